@@ -1,0 +1,54 @@
+# Tunduk Onboard. `make run` opens the wizard, `make test` runs every test;
+# both install the Debian packages they need first (build/deps.sh).
+
+GO       ?= go
+MODULE   := github.com/tunduk-onboard/tunduk-onboard
+TAGS     := migrated_fynedo
+VERSION  := $(shell sed -n 's/^Version *= *"\(.*\)"/\1/p' FyneApp.toml)
+LDFLAGS  := -s -w -X $(MODULE)/internal/version.Version=$(VERSION)
+# Fyne needs a UTF-8 locale; tests must not write into the real $HOME.
+export LANG := en_US.UTF-8
+FUZZTIME ?= 15s
+
+.PHONY: all deps build run test lint bench fuzz screenshot clean
+
+all: build
+
+deps:
+	@build/deps.sh
+
+build: bin/tunduk-onboard bin/tunduk-onboard-cli
+
+bin/tunduk-onboard: FORCE
+	$(GO) build -tags $(TAGS) -trimpath -ldflags '$(LDFLAGS)' -o $@ .
+
+bin/tunduk-onboard-cli: FORCE
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $@ ./cmd/tunduk-onboard-cli
+
+run: deps build
+	./bin/tunduk-onboard
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet -tags $(TAGS),ci ./...
+
+# The whole suite: unit, parser, real sshd, SoftHSM, Fyne test-driver GUI
+# tests, then a short fuzz run of the probe parser.
+test: deps lint
+	build/test.sh
+	$(MAKE) fuzz
+
+fuzz:
+	$(GO) test -run=NONE -fuzz=FuzzParseProbe -fuzztime=$(FUZZTIME) ./checks/
+
+bench: deps bin/tunduk-onboard-cli
+	build/bench.sh
+
+screenshot: deps bin/tunduk-onboard
+	build/screenshot.sh
+
+clean:
+	rm -rf bin dist
+
+FORCE:

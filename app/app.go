@@ -1,0 +1,119 @@
+// Package app is the Tunduk Onboard desktop wizard: a thin Fyne shell over
+// the checks, installer and tokens packages.
+package app
+
+import (
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tunduk-onboard/tunduk-onboard/assets"
+	"github.com/tunduk-onboard/tunduk-onboard/checks"
+)
+
+// AppID is the application ID, as in FyneApp.toml.
+const AppID = "kg.tunduk.onboard"
+
+// Version is shown when the binary was built without `fyne package`
+// metadata (a plain `go build`).
+const Version = "0.1.0"
+
+// Environment variables for demos, screenshots and support sessions.
+const (
+	envStartStep = "TUNDUK_ONBOARD_START_STEP" // a step id, e.g. readiness
+	envAutoCheck = "TUNDUK_ONBOARD_AUTOCHECK"  // 1: run the readiness check at start
+)
+
+var (
+	iconOnce sync.Once
+	iconRes  fyne.Resource
+)
+
+// appIcon is the embedded assets/icon.png.
+func appIcon() fyne.Resource {
+	iconOnce.Do(func() {
+		data, err := assets.FS.ReadFile("icon.png")
+		if err != nil {
+			log.WithError(err).Warn("icon missing")
+		}
+		iconRes = fyne.NewStaticResource("icon.png", data)
+	})
+	return iconRes
+}
+
+// Run starts the GUI and returns when its window closes.
+func Run() {
+	logPath := openLog()
+	log.WithFields(map[string]any{"version": Version, "os": runtime.GOOS, "arch": runtime.GOARCH}).Info("tunduk-onboard gui start")
+
+	a := fyneapp.NewWithID(AppID)
+	a.SetIcon(appIcon())
+	prefs := a.Preferences()
+	code := prefs.String(prefLanguage)
+	if !supported(code) {
+		code = DefaultLanguage()
+	}
+	if err := SetLanguage(code); err != nil {
+		log.WithError(err).Error("load translations")
+	}
+
+	w := a.NewWindow(T("app.title"))
+	w.SetIcon(appIcon())
+	w.Resize(fyne.NewSize(1180, 760))
+
+	profile, err := checks.DefaultProfile()
+	if err != nil {
+		log.WithError(err).Error("load profile")
+		w.SetContent(widget.NewLabel(T("app.profile_error", map[string]any{"Error": clean(err.Error(), 300)})))
+		w.ShowAndRun()
+		return
+	}
+
+	wz := newWizard(a, w, prefs, profile, logPath)
+	if i := wz.stepIndex(strings.TrimSpace(os.Getenv(envStartStep))); i >= 0 {
+		wz.cur = i
+	}
+	w.SetContent(wz.build())
+	if os.Getenv(envAutoCheck) == "1" {
+		wz.readiness.start()
+	}
+	w.SetOnClosed(func() { wz.readiness.cancel(); log.Info("tunduk-onboard gui exit") })
+	w.ShowAndRun()
+}
+
+// version is the packaged version when known, else Version.
+func (wz *wizard) version() string {
+	if v := wz.app.Metadata().Version; v != "" && v != "0.0.1" {
+		return v
+	}
+	return Version
+}
+
+// showAbout tells the version and where the log is.
+func (wz *wizard) showAbout() {
+	logPath := wz.logPath
+	if logPath == "" {
+		logPath = T("about.no_log")
+	}
+	text := widget.NewLabel(T("about.text"))
+	text.Wrapping = fyne.TextWrapWord
+	logEntry := widget.NewEntry()
+	logEntry.SetText(logPath)
+	content := container.NewVBox(
+		widget.NewLabelWithStyle(T("app.title")+" "+wz.version(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		text,
+		widget.NewLabel(T("about.log")),
+		logEntry,
+		widget.NewLabel(T("about.profile", map[string]any{"Name": wz.profile.Name, "Version": wz.profile.Version})),
+	)
+	d := dialog.NewCustom(T("about.title"), T("dialog.close"), content, wz.win)
+	d.Resize(fyne.NewSize(560, 0))
+	d.Show()
+}

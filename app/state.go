@@ -1,0 +1,247 @@
+package app
+
+import (
+	"net"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/installer/ssh"
+)
+
+// AuthMethod is how the wizard logs in to a remote server.
+type AuthMethod string
+
+// The SSH login methods the server step offers.
+const (
+	AuthAgent    AuthMethod = "agent"
+	AuthKey      AuthMethod = "key"
+	AuthPassword AuthMethod = "password"
+)
+
+// Organisation is who joins Tunduk.
+type Organisation struct {
+	MemberClass string
+	MemberCode  string
+	Name        string
+	ServerCode  string
+}
+
+// Server is the machine that will become the security server.
+type Server struct {
+	Remote   bool
+	Host     string
+	Port     string
+	User     string
+	Auth     AuthMethod
+	KeyFile  string
+	Jump     string
+	PublicIP string
+
+	// Secrets: held in memory for this run only, never saved nor logged.
+	Password   string
+	Passphrase string
+}
+
+// State is everything the user has told the wizard.
+type State struct {
+	Org    Organisation
+	Server Server
+}
+
+// Problem is one invalid field: Field names it, Key is the translation key
+// of the message that says what is wrong and what is allowed.
+type Problem struct {
+	Field string
+	Key   string
+}
+
+// Problems lists what is wrong with the organisation data, in form order.
+func (o Organisation) Problems(p *checks.Profile) []Problem {
+	var out []Problem
+	if !p.ValidMemberClass(o.MemberClass) {
+		out = append(out, Problem{"member_class", "org.err.class"})
+	}
+	if !p.ValidMemberCode(strings.TrimSpace(o.MemberCode)) {
+		out = append(out, Problem{"member_code", "org.err.code"})
+	}
+	if strings.TrimSpace(o.Name) == "" {
+		out = append(out, Problem{"name", "org.err.name"})
+	}
+	if !p.ValidServerCode(o.ServerCode) {
+		key := "org.err.server_code"
+		if hasNonLatinLetter(o.ServerCode) {
+			key = "org.err.server_code_cyrillic"
+		}
+		out = append(out, Problem{"server_code", key})
+	}
+	return out
+}
+
+func hasNonLatinLetter(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) && r > unicode.MaxASCII {
+			return true
+		}
+	}
+	return false
+}
+
+// PortNumber is the SSH port, 22 when empty.
+func (s Server) PortNumber() (int, bool) {
+	if strings.TrimSpace(s.Port) == "" {
+		return 22, true
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(s.Port))
+	return n, err == nil && n >= 1 && n <= 65535
+}
+
+// Problems lists what is wrong with the server data. A local server needs
+// nothing but an optional valid public IP.
+func (s Server) Problems() []Problem {
+	var out []Problem
+	if s.Remote {
+		host := strings.TrimSpace(s.Host)
+		if host == "" || strings.ContainsAny(host, " @/\\") {
+			out = append(out, Problem{"host", "server.err.host"})
+		}
+		if _, ok := s.PortNumber(); !ok {
+			out = append(out, Problem{"port", "server.err.port"})
+		}
+		if strings.TrimSpace(s.User) == "" || strings.ContainsAny(s.User, " @:") {
+			out = append(out, Problem{"user", "server.err.user"})
+		}
+		switch s.Auth {
+		case AuthAgent, AuthPassword:
+		case AuthKey:
+			if strings.TrimSpace(s.KeyFile) == "" {
+				out = append(out, Problem{"key_file", "server.err.key_file"})
+			}
+		default:
+			out = append(out, Problem{"auth", "server.err.auth"})
+		}
+		if j := strings.TrimSpace(s.Jump); j != "" {
+			if _, err := ssh.ParseTarget(j); err != nil {
+				out = append(out, Problem{"jump", "server.err.jump"})
+			}
+		}
+	}
+	if ip := strings.TrimSpace(s.PublicIP); ip != "" {
+		if a := net.ParseIP(ip); a == nil || a.To4() == nil {
+			out = append(out, Problem{"public_ip", "server.err.public_ip"})
+		}
+	}
+	return out
+}
+
+// Display names the server for people: "this computer" or user@host:port.
+func (s Server) Display() string {
+	if !s.Remote {
+		return T("server.this_computer")
+	}
+	port, _ := s.PortNumber()
+	return strings.TrimSpace(s.User) + "@" + strings.TrimSpace(s.Host) + ":" + strconv.Itoa(port)
+}
+
+// SSHConfig is the connection the readiness check dials. accept answers
+// unknown host keys; secrets come from memory through closures so they
+// never sit in a struct that may be logged.
+func (s *Server) SSHConfig(accept func(host, fingerprint, keyType string) bool) (ssh.Config, error) {
+	port, _ := s.PortNumber()
+	cfg := ssh.Config{
+		Target:        ssh.Target{User: strings.TrimSpace(s.User), Host: strings.TrimSpace(s.Host), Port: port},
+		AcceptHostKey: accept,
+	}
+	switch s.Auth {
+	case AuthAgent:
+		cfg.Agent = true
+	case AuthKey:
+		cfg.IdentityFiles = []string{strings.TrimSpace(s.KeyFile)}
+		cfg.Passphrase = func(string) (string, error) { return s.Passphrase, nil }
+	case AuthPassword:
+		cfg.Password = func() (string, error) { return s.Password, nil }
+	}
+	if j := strings.TrimSpace(s.Jump); j != "" {
+		t, err := ssh.ParseTarget(j)
+		if err != nil {
+			return ssh.Config{}, err
+		}
+		// No auth on the jump config: the ssh layer then uses this
+		// config's credentials and host-key policy for the jump host too.
+		cfg.Jump = &ssh.Config{Target: t}
+	}
+	return cfg, nil
+}
+
+// Prefs is the part of fyne.Preferences the state uses.
+type Prefs interface {
+	String(key string) string
+	SetString(key, value string)
+	Bool(key string) bool
+	SetBool(key string, value bool)
+}
+
+// Preference keys. Secrets have none, on purpose.
+const (
+	prefMemberClass = "org_member_class"
+	prefMemberCode  = "org_member_code"
+	prefOrgName     = "org_name"
+	prefServerCode  = "org_server_code"
+	prefRemote      = "server_remote"
+	prefHost        = "server_host"
+	prefPort        = "server_port"
+	prefUser        = "server_user"
+	prefAuth        = "server_auth"
+	prefKeyFile     = "server_key_file"
+	prefJump        = "server_jump"
+	prefPublicIP    = "server_public_ip"
+	prefLanguage    = "ui_language"
+)
+
+// LoadState restores what the user entered last time.
+func LoadState(p Prefs) *State {
+	s := &State{
+		Org: Organisation{
+			MemberClass: p.String(prefMemberClass),
+			MemberCode:  p.String(prefMemberCode),
+			Name:        p.String(prefOrgName),
+			ServerCode:  p.String(prefServerCode),
+		},
+		Server: Server{
+			Remote:   p.Bool(prefRemote),
+			Host:     p.String(prefHost),
+			Port:     p.String(prefPort),
+			User:     p.String(prefUser),
+			Auth:     AuthMethod(p.String(prefAuth)),
+			KeyFile:  p.String(prefKeyFile),
+			Jump:     p.String(prefJump),
+			PublicIP: p.String(prefPublicIP),
+		},
+	}
+	if s.Server.Port == "" {
+		s.Server.Port = "22"
+	}
+	switch s.Server.Auth {
+	case AuthAgent, AuthKey, AuthPassword:
+	default:
+		s.Server.Auth = AuthAgent
+	}
+	return s
+}
+
+// Save keeps the non-secret fields for the next start.
+func (s *State) Save(p Prefs) {
+	p.SetString(prefMemberClass, s.Org.MemberClass)
+	p.SetString(prefMemberCode, s.Org.MemberCode)
+	p.SetString(prefOrgName, s.Org.Name)
+	p.SetString(prefServerCode, s.Org.ServerCode)
+	p.SetBool(prefRemote, s.Server.Remote)
+	p.SetString(prefHost, s.Server.Host)
+	p.SetString(prefPort, s.Server.Port)
+	p.SetString(prefUser, s.Server.User)
+	p.SetString(prefAuth, string(s.Server.Auth))
+	p.SetString(prefKeyFile, s.Server.KeyFile)
+	p.SetString(prefJump, s.Server.Jump)
+	p.SetString(prefPublicIP, s.Server.PublicIP)
+}

@@ -1,0 +1,308 @@
+package app
+
+import (
+	"strconv"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tunduk-onboard/tunduk-onboard/checks"
+)
+
+// Step identifiers, also accepted by TUNDUK_ONBOARD_START_STEP.
+const (
+	stepWelcome      = "welcome"
+	stepOrganisation = "organisation"
+	stepServer       = "server"
+	stepReadiness    = "readiness"
+	stepInstall      = "install"
+	stepToken        = "token"
+	stepCertificates = "certificates"
+	stepSubmit       = "submit"
+)
+
+// step is one page of the wizard.
+type step struct {
+	id     string
+	title  func() string
+	coming bool
+	// view builds the page from the wizard's state; called on every visit
+	// and after a language switch.
+	view func() fyne.CanvasObject
+	// problems, when set, blocks Next until it returns nothing.
+	problems func() []Problem
+}
+
+// wizard is the window's content: step list, page, Back/Next.
+type wizard struct {
+	app     fyne.App
+	win     fyne.Window
+	prefs   Prefs
+	state   *State
+	profile *checks.Profile
+	logPath string
+
+	steps []*step
+	cur   int
+
+	// readiness survives page changes and language switches.
+	readiness *readiness
+	org       *orgForm    // the organisation page's widgets, when built
+	server    *serverForm // the server page's widgets, when built
+
+	// widgets of the current build
+	list       *widget.List
+	page       *fyne.Container
+	heading    *widget.Label
+	back, next *widget.Button
+	message    *widget.Label
+	langSelect *widget.Select
+	selecting  bool
+}
+
+func newWizard(a fyne.App, w fyne.Window, prefs Prefs, profile *checks.Profile, logPath string) *wizard {
+	wz := &wizard{app: a, win: w, prefs: prefs, state: LoadState(prefs), profile: profile, logPath: logPath}
+	wz.readiness = newReadiness(wz)
+	wz.steps = []*step{
+		{id: stepWelcome, title: func() string { return T("step.welcome") }, view: wz.welcomeView},
+		{id: stepOrganisation, title: func() string { return T("step.organisation") }, view: wz.orgView,
+			problems: func() []Problem { return wz.state.Org.Problems(wz.profile) }},
+		{id: stepServer, title: func() string { return T("step.server") }, view: wz.serverView,
+			problems: func() []Problem { return wz.state.Server.Problems() }},
+		{id: stepReadiness, title: func() string { return T("step.readiness") }, view: wz.readiness.view},
+		{id: stepInstall, title: func() string { return T("step.install") }, coming: true,
+			view: func() fyne.CanvasObject { return comingView("coming.install") }},
+		{id: stepToken, title: func() string { return T("step.token") }, coming: true,
+			view: func() fyne.CanvasObject { return comingView("coming.token") }},
+		{id: stepCertificates, title: func() string { return T("step.certificates") }, coming: true,
+			view: func() fyne.CanvasObject { return comingView("coming.certificates") }},
+		{id: stepSubmit, title: func() string { return T("step.submit") }, coming: true,
+			view: func() fyne.CanvasObject { return comingView("coming.submit") }},
+	}
+	return wz
+}
+
+// stepIndex returns the index of the step with id, or -1.
+func (wz *wizard) stepIndex(id string) int {
+	for i, s := range wz.steps {
+		if s.id == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// build makes the whole window content in the current language.
+func (wz *wizard) build() fyne.CanvasObject {
+	wz.list = widget.NewList(
+		func() int { return len(wz.steps) },
+		func() fyne.CanvasObject {
+			return container.NewHBox(widget.NewIcon(theme.RadioButtonIcon()), widget.NewLabel("00. placeholder step name"))
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			row := o.(*fyne.Container)
+			icon := row.Objects[0].(*widget.Icon)
+			label := row.Objects[1].(*widget.Label)
+			s := wz.steps[id]
+			text := strconv.Itoa(id+1) + ". " + s.title()
+			label.Importance = widget.MediumImportance
+			label.TextStyle = fyne.TextStyle{Bold: id == wz.cur}
+			switch {
+			case s.coming:
+				text += " · " + T("step.coming_soon")
+				label.Importance = widget.LowImportance
+				icon.SetResource(theme.NewDisabledResource(theme.HistoryIcon()))
+			case id == wz.cur:
+				icon.SetResource(theme.NewPrimaryThemedResource(theme.RadioButtonCheckedIcon()))
+			case id < wz.cur:
+				icon.SetResource(theme.NewSuccessThemedResource(theme.ConfirmIcon()))
+			default:
+				icon.SetResource(theme.RadioButtonIcon())
+			}
+			label.SetText(text)
+		})
+	wz.list.OnSelected = func(id widget.ListItemID) {
+		if wz.selecting || id == wz.cur {
+			return
+		}
+		if !wz.goTo(id) {
+			wz.selectInList(wz.cur)
+		}
+	}
+
+	wz.heading = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	wz.heading.SizeName = theme.SizeNameSubHeadingText
+	wz.page = container.NewStack()
+	wz.back = widget.NewButtonWithIcon(T("nav.back"), theme.NavigateBackIcon(), wz.Back)
+	wz.next = widget.NewButtonWithIcon(T("nav.next"), theme.NavigateNextIcon(), wz.Next)
+	wz.next.IconPlacement = widget.ButtonIconTrailingText
+	wz.next.Importance = widget.HighImportance
+	wz.message = widget.NewLabel("")
+	wz.message.Importance = widget.DangerImportance
+	wz.message.Wrapping = fyne.TextWrapWord
+
+	nav := container.NewBorder(nil, nil, wz.back, wz.next, wz.message)
+	content := container.NewBorder(
+		container.NewVBox(wz.heading, widget.NewSeparator()), nil, nil, nil,
+		wz.page)
+	split := container.NewHSplit(wz.list, container.NewPadded(content))
+	split.Offset = 0.24
+
+	root := container.NewBorder(
+		container.NewVBox(wz.header(), widget.NewSeparator()),
+		container.NewVBox(widget.NewSeparator(), container.NewPadded(nav)),
+		nil, nil, split)
+	wz.showStep()
+	return root
+}
+
+// header is the title bar: icon, product name, language, About.
+func (wz *wizard) header() fyne.CanvasObject {
+	icon := canvas.NewImageFromResource(appIcon())
+	icon.FillMode = canvas.ImageFillContain
+	icon.SetMinSize(fyne.NewSquareSize(32))
+	title := widget.NewLabelWithStyle(T("app.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	subtitle := widget.NewLabel(T("app.subtitle"))
+	subtitle.Importance = widget.LowImportance
+
+	names := make([]string, len(Languages))
+	for i, l := range Languages {
+		names[i] = languageName(l)
+	}
+	wz.langSelect = widget.NewSelect(names, nil)
+	for i, l := range Languages {
+		if l == CurrentLanguage() {
+			wz.langSelect.Selected = names[i]
+		}
+	}
+	wz.langSelect.OnChanged = func(name string) {
+		for i, n := range names {
+			if n == name {
+				wz.switchLanguage(Languages[i])
+			}
+		}
+	}
+	about := widget.NewButtonWithIcon(T("about.button"), theme.InfoIcon(), wz.showAbout)
+	return container.NewHBox(icon, title, subtitle, layout.NewSpacer(),
+		widget.NewLabel(T("header.language")), wz.langSelect, about)
+}
+
+// switchLanguage changes the UI language, remembers it and redraws.
+func (wz *wizard) switchLanguage(code string) {
+	if code == CurrentLanguage() {
+		return
+	}
+	if err := SetLanguage(code); err != nil {
+		log.WithError(err).Error("switch language")
+		return
+	}
+	wz.prefs.SetString(prefLanguage, code)
+	log.WithField("language", code).Info("language switched")
+	wz.rebuild()
+}
+
+// rebuild redraws the whole window, keeping the step and all data.
+func (wz *wizard) rebuild() {
+	wz.win.SetTitle(T("app.title"))
+	wz.win.SetContent(wz.build())
+}
+
+// showStep puts the current step's page on screen.
+func (wz *wizard) showStep() {
+	s := wz.steps[wz.cur]
+	wz.heading.SetText(s.title())
+	wz.page.Objects = []fyne.CanvasObject{s.view()}
+	wz.page.Refresh()
+	wz.selectInList(wz.cur)
+	wz.list.Refresh()
+	wz.refreshNav()
+}
+
+func (wz *wizard) selectInList(i int) {
+	wz.selecting = true
+	wz.list.Select(i)
+	wz.selecting = false
+}
+
+// refreshNav enables Back/Next and shows why Next is blocked.
+func (wz *wizard) refreshNav() {
+	if wz.next == nil {
+		return
+	}
+	if wz.cur == 0 {
+		wz.back.Disable()
+	} else {
+		wz.back.Enable()
+	}
+	msg := ""
+	if p := wz.currentProblems(); len(p) > 0 {
+		msg = T(p[0].Key)
+		if len(p) > 1 {
+			msg += " " + T("nav.more_problems", map[string]any{"Count": len(p) - 1})
+		}
+	}
+	wz.message.SetText(msg)
+	if msg != "" || wz.cur == len(wz.steps)-1 {
+		wz.next.Disable()
+	} else {
+		wz.next.Enable()
+	}
+}
+
+func (wz *wizard) currentProblems() []Problem {
+	if f := wz.steps[wz.cur].problems; f != nil {
+		return f()
+	}
+	return nil
+}
+
+// Next moves on when the current step is valid.
+func (wz *wizard) Next() {
+	if wz.cur >= len(wz.steps)-1 || len(wz.currentProblems()) > 0 {
+		wz.refreshNav()
+		return
+	}
+	wz.cur++
+	wz.showStep()
+}
+
+// Back goes one step back; never blocked.
+func (wz *wizard) Back() {
+	if wz.cur == 0 {
+		return
+	}
+	wz.cur--
+	wz.showStep()
+}
+
+// goTo jumps to step i when every step before it is valid. It reports
+// whether it moved.
+func (wz *wizard) goTo(i int) bool {
+	if i < 0 || i >= len(wz.steps) {
+		return false
+	}
+	for j := 0; j < i; j++ {
+		if f := wz.steps[j].problems; f != nil && len(f()) > 0 {
+			if j != wz.cur {
+				wz.cur = j
+				wz.showStep()
+			}
+			wz.refreshNav()
+			return j == i
+		}
+	}
+	wz.cur = i
+	wz.showStep()
+	return true
+}
+
+// changed is called by step pages after each edit: it saves the
+// non-secret fields and updates the navigation.
+func (wz *wizard) changed() {
+	wz.state.Save(wz.prefs)
+	wz.refreshNav()
+}

@@ -1,0 +1,123 @@
+# Tunduk Onboard readiness probe. Run as `sh -s` with this script on stdin:
+# nothing is uploaded or left on the host, nothing is changed, nothing
+# prompts. It prints sections, each opened by a line @@tunduk:NAME@@;
+# every section is always printed (empty when unknown), every command is
+# bounded and its errors go to /dev/null.
+LC_ALL=C
+export LC_ALL
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
+export PATH
+T=
+if command -v timeout >/dev/null 2>&1; then T='timeout 3'; fi
+
+sec() { printf '\n@@tunduk:%s@@\n' "$1"; }
+has() { command -v "$1" >/dev/null 2>&1; }
+
+# files PATTERN...: each readable file as @@tunduk:file:PATH@@ and its first
+# 64 KiB; an existing but unreadable file or directory as
+# @@tunduk:unreadable:PATH@@. At most 64 files.
+files() {
+	n=0
+	for f in "$@"; do
+		if [ -d "$f" ]; then
+			if ! [ -r "$f" ] || ! [ -x "$f" ]; then
+				printf '@@tunduk:unreadable:%s@@\n' "$f"
+			fi
+			continue
+		fi
+		[ -f "$f" ] || continue
+		n=$((n + 1))
+		[ "$n" -le 64 ] || break
+		if [ -r "$f" ]; then
+			printf '@@tunduk:file:%s@@\n' "$f"
+			head -c 65536 "$f" 2>/dev/null
+			echo
+		else
+			printf '@@tunduk:unreadable:%s@@\n' "$f"
+		fi
+	done
+}
+
+sec hostname
+uname -n 2>/dev/null
+sec uname-m
+uname -m 2>/dev/null
+sec os-release
+if [ -r /etc/os-release ]; then head -c 8192 /etc/os-release; else head -c 8192 /usr/lib/os-release 2>/dev/null; fi
+sec cpuinfo
+# Every "processor" line (to count them), the first model and flags line.
+if has awk; then
+	awk '/^processor[ \t]*:/ { print substr($0, 1, 64); next }
+	!m && /^model name[ \t]*:/ { print substr($0, 1, 512); m = 1; next }
+	!o && /^(Processor|Hardware|cpu model|uarch)[ \t]*:/ { print substr($0, 1, 512); o = 1; next }
+	!f && /^(flags|Features)[ \t]*:/ { print substr($0, 1, 16384); f = 1 }' /proc/cpuinfo 2>/dev/null | head -n 8192
+else
+	grep -E '^(processor|model name|flags|Features|Processor|Hardware)[[:space:]]*:' /proc/cpuinfo 2>/dev/null | head -n 8192 | head -c 262144
+fi
+sec meminfo
+grep -m 1 '^MemTotal:' /proc/meminfo 2>/dev/null
+sec route
+head -n 1024 /proc/net/route 2>/dev/null
+sec ip-addr
+ip -o addr show 2>/dev/null | head -n 4096
+sec speed
+# PATH:VALUE lines; interfaces whose driver has no speed are left out.
+grep -H . /sys/class/net/*/speed 2>/dev/null | head -n 1024
+sec netplan
+files /etc/netplan/*.yaml
+sec nm
+files /etc/NetworkManager/system-connections /etc/NetworkManager/system-connections/*.nmconnection \
+	/run/NetworkManager/system-connections/*.nmconnection
+sec ifupdown
+files /etc/network/interfaces /etc/network/interfaces.d/*
+sec df
+out=$($T df -P -B1 / /var/lib 2>/dev/null | head -n 16)
+[ -n "$out" ] || out=$($T df -Pk / /var/lib 2>/dev/null | head -n 16)
+printf '%s\n' "$out"
+sec listen
+if has ss; then
+	echo 'tool: ss'
+	out=$(ss -Htulnp 2>/dev/null | head -n 4096)
+	[ -n "$out" ] || out=$(ss -tulnp 2>/dev/null | head -n 4096)
+	printf '%s\n' "$out"
+elif has netstat; then
+	echo 'tool: netstat'
+	out=$(netstat -tulnpW 2>/dev/null | head -n 4096)
+	[ -n "$out" ] || out=$(netstat -tulnp 2>/dev/null | head -n 4096)
+	printf '%s\n' "$out"
+else
+	echo 'tool: none'
+fi
+sec locale
+if has locale; then locale -a 2>/dev/null | head -n 4096; fi
+sec timesync
+td=
+if has timedatectl; then td=$($T timedatectl show -p NTPSynchronized --value 2>/dev/null); fi
+printf 'timedatectl: %s\n' "$td"
+if [ -e /run/systemd/timesync/synchronized ]; then sf=yes; else sf=no; fi
+printf 'synchronized-file: %s\n' "$sf"
+if [ "$td" != yes ] && [ "$td" != no ] && [ "$sf" = no ] && has chronyc; then
+	$T chronyc -n tracking 2>/dev/null | head -n 32 | sed 's/^/chronyc: /'
+fi
+sec usb
+# PATH:VALUE lines of each device's idVendor, idProduct, bDeviceClass, product.
+if [ -d /sys/bus/usb/devices ]; then
+	grep -H . /sys/bus/usb/devices/*/idVendor /sys/bus/usb/devices/*/idProduct \
+		/sys/bus/usb/devices/*/bDeviceClass /sys/bus/usb/devices/*/product 2>/dev/null | head -n 2048 | cut -c 1-256
+fi
+sec pcscd
+if has pidof; then
+	if pidof pcscd >/dev/null 2>&1; then echo running; else echo stopped; fi
+elif has pgrep; then
+	if pgrep -x pcscd >/dev/null 2>&1; then echo running; else echo stopped; fi
+fi
+sec sudo
+printf 'user=%s\nuid=%s\ngroups=%s\n' "$(id -un 2>/dev/null)" "$(id -u 2>/dev/null)" "$(id -Gn 2>/dev/null)"
+if has sudo; then
+	$T sudo -n true </dev/null >/dev/null 2>&1
+	printf 'sudo_n=%s\n' "$?"
+else
+	echo 'sudo_n=absent'
+fi
+sec end
+exit 0

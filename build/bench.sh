@@ -1,0 +1,281 @@
+#!/usr/bin/env bash
+# build/bench.sh - `make bench`: remote readiness check speed of
+# tunduk-onboard-cli against `ansible -m setup` on the same SSH test hosts.
+#
+# Usage: build/bench.sh [--runs N] [--hosts N] [--json FILE] [--stand-in]
+#   --runs N    timed runs per case after one warm-up (default 5, env BENCH_RUNS)
+#   --hosts N   test hosts for the many-host case (default 20, env BENCH_HOSTS)
+#   --json FILE also write the results as JSON
+#   --stand-in  no CLI yet: time `ssh HOST sh -s < assets/probe.sh` instead
+#               (OpenSSH client, one connection per host, all hosts in parallel)
+# Env: CLI=PATH (default ./bin/tunduk-onboard-cli, built by `make build`),
+#      BENCH_NO_FAIL=1 (exit 0 even when a target is missed).
+#
+# Needs root (network namespaces). Builds nothing. Brings up the hosts with
+# build/testhosts.sh and always takes them down again.
+# Cases (median of N runs; each run a fresh SSH connection per host):
+#   cli1   CLI check of 1 host            (exit 0 or 1 = checked; 2+ = error)
+#   cli20  CLI check of all hosts (--hosts FILE)
+#   ans1   ansible -m setup, 1 host
+#   ans20  ansible -m setup, all hosts, forks = number of hosts
+# Targets: ans1/cli1 >= 20, ans20/cli20 >= 20, cli20/cli1 <= 3.
+# Exit: 0 all targets met, 1 a target missed, 2 an error.
+# Functions below run through measure/trap: shellcheck cannot see the calls.
+# shellcheck disable=SC2317
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd -P)
+CLI=${CLI:-$ROOT/bin/tunduk-onboard-cli}
+RUNS=${BENCH_RUNS:-5}
+NHOSTS=${BENCH_HOSTS:-20}
+JSON_OUT=
+STANDIN=0
+TARGET_VS_ANSIBLE=20
+TARGET_SCALE=3
+
+die() { echo "bench.sh: $*" >&2; exit 2; }
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runs) RUNS=${2:?}; shift 2 ;;
+    --hosts) NHOSTS=${2:?}; shift 2 ;;
+    --json) JSON_OUT=${2:?}; shift 2 ;;
+    --stand-in) STANDIN=1; shift ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    *) die "unknown argument: $1" ;;
+  esac
+done
+[[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "--runs must be a positive number"
+[[ $NHOSTS =~ ^[1-9][0-9]*$ ]] || die "--hosts must be a positive number"
+[ "$(id -u)" -eq 0 ] || die "must run as root (test hosts live in network namespaces)"
+if [ -n "$JSON_OUT" ]; then
+  case "$JSON_OUT" in /*) ;; *) JSON_OUT=$PWD/$JSON_OUT ;; esac
+fi
+
+# Tools: install what is missing (fast no-op when everything is there).
+if ! command -v ansible >/dev/null || ! [ -x /usr/sbin/sshd ] || ! command -v ip >/dev/null; then
+  "$ROOT/build/deps.sh" --bench || die "build/deps.sh --bench failed"
+fi
+
+if [ "$STANDIN" = 1 ]; then
+  PROBE=$ROOT/assets/probe.sh
+  SUBJECT="stand-in (ssh + sh -s < probe)"
+else
+  [ -x "$CLI" ] || die "$CLI not found: run 'make build' first (or --stand-in to time plain ssh)"
+  SUBJECT="$CLI"
+fi
+
+WORK=$(mktemp -d /tmp/tob-bench.XXXXXX)
+HD=$WORK/hosts
+export LANG=en_US.UTF-8 LC_ALL=en_US.UTF-8
+# Keep every tool away from the caller's dot files.
+export HOME=$WORK/home
+mkdir -p "$HOME"
+
+cleanup() {
+  local rc=$? s
+  trap - EXIT INT TERM
+  # ansible's ControlPersist masters: ask each to exit (no killing by name).
+  for s in "$WORK"/ans/cp*/*; do
+    if [ -S "$s" ]; then ssh -o ControlPath="$s" -O exit tob-master >/dev/null 2>&1 || true; fi
+  done
+  "$ROOT/build/testhosts.sh" down "$HD" >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+echo "bench.sh: bringing up $NHOSTS test hosts"
+"$ROOT/build/testhosts.sh" up "$NHOSTS" "$HD" || die "test hosts did not come up"
+HOST1=$(head -n1 "$HD/hosts.txt")   # root@10.213.0.10:22
+HOST1_NOPORT=${HOST1%:22}
+
+SSH_OPTS=(-i "$HD/id_ed25519" -o IdentitiesOnly=yes -o BatchMode=yes
+  -o UserKnownHostsFile="$HD/known_hosts" -o StrictHostKeyChecking=yes
+  -o GlobalKnownHostsFile=/dev/null -F /dev/null)
+
+# --- the subject: the CLI, or the stand-in ---------------------------------
+if [ "$STANDIN" = 1 ] && [ ! -f "$PROBE" ]; then
+  PROBE=$WORK/probe.sh
+  cat > "$PROBE" <<'EOF'
+# minimal stand-in probe: a few sections like the real one would print
+echo "== os"; cat /etc/os-release 2>/dev/null
+echo "== uname"; uname -a
+echo "== cpu"; grep -c ^processor /proc/cpuinfo
+echo "== mem"; head -n 3 /proc/meminfo
+echo "== disk"; df -P / 2>/dev/null
+echo "== net"; ip -o addr 2>/dev/null
+echo "== listen"; ss -ltn 2>/dev/null
+EOF
+fi
+
+standin_one() { # user@host:port
+  local t=$1 hp=${1%:*} port=${1##*:}
+  [ "$hp" = "$t" ] && port=22
+  ssh "${SSH_OPTS[@]}" -p "$port" "$hp" 'sh -s' < "$PROBE" > /dev/null
+}
+
+cli1() {
+  if [ "$STANDIN" = 1 ]; then standin_one "$HOST1"; return; fi
+  "$CLI" check --ssh "$HOST1_NOPORT" --identity "$HD/id_ed25519" \
+    --known-hosts "$HD/known_hosts" --format json --output "${CLI_OUT:-/dev/null}"
+}
+
+cli_all() {
+  if [ "$STANDIN" = 1 ]; then
+    local h pids=() rc=0 p
+    while IFS= read -r h; do
+      [ -n "$h" ] || continue
+      standin_one "$h" & pids+=($!)
+    done < "$HD/hosts.txt"
+    for p in "${pids[@]}"; do wait "$p" || rc=$?; done
+    return "$rc"
+  fi
+  "$CLI" check --hosts "$HD/hosts.txt" --identity "$HD/id_ed25519" \
+    --known-hosts "$HD/known_hosts" --format json --output "${CLI_OUT:-/dev/null}"
+}
+
+# --- the peer: ansible -m setup ---------------------------------------------
+mkdir -p "$WORK/ans/home" "$WORK/ans/rtmp" "$WORK/ans/ltmp"
+: > "$WORK/ans/ansible.cfg"
+export ANSIBLE_CONFIG=$WORK/ans/ansible.cfg
+export ANSIBLE_HOME=$WORK/ans/home
+export ANSIBLE_REMOTE_TEMP=$WORK/ans/rtmp
+export ANSIBLE_LOCAL_TEMP=$WORK/ans/ltmp
+export ANSIBLE_HOST_KEY_CHECKING=True
+export ANSIBLE_NOCOLOR=1
+export ANSIBLE_RETRY_FILES_ENABLED=False
+# ansible's own default ssh_args (-C, ControlMaster=auto, ControlPersist=60s)
+# plus the test known_hosts: the peer keeps its connection reuse within a run.
+export ANSIBLE_SSH_ARGS="-C -o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=$HD/known_hosts -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes -o GlobalKnownHostsFile=/dev/null"
+ANS_RUN=0
+
+ansible_run() { # pattern forks
+  # A fresh ControlPath dir per run: no run reuses an earlier run's connection.
+  ANS_RUN=$((ANS_RUN + 1))
+  local cp=$WORK/ans/cp$ANS_RUN rc=0 s
+  mkdir -p "$cp"
+  ANSIBLE_SSH_CONTROL_PATH_DIR=$cp ansible "$1" -i "$HD/inventory.ini" -m setup -f "$2" \
+    > "$WORK/ans/last.out" 2>&1 || rc=$?
+  echo "$cp" > "$WORK/ans/last.cp"
+  return "$rc"
+}
+ans1() { ansible_run tob-h0 5; }
+ans_all() { ansible_run tob "$NHOSTS"; }
+close_masters() {
+  local s
+  for s in "$(cat "$WORK/ans/last.cp" 2>/dev/null)"/*; do
+    if [ -S "$s" ]; then ssh -o ControlPath="$s" -O exit tob-master >/dev/null 2>&1 || true; fi
+  done
+}
+
+# --- timing -----------------------------------------------------------------
+# Exit codes that count as "it ran": CLI 0/1 (1 = a check failed, which the
+# test hosts, not being X-Road servers, may well do); ansible and ssh only 0.
+declare -A MED MIN MAX ALL
+now_ns() { date +%s%N; }
+
+measure() { # name okcodes command...
+  local name=$1 ok=$2 i rc t0 t1 ms=()
+  shift 2
+  for ((i = 0; i <= RUNS; i++)); do
+    rc=0
+    t0=$(now_ns)
+    "$@" || rc=$?
+    t1=$(now_ns)
+    case "$name" in ans*) close_masters ;; esac
+    if [[ " $ok " != *" $rc "* ]]; then
+      echo "bench.sh: $name: exit code $rc (run $i)" >&2
+      case "$name" in ans*) tail -n 20 "$WORK/ans/last.out" >&2 ;; esac
+      return 2
+    fi
+    [ "$i" -eq 0 ] && continue          # warm-up
+    ms+=($(((t1 - t0) / 1000000)))
+  done
+  local sorted n
+  mapfile -t sorted < <(printf '%s\n' "${ms[@]}" | sort -n)
+  n=${#sorted[@]}
+  if ((n % 2)); then MED[$name]=${sorted[n / 2]}
+  else MED[$name]=$(((sorted[n / 2 - 1] + sorted[n / 2]) / 2)); fi
+  MIN[$name]=${sorted[0]}
+  MAX[$name]=${sorted[n - 1]}
+  ALL[$name]="${ms[*]}"
+  printf 'bench.sh: %-6s runs(ms): %s\n' "$name" "${ALL[$name]}"
+}
+
+if [ "$STANDIN" = 1 ]; then CLI_OK="0"; else CLI_OK="0 1"; fi
+
+# Sanity: the subject must really check one host and produce JSON.
+if [ "$STANDIN" = 0 ]; then
+  rc=0
+  CLI_OUT=$WORK/cli1.json cli1 2> "$WORK/cli1.err" || rc=$?
+  if [ "$rc" -ge 2 ]; then
+    cat "$WORK/cli1.err" >&2
+    die "CLI check of $HOST1_NOPORT failed with exit code $rc"
+  fi
+  if ! python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$WORK/cli1.json" 2>/dev/null; then
+    echo "bench.sh: warning: CLI output for 1 host is not valid JSON" >&2
+  fi
+  echo "bench.sh: CLI sanity check of $HOST1_NOPORT: exit $rc, $(wc -c < "$WORK/cli1.json") bytes of JSON"
+fi
+
+echo "bench.sh: $RUNS runs per case after one warm-up; subject: $SUBJECT"
+measure cli1 "$CLI_OK" cli1 || die "CLI (1 host) errored"
+measure cli20 "$CLI_OK" cli_all || die "CLI ($NHOSTS hosts) errored"
+measure ans1 "0" ans1 || die "ansible (1 host) errored"
+measure ans20 "0" ans_all || die "ansible ($NHOSTS hosts) errored"
+
+# --- report -----------------------------------------------------------------
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) b = 1; printf "%.1f", a / b }'; }
+verdict() { # value op target
+  awk -v v="$1" -v t="$3" -v op="$2" 'BEGIN { ok = (op == ">=") ? (v >= t) : (v <= t); print ok ? "PASS" : "FAIL" }'
+}
+R1=$(ratio "${MED[ans1]}" "${MED[cli1]}")
+R20=$(ratio "${MED[ans20]}" "${MED[cli20]}")
+RS=$(ratio "${MED[cli20]}" "${MED[cli1]}")
+V1=$(verdict "$R1" ">=" "$TARGET_VS_ANSIBLE")
+V20=$(verdict "$R20" ">=" "$TARGET_VS_ANSIBLE")
+VS=$(verdict "$RS" "<=" "$TARGET_SCALE")
+
+echo
+echo "Remote readiness check: tunduk-onboard-cli vs ansible -m setup"
+echo "subject: $SUBJECT"
+echo "ansible: $(ansible --version 2>/dev/null | head -n1), forks=$NHOSTS for $NHOSTS hosts"
+echo "machine: $(nproc) cores, $(uname -r); $RUNS runs per case after 1 warm-up; times in ms"
+echo
+printf '%-28s %9s %9s %9s\n' "case" "median" "min" "max"
+printf '%-28s %9s %9s %9s\n' "----" "------" "---" "---"
+printf '%-28s %9d %9d %9d\n' "cli, 1 host" "${MED[cli1]}" "${MIN[cli1]}" "${MAX[cli1]}"
+printf '%-28s %9d %9d %9d\n' "cli, $NHOSTS hosts" "${MED[cli20]}" "${MIN[cli20]}" "${MAX[cli20]}"
+printf '%-28s %9d %9d %9d\n' "ansible -m setup, 1 host" "${MED[ans1]}" "${MIN[ans1]}" "${MAX[ans1]}"
+printf '%-28s %9d %9d %9d\n' "ansible -m setup, $NHOSTS hosts" "${MED[ans20]}" "${MIN[ans20]}" "${MAX[ans20]}"
+echo
+printf '%-28s %9s %9s %6s\n' "ratio (of medians)" "value" "target" "result"
+printf '%-28s %9s %9s %6s\n' "-----" "-----" "------" "------"
+printf '%-28s %8sx %8s %6s\n' "ansible/cli, 1 host" "$R1" ">=${TARGET_VS_ANSIBLE}x" "$V1"
+printf '%-28s %8sx %8s %6s\n' "ansible/cli, $NHOSTS hosts" "$R20" ">=${TARGET_VS_ANSIBLE}x" "$V20"
+printf '%-28s %8sx %8s %6s\n' "cli $NHOSTS hosts / cli 1 host" "$RS" "<=${TARGET_SCALE}x" "$VS"
+
+if [ -n "$JSON_OUT" ]; then
+  cat > "$JSON_OUT" <<EOF
+{
+  "subject": "$( [ "$STANDIN" = 1 ] && echo stand-in || echo cli )",
+  "hosts": $NHOSTS,
+  "runs": $RUNS,
+  "median_ms": {"cli1": ${MED[cli1]}, "cli_all": ${MED[cli20]}, "ansible1": ${MED[ans1]}, "ansible_all": ${MED[ans20]}},
+  "min_ms": {"cli1": ${MIN[cli1]}, "cli_all": ${MIN[cli20]}, "ansible1": ${MIN[ans1]}, "ansible_all": ${MIN[ans20]}},
+  "ratios": {"ansible_cli_1": $R1, "ansible_cli_all": $R20, "cli_all_cli_1": $RS},
+  "pass": {"ansible_cli_1": $([ "$V1" = PASS ] && echo true || echo false), "ansible_cli_all": $([ "$V20" = PASS ] && echo true || echo false), "cli_scale": $([ "$VS" = PASS ] && echo true || echo false)}
+}
+EOF
+fi
+
+if [ "$V1$V20$VS" = PASSPASSPASS ]; then
+  echo; echo "bench: all targets met"
+  exit 0
+fi
+echo; echo "bench: target missed"
+[ "${BENCH_NO_FAIL:-0}" = 1 ] && exit 0
+exit 1

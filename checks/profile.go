@@ -1,0 +1,228 @@
+package checks
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/tunduk-onboard/tunduk-onboard/assets"
+)
+
+// Profile is the operator's data: everything the operator may change
+// without a new release. The embedded assets/profiles/tunduk.json is the
+// default; --profile FILE replaces it.
+type Profile struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	Title   string `json:"title"`
+	XRoad   struct {
+		Version string `json:"version"`
+		// Instance is the X-Road instance identifier (e.g. central-server).
+		Instance string `json:"instance"`
+		// SupportedUbuntu maps the first X-Road release of a series (7.4)
+		// to the Ubuntu releases it supports.
+		SupportedUbuntu map[string][]string `json:"supported_ubuntu"`
+		// PublishedUbuntu are releases the operator's page still names but
+		// the target X-Road version does not run on: a warning, not a pass.
+		PublishedUbuntu []string `json:"published_ubuntu"`
+		Arch            []string `json:"arch"`
+	} `json:"xroad"`
+	Thresholds struct {
+		MinCores                 int    `json:"min_cores"`
+		MinRAMBytes              uint64 `json:"min_ram_bytes"`
+		RecommendedRAMBytes      uint64 `json:"recommended_ram_bytes"`
+		MinFreeDiskBytes         uint64 `json:"min_free_disk_bytes"`
+		RecommendedFreeDiskBytes uint64 `json:"recommended_free_disk_bytes"`
+		DiskPath                 string `json:"disk_path"`
+		MinLinkMbps              int    `json:"min_link_mbps"`
+	} `json:"thresholds"`
+	Locale          string            `json:"locale"`
+	Ports           []Port            `json:"ports"`
+	USBTokenVendors map[string]string `json:"usb_token_vendors"`
+	Identifiers     struct {
+		MemberClasses       []string `json:"member_classes"`
+		MemberCodePattern   string   `json:"member_code_pattern"`
+		ServerCodePattern   string   `json:"server_code_pattern"`
+		SoftwareTokenPINMin int      `json:"software_token_pin_min"`
+	} `json:"identifiers"`
+	CA struct {
+		Name  string `json:"name"`
+		Email string `json:"email"`
+	} `json:"ca"`
+
+	memberCode, serverCode *regexp.Regexp
+}
+
+// Port is a port X-Road needs for itself, with the programs allowed to
+// hold it (an X-Road or PostgreSQL already installed is not a conflict).
+type Port struct {
+	Port    int      `json:"port"`
+	Proto   string   `json:"proto"`
+	Purpose string   `json:"purpose"`
+	Owners  []string `json:"owners"`
+}
+
+// DefaultProfile returns the embedded operator profile.
+func DefaultProfile() (*Profile, error) {
+	data, err := assets.FS.ReadFile("profiles/tunduk.json")
+	if err != nil {
+		return nil, err
+	}
+	return ParseProfile(data, "tunduk.json (embedded)")
+}
+
+// LoadProfile reads and validates a profile file.
+func LoadProfile(path string) (*Profile, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("profile: %w", err)
+	}
+	return ParseProfile(data, path)
+}
+
+// ProfileError names the file and the field that is wrong.
+type ProfileError struct {
+	File, Field, Problem string
+}
+
+func (e *ProfileError) Error() string {
+	return fmt.Sprintf("profile %s: field %q: %s", e.File, e.Field, e.Problem)
+}
+
+// ParseProfile decodes and validates a profile. Unknown fields are errors:
+// a typo in an operator's file must not silently fall back to a default.
+func ParseProfile(data []byte, name string) (*Profile, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var p Profile
+	if err := dec.Decode(&p); err != nil {
+		return nil, &ProfileError{File: name, Field: jsonField(err), Problem: err.Error()}
+	}
+	if err := p.validate(); err != nil {
+		err.File = name
+		return nil, err
+	}
+	return &p, nil
+}
+
+// jsonField names the field a decoding error is about.
+func jsonField(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return te.Field
+	}
+	if s := err.Error(); strings.Contains(s, "unknown field") {
+		return strings.Trim(s[strings.Index(s, "unknown field")+len("unknown field"):], ` "`)
+	}
+	return "(file)"
+}
+
+func (p *Profile) validate() *ProfileError {
+	bad := func(field, problem string) *ProfileError { return &ProfileError{Field: field, Problem: problem} }
+	switch {
+	case p.Name == "":
+		return bad("name", "must not be empty")
+	case p.Version == "":
+		return bad("version", "must not be empty")
+	case !regexp.MustCompile(`^\d+\.\d+(\.\d+)?$`).MatchString(p.XRoad.Version):
+		return bad("xroad.version", "must look like 7.4.2")
+	case p.XRoad.Instance == "":
+		return bad("xroad.instance", "must not be empty")
+	case len(p.XRoad.Arch) == 0:
+		return bad("xroad.arch", "must list at least one architecture")
+	case p.Thresholds.MinCores < 1:
+		return bad("thresholds.min_cores", "must be at least 1")
+	case p.Thresholds.MinRAMBytes == 0:
+		return bad("thresholds.min_ram_bytes", "must be positive")
+	case p.Thresholds.RecommendedRAMBytes < p.Thresholds.MinRAMBytes:
+		return bad("thresholds.recommended_ram_bytes", "must not be below min_ram_bytes")
+	case p.Thresholds.MinFreeDiskBytes == 0:
+		return bad("thresholds.min_free_disk_bytes", "must be positive")
+	case p.Thresholds.RecommendedFreeDiskBytes < p.Thresholds.MinFreeDiskBytes:
+		return bad("thresholds.recommended_free_disk_bytes", "must not be below min_free_disk_bytes")
+	case !strings.HasPrefix(p.Thresholds.DiskPath, "/"):
+		return bad("thresholds.disk_path", "must be an absolute path")
+	case p.Thresholds.MinLinkMbps <= 0:
+		return bad("thresholds.min_link_mbps", "must be positive")
+	case !regexp.MustCompile(`^[a-z]{2}_[A-Z]{2}\.UTF-8$`).MatchString(p.Locale):
+		return bad("locale", "must look like en_US.UTF-8")
+	case len(p.Identifiers.MemberClasses) == 0:
+		return bad("identifiers.member_classes", "must list at least one class")
+	case p.Identifiers.SoftwareTokenPINMin < 1:
+		return bad("identifiers.software_token_pin_min", "must be positive")
+	}
+	if len(p.SupportedUbuntu()) == 0 {
+		return bad("xroad.supported_ubuntu", "has no entry for X-Road "+p.XRoad.Version+" or an earlier series")
+	}
+	for i, port := range p.Ports {
+		if port.Port < 1 || port.Port > 65535 {
+			return bad(fmt.Sprintf("ports[%d].port", i), "must be 1-65535")
+		}
+		if port.Proto != "tcp" && port.Proto != "udp" {
+			return bad(fmt.Sprintf("ports[%d].proto", i), `must be "tcp" or "udp"`)
+		}
+	}
+	var err error
+	if p.memberCode, err = regexp.Compile(p.Identifiers.MemberCodePattern); err != nil || p.Identifiers.MemberCodePattern == "" {
+		return bad("identifiers.member_code_pattern", "must be a valid regular expression")
+	}
+	if p.serverCode, err = regexp.Compile(p.Identifiers.ServerCodePattern); err != nil || p.Identifiers.ServerCodePattern == "" {
+		return bad("identifiers.server_code_pattern", "must be a valid regular expression")
+	}
+	return nil
+}
+
+// SupportedUbuntu returns the Ubuntu releases the profile's X-Road version
+// supports: the entry of the newest series not newer than that version.
+func (p *Profile) SupportedUbuntu() []string {
+	target := versionKey(p.XRoad.Version)
+	best, bestKey := "", -1
+	for series := range p.XRoad.SupportedUbuntu {
+		k := versionKey(series)
+		if k <= target && k > bestKey {
+			best, bestKey = series, k
+		}
+	}
+	if best == "" {
+		return nil
+	}
+	out := append([]string(nil), p.XRoad.SupportedUbuntu[best]...)
+	sort.Strings(out)
+	return out
+}
+
+// versionKey orders "7.4.2" style versions numerically (7.10 > 7.4).
+func versionKey(v string) int {
+	k := 0
+	parts := strings.Split(v, ".")
+	for i := 0; i < 3; i++ {
+		n := 0
+		if i < len(parts) {
+			n, _ = strconv.Atoi(parts[i])
+		}
+		k = k*1000 + n
+	}
+	return k
+}
+
+// ValidMemberCode reports whether code matches the operator's pattern.
+func (p *Profile) ValidMemberCode(code string) bool { return p.memberCode.MatchString(code) }
+
+// ValidServerCode reports whether code is allowed as a security server code.
+func (p *Profile) ValidServerCode(code string) bool { return p.serverCode.MatchString(code) }
+
+// ValidMemberClass reports whether class is one of the operator's classes.
+func (p *Profile) ValidMemberClass(class string) bool {
+	for _, c := range p.Identifiers.MemberClasses {
+		if c == class {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,75 @@
+package checks
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestDefaultProfile(t *testing.T) {
+	p, err := DefaultProfile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.SupportedUbuntu(); !reflect.DeepEqual(got, []string{"20.04", "22.04"}) {
+		t.Errorf("X-Road %s supports %v, want 20.04 and 22.04", p.XRoad.Version, got)
+	}
+	if !p.ValidMemberCode("70000001") || p.ValidMemberCode("7000001") || p.ValidMemberCode("7000000a") {
+		t.Error("member code pattern does not accept exactly 8 digits")
+	}
+	if !p.ValidServerCode("ss-01_main") || p.ValidServerCode("сервер1") || p.ValidServerCode("ss 01") {
+		t.Error("server code pattern must accept Latin, digits, - and _ only")
+	}
+	if !p.ValidMemberClass("GOV") || !p.ValidMemberClass("COM") || p.ValidMemberClass("ORG") {
+		t.Error("member classes must be GOV and COM")
+	}
+}
+
+func TestSupportedUbuntuPicksSeries(t *testing.T) {
+	p, _ := DefaultProfile()
+	for version, want := range map[string]string{"7.1.3": "18.04,20.04", "7.4.2": "20.04,22.04", "7.5.0": "20.04,22.04", "7.10.0": "22.04,24.04"} {
+		p.XRoad.Version = version
+		if got := strings.Join(p.SupportedUbuntu(), ","); got != want {
+			t.Errorf("X-Road %s: got %s, want %s", version, got, want)
+		}
+	}
+}
+
+// A bad profile is refused with an error naming the file and the field.
+func TestProfileErrorsNameTheField(t *testing.T) {
+	good, err := os.ReadFile("../assets/profiles/tunduk.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ name, from, to, field string }{
+		{"wrong type", `"min_cores": 2`, `"min_cores": "two"`, "thresholds.min_cores"},
+		{"typo", `"min_cores": 2`, `"min_core": 2`, "min_core"},
+		{"zero ram", `"min_ram_bytes": 4294967296`, `"min_ram_bytes": 0`, "thresholds.min_ram_bytes"},
+		{"bad regexp", `"^[0-9]{8}$"`, `"^[0-9"`, "identifiers.member_code_pattern"},
+		{"bad port", `"port": 4000`, `"port": 70000`, "ports[0].port"},
+		{"bad locale", `"locale": "en_US.UTF-8"`, `"locale": "en_US"`, "locale"},
+		{"no series", `"7.1": ["18.04", "20.04"],
+      "7.4": ["20.04", "22.04"],`, ``, "xroad.supported_ubuntu"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			bad := strings.Replace(string(good), c.from, c.to, 1)
+			if bad == string(good) {
+				t.Fatalf("fixture text %q not found in the profile", c.from)
+			}
+			path := filepath.Join(t.TempDir(), "op.json")
+			os.WriteFile(path, []byte(bad), 0o600)
+			_, err := LoadProfile(path)
+			var pe *ProfileError
+			if !errors.As(err, &pe) {
+				t.Fatalf("got %v, want a ProfileError", err)
+			}
+			if pe.Field != c.field || !strings.Contains(err.Error(), path) {
+				t.Errorf("error %q: field %q, want %q and the file name", err, pe.Field, c.field)
+			}
+		})
+	}
+}

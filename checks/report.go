@@ -1,0 +1,100 @@
+package checks
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"unicode"
+)
+
+// WriteJSON writes the report in the tunduk-onboard.readiness/v1 schema.
+func (r *Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// Verdict is the one-line conclusion, as a catalogue key.
+func (s Summary) Verdict() string {
+	switch {
+	case s.Fail > 0:
+		return "report.verdict_fail"
+	case s.Unknown > 0:
+		return "report.verdict_unknown"
+	case s.Warn > 0:
+		return "report.verdict_warn"
+	}
+	return "report.verdict_ready"
+}
+
+// Counts renders the summary in lang.
+func (s Summary) Counts(lang string) string {
+	return T(lang, "cli.counts", map[string]any{"Pass": s.Pass, "Warn": s.Warn, "Fail": s.Fail, "Unknown": s.Unknown})
+}
+
+// TargetName is how a report names its machine to a reader.
+func (r *Report) TargetName(lang string) string {
+	if r.Target.Local {
+		name := T(lang, "report.this_machine", nil)
+		if r.Facts != nil && r.Facts.Hostname != "" {
+			name = r.Facts.Hostname + " (" + name + ")"
+		}
+		return name
+	}
+	return r.Target.Host
+}
+
+// ANSI colours per status, used only when writing to a terminal.
+var statusColour = map[Status]string{Pass: "32", Warn: "33", Fail: "31", Unknown: "90", Info: "36"}
+
+var statusMark = map[Status]string{Pass: "PASS", Warn: "WARN", Fail: "FAIL", Unknown: " ?? ", Info: "INFO"}
+
+// WriteText writes a report for a person reading a terminal or a log.
+func (r *Report) WriteText(w io.Writer, lang string, colour bool) error {
+	paint := func(st Status, s string) string {
+		if !colour {
+			return s
+		}
+		return "\x1b[" + statusColour[st] + "m" + s + "\x1b[0m"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %s\n", T(lang, "report.title", nil), r.TargetName(lang))
+	fmt.Fprintf(&b, "%s: %s %s (X-Road profile), %s: %s\n\n", T(lang, "report.profile", nil), r.Profile.Name, r.Profile.Version,
+		T(lang, "report.checked_at", nil), r.CheckedAt.Format("2006-01-02 15:04:05 UTC"))
+	for _, res := range r.Results {
+		fmt.Fprintf(&b, "[%s] %s: %s\n", paint(res.Status, statusMark[res.Status]), res.Title.In(lang), res.Observed)
+		if res.Status == Pass || res.Status == Info && res.Fix.EN == "" {
+			continue
+		}
+		fmt.Fprintf(&b, "       %s: %s\n", T(lang, "report.required", nil), res.Required)
+		if res.Status != Info {
+			fmt.Fprintf(&b, "       %s: %s\n", T(lang, "report.why", nil), res.Why.In(lang))
+		}
+		if fix := res.Fix.In(lang); fix != "" {
+			fmt.Fprintf(&b, "       %s: %s\n", T(lang, "report.fix", nil), fix)
+		}
+	}
+	fmt.Fprintf(&b, "\n%s: %s\n%s\n", T(lang, "report.summary", nil), r.Summary.Counts(lang), T(lang, r.Summary.Verdict(), nil))
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// Sanitize makes text read from a remote host safe to show: control
+// characters (terminal escape sequences among them) are dropped and the
+// length is bounded.
+func Sanitize(s string) string {
+	const max = 512
+	var b strings.Builder
+	for _, r := range s {
+		if b.Len() >= max {
+			b.WriteString("…")
+			break
+		}
+		if unicode.IsControl(r) || r == unicode.ReplacementChar {
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

@@ -1,0 +1,136 @@
+package checks
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"html"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func sampleReport(t *testing.T, mutate func(*Facts)) *Report {
+	t.Helper()
+	p, _ := DefaultProfile()
+	f := goodFacts()
+	if mutate != nil {
+		mutate(f)
+	}
+	var streamed []string
+	rep, err := Check(context.Background(), Target{Host: "admin@ss1:22"},
+		func(context.Context) (*Facts, error) { return f, nil }, p, Options{}, func(r Result) { streamed = append(streamed, r.ID) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(streamed) != len(rep.Results) {
+		t.Fatalf("streamed %d results, report has %d", len(streamed), len(rep.Results))
+	}
+	return rep
+}
+
+// The JSON report has exactly the fields of tunduk-onboard.readiness/v1.
+func TestJSONSchema(t *testing.T) {
+	rep := sampleReport(t, func(f *Facts) { f.Memory.TotalBytes = 2 << 30 })
+	var buf bytes.Buffer
+	if err := rep.WriteJSON(&buf); err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc["schema"] != "tunduk-onboard.readiness/v1" {
+		t.Errorf("schema %v", doc["schema"])
+	}
+	mustHave := func(obj any, path string, keys ...string) {
+		m, ok := obj.(map[string]any)
+		if !ok {
+			t.Fatalf("%s is not an object: %v", path, obj)
+		}
+		for _, k := range keys {
+			if _, ok := m[k]; !ok {
+				t.Errorf("%s lacks %q", path, k)
+			}
+		}
+	}
+	mustHave(doc, "", "target", "checked_at", "duration_ms", "profile", "facts", "results", "summary")
+	mustHave(doc["target"], "target", "host", "local")
+	mustHave(doc["profile"], "profile", "name", "version")
+	facts := doc["facts"]
+	mustHave(facts, "facts", "os", "arch", "cpu", "memory", "disks", "interfaces", "time_synced", "locales", "listening", "usb_tokens")
+	mustHave(facts.(map[string]any)["os"], "facts.os", "id", "version_id", "pretty_name")
+	mustHave(facts.(map[string]any)["cpu"], "facts.cpu", "model", "cores", "aes")
+	mustHave(facts.(map[string]any)["memory"], "facts.memory", "total_bytes")
+	mustHave(facts.(map[string]any)["disks"].([]any)[0], "facts.disks[0]", "mount", "total_bytes", "free_bytes")
+	mustHave(facts.(map[string]any)["interfaces"].([]any)[0], "facts.interfaces[0]", "name", "addresses", "speed_mbps", "addressing", "default_route")
+	mustHave(facts.(map[string]any)["listening"].([]any)[0], "facts.listening[0]", "port", "proto", "process")
+	res := doc["results"].([]any)[0]
+	mustHave(res, "results[0]", "id", "status", "observed", "required", "why", "fix")
+	mustHave(res.(map[string]any)["why"], "results[0].why", "en", "ru", "ky")
+	mustHave(doc["summary"], "summary", "pass", "warn", "fail", "unknown")
+	if s := doc["summary"].(map[string]any); s["fail"].(float64) != 1 {
+		t.Errorf("summary %v, want one fail (RAM)", s)
+	}
+}
+
+func TestHTMLIsSelfContainedAndTranslated(t *testing.T) {
+	rep := sampleReport(t, func(f *Facts) { f.CPU.AES = ptr(false); f.OS.PrettyName = "<script>alert(1)</script>" })
+	for _, lang := range Languages {
+		var buf bytes.Buffer
+		if err := rep.WriteHTML(&buf, lang); err != nil {
+			t.Fatal(err)
+		}
+		page := buf.String()
+		if regexp.MustCompile(`(?i)(src|href)\s*=\s*"?(https?:)?//`).MatchString(page) {
+			t.Errorf("%s: the page loads something from outside", lang)
+		}
+		if strings.Contains(page, "<script>alert") {
+			t.Errorf("%s: remote text was not escaped", lang)
+		}
+		if !strings.Contains(page, T(lang, "report.title", nil)) || !strings.Contains(page, html.EscapeString(T(lang, "rule.cpu_aes.fix", nil))) {
+			t.Errorf("%s: title or the AES fix missing", lang)
+		}
+	}
+	var ru bytes.Buffer
+	rep.WriteHTML(&ru, "ru")
+	if !strings.Contains(ru.String(), "Поддержка AES инструкций") {
+		t.Error("Russian report lacks the operator's term for AES support")
+	}
+}
+
+func TestTextColourOnlyWhenAsked(t *testing.T) {
+	rep := sampleReport(t, func(f *Facts) { f.TimeSynced = ptr(false) })
+	var plain, colour bytes.Buffer
+	rep.WriteText(&plain, "ky", false)
+	rep.WriteText(&colour, "ky", true)
+	if strings.Contains(plain.String(), "\x1b[") {
+		t.Error("plain text has escape sequences")
+	}
+	if !strings.Contains(colour.String(), "\x1b[31mFAIL") {
+		t.Error("a failed rule is not red on a terminal")
+	}
+	if !strings.Contains(plain.String(), "Убакытты шайкештирүү") || !strings.Contains(plain.String(), T("ky", "report.verdict_fail", nil)) {
+		t.Errorf("Kyrgyz text lacks the time rule or the verdict:\n%s", plain.String())
+	}
+}
+
+func TestCatalogComplete(t *testing.T) {
+	en, err := CatalogKeys("en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"ru", "ky"} {
+		m, _ := CatalogKeys(lang)
+		for k := range en {
+			if strings.TrimSpace(m[k]) == "" {
+				t.Errorf("%s lacks %q", lang, k)
+			}
+		}
+		for k := range m {
+			if _, ok := en[k]; !ok {
+				t.Errorf("%s has %q that English lacks", lang, k)
+			}
+		}
+	}
+}

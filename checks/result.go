@@ -1,0 +1,45 @@
+package checks
+
+// Status is a rule's verdict.
+type Status string
+
+const (
+	Pass    Status = "pass"
+	Warn    Status = "warn"
+	Fail    Status = "fail"
+	Unknown Status = "unknown"
+	Info    Status = "info" // shown, never counted against the server
+)
+
+// Text holds one message in every language the product speaks.
+type Text struct {
+	EN string `json:"en"`
+	RU string `json:"ru"`
+	KY string `json:"ky"`
+}
+
+// In returns the text in lang, falling back to English.
+func (t Text) In(lang string) string {
+	switch lang {
+	case "ru":
+		if t.RU != "" {
+			return t.RU
+		}
+	case "ky":
+		if t.KY != "" {
+			return t.KY
+		}
+	}
+	return t.EN
+}
+
+// Result is one rule applied to one machine.
+type Result struct {
+	ID       string `json:"id"`
+	Status   Status `json:"status"`
+	Title    Text   `json:"title"`
+	Observed string `json:"observed"`
+	Required string `json:"required"`
+	Why      Text   `json:"why"`
+	Fix      Text   `json:"fix"`
+}

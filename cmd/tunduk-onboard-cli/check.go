@@ -1,0 +1,312 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync"
+	"text/tabwriter"
+
+	"github.com/sirupsen/logrus"
+	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/installer/ssh"
+	"github.com/tunduk-onboard/tunduk-onboard/internal/logging"
+	"golang.org/x/term"
+)
+
+// maxParallel bounds concurrent SSH checks: enough for a rack of servers
+// without exhausting file descriptors or the jump host's MaxSessions.
+const maxParallel = 32
+
+type checkOpts struct {
+	ssh      sshFlags
+	publicIP string
+	profile  string
+	format   string
+	output   string
+	lang     string
+	verbose  bool
+}
+
+// hostResult is the outcome of one target: a report or the reason none.
+type hostResult struct {
+	Host   string         `json:"host"`
+	Report *checks.Report `json:"report,omitempty"`
+	Err    error          `json:"-"`
+	Error  string         `json:"error,omitempty"`
+}
+
+func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	var o checkOpts
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	o.ssh.register(fs)
+	fs.StringVar(&o.publicIP, "public-ip", "", "the public `ADDR` a NAT forwards to the server, when the server holds only a private address")
+	fs.StringVar(&o.profile, "profile", "", "operator profile `FILE` (default: the embedded Tunduk profile)")
+	fs.StringVar(&o.format, "format", "text", "report format: text, json or html")
+	fs.StringVar(&o.output, "output", "", "write the report to `FILE` (a directory for html with several hosts) instead of standard output")
+	fs.StringVar(&o.lang, "lang", defaultLang(), "language of the report: en, ru or ky")
+	fs.BoolVar(&o.verbose, "verbose", false, "log debug details to standard error too")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: tunduk-onboard-cli check [--ssh USER@HOST[:PORT]]... [FLAGS]\n\nWithout --ssh or --hosts, this machine is checked.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitCannot
+	}
+	fail := func(err error) int { fmt.Fprintln(stderr, "error:", err); return exitCannot }
+	if fs.NArg() > 0 {
+		return fail(fmt.Errorf("unexpected argument %q (secrets are never taken from the command line; see -h)", fs.Arg(0)))
+	}
+	if !oneOf(o.format, "text", "json", "html") {
+		return fail(fmt.Errorf("--format %q: use text, json or html", o.format))
+	}
+	if !oneOf(o.lang, checks.Languages...) {
+		return fail(fmt.Errorf("--lang %q: use en, ru or ky", o.lang))
+	}
+	if o.publicIP != "" {
+		if _, err := netip.ParseAddr(o.publicIP); err != nil {
+			return fail(fmt.Errorf("--public-ip %q is not an IP address", o.publicIP))
+		}
+	}
+	logPath, closeLog, err := logging.Setup("cli", o.verbose)
+	if err != nil {
+		fmt.Fprintln(stderr, "warning: no log file:", err)
+	}
+	defer closeLog()
+	profile, err := loadProfile(o.profile)
+	if err != nil {
+		return fail(err)
+	}
+	targets, err := o.ssh.allTargets()
+	if err != nil {
+		return fail(err)
+	}
+	if err := o.ssh.readSecrets(stdin); err != nil {
+		return fail(err)
+	}
+	if len(targets) > 1 && o.format == "html" && o.output == "" {
+		return fail(errors.New("--format html with several hosts needs --output DIR (one file per host)"))
+	}
+	logrus.WithFields(logrus.Fields{"hosts": len(targets), "profile": profile.Name + " " + profile.Version}).Info("check started")
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	opt := checks.Options{PublicIP: o.publicIP}
+	var results []hostResult
+	if len(targets) == 0 {
+		rep, err := checks.Check(ctx, checks.Target{Host: "localhost", Local: true}, checks.CollectLocal, profile, opt, nil)
+		results = []hostResult{{Host: "localhost", Report: rep, Err: err}}
+	} else {
+		results = checkRemote(ctx, targets, &o, profile, opt, stderr)
+	}
+	if err := write(results, &o, stdout); err != nil {
+		return fail(err)
+	}
+	if o.verbose && logPath != "" {
+		fmt.Fprintln(stderr, "log:", logPath)
+	}
+	return exitCode(results)
+}
+
+// checkRemote checks every target concurrently, one SSH connection each,
+// and returns the results in the order the targets were given.
+func checkRemote(ctx context.Context, targets []ssh.Target, o *checkOpts, p *checks.Profile, opt checks.Options, stderr io.Writer) []hostResult {
+	results := make([]hostResult, len(targets))
+	sem := make(chan struct{}, maxParallel)
+	var wg sync.WaitGroup
+	var promptMu sync.Mutex // one host-key or passphrase prompt at a time
+	for i, t := range targets {
+		wg.Add(1)
+		go func(i int, t ssh.Target) {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			results[i] = hostResult{Host: t.String()}
+			cfg, err := o.ssh.config(t, lockedWriter{&promptMu, stderr})
+			if err == nil {
+				results[i].Report, err = checkOne(ctx, cfg, p, opt)
+			}
+			results[i].Err = err
+		}(i, t)
+	}
+	wg.Wait()
+	return results
+}
+
+func checkOne(ctx context.Context, cfg ssh.Config, p *checks.Profile, opt checks.Options) (*checks.Report, error) {
+	log := logrus.WithField("host", cfg.Target.String())
+	client, err := ssh.Dial(ctx, cfg)
+	if err != nil {
+		log.WithError(err).Warn("connect failed")
+		return nil, err
+	}
+	defer client.Close()
+	collect := func(ctx context.Context) (*checks.Facts, error) { return checks.CollectRemote(ctx, client) }
+	rep, err := checks.Check(ctx, checks.Target{Host: cfg.Target.String()}, collect, p, opt, nil)
+	if err != nil {
+		log.WithError(err).Warn("check failed")
+		return nil, err
+	}
+	log.WithFields(logrus.Fields{"fail": rep.Summary.Fail, "warn": rep.Summary.Warn, "ms": rep.DurationMS}).Info("checked")
+	return rep, nil
+}
+
+func write(results []hostResult, o *checkOpts, stdout io.Writer) error {
+	for i := range results {
+		if results[i].Err != nil {
+			results[i].Error = results[i].Err.Error()
+		}
+	}
+	switch {
+	case o.format == "html":
+		return writeHTML(results, o, stdout)
+	case o.format == "json" && len(results) == 1 && results[0].Err == nil:
+		return writeTo(o.output, stdout, results[0].Report.WriteJSON)
+	case o.format == "json":
+		return writeTo(o.output, stdout, func(w io.Writer) error {
+			enc := json.NewEncoder(w)
+			enc.SetIndent("", "  ")
+			return enc.Encode(map[string]any{"schema": "tunduk-onboard.readiness-batch/v1", "hosts": results})
+		})
+	}
+	colour := o.output == "" && isTerminal(stdout)
+	return writeTo(o.output, stdout, func(out io.Writer) error {
+		for i, r := range results {
+			if i > 0 {
+				fmt.Fprintln(out, strings.Repeat("─", 60))
+			}
+			if r.Err != nil {
+				fmt.Fprintf(out, "%s: %s: %v\n", r.Host, checks.T(o.lang, "cli.error", nil), r.Err)
+				continue
+			}
+			if err := r.Report.WriteText(out, o.lang, colour); err != nil {
+				return err
+			}
+		}
+		if len(results) > 1 {
+			writeTable(out, results, o.lang)
+		}
+		return nil
+	})
+}
+
+// writeTable prints one line per host: the overview for many servers.
+func writeTable(out io.Writer, results []hostResult, lang string) {
+	fmt.Fprintf(out, "\n%s\n", checks.T(lang, "cli.summary_title", nil))
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "%s\tPASS\tWARN\tFAIL\t??\t\n", checks.T(lang, "cli.host", nil))
+	for _, r := range results {
+		if r.Err != nil {
+			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t%s\n", r.Host, checks.T(lang, "cli.error", nil))
+			continue
+		}
+		s := r.Report.Summary
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t\n", r.Host, s.Pass, s.Warn, s.Fail, s.Unknown)
+	}
+	tw.Flush()
+}
+
+func writeHTML(results []hostResult, o *checkOpts, stdout io.Writer) error {
+	if len(results) == 1 {
+		if results[0].Err != nil {
+			return fmt.Errorf("%s: %w", results[0].Host, results[0].Err)
+		}
+		return writeTo(o.output, stdout, func(w io.Writer) error { return results[0].Report.WriteHTML(w, o.lang) })
+	}
+	if err := os.MkdirAll(o.output, 0o755); err != nil {
+		return err
+	}
+	for _, r := range results {
+		if r.Err != nil {
+			continue
+		}
+		name := filepath.Join(o.output, safeName(r.Host)+".html")
+		if err := writeTo(name, nil, func(w io.Writer) error { return r.Report.WriteHTML(w, o.lang) }); err != nil {
+			return err
+		}
+	}
+	writeTable(stdout, results, o.lang)
+	return nil
+}
+
+func exitCode(results []hostResult) int {
+	code := exitOK
+	for _, r := range results {
+		switch {
+		case r.Err != nil:
+			return exitCannot
+		case r.Report.Summary.Fail > 0:
+			code = exitFailed
+		}
+	}
+	return code
+}
+
+func loadProfile(path string) (*checks.Profile, error) {
+	if path == "" {
+		return checks.DefaultProfile()
+	}
+	return checks.LoadProfile(path)
+}
+
+// defaultLang picks the report language from the environment's locale.
+func defaultLang() string {
+	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		l := strings.ToLower(os.Getenv(v))
+		switch {
+		case strings.HasPrefix(l, "ru"):
+			return "ru"
+		case strings.HasPrefix(l, "ky"):
+			return "ky"
+		case l != "":
+			return "en"
+		}
+	}
+	return "en"
+}
+
+func oneOf(s string, set ...string) bool {
+	for _, x := range set {
+		if s == x {
+			return true
+		}
+	}
+	return false
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd())) && os.Getenv("NO_COLOR") == ""
+}
+
+func safeName(host string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '.' || r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
+			return r
+		}
+		return '_'
+	}, host)
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}

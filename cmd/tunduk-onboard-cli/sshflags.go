@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/tunduk-onboard/tunduk-onboard/installer/ssh"
+	"golang.org/x/term"
+)
+
+// sshFlags are the connection flags every remote verb shares.
+type sshFlags struct {
+	targets       multiFlag
+	hostsFile     string
+	identity      multiFlag
+	passwordStdin bool
+	knownHosts    string
+	acceptNew     bool
+	jump          string
+
+	password string // read once from stdin when --password-stdin
+}
+
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+func (s *sshFlags) register(fs *flag.FlagSet) {
+	fs.Var(&s.targets, "ssh", "check `USER@HOST[:PORT]` over SSH (repeatable)")
+	fs.StringVar(&s.hostsFile, "hosts", "", "read targets from `FILE`, one USER@HOST[:PORT] per line (# comments)")
+	fs.Var(&s.identity, "identity", "private key `FILE` for SSH (repeatable; ssh-agent is used too when SSH_AUTH_SOCK is set)")
+	fs.BoolVar(&s.passwordStdin, "password-stdin", false, "read the SSH password from the first line of standard input")
+	fs.StringVar(&s.knownHosts, "known-hosts", "", "known_hosts `FILE` (default ~/.ssh/known_hosts)")
+	fs.BoolVar(&s.acceptNew, "accept-new-host-key", false, "accept and record the key of a host not yet in known_hosts (a changed key is always refused)")
+	fs.StringVar(&s.jump, "jump", "", "reach the hosts through the jump host `USER@HOST[:PORT]`")
+}
+
+// allTargets returns the targets from --ssh and --hosts, in order.
+func (s *sshFlags) allTargets() ([]ssh.Target, error) {
+	lines := append([]string(nil), s.targets...)
+	if s.hostsFile != "" {
+		f, err := os.Open(s.hostsFile)
+		if err != nil {
+			return nil, fmt.Errorf("--hosts: %w", err)
+		}
+		defer f.Close()
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			line, _, _ := strings.Cut(sc.Text(), "#")
+			if line = strings.TrimSpace(line); line != "" {
+				lines = append(lines, line)
+			}
+		}
+		if err := sc.Err(); err != nil {
+			return nil, fmt.Errorf("--hosts: %w", err)
+		}
+	}
+	var out []ssh.Target
+	for _, l := range lines {
+		t, err := ssh.ParseTarget(l)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// readSecrets takes the password from stdin once, before any connection.
+func (s *sshFlags) readSecrets(stdin io.Reader) error {
+	if !s.passwordStdin {
+		return nil
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("--password-stdin: %w", err)
+	}
+	s.password = strings.TrimRight(line, "\r\n")
+	if s.password == "" {
+		return errors.New("--password-stdin: standard input held no password")
+	}
+	return nil
+}
+
+// config builds the SSH configuration for one target. accepted reports
+// each newly accepted host key so the user sees what was trusted.
+func (s *sshFlags) config(t ssh.Target, stderr io.Writer) (ssh.Config, error) {
+	cfg := ssh.Config{
+		Target:         t,
+		KnownHostsFile: s.knownHosts,
+		Agent:          os.Getenv("SSH_AUTH_SOCK") != "",
+		IdentityFiles:  s.identity,
+		Passphrase:     promptPassphrase,
+	}
+	if s.password != "" {
+		pw := s.password
+		cfg.Password = func() (string, error) { return pw, nil }
+	}
+	if s.acceptNew {
+		cfg.AcceptHostKey = func(host, fp, keyType string) bool {
+			fmt.Fprintf(stderr, "accepted new host key for %s: %s %s (recorded in known_hosts)\n", host, keyType, fp)
+			return true
+		}
+	}
+	if s.jump != "" {
+		jt, err := ssh.ParseTarget(s.jump)
+		if err != nil {
+			return cfg, fmt.Errorf("--jump: %w", err)
+		}
+		cfg.Jump = &ssh.Config{Target: jt}
+	}
+	return cfg, nil
+}
+
+// promptPassphrase asks for a key's passphrase on the terminal, without
+// echo. Without a terminal it refuses: scripts should use ssh-agent.
+func promptPassphrase(file string) (string, error) {
+	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
+	if err != nil {
+		return "", fmt.Errorf("key %s is encrypted and there is no terminal to ask its passphrase: load it into ssh-agent (ssh-add %s)", file, file)
+	}
+	defer tty.Close()
+	fmt.Fprintf(tty, "Passphrase for %s: ", file)
+	pw, err := term.ReadPassword(int(tty.Fd()))
+	fmt.Fprintln(tty)
+	return string(pw), err
+}
