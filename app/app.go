@@ -16,13 +16,14 @@ import (
 
 	"github.com/tunduk-onboard/tunduk-onboard/assets"
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/internal/version"
 )
 
 // AppID is the application ID, as in FyneApp.toml.
 const AppID = "kg.tunduk.onboard"
 
-// Version is shown when the binary was built without `fyne package`
-// metadata (a plain `go build`).
+// Version is shown when neither the linker (make build) nor `fyne
+// package` metadata stamped one.
 const Version = "0.1.0"
 
 // Environment variables for demos, screenshots and support sessions.
@@ -51,7 +52,7 @@ func appIcon() fyne.Resource {
 // Run starts the GUI and returns when its window closes.
 func Run() {
 	logPath := openLog()
-	log.WithFields(map[string]any{"version": Version, "os": runtime.GOOS, "arch": runtime.GOARCH}).Info("tunduk-onboard gui start")
+	log.WithFields(map[string]any{"version": version.String(), "os": runtime.GOOS, "arch": runtime.GOARCH}).Info("tunduk-onboard gui start")
 
 	a := fyneapp.NewWithID(AppID)
 	a.SetIcon(appIcon())
@@ -88,8 +89,11 @@ func Run() {
 	w.ShowAndRun()
 }
 
-// version is the packaged version when known, else Version.
-func (wz *wizard) version() string {
+// appVersion is the stamped version when known, else Version.
+func (wz *wizard) appVersion() string {
+	if version.Version != "dev" {
+		return version.String()
+	}
 	if v := wz.app.Metadata().Version; v != "" && v != "0.0.1" {
 		return v
 	}
@@ -107,7 +111,7 @@ func (wz *wizard) showAbout() {
 	logEntry := widget.NewEntry()
 	logEntry.SetText(logPath)
 	content := container.NewVBox(
-		widget.NewLabelWithStyle(T("app.title")+" "+wz.version(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle(T("app.title")+" "+wz.appVersion(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		text,
 		widget.NewLabel(T("about.log")),
 		logEntry,

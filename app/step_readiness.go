@@ -39,6 +39,8 @@ type readiness struct {
 	gen      int // run number: late callbacks of an older run are dropped
 
 	v *readinessWidgets // nil while the page is not built
+
+	afterRun func() // tests: called on the UI goroutine when a run ends
 }
 
 type readinessWidgets struct {
@@ -127,6 +129,9 @@ func (r *readiness) start() {
 			r.running = false
 			r.report, r.err = rep, err
 			r.refresh()
+			if r.afterRun != nil {
+				r.afterRun()
+			}
 		})
 	}()
 }

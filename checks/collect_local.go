@@ -462,7 +462,8 @@ func (e localEnv) collectInterfaces(ctx context.Context, f *Facts) {
 	noteSpeeds(f)
 }
 
-// usbText renders /sys/bus/usb/devices the way the probe does.
+// usbText renders /sys/bus/usb/devices the way the probe does
+// (`grep -H .` of four attributes: first line of each, at most 256 bytes).
 func (e localEnv) usbText() string {
 	dirs, _ := filepath.Glob(e.path("/sys/bus/usb/devices/*"))
 	sort.Strings(dirs)
@@ -471,17 +472,22 @@ func (e localEnv) usbText() string {
 		if i >= 256 {
 			break
 		}
-		v, err := os.ReadFile(filepath.Join(d, "idVendor"))
-		if err != nil {
-			continue
+		hostDir := "/sys/bus/usb/devices/" + filepath.Base(d)
+		for _, attr := range []string{"idVendor", "idProduct", "bDeviceClass", "product"} {
+			v, err := readLimited(filepath.Join(d, attr), 4096)
+			if err != nil {
+				continue
+			}
+			v, _, _ = strings.Cut(v, "\n")
+			if v == "" {
+				continue
+			}
+			line := hostDir + "/" + attr + ":" + v
+			if len(line) > 256 {
+				line = line[:256]
+			}
+			b.WriteString(line + "\n")
 		}
-		p, _ := os.ReadFile(filepath.Join(d, "idProduct"))
-		c, _ := os.ReadFile(filepath.Join(d, "bDeviceClass"))
-		n, _ := os.ReadFile(filepath.Join(d, "product"))
-		if len(n) > 128 {
-			n = n[:128]
-		}
-		b.WriteString(usbLine(string(v), string(p), string(c), string(n)) + "\n")
 	}
 	return b.String()
 }

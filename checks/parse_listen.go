@@ -106,7 +106,7 @@ func ssProcess(line string) string {
 }
 
 // ParseNetstat reads `netstat -tulnp` output (tcp6/udp6 count as tcp/udp;
-// the program is the text after "PID/").
+// the program is the word after "PID/", up to a colon).
 func ParseNetstat(data string) []Listener {
 	var out []Listener
 	for _, line := range splitLines(data) {
@@ -132,7 +132,10 @@ func ParseNetstat(data string) []Listener {
 			}
 			if p, name, ok := strings.Cut(f[j], "/"); ok {
 				if _, err := strconv.Atoi(p); err == nil {
-					proc = truncName(strings.Join(append([]string{name}, f[j+1:]...), " "))
+					// netstat shows argv[0], which daemons like sshd rewrite
+					// ("sshd: /usr/sbin/sshd"): keep the program name.
+					name, _, _ = strings.Cut(name, ":")
+					proc = truncName(name)
 					break
 				}
 			}

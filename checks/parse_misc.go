@@ -90,29 +90,52 @@ func ParseDF(data string) []Disk {
 	return out
 }
 
-// ParseUSB reads lines "VID:PID CLASS PRODUCT" (the probe's rendering of
-// /sys/bus/usb/devices/*/{idVendor,idProduct,bDeviceClass,product}) and
-// returns the devices that are not hubs (class 09), sorted by id.
+// ParseUSB reads sysfs USB attributes as `grep -H .` prints them
+// (lines "/sys/bus/usb/devices/DEV/ATTR:VALUE" for idVendor, idProduct,
+// bDeviceClass and product) and returns the devices that are not hubs
+// (class 09), sorted by id then product.
 func ParseUSB(data string) []USBDevice {
-	var out []USBDevice
+	type dev struct{ vendor, product, class, name string }
+	devs := map[string]*dev{}
 	for _, line := range splitLines(data) {
-		f := strings.Fields(line)
-		if len(f) < 2 {
+		var dir, attr, val string
+		for _, a := range []string{"idVendor", "idProduct", "bDeviceClass", "product"} {
+			if i := strings.Index(line, "/"+a+":"); i > 0 {
+				dir, attr, val = line[:i], a, line[i+len(a)+2:]
+				break
+			}
+		}
+		if attr == "" {
 			continue
 		}
-		v, p, ok := strings.Cut(strings.ToLower(f[0]), ":")
-		if !ok || !isHex4(v) || !isHex4(p) {
-			continue
+		d := devs[dir]
+		if d == nil {
+			if len(devs) >= 256 {
+				continue
+			}
+			d = &dev{}
+			devs[dir] = d
 		}
-		if f[1] == "09" {
-			continue
-		}
-		out = append(out, USBDevice{ID: v + ":" + p, Product: strings.Join(f[2:], " ")})
-		if len(out) >= 256 {
-			break
+		val = strings.TrimSpace(val)
+		switch attr {
+		case "idVendor":
+			d.vendor = strings.ToLower(val)
+		case "idProduct":
+			d.product = strings.ToLower(val)
+		case "bDeviceClass":
+			d.class = val
+		case "product":
+			d.name = strings.Join(strings.Fields(val), " ")
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool {
+	var out []USBDevice
+	for _, d := range devs {
+		if !isHex4(d.vendor) || !isHex4(d.product) || d.class == "09" {
+			continue
+		}
+		out = append(out, USBDevice{ID: d.vendor + ":" + d.product, Product: d.name})
+	}
+	sort.Slice(out, func(i, j int) bool {
 		if out[i].ID != out[j].ID {
 			return out[i].ID < out[j].ID
 		}
@@ -131,16 +154,6 @@ func isHex4(s string) bool {
 		}
 	}
 	return true
-}
-
-// usbLine renders one sysfs USB device the way the probe does.
-func usbLine(vendor, product, class, name string) string {
-	class = strings.TrimSpace(class)
-	if class == "" {
-		class = "00"
-	}
-	return strings.TrimSpace(vendor) + ":" + strings.TrimSpace(product) + " " + class + " " +
-		strings.Join(strings.Fields(name), " ")
 }
 
 // ParseTimeSync decides whether the clock is synchronised, from (in this

@@ -100,12 +100,20 @@ func isLoopbackInterface(name string, addrs []string) bool {
 	return true
 }
 
-// ParseSpeeds reads lines "IF SPEED" (the probe's rendering of
-// /sys/class/net/*/speed) into Mbps per interface. A missing, unparsable
-// or non-positive speed is nil.
+// ParseSpeeds reads link speeds in Mbps per interface from lines
+// "/sys/class/net/IF/speed:VALUE" (`grep -H . /sys/class/net/*/speed`,
+// what the probe prints) or "IF VALUE". A missing, unparsable or
+// non-positive speed is nil.
 func ParseSpeeds(data string) map[string]*int {
 	out := map[string]*int{}
 	for _, line := range splitLines(data) {
+		if p, v, ok := strings.Cut(line, "/speed:"); ok {
+			name := p[strings.LastIndexByte(p, '/')+1:]
+			if name != "" {
+				out[name] = parseSpeed(v)
+			}
+			continue
+		}
 		f := strings.Fields(line)
 		if len(f) == 0 {
 			continue

@@ -64,7 +64,7 @@ type Profile struct {
 type Port struct {
 	Port    int      `json:"port"`
 	Proto   string   `json:"proto"`
-	Purpose string   `json:"purpose"`
+	Purpose Text     `json:"purpose"`
 	Owners  []string `json:"owners"`
 }
 
@@ -163,6 +163,9 @@ func (p *Profile) validate() *ProfileError {
 	for i, port := range p.Ports {
 		if port.Port < 1 || port.Port > 65535 {
 			return bad(fmt.Sprintf("ports[%d].port", i), "must be 1-65535")
+		}
+		if port.Purpose.EN == "" || port.Purpose.RU == "" || port.Purpose.KY == "" {
+			return bad(fmt.Sprintf("ports[%d].purpose", i), "needs en, ru and ky")
 		}
 		if port.Proto != "tcp" && port.Proto != "udp" {
 			return bad(fmt.Sprintf("ports[%d].proto", i), `must be "tcp" or "udp"`)

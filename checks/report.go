@@ -60,24 +60,32 @@ func (r *Report) WriteText(w io.Writer, lang string, colour bool) error {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s\n", T(lang, "report.title", nil), r.TargetName(lang))
-	fmt.Fprintf(&b, "%s: %s %s (X-Road profile), %s: %s\n\n", T(lang, "report.profile", nil), r.Profile.Name, r.Profile.Version,
+	fmt.Fprintf(&b, "%s: %s %s, %s: %s\n\n", T(lang, "report.profile", nil), r.Profile.Name, r.Profile.Version,
 		T(lang, "report.checked_at", nil), r.CheckedAt.Format("2006-01-02 15:04:05 UTC"))
 	for _, res := range r.Results {
-		fmt.Fprintf(&b, "[%s] %s: %s\n", paint(res.Status, statusMark[res.Status]), res.Title.In(lang), res.Observed)
+		fmt.Fprintf(&b, "[%s] %s: %s\n", paint(res.Status, statusMark[res.Status]), res.Title.In(lang), res.Observed.In(lang))
 		if res.Status == Pass || res.Status == Info && res.Fix.EN == "" {
 			continue
 		}
-		fmt.Fprintf(&b, "       %s: %s\n", T(lang, "report.required", nil), res.Required)
+		fmt.Fprintf(&b, "       %s: %s\n", T(lang, "report.required", nil), res.Required.In(lang))
 		if res.Status != Info {
 			fmt.Fprintf(&b, "       %s: %s\n", T(lang, "report.why", nil), res.Why.In(lang))
 		}
 		if fix := res.Fix.In(lang); fix != "" {
-			fmt.Fprintf(&b, "       %s: %s\n", T(lang, "report.fix", nil), fix)
+			fmt.Fprintf(&b, "       %s: %s\n", T(lang, fixLabel(res.Status), nil), fix)
 		}
 	}
 	fmt.Fprintf(&b, "\n%s: %s\n%s\n", T(lang, "report.summary", nil), r.Summary.Counts(lang), T(lang, r.Summary.Verdict(), nil))
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// fixLabel heads the fix column: for an unknown result it says why.
+func fixLabel(st Status) string {
+	if st == Unknown {
+		return "report.why_unknown"
+	}
+	return "report.fix"
 }
 
 // Sanitize makes text read from a remote host safe to show: control

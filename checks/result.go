@@ -18,6 +18,10 @@ type Text struct {
 	KY string `json:"ky"`
 }
 
+// Same is a text that reads the same in every language (a number, a
+// name, what a remote host printed).
+func Same(s string) Text { return Text{EN: s, RU: s, KY: s} }
+
 // In returns the text in lang, falling back to English.
 func (t Text) In(lang string) string {
 	switch lang {
@@ -38,8 +42,8 @@ type Result struct {
 	ID       string `json:"id"`
 	Status   Status `json:"status"`
 	Title    Text   `json:"title"`
-	Observed string `json:"observed"`
-	Required string `json:"required"`
+	Observed Text   `json:"observed"`
+	Required Text   `json:"required"`
 	Why      Text   `json:"why"`
 	Fix      Text   `json:"fix"`
 }

@@ -38,10 +38,10 @@ func Evaluate(f *Facts, p *Profile, opt Options, local bool) []Result {
 }
 
 // result starts a Result whose title, why and fix come from the catalogue
-// under rule.<id>.*; fixKey picks a status-specific fix where one exists.
-func result(id string, st Status, observed, required string, data map[string]any) Result {
+// under rule.<id>.*. Remote text inside observed is sanitised here, once.
+func result(id string, st Status, observed, required Text, data map[string]any) Result {
 	key := "rule." + strings.ReplaceAll(id, ".", "_")
-	r := Result{ID: id, Status: st, Observed: Sanitize(observed), Required: required,
+	r := Result{ID: id, Status: st, Observed: sanitizeText(observed), Required: required,
 		Title: TT(key+".title", data), Why: TT(key+".why", data)}
 	if st != Pass && st != Info {
 		r.Fix = TT(key+".fix", data)
@@ -49,11 +49,23 @@ func result(id string, st Status, observed, required string, data map[string]any
 	return r
 }
 
-// unknown is a result that could not be decided; reason is a catalogue key
-// under note.* explaining why, shown in place of the fix.
-func unknown(id, required, noteKey string, data map[string]any) Result {
-	r := result(id, Unknown, "", required, data)
-	r.Observed = T("en", "observed.unknown", nil)
+// join concatenates texts language by language.
+func join(parts ...Text) Text {
+	var out Text
+	for _, p := range parts {
+		out.EN, out.RU, out.KY = out.EN+p.EN, out.RU+p.RU, out.KY+p.KY
+	}
+	return out
+}
+
+func sanitizeText(t Text) Text {
+	return Text{EN: Sanitize(t.EN), RU: Sanitize(t.RU), KY: Sanitize(t.KY)}
+}
+
+// unknown is a result that could not be decided; noteKey (under note.*)
+// explains why and takes the place of the fix.
+func unknown(id string, required Text, noteKey string, data map[string]any) Result {
+	r := result(id, Unknown, TT("obs.unknown", nil), required, data)
 	r.Fix = TT("note."+noteKey, data)
 	return r
 }
@@ -62,7 +74,7 @@ func ruleOS(c *ruleCtx) Result {
 	const id = "os.release"
 	supported := c.p.SupportedUbuntu()
 	data := map[string]any{"XRoad": c.p.XRoad.Version, "Supported": "Ubuntu " + strings.Join(supported, ", ")}
-	required := fmt.Sprintf("Ubuntu %s LTS (X-Road %s)", strings.Join(supported, " / "), c.p.XRoad.Version)
+	required := Same(fmt.Sprintf("Ubuntu %s LTS (X-Road %s)", strings.Join(supported, " / "), c.p.XRoad.Version))
 	o := c.f.OS
 	if o.ID == "" {
 		return unknown(id, required, "no_os_release", data)
@@ -71,24 +83,20 @@ func ruleOS(c *ruleCtx) Result {
 	if observed == "" {
 		observed = o.ID + " " + o.VersionID
 	}
-	data["Observed"] = observed
-	if o.ID != "ubuntu" {
-		return result(id, Fail, observed, required, data)
-	}
-	if contains(supported, o.VersionID) {
-		return result(id, Pass, observed, required, data)
-	}
-	if contains(c.p.XRoad.PublishedUbuntu, o.VersionID) {
-		r := result(id, Warn, observed, required, data)
+	switch {
+	case o.ID == "ubuntu" && contains(supported, o.VersionID):
+		return result(id, Pass, Same(observed), required, data)
+	case o.ID == "ubuntu" && contains(c.p.XRoad.PublishedUbuntu, o.VersionID):
+		r := result(id, Warn, Same(observed), required, data)
 		r.Why = TT("rule.os_release.why_published", data)
 		return r
 	}
-	return result(id, Fail, observed, required, data)
+	return result(id, Fail, Same(observed), required, data)
 }
 
 func ruleArch(c *ruleCtx) Result {
 	const id = "os.arch"
-	required := strings.Join(c.p.XRoad.Arch, ", ")
+	required := Same(strings.Join(c.p.XRoad.Arch, ", "))
 	if c.f.Arch == "" {
 		return unknown(id, required, "no_arch", nil)
 	}
@@ -96,38 +104,33 @@ func ruleArch(c *ruleCtx) Result {
 	if contains(c.p.XRoad.Arch, c.f.Arch) {
 		st = Pass
 	}
-	return result(id, st, c.f.Arch, required, nil)
+	return result(id, st, Same(c.f.Arch), required, nil)
 }
 
 func ruleCPU(c *ruleCtx) Result {
 	const id = "cpu.cores"
-	min := c.p.Thresholds.MinCores
-	required := fmt.Sprintf("64-bit, >= %d cores", min)
+	data := map[string]any{"Min": c.p.Thresholds.MinCores, "N": c.f.CPU.Cores, "Model": c.f.CPU.Model}
+	required := TT("req.cores", data)
 	if c.f.CPU.Cores == 0 {
-		return unknown(id, required, "no_cpuinfo", nil)
-	}
-	observed := fmt.Sprintf("%d cores", c.f.CPU.Cores)
-	if c.f.CPU.Model != "" {
-		observed += ", " + c.f.CPU.Model
+		return unknown(id, required, "no_cpuinfo", data)
 	}
 	st := Pass
-	if c.f.CPU.Cores < min {
+	if c.f.CPU.Cores < c.p.Thresholds.MinCores {
 		st = Fail
 	}
-	return result(id, st, observed, required, map[string]any{"Min": min})
+	return result(id, st, TT("obs.cores", data), required, data)
 }
 
 func ruleAES(c *ruleCtx) Result {
 	const id = "cpu.aes"
-	const required = "aes CPU flag"
+	required := TT("req.aes", nil)
 	switch {
 	case c.f.CPU.AES == nil:
 		return unknown(id, required, "no_cpuinfo", nil)
 	case *c.f.CPU.AES:
-		return result(id, Pass, "aes", required, nil)
-	default:
-		return result(id, Warn, "no aes flag", required, nil)
+		return result(id, Pass, Same("aes"), required, nil)
 	}
+	return result(id, Warn, TT("obs.no_aes", nil), required, nil)
 }
 
 // memSlack accepts a machine sold as N GiB: the kernel reserves part of
@@ -137,12 +140,12 @@ const memSlack = 0.92
 func ruleRAM(c *ruleCtx) Result {
 	const id = "memory.total"
 	t := c.p.Thresholds
-	required := fmt.Sprintf(">= %s (%s recommended)", GiB(t.MinRAMBytes), GiB(t.RecommendedRAMBytes))
+	data := map[string]any{"Min": GiB(t.MinRAMBytes), "Recommended": GiB(t.RecommendedRAMBytes)}
+	required := TT("req.at_least_recommended", data)
 	total := c.f.Memory.TotalBytes
 	if total == 0 {
-		return unknown(id, required, "no_meminfo", nil)
+		return unknown(id, required, "no_meminfo", data)
 	}
-	data := map[string]any{"Min": GiB(t.MinRAMBytes), "Recommended": GiB(t.RecommendedRAMBytes)}
 	st := Pass
 	switch {
 	case float64(total) < float64(t.MinRAMBytes)*memSlack:
@@ -150,20 +153,19 @@ func ruleRAM(c *ruleCtx) Result {
 	case float64(total) < float64(t.RecommendedRAMBytes)*memSlack:
 		st = Warn
 	}
-	return result(id, st, GiB(total), required, data)
+	return result(id, st, Same(GiB(total)), required, data)
 }
 
 func ruleDisk(c *ruleCtx) Result {
 	const id = "disk.free"
 	t := c.p.Thresholds
-	required := fmt.Sprintf(">= %s free for %s (%s recommended)", GB(t.MinFreeDiskBytes), t.DiskPath, GB(t.RecommendedFreeDiskBytes))
 	data := map[string]any{"Path": t.DiskPath, "Min": GB(t.MinFreeDiskBytes), "Recommended": GB(t.RecommendedFreeDiskBytes)}
+	required := TT("req.disk", data)
 	d := c.f.DiskFor(t.DiskPath)
 	if d == nil {
 		return unknown(id, required, "no_disk", data)
 	}
-	data["Mount"] = d.Mount
-	observed := fmt.Sprintf("%s free of %s on %s", GB(d.FreeBytes), GB(d.TotalBytes), d.Mount)
+	data["Mount"], data["Free"], data["Total"] = d.Mount, GB(d.FreeBytes), GB(d.TotalBytes)
 	st := Pass
 	switch {
 	case d.FreeBytes < t.MinFreeDiskBytes:
@@ -171,14 +173,13 @@ func ruleDisk(c *ruleCtx) Result {
 	case d.FreeBytes < t.RecommendedFreeDiskBytes:
 		st = Warn
 	}
-	return result(id, st, observed, required, data)
+	return result(id, st, TT("obs.disk", data), required, data)
 }
 
 func ruleLinkSpeed(c *ruleCtx) Result {
 	const id = "net.speed"
-	min := c.p.Thresholds.MinLinkMbps
-	required := fmt.Sprintf(">= %d Mbps", min)
-	data := map[string]any{"Min": min}
+	data := map[string]any{"Min": c.p.Thresholds.MinLinkMbps}
+	required := TT("req.speed", data)
 	nic := c.f.DefaultInterface()
 	if nic == nil {
 		return unknown(id, required, "no_default_route", data)
@@ -187,17 +188,16 @@ func ruleLinkSpeed(c *ruleCtx) Result {
 	if nic.SpeedMbps == nil {
 		return unknown(id, required, "no_link_speed", data)
 	}
-	observed := fmt.Sprintf("%s: %d Mbps", nic.Name, *nic.SpeedMbps)
 	st := Pass
-	if *nic.SpeedMbps < min {
+	if *nic.SpeedMbps < c.p.Thresholds.MinLinkMbps {
 		st = Fail
 	}
-	return result(id, st, observed, required, data)
+	return result(id, st, Same(fmt.Sprintf("%s: %d Mbit/s", nic.Name, *nic.SpeedMbps)), required, data)
 }
 
 func ruleStatic(c *ruleCtx) Result {
 	const id = "net.static"
-	const required = "static address"
+	required := TT("req.static", nil)
 	nic := c.f.DefaultInterface()
 	if nic == nil {
 		return unknown(id, required, "no_default_route", nil)
@@ -205,30 +205,31 @@ func ruleStatic(c *ruleCtx) Result {
 	data := map[string]any{"NIC": nic.Name, "Source": nic.AddressingSource}
 	switch nic.Addressing {
 	case AddressingStatic:
-		return result(id, Pass, nic.Name+": static ("+nic.AddressingSource+")", required, data)
+		return result(id, Pass, TT("obs.static", data), required, data)
 	case AddressingDHCP:
-		return result(id, Fail, nic.Name+": DHCP ("+nic.AddressingSource+")", required, data)
+		return result(id, Fail, TT("obs.dhcp", data), required, data)
 	}
 	return unknown(id, required, "no_addressing", data)
 }
 
 func rulePublicIP(c *ruleCtx) Result {
 	const id = "net.public_ip"
-	const required = "public IPv4 address (static, \"white\")"
-	nic := c.f.DefaultInterface()
+	required := TT("req.public_ip", nil)
 	data := map[string]any{"Given": c.opt.PublicIP}
 	if c.opt.PublicIP != "" {
 		given, err := netip.ParseAddr(c.opt.PublicIP)
 		if err != nil || AddrClass(given) != "public" {
-			r := result(id, Fail, "--public-ip "+c.opt.PublicIP, required, data)
+			r := result(id, Fail, Same("--public-ip "+c.opt.PublicIP), required, data)
 			r.Fix = TT("rule.net_public_ip.fix_given", data)
 			return r
 		}
 	}
+	nic := c.f.DefaultInterface()
 	if nic == nil {
 		return unknown(id, required, "no_default_route", data)
 	}
-	var seen []string
+	data["NIC"] = nic.Name
+	var seen []Text
 	for _, a := range nic.Addresses {
 		pfx, err := netip.ParsePrefix(a)
 		if err != nil || !pfx.Addr().Is4() {
@@ -236,16 +237,19 @@ func rulePublicIP(c *ruleCtx) Result {
 		}
 		class := AddrClass(pfx.Addr())
 		if class == "public" {
-			return result(id, Pass, pfx.Addr().String(), required, data)
+			return result(id, Pass, Same(pfx.Addr().String()), required, data)
 		}
-		seen = append(seen, pfx.Addr().String()+" ("+class+")")
+		seen = append(seen, join(Same(pfx.Addr().String()+" ("), TT("class."+class, nil), Same(")")))
 	}
-	observed := strings.Join(seen, ", ")
-	if observed == "" {
-		observed = "no IPv4 address on " + nic.Name
+	observed := TT("obs.no_ipv4", data)
+	if len(seen) > 0 {
+		observed = seen[0]
+		for _, t := range seen[1:] {
+			observed = join(observed, Same(", "), t)
+		}
 	}
 	if c.opt.PublicIP != "" {
-		r := result(id, Warn, observed+" -> NAT "+c.opt.PublicIP, required, data)
+		r := result(id, Warn, join(observed, Same(" -> NAT "+c.opt.PublicIP)), required, data)
 		r.Why = TT("rule.net_public_ip.why_nat", data)
 		r.Fix = TT("rule.net_public_ip.fix_nat", data)
 		return r
@@ -290,15 +294,14 @@ var reserved = []netip.Prefix{
 
 func ruleTime(c *ruleCtx) Result {
 	const id = "time.sync"
-	const required = "synchronised (NTP)"
+	required := TT("req.time", nil)
 	switch {
 	case c.f.TimeSynced == nil:
 		return unknown(id, required, "no_timesync", nil)
 	case *c.f.TimeSynced:
-		return result(id, Pass, "synchronised", required, nil)
-	default:
-		return result(id, Fail, "not synchronised", required, nil)
+		return result(id, Pass, TT("obs.synced", nil), required, nil)
 	}
+	return result(id, Fail, TT("obs.not_synced", nil), required, nil)
 }
 
 func ruleLocale(c *ruleCtx) Result {
@@ -306,20 +309,35 @@ func ruleLocale(c *ruleCtx) Result {
 	want := c.p.Locale
 	data := map[string]any{"Locale": want}
 	if c.f.Locales == nil {
-		return unknown(id, want, "no_locales", data)
+		return unknown(id, Same(want), "no_locales", data)
 	}
 	if contains(c.f.Locales, want) {
-		return result(id, Pass, want, want, data)
+		return result(id, Pass, Same(want), Same(want), data)
 	}
-	return result(id, Warn, "missing", want, data)
+	return result(id, Warn, TT("obs.missing", nil), Same(want), data)
 }
 
 func (c *ruleCtx) port(port Port) Result {
 	id := fmt.Sprintf("port.%d", port.Port)
-	required := fmt.Sprintf("%d/%s free for X-Road (%s)", port.Port, port.Proto, port.Purpose)
-	data := map[string]any{"Port": port.Port, "Purpose": port.Purpose}
+	data := map[string]any{"Port": port.Port, "Proto": port.Proto}
+	// The purpose reads in the report's language; templates get one value,
+	// so the texts are built per language.
+	perLang := func(key string) Text {
+		var t [3]string
+		for i, l := range Languages {
+			d := map[string]any{"Purpose": port.Purpose.In(l)}
+			for k, v := range data {
+				d[k] = v
+			}
+			t[i] = T(l, key, d)
+		}
+		return Text{EN: t[0], RU: t[1], KY: t[2]}
+	}
+	required := perLang("req.port")
 	if c.f.Listening == nil {
-		return unknown(id, required, "no_listening", data)
+		r := unknown(id, required, "no_listening", data)
+		r.Title, r.Why = perLang("rule.port.title"), perLang("rule.port.why")
+		return r
 	}
 	var holders []string
 	var foreign, anonymous bool
@@ -338,31 +356,27 @@ func (c *ruleCtx) port(port Port) Result {
 			holders = append(holders, l.Address+" ("+l.Process+")")
 		}
 	}
-	holders = uniq(holders)
-	data["Holders"] = strings.Join(holders, ", ")
-	r := Result{}
+	data["Holders"] = strings.Join(uniq(holders), ", ")
+	var r Result
 	switch {
 	case foreign:
-		r = result(id, Fail, "held by "+strings.Join(holders, ", "), required, data)
+		r = result(id, Fail, TT("obs.port_held", data), required, data)
+		r.Fix = TT("rule.port.fix", data)
 	case anonymous:
 		r = unknown(id, required, "port_owner_hidden", data)
-		r.Observed = "held by " + strings.Join(holders, ", ")
+		r.Observed = sanitizeText(TT("obs.port_held", data))
 	case len(holders) > 0:
-		r = result(id, Pass, "held by X-Road: "+strings.Join(holders, ", "), required, data)
+		r = result(id, Pass, TT("obs.port_xroad", data), required, data)
 	default:
-		r = result(id, Pass, "free", required, data)
+		r = result(id, Pass, TT("obs.port_free", data), required, data)
 	}
-	r.Title = TT("rule.port.title", data)
-	r.Why = TT("rule.port.why", data)
-	if r.Status == Fail {
-		r.Fix = TT("rule.port.fix", data)
-	}
+	r.Title, r.Why = perLang("rule.port.title"), perLang("rule.port.why")
 	return r
 }
 
 func ruleSudo(c *ruleCtx) Result {
 	const id = "ssh.sudo"
-	const required = "root or sudo"
+	required := TT("req.sudo", nil)
 	s := c.f.Sudo
 	if s == nil {
 		return unknown(id, required, "no_sudo", nil)
@@ -370,13 +384,13 @@ func ruleSudo(c *ruleCtx) Result {
 	data := map[string]any{"User": s.User}
 	switch {
 	case s.IsRoot:
-		return result(id, Pass, s.User+" (root)", required, data)
+		return result(id, Pass, TT("obs.sudo_root", data), required, data)
 	case s.Passwordless:
-		return result(id, Pass, s.User+": sudo without password", required, data)
+		return result(id, Pass, TT("obs.sudo_nopw", data), required, data)
 	case s.InSudoGroup:
-		return result(id, Pass, s.User+": sudo with password", required, data)
+		return result(id, Pass, TT("obs.sudo_pw", data), required, data)
 	}
-	return result(id, Fail, s.User+": no sudo", required, data)
+	return result(id, Fail, TT("obs.sudo_none", data), required, data)
 }
 
 func ruleToken(c *ruleCtx) Result {
@@ -385,31 +399,29 @@ func ruleToken(c *ruleCtx) Result {
 	for _, d := range c.f.USBTokens {
 		vendor, _, _ := strings.Cut(d.ID, ":")
 		if name, ok := c.p.USBTokenVendors[vendor]; ok {
-			found = append(found, strings.TrimSpace(name+" "+d.Product+" "+d.ID))
+			found = append(found, strings.Join(strings.Fields(name+" "+d.Product+" "+d.ID), " "))
 		}
 	}
 	sort.Strings(found)
-	observed := "none"
+	required := TT("req.token", nil)
 	if len(found) > 0 {
-		observed = strings.Join(found, ", ")
+		return result(id, Info, Same(strings.Join(found, ", ")), required, nil)
 	}
-	r := result(id, Info, observed, "Rutoken on USB (if the signing key lives on this server)", nil)
-	if len(found) == 0 {
-		r.Fix = TT("rule.token_usb.fix", nil)
-	}
+	r := result(id, Info, TT("obs.none", nil), required, nil)
+	r.Fix = TT("rule.token_usb.fix", nil)
 	return r
 }
 
 func rulePCSCD(c *ruleCtx) Result {
 	const id = "token.pcscd"
-	const required = "pcscd running (for a Rutoken on this server)"
+	required := TT("req.pcscd", nil)
 	switch {
 	case c.f.PCSCD == nil:
 		return unknown(id, required, "no_pcscd", nil)
 	case *c.f.PCSCD:
-		return result(id, Info, "running", required, nil)
+		return result(id, Info, TT("obs.running", nil), required, nil)
 	}
-	r := result(id, Info, "not running", required, nil)
+	r := result(id, Info, TT("obs.not_running", nil), required, nil)
 	r.Fix = TT("rule.token_pcscd.fix", nil)
 	return r
 }

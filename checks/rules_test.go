@@ -143,7 +143,7 @@ func TestTokenFound(t *testing.T) {
 	f := goodFacts()
 	f.USBTokens = []USBDevice{{ID: "0a89:0030", Product: "Rutoken ECP"}, {ID: "1d6b:0002"}}
 	r := statusOf(t, Evaluate(f, p, Options{}, true), "token.usb")
-	if !strings.Contains(r.Observed, "0a89:0030") || strings.Contains(r.Observed, "1d6b") {
+	if !strings.Contains(r.Observed.EN, "0a89:0030") || strings.Contains(r.Observed.RU, "1d6b") {
 		t.Errorf("observed %q", r.Observed)
 	}
 }
@@ -153,7 +153,7 @@ func TestObservedIsSanitized(t *testing.T) {
 	f := goodFacts()
 	f.OS.PrettyName = "Ubuntu\x1b[2J\x1b]0;pwned\x07 22.04"
 	r := statusOf(t, Evaluate(f, p, Options{}, true), "os.release")
-	if strings.ContainsAny(r.Observed, "\x1b\x07") {
+	if strings.ContainsAny(r.Observed.EN+r.Observed.KY, "\x1b\x07") {
 		t.Errorf("control characters reached the result: %q", r.Observed)
 	}
 }

@@ -114,6 +114,15 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err := write(results, &o, stdout); err != nil {
 		return fail(err)
 	}
+	// Text on stdout already names each failed host; other formats are for
+	// machines and files, so the person reads why on stderr.
+	if o.format != "text" || o.output != "" {
+		for _, r := range results {
+			if r.Err != nil {
+				fmt.Fprintf(stderr, "error: %s: %v\n", r.Host, r.Err)
+			}
+		}
+	}
 	if o.verbose && logPath != "" {
 		fmt.Fprintln(stderr, "log:", logPath)
 	}

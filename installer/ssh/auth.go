@@ -195,6 +195,11 @@ func (s *authState) identity(file string) (gossh.Signer, error) {
 	return ls, nil
 }
 
+// identityError is a local key that could not be used during auth.
+type identityError struct{ msg string }
+
+func (e *identityError) Error() string { return e.msg }
+
 type lazySigner struct {
 	file string
 	data []byte
@@ -217,16 +222,16 @@ func (l *lazySigner) load() (gossh.Signer, error) {
 		var err error
 		l.st.interact(func() { pass, err = l.st.cfg.Passphrase(l.file) })
 		if err != nil {
-			l.err = fmt.Errorf("no passphrase for identity file %s", l.file)
+			l.err = &identityError{fmt.Sprintf("no passphrase for identity file %s", l.file)}
 			return
 		}
 		sg, err := gossh.ParsePrivateKeyWithPassphrase(l.data, []byte(pass))
 		if err != nil {
-			l.err = fmt.Errorf("identity file %s could not be decrypted (wrong passphrase?)", l.file)
+			l.err = &identityError{fmt.Sprintf("identity file %s could not be decrypted (wrong passphrase?)", l.file)}
 			return
 		}
 		if l.pub != nil && string(sg.PublicKey().Marshal()) != string(l.pub.Marshal()) {
-			l.err = fmt.Errorf("identity file %s does not match its public key", l.file)
+			l.err = &identityError{fmt.Sprintf("identity file %s does not match its public key", l.file)}
 			return
 		}
 		l.signer = sg

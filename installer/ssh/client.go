@@ -305,7 +305,8 @@ func handshake(ctx context.Context, conn net.Conn, cfg *Config, log logrus.Field
 		return nil, fmt.Errorf("ssh: connecting to %s: %w", target, ctx.Err())
 	case timedOut:
 		return nil, fmt.Errorf("ssh: connecting to %s: no answer within %s: %w", target, cfg.ConnectTimeout, context.DeadlineExceeded)
-	case strings.Contains(err.Error(), "unable to authenticate") || strings.Contains(err.Error(), "too many authentication attempts"):
+	case errors.As(err, new(*identityError)),
+		strings.Contains(err.Error(), "unable to authenticate") || strings.Contains(err.Error(), "too many authentication attempts"):
 		return nil, as.authError(cfg.User, cfg.Addr(), err)
 	}
 	return nil, fmt.Errorf("ssh: connecting to %s: %w", target, err)

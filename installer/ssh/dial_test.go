@@ -4,14 +4,11 @@ import (
 	"context"
 	"errors"
 	"net"
-	"strconv"
 	"testing"
 	"time"
 
 	"github.com/tunduk-onboard/tunduk-onboard/installer/ssh"
 )
-
-func strconvItoa(i int) string { return strconv.Itoa(i) }
 
 // silentServer accepts TCP connections and never answers.
 func silentServer(t *testing.T) ssh.Target {

@@ -151,12 +151,19 @@ func dummyRemote(addr string) net.Addr {
 }
 
 // hostKeyAlgorithms returns the host-key algorithms to offer for addr so
-// that the server presents a key type known_hosts holds. nil means no
-// preference (unknown host: library defaults).
+// that the server presents a key type known_hosts holds; an
+// OpenSSH-like preference for a host not in known_hosts.
 func (v *hostKeyVerifier) hostKeyAlgorithms(addr string) ([]string, error) {
 	keys, err := v.knownKeys(addr)
-	if err != nil || len(keys) == 0 {
+	if err != nil {
 		return nil, err
+	}
+	if len(keys) == 0 {
+		// Unknown host: OpenSSH's preference (the library default would
+		// pick RSA before Ed25519). Host certificates are not offered:
+		// trust on first use needs a plain key.
+		return []string{gossh.KeyAlgoED25519, gossh.KeyAlgoECDSA256, gossh.KeyAlgoECDSA384, gossh.KeyAlgoECDSA521,
+			gossh.KeyAlgoRSASHA512, gossh.KeyAlgoRSASHA256}, nil
 	}
 	have := map[string]bool{}
 	for _, k := range keys {

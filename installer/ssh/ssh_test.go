@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -381,24 +382,53 @@ func TestJumpHost(t *testing.T) {
 func TestRunCancel(t *testing.T) {
 	t.Parallel()
 	h := testhost.StartSSHD(t, testhost.Options{})
-	c := dial(t, h.Config(testhost.WriteKnownHosts(t, h.KnownHostsLine())))
-	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(300*time.Millisecond, cancel)
-	start := time.Now()
-	out, _, err := c.Run(ctx, "echo started; sleep 30", nil)
-	took := time.Since(start)
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("err = %v", err)
+	kh := testhost.WriteKnownHosts(t, h.KnownHostsLine())
+	name, _ := testhost.AddUser(t) // key auth: AuthorizedKeysFile is shared
+	for _, tc := range []struct {
+		user string
+		// OpenSSH refuses "signal" requests in root sessions ("session
+		// signalling requires privilege separation"), so only a non-root
+		// remote command is guaranteed to be killed.
+		remoteKilled bool
+	}{{name, true}, {h.User, false}} {
+		t.Run(tc.user, func(t *testing.T) {
+			cfg := h.Config(kh)
+			cfg.User = tc.user
+			c := dial(t, cfg)
+			marker := "3" + strconv.Itoa(int(time.Now().UnixNano()%1000)) // unique sleep length
+			ctx, cancel := context.WithCancel(context.Background())
+			time.AfterFunc(300*time.Millisecond, cancel)
+			start := time.Now()
+			out, _, err := c.Run(ctx, "echo started; sleep "+marker, nil)
+			took := time.Since(start)
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("err = %v", err)
+			}
+			if took > 2*time.Second {
+				t.Fatalf("Run returned after %v", took)
+			}
+			if string(out) != "started\n" {
+				t.Errorf("partial output %q", out)
+			}
+			t.Logf("cancelled Run returned after %v", took)
+			// The connection stays usable.
+			run(t, c, "true")
+			if !tc.remoteKilled {
+				return
+			}
+			deadline := time.Now().Add(3 * time.Second)
+			for {
+				out := run(t, c, "pgrep -f '[s]leep "+marker+"' || true")
+				if out == "" {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("remote sleep still running: %s", out)
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+		})
 	}
-	if took > 2*time.Second {
-		t.Fatalf("Run returned after %v", took)
-	}
-	if string(out) != "started\n" {
-		t.Errorf("partial output %q", out)
-	}
-	t.Logf("cancelled Run returned after %v", took)
-	// The connection stays usable.
-	run(t, c, "true")
 }
 
-func itoa(i int) string { return strconvItoa(i) }
+func itoa(i int) string { return strconv.Itoa(i) }

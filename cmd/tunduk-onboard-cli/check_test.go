@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tunduk-onboard/tunduk-onboard/build/testhost"
+	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"golang.org/x/crypto/ssh/knownhosts"
+)
+
+func cli(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir()) // logs go here, not into the real home
+	var out, errb bytes.Buffer
+	code = run(args, strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func decodeReport(t *testing.T, s string) *checks.Report {
+	t.Helper()
+	var rep checks.Report
+	if err := json.Unmarshal([]byte(s), &rep); err != nil {
+		t.Fatalf("not a JSON report: %v\n%s", err, s)
+	}
+	if rep.Schema != checks.Schema || rep.Facts == nil || len(rep.Results) == 0 {
+		t.Fatalf("incomplete report: %+v", rep)
+	}
+	return &rep
+}
+
+func TestCheckLocalJSON(t *testing.T) {
+	code, out, errOut := cli(t, "", "check", "--format", "json")
+	if code == exitCannot {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	rep := decodeReport(t, out)
+	if !rep.Target.Local {
+		t.Error("a check without --ssh must be of this machine")
+	}
+	if want := exitOK; rep.Summary.Fail > 0 {
+		if code != exitFailed {
+			t.Errorf("exit %d with %d failed rules, want 1", code, rep.Summary.Fail)
+		}
+	} else if code != want {
+		t.Errorf("exit %d, want 0", code)
+	}
+}
+
+// The remote check of this machine over a real sshd sees the same facts
+// as the local check: the two collectors agree.
+func TestCheckRemoteAgreesWithLocal(t *testing.T) {
+	h := testhost.StartSSHD(t, testhost.Options{})
+	kh := testhost.WriteKnownHosts(t, h.KnownHostsLine())
+	code, out, errOut := cli(t, "", "check", "--ssh", h.Target().String(), "--identity", h.ClientKeyPath,
+		"--known-hosts", kh, "--format", "json")
+	if code == exitCannot {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	remote := decodeReport(t, out)
+	if remote.Target.Local || remote.Target.Host != h.Target().String() {
+		t.Errorf("target %+v", remote.Target)
+	}
+	local, err := checks.CollectLocal(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	remoteFacts := *remote.Facts
+	remoteFacts.Sudo = nil // only a remote check asks about sudo
+	if diff := checks.CompareFacts(local, &remoteFacts); len(diff) > 0 {
+		t.Errorf("local and remote facts differ:\n%s", strings.Join(diff, "\n"))
+	}
+	if remote.Facts.Sudo == nil || !remote.Facts.Sudo.IsRoot {
+		t.Errorf("sudo fact %+v, want root", remote.Facts.Sudo)
+	}
+}
+
+func TestCheckUnknownHostRefusedThenAccepted(t *testing.T) {
+	h := testhost.StartSSHD(t, testhost.Options{})
+	kh := filepath.Join(t.TempDir(), "known_hosts")
+	args := []string{"check", "--ssh", h.Target().String(), "--identity", h.ClientKeyPath, "--known-hosts", kh, "--format", "json"}
+	code, _, errOut := cli(t, "", args...)
+	if code != exitCannot || !strings.Contains(errOut, h.HostKeyFingerprint()) || !strings.Contains(errOut, "--accept-new-host-key") {
+		t.Fatalf("unknown host: exit %d, stderr %q; want 2 with the fingerprint and how to accept it", code, errOut)
+	}
+	if _, err := os.Stat(kh); err == nil {
+		if b, _ := os.ReadFile(kh); len(b) > 0 {
+			t.Fatal("a refused host key was recorded")
+		}
+	}
+	code, out, errOut := cli(t, "", append(args, "--accept-new-host-key")...)
+	if code == exitCannot {
+		t.Fatalf("accepted host: exit %d: %s", code, errOut)
+	}
+	decodeReport(t, out)
+	if b, _ := os.ReadFile(kh); !bytes.Contains(b, []byte(h.HostKeys[0].Type())) {
+		t.Errorf("accepted key not recorded: %q", b)
+	}
+}
+
+func TestCheckChangedHostKeyAlwaysRefused(t *testing.T) {
+	h := testhost.StartSSHD(t, testhost.Options{})
+	other := testhost.StartSSHD(t, testhost.Options{})
+	// known_hosts says h has other's key: what a man in the middle looks like.
+	kh := testhost.WriteKnownHosts(t, knownhosts.Line([]string{knownhosts.Normalize(h.Addr())}, other.HostKeys[0]))
+	before, _ := os.ReadFile(kh)
+	code, out, errOut := cli(t, "", "check", "--ssh", h.Target().String(), "--identity", h.ClientKeyPath,
+		"--known-hosts", kh, "--accept-new-host-key")
+	if code != exitCannot || !strings.Contains(strings.ToLower(out+errOut), "changed") {
+		t.Fatalf("changed key: exit %d, out %q err %q; want 2 and a warning", code, out, errOut)
+	}
+	if after, _ := os.ReadFile(kh); !bytes.Equal(before, after) {
+		t.Error("known_hosts was changed")
+	}
+}
+
+// Several hosts are checked at once; one unreachable host makes exit 2
+// and is named in the summary table, the others are still reported.
+func TestCheckSeveralHosts(t *testing.T) {
+	a := testhost.StartSSHD(t, testhost.Options{})
+	b := testhost.StartSSHD(t, testhost.Options{})
+	kh := testhost.WriteKnownHosts(t, a.KnownHostsLine(), b.KnownHostsLine())
+	hosts := filepath.Join(t.TempDir(), "hosts.txt")
+	os.WriteFile(hosts, []byte("# lab\n"+b.Target().String()+"\nroot@127.0.0.1:1 # nothing listens here\n"), 0o600)
+	code, out, errOut := cli(t, "", "check", "--ssh", a.Target().String(), "--hosts", hosts,
+		"--identity", a.ClientKeyPath, "--identity", b.ClientKeyPath, "--known-hosts", kh, "--lang", "ru")
+	if code != exitCannot {
+		t.Errorf("exit %d, want 2 (one host could not be checked); stderr %s", code, errOut)
+	}
+	for _, want := range []string{a.Target().String(), b.Target().String(), "root@127.0.0.1:1", "не удалось проверить", "Итог"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Count(out, "Проверка готовности сервера безопасности") != 2 {
+		t.Errorf("want two Russian reports:\n%s", out)
+	}
+}
+
+func TestCheckHTMLToFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "report.html")
+	code, out, errOut := cli(t, "", "check", "--format", "html", "--output", path, "--lang", "ky")
+	if code == exitCannot {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	page, err := os.ReadFile(path)
+	if err != nil || !bytes.Contains(page, []byte("Коопсуздук серверинин даярдыгын текшерүү")) || out != "" {
+		t.Errorf("html report: err %v, %d bytes, stdout %q", err, len(page), out)
+	}
+}
+
+func TestCheckUsageErrors(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "p.json")
+	os.WriteFile(bad, []byte(`{"name": "x", "thresholds": {"min_cores": "two"}}`), 0o600)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"check", "hunter2"}, "never taken from the command line"},
+		{[]string{"check", "--format", "xml"}, "--format"},
+		{[]string{"check", "--lang", "de"}, "--lang"},
+		{[]string{"check", "--ssh", "nohost"}, "USER@HOST"},
+		{[]string{"check", "--public-ip", "1.2.3"}, "--public-ip"},
+		{[]string{"check", "--profile", bad}, "thresholds.min_cores"},
+		{[]string{"frobnicate"}, "unknown command"},
+	} {
+		code, _, errOut := cli(t, "", c.args...)
+		if code != exitCannot || !strings.Contains(errOut, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 mentioning %q", c.args, code, errOut, c.want)
+		}
+	}
+}
+
+// The CLI runs on headless servers: nothing in its build may pull Fyne
+// (and with it OpenGL and X11).
+func TestCLIHasNoFyne(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		if strings.HasPrefix(dep, "fyne.io/") || strings.Contains(dep, "go-gl") {
+			t.Errorf("the CLI depends on %s", dep)
+		}
+	}
+}
+
