@@ -3,6 +3,7 @@
 package app
 
 import (
+	"fmt"
 	"os"
 	"runtime"
 	"strings"
@@ -30,6 +31,7 @@ const Version = "0.1.0"
 const (
 	envStartStep = "TUNDUK_ONBOARD_START_STEP" // a step id, e.g. readiness
 	envAutoCheck = "TUNDUK_ONBOARD_AUTOCHECK"  // 1: run the readiness check at start
+	envSize      = "TUNDUK_ONBOARD_SIZE"       // window size WIDTHxHEIGHT, e.g. 1280x800
 )
 
 var (
@@ -67,7 +69,7 @@ func Run() {
 
 	w := a.NewWindow(T("app.title"))
 	w.SetIcon(appIcon())
-	w.Resize(fyne.NewSize(1180, 760))
+	w.Resize(windowSize(os.Getenv(envSize)))
 
 	profile, err := checks.DefaultProfile()
 	if err != nil {
@@ -120,4 +122,13 @@ func (wz *wizard) showAbout() {
 	d := dialog.NewCustom(T("about.title"), T("dialog.close"), content, wz.win)
 	d.Resize(fyne.NewSize(560, 0))
 	d.Show()
+}
+
+// windowSize parses WIDTHxHEIGHT; the default suits a 1366x768 laptop.
+func windowSize(s string) fyne.Size {
+	var wd, ht float32
+	if n, _ := fmt.Sscanf(s, "%gx%g", &wd, &ht); n == 2 && wd >= 640 && ht >= 480 {
+		return fyne.NewSize(wd, ht)
+	}
+	return fyne.NewSize(1180, 720)
 }

@@ -19,10 +19,10 @@ func profile(t *testing.T) *checks.Profile {
 // mapPrefs is an in-memory Prefs that lets a test see every stored value.
 type mapPrefs map[string]any
 
-func (m mapPrefs) String(k string) string      { s, _ := m[k].(string); return s }
-func (m mapPrefs) SetString(k, v string)       { m[k] = v }
-func (m mapPrefs) Bool(k string) bool          { b, _ := m[k].(bool); return b }
-func (m mapPrefs) SetBool(k string, v bool)    { m[k] = v }
+func (m mapPrefs) String(k string) string   { s, _ := m[k].(string); return s }
+func (m mapPrefs) SetString(k, v string)    { m[k] = v }
+func (m mapPrefs) Bool(k string) bool       { b, _ := m[k].(bool); return b }
+func (m mapPrefs) SetBool(k string, v bool) { m[k] = v }
 
 func validOrg() Organisation {
 	return Organisation{MemberClass: "GOV", MemberCode: "70000001", Name: "Министерство цифрового развития", ServerCode: "SS1"}

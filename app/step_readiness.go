@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 	"time"
 
@@ -51,6 +52,7 @@ type readinessWidgets struct {
 	summary                           *fyne.Container
 	errBox                            *fyne.Container
 	rows                              *fyne.Container
+	scroll                            *container.Scroll
 	shown                             []*resultRow
 }
 
@@ -128,6 +130,11 @@ func (r *readiness) start() {
 			}
 			r.running = false
 			r.report, r.err = rep, err
+			if err == nil {
+				// Streamed in rule order; once complete, what needs work first.
+				sortBySeverity(r.results)
+				r.rebuildRows()
+			}
 			r.refresh()
 			if r.afterRun != nil {
 				r.afterRun()
@@ -175,7 +182,8 @@ func (r *readiness) view() fyne.CanvasObject {
 		v.progress)
 	top := container.NewVBox(v.target, buttons, v.verdict, v.summary, v.errBox, widget.NewSeparator())
 	r.refresh()
-	return container.NewBorder(top, nil, nil, nil, container.NewVScroll(v.rows))
+	v.scroll = container.NewVScroll(v.rows)
+	return container.NewBorder(top, nil, nil, nil, v.scroll)
 }
 
 // addRow shows one more result.
@@ -186,6 +194,37 @@ func (r *readiness) addRow(res checks.Result) {
 	row := newResultRow(res, CurrentLanguage())
 	r.v.shown = append(r.v.shown, row)
 	r.v.rows.Add(row.box)
+	relayout(r.v.scroll)
+}
+
+// rebuildRows shows r.results again from scratch.
+func (r *readiness) rebuildRows() {
+	if r.v == nil {
+		return
+	}
+	r.v.rows.Objects = nil
+	r.v.shown = nil
+	for _, res := range r.results {
+		r.addRow(res)
+	}
+	r.v.rows.Refresh()
+}
+
+// severity orders statuses: what needs work first.
+var severity = map[checks.Status]int{checks.Fail: 0, checks.Warn: 1, checks.Unknown: 2, checks.Info: 3, checks.Pass: 4}
+
+func sortBySeverity(results []checks.Result) {
+	sort.SliceStable(results, func(i, j int) bool { return severity[results[i].Status] < severity[results[j].Status] })
+}
+
+// relayout lays a scroll's content out again once the wrapped labels in it
+// know their width (their height depends on it), so rows do not overlap.
+func relayout(s *container.Scroll) {
+	if s == nil {
+		return
+	}
+	s.Refresh()
+	s.Content.Refresh()
 }
 
 // counts tallies results like checks.Report does (info is not counted).
@@ -285,6 +324,7 @@ func (r *readiness) refresh() {
 		v.errBox.Add(errorCard(r.err, func() { r.wz.goTo(r.wz.stepIndex(stepServer)) }))
 	}
 	v.errBox.Refresh()
+	relayout(v.scroll)
 }
 
 // errorCard tells what went wrong and what to do; the form stays as is.
@@ -447,7 +487,7 @@ func newResultRow(res checks.Result, code string) *resultRow {
 	row.title = widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	row.title.Wrapping = fyne.TextWrapWord
 
-	observed, required := clean(res.Observed, 300), clean(res.Required, 300)
+	observed, required := clean(res.Observed.In(code), 300), clean(res.Required.In(code), 300)
 	var vals []string
 	if observed != "" {
 		vals = append(vals, T("readiness.observed", map[string]any{"Value": observed}))
@@ -458,13 +498,13 @@ func newResultRow(res checks.Result, code string) *resultRow {
 	row.values = widget.NewLabel(strings.Join(vals, "    "))
 	row.values.Wrapping = fyne.TextWrapWord
 
-	body := container.NewVBox(container.NewBorder(nil, nil, nil, row.status, row.title))
+	body := container.New(layout.NewCustomPaddedVBoxLayout(0), container.NewBorder(nil, nil, nil, row.status, row.title))
 	if len(vals) > 0 {
 		body.Add(row.values)
 	}
 	why, fix := res.Why.In(code), res.Fix.In(code)
 	if why != "" || fix != "" {
-		detail := container.NewVBox()
+		detail := container.New(layout.NewCustomPaddedVBoxLayout(0))
 		if why != "" {
 			detail.Add(widget.NewLabelWithStyle(T("readiness.why"), fyne.TextAlignLeading, fyne.TextStyle{Italic: true}))
 			l := widget.NewLabel(why)

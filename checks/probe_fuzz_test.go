@@ -20,5 +20,32 @@ func FuzzParseProbe(f *testing.F) {
 		if err == nil {
 			_ = CompareFacts(facts, facts)
 		}
+		// The same bytes as the body of every section, and through every
+		// parser directly.
+		s := string(out)
+		if len(s) < 1<<16 {
+			if _, err := ParseProbe([]byte("@@tunduk:netplan@@\n@@tunduk:file:/x.yaml@@\n" + s + "\n@@tunduk:end@@\n")); err != nil {
+				t.Fatalf("wrapped output rejected: %v", err)
+			}
+		}
+		ParseOSRelease(s)
+		ParseCPUInfo(s)
+		ParseMeminfo(s)
+		ParseRoute(s)
+		ParseIPAddr(s)
+		ParseSpeeds(s)
+		ParseSS(s)
+		ParseNetstat(s)
+		ParseLocales(s)
+		ParseDF(s)
+		ParseUSB(s)
+		ParseTimeSync(s, false, s)
+		parseTimeSection(s)
+		ParseSudo(s)
+		cf := []ConfigFile{{Path: "/x", Data: s}}
+		ParseNetplan(cf)
+		ParseIfupdown(cf)
+		ParseNMKeyfiles(cf)
+		splitFiles(s)
 	})
 }

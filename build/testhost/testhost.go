@@ -397,7 +397,7 @@ func WriteKnownHostsFile(t testing.TB, path string, lines ...string) {
 	}
 }
 
-// GenerateKey makes a private key: "ed25519", "rsa" (3072 bits) or
+// GenerateKey makes a private key: "ed25519", "rsa" (2048 bits: fast enough for tests) or
 // "ecdsa" (P-256).
 func GenerateKey(typ string) (crypto.Signer, error) {
 	switch typ {
@@ -405,7 +405,7 @@ func GenerateKey(typ string) (crypto.Signer, error) {
 		_, k, err := ed25519.GenerateKey(rand.Reader)
 		return k, err
 	case "rsa":
-		return rsa.GenerateKey(rand.Reader, 3072)
+		return rsa.GenerateKey(rand.Reader, 2048)
 	case "ecdsa":
 		return ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	}

@@ -19,6 +19,10 @@ func TestOpenSSHClientAgainstTestHost(t *testing.T) {
 	}
 	h := testhost.StartSSHD(t, testhost.Options{HostKeyTypes: []string{"ed25519", "rsa"}})
 	dir := t.TempDir()
+	// An empty file rather than /dev/null, which a broken machine may
+	// have replaced with a regular file.
+	empty := filepath.Join(dir, "empty")
+	testhost.WriteKnownHostsFile(t, empty)
 	for name, line := range map[string]string{
 		"plain":  h.KnownHostsLine(),
 		"rsa":    h.KnownHostsLineFor("rsa"),
@@ -27,9 +31,9 @@ func TestOpenSSHClientAgainstTestHost(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			kh := filepath.Join(dir, name)
 			testhost.WriteKnownHostsFile(t, kh, line)
-			out, err := exec.Command("ssh", "-F", "/dev/null", "-p", strconv.Itoa(h.Port), "-i", h.ClientKeyPath,
+			out, err := exec.Command("ssh", "-F", empty, "-p", strconv.Itoa(h.Port), "-i", h.ClientKeyPath,
 				"-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile="+kh,
-				"-o", "GlobalKnownHostsFile=/dev/null", "-o", "IdentitiesOnly=yes",
+				"-o", "GlobalKnownHostsFile="+empty, "-o", "IdentitiesOnly=yes",
 				h.User+"@"+h.IP, "echo ok").CombinedOutput()
 			if err != nil || strings.TrimSpace(string(out)) != "ok" {
 				t.Fatalf("ssh: %v: %s\n--- sshd log ---\n%s", err, out, h.Log())

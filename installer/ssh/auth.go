@@ -218,14 +218,22 @@ func (l *lazySigner) load() (gossh.Signer, error) {
 				l.st.note(l.err.Error())
 			}
 		}()
-		var pass string
-		var err error
-		l.st.interact(func() { pass, err = l.st.cfg.Passphrase(l.file) })
-		if err != nil {
+		var (
+			pass, perr = "", error(nil)
+			sg         gossh.Signer
+			err        error
+		)
+		// The prompt and the (deliberately slow, bcrypt) decryption are
+		// local work: the connect timeout is suspended meanwhile.
+		l.st.interact(func() {
+			if pass, perr = l.st.cfg.Passphrase(l.file); perr == nil {
+				sg, err = gossh.ParsePrivateKeyWithPassphrase(l.data, []byte(pass))
+			}
+		})
+		if perr != nil {
 			l.err = &identityError{fmt.Sprintf("no passphrase for identity file %s", l.file)}
 			return
 		}
-		sg, err := gossh.ParsePrivateKeyWithPassphrase(l.data, []byte(pass))
 		if err != nil {
 			l.err = &identityError{fmt.Sprintf("identity file %s could not be decrypted (wrong passphrase?)", l.file)}
 			return

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/sirupsen/logrus"
 	gossh "golang.org/x/crypto/ssh"
@@ -128,7 +129,6 @@ func Dial(ctx context.Context, cfg Config) (*Client, error) {
 	)
 	if cfg.Jump != nil {
 		jc := *cfg.Jump
-		jc.Jump = cfg.Jump.Jump
 		if jc.KnownHostsFile == "" {
 			jc.KnownHostsFile = cfg.KnownHostsFile
 		}
@@ -534,7 +534,11 @@ func lastLines(s string, n, max int) string {
 	}
 	out := strings.Join(lines, " | ")
 	if len(out) > max {
-		out = "..." + out[len(out)-max:]
+		cut := len(out) - max
+		for cut < len(out) && !utf8.RuneStart(out[cut]) {
+			cut++
+		}
+		out = "..." + out[cut:]
 	}
 	return strings.TrimSpace(out)
 }

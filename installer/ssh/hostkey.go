@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/sirupsen/logrus"
@@ -108,10 +109,75 @@ func (v *hostKeyVerifier) load() (gossh.HostKeyCallback, error) {
 		return knownhosts.New()
 	}
 	cb, err := knownhosts.New(v.file)
-	if err != nil {
-		return nil, fmt.Errorf("reading known hosts: %w", err)
+	if err == nil {
+		return cb, nil
 	}
-	return cb, nil
+	if cb, ok := v.loadTolerant(); ok {
+		return cb, nil
+	}
+	return nil, fmt.Errorf("reading known hosts: %w", err)
+}
+
+// loadTolerant skips lines the library cannot parse (for example key
+// types it does not know), as OpenSSH does, keeping line numbers: it reads
+// a copy with those lines commented out and reports the original file in
+// errors.
+func (v *hostKeyVerifier) loadTolerant() (gossh.HostKeyCallback, bool) {
+	data, err := os.ReadFile(v.file)
+	if err != nil {
+		return nil, false
+	}
+	lines := strings.Split(string(data), "\n")
+	tmp, err := os.CreateTemp("", "known_hosts-")
+	if err != nil {
+		return nil, false
+	}
+	defer os.Remove(tmp.Name())
+	tmp.Close()
+	prefix := "knownhosts: " + tmp.Name() + ":"
+	for tries := 0; tries <= len(lines); tries++ {
+		if err := os.WriteFile(tmp.Name(), []byte(strings.Join(lines, "\n")), 0o600); err != nil {
+			return nil, false
+		}
+		cb, err := knownhosts.New(tmp.Name())
+		if err == nil {
+			return v.renamed(cb, tmp.Name()), true
+		}
+		rest, ok := strings.CutPrefix(err.Error(), prefix)
+		if !ok {
+			return nil, false
+		}
+		numStr, _, _ := strings.Cut(rest, ":")
+		n, convErr := strconv.Atoi(numStr)
+		if convErr != nil || n < 1 || n > len(lines) || strings.HasPrefix(lines[n-1], "#") {
+			return nil, false
+		}
+		v.log.WithFields(logrus.Fields{"file": v.file, "line": n}).Debug("ssh: skipping known_hosts line that cannot be parsed")
+		lines[n-1] = "#" + lines[n-1]
+	}
+	return nil, false
+}
+
+// renamed makes errors of a callback loaded from tmp name v.file instead.
+func (v *hostKeyVerifier) renamed(cb gossh.HostKeyCallback, tmp string) gossh.HostKeyCallback {
+	return func(hostname string, remote net.Addr, key gossh.PublicKey) error {
+		err := cb(hostname, remote, key)
+		var ke *knownhosts.KeyError
+		var re *knownhosts.RevokedError
+		switch {
+		case errors.As(err, &ke):
+			for i := range ke.Want {
+				if ke.Want[i].Filename == tmp {
+					ke.Want[i].Filename = v.file
+				}
+			}
+		case errors.As(err, &re):
+			if re.Revoked.Filename == tmp {
+				re.Revoked.Filename = v.file
+			}
+		}
+		return err
+	}
 }
 
 var (

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tunduk-onboard/tunduk-onboard/build/testhost"
 	"github.com/tunduk-onboard/tunduk-onboard/installer/ssh"
+	"golang.org/x/crypto/ssh/knownhosts"
 )
 
 // freezeProxy forwards TCP to backend until frozen; then it holds all
@@ -137,4 +138,24 @@ func atoiMust(t *testing.T, s string) int {
 		n = n*10 + int(r-'0')
 	}
 	return n
+}
+
+func TestKnownHostsUnparsableLinesSkipped(t *testing.T) {
+	t.Parallel()
+	h := testhost.StartSSHD(t, testhost.Options{})
+	bad := "weird.example ssh-future-algo AAAAE3NzaC1mdXR1cmU="
+	kh := testhost.WriteKnownHosts(t, "# header", bad, h.KnownHostsLine())
+	if _, err := knownhosts.New(kh); err == nil {
+		t.Fatal("the library now parses the odd line; this test needs a new one")
+	}
+	dial(t, h.Config(kh))
+
+	other := testhost.StartSSHD(t, testhost.Options{})
+	stale := ssh.KnownHostsLine(h.Addr(), other.HostKeys[0], false)
+	kh2 := testhost.WriteKnownHosts(t, bad, "", stale)
+	_, err := ssh.Dial(context.Background(), h.Config(kh2))
+	var changed *ssh.HostKeyChangedError
+	if !errors.As(err, &changed) || changed.KnownHostsFile != kh2 || changed.Line != 3 {
+		t.Fatalf("err = %v (%+v)", err, changed)
+	}
 }

@@ -1,0 +1,61 @@
+#!/bin/sh
+# Screenshot of the wizard's Readiness step after a real local check, taken
+# under Xvfb: docs/screenshot-readiness.png (and -ru/-ky with LANGS="en ru ky").
+#
+#   build/screenshot.sh            # English
+#   LANGS="en ru ky" build/screenshot.sh
+#
+# Needs: xvfb imagemagick (import), dbus (dbus-run-session), a Fyne build
+# environment when bin/tunduk-onboard is missing.
+set -eu
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+BIN=${BIN:-$ROOT/bin/tunduk-onboard}
+DISPLAY_NUM=${DISPLAY_NUM:-99}
+WAIT=${WAIT:-12}
+LANGS=${LANGS:-en}
+
+if [ ! -x "$BIN" ]; then
+	echo "building $BIN"
+	go build -tags migrated_fynedo -o "$BIN" .
+fi
+mkdir -p docs
+
+WORK=$(mktemp -d)
+XPID=""
+APID=""
+cleanup() {
+	[ -n "$APID" ] && kill "$APID" 2>/dev/null || true
+	[ -n "$XPID" ] && kill "$XPID" 2>/dev/null || true
+	rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+Xvfb ":$DISPLAY_NUM" -screen 0 1280x800x24 -nolisten tcp >"$WORK/xvfb.log" 2>&1 &
+XPID=$!
+for _ in $(seq 50); do
+	[ -e "/tmp/.X11-unix/X$DISPLAY_NUM" ] && break
+	sleep 0.1
+done
+
+for L in $LANGS; do
+	# A fresh HOME: no saved state, this computer as the server; the
+	# language is preset through the preferences file.
+	H="$WORK/home-$L"
+	mkdir -p "$H/.config/fyne/kg.tunduk.onboard"
+	printf '{"ui_language":"%s"}\n' "$L" >"$H/.config/fyne/kg.tunduk.onboard/preferences.json"
+	HOME="$H" XDG_CONFIG_HOME="$H/.config" DISPLAY=":$DISPLAY_NUM" LANG=en_US.UTF-8 \
+		LIBGL_ALWAYS_SOFTWARE=1 FYNE_SCALE=1 TUNDUK_ONBOARD_SIZE=1280x800 \
+		TUNDUK_ONBOARD_START_STEP=readiness TUNDUK_ONBOARD_AUTOCHECK=1 \
+		dbus-run-session -- "$BIN" >"$WORK/app-$L.log" 2>&1 &
+	APID=$!
+	sleep "$WAIT"
+	OUT=docs/screenshot-readiness.png
+	[ "$L" = en ] || OUT=docs/screenshot-readiness-$L.png
+	DISPLAY=":$DISPLAY_NUM" import -window root "$OUT"
+	echo "wrote $OUT"
+	kill "$APID" 2>/dev/null || true
+	wait "$APID" 2>/dev/null || true
+	APID=""
+done
