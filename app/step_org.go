@@ -20,9 +20,13 @@ func (wz *wizard) orgView() fyne.CanvasObject {
 	f := &orgForm{}
 	wz.org = f
 
-	validator := func(field string) func(string) error {
-		return func(string) error {
-			for _, p := range o.Problems(wz.profile) {
+	// Entries validate the typed text before OnChanged stores it, so the
+	// check runs on a copy holding the new value.
+	validator := func(field string, set func(*Organisation, string)) func(string) error {
+		return func(v string) error {
+			next := *o
+			set(&next, v)
+			for _, p := range next.Problems(wz.profile) {
 				if p.Field == field {
 					return errors.New(T(p.Key))
 				}
@@ -41,19 +45,22 @@ func (wz *wizard) orgView() fyne.CanvasObject {
 	f.code = widget.NewEntry()
 	f.code.SetPlaceHolder("70000001")
 	f.code.SetText(o.MemberCode)
-	f.code.Validator = validator("member_code")
+	f.code.Validator = validator("member_code", func(x *Organisation, v string) { x.MemberCode = v })
+	f.code.AlwaysShowValidationError = f.code.Text != "" // a restored bad value shows at once
 	f.code.OnChanged = func(v string) { o.MemberCode = v; wz.changed() }
 
 	f.name = widget.NewEntry()
 	f.name.SetPlaceHolder(T("org.name.placeholder"))
 	f.name.SetText(o.Name)
-	f.name.Validator = validator("name")
+	f.name.Validator = validator("name", func(x *Organisation, v string) { x.Name = v })
+	f.name.AlwaysShowValidationError = f.name.Text != "" // a restored bad value shows at once
 	f.name.OnChanged = func(v string) { o.Name = v; wz.changed() }
 
 	f.serverCode = widget.NewEntry()
 	f.serverCode.SetPlaceHolder("SS1")
 	f.serverCode.SetText(o.ServerCode)
-	f.serverCode.Validator = validator("server_code")
+	f.serverCode.Validator = validator("server_code", func(x *Organisation, v string) { x.ServerCode = v })
+	f.serverCode.AlwaysShowValidationError = f.serverCode.Text != "" // a restored bad value shows at once
 	f.serverCode.OnChanged = func(v string) { o.ServerCode = v; wz.changed() }
 
 	form := widget.NewForm(

@@ -36,9 +36,13 @@ func (wz *wizard) serverView() fyne.CanvasObject {
 	f := &serverForm{}
 	wz.server = f
 
-	validator := func(field string) func(string) error {
-		return func(string) error {
-			for _, p := range s.Problems() {
+	// Entries validate the typed text before OnChanged stores it, so the
+	// check runs on a copy holding the new value.
+	validator := func(field string, set func(*Server, string)) func(string) error {
+		return func(v string) error {
+			next := *s
+			set(&next, v)
+			for _, p := range next.Problems() {
 				if p.Field == field {
 					return errors.New(T(p.Key))
 				}
@@ -46,14 +50,13 @@ func (wz *wizard) serverView() fyne.CanvasObject {
 			return nil
 		}
 	}
-	entry := func(value, placeholder, field string, set func(string)) *widget.Entry {
+	entry := func(value, placeholder, field string, set func(*Server, string)) *widget.Entry {
 		e := widget.NewEntry()
 		e.SetPlaceHolder(placeholder)
 		e.SetText(value)
-		if field != "" {
-			e.Validator = validator(field)
-		}
-		e.OnChanged = func(v string) { set(v); wz.changed() }
+		e.Validator = validator(field, set)
+		e.AlwaysShowValidationError = value != "" // a restored bad value shows at once
+		e.OnChanged = func(v string) { set(s, v); wz.changed() }
 		return e
 	}
 
@@ -73,7 +76,7 @@ func (wz *wizard) serverView() fyne.CanvasObject {
 		wz.showStep() // show or hide the SSH fields
 	}
 
-	f.pubIP = entry(s.PublicIP, "203.0.113.10", "public_ip", func(v string) { s.PublicIP = v })
+	f.pubIP = entry(s.PublicIP, "203.0.113.10", "public_ip", func(x *Server, v string) { x.PublicIP = v })
 	intro := widget.NewLabel(T("server.intro"))
 	intro.Wrapping = fyne.TextWrapWord
 	box := container.NewVBox(intro, f.mode)
@@ -86,10 +89,10 @@ func (wz *wizard) serverView() fyne.CanvasObject {
 		return container.NewVScroll(box)
 	}
 
-	f.host = entry(s.Host, "ss1.example.kg / 10.0.0.5", "host", func(v string) { s.Host = v })
-	f.port = entry(s.Port, "22", "port", func(v string) { s.Port = v })
-	f.user = entry(s.User, "admin", "user", func(v string) { s.User = v })
-	f.jump = entry(s.Jump, "user@bastion.example.kg:22", "jump", func(v string) { s.Jump = v })
+	f.host = entry(s.Host, "ss1.example.kg / 10.0.0.5", "host", func(x *Server, v string) { x.Host = v })
+	f.port = entry(s.Port, "22", "port", func(x *Server, v string) { x.Port = v })
+	f.user = entry(s.User, "admin", "user", func(x *Server, v string) { x.User = v })
+	f.jump = entry(s.Jump, "user@bastion.example.kg:22", "jump", func(x *Server, v string) { x.Jump = v })
 
 	labels := make([]string, 0, 3)
 	for _, m := range authMethods() {
@@ -115,7 +118,7 @@ func (wz *wizard) serverView() fyne.CanvasObject {
 	)
 	switch s.Auth {
 	case AuthKey:
-		f.keyFile = entry(s.KeyFile, "~/.ssh/id_ed25519", "key_file", func(v string) { s.KeyFile = v })
+		f.keyFile = entry(s.KeyFile, "~/.ssh/id_ed25519", "key_file", func(x *Server, v string) { x.KeyFile = v })
 		browse := widget.NewButtonWithIcon("", theme.FolderOpenIcon(), func() {
 			d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 				if err != nil || r == nil {

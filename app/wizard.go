@@ -98,22 +98,29 @@ func (wz *wizard) stepIndex(id string) int {
 
 // build makes the whole window content in the current language.
 func (wz *wizard) build() fyne.CanvasObject {
+	// The template holds the longest item so the list is never narrower
+	// than its texts, in any language.
+	longest := ""
+	for i := range wz.steps {
+		if t := wz.stepLabel(i); len([]rune(t)) > len([]rune(longest)) {
+			longest = t
+		}
+	}
 	wz.list = widget.NewList(
 		func() int { return len(wz.steps) },
 		func() fyne.CanvasObject {
-			return container.NewHBox(widget.NewIcon(theme.RadioButtonIcon()), widget.NewLabel("00. placeholder step name"))
+			l := widget.NewLabelWithStyle(longest, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+			return container.NewHBox(widget.NewIcon(theme.RadioButtonIcon()), l)
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			row := o.(*fyne.Container)
 			icon := row.Objects[0].(*widget.Icon)
 			label := row.Objects[1].(*widget.Label)
 			s := wz.steps[id]
-			text := strconv.Itoa(id+1) + ". " + s.title()
 			label.Importance = widget.MediumImportance
 			label.TextStyle = fyne.TextStyle{Bold: id == wz.cur}
 			switch {
 			case s.coming:
-				text += " · " + T("step.coming_soon")
 				label.Importance = widget.LowImportance
 				icon.SetResource(theme.NewDisabledResource(theme.HistoryIcon()))
 			case id == wz.cur:
@@ -123,7 +130,7 @@ func (wz *wizard) build() fyne.CanvasObject {
 			default:
 				icon.SetResource(theme.RadioButtonIcon())
 			}
-			label.SetText(text)
+			label.SetText(wz.stepLabel(id))
 		})
 	wz.list.OnSelected = func(id widget.ListItemID) {
 		if wz.selecting || id == wz.cur {
@@ -158,6 +165,16 @@ func (wz *wizard) build() fyne.CanvasObject {
 		nil, nil, split)
 	wz.showStep()
 	return root
+}
+
+// stepLabel is the step list's text for step i: "5. Install · coming soon".
+func (wz *wizard) stepLabel(i int) string {
+	s := wz.steps[i]
+	text := strconv.Itoa(i+1) + ". " + s.title()
+	if s.coming {
+		text += " · " + T("step.coming_soon")
+	}
+	return text
 }
 
 // header is the title bar: icon, product name, language, About.

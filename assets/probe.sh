@@ -11,6 +11,17 @@ T=
 if command -v timeout >/dev/null 2>&1; then T='timeout 3'; fi
 
 sec() { printf '\n@@tunduk:%s@@\n' "$1"; }
+# lines MAX FILE: print at most MAX lines of FILE with shell builtins only.
+# The probe runs on many hosts at once: every process it does not start
+# is time the benchmark and the user save. The client bounds the total.
+lines() {
+	[ -r "$2" ] || return 0
+	n=0
+	while [ "$n" -lt "$1" ] && IFS= read -r l; do
+		printf '%s\n' "$l"
+		n=$((n + 1))
+	done <"$2"
+}
 has() { command -v "$1" >/dev/null 2>&1; }
 
 # files PATTERN...: each readable file as @@tunduk:file:PATH@@ and its first
@@ -38,31 +49,46 @@ files() {
 	done
 }
 
+# pv FILE...: "PATH:VALUE" for the first line of each readable file (as
+# grep -H . would print it), builtins only; sysfs files that fail to read
+# (a speed of a link that is down) are left out.
+pv() {
+	n=0
+	for f in "$@"; do
+		n=$((n + 1))
+		[ "$n" -le 2048 ] || break
+		v=
+		{ IFS= read -r v || [ -n "$v" ]; } <"$f" 2>/dev/null && [ -n "$v" ] && printf '%s:%s\n' "$f" "$v"
+	done
+	return 0
+}
+
 sec hostname
-uname -n 2>/dev/null
+if [ -r /proc/sys/kernel/hostname ]; then lines 1 /proc/sys/kernel/hostname; else uname -n 2>/dev/null; fi
 sec uname-m
 uname -m 2>/dev/null
 sec os-release
-if [ -r /etc/os-release ]; then head -c 8192 /etc/os-release; else head -c 8192 /usr/lib/os-release 2>/dev/null; fi
+if [ -r /etc/os-release ]; then lines 256 /etc/os-release; else lines 256 /usr/lib/os-release; fi
 sec cpuinfo
 # Every "processor" line (to count them), the first model and flags line.
 if has awk; then
-	awk '/^processor[ \t]*:/ { print substr($0, 1, 64); next }
+	awk 'NR > 100000 { exit }
+	/^processor[ \t]*:/ { print substr($0, 1, 64); next }
 	!m && /^model name[ \t]*:/ { print substr($0, 1, 512); m = 1; next }
 	!o && /^(Processor|Hardware|cpu model|uarch)[ \t]*:/ { print substr($0, 1, 512); o = 1; next }
-	!f && /^(flags|Features)[ \t]*:/ { print substr($0, 1, 16384); f = 1 }' /proc/cpuinfo 2>/dev/null | head -n 8192
+	!f && /^(flags|Features)[ \t]*:/ { print substr($0, 1, 16384); f = 1 }' /proc/cpuinfo 2>/dev/null
 else
 	grep -E '^(processor|model name|flags|Features|Processor|Hardware)[[:space:]]*:' /proc/cpuinfo 2>/dev/null | head -n 8192 | head -c 262144
 fi
 sec meminfo
-grep -m 1 '^MemTotal:' /proc/meminfo 2>/dev/null
+lines 1 /proc/meminfo
 sec route
-head -n 1024 /proc/net/route 2>/dev/null
+lines 1024 /proc/net/route
 sec ip-addr
-ip -o addr show 2>/dev/null | head -n 4096
+ip -o addr show 2>/dev/null
 sec speed
 # PATH:VALUE lines; interfaces whose driver has no speed are left out.
-grep -H . /sys/class/net/*/speed 2>/dev/null | head -n 1024
+pv /sys/class/net/*/speed
 sec netplan
 files /etc/netplan/*.yaml
 sec nm
@@ -71,25 +97,27 @@ files /etc/NetworkManager/system-connections /etc/NetworkManager/system-connecti
 sec ifupdown
 files /etc/network/interfaces /etc/network/interfaces.d/*
 sec df
-out=$($T df -P -B1 / /var/lib 2>/dev/null | head -n 16)
-[ -n "$out" ] || out=$($T df -Pk / /var/lib 2>/dev/null | head -n 16)
+# No timeout: df given paths stats only those, so a hung NFS mount
+# elsewhere cannot stall it.
+out=$(df -P -B1 / /var/lib 2>/dev/null)
+[ -n "$out" ] || out=$(df -Pk / /var/lib 2>/dev/null)
 printf '%s\n' "$out"
 sec listen
 if has ss; then
 	echo 'tool: ss'
-	out=$(ss -Htulnp 2>/dev/null | head -n 4096)
-	[ -n "$out" ] || out=$(ss -tulnp 2>/dev/null | head -n 4096)
+	out=$(ss -Htulnp 2>/dev/null)
+	[ -n "$out" ] || out=$(ss -tulnp 2>/dev/null)
 	printf '%s\n' "$out"
 elif has netstat; then
 	echo 'tool: netstat'
-	out=$(netstat -tulnpW 2>/dev/null | head -n 4096)
-	[ -n "$out" ] || out=$(netstat -tulnp 2>/dev/null | head -n 4096)
+	out=$(netstat -tulnpW 2>/dev/null)
+	[ -n "$out" ] || out=$(netstat -tulnp 2>/dev/null)
 	printf '%s\n' "$out"
 else
 	echo 'tool: none'
 fi
 sec locale
-if has locale; then locale -a 2>/dev/null | head -n 4096; fi
+if has locale; then locale -a 2>/dev/null; fi
 sec timesync
 td=
 if has timedatectl; then td=$($T timedatectl show -p NTPSynchronized --value 2>/dev/null); fi
@@ -102,8 +130,8 @@ fi
 sec usb
 # PATH:VALUE lines of each device's idVendor, idProduct, bDeviceClass, product.
 if [ -d /sys/bus/usb/devices ]; then
-	grep -H . /sys/bus/usb/devices/*/idVendor /sys/bus/usb/devices/*/idProduct \
-		/sys/bus/usb/devices/*/bDeviceClass /sys/bus/usb/devices/*/product 2>/dev/null | head -n 2048 | cut -c 1-256
+	pv /sys/bus/usb/devices/*/idVendor /sys/bus/usb/devices/*/idProduct \
+		/sys/bus/usb/devices/*/bDeviceClass /sys/bus/usb/devices/*/product
 fi
 sec pcscd
 if has pidof; then
@@ -112,7 +140,8 @@ elif has pgrep; then
 	if pgrep -x pcscd >/dev/null 2>&1; then echo running; else echo stopped; fi
 fi
 sec sudo
-printf 'user=%s\nuid=%s\ngroups=%s\n' "$(id -un 2>/dev/null)" "$(id -u 2>/dev/null)" "$(id -Gn 2>/dev/null)"
+# sshd sets LOGNAME; id -un only where it did not.
+printf 'user=%s\nuid=%s\ngroups=%s\n' "${LOGNAME:-$(id -un 2>/dev/null)}" "$(id -u 2>/dev/null)" "$(id -Gn 2>/dev/null)"
 if has sudo; then
 	$T sudo -n true </dev/null >/dev/null 2>&1
 	printf 'sudo_n=%s\n' "$?"

@@ -5,7 +5,7 @@
 #   build/screenshot.sh            # English
 #   LANGS="en ru ky" build/screenshot.sh
 #
-# Needs: xvfb imagemagick (import), dbus (dbus-run-session), a Fyne build
+# Needs: xvfb imagemagick (import), dbus-daemon, a Fyne build
 # environment when bin/tunduk-onboard is missing.
 set -eu
 
@@ -25,9 +25,11 @@ mkdir -p docs
 WORK=$(mktemp -d)
 XPID=""
 APID=""
+DBUS_PID=""
 cleanup() {
-	[ -n "$APID" ] && kill "$APID" 2>/dev/null || true
-	[ -n "$XPID" ] && kill "$XPID" 2>/dev/null || true
+	if [ -n "$APID" ]; then kill "$APID" 2>/dev/null || true; wait "$APID" 2>/dev/null || true; fi
+	[ -n "$DBUS_PID" ] && kill "$DBUS_PID" 2>/dev/null || true
+	if [ -n "$XPID" ]; then kill "$XPID" 2>/dev/null || true; wait "$XPID" 2>/dev/null || true; fi
 	rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM
@@ -39,6 +41,13 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 
+# One private session bus for the app (Fyne and the keyring look for one),
+# stopped by its PID at the end.
+dbus-daemon --session --fork --nopidfile --print-address=3 --print-pid=4 3>"$WORK/bus.addr" 4>"$WORK/bus.pid"
+DBUS_PID=$(cat "$WORK/bus.pid")
+DBUS_SESSION_BUS_ADDRESS=$(cat "$WORK/bus.addr")
+export DBUS_SESSION_BUS_ADDRESS
+
 for L in $LANGS; do
 	# A fresh HOME: no saved state, this computer as the server; the
 	# language is preset through the preferences file.
@@ -48,7 +57,7 @@ for L in $LANGS; do
 	HOME="$H" XDG_CONFIG_HOME="$H/.config" DISPLAY=":$DISPLAY_NUM" LANG=en_US.UTF-8 \
 		LIBGL_ALWAYS_SOFTWARE=1 FYNE_SCALE=1 TUNDUK_ONBOARD_SIZE=1280x800 \
 		TUNDUK_ONBOARD_START_STEP=readiness TUNDUK_ONBOARD_AUTOCHECK=1 \
-		dbus-run-session -- "$BIN" >"$WORK/app-$L.log" 2>&1 &
+		"$BIN" >"$WORK/app-$L.log" 2>&1 &
 	APID=$!
 	sleep "$WAIT"
 	OUT=docs/screenshot-readiness.png

@@ -191,3 +191,21 @@ func TestCLIHasNoFyne(t *testing.T) {
 	}
 }
 
+// --output /dev/null must write into the device, never rename over it.
+func TestCheckOutputToDevice(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := exec.Command("mkfifo", fifo).Run(); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan []byte)
+	go func() { b, _ := os.ReadFile(fifo); got <- b }()
+	code, _, errOut := cli(t, "", "check", "--format", "json", "--output", fifo)
+	if code == exitCannot {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	decodeReport(t, string(<-got))
+	if st, err := os.Lstat(fifo); err != nil || st.Mode()&os.ModeNamedPipe == 0 {
+		t.Errorf("the FIFO was replaced: %v %v", st.Mode(), err)
+	}
+}
