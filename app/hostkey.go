@@ -24,6 +24,9 @@ func (wz *wizard) askHostKey(ctx context.Context, host, fingerprint, keyType str
 			}
 		})
 		d.Show()
+		if wz.hostKeyShown != nil {
+			wz.hostKeyShown()
+		}
 	})
 	select {
 	case ok := <-answer:

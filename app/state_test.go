@@ -1,8 +1,11 @@
 package app
 
 import (
+	"os"
 	"strings"
 	"testing"
+
+	"github.com/sirupsen/logrus"
 
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
 )
@@ -177,4 +180,10 @@ func TestStateSaveLoadKeepsNoSecrets(t *testing.T) {
 	if fresh.Server.Remote || fresh.Server.Port != "22" || fresh.Server.Auth != AuthAgent {
 		t.Errorf("defaults %+v", fresh.Server)
 	}
+}
+
+func TestMain(m *testing.M) {
+	// Keep test output readable: only warnings and errors from the logger.
+	log.SetLevel(logrus.WarnLevel)
+	os.Exit(m.Run())
 }

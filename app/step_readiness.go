@@ -180,9 +180,11 @@ func (r *readiness) view() fyne.CanvasObject {
 		container.NewHBox(v.check, v.cancel),
 		container.NewHBox(v.saveHTML, v.saveJSON),
 		v.progress)
-	top := container.NewVBox(v.target, buttons, v.verdict, v.summary, v.errBox, widget.NewSeparator())
+	top := container.NewVBox(v.target, buttons)
+	// Verdict, error and rows scroll together: wrapped text gets its
+	// height from the scroll's width, never clipped in a fixed header.
+	v.scroll = container.NewVScroll(container.NewVBox(v.verdict, v.summary, v.errBox, widget.NewSeparator(), v.rows))
 	r.refresh()
-	v.scroll = container.NewVScroll(v.rows)
 	return container.NewBorder(top, nil, nil, nil, v.scroll)
 }
 

@@ -40,7 +40,7 @@ func (wz *wizard) welcomeView() fyne.CanvasObject {
 		heading("welcome.ways"),
 		way(theme.ComputerIcon(), "welcome.way.gui", "welcome.way.gui.body", ""),
 		way(theme.StorageIcon(), "welcome.way.cli", "welcome.way.cli.body", "sudo tunduk-onboard-cli check"),
-		way(theme.ListIcon(), "welcome.way.ssh", "welcome.way.ssh.body", "tunduk-onboard-cli check --json admin@10.0.0.5 > ss1.json"),
+		way(theme.ListIcon(), "welcome.way.ssh", "welcome.way.ssh.body", "tunduk-onboard-cli check --hosts servers.txt --format json --output readiness.json"),
 		widget.NewSeparator(),
 		heading("welcome.need"),
 		bullets,

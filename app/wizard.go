@@ -54,6 +54,8 @@ type wizard struct {
 	org       *orgForm    // the organisation page's widgets, when built
 	server    *serverForm // the server page's widgets, when built
 
+	hostKeyShown func() // tests: called on the UI goroutine once the host-key dialog is up
+
 	// widgets of the current build
 	list       *widget.List
 	page       *fyne.Container

@@ -428,19 +428,19 @@ func TestExplain(t *testing.T) {
 
 func TestHostKeyDialog(t *testing.T) {
 	wz, w := newTestWizard(t, nil)
+	shown := make(chan struct{}, 1)
+	wz.hostKeyShown = func() { shown <- struct{}{} }
 	for _, accept := range []bool{true, false} {
 		answer := make(chan bool)
 		go func() {
 			answer <- wz.askHostKey(context.Background(), "10.0.0.5:22", "SHA256:abcDEF123", "ssh-ed25519")
 		}()
-		var overlay fyne.CanvasObject
-		for i := 0; i < 200 && overlay == nil; i++ {
-			time.Sleep(10 * time.Millisecond)
-			overlay = w.Canvas().Overlays().Top()
-		}
-		if overlay == nil {
+		select {
+		case <-shown:
+		case <-time.After(5 * time.Second):
 			t.Fatal("no host-key dialog")
 		}
+		overlay := w.Canvas().Overlays().Top()
 		texts := labelsIn(overlay)
 		for _, want := range []string{"10.0.0.5:22", "SHA256:abcDEF123", "ssh-ed25519", "ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub", T("hostkey.compare")} {
 			if !contains(texts, want) {
@@ -474,7 +474,7 @@ func TestHostKeyDialog(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	answer := make(chan bool)
 	go func() { answer <- wz.askHostKey(ctx, "h", "SHA256:x", "ssh-rsa") }()
-	time.Sleep(50 * time.Millisecond)
+	<-shown
 	cancel()
 	select {
 	case got := <-answer:
@@ -539,4 +539,25 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+type bufCloser struct {
+	strings.Builder
+	closed bool
+}
+
+func (b *bufCloser) Close() error { b.closed = true; return nil }
+
+func TestWriteReport(t *testing.T) {
+	rep := &checks.Report{Schema: checks.Schema, Target: checks.Target{Host: "ss1", Local: true},
+		Results: []checks.Result{sample(checks.Fail, "disk")}}
+	rep.Summary = counts(rep.Results)
+	var j bufCloser
+	if err := writeReport(&j, rep, "json", "en"); err != nil || !j.closed || !strings.Contains(j.String(), `"schema": "`+checks.Schema) {
+		t.Errorf("json: %v closed=%v %.200s", err, j.closed, j.String())
+	}
+	var h bufCloser
+	if err := writeReport(&h, rep, "html", "ru"); err != nil || !h.closed || !strings.Contains(h.String(), "Заголовок disk") {
+		t.Errorf("html: %v closed=%v %.300s", err, h.closed, h.String())
+	}
 }
