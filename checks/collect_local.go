@@ -378,10 +378,15 @@ func (e localEnv) collect(ctx context.Context) (*Facts, error) {
 		f.Note("locales", "`locale -a` printed nothing")
 	}
 
-	td, _ := e.command(ctx, "timedatectl", "show", "-p", "NTPSynchronized", "--value")
-	td = strings.TrimSpace(td)
+	// The same order as the probe: the timesyncd flag file first (no
+	// process), then timedatectl, then chronyc.
 	_, serr := os.Stat(e.path("/run/systemd/timesync/synchronized"))
 	syncFile := serr == nil
+	td := ""
+	if !syncFile {
+		td, _ = e.command(ctx, "timedatectl", "show", "-p", "NTPSynchronized", "--value")
+		td = strings.TrimSpace(td)
+	}
 	chrony := ""
 	if td != "yes" && td != "no" && !syncFile {
 		chrony, _ = e.command(ctx, "chronyc", "-n", "tracking")

@@ -163,14 +163,16 @@ func isHex4(s string) bool {
 // reason when none of them tells.
 func ParseTimeSync(timedatectl string, syncFile bool, chronyc string) (*bool, string) {
 	t, f := true, false
+	// systemd-timesyncd writes the flag file once it has synchronised the
+	// clock: the cheapest answer, so collectors look at it first.
+	if syncFile {
+		return &t, ""
+	}
 	switch strings.TrimSpace(timedatectl) {
 	case "yes":
 		return &t, ""
 	case "no":
 		return &f, ""
-	}
-	if syncFile {
-		return &t, ""
 	}
 	for _, line := range splitLines(chronyc) {
 		k, v, ok := strings.Cut(line, ":")
@@ -233,6 +235,27 @@ func ParseSudo(s string) *Sudo {
 			for _, g := range strings.Fields(v) {
 				if g == "sudo" || g == "admin" || g == "wheel" {
 					out.InSudoGroup = true
+				}
+			}
+		case "id":
+			// id's own output: uid=1000(bob) gid=1000(bob) groups=1000(bob),27(sudo)
+			for _, field := range strings.Fields(v) {
+				key, val, _ := strings.Cut(field, "=")
+				switch key {
+				case "uid":
+					num, name, _ := strings.Cut(strings.TrimSuffix(val, ")"), "(")
+					out.IsRoot = num == "0"
+					if out.User == "" {
+						out.User = name
+					}
+					known = true
+				case "groups":
+					for _, g := range strings.Split(val, ",") {
+						_, name, _ := strings.Cut(strings.TrimSuffix(g, ")"), "(")
+						if name == "sudo" || name == "admin" || name == "wheel" {
+							out.InSudoGroup = true
+						}
+					}
 				}
 			}
 		case "sudo_n":

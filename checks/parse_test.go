@@ -203,7 +203,7 @@ func TestParseTimeSync(t *testing.T) {
 		unknown bool
 	}{
 		{"yes\n", false, "", bp(true), false},
-		{"no", true, "", bp(false), false},
+		{"no", true, "", bp(true), false}, // the flag file wins: collectors do not even run timedatectl then
 		{"", true, "", bp(true), false},
 		{"", false, "Reference ID    : A9FEA97B (169.254.169.123)\nLeap status     : Normal\n", bp(true), false},
 		{"", false, "Leap status     : Not synchronised\n", bp(false), false},

@@ -176,6 +176,7 @@ func Dial(ctx context.Context, cfg Config) (*Client, error) {
 			}
 			return nil, fmt.Errorf("ssh: connecting to %s: %w", cfg.Addr(), err)
 		}
+		conn = withQuickAck(conn)
 	}
 	sc, err := handshake(ctx, conn, &cfg, log)
 	if err != nil {
