@@ -127,8 +127,10 @@ func (wz *wizard) build() fyne.CanvasObject {
 				icon.SetResource(theme.NewDisabledResource(theme.HistoryIcon()))
 			case id == wz.cur:
 				icon.SetResource(theme.NewPrimaryThemedResource(theme.RadioButtonCheckedIcon()))
-			case id < wz.cur:
+			case id < wz.cur && (s.problems == nil || len(s.problems()) == 0):
 				icon.SetResource(theme.NewSuccessThemedResource(theme.ConfirmIcon()))
+			case id < wz.cur: // reached by a shortcut, still incomplete
+				icon.SetResource(theme.NewWarningThemedResource(theme.WarningIcon()))
 			default:
 				icon.SetResource(theme.RadioButtonIcon())
 			}

@@ -66,7 +66,8 @@ pv() {
 sec hostname
 if [ -r /proc/sys/kernel/hostname ]; then lines 1 /proc/sys/kernel/hostname; else uname -n 2>/dev/null; fi
 sec uname-m
-uname -m 2>/dev/null
+# Linux 6.1+ tells the machine type in /proc: no process needed there.
+if [ -r /proc/sys/kernel/arch ]; then lines 1 /proc/sys/kernel/arch; else uname -m 2>/dev/null; fi
 sec os-release
 if [ -r /etc/os-release ]; then lines 256 /etc/os-release; else lines 256 /usr/lib/os-release; fi
 sec cpuinfo
