@@ -218,3 +218,45 @@ func TestCheckOutputToDevice(t *testing.T) {
 		t.Errorf("the FIFO was replaced: %v %v", st.Mode(), err)
 	}
 }
+
+// A non-root user logs in with --password-stdin; the password never
+// reaches the report, the output or the log file, and sudo is judged.
+func TestCheckPasswordStdinKeepsTheSecret(t *testing.T) {
+	h := testhost.StartSSHD(t, testhost.Options{PasswordAuth: true})
+	name, pw := testhost.AddUser(t)
+	kh := testhost.WriteKnownHosts(t, h.KnownHostsLine())
+	logs := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", logs)
+	var out, errb bytes.Buffer
+	code := run([]string{"check", "--ssh", h.TargetAs(name).String(), "--password-stdin", "--known-hosts", kh,
+		"--format", "json", "--verbose"}, strings.NewReader(pw+"\n"), &out, &errb)
+	if code == exitCannot {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	rep := decodeReport(t, out.String())
+	if s := rep.Facts.Sudo; s == nil || s.IsRoot || s.User != name {
+		t.Errorf("sudo fact %+v, want the non-root user %s", s, name)
+	}
+	var logText []byte
+	filepath.Walk(logs, func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			b, _ := os.ReadFile(p)
+			logText = append(logText, b...)
+		}
+		return nil
+	})
+	if len(logText) == 0 {
+		t.Error("no log file was written")
+	}
+	for what, s := range map[string]string{"report": out.String(), "stderr": errb.String(), "log": string(logText)} {
+		if strings.Contains(s, pw) {
+			t.Errorf("the password reached the %s", what)
+		}
+	}
+	// A wrong password: exit 2, a clear message, still no secret.
+	code, _, errOut := cli(t, "wrong-"+pw+"\n", "check", "--ssh", h.TargetAs(name).String(), "--password-stdin",
+		"--known-hosts", kh, "--format", "json")
+	if code != exitCannot || !strings.Contains(errOut, "authentication") || strings.Contains(errOut, pw) {
+		t.Errorf("wrong password: exit %d, stderr %q", code, errOut)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -18,6 +19,8 @@ import (
 
 // Keep is how many run logs stay in the folder.
 const Keep = 20
+
+var hookOnce sync.Once
 
 // Dir is where the logs of this user live.
 func Dir() (string, error) {
@@ -55,7 +58,7 @@ func Setup(program string, verbose bool) (string, func(), error) {
 	}
 	logrus.SetOutput(out)
 	logrus.SetFormatter(&logrus.TextFormatter{DisableColors: true, FullTimestamp: true})
-	logrus.AddHook(maskHook{})
+	hookOnce.Do(func() { logrus.AddHook(maskHook{}) })
 	return path, func() { logrus.SetOutput(io.Discard); f.Close() }, nil
 }
 
