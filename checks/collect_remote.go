@@ -40,7 +40,8 @@ func CollectRemote(ctx context.Context, c Commander) (*Facts, error) {
 		return nil, fmt.Errorf("reading the embedded probe: %w", err)
 	}
 	stdout, stderr, err := c.Run(ctx, "sh -s", bytes.NewReader(script))
-	if err != nil && !bytes.Contains(stdout, []byte(markerPrefix+endSection+markerSuffix)) {
+	end := []byte(markerPrefix + endSection + markerSuffix)
+	if err != nil && !(bytes.Contains(stdout, end) && bytes.Contains(stderr, end)) {
 		msg := strings.TrimSpace(string(stderr))
 		if len(msg) > 512 {
 			msg = msg[:512]
@@ -50,7 +51,8 @@ func CollectRemote(ctx context.Context, c Commander) (*Facts, error) {
 		}
 		return nil, fmt.Errorf("running the probe: %w", err)
 	}
-	return ParseProbe(stdout)
+	// The probe's slow half prints its sections on stderr (see probe.sh).
+	return ParseProbe(stdout, stderr)
 }
 
 // markerName returns NAME for a line "@@tunduk:NAME@@".
@@ -148,20 +150,33 @@ func splitFiles(s string) []ConfigFile {
 // ErrProbeOutput marks probe output that cannot be used at all.
 var ErrProbeOutput = errors.New("unusable probe output")
 
-// ParseProbe turns the probe's output into Facts, with the same parsers
-// the local collector uses. It never panics; output larger than
-// MaxProbeOutput, without any section or cut short (no end marker) is an
-// error wrapping ErrProbeOutput.
-func ParseProbe(out []byte) (*Facts, error) {
-	if len(out) > MaxProbeOutput {
-		return nil, fmt.Errorf("%w: %d bytes is more than the %d allowed", ErrProbeOutput, len(out), MaxProbeOutput)
+// ParseProbe turns the probe's output streams (stdout, then stderr, each
+// ending with its own end marker) into Facts, with the same parsers the
+// local collector uses. It never panics; output larger than
+// MaxProbeOutput in all, without any section, or a stream cut short (no
+// end marker) is an error wrapping ErrProbeOutput.
+func ParseProbe(streams ...[]byte) (*Facts, error) {
+	total := 0
+	for _, out := range streams {
+		total += len(out)
 	}
-	sec, ended := splitSections(string(out))
+	if total > MaxProbeOutput {
+		return nil, fmt.Errorf("%w: %d bytes is more than the %d allowed", ErrProbeOutput, total, MaxProbeOutput)
+	}
+	sec := map[string]string{}
+	for _, out := range streams {
+		part, ended := splitSections(string(out))
+		if !ended {
+			return nil, fmt.Errorf("%w: the output ended before the probe finished", ErrProbeOutput)
+		}
+		for name, text := range part {
+			if _, dup := sec[name]; !dup {
+				sec[name] = text
+			}
+		}
+	}
 	if len(sec) == 0 {
 		return nil, fmt.Errorf("%w: no sections found (is the remote shell POSIX sh?)", ErrProbeOutput)
-	}
-	if !ended {
-		return nil, fmt.Errorf("%w: the output ended before the probe finished", ErrProbeOutput)
 	}
 	f := &Facts{}
 	get := func(name string) (string, bool) {
