@@ -3,13 +3,6 @@
 # prompts. It prints sections, each opened by a line @@tunduk:NAME@@;
 # every section is always printed (empty when unknown), every command is
 # bounded and its errors go to /dev/null.
-#
-# Two halves run at once: the slowest commands (ss, locale -a) print their
-# sections on stderr while the rest prints on stdout, so neither waits for
-# the other and no output interleaves; each stream ends with its own
-# @@tunduk:end@@. The shell's own error messages are sent to /dev/null so
-# they cannot fall into the middle of a section.
-exec 3>&2 2>/dev/null
 LC_ALL=C
 export LC_ALL
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
@@ -70,26 +63,6 @@ pv() {
 	return 0
 }
 
-{
-	sec listen
-	if has ss; then
-		echo 'tool: ss'
-		out=$(ss -Htulnp 2>/dev/null)
-		[ -n "$out" ] || out=$(ss -tulnp 2>/dev/null)
-		printf '%s\n' "$out"
-	elif has netstat; then
-		echo 'tool: netstat'
-		out=$(netstat -tulnpW 2>/dev/null)
-		[ -n "$out" ] || out=$(netstat -tulnp 2>/dev/null)
-		printf '%s\n' "$out"
-	else
-		echo 'tool: none'
-	fi
-	sec locale
-	if has locale; then locale -a 2>/dev/null; fi
-	sec end
-} >&3 &
-
 sec hostname
 if [ -r /proc/sys/kernel/hostname ]; then lines 1 /proc/sys/kernel/hostname; else uname -n 2>/dev/null; fi
 sec uname-m
@@ -130,6 +103,22 @@ sec df
 out=$(df -P -B1 / /var/lib 2>/dev/null)
 [ -n "$out" ] || out=$(df -Pk / /var/lib 2>/dev/null)
 printf '%s\n' "$out"
+sec listen
+if has ss; then
+	echo 'tool: ss'
+	out=$(ss -Htulnp 2>/dev/null)
+	[ -n "$out" ] || out=$(ss -tulnp 2>/dev/null)
+	printf '%s\n' "$out"
+elif has netstat; then
+	echo 'tool: netstat'
+	out=$(netstat -tulnpW 2>/dev/null)
+	[ -n "$out" ] || out=$(netstat -tulnp 2>/dev/null)
+	printf '%s\n' "$out"
+else
+	echo 'tool: none'
+fi
+sec locale
+if has locale; then locale -a 2>/dev/null; fi
 sec timesync
 # The timesyncd flag file first: when it is there, no process is needed.
 if [ -e /run/systemd/timesync/synchronized ]; then sf=yes; else sf=no; fi
@@ -174,6 +163,5 @@ uid=0\(*) echo 'sudo_n=root' ;; # root needs no sudo: spare its process
 	fi
 	;;
 esac
-wait
 sec end
 exit 0

@@ -40,8 +40,7 @@ func CollectRemote(ctx context.Context, c Commander) (*Facts, error) {
 		return nil, fmt.Errorf("reading the embedded probe: %w", err)
 	}
 	stdout, stderr, err := c.Run(ctx, "sh -s", bytes.NewReader(script))
-	end := []byte(markerPrefix + endSection + markerSuffix)
-	if err != nil && !(bytes.Contains(stdout, end) && bytes.Contains(stderr, end)) {
+	if err != nil && !bytes.Contains(stdout, []byte(markerPrefix+endSection+markerSuffix)) {
 		msg := strings.TrimSpace(string(stderr))
 		if len(msg) > 512 {
 			msg = msg[:512]
@@ -51,8 +50,7 @@ func CollectRemote(ctx context.Context, c Commander) (*Facts, error) {
 		}
 		return nil, fmt.Errorf("running the probe: %w", err)
 	}
-	// The probe's slow half prints its sections on stderr (see probe.sh).
-	return ParseProbe(stdout, stderr)
+	return ParseProbe(stdout)
 }
 
 // markerName returns NAME for a line "@@tunduk:NAME@@".
@@ -150,33 +148,20 @@ func splitFiles(s string) []ConfigFile {
 // ErrProbeOutput marks probe output that cannot be used at all.
 var ErrProbeOutput = errors.New("unusable probe output")
 
-// ParseProbe turns the probe's output streams (stdout, then stderr, each
-// ending with its own end marker) into Facts, with the same parsers the
-// local collector uses. It never panics; output larger than
-// MaxProbeOutput in all, without any section, or a stream cut short (no
-// end marker) is an error wrapping ErrProbeOutput.
-func ParseProbe(streams ...[]byte) (*Facts, error) {
-	total := 0
-	for _, out := range streams {
-		total += len(out)
+// ParseProbe turns the probe's output into Facts, with the same parsers
+// the local collector uses. It never panics; output larger than
+// MaxProbeOutput, without any section or cut short (no end marker) is an
+// error wrapping ErrProbeOutput.
+func ParseProbe(out []byte) (*Facts, error) {
+	if len(out) > MaxProbeOutput {
+		return nil, fmt.Errorf("%w: %d bytes is more than the %d allowed", ErrProbeOutput, len(out), MaxProbeOutput)
 	}
-	if total > MaxProbeOutput {
-		return nil, fmt.Errorf("%w: %d bytes is more than the %d allowed", ErrProbeOutput, total, MaxProbeOutput)
-	}
-	sec := map[string]string{}
-	for _, out := range streams {
-		part, ended := splitSections(string(out))
-		if !ended {
-			return nil, fmt.Errorf("%w: the output ended before the probe finished", ErrProbeOutput)
-		}
-		for name, text := range part {
-			if _, dup := sec[name]; !dup {
-				sec[name] = text
-			}
-		}
-	}
+	sec, ended := splitSections(string(out))
 	if len(sec) == 0 {
 		return nil, fmt.Errorf("%w: no sections found (is the remote shell POSIX sh?)", ErrProbeOutput)
+	}
+	if !ended {
+		return nil, fmt.Errorf("%w: the output ended before the probe finished", ErrProbeOutput)
 	}
 	f := &Facts{}
 	get := func(name string) (string, bool) {
