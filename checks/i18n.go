@@ -54,7 +54,7 @@ func T(lang, key string, data map[string]any) string {
 	if !strings.Contains(s, "{{") {
 		return s
 	}
-	t, err := template.New(key).Option("missingkey=zero").Parse(s)
+	t, err := parsed(lang+"\x00"+key, s)
 	if err != nil {
 		return s
 	}
@@ -68,6 +68,22 @@ func T(lang, key string, data map[string]any) string {
 // TT returns key in every language.
 func TT(key string, data map[string]any) Text {
 	return Text{EN: T("en", key, data), RU: T("ru", key, data), KY: T("ky", key, data)}
+}
+
+// templates caches parsed texts: a report renders each about 3 times per
+// language, and parsing dominated the cost of building one.
+var templates sync.Map
+
+func parsed(id, text string) (*template.Template, error) {
+	if t, ok := templates.Load(id); ok {
+		return t.(*template.Template), nil
+	}
+	t, err := template.New(id).Option("missingkey=zero").Parse(text)
+	if err != nil {
+		return nil, err
+	}
+	templates.Store(id, t)
+	return t, nil
 }
 
 // CatalogKeys lists the keys of one language, for completeness tests.
