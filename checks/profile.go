@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"text/template"
 
 	"github.com/tunduk-onboard/tunduk-onboard/assets"
 )
@@ -51,12 +52,36 @@ type Profile struct {
 		ServerCodePattern   string   `json:"server_code_pattern"`
 		SoftwareTokenPINMin int      `json:"software_token_pin_min"`
 	} `json:"identifiers"`
+	Token struct {
+		// KeySize is the RSA size of the signing key, bounded by what the
+		// token's mechanism info allows.
+		KeySize int `json:"key_size"`
+		// KeyLabel is a template for CKA_LABEL ({{.ServerCode}},
+		// {{.MemberCode}}); X-Road finds keys by CKA_ID, the label is for people.
+		KeyLabel     string   `json:"key_label"`
+		PINMinLength int      `json:"pin_min_length"`
+		FactoryPINs  []string `json:"factory_pins"`
+	} `json:"token"`
+	CSR struct {
+		// SignSubject is the offline template of the signing certificate's
+		// subject, in order; values may use {{.MemberCode}}, {{.OrgName}},
+		// {{.MemberClass}}, {{.ServerCode}}, {{.Instance}}. A running security
+		// server's csr-subject-fields take precedence.
+		SignSubject []SubjectField `json:"sign_subject"`
+	} `json:"csr"`
 	CA struct {
 		Name  string `json:"name"`
 		Email string `json:"email"`
 	} `json:"ca"`
 
 	memberCode, serverCode *regexp.Regexp
+}
+
+// SubjectField is one attribute of a certificate subject: a short name
+// (C, O, OU, CN, serialNumber, ...) or a dotted OID, and a value template.
+type SubjectField struct {
+	Type  string `json:"type"`
+	Value string `json:"value"`
 }
 
 // Port is a port X-Road needs for itself, with the programs allowed to
@@ -169,6 +194,26 @@ func (p *Profile) validate() *ProfileError {
 		}
 		if port.Proto != "tcp" && port.Proto != "udp" {
 			return bad(fmt.Sprintf("ports[%d].proto", i), `must be "tcp" or "udp"`)
+		}
+	}
+	if p.Token.KeySize < 2048 || p.Token.KeySize%1024 != 0 {
+		return bad("token.key_size", "must be 2048 or a larger multiple of 1024 (X-Road's minimum is RSA-2048)")
+	}
+	if p.Token.PINMinLength < 4 || p.Token.PINMinLength > 32 {
+		return bad("token.pin_min_length", "must be 4-32")
+	}
+	if _, err := template.New("label").Parse(p.Token.KeyLabel); err != nil || p.Token.KeyLabel == "" {
+		return bad("token.key_label", "must be a non-empty template")
+	}
+	if len(p.CSR.SignSubject) == 0 {
+		return bad("csr.sign_subject", "must list at least one field")
+	}
+	for i, f := range p.CSR.SignSubject {
+		if f.Type == "" {
+			return bad(fmt.Sprintf("csr.sign_subject[%d].type", i), "must not be empty")
+		}
+		if _, err := template.New("v").Parse(f.Value); err != nil {
+			return bad(fmt.Sprintf("csr.sign_subject[%d].value", i), "is not a valid template: "+err.Error())
 		}
 	}
 	var err error
