@@ -17,12 +17,18 @@ all: build
 deps:
 	@build/deps.sh
 
-build: bin/tunduk-onboard bin/tunduk-onboard-cli
+build: bin/tunduk-onboard bin/tunduk-onboard-cli bin/tunduk-onboard-cli-static
 
 bin/tunduk-onboard: FORCE
 	$(GO) build -tags $(TAGS) -trimpath -ldflags '$(LDFLAGS)' -o $@ .
 
+# The full CLI links the PKCS#11 loader (cgo) for the token verbs.
 bin/tunduk-onboard-cli: FORCE
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $@ ./cmd/tunduk-onboard-cli
+
+# The self-check to copy onto a server: static, no cgo, so it runs on any
+# Ubuntu LTS whatever its glibc; it has every verb but the token ones.
+bin/tunduk-onboard-cli-static: FORCE
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $@ ./cmd/tunduk-onboard-cli
 
 run: deps build

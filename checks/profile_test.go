@@ -51,6 +51,9 @@ func TestProfileErrorsNameTheField(t *testing.T) {
 		{"bad regexp", `"^[0-9]{8}$"`, `"^[0-9"`, "identifiers.member_code_pattern"},
 		{"bad port", `"port": 4000`, `"port": 70000`, "ports[0].port"},
 		{"bad locale", `"locale": "en_US.UTF-8"`, `"locale": "en_US"`, "locale"},
+		{"small key", `"key_size": 2048`, `"key_size": 1024`, "token.key_size"},
+		{"bad label template", `"key_label": "{{.ServerCode}} sign"`, `"key_label": "{{.ServerCode sign"`, "token.key_label"},
+		{"bad subject template", `"value": "{{.OrgName}}"`, `"value": "{{.OrgName"`, "csr.sign_subject[2].value"},
 		{"no series", `"7.1": ["18.04", "20.04"],
       "7.4": ["20.04", "22.04"],`, ``, "xroad.supported_ubuntu"},
 	}

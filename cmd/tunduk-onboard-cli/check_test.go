@@ -260,3 +260,13 @@ func TestCheckPasswordStdinKeepsTheSecret(t *testing.T) {
 		t.Errorf("wrong password: exit %d, stderr %q", code, errOut)
 	}
 }
+
+// The server self-check is built without cgo (static, any glibc): the
+// verbs that need the PKCS#11 loader must stay out of that build.
+func TestCLIBuildsWithoutCgo(t *testing.T) {
+	cmd := exec.Command("go", "build", "-o", filepath.Join(t.TempDir(), "cli"), ".")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("CGO_ENABLED=0 build: %v\n%s", err, out)
+	}
+}
