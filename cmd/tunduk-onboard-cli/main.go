@@ -31,6 +31,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "check":
 		return runCheck(args[1:], stdin, stdout, stderr)
+	case "token":
+		return runToken(args[1:], stdin, stdout, stderr)
+	case "csr":
+		return runCSR(args[1:], stdin, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "tunduk-onboard-cli", version.String())
 		return exitOK
@@ -49,6 +53,9 @@ func usage(w io.Writer) {
 Commands:
   check     check whether a server is ready for the X-Road Security Server
             (this machine, or remote hosts over SSH)
+  token     list, initialise and set the PINs of a Rutoken; generate the
+            signing key on it (list|init|pin|keygen)
+  csr       sign the certificate signing request with the token's key (sign)
   version   print the version
 
 Run "tunduk-onboard-cli COMMAND -h" for the flags of a command.

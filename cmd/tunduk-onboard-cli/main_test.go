@@ -1,0 +1,75 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+const (
+	softhsmLib = "/usr/lib/softhsm/libsofthsm2.so"
+	testSO     = "so-secret-4711"
+	testUser   = "user-secret-0815"
+)
+
+// softhsmConf is the SoftHSM2 configuration of this test binary. SoftHSM2
+// reads SOFTHSM2_CONF once per process and the CLI tests run in-process,
+// so it is set once here for every test; tests tell tokens apart by label.
+var softhsmConf string
+
+// softTokens are the labels of the tokens testMain made: one per test.
+var softTokens = map[string]bool{}
+
+// prepareTokens initialises the tests' tokens with softhsm2-util before
+// any test loads the module: SoftHSM2 sees only the tokens present when
+// the process initialised it.
+func prepareTokens() error {
+	if _, err := os.Stat(softhsmLib); err != nil {
+		return nil // tests skip
+	}
+	for _, label := range []string{"list", "flow", "wrongpin", "init", "pins"} {
+		cmd := exec.Command("softhsm2-util", "--init-token", "--free", "--label", label, "--so-pin", testSO, "--pin", testUser)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("softhsm2-util --init-token %s: %v\n%s", label, err, out)
+		}
+		softTokens[label] = true
+	}
+	return nil
+}
+
+func TestMain(m *testing.M) {
+	os.Exit(testMain(m))
+}
+
+func testMain(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "cli-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	tokdir := filepath.Join(dir, "softhsm-tokens")
+	if err := os.Mkdir(tokdir, 0o700); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	softhsmConf = filepath.Join(dir, "softhsm2.conf")
+	conf := "directories.tokendir = " + tokdir + "\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n"
+	if err := os.WriteFile(softhsmConf, []byte(conf), 0o600); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	os.Setenv("SOFTHSM2_CONF", softhsmConf)
+	if err := prepareTokens(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	// Logs of every verb go to a throwaway config dir, not the real home.
+	os.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
+	// No test may wait on the terminal of whoever runs it.
+	openTTY = func() (*os.File, error) { return nil, errors.New("no terminal in tests") }
+	return m.Run()
+}

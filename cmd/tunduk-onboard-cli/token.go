@@ -1,0 +1,554 @@
+//go:build cgo
+
+package main
+
+import (
+	"context"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"text/tabwriter"
+	"text/template"
+	"time"
+
+	"github.com/sirupsen/logrus"
+	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/internal/logging"
+	"github.com/tunduk-onboard/tunduk-onboard/tokens"
+)
+
+// tokenFlags are the flags every token and csr verb shares.
+type tokenFlags struct {
+	module      string
+	token       string
+	format      string
+	pinStdin    bool
+	profilePath string
+	verbose     bool
+}
+
+func (f *tokenFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.module, "module", "", "PKCS#11 library `PATH` (default: the first Rutoken or SoftHSM2 library found)")
+	fs.StringVar(&f.token, "token", "", "the token's `SERIAL|LABEL` (may be left out when exactly one token is present)")
+	fs.StringVar(&f.format, "format", "text", "output format: text or json")
+	fs.BoolVar(&f.pinStdin, "pin-stdin", false, "read the PINs from standard input, one per line, in the order the command's help lists")
+	fs.StringVar(&f.profilePath, "profile", "", "operator profile `FILE` (default: the embedded Tunduk profile)")
+	fs.BoolVar(&f.verbose, "verbose", false, "log debug details to standard error too")
+}
+
+// tokenCmd is one run of a token or csr verb: parsed flags, the loaded
+// module, the PIN source and the writers.
+type tokenCmd struct {
+	tokenFlags
+	stdout, stderr io.Writer
+	pins           *pinSource
+	profile        *checks.Profile
+	mod            *tokens.Module
+	closeLog       func()
+}
+
+// parseTokenVerb parses args into fs (which registered extra flags) and
+// prepares the shared state. It returns a non-negative exit code when the
+// run must stop (help, usage error).
+func parseTokenVerb(fs *flag.FlagSet, c *tokenCmd, args []string, stdin io.Reader) int {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitCannot
+	}
+	if fs.NArg() > 0 {
+		return c.fail(fmt.Errorf("unexpected argument %q (PINs are never taken from the command line; see -h)", fs.Arg(0)))
+	}
+	if !oneOf(c.format, "text", "json") {
+		return c.fail(fmt.Errorf("--format %q: use text or json", c.format))
+	}
+	c.pins = &pinSource{stdin: stdin, fromStdin: c.pinStdin, prompt: c.stderr}
+	_, closeLog, err := logging.Setup("cli", c.verbose)
+	if err != nil {
+		fmt.Fprintln(c.stderr, "warning: no log file:", err)
+	}
+	c.closeLog = closeLog
+	if c.profile, err = loadProfile(c.profilePath); err != nil {
+		return c.fail(err)
+	}
+	return -1
+}
+
+func (c *tokenCmd) done() {
+	if c.closeLog != nil {
+		c.closeLog()
+	}
+}
+
+// fail prints err and returns exitCannot: every token failure means the
+// action could not be done (a wrong PIN included; it is never retried).
+func (c *tokenCmd) fail(err error) int {
+	fmt.Fprintln(c.stderr, "error:", err)
+	return exitCannot
+}
+
+// open loads the module and picks the token named by --token.
+func (c *tokenCmd) open() (tokens.TokenInfo, error) {
+	m, err := tokens.FindModule(c.module)
+	if err != nil {
+		return tokens.TokenInfo{}, err
+	}
+	c.mod = m
+	return m.Find(c.token)
+}
+
+// readNew asks a new PIN twice and checks it against the profile's policy.
+func (p *pinSource) readNew(what string, prof *checks.Profile) (string, error) {
+	pin, err := p.read("new " + what)
+	if err != nil {
+		return "", err
+	}
+	again, err := p.read("new " + what + " again")
+	if err != nil {
+		return "", err
+	}
+	if err := tokens.ValidateNewPIN(pin, again, prof.Token.PINMinLength, prof.Token.FactoryPINs); err != nil {
+		return "", fmt.Errorf("new %s: %w", what, err)
+	}
+	return pin, nil
+}
+
+func runToken(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		w := stderr
+		if len(args) > 0 {
+			w = stdout
+		}
+		tokenUsage(w)
+		if len(args) == 0 {
+			return exitCannot
+		}
+		return exitOK
+	}
+	c := &tokenCmd{stdout: stdout, stderr: stderr}
+	defer c.done()
+	switch args[0] {
+	case "list":
+		return c.list(args[1:], stdin)
+	case "init":
+		return c.init(args[1:], stdin)
+	case "pin":
+		return c.pin(args[1:], stdin)
+	case "keygen":
+		return c.keygen(args[1:], stdin)
+	}
+	fmt.Fprintf(stderr, "unknown token command %q\n\n", args[0])
+	tokenUsage(stderr)
+	return exitCannot
+}
+
+func tokenUsage(w io.Writer) {
+	fmt.Fprint(w, `Usage: tunduk-onboard-cli token COMMAND [FLAGS]
+
+Commands:
+  list                   list the tokens and their PIN state
+  init --label L         initialise (format) a token: wipes every object on it
+  pin change-user        change the user PIN
+  pin change-so          change the SO (administrator) PIN
+  pin unblock            set a new user PIN with the SO PIN
+  keygen --server-code C --member-code M
+                         generate the RSA signing key on the token
+
+Every command takes --module PATH, --token SERIAL|LABEL, --format text|json.
+PINs are asked on the terminal without echo, or read one per line from
+standard input with --pin-stdin; never from the command line or environment.
+Exit codes: 0 done, 2 could not do it (a wrong PIN included: never retried).
+Run "tunduk-onboard-cli token COMMAND -h" for the flags of a command.
+`)
+}
+
+func (c *tokenCmd) newFlagSet(name, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	c.register(fs)
+	fs.Usage = func() {
+		fmt.Fprintf(c.stderr, "Usage: tunduk-onboard-cli %s\n\nFlags:\n", usage)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+func (c *tokenCmd) writeJSON(v any) int {
+	enc := json.NewEncoder(c.stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return c.fail(err)
+	}
+	return exitOK
+}
+
+// tokenJSON is a token's state as --format json prints it.
+type tokenJSON struct {
+	Slot               uint   `json:"slot"`
+	Manufacturer       string `json:"manufacturer"`
+	Model              string `json:"model"`
+	Serial             string `json:"serial"`
+	Label              string `json:"label"`
+	Initialized        bool   `json:"initialized"`
+	LoginRequired      bool   `json:"login_required"`
+	UserPINCountLow    bool   `json:"user_pin_count_low"`
+	UserPINFinalTry    bool   `json:"user_pin_final_try"`
+	UserPINLocked      bool   `json:"user_pin_locked"`
+	UserPINToBeChanged bool   `json:"user_pin_to_be_changed"`
+	SOPINCountLow      bool   `json:"so_pin_count_low"`
+	SOPINFinalTry      bool   `json:"so_pin_final_try"`
+	SOPINLocked        bool   `json:"so_pin_locked"`
+	SOPINToBeChanged   bool   `json:"so_pin_to_be_changed"`
+	RSAMinBits         int    `json:"rsa_min_bits"`
+	RSAMaxBits         int    `json:"rsa_max_bits"`
+}
+
+func toJSON(t tokens.TokenInfo) tokenJSON {
+	return tokenJSON{t.SlotID, t.Manufacturer, t.Model, t.Serial, t.Label, t.Initialized, t.LoginRequired,
+		t.UserPINCountLow, t.UserPINFinalTry, t.UserPINLocked, t.UserPINToBeChanged,
+		t.SOPINCountLow, t.SOPINFinalTry, t.SOPINLocked, t.SOPINToBeChanged, t.RSAMinBits, t.RSAMaxBits}
+}
+
+// pinState summarises the flags a person must act on.
+func pinState(t tokens.TokenInfo) string {
+	var s []string
+	add := func(on bool, text string) {
+		if on {
+			s = append(s, text)
+		}
+	}
+	if !t.Initialized {
+		return "not initialised" // the PIN flags mean nothing yet
+	}
+	add(t.UserPINLocked, "user PIN locked")
+	add(t.UserPINFinalTry && !t.UserPINLocked, "user PIN: final try")
+	add(t.UserPINCountLow && !t.UserPINFinalTry && !t.UserPINLocked, "user PIN: few tries left")
+	add(t.UserPINToBeChanged, "user PIN must be changed")
+	add(t.SOPINLocked, "SO PIN locked")
+	add(t.SOPINFinalTry && !t.SOPINLocked, "SO PIN: final try")
+	add(t.SOPINCountLow && !t.SOPINFinalTry && !t.SOPINLocked, "SO PIN: few tries left")
+	add(t.SOPINToBeChanged, "SO PIN must be changed")
+	if len(s) == 0 {
+		return "ok"
+	}
+	return strings.Join(s, ", ")
+}
+
+func (c *tokenCmd) list(args []string, stdin io.Reader) int {
+	fs := c.newFlagSet("token list", "token list [--module PATH] [--token SERIAL|LABEL] [--format text|json]")
+	if code := parseTokenVerb(fs, c, args, stdin); code >= 0 {
+		return code
+	}
+	m, err := tokens.FindModule(c.module)
+	if err != nil {
+		return c.fail(err)
+	}
+	var toks []tokens.TokenInfo
+	if c.token != "" {
+		t, err := m.Find(c.token)
+		if err != nil {
+			return c.fail(err)
+		}
+		toks = []tokens.TokenInfo{t}
+	} else if toks, err = m.Tokens(); err != nil {
+		return c.fail(err)
+	}
+	if c.format == "json" {
+		out := struct {
+			Schema string      `json:"schema"`
+			Module string      `json:"module"`
+			Tokens []tokenJSON `json:"tokens"`
+		}{"tunduk-onboard.tokens/v1", m.Path(), []tokenJSON{}}
+		for _, t := range toks {
+			out.Tokens = append(out.Tokens, toJSON(t))
+		}
+		return c.writeJSON(out)
+	}
+	fmt.Fprintf(c.stdout, "Module: %s\n", m.Path())
+	if len(toks) == 0 {
+		fmt.Fprintln(c.stdout, "No token present.")
+		return exitOK
+	}
+	tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SLOT\tSERIAL\tLABEL\tMODEL\tRSA BITS\tSTATE")
+	for _, t := range toks {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s %s\t%d-%d\t%s\n", t.SlotID, t.Serial, t.Label, t.Manufacturer, t.Model, t.RSAMinBits, t.RSAMaxBits, pinState(t))
+	}
+	tw.Flush()
+	return exitOK
+}
+
+func (c *tokenCmd) init(args []string, stdin io.Reader) int {
+	fs := c.newFlagSet("token init", `token init --label L [--yes-wipe SERIAL] [FLAGS]
+
+Initialises (formats) the token: every key and certificate on it is wiped.
+PINs asked, in this order (one line each with --pin-stdin):
+  1. the current SO (administrator) PIN (a new token: the factory SO PIN)
+  2. the new user PIN
+  3. the new user PIN again
+When the token holds objects they are listed and you must type the token's
+serial number to confirm; scripts pass --yes-wipe SERIAL instead.`)
+	var label, yesWipe string
+	fs.StringVar(&label, "label", "", "the token's new `LABEL` (1-32 bytes)")
+	fs.StringVar(&yesWipe, "yes-wipe", "", "confirm wiping the objects of the token with this `SERIAL` (for scripts)")
+	if code := parseTokenVerb(fs, c, args, stdin); code >= 0 {
+		return code
+	}
+	if label == "" || len(label) > 32 {
+		return c.fail(errors.New("--label: give the token a label of 1-32 bytes"))
+	}
+	tok, err := c.open()
+	if err != nil {
+		return c.fail(err)
+	}
+	so, err := c.pins.read("SO PIN")
+	if err != nil {
+		return c.fail(err)
+	}
+	user, err := c.pins.readNew("user PIN", c.profile)
+	if err != nil {
+		return c.fail(err)
+	}
+	confirm := func(objs []tokens.ObjectInfo) bool {
+		fmt.Fprintf(c.stderr, "Token %s holds %d object(s); initialising wipes them all:\n", tok, len(objs))
+		for _, o := range objs {
+			fmt.Fprintf(c.stderr, "  %-12s id %-16s %q\n", o.Class, hex.EncodeToString(o.ID), o.Label)
+		}
+		if yesWipe != "" {
+			if yesWipe == tok.Serial {
+				fmt.Fprintln(c.stderr, "confirmed by --yes-wipe")
+				return true
+			}
+			fmt.Fprintf(c.stderr, "--yes-wipe %q is not this token's serial number %q\n", yesWipe, tok.Serial)
+			return false
+		}
+		answer, err := confirmLine(fmt.Sprintf("Type the token's serial number (%s) to wipe it: ", tok.Serial))
+		if err != nil {
+			fmt.Fprintln(c.stderr, "not confirmed:", err, "(scripts: --yes-wipe SERIAL)")
+			return false
+		}
+		return answer == tok.Serial
+	}
+	logrus.WithFields(logrus.Fields{"serial": tok.Serial, "label": label}).Info("token init")
+	nt, err := c.mod.InitToken(tok, so, label, user, confirm)
+	if errors.Is(err, tokens.ErrConfirmationRequired) {
+		return c.fail(fmt.Errorf("%w; nothing was changed", err))
+	}
+	if err != nil {
+		return c.fail(err)
+	}
+	if c.format == "json" {
+		return c.writeJSON(toJSON(nt))
+	}
+	fmt.Fprintf(c.stdout, "Initialised token %s; the user PIN is set.\n", nt)
+	if tokens.ValidateNewPIN(so, so, c.profile.Token.PINMinLength, c.profile.Token.FactoryPINs) != nil {
+		fmt.Fprintln(c.stdout, "The SO PIN is still a factory or weak PIN: change it with \"tunduk-onboard-cli token pin change-so\".")
+	}
+	return exitOK
+}
+
+func (c *tokenCmd) pin(args []string, stdin io.Reader) int {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		fmt.Fprintln(c.stderr, "Usage: tunduk-onboard-cli token pin change-user|change-so|unblock [FLAGS]")
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			return exitOK
+		}
+		return exitCannot
+	}
+	var first, second, done string
+	switch args[0] {
+	case "change-user":
+		first, second, done = "current user PIN", "user PIN", "User PIN changed"
+	case "change-so":
+		first, second, done = "current SO PIN", "SO PIN", "SO PIN changed"
+	case "unblock":
+		first, second, done = "SO PIN", "user PIN", "User PIN unblocked and set"
+	default:
+		return c.fail(fmt.Errorf("unknown pin command %q: use change-user, change-so or unblock", args[0]))
+	}
+	fs := c.newFlagSet("token pin "+args[0], fmt.Sprintf(`token pin %s [FLAGS]
+
+PINs asked, in this order (one line each with --pin-stdin):
+  1. the %s
+  2. the new %s
+  3. the new %s again`, args[0], first, second, second))
+	if code := parseTokenVerb(fs, c, args[1:], stdin); code >= 0 {
+		return code
+	}
+	tok, err := c.open()
+	if err != nil {
+		return c.fail(err)
+	}
+	old, err := c.pins.read(first)
+	if err != nil {
+		return c.fail(err)
+	}
+	nw, err := c.pins.readNew(second, c.profile)
+	if err != nil {
+		return c.fail(err)
+	}
+	switch args[0] {
+	case "change-user":
+		err = c.mod.ChangeUserPIN(tok, old, nw)
+	case "change-so":
+		err = c.mod.ChangeSOPIN(tok, old, nw)
+	case "unblock":
+		err = c.mod.UnblockUserPIN(tok, old, nw)
+	}
+	if err != nil {
+		return c.fail(err)
+	}
+	logrus.WithFields(logrus.Fields{"serial": tok.Serial, "action": args[0]}).Info("token pin")
+	if c.format == "json" {
+		return c.writeJSON(map[string]any{"serial": tok.Serial, "action": args[0], "ok": true})
+	}
+	fmt.Fprintf(c.stdout, "%s on token %s.\n", done, tok)
+	return exitOK
+}
+
+// keyJSON is a generated key as --format json prints it.
+type keyJSON struct {
+	TokenSerial       string  `json:"token_serial"`
+	ID                string  `json:"id"`
+	Label             string  `json:"label"`
+	Bits              int     `json:"bits"`
+	PublicKeySHA256   string  `json:"public_key_sha256"`
+	AttributesRelaxed bool    `json:"attributes_relaxed"`
+	Seconds           float64 `json:"seconds"`
+}
+
+func pubKeySHA256(pub *rsa.PublicKey) string {
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256(der)
+	return hex.EncodeToString(sum[:])
+}
+
+func (c *tokenCmd) keygen(args []string, stdin io.Reader) int {
+	fs := c.newFlagSet("token keygen", `token keygen --server-code C --member-code M [--bits N] [--label L] [FLAGS]
+
+Generates the RSA signing key pair on the token (one CKA_ID for both
+halves). PIN asked (one line with --pin-stdin): the user PIN.`)
+	var bits int
+	var label, serverCode, memberCode, memberClass string
+	fs.IntVar(&bits, "bits", 0, "RSA key size (default: the profile's, bounded by the token's range)")
+	fs.StringVar(&label, "label", "", "the key's CKA_LABEL (default: the profile's key label template)")
+	fs.StringVar(&serverCode, "server-code", "", "the security server `CODE`")
+	fs.StringVar(&memberCode, "member-code", "", "the member `CODE` (8 digits)")
+	fs.StringVar(&memberClass, "member-class", "", "the member `CLASS` (GOV or COM), for label templates that use it")
+	if code := parseTokenVerb(fs, c, args, stdin); code >= 0 {
+		return code
+	}
+	who := tokens.Participant{MemberClass: memberClass, MemberCode: memberCode, ServerCode: serverCode, Instance: c.profile.XRoad.Instance}
+	if label == "" {
+		if serverCode == "" || memberCode == "" {
+			return c.fail(errors.New("--server-code and --member-code are needed for the key label (or give --label)"))
+		}
+		if err := checkParticipant(c.profile, who, false); err != nil {
+			return c.fail(err)
+		}
+		var err error
+		if label, err = keyLabel(c.profile, who); err != nil {
+			return c.fail(err)
+		}
+	}
+	tok, err := c.open()
+	if err != nil {
+		return c.fail(err)
+	}
+	if bits == 0 {
+		bits = c.profile.Token.KeySize
+		if tok.RSAMaxBits > 0 && bits > tok.RSAMaxBits {
+			return c.fail(fmt.Errorf("the profile's key size %d exceeds the token's maximum %d", bits, tok.RSAMaxBits))
+		}
+	}
+	if bits < 2048 {
+		return c.fail(fmt.Errorf("--bits %d: X-Road needs RSA-2048 or more", bits))
+	}
+	pin, err := c.pins.read("user PIN")
+	if err != nil {
+		return c.fail(err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if c.format == "text" {
+		fmt.Fprintf(c.stderr, "Generating an RSA-%d key on token %s (a Rutoken may take a minute)...\n", bits, tok)
+	}
+	start := time.Now()
+	key, err := c.mod.GenerateSigningKey(ctx, tok, pin, bits, label)
+	if err != nil {
+		return c.fail(err)
+	}
+	secs := time.Since(start).Seconds()
+	out := keyJSON{key.TokenSerial, hex.EncodeToString(key.ID), key.Label, key.Bits, pubKeySHA256(key.Public), key.AttributesRelaxed, secs}
+	logrus.WithFields(logrus.Fields{"serial": key.TokenSerial, "id": out.ID, "bits": key.Bits, "relaxed": key.AttributesRelaxed}).Info("key generated")
+	if c.format == "json" {
+		return c.writeJSON(out)
+	}
+	fmt.Fprintf(c.stdout, "Signing key generated on token %s in %.1f s\n", tok, secs)
+	fmt.Fprintf(c.stdout, "  CKA_ID:             %s\n", out.ID)
+	fmt.Fprintf(c.stdout, "  Label:              %s\n", out.Label)
+	fmt.Fprintf(c.stdout, "  Key size:           %d bits\n", out.Bits)
+	fmt.Fprintf(c.stdout, "  Public key SHA-256: %s\n", out.PublicKeySHA256)
+	if key.AttributesRelaxed {
+		fmt.Fprintln(c.stdout, "  Warning: the token refused the protective attributes (sensitive, not extractable); the key was generated without them.")
+	}
+	fmt.Fprintf(c.stdout, "Next: tunduk-onboard-cli csr sign --id %s ...\n", out.ID)
+	return exitOK
+}
+
+// keyLabel renders the profile's key label template.
+func keyLabel(p *checks.Profile, who tokens.Participant) (string, error) {
+	t, err := template.New("key_label").Option("missingkey=error").Parse(p.Token.KeyLabel)
+	if err != nil {
+		return "", fmt.Errorf("profile token.key_label: %w", err)
+	}
+	var b strings.Builder
+	if err := t.Execute(&b, who); err != nil {
+		return "", fmt.Errorf("profile token.key_label: %w", err)
+	}
+	s := strings.TrimSpace(b.String())
+	if s == "" {
+		return "", errors.New("profile token.key_label renders empty: give --label")
+	}
+	return s, nil
+}
+
+// checkParticipant validates the identifiers against the profile; the
+// class and organisation name only when full (a CSR needs them).
+func checkParticipant(p *checks.Profile, who tokens.Participant, full bool) error {
+	if who.MemberCode != "" && !p.ValidMemberCode(who.MemberCode) {
+		return fmt.Errorf("--member-code %q does not match the profile's pattern %s", who.MemberCode, p.Identifiers.MemberCodePattern)
+	}
+	if who.ServerCode != "" && !p.ValidServerCode(who.ServerCode) {
+		return fmt.Errorf("--server-code %q: use Latin letters, digits, - and _ only (pattern %s)", who.ServerCode, p.Identifiers.ServerCodePattern)
+	}
+	if who.MemberClass != "" && !p.ValidMemberClass(who.MemberClass) {
+		return fmt.Errorf("--member-class %q: use one of %s", who.MemberClass, strings.Join(p.Identifiers.MemberClasses, ", "))
+	}
+	if full {
+		switch {
+		case who.MemberCode == "":
+			return errors.New("--member-code is required")
+		case who.MemberClass == "":
+			return errors.New("--member-class is required")
+		case strings.TrimSpace(who.OrgName) == "":
+			return errors.New("--org-name is required")
+		case who.ServerCode == "":
+			return errors.New("--server-code is required")
+		}
+	}
+	return nil
+}
