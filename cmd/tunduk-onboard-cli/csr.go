@@ -88,6 +88,9 @@ PIN asked (one line with --pin-stdin): the user PIN.`)
 	if name == "" {
 		name = who.ServerCode + "-sign-csr"
 	}
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return c.fail(fmt.Errorf("--out %s: cannot create the folder: %w", outDir, err))
+	}
 	if st, err := os.Stat(outDir); err != nil || !st.IsDir() {
 		return c.fail(fmt.Errorf("--out %s is not a folder", outDir))
 	}
