@@ -98,7 +98,23 @@ OSC_MS=$(time_ms opensc | tee "$WORK/opensc.ms" | median)
 echo "runs per route:           $N"
 echo "tunduk-onboard-cli (ms):  $(tr '\n' ' ' < "$WORK/cli.ms")-> median $CLI_MS"
 echo "OpenSC + openssl (ms):    $(tr '\n' ' ' < "$WORK/opensc.ms")-> median $OSC_MS"
+rc=0
 awk -v a="$CLI_MS" -v b="$OSC_MS" 'BEGIN {
   r = a / b
   printf "ratio CLI/OpenSC:         %.2fx (target <= 0.70x): %s\n", r, (r <= 0.7 ? "met" : "NOT met")
-}'
+  exit (r <= 0.7 ? 0 : 1)
+}' || rc=1
+
+# In-process: our key + CSR pipeline against the bare C_GenerateKeyPair +
+# C_Sign it cannot avoid (tokens/bench_test.go), same SoftHSM, same process.
+BENCHTIME=${BENCHTIME:-30x}
+(cd "$ROOT" && go test -run NONE -bench 'Pipeline|Bare' -benchtime "$BENCHTIME" ./tokens/) > "$WORK/gobench.txt" \
+  || die "go test -bench failed: $(tail -5 "$WORK/gobench.txt")"
+awk '/^BenchmarkPipeline/ {p = $3} /^BenchmarkBare/ {b = $3} END {
+  if (!p || !b) { print "in-process bench: no result"; exit 1 }
+  r = p / b
+  printf "pipeline (ms/key+CSR):    %.1f\nbare PKCS#11 (ms):        %.1f\n", p / 1e6, b / 1e6
+  printf "ratio pipeline/bare:      %.2fx (target < 1.10x): %s\n", r, (r < 1.1 ? "met" : "NOT met")
+  exit (r < 1.1 ? 0 : 1)
+}' "$WORK/gobench.txt" || rc=1
+exit $rc

@@ -49,7 +49,7 @@ func runMain(m *testing.M) int {
 }
 
 // softhsm returns the shared SoftHSM2 module, skipping when it is not installed.
-func softhsm(t *testing.T) *Module {
+func softhsm(t testing.TB) *Module {
 	t.Helper()
 	if _, err := os.Stat(softhsmPath); err != nil {
 		t.Skipf("SoftHSM2 not installed (%s): apt-get install softhsm2", softhsmPath)
@@ -69,7 +69,7 @@ func uniqueLabel(prefix string) string {
 }
 
 // freeToken returns the uninitialised spare token SoftHSM2 always offers.
-func freeToken(t *testing.T, m *Module) TokenInfo {
+func freeToken(t testing.TB, m *Module) TokenInfo {
 	t.Helper()
 	toks, err := m.Tokens()
 	if err != nil {
@@ -85,7 +85,7 @@ func freeToken(t *testing.T, m *Module) TokenInfo {
 }
 
 // newToken initialises a fresh token labelled label with the test PINs.
-func newToken(t *testing.T, m *Module, label string) TokenInfo {
+func newToken(t testing.TB, m *Module, label string) TokenInfo {
 	t.Helper()
 	tok, err := m.InitToken(freeToken(t, m), testSOPIN, label, testUserPIN, nil)
 	if err != nil {
