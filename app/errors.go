@@ -1,11 +1,7 @@
 package app
 
 import (
-	"context"
-	"errors"
-	"net"
 	"strings"
-	"syscall"
 	"unicode"
 
 	"github.com/tunduk-onboard/tunduk-onboard/installer/ssh"
@@ -22,34 +18,15 @@ type Explanation struct {
 // explain turns a connection or check error into a message the agency's IT
 // staff can act on.
 func explain(err error) Explanation {
-	e := Explanation{What: "err.other", Todo: "err.other.todo", Detail: clean(err.Error(), 600), Data: map[string]any{}}
-	var changed *ssh.HostKeyChangedError
-	var unknown *ssh.HostKeyUnknownError
-	var revoked *ssh.HostKeyRevokedError
-	var auth *ssh.AuthError
-	var dnsErr *net.DNSError
-	var netErr net.Error
-	switch {
-	case errors.Is(err, context.Canceled):
-		e.What, e.Todo = "err.cancelled", "err.cancelled.todo"
-	case errors.As(err, &changed):
-		e.What, e.Todo = "err.hostkey_changed", "err.hostkey_changed.todo"
-		e.Data["Host"], e.Data["File"], e.Data["Line"] = clean(changed.Host, 200), clean(changed.KnownHostsFile, 300), changed.Line
-	case errors.As(err, &revoked):
-		e.What, e.Todo = "err.hostkey_revoked", "err.hostkey_changed.todo"
-		e.Data["Host"], e.Data["File"], e.Data["Line"] = clean(revoked.Host, 200), clean(revoked.KnownHostsFile, 300), revoked.Line
-	case errors.As(err, &unknown):
-		e.What, e.Todo = "err.hostkey_refused", "err.hostkey_refused.todo"
-	case errors.As(err, &auth):
-		e.What, e.Todo = "err.auth", "err.auth.todo"
-	case errors.Is(err, syscall.ECONNREFUSED):
-		e.What, e.Todo = "err.refused", "err.refused.todo"
-	case errors.As(err, &dnsErr):
-		e.What, e.Todo = "err.dns", "err.dns.todo"
-	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
-		e.What, e.Todo = "err.unreachable", "err.unreachable.todo"
-	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
-		e.What, e.Todo = "err.timeout", "err.timeout.todo"
+	kind, data := ssh.Classify(err)
+	for k, v := range data {
+		if str, ok := v.(string); ok {
+			data[k] = clean(str, 300)
+		}
+	}
+	e := Explanation{What: "err." + string(kind), Todo: "err." + string(kind) + ".todo", Detail: clean(err.Error(), 600), Data: data}
+	if kind == ssh.KindHostKeyRevoked {
+		e.Todo = "err.hostkey_changed.todo" // the same way out
 	}
 	return e
 }

@@ -119,7 +119,7 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if o.format != "text" || o.output != "" {
 		for _, r := range results {
 			if r.Err != nil {
-				fmt.Fprintf(stderr, "error: %s: %v\n", r.Host, r.Err)
+				fmt.Fprintf(stderr, "error: %s: %s\n", r.Host, explain(r.Err, o.lang))
 			}
 		}
 	}
@@ -197,7 +197,7 @@ func write(results []hostResult, o *checkOpts, stdout io.Writer) error {
 				fmt.Fprintln(out, strings.Repeat("─", 60))
 			}
 			if r.Err != nil {
-				fmt.Fprintf(out, "%s: %s: %v\n", r.Host, checks.T(o.lang, "cli.error", nil), r.Err)
+				fmt.Fprintf(out, "%s: %s\n", r.Host, explain(r.Err, o.lang))
 				continue
 			}
 			if err := r.Report.WriteText(out, o.lang, colour); err != nil {
@@ -248,6 +248,20 @@ func writeHTML(results []hostResult, o *checkOpts, stdout io.Writer) error {
 	}
 	writeTable(stdout, results, o.lang)
 	return nil
+}
+
+// explain tells why a host could not be checked, in lang: what happened,
+// what to do, then the technical detail (remote text cleaned, bounded).
+func explain(err error, lang string) string {
+	kind, data := ssh.Classify(err)
+	for k, v := range data {
+		if s, ok := v.(string); ok {
+			data[k] = checks.Sanitize(s)
+		}
+	}
+	key := "cli.err." + string(kind)
+	return fmt.Sprintf("%s %s\n    (%s: %s)", checks.T(lang, key, data), checks.T(lang, key+".todo", data),
+		checks.T(lang, "cli.err.detail", nil), checks.Sanitize(err.Error()))
 }
 
 func exitCode(results []hostResult) int {
