@@ -29,9 +29,10 @@ const Version = "0.1.0"
 
 // Environment variables for demos, screenshots and support sessions.
 const (
-	envStartStep = "TUNDUK_ONBOARD_START_STEP" // a step id, e.g. readiness
-	envAutoCheck = "TUNDUK_ONBOARD_AUTOCHECK"  // 1: run the readiness check at start
-	envSize      = "TUNDUK_ONBOARD_SIZE"       // window size WIDTHxHEIGHT, e.g. 1280x800
+	envStartStep = "TUNDUK_ONBOARD_START_STEP"    // a step id, e.g. readiness
+	envAutoCheck = "TUNDUK_ONBOARD_AUTOCHECK"     // 1: run the readiness check at start
+	envSize      = "TUNDUK_ONBOARD_SIZE"          // window size WIDTHxHEIGHT, e.g. 1280x800
+	envModule    = "TUNDUK_ONBOARD_PKCS11_MODULE" // the PKCS#11 library for this run (the Token step's library)
 )
 
 var (
@@ -80,6 +81,9 @@ func Run() {
 	}
 
 	wz := newWizard(a, w, prefs, profile, logPath)
+	if p := strings.TrimSpace(os.Getenv(envModule)); p != "" {
+		wz.token.path = p
+	}
 	if i := wz.stepIndex(strings.TrimSpace(os.Getenv(envStartStep))); i >= 0 {
 		wz.cur = i
 	}
@@ -87,7 +91,7 @@ func Run() {
 	if os.Getenv(envAutoCheck) == "1" {
 		wz.readiness.start()
 	}
-	w.SetOnClosed(func() { wz.readiness.cancel(); log.Info("tunduk-onboard gui exit") })
+	w.SetOnClosed(func() { wz.readiness.cancel(); wz.token.stop(); log.Info("tunduk-onboard gui exit") })
 	w.ShowAndRun()
 }
 

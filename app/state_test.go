@@ -185,5 +185,11 @@ func TestStateSaveLoadKeepsNoSecrets(t *testing.T) {
 func TestMain(m *testing.M) {
 	// Keep test output readable: only warnings and errors from the logger.
 	log.SetLevel(logrus.WarnLevel)
-	os.Exit(m.Run())
+	dir, err := setupSoftHSM()
+	softhsmSetupErr = err
+	code := m.Run()
+	if dir != "" {
+		os.RemoveAll(dir)
+	}
+	os.Exit(code)
 }

@@ -35,6 +35,9 @@ type step struct {
 	view func() fyne.CanvasObject
 	// problems, when set, blocks Next until it returns nothing.
 	problems func() []Problem
+	// leave, when set, is called when another step is shown (stops work
+	// that only runs while the page is visible).
+	leave func()
 }
 
 // wizard is the window's content: step list, page, Back/Next.
@@ -53,6 +56,8 @@ type wizard struct {
 	readiness *readiness
 	org       *orgForm    // the organisation page's widgets, when built
 	server    *serverForm // the server page's widgets, when built
+	token     *tokenStep  // the Token step: module, tokens, the signing key
+	certs     *certStep   // the Certificates step: the CSR
 
 	hostKeyShown func() // tests: called on the UI goroutine once the host-key dialog is up
 
@@ -69,6 +74,8 @@ type wizard struct {
 func newWizard(a fyne.App, w fyne.Window, prefs Prefs, profile *checks.Profile, logPath string) *wizard {
 	wz := &wizard{app: a, win: w, prefs: prefs, state: LoadState(prefs), profile: profile, logPath: logPath}
 	wz.readiness = newReadiness(wz)
+	wz.token = newTokenStep(wz)
+	wz.certs = newCertStep(wz)
 	wz.steps = []*step{
 		{id: stepWelcome, title: func() string { return T("step.welcome") }, view: wz.welcomeView},
 		{id: stepOrganisation, title: func() string { return T("step.organisation") }, view: wz.orgView,
@@ -78,10 +85,8 @@ func newWizard(a fyne.App, w fyne.Window, prefs Prefs, profile *checks.Profile, 
 		{id: stepReadiness, title: func() string { return T("step.readiness") }, view: wz.readiness.view},
 		{id: stepInstall, title: func() string { return T("step.install") }, coming: true,
 			view: func() fyne.CanvasObject { return comingView("coming.install") }},
-		{id: stepToken, title: func() string { return T("step.token") }, coming: true,
-			view: func() fyne.CanvasObject { return comingView("coming.token") }},
-		{id: stepCertificates, title: func() string { return T("step.certificates") }, coming: true,
-			view: func() fyne.CanvasObject { return comingView("coming.certificates") }},
+		{id: stepToken, title: func() string { return T("step.token") }, view: wz.token.view, leave: wz.token.stop},
+		{id: stepCertificates, title: func() string { return T("step.certificates") }, view: wz.certs.view},
 		{id: stepSubmit, title: func() string { return T("step.submit") }, coming: true,
 			view: func() fyne.CanvasObject { return comingView("coming.submit") }},
 	}
@@ -235,6 +240,11 @@ func (wz *wizard) rebuild() {
 // showStep puts the current step's page on screen.
 func (wz *wizard) showStep() {
 	s := wz.steps[wz.cur]
+	for i, o := range wz.steps {
+		if i != wz.cur && o.leave != nil {
+			o.leave()
+		}
+	}
 	wz.heading.SetText(s.title())
 	wz.page.Objects = []fyne.CanvasObject{s.view()}
 	wz.page.Refresh()

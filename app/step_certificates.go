@@ -1,0 +1,352 @@
+package app
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/tokens"
+)
+
+// certStep is the Certificates step: the CSR for the signing key, its
+// preview and files, and the handover of the token to the server. All
+// fields are touched on the UI goroutine only.
+type certStep struct {
+	wz *wizard
+
+	csr     *tokens.CSR
+	csrFor  string // serial/ID the CSR was made for
+	running bool
+	err     error
+	gen     int
+
+	v *certWidgets
+
+	uiDo func(f func()) // fyne.Do; tests serialise it
+	made func()         // tests: called on the UI goroutine when a run ends
+}
+
+type certWidgets struct {
+	key, org, next     *widget.Label
+	toToken            *widget.Button
+	pin                *widget.Entry
+	make               *widget.Button
+	progress           *widget.ProgressBarInfinite
+	err                *widget.Label
+	subject, bits, sha *widget.Label
+	savePEM, saveDER   *widget.Button
+	preview, handover  *fyne.Container
+	devices            *widget.Entry
+	copyINI            *widget.Button
+	iniBox             fyne.CanvasObject // devices.ini and its Copy button, after the step that needs it
+	steps              *fyne.Container
+	scroll             *container.Scroll
+}
+
+func newCertStep(wz *wizard) *certStep { return &certStep{wz: wz, uiDo: fyne.Do} }
+
+// reset forgets the CSR (the key changed).
+func (cs *certStep) reset() {
+	cs.gen++
+	cs.csr, cs.csrFor, cs.err, cs.running = nil, "", nil, false
+	cs.refresh()
+}
+
+func (cs *certStep) view() fyne.CanvasObject {
+	v := &certWidgets{}
+	cs.v = v
+	bold := func() *widget.Label {
+		l := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		l.Wrapping = fyne.TextWrapWord
+		return l
+	}
+	mono := func() *widget.Label {
+		l := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+		l.Wrapping = fyne.TextWrapBreak
+		l.Selectable = true
+		return l
+	}
+	intro := widget.NewLabel(T("cert.intro"))
+	intro.Wrapping = fyne.TextWrapWord
+	v.key = bold()
+	v.org = widget.NewLabel("")
+	v.org.Wrapping = fyne.TextWrapWord
+	v.toToken = widget.NewButtonWithIcon(T("cert.to_token"), theme.NavigateBackIcon(), func() { cs.wz.goTo(cs.wz.stepIndex(stepToken)) })
+	v.pin = pinEntry()
+	v.pin.SetPlaceHolder(T("token.pin.user_pin"))
+	v.make = widget.NewButtonWithIcon(T("cert.make"), theme.DocumentCreateIcon(), cs.makeCSR)
+	v.make.Importance = widget.HighImportance
+	v.pin.OnSubmitted = func(string) { cs.makeCSR() }
+	v.progress = widget.NewProgressBarInfinite()
+	v.err = errLabel()
+	v.subject, v.bits, v.sha = mono(), mono(), mono()
+	v.savePEM = widget.NewButtonWithIcon(T("cert.save_pem"), theme.DocumentSaveIcon(), func() { cs.save(true) })
+	v.saveDER = widget.NewButtonWithIcon(T("cert.save_der"), theme.DocumentSaveIcon(), func() { cs.save(false) })
+	v.preview = container.NewVBox(
+		widget.NewLabelWithStyle(T("cert.preview"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewForm(
+			widget.NewFormItem(T("cert.subject"), v.subject),
+			widget.NewFormItem(T("cert.key_size"), v.bits),
+			widget.NewFormItem(T("cert.sha256"), v.sha),
+		),
+		container.NewHBox(v.savePEM, v.saveDER, layout.NewSpacer()))
+	v.devices = widget.NewMultiLineEntry()
+	v.devices.TextStyle = fyne.TextStyle{Monospace: true}
+	v.devices.SetMinRowsVisible(4)
+	v.copyINI = widget.NewButtonWithIcon(T("cert.copy"), theme.ContentCopyIcon(), func() {
+		cs.wz.app.Clipboard().SetContent(v.devices.Text)
+	})
+	v.steps = container.NewVBox()
+	v.iniBox = container.NewBorder(nil, nil, nil, container.NewVBox(v.copyINI), v.devices)
+	v.handover = container.NewVBox(
+		widget.NewSeparator(),
+		widget.NewLabelWithStyle(T("cert.handover"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		v.steps)
+	v.next = widget.NewLabel("")
+	v.next.Wrapping = fyne.TextWrapWord
+	v.next.Importance = widget.LowImportance
+
+	pinRow := container.NewBorder(nil, nil, widget.NewLabel(T("token.pin.user_pin")), v.make, v.pin)
+	v.scroll = container.NewVScroll(container.NewVBox(
+		intro, v.key, v.org, container.NewHBox(v.toToken, layout.NewSpacer()), pinRow, v.progress, v.err,
+		v.preview, v.next, v.handover))
+	cs.refresh()
+	return v.scroll
+}
+
+// participantProblems tells what the CSR still needs from the Organisation step.
+func (cs *certStep) orgMissing() bool {
+	return len(cs.wz.state.Org.Problems(cs.wz.profile)) > 0
+}
+
+func (cs *certStep) refresh() {
+	v := cs.v
+	if v == nil {
+		return
+	}
+	serial, id := cs.wz.token.keyID()
+	if serial == "" {
+		v.key.SetText(T("cert.no_key"))
+		v.toToken.Show()
+	} else {
+		label := ""
+		if k := cs.wz.token.key; k != nil {
+			label = k.Label
+		}
+		v.key.SetText(T("cert.key", map[string]any{"ID": hexString(id), "Serial": clean(serial, 64), "Label": clean(label, 64)}))
+		v.toToken.Hide()
+	}
+	o := cs.wz.state.Org
+	v.org.SetText(T("cert.org", map[string]any{"Class": clean(o.MemberClass, 10), "Code": clean(o.MemberCode, 20),
+		"Name": clean(o.Name, 200), "Server": clean(o.ServerCode, 40)}))
+	if serial == "" || cs.running {
+		v.make.Disable()
+	} else {
+		v.make.Enable()
+	}
+	if cs.running {
+		v.progress.Show()
+		v.progress.Start()
+	} else {
+		v.progress.Stop()
+		v.progress.Hide()
+	}
+	switch {
+	case cs.err != nil:
+		showErr(v.err, cs.errText())
+	case serial != "" && cs.orgMissing():
+		showErr(v.err, T("cert.err.org"))
+	default:
+		showErr(v.err, "")
+	}
+	if c := cs.csr; c != nil {
+		v.subject.SetText(c.Subject)
+		v.bits.SetText(T("cert.bits", map[string]any{"Bits": c.KeyBits}))
+		v.sha.SetText(c.PublicKeySHA256)
+		v.preview.Show()
+		v.next.SetText(T("cert.next"))
+		v.next.Show()
+	} else {
+		v.preview.Hide()
+		v.next.Hide()
+	}
+	if serial != "" {
+		ini := tokens.DevicesINI("", serial)
+		v.devices.SetText(ini)
+		v.devices.OnChanged = func(s string) { // read-only, but selectable and copyable
+			if s != ini {
+				v.devices.SetText(ini)
+			}
+		}
+		v.steps.Objects = nil
+		for i, s := range tokens.HandoverSteps(CurrentLanguage(), "", serial) {
+			l := widget.NewLabel(strconv.Itoa(i+1) + ". " + s.Text)
+			l.Wrapping = fyne.TextWrapWord
+			v.steps.Add(l)
+			if s.Block != "" {
+				v.steps.Add(v.iniBox)
+			}
+		}
+		v.steps.Refresh()
+		v.handover.Show()
+	} else {
+		v.handover.Hide()
+	}
+	relayout(v.scroll)
+}
+
+func (cs *certStep) errText() string {
+	var pe *problemError
+	if errors.As(cs.err, &pe) {
+		return T(pe.key)
+	}
+	if errors.Is(cs.err, tokens.ErrNoToken) || errors.Is(cs.err, tokens.ErrTokenGone) {
+		return T("cert.err.token_absent")
+	}
+	var pinErr *tokens.PINError
+	if !errors.As(cs.err, &pinErr) && !errors.Is(cs.err, tokens.ErrKeyNotFound) && !errors.Is(cs.err, tokens.ErrModuleLoad) {
+		return T("cert.err.failed", map[string]any{"Detail": clean(cs.err.Error(), 400)})
+	}
+	return tokenErrorText(cs.err)
+}
+
+// makeCSR signs the request on the token in a goroutine.
+func (cs *certStep) makeCSR() {
+	v := cs.v
+	if v == nil || cs.running {
+		return
+	}
+	serial, id := cs.wz.token.keyID()
+	if serial == "" {
+		return
+	}
+	if p := cs.wz.state.Org.Problems(cs.wz.profile); len(p) > 0 {
+		cs.err = &problemError{key: "cert.err.org"}
+		cs.refresh()
+		return
+	}
+	if v.pin.Text == "" {
+		cs.err = &problemError{key: "token.err.pin_empty"}
+		cs.refresh()
+		return
+	}
+	pin := v.pin.Text
+	v.pin.SetText("")
+	who := cs.wz.participant()
+	prof := cs.wz.profile
+	ts := cs.wz.token
+	mod, path := ts.mod, ts.path
+	cs.gen++
+	gen := cs.gen
+	cs.running, cs.err, cs.csr = true, nil, nil
+	cs.refresh()
+	log.WithFields(map[string]any{"serial": serial, "id": hexString(id)}).Info("CSR requested")
+	go func() {
+		csr, err := signCSR(mod, ts.open, path, serial, id, pin, prof, who)
+		pin = ""
+		if err != nil {
+			log.WithError(errors.New(clean(err.Error(), 600))).Warn("CSR failed")
+		} else {
+			log.WithFields(map[string]any{"subject": csr.Subject, "bits": csr.KeyBits, "public_key_sha256": csr.PublicKeySHA256}).Info("CSR made")
+		}
+		cs.uiDo(func() {
+			if gen != cs.gen {
+				return
+			}
+			cs.running = false
+			cs.csr, cs.err = csr, err
+			if csr != nil {
+				cs.csrFor = serial + "/" + hexString(id)
+			}
+			cs.refresh()
+			if cs.made != nil {
+				cs.made()
+			}
+		})
+	}()
+}
+
+// signCSR is Signer -> SignSubject -> CreateCSR -> Close.
+func signCSR(mod tokenModule, open func(string) (tokenModule, error), path, serial string, id []byte, pin string,
+	prof *checks.Profile, who tokens.Participant) (*tokens.CSR, error) {
+	if mod == nil {
+		m, err := open(path)
+		if err != nil {
+			return nil, err
+		}
+		mod = m
+	}
+	tok, err := mod.Find(serial)
+	if err != nil {
+		return nil, err
+	}
+	signer, err := mod.Signer(tok, pin, id)
+	if err != nil {
+		return nil, err
+	}
+	defer signer.Close()
+	subject, err := tokens.SignSubject(prof, who)
+	if err != nil {
+		return nil, err
+	}
+	return tokens.CreateCSR(signer, subject)
+}
+
+// csrFileName is e.g. sign-csr-70000001-SS1.pem.
+func (cs *certStep) csrFileName(pem bool) string {
+	o := cs.wz.state.Org
+	safe := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+				return r
+			}
+			return -1
+		}, s)
+	}
+	name := "sign-csr-" + safe(o.MemberCode) + "-" + safe(o.ServerCode)
+	if pem {
+		return name + ".pem"
+	}
+	return name + ".der"
+}
+
+// save writes the CSR as PEM or DER to a file the user chooses.
+func (cs *certStep) save(pem bool) {
+	c := cs.csr
+	if c == nil {
+		return
+	}
+	data := c.DER
+	if pem {
+		data = c.PEM()
+	}
+	win := cs.wz.win
+	d := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
+		if err == nil && wc == nil {
+			return // cancelled
+		}
+		if err == nil {
+			_, err = wc.Write(data)
+			if cerr := wc.Close(); err == nil {
+				err = cerr
+			}
+		}
+		if err != nil {
+			dialog.ShowError(errors.New(T("cert.save_failed", map[string]any{"Error": clean(err.Error(), 300)})), win)
+			return
+		}
+		log.WithField("file", wc.URI().Path()).Info("CSR saved")
+		dialog.ShowInformation(T("cert.saved.title"), T("cert.saved", map[string]any{"File": wc.URI().Path()}), win)
+	}, win)
+	d.SetFileName(cs.csrFileName(pem))
+	d.Resize(fyne.NewSize(900, 600))
+	d.Show()
+}

@@ -1,0 +1,532 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"github.com/miekg/pkcs11"
+
+	"github.com/tunduk-onboard/tunduk-onboard/tokens"
+)
+
+// pinEntry is a password entry: the text is never shown, stored nor logged.
+func pinEntry() *widget.Entry {
+	e := widget.NewPasswordEntry()
+	return e
+}
+
+// errLabel is a dialog's inline error line.
+func errLabel() *widget.Label {
+	l := widget.NewLabel("")
+	l.Wrapping = fyne.TextWrapWord
+	l.Importance = widget.DangerImportance
+	l.Hide()
+	return l
+}
+
+func showErr(l *widget.Label, text string) {
+	l.SetText(text)
+	if text == "" {
+		l.Hide()
+	} else {
+		l.Show()
+	}
+}
+
+// showErrIn shows an inline error in dialog d and fits d to it.
+func showErrIn(d *dialog.CustomDialog, width float32, l *widget.Label, text string) {
+	showErr(l, text)
+	if d != nil {
+		d.Resize(fyne.NewSize(width, 0))
+	}
+}
+
+// newPINErrorText translates an error of tokens.ValidateNewPIN.
+func newPINErrorText(err error, minLen int) string {
+	if minLen <= 0 {
+		minLen = tokens.DefaultMinPINLen
+	}
+	switch {
+	case errors.Is(err, tokens.ErrPINMismatch):
+		return T("token.err.pin_mismatch")
+	case errors.Is(err, tokens.ErrPINTooShort):
+		return T("token.err.pin_short", map[string]any{"Min": minLen})
+	case errors.Is(err, tokens.ErrPINTooLong):
+		return T("token.err.pin_long")
+	case errors.Is(err, tokens.ErrFactoryPIN):
+		return T("token.err.pin_factory")
+	}
+	return tokenErrorText(err)
+}
+
+// pinErrorText tells a refused PIN and the token's tries state.
+func pinErrorText(pe *tokens.PINError) string {
+	who := T("token.pin.user")
+	if pe.Who == "so" {
+		who = T("token.pin.so")
+	}
+	data := map[string]any{"Who": who}
+	var parts []string
+	switch pe.Code {
+	case pkcs11.CKR_PIN_INCORRECT:
+		parts = append(parts, T("token.pinerr.wrong", data))
+	case pkcs11.CKR_PIN_LOCKED:
+		parts = append(parts, T("token.pinerr.locked", data))
+	case pkcs11.CKR_PIN_LEN_RANGE, pkcs11.CKR_PIN_INVALID:
+		parts = append(parts, T("token.pinerr.invalid", data))
+	case pkcs11.CKR_PIN_EXPIRED:
+		parts = append(parts, T("token.pinerr.expired", data))
+	default:
+		parts = append(parts, T("token.pinerr.refused", data))
+	}
+	switch {
+	case pe.Locked || pe.Code == pkcs11.CKR_PIN_LOCKED:
+		if pe.Who == "so" {
+			parts = append(parts, T("token.pinerr.so_locked"))
+		} else {
+			parts = append(parts, T("token.pinerr.user_locked"))
+		}
+	case pe.FinalTry:
+		parts = append(parts, T("token.pinerr.final_try"))
+	case pe.CountLow:
+		parts = append(parts, T("token.pinerr.count_low"))
+	default:
+		parts = append(parts, T("token.pinerr.tries_ok"))
+	}
+	if !pe.Locked && pe.Code != pkcs11.CKR_PIN_LOCKED {
+		parts = append(parts, T("token.pinerr.no_retry"))
+	}
+	return strings.Join(parts, " ")
+}
+
+// tokenErrorText tells a token error in the UI language.
+func tokenErrorText(err error) string {
+	var pe *tokens.PINError
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &pe):
+		return pinErrorText(pe)
+	case errors.Is(err, tokens.ErrConfirmationRequired):
+		return T("token.err.not_confirmed")
+	case errors.Is(err, tokens.ErrBadLabel):
+		return T("token.err.label")
+	case errors.Is(err, tokens.ErrKeySize):
+		return T("token.err.key_size", map[string]any{"Detail": clean(err.Error(), 300)})
+	case errors.Is(err, tokens.ErrTokenGone), errors.Is(err, tokens.ErrNoToken):
+		return T("token.err.gone")
+	case errors.Is(err, tokens.ErrKeyNotFound):
+		return T("cert.err.no_key_on_token")
+	case errors.Is(err, tokens.ErrModuleLoad):
+		return T("token.err.module") + " " + T("token.err.module.todo")
+	case errors.Is(err, context.Canceled):
+		return T("err.cancelled")
+	case errors.Is(err, tokens.ErrPINTooShort), errors.Is(err, tokens.ErrPINTooLong):
+		return newPINErrorText(err, 0)
+	}
+	return T("token.err.other", map[string]any{"Detail": clean(err.Error(), 400)})
+}
+
+// dialogButtons are the OK/Cancel row of the token dialogs, which never
+// close on an error (the form stays as typed).
+func dialogButtons(okText string, okIcon fyne.Resource, onOK, onCancel func()) (*widget.Button, *widget.Button, fyne.CanvasObject) {
+	ok := widget.NewButtonWithIcon(okText, okIcon, onOK)
+	ok.Importance = widget.HighImportance
+	cancel := widget.NewButtonWithIcon(T("token.cancel"), theme.CancelIcon(), onCancel)
+	return ok, cancel, container.NewHBox(layout.NewSpacer(), cancel, ok)
+}
+
+// formatDialog is the "Format (initialise)" form.
+type formatDialog struct {
+	d                       *dialog.CustomDialog
+	label, soPIN, pin, pin2 *widget.Entry
+	err                     *widget.Label
+	progress                *widget.ProgressBarInfinite
+	ok, cancel              *widget.Button
+	done                    chan struct{} // closed when an attempt ends (tests)
+}
+
+func (ts *tokenStep) showFormat() {
+	tok, ok := ts.selected()
+	if !ok || ts.mod == nil {
+		return
+	}
+	mod := ts.mod
+	prof := ts.wz.profile
+	f := &formatDialog{label: widget.NewEntry(), soPIN: pinEntry(), pin: pinEntry(), pin2: pinEntry(), err: errLabel(),
+		progress: widget.NewProgressBarInfinite()}
+	f.progress.Hide()
+	f.progress.Stop()
+	label := tok.Label
+	if label == "" {
+		label = strings.TrimSpace(ts.wz.state.Org.ServerCode)
+	}
+	f.label.SetText(label)
+	warn := widget.NewLabel(T("token.format.warning", map[string]any{"Token": tokenName(tok)}))
+	warn.Wrapping = fyne.TextWrapWord
+	warn.Importance = widget.WarningImportance
+	hint := widget.NewLabel(T("token.format.hint", map[string]any{"Min": prof.Token.PINMinLength}))
+	hint.Wrapping = fyne.TextWrapWord
+	hint.Importance = widget.LowImportance
+	form := widget.NewForm(
+		widget.NewFormItem(T("token.format.label"), f.label),
+		widget.NewFormItem(T("token.format.so_pin"), f.soPIN),
+		widget.NewFormItem(T("token.format.user_pin"), f.pin),
+		widget.NewFormItem(T("token.format.user_pin2"), f.pin2),
+	)
+	clearPINs := func() {
+		for _, e := range []*widget.Entry{f.soPIN, f.pin, f.pin2} {
+			e.SetText("")
+		}
+	}
+	var buttons fyne.CanvasObject
+	f.ok, f.cancel, buttons = dialogButtons(T("token.format.ok"), theme.DeleteIcon(), func() {
+		lbl := strings.TrimSpace(f.label.Text)
+		if lbl == "" || len(lbl) > 32 {
+			showErrIn(f.d, 620, f.err, T("token.err.label"))
+			return
+		}
+		if f.soPIN.Text == "" {
+			showErrIn(f.d, 620, f.err, T("token.err.so_pin_empty"))
+			return
+		}
+		if err := tokens.ValidateNewPIN(f.pin.Text, f.pin2.Text, prof.Token.PINMinLength, prof.Token.FactoryPINs); err != nil {
+			showErrIn(f.d, 620, f.err, newPINErrorText(err, prof.Token.PINMinLength))
+			return
+		}
+		showErrIn(f.d, 620, f.err, "")
+		so, pin := f.soPIN.Text, f.pin.Text
+		f.busy(true)
+		done := f.done
+		go func() {
+			newTok, err := mod.InitToken(tok, so, lbl, pin, func(objs []tokens.ObjectInfo) bool { return ts.confirmWipe(tok, objs) })
+			so, pin = "", ""
+			if err != nil {
+				log.WithError(errors.New(clean(err.Error(), 600))).Warn("token not formatted")
+			} else {
+				log.WithFields(map[string]any{"serial": newTok.Serial, "label": newTok.Label}).Info("token formatted")
+			}
+			ts.uiDo(func() {
+				f.busy(false)
+				if err != nil {
+					var pe *tokens.PINError
+					if errors.As(err, &pe) {
+						f.soPIN.SetText("") // wrong SO PIN: typed again, never retried
+					}
+					showErrIn(f.d, 620, f.err, tokenErrorText(err))
+				} else {
+					clearPINs()
+					f.d.Hide()
+					ts.forgetKey(tok.Serial)
+					ts.sel = tokenKey(newTok)
+					dialog.ShowInformation(T("token.format.title"), T("token.format.done", map[string]any{"Token": tokenName(newTok)}), ts.wz.win)
+				}
+				ts.refreshSoon()
+				if done != nil {
+					close(done)
+				}
+			})
+		}()
+	}, func() { clearPINs(); f.d.Hide() })
+	content := container.NewVBox(warn, form, hint, f.err, f.progress, buttons)
+	f.d = dialog.NewCustomWithoutButtons(T("token.format.title"), content, ts.wz.win)
+	f.d.Resize(fyne.NewSize(620, 0))
+	f.d.Show()
+	if ts.dialogShown != nil {
+		ts.dialogShown(f)
+	}
+}
+
+func (f *formatDialog) busy(on bool) {
+	setBusy(on, f.progress, f.ok, f.cancel)
+}
+
+func setBusy(on bool, p *widget.ProgressBarInfinite, buttons ...*widget.Button) {
+	for _, b := range buttons {
+		if on {
+			b.Disable()
+		} else {
+			b.Enable()
+		}
+	}
+	if on {
+		p.Show()
+		p.Start()
+	} else {
+		p.Stop()
+		p.Hide()
+	}
+}
+
+// wipeConfirm is the second confirmation before a token holding objects
+// is formatted: the objects are listed and the serial must be typed.
+type wipeConfirm struct {
+	d            *dialog.CustomDialog
+	objects      *widget.Label
+	serial       *widget.Entry
+	wipe, cancel *widget.Button
+}
+
+// confirmWipe runs on InitToken's goroutine (off the module lock): it shows
+// the confirmation and waits for the answer.
+func (ts *tokenStep) confirmWipe(tok tokens.TokenInfo, objs []tokens.ObjectInfo) bool {
+	answer := make(chan bool, 1)
+	reply := func(ok bool) {
+		select {
+		case answer <- ok:
+		default:
+		}
+	}
+	ts.uiDo(func() {
+		c := &wipeConfirm{serial: widget.NewEntry()}
+		var lines []string
+		for _, o := range objs {
+			line := "• " + objectClassText(o.Class)
+			if o.Label != "" {
+				line += " «" + clean(o.Label, 64) + "»"
+			}
+			if len(o.ID) > 0 {
+				line += " CKA_ID " + clean(strings.ToLower(hexString(o.ID)), 80)
+			}
+			lines = append(lines, line)
+		}
+		intro := widget.NewLabel(T("token.wipe.intro", map[string]any{"Token": tokenName(tok), "Count": len(objs)}))
+		intro.Wrapping = fyne.TextWrapWord
+		intro.Importance = widget.DangerImportance
+		c.objects = widget.NewLabel(strings.Join(lines, "\n"))
+		c.objects.Wrapping = fyne.TextWrapBreak
+		ask := widget.NewLabel(T("token.wipe.type_serial", map[string]any{"Serial": clean(tok.Serial, 64)}))
+		ask.Wrapping = fyne.TextWrapWord
+		c.serial.SetPlaceHolder(clean(tok.Serial, 64))
+		var buttons fyne.CanvasObject
+		c.wipe, c.cancel, buttons = dialogButtons(T("token.wipe.ok"), theme.DeleteIcon(), func() {
+			if tok.Serial == "" || c.serial.Text != tok.Serial {
+				return
+			}
+			reply(true)
+			c.d.Hide()
+		}, func() { reply(false); c.d.Hide() })
+		c.wipe.Importance = widget.DangerImportance
+		c.wipe.Disable()
+		c.serial.OnChanged = func(s string) {
+			if tok.Serial != "" && s == tok.Serial {
+				c.wipe.Enable()
+			} else {
+				c.wipe.Disable()
+			}
+		}
+		list := container.NewVScroll(c.objects)
+		list.SetMinSize(fyne.NewSize(0, 120))
+		content := container.NewVBox(intro, list, ask, c.serial, buttons)
+		c.d = dialog.NewCustomWithoutButtons(T("token.wipe.title"), content, ts.wz.win)
+		c.d.SetOnClosed(func() { reply(false) })
+		c.d.Resize(fyne.NewSize(640, 0))
+		c.d.Show()
+		if ts.dialogShown != nil {
+			ts.dialogShown(c)
+		}
+	})
+	ok := <-answer
+	log.WithFields(map[string]any{"serial": tok.Serial, "objects": len(objs), "confirmed": ok}).Info("wipe confirmation")
+	return ok
+}
+
+func hexString(b []byte) string {
+	const digits = "0123456789abcdef"
+	out := make([]byte, 0, 2*len(b))
+	for _, c := range b {
+		out = append(out, digits[c>>4], digits[c&15])
+	}
+	return string(out)
+}
+
+// objectClassText names a PKCS#11 object class.
+func objectClassText(class string) string {
+	switch class {
+	case "private key":
+		return T("token.object.private_key")
+	case "public key":
+		return T("token.object.public_key")
+	case "certificate":
+		return T("token.object.certificate")
+	case "data":
+		return T("token.object.data")
+	case "secret key":
+		return T("token.object.secret_key")
+	}
+	return T("token.object.other", map[string]any{"Class": clean(class, 40)})
+}
+
+// PIN actions of the PIN dialog.
+const (
+	pinChangeUser = iota
+	pinChangeSO
+	pinUnblock
+)
+
+// pinDialog changes the user or SO PIN, or unblocks the user PIN.
+type pinDialog struct {
+	d              *dialog.CustomDialog
+	action         *widget.RadioGroup
+	form           *widget.Form
+	old, pin, pin2 *widget.Entry
+	err            *widget.Label
+	progress       *widget.ProgressBarInfinite
+	ok, cancel     *widget.Button
+	done           chan struct{}
+}
+
+func (pd *pinDialog) mode() int {
+	switch pd.action.Selected {
+	case T("token.pins.change_so"):
+		return pinChangeSO
+	case T("token.pins.unblock"):
+		return pinUnblock
+	}
+	return pinChangeUser
+}
+
+func (ts *tokenStep) showPINs() {
+	tok, ok := ts.selected()
+	if !ok || ts.mod == nil {
+		return
+	}
+	mod := ts.mod
+	prof := ts.wz.profile
+	pd := &pinDialog{old: pinEntry(), pin: pinEntry(), pin2: pinEntry(), err: errLabel(), progress: widget.NewProgressBarInfinite()}
+	pd.progress.Hide()
+	pd.progress.Stop()
+	pd.form = widget.NewForm(
+		widget.NewFormItem(T("token.pins.old_user"), pd.old),
+		widget.NewFormItem(T("token.pins.new_user"), pd.pin),
+		widget.NewFormItem(T("token.pins.new_user2"), pd.pin2),
+	)
+	pd.action = widget.NewRadioGroup([]string{T("token.pins.change_user"), T("token.pins.change_so"), T("token.pins.unblock")}, func(string) {
+		old, nw, nw2 := "token.pins.old_user", "token.pins.new_user", "token.pins.new_user2"
+		switch pd.mode() {
+		case pinChangeSO:
+			old, nw, nw2 = "token.pins.old_so", "token.pins.new_so", "token.pins.new_so2"
+		case pinUnblock:
+			old = "token.pins.so"
+		}
+		pd.form.Items[0].Text, pd.form.Items[1].Text, pd.form.Items[2].Text = T(old), T(nw), T(nw2)
+		pd.form.Refresh()
+		showErrIn(pd.d, 620, pd.err, "")
+	})
+	pd.action.Required = true
+	pd.action.SetSelected(T("token.pins.change_user"))
+	if tok.UserPINLocked {
+		pd.action.SetSelected(T("token.pins.unblock"))
+	}
+	intro := widget.NewLabel(T("token.pins.intro", map[string]any{"Token": tokenName(tok)}))
+	intro.Wrapping = fyne.TextWrapWord
+	clearPINs := func() {
+		for _, e := range []*widget.Entry{pd.old, pd.pin, pd.pin2} {
+			e.SetText("")
+		}
+	}
+	var buttons fyne.CanvasObject
+	pd.ok, pd.cancel, buttons = dialogButtons(T("token.pins.ok"), theme.ConfirmIcon(), func() {
+		if pd.old.Text == "" {
+			showErrIn(pd.d, 620, pd.err, T("token.err.old_pin_empty"))
+			return
+		}
+		if err := tokens.ValidateNewPIN(pd.pin.Text, pd.pin2.Text, prof.Token.PINMinLength, prof.Token.FactoryPINs); err != nil {
+			showErrIn(pd.d, 620, pd.err, newPINErrorText(err, prof.Token.PINMinLength))
+			return
+		}
+		showErrIn(pd.d, 620, pd.err, "")
+		mode, old, pin := pd.mode(), pd.old.Text, pd.pin.Text
+		pd.busy(true)
+		done := pd.done
+		go func() {
+			var err error
+			var what string
+			switch mode {
+			case pinChangeSO:
+				what = "change SO PIN"
+				err = mod.ChangeSOPIN(tok, old, pin)
+			case pinUnblock:
+				what = "unblock user PIN"
+				err = mod.UnblockUserPIN(tok, old, pin)
+			default:
+				what = "change user PIN"
+				err = mod.ChangeUserPIN(tok, old, pin)
+			}
+			old, pin = "", ""
+			if err != nil {
+				log.WithError(errors.New(clean(err.Error(), 600))).WithField("action", what).Warn("PIN action failed")
+			} else {
+				log.WithFields(map[string]any{"serial": tok.Serial, "action": what}).Info("PIN action done")
+			}
+			ts.uiDo(func() {
+				pd.busy(false)
+				if err != nil {
+					var pe *tokens.PINError
+					if errors.As(err, &pe) {
+						pd.old.SetText("") // typed again, never retried
+					}
+					showErrIn(pd.d, 620, pd.err, tokenErrorText(err))
+				} else {
+					clearPINs()
+					pd.d.Hide()
+					dialog.ShowInformation(T("token.pins.title"), T("token.pins.done"), ts.wz.win)
+				}
+				ts.refreshSoon()
+				if done != nil {
+					close(done)
+				}
+			})
+		}()
+	}, func() { clearPINs(); pd.d.Hide() })
+	hint := widget.NewLabel(T("token.format.hint", map[string]any{"Min": prof.Token.PINMinLength}))
+	hint.Wrapping = fyne.TextWrapWord
+	hint.Importance = widget.LowImportance
+	content := container.NewVBox(intro, pd.action, pd.form, hint, pd.err, pd.progress, buttons)
+	pd.d = dialog.NewCustomWithoutButtons(T("token.pins.title"), content, ts.wz.win)
+	pd.d.Resize(fyne.NewSize(620, 0))
+	pd.d.Show()
+	if ts.dialogShown != nil {
+		ts.dialogShown(pd)
+	}
+}
+
+func (pd *pinDialog) busy(on bool) { setBusy(on, pd.progress, pd.ok, pd.cancel) }
+
+// pinPrompt asks the user PIN for one operation; the entry is cleared as
+// soon as the PIN is handed on.
+type pinPrompt struct {
+	d          *dialog.CustomDialog
+	pin        *widget.Entry
+	err        *widget.Label
+	ok, cancel *widget.Button
+}
+
+func newPINPrompt(w fyne.Window, title, intro string, use func(pin string)) *pinPrompt {
+	p := &pinPrompt{pin: pinEntry(), err: errLabel()}
+	text := widget.NewLabel(intro)
+	text.Wrapping = fyne.TextWrapWord
+	var buttons fyne.CanvasObject
+	p.ok, p.cancel, buttons = dialogButtons(T("token.keygen.ok"), theme.ConfirmIcon(), func() {
+		if p.pin.Text == "" {
+			showErrIn(p.d, 560, p.err, T("token.err.pin_empty"))
+			return
+		}
+		pin := p.pin.Text
+		p.pin.SetText("")
+		p.d.Hide()
+		use(pin)
+	}, func() { p.pin.SetText(""); p.d.Hide() })
+	p.pin.OnSubmitted = func(string) { p.ok.OnTapped() }
+	form := widget.NewForm(widget.NewFormItem(T("token.pin.user_pin"), p.pin))
+	p.d = dialog.NewCustomWithoutButtons(title, container.NewVBox(text, form, p.err, buttons), w)
+	p.d.Resize(fyne.NewSize(560, 0))
+	return p
+}
