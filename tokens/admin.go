@@ -292,25 +292,16 @@ func (m *Module) ChangeUserPIN(tok TokenInfo, oldPIN, newPIN string) error {
 	if err := checkPINShape(newPIN); err != nil {
 		return fmt.Errorf("new user PIN: %w", err)
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	slot, err := m.slotLocked(tok)
-	if err != nil {
-		return err
-	}
-	sh, err := m.session(slot, true)
-	if err != nil {
-		return err
-	}
-	defer m.ctx.CloseSession(sh)
-	p11log.WithField("slot", slot).Debug("C_SetPIN user")
-	if err := m.ctx.SetPIN(sh, oldPIN, newPIN); err != nil {
-		if pe := m.pinErrorLocked(slot, "user", err); pe != nil {
-			return pe
+	return m.withSession(tok, true, noLogin, "", func(slot uint, sh pkcs11.SessionHandle) error {
+		p11log.WithField("slot", slot).Debug("C_SetPIN user")
+		if err := m.ctx.SetPIN(sh, oldPIN, newPIN); err != nil {
+			if pe := m.pinErrorLocked(slot, "user", err); pe != nil {
+				return pe
+			}
+			return fmt.Errorf("change the user PIN: %w", err)
 		}
-		return fmt.Errorf("change the user PIN: %w", err)
-	}
-	return nil
+		return nil
+	})
 }
 
 // ChangeSOPIN changes the SO PIN (login as SO, then C_SetPIN).
@@ -318,30 +309,16 @@ func (m *Module) ChangeSOPIN(tok TokenInfo, oldPIN, newPIN string) error {
 	if err := checkPINShape(newPIN); err != nil {
 		return fmt.Errorf("new SO PIN: %w", err)
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	slot, err := m.slotLocked(tok)
-	if err != nil {
-		return err
-	}
-	sh, err := m.session(slot, true)
-	if err != nil {
-		return err
-	}
-	defer m.ctx.CloseSession(sh)
-	err = m.login(sh, slot, pkcs11.CKU_SO, oldPIN)
-	if err != nil {
-		return err
-	}
-	defer m.logout(sh, slot)
-	p11log.WithField("slot", slot).Debug("C_SetPIN so")
-	if err := m.ctx.SetPIN(sh, oldPIN, newPIN); err != nil {
-		if pe := m.pinErrorLocked(slot, "so", err); pe != nil {
-			return pe
+	return m.withSession(tok, true, pkcs11.CKU_SO, oldPIN, func(slot uint, sh pkcs11.SessionHandle) error {
+		p11log.WithField("slot", slot).Debug("C_SetPIN so")
+		if err := m.ctx.SetPIN(sh, oldPIN, newPIN); err != nil {
+			if pe := m.pinErrorLocked(slot, "so", err); pe != nil {
+				return pe
+			}
+			return fmt.Errorf("change the SO PIN: %w", err)
 		}
-		return fmt.Errorf("change the SO PIN: %w", err)
-	}
-	return nil
+		return nil
+	})
 }
 
 // UnblockUserPIN sets a new user PIN with the SO PIN (C_InitPIN), which also unlocks it.

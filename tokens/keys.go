@@ -212,22 +212,12 @@ func (m *Module) DeleteKey(tok TokenInfo, userPIN string, id []byte) error {
 	if len(id) == 0 {
 		return fmt.Errorf("%w: empty ID", ErrKeyNotFound)
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	slot, err := m.slotLocked(tok)
-	if err != nil {
-		return err
-	}
-	sh, err := m.session(slot, true)
-	if err != nil {
-		return err
-	}
-	defer m.ctx.CloseSession(sh)
-	err = m.login(sh, slot, pkcs11.CKU_USER, userPIN)
-	if err != nil {
-		return err
-	}
-	defer m.logout(sh, slot)
+	return m.withSession(tok, true, pkcs11.CKU_USER, userPIN, func(slot uint, sh pkcs11.SessionHandle) error {
+		return m.deleteKeyLocked(slot, sh, id)
+	})
+}
+
+func (m *Module) deleteKeyLocked(slot uint, sh pkcs11.SessionHandle, id []byte) error {
 	var hs []pkcs11.ObjectHandle
 	for _, class := range []uint{pkcs11.CKO_PRIVATE_KEY, pkcs11.CKO_PUBLIC_KEY} {
 		found, err := m.findLocked(sh, []*pkcs11.Attribute{

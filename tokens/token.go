@@ -197,6 +197,33 @@ func (m *Module) session(slot uint, rw bool) (pkcs11.SessionHandle, error) {
 	return sh, nil
 }
 
+// noLogin, as withSession's userType, opens a public session.
+const noLogin = ^uint(0)
+
+// withSession runs f under the module lock in a new session on tok's slot
+// (read/write when rw), logged in as userType with pin unless userType is
+// noLogin; it logs out and closes the session afterwards.
+func (m *Module) withSession(tok TokenInfo, rw bool, userType uint, pin string, f func(slot uint, sh pkcs11.SessionHandle) error) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	slot, err := m.slotLocked(tok)
+	if err != nil {
+		return err
+	}
+	sh, err := m.session(slot, rw)
+	if err != nil {
+		return err
+	}
+	defer m.ctx.CloseSession(sh)
+	if userType != noLogin {
+		if err := m.login(sh, slot, userType, pin); err != nil {
+			return err
+		}
+		defer m.logout(sh, slot)
+	}
+	return f(slot, sh)
+}
+
 // loginHook, when set by a test, is called before every C_Login.
 var loginHook func(userType uint)
 
@@ -253,25 +280,16 @@ func whoOf(userType uint) string {
 // Objects lists the token's objects: public ones without a PIN, private ones
 // as well when userPIN is given.
 func (m *Module) Objects(tok TokenInfo, userPIN string) ([]ObjectInfo, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	slot, err := m.slotLocked(tok)
-	if err != nil {
-		return nil, err
-	}
-	sh, err := m.session(slot, false)
-	if err != nil {
-		return nil, err
-	}
-	defer m.ctx.CloseSession(sh)
+	as := uint(noLogin)
 	if userPIN != "" {
-		err = m.login(sh, slot, pkcs11.CKU_USER, userPIN)
-		if err != nil {
-			return nil, err
-		}
-		defer m.logout(sh, slot)
+		as = pkcs11.CKU_USER
 	}
-	return m.objectsLocked(sh, nil)
+	var out []ObjectInfo
+	err := m.withSession(tok, false, as, userPIN, func(_ uint, sh pkcs11.SessionHandle) (err error) {
+		out, err = m.objectsLocked(sh, nil)
+		return err
+	})
+	return out, err
 }
 
 // objectsLocked lists the objects matching tmpl visible in session sh.
