@@ -1,15 +1,21 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/pem"
+	"errors"
+	"io"
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 )
 
 func TestCertificatesStepMakesCSR(t *testing.T) {
@@ -115,4 +121,130 @@ func TestCertificatesStepWithoutKey(t *testing.T) {
 		t.Errorf("at %s", wz.stepID())
 	}
 	wz.token.stop()
+}
+
+// csrFile is the file the save dialog hands over: a buffer that can fail
+// part way through a write or on close.
+type csrFile struct {
+	bytes.Buffer
+	uri       fyne.URI
+	failAfter int   // with writeErr: bytes written before the error
+	writeErr  error // returned by Write
+	short     bool  // Write takes half and says nothing (a broken writer)
+	closeErr  error
+	closed    bool
+}
+
+func (f *csrFile) Write(p []byte) (int, error) {
+	switch {
+	case f.writeErr != nil:
+		n := min(f.failAfter, len(p))
+		f.Buffer.Write(p[:n])
+		return n, f.writeErr
+	case f.short:
+		return f.Buffer.Write(p[:len(p)/2])
+	}
+	return f.Buffer.Write(p)
+}
+
+func (f *csrFile) Close() error  { f.closed = true; return f.closeErr }
+func (f *csrFile) URI() fyne.URI { return f.uri }
+
+// overlayTexts are the texts of the dialogs shown over w, which are then closed.
+func overlayTexts(w fyne.Window) string {
+	var out []string
+	ov := w.Canvas().Overlays()
+	for _, o := range ov.List() {
+		walk(o, func(c fyne.CanvasObject) {
+			switch x := c.(type) {
+			case *widget.Label:
+				out = append(out, x.Text)
+			case *widget.RichText:
+				out = append(out, x.String())
+			}
+		})
+	}
+	for _, o := range ov.List() {
+		ov.Remove(o)
+	}
+	return strings.Join(out, "\n")
+}
+
+func TestCertificatesSaveWritesExactBytes(t *testing.T) {
+	h := newTokenHarness(t)
+	tok := findToken(t, h.mod, testTokenA)
+	key, err := h.mod.GenerateSigningKey(context.Background(), tok, testUserPIN, 2048, "save sign")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wz := h.wz
+	cs := wz.certs
+	if cs.csrBytes(true) != nil || cs.csrBytes(false) != nil {
+		t.Error("bytes to save without a CSR")
+	}
+	csr, err := signCSR(h.mod, nil, "", tok.Serial, key.ID, testUserPIN, wz.profile, wz.participant())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs.csr = csr
+	overlayTexts(h.w)
+
+	for _, pemForm := range []bool{true, false} {
+		want := csr.DER
+		if pemForm {
+			want = csr.PEM()
+		}
+		f := &csrFile{uri: storage.NewFileURI("/tmp/out/" + cs.csrFileName(pemForm))}
+		if err := cs.writeCSR(f, cs.csrBytes(pemForm)); err != nil {
+			t.Fatalf("pem=%v: %v", pemForm, err)
+		}
+		if !bytes.Equal(f.Bytes(), want) || !f.closed {
+			t.Errorf("pem=%v: %d bytes written (closed %v), want exactly the %d of the CSR", pemForm, f.Len(), f.closed, len(want))
+		}
+		saved := T("cert.saved", map[string]any{"File": f.uri.Path()})
+		if got := overlayTexts(h.w); !strings.Contains(got, saved) {
+			t.Errorf("pem=%v: shown %q, want %q", pemForm, got, saved)
+		}
+	}
+	if block, _ := pem.Decode(cs.csrBytes(true)); block == nil || block.Type != "CERTIFICATE REQUEST" || !bytes.Equal(block.Bytes, cs.csrBytes(false)) {
+		t.Error("the PEM does not hold the DER")
+	}
+
+	// Failures: the user is told, in the UI language, and nothing is claimed saved.
+	diskFull := errors.New("no space left on device")
+	failures := []struct {
+		name string
+		f    *csrFile
+		want string
+	}{
+		{"write", &csrFile{failAfter: 100, writeErr: diskFull}, diskFull.Error()},
+		{"close", &csrFile{closeErr: diskFull}, diskFull.Error()},
+		{"short", &csrFile{short: true}, io.ErrShortWrite.Error()},
+	}
+	for _, lang := range []string{"en", "ru"} {
+		if err := SetLanguage(lang); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range failures {
+			f := *c.f
+			f.uri = storage.NewFileURI("/tmp/out/" + c.name + ".pem")
+			if err := cs.writeCSR(&f, cs.csrBytes(true)); err == nil {
+				t.Errorf("%s %s: no error", lang, c.name)
+			}
+			if !f.closed {
+				t.Errorf("%s %s: file left open", lang, c.name)
+			}
+			got := overlayTexts(h.w)
+			if want := T("cert.save_failed", map[string]any{"Error": c.want}); !strings.Contains(got, want) {
+				t.Errorf("%s %s: shown %q, want %q", lang, c.name, got, want)
+			}
+			if strings.Contains(got, T("cert.saved.title")) || strings.Contains(got, f.uri.Path()) {
+				t.Errorf("%s %s: claimed saved: %q", lang, c.name, got)
+			}
+		}
+	}
+	if T("cert.save_failed", map[string]any{"Error": "x"}) == "The CSR could not be saved: x" {
+		t.Error("the failure is not translated")
+	}
+	_ = SetLanguage("en")
 }

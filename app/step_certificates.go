@@ -2,6 +2,7 @@ package app
 
 import (
 	"errors"
+	"io"
 	"strconv"
 	"strings"
 
@@ -320,33 +321,55 @@ func (cs *certStep) csrFileName(pem bool) string {
 
 // save writes the CSR as PEM or DER to a file the user chooses.
 func (cs *certStep) save(pem bool) {
-	c := cs.csr
-	if c == nil {
+	data := cs.csrBytes(pem)
+	if data == nil {
 		return
-	}
-	data := c.DER
-	if pem {
-		data = c.PEM()
 	}
 	win := cs.wz.win
 	d := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
 		if err == nil && wc == nil {
 			return // cancelled
 		}
-		if err == nil {
-			_, err = wc.Write(data)
-			if cerr := wc.Close(); err == nil {
-				err = cerr
-			}
-		}
 		if err != nil {
 			dialog.ShowError(errors.New(T("cert.save_failed", map[string]any{"Error": clean(err.Error(), 300)})), win)
 			return
 		}
-		log.WithField("file", wc.URI().Path()).Info("CSR saved")
-		dialog.ShowInformation(T("cert.saved.title"), T("cert.saved", map[string]any{"File": wc.URI().Path()}), win)
+		_ = cs.writeCSR(wc, data)
 	}, win)
 	d.SetFileName(cs.csrFileName(pem))
 	d.Resize(fyne.NewSize(900, 600))
 	d.Show()
+}
+
+// csrBytes is the CSR as PEM or DER; nil without a CSR.
+func (cs *certStep) csrBytes(pem bool) []byte {
+	c := cs.csr
+	if c == nil {
+		return nil
+	}
+	if pem {
+		return c.PEM()
+	}
+	return c.DER
+}
+
+// writeCSR writes data to wc, closes it and tells the user the outcome: the
+// file is reported saved only when every byte was written and it closed.
+func (cs *certStep) writeCSR(wc fyne.URIWriteCloser, data []byte) error {
+	n, err := wc.Write(data)
+	if err == nil && n != len(data) {
+		err = io.ErrShortWrite
+	}
+	if cerr := wc.Close(); err == nil {
+		err = cerr
+	}
+	win := cs.wz.win
+	if err != nil {
+		log.WithError(errors.New(clean(err.Error(), 600))).Warn("CSR not saved")
+		dialog.ShowError(errors.New(T("cert.save_failed", map[string]any{"Error": clean(err.Error(), 300)})), win)
+		return err
+	}
+	log.WithField("file", wc.URI().Path()).Info("CSR saved")
+	dialog.ShowInformation(T("cert.saved.title"), T("cert.saved", map[string]any{"File": wc.URI().Path()}), win)
+	return nil
 }

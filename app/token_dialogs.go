@@ -375,6 +375,7 @@ const (
 type pinDialog struct {
 	d              *dialog.CustomDialog
 	action         *widget.RadioGroup
+	choices        []string // the action labels as shown, indexed by pinChangeUser...
 	form           *widget.Form
 	old, pin, pin2 *widget.Entry
 	err            *widget.Label
@@ -383,12 +384,13 @@ type pinDialog struct {
 	done           chan struct{}
 }
 
+// mode is the chosen action. It compares with the labels the dialog was
+// built with, so a language switch while it is open cannot change it.
 func (pd *pinDialog) mode() int {
-	switch pd.action.Selected {
-	case T("token.pins.change_so"):
-		return pinChangeSO
-	case T("token.pins.unblock"):
-		return pinUnblock
+	for i, c := range pd.choices {
+		if pd.action.Selected == c {
+			return i
+		}
 	}
 	return pinChangeUser
 }
@@ -408,7 +410,8 @@ func (ts *tokenStep) showPINs() {
 		widget.NewFormItem(T("token.pins.new_user"), pd.pin),
 		widget.NewFormItem(T("token.pins.new_user2"), pd.pin2),
 	)
-	pd.action = widget.NewRadioGroup([]string{T("token.pins.change_user"), T("token.pins.change_so"), T("token.pins.unblock")}, func(string) {
+	pd.choices = []string{pinChangeUser: T("token.pins.change_user"), pinChangeSO: T("token.pins.change_so"), pinUnblock: T("token.pins.unblock")}
+	pd.action = widget.NewRadioGroup(pd.choices, func(string) {
 		old, nw, nw2 := "token.pins.old_user", "token.pins.new_user", "token.pins.new_user2"
 		switch pd.mode() {
 		case pinChangeSO:
@@ -421,9 +424,9 @@ func (ts *tokenStep) showPINs() {
 		showErrIn(pd.d, 620, pd.err, "")
 	})
 	pd.action.Required = true
-	pd.action.SetSelected(T("token.pins.change_user"))
+	pd.action.SetSelected(pd.choices[pinChangeUser])
 	if tok.UserPINLocked {
-		pd.action.SetSelected(T("token.pins.unblock"))
+		pd.action.SetSelected(pd.choices[pinUnblock])
 	}
 	intro := widget.NewLabel(T("token.pins.intro", map[string]any{"Token": tokenName(tok)}))
 	intro.Wrapping = fyne.TextWrapWord

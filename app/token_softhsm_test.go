@@ -31,6 +31,7 @@ const (
 	testUserPIN = "user-pin-0815"
 	testTokenA  = "TUNDUK-A"
 	testTokenB  = "TUNDUK-B"
+	testTokenP  = "TUNDUK-PINS" // the PIN dialog tests' own token
 )
 
 var softhsmSetupErr error
@@ -55,7 +56,7 @@ func setupSoftHSM() (string, error) {
 		return dir, err
 	}
 	os.Setenv("SOFTHSM2_CONF", conf)
-	for _, label := range []string{testTokenA, testTokenB} {
+	for _, label := range []string{testTokenA, testTokenB, testTokenP} {
 		out, err := exec.Command("softhsm2-util", "--init-token", "--free", "--label", label,
 			"--so-pin", testSOPIN, "--pin", testUserPIN).CombinedOutput()
 		if err != nil {
@@ -93,7 +94,22 @@ func findToken(t *testing.T, m *tokens.Module, label string) tokens.TokenInfo {
 // countingModule counts the PIN-using calls that reach the token.
 type countingModule struct {
 	tokenModule
-	keygens, inits atomic.Int32
+	keygens, inits, pins atomic.Int32
+}
+
+func (c *countingModule) ChangeUserPIN(tok tokens.TokenInfo, oldPIN, newPIN string) error {
+	c.pins.Add(1)
+	return c.tokenModule.ChangeUserPIN(tok, oldPIN, newPIN)
+}
+
+func (c *countingModule) ChangeSOPIN(tok tokens.TokenInfo, oldPIN, newPIN string) error {
+	c.pins.Add(1)
+	return c.tokenModule.ChangeSOPIN(tok, oldPIN, newPIN)
+}
+
+func (c *countingModule) UnblockUserPIN(tok tokens.TokenInfo, soPIN, newUserPIN string) error {
+	c.pins.Add(1)
+	return c.tokenModule.UnblockUserPIN(tok, soPIN, newUserPIN)
 }
 
 func (c *countingModule) GenerateSigningKey(ctx context.Context, tok tokens.TokenInfo, pin string, bits int, label string) (*tokens.KeyRef, error) {

@@ -172,8 +172,9 @@ func TestWrongPIN(t *testing.T) {
 
 func TestInitRefusesWithoutConfirmation(t *testing.T) {
 	label := softToken(t, "init")
-	k := keygen(t, label)
 	serial := listToken(t, label).Serial
+	t.Cleanup(func() { reinitToken(t, serial, label) })
+	k := keygen(t, label)
 	pins := testSO + "\nnew-user-pin-1\nnew-user-pin-1\n"
 	code, out, errOut := tok(t, pins, "token", "init", "--token", label, "--label", "wiped", "--pin-stdin")
 	if code != exitCannot || !strings.Contains(errOut, "nothing was changed") || !strings.Contains(errOut, "ss-01 sign") {
@@ -215,8 +216,37 @@ func TestInitRefusesWithoutConfirmation(t *testing.T) {
 	}
 }
 
+// reinitToken gives the token with serial its label and the test PINs
+// back, wiping it, so that a test that relabels it can run again in the
+// same process (go test -count=2): SoftHSM2 sees no token made later.
+func reinitToken(t *testing.T, serial, label string) {
+	t.Helper()
+	code, _, errOut := tok(t, testSO+"\n"+testUser+"\n"+testUser+"\n", "token", "init", "--token", serial, "--label", label,
+		"--pin-stdin", "--yes-wipe", serial)
+	if code != exitOK {
+		t.Errorf("restoring token %s as %q: exit %d %s", serial, label, code, errOut)
+	}
+}
+
+// restorePINs sets the SO and user PINs of token label back to the test
+// PINs: so is its SO PIN now (no wrong PIN is tried, nothing counts down).
+func restorePINs(t *testing.T, label, so string) {
+	t.Helper()
+	if so != testSO {
+		if code, _, errOut := tok(t, so+"\n"+testSO+"\n"+testSO+"\n", "token", "pin", "change-so", "--token", label, "--pin-stdin"); code != exitOK {
+			t.Errorf("restoring the SO PIN of %s: exit %d %s", label, code, errOut)
+			return
+		}
+	}
+	if code, _, errOut := tok(t, testSO+"\n"+testUser+"\n"+testUser+"\n", "token", "pin", "unblock", "--token", label, "--pin-stdin"); code != exitOK {
+		t.Errorf("restoring the user PIN of %s: exit %d %s", label, code, errOut)
+	}
+}
+
 func TestPINCommands(t *testing.T) {
 	label := softToken(t, "pins")
+	so := testSO
+	t.Cleanup(func() { restorePINs(t, label, so) })
 	run := func(stdin string, args ...string) {
 		t.Helper()
 		if code, _, errOut := tok(t, stdin, append([]string{"token", "pin"}, append(args, "--token", label, "--pin-stdin")...)...); code != exitOK {
@@ -225,6 +255,7 @@ func TestPINCommands(t *testing.T) {
 	}
 	run(testUser+"\nuser-two-22\nuser-two-22\n", "change-user")
 	run(testSO+"\nso-two-2222\nso-two-2222\n", "change-so")
+	so = "so-two-2222"
 	run("so-two-2222\nuser-three-3\nuser-three-3\n", "unblock")
 	if code, _, errOut := tok(t, "user-three-3\n", "token", "keygen", "--token", label, "--pin-stdin", "--label", "x sign"); code != exitOK {
 		t.Errorf("the unblocked PIN does not work: %s", errOut)
