@@ -73,8 +73,86 @@ type Profile struct {
 		Name  string `json:"name"`
 		Email string `json:"email"`
 	} `json:"ca"`
+	Install InstallProfile `json:"install"`
 
 	memberCode, serverCode *regexp.Regexp
+}
+
+// InstallProfile is what the installer needs to know about the operator's
+// packages and the server they make.
+type InstallProfile struct {
+	// Repository is the apt source line of the operator's packages, without
+	// options ("deb URI SUITE COMPONENT..."); the installer adds signed-by.
+	// UNVERIFIED: REQUIREMENTS.md names deb.tunduk.kg but not the exact
+	// line; the operator corrects it here, never in code.
+	Repository string `json:"repository"`
+	// RepositoryKeyURL is where the repository's signing key is fetched.
+	// UNVERIFIED, like Repository.
+	RepositoryKeyURL string `json:"repository_key_url"`
+	// RepositoryKeyFingerprint pins the signing key (40 hex digits, spaces
+	// allowed). UNVERIFIED: empty until the operator publishes it; the plan
+	// then says, in the repository step's note, that the key is not pinned.
+	RepositoryKeyFingerprint string `json:"repository_key_fingerprint"`
+	// Package is the security server variant to install.
+	Package string `json:"package"`
+	// HWTokensPackage adds PKCS#11 hardware token support to the signer.
+	HWTokensPackage string `json:"hwtokens_package"`
+	// RutokenPackage is the package carrying RutokenLibrary (Aktiv's .deb;
+	// not in Ubuntu's archive). UNVERIFIED name.
+	RutokenPackage string `json:"rutoken_package"`
+	// RutokenLibrary is the PKCS#11 module written into devices.ini.
+	RutokenLibrary string `json:"rutoken_library"`
+	// Units are the systemd units that must be active after the install.
+	Units []string `json:"units"`
+	// AdminGroups are the X-Road roles the admin user is given.
+	AdminGroups []string `json:"admin_groups"`
+}
+
+var (
+	debPackageRE  = regexp.MustCompile(`^[a-z0-9][a-z0-9+.-]+$`)
+	aptLineRE     = regexp.MustCompile(`^deb (https?|file):/\S+( [A-Za-z0-9._/-]+)+$`)
+	sysNameRE     = regexp.MustCompile(`^[a-z][a-z0-9_.-]*$`)
+	fingerprintRE = regexp.MustCompile(`^[0-9A-Fa-f]{40}$`)
+)
+
+func (in *InstallProfile) validate() *ProfileError {
+	bad := func(field, problem string) *ProfileError {
+		return &ProfileError{Field: "install." + field, Problem: problem}
+	}
+	if !aptLineRE.MatchString(in.Repository) {
+		return bad("repository", `must be one apt line "deb https://HOST/PATH SUITE COMPONENT", without [options]`)
+	}
+	if !strings.HasPrefix(in.RepositoryKeyURL, "https://") || strings.ContainsAny(in.RepositoryKeyURL, " '\"\n\\") {
+		return bad("repository_key_url", "must be an https:// URL")
+	}
+	if fp := strings.ReplaceAll(in.RepositoryKeyFingerprint, " ", ""); fp != "" && !fingerprintRE.MatchString(fp) {
+		return bad("repository_key_fingerprint", "must be empty or 40 hex digits")
+	}
+	for field, v := range map[string]string{"package": in.Package, "hwtokens_package": in.HWTokensPackage, "rutoken_package": in.RutokenPackage} {
+		if !debPackageRE.MatchString(v) {
+			return bad(field, "must be a Debian package name")
+		}
+	}
+	if !strings.HasPrefix(in.RutokenLibrary, "/") || strings.ContainsAny(in.RutokenLibrary, " '\"\n\\") {
+		return bad("rutoken_library", "must be an absolute path without spaces or quotes")
+	}
+	if len(in.Units) == 0 {
+		return bad("units", "must list at least one unit")
+	}
+	for i, u := range in.Units {
+		if !sysNameRE.MatchString(u) {
+			return bad(fmt.Sprintf("units[%d]", i), "must be a systemd unit name")
+		}
+	}
+	if len(in.AdminGroups) == 0 {
+		return bad("admin_groups", "must list at least one group")
+	}
+	for i, g := range in.AdminGroups {
+		if !sysNameRE.MatchString(g) || len(g) > 32 {
+			return bad(fmt.Sprintf("admin_groups[%d]", i), "must be a group name (lower case, digits, - _ .)")
+		}
+	}
+	return nil
 }
 
 // SubjectField is one attribute of a certificate subject: a short name
@@ -215,6 +293,9 @@ func (p *Profile) validate() *ProfileError {
 		if _, err := template.New("v").Parse(f.Value); err != nil {
 			return bad(fmt.Sprintf("csr.sign_subject[%d].value", i), "is not a valid template: "+err.Error())
 		}
+	}
+	if err := p.Install.validate(); err != nil {
+		return err
 	}
 	var err error
 	if p.memberCode, err = regexp.Compile(p.Identifiers.MemberCodePattern); err != nil || p.Identifiers.MemberCodePattern == "" {

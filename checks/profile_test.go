@@ -23,6 +23,9 @@ func TestDefaultProfile(t *testing.T) {
 	if !p.ValidServerCode("ss-01_main") || p.ValidServerCode("сервер1") || p.ValidServerCode("ss 01") {
 		t.Error("server code pattern must accept Latin, digits, - and _ only")
 	}
+	if p.Install.Package != "xroad-securityserver" || len(p.Install.Units) != 6 || len(p.Install.AdminGroups) != 5 {
+		t.Errorf("install section: %+v", p.Install)
+	}
 	if !p.ValidMemberClass("GOV") || !p.ValidMemberClass("COM") || p.ValidMemberClass("ORG") {
 		t.Error("member classes must be GOV and COM")
 	}
@@ -56,6 +59,17 @@ func TestProfileErrorsNameTheField(t *testing.T) {
 		{"bad subject template", `"value": "{{.OrgName}}"`, `"value": "{{.OrgName"`, "csr.sign_subject[2].value"},
 		{"no series", `"7.1": ["18.04", "20.04"],
       "7.4": ["20.04", "22.04"],`, ``, "xroad.supported_ubuntu"},
+		{"install missing", `"install": {`, `"installx": {`, "installx"},
+		{"repo with options", `"deb https://deb.tunduk.kg/xroad jammy-7.4.2 main"`, `"deb [trusted=yes] https://deb.tunduk.kg/xroad jammy-7.4.2 main"`, "install.repository"},
+		{"repo two lines", `jammy-7.4.2 main"`, `jammy-7.4.2 main\ndeb http://evil/ x main"`, "install.repository"},
+		{"key over http", `"repository_key_url": "https://`, `"repository_key_url": "http://`, "install.repository_key_url"},
+		{"bad fingerprint", `"repository_key_fingerprint": ""`, `"repository_key_fingerprint": "ABCD"`, "install.repository_key_fingerprint"},
+		{"bad package", `"package": "xroad-securityserver"`, `"package": "xroad securityserver"`, "install.package"},
+		{"empty hwtokens", `"hwtokens_package": "xroad-addon-hwtokens"`, `"hwtokens_package": ""`, "install.hwtokens_package"},
+		{"relative library", `"rutoken_library": "/usr/lib/`, `"rutoken_library": "usr/lib/`, "install.rutoken_library"},
+		{"no units", `"units": ["xroad-signer", "xroad-proxy", "xroad-confclient", "xroad-proxy-ui-api", "xroad-monitor", "xroad-addon-messagelog"]`, `"units": []`, "install.units"},
+		{"bad unit", `"xroad-monitor"`, `"xroad monitor; reboot"`, "install.units[4]"},
+		{"bad group", `"xroad-securityserver-observer"`, `"Observers"`, "install.admin_groups[4]"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -31,6 +31,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "check":
 		return runCheck(args[1:], stdin, stdout, stderr)
+	case "install":
+		return runInstall(args[1:], stdin, stdout, stderr)
 	case "token":
 		return runToken(args[1:], stdin, stdout, stderr)
 	case "csr":
@@ -53,6 +55,8 @@ func usage(w io.Writer) {
 Commands:
   check     check whether a server is ready for the X-Road Security Server
             (this machine, or remote hosts over SSH)
+  install   install the X-Road Security Server on a host over SSH
+            (for now: --dry-run prints the plan)
   token     list, initialise and set the PINs of a Rutoken; generate the
             signing key on it (list|init|pin|keygen)
   csr       sign the certificate signing request with the token's key (sign)

@@ -1,0 +1,377 @@
+package installer
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/tunduk-onboard/tunduk-onboard/checks"
+)
+
+// Paths the plan owns on the host.
+const (
+	StateDir     = "/var/lib/tunduk-onboard"
+	LocalRepoDir = StateDir + "/packages"
+	keyringFile  = "/etc/apt/keyrings/tunduk-onboard.gpg"
+	sourcesFile  = "/etc/apt/sources.list.d/tunduk-onboard.list"
+	localSources = "/etc/apt/sources.list.d/tunduk-onboard-local.list"
+	firewallMark = StateDir + "/firewall.rules"
+	devicesINI   = "/etc/xroad/devices.ini"
+)
+
+// aptGet never asks, keeps changed config files and waits (up to 10
+// minutes) for a dpkg lock held by unattended-upgrades instead of failing.
+const aptGet = "apt-get -y -q -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold"
+
+const shellHead = "set -e\nexport DEBIAN_FRONTEND=noninteractive\n"
+
+type builder struct {
+	p   *checks.Profile
+	opt Options
+}
+
+// q quotes s for POSIX sh.
+func q(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+// installed is a check that every package is installed.
+func installed(pkgs ...string) string {
+	var parts []string
+	for _, p := range pkgs {
+		parts = append(parts, fmt.Sprintf(`dpkg-query -W -f='${Status}' %s 2>/dev/null | grep -q 'ok installed$'`, q(p)))
+	}
+	return strings.Join(parts, " && ")
+}
+
+func (b *builder) locale() Step {
+	lc := b.p.Locale
+	charset := lc[strings.Index(lc, ".")+1:]
+	entry := lc + " " + charset
+	norm := strings.ToLower(strings.ReplaceAll(lc, "-", ""))
+	return Step{
+		ID:    "locale",
+		Title: checks.Text{EN: "Locale " + lc, RU: "Локаль " + lc, KY: "Локаль " + lc},
+		Check: fmt.Sprintf(`locale -a 2>/dev/null | tr 'A-Z' 'a-z' | tr -d '-' | grep -qx %s && grep -qsx %s /etc/default/locale`, q(norm), q("LANG="+lc)),
+		// Editing /etc/locale.gen is what Debian's locale-gen reads (it
+		// ignores arguments); Ubuntu's takes the argument. Both get both.
+		// The locale exists before PostgreSQL so its cluster is UTF-8.
+		Apply: shellHead + fmt.Sprintf(`if ! command -v locale-gen >/dev/null 2>&1; then
+  %[1]s update
+  %[1]s install --no-install-recommends locales
+fi
+touch /etc/locale.gen
+if ! grep -qx %[2]s /etc/locale.gen; then
+  if grep -q %[3]s /etc/locale.gen; then
+    sed -i %[4]s /etc/locale.gen
+  else
+    echo %[2]s >> /etc/locale.gen
+  fi
+fi
+locale-gen %[5]s
+update-locale %[6]s`, aptGet, q(entry), q("^# *"+entry+"$"), q("s/^# *"+entry+"$/"+entry+"/"), q(lc), q("LANG="+lc)),
+	}
+}
+
+func (b *builder) prerequisiteList() []string {
+	pkgs := []string{"ca-certificates", "locales", "ufw", "debconf"}
+	if b.opt.PackagesDir == "" {
+		pkgs = append(pkgs, "curl", "gnupg")
+	}
+	return pkgs
+}
+
+func (b *builder) prerequisites() Step {
+	pkgs := b.prerequisiteList()
+	return Step{
+		ID:    "apt-prerequisites",
+		Title: checks.Text{EN: "Prerequisite packages", RU: "Необходимые пакеты", KY: "Керектүү пакеттер"},
+		Check: installed(pkgs...),
+		Apply: shellHead + aptGet + " update\n" + aptGet + " install --no-install-recommends " + strings.Join(pkgs, " "),
+		Long:  true,
+	}
+}
+
+// networkRepository adds the operator's repository, signed-by its own key
+// (not a key trusted for every source), pinned by fingerprint when the
+// profile has one.
+func (b *builder) networkRepository() Step {
+	in := b.p.Install
+	line := strings.Replace(in.Repository, "deb ", "deb [signed-by="+keyringFile+"] ", 1)
+	fp := strings.ToUpper(strings.ReplaceAll(in.RepositoryKeyFingerprint, " ", ""))
+	s := Step{
+		ID:    "repository",
+		Title: checks.Text{EN: "Operator's package repository and signing key", RU: "Репозиторий пакетов оператора и ключ подписи", KY: "Оператордун пакеттер репозиторийи жана кол тамга ачкычы"},
+		Check: fmt.Sprintf(`[ -s %s ] && [ "$(cat %s 2>/dev/null)" = %s ]`, keyringFile, sourcesFile, q(line)),
+	}
+	verify := ""
+	if fp != "" {
+		verify = fmt.Sprintf(`got=$(gpg --batch --show-keys --with-colons "$tmp/key" | awk -F: '$1 == "fpr" { print $10; exit }')
+if [ "$got" != %s ]; then
+  echo "the repository key's fingerprint is $got, the profile pins %s: refusing it" >&2
+  exit 1
+fi
+`, q(fp), fp)
+	} else {
+		s.Note = checks.Text{
+			EN: "The profile pins no fingerprint for the repository key: it is trusted as downloaded over HTTPS. Check it with the operator.",
+			RU: "В профиле не закреплён отпечаток ключа репозитория: ключ принимается как скачан по HTTPS. Сверьте его с оператором.",
+			KY: "Профилде репозиторий ачкычынын издери бекитилген эмес: ачкыч HTTPS аркылуу жүктөлгөндөй кабыл алынат. Аны оператор менен салыштырыңыз.",
+		}
+	}
+	s.Apply = shellHead + fmt.Sprintf(`tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export GNUPGHOME="$tmp"
+curl -fsSL --proto '=https' --retry 3 -o "$tmp/key" %s
+%sif grep -q 'BEGIN PGP' "$tmp/key"; then
+  gpg --batch --dearmor < "$tmp/key" > "$tmp/key.gpg"
+else
+  cp "$tmp/key" "$tmp/key.gpg"
+fi
+install -d -m 0755 /etc/apt/keyrings
+install -m 0644 "$tmp/key.gpg" %s
+echo %s > %s
+%s update`, q(in.RepositoryKeyURL), verify, keyringFile, q(line), sourcesFile, aptGet)
+	return s
+}
+
+// localRepository makes the uploaded .deb files an apt source, for servers
+// without internet. The index is written with dpkg-deb and coreutils only
+// (no dpkg-scanpackages, whose dpkg-dev pulls a toolchain, and no
+// apt-ftparchive, whose apt-utils may itself be missing offline): each
+// package's control fields plus Filename, Size and SHA256. The source is
+// [trusted=yes] because a locally built index has no signature to check;
+// the files came from the operator over the authenticated SSH connection
+// into a root-owned directory, and the trust covers that source only.
+func (b *builder) localRepository() Step {
+	line := "deb [trusted=yes] file:" + LocalRepoDir + " ./"
+	return Step{
+		ID:     "local-repository",
+		Title:  checks.Text{EN: "Uploaded packages as a local repository", RU: "Загруженные пакеты как локальный репозиторий", KY: "Жүктөлгөн пакеттер жергиликтүү репозиторий катары"},
+		Upload: &Upload{From: b.opt.PackagesDir, To: LocalRepoDir},
+		Check: fmt.Sprintf(`[ "$(cat %s 2>/dev/null)" = %s ] && [ -s %s/Packages ] && [ -z "$(find %s -maxdepth 1 -name '*.deb' -newer %s/Packages)" ]`,
+			localSources, q(line), LocalRepoDir, LocalRepoDir, LocalRepoDir),
+		Apply: shellHead + fmt.Sprintf(`cd %s
+: > Packages.new
+for f in *.deb; do
+  [ -e "$f" ] || { echo "no .deb files in %s" >&2; exit 1; }
+  dpkg-deb -f "$f" >> Packages.new
+  printf 'Filename: ./%%s\nSize: %%s\nSHA256: %%s\n\n' "$f" "$(wc -c < "$f" | tr -d ' ')" "$(sha256sum "$f" | cut -d ' ' -f 1)" >> Packages.new
+done
+mv Packages.new Packages
+echo %s > %s
+%s update`, LocalRepoDir, LocalRepoDir, q(line), localSources, aptGet),
+	}
+}
+
+// debconfValues are the answers preseeded before the packages ask.
+func (b *builder) debconfValues() [][4]string {
+	subject := "/CN=" + b.opt.Hostname
+	alt := "IP:" + b.opt.Address + ",DNS:" + b.opt.Hostname
+	return [][4]string{
+		{"xroad-common", "xroad-common/username", "string", b.opt.AdminUser},
+		{"xroad-common", "xroad-common/database-host", "string", "127.0.0.1:5432"},
+		{"xroad-common", "xroad-common/service-subject", "string", subject},
+		{"xroad-common", "xroad-common/service-altsubject", "string", alt},
+		{"xroad-common", "xroad-common/proxy-ui-api-subject", "string", subject},
+		{"xroad-common", "xroad-common/proxy-ui-api-altsubject", "string", alt},
+		{"xroad-addon-messagelog", "xroad-addon-messagelog/enable-messagelog", "boolean", "true"},
+	}
+}
+
+func (b *builder) debconf() Step {
+	var check, lines []string
+	for _, v := range b.debconfValues() {
+		check = append(check, fmt.Sprintf(`[ "$(echo %s | debconf-communicate 2>/dev/null)" = %s ]`, q("GET "+v[1]), q("0 "+v[3])))
+		lines = append(lines, q(strings.Join(v[:], " ")))
+	}
+	return Step{
+		ID:    "debconf",
+		Title: checks.Text{EN: "Answers to the packages' questions (debconf)", RU: "Ответы на вопросы пакетов (debconf)", KY: "Пакеттердин суроолоруна жооптор (debconf)"},
+		Check: strings.Join(check, " &&\n"),
+		Apply: shellHead + "printf '%s\\n' \\\n  " + strings.Join(lines, " \\\n  ") + " |\n  debconf-set-selections",
+	}
+}
+
+func (b *builder) postgresql() Step {
+	lc := b.p.Locale
+	return Step{
+		ID:    "postgresql",
+		Title: checks.Text{EN: "PostgreSQL database", RU: "База данных PostgreSQL", KY: "PostgreSQL маалымат базасы"},
+		Check: installed("postgresql", "postgresql-contrib") + ` && systemctl is-active --quiet postgresql`,
+		// The cluster takes its encoding from the installing process's
+		// locale: UTF-8, whatever the SSH session brought.
+		Apply: shellHead + fmt.Sprintf(`export LANG=%[1]s LC_ALL=%[1]s
+%[2]s install postgresql postgresql-contrib
+systemctl enable --now postgresql`, q(lc), aptGet),
+		Long: true,
+	}
+}
+
+// adminUser creates the user the X-Road admin UI logs in as. The password
+// never appears in a command line: Apply runs chpasswd, which reads
+// "USER:PASSWORD" from standard input, and the runner writes Stdin there
+// (after the sudo password line when it uses sudo -S).
+func (b *builder) adminUser() Step {
+	u := q(b.opt.AdminUser)
+	pw := b.opt.AdminPassword
+	if pw == "" {
+		pw = Masked
+	}
+	return Step{
+		ID:    "admin-user",
+		Title: checks.Text{EN: "Admin user " + b.opt.AdminUser, RU: "Пользователь-администратор " + b.opt.AdminUser, KY: "Администратор колдонуучу " + b.opt.AdminUser},
+		Check: fmt.Sprintf(`id -u %[1]s >/dev/null 2>&1 && [ "$(passwd -S %[1]s 2>/dev/null | cut -d ' ' -f 2)" = P ]`, u),
+		Apply: shellHead + fmt.Sprintf(`id -u %[1]s >/dev/null 2>&1 || useradd --create-home --shell /bin/bash %[1]s
+chpasswd`, u),
+		Stdin: b.opt.AdminUser + ":" + pw + "\n",
+	}
+}
+
+func (b *builder) xroadPackage() Step {
+	pkg := b.p.Install.Package
+	return Step{
+		ID:    "xroad-package",
+		Title: checks.Text{EN: "X-Road Security Server (" + pkg + ")", RU: "Сервер безопасности X-Road (" + pkg + ")", KY: "X-Road коопсуздук сервери (" + pkg + ")"},
+		Check: installed(pkg),
+		Apply: shellHead + fmt.Sprintf("export LANG=%[1]s LC_ALL=%[1]s\n%[2]s install %[3]s", q(b.p.Locale), aptGet, q(pkg)),
+		Long:  true,
+	}
+}
+
+// adminGroups gives the admin user its X-Road roles. It comes after the
+// package because the packages create these groups; a group a variant did
+// not create is made here so the role is there when a later one needs it.
+func (b *builder) adminGroups() Step {
+	u := q(b.opt.AdminUser)
+	var check []string
+	for _, g := range b.p.Install.AdminGroups {
+		check = append(check, fmt.Sprintf(`id -nG %s | tr ' ' '\n' | grep -qx %s`, u, q(g)))
+	}
+	return Step{
+		ID:    "admin-groups",
+		Title: checks.Text{EN: "X-Road roles of the admin user", RU: "Роли X-Road пользователя-администратора", KY: "Администратор колдонуучунун X-Road ролдору"},
+		Check: strings.Join(check, " &&\n"),
+		Apply: shellHead + fmt.Sprintf(`for g in %s; do
+  getent group "$g" >/dev/null || groupadd --system "$g"
+  usermod -a -G "$g" %s
+done`, strings.Join(b.p.Install.AdminGroups, " "), u),
+	}
+}
+
+// hwtokens lets the signer use a Rutoken on this server.
+func (b *builder) hwtokens() Step {
+	in := b.p.Install
+	lib := in.RutokenLibrary
+	return Step{
+		ID:    "hwtokens",
+		Title: checks.Text{EN: "Hardware token support (Rutoken)", RU: "Поддержка аппаратного токена (Рутокен)", KY: "Аппараттык токенди колдоо (Рутокен)"},
+		Check: installed(in.HWTokensPackage, "pcscd") + fmt.Sprintf(` && [ -e %s ] && systemctl is-active --quiet pcscd.socket && grep -qx '\[rutoken\]' %s && grep -qx %s %s`,
+			lib, devicesINI, q("library = "+lib), devicesINI),
+		Apply: shellHead + fmt.Sprintf(`%[1]s install %[2]s pcscd
+if [ ! -e %[3]s ]; then
+  %[1]s install %[4]s || true
+fi
+if [ ! -e %[3]s ]; then
+  echo "the Rutoken PKCS#11 library %[3]s is missing: put Aktiv's %[4]s .deb into the packages directory, or install it, then run again" >&2
+  exit 1
+fi
+systemctl enable --now pcscd.socket
+if [ ! -e %[5]s ]; then
+  install -m 0644 /dev/null %[5]s
+fi
+if ! grep -qx '\[rutoken\]' %[5]s; then
+  printf '\n[rutoken]\nlibrary = %%s\n' %[3]s >> %[5]s
+fi
+systemctl restart xroad-signer`, aptGet, q(in.HWTokensPackage), lib, q(in.RutokenPackage), devicesINI),
+		Long: true,
+	}
+}
+
+// firewallRules are the ufw rules, in order. SSH comes first so enabling
+// the firewall can never lock the installer (or anyone) out.
+func (b *builder) firewallRules() []string {
+	rules := []string{"allow 22/tcp"}
+	if b.opt.SSHPort != 22 {
+		rules = append(rules, fmt.Sprintf("allow %d/tcp", b.opt.SSHPort))
+	}
+	rules = append(rules, "allow 5500/tcp", "allow 5577/tcp")
+	if n := b.opt.AdminNetwork; n != "" {
+		rules = append(rules, "allow from "+n+" to any port 4000 proto tcp")
+	}
+	if n := b.opt.ISNetwork; n != "" {
+		rules = append(rules, "allow from "+n+" to any port 8080 proto tcp", "allow from "+n+" to any port 8443 proto tcp")
+	}
+	return rules
+}
+
+func (b *builder) firewall() Step {
+	rules := b.firewallRules()
+	// One line, so the dry run shows the exact string it compares.
+	want := strings.Join(rules, "; ")
+	var apply []string
+	for _, r := range rules {
+		apply = append(apply, "ufw "+r)
+	}
+	s := Step{
+		ID:    "firewall",
+		Title: checks.Text{EN: "Firewall (ufw)", RU: "Межсетевой экран (ufw)", KY: "Тармактык экран (ufw)"},
+		// ufw's own status output is not stable to parse; the check asks
+		// that ufw is active and that this exact rule set was applied.
+		Check: fmt.Sprintf(`ufw status 2>/dev/null | grep -qx 'Status: active' && [ "$(cat %s 2>/dev/null)" = %s ]`, firewallMark, q(want)),
+		Apply: shellHead + strings.Join(apply, "\n") + `
+for p in 4000 8080 8443; do
+  ufw --force delete allow "$p/tcp" >/dev/null 2>&1 || true
+  ufw --force delete allow "$p" >/dev/null 2>&1 || true
+done
+ufw default deny incoming
+ufw default allow outgoing
+ufw --force enable
+install -d -m 0755 ` + StateDir + `
+printf '%s\n' ` + q(want) + ` > ` + firewallMark,
+	}
+	var en, ru, ky []string
+	if b.opt.AdminNetwork == "" {
+		en = append(en, "no admin network given: port 4000 stays closed (use an SSH tunnel)")
+		ru = append(ru, "сеть администратора не задана: порт 4000 закрыт (используйте SSH-туннель)")
+		ky = append(ky, "администратор тармагы берилген жок: 4000-порт жабык калат (SSH туннелин колдонуңуз)")
+	}
+	if b.opt.ISNetwork == "" {
+		en = append(en, "no information systems' network given: ports 8080 and 8443 stay closed")
+		ru = append(ru, "сеть информационных систем не задана: порты 8080 и 8443 закрыты")
+		ky = append(ky, "маалымат тутумдарынын тармагы берилген жок: 8080 жана 8443-порттор жабык калат")
+	}
+	if len(en) > 0 {
+		s.Note = checks.Text{EN: strings.Join(en, "; "), RU: strings.Join(ru, "; "), KY: strings.Join(ky, "; ")}
+	}
+	return s
+}
+
+// verify waits for every X-Road unit to be active and the admin API to
+// answer on 4000. Without a running systemd it says it cannot verify
+// rather than pass.
+func (b *builder) verify() Step {
+	units := strings.Join(b.p.Install.Units, " ")
+	api := `curl -ks -o /dev/null --max-time 5 https://127.0.0.1:4000/`
+	return Step{
+		ID:    "verify",
+		Title: checks.Text{EN: "Verify: X-Road services are running", RU: "Проверка: службы X-Road работают", KY: "Текшерүү: X-Road кызматтары иштеп жатат"},
+		Check: fmt.Sprintf(`[ -d /run/systemd/system ] && for u in %s; do systemctl is-active --quiet "$u" || exit 1; done && %s`, units, api),
+		Apply: shellHead + fmt.Sprintf(`if [ ! -d /run/systemd/system ]; then
+  echo "cannot verify: systemd is not running on this host" >&2
+  exit 1
+fi
+i=0
+while [ "$i" -lt 90 ]; do
+  down=""
+  for u in %s; do
+    systemctl is-active --quiet "$u" || down="$down $u"
+  done
+  if [ -z "$down" ] && %s; then
+    exit 0
+  fi
+  i=$((i + 1))
+  sleep 2
+done
+echo "not active after 3 minutes:${down:- (admin API on 4000 does not answer)}" >&2
+exit 1`, units, api),
+		Long: true,
+	}
+}
