@@ -15,7 +15,8 @@ PKGS=(
   libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev
   # real parts for tests
   openssh-server openssh-client iproute2 xvfb xauth imagemagick dbus dbus-x11
-  gnome-keyring ansible procps locales softhsm2 opensc libengine-pkcs11-openssl openssl
+  gnome-keyring ansible procps locales softhsm2 opensc libengine-pkcs11-openssl openssl psmisc
+  sudo  # installer runner tests: a user with password sudo
   # general build tooling
   make git ca-certificates
 )

@@ -1,0 +1,782 @@
+package installer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tunduk-onboard/tunduk-onboard/installer/ssh"
+)
+
+// Runner defaults.
+const (
+	DefaultJournalPath = StateDir + "/journal.json"
+	DefaultLogDir      = StateDir + "/logs"
+	DefaultPoll        = time.Second
+	DefaultLockFile    = "/var/lib/dpkg/lock-frontend"
+
+	maxLogTail   = 4 << 10  // StepError.LogTail
+	maxLogLine   = 2 << 10  // one "log" event
+	pollChunk    = 64 << 10 // log bytes fetched per poll
+	maxBackoff   = 30 * time.Second
+	firstBackoff = time.Second
+)
+
+// Event kinds.
+const (
+	EventChecking     = "checking"
+	EventAlreadyDone  = "already-done"
+	EventSkipped      = "skipped"
+	EventApplying     = "applying"
+	EventLog          = "log"
+	EventWaitingLock  = "waiting-lock"
+	EventReconnecting = "reconnecting"
+	EventDone         = "done"
+	EventFailed       = "failed"
+)
+
+// Event is one progress report of a Run. Text is sanitised (no control
+// sequences) and never carries a secret.
+type Event struct {
+	StepID string
+	Kind   string
+	Text   string
+}
+
+// ErrSudoPassword is returned (wrapped) when sudo refuses the password.
+// Nothing has been changed on the host when it is returned.
+var ErrSudoPassword = errors.New("installer: sudo did not accept the password")
+
+// StepError is a step whose Apply failed.
+type StepError struct {
+	ID       string
+	ExitCode int    // -1 when the step's process ended without a status
+	LogTail  string // last ~4 KiB of its output, sanitised, secrets masked
+}
+
+func (e *StepError) Error() string {
+	msg := fmt.Sprintf("installer: step %s failed (exit status %d)", e.ID, e.ExitCode)
+	if e.ExitCode < 0 {
+		msg = fmt.Sprintf("installer: step %s ended without an exit status (killed, or the host restarted)", e.ID)
+	}
+	lines := strings.Split(strings.TrimRight(e.LogTail, "\n"), "\n")
+	if len(lines) > 3 {
+		lines = lines[len(lines)-3:]
+	}
+	if t := strings.TrimSpace(strings.Join(lines, " | ")); t != "" {
+		msg += ": " + t
+	}
+	return msg
+}
+
+// Connector dials the host; the runner calls it again after a dropped
+// connection.
+type Connector func(ctx context.Context) (*ssh.Client, error)
+
+// Runner applies a plan's steps on a host over SSH.
+type Runner struct {
+	Conn Connector
+	// Sudo returns the sudo password; nil means the login user is root or
+	// has passwordless sudo. It is asked only when needed.
+	Sudo     func() (string, error)
+	Progress func(Event)
+	// JournalPath (default DefaultJournalPath) and LogDir (default
+	// DefaultLogDir) are paths on the host.
+	JournalPath string
+	LogDir      string
+	// Poll is how often a detached step is polled (default 1 s).
+	Poll time.Duration
+	// LockFile is the dpkg lock waited for before apt steps (default
+	// /var/lib/dpkg/lock-frontend).
+	LockFile string
+	// DetectSystemd says whether detached steps run under systemd-run; nil
+	// asks the host whether systemd is running ([ -d /run/systemd/system ]).
+	DetectSystemd func(ctx context.Context, c *ssh.Client) (bool, error)
+}
+
+func (r *Runner) journalPath() string {
+	if r.JournalPath != "" {
+		return r.JournalPath
+	}
+	return DefaultJournalPath
+}
+
+func (r *Runner) logDir() string {
+	if r.LogDir != "" {
+		return r.LogDir
+	}
+	return DefaultLogDir
+}
+
+func (r *Runner) poll() time.Duration {
+	if r.Poll > 0 {
+		return r.Poll
+	}
+	return DefaultPoll
+}
+
+func (r *Runner) lockFile() string {
+	if r.LockFile != "" {
+		return r.LockFile
+	}
+	return DefaultLockFile
+}
+
+type privMode int
+
+const (
+	privRoot     privMode = iota // logged in as root
+	privSudoN                    // passwordless sudo
+	privSudoPass                 // sudo -S with a password
+)
+
+// session is one Run: the current connection and what was learnt about
+// the host.
+type session struct {
+	r       *Runner
+	c       *ssh.Client
+	mode    privMode
+	pw      string
+	systemd bool
+	secrets []string // masked in every event and error
+	// follows keeps a detached step's log position across reconnects, so
+	// re-attaching does not repeat log lines.
+	follows map[string]*followState
+}
+
+type followState struct {
+	off int64
+	lb  *lineBuf
+}
+
+// connError is a failure of the connection (not of a remote command):
+// the runner reconnects and re-enters the step.
+type connError struct{ err error }
+
+func (e *connError) Error() string { return "connection lost: " + e.err.Error() }
+func (e *connError) Unwrap() error { return e.err }
+
+func (s *session) emit(id, kind, text string) {
+	if s.r.Progress != nil {
+		s.r.Progress(Event{StepID: id, Kind: kind, Text: s.mask(text)})
+	}
+}
+
+func (s *session) mask(text string) string {
+	for _, sec := range s.secrets {
+		if sec != "" {
+			text = strings.ReplaceAll(text, sec, Masked)
+		}
+	}
+	return text
+}
+
+// sudoWrap is the command line that runs cmd as root in the given mode.
+// The password is never part of it: sudo -S reads it as the first line of
+// standard input, an empty -p prompt prints nothing, -k ignores cached credentials
+// so that sudo always consumes that line (it must never reach cmd).
+func sudoWrap(mode privMode, cmd string) string {
+	switch mode {
+	case privSudoN:
+		return "sudo -n sh -c " + q(cmd)
+	case privSudoPass:
+		return "sudo -k -S -p '' sh -c " + q(cmd)
+	}
+	return cmd
+}
+
+// exec runs cmd as root on the host. A failure of the connection is
+// returned as *connError; a non-zero exit as *ssh.ExitError.
+func (s *session) exec(ctx context.Context, cmd, stdin string) (string, string, error) {
+	if s.c == nil {
+		return "", "", &connError{errors.New("not connected")}
+	}
+	in := stdin
+	if s.mode == privSudoPass {
+		in = s.pw + "\n" + stdin
+	}
+	var rd io.Reader
+	if in != "" {
+		rd = strings.NewReader(in)
+	}
+	out, errb, err := s.c.Run(ctx, sudoWrap(s.mode, cmd), rd)
+	if err != nil {
+		var ee *ssh.ExitError
+		switch {
+		case errors.As(err, &ee):
+			return string(out), string(errb), err
+		case ctx.Err() != nil:
+			return string(out), string(errb), ctx.Err()
+		}
+		return string(out), string(errb), &connError{err}
+	}
+	return string(out), string(errb), nil
+}
+
+// setup learns who we are on the host, checks sudo, prepares LogDir.
+func (s *session) setup(ctx context.Context) error {
+	out, _, err := s.c.Run(ctx, "id -u", nil)
+	if err != nil {
+		return fmt.Errorf("installer: asking the host who we are: %w", err)
+	}
+	if strings.TrimSpace(string(out)) != "0" {
+		// Passwordless? -k ignores cached credentials, -n never asks.
+		if _, _, err := s.c.Run(ctx, "sudo -k -n true", nil); err == nil {
+			s.mode = privSudoN
+		} else {
+			var ee *ssh.ExitError
+			if !errors.As(err, &ee) {
+				return fmt.Errorf("installer: running sudo on the host: %w", err)
+			}
+			if s.r.Sudo == nil {
+				return fmt.Errorf("%w: the login user is not root and sudo needs a password, but none was given", ErrSudoPassword)
+			}
+			pw, err := s.r.Sudo()
+			if err != nil {
+				return fmt.Errorf("installer: sudo password: %w", err)
+			}
+			s.pw = pw
+			s.secrets = append(s.secrets, pw)
+			s.mode = privSudoPass
+			// The harmless check: validates the password, changes nothing.
+			_, errb, err := s.c.Run(ctx, "sudo -k -S -p '' -v", strings.NewReader(pw+"\n"))
+			if err != nil {
+				if errors.As(err, &ee) {
+					return fmt.Errorf("%w (sudo said: %s)", ErrSudoPassword, s.mask(lastLine(ssh.Sanitize(string(errb)))))
+				}
+				return fmt.Errorf("installer: running sudo on the host: %w", err)
+			}
+		}
+	}
+	if s.r.DetectSystemd != nil {
+		if s.systemd, err = s.r.DetectSystemd(ctx, s.c); err != nil {
+			return err
+		}
+	} else {
+		_, _, err := s.exec(ctx, "[ -d /run/systemd/system ] && command -v systemd-run >/dev/null", "")
+		s.systemd = err == nil
+	}
+	_, _, err = s.exec(ctx, "umask 077 && mkdir -p "+q(s.r.logDir())+" && chmod 700 "+q(s.r.logDir()), "")
+	if err != nil {
+		return fmt.Errorf("installer: creating %s on the host: %s", s.r.logDir(), s.mask(err.Error()))
+	}
+	return nil
+}
+
+func lastLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndex(s, "\n"); i >= 0 {
+		s = s[i+1:]
+	}
+	return s
+}
+
+// reconnect closes the dropped connection and dials again with backoff
+// (1 s, 2 s, 4 s ... 30 s) until it works or ctx is done.
+func (s *session) reconnect(ctx context.Context, id string, cause error) error {
+	if s.c != nil {
+		s.c.Close()
+		s.c = nil
+	}
+	delay := firstBackoff
+	why := cause.Error()
+	for {
+		s.emit(id, EventReconnecting, "connection lost ("+ssh.Sanitize(why)+"); reconnecting in "+delay.String())
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+		c, err := s.r.Conn(ctx)
+		if err == nil {
+			s.c = c
+			return nil
+		}
+		var changed *ssh.HostKeyChangedError
+		if errors.As(err, &changed) {
+			return err
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		why = err.Error()
+		if delay *= 2; delay > maxBackoff {
+			delay = maxBackoff
+		}
+	}
+}
+
+// Run applies steps in order, skipping those whose Check passes. It
+// returns nil when every step is done, a *StepError for a failed step,
+// an error wrapping ErrSudoPassword for a refused sudo password, or
+// context.Canceled when ctx was cancelled (the runner stops after the
+// current step; a detached step keeps running and is re-attached by the
+// next Run).
+func (r *Runner) Run(ctx context.Context, steps []Step) error {
+	if r.Conn == nil {
+		return errors.New("installer: Runner.Conn is nil")
+	}
+	s := &session{r: r}
+	defer func() {
+		if s.c != nil {
+			s.c.Close()
+		}
+	}()
+	for _, st := range steps {
+		s.secrets = append(s.secrets, st.Secrets...)
+		if v := strings.TrimSpace(st.Stdin); v != "" {
+			s.secrets = append(s.secrets, v)
+		}
+	}
+	c, err := r.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	s.c = c
+	if err := s.setup(ctx); err != nil {
+		return err
+	}
+	for _, st := range steps {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		for {
+			err := s.step(ctx, st)
+			var ce *connError
+			if errors.As(err, &ce) {
+				if rerr := s.reconnect(ctx, st.ID, ce.err); rerr != nil {
+					return rerr
+				}
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			break
+		}
+	}
+	return nil
+}
+
+// stepFiles are one attempt's files in LogDir.
+type stepFiles struct {
+	script, log, status, pid, fifo string
+}
+
+var unitUnsafe = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
+
+func (s *session) files(id string, attempt int) stepFiles {
+	base := path.Join(s.r.logDir(), unitUnsafe.ReplaceAllString(id, "_")+"-"+strconv.Itoa(attempt))
+	return stepFiles{script: base + ".sh", log: base + ".log", status: base + ".status", pid: base + ".pid", fifo: base + ".in"}
+}
+
+func unitName(id string, attempt int) string {
+	return "tunduk-onboard-" + unitUnsafe.ReplaceAllString(id, "_") + "-" + strconv.Itoa(attempt)
+}
+
+// isAptStep says whether Apply uses the package manager.
+func isAptStep(st Step) bool {
+	return strings.Contains(st.Apply, "apt-get") || strings.Contains(st.Apply, "apt ") || strings.Contains(st.Apply, "dpkg ")
+}
+
+func now() string { return time.Now().UTC().Format(time.RFC3339) }
+
+// step runs one step; it is re-entered after a reconnect, and decides from
+// the journal and Check what is left to do.
+func (s *session) step(ctx context.Context, st Step) error {
+	// Commands of a step already under way are not cut by Cancel.
+	sctx := context.WithoutCancel(ctx)
+	j, err := s.readJournal(sctx)
+	if err != nil {
+		return err
+	}
+	e := j[st.ID]
+	if e.Status == JournalStarted && e.Detached && e.Attempt > 0 {
+		f := s.files(st.ID, e.Attempt)
+		state, _, err := s.probe(sctx, f, -1)
+		if err != nil {
+			return err
+		}
+		if state != "dead" {
+			s.emit(st.ID, EventApplying, "re-attaching to "+e.Unit)
+			if st.Stdin != "" {
+				if err := s.feedFifo(sctx, f, st.Stdin, true); err != nil {
+					return err
+				}
+			}
+			return s.follow(ctx, st, j, e, f)
+		}
+		// Never launched, or killed without a status: decide afresh.
+	}
+	s.emit(st.ID, EventChecking, "")
+	done, err := s.check(sctx, st)
+	if err != nil {
+		return err
+	}
+	sha := applySHA(st)
+	if done {
+		if e.Status == JournalDone {
+			s.emit(st.ID, EventSkipped, "done earlier, and its check passes")
+			return nil
+		}
+		j[st.ID] = JournalEntry{Status: JournalDone, Started: now(), Finished: now(), ApplySHA256: sha, Attempt: e.Attempt}
+		if err := s.writeJournal(sctx, j); err != nil {
+			return err
+		}
+		s.emit(st.ID, EventAlreadyDone, "its check passes: nothing to apply")
+		return nil
+	}
+	if isAptStep(st) {
+		if err := s.waitLock(ctx, st.ID); err != nil {
+			return err
+		}
+	}
+	if st.Upload != nil {
+		if err := s.upload(sctx, st); err != nil {
+			return err
+		}
+	}
+	attempt := e.Attempt + 1
+	f := s.files(st.ID, attempt)
+	if _, _, err := s.exec(sctx, "umask 077 && cat > "+q(f.script), st.Apply); err != nil {
+		return s.stepErr(err, "writing the step's script")
+	}
+	e = JournalEntry{Status: JournalStarted, Started: now(), ApplySHA256: sha, Attempt: attempt, Detached: st.Long}
+	if st.Long {
+		e.Unit = unitName(st.ID, attempt)
+	}
+	j[st.ID] = e
+	if err := s.writeJournal(sctx, j); err != nil {
+		return err
+	}
+	s.emit(st.ID, EventApplying, "")
+	if !st.Long {
+		return s.short(sctx, st, j, e, f)
+	}
+	out, _, err := s.exec(sctx, detachCommand(s.systemd, e.Unit, f, st.Stdin != ""), "")
+	if err != nil {
+		return s.stepErr(err, "starting the step")
+	}
+	if pid, perr := strconv.Atoi(strings.TrimSpace(out)); perr == nil {
+		e.PID = pid
+		j[st.ID] = e
+		if err := s.writeJournal(sctx, j); err != nil {
+			return err
+		}
+	}
+	if st.Stdin != "" {
+		if err := s.feedFifo(sctx, f, st.Stdin, false); err != nil {
+			return err
+		}
+	}
+	return s.follow(ctx, st, j, e, f)
+}
+
+// upload copies the .deb files of st.Upload.From into st.Upload.To on the
+// host, each through a temp file and mv, so a cut upload leaves no half
+// file under the final name (a re-entered step uploads again).
+func (s *session) upload(ctx context.Context, st Step) error {
+	debs, err := filepath.Glob(filepath.Join(st.Upload.From, "*.deb"))
+	if err != nil {
+		return err
+	}
+	if len(debs) == 0 {
+		return fmt.Errorf("installer: step %s: no .deb files in %s", st.ID, st.Upload.From)
+	}
+	if _, _, err := s.exec(ctx, "mkdir -p "+q(st.Upload.To), ""); err != nil {
+		return s.stepErr(err, "creating "+st.Upload.To)
+	}
+	for _, d := range debs {
+		dst := path.Join(st.Upload.To, filepath.Base(d))
+		f, err := os.Open(d)
+		if err != nil {
+			return fmt.Errorf("installer: step %s: %w", st.ID, err)
+		}
+		s.emit(st.ID, EventLog, "uploading "+filepath.Base(d))
+		var in io.Reader = f
+		if s.mode == privSudoPass {
+			in = io.MultiReader(strings.NewReader(s.pw+"\n"), f)
+		}
+		if s.c == nil {
+			f.Close()
+			return &connError{errors.New("not connected")}
+		}
+		_, _, err = s.c.Run(ctx, sudoWrap(s.mode, "cat > "+q(dst+".part")+" && mv -f "+q(dst+".part")+" "+q(dst)), in)
+		f.Close()
+		if err != nil {
+			var ee *ssh.ExitError
+			if errors.As(err, &ee) {
+				return fmt.Errorf("installer: uploading %s: %s", filepath.Base(d), s.mask(err.Error()))
+			}
+			return &connError{err}
+		}
+	}
+	return nil
+}
+
+// stepErr passes connection errors through and explains the others.
+func (s *session) stepErr(err error, doing string) error {
+	var ce *connError
+	if errors.As(err, &ce) {
+		return err
+	}
+	return fmt.Errorf("installer: %s: %s", doing, s.mask(err.Error()))
+}
+
+func (s *session) check(ctx context.Context, st Step) (bool, error) {
+	if strings.TrimSpace(st.Check) == "" {
+		return false, nil
+	}
+	_, _, err := s.exec(ctx, st.Check, "")
+	if err == nil {
+		return true, nil
+	}
+	var ee *ssh.ExitError
+	if errors.As(err, &ee) {
+		return false, nil
+	}
+	return false, err
+}
+
+// waitLock waits while a process holds the dpkg lock (unattended-upgrades
+// on a fresh Ubuntu). fuser (psmisc) sees any process with the lock file
+// open; flock(1) would not see dpkg's fcntl lock. Without fuser the wait
+// is left to apt's own DPkg::Lock::Timeout.
+func (s *session) waitLock(ctx context.Context, id string) error {
+	cmd := "command -v fuser >/dev/null 2>&1 && fuser " + q(s.r.lockFile()) + " >/dev/null 2>&1"
+	told := false
+	for {
+		_, _, err := s.exec(ctx, cmd, "")
+		if err != nil {
+			var ee *ssh.ExitError
+			if errors.As(err, &ee) {
+				return nil // free
+			}
+			return err
+		}
+		if !told {
+			s.emit(id, EventWaitingLock, "waiting for the package manager (another apt, e.g. unattended-upgrades, holds "+s.r.lockFile()+")")
+			told = true
+		}
+		t := time.NewTimer(s.r.poll())
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// short runs a short step in the foreground.
+func (s *session) short(ctx context.Context, st Step, j Journal, e JournalEntry, f stepFiles) error {
+	out, _, err := s.exec(ctx, "sh "+q(f.script)+" 2>&1; rc=$?; rm -f "+q(f.script)+"; exit $rc", st.Stdin)
+	var ce *connError
+	if errors.As(err, &ce) {
+		return err // re-entered: Check decides whether it happened
+	}
+	code := 0
+	if err != nil {
+		var ee *ssh.ExitError
+		if !errors.As(err, &ee) {
+			return err
+		}
+		code = ee.Code
+	}
+	lb := &lineBuf{s: s, id: st.ID}
+	lb.write(out)
+	lb.flush()
+	return s.finish(ctx, st, j, e, code, lb.tail.String())
+}
+
+func (s *session) finish(ctx context.Context, st Step, j Journal, e JournalEntry, code int, tail string) error {
+	e.Finished = now()
+	e.ExitCode = code
+	e.Status = JournalDone
+	if code != 0 {
+		e.Status = JournalFailed
+	}
+	j[st.ID] = e
+	if err := s.writeJournal(ctx, j); err != nil {
+		return err
+	}
+	if code != 0 {
+		se := &StepError{ID: st.ID, ExitCode: code, LogTail: s.mask(tail)}
+		s.emit(st.ID, EventFailed, se.Error())
+		return se
+	}
+	s.emit(st.ID, EventDone, "")
+	return nil
+}
+
+// detachCommand starts a step's script detached from the SSH session and
+// prints the PID of its wrapper. The wrapper records its PID, takes
+// stdin from the step's named pipe (removing the pipe once opened) or
+// /dev/null, writes the log, and finally the exit status (tmp + mv, so a
+// status file is always complete). Under systemd it is a transient
+// service (systemd-run --collect); elsewhere setsid nohup in the
+// background. The launch waits (up to 5 s) for the PID file.
+func detachCommand(systemd bool, unit string, f stepFiles, withStdin bool) string {
+	in := "/dev/null"
+	if withStdin {
+		in = f.fifo
+	}
+	inner := `umask 077; echo $$ > "$5.tmp" && mv "$5.tmp" "$5"; exec 3<"$2"; if [ -p "$2" ]; then rm -f "$2"; fi; sh "$1" <&3 3<&- >"$3" 2>&1; rc=$?; exec 3<&-; echo $rc > "$4.tmp" && mv "$4.tmp" "$4"`
+	args := " sh -c " + q(inner) + " sh " + q(f.script) + " " + q(in) + " " + q(f.log) + " " + q(f.status) + " " + q(f.pid)
+	var b strings.Builder
+	b.WriteString("umask 077; rm -f " + q(f.status) + " " + q(f.pid) + "\n")
+	if withStdin {
+		b.WriteString("rm -f " + q(f.fifo) + " && mkfifo -m 600 " + q(f.fifo) + " || exit 1\n")
+	}
+	if systemd {
+		b.WriteString("systemd-run --quiet --unit=" + q(unit) + " --collect --service-type=exec" + args + " || exit 1\n")
+	} else {
+		b.WriteString("setsid nohup" + args + " </dev/null >/dev/null 2>&1 &\n")
+	}
+	b.WriteString("i=0; while [ ! -s " + q(f.pid) + " ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done\ncat " + q(f.pid) + " 2>/dev/null || true")
+	return b.String()
+}
+
+// feedFifo writes the step's stdin into its named pipe; the detached step
+// reads it from there. The secret travels on this session's stdin and the
+// pipe's kernel buffer only: never on disk, never in argv. If the pipe is
+// already gone (a re-attach after the step read it), nothing is written.
+func (s *session) feedFifo(ctx context.Context, f stepFiles, stdin string, optional bool) error {
+	cmd := "if [ -p " + q(f.fifo) + " ]; then cat > " + q(f.fifo) + "; else cat >/dev/null; fi"
+	if !optional {
+		cmd = "cat > " + q(f.fifo)
+	}
+	_, _, err := s.exec(ctx, cmd, stdin)
+	return s.stepErrConn(err)
+}
+
+func (s *session) stepErrConn(err error) error {
+	if err == nil {
+		return nil
+	}
+	return s.stepErr(err, "feeding the step's input")
+}
+
+// probe asks for the state of a detached step and the log from offset
+// (offset < 0: state only). state is "running", "dead" (no status and no
+// live process) or "exit N".
+func (s *session) probe(ctx context.Context, f stepFiles, offset int64) (state string, log string, err error) {
+	cmd := "if [ -f " + q(f.status) + " ]; then printf 'exit %s\\n' \"$(cat " + q(f.status) + ")\"; " +
+		"elif [ -s " + q(f.pid) + " ] && kill -0 \"$(cat " + q(f.pid) + ")\" 2>/dev/null; then echo running; else echo dead; fi"
+	if offset >= 0 {
+		cmd += "; tail -c +" + strconv.FormatInt(offset+1, 10) + " " + q(f.log) + " 2>/dev/null | head -c " + strconv.Itoa(pollChunk)
+	}
+	out, _, err := s.exec(ctx, cmd, "")
+	if err != nil {
+		return "", "", s.stepErr(err, "polling the step")
+	}
+	state, log, _ = strings.Cut(out, "\n")
+	return strings.TrimSpace(state), log, nil
+}
+
+// follow polls a detached step until it has a status, streaming its log.
+func (s *session) follow(ctx context.Context, st Step, j Journal, e JournalEntry, f stepFiles) error {
+	sctx := context.WithoutCancel(ctx)
+	if s.follows == nil {
+		s.follows = map[string]*followState{}
+	}
+	fs := s.follows[f.log]
+	if fs == nil {
+		fs = &followState{lb: &lineBuf{s: s, id: st.ID}}
+		s.follows[f.log] = fs
+	}
+	lb := fs.lb
+	for {
+		state, log, err := s.probe(sctx, f, fs.off)
+		if err != nil {
+			return err
+		}
+		fs.off += int64(len(log))
+		lb.write(log)
+		if len(log) >= pollChunk {
+			continue // more log waiting
+		}
+		switch {
+		case strings.HasPrefix(state, "exit "):
+			lb.flush()
+			code, err := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(state, "exit ")))
+			if err != nil {
+				code = -1
+			}
+			if code == 0 {
+				s.exec(sctx, "rm -f "+q(f.script)+" "+q(f.pid), "")
+			}
+			return s.finish(sctx, st, j, e, code, lb.tail.String())
+		case state == "dead":
+			lb.flush()
+			return s.finish(sctx, st, j, e, -1, lb.tail.String())
+		}
+		time.Sleep(s.r.poll()) // Cancel waits for the step to end
+	}
+}
+
+// lineBuf turns log bytes into sanitised, bounded "log" events and keeps
+// the last maxLogTail bytes for a StepError.
+type lineBuf struct {
+	s       *session
+	id      string
+	partial string
+	tail    tailBuf
+}
+
+func (l *lineBuf) write(b string) {
+	l.partial += b
+	for {
+		i := strings.IndexByte(l.partial, '\n')
+		if i < 0 {
+			break
+		}
+		l.line(l.partial[:i])
+		l.partial = l.partial[i+1:]
+	}
+	if len(l.partial) > maxLogLine {
+		l.line(l.partial)
+		l.partial = ""
+	}
+}
+
+func (l *lineBuf) flush() {
+	if l.partial != "" {
+		l.line(l.partial)
+		l.partial = ""
+	}
+}
+
+func (l *lineBuf) line(raw string) {
+	// Progress bars redraw with \r: keep what was drawn last.
+	if i := strings.LastIndexByte(strings.TrimRight(raw, "\r"), '\r'); i >= 0 {
+		raw = raw[i+1:]
+	}
+	t := l.s.mask(ssh.Sanitize(raw))
+	if len(t) > maxLogLine {
+		t = t[:maxLogLine] + "..."
+	}
+	l.tail.add(t + "\n")
+	l.s.emit(l.id, EventLog, t)
+}
+
+type tailBuf struct{ b []byte }
+
+func (t *tailBuf) add(s string) {
+	t.b = append(t.b, s...)
+	if len(t.b) > maxLogTail {
+		t.b = append([]byte(nil), t.b[len(t.b)-maxLogTail:]...)
+	}
+}
+
+func (t *tailBuf) String() string { return strings.ToValidUTF8(string(t.b), "") }
