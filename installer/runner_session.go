@@ -1,0 +1,201 @@
+package installer
+
+// The runner's connection to the host: privileges (root, sudo with the
+// password on stdin), command execution, and reconnecting after a drop.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/tunduk-onboard/tunduk-onboard/installer/ssh"
+)
+
+type privMode int
+
+const (
+	privRoot     privMode = iota // logged in as root
+	privSudoN                    // passwordless sudo
+	privSudoPass                 // sudo -S with a password
+)
+
+// session is one Run: the current connection and what was learnt about
+// the host.
+type session struct {
+	r       *Runner
+	c       *ssh.Client
+	mode    privMode
+	pw      string
+	systemd bool
+	secrets []string // masked in every event and error
+	// follows keeps a detached step's log position across reconnects, so
+	// re-attaching does not repeat log lines.
+	follows map[string]*followState
+}
+
+type followState struct {
+	off int64
+	lb  *lineBuf
+}
+
+// connError is a failure of the connection (not of a remote command):
+// the runner reconnects and re-enters the step.
+type connError struct{ err error }
+
+func (e *connError) Error() string { return "connection lost: " + e.err.Error() }
+func (e *connError) Unwrap() error { return e.err }
+
+func (s *session) emit(id, kind, text string) {
+	if s.r.Progress != nil {
+		s.r.Progress(Event{StepID: id, Kind: kind, Text: s.mask(text)})
+	}
+}
+
+func (s *session) mask(text string) string {
+	for _, sec := range s.secrets {
+		if sec != "" {
+			text = strings.ReplaceAll(text, sec, Masked)
+		}
+	}
+	return text
+}
+
+// sudoWrap is the command line that runs cmd as root in the given mode.
+// The password is never part of it: sudo -S reads it as the first line of
+// standard input, an empty -p prompt prints nothing, -k ignores cached credentials
+// so that sudo always consumes that line (it must never reach cmd).
+func sudoWrap(mode privMode, cmd string) string {
+	switch mode {
+	case privSudoN:
+		return "sudo -n sh -c " + q(cmd)
+	case privSudoPass:
+		return "sudo -k -S -p '' sh -c " + q(cmd)
+	}
+	return cmd
+}
+
+// exec runs cmd as root on the host. A failure of the connection is
+// returned as *connError; a non-zero exit as *ssh.ExitError.
+func (s *session) exec(ctx context.Context, cmd, stdin string) (string, string, error) {
+	if s.c == nil {
+		return "", "", &connError{errors.New("not connected")}
+	}
+	in := stdin
+	if s.mode == privSudoPass {
+		in = s.pw + "\n" + stdin
+	}
+	var rd io.Reader
+	if in != "" {
+		rd = strings.NewReader(in)
+	}
+	out, errb, err := s.c.Run(ctx, sudoWrap(s.mode, cmd), rd)
+	if err != nil {
+		var ee *ssh.ExitError
+		switch {
+		case errors.As(err, &ee):
+			return string(out), string(errb), err
+		case ctx.Err() != nil:
+			return string(out), string(errb), ctx.Err()
+		}
+		return string(out), string(errb), &connError{err}
+	}
+	return string(out), string(errb), nil
+}
+
+// setup learns who we are on the host, checks sudo, prepares LogDir.
+func (s *session) setup(ctx context.Context) error {
+	out, _, err := s.c.Run(ctx, "id -u", nil)
+	if err != nil {
+		return fmt.Errorf("installer: asking the host who we are: %w", err)
+	}
+	if strings.TrimSpace(string(out)) != "0" {
+		// Passwordless? -k ignores cached credentials, -n never asks.
+		if _, _, err := s.c.Run(ctx, "sudo -k -n true", nil); err == nil {
+			s.mode = privSudoN
+		} else {
+			var ee *ssh.ExitError
+			if !errors.As(err, &ee) {
+				return fmt.Errorf("installer: running sudo on the host: %w", err)
+			}
+			if s.r.Sudo == nil {
+				return fmt.Errorf("%w: the login user is not root and sudo needs a password, but none was given", ErrSudoPassword)
+			}
+			pw, err := s.r.Sudo()
+			if err != nil {
+				return fmt.Errorf("installer: sudo password: %w", err)
+			}
+			s.pw = pw
+			s.secrets = append(s.secrets, pw)
+			s.mode = privSudoPass
+			// The harmless check: validates the password, changes nothing.
+			_, errb, err := s.c.Run(ctx, "sudo -k -S -p '' -v", strings.NewReader(pw+"\n"))
+			if err != nil {
+				if errors.As(err, &ee) {
+					return fmt.Errorf("%w (sudo said: %s)", ErrSudoPassword, s.mask(lastLine(ssh.Sanitize(string(errb)))))
+				}
+				return fmt.Errorf("installer: running sudo on the host: %w", err)
+			}
+		}
+	}
+	if s.r.DetectSystemd != nil {
+		if s.systemd, err = s.r.DetectSystemd(ctx, s.c); err != nil {
+			return err
+		}
+	} else {
+		_, _, err := s.exec(ctx, "[ -d /run/systemd/system ] && command -v systemd-run >/dev/null", "")
+		s.systemd = err == nil
+	}
+	_, _, err = s.exec(ctx, "umask 077 && mkdir -p "+q(s.r.logDir())+" && chmod 700 "+q(s.r.logDir()), "")
+	if err != nil {
+		return fmt.Errorf("installer: creating %s on the host: %s", s.r.logDir(), s.mask(err.Error()))
+	}
+	return nil
+}
+
+func lastLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndex(s, "\n"); i >= 0 {
+		s = s[i+1:]
+	}
+	return s
+}
+
+// reconnect closes the dropped connection and dials again with backoff
+// (1 s, 2 s, 4 s ... 30 s) until it works or ctx is done.
+func (s *session) reconnect(ctx context.Context, id string, cause error) error {
+	if s.c != nil {
+		s.c.Close()
+		s.c = nil
+	}
+	delay := firstBackoff
+	why := cause.Error()
+	for {
+		s.emit(id, EventReconnecting, "connection lost ("+ssh.Sanitize(why)+"); reconnecting in "+delay.String())
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+		c, err := s.r.Conn(ctx)
+		if err == nil {
+			s.c = c
+			return nil
+		}
+		var changed *ssh.HostKeyChangedError
+		if errors.As(err, &changed) {
+			return err
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		why = err.Error()
+		if delay *= 2; delay > maxBackoff {
+			delay = maxBackoff
+		}
+	}
+}
