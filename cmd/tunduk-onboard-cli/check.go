@@ -59,21 +59,15 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "Usage: tunduk-onboard-cli check [--ssh USER@HOST[:PORT]]... [FLAGS]\n\nWithout --ssh or --hosts, this machine is checked.\n\nFlags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitCannot
-	}
 	fail := func(err error) int { fmt.Fprintln(stderr, "error:", err); return exitCannot }
-	if fs.NArg() > 0 {
-		return fail(fmt.Errorf("unexpected argument %q (secrets are never taken from the command line; see -h)", fs.Arg(0)))
+	if err := parseFlags(fs, args, "secrets"); err != nil {
+		return flagExit(err, fail)
 	}
 	if !oneOf(o.format, "text", "json", "html") {
 		return fail(fmt.Errorf("--format %q: use text, json or html", o.format))
 	}
-	if !oneOf(o.lang, checks.Languages...) {
-		return fail(fmt.Errorf("--lang %q: use en, ru or ky", o.lang))
+	if err := checkLang(o.lang); err != nil {
+		return fail(err)
 	}
 	if o.publicIP != "" {
 		if _, err := netip.ParseAddr(o.publicIP); err != nil {

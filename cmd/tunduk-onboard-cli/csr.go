@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/sirupsen/logrus"
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
 	"github.com/tunduk-onboard/tunduk-onboard/tokens"
 )
 
@@ -70,8 +69,8 @@ PIN asked (one line with --pin-stdin): the user PIN.`)
 	if code := parseTokenVerb(fs, c, args, stdin); code >= 0 {
 		return code
 	}
-	if !oneOf(lang, checks.Languages...) {
-		return c.fail(fmt.Errorf("--lang %q: use en, ru or ky", lang))
+	if err := checkLang(lang); err != nil {
+		return c.fail(err)
 	}
 	id, err := hex.DecodeString(strings.TrimPrefix(strings.ReplaceAll(idHex, ":", ""), "0x"))
 	if err != nil || len(id) == 0 {

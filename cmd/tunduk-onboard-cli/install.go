@@ -68,15 +68,9 @@ Secrets on standard input, one per line: the SSH password first
 Flags:`)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitCannot
-	}
 	fail := func(err error) int { fmt.Fprintln(stderr, "error:", err); return exitCannot }
-	if fs.NArg() > 0 {
-		return fail(fmt.Errorf("unexpected argument %q (secrets are never taken from the command line; see -h)", fs.Arg(0)))
+	if err := parseFlags(fs, args, "secrets"); err != nil {
+		return flagExit(err, fail)
 	}
 	if !o.dryRun {
 		return fail(errors.New("the installer runner is not built yet; use --dry-run"))
@@ -84,8 +78,8 @@ Flags:`)
 	if !oneOf(o.format, "text", "json") {
 		return fail(fmt.Errorf("--format %q: use text or json", o.format))
 	}
-	if !oneOf(o.lang, checks.Languages...) {
-		return fail(fmt.Errorf("--lang %q: use en, ru or ky", o.lang))
+	if err := checkLang(o.lang); err != nil {
+		return fail(err)
 	}
 	if o.packagesDir != "" {
 		debs, err := filepath.Glob(filepath.Join(o.packagesDir, "*.deb"))

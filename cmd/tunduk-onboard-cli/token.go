@@ -60,14 +60,8 @@ type tokenCmd struct {
 // prepares the shared state. It returns a non-negative exit code when the
 // run must stop (help, usage error).
 func parseTokenVerb(fs *flag.FlagSet, c *tokenCmd, args []string, stdin io.Reader) int {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitCannot
-	}
-	if fs.NArg() > 0 {
-		return c.fail(fmt.Errorf("unexpected argument %q (PINs are never taken from the command line; see -h)", fs.Arg(0)))
+	if err := parseFlags(fs, args, "PINs"); err != nil {
+		return flagExit(err, c.fail)
 	}
 	if !oneOf(c.format, "text", "json") {
 		return c.fail(fmt.Errorf("--format %q: use text or json", c.format))
