@@ -100,6 +100,10 @@ type Runner struct {
 	// DetectSystemd says whether detached steps run under systemd-run; nil
 	// asks the host whether systemd is running ([ -d /run/systemd/system ]).
 	DetectSystemd func(ctx context.Context, c *ssh.Client) (bool, error)
+	// After, when set, runs once every step is done, on the same
+	// connection: the client-side checks that need the finished host (the
+	// admin API through an SSH tunnel).
+	After func(ctx context.Context, h HostAccess) error
 }
 
 func (r *Runner) journalPath() string {
@@ -179,7 +183,7 @@ func (r *Runner) Run(ctx context.Context, steps []Step) error {
 			break
 		}
 	}
-	return nil
+	return s.after(ctx)
 }
 
 // stepFiles are one attempt's files in LogDir.

@@ -8,8 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
 
@@ -28,18 +26,19 @@ type installOpts struct {
 	tokenOnServer      bool
 	force              bool
 	adminPasswordStdin bool
+	sudoPasswordStdin  bool
 	profile            string
 	format             string
 	lang               string
 	verbose            bool
 }
 
-// runInstall plans the install of the security server on one host. This
-// increment only prints the plan (--dry-run); the runner comes next.
+// runInstall checks the host, plans the install of the security server
+// and either prints the plan (--dry-run) or applies it (install_run.go).
 //
-// Standard input, when secrets are asked for, holds one per line in this
-// order: the SSH password (--password-stdin), then the admin password
-// (--admin-password-stdin).
+// Standard input, when secrets are asked for there, holds one per line in
+// this order: the SSH password (--password-stdin), the sudo password
+// (--sudo-password-stdin), the admin password (--admin-password-stdin).
 func runInstall(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var o installOpts
 	fs := flag.NewFlagSet("install", flag.ContinueOnError)
@@ -48,22 +47,29 @@ func runInstall(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print the plan (every command, secrets masked) and change nothing")
 	fs.StringVar(&o.packagesDir, "packages-dir", "", "local `DIR` of .deb files to upload and use as the repository (servers without internet)")
 	fs.StringVar(&o.adminUser, "admin-user", "xrdadmin", "`NAME` of the X-Road admin user to create")
-	fs.BoolVar(&o.adminPasswordStdin, "admin-password-stdin", false, "read the admin user's password from standard input (the line after the SSH password when --password-stdin is given too)")
+	fs.BoolVar(&o.adminPasswordStdin, "admin-password-stdin", false, "read the admin user's password from standard input (else asked on the terminal)")
+	fs.BoolVar(&o.sudoPasswordStdin, "sudo-password-stdin", false, "read the sudo password from standard input (else asked on the terminal when sudo needs one)")
 	fs.StringVar(&o.adminNetwork, "admin-network", "", "`CIDR` allowed to reach the admin UI on 4000 (default: closed; use an SSH tunnel)")
 	fs.StringVar(&o.isNetwork, "is-network", "", "`CIDR` of the information systems allowed to reach 8080/8443 (default: closed)")
 	fs.BoolVar(&o.tokenOnServer, "token-on-server", false, "install hardware token support (Rutoken) on the server")
 	fs.BoolVar(&o.force, "force", false, "go on although the readiness check failed (the override is recorded in the plan)")
 	fs.StringVar(&o.profile, "profile", "", "operator profile `FILE` (default: the embedded Tunduk profile)")
-	fs.StringVar(&o.format, "format", "text", "plan format: text or json")
+	fs.StringVar(&o.format, "format", "text", "output: text, or json (the plan; with a run, one JSON event per line)")
 	fs.StringVar(&o.lang, "lang", defaultLang(), "language: en, ru or ky")
-	fs.BoolVar(&o.verbose, "verbose", false, "log debug details to standard error too")
+	fs.BoolVar(&o.verbose, "verbose", false, "print the steps' own output and debug details to standard error too")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, `Usage: tunduk-onboard-cli install --ssh USER@HOST[:PORT] --dry-run [FLAGS]
+		fmt.Fprintln(stderr, `Usage: tunduk-onboard-cli install --ssh USER@HOST[:PORT] [--dry-run] [FLAGS]
 
-Plans the install of the X-Road Security Server on one host. Only --dry-run
-is available yet: it checks the host, builds the plan and prints it.
-Secrets on standard input, one per line: the SSH password first
-(--password-stdin), then the admin password (--admin-password-stdin).
+Installs the X-Road Security Server on one host: checks its readiness,
+plans the steps, then applies them over SSH. Every step is checked first
+and applied only when needed; long steps run on the server by themselves,
+so a dropped connection is resumed and a second run continues where the
+first stopped. --dry-run prints the plan and changes nothing.
+Secrets on standard input, one per line in this order: the SSH password
+(--password-stdin), the sudo password (--sudo-password-stdin), the admin
+password (--admin-password-stdin). Secrets are never taken from arguments.
+Exit status: 0 installed, 1 a step (or the final check) failed, 2 could
+not start.
 
 Flags:`)
 		fs.PrintDefaults()
@@ -71,9 +77,6 @@ Flags:`)
 	fail := func(err error) int { fmt.Fprintln(stderr, "error:", err); return exitCannot }
 	if err := parseFlags(fs, args, "secrets"); err != nil {
 		return flagExit(err, fail)
-	}
-	if !o.dryRun {
-		return fail(errors.New("the installer runner is not built yet; use --dry-run"))
 	}
 	if !oneOf(o.format, "text", "json") {
 		return fail(fmt.Errorf("--format %q: use text or json", o.format))
@@ -97,21 +100,23 @@ Flags:`)
 	if len(targets) != 1 {
 		return fail(fmt.Errorf("install needs exactly one --ssh USER@HOST[:PORT], got %d", len(targets)))
 	}
+	target := targets[0]
 	// One buffered reader for every secret: readSecrets wraps stdin with
 	// bufio.NewReader, which returns a *bufio.Reader of this size as is, so
-	// the admin password line is not lost in a discarded buffer.
+	// the later lines are not lost in a discarded buffer.
 	in := bufio.NewReaderSize(stdin, 4096)
 	if err := o.ssh.readSecrets(in); err != nil {
 		return fail(err)
 	}
-	var adminPassword string
-	if o.adminPasswordStdin {
-		line, err := in.ReadString('\n')
-		if err != nil && !errors.Is(err, io.EOF) {
-			return fail(fmt.Errorf("--admin-password-stdin: %w", err))
+	var sudoPassword, adminPassword string
+	if o.sudoPasswordStdin {
+		if sudoPassword, err = stdinLine(in, "--sudo-password-stdin", "sudo password"); err != nil {
+			return fail(err)
 		}
-		if adminPassword = strings.TrimRight(line, "\r\n"); adminPassword == "" {
-			return fail(errors.New("--admin-password-stdin: standard input held no admin password"))
+	}
+	if o.adminPasswordStdin {
+		if adminPassword, err = stdinLine(in, "--admin-password-stdin", "admin password"); err != nil {
+			return fail(err)
 		}
 	}
 	_, closeLog, err := logging.Setup("cli", o.verbose)
@@ -123,16 +128,23 @@ Flags:`)
 	if err != nil {
 		return fail(err)
 	}
+	if !o.dryRun && adminPassword == "" {
+		// Asked before connecting, so a long check is not wasted on a
+		// missing password.
+		if adminPassword, err = promptNewPassword(o.lang, o.adminUser); err != nil {
+			return fail(err)
+		}
+	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	cfg, err := o.ssh.config(targets[0], stderr)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cfg, err := o.ssh.config(target, stderr)
 	if err != nil {
 		return fail(err)
 	}
 	rep, err := checkOne(ctx, cfg, profile, checks.Options{})
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %s\n", targets[0], explain(err, o.lang))
+		fmt.Fprintf(stderr, "%s: %s\n", target, explain(err, o.lang))
 		return exitCannot
 	}
 	hostname, address := installer.HostFacts(rep.Facts)
@@ -146,12 +158,12 @@ Flags:`)
 		Force:         o.force,
 		Hostname:      hostname,
 		Address:       address,
-		SSHPort:       targets[0].Port,
+		SSHPort:       target.Port,
 		DryRun:        o.dryRun,
 	})
 	var pe *installer.PreflightError
 	if errors.As(err, &pe) {
-		fmt.Fprintf(stderr, "%s: %s\n", targets[0], err)
+		fmt.Fprintf(stderr, "%s: %s\n", target, err)
 		for _, r := range pe.Failed {
 			fmt.Fprintf(stderr, "  [FAIL] %s: %s\n", r.Title.In(o.lang), r.Observed.In(o.lang))
 		}
@@ -160,20 +172,36 @@ Flags:`)
 	if err != nil {
 		return fail(err)
 	}
+	if !o.dryRun {
+		return runPlan(ctx, cancel, &o, cfg, steps, sudoPassword, stdout, stderr)
+	}
 	if o.format == "json" {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		err = enc.Encode(map[string]any{
 			"schema":  "tunduk-onboard.install-plan/v1",
-			"host":    targets[0].String(),
+			"host":    target.String(),
 			"dry_run": true,
 			"steps":   installer.MaskSteps(steps),
 		})
 	} else {
-		_, err = fmt.Fprintf(stdout, "%s\n%s", targets[0], installer.DryRun(steps, o.lang))
+		_, err = fmt.Fprintf(stdout, "%s\n%s", target, installer.DryRun(steps, o.lang))
 	}
 	if err != nil {
 		return fail(err)
 	}
 	return exitOK
+}
+
+// stdinLine reads one secret line; flag names the option that asked.
+func stdinLine(in *bufio.Reader, flagName, what string) (string, error) {
+	line, err := in.ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("%s: %w", flagName, err)
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		return "", fmt.Errorf("%s: standard input held no %s", flagName, what)
+	}
+	return line, nil
 }

@@ -13,6 +13,9 @@ import (
 
 const installTestPW = "Xy9-never-Show-Me-42"
 
+// Tests never ask a terminal, even when run from one.
+func init() { promptTTY = func(string) (string, error) { return "", errNoTTY } }
+
 func TestInstallDryRunOverSSH(t *testing.T) {
 	h := testhost.StartSSHD(t, testhost.Options{})
 	kh := testhost.WriteKnownHosts(t, h.KnownHostsLine())
@@ -49,10 +52,11 @@ func TestInstallDryRunOverSSH(t *testing.T) {
 		t.Fatalf("json plan: %v\n%s", err, out)
 	}
 
-	// No runner yet: saying so honestly, before connecting.
+	// A real run needs the admin password: without a terminal to ask it,
+	// it says how to give it, before connecting.
 	code, _, errOut = cli(t, "", base...)
-	if code != exitCannot || !strings.Contains(errOut, "the installer runner is not built yet; use --dry-run") {
-		t.Errorf("without --dry-run: exit %d, %q", code, errOut)
+	if code != exitCannot || !strings.Contains(errOut, "--admin-password-stdin") || strings.Contains(errOut, "readiness") {
+		t.Errorf("without --dry-run or a password: exit %d, %q", code, errOut)
 	}
 	// A bad network is refused with the reason.
 	code, _, errOut = cli(t, "", append(base, "--dry-run", "--force", "--admin-network", "0.0.0.0/0")...)
@@ -75,6 +79,42 @@ func TestInstallReadsBothSecretsInOrder(t *testing.T) {
 	if strings.Contains(out+errOut, installTestPW) || strings.Contains(out+errOut, sshPW) {
 		t.Fatal("a password appears in the output")
 	}
+}
+
+// A sudo that refuses the password stops the run before any step, changes
+// nothing, says so in the user's language, and echoes no secret. The
+// throwaway user is not in sudoers at all, so even a runner bug could not
+// change this machine.
+func TestInstallSudoRefused(t *testing.T) {
+	h := testhost.StartSSHD(t, testhost.Options{PasswordAuth: true})
+	user, sshPW := testhost.AddUser(t)
+	kh := testhost.WriteKnownHosts(t, h.KnownHostsLine())
+	const sudoPW = "Wrong-sudo-Pw-77"
+	stdin := sshPW + "\n" + sudoPW + "\n" + installTestPW + "\n"
+	args := []string{"install", "--ssh", h.TargetAs(user).String(), "--known-hosts", kh, "--force",
+		"--password-stdin", "--sudo-password-stdin", "--admin-password-stdin"}
+	code, out, errOut := cli(t, stdin, append(args, "--lang", "ru")...)
+	if code != exitCannot || !strings.Contains(errOut, "не принял пароль") || !strings.Contains(errOut, "ничего не изменено") {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
+	for _, pw := range []string{sshPW, sudoPW, installTestPW} {
+		if strings.Contains(out+errOut, pw) {
+			t.Fatalf("a password appears in the output: %s%s", out, errOut)
+		}
+	}
+	code, out, _ = cli(t, stdin, append(args, "--format", "json")...)
+	var res installResult
+	if err := json.Unmarshal([]byte(lastLine(out)), &res); err != nil || code != exitCannot || res.Status != "error" || len(res.Steps) != 0 {
+		t.Fatalf("json: exit %d, %v, %+v\n%s", code, err, res, out)
+	}
+	if strings.Contains(out, sudoPW) {
+		t.Fatal("the sudo password appears in the JSON result")
+	}
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
 }
 
 func TestInstallUsageErrors(t *testing.T) {

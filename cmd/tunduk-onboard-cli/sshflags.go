@@ -121,13 +121,35 @@ func (s *sshFlags) config(t ssh.Target, stderr io.Writer) (ssh.Config, error) {
 // promptPassphrase asks for a key's passphrase on the terminal, without
 // echo. Without a terminal it refuses: scripts should use ssh-agent.
 func promptPassphrase(file string) (string, error) {
-	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
-	if err != nil {
+	pw, err := promptTTY(fmt.Sprintf("Passphrase for %s: ", file))
+	if errors.Is(err, errNoTTY) {
 		return "", fmt.Errorf("key %s is encrypted and there is no terminal to ask its passphrase: load it into ssh-agent (ssh-add %s)", file, file)
 	}
-	defer tty.Close()
-	fmt.Fprintf(tty, "Passphrase for %s: ", file)
+	return pw, err
+}
+
+var errNoTTY = errors.New("no terminal")
+
+// promptTTY asks on the controlling terminal, without echo. Secrets are
+// never read from a pipe here: scripts give them on standard input with
+// the --*-stdin flags. A variable so tests never wait on a real terminal.
+var promptTTY = askTTY
+
+func askTTY(prompt string) (string, error) {
+	var out io.Writer
+	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
+	if err == nil {
+		defer tty.Close()
+		out = tty
+	} else {
+		// Windows has no /dev/tty: its console is standard input.
+		if !term.IsTerminal(int(os.Stdin.Fd())) {
+			return "", errNoTTY
+		}
+		tty, out = os.Stdin, os.Stderr
+	}
+	fmt.Fprint(out, prompt)
 	pw, err := term.ReadPassword(int(tty.Fd()))
-	fmt.Fprintln(tty)
+	fmt.Fprintln(out)
 	return string(pw), err
 }

@@ -1,0 +1,114 @@
+package installer
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// selfSigned makes a certificate like the server's own: self-signed, with
+// the host name and address as subject alternative names.
+func selfSigned(t *testing.T, name string) (tls.Certificate, []byte) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(time.Now().UnixNano()),
+		Subject:      pkix.Name{CommonName: name},
+		DNSNames:     []string{name},
+		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+}
+
+// fakeAPI serves status on the probe path with cert, on loopback: the
+// real sshd forwards the runner's channel to it as it would to X-Road.
+func fakeAPI(t *testing.T, cert tls.Certificate, status int) string {
+	t.Helper()
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != adminAPIProbe {
+			http.NotFound(w, r)
+			return
+		}
+		w.WriteHeader(status)
+	})}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return ln.Addr().String()
+}
+
+func TestAdminAPIThroughTunnel(t *testing.T) {
+	g := newRig(t)
+	cert, certPEM := selfSigned(t, "ss1.example.kg")
+	_, otherPEM := selfSigned(t, "ss1.example.kg") // same name, other key
+	certFile := filepath.Join(g.dir, "proxy-ui-api.crt")
+	otherFile := filepath.Join(g.dir, "other.crt")
+	os.WriteFile(certFile, certPEM, 0o644)
+	os.WriteFile(otherFile, otherPEM, 0o644)
+	up := fakeAPI(t, cert, http.StatusUnauthorized)
+	broken := fakeAPI(t, cert, http.StatusInternalServerError)
+
+	for _, tc := range []struct {
+		name, addr, certPath, wantErr string
+	}{
+		{"pinned certificate, 401", up, certFile, ""},
+		{"another certificate under the same name", up, otherFile, "certificate"},
+		{"server error", broken, certFile, "500"},
+		{"nothing listens", "127.0.0.1:1", certFile, "does not answer"},
+		{"no certificate file", up, filepath.Join(g.dir, "missing.crt"), "reading"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var st AdminAPIStatus
+			var verr error
+			g.r.After = func(ctx context.Context, h HostAccess) error {
+				st, verr = AdminAPI{Addr: tc.addr, CertPath: tc.certPath}.Verify(ctx, h)
+				return nil
+			}
+			if err := g.r.Run(context.Background(), nil); err != nil {
+				t.Fatal(err)
+			}
+			if tc.wantErr == "" {
+				if verr != nil || st.HTTPStatus != http.StatusUnauthorized || st.ServerName != "ss1.example.kg" || len(st.CertSHA256) != 64 {
+					t.Fatalf("status %+v, err %v", st, verr)
+				}
+				return
+			}
+			if verr == nil || !strings.Contains(verr.Error(), tc.wantErr) {
+				t.Fatalf("want an error with %q, got %v (%+v)", tc.wantErr, verr, st)
+			}
+		})
+	}
+}
+
+func TestPinnedTLSRefusesNoName(t *testing.T) {
+	if _, _, err := PinnedTLS([]byte("not a certificate")); err == nil {
+		t.Error("garbage accepted as a certificate")
+	}
+}
