@@ -4,12 +4,14 @@ package main
 
 import (
 	"encoding/hex"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
 	"github.com/sirupsen/logrus"
+	"github.com/tunduk-onboard/tunduk-onboard/checks"
 	"github.com/tunduk-onboard/tunduk-onboard/tokens"
 )
 
@@ -51,47 +53,93 @@ type csrJSON struct {
 	Handover        []tokens.HandoverStep `json:"handover"`
 }
 
+// csrOpts are the csr sign flags that token prepare takes too: the
+// organisation's data, where the files go and the handover's language.
+type csrOpts struct {
+	who                           tokens.Participant
+	outDir, name, lang, serverLib string
+}
+
+func (o *csrOpts) register(fs *flag.FlagSet) {
+	fs.StringVar(&o.who.MemberCode, "member-code", "", "the member `CODE` (8 digits)")
+	fs.StringVar(&o.who.OrgName, "org-name", "", "the organisation's registered `NAME` (Cyrillic allowed)")
+	fs.StringVar(&o.who.MemberClass, "member-class", "", "the member `CLASS`: GOV or COM")
+	fs.StringVar(&o.who.ServerCode, "server-code", "", "the security server `CODE`")
+	fs.StringVar(&o.outDir, "out", ".", "write the CSR files into `DIR`")
+	fs.StringVar(&o.name, "name", "", "base `NAME` of the files (default: SERVERCODE-sign-csr)")
+	fs.StringVar(&o.lang, "lang", defaultLang(), "language of the text output and the handover steps: en, ru or ky")
+	fs.StringVar(&o.serverLib, "server-library", tokens.ServerRutokenLibrary, "the Rutoken library's `PATH` on the security server, for devices.ini")
+}
+
+// subject checks the options against the profile, makes the output
+// folder and returns the CSR subject: all before any PIN is asked, so a
+// typo never costs a token operation.
+func (o *csrOpts) subject(p *checks.Profile) (tokens.Subject, error) {
+	if err := checkLang(o.lang); err != nil {
+		return nil, err
+	}
+	o.who.Instance = p.XRoad.Instance
+	if err := checkParticipant(p, o.who, true); err != nil {
+		return nil, err
+	}
+	subject, err := tokens.SignSubject(p, o.who)
+	if err != nil {
+		return nil, err
+	}
+	if o.name == "" {
+		o.name = o.who.ServerCode + "-sign-csr"
+	}
+	if err := os.MkdirAll(o.outDir, 0o755); err != nil {
+		return nil, fmt.Errorf("--out %s: cannot create the folder: %w", o.outDir, err)
+	}
+	if st, err := os.Stat(o.outDir); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("--out %s is not a folder", o.outDir)
+	}
+	return subject, nil
+}
+
+// sign signs the CSR with the key id on tok and writes its files.
+func (c *tokenCmd) signCSR(o *csrOpts, subject tokens.Subject, tok tokens.TokenInfo, pin string, id []byte) (csrJSON, error) {
+	signer, err := c.mod.Signer(tok, pin, id)
+	if err != nil {
+		return csrJSON{}, err
+	}
+	defer signer.Close()
+	csr, err := tokens.CreateCSR(signer, subject)
+	if err != nil {
+		return csrJSON{}, err
+	}
+	pemPath, derPath, err := csr.WriteFiles(o.outDir, o.name)
+	if err != nil {
+		return csrJSON{}, err
+	}
+	logrus.WithFields(logrus.Fields{"serial": tok.Serial, "id": hex.EncodeToString(id), "subject": csr.Subject, "file": pemPath}).Info("csr signed")
+	return csrJSON{
+		Subject: csr.Subject, KeyBits: csr.KeyBits, PublicKeySHA256: csr.PublicKeySHA256,
+		KeyID: hex.EncodeToString(id), TokenSerial: tok.Serial, PEM: pemPath, DER: derPath,
+		DevicesINI: tokens.DevicesINI(o.serverLib, tok.Serial),
+		Handover:   tokens.HandoverSteps(o.lang, o.serverLib, tok.Serial),
+	}, nil
+}
+
 func (c *tokenCmd) csrSign(args []string, stdin io.Reader) int {
 	fs := c.newFlagSet("csr sign", `csr sign --id HEX --member-code M --org-name NAME --member-class GOV|COM --server-code C [--out DIR] [FLAGS]
 
 PIN asked (one line with --pin-stdin): the user PIN.`)
-	var idHex, outDir, name, lang, serverLib string
-	var who tokens.Participant
+	var idHex string
+	var o csrOpts
 	fs.StringVar(&idHex, "id", "", "the signing key's CKA_ID in `HEX` (as token keygen printed it)")
-	fs.StringVar(&who.MemberCode, "member-code", "", "the member `CODE` (8 digits)")
-	fs.StringVar(&who.OrgName, "org-name", "", "the organisation's registered `NAME` (Cyrillic allowed)")
-	fs.StringVar(&who.MemberClass, "member-class", "", "the member `CLASS`: GOV or COM")
-	fs.StringVar(&who.ServerCode, "server-code", "", "the security server `CODE`")
-	fs.StringVar(&outDir, "out", ".", "write the CSR files into `DIR`")
-	fs.StringVar(&name, "name", "", "base `NAME` of the files (default: SERVERCODE-sign-csr)")
-	fs.StringVar(&lang, "lang", defaultLang(), "language of the handover steps: en, ru or ky")
-	fs.StringVar(&serverLib, "server-library", tokens.ServerRutokenLibrary, "the Rutoken library's `PATH` on the security server, for devices.ini")
+	o.register(fs)
 	if code := parseTokenVerb(fs, c, args, stdin); code >= 0 {
 		return code
-	}
-	if err := checkLang(lang); err != nil {
-		return c.fail(err)
 	}
 	id, err := hex.DecodeString(strings.TrimPrefix(strings.ReplaceAll(idHex, ":", ""), "0x"))
 	if err != nil || len(id) == 0 {
 		return c.fail(fmt.Errorf("--id %q: give the key's CKA_ID in hex", idHex))
 	}
-	who.Instance = c.profile.XRoad.Instance
-	if err := checkParticipant(c.profile, who, true); err != nil {
-		return c.fail(err)
-	}
-	subject, err := tokens.SignSubject(c.profile, who)
+	subject, err := o.subject(c.profile)
 	if err != nil {
 		return c.fail(err)
-	}
-	if name == "" {
-		name = who.ServerCode + "-sign-csr"
-	}
-	if err := os.MkdirAll(outDir, 0o755); err != nil {
-		return c.fail(fmt.Errorf("--out %s: cannot create the folder: %w", outDir, err))
-	}
-	if st, err := os.Stat(outDir); err != nil || !st.IsDir() {
-		return c.fail(fmt.Errorf("--out %s is not a folder", outDir))
 	}
 	tok, err := c.open()
 	if err != nil {
@@ -101,35 +149,13 @@ PIN asked (one line with --pin-stdin): the user PIN.`)
 	if err != nil {
 		return c.fail(err)
 	}
-	signer, err := c.mod.Signer(tok, pin, id)
+	out, err := c.signCSR(&o, subject, tok, pin, id)
 	if err != nil {
 		return c.fail(err)
-	}
-	defer signer.Close()
-	csr, err := tokens.CreateCSR(signer, subject)
-	if err != nil {
-		return c.fail(err)
-	}
-	pemPath, derPath, err := csr.WriteFiles(outDir, name)
-	if err != nil {
-		return c.fail(err)
-	}
-	logrus.WithFields(logrus.Fields{"serial": tok.Serial, "id": hex.EncodeToString(id), "subject": csr.Subject, "file": pemPath}).Info("csr signed")
-	out := csrJSON{
-		Subject: csr.Subject, KeyBits: csr.KeyBits, PublicKeySHA256: csr.PublicKeySHA256,
-		KeyID: hex.EncodeToString(id), TokenSerial: tok.Serial, PEM: pemPath, DER: derPath,
-		DevicesINI: tokens.DevicesINI(serverLib, tok.Serial),
-		Handover:   tokens.HandoverSteps(lang, serverLib, tok.Serial),
 	}
 	if c.format == "json" {
 		return c.writeJSON(out)
 	}
-	fmt.Fprintf(c.stdout, "Certificate signing request written:\n  %s\n  %s\n", pemPath, derPath)
-	fmt.Fprintf(c.stdout, "  Subject:            %s\n", csr.Subject)
-	fmt.Fprintf(c.stdout, "  Key size:           %d bits\n", csr.KeyBits)
-	fmt.Fprintf(c.stdout, "  Public key SHA-256: %s\n", csr.PublicKeySHA256)
-	fmt.Fprintf(c.stdout, "  Key CKA_ID:         %s (token %s)\n\n", out.KeyID, tok.Serial)
-	fmt.Fprint(c.stdout, out.DevicesINI+"\n")
-	fmt.Fprint(c.stdout, tokens.HandoverText(lang, serverLib, tok.Serial))
+	printCSR(c.stdout, o.lang, o.serverLib, out)
 	return exitOK
 }

@@ -58,7 +58,8 @@ Commands:
   install   install the X-Road Security Server on a host over SSH
             (for now: --dry-run prints the plan)
   token     list, initialise and set the PINs of a Rutoken; generate the
-            signing key on it (list|init|pin|keygen)
+            signing key on it; or all that and the CSR in one step
+            (list|init|pin|keygen|prepare)
   csr       sign the certificate signing request with the token's key (sign)
   version   print the version
 

@@ -30,7 +30,7 @@ func prepareTokens() error {
 	if _, err := os.Stat(softhsmLib); err != nil {
 		return nil // tests skip
 	}
-	for _, label := range []string{"list", "flow", "wrongpin", "init", "pins"} {
+	for _, label := range []string{"list", "flow", "wrongpin", "init", "pins", "prepare", "prepare-pins", "prepare-undo"} {
 		cmd := exec.Command("softhsm2-util", "--init-token", "--free", "--label", label, "--so-pin", testSO, "--pin", testUser)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return fmt.Errorf("softhsm2-util --init-token %s: %v\n%s", label, err, out)

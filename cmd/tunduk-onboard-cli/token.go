@@ -3,22 +3,12 @@
 package main
 
 import (
-	"context"
-	"crypto/rsa"
-	"crypto/sha256"
-	"crypto/x509"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strings"
 	"text/tabwriter"
-	"text/template"
-	"time"
 
 	"github.com/sirupsen/logrus"
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
@@ -140,6 +130,8 @@ func runToken(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return c.pin(args[1:], stdin)
 	case "keygen":
 		return c.keygen(args[1:], stdin)
+	case "prepare":
+		return c.prepare(args[1:], stdin)
 	}
 	fmt.Fprintf(stderr, "unknown token command %q\n\n", args[0])
 	tokenUsage(stderr)
@@ -157,6 +149,11 @@ Commands:
   pin unblock            set a new user PIN with the SO PIN
   keygen --server-code C --member-code M
                          generate the RSA signing key on the token
+  prepare --label L --member-code M --org-name NAME --member-class GOV|COM
+          --server-code C [--out DIR]
+                         init + keygen + csr sign in one step: initialise
+                         the token, set the user PIN, generate the signing
+                         key and write its CSR
 
 Every command takes --module PATH, --token SERIAL|LABEL, --format text|json.
 PINs are asked on the terminal without echo, or read one per line from
@@ -282,75 +279,6 @@ func (c *tokenCmd) list(args []string, stdin io.Reader) int {
 	return exitOK
 }
 
-func (c *tokenCmd) init(args []string, stdin io.Reader) int {
-	fs := c.newFlagSet("token init", `token init --label L [--yes-wipe SERIAL] [FLAGS]
-
-Initialises (formats) the token: every key and certificate on it is wiped.
-PINs asked, in this order (one line each with --pin-stdin):
-  1. the current SO (administrator) PIN (a new token: the factory SO PIN)
-  2. the new user PIN
-  3. the new user PIN again
-When the token holds objects they are listed and you must type the token's
-serial number to confirm; scripts pass --yes-wipe SERIAL instead.`)
-	var label, yesWipe string
-	fs.StringVar(&label, "label", "", "the token's new `LABEL` (1-32 bytes)")
-	fs.StringVar(&yesWipe, "yes-wipe", "", "confirm wiping the objects of the token with this `SERIAL` (for scripts)")
-	if code := parseTokenVerb(fs, c, args, stdin); code >= 0 {
-		return code
-	}
-	if label == "" || len(label) > 32 {
-		return c.fail(errors.New("--label: give the token a label of 1-32 bytes"))
-	}
-	tok, err := c.open()
-	if err != nil {
-		return c.fail(err)
-	}
-	so, err := c.pins.read("SO PIN")
-	if err != nil {
-		return c.fail(err)
-	}
-	user, err := c.pins.readNew("user PIN", c.profile)
-	if err != nil {
-		return c.fail(err)
-	}
-	confirm := func(objs []tokens.ObjectInfo) bool {
-		fmt.Fprintf(c.stderr, "Token %s holds %d object(s); initialising wipes them all:\n", tok, len(objs))
-		for _, o := range objs {
-			fmt.Fprintf(c.stderr, "  %-12s id %-16s %q\n", o.Class, hex.EncodeToString(o.ID), o.Label)
-		}
-		if yesWipe != "" {
-			if yesWipe == tok.Serial {
-				fmt.Fprintln(c.stderr, "confirmed by --yes-wipe")
-				return true
-			}
-			fmt.Fprintf(c.stderr, "--yes-wipe %q is not this token's serial number %q\n", yesWipe, tok.Serial)
-			return false
-		}
-		answer, err := confirmLine(fmt.Sprintf("Type the token's serial number (%s) to wipe it: ", tok.Serial))
-		if err != nil {
-			fmt.Fprintln(c.stderr, "not confirmed:", err, "(scripts: --yes-wipe SERIAL)")
-			return false
-		}
-		return answer == tok.Serial
-	}
-	logrus.WithFields(logrus.Fields{"serial": tok.Serial, "label": label}).Info("token init")
-	nt, err := c.mod.InitToken(tok, so, label, user, confirm)
-	if errors.Is(err, tokens.ErrConfirmationRequired) {
-		return c.fail(fmt.Errorf("%w; nothing was changed", err))
-	}
-	if err != nil {
-		return c.fail(err)
-	}
-	if c.format == "json" {
-		return c.writeJSON(toJSON(nt))
-	}
-	fmt.Fprintf(c.stdout, "Initialised token %s; the user PIN is set.\n", nt)
-	if tokens.ValidateNewPIN(so, so, c.profile.Token.PINMinLength, c.profile.Token.FactoryPINs) != nil {
-		fmt.Fprintln(c.stdout, "The SO PIN is still a factory or weak PIN: change it with \"tunduk-onboard-cli token pin change-so\".")
-	}
-	return exitOK
-}
-
 func (c *tokenCmd) pin(args []string, stdin io.Reader) int {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		fmt.Fprintln(c.stderr, "Usage: tunduk-onboard-cli token pin change-user|change-so|unblock [FLAGS]")
@@ -408,141 +336,4 @@ PINs asked, in this order (one line each with --pin-stdin):
 	}
 	fmt.Fprintf(c.stdout, "%s on token %s.\n", done, tok)
 	return exitOK
-}
-
-// keyJSON is a generated key as --format json prints it.
-type keyJSON struct {
-	TokenSerial       string  `json:"token_serial"`
-	ID                string  `json:"id"`
-	Label             string  `json:"label"`
-	Bits              int     `json:"bits"`
-	PublicKeySHA256   string  `json:"public_key_sha256"`
-	AttributesRelaxed bool    `json:"attributes_relaxed"`
-	Seconds           float64 `json:"seconds"`
-}
-
-func pubKeySHA256(pub *rsa.PublicKey) string {
-	der, err := x509.MarshalPKIXPublicKey(pub)
-	if err != nil {
-		return ""
-	}
-	sum := sha256.Sum256(der)
-	return hex.EncodeToString(sum[:])
-}
-
-func (c *tokenCmd) keygen(args []string, stdin io.Reader) int {
-	fs := c.newFlagSet("token keygen", `token keygen --server-code C --member-code M [--bits N] [--label L] [FLAGS]
-
-Generates the RSA signing key pair on the token (one CKA_ID for both
-halves). PIN asked (one line with --pin-stdin): the user PIN.`)
-	var bits int
-	var label, serverCode, memberCode, memberClass string
-	fs.IntVar(&bits, "bits", 0, "RSA key size (default: the profile's, bounded by the token's range)")
-	fs.StringVar(&label, "label", "", "the key's CKA_LABEL (default: the profile's key label template)")
-	fs.StringVar(&serverCode, "server-code", "", "the security server `CODE`")
-	fs.StringVar(&memberCode, "member-code", "", "the member `CODE` (8 digits)")
-	fs.StringVar(&memberClass, "member-class", "", "the member `CLASS` (GOV or COM), for label templates that use it")
-	if code := parseTokenVerb(fs, c, args, stdin); code >= 0 {
-		return code
-	}
-	who := tokens.Participant{MemberClass: memberClass, MemberCode: memberCode, ServerCode: serverCode, Instance: c.profile.XRoad.Instance}
-	if label == "" {
-		if serverCode == "" || memberCode == "" {
-			return c.fail(errors.New("--server-code and --member-code are needed for the key label (or give --label)"))
-		}
-		if err := checkParticipant(c.profile, who, false); err != nil {
-			return c.fail(err)
-		}
-		var err error
-		if label, err = keyLabel(c.profile, who); err != nil {
-			return c.fail(err)
-		}
-	}
-	tok, err := c.open()
-	if err != nil {
-		return c.fail(err)
-	}
-	if bits == 0 {
-		bits = c.profile.Token.KeySize
-		if tok.RSAMaxBits > 0 && bits > tok.RSAMaxBits {
-			return c.fail(fmt.Errorf("the profile's key size %d exceeds the token's maximum %d", bits, tok.RSAMaxBits))
-		}
-	}
-	if bits < 2048 {
-		return c.fail(fmt.Errorf("--bits %d: X-Road needs RSA-2048 or more", bits))
-	}
-	pin, err := c.pins.read("user PIN")
-	if err != nil {
-		return c.fail(err)
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if c.format == "text" {
-		fmt.Fprintf(c.stderr, "Generating an RSA-%d key on token %s (a Rutoken may take a minute)...\n", bits, tok)
-	}
-	start := time.Now()
-	key, err := c.mod.GenerateSigningKey(ctx, tok, pin, bits, label)
-	if err != nil {
-		return c.fail(err)
-	}
-	secs := time.Since(start).Seconds()
-	out := keyJSON{key.TokenSerial, hex.EncodeToString(key.ID), key.Label, key.Bits, pubKeySHA256(key.Public), key.AttributesRelaxed, secs}
-	logrus.WithFields(logrus.Fields{"serial": key.TokenSerial, "id": out.ID, "bits": key.Bits, "relaxed": key.AttributesRelaxed}).Info("key generated")
-	if c.format == "json" {
-		return c.writeJSON(out)
-	}
-	fmt.Fprintf(c.stdout, "Signing key generated on token %s in %.1f s\n", tok, secs)
-	fmt.Fprintf(c.stdout, "  CKA_ID:             %s\n", out.ID)
-	fmt.Fprintf(c.stdout, "  Label:              %s\n", out.Label)
-	fmt.Fprintf(c.stdout, "  Key size:           %d bits\n", out.Bits)
-	fmt.Fprintf(c.stdout, "  Public key SHA-256: %s\n", out.PublicKeySHA256)
-	if key.AttributesRelaxed {
-		fmt.Fprintln(c.stdout, "  Warning: the token refused the protective attributes (sensitive, not extractable); the key was generated without them.")
-	}
-	fmt.Fprintf(c.stdout, "Next: tunduk-onboard-cli csr sign --id %s ...\n", out.ID)
-	return exitOK
-}
-
-// keyLabel renders the profile's key label template.
-func keyLabel(p *checks.Profile, who tokens.Participant) (string, error) {
-	t, err := template.New("key_label").Option("missingkey=error").Parse(p.Token.KeyLabel)
-	if err != nil {
-		return "", fmt.Errorf("profile token.key_label: %w", err)
-	}
-	var b strings.Builder
-	if err := t.Execute(&b, who); err != nil {
-		return "", fmt.Errorf("profile token.key_label: %w", err)
-	}
-	s := strings.TrimSpace(b.String())
-	if s == "" {
-		return "", errors.New("profile token.key_label renders empty: give --label")
-	}
-	return s, nil
-}
-
-// checkParticipant validates the identifiers against the profile; the
-// class and organisation name only when full (a CSR needs them).
-func checkParticipant(p *checks.Profile, who tokens.Participant, full bool) error {
-	if who.MemberCode != "" && !p.ValidMemberCode(who.MemberCode) {
-		return fmt.Errorf("--member-code %q does not match the profile's pattern %s", who.MemberCode, p.Identifiers.MemberCodePattern)
-	}
-	if who.ServerCode != "" && !p.ValidServerCode(who.ServerCode) {
-		return fmt.Errorf("--server-code %q: use Latin letters, digits, - and _ only (pattern %s)", who.ServerCode, p.Identifiers.ServerCodePattern)
-	}
-	if who.MemberClass != "" && !p.ValidMemberClass(who.MemberClass) {
-		return fmt.Errorf("--member-class %q: use one of %s", who.MemberClass, strings.Join(p.Identifiers.MemberClasses, ", "))
-	}
-	if full {
-		switch {
-		case who.MemberCode == "":
-			return errors.New("--member-code is required")
-		case who.MemberClass == "":
-			return errors.New("--member-class is required")
-		case strings.TrimSpace(who.OrgName) == "":
-			return errors.New("--org-name is required")
-		case who.ServerCode == "":
-			return errors.New("--server-code is required")
-		}
-	}
-	return nil
 }

@@ -1,0 +1,138 @@
+//go:build cgo
+
+package main
+
+import (
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/sirupsen/logrus"
+	"github.com/tunduk-onboard/tunduk-onboard/tokens"
+)
+
+// initOpts are the flags of token init that token prepare takes too.
+type initOpts struct {
+	label, yesWipe string
+}
+
+func (o *initOpts) register(fs *flag.FlagSet) {
+	fs.StringVar(&o.label, "label", "", "the token's new `LABEL` (1-32 bytes)")
+	fs.StringVar(&o.yesWipe, "yes-wipe", "", "confirm wiping the objects of the token with this `SERIAL` (for scripts)")
+}
+
+func (o *initOpts) check() error {
+	if o.label == "" || len(o.label) > 32 {
+		return errors.New("--label: give the token a label of 1-32 bytes")
+	}
+	return nil
+}
+
+// initPINs are what initialising needs: the current SO PIN and the new
+// user PIN, asked in that order (the new one twice, checked against the
+// profile) before the token is touched.
+type initPINs struct{ so, user string }
+
+func (c *tokenCmd) readInitPINs() (initPINs, error) {
+	so, err := c.pins.read("SO PIN")
+	if err != nil {
+		return initPINs{}, err
+	}
+	user, err := c.pins.readNew("user PIN", c.profile)
+	if err != nil {
+		return initPINs{}, err
+	}
+	return initPINs{so, user}, nil
+}
+
+// initToken asks the PINs and initialises tok with them. A token holding
+// objects lists them and needs its serial typed on the terminal, or
+// --yes-wipe with that serial; without it nothing is changed.
+func (c *tokenCmd) initToken(tok tokens.TokenInfo, o initOpts) (tokens.TokenInfo, initPINs, error) {
+	p, err := c.readInitPINs()
+	if err != nil {
+		return tokens.TokenInfo{}, p, err
+	}
+	confirm := func(objs []tokens.ObjectInfo) bool {
+		fmt.Fprintf(c.stderr, "Token %s holds %d object(s); initialising wipes them all:\n", tok, len(objs))
+		for _, obj := range objs {
+			fmt.Fprintf(c.stderr, "  %-12s id %-16s %q\n", obj.Class, hex.EncodeToString(obj.ID), obj.Label)
+		}
+		if o.yesWipe != "" {
+			if o.yesWipe == tok.Serial {
+				fmt.Fprintln(c.stderr, "confirmed by --yes-wipe")
+				return true
+			}
+			fmt.Fprintf(c.stderr, "--yes-wipe %q is not this token's serial number %q\n", o.yesWipe, tok.Serial)
+			return false
+		}
+		answer, err := confirmLine(fmt.Sprintf("Type the token's serial number (%s) to wipe it: ", tok.Serial))
+		if err != nil {
+			fmt.Fprintln(c.stderr, "not confirmed:", err, "(scripts: --yes-wipe SERIAL)")
+			return false
+		}
+		return answer == tok.Serial
+	}
+	logrus.WithFields(logrus.Fields{"serial": tok.Serial, "label": o.label}).Info("token init")
+	nt, err := c.mod.InitToken(tok, p.so, o.label, p.user, confirm)
+	if errors.Is(err, tokens.ErrConfirmationRequired) {
+		err = fmt.Errorf("%w; nothing was changed", err)
+	}
+	return nt, p, err
+}
+
+// weakSO reports an SO PIN left at a factory or too short value: the
+// summary then says to change it.
+func (c *tokenCmd) weakSO(so string) bool {
+	return tokens.ValidateNewPIN(so, so, c.profile.Token.PINMinLength, c.profile.Token.FactoryPINs) != nil
+}
+
+func (c *tokenCmd) init(args []string, stdin io.Reader) int {
+	fs := c.newFlagSet("token init", `token init --label L [--yes-wipe SERIAL] [FLAGS]
+
+Initialises (formats) the token: every key and certificate on it is wiped.
+PINs asked, in this order (one line each with --pin-stdin):
+  1. the current SO (administrator) PIN (a new token: the factory SO PIN)
+  2. the new user PIN
+  3. the new user PIN again
+When the token holds objects they are listed and you must type the token's
+serial number to confirm; scripts pass --yes-wipe SERIAL instead.`)
+	var o initOpts
+	o.register(fs)
+	lang := registerLang(fs)
+	if code := parseTokenVerb(fs, c, args, stdin); code >= 0 {
+		return code
+	}
+	if err := firstErr(o.check(), checkLang(*lang)); err != nil {
+		return c.fail(err)
+	}
+	tok, err := c.open()
+	if err != nil {
+		return c.fail(err)
+	}
+	nt, pins, err := c.initToken(tok, o)
+	if err != nil {
+		return c.fail(err)
+	}
+	if c.format == "json" {
+		return c.writeJSON(toJSON(nt))
+	}
+	printInit(c.stdout, *lang, nt, c.weakSO(pins.so))
+	return exitOK
+}
+
+// registerLang adds --lang, the language of the text output.
+func registerLang(fs *flag.FlagSet) *string {
+	return fs.String("lang", defaultLang(), "language of the text output: en, ru or ky")
+}
+
+func firstErr(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

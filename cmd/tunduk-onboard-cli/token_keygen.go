@@ -1,0 +1,190 @@
+//go:build cgo
+
+package main
+
+import (
+	"context"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/sirupsen/logrus"
+	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/tokens"
+)
+
+// keyJSON is a generated key as --format json prints it.
+type keyJSON struct {
+	TokenSerial       string  `json:"token_serial"`
+	ID                string  `json:"id"`
+	Label             string  `json:"label"`
+	Bits              int     `json:"bits"`
+	PublicKeySHA256   string  `json:"public_key_sha256"`
+	AttributesRelaxed bool    `json:"attributes_relaxed"`
+	Seconds           float64 `json:"seconds"`
+}
+
+func pubKeySHA256(pub *rsa.PublicKey) string {
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256(der)
+	return hex.EncodeToString(sum[:])
+}
+
+func (c *tokenCmd) keygen(args []string, stdin io.Reader) int {
+	fs := c.newFlagSet("token keygen", `token keygen --server-code C --member-code M [--bits N] [--label L] [FLAGS]
+
+Generates the RSA signing key pair on the token (one CKA_ID for both
+halves). PIN asked (one line with --pin-stdin): the user PIN.`)
+	var bits int
+	var label string
+	var who tokens.Participant
+	fs.IntVar(&bits, "bits", 0, "RSA key size (default: the profile's, bounded by the token's range)")
+	fs.StringVar(&label, "label", "", "the key's CKA_LABEL (default: the profile's key label template)")
+	fs.StringVar(&who.ServerCode, "server-code", "", "the security server `CODE`")
+	fs.StringVar(&who.MemberCode, "member-code", "", "the member `CODE` (8 digits)")
+	fs.StringVar(&who.MemberClass, "member-class", "", "the member `CLASS` (GOV or COM), for label templates that use it")
+	lang := registerLang(fs)
+	if code := parseTokenVerb(fs, c, args, stdin); code >= 0 {
+		return code
+	}
+	if err := checkLang(*lang); err != nil {
+		return c.fail(err)
+	}
+	who.Instance = c.profile.XRoad.Instance
+	label, err := keyLabelFor(c.profile, label, "--label", who)
+	if err != nil {
+		return c.fail(err)
+	}
+	tok, err := c.openForKey(&bits)
+	if err != nil {
+		return c.fail(err)
+	}
+	pin, err := c.pins.read("user PIN")
+	if err != nil {
+		return c.fail(err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	_, out, err := c.generateKey(ctx, tok, pin, bits, label, *lang)
+	if err != nil {
+		return c.fail(err)
+	}
+	if c.format == "json" {
+		return c.writeJSON(out)
+	}
+	printKey(c.stdout, *lang, tok, out)
+	fmt.Fprintln(c.stdout, checks.T(*lang, "cli.token.key_next", map[string]any{"ID": out.ID}))
+	return exitOK
+}
+
+// keyLabelFor returns label, or when it is empty the profile's key label
+// for who (which then needs the server and member codes).
+func keyLabelFor(p *checks.Profile, label, labelFlag string, who tokens.Participant) (string, error) {
+	if label != "" {
+		return label, nil
+	}
+	if who.ServerCode == "" || who.MemberCode == "" {
+		return "", fmt.Errorf("--server-code and --member-code are needed for the key label (or give %s)", labelFlag)
+	}
+	if err := checkParticipant(p, who, false); err != nil {
+		return "", err
+	}
+	return keyLabel(p, who)
+}
+
+// openForKey picks the token and resolves *bits for it.
+func (c *tokenCmd) openForKey(bits *int) (tokens.TokenInfo, error) {
+	tok, err := c.open()
+	if err != nil {
+		return tok, err
+	}
+	*bits, err = keyBits(c.profile, tok, *bits)
+	return tok, err
+}
+
+// keyBits resolves --bits (0: the profile's size) against X-Road's
+// minimum and the token's maximum, before anything is changed.
+func keyBits(p *checks.Profile, tok tokens.TokenInfo, bits int) (int, error) {
+	if bits == 0 {
+		bits = p.Token.KeySize
+		if tok.RSAMaxBits > 0 && bits > tok.RSAMaxBits {
+			return 0, fmt.Errorf("the profile's key size %d exceeds the token's maximum %d", bits, tok.RSAMaxBits)
+		}
+	}
+	if bits < tokens.MinKeyBits {
+		return 0, fmt.Errorf("--bits %d: X-Road needs RSA-%d or more", bits, tokens.MinKeyBits)
+	}
+	return bits, nil
+}
+
+// generateKey makes the signing key; a cancelled ctx (Ctrl-C) stops it,
+// and tokens.GenerateSigningKey then removes the half-made pair.
+func (c *tokenCmd) generateKey(ctx context.Context, tok tokens.TokenInfo, pin string, bits int, label, lang string) (*tokens.KeyRef, keyJSON, error) {
+	if c.format == "text" {
+		fmt.Fprintln(c.stderr, checks.T(lang, "cli.token.keygen_wait", map[string]any{"Bits": bits, "Token": tok.String()}))
+	}
+	start := time.Now()
+	key, err := c.mod.GenerateSigningKey(ctx, tok, pin, bits, label)
+	if err != nil {
+		return nil, keyJSON{}, err
+	}
+	out := keyJSON{key.TokenSerial, key.IDHex(), key.Label, key.Bits, pubKeySHA256(key.Public), key.AttributesRelaxed, time.Since(start).Seconds()}
+	logrus.WithFields(logrus.Fields{"serial": key.TokenSerial, "id": out.ID, "bits": key.Bits, "relaxed": key.AttributesRelaxed}).Info("key generated")
+	return key, out, nil
+}
+
+// keyLabel renders the profile's key label template.
+func keyLabel(p *checks.Profile, who tokens.Participant) (string, error) {
+	t, err := template.New("key_label").Option("missingkey=error").Parse(p.Token.KeyLabel)
+	if err != nil {
+		return "", fmt.Errorf("profile token.key_label: %w", err)
+	}
+	var b strings.Builder
+	if err := t.Execute(&b, who); err != nil {
+		return "", fmt.Errorf("profile token.key_label: %w", err)
+	}
+	s := strings.TrimSpace(b.String())
+	if s == "" {
+		return "", errors.New("profile token.key_label renders empty: give --label")
+	}
+	return s, nil
+}
+
+// checkParticipant validates the identifiers against the profile; the
+// class and organisation name only when full (a CSR needs them).
+func checkParticipant(p *checks.Profile, who tokens.Participant, full bool) error {
+	if who.MemberCode != "" && !p.ValidMemberCode(who.MemberCode) {
+		return fmt.Errorf("--member-code %q does not match the profile's pattern %s", who.MemberCode, p.Identifiers.MemberCodePattern)
+	}
+	if who.ServerCode != "" && !p.ValidServerCode(who.ServerCode) {
+		return fmt.Errorf("--server-code %q: use Latin letters, digits, - and _ only (pattern %s)", who.ServerCode, p.Identifiers.ServerCodePattern)
+	}
+	if who.MemberClass != "" && !p.ValidMemberClass(who.MemberClass) {
+		return fmt.Errorf("--member-class %q: use one of %s", who.MemberClass, strings.Join(p.Identifiers.MemberClasses, ", "))
+	}
+	if full {
+		switch {
+		case who.MemberCode == "":
+			return errors.New("--member-code is required")
+		case who.MemberClass == "":
+			return errors.New("--member-class is required")
+		case strings.TrimSpace(who.OrgName) == "":
+			return errors.New("--org-name is required")
+		case who.ServerCode == "":
+			return errors.New("--server-code is required")
+		}
+	}
+	return nil
+}

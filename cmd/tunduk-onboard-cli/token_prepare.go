@@ -1,0 +1,118 @@
+//go:build cgo
+
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"time"
+
+	"github.com/sirupsen/logrus"
+	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/tokens"
+)
+
+// prepareJSON is the result of token prepare as --format json prints it:
+// the three results init, keygen and csr sign print, in one document.
+type prepareJSON struct {
+	Schema  string    `json:"schema"`
+	Token   tokenJSON `json:"token"`
+	Key     keyJSON   `json:"key"`
+	CSR     csrJSON   `json:"csr"`
+	Seconds float64   `json:"seconds"`
+}
+
+// prepare is init + keygen + csr sign in one process: one module load and
+// one C_Initialize instead of three, and every argument and PIN checked
+// before the token is wiped.
+func (c *tokenCmd) prepare(args []string, stdin io.Reader) int {
+	fs := c.newFlagSet("token prepare", `token prepare --label L --member-code M --org-name NAME --member-class GOV|COM
+       --server-code C [--out DIR] [--yes-wipe SERIAL] [FLAGS]
+
+Initialises (formats) the token, sets the user PIN, generates the signing
+key and writes its CSR: token init, token keygen and csr sign in one step.
+PINs asked, in this order (one line each with --pin-stdin):
+  1. the current SO (administrator) PIN (a new token: the factory SO PIN)
+  2. the new user PIN
+  3. the new user PIN again
+When the token holds objects they are listed and you must type the token's
+serial number to confirm; scripts pass --yes-wipe SERIAL instead. If a step
+after the key generation fails, the new key is removed from the token.`)
+	var in initOpts
+	var co csrOpts
+	var bits int
+	var keyLabel string
+	in.register(fs)
+	co.register(fs)
+	fs.IntVar(&bits, "bits", 0, "RSA key size (default: the profile's, bounded by the token's range)")
+	fs.StringVar(&keyLabel, "key-label", "", "the key's CKA_LABEL (default: the profile's key label template)")
+	if code := parseTokenVerb(fs, c, args, stdin); code >= 0 {
+		return code
+	}
+	start := time.Now()
+	if err := in.check(); err != nil {
+		return c.fail(err)
+	}
+	subject, err := co.subject(c.profile)
+	if err != nil {
+		return c.fail(err)
+	}
+	if keyLabel, err = keyLabelFor(c.profile, keyLabel, "--key-label", co.who); err != nil {
+		return c.fail(err)
+	}
+	tok, err := c.openForKey(&bits)
+	if err != nil {
+		return c.fail(err)
+	}
+	nt, pins, err := c.initToken(tok, in)
+	if err != nil {
+		return c.fail(err)
+	}
+	// Ctrl-C from here on stops at the next step and removes the key.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	key, kj, err := c.generateKey(ctx, nt, pins.user, bits, keyLabel, co.lang)
+	if err != nil {
+		return c.fail(fmt.Errorf("token %s is initialised with the new user PIN, but the signing key was not made: %w", nt, err))
+	}
+	cj, err := c.csrForNewKey(ctx, &co, subject, nt, pins.user, key)
+	if err != nil {
+		return c.fail(err)
+	}
+	out := prepareJSON{"tunduk-onboard.prepare/v1", toJSON(nt), kj, cj, time.Since(start).Seconds()}
+	logrus.WithFields(logrus.Fields{"serial": nt.Serial, "id": kj.ID, "seconds": out.Seconds}).Info("token prepared")
+	if c.format == "json" {
+		return c.writeJSON(out)
+	}
+	printInit(c.stdout, co.lang, nt, c.weakSO(pins.so))
+	fmt.Fprintln(c.stdout)
+	printKey(c.stdout, co.lang, nt, kj)
+	fmt.Fprintln(c.stdout)
+	printCSR(c.stdout, co.lang, co.serverLib, cj)
+	fmt.Fprintln(c.stdout)
+	fmt.Fprintln(c.stdout, checks.T(co.lang, "cli.token.prepare_done", map[string]any{"Seconds": fmt.Sprintf("%.1f", out.Seconds)}))
+	return exitOK
+}
+
+// csrForNewKey signs and writes the CSR of a key made in this run; when
+// that fails or is cancelled, the key is removed so the token does not
+// keep a key no request was made for (and a rerun with --yes-wipe starts
+// clean).
+func (c *tokenCmd) csrForNewKey(ctx context.Context, o *csrOpts, subject tokens.Subject, tok tokens.TokenInfo, pin string, key *tokens.KeyRef) (csrJSON, error) {
+	err := ctx.Err()
+	var cj csrJSON
+	if err == nil {
+		cj, err = c.signCSR(o, subject, tok, pin, key.ID)
+	}
+	if err == nil {
+		return cj, nil
+	}
+	if derr := c.mod.DeleteKey(tok, pin, key.ID); derr != nil {
+		return csrJSON{}, fmt.Errorf("%w (and removing the new key failed: %v; delete key ID %s by hand)", err, derr, key.IDHex())
+	}
+	logrus.WithFields(logrus.Fields{"serial": tok.Serial, "id": key.IDHex()}).Info("key removed after a failed CSR")
+	return csrJSON{}, fmt.Errorf("%w; the new signing key was removed from the token", err)
+}
