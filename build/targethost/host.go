@@ -88,8 +88,13 @@ func Start(t testing.TB, opts Options) *Host {
 	// One cleanup for everything, registered before anything is made, so
 	// a failure half-way still removes the namespace and the lease.
 	t.Cleanup(h.cleanup)
-	h.Dir = t.TempDir()
-	h.Root = filepath.Join(h.Dir, "root")
+	// Not t.TempDir: its cleanup would run before h.cleanup (LIFO) and
+	// delete the root under a running container.
+	dir, err := os.MkdirTemp("", "targethost-"+h.Name+"-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Dir, h.Root = dir, filepath.Join(dir, "root")
 
 	start := time.Now()
 	if err := os.Mkdir(h.Root, 0o755); err != nil {
@@ -110,13 +115,12 @@ func Start(t testing.TB, opts Options) *Host {
 	if err := h.boot(); err != nil {
 		t.Fatalf("targethost: systemd-nspawn: %v", err)
 	}
-	if err := h.waitUp(opts.BootTimeout); err != nil {
-		t.Fatalf("targethost: %s did not come up: %v\n--- console (tail) ---\n%s", h.Name, err, tail(h.Console(), 3000))
+	if err := h.WaitReady(opts.BootTimeout); err != nil {
+		t.Fatalf("targethost: %s did not come up: %v", h.Name, err)
 	}
 	h.BootTime = time.Since(boot)
-	t.Logf("targethost: %s (%s) up: extract+prepare %s, boot %s", h.Name, h.IP,
-		(boot.Sub(start)).Round(10*time.Millisecond), h.BootTime.Round(10*time.Millisecond))
-	_ = extract
+	t.Logf("targethost: %s (%s) up: extract %s, prepare %s, boot %s", h.Name, h.IP, extract.Round(10*time.Millisecond),
+		(boot.Sub(start) - extract).Round(10*time.Millisecond), h.BootTime.Round(10*time.Millisecond))
 	return h
 }
 
@@ -186,6 +190,10 @@ func (h *Host) boot() error {
 			}
 			fmt.Fprintf(logf, "\n[targethost] reboot (exit 133): booting again\n")
 			h.mu.Lock()
+			if h.stopping { // Stop came in between: do not boot again
+				h.mu.Unlock()
+				return
+			}
 			if cmd, err = startOne(); err == nil {
 				h.nspawn = cmd.Process
 			}
@@ -199,10 +207,10 @@ func (h *Host) boot() error {
 	return nil
 }
 
-// waitUp dials until SSH answers, then lets systemd finish booting.
-// "degraded" counts as up: a unit failing in a container is the test's
-// business, not the boot's.
-func (h *Host) waitUp(timeout time.Duration) error {
+// WaitReady waits until SSH answers and `systemctl is-system-running
+// --wait` says "running" or "degraded" (a failed unit is the test's
+// business, not the boot's): after Start, use it after a reboot.
+func (h *Host) WaitReady(timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	kh := h.KnownHostsFile()
@@ -228,7 +236,7 @@ func (h *Host) waitUp(timeout time.Duration) error {
 			lastErr = err
 		}
 		if ctx.Err() != nil {
-			return lastErr
+			return fmt.Errorf("%v\n--- console (tail) ---\n%s", lastErr, tail(h.Console(), 3000))
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
@@ -261,6 +269,9 @@ func (h *Host) Stop() {
 		if pid := h.leader(); pid > 0 {
 			syscall.Kill(pid, syscall.SIGKILL) // takes the whole PID namespace with it
 		}
+		h.mu.Lock()
+		p = h.nspawn // a reboot may have replaced it
+		h.mu.Unlock()
 		p.Kill()
 		select {
 		case <-h.exited:
@@ -271,11 +282,21 @@ func (h *Host) Stop() {
 }
 
 func (h *Host) cleanup() {
+	start := time.Now()
 	h.Stop()
+	if h.t.Failed() && h.Dir != "" {
+		h.t.Logf("targethost: %s console (tail):\n%s", h.Name, tail(h.Console(), 3000))
+	}
 	removeNetns(h.Name)
 	if err := releaseNet(h.oct); err != nil {
 		h.t.Errorf("targethost: releasing network: %v", err)
 	}
+	if h.Dir != "" {
+		if err := os.RemoveAll(h.Dir); err != nil {
+			h.t.Errorf("targethost: removing %s: %v", h.Dir, err)
+		}
+	}
+	h.t.Logf("targethost: %s stopped and removed in %s", h.Name, time.Since(start).Round(10*time.Millisecond))
 }
 
 // leader is the container's PID 1 as seen from this machine: the child of

@@ -94,12 +94,12 @@ func TestTargetHostSmoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]string{
-		"xroad-common/username":                   "xradmin",
-		"xroad-common/database-host":              "127.0.0.1:5432",
-		"xroad-common/service-subject":            "/CN=" + h.Hostname,
-		"xroad-common/service-altsubject":         "IP:" + h.IP + ",DNS:" + h.Hostname,
-		"xroad-common/proxy-ui-api-subject":       "/CN=ui." + h.Hostname,
-		"xroad-common/proxy-ui-api-altsubject":    "IP:" + h.IP,
+		"xroad-common/username":                    "xradmin",
+		"xroad-common/database-host":               "127.0.0.1:5432",
+		"xroad-common/service-subject":             "/CN=" + h.Hostname,
+		"xroad-common/service-altsubject":          "IP:" + h.IP + ",DNS:" + h.Hostname,
+		"xroad-common/proxy-ui-api-subject":        "/CN=ui." + h.Hostname,
+		"xroad-common/proxy-ui-api-altsubject":     "IP:" + h.IP,
 		"xroad-addon-messagelog/enable-messagelog": "true",
 	}
 	var sel strings.Builder
