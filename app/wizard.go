@@ -58,6 +58,7 @@ type wizard struct {
 	server    *serverForm // the server page's widgets, when built
 	token     *tokenStep  // the Token step: module, tokens, the signing key
 	certs     *certStep   // the Certificates step: the CSR
+	install   *installStep
 
 	hostKeyShown func() // tests: called on the UI goroutine once the host-key dialog is up
 
@@ -76,6 +77,7 @@ func newWizard(a fyne.App, w fyne.Window, prefs Prefs, profile *checks.Profile, 
 	wz.readiness = newReadiness(wz)
 	wz.token = newTokenStep(wz)
 	wz.certs = newCertStep(wz)
+	wz.install = newInstallStep(wz)
 	wz.steps = []*step{
 		{id: stepWelcome, title: func() string { return T("step.welcome") }, view: wz.welcomeView},
 		{id: stepOrganisation, title: func() string { return T("step.organisation") }, view: wz.orgView,
@@ -83,8 +85,7 @@ func newWizard(a fyne.App, w fyne.Window, prefs Prefs, profile *checks.Profile, 
 		{id: stepServer, title: func() string { return T("step.server") }, view: wz.serverView,
 			problems: func() []Problem { return wz.state.Server.Problems() }},
 		{id: stepReadiness, title: func() string { return T("step.readiness") }, view: wz.readiness.view},
-		{id: stepInstall, title: func() string { return T("step.install") }, coming: true,
-			view: func() fyne.CanvasObject { return comingView("coming.install") }},
+		{id: stepInstall, title: func() string { return T("step.install") }, view: wz.install.view, leave: wz.install.leave},
 		{id: stepToken, title: func() string { return T("step.token") }, view: wz.token.view, leave: wz.token.stop},
 		{id: stepCertificates, title: func() string { return T("step.certificates") }, view: wz.certs.view},
 		{id: stepSubmit, title: func() string { return T("step.submit") }, coming: true,

@@ -491,7 +491,7 @@ func TestHostKeyDialog(t *testing.T) {
 
 func TestComingSoonSteps(t *testing.T) {
 	wz, _ := newTestWizard(t, nil)
-	for _, id := range []string{stepInstall, stepSubmit} {
+	for _, id := range []string{stepSubmit} {
 		s := wz.steps[wz.stepIndex(id)]
 		if !s.coming {
 			t.Errorf("%s not marked coming soon", id)

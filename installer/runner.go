@@ -398,7 +398,10 @@ func (s *session) waitLock(ctx context.Context, id string) error {
 
 // short runs a short step in the foreground.
 func (s *session) short(ctx context.Context, st Step, j Journal, e JournalEntry, f stepFiles) error {
-	out, _, err := s.exec(ctx, "sh "+q(f.script)+" 2>&1; rc=$?; rm -f "+q(f.script)+"; exit $rc", st.Stdin)
+	// The script stays in LogDir, as a detached step's does: what ran on
+	// the server can be read there afterwards (it holds no secret; those
+	// come on stdin).
+	out, _, err := s.exec(ctx, "sh "+q(f.script)+" 2>&1", st.Stdin)
 	var ce *connError
 	if errors.As(err, &ce) {
 		return err // re-entered: Check decides whether it happened

@@ -1,0 +1,181 @@
+package app
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/tunduk-onboard/tunduk-onboard/build/testhost"
+	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/installer"
+)
+
+const guiAdminPW = "Gui-Admin-Pw-never-shown-9"
+
+// installWizard is a wizard on the Install step with a readiness report
+// for a remote server, the UI pump wired to the install step.
+func installWizard(t *testing.T, fails int) (*wizard, uiPump) {
+	t.Helper()
+	wz, _ := newTestWizard(t, nil)
+	wz.state.Server = Server{Remote: true, Host: "127.0.0.1", Port: "22", User: "root", Auth: AuthAgent, PublicIP: "203.0.113.10"}
+	rep := &checks.Report{Facts: &checks.Facts{Hostname: "ss1"}, Summary: checks.Summary{Fail: fails}}
+	wz.readiness.report = rep
+	p := make(uiPump)
+	wz.install.uiDo = func(f func()) {
+		done := make(chan struct{})
+		p <- func() { defer close(done); f() }
+		<-done
+	}
+	wz.cur = wz.stepIndex(stepInstall)
+	wz.showStep()
+	return wz, p
+}
+
+func fillInstallForm(is *installStep, pw, pw2 string) {
+	test.Type(is.v.adminPW, pw)
+	test.Type(is.v.adminPW2, pw2)
+}
+
+func TestInstallStepNeedsRemoteServerAndReport(t *testing.T) {
+	wz, _ := newTestWizard(t, nil)
+	wz.cur = wz.stepIndex(stepInstall)
+	wz.showStep()
+	if !hasText(wz.page, T("install.need_remote")) {
+		t.Error("a local server: no hint that the installer works over SSH")
+	}
+	wz.state.Server = Server{Remote: true, Host: "h", User: "u", Auth: AuthAgent}
+	wz.showStep()
+	if !hasText(wz.page, T("install.need_report")) {
+		t.Error("no readiness report: no hint to check first")
+	}
+}
+
+func TestInstallStepFormGatesStart(t *testing.T) {
+	wz, _ := installWizard(t, 1)
+	is := wz.install
+	v := is.v
+	if !v.start.Disabled() || v.status.Text != T("install.err.password_empty") {
+		t.Fatalf("empty form: start enabled=%v, status %q", !v.start.Disabled(), v.status.Text)
+	}
+	fillInstallForm(is, guiAdminPW, guiAdminPW+"x")
+	if !v.start.Disabled() || v.status.Text != T("install.err.password_differ") {
+		t.Fatalf("differing passwords: status %q", v.status.Text)
+	}
+	v.adminPW2.SetText(guiAdminPW)
+	if v.status.Text != T("install.err.readiness") || v.force.Hidden {
+		t.Fatalf("failed readiness: status %q, force hidden %v", v.status.Text, v.force.Hidden)
+	}
+	test.Tap(v.force)
+	v.adminNet.SetText("0.0.0.0/0")
+	if !v.start.Disabled() || v.status.Text != T("install.err.admin_network") {
+		t.Fatalf("whole internet as admin network: status %q", v.status.Text)
+	}
+	v.adminNet.SetText("10.1.0.0/24")
+	if v.start.Disabled() {
+		t.Fatalf("valid form, Start disabled: %q", v.status.Text)
+	}
+	// Kept for the next start, except the passwords.
+	prefs := wz.prefs.(mapPrefs)
+	if prefs[prefAdminNetwork] != "10.1.0.0/24" || prefs[prefAdminUser] != "xrdadmin" {
+		t.Errorf("form not kept: %v", prefs)
+	}
+	for k, val := range prefs {
+		if s, ok := val.(string); ok && strings.Contains(s, guiAdminPW) {
+			t.Errorf("preference %s holds the admin password", k)
+		}
+	}
+	// The plan dialog shows the dry run, password masked.
+	steps, err := is.plan(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dry := installer.DryRun(steps, "en"); strings.Contains(dry, guiAdminPW) || !strings.Contains(dry, "10.1.0.0/24") {
+		t.Error("dry run shows the password or lacks the admin network")
+	}
+}
+
+// TestInstallStepRunsAndResumes drives Start against a real sshd with a
+// synthetic plan (this machine must never get the real one): rows, a
+// failing step with its log tail, Resume that skips what is done, and
+// the admin password nowhere on screen.
+func TestInstallStepRunsAndResumes(t *testing.T) {
+	h := testhost.StartSSHD(t, testhost.Options{})
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("SSH_AUTH_SOCK", "")
+	os.MkdirAll(filepath.Join(home, ".ssh"), 0o700)
+	testhost.WriteKnownHostsFile(t, filepath.Join(home, ".ssh", "known_hosts"), h.KnownHostsLine())
+	wz, p := installWizard(t, 0)
+	wz.state.Server = Server{Remote: true, Host: h.IP, Port: strconv.Itoa(h.Port), User: h.User, Auth: AuthKey, KeyFile: h.ClientKeyPath, PublicIP: "203.0.113.10"}
+	wz.showStep()
+	is := wz.install
+	dir := t.TempDir()
+	gate := filepath.Join(dir, "gate")
+	is.makePlan = func(_ *checks.Profile, _ *checks.Report, opt installer.Options) ([]installer.Step, error) {
+		mk := func(id, apply string, long bool) installer.Step {
+			return installer.Step{ID: id, Title: checks.Text{EN: "Step " + id, RU: "Шаг " + id, KY: "Кадам " + id},
+				Check: fmt.Sprintf("[ -e %s/%s ]", dir, id), Apply: apply, Long: long, Secrets: []string{opt.AdminPassword}}
+		}
+		one := mk("one", fmt.Sprintf("echo first step; touch %s/one", dir), false)
+		two := mk("two", fmt.Sprintf("cat > %s/pw; echo password is $(cat %s/pw); [ -e %s ] || { echo gate is closed >&2; exit 7; }; touch %s/two", dir, dir, gate, dir), true)
+		two.Stdin = opt.AdminPassword + "\n"
+		return []installer.Step{one, two}, nil
+	}
+	is.tuneRunner = func(r *installer.Runner) {
+		r.JournalPath, r.LogDir, r.Poll = filepath.Join(dir, "journal.json"), filepath.Join(dir, "logs"), 0
+		r.After = nil // no X-Road admin API here
+	}
+	ended := false
+	is.afterRun = func() { ended = true }
+	fillInstallForm(is, guiAdminPW, guiAdminPW)
+	test.Tap(is.v.start)
+	p.waitUntil(t, "first run", func() bool { return ended })
+	if is.rows[0].state != rowDone || is.rows[1].state != rowFailed {
+		t.Fatalf("rows after a failing step: %+v", is.rows)
+	}
+	if !hasText(is.v.outcome, T("install.failed", map[string]any{"ID": "two", "Code": 7})) || !hasTextPart(is.v.outcome, "gate is closed") {
+		t.Fatal("the failure card lacks the step or its log tail")
+	}
+	if is.v.start.Text != T("install.resume") || is.v.start.Disabled() {
+		t.Fatalf("after a failure the button is %q (disabled %v), want Resume", is.v.start.Text, is.v.start.Disabled())
+	}
+	if strings.Contains(is.v.log.Text, guiAdminPW) || !strings.Contains(is.v.log.Text, "password is "+installer.Masked) {
+		t.Fatalf("log shows the password or lost the masked line:\n%s", is.v.log.Text)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "pw")); strings.TrimSpace(string(b)) != guiAdminPW {
+		t.Fatal("the step did not get the password on its standard input")
+	}
+
+	// Fix the cause; Resume skips step one and finishes two.
+	os.WriteFile(gate, nil, 0o600)
+	ended = false
+	test.Tap(is.v.start)
+	p.waitUntil(t, "resume", func() bool { return ended })
+	if is.rows[0].state != rowAlreadyDone || is.rows[1].state != rowDone {
+		t.Fatalf("rows after resume: %+v", is.rows)
+	}
+	if !hasText(is.v.outcome, T("install.ok")) {
+		t.Fatal("no success card after resume")
+	}
+	if got := strings.Count(is.v.log.Text, "first step"); got != 0 {
+		t.Errorf("step one ran again on resume (its output appears %d times in this run's log)", got)
+	}
+}
+
+func hasText(o fyne.CanvasObject, text string) bool { return contains(labelsIn(o), text) }
+
+// hasTextPart reports whether a label under o contains part.
+func hasTextPart(o fyne.CanvasObject, part string) bool {
+	for _, l := range labelsIn(o) {
+		if strings.Contains(l, part) {
+			return true
+		}
+	}
+	return false
+}

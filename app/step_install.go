@@ -1,0 +1,249 @@
+package app
+
+// The Install step: the operator's inputs, the plan (shown before Start),
+// per-step status, a live log and the outcome. The run itself is
+// install_run.go; this file is the page.
+
+import (
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tunduk-onboard/tunduk-onboard/installer"
+)
+
+// Preference keys of the install form; the passwords have none.
+const (
+	prefAdminUser     = "install_admin_user"
+	prefAdminNetwork  = "install_admin_network"
+	prefISNetwork     = "install_is_network"
+	prefPackagesDir   = "install_packages_dir"
+	prefTokenOnServer = "install_token_on_server"
+)
+
+// Step states shown in the list.
+const (
+	rowPending = iota
+	rowRunning
+	rowDone
+	rowAlreadyDone
+	rowFailed
+)
+
+// maxLogLines bounds the live log kept in memory and on screen.
+const maxLogLines = 400
+
+// installWidgets are the page's widgets while it is shown.
+type installWidgets struct {
+	adminUser, adminPW, adminPW2, adminNet, isNet, pkgDir, sudoPW *widget.Entry
+	tokenOnServer, force                                          *widget.Check
+	plan, start, cancel                                           *widget.Button
+	status                                                        *widget.Label
+	progress                                                      *widget.ProgressBar
+	rows                                                          *fyne.Container
+	log                                                           *widget.Label
+	logScroll                                                     *container.Scroll
+	outcome                                                       *fyne.Container
+}
+
+func (is *installStep) view() fyne.CanvasObject {
+	wz := is.wz
+	if !wz.state.Server.Remote {
+		return infoCard(T("install.need_remote"), T("install.need_remote.todo"))
+	}
+	if wz.readiness.report == nil {
+		go2 := widget.NewButtonWithIcon(T("install.go_readiness"), theme.NavigateBackIcon(), func() { wz.goTo(wz.stepIndex(stepReadiness)) })
+		return container.NewVBox(infoCard(T("install.need_report"), T("install.need_report.todo")), container.NewHBox(go2))
+	}
+	v := &installWidgets{}
+	is.v = v
+	f := &is.form
+	entry := func(val *string, placeholder string, pw bool) *widget.Entry {
+		e := widget.NewEntry()
+		if pw {
+			e = widget.NewPasswordEntry()
+		}
+		e.SetText(*val)
+		e.SetPlaceHolder(placeholder)
+		e.OnChanged = func(s string) { *val = s; is.saveForm(); is.refresh() }
+		return e
+	}
+	v.adminUser = entry(&f.AdminUser, "xrdadmin", false)
+	v.adminPW = entry(&f.AdminPassword, "", true)
+	v.adminPW2 = entry(&f.AdminPassword2, "", true)
+	v.adminNet = entry(&f.AdminNetwork, T("install.network_closed"), false)
+	v.isNet = entry(&f.ISNetwork, T("install.network_closed"), false)
+	v.pkgDir = entry(&f.PackagesDir, T("install.packages_network"), false)
+	v.sudoPW = entry(&f.SudoPassword, T("install.sudo_placeholder"), true)
+	v.tokenOnServer = widget.NewCheck(T("install.token_on_server"), func(b bool) { f.TokenOnServer = b; is.saveForm() })
+	v.tokenOnServer.Checked = f.TokenOnServer
+	v.force = widget.NewCheck(T("install.force"), func(b bool) { f.Force = b; is.refresh() })
+	v.force.Checked = f.Force
+	if wz.readiness.report.Summary.Fail == 0 {
+		v.force.Hide()
+	}
+	browse := widget.NewButtonWithIcon("", theme.FolderOpenIcon(), is.choosePackagesDir)
+	form := widget.NewForm(
+		widget.NewFormItem(T("install.admin_user"), v.adminUser),
+		widget.NewFormItem(T("install.admin_password"), v.adminPW),
+		widget.NewFormItem(T("install.admin_password2"), v.adminPW2),
+		widget.NewFormItem(T("install.sudo_password"), v.sudoPW),
+		widget.NewFormItem(T("install.admin_network"), v.adminNet),
+		widget.NewFormItem(T("install.is_network"), v.isNet),
+		widget.NewFormItem(T("install.packages_dir"), container.NewBorder(nil, nil, nil, browse, v.pkgDir)),
+	)
+	v.plan = widget.NewButtonWithIcon(T("install.show_plan"), theme.DocumentIcon(), is.showPlan)
+	v.start = widget.NewButtonWithIcon(T("install.start"), theme.MediaPlayIcon(), is.start)
+	v.start.Importance = widget.HighImportance
+	v.cancel = widget.NewButtonWithIcon(T("install.cancel"), theme.MediaStopIcon(), is.cancel)
+	v.status = widget.NewLabel("")
+	v.status.Wrapping = fyne.TextWrapWord
+	v.progress = widget.NewProgressBar()
+	v.rows = container.NewVBox()
+	v.log = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	v.log.Selectable = true
+	v.logScroll = container.NewVScroll(v.log)
+	v.logScroll.SetMinSize(fyne.NewSize(0, 140))
+	v.outcome = container.NewVBox()
+
+	target := widget.NewLabel(T("install.target", map[string]any{"Target": wz.state.Server.Display()}))
+	target.Wrapping = fyne.TextWrapWord
+	top := container.NewVBox(target, form, v.tokenOnServer, v.force,
+		container.NewHBox(v.plan, v.start, v.cancel), v.progress, v.status, v.outcome)
+	body := container.NewVSplit(container.NewVScroll(container.NewVBox(top, v.rows)),
+		container.NewBorder(widget.NewLabelWithStyle(T("install.log"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, v.logScroll))
+	body.Offset = 0.72
+	is.refresh()
+	return body
+}
+
+// infoCard is a notice: what it is about and what to do.
+func infoCard(title, body string) fyne.CanvasObject {
+	return card(theme.NewWarningThemedResource(theme.InfoIcon()), title, body)
+}
+
+// successCard is a finished task and what comes next.
+func successCard(title, body string) fyne.CanvasObject {
+	return card(theme.NewSuccessThemedResource(theme.ConfirmIcon()), title, body)
+}
+
+func card(icon fyne.Resource, title, body string) fyne.CanvasObject {
+	t := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	t.Wrapping = fyne.TextWrapWord
+	b := widget.NewLabel(body)
+	b.Wrapping = fyne.TextWrapWord
+	return container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(icon)), nil, container.NewVBox(t, b))
+}
+
+// refresh brings the widgets in line with the run's state.
+func (is *installStep) refresh() {
+	v := is.v
+	if v == nil {
+		return
+	}
+	problem := is.formProblem()
+	for _, w := range []fyne.Disableable{v.adminUser, v.adminPW, v.adminPW2, v.adminNet, v.isNet, v.pkgDir, v.sudoPW, v.tokenOnServer, v.force} {
+		if is.running {
+			w.Disable()
+		} else {
+			w.Enable()
+		}
+	}
+	switch {
+	case is.running:
+		v.start.Disable()
+		v.plan.Disable()
+		v.cancel.Enable()
+	default:
+		v.cancel.Disable()
+		v.plan.Enable()
+		if problem != "" {
+			v.start.Disable()
+		} else {
+			v.start.Enable()
+		}
+	}
+	if is.started {
+		v.start.SetText(T("install.resume"))
+	}
+	status := is.status
+	if !is.running && problem != "" {
+		status = T(problem)
+	}
+	v.status.SetText(status)
+	v.status.Importance = widget.MediumImportance
+	if !is.running && problem != "" {
+		v.status.Importance = widget.WarningImportance
+	}
+	v.status.Refresh()
+	if is.total > 0 {
+		v.progress.SetValue(float64(is.finished) / float64(is.total))
+	}
+	is.renderRows()
+	v.log.SetText(strings.Join(is.logLines, "\n"))
+	v.logScroll.ScrollToBottom()
+	v.outcome.Objects = nil
+	if is.outcome != nil {
+		v.outcome.Objects = []fyne.CanvasObject{is.outcome()}
+	}
+	v.outcome.Refresh()
+}
+
+func (is *installStep) renderRows() {
+	v := is.v
+	v.rows.Objects = nil
+	for _, r := range is.rows {
+		icon := theme.RadioButtonIcon()
+		text := r.title.In(CurrentLanguage())
+		switch r.state {
+		case rowRunning:
+			icon = theme.NewPrimaryThemedResource(theme.MediaPlayIcon())
+		case rowDone:
+			icon = theme.NewSuccessThemedResource(theme.ConfirmIcon())
+			text += "  · " + T("install.row_done", map[string]any{"Seconds": r.seconds})
+		case rowAlreadyDone:
+			icon = theme.NewSuccessThemedResource(theme.ConfirmIcon())
+			text += "  · " + T("install.row_already")
+		case rowFailed:
+			icon = theme.NewErrorThemedResource(theme.CancelIcon())
+			text += "  · " + T("install.row_failed")
+		}
+		if n := r.note.In(CurrentLanguage()); n != "" {
+			text += "\n" + n
+		}
+		l := widget.NewLabel(text)
+		l.Wrapping = fyne.TextWrapWord
+		v.rows.Add(container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(icon)), nil, l))
+	}
+	v.rows.Refresh()
+}
+
+// showPlan shows the dry run: every command, secrets masked.
+func (is *installStep) showPlan() {
+	steps, err := is.plan(true)
+	if err != nil {
+		dialog.ShowError(errorForUser(err), is.wz.win)
+		return
+	}
+	text := widget.NewLabelWithStyle(installer.DryRun(steps, CurrentLanguage()), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	text.Selectable = true
+	scroll := container.NewScroll(text)
+	scroll.SetMinSize(fyne.NewSize(760, 480))
+	dialog.ShowCustom(T("install.plan_title"), T("dialog.close"), scroll, is.wz.win)
+}
+
+func (is *installStep) choosePackagesDir() {
+	dialog.ShowFolderOpen(func(u fyne.ListableURI, err error) {
+		if err != nil || u == nil {
+			return
+		}
+		is.form.PackagesDir = u.Path()
+		if is.v != nil {
+			is.v.pkgDir.SetText(u.Path())
+		}
+	}, is.wz.win)
+}
