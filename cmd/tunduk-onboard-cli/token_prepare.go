@@ -16,13 +16,18 @@ import (
 )
 
 // prepareJSON is the result of token prepare as --format json prints it:
-// the three results init, keygen and csr sign print, in one document.
+// the three results init, keygen and csr sign print, in one document, and
+// how long the steps took (a Rutoken's key generation takes many seconds;
+// build/bench-token.sh reads them too). Seconds and InitSeconds include
+// the time a person takes to type the PINs and the confirmation.
 type prepareJSON struct {
-	Schema  string    `json:"schema"`
-	Token   tokenJSON `json:"token"`
-	Key     keyJSON   `json:"key"`
-	CSR     csrJSON   `json:"csr"`
-	Seconds float64   `json:"seconds"`
+	Schema      string    `json:"schema"`
+	Token       tokenJSON `json:"token"`
+	Key         keyJSON   `json:"key"`
+	CSR         csrJSON   `json:"csr"`
+	Seconds     float64   `json:"seconds"`
+	InitSeconds float64   `json:"init_seconds"`
+	CSRSeconds  float64   `json:"csr_seconds"`
 }
 
 // prepare is init + keygen + csr sign in one process: one module load and
@@ -67,10 +72,12 @@ after the key generation fails, the new key is removed from the token.`)
 	if err != nil {
 		return c.fail(err)
 	}
+	initStart := time.Now()
 	nt, pins, err := c.initToken(tok, in)
 	if err != nil {
 		return c.fail(err)
 	}
+	initSecs := time.Since(initStart).Seconds()
 	// Ctrl-C from here on stops at the next step and removes the key.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -78,11 +85,12 @@ after the key generation fails, the new key is removed from the token.`)
 	if err != nil {
 		return c.fail(fmt.Errorf("token %s is initialised with the new user PIN, but the signing key was not made: %w", nt, err))
 	}
+	csrStart := time.Now()
 	cj, err := c.csrForNewKey(ctx, &co, subject, nt, pins.user, key)
 	if err != nil {
 		return c.fail(err)
 	}
-	out := prepareJSON{"tunduk-onboard.prepare/v1", toJSON(nt), kj, cj, time.Since(start).Seconds()}
+	out := prepareJSON{"tunduk-onboard.prepare/v1", toJSON(nt), kj, cj, time.Since(start).Seconds(), initSecs, time.Since(csrStart).Seconds()}
 	logrus.WithFields(logrus.Fields{"serial": nt.Serial, "id": kj.ID, "seconds": out.Seconds}).Info("token prepared")
 	if c.format == "json" {
 		return c.writeJSON(out)

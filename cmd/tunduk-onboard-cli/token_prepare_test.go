@@ -83,6 +83,9 @@ func TestPrepare(t *testing.T) {
 	if p.CSR.PublicKeySHA256 != p.Key.PublicKeySHA256 || p.CSR.KeyBits != 2048 || !strings.Contains(p.CSR.DevicesINI, serial) {
 		t.Errorf("csr part: %+v", p.CSR)
 	}
+	if p.InitSeconds <= 0 || p.CSRSeconds <= 0 || p.Seconds < p.InitSeconds+p.Key.Seconds+p.CSRSeconds {
+		t.Errorf("step times do not add up: total %g, init %g, key %g, csr %g", p.Seconds, p.InitSeconds, p.Key.Seconds, p.CSRSeconds)
+	}
 	opensslReq(t, p.CSR.PEM, "C=KG,serialNumber=70000001,CN="+testOrgName)
 	// The new user PIN is the one set, and both halves of the key are there.
 	keys := keysOn(t, "prepared", prepUser)
