@@ -6,7 +6,23 @@
 // X-Road packages (StandinDebs), since the real ones cannot be fetched.
 //
 // The recipe is the one measured in /work/shared/TESTING.md ("A real
-// remote server with systemd"). Everything needs root.
+// remote server with systemd"). Everything needs root; without it (or
+// without mmdebstrap, systemd-container, zstd, socat) tests skip, and fail
+// when CI=true.
+//
+// Typical use in an installer end-to-end test:
+//
+//	h := targethost.Start(t, targethost.Options{})
+//	cfg := h.Config(h.KnownHostsFile()) // installer/ssh, key auth
+//	steps, _ := installer.Plan(profile, nil, installer.Options{
+//		PackagesDir: targethost.StandinDebs(t), Hostname: h.Hostname, Address: h.IP, ...})
+//	r := &installer.Runner{Conn: ..., Sudo: func() (string, error) { return h.Password, nil }}
+//	h.RootExec(ctx, "cat "+targethost.DebconfRecord) // inspect as root without SSH
+//	h.CutSSH()                                     // drop the runner's connection mid-step
+//
+// Hosts of parallel tests (and of test binaries running at the same time)
+// share one bridge and one relay; each has its own namespace, address and
+// root copy, all removed in t.Cleanup.
 package targethost
 
 import (

@@ -128,6 +128,11 @@ func sweepLeases() map[int]bool {
 			continue
 		}
 		removeNetns(nsName(oct))
+		// The dead owner's root filesystem copies (see Start).
+		dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "targethost-"+nsName(oct)+"-*"))
+		for _, d := range dirs {
+			os.RemoveAll(d)
+		}
 		os.Remove(p)
 	}
 	return live
@@ -218,6 +223,10 @@ func releaseNet(oct int) error {
 	}
 	if o, ok := readOwner(relayPidPath()); ok && o.alive() {
 		syscall.Kill(o.pid, syscall.SIGTERM)
+		// Wait, so a next test does not find port 80 still taken.
+		for i := 0; i < 100 && o.alive(); i++ {
+			time.Sleep(20 * time.Millisecond)
+		}
 	}
 	os.Remove(relayPidPath())
 	if exec.Command("ip", "link", "show", Bridge).Run() == nil {
