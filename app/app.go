@@ -11,8 +11,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
-	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tunduk-onboard/tunduk-onboard/assets"
@@ -22,10 +20,6 @@ import (
 
 // AppID is the application ID, as in FyneApp.toml.
 const AppID = "kg.tunduk.onboard"
-
-// Version is shown when neither the linker (make build) nor `fyne
-// package` metadata stamped one.
-const Version = "0.1.0"
 
 // Environment variables for demos, screenshots and support sessions.
 const (
@@ -60,13 +54,11 @@ func Run() {
 	a := fyneapp.NewWithID(AppID)
 	a.SetIcon(appIcon())
 	prefs := a.Preferences()
-	code := prefs.String(prefLanguage)
-	if !supported(code) {
-		code = DefaultLanguage()
-	}
+	code := startLanguage(prefs)
 	if err := SetLanguage(code); err != nil {
 		log.WithError(err).Error("load translations")
 	}
+	log.WithField("language", code).Info("ui language")
 
 	w := a.NewWindow(T("app.title"))
 	w.SetIcon(appIcon())
@@ -93,39 +85,6 @@ func Run() {
 	}
 	w.SetOnClosed(func() { wz.readiness.cancel(); wz.token.stop(); log.Info("tunduk-onboard gui exit") })
 	w.ShowAndRun()
-}
-
-// appVersion is the stamped version when known, else Version.
-func (wz *wizard) appVersion() string {
-	if version.Version != "dev" {
-		return version.String()
-	}
-	if v := wz.app.Metadata().Version; v != "" && v != "0.0.1" {
-		return v
-	}
-	return Version
-}
-
-// showAbout tells the version and where the log is.
-func (wz *wizard) showAbout() {
-	logPath := wz.logPath
-	if logPath == "" {
-		logPath = T("about.no_log")
-	}
-	text := widget.NewLabel(T("about.text"))
-	text.Wrapping = fyne.TextWrapWord
-	logEntry := widget.NewEntry()
-	logEntry.SetText(logPath)
-	content := container.NewVBox(
-		widget.NewLabelWithStyle(T("app.title")+" "+wz.appVersion(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		text,
-		widget.NewLabel(T("about.log")),
-		logEntry,
-		widget.NewLabel(T("about.profile", map[string]any{"Name": wz.profile.Name, "Version": wz.profile.Version})),
-	)
-	d := dialog.NewCustom(T("about.title"), T("dialog.close"), content, wz.win)
-	d.Resize(fyne.NewSize(560, 0))
-	d.Show()
 }
 
 // windowSize parses WIDTHxHEIGHT; the default suits a 1366x768 laptop.
