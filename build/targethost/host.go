@@ -329,16 +329,17 @@ func (h *Host) leader() int {
 }
 
 // RootExec runs cmd with sh as root inside the container, without SSH:
-// nsenter into the namespaces of the container's PID 1. It returns stdout;
-// a failure's error holds stderr.
-func (h *Host) RootExec(ctx context.Context, cmd string) (string, error) {
+// nsenter into the namespaces of the container's PID 1; args are $1...
+// It returns stdout; a failure's error holds stderr.
+func (h *Host) RootExec(ctx context.Context, cmd string, args ...string) (string, error) {
 	pid := h.leader()
 	if pid == 0 {
 		return "", errors.New("targethost: container not running")
 	}
 	c := exec.CommandContext(ctx, "nsenter", "-t", fmt.Sprint(pid), "-m", "-u", "-i", "-n", "-p", "-C", "-r", "-w",
 		"/usr/bin/env", "-i", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-		"LANG=C.UTF-8", "HOME=/root", "/bin/sh", "-c", cmd)
+		"LANG=C.UTF-8", "HOME=/root", "/bin/sh", "-c", cmd, "sh")
+	c.Args = append(c.Args, args...)
 	var stderr strings.Builder
 	c.Stderr = &stderr
 	out, err := c.Output()
@@ -349,22 +350,47 @@ func (h *Host) RootExec(ctx context.Context, cmd string) (string, error) {
 }
 
 // CutSSH aborts every established TCP connection to sshd (port 22) in
-// the host's namespace, as a network failure would: the client gets a
-// reset, sshd keeps listening. It returns how many were cut.
+// the host's namespace, as a network failure would: `ss -K` resets them
+// and sshd keeps listening. Where the kernel cannot destroy sockets
+// (no CONFIG_INET_DIAG_DESTROY) the user's sshd session processes are
+// killed instead. It returns how many connections there were.
 func (h *Host) CutSSH() (int, error) {
-	out, err := exec.Command("nsenter", "--net=/run/netns/"+h.Name, "ss", "-K", "-H", "-t",
-		"state", "established", "( sport = :22 )").CombinedOutput()
-	if err != nil {
-		return 0, fmt.Errorf("targethost: ss -K: %v: %s", err, out)
+	established := func() (int, error) {
+		out, err := exec.Command("nsenter", "--net=/run/netns/"+h.Name, "ss", "-H", "-t",
+			"state", "established", "( sport = :22 )").Output()
+		n := 0
+		for _, l := range strings.Split(string(out), "\n") {
+			if strings.TrimSpace(l) != "" {
+				n++
+			}
+		}
+		return n, err
 	}
-	n := 0
-	for _, l := range strings.Split(string(out), "\n") {
-		if strings.TrimSpace(l) != "" {
-			n++
+	n, err := established()
+	if err != nil || n == 0 {
+		return 0, err
+	}
+	if useSSKill {
+		if out, err := exec.Command("nsenter", "--net=/run/netns/"+h.Name, "ss", "-K", "-H", "-t",
+			"state", "established", "( sport = :22 )").CombinedOutput(); err != nil {
+			return 0, fmt.Errorf("targethost: ss -K: %v: %s", err, out)
+		}
+	}
+	if left, _ := established(); left > 0 {
+		_, err := h.RootExec(context.Background(), `for p in /proc/[0-9]*; do
+  case "$(tr '\0' ' ' < "$p/cmdline" 2>/dev/null)" in
+    "sshd: $1 "*|"sshd: $1@"*) kill -KILL "${p#/proc/}" ;;
+  esac
+done`, h.User)
+		if err != nil {
+			return 0, err
 		}
 	}
 	return n, nil
 }
+
+// useSSKill is false only in the test of the fallback.
+var useSSKill = true
 
 // Addr is "IP:22".
 func (h *Host) Addr() string { return fmt.Sprintf("%s:%d", h.IP, h.Port) }

@@ -1,0 +1,49 @@
+package targethost
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	sshpkg "github.com/tunduk-onboard/tunduk-onboard/installer/ssh"
+)
+
+// Without ss -K (a kernel without socket destroy) CutSSH still drops the
+// session, by killing the user's sshd processes, and sshd keeps serving.
+func TestCutSSHFallback(t *testing.T) {
+	h := Start(t, Options{})
+	useSSKill = false
+	t.Cleanup(func() { useSSKill = true })
+	ctx := context.Background()
+	kh := h.KnownHostsFile()
+	c, err := sshpkg.Dial(ctx, h.Config(kh))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := c.Run(ctx, "sleep 120", nil)
+		done <- err
+	}()
+	time.Sleep(300 * time.Millisecond)
+	if n, err := h.CutSSH(); err != nil || n != 1 {
+		t.Fatalf("CutSSH: %d, %v", n, err)
+	}
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("the cut session ended without an error")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the session survived CutSSH")
+	}
+	c2, err := sshpkg.Dial(ctx, h.Config(kh))
+	if err != nil {
+		t.Fatalf("dial after CutSSH: %v", err)
+	}
+	c2.Close()
+	if n, err := h.CutSSH(); err != nil || n != 0 {
+		t.Errorf("CutSSH with no session: %d, %v", n, err)
+	}
+}
