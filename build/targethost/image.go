@@ -47,9 +47,11 @@ var CacheDir = "/var/tmp/tunduk-onboard-targethost"
 const Suite = "bookworm"
 
 // Include is what the image holds beyond minbase: enough to boot with
-// systemd, log in over SSH, use password sudo and fetch over HTTPS.
+// systemd, log in over SSH, use password sudo and fetch over HTTPS, plus
+// procps and psmisc, which every Ubuntu server has and the installer's
+// runner relies on (fuser for the dpkg lock).
 var Include = []string{"systemd", "systemd-sysv", "dbus", "openssh-server", "sudo",
-	"iproute2", "locales", "curl", "ca-certificates"}
+	"iproute2", "locales", "curl", "ca-certificates", "procps", "psmisc"}
 
 // imageMaxAge bounds how stale a cached image may get before it is
 // rebuilt, so packages installed later in a test do not drift too far from
@@ -140,6 +142,14 @@ func Image(t testing.TB) string {
 		t.Fatal(err)
 	}
 	t.Logf("targethost: built image %s in %s", path, time.Since(start).Round(100*time.Millisecond))
+	// Images of other include lists pile up otherwise. An hour's grace
+	// spares one that a test binary of an older checkout is extracting.
+	old, _ := filepath.Glob(filepath.Join(CacheDir, "image-*.tar.zst"))
+	for _, o := range old {
+		if st, err := os.Stat(o); err == nil && o != path && time.Since(st.ModTime()) > time.Hour {
+			os.Remove(o)
+		}
+	}
 	return path
 }
 
