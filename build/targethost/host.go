@@ -160,7 +160,8 @@ func (h *Host) boot() error {
 	if err != nil {
 		return err
 	}
-	script := `mount -t tmpfs tmpfs /run/systemd && exec systemd-nspawn -D "$1" --boot --register=no --keep-unit ` +
+	// mkdir: a machine without systemd may have no /run/systemd at all.
+	script := `mkdir -p /run/systemd && mount -t tmpfs tmpfs /run/systemd && exec systemd-nspawn -D "$1" --boot --register=no --keep-unit ` +
 		`--console=read-only --capability=CAP_NET_ADMIN --network-namespace-path=/run/netns/"$2" ` +
 		`--resolv-conf=off --timezone=off --link-journal=no --machine="$2" --quiet`
 	startOne := func() (*exec.Cmd, error) {

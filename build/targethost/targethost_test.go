@@ -71,6 +71,8 @@ func TestTargetHostSmoke(t *testing.T) {
 		t.Fatal("sudo accepted a wrong password")
 	}
 
+	// fuser and pgrep are on every Ubuntu server; the runner uses fuser.
+	run(t, c, "command -v fuser && command -v pgrep", "")
 	if out, err := h.RootExec(ctx, "id -u; hostname; systemctl is-system-running"); err != nil ||
 		!strings.HasPrefix(out, "0\n"+h.Hostname+"\n") {
 		t.Fatalf("RootExec: %q, %v", out, err)
