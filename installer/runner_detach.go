@@ -26,6 +26,12 @@ func detachCommand(systemd bool, unit string, f stepFiles, withStdin bool) strin
 		in = f.fifo
 	}
 	inner := `umask 077; echo $$ > "$5.tmp" && mv "$5.tmp" "$5"; exec 3<"$2"; if [ -p "$2" ]; then rm -f "$2"; fi; sh "$1" <&3 3<&- >"$3" 2>&1; rc=$?; exec 3<&-; echo $rc > "$4.tmp" && mv "$4.tmp" "$4"`
+	if systemd {
+		// systemd-run hands its command line to the unit's ExecStart, which
+		// expands "$$" to "$" (and $NAME to variables): every $ doubled
+		// reaches sh unchanged.
+		inner = strings.ReplaceAll(inner, "$", "$$")
+	}
 	args := " sh -c " + q(inner) + " sh " + q(f.script) + " " + q(in) + " " + q(f.log) + " " + q(f.status) + " " + q(f.pid)
 	var b strings.Builder
 	b.WriteString("umask 077; rm -f " + q(f.status) + " " + q(f.pid) + "\n")
@@ -108,7 +114,8 @@ func (s *session) follow(ctx context.Context, st Step, j Journal, e JournalEntry
 				code = -1
 			}
 			if code == 0 {
-				s.exec(sctx, "rm -f "+q(f.script)+" "+q(f.pid), "")
+				// The script stays: the record of what ran on the server.
+				s.exec(sctx, "rm -f "+q(f.pid), "")
 			}
 			return s.finish(sctx, st, j, e, code, lb.tail.String())
 		case state == "dead":

@@ -163,14 +163,15 @@ func lastLine(s string) string {
 	return s
 }
 
-// reconnect closes the dropped connection and dials again with backoff
+// reconnect closes the dropped connection and dials again: at once (a
+// reset connection is usually back straight away), then with backoff
 // (1 s, 2 s, 4 s ... 30 s) until it works or ctx is done.
 func (s *session) reconnect(ctx context.Context, id string, cause error) error {
 	if s.c != nil {
 		s.c.Close()
 		s.c = nil
 	}
-	delay := firstBackoff
+	var delay time.Duration
 	why := cause.Error()
 	for {
 		s.emit(id, EventReconnecting, "connection lost ("+ssh.Sanitize(why)+"); reconnecting in "+delay.String())
@@ -194,8 +195,11 @@ func (s *session) reconnect(ctx context.Context, id string, cause error) error {
 			return ctx.Err()
 		}
 		why = err.Error()
-		if delay *= 2; delay > maxBackoff {
-			delay = maxBackoff
+		switch {
+		case delay == 0:
+			delay = firstBackoff
+		case delay < maxBackoff:
+			delay = min(2*delay, maxBackoff)
 		}
 	}
 }
