@@ -23,7 +23,7 @@
 # C_GenerateKeyPair + C_Sign it cannot avoid (tokens/bench_test.go), target
 # < 1.10.
 #
-# Env: N=runs per route (default 11), SPY_N=breakdown runs (default 5,
+# Env: N=runs per route (default 21), SPY_N=breakdown runs (default 11,
 #      0 skips), CLI=PATH (default: built into a temp dir),
 #      MODULE=PKCS#11 library (default SoftHSM2's), BENCHTIME (go test).
 # Needs: softhsm2, opensc (pkcs11-tool, pkcs11-spy), openssl,
@@ -32,8 +32,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-N=${N:-11}
-SPY_N=${SPY_N:-5}
+N=${N:-21}
+SPY_N=${SPY_N:-11}
 MODULE=${MODULE:-/usr/lib/softhsm/libsofthsm2.so}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/bench-token.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
