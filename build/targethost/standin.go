@@ -38,7 +38,36 @@ type standin struct {
 	units               []string
 	files               map[string]string // path in the package -> local file
 	extra               string            // postinst shell run on configure
+	withDebconf         string            // postinst shell run on configure, debconf still up
 }
+
+// APICert is the admin API's certificate, made on install from the
+// debconf subjects as X-Road does; installer.DefaultAdminAPI pins it.
+const APICert = "/etc/xroad/ssl/proxy-ui-api.crt"
+
+// certsFromDebconf makes the internal and admin API TLS certificates from
+// the preseeded subjects, once (a reinstall keeps them, as X-Road's do).
+// An unanswered subject falls back to the host name so the server still
+// starts; the record shows the missing answer.
+const certsFromDebconf = `install -d -m 0755 /etc/xroad/ssl
+cert() {
+  [ -s "/etc/xroad/ssl/$1.crt" ] && return 0
+  subj=${2:-/CN=$(hostname)}
+  alt=${3:-DNS:$(hostname)}
+  if ! out=$(openssl req -x509 -newkey rsa:2048 -nodes -days 7300 -subj "$subj" -addext "subjectAltName=$alt" \
+      -keyout "/etc/xroad/ssl/$1.key" -out "/etc/xroad/ssl/$1.crt" 2>&1 </dev/null); then
+    echo "$out" >&2
+    exit 1
+  fi
+  chown xroad:xroad "/etc/xroad/ssl/$1.key" "/etc/xroad/ssl/$1.crt"
+  chmod 0600 "/etc/xroad/ssl/$1.key"
+}
+db_get xroad-common/service-subject; s=$RET
+db_get xroad-common/service-altsubject; a=$RET
+cert internal "$s" "$a"
+db_get xroad-common/proxy-ui-api-subject; s=$RET
+db_get xroad-common/proxy-ui-api-altsubject; a=$RET
+cert proxy-ui-api "$s" "$a"`
 
 // StandinDebs builds the stand-in X-Road packages into a temp dir and
 // returns it: xroad-common, xroad-addon-messagelog, the profile's
@@ -84,8 +113,8 @@ func StandinDebs(t testing.TB) string {
 install -d -o xroad -g xroad /var/lib/xroad /etc/xroad`},
 		{name: "xroad-addon-messagelog", arch: "all", depends: "debconf (>= 0.5) | debconf-2.0, " + dep("xroad-common"),
 			units: owned["xroad-addon-messagelog"]},
-		{name: in.Package, arch: arch, depends: dep("xroad-common", "xroad-addon-messagelog") + ", postgresql",
-			units: owned[in.Package], files: map[string]string{apiBin: api},
+		{name: in.Package, arch: arch, depends: dep("xroad-common", "xroad-addon-messagelog") + ", postgresql, openssl",
+			units: owned[in.Package], files: map[string]string{apiBin: api}, withDebconf: certsFromDebconf,
 			extra: "for g in " + strings.Join(in.AdminGroups, " ") + `; do
   getent group "$g" >/dev/null || groupadd --system "$g"
 done`},
@@ -164,7 +193,7 @@ func (s standin) build(t testing.TB, root, outDir string) {
 	for _, u := range s.units {
 		exe := "/bin/sleep infinity"
 		if u == "xroad-proxy-ui-api" {
-			exe = apiBin
+			exe = apiBin + " -cert " + APICert + " -key " + strings.TrimSuffix(APICert, ".crt") + ".key"
 		}
 		write("lib/systemd/system/"+u+".service", fmt.Sprintf(`[Unit]
 Description=X-Road stand-in %s
@@ -203,8 +232,13 @@ func (s standin) postinst() string {
 	var b strings.Builder
 	b.WriteString("#!/bin/sh\nset -e\n")
 	qs := questions[s.name]
-	if len(qs) > 0 {
+	if len(qs) > 0 || s.withDebconf != "" {
 		b.WriteString(". /usr/share/debconf/confmodule\n")
+	}
+	if s.withDebconf != "" {
+		b.WriteString("if [ \"$1\" = configure ]; then\n" + s.withDebconf + "\nfi\n")
+	}
+	if len(qs) > 0 {
 		// The record is rewritten per question, so reconfiguring does not
 		// leave two answers for one name.
 		fmt.Fprintf(&b, `record() {
@@ -220,6 +254,8 @@ func (s standin) postinst() string {
 			fmt.Fprintf(&b, "  db_get %s\n  record %s \"$RET\"\n", q[0], q[0])
 		}
 		b.WriteString("fi\n")
+	}
+	if len(qs) > 0 || s.withDebconf != "" {
 		// stdout belongs to debconf until db_stop: systemctl's messages
 		// would corrupt the protocol.
 		b.WriteString("db_stop\n")

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tunduk-onboard/tunduk-onboard/build/targethost"
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/installer"
 	sshpkg "github.com/tunduk-onboard/tunduk-onboard/installer/ssh"
 )
 
@@ -101,7 +102,7 @@ func TestTargetHostSmoke(t *testing.T) {
 		"xroad-common/service-subject":             "/CN=" + h.Hostname,
 		"xroad-common/service-altsubject":          "IP:" + h.IP + ",DNS:" + h.Hostname,
 		"xroad-common/proxy-ui-api-subject":        "/CN=ui." + h.Hostname,
-		"xroad-common/proxy-ui-api-altsubject":     "IP:" + h.IP,
+		"xroad-common/proxy-ui-api-altsubject":     "DNS:ui." + h.Hostname + ",IP:" + h.IP,
 		"xroad-addon-messagelog/enable-messagelog": "true",
 	}
 	var sel strings.Builder
@@ -157,6 +158,33 @@ func TestTargetHostSmoke(t *testing.T) {
 		"curl -ks -o /dev/null -w '%{http_code}' https://127.0.0.1:4000/api/v1/system/status"
 	if code := run(t, c, api, ""); code != "401" {
 		t.Errorf("admin API: status %q, want 401", code)
+	}
+
+	// The installer's own check: the API through the SSH connection, TLS
+	// pinned to the certificate the package made from the preseeded
+	// subjects.
+	pem, err := h.RootExec(ctx, "cat "+targethost.APICert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hc, st, err := installer.TunnelHTTP(c, "127.0.0.1:4000", []byte(pem))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.ServerName != "ui."+h.Hostname {
+		t.Errorf("certificate names %q, want the preseeded ui.%s", st.ServerName, h.Hostname)
+	}
+	resp, err := hc.Get("https://" + st.ServerName + "/api/v1/system/version")
+	if err != nil {
+		t.Fatalf("admin API through the tunnel: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 401 {
+		t.Errorf("admin API through the tunnel: %s, want 401", resp.Status)
+	}
+	if out, err := h.RootExec(ctx, "openssl x509 -noout -subject -in /etc/xroad/ssl/internal.crt"); err != nil ||
+		!strings.Contains(out, "CN = "+h.Hostname) {
+		t.Errorf("internal certificate: %q %v", out, err)
 	}
 
 	// CutSSH drops a live session (the client sees an error at once) and

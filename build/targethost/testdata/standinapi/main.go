@@ -1,7 +1,8 @@
 // Command standinapi stands in for X-Road's proxy-ui-api in target host
-// tests: HTTPS on 127.0.0.1:4000 with a self-signed certificate made at
-// start, the UI's front page at /, and 401 with a JSON body, as the real
-// REST API answers without credentials, for /api/.
+// tests: HTTPS on 127.0.0.1:4000 with the certificate the stand-in package
+// made from the debconf subjects (-cert, -key), or a self-signed one made
+// at start when none is given; the UI's front page at /, and 401 with a
+// JSON body, as the real REST API answers without credentials, for /api/.
 package main
 
 import (
@@ -22,8 +23,16 @@ import (
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:4000", "listen address")
+	certFile := flag.String("cert", "", "PEM certificate (default: a self-signed one)")
+	keyFile := flag.String("key", "", "PEM private key of -cert")
 	flag.Parse()
-	cert, err := selfSigned()
+	var cert tls.Certificate
+	var err error
+	if *certFile != "" {
+		cert, err = tls.LoadX509KeyPair(*certFile, *keyFile)
+	} else {
+		cert, err = selfSigned()
+	}
 	if err != nil {
 		log.Fatal(err)
 	}
