@@ -187,3 +187,32 @@ func TestPrepareRemovesKeyOnFailure(t *testing.T) {
 		t.Error("a DER file was left behind")
 	}
 }
+
+// keygen and init print their text results in --lang too, and refuse a
+// language the product does not speak before touching the token.
+func TestTokenTextLanguages(t *testing.T) {
+	label := softToken(t, "flow")
+	code, out, errOut := tok(t, testUser+"\n", "token", "keygen", "--token", label, "--pin-stdin", "--label", "ru sign", "--lang", "ru")
+	if code != exitOK {
+		t.Fatalf("keygen --lang ru: exit %d %s", code, errOut)
+	}
+	for _, s := range []string{"Ключ подписи создан на токене", "Метка", "ru sign", "2048 бит", "SHA-256 открытого ключа", "Далее: tunduk-onboard-cli csr sign --id"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("Russian keygen output lacks %q:\n%s", s, out)
+		}
+	}
+	if !strings.Contains(errOut, "Создаётся ключ подписи RSA-2048") {
+		t.Errorf("no Russian progress line: %q", errOut)
+	}
+	for _, args := range [][]string{
+		{"token", "keygen", "--token", label, "--pin-stdin", "--label", "x", "--lang", "de"},
+		{"token", "init", "--token", label, "--pin-stdin", "--label", "x", "--lang", "de"},
+	} {
+		if code, _, errOut := tok(t, testSO+"\n"+testUser+"\n"+testUser+"\n", args...); code != exitCannot || !strings.Contains(errOut, "--lang") {
+			t.Errorf("%v: exit %d %q", args, code, errOut)
+		}
+	}
+	if ti := listToken(t, label); ti.Label != label {
+		t.Errorf("init with a bad --lang relabelled the token to %q", ti.Label)
+	}
+}
