@@ -168,6 +168,10 @@ func (h *Host) boot() error {
 		cmd := exec.Command("unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh", h.Root, h.Name)
 		cmd.Stdout, cmd.Stderr = logf, logf
 		cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8"}
+		// A test binary killed by its -timeout runs no cleanup: SIGTERM
+		// still powers the container off (it survives unshare's and sh's
+		// exec). Nothing here locks OS threads, whose exit would fire it early.
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
 		return cmd, cmd.Start()
 	}
 	cmd, err := startOne()
