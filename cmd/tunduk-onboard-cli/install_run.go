@@ -107,6 +107,10 @@ func (p *progress) event(e installer.Event) {
 		"Detail": e.Text, "Seconds": fmt.Sprintf("%.1f", p.times[e.StepID].Seconds)}
 	switch e.Kind {
 	case installer.EventChecking:
+		if p.index[e.StepID] == 0 { // the after-steps check, not a plan step
+			fmt.Fprintln(p.out, p.t("cli.install.api_check", data))
+			return
+		}
 		fmt.Fprintln(p.out, p.t("cli.install.step", data))
 	case installer.EventLog:
 		if p.o.verbose {
@@ -149,7 +153,11 @@ func runPlan(ctx context.Context, cancel context.CancelFunc, o *installOpts, cfg
 	err := r.Run(ctx, steps)
 
 	res := installResult{Schema: "tunduk-onboard.install-result/v1", Host: host, Journal: installer.DefaultJournalPath, Steps: p.times}
-	data := map[string]any{"Host": host, "Total": len(steps), "User": o.adminUser, "Cert": api.CertSHA256,
+	login := cfg.Target.User + "@" + cfg.Target.Host
+	if cfg.Target.Port != 0 && cfg.Target.Port != 22 {
+		login = fmt.Sprintf("-p %d %s", cfg.Target.Port, login)
+	}
+	data := map[string]any{"Host": host, "Login": login, "Total": len(steps), "User": o.adminUser, "Cert": api.CertSHA256,
 		"Dir": installer.DefaultLogDir, "Detail": ""}
 	var msg, todo string
 	code := exitFailed
