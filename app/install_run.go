@@ -139,6 +139,9 @@ func (is *installStep) plan(dryRun bool) ([]installer.Step, error) {
 	})
 }
 
+// errSudoNeeded: sudo on the host wants a password and the form has none.
+var errSudoNeeded = errors.New("sudo needs a password")
+
 // planError is a plan the installer refused to build from the form.
 type planError struct{ err error }
 
@@ -182,7 +185,7 @@ func (is *installStep) start() {
 		},
 		Sudo: func() (string, error) {
 			if sudo == "" {
-				return "", errors.New(T("install.sudo_needed"))
+				return "", errSudoNeeded
 			}
 			return sudo, nil
 		},
@@ -310,6 +313,8 @@ func (is *installStep) finish(err error) {
 		is.outcome = func() fyne.CanvasObject { return infoCard(T("install.cancelled"), T("install.cancelled.todo")) }
 		is.refresh()
 		return
+	case errors.Is(err, errSudoNeeded):
+		what, todo = T("install.sudo_needed"), T("install.sudo_needed.todo")
 	case errors.Is(err, installer.ErrSudoPassword):
 		what, todo = T("install.sudo_refused"), T("install.sudo_refused.todo")
 	case errors.As(err, &ae):

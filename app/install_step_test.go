@@ -179,3 +179,37 @@ func hasTextPart(o fyne.CanvasObject, part string) bool {
 	}
 	return false
 }
+
+// A user that is not root, on a host whose sudo wants a password, with
+// none in the form: a clear card, and nothing ran.
+func TestInstallStepAsksForSudoPassword(t *testing.T) {
+	h := testhost.StartSSHD(t, testhost.Options{PasswordAuth: true})
+	user, pw := testhost.AddUser(t)
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	os.MkdirAll(filepath.Join(home, ".ssh"), 0o700)
+	testhost.WriteKnownHostsFile(t, filepath.Join(home, ".ssh", "known_hosts"), h.KnownHostsLine())
+	wz, p := installWizard(t, 0)
+	wz.state.Server = Server{Remote: true, Host: h.IP, Port: strconv.Itoa(h.Port), User: user, Auth: AuthPassword, Password: pw, PublicIP: "203.0.113.10"}
+	wz.showStep()
+	is := wz.install
+	dir := t.TempDir()
+	ran := filepath.Join(dir, "ran")
+	is.makePlan = func(*checks.Profile, *checks.Report, installer.Options) ([]installer.Step, error) {
+		return []installer.Step{{ID: "x", Title: checks.Text{EN: "x"}, Check: "false", Apply: "touch " + ran}}, nil
+	}
+	is.tuneRunner = func(r *installer.Runner) {
+		r.JournalPath, r.LogDir = filepath.Join(dir, "j.json"), filepath.Join(dir, "logs")
+	}
+	ended := false
+	is.afterRun = func() { ended = true }
+	fillInstallForm(is, guiAdminPW, guiAdminPW)
+	test.Tap(is.v.start)
+	p.waitUntil(t, "run", func() bool { return ended })
+	if !hasText(is.v.outcome, T("install.sudo_needed")) {
+		t.Fatalf("outcome: %q", labelsIn(is.v.outcome))
+	}
+	if _, err := os.Stat(ran); err == nil {
+		t.Fatal("a step ran without sudo")
+	}
+}
