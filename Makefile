@@ -10,7 +10,7 @@ LDFLAGS  := -s -w -X $(MODULE)/internal/version.Version=$(VERSION)
 export LANG := en_US.UTF-8
 FUZZTIME ?= 15s
 
-.PHONY: all deps build run test lint bench fuzz screenshot clean
+.PHONY: all deps build run test lint bench fuzz screenshot clean tools package test-package screenshots
 
 all: build
 
@@ -41,8 +41,9 @@ lint:
 
 # The whole suite: unit, parser, real sshd, SoftHSM, Fyne test-driver GUI
 # tests, then a short fuzz run of the probe parser.
-test: deps lint
+test: deps lint tools
 	build/test.sh
+	build/test-package.sh
 	$(MAKE) fuzz
 
 fuzz:
@@ -57,5 +58,27 @@ screenshot: deps bin/tunduk-onboard
 
 clean:
 	rm -rf bin dist
+
+# Packaging tools, pinned, built from the Go module proxy into tools/bin
+# (gitignored). fyne.io/tools v1.7.2 is the newest the proxy serves here
+# (v1.7.1 and v1.8.0 are refused); it packages Fyne 2.8 apps.
+FYNE_TOOLS_VERSION := v1.7.2
+tools:
+	@build/package-tools.sh fyne.io/tools/cmd/fyne $(FYNE_TOOLS_VERSION) tools/bin/fyne
+
+# dist/: the Windows .exe (signed when SIGN_* is set, see
+# build/package-sign.sh), the Linux .tar.xz and .deb, the CLI for
+# linux/amd64 and windows/amd64, SHA256SUMS. The version: FyneApp.toml.
+package: deps tools
+	build/package.sh
+
+# Only the packaging tests (make test runs them too): wine, a clean Debian
+# root for the .deb, Authenticode signing.
+test-package: deps tools
+	build/test-package.sh
+
+# The README screenshots of every wizard step, from the real app under Xvfb.
+screenshots: deps bin/tunduk-onboard
+	STEP=all LANGS="en ru ky" build/screenshot.sh
 
 FORCE:

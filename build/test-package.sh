@@ -1,0 +1,235 @@
+#!/usr/bin/env bash
+# build/test-package.sh - tests of what `make package` ships (make test runs
+# it after build/test.sh; `make test-package` alone). Builds the packages
+# into a temporary dist, then:
+#   1. SHA256SUMS verify; every binary tells the FyneApp.toml version;
+#      the .exe carries its version info, icon and manifest;
+#   2. the Windows CLI runs `check --format json` under wine: valid JSON;
+#   3. the Windows GUI starts under wine on Xvfb and draws its window;
+#   4. Authenticode: a throwaway self-signed key signs the .exe, verify
+#      passes, a changed byte fails it;
+#   5. the .deb installs with apt-get in a clean Debian bookworm root
+#      (mmdebstrap minbase) and the installed wizard draws under Xvfb, its
+#      log under a HOME with a space and Cyrillic letters.
+# Needs root for 5 (chroot); skipped with a note otherwise.
+# Env: KEEP_DIST=dir reuses packages already built there, SKIP_DEB=1 skips
+# step 5 (both for quick reruns while developing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+export GOCACHE="${GOCACHE:-$(go env GOCACHE)}" GOMODCACHE="${GOMODCACHE:-$(go env GOMODCACHE)}"
+export LANG=en_US.UTF-8
+VERSION=$(sed -n 's/^Version *= *"\(.*\)"/\1/p' FyneApp.toml)
+BUILD=$(sed -n 's/^Build *= *\([0-9]*\)/\1/p' FyneApp.toml)
+
+WORK=$(mktemp -d /tmp/test-package.XXXXXX)
+PIDS=()
+MOUNTS=()
+cleanup() {
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+	for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do umount "${MOUNTS[$i]}" 2>/dev/null || umount -l "${MOUNTS[$i]}" || true; done
+	[ -n "${WINEPREFIX:-}" ] && WINEPREFIX=$WINEPREFIX wineserver -k 2>/dev/null || true
+	# Never delete through a bind mount of the host's /dev or X sockets.
+	for m in "${MOUNTS[@]}"; do
+		if mountpoint -q "$m"; then echo "still mounted: $m; left $WORK" >&2; return; fi
+	done
+	rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+fails=0
+pass() { echo "ok   $*"; }
+fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+t0=$(date +%s)
+elapsed() { echo "$(($(date +%s) - t0))s"; }
+
+# A screenshot is "drawn" when it has many colours: an empty Xvfb root is
+# one colour, a window with text and icons has hundreds.
+drawn() { [ "$(identify -format '%k' "$1" 2>/dev/null || echo 0)" -gt 64 ]; }
+
+# start_xvfb N: a private X server on :N, stopped at exit.
+start_xvfb() {
+	Xvfb ":$1" -screen 0 1280x800x24 -nolisten tcp >"$WORK/xvfb$1.log" 2>&1 &
+	PIDS+=($!)
+	for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X$1" ] && return 0; sleep 0.1; done
+	echo "Xvfb :$1 did not start" >&2
+	return 1
+}
+
+# wait_drawn DISPLAY OUT SECONDS: screenshots until one shows a window.
+wait_drawn() {
+	local end=$(($(date +%s) + $3))
+	while [ "$(date +%s)" -lt "$end" ]; do
+		sleep 2
+		DISPLAY=$1 import -window root "$2" 2>/dev/null || continue
+		drawn "$2" && return 0
+	done
+	return 1
+}
+
+# --- build ---------------------------------------------------------------
+DIST=${KEEP_DIST:-$WORK/dist}
+if [ -z "${KEEP_DIST:-}" ]; then
+	echo "building packages into $DIST ..."
+	DIST=$DIST build/package.sh >"$WORK/package.log" 2>&1 || { cat "$WORK/package.log"; exit 1; }
+	echo "built ($(elapsed))"
+fi
+EXE=$DIST/tunduk-onboard_${VERSION}_windows_amd64.exe
+CLIEXE=$DIST/tunduk-onboard-cli_${VERSION}_windows_amd64.exe
+CLI=$DIST/tunduk-onboard-cli_${VERSION}_linux_amd64
+TARXZ=$DIST/tunduk-onboard_${VERSION}_linux_amd64.tar.xz
+DEB=$DIST/tunduk-onboard_${VERSION}-${BUILD}_amd64.deb
+
+# --- 1. checksums, versions, Windows resources ----------------------------
+# Every shipped file is listed, and every listed file matches.
+listed=$(awk '{print $2}' "$DIST/SHA256SUMS" | sort | tr '\n' ' ')
+shipped=$(cd "$DIST" && find . -maxdepth 1 -type f ! -name SHA256SUMS ! -name '.*' -printf '%f\n' | sort | tr '\n' ' ')
+(cd "$DIST" && sha256sum --quiet -c SHA256SUMS) && [ "$listed" = "$shipped" ] && [ "$(wc -w <<<"$listed")" -eq 6 ] &&
+	pass "SHA256SUMS lists and matches the 6 files" || fail "SHA256SUMS: listed [$listed] shipped [$shipped]"
+for f in "$CLI" "$DIST/tunduk-onboard-cli_${VERSION}_linux_amd64_static"; do
+	out=$("$f" --version 2>&1 || true)
+	[ "$out" = "tunduk-onboard-cli $VERSION" ] && pass "$(basename "$f") --version" || fail "$(basename "$f") --version: $out"
+done
+mkdir -p "$WORK/tar" && tar -xJf "$TARXZ" -C "$WORK/tar"
+gui=$(find "$WORK/tar" -type f -name tunduk-onboard -path '*/bin/*')
+out=$("$gui" --version 2>&1 || true)
+[ "$out" = "tunduk-onboard $VERSION" ] && pass "tar.xz GUI --version" || fail "tar.xz GUI --version: $out"
+[ -n "$(find "$WORK/tar" -name '*.desktop')" ] && pass "tar.xz has a .desktop entry" || fail "tar.xz .desktop"
+[ "$(dpkg-deb -f "$DEB" Version)" = "$VERSION-$BUILD" ] && pass ".deb version $VERSION-$BUILD" || fail ".deb version"
+dpkg-deb -f "$DEB" Depends | grep -q 'libgl1' && pass ".deb declares libGL" || fail ".deb Depends: $(dpkg-deb -f "$DEB" Depends)"
+dpkg-deb -c "$DEB" >"$WORK/deb.list"
+for p in ./usr/bin/tunduk-onboard ./usr/bin/tunduk-onboard-cli ./usr/share/applications/kg.tunduk.onboard.desktop \
+	./usr/share/icons/hicolor/512x512/apps/kg.tunduk.onboard.png; do
+	grep -q " $p\$" "$WORK/deb.list" && pass ".deb has $p" || fail ".deb lacks $p"
+done
+# Version info is UTF-16 in the .rsrc section; the manifest is plain XML.
+# (Outputs go to files first: grep -q closing a pipe early would fail it.)
+strings -el "$EXE" >"$WORK/exe.strings"
+grep -qx "$VERSION.$BUILD" "$WORK/exe.strings" && pass ".exe version info $VERSION.$BUILD" || fail ".exe version info"
+grep -qx "Tunduk Onboard" "$WORK/exe.strings" && pass ".exe product name" || fail ".exe product name"
+grep -q '<activeCodePage [^>]*>UTF-8<' "$EXE" && pass ".exe has our manifest (UTF-8 code page)" || fail ".exe manifest"
+x86_64-w64-mingw32-objdump -x "$EXE" >"$WORK/exe.objdump"
+grep -q 'Resource Directory \[.rsrc\]' "$WORK/exe.objdump" && pass ".exe has a resource table (icon)" ||
+	fail ".exe has no resource table"
+grep -qi 'DLL Name: libssp\|DLL Name: libgcc\|DLL Name: libwinpthread' "$WORK/exe.objdump" &&
+	fail ".exe needs a mingw DLL beside it" || pass ".exe is one file (no mingw DLLs)"
+
+# --- 2./3. wine ----------------------------------------------------------
+export WINEPREFIX=$WORK/wine WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+build/wine-prefix.sh "$WINEPREFIX"
+echo "wine prefix ready ($(elapsed))"
+set +e
+wine "$CLIEXE" check --format json >"$WORK/check.json" 2>"$WORK/check.err"
+rc=$?
+set -e
+if [ "$rc" -le 1 ] && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["schema"].startswith("tunduk-onboard.readiness/"), d.get("schema"); assert d["results"], "no results"' "$WORK/check.json"; then
+	pass "wine: CLI check --format json prints valid JSON (exit $rc)"
+else
+	fail "wine: CLI check (exit $rc): $(head -c 400 "$WORK/check.json") $(tail -5 "$WORK/check.err")"
+fi
+out=$(wine "$CLIEXE" --version 2>/dev/null | tr -d '\r')
+[ "$out" = "tunduk-onboard-cli $VERSION" ] && pass "wine: CLI --version" || fail "wine: CLI --version: $out"
+
+# A report under a folder with a space and Cyrillic letters.
+mkdir -p "$WINEPREFIX/drive_c/users/Айбек Төлөгөнов"
+wine "$CLIEXE" check --format html --output 'C:\users\Айбек Төлөгөнов\Отчёт готовности.html' >/dev/null 2>&1 || true
+[ -s "$WINEPREFIX/drive_c/users/Айбек Төлөгөнов/Отчёт готовности.html" ] &&
+	pass "wine: CLI report written under C:\users\Айбек Төлөгөнов" || fail "wine: no report under a Cyrillic path"
+
+# Wine's helper processes outlive a program and keep the display they
+# started with (none, for the CLI): stop them so the GUI gets Xvfb's.
+wineserver -k 2>/dev/null || true
+wineserver -w 2>/dev/null || true
+
+# The wizard reads its saved language from %AppData%\fyne (preset: ky).
+appdata=$(echo "$WINEPREFIX"/drive_c/users/*/AppData/Roaming)
+mkdir -p "$appdata/fyne/kg.tunduk.onboard"
+printf '{"ui_language":"ky"}\n' >"$appdata/fyne/kg.tunduk.onboard/preferences.json"
+start_xvfb 91
+DISPLAY=:91 TUNDUK_ONBOARD_SIZE=1024x700 wine "$EXE" >"$WORK/wine-gui.log" 2>&1 &
+PIDS+=($!)
+if wait_drawn :91 "$WORK/wine-gui.png" 120; then
+	pass "wine: the Windows GUI draws its first window ($(identify -format '%k colours' "$WORK/wine-gui.png"))"
+else
+	fail "wine: no window drawn; log: $(grep -m1 -A12 '^panic\|^fatal' "$WORK/wine-gui.log" || tail -5 "$WORK/wine-gui.log")"
+fi
+# Its log went to the Windows config dir (%AppData%\tunduk-onboard\logs).
+if grep -q 'ui language.*language=ky' "$appdata"/tunduk-onboard/logs/tunduk-onboard-*.log 2>/dev/null; then
+	pass "wine: log under %AppData%\\tunduk-onboard\\logs; saved language ky read from %AppData%\\fyne"
+else
+	fail "wine: no log under AppData, or the saved language was not read"
+fi
+WINEPREFIX=$WINEPREFIX wineserver -k 2>/dev/null || true
+echo "wine done ($(elapsed))"
+
+# --- 4. signing ------------------------------------------------------------
+S=$WORK/sign
+mkdir -p "$S"
+openssl req -x509 -newkey rsa:2048 -sha256 -days 2 -nodes -subj "/CN=Tunduk Onboard test signer" \
+	-addext "extendedKeyUsage=codeSigning" -keyout "$S/key.pem" -out "$S/cert.pem" 2>/dev/null
+printf 'p12-test-pass\n' >"$S/pass"
+openssl pkcs12 -export -inkey "$S/key.pem" -in "$S/cert.pem" -passout "file:$S/pass" -out "$S/signer.p12"
+cp "$CLIEXE" "$S/a.exe"
+cp "$EXE" "$S/b.exe"
+SIGN_CERT=$S/cert.pem SIGN_KEY=$S/key.pem build/package-sign.sh "$S/a.exe" >/dev/null || fail "signing with PEM"
+SIGN_PKCS12=$S/signer.p12 SIGN_PASS_FILE=$S/pass build/package-sign.sh "$S/b.exe" >/dev/null || fail "signing with PKCS#12"
+for f in a b; do
+	osslsigncode verify -CAfile "$S/cert.pem" -in "$S/$f.exe" >"$S/$f.verify" 2>&1 &&
+		pass "signing ($f): osslsigncode verify passes" || fail "signing ($f): $(tail -3 "$S/$f.verify")"
+done
+# A byte changed after signing must break the signature.
+printf 'X' | dd of="$S/a.exe" bs=1 seek=4096 conv=notrunc 2>/dev/null
+osslsigncode verify -CAfile "$S/cert.pem" -in "$S/a.exe" >/dev/null 2>&1 &&
+	fail "signing: a changed .exe still verifies" || pass "signing: a changed .exe fails verify"
+# The release build signs through the same script when SIGN_* is set.
+grep -q 'package-sign.sh' build/package.sh && pass "package.sh signs with SIGN_* set" || fail "package.sh never signs"
+
+# --- 5. the .deb in a clean Debian root ------------------------------------
+if [ -n "${SKIP_DEB:-}" ]; then
+	echo "skip .deb install test: SKIP_DEB is set"
+elif [ "$(id -u)" -ne 0 ]; then
+	echo "skip .deb install test: needs root (chroot)"
+else
+	R=$WORK/debian
+	echo "mmdebstrap bookworm minbase ($(elapsed)) ..."
+	mmdebstrap --variant=minbase --quiet bookworm "$R" http://deb.debian.org/debian >"$WORK/mmdebstrap.log" 2>&1 ||
+		{ tail -20 "$WORK/mmdebstrap.log"; exit 1; }
+	echo "root ready ($(elapsed))"
+	for m in proc dev tmp/.X11-unix; do
+		mkdir -p "$R/$m"
+		case $m in proc) mount -t proc proc "$R/proc" ;; *) mount --bind "/$m" "$R/$m" ;; esac
+		MOUNTS+=("$R/$m")
+	done
+	cp "$DEB" "$R/tmp/"
+	cp /etc/resolv.conf "$R/etc/resolv.conf" 2>/dev/null || true
+	# mmdebstrap leaves no package lists behind: update first, as a user would.
+	if chroot "$R" apt-get update -qq >"$WORK/apt.log" 2>&1 &&
+		chroot "$R" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "/tmp/$(basename "$DEB")" >>"$WORK/apt.log" 2>&1; then
+		pass "apt-get install ./$(basename "$DEB") in a clean bookworm"
+	else
+		fail "apt-get install: $(tail -10 "$WORK/apt.log")"
+	fi
+	echo "installed ($(elapsed))"
+	out=$(chroot "$R" tunduk-onboard-cli --version 2>&1 || true)
+	[ "$out" = "tunduk-onboard-cli $VERSION" ] && pass "installed CLI --version" || fail "installed CLI: $out"
+	start_xvfb 92
+	H="/home/Айгүл Сейитова"
+	mkdir -p "$R$H/.config/fyne/kg.tunduk.onboard"
+	printf '{"ui_language":"ru"}\n' >"$R$H/.config/fyne/kg.tunduk.onboard/preferences.json"
+	chroot "$R" env HOME="$H" DISPLAY=:92 LANG=C.UTF-8 LIBGL_ALWAYS_SOFTWARE=1 TUNDUK_ONBOARD_SIZE=1024x700 \
+		tunduk-onboard >"$WORK/deb-gui.log" 2>&1 &
+	PIDS+=($!)
+	if wait_drawn :92 "$WORK/deb-gui.png" 60; then
+		pass "installed wizard draws under Xvfb ($(identify -format '%k colours' "$WORK/deb-gui.png"))"
+	else
+		fail "installed wizard drew nothing: $(tail -5 "$WORK/deb-gui.log")"
+	fi
+	grep -q 'ui language.*language=ru' "$R$H"/.config/tunduk-onboard/logs/tunduk-onboard-*.log 2>/dev/null &&
+		pass "log under \"$H/.config\", saved language ru read from there" || fail "no log, or language not read, under $H"
+	chroot "$R" env HOME="$H" tunduk-onboard-cli check --format html --output "$H/Отчёт готовности.html" >/dev/null 2>&1 || true
+	[ -s "$R$H/Отчёт готовности.html" ] && pass "installed CLI writes a report under $H" || fail "no report under $H"
+fi
+
+echo "test-package: $fails failed ($(elapsed))"
+[ "$fails" -eq 0 ]
