@@ -77,8 +77,10 @@ package: deps tools
 test-package: deps tools
 	build/test-package.sh
 
-# The README screenshots of every wizard step, from the real app under Xvfb.
+# The README screenshots of every wizard step, from the real app under
+# Xvfb (docs/screenshot-*.png), and Welcome and Readiness in ru and ky.
 screenshots: deps bin/tunduk-onboard
-	STEP=all LANGS="en ru ky" build/screenshot.sh
+	STEP=all build/screenshot.sh
+	STEP="welcome readiness" LANGS="ru ky" build/screenshot.sh
 
 FORCE:

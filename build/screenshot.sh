@@ -1,12 +1,15 @@
 #!/bin/sh
-# Screenshot of the wizard's Readiness step after a real local check, taken
-# under Xvfb: docs/screenshot-readiness.png (and -ru/-ky with LANGS="en ru ky").
-# STEP=token shows the Token step listing one initialised SoftHSM2 token
-# (a throwaway SOFTHSM2_CONF): docs/screenshot-token.png.
+# Screenshots of the wizard for the README, from the real app under Xvfb:
+# docs/screenshot-STEP.png (and -ru/-ky with LANGS="en ru ky").
+# STEP is a step id (welcome organisation server readiness install token
+# certificates submit) or "all". Readiness shows a real local check;
+# token lists one initialised SoftHSM2 token (a throwaway SOFTHSM2_CONF);
+# the steps after Organisation show a filled-in organisation.
 #
-#   build/screenshot.sh            # English
+#   build/screenshot.sh                       # readiness, English
 #   LANGS="en ru ky" build/screenshot.sh
 #   STEP=token build/screenshot.sh
+#   STEP=all build/screenshot.sh              # every step (make screenshots)
 #
 # Needs: xvfb imagemagick (import), dbus-daemon, a Fyne build
 # environment when bin/tunduk-onboard is missing.
@@ -19,6 +22,8 @@ DISPLAY_NUM=${DISPLAY_NUM:-99}
 WAIT=${WAIT:-12}
 LANGS=${LANGS:-en}
 STEP=${STEP:-readiness}
+ALL_STEPS="welcome organisation server readiness install token certificates submit"
+[ "$STEP" = all ] && STEP=$ALL_STEPS
 SOFTHSM_LIB=${SOFTHSM_LIB:-/usr/lib/softhsm/libsofthsm2.so}
 
 if [ ! -x "$BIN" ]; then
@@ -53,41 +58,64 @@ DBUS_PID=$(cat "$WORK/bus.pid")
 DBUS_SESSION_BUS_ADDRESS=$(cat "$WORK/bus.addr")
 export DBUS_SESSION_BUS_ADDRESS
 
-AUTOCHECK=1
-PREFS_EXTRA=""
-if [ "$STEP" = token ]; then
-	# One initialised token in a private SoftHSM2 store; the app is told the
-	# library through TUNDUK_ONBOARD_PKCS11_MODULE.
-	mkdir -p "$WORK/softhsm/tokens"
-	printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n' \
-		"$WORK/softhsm/tokens" >"$WORK/softhsm/softhsm2.conf"
-	SOFTHSM2_CONF="$WORK/softhsm/softhsm2.conf"
-	TUNDUK_ONBOARD_PKCS11_MODULE="$SOFTHSM_LIB"
-	export SOFTHSM2_CONF TUNDUK_ONBOARD_PKCS11_MODULE
-	softhsm2-util --init-token --free --label "SS1-sign" --so-pin 'so-pin-4711' --pin 'user-pin-0815' >/dev/null
-	AUTOCHECK=0
-	# The organisation, so the key label and the steps after it are filled.
-	PREFS_EXTRA=',"org_member_class":"GOV","org_member_code":"70000001","org_name":"Министерство цифрового развития","org_server_code":"SS1"'
-	WAIT=${TOKEN_WAIT:-6}
-fi
+ORG=',"org_member_class":"GOV","org_member_code":"70000001","org_name":"Министерство цифрового развития","org_server_code":"SS1"'
+SOFTHSM_READY=0
 
-for L in $LANGS; do
-	# A fresh HOME: no saved state, this computer as the server; the
-	# language is preset through the preferences file.
-	H="$WORK/home-$L"
-	mkdir -p "$H/.config/fyne/kg.tunduk.onboard"
-	printf '{"ui_language":"%s"%s}\n' "$L" "$PREFS_EXTRA" >"$H/.config/fyne/kg.tunduk.onboard/preferences.json"
-	HOME="$H" XDG_CONFIG_HOME="$H/.config" DISPLAY=":$DISPLAY_NUM" LANG=en_US.UTF-8 \
-		LIBGL_ALWAYS_SOFTWARE=1 FYNE_SCALE=1 TUNDUK_ONBOARD_SIZE=1280x800 \
-		TUNDUK_ONBOARD_START_STEP="$STEP" TUNDUK_ONBOARD_AUTOCHECK="$AUTOCHECK" \
-		"$BIN" >"$WORK/app-$L.log" 2>&1 &
-	APID=$!
-	sleep "$WAIT"
-	OUT=docs/screenshot-$STEP.png
-	[ "$L" = en ] || OUT=docs/screenshot-$STEP-$L.png
-	DISPLAY=":$DISPLAY_NUM" import -window root "$OUT"
-	echo "wrote $OUT"
-	kill "$APID" 2>/dev/null || true
-	wait "$APID" 2>/dev/null || true
-	APID=""
+# shot STEP: one screenshot per language of STEP.
+shot() {
+	S=$1
+	AUTOCHECK=0
+	PREFS_EXTRA=$ORG
+	W=${SHORT_WAIT:-5}
+	unset TUNDUK_ONBOARD_PKCS11_MODULE || true
+	case $S in
+	welcome | organisation) [ "$S" = welcome ] && PREFS_EXTRA="" ;;
+	readiness) AUTOCHECK=1 W=$WAIT ;;
+	token | certificates)
+		# One initialised token in a private SoftHSM2 store; the app is told
+		# the library through TUNDUK_ONBOARD_PKCS11_MODULE.
+		if [ "$SOFTHSM_READY" = 0 ]; then
+			mkdir -p "$WORK/softhsm/tokens"
+			printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n' \
+				"$WORK/softhsm/tokens" >"$WORK/softhsm/softhsm2.conf"
+			SOFTHSM2_CONF="$WORK/softhsm/softhsm2.conf"
+			export SOFTHSM2_CONF
+			softhsm2-util --init-token --free --label "SS1-sign" --so-pin 'so-pin-4711' --pin 'user-pin-0815' >/dev/null
+			SOFTHSM_READY=1
+		fi
+		TUNDUK_ONBOARD_PKCS11_MODULE="$SOFTHSM_LIB"
+		export TUNDUK_ONBOARD_PKCS11_MODULE
+		W=${TOKEN_WAIT:-6}
+		;;
+	esac
+	for L in $LANGS; do
+		# A fresh HOME: no saved state, this computer as the server; the
+		# language is preset through the preferences file.
+		H="$WORK/home-$S-$L"
+		mkdir -p "$H/.config/fyne/kg.tunduk.onboard"
+		printf '{"ui_language":"%s"%s}\n' "$L" "$PREFS_EXTRA" >"$H/.config/fyne/kg.tunduk.onboard/preferences.json"
+		HOME="$H" XDG_CONFIG_HOME="$H/.config" DISPLAY=":$DISPLAY_NUM" LANG=en_US.UTF-8 \
+			LIBGL_ALWAYS_SOFTWARE=1 FYNE_SCALE=1 TUNDUK_ONBOARD_SIZE=1280x800 \
+			TUNDUK_ONBOARD_START_STEP="$S" TUNDUK_ONBOARD_AUTOCHECK="$AUTOCHECK" \
+			"$BIN" >"$WORK/app-$S-$L.log" 2>&1 &
+		APID=$!
+		sleep "$W"
+		OUT=docs/screenshot-$S.png
+		[ "$L" = en ] || OUT=docs/screenshot-$S-$L.png
+		DISPLAY=":$DISPLAY_NUM" import -window root "$OUT"
+		# An empty screen is one colour: the app did not draw.
+		if [ "$(identify -format '%k' "$OUT")" -lt 64 ]; then
+			echo "screenshot.sh: $OUT is blank; app log:" >&2
+			tail -5 "$WORK/app-$S-$L.log" >&2
+			exit 1
+		fi
+		echo "wrote $OUT"
+		kill "$APID" 2>/dev/null || true
+		wait "$APID" 2>/dev/null || true
+		APID=""
+	done
+}
+
+for S in $STEP; do
+	shot "$S"
 done
