@@ -42,13 +42,15 @@ type installStep struct {
 	form installForm
 	v    *installWidgets
 
-	running, started bool
-	cancelFn         context.CancelFunc
-	rows             []installRow
-	total, finished  int
-	status           string
-	logLines         []string
-	outcome          func() fyne.CanvasObject
+	// resumable: a run stopped before the end (failed, cancelled): Start
+	// is offered as Resume.
+	running, resumable bool
+	cancelFn           context.CancelFunc
+	rows               []installRow
+	total, finished    int
+	status             string
+	logLines           []string
+	outcome            func() fyne.CanvasObject
 
 	// Seams for tests: the plan (synthetic steps instead of X-Road), the
 	// runner's host paths, the UI goroutine, the end of a run.
@@ -165,7 +167,7 @@ func (is *installStep) start() {
 	}
 	srv := is.wz.state.Server // a copy, with the in-memory secrets
 	ctx, cancel := context.WithCancel(context.Background())
-	is.cancelFn, is.running, is.started, is.outcome = cancel, true, true, nil
+	is.cancelFn, is.running, is.outcome = cancel, true, nil
 	is.rows, is.total, is.finished, is.logLines = nil, len(steps), 0, nil
 	for _, s := range steps {
 		is.rows = append(is.rows, installRow{id: s.ID, title: s.Title, note: s.Note})
@@ -211,6 +213,7 @@ func (is *installStep) start() {
 		}
 		is.uiDo(func() {
 			is.running = false
+			is.resumable = err != nil
 			if err == nil {
 				is.outcome = func() fyne.CanvasObject {
 					return successCard(T("install.ok", map[string]any{"Cert": api.CertSHA256}),

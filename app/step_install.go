@@ -48,6 +48,7 @@ type installWidgets struct {
 	log                                                           *widget.Label
 	logScroll                                                     *container.Scroll
 	outcome                                                       *fyne.Container
+	settings                                                      *fyne.Container
 }
 
 func (is *installStep) view() fyne.CanvasObject {
@@ -112,9 +113,11 @@ func (is *installStep) view() fyne.CanvasObject {
 
 	target := widget.NewLabel(T("install.target", map[string]any{"Target": wz.state.Server.Display()}))
 	target.Wrapping = fyne.TextWrapWord
-	top := container.NewVBox(target, form, v.tokenOnServer, v.force,
-		container.NewHBox(v.plan, v.start, v.cancel), v.progress, v.status, v.outcome)
-	body := container.NewVSplit(container.NewVScroll(container.NewVBox(top, v.rows)),
+	// The settings make way for the step rows while a run is under way.
+	v.settings = container.NewVBox(form, v.tokenOnServer, v.force)
+	top := container.NewVBox(target, v.settings,
+		container.NewHBox(v.plan, v.start, v.cancel), v.progress, v.status, v.outcome, v.rows)
+	body := container.NewVSplit(container.NewVScroll(top),
 		container.NewBorder(widget.NewLabelWithStyle(T("install.log"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, v.logScroll))
 	body.Offset = 0.72
 	is.refresh()
@@ -153,6 +156,11 @@ func (is *installStep) refresh() {
 			w.Enable()
 		}
 	}
+	if is.running {
+		v.settings.Hide()
+	} else {
+		v.settings.Show()
+	}
 	switch {
 	case is.running:
 		v.start.Disable()
@@ -167,8 +175,10 @@ func (is *installStep) refresh() {
 			v.start.Enable()
 		}
 	}
-	if is.started {
+	if is.resumable {
 		v.start.SetText(T("install.resume"))
+	} else {
+		v.start.SetText(T("install.start"))
 	}
 	status := is.status
 	if !is.running && problem != "" {
