@@ -34,17 +34,22 @@ want() { case " $ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
 step() { echo "package.sh: $* ($(date +%T))"; }
 
 mkdir -p "$DIST"
+# A full build replaces the last one, so SHA256SUMS never lists stale files.
+[ "$ONLY" != "win linux cli" ] || rm -f "$DIST"/tunduk-onboard* "$DIST/SHA256SUMS"
+[ -x "$FYNE" ] || { echo "package.sh: $FYNE missing: make tools" >&2; exit 1; }
+rm -rf "$DIST/.build"
+
 # fyne package writes fyne.syso and a metadata .go file into the source
-# folder while it builds; a .syso there would be linked into everyone's
-# Linux build of the same tree. So build from a private copy of the
+# folder while it builds; a .syso there would be linked into any other
+# build of the same tree. So each target builds from a private copy of the
 # tracked (and new, not ignored) files; the dot keeps it out of ./...
 # The folder's name is the .exe's name for fyne package.
-SRC=$DIST/.build/tunduk-onboard
-rm -rf "$DIST/.build"
-mkdir -p "$SRC"
-git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' f; do
-	[ -e "$f" ] && printf '%s\0' "$f"
-done | tar --null -T - -cf - | tar -xf - -C "$SRC"
+stage() {
+	mkdir -p "$1"
+	git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' f; do
+		[ -e "$f" ] && printf '%s\0' "$f"
+	done | tar --null -T - -cf - | tar -xf - -C "$1"
+}
 
 # The version goes in with -X for --version; fyne package lifts -ldflags
 # out of GOFLAGS and adds its own (-H=windowsgui, -s -w).
@@ -54,42 +59,67 @@ LDFLAGS="-s -w $XVER"
 # version is FyneApp.toml's alone. (GOFLAGS is replaced for fyne below.)
 export GOFLAGS=-buildvcs=false
 
-if want win; then
+build_win() {
+	local src=$DIST/.build/win/tunduk-onboard
+	stage "$src"
 	step "Windows GUI"
-	[ -x "$FYNE" ] || { echo "package.sh: $FYNE missing: make tools" >&2; exit 1; }
 	# fyne builds C with -fstack-protector-strong -D_FORTIFY_SOURCE=3, which
 	# with mingw need libssp at link time; static, so the .exe stays one
 	# file. Through a cgo directive in the main package only: CGO_LDFLAGS
 	# in the environment would change every cgo package's build ID.
-	printf '%s\n' 'package main' '' '// #cgo LDFLAGS: -l:libssp.a' 'import "C"' >"$SRC/zz_ssp_windows.go"
+	printf '%s\n' 'package main' '' '// #cgo LDFLAGS: -l:libssp.a' 'import "C"' >"$src/zz_ssp_windows.go"
 	# fyne package takes a manifest found beside the .exe instead of its own.
-	sed "s/@VERSION@/$VERSION.$BUILD/" build/package/windows.manifest >"$SRC/tunduk-onboard.exe.manifest"
-	(cd "$SRC" && GOFLAGS="-buildvcs=false -ldflags=$XVER" GOOS=windows GOARCH=amd64 CC=$MINGW_CC \
+	sed "s/@VERSION@/$VERSION.$BUILD/" build/package/windows.manifest >"$src/tunduk-onboard.exe.manifest"
+	(cd "$src" && GOFLAGS="-buildvcs=false -ldflags=$XVER" GOOS=windows GOARCH=amd64 CC=$MINGW_CC \
 		"$FYNE" package --os windows --release)
-	rm "$SRC/zz_ssp_windows.go" "$SRC/tunduk-onboard.exe.manifest"
-	mv "$SRC/Tunduk Onboard.exe" "$DIST/tunduk-onboard_${VERSION}_windows_amd64.exe"
-fi
+	mv "$src/Tunduk Onboard.exe" "$DIST/tunduk-onboard_${VERSION}_windows_amd64.exe"
+	step "Windows GUI done"
+}
 
-if want cli; then
+build_cli() {
+	local src=$1
 	step "CLI linux/amd64 (cgo), static, windows/amd64"
-	(cd "$SRC" && go build -trimpath -ldflags "$LDFLAGS" \
+	(cd "$src" && go build -trimpath -ldflags "$LDFLAGS" \
 		-o "$DIST/tunduk-onboard-cli_${VERSION}_linux_amd64" ./cmd/tunduk-onboard-cli)
-	(cd "$SRC" && CGO_ENABLED=0 go build -trimpath -ldflags "$LDFLAGS" \
+	(cd "$src" && CGO_ENABLED=0 go build -trimpath -ldflags "$LDFLAGS" \
 		-o "$DIST/tunduk-onboard-cli_${VERSION}_linux_amd64_static" ./cmd/tunduk-onboard-cli)
 	# cgo through mingw so the token verbs load rtPKCS11ECP.dll on Windows.
-	(cd "$SRC" && CGO_ENABLED=1 CC=$MINGW_CC GOOS=windows GOARCH=amd64 go build -trimpath \
+	(cd "$src" && CGO_ENABLED=1 CC=$MINGW_CC GOOS=windows GOARCH=amd64 go build -trimpath \
 		-ldflags "$LDFLAGS" -o "$DIST/tunduk-onboard-cli_${VERSION}_windows_amd64.exe" ./cmd/tunduk-onboard-cli)
-fi
+}
 
-if want linux; then
+build_linux() {
+	local src=$1
 	step "Linux GUI .tar.xz and .deb"
-	[ -x "$FYNE" ] || { echo "package.sh: $FYNE missing: make tools" >&2; exit 1; }
-	(cd "$SRC" && GOFLAGS="-buildvcs=false -ldflags=$XVER" "$FYNE" package --os linux --release --name tunduk-onboard)
-	mv "$SRC/tunduk-onboard.tar.xz" "$DIST/tunduk-onboard_${VERSION}_linux_amd64.tar.xz"
-	cli=$DIST/tunduk-onboard-cli_${VERSION}_linux_amd64
-	[ -f "$cli" ] || (cd "$SRC" && go build -trimpath -ldflags "$LDFLAGS" -o "$cli" ./cmd/tunduk-onboard-cli)
+	(cd "$src" && GOFLAGS="-buildvcs=false -ldflags=$XVER" "$FYNE" package --os linux --release --name tunduk-onboard)
+	mv "$src/tunduk-onboard.tar.xz" "$DIST/tunduk-onboard_${VERSION}_linux_amd64.tar.xz"
+	local cli=$DIST/tunduk-onboard-cli_${VERSION}_linux_amd64
+	[ -f "$cli" ] || (cd "$src" && go build -trimpath -ldflags "$LDFLAGS" -o "$cli" ./cmd/tunduk-onboard-cli)
 	build/package-deb.sh "$DIST/tunduk-onboard_${VERSION}_linux_amd64.tar.xz" "$cli" "$VERSION-$BUILD" \
 		"$DIST/tunduk-onboard_${VERSION}-${BUILD}_amd64.deb"
+}
+
+# The two GUI builds each spend minutes in one C compiler process (the
+# OpenGL bindings) on a cold cache: run the Windows one beside the rest.
+winpid=""
+if want win; then
+	build_win >"$DIST/.build-win.log" 2>&1 &
+	winpid=$!
+fi
+if want cli || want linux; then
+	stage "$DIST/.build/linux/tunduk-onboard"
+	# (if, not ||: errexit is off inside a function called from a || list)
+	if want cli; then build_cli "$DIST/.build/linux/tunduk-onboard"; fi
+	if want linux; then build_linux "$DIST/.build/linux/tunduk-onboard"; fi
+fi
+if [ -n "$winpid" ]; then
+	if ! wait "$winpid"; then
+		cat "$DIST/.build-win.log" >&2
+		echo "package.sh: the Windows GUI build failed" >&2
+		exit 1
+	fi
+	cat "$DIST/.build-win.log"
+	rm -f "$DIST/.build-win.log"
 fi
 
 if [ -n "${SIGN_PKCS12:-}${SIGN_CERT:-}" ]; then

@@ -26,14 +26,18 @@ WORK=$(mktemp -d /tmp/test-package.XXXXXX)
 PIDS=()
 MOUNTS=()
 cleanup() {
+	[ -z "${DEBROOT_PID:-}" ] || kill "$DEBROOT_PID" 2>/dev/null || true
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+	[ -z "${DEBROOT_PID:-}" ] || wait "$DEBROOT_PID" 2>/dev/null || true
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
 	for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do umount "${MOUNTS[$i]}" 2>/dev/null || umount -l "${MOUNTS[$i]}" || true; done
 	[ -n "${WINEPREFIX:-}" ] && WINEPREFIX=$WINEPREFIX wineserver -k 2>/dev/null || true
-	# Never delete through a bind mount of the host's /dev or X sockets.
-	for m in "${MOUNTS[@]}"; do
-		if mountpoint -q "$m"; then echo "still mounted: $m; left $WORK" >&2; return; fi
-	done
+	# Never delete through a bind mount of the host's /dev or X sockets
+	# (ours, or one mmdebstrap left when it was stopped).
+	if findmnt -rn -o TARGET | grep -q "^$WORK/"; then
+		echo "still mounted under $WORK; left it" >&2
+		return
+	fi
 	rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM
@@ -67,6 +71,14 @@ wait_drawn() {
 	done
 	return 1
 }
+
+# The clean Debian root for step 5 downloads while the packages build.
+DEBROOT_PID=""
+if [ -z "${SKIP_DEB:-}" ] && [ "$(id -u)" -eq 0 ]; then
+	mmdebstrap --variant=minbase --quiet bookworm "$WORK/debian" http://deb.debian.org/debian \
+		>"$WORK/mmdebstrap.log" 2>&1 &
+	DEBROOT_PID=$!
+fi
 
 # --- build ---------------------------------------------------------------
 DIST=${KEEP_DIST:-$WORK/dist}
@@ -188,14 +200,15 @@ grep -q 'package-sign.sh' build/package.sh && pass "package.sh signs with SIGN_*
 # --- 5. the .deb in a clean Debian root ------------------------------------
 if [ -n "${SKIP_DEB:-}" ]; then
 	echo "skip .deb install test: SKIP_DEB is set"
-elif [ "$(id -u)" -ne 0 ]; then
-	echo "skip .deb install test: needs root (chroot)"
+elif [ -z "$DEBROOT_PID" ]; then
+	echo "skip .deb install test: needs root (mmdebstrap, chroot)"
 else
 	R=$WORK/debian
-	echo "mmdebstrap bookworm minbase ($(elapsed)) ..."
-	mmdebstrap --variant=minbase --quiet bookworm "$R" http://deb.debian.org/debian >"$WORK/mmdebstrap.log" 2>&1 ||
-		{ tail -20 "$WORK/mmdebstrap.log"; exit 1; }
-	echo "root ready ($(elapsed))"
+	rc=0
+	wait "$DEBROOT_PID" || rc=$?
+	DEBROOT_PID=""
+	[ "$rc" -eq 0 ] || { tail -20 "$WORK/mmdebstrap.log"; exit 1; }
+	echo "clean bookworm root ready ($(elapsed))"
 	for m in proc dev tmp/.X11-unix; do
 		mkdir -p "$R/$m"
 		case $m in proc) mount -t proc proc "$R/proc" ;; *) mount --bind "/$m" "$R/$m" ;; esac
