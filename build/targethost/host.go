@@ -345,13 +345,45 @@ func (h *Host) RootExec(ctx context.Context, cmd string, args ...string) (string
 		"/usr/bin/env", "-i", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 		"LANG=C.UTF-8", "HOME=/root", "/bin/sh", "-c", cmd, "sh")
 	c.Args = append(c.Args, args...)
-	var stderr strings.Builder
-	c.Stderr = &stderr
-	out, err := c.Output()
-	if err != nil {
-		return string(out), fmt.Errorf("targethost: root exec %q: %w: %s", cmd, err, strings.TrimSpace(stderr.String()))
+	var stdout, stderr strings.Builder
+	c.Stdout, c.Stderr = &stdout, &stderr
+	if err := c.Start(); err != nil {
+		return "", fmt.Errorf("targethost: root exec: %w", err)
 	}
-	return string(out), nil
+	done := make(chan struct{})
+	go unstop(c.Process.Pid, done)
+	err := c.Wait()
+	close(done)
+	out := stdout.String()
+	if err != nil {
+		return out, fmt.Errorf("targethost: root exec %q: %w: %s", cmd, err, strings.TrimSpace(stderr.String()))
+	}
+	return out, nil
+}
+
+// unstop resumes nsenter whenever it is stopped, until done. At shutdown
+// or reboot systemd stops every process in the container (SIGSTOP, then
+// SIGKILL, then SIGCONT); nsenter, outside the container, sees its child
+// stop and stops itself too, and nothing in there can resume it. Stopped,
+// it never reaps its child, so the container's PID namespace never
+// empties and systemd-nspawn never exits.
+func unstop(pid int, done <-chan struct{}) {
+	t := time.NewTicker(50 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-t.C:
+		}
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			return
+		}
+		if f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:])); len(f) > 0 && f[0] == "T" {
+			syscall.Kill(pid, syscall.SIGCONT)
+		}
+	}
 }
 
 // CutSSH aborts every established TCP connection to sshd (port 22) in

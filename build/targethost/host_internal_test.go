@@ -47,3 +47,28 @@ func TestCutSSHFallback(t *testing.T) {
 		t.Errorf("CutSSH with no session: %d, %v", n, err)
 	}
 }
+
+// A RootExec still running when the container powers off must not hang
+// the shutdown (nsenter stops itself with its stopped child; see unstop).
+func TestRootExecDuringShutdown(t *testing.T) {
+	h := Start(t, Options{})
+	res := make(chan error, 1)
+	go func() {
+		_, err := h.RootExec(context.Background(), "sleep 600")
+		res <- err
+	}()
+	time.Sleep(500 * time.Millisecond)
+	start := time.Now()
+	h.Stop()
+	if d := time.Since(start); d > 15*time.Second {
+		t.Errorf("Stop took %s with a RootExec running", d)
+	}
+	select {
+	case err := <-res:
+		if err == nil {
+			t.Error("RootExec of sleep 600 ended without an error")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("RootExec still blocked after the container stopped")
+	}
+}
