@@ -149,6 +149,16 @@ wine "$CLIEXE" check --format html --output 'C:\users\Айбек Төлөгөн�
 [ -s "$WINEPREFIX/drive_c/users/Айбек Төлөгөнов/Отчёт готовности.html" ] &&
 	pass "wine: CLI report written under C:\users\Айбек Төлөгөнов" || fail "wine: no report under a Cyrillic path"
 
+# internal/secrets against the Credential Manager (wine's): its 2560-byte
+# limit is the one the package enforces everywhere.
+GOOS=windows GOARCH=amd64 CGO_ENABLED=0 go test -c -o "$WORK/secrets.test.exe" ./internal/secrets/
+if wine "$WORK/secrets.test.exe" -test.run TestCredentialManager -test.v >"$WORK/secrets.log" 2>&1 &&
+	grep -q -- '--- PASS: TestCredentialManager' "$WORK/secrets.log"; then
+	pass "wine: internal/secrets on the Windows Credential Manager (2560-byte limit)"
+else
+	fail "wine: internal/secrets: $(tail -5 "$WORK/secrets.log")"
+fi
+
 # Wine's helper processes outlive a program and keep the display they
 # started with (none, for the CLI): stop them so the GUI gets Xvfb's.
 wineserver -k 2>/dev/null || true
