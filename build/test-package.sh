@@ -204,8 +204,14 @@ done
 printf 'X' | dd of="$S/a.exe" bs=1 seek=4096 conv=notrunc 2>/dev/null
 osslsigncode verify -CAfile "$S/cert.pem" -in "$S/a.exe" >/dev/null 2>&1 &&
 	fail "signing: a changed .exe still verifies" || pass "signing: a changed .exe fails verify"
-# The release build signs through the same script when SIGN_* is set.
-grep -q 'package-sign.sh' build/package.sh && pass "package.sh signs with SIGN_* set" || fail "package.sh never signs"
+# make package signs when SIGN_* is set (the CLI-only build, to be quick).
+if SIGN_PKCS12=$S/signer.p12 SIGN_PASS_FILE=$S/pass ONLY=cli DIST=$S/dist build/package.sh >"$S/package.log" 2>&1 &&
+	osslsigncode verify -CAfile "$S/cert.pem" -in "$S/dist/tunduk-onboard-cli_${VERSION}_windows_amd64.exe" >/dev/null 2>&1 &&
+	(cd "$S/dist" && sha256sum --quiet -c SHA256SUMS); then
+	pass "package.sh with SIGN_* set signs the .exe (and SHA256SUMS is of the signed file)"
+else
+	fail "package.sh with SIGN_*: $(tail -5 "$S/package.log")"
+fi
 
 # --- 5. the .deb in a clean Debian root ------------------------------------
 if [ -n "${SKIP_DEB:-}" ]; then
