@@ -6,7 +6,7 @@
 #   tunduk-onboard_V-B_amd64.deb             the wizard + CLI, library deps declared
 #   tunduk-onboard-cli_V_linux_amd64         the CLI (cgo: token verbs too)
 #   tunduk-onboard-cli_V_linux_amd64_static  the server self-check, any glibc
-#   tunduk-onboard-cli_V_windows_amd64.exe   the CLI for Windows
+#   tunduk-onboard-cli_V_windows_amd64.exe   the CLI for Windows (version info, manifest)
 #   SHA256SUMS
 #
 # V and B (the build number) come from FyneApp.toml only. The .exe files are
@@ -69,7 +69,8 @@ build_win() {
 	# in the environment would change every cgo package's build ID.
 	printf '%s\n' 'package main' '' '// #cgo LDFLAGS: -l:libssp.a' 'import "C"' >"$src/zz_ssp_windows.go"
 	# fyne package takes a manifest found beside the .exe instead of its own.
-	sed "s/@VERSION@/$VERSION.$BUILD/" build/package/windows.manifest >"$src/tunduk-onboard.exe.manifest"
+	sed "s/@VERSION@/$VERSION.$BUILD/; s/@NAME@/kg.tunduk.onboard/" build/package/windows.manifest \
+		>"$src/tunduk-onboard.exe.manifest"
 	(cd "$src" && GOFLAGS="-buildvcs=false -ldflags=$XVER" GOOS=windows GOARCH=amd64 CC=$MINGW_CC \
 		"$FYNE" package --os windows --release)
 	mv "$src/Tunduk Onboard.exe" "$DIST/tunduk-onboard_${VERSION}_windows_amd64.exe"
@@ -83,9 +84,18 @@ build_cli() {
 		-o "$DIST/tunduk-onboard-cli_${VERSION}_linux_amd64" ./cmd/tunduk-onboard-cli)
 	(cd "$src" && CGO_ENABLED=0 go build -trimpath -ldflags "$LDFLAGS" \
 		-o "$DIST/tunduk-onboard-cli_${VERSION}_linux_amd64_static" ./cmd/tunduk-onboard-cli)
+	# The same manifest (UTF-8 code page for --module paths) and version
+	# info, compiled by windres into a .syso only a Windows build links.
+	local rsrc=$src/cmd/tunduk-onboard-cli/zz_rsrc_windows_amd64.syso
+	sed "s/@VERSION@/$VERSION.$BUILD/; s/@NAME@/kg.tunduk.onboard.cli/" build/package/windows.manifest \
+		>"$src/cli.manifest"
+	sed "s/@VERSION@/$VERSION.$BUILD/g; s/@VERSIONCOMMA@/$(echo "$VERSION.$BUILD" | tr . ,)/g; s|@MANIFEST@|$src/cli.manifest|" \
+		build/package/cli.rc >"$src/cli.rc"
+	x86_64-w64-mingw32-windres -i "$src/cli.rc" -O coff -o "$rsrc"
 	# cgo through mingw so the token verbs load rtPKCS11ECP.dll on Windows.
 	(cd "$src" && CGO_ENABLED=1 CC=$MINGW_CC GOOS=windows GOARCH=amd64 go build -trimpath \
 		-ldflags "$LDFLAGS" -o "$DIST/tunduk-onboard-cli_${VERSION}_windows_amd64.exe" ./cmd/tunduk-onboard-cli)
+	rm "$rsrc"
 }
 
 build_linux() {

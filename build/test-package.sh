@@ -121,6 +121,9 @@ strings -el "$EXE" >"$WORK/exe.strings"
 grep -qx "$VERSION.$BUILD" "$WORK/exe.strings" && pass ".exe version info $VERSION.$BUILD" || fail ".exe version info"
 grep -qx "Tunduk Onboard" "$WORK/exe.strings" && pass ".exe product name" || fail ".exe product name"
 grep -q '<activeCodePage [^>]*>UTF-8<' "$EXE" && pass ".exe has our manifest (UTF-8 code page)" || fail ".exe manifest"
+strings -el "$CLIEXE" >"$WORK/cli.strings"
+grep -qx "$VERSION.$BUILD" "$WORK/cli.strings" && grep -q '<activeCodePage [^>]*>UTF-8<' "$CLIEXE" &&
+	pass "CLI .exe has version info and the manifest" || fail "CLI .exe resources"
 x86_64-w64-mingw32-objdump -x "$EXE" >"$WORK/exe.objdump"
 grep -q 'Resource Directory \[.rsrc\]' "$WORK/exe.objdump" && pass ".exe has a resource table (icon)" ||
 	fail ".exe has no resource table"
