@@ -228,6 +228,7 @@ else
 	DEBROOT_PID=""
 	[ "$rc" -eq 0 ] || { tail -20 "$WORK/mmdebstrap.log"; exit 1; }
 	echo "clean bookworm root ready ($(elapsed))"
+	mkdir -p -m 1777 /tmp/.X11-unix  # as an X server would make it
 	for m in proc dev tmp/.X11-unix; do
 		mkdir -p "$R/$m"
 		case $m in proc) mount -t proc proc "$R/proc" ;; *) mount --bind "/$m" "$R/$m" ;; esac
