@@ -113,8 +113,13 @@ build_linux() {
 # OpenGL bindings) on a cold cache: run the Windows one beside the rest.
 winpid=""
 if want win; then
+	# In its own process group (set -m), so a failure of the rest can stop
+	# it with everything it started.
+	set -m
 	build_win >"$DIST/.build-win.log" 2>&1 &
 	winpid=$!
+	set +m
+	trap '[ -z "$winpid" ] || kill -- -"$winpid" 2>/dev/null || true' EXIT
 fi
 if want cli || want linux; then
 	stage "$DIST/.build/linux/tunduk-onboard"
@@ -124,10 +129,12 @@ if want cli || want linux; then
 fi
 if [ -n "$winpid" ]; then
 	if ! wait "$winpid"; then
+		winpid=""
 		cat "$DIST/.build-win.log" >&2
 		echo "package.sh: the Windows GUI build failed" >&2
 		exit 1
 	fi
+	winpid=""
 	cat "$DIST/.build-win.log"
 	rm -f "$DIST/.build-win.log"
 fi
