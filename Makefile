@@ -10,7 +10,7 @@ LDFLAGS  := -s -w -X $(MODULE)/internal/version.Version=$(VERSION)
 export LANG := en_US.UTF-8
 FUZZTIME ?= 15s
 
-.PHONY: all deps build run test lint bench fuzz screenshot clean tools package test-package screenshots
+.PHONY: all deps build run test lint bench fuzz screenshot clean tools package test-package screenshots screenshot-install
 
 all: build
 
@@ -49,9 +49,9 @@ test: deps lint tools
 fuzz:
 	$(GO) test -run=NONE -fuzz=FuzzParseProbe -fuzztime=$(FUZZTIME) -fuzzminimizetime=5s ./checks/
 
-# Both benchmarks run; the target fails if either missed its goal.
+# Every benchmark runs; the target fails if any missed its goal.
 bench: deps bin/tunduk-onboard-cli
-	@rc=0; build/bench.sh || rc=$$?; build/bench-token.sh || rc=$$?; exit $$rc
+	@rc=0; build/bench.sh || rc=$$?; build/bench-token.sh || rc=$$?; build/bench-install.sh || rc=$$?; exit $$rc
 
 screenshot: deps bin/tunduk-onboard
 	build/screenshot.sh
@@ -82,5 +82,10 @@ test-package: deps tools
 screenshots: deps bin/tunduk-onboard
 	STEP=all build/screenshot.sh
 	STEP="welcome readiness" LANGS="ru ky" build/screenshot.sh
+
+# The Install step during a real install onto a booted Debian host,
+# rendered by the GUI test that drives it (docs/screenshot-install-run.png).
+screenshot-install: deps
+	TUNDUK_SCREENSHOT_DIR=$(CURDIR)/docs build/test.sh -run '^TestInstallStepRealHost$$' -v
 
 FORCE:

@@ -146,6 +146,9 @@ func (r *Runner) Run(ctx context.Context, steps []Step) error {
 	}
 	s := &session{r: r}
 	defer func() {
+		if s.shell != nil {
+			s.shell.close()
+		}
 		if s.c != nil {
 			s.c.Close()
 		}
@@ -221,7 +224,7 @@ func (s *session) step(ctx context.Context, st Step) error {
 	e := j[st.ID]
 	if e.Status == JournalStarted && e.Detached && e.Attempt > 0 {
 		f := s.files(st.ID, e.Attempt)
-		state, _, err := s.probe(sctx, f, -1)
+		state, _, err := s.probe(sctx, f, -1, false)
 		if err != nil {
 			return err
 		}
@@ -266,7 +269,7 @@ func (s *session) step(ctx context.Context, st Step) error {
 	}
 	attempt := e.Attempt + 1
 	f := s.files(st.ID, attempt)
-	if _, _, err := s.exec(sctx, "umask 077 && cat > "+q(f.script), st.Apply); err != nil {
+	if _, _, err := s.execData(sctx, "umask 077 && cat > "+q(f.script), st.Apply); err != nil {
 		return s.stepErr(err, "writing the step's script")
 	}
 	e = JournalEntry{Status: JournalStarted, Started: now(), ApplySHA256: sha, Attempt: attempt, Detached: st.Long}
@@ -342,6 +345,11 @@ func (s *session) upload(ctx context.Context, st Step) error {
 	return nil
 }
 
+// holdsSecret says whether text contains one of the run's secrets.
+func (s *session) holdsSecret(text string) bool {
+	return s.mask(text) != text
+}
+
 // stepErr passes connection errors through and explains the others.
 func (s *session) stepErr(err error, doing string) error {
 	var ce *connError
@@ -399,9 +407,13 @@ func (s *session) waitLock(ctx context.Context, id string) error {
 // short runs a short step in the foreground.
 func (s *session) short(ctx context.Context, st Step, j Journal, e JournalEntry, f stepFiles) error {
 	// The script stays in LogDir, as a detached step's does: what ran on
-	// the server can be read there afterwards (it holds no secret; those
-	// come on stdin).
-	out, _, err := s.exec(ctx, "sh "+q(f.script)+" 2>&1", st.Stdin)
+	// the server can be read there afterwards. Plan steps take their
+	// secrets on stdin; a script that has one in it is removed.
+	run := "sh " + q(f.script) + " 2>&1"
+	if s.holdsSecret(st.Apply) {
+		run += "; rc=$?; rm -f " + q(f.script) + "; exit $rc"
+	}
+	out, _, err := s.exec(ctx, run, st.Stdin)
 	var ce *connError
 	if errors.As(err, &ce) {
 		return err // re-entered: Check decides whether it happened

@@ -69,9 +69,16 @@ func (s *session) stepErrConn(err error) error {
 
 // probe asks for the state of a detached step and the log from offset
 // (offset < 0: state only). state is "running", "dead" (no status and no
-// live process) or "exit N".
-func (s *session) probe(ctx context.Context, f stepFiles, offset int64) (state string, log string, err error) {
-	cmd := "if [ -f " + q(f.status) + " ]; then printf 'exit %s\\n' \"$(cat " + q(f.status) + ")\"; " +
+// live process) or "exit N". With wait the host first waits, up to one
+// poll interval, for the step to end: the end is seen within 0.1 s, with
+// one round trip per interval.
+func (s *session) probe(ctx context.Context, f stepFiles, offset int64, wait bool) (state string, log string, err error) {
+	cmd := ""
+	if wait {
+		tenths := max(1, int(s.r.poll()/(100*time.Millisecond)))
+		cmd = "i=0; while [ ! -f " + q(f.status) + " ] && [ $i -lt " + strconv.Itoa(tenths) + " ]; do sleep 0.1; i=$((i+1)); done; "
+	}
+	cmd += "if [ -f " + q(f.status) + " ]; then printf 'exit %s\\n' \"$(cat " + q(f.status) + ")\"; " +
 		"elif [ -s " + q(f.pid) + " ] && kill -0 \"$(cat " + q(f.pid) + ")\" 2>/dev/null; then echo running; else echo dead; fi"
 	if offset >= 0 {
 		cmd += "; tail -c +" + strconv.FormatInt(offset+1, 10) + " " + q(f.log) + " 2>/dev/null | head -c " + strconv.Itoa(pollChunk)
@@ -96,15 +103,16 @@ func (s *session) follow(ctx context.Context, st Step, j Journal, e JournalEntry
 		s.follows[f.log] = fs
 	}
 	lb := fs.lb
+	wait := false // the first look is at once: a re-attached step may be done
 	for {
-		state, log, err := s.probe(sctx, f, fs.off)
+		state, log, err := s.probe(sctx, f, fs.off, wait)
 		if err != nil {
 			return err
 		}
 		fs.off += int64(len(log))
 		lb.write(log)
-		if len(log) >= pollChunk {
-			continue // more log waiting
+		if wait = len(log) < pollChunk; !wait {
+			continue // more log waiting: fetch it at once
 		}
 		switch {
 		case strings.HasPrefix(state, "exit "):
@@ -113,8 +121,11 @@ func (s *session) follow(ctx context.Context, st Step, j Journal, e JournalEntry
 			if err != nil {
 				code = -1
 			}
-			if code == 0 {
-				// The script stays: the record of what ran on the server.
+			// The script stays as the record of what ran, unless it holds
+			// a secret.
+			if s.holdsSecret(st.Apply) {
+				s.exec(sctx, "rm -f "+q(f.script)+" "+q(f.pid), "")
+			} else if code == 0 {
 				s.exec(sctx, "rm -f "+q(f.pid), "")
 			}
 			return s.finish(sctx, st, j, e, code, lb.tail.String())
@@ -122,7 +133,8 @@ func (s *session) follow(ctx context.Context, st Step, j Journal, e JournalEntry
 			lb.flush()
 			return s.finish(sctx, st, j, e, -1, lb.tail.String())
 		}
-		time.Sleep(s.r.poll()) // Cancel waits for the step to end
+		// No sleep here: the probe waited on the host. Cancel waits for
+		// the step to end.
 	}
 }
 

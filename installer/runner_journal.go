@@ -67,6 +67,6 @@ func (s *session) writeJournal(ctx context.Context, j Journal) error {
 	p := s.r.journalPath()
 	tmp := p + ".tmp"
 	cmd := fmt.Sprintf("umask 077 && mkdir -p %s && cat > %s && mv -f %s %s", q(path.Dir(p)), q(tmp), q(tmp), q(p))
-	_, _, err = s.exec(ctx, cmd, string(b)+"\n")
+	_, _, err = s.execData(ctx, cmd, string(b)+"\n")
 	return err
 }

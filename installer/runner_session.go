@@ -31,6 +31,10 @@ type session struct {
 	pw      string
 	systemd bool
 	secrets []string // masked in every event and error
+	// shell is the connection's root shell (runner_shell.go); after two
+	// failed starts the runner uses a session per command.
+	shell         *rootShell
+	shellFailures int
 	// follows keeps a detached step's log position across reconnects, so
 	// re-attaching does not repeat log lines.
 	follows map[string]*followState
@@ -79,7 +83,16 @@ func sudoWrap(mode privMode, cmd string) string {
 
 // exec runs cmd as root on the host. A failure of the connection is
 // returned as *connError; a non-zero exit as *ssh.ExitError.
+//
+// Commands without stdin go through the root shell. stdin is treated as
+// secret: such commands get a session of their own, so it passes only
+// through that session's stdin (after the sudo password line).
 func (s *session) exec(ctx context.Context, cmd, stdin string) (string, string, error) {
+	if stdin == "" {
+		if out, errb, err, ok := s.viaShell(ctx, cmd, nil); ok {
+			return out, errb, err
+		}
+	}
 	if s.c == nil {
 		return "", "", &connError{errors.New("not connected")}
 	}
@@ -103,6 +116,15 @@ func (s *session) exec(ctx context.Context, cmd, stdin string) (string, string, 
 		return string(out), string(errb), &connError{err}
 	}
 	return string(out), string(errb), nil
+}
+
+// execData runs cmd as root with data, which is not secret (a script,
+// the journal), on its standard input.
+func (s *session) execData(ctx context.Context, cmd, data string) (string, string, error) {
+	if out, errb, err, ok := s.viaShell(ctx, cmd, []byte(data)); ok {
+		return out, errb, err
+	}
+	return s.exec(ctx, cmd, data)
 }
 
 // setup learns who we are on the host, checks sudo, prepares LogDir.
@@ -167,6 +189,10 @@ func lastLine(s string) string {
 // reset connection is usually back straight away), then with backoff
 // (1 s, 2 s, 4 s ... 30 s) until it works or ctx is done.
 func (s *session) reconnect(ctx context.Context, id string, cause error) error {
+	if s.shell != nil {
+		s.shell.close()
+		s.shell = nil
+	}
 	if s.c != nil {
 		s.c.Close()
 		s.c = nil

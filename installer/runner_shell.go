@@ -1,0 +1,203 @@
+package installer
+
+// One root shell per connection. Every privileged command used to be its
+// own SSH session with its own `sudo -S`, and each sudo is a PAM password
+// check (yescrypt on Debian/Ubuntu) and two auth.log lines: a whole
+// install made ~150 of them, which cost more than a third of the plain
+// commands' time on the test host. The shell is started once (`sudo sh`),
+// and the runner's non-secret commands go through it, framed so that any
+// output is read back exactly. Commands with a secret on stdin and binary
+// uploads keep their own session.
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/tunduk-onboard/tunduk-onboard/installer/ssh"
+)
+
+const (
+	shellStartTimeout = 20 * time.Second
+	maxShellOutput    = 16 << 20
+)
+
+type rootShell struct {
+	c     *ssh.Client // the connection it lives on
+	sess  *gossh.Session
+	in    io.WriteCloser
+	out   *bufio.Reader
+	nonce string
+}
+
+// startShell opens the shell with the session's privileges and waits for
+// it to say it is ready.
+func startShell(ctx context.Context, c *ssh.Client, mode privMode, pw string) (*rootShell, error) {
+	sess, err := c.Raw().NewSession()
+	if err != nil {
+		return nil, err
+	}
+	in, err1 := sess.StdinPipe()
+	out, err2 := sess.StdoutPipe()
+	if err := errors.Join(err1, err2); err != nil {
+		sess.Close()
+		return nil, err
+	}
+	sess.Stderr = io.Discard
+	if err := sess.Start(sudoWrap(mode, "exec sh")); err != nil {
+		sess.Close()
+		return nil, err
+	}
+	nb := make([]byte, 8)
+	rand.Read(nb)
+	sh := &rootShell{c: c, sess: sess, in: in, out: bufio.NewReader(out), nonce: hex.EncodeToString(nb)}
+	init := "umask 077; T=$(mktemp -d) || exit 1; trap 'rm -rf \"$T\"' EXIT; echo READY_" + sh.nonce + "\n"
+	if mode == privSudoPass {
+		init = pw + "\n" + init
+	}
+	err = sh.await(ctx, shellStartTimeout, func() error {
+		if _, err := io.WriteString(in, init); err != nil {
+			return err
+		}
+		for {
+			line, err := sh.out.ReadString('\n')
+			if err != nil {
+				return fmt.Errorf("the root shell did not start: %w", err)
+			}
+			if strings.TrimSpace(line) == "READY_"+sh.nonce {
+				return nil
+			}
+		}
+	})
+	if err != nil {
+		sess.Close()
+		return nil, err
+	}
+	return sh, nil
+}
+
+// await runs f, closing the shell if ctx ends or timeout passes first
+// (which makes f's read fail).
+func (sh *rootShell) await(ctx context.Context, timeout time.Duration, f func() error) error {
+	done := make(chan error, 1)
+	go func() { done <- f() }()
+	var expire <-chan time.Time
+	if timeout > 0 {
+		t := time.NewTimer(timeout)
+		defer t.Stop()
+		expire = t.C
+	}
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		sh.sess.Close()
+		<-done
+		return ctx.Err()
+	case <-expire:
+		sh.sess.Close()
+		<-done
+		return errors.New("the root shell did not answer in time")
+	}
+}
+
+// run runs cmd in a subshell with data (nil: /dev/null) on its stdin and
+// returns its stdout, stderr and exit status. data must not be secret: it
+// passes through the shell's input as base64.
+func (sh *rootShell) run(ctx context.Context, cmd string, data []byte) (stdout, stderr []byte, code int, err error) {
+	var b strings.Builder
+	in := "/dev/null"
+	if data != nil {
+		// The delimiter has "_", which base64 never does.
+		fmt.Fprintf(&b, "base64 -d > \"$T/i\" <<'__B64_%s'\n", sh.nonce)
+		enc := base64.StdEncoding.EncodeToString(data)
+		for len(enc) > 76 {
+			b.WriteString(enc[:76] + "\n")
+			enc = enc[76:]
+		}
+		fmt.Fprintf(&b, "%s\n__B64_%s\n", enc, sh.nonce)
+		in = `"$T/i"`
+	}
+	fmt.Fprintf(&b, "(\n%s\n) <%s >\"$T/o\" 2>\"$T/e\"; __rc=$?; printf '__END_%s %%d %%d %%d\\n' $__rc $(wc -c <\"$T/o\") $(wc -c <\"$T/e\"); cat \"$T/o\" \"$T/e\"\n",
+		cmd, in, sh.nonce)
+	err = sh.await(ctx, 0, func() error {
+		if _, err := io.WriteString(sh.in, b.String()); err != nil {
+			return err
+		}
+		line, err := sh.out.ReadString('\n')
+		if err != nil {
+			return err
+		}
+		f := strings.Fields(line)
+		if len(f) != 4 || f[0] != "__END_"+sh.nonce {
+			return fmt.Errorf("the root shell answered out of frame: %q", ssh.Sanitize(line))
+		}
+		n := make([]int, 3)
+		for i := range n {
+			if n[i], err = strconv.Atoi(f[i+1]); err != nil || n[i] < 0 || n[i] > maxShellOutput {
+				return fmt.Errorf("the root shell answered out of frame: %q", ssh.Sanitize(line))
+			}
+		}
+		code = n[0]
+		stdout, stderr = make([]byte, n[1]), make([]byte, n[2])
+		if _, err := io.ReadFull(sh.out, stdout); err != nil {
+			return err
+		}
+		_, err = io.ReadFull(sh.out, stderr)
+		return err
+	})
+	return stdout, stderr, code, err
+}
+
+func (sh *rootShell) close() {
+	sh.in.Close()
+	sh.sess.Close()
+}
+
+// viaShell runs a non-secret command (data may be nil) through the
+// connection's root shell, starting it when needed. ok is false when no
+// shell could be had: the caller then uses a session of its own.
+func (s *session) viaShell(ctx context.Context, cmd string, data []byte) (out, errb string, err error, ok bool) {
+	if s.c == nil || s.shellFailures >= 2 {
+		return "", "", nil, false
+	}
+	if s.shell == nil || s.shell.c != s.c {
+		if s.shell != nil {
+			s.shell.close()
+		}
+		sh, err := startShell(ctx, s.c, s.mode, s.pw)
+		if err != nil {
+			s.shell = nil
+			s.shellFailures++
+			return "", "", nil, false
+		}
+		s.shell, s.shellFailures = sh, 0
+	}
+	o, e, code, err := s.shell.run(ctx, cmd, data)
+	if err != nil {
+		s.shell.close()
+		s.shell = nil
+		if ctx.Err() != nil {
+			return string(o), string(e), ctx.Err(), true
+		}
+		return string(o), string(e), &connError{err}, true
+	}
+	if code != 0 {
+		tail := e
+		if len(tail) > maxLogTail {
+			tail = tail[len(tail)-maxLogTail:]
+		}
+		return string(o), string(e), &ssh.ExitError{Code: code, Stderr: tail}, true
+	}
+	return string(o), string(e), nil, true
+}
