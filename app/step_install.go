@@ -49,6 +49,7 @@ type installWidgets struct {
 	logScroll                                                     *container.Scroll
 	outcome                                                       *fyne.Container
 	settings                                                      *fyne.Container
+	body                                                          *container.Scroll
 }
 
 func (is *installStep) view() fyne.CanvasObject {
@@ -115,9 +116,10 @@ func (is *installStep) view() fyne.CanvasObject {
 	target.Wrapping = fyne.TextWrapWord
 	// The settings make way for the step rows while a run is under way.
 	v.settings = container.NewVBox(form, v.tokenOnServer, v.force)
-	top := container.NewVBox(target, v.settings,
-		container.NewHBox(v.plan, v.start, v.cancel), v.progress, v.status, v.outcome, v.rows)
-	body := container.NewVSplit(container.NewVScroll(top),
+	top := container.NewVBox(target, v.outcome, v.settings,
+		container.NewHBox(v.plan, v.start, v.cancel), v.progress, v.status, v.rows)
+	v.body = container.NewVScroll(top)
+	body := container.NewVSplit(v.body,
 		container.NewBorder(widget.NewLabelWithStyle(T("install.log"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, v.logScroll))
 	body.Offset = 0.72
 	is.refresh()
@@ -201,6 +203,9 @@ func (is *installStep) refresh() {
 		v.outcome.Objects = []fyne.CanvasObject{is.outcome()}
 	}
 	v.outcome.Refresh()
+	// Rows come and the settings go: the page's layout changes size.
+	v.body.Content.Refresh()
+	v.body.Refresh()
 }
 
 func (is *installStep) renderRows() {
