@@ -44,15 +44,7 @@ func TestInstallStepRealHost(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wz.readiness.report = rep
-	p := make(uiPump)
-	wz.install.uiDo = func(f func()) {
-		done := make(chan struct{})
-		p <- func() { defer close(done); f() }
-		<-done
-	}
-	wz.cur = wz.stepIndex(stepInstall)
-	wz.showStep()
+	p := showInstall(wz, rep)
 	is := wz.install
 	v := is.v
 	v.adminUser.SetText("ssadmin")

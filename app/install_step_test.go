@@ -25,6 +25,12 @@ func installWizard(t *testing.T, fails int) (*wizard, uiPump) {
 	wz, _ := newTestWizard(t, nil)
 	wz.state.Server = Server{Remote: true, Host: "127.0.0.1", Port: "22", User: "root", Auth: AuthAgent, PublicIP: "203.0.113.10"}
 	rep := &checks.Report{Facts: &checks.Facts{Hostname: "ss1"}, Summary: checks.Summary{Fail: fails}}
+	return wz, showInstall(wz, rep)
+}
+
+// showInstall puts the Install step on screen with rep as the readiness
+// report, its UI updates routed through the returned pump.
+func showInstall(wz *wizard, rep *checks.Report) uiPump {
 	wz.readiness.report = rep
 	p := make(uiPump)
 	wz.install.uiDo = func(f func()) {
@@ -34,7 +40,7 @@ func installWizard(t *testing.T, fails int) (*wizard, uiPump) {
 	}
 	wz.cur = wz.stepIndex(stepInstall)
 	wz.showStep()
-	return wz, p
+	return p
 }
 
 func fillInstallForm(is *installStep, pw, pw2 string) {
