@@ -28,8 +28,22 @@ func realKeyring(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	// The daemon claims org.freedesktop.secrets shortly after start.
+	// The daemon claims org.freedesktop.secrets shortly after start. Until
+	// it has, any call to the name makes D-Bus activate a second, locked
+	// daemon ("failed to unlock correct collection"): ask the bus whether
+	// the name has an owner, which activates nothing, before using it.
 	deadline := time.Now().Add(10 * time.Second)
+	for {
+		out, _ := exec.Command("dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus",
+			"/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner", "string:org.freedesktop.secrets").Output()
+		if strings.Contains(string(out), "boolean true") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("gnome-keyring-daemon did not claim org.freedesktop.secrets")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	for {
 		err := Set("probe", "x")
 		if err == nil {
