@@ -1,0 +1,66 @@
+package xroadapi_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/tunduk-onboard/tunduk-onboard/installer/xroadapi"
+)
+
+// TestRateLimitAndHostileEcho: 429 is retried a bounded number of times;
+// a server that echoes a PIN or password back in its error gets it
+// redacted before the error leaves the client.
+func TestRateLimitAndHostileEcho(t *testing.T) {
+	f := newFake(t)
+	c, logs := client(t, f)
+	ctx := context.Background()
+	if _, err := c.CreateAPIKey(ctx, adminUser, adminPass, []string{xroadapi.RoleSystemAdministrator}); err != nil {
+		t.Fatal(err)
+	}
+
+	count := func(limit int, call func() error) (int, error) {
+		f.mu.Lock()
+		f.limit, f.attempts = limit, 0
+		f.mu.Unlock()
+		err := call()
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return f.attempts, err
+	}
+	version := func() error { _, err := c.Version(ctx); return err }
+	if n, err := count(2, version); err != nil || n != 3 {
+		t.Fatalf("two 429s then success: %d attempts, %v", n, err)
+	}
+	n, err := count(100, version)
+	apiErr(t, err, 429, "rate_limit_exceeded")
+	if n != c.MaxRetries+1 {
+		t.Fatalf("an endless 429 took %d attempts, want %d", n, c.MaxRetries+1)
+	}
+	// A body is sent again whole on retry: the anchor upload still works.
+	if n, err := count(1, func() error { return c.UploadInitialAnchor(ctx, anchor(instance)) }); err != nil || n != 2 {
+		t.Fatalf("anchor upload after a 429: %d attempts, %v", n, err)
+	}
+
+	f.echoSecrets = true
+	var errs []string
+	err = c.Initialize(ctx, xroadapi.InitialServerConf{OwnerMemberClass: memberClass, OwnerMemberCode: memberCode, SecurityServerCode: serverCode, SoftwareTokenPIN: weakPin})
+	e := apiErr(t, err, 400, xroadapi.CodeWeakPin)
+	if !strings.Contains(err.Error(), "[redacted]") || len(e.Metadata) != 5 {
+		t.Fatalf("the echoed PIN was not redacted: %v", err)
+	}
+	errs = append(errs, err.Error())
+	if err := c.Initialize(ctx, xroadapi.InitialServerConf{OwnerMemberClass: memberClass, OwnerMemberCode: memberCode, SecurityServerCode: serverCode, SoftwareTokenPIN: pin}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.LoginToken(ctx, xroadapi.SoftwareTokenID, weakPin)
+	apiErr(t, err, 400, "token_pin_incorrect")
+	errs = append(errs, err.Error())
+	_, err = c.CreateAPIKey(ctx, adminUser, "wrong-"+adminPass, []string{xroadapi.RoleSecurityOfficer})
+	apiErr(t, err, 401, "")
+	errs = append(errs, err.Error())
+	noSecrets(t, f, logs.String(), strings.Join(errs, "\n"))
+	if v := f.v.violations(); len(v) > 0 {
+		t.Fatalf("calls against the contract: %+v", v)
+	}
+}

@@ -1,0 +1,76 @@
+package xroadapi_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/tunduk-onboard/tunduk-onboard/installer/xroadapi"
+)
+
+// TestValidatorCatchesBreaches proves the harness can fail: requests and
+// an answer that break the definition, sent through the same tunnel, are
+// each recorded, and a broken request never reaches the fake's handler.
+func TestValidatorCatchesBreaches(t *testing.T) {
+	f := newFake(t)
+	hc, base := tunnel(t, f.handler())
+	c := xroadapi.New(hc, base)
+	ctx := context.Background()
+	if _, err := c.CreateAPIKey(ctx, adminUser, adminPass, []string{xroadapi.RoleSystemAdministrator}); err != nil {
+		t.Fatal(err)
+	}
+	key := f.issued[0]
+	f.mu.Lock()
+	f.anchorHash = "ABC" // so a valid initialisation would get through
+	f.mu.Unlock()
+
+	for _, tc := range []struct {
+		name, method, path, ctype, body string
+		auth                            bool
+		want                            string // in the recorded violation
+	}{
+		{"member code of the wrong type", "POST", "/initialization", "application/json",
+			`{"owner_member_class":"COM","owner_member_code":60000001,"security_server_code":"SS1","software_token_pin":"x"}`, true, "owner_member_code"},
+		{"no API key", "GET", "/tokens", "", "", false, "security"},
+		{"unknown CSR format", "GET", "/keys/AB/csrs/CD?csr_format=XML", "", "", true, "csr_format"},
+		{"CSR request without subject", "POST", "/tokens/0/keys-with-csrs", "application/json",
+			`{"key_label":"k","csr_generate_request":{"key_usage_type":"SIGNING","ca_name":"x","csr_format":"DER"}}`, true, "subject_field_values"},
+		{"no such operation", "POST", "/tokens/0/keys-with-csr", "application/json", `{}`, true, "no such operation"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := len(f.v.violations())
+			req, _ := http.NewRequestWithContext(ctx, tc.method, base+tc.path, strings.NewReader(tc.body))
+			if tc.ctype != "" {
+				req.Header.Set("Content-Type", tc.ctype)
+			}
+			if tc.auth {
+				req.Header.Set("Authorization", "X-Road-ApiKey token="+key)
+			}
+			resp, err := hc.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			v := f.v.violations()
+			if resp.StatusCode != http.StatusBadRequest || len(v) != before+1 || v[before].Side != "request" {
+				t.Fatalf("status %d, violations %+v", resp.StatusCode, v[before:])
+			}
+			if !strings.Contains(v[before].Err.Error(), tc.want) {
+				t.Fatalf("violation does not name %q: %v", tc.want, v[before].Err)
+			}
+		})
+	}
+	if f.initRaw != nil || len(f.keys) != 0 {
+		t.Fatal("a request that broke the contract reached the fake")
+	}
+
+	// An answer against the spec (version without "info") is caught too.
+	f.breakAnswer = true
+	before := len(f.v.violations())
+	c.Version(ctx)
+	v := f.v.violations()
+	if len(v) != before+1 || v[before].Side != "response" || !strings.Contains(v[before].Err.Error(), "info") {
+		t.Fatalf("a broken answer went unnoticed: %+v", v[before:])
+	}
+}
