@@ -102,14 +102,16 @@ func TestContractFlow(t *testing.T) {
 	if err := c.Initialize(ctx, conf); err != nil {
 		t.Fatal(err)
 	}
+	var sent map[string]any
+	f.read(func() { sent = f.initRaw })
 	want := map[string]any{"owner_member_class": memberClass, "owner_member_code": memberCode,
 		"security_server_code": serverCode, "software_token_pin": pin, "ignore_warnings": false}
-	if len(f.initRaw) != len(want) {
-		t.Fatalf("initialization sent %d fields, want %d", len(f.initRaw), len(want))
+	if len(sent) != len(want) {
+		t.Fatalf("initialization sent %d fields, want %d", len(sent), len(want))
 	}
 	for k, v := range want {
-		if f.initRaw[k] != v {
-			t.Errorf("initialization sent %s=%v, want %v", k, f.initRaw[k], v)
+		if sent[k] != v {
+			t.Errorf("initialization sent %s=%v, want %v", k, sent[k], v)
 		}
 	}
 	err = c.Initialize(ctx, conf)
@@ -142,7 +144,9 @@ func TestContractFlow(t *testing.T) {
 	if err := c.RevokeAPIKey(ctx, adminUser, adminPass, key.ID); err != nil {
 		t.Fatal(err)
 	}
-	if len(f.apiKeys) != 0 {
+	var left int
+	f.read(func() { left = len(f.apiKeys) })
+	if left != 0 {
 		t.Fatalf("key %d still there after revoke", key.ID)
 	}
 	if _, err := c.Version(ctx); err == nil {
@@ -230,8 +234,10 @@ func flowKeys(t *testing.T, ctx context.Context, f *fake, c *xroadapi.Client) {
 	if err := c.RegisterCertificate(ctx, tc.Details.Hash, serverName); err != nil {
 		t.Fatal(err)
 	}
-	if f.registeredAddr != serverName {
-		t.Fatalf("registered with address %q", f.registeredAddr)
+	var addr string
+	f.read(func() { addr = f.registeredAddr })
+	if addr != serverName {
+		t.Fatalf("registered with address %q", addr)
 	}
 	if err := c.ActivateCertificate(ctx, tc.Details.Hash); err != nil {
 		t.Fatal(err)

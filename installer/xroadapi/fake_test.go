@@ -87,6 +87,14 @@ func (f *fake) handler() http.Handler {
 	})
 }
 
+// read runs fn under the fake's lock: tests look at its state while its
+// handlers may still run on the server's goroutines.
+func (f *fake) read(fn func()) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fn()
+}
+
 func (f *fake) authOK(h string) bool {
 	key, ok := strings.CutPrefix(h, "X-Road-ApiKey token=")
 	if !ok {
@@ -108,9 +116,11 @@ func (f *fake) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/system/version", func(w http.ResponseWriter, r *http.Request) {
 		v := map[string]any{"info": "7.4.2-1.ubuntu22.04", "java_version": 17, "min_java_version": 17,
 			"max_java_version": 21, "using_supported_java_version": true, "java_vendor": "Ubuntu", "java_runtime_version": "17.0.12+7"}
-		if f.breakAnswer {
-			delete(v, "info")
-		}
+		f.read(func() {
+			if f.breakAnswer {
+				delete(v, "info")
+			}
+		})
 		writeJSON(w, http.StatusOK, v)
 	})
 	mux.HandleFunc("GET /api/v1/initialization/status", f.status)

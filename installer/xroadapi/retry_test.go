@@ -42,7 +42,7 @@ func TestRateLimitAndHostileEcho(t *testing.T) {
 		t.Fatalf("anchor upload after a 429: %d attempts, %v", n, err)
 	}
 
-	f.echoSecrets = true
+	f.read(func() { f.echoSecrets = true })
 	var errs []string
 	err = c.Initialize(ctx, xroadapi.InitialServerConf{OwnerMemberClass: memberClass, OwnerMemberCode: memberCode, SecurityServerCode: serverCode, SoftwareTokenPIN: weakPin})
 	e := apiErr(t, err, 400, xroadapi.CodeWeakPin)

@@ -164,6 +164,9 @@ func (v *validating) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Options: &openapi3filter.Options{
 			MultiError:            true,
 			IncludeResponseStatus: true,
+			// Filling in defaults would let a required field the client
+			// forgot (csr_format, which has a default) pass unnoticed.
+			SkipSettingDefaults: true,
 			AuthenticationFunc: func(_ context.Context, a *openapi3filter.AuthenticationInput) error {
 				if a.SecuritySchemeName == "ApiKeyAuth" && v.authOK(r.Header.Get("Authorization")) {
 					return nil
