@@ -2,8 +2,10 @@ package xroadapi_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tunduk-onboard/tunduk-onboard/installer/xroadapi"
 )
@@ -37,6 +39,16 @@ func TestRateLimitAndHostileEcho(t *testing.T) {
 	if n != c.MaxRetries+1 {
 		t.Fatalf("an endless 429 took %d attempts, want %d", n, c.MaxRetries+1)
 	}
+	// A cancelled context ends the wait at once, whatever Retry-After says.
+	c.MaxWait = time.Minute
+	cctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	start := time.Now()
+	_, err = count(100, func() error { _, err := c.Version(cctx); return err })
+	cancel()
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 5*time.Second {
+		t.Fatalf("cancelled during a 429 wait: %v after %v", err, time.Since(start))
+	}
+	c.MaxWait = 20 * time.Millisecond
 	// A body is sent again whole on retry: the anchor upload still works.
 	if n, err := count(1, func() error { return c.UploadInitialAnchor(ctx, anchor(instance)) }); err != nil || n != 2 {
 		t.Fatalf("anchor upload after a 429: %d attempts, %v", n, err)
