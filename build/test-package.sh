@@ -52,13 +52,18 @@ elapsed() { echo "$(($(date +%s) - t0))s"; }
 # one colour, a window with text and icons has hundreds.
 drawn() { [ "$(identify -format '%k' "$1" 2>/dev/null || echo 0)" -gt 64 ]; }
 
-# start_xvfb N: a private X server on :N, stopped at exit.
+# start_xvfb: a private X server on a display number it picks itself
+# (-displayfd), so parallel runs never share one; sets XDISPLAY=:N.
 start_xvfb() {
-	Xvfb ":$1" -screen 0 1280x800x24 -nolisten tcp >"$WORK/xvfb$1.log" 2>&1 &
+	local fifo=$WORK/xvfb.fd.$RANDOM
+	mkfifo "$fifo"
+	Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$fifo" >>"$WORK/xvfb.log" 2>&1 &
 	PIDS+=($!)
-	for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X$1" ] && return 0; sleep 0.1; done
-	echo "Xvfb :$1 did not start" >&2
-	return 1
+	local n=""
+	read -r -t 20 n <"$fifo" || true
+	rm -f "$fifo"
+	[ -n "$n" ] || { echo "Xvfb did not start: $(tail -3 "$WORK/xvfb.log")" >&2; return 1; }
+	XDISPLAY=:$n
 }
 
 # wait_drawn DISPLAY OUT SECONDS: screenshots until one shows a window.
@@ -171,10 +176,10 @@ wineserver -w 2>/dev/null || true
 appdata=$(echo "$WINEPREFIX"/drive_c/users/*/AppData/Roaming)
 mkdir -p "$appdata/fyne/kg.tunduk.onboard"
 printf '{"ui_language":"ky"}\n' >"$appdata/fyne/kg.tunduk.onboard/preferences.json"
-start_xvfb 91
-DISPLAY=:91 TUNDUK_ONBOARD_SIZE=1024x700 wine "$EXE" >"$WORK/wine-gui.log" 2>&1 &
+start_xvfb
+DISPLAY=$XDISPLAY TUNDUK_ONBOARD_SIZE=1024x700 wine "$EXE" >"$WORK/wine-gui.log" 2>&1 &
 PIDS+=($!)
-if wait_drawn :91 "$WORK/wine-gui.png" 120; then
+if wait_drawn "$XDISPLAY" "$WORK/wine-gui.png" 120; then
 	pass "wine: the Windows GUI draws its first window ($(identify -format '%k colours' "$WORK/wine-gui.png"))"
 else
 	fail "wine: no window drawn; log: $(grep -m1 -A12 '^panic\|^fatal' "$WORK/wine-gui.log" || tail -5 "$WORK/wine-gui.log")"
@@ -246,14 +251,14 @@ else
 	echo "installed ($(elapsed))"
 	out=$(chroot "$R" tunduk-onboard-cli --version 2>&1 || true)
 	[ "$out" = "tunduk-onboard-cli $VERSION" ] && pass "installed CLI --version" || fail "installed CLI: $out"
-	start_xvfb 92
+	start_xvfb
 	H="/home/Айгүл Сейитова"
 	mkdir -p "$R$H/.config/fyne/kg.tunduk.onboard"
 	printf '{"ui_language":"ru"}\n' >"$R$H/.config/fyne/kg.tunduk.onboard/preferences.json"
-	chroot "$R" env HOME="$H" DISPLAY=:92 LANG=C.UTF-8 LIBGL_ALWAYS_SOFTWARE=1 TUNDUK_ONBOARD_SIZE=1024x700 \
+	chroot "$R" env HOME="$H" DISPLAY="$XDISPLAY" LANG=C.UTF-8 LIBGL_ALWAYS_SOFTWARE=1 TUNDUK_ONBOARD_SIZE=1024x700 \
 		tunduk-onboard >"$WORK/deb-gui.log" 2>&1 &
 	PIDS+=($!)
-	if wait_drawn :92 "$WORK/deb-gui.png" 60; then
+	if wait_drawn "$XDISPLAY" "$WORK/deb-gui.png" 60; then
 		pass "installed wizard draws under Xvfb ($(identify -format '%k colours' "$WORK/deb-gui.png"))"
 	else
 		fail "installed wizard drew nothing: $(tail -5 "$WORK/deb-gui.log")"
