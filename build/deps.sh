@@ -17,6 +17,10 @@ PKGS=(
   openssh-server openssh-client iproute2 xvfb xauth imagemagick dbus dbus-x11
   gnome-keyring ansible procps locales softhsm2 opensc libengine-pkcs11-openssl openssl psmisc
   sudo  # installer runner tests: a user with password sudo
+  # installer end-to-end target: a Debian root booted under systemd-nspawn
+  mmdebstrap systemd-container zstd socat
+  # packaging: Windows cross-build, wine tests, .deb/.tar.xz, signing
+  mingw-w64 wine wine64 xz-utils dpkg-dev fakeroot osslsigncode
   # general build tooling
   make git ca-certificates
 )
