@@ -49,9 +49,10 @@ func moduleCandidatesFor(goos string) []string {
 		if sys == "" {
 			sys = `C:\Windows`
 		}
+		// Absolute paths only: a bare DLL name would also be searched for
+		// in the program's own folder, where a stray copy could be loaded.
 		return []string{
-			filepath.Join(sys, "System32", "rtpkcs11ecp.dll"),
-			"rtpkcs11ecp.dll",
+			sys + `\System32\rtpkcs11ecp.dll`, // Windows separators on any build host
 			`C:\SoftHSM2\lib\softhsm2-x64.dll`,
 			`C:\SoftHSM2\lib\softhsm2.dll`,
 		}

@@ -71,8 +71,14 @@ func TestModuleCandidates(t *testing.T) {
 	if idx(linux, softhsmPath) < idx(linux, "/usr/lib/librtpkcs11ecp.so") {
 		t.Error("SoftHSM must come after Rutoken")
 	}
-	if w := moduleCandidatesFor("windows"); !strings.HasSuffix(w[0], `rtpkcs11ecp.dll`) {
+	w := moduleCandidatesFor("windows")
+	if !strings.HasSuffix(w[0], `System32\rtpkcs11ecp.dll`) {
 		t.Errorf("windows candidates: %v", w)
+	}
+	for _, c := range w {
+		if !strings.Contains(c, `\`) {
+			t.Errorf("windows candidate %q is a bare name: it would be searched for beside the program", c)
+		}
 	}
 	if d := moduleCandidatesFor("darwin"); !strings.Contains(d[0], "rtpkcs11ecp.framework") {
 		t.Errorf("darwin candidates: %v", d)
