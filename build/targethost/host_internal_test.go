@@ -21,28 +21,7 @@ func TestCutSSHFallback(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	done := make(chan error, 1)
-	go func() {
-		_, _, err := c.Run(ctx, "sleep 120", nil)
-		done <- err
-	}()
-	time.Sleep(300 * time.Millisecond)
-	if n, err := h.CutSSH(); err != nil || n != 1 {
-		t.Fatalf("CutSSH: %d, %v", n, err)
-	}
-	select {
-	case err := <-done:
-		if err == nil {
-			t.Fatal("the cut session ended without an error")
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the session survived CutSSH")
-	}
-	c2, err := sshpkg.Dial(ctx, h.Config(kh))
-	if err != nil {
-		t.Fatalf("dial after CutSSH: %v", err)
-	}
-	c2.Close()
+	CheckCutSSH(t, h, c, kh, func(n int) bool { return n == 1 })
 	if n, err := h.CutSSH(); err != nil || n != 0 {
 		t.Errorf("CutSSH with no session: %d, %v", n, err)
 	}
@@ -71,4 +50,35 @@ func TestRootExecDuringShutdown(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("RootExec still blocked after the container stopped")
 	}
+}
+
+// CheckCutSSH runs a long command on c, cuts the connection with CutSSH
+// (whose count must satisfy okCount), and checks that the command fails
+// at once and that sshd still takes a new connection. Exported for the
+// package's external tests.
+func CheckCutSSH(t *testing.T, h *Host, c *sshpkg.Client, kh string, okCount func(int) bool) {
+	t.Helper()
+	ctx := context.Background()
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := c.Run(ctx, "sleep 120", nil)
+		done <- err
+	}()
+	time.Sleep(300 * time.Millisecond)
+	if n, err := h.CutSSH(); err != nil || !okCount(n) {
+		t.Fatalf("CutSSH: %d, %v", n, err)
+	}
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("the cut session ended without an error")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the session survived CutSSH")
+	}
+	c2, err := sshpkg.Dial(ctx, h.Config(kh))
+	if err != nil {
+		t.Fatalf("dial after CutSSH: %v", err)
+	}
+	c2.Close()
 }

@@ -43,28 +43,14 @@ func (f *fake) keyRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/tokens/{id}/keys-with-csrs", f.addKey)
 	mux.HandleFunc("GET /api/v1/keys/{id}/csrs/{csr}", f.downloadCSR)
 	mux.HandleFunc("POST /api/v1/token-certificates", f.importCert)
-	mux.HandleFunc("GET /api/v1/token-certificates/{hash}", func(w http.ResponseWriter, r *http.Request) {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		c := f.certs[r.PathValue("hash")]
-		if c == nil {
-			apiError(w, http.StatusNotFound, "certificate_not_found")
-			return
-		}
+	mux.HandleFunc("GET /api/v1/token-certificates/{hash}", f.withCert(func(w http.ResponseWriter, c *fakeCert) {
 		writeJSON(w, http.StatusOK, f.certJSON(c))
-	})
+	}))
 	mux.HandleFunc("PUT /api/v1/token-certificates/{hash}/register", f.register)
-	mux.HandleFunc("PUT /api/v1/token-certificates/{hash}/activate", func(w http.ResponseWriter, r *http.Request) {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		c := f.certs[r.PathValue("hash")]
-		if c == nil {
-			apiError(w, http.StatusNotFound, "certificate_not_found")
-			return
-		}
+	mux.HandleFunc("PUT /api/v1/token-certificates/{hash}/activate", f.withCert(func(w http.ResponseWriter, c *fakeCert) {
 		c.active = true
 		w.WriteHeader(http.StatusNoContent)
-	})
+	}))
 }
 
 func (f *fake) ownerID() string {
@@ -295,4 +281,19 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// withCert runs h under the fake's lock with the certificate the path
+// names, or answers 404.
+func (f *fake) withCert(h func(http.ResponseWriter, *fakeCert)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		c := f.certs[r.PathValue("hash")]
+		if c == nil {
+			apiError(w, http.StatusNotFound, "certificate_not_found")
+			return
+		}
+		h(w, c)
+	}
 }
