@@ -59,6 +59,7 @@ type wizard struct {
 	token     *tokenStep  // the Token step: module, tokens, the signing key
 	certs     *certStep   // the Certificates step: the CSR
 	install   *installStep
+	csrs      csrSet // CSRs made this run, for the Submit step
 
 	hostKeyShown func() // tests: called on the UI goroutine once the host-key dialog is up
 
