@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-	"github.com/miekg/pkcs11"
 
 	"github.com/tunduk-onboard/tunduk-onboard/tokens"
 )
@@ -50,88 +49,46 @@ func showErrIn(d *dialog.CustomDialog, width float32, l *widget.Label, text stri
 
 // newPINErrorText translates an error of tokens.ValidateNewPIN.
 func newPINErrorText(err error, minLen int) string {
-	if minLen <= 0 {
-		minLen = tokens.DefaultMinPINLen
-	}
-	switch {
-	case errors.Is(err, tokens.ErrPINMismatch):
-		return T("token.err.pin_mismatch")
-	case errors.Is(err, tokens.ErrPINTooShort):
-		return T("token.err.pin_short", map[string]any{"Min": minLen})
-	case errors.Is(err, tokens.ErrPINTooLong):
-		return T("token.err.pin_long")
-	case errors.Is(err, tokens.ErrFactoryPIN):
-		return T("token.err.pin_factory")
-	}
-	return tokenErrorText(err)
+	return tokenText(tokens.Explain(err, minLen))
 }
 
 // pinErrorText tells a refused PIN and the token's tries state.
 func pinErrorText(pe *tokens.PINError) string {
-	who := T("token.pin.user")
-	if pe.Who == "so" {
-		who = T("token.pin.so")
-	}
-	data := map[string]any{"Who": who}
-	var parts []string
-	switch pe.Code {
-	case pkcs11.CKR_PIN_INCORRECT:
-		parts = append(parts, T("token.pinerr.wrong", data))
-	case pkcs11.CKR_PIN_LOCKED:
-		parts = append(parts, T("token.pinerr.locked", data))
-	case pkcs11.CKR_PIN_LEN_RANGE, pkcs11.CKR_PIN_INVALID:
-		parts = append(parts, T("token.pinerr.invalid", data))
-	case pkcs11.CKR_PIN_EXPIRED:
-		parts = append(parts, T("token.pinerr.expired", data))
-	default:
-		parts = append(parts, T("token.pinerr.refused", data))
-	}
-	switch {
-	case pe.Locked || pe.Code == pkcs11.CKR_PIN_LOCKED:
-		if pe.Who == "so" {
-			parts = append(parts, T("token.pinerr.so_locked"))
-		} else {
-			parts = append(parts, T("token.pinerr.user_locked"))
-		}
-	case pe.FinalTry:
-		parts = append(parts, T("token.pinerr.final_try"))
-	case pe.CountLow:
-		parts = append(parts, T("token.pinerr.count_low"))
-	default:
-		parts = append(parts, T("token.pinerr.tries_ok"))
-	}
-	if !pe.Locked && pe.Code != pkcs11.CKR_PIN_LOCKED {
-		parts = append(parts, T("token.pinerr.no_retry"))
-	}
-	return strings.Join(parts, " ")
+	return tokenText(tokens.Explain(pe, 0))
 }
 
 // tokenErrorText tells a token error in the UI language.
 func tokenErrorText(err error) string {
-	var pe *tokens.PINError
 	switch {
 	case err == nil:
 		return ""
-	case errors.As(err, &pe):
-		return pinErrorText(pe)
-	case errors.Is(err, tokens.ErrConfirmationRequired):
-		return T("token.err.not_confirmed")
-	case errors.Is(err, tokens.ErrBadLabel):
-		return T("token.err.label")
-	case errors.Is(err, tokens.ErrKeySize):
-		return T("token.err.key_size", map[string]any{"Detail": clean(err.Error(), 300)})
-	case errors.Is(err, tokens.ErrTokenGone), errors.Is(err, tokens.ErrNoToken):
-		return T("token.err.gone")
-	case errors.Is(err, tokens.ErrKeyNotFound):
-		return T("cert.err.no_key_on_token")
-	case errors.Is(err, tokens.ErrModuleLoad):
-		return T("token.err.module") + " " + T("token.err.module.todo")
 	case errors.Is(err, context.Canceled):
 		return T("err.cancelled")
-	case errors.Is(err, tokens.ErrPINTooShort), errors.Is(err, tokens.ErrPINTooLong):
-		return newPINErrorText(err, 0)
+	case errors.Is(err, tokens.ErrKeyNotFound):
+		return T("cert.err.no_key_on_token")
 	}
-	return T("token.err.other", map[string]any{"Detail": clean(err.Error(), 400)})
+	return tokenText(tokens.Explain(err, 0))
+}
+
+// tokenText renders tokens.Explain's sentences: references translated
+// first, error details sanitised and bounded (they may come from a driver).
+func tokenText(msgs []tokens.Msg) string {
+	parts := make([]string, 0, len(msgs))
+	for _, m := range msgs {
+		data := map[string]any{}
+		for k, v := range m.Data {
+			switch v := v.(type) {
+			case tokens.Ref:
+				data[k] = T(string(v))
+			case string:
+				data[k] = clean(v, 400)
+			default:
+				data[k] = v
+			}
+		}
+		parts = append(parts, T(m.Key, data))
+	}
+	return strings.Join(parts, " ")
 }
 
 // dialogButtons are the OK/Cancel row of the token dialogs, which never

@@ -54,10 +54,10 @@ type csrJSON struct {
 }
 
 // csrOpts are the csr sign flags that token prepare takes too: the
-// organisation's data, where the files go and the handover's language.
+// organisation's data and where the files go.
 type csrOpts struct {
 	who                           tokens.Participant
-	outDir, name, lang, serverLib string
+	outDir, name, serverLib string
 }
 
 func (o *csrOpts) register(fs *flag.FlagSet) {
@@ -67,7 +67,6 @@ func (o *csrOpts) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.who.ServerCode, "server-code", "", "the security server `CODE`")
 	fs.StringVar(&o.outDir, "out", ".", "write the CSR files into `DIR`")
 	fs.StringVar(&o.name, "name", "", "base `NAME` of the files (default: SERVERCODE-sign-csr)")
-	fs.StringVar(&o.lang, "lang", defaultLang(), "language of the text output and the handover steps: en, ru or ky")
 	fs.StringVar(&o.serverLib, "server-library", tokens.ServerRutokenLibrary, "the Rutoken library's `PATH` on the security server, for devices.ini")
 }
 
@@ -75,9 +74,6 @@ func (o *csrOpts) register(fs *flag.FlagSet) {
 // folder and returns the CSR subject: all before any PIN is asked, so a
 // typo never costs a token operation.
 func (o *csrOpts) subject(p *checks.Profile) (tokens.Subject, error) {
-	if err := checkLang(o.lang); err != nil {
-		return nil, err
-	}
 	o.who.Instance = p.XRoad.Instance
 	if err := checkParticipant(p, o.who, true); err != nil {
 		return nil, err
@@ -118,7 +114,7 @@ func (c *tokenCmd) signCSR(o *csrOpts, subject tokens.Subject, tok tokens.TokenI
 		Subject: csr.Subject, KeyBits: csr.KeyBits, PublicKeySHA256: csr.PublicKeySHA256,
 		KeyID: hex.EncodeToString(id), TokenSerial: tok.Serial, PEM: pemPath, DER: derPath,
 		DevicesINI: tokens.DevicesINI(o.serverLib, tok.Serial),
-		Handover:   tokens.HandoverSteps(o.lang, o.serverLib, tok.Serial),
+		Handover:   tokens.HandoverSteps(c.lang, o.serverLib, tok.Serial),
 	}, nil
 }
 
@@ -145,7 +141,7 @@ PIN asked (one line with --pin-stdin): the user PIN.`)
 	if err != nil {
 		return c.fail(err)
 	}
-	pin, err := c.pins.read("user PIN")
+	pin, err := c.pins.read(pinUser)
 	if err != nil {
 		return c.fail(err)
 	}
@@ -156,6 +152,6 @@ PIN asked (one line with --pin-stdin): the user PIN.`)
 	if c.format == "json" {
 		return c.writeJSON(out)
 	}
-	printCSR(c.stdout, o.lang, o.serverLib, out)
+	printCSR(c.stdout, c.lang, o.serverLib, out)
 	return exitOK
 }

@@ -73,3 +73,13 @@ func testMain(m *testing.M) int {
 	openTTY = func() (*os.File, error) { return nil, errors.New("no terminal in tests") }
 	return m.Run()
 }
+
+// upperFirst capitalises a Cyrillic first letter whole (a byte slice of it
+// would break the UTF-8).
+func TestUpperFirst(t *testing.T) {
+	for in, want := range map[string]string{"колдонуучунун PIN-коду": "Колдонуучунун PIN-коду", "user PIN": "User PIN", "": "", "ё": "Ё"} {
+		if got := upperFirst(in); got != want {
+			t.Errorf("upperFirst(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

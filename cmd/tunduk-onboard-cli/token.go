@@ -24,6 +24,7 @@ type tokenFlags struct {
 	pinStdin    bool
 	profilePath string
 	verbose     bool
+	lang        string
 }
 
 func (f *tokenFlags) register(fs *flag.FlagSet) {
@@ -33,6 +34,7 @@ func (f *tokenFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.pinStdin, "pin-stdin", false, "read the PINs from standard input, one per line, in the order the command's help lists")
 	fs.StringVar(&f.profilePath, "profile", "", "operator profile `FILE` (default: the embedded Tunduk profile)")
 	fs.BoolVar(&f.verbose, "verbose", false, "log debug details to standard error too")
+	fs.StringVar(&f.lang, "lang", defaultLang(), "language of the prompts, messages and text output: en, ru or ky")
 }
 
 // tokenCmd is one run of a token or csr verb: parsed flags, the loaded
@@ -56,7 +58,11 @@ func parseTokenVerb(fs *flag.FlagSet, c *tokenCmd, args []string, stdin io.Reade
 	if !oneOf(c.format, "text", "json") {
 		return c.fail(fmt.Errorf("--format %q: use text or json", c.format))
 	}
-	c.pins = &pinSource{stdin: stdin, fromStdin: c.pinStdin, prompt: c.stderr}
+	if err := checkLang(c.lang); err != nil {
+		c.lang = "en"
+		return c.fail(err)
+	}
+	c.pins = &pinSource{stdin: stdin, fromStdin: c.pinStdin, lang: c.lang}
 	_, closeLog, err := logging.Setup("cli", c.verbose)
 	if err != nil {
 		fmt.Fprintln(c.stderr, "warning: no log file:", err)
@@ -74,11 +80,20 @@ func (c *tokenCmd) done() {
 	}
 }
 
-// fail prints err and returns exitCannot: every token failure means the
-// action could not be done (a wrong PIN included; it is never retried).
+// fail prints err in the user's language and returns exitCannot: every
+// token failure means the action could not be done (a wrong PIN included;
+// it is never retried).
 func (c *tokenCmd) fail(err error) int {
-	fmt.Fprintln(c.stderr, "error:", err)
+	fmt.Fprintln(c.stderr, checks.T(c.lang, "cli.token.error", nil)+": "+tokenErrText(c.lang, err, c.minPINLen()))
 	return exitCannot
+}
+
+// minPINLen is the profile's minimum for new PINs, once the profile is loaded.
+func (c *tokenCmd) minPINLen() int {
+	if c.profile == nil {
+		return 0
+	}
+	return c.profile.Token.PINMinLength
 }
 
 // open loads the module and picks the token named by --token.
@@ -91,18 +106,19 @@ func (c *tokenCmd) open() (tokens.TokenInfo, error) {
 	return m.Find(c.token)
 }
 
-// readNew asks a new PIN twice and checks it against the profile's policy.
-func (p *pinSource) readNew(what string, prof *checks.Profile) (string, error) {
-	pin, err := p.read("new " + what)
+// readNew asks a new PIN (pinNewUser or pinNewSO) twice and checks it
+// against the profile's policy.
+func (p *pinSource) readNew(which pinKind, prof *checks.Profile) (string, error) {
+	pin, err := p.read(which)
 	if err != nil {
 		return "", err
 	}
-	again, err := p.read("new " + what + " again")
+	again, err := p.read(which + "_again")
 	if err != nil {
 		return "", err
 	}
 	if err := tokens.ValidateNewPIN(pin, again, prof.Token.PINMinLength, prof.Token.FactoryPINs); err != nil {
-		return "", fmt.Errorf("new %s: %w", what, err)
+		return "", err
 	}
 	return pin, nil
 }
@@ -155,7 +171,8 @@ Commands:
                          the token, set the user PIN, generate the signing
                          key and write its CSR
 
-Every command takes --module PATH, --token SERIAL|LABEL, --format text|json.
+Every command takes --module PATH, --token SERIAL|LABEL, --format text|json
+and --lang en|ru|ky (prompts, messages and text output).
 PINs are asked on the terminal without echo, or read one per line from
 standard input with --pin-stdin; never from the command line or environment.
 Exit codes: 0 done, 2 could not do it (a wrong PIN included: never retried).
@@ -287,23 +304,23 @@ func (c *tokenCmd) pin(args []string, stdin io.Reader) int {
 		}
 		return exitCannot
 	}
-	var first, second, done string
+	var first, second pinKind
 	switch args[0] {
 	case "change-user":
-		first, second, done = "current user PIN", "user PIN", "User PIN changed"
+		first, second = pinCurrentUser, pinNewUser
 	case "change-so":
-		first, second, done = "current SO PIN", "SO PIN", "SO PIN changed"
+		first, second = pinCurrentSO, pinNewSO
 	case "unblock":
-		first, second, done = "SO PIN", "user PIN", "User PIN unblocked and set"
+		first, second = pinSO, pinNewUser
 	default:
 		return c.fail(fmt.Errorf("unknown pin command %q: use change-user, change-so or unblock", args[0]))
 	}
 	fs := c.newFlagSet("token pin "+args[0], fmt.Sprintf(`token pin %s [FLAGS]
 
 PINs asked, in this order (one line each with --pin-stdin):
-  1. the %s
-  2. the new %s
-  3. the new %s again`, args[0], first, second, second))
+  1. %s
+  2. %s
+  3. %s`, args[0], checks.T("en", first.key(), nil), checks.T("en", second.key(), nil), checks.T("en", (second+"_again").key(), nil)))
 	if code := parseTokenVerb(fs, c, args[1:], stdin); code >= 0 {
 		return code
 	}
@@ -334,6 +351,6 @@ PINs asked, in this order (one line each with --pin-stdin):
 	if c.format == "json" {
 		return c.writeJSON(map[string]any{"serial": tok.Serial, "action": args[0], "ok": true})
 	}
-	fmt.Fprintf(c.stdout, "%s on token %s.\n", done, tok)
+	fmt.Fprintln(c.stdout, checks.T(c.lang, "cli.token.pin_done."+args[0], map[string]any{"Token": tok.String()}))
 	return exitOK
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 
 	"github.com/sirupsen/logrus"
+	"github.com/tunduk-onboard/tunduk-onboard/checks"
 	"github.com/tunduk-onboard/tunduk-onboard/tokens"
 )
 
@@ -36,11 +37,11 @@ func (o *initOpts) check() error {
 type initPINs struct{ so, user string }
 
 func (c *tokenCmd) readInitPINs() (initPINs, error) {
-	so, err := c.pins.read("SO PIN")
+	so, err := c.pins.read(pinSO)
 	if err != nil {
 		return initPINs{}, err
 	}
-	user, err := c.pins.readNew("user PIN", c.profile)
+	user, err := c.pins.readNew(pinNewUser, c.profile)
 	if err != nil {
 		return initPINs{}, err
 	}
@@ -56,30 +57,27 @@ func (c *tokenCmd) initToken(tok tokens.TokenInfo, o initOpts) (tokens.TokenInfo
 		return tokens.TokenInfo{}, p, err
 	}
 	confirm := func(objs []tokens.ObjectInfo) bool {
-		fmt.Fprintf(c.stderr, "Token %s holds %d object(s); initialising wipes them all:\n", tok, len(objs))
+		fmt.Fprintln(c.stderr, checks.T(c.lang, "cli.token.wipe_list", map[string]any{"Token": tok.String(), "Count": len(objs)}))
 		for _, obj := range objs {
 			fmt.Fprintf(c.stderr, "  %-12s id %-16s %q\n", obj.Class, hex.EncodeToString(obj.ID), obj.Label)
 		}
 		if o.yesWipe != "" {
 			if o.yesWipe == tok.Serial {
-				fmt.Fprintln(c.stderr, "confirmed by --yes-wipe")
+				fmt.Fprintln(c.stderr, checks.T(c.lang, "cli.token.wipe_yes", nil))
 				return true
 			}
-			fmt.Fprintf(c.stderr, "--yes-wipe %q is not this token's serial number %q\n", o.yesWipe, tok.Serial)
+			fmt.Fprintln(c.stderr, checks.T(c.lang, "cli.token.wipe_other_serial", map[string]any{"Given": o.yesWipe, "Serial": tok.Serial}))
 			return false
 		}
-		answer, err := confirmLine(fmt.Sprintf("Type the token's serial number (%s) to wipe it: ", tok.Serial))
+		answer, err := confirmLine(checks.T(c.lang, "cli.token.wipe_type_serial", map[string]any{"Serial": tok.Serial}) + " ")
 		if err != nil {
-			fmt.Fprintln(c.stderr, "not confirmed:", err, "(scripts: --yes-wipe SERIAL)")
+			fmt.Fprintln(c.stderr, checks.T(c.lang, "cli.token.wipe_no_tty", nil))
 			return false
 		}
 		return answer == tok.Serial
 	}
 	logrus.WithFields(logrus.Fields{"serial": tok.Serial, "label": o.label}).Info("token init")
 	nt, err := c.mod.InitToken(tok, p.so, o.label, p.user, confirm)
-	if errors.Is(err, tokens.ErrConfirmationRequired) {
-		err = fmt.Errorf("%w; nothing was changed", err)
-	}
 	return nt, p, err
 }
 
@@ -101,11 +99,10 @@ When the token holds objects they are listed and you must type the token's
 serial number to confirm; scripts pass --yes-wipe SERIAL instead.`)
 	var o initOpts
 	o.register(fs)
-	lang := registerLang(fs)
 	if code := parseTokenVerb(fs, c, args, stdin); code >= 0 {
 		return code
 	}
-	if err := firstErr(o.check(), checkLang(*lang)); err != nil {
+	if err := o.check(); err != nil {
 		return c.fail(err)
 	}
 	tok, err := c.open()
@@ -119,13 +116,8 @@ serial number to confirm; scripts pass --yes-wipe SERIAL instead.`)
 	if c.format == "json" {
 		return c.writeJSON(toJSON(nt))
 	}
-	printInit(c.stdout, *lang, nt, c.weakSO(pins.so))
+	printInit(c.stdout, c.lang, nt, c.weakSO(pins.so))
 	return exitOK
-}
-
-// registerLang adds --lang, the language of the text output.
-func registerLang(fs *flag.FlagSet) *string {
-	return fs.String("lang", defaultLang(), "language of the text output: en, ru or ky")
 }
 
 func firstErr(errs ...error) error {

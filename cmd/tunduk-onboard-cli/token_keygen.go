@@ -55,12 +55,8 @@ halves). PIN asked (one line with --pin-stdin): the user PIN.`)
 	fs.StringVar(&who.ServerCode, "server-code", "", "the security server `CODE`")
 	fs.StringVar(&who.MemberCode, "member-code", "", "the member `CODE` (8 digits)")
 	fs.StringVar(&who.MemberClass, "member-class", "", "the member `CLASS` (GOV or COM), for label templates that use it")
-	lang := registerLang(fs)
 	if code := parseTokenVerb(fs, c, args, stdin); code >= 0 {
 		return code
-	}
-	if err := checkLang(*lang); err != nil {
-		return c.fail(err)
 	}
 	who.Instance = c.profile.XRoad.Instance
 	label, err := keyLabelFor(c.profile, label, "--label", who)
@@ -71,21 +67,21 @@ halves). PIN asked (one line with --pin-stdin): the user PIN.`)
 	if err != nil {
 		return c.fail(err)
 	}
-	pin, err := c.pins.read("user PIN")
+	pin, err := c.pins.read(pinUser)
 	if err != nil {
 		return c.fail(err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	_, out, err := c.generateKey(ctx, tok, pin, bits, label, *lang)
+	_, out, err := c.generateKey(ctx, tok, pin, bits, label)
 	if err != nil {
 		return c.fail(err)
 	}
 	if c.format == "json" {
 		return c.writeJSON(out)
 	}
-	printKey(c.stdout, *lang, tok, out)
-	fmt.Fprintln(c.stdout, checks.T(*lang, "cli.token.key_next", map[string]any{"ID": out.ID}))
+	printKey(c.stdout, c.lang, tok, out)
+	fmt.Fprintln(c.stdout, checks.T(c.lang, "cli.token.key_next", map[string]any{"ID": out.ID}))
 	return exitOK
 }
 
@@ -131,9 +127,9 @@ func keyBits(p *checks.Profile, tok tokens.TokenInfo, bits int) (int, error) {
 
 // generateKey makes the signing key; a cancelled ctx (Ctrl-C) stops it,
 // and tokens.GenerateSigningKey then removes the half-made pair.
-func (c *tokenCmd) generateKey(ctx context.Context, tok tokens.TokenInfo, pin string, bits int, label, lang string) (*tokens.KeyRef, keyJSON, error) {
+func (c *tokenCmd) generateKey(ctx context.Context, tok tokens.TokenInfo, pin string, bits int, label string) (*tokens.KeyRef, keyJSON, error) {
 	if c.format == "text" {
-		fmt.Fprintln(c.stderr, checks.T(lang, "cli.token.keygen_wait", map[string]any{"Bits": bits, "Token": tok.String()}))
+		fmt.Fprintln(c.stderr, checks.T(c.lang, "cli.token.keygen_wait", map[string]any{"Bits": bits, "Token": tok.String()}))
 	}
 	start := time.Now()
 	key, err := c.mod.GenerateSigningKey(ctx, tok, pin, bits, label)

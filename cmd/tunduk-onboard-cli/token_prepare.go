@@ -81,7 +81,7 @@ after the key generation fails, the new key is removed from the token.`)
 	// Ctrl-C from here on stops at the next step and removes the key.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	key, kj, err := c.generateKey(ctx, nt, pins.user, bits, keyLabel, co.lang)
+	key, kj, err := c.generateKey(ctx, nt, pins.user, bits, keyLabel)
 	if err != nil {
 		return c.fail(fmt.Errorf("token %s is initialised with the new user PIN, but the signing key was not made: %w", nt, err))
 	}
@@ -95,13 +95,13 @@ after the key generation fails, the new key is removed from the token.`)
 	if c.format == "json" {
 		return c.writeJSON(out)
 	}
-	printInit(c.stdout, co.lang, nt, c.weakSO(pins.so))
+	printInit(c.stdout, c.lang, nt, c.weakSO(pins.so))
 	fmt.Fprintln(c.stdout)
-	printKey(c.stdout, co.lang, nt, kj)
+	printKey(c.stdout, c.lang, nt, kj)
 	fmt.Fprintln(c.stdout)
-	printCSR(c.stdout, co.lang, co.serverLib, cj)
+	printCSR(c.stdout, c.lang, co.serverLib, cj)
 	fmt.Fprintln(c.stdout)
-	fmt.Fprintln(c.stdout, checks.T(co.lang, "cli.token.prepare_done", map[string]any{"Seconds": fmt.Sprintf("%.1f", out.Seconds)}))
+	fmt.Fprintln(c.stdout, checks.T(c.lang, "cli.token.prepare_done", map[string]any{"Seconds": fmt.Sprintf("%.1f", out.Seconds)}))
 	return exitOK
 }
 

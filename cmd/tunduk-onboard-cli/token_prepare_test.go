@@ -98,7 +98,7 @@ func TestPrepare(t *testing.T) {
 	for _, extra := range [][]string{nil, {"--yes-wipe", "not-" + serial}} {
 		args := append([]string{"--label", "wiped", "--name", "second"}, extra...)
 		code, out, errOut = prepare(t, again, "prepared", dir, args...)
-		if code != exitCannot || !strings.Contains(errOut, "nothing was changed") || !strings.Contains(errOut, "ss-01 sign") {
+		if code != exitCannot || !strings.Contains(errOut, "Nothing was changed") || !strings.Contains(errOut, "ss-01 sign") {
 			t.Errorf("unconfirmed prepare %v: exit %d\n%s\n%s", extra, code, out, errOut)
 		}
 		if got := keysOn(t, "prepared", prepUser); len(got) != 1 || len(got[p.Key.ID]) != 2 {
@@ -133,11 +133,11 @@ func TestPreparePINs(t *testing.T) {
 	label := softToken(t, "prepare-pins")
 	dir := t.TempDir()
 	for _, c := range []struct{ name, stdin, want string }{
-		{"wrong SO PIN", "wrong-so-1234\n" + prepUser + "\n" + prepUser + "\n", "wrong SO (administrator) PIN"},
-		{"stdin ends after the SO PIN", testSO + "\n", "standard input ended before the new user PIN"},
-		{"stdin ends before the repeat", testSO + "\n" + prepUser + "\n", "standard input ended before the new user PIN again"},
-		{"empty stdin", "", "standard input ended before the SO PIN"},
-		{"empty SO PIN line", "\n" + prepUser + "\n" + prepUser + "\n", "the SO PIN line is empty"},
+		{"wrong SO PIN", "wrong-so-1234\n" + prepUser + "\n" + prepUser + "\n", "Wrong SO (administrator) PIN."},
+		{"stdin ends after the SO PIN", testSO + "\n", "one more line is needed: the new user PIN."},
+		{"stdin ends before the repeat", testSO + "\n" + prepUser + "\n", "one more line is needed: the new user PIN again."},
+		{"empty stdin", "", "one more line is needed: the SO (administrator) PIN."},
+		{"empty SO PIN line", "\n" + prepUser + "\n" + prepUser + "\n", "the line for the SO (administrator) PIN is empty"},
 		{"new PINs differ", testSO + "\n" + prepUser + "\n" + prepUser + "x\n", "differ"},
 		{"factory PIN", testSO + "\n12345678\n12345678\n", "factory"},
 		{"short PIN", testSO + "\nabc\nabc\n", "too short"},

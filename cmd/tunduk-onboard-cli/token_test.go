@@ -156,15 +156,21 @@ func TestWrongPIN(t *testing.T) {
 	if code != exitCannot {
 		t.Errorf("wrong PIN: exit %d, want 2", code)
 	}
-	if !strings.Contains(errOut, "wrong user PIN") {
+	if !strings.Contains(errOut, "Wrong user PIN.") || !strings.Contains(errOut, "never retried automatically") {
 		t.Errorf("no PIN error: %q", errOut)
 	}
 	if strings.Contains(out+errOut, wrong) {
 		t.Error("the output holds the PIN")
 	}
-	code, _, errOut = tok(t, wrong+"\nnew-user-pin-1\nnew-user-pin-1\n", "token", "pin", "change-user", "--token", label, "--pin-stdin")
-	if code != exitCannot || !strings.Contains(errOut, "wrong user PIN") || strings.Contains(errOut, wrong) {
+	// The same refusal in Russian and Kyrgyz: the token's words come from
+	// the catalogue the wizard shares, the PIN's name too.
+	code, _, errOut = tok(t, wrong+"\nnew-user-pin-1\nnew-user-pin-1\n", "token", "pin", "change-user", "--token", label, "--pin-stdin", "--lang", "ru")
+	if code != exitCannot || !strings.Contains(errOut, "ошибка: Неверный PIN-код пользователя.") || strings.Contains(errOut, wrong) {
 		t.Errorf("change-user with a wrong PIN: exit %d %q", code, errOut)
+	}
+	code, _, errOut = tok(t, wrong+"\n", "token", "pin", "change-user", "--token", label, "--pin-stdin", "--lang", "ky")
+	if code != exitCannot || !strings.Contains(errOut, "дагы бир сап керек: «колдонуучунун жаңы PIN-коду»") {
+		t.Errorf("change-user with one PIN line: exit %d %q", code, errOut)
 	}
 	// The right PIN still works: nothing was retried into a lock.
 	keygen(t, label)
@@ -177,7 +183,7 @@ func TestInitRefusesWithoutConfirmation(t *testing.T) {
 	k := keygen(t, label)
 	pins := testSO + "\nnew-user-pin-1\nnew-user-pin-1\n"
 	code, out, errOut := tok(t, pins, "token", "init", "--token", label, "--label", "wiped", "--pin-stdin")
-	if code != exitCannot || !strings.Contains(errOut, "nothing was changed") || !strings.Contains(errOut, "ss-01 sign") {
+	if code != exitCannot || !strings.Contains(errOut, "Nothing was changed") || !strings.Contains(errOut, "ss-01 sign") {
 		t.Fatalf("init of a token with objects, unconfirmed: exit %d\n%s\n%s", code, out, errOut)
 	}
 	code, _, errOut = tok(t, pins, "token", "init", "--token", label, "--label", "wiped", "--pin-stdin", "--yes-wipe", "wrong-serial")

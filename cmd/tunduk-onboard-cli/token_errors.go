@@ -1,0 +1,33 @@
+//go:build cgo
+
+package main
+
+import (
+	"strings"
+
+	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/tokens"
+)
+
+// tokenErrText tells a token verb's failure in lang: the token's own
+// errors through tokens.Explain (the same sentences the wizard shows),
+// anything else (flag and file problems, already worded for the user) as
+// it is.
+func tokenErrText(lang string, err error, minPINLen int) string {
+	msgs := tokens.Explain(err, minPINLen)
+	if len(msgs) == 1 && msgs[0].Key == "token.err.other" {
+		return err.Error()
+	}
+	parts := make([]string, 0, len(msgs))
+	for _, m := range msgs {
+		data := map[string]any{}
+		for k, v := range m.Data {
+			if ref, ok := v.(tokens.Ref); ok {
+				v = checks.T(lang, string(ref), nil)
+			}
+			data[k] = v
+		}
+		parts = append(parts, checks.T(lang, m.Key, data))
+	}
+	return strings.Join(parts, " ")
+}
