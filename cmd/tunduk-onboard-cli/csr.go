@@ -56,7 +56,7 @@ type csrJSON struct {
 // csrOpts are the csr sign flags that token prepare takes too: the
 // organisation's data and where the files go.
 type csrOpts struct {
-	who                           tokens.Participant
+	who                     tokens.Participant
 	outDir, name, serverLib string
 }
 
