@@ -7,7 +7,6 @@
 package enroll
 
 import (
-	"errors"
 	"time"
 )
 
@@ -83,14 +82,3 @@ type Package struct {
 	Manifest Manifest
 }
 
-// Build validates in, then writes the package to parent/<ID>/ through a
-// temporary folder renamed into place: nothing half-written is ever left.
-func Build(parent string, in Input) (*Package, error) {
-	return nil, errors.New("enroll: not yet built")
-}
-
-// Open reads the package in dir and verifies the size and SHA-256 of every
-// file the manifest lists; a changed or missing file is an *Error naming it.
-func Open(dir string) (*Package, error) {
-	return nil, errors.New("enroll: not yet built")
-}
