@@ -62,7 +62,9 @@ func errKey(err error) string {
 	return ""
 }
 
-func parseOnly(der []byte) (*x509.CertificateRequest, error) { return x509.ParseCertificateRequest(der) }
+func parseOnly(der []byte) (*x509.CertificateRequest, error) {
+	return x509.ParseCertificateRequest(der)
+}
 
 func readFile(t testing.TB, path string) []byte {
 	t.Helper()
