@@ -108,7 +108,9 @@ func runSubmitSub(name string, args []string, stdout, stderr io.Writer) int {
 	return submitFlush(r, store, ob, tlsCA)
 }
 
-func stageName(lang string, s enroll.Stage) string { return checks.T(lang, "enroll.stage."+string(s), nil) }
+func stageName(lang string, s enroll.Stage) string {
+	return checks.T(lang, "enroll.stage."+string(s), nil)
+}
 
 func when(t time.Time) string { return t.Local().Format("2006-01-02 15:04:05 MST") }
 
@@ -249,4 +251,3 @@ func submitFlush(r *submitRun, store *enroll.Store, ob *enroll.Outbox, tlsCA str
 	}
 	return code
 }
-

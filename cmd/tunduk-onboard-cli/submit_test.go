@@ -13,12 +13,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/tunduk-onboard/tunduk-onboard/internal/secrets"
 	"github.com/tunduk-onboard/tunduk-onboard/tokens/enroll"
 	"github.com/tunduk-onboard/tunduk-onboard/tokens/enroll/enrolltest"
 )
@@ -340,3 +343,69 @@ func TestSubmitHTTPS(t *testing.T) {
 	}
 }
 
+// startKeyring runs gnome-keyring's Secret Service, unlocked with a
+// throwaway password, on the session bus build/test.sh provides.
+func startKeyring(t *testing.T) {
+	t.Helper()
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+		t.Skip("no session bus: run through build/test.sh (dbus-run-session)")
+	}
+	bin, err := exec.LookPath("gnome-keyring-daemon")
+	if err != nil {
+		t.Skip("gnome-keyring-daemon not installed")
+	}
+	t.Setenv("XDG_DATA_HOME", t.TempDir())
+	cmd := exec.Command(bin, "--foreground", "--unlock", "--components=secrets")
+	cmd.Stdin = strings.NewReader("throwaway-keyring-password")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	// Wait until the daemon owns the name (asking the bus activates
+	// nothing), then until a write works.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		out, _ := exec.Command("dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus",
+			"/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner", "string:org.freedesktop.secrets").Output()
+		if strings.Contains(string(out), "boolean true") && secrets.Set("submit-test-probe", "x") == nil {
+			secrets.Delete("submit-test-probe")
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the Secret Service did not come up")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// --remember-password keeps the SMTP password in the OS keyring (and
+// nowhere else); the next send takes it from there without asking.
+func TestSubmitSMTPRememberPassword(t *testing.T) {
+	startKeyring(t)
+	e := newSubmitEnv(t)
+	srv := enrolltest.StartMail(t, enrolltest.MailOptions{User: "it@mincifra.kg", Password: cliSMTPPassword})
+	ca := filepath.Join(e.dir, "mail-ca.pem")
+	os.WriteFile(ca, srv.CertPEM, 0o644)
+	account := smtpAccount("it@mincifra.kg", srv.Host)
+	t.Cleanup(func() { secrets.Delete(account) })
+	prompt := promptTTY
+	promptTTY = func(string) (string, error) { t.Error("the password was asked on the terminal"); return "", errNoTTY }
+	t.Cleanup(func() { promptTTY = prompt })
+	args := append(e.base("smtp"), "--smtp-host", srv.Host, "--smtp-port", strconv.Itoa(srv.Port), "--from", "it@mincifra.kg", "--tls-ca", ca, "--lang", "en")
+
+	code, out, errOut := e.run(cliSMTPPassword+"\n", append(args, "--smtp-password-stdin", "--remember-password")...)
+	if code != exitOK || !strings.Contains(out, "saved in the OS keyring") {
+		t.Fatalf("first send: %d %s %s", code, out, errOut)
+	}
+	if got, err := secrets.Get(account); err != nil || got != cliSMTPPassword {
+		t.Fatalf("keyring holds %d bytes, %v", len(got), err)
+	}
+	code, out2, errOut2 := e.run("", args...)
+	if code != exitOK || !strings.Contains(out2, "Using the SMTP password saved") || len(srv.Messages()) != 2 {
+		t.Fatalf("second send: %d %s %s", code, out2, errOut2)
+	}
+	if strings.Contains(out+errOut+out2+errOut2, cliSMTPPassword) {
+		t.Error("the password is in the output")
+	}
+	noSecret(t, cliSMTPPassword, e.store, e.config)
+}
