@@ -103,11 +103,13 @@ func (r *submitRun) flush() {
 		enc := json.NewEncoder(r.stdout)
 		enc.SetIndent("", "  ")
 		enc.Encode(r.out)
-		return
+	} else {
+		for _, m := range r.out.Messages {
+			fmt.Fprintln(r.stdout, m)
+		}
 	}
-	for _, m := range r.out.Messages {
-		fmt.Fprintln(r.stdout, m)
-	}
+	// The error goes to stderr in both formats: JSON is for the machine,
+	// the person still reads why.
 	if r.out.Error != nil {
 		fmt.Fprintln(r.stderr, checks.T(r.lang, "cli.submit.error_prefix", nil)+r.out.Error.Message)
 	}

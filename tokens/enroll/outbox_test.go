@@ -312,3 +312,36 @@ func TestOutboxRefusesPlainHTTP(t *testing.T) {
 		t.Errorf("pending %+v", pend)
 	}
 }
+
+// A redirect to plain http is not followed: the package never leaves TLS,
+// and the item is kept as a permanent failure.
+func TestOutboxRefusesRedirectToHTTP(t *testing.T) {
+	var plainHits int
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { plainHits++ }))
+	defer plain.Close()
+	tlsSrv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, plain.URL+"/steal", http.StatusTemporaryRedirect)
+	}))
+	defer tlsSrv.Close()
+	pool := x509.NewCertPool()
+	pool.AddCert(tlsSrv.Certificate())
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	o := fastOutbox(t, t.TempDir())
+	o.Enqueue(buildTest(t), tlsSrv.URL)
+	res, err := o.Flush(context.Background(), hc)
+	if err != nil || len(res) != 1 || res[0].Delivered || !res[0].Permanent || errKey(res[0].Err) != "enroll.err.https_redirect" {
+		t.Fatalf("%+v %v", res, err)
+	}
+	if plainHits != 0 {
+		t.Fatalf("the plain-http server got %d requests", plainHits)
+	}
+}
+
+func TestExplain(t *testing.T) {
+	if k, d := Explain(&Error{Key: "enroll.err.smtp_tls", Data: map[string]any{"Server": "s"}}); k != "enroll.err.smtp_tls" || d["Server"] != "s" {
+		t.Errorf("%s %v", k, d)
+	}
+	if k, d := Explain(errors.New("boom")); k != "enroll.err.other" || d["Error"] != "boom" {
+		t.Errorf("%s %v", k, d)
+	}
+}

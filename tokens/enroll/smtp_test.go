@@ -238,3 +238,35 @@ func TestWriteEML(t *testing.T) {
 		t.Errorf("bad address: %v", err)
 	}
 }
+
+// The letter is in Russian, then in the user's language when that is
+// English or Kyrgyz; a Russian user gets Russian only.
+func TestLetterLanguages(t *testing.T) {
+	for lang, want := range map[string][]string{"ru": {"Уважаемые"}, "en": {"Уважаемые", "Dear colleagues"}, "ky": {"Уважаемые", "Урматтуу"}} {
+		in := testInput(t)
+		in.Lang = lang
+		p, err := Build(t.TempDir(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, _, _ := readVerified(p)
+		body, err := letter(p, m, "x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s: no %q", lang, w)
+			}
+		}
+		// Each language lists every file with its hash.
+		for _, f := range m.Files {
+			if n := strings.Count(body, f.SHA256); n != len(want) {
+				t.Errorf("%s: %s listed %d times for %d languages", lang, f.Name, n, len(want))
+			}
+		}
+		if lang == "ru" && (strings.Contains(body, "Dear") || strings.Contains(body, "Урматтуу")) {
+			t.Errorf("ru letter has another language")
+		}
+	}
+}
