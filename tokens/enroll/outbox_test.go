@@ -345,3 +345,53 @@ func TestExplain(t *testing.T) {
 		t.Errorf("%s %v", k, d)
 	}
 }
+
+// A 302 is not followed (Go would turn the POST into a GET whose 200
+// would look like a delivery); a 307 to another https path is, with the
+// body and the same key.
+func TestOutboxRedirects(t *testing.T) {
+	var mu sync.Mutex
+	var seen []string
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, r.Method+" "+r.URL.Path+" "+r.Header.Get("Idempotency-Key"))
+		mu.Unlock()
+		switch r.URL.Path {
+		case "/found":
+			http.Redirect(w, r, "/status-page", http.StatusFound)
+		case "/moved":
+			http.Redirect(w, r, "/new-intake", http.StatusTemporaryRedirect)
+		case "/new-intake":
+			if err := r.ParseMultipartForm(1 << 20); err != nil || len(r.MultipartForm.File["file"]) == 0 {
+				http.Error(w, "no body", 400)
+				return
+			}
+			w.WriteHeader(http.StatusAccepted)
+		default:
+			w.WriteHeader(http.StatusOK)
+		}
+	}))
+	defer srv.Close()
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+
+	o := fastOutbox(t, t.TempDir())
+	o.Enqueue(buildTest(t), srv.URL+"/found")
+	res, _ := o.Flush(context.Background(), hc)
+	if len(res) != 1 || res[0].Delivered || !res[0].Permanent || res[0].Status != http.StatusFound {
+		t.Fatalf("302: %+v", res)
+	}
+
+	o2 := fastOutbox(t, t.TempDir())
+	key, _ := o2.Enqueue(buildTest(t), srv.URL+"/moved")
+	res, _ = o2.Flush(context.Background(), hc)
+	if len(res) != 1 || !res[0].Delivered {
+		t.Fatalf("307: %+v", res)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) != 3 || !strings.HasPrefix(seen[0], "POST /found ") || seen[1] != "POST /moved "+key || seen[2] != "POST /new-intake "+key {
+		t.Fatalf("requests %v", seen)
+	}
+}

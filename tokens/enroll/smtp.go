@@ -97,6 +97,11 @@ func SendSMTP(ctx context.Context, p *Package, s SMTP) error {
 	if cfg.ServerName == "" {
 		cfg.ServerName = s.Host
 	}
+	// The certificate is always verified: skipping is accepted only from a
+	// caller that verifies it itself (pinning).
+	if cfg.InsecureSkipVerify && cfg.VerifyPeerCertificate == nil && cfg.VerifyConnection == nil {
+		cfg.InsecureSkipVerify = false
+	}
 	if cfg.MinVersion < tls.VersionTLS12 {
 		cfg.MinVersion = tls.VersionTLS12
 	}
