@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"net"
 	"net/smtp"
 	"net/textproto"
@@ -192,3 +193,16 @@ func (a *plainAuth) Next(_ []byte, more bool) ([]byte, error) {
 	}
 	return nil, nil
 }
+
+// String shows the settings without the password, so printing an SMTP
+// value (%v, %+v, a log field) never reveals it.
+func (s SMTP) String() string {
+	pw := ""
+	if s.Password != "" {
+		pw = "(set)"
+	}
+	return fmt.Sprintf("smtp{%s:%d user=%q password=%s from=%q to=%q}", s.Host, s.Port, s.Username, pw, s.From, s.To)
+}
+
+// GoString is String for %#v.
+func (s SMTP) GoString() string { return s.String() }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -268,5 +269,17 @@ func TestLetterLanguages(t *testing.T) {
 		if lang == "ru" && (strings.Contains(body, "Dear") || strings.Contains(body, "Урматтуу")) {
 			t.Errorf("ru letter has another language")
 		}
+	}
+}
+
+func TestSMTPPrintsNoPassword(t *testing.T) {
+	s := SMTP{Host: "smtp.example.kg", Port: 587, Username: "u", Password: smtpPassword}
+	for _, f := range []string{"%v", "%+v", "%#v", "%s"} {
+		if out := fmt.Sprintf(f, s); strings.Contains(out, smtpPassword) || !strings.Contains(out, "smtp.example.kg") {
+			t.Errorf("%s: %s", f, out)
+		}
+	}
+	if out := fmt.Sprintf("%+v", &s); strings.Contains(out, smtpPassword) {
+		t.Errorf("pointer: %s", out)
 	}
 }
