@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"net/mail"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -408,4 +409,38 @@ func TestSubmitSMTPRememberPassword(t *testing.T) {
 		t.Error("the password is in the output")
 	}
 	noSecret(t, cliSMTPPassword, e.store, e.config)
+}
+
+// --via email writes the letter as an .eml (a copy in --out) addressed to
+// the profile's CA; a report of another schema is packed as JSON only,
+// and the output says so.
+func TestSubmitEmailAndJSONOnlyReport(t *testing.T) {
+	e := newSubmitEnv(t)
+	other := filepath.Join(e.dir, "other.json")
+	os.WriteFile(other, []byte(`{"schema":"someone-else/v9","hosts":[]}`), 0o644)
+	out := t.TempDir()
+	code, stdout, errOut := e.run("", append(e.base("email"), "--report", other, "--out", out, "--from", "it@mincifra.kg", "--lang", "en")...)
+	if code != exitOK || !strings.Contains(stdout, "packed as JSON only") || !strings.Contains(stdout, "kuc@infocom.kg") {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, errOut)
+	}
+	emls, _ := filepath.Glob(filepath.Join(out, "*.eml"))
+	if len(emls) != 1 {
+		t.Fatalf("eml files in --out: %v", emls)
+	}
+	data, _ := os.ReadFile(emls[0])
+	msg, err := mail.ReadMessage(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg.Header.Get("To") != "<kuc@infocom.kg>" || msg.Header.Get("From") != "<it@mincifra.kg>" || msg.Header.Get("X-Unsent") != "1" {
+		t.Errorf("headers %v", msg.Header)
+	}
+	if !bytes.Contains(data, []byte(`filename=readiness.json`)) || bytes.Contains(data, []byte(`filename=readiness.html`)) {
+		t.Error("the report attachments are not JSON only")
+	}
+	// Not sent yet: the record stays prepared until the user says so.
+	_, listOut, _ := e.run("", "submit", "list", "--store", e.store, "--format", "json")
+	if l := decodeSubmit(t, listOut); len(l.Records) != 1 || l.Records[0].Stage != enroll.StagePrepared {
+		t.Errorf("list %s", listOut)
+	}
 }
