@@ -1,0 +1,180 @@
+package enroll
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Outbox is a folder of packages waiting for the operator's HTTPS intake.
+// Each item is one small JSON file written before any network send, so a
+// crash, a closed laptop or a restart loses nothing: the next Flush picks
+// it up with the same idempotency key, and the intake can tell a retry
+// from a new submission.
+type Outbox struct {
+	dir string
+	// BackoffBase is the delay after the first failed attempt, doubled
+	// after each further one (with jitter) up to MaxBackoff. Tests set it
+	// to milliseconds.
+	BackoffBase time.Duration
+	MaxBackoff  time.Duration
+	// MaxAttempts bounds the attempts per item within one Flush.
+	MaxAttempts int
+	// MaxWait is the longest wait one Flush accepts (a Retry-After above it
+	// ends the Flush for that item; NextAttempt records when to come back).
+	MaxWait time.Duration
+}
+
+// Pending is one item of the outbox. It never holds a secret.
+type Pending struct {
+	ID             string    `json:"id"`  // package ID
+	Dir            string    `json:"dir"` // package folder
+	URL            string    `json:"url"`
+	IdempotencyKey string    `json:"idempotency_key"`
+	Created        time.Time `json:"created"`
+	Attempts       int       `json:"attempts"`
+	NextAttempt    time.Time `json:"next_attempt"`
+	LastStatus     int       `json:"last_status,omitempty"`
+	LastError      string    `json:"last_error,omitempty"`
+	// Permanent: the intake refused the package for good (a 4xx); Flush
+	// leaves it alone until the user removes it.
+	Permanent bool `json:"permanent,omitempty"`
+}
+
+// Result is what one Flush did with one item.
+type Result struct {
+	ID             string
+	IdempotencyKey string
+	URL            string
+	Delivered      bool // a 2xx or 409: the item was removed from the outbox
+	AlreadyThere   bool // 409: the intake had this key already
+	Permanent      bool // refused for good; kept in the outbox with its error
+	Attempts       int  // all attempts so far, across Flushes
+	Status         int  // the last HTTP status, 0 when none came
+	NextAttempt    time.Time
+	Err            error // *Error when not delivered
+}
+
+// OpenOutbox opens the outbox folder dir, creating it when needed.
+func OpenOutbox(dir string) (*Outbox, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, &Error{Key: "enroll.err.write", Data: map[string]any{"Dir": dir}, Err: err}
+	}
+	return &Outbox{dir: dir, BackoffBase: 2 * time.Second, MaxBackoff: 5 * time.Minute, MaxAttempts: 5, MaxWait: 5 * time.Minute}, nil
+}
+
+// Dir is the outbox folder.
+func (o *Outbox) Dir() string { return o.dir }
+
+// CheckURL accepts only an absolute https:// URL without a user name or
+// password in it (the item file and its errors would show them).
+func CheckURL(raw string) error {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil {
+		return &Error{Key: "enroll.err.url_not_https", Data: map[string]any{"URL": raw}, Err: err}
+	}
+	return nil
+}
+
+// Enqueue adds p for url and writes the item to disk before anything is
+// sent. The same package for the same URL keeps its first key: enqueuing
+// twice never makes two submissions.
+func (o *Outbox) Enqueue(p *Package, rawURL string) (idempotencyKey string, err error) {
+	if err := CheckURL(rawURL); err != nil {
+		return "", err
+	}
+	if _, err := Open(p.Dir); err != nil {
+		return "", err
+	}
+	dir, err := filepath.Abs(p.Dir)
+	if err != nil {
+		return "", err
+	}
+	items, err := o.Pending()
+	if err != nil {
+		return "", err
+	}
+	for _, it := range items {
+		if it.ID == p.Manifest.ID && it.URL == rawURL {
+			return it.IdempotencyKey, nil
+		}
+	}
+	var k [16]byte
+	if _, err := rand.Read(k[:]); err != nil {
+		return "", err
+	}
+	it := Pending{ID: p.Manifest.ID, Dir: dir, URL: rawURL, IdempotencyKey: hex.EncodeToString(k[:]),
+		Created: time.Now().UTC(), NextAttempt: time.Now().UTC()}
+	if err := o.save(&it); err != nil {
+		return "", err
+	}
+	return it.IdempotencyKey, nil
+}
+
+// Pending lists the items waiting, oldest first (permanent failures too).
+func (o *Outbox) Pending() ([]Pending, error) {
+	ents, err := os.ReadDir(o.dir)
+	if err != nil {
+		return nil, &Error{Key: "enroll.err.read", Data: map[string]any{"Dir": o.dir}, Err: err}
+	}
+	var out []Pending
+	for _, e := range ents {
+		name := e.Name()
+		if e.IsDir() || !strings.HasSuffix(name, ".json") || strings.HasPrefix(name, ".") {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(o.dir, name))
+		if err != nil {
+			return nil, &Error{Key: "enroll.err.read", Data: map[string]any{"Dir": o.dir}, Err: err}
+		}
+		var it Pending
+		if err := json.Unmarshal(data, &it); err != nil || !validKey(it.IdempotencyKey) || it.IdempotencyKey+".json" != name {
+			// A damaged item is skipped, not fatal: the others still go.
+			continue
+		}
+		out = append(out, it)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Created.Before(out[j].Created) })
+	return out, nil
+}
+
+// Remove deletes the item with this key (e.g. a permanent failure the
+// user gave up on). Removing a missing item is not an error.
+func (o *Outbox) Remove(key string) error {
+	if !validKey(key) {
+		return &Error{Key: "enroll.err.outbox_key", Data: map[string]any{"Key": key}}
+	}
+	if err := os.Remove(o.itemPath(key)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return &Error{Key: "enroll.err.write", Data: map[string]any{"Dir": o.dir}, Err: err}
+	}
+	syncDir(o.dir)
+	return nil
+}
+
+func (o *Outbox) itemPath(key string) string { return filepath.Join(o.dir, key+".json") }
+
+func (o *Outbox) save(it *Pending) error {
+	data, err := json.MarshalIndent(it, "", "  ")
+	if err == nil {
+		err = writeAtomic(o.itemPath(it.IdempotencyKey), append(data, '\n'), 0o600)
+	}
+	if err != nil {
+		return &Error{Key: "enroll.err.write", Data: map[string]any{"Dir": o.dir}, Err: err}
+	}
+	return nil
+}
+
+func validKey(k string) bool {
+	if len(k) != 32 {
+		return false
+	}
+	_, err := hex.DecodeString(k)
+	return err == nil
+}

@@ -1,0 +1,214 @@
+package enroll
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+)
+
+// Stage is where a submission is.
+type Stage string
+
+// The stages in order; a record only moves forward.
+const (
+	StagePrepared      Stage = "prepared"
+	StageSent          Stage = "sent"
+	StageCertsReceived Stage = "certificates_received"
+	StageImported      Stage = "imported"
+	StageRegistered    Stage = "registered"
+	StageActive        Stage = "active"
+)
+
+// Stages lists every stage in order.
+var Stages = []Stage{StagePrepared, StageSent, StageCertsReceived, StageImported, StageRegistered, StageActive}
+
+// Rank is a stage's place in Stages, -1 for an unknown one.
+func (s Stage) Rank() int {
+	for i, x := range Stages {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// Event is one step of a record's history.
+type Event struct {
+	Stage Stage     `json:"stage"`
+	At    time.Time `json:"at"`
+	Via   Via       `json:"via,omitempty"`
+	Note  string    `json:"note,omitempty"`
+}
+
+// Record is a submission's status, kept as status.json beside the package.
+type Record struct {
+	ID          string      `json:"id"`
+	Stage       Stage       `json:"stage"`
+	Via         Via         `json:"via,omitempty"`
+	Dir         string      `json:"dir"`
+	Participant Participant `json:"participant"`
+	History     []Event     `json:"history"`
+}
+
+// Created is when the record was made (its first event).
+func (r Record) Created() time.Time {
+	if len(r.History) == 0 {
+		return time.Time{}
+	}
+	return r.History[0].At
+}
+
+// StatusName is the status file in each submission folder.
+const StatusName = "status.json"
+
+// Store keeps one folder per submission: the package and its status.json.
+type Store struct {
+	dir string
+}
+
+// DefaultDir is <user config dir>/tunduk-onboard/submissions.
+func DefaultDir() (string, error) {
+	d, err := os.UserConfigDir()
+	if err != nil {
+		return "", &Error{Key: "enroll.err.no_config_dir", Err: err}
+	}
+	return filepath.Join(d, "tunduk-onboard", "submissions"), nil
+}
+
+// OpenStore opens the store folder dir, creating it when needed.
+func OpenStore(dir string) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, &Error{Key: "enroll.err.write", Data: map[string]any{"Dir": dir}, Err: err}
+	}
+	return &Store{dir: dir}, nil
+}
+
+// Dir is the store folder.
+func (s *Store) Dir() string { return s.dir }
+
+// Outbox is the store's HTTPS outbox (a hidden folder inside the store, so
+// it is never listed as a submission).
+func (s *Store) Outbox() (*Outbox, error) { return OpenOutbox(filepath.Join(s.dir, ".outbox")) }
+
+// Create builds the package inside the store, at stage prepared. When the
+// status cannot be written the package is removed again: a folder in the
+// store always has both.
+func (s *Store) Create(in Input) (*Package, Record, error) {
+	p, err := Build(s.dir, in)
+	if err != nil {
+		return nil, Record{}, err
+	}
+	r := Record{ID: p.Manifest.ID, Stage: StagePrepared, Dir: p.Dir, Participant: in.Participant,
+		History: []Event{{Stage: StagePrepared, At: time.Now().UTC()}}}
+	if err := s.write(r); err != nil {
+		os.RemoveAll(p.Dir)
+		return nil, Record{}, err
+	}
+	return p, r, nil
+}
+
+// Advance moves record id to st, recording via and note in its history.
+// Stages only move forward (skipping is allowed: the CA may answer
+// through another channel); the same stage again is recorded as a repeat
+// (sent once more, another way); a step back is refused.
+func (s *Store) Advance(id string, st Stage, via Via, note string) (Record, error) {
+	if st.Rank() < 0 {
+		return Record{}, &Error{Key: "enroll.err.stage_unknown", Data: map[string]any{"Stage": string(st)}}
+	}
+	r, err := s.Get(id)
+	if err != nil {
+		return Record{}, err
+	}
+	if st.Rank() < r.Stage.Rank() {
+		return r, &Error{Key: "enroll.err.stage_backwards", Data: map[string]any{"ID": id, "From": string(r.Stage), "To": string(st)}}
+	}
+	r.Stage = st
+	if via != "" {
+		r.Via = via
+	}
+	r.History = append(r.History, Event{Stage: st, At: time.Now().UTC(), Via: via, Note: note})
+	if err := s.write(r); err != nil {
+		return Record{}, err
+	}
+	return r, nil
+}
+
+// Get reads record id.
+func (s *Store) Get(id string) (Record, error) {
+	if !plainName(id) || id[0] == '.' {
+		return Record{}, &Error{Key: "enroll.err.not_found", Data: map[string]any{"ID": id}}
+	}
+	data, err := os.ReadFile(filepath.Join(s.dir, id, StatusName))
+	if errors.Is(err, os.ErrNotExist) {
+		return Record{}, &Error{Key: "enroll.err.not_found", Data: map[string]any{"ID": id}}
+	}
+	if err != nil {
+		return Record{}, &Error{Key: "enroll.err.read", Data: map[string]any{"Dir": s.dir}, Err: err}
+	}
+	var r Record
+	if err := json.Unmarshal(data, &r); err != nil || r.ID != id {
+		return Record{}, &Error{Key: "enroll.err.status_damaged", Data: map[string]any{"ID": id}, Err: err}
+	}
+	// The store may have moved (a new home folder): the folder is where
+	// the record was found, not where it was written.
+	r.Dir = filepath.Join(s.dir, id)
+	return r, nil
+}
+
+// Open returns record id's package, verified.
+func (s *Store) Open(id string) (*Package, error) {
+	r, err := s.Get(id)
+	if err != nil {
+		return nil, err
+	}
+	return Open(r.Dir)
+}
+
+// List returns every record, newest first. Folders without a readable
+// status (another program's, a half-deleted one) are skipped.
+func (s *Store) List() ([]Record, error) {
+	ents, err := os.ReadDir(s.dir)
+	if err != nil {
+		return nil, &Error{Key: "enroll.err.read", Data: map[string]any{"Dir": s.dir}, Err: err}
+	}
+	var out []Record
+	for _, e := range ents {
+		if !e.IsDir() || e.Name()[0] == '.' {
+			continue
+		}
+		if r, err := s.Get(e.Name()); err == nil {
+			out = append(out, r)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i].Created(), out[j].Created()
+		if !a.Equal(b) {
+			return a.After(b)
+		}
+		return out[i].ID > out[j].ID
+	})
+	return out, nil
+}
+
+// Latest returns the newest record; false when the store is empty.
+func (s *Store) Latest() (Record, bool, error) {
+	l, err := s.List()
+	if err != nil || len(l) == 0 {
+		return Record{}, false, err
+	}
+	return l[0], true, nil
+}
+
+func (s *Store) write(r Record) error {
+	data, err := json.MarshalIndent(r, "", "  ")
+	if err == nil {
+		err = writeAtomic(filepath.Join(s.dir, r.ID, StatusName), append(data, '\n'), 0o600)
+	}
+	if err != nil {
+		return &Error{Key: "enroll.err.write", Data: map[string]any{"Dir": filepath.Join(s.dir, r.ID)}, Err: err}
+	}
+	return nil
+}
