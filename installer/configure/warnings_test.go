@@ -2,8 +2,10 @@ package configure_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
+	"github.com/tunduk-onboard/tunduk-onboard/installer/configure"
 	"github.com/tunduk-onboard/tunduk-onboard/installer/xroadapi/xroadtest"
 )
 
@@ -30,4 +32,28 @@ func TestInitWarnings(t *testing.T) {
 		}
 		e.noSecrets(t)
 	})
+}
+
+// TestHostileEcho: a server that echoes the PIN it was sent back into its
+// error never gets it into our error, its explanation or the log.
+func TestHostileEcho(t *testing.T) {
+	e := start(t, xroadtest.Options{HardwareToken: true})
+	ctx := context.Background()
+	if err := e.s.Initialize(ctx, params, e.f.Anchor(xroadtest.Instance), softPIN, nil); err != nil {
+		t.Fatal(err)
+	}
+	e.f.EchoSecrets(true)
+	wrongPIN := "Wrong-HW-PIN-4321"
+	_, err := e.s.MakeCSRs(ctx, params, configure.CSROptions{SignOnServer: true, HWTokenID: xroadtest.HWTokenID, HWPIN: wrongPIN}, nil)
+	e.seen(err)
+	wantKey(t, err, "configure.err.pin_wrong")
+	if !strings.Contains(err.Error(), "[redacted]") {
+		t.Fatalf("the echo did not reach the error, so the check saw nothing: %v", err)
+	}
+	e.noSecrets(t)
+	for _, s := range e.errs {
+		if strings.Contains(s, wrongPIN) {
+			t.Fatalf("the wrong PIN leaked: %q", s)
+		}
+	}
 }
