@@ -39,6 +39,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runCSR(args[1:], stdin, stdout, stderr)
 	case "submit":
 		return runSubmit(args[1:], stdin, stdout, stderr)
+	case "server":
+		return runServer(args[1:], stdin, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "tunduk-onboard-cli", version.String())
 		return exitOK
@@ -65,6 +67,8 @@ Commands:
   csr       sign the certificate signing request with the token's key (sign)
   submit    send the CSRs and the readiness report to the certification
             authority: --via email|smtp|https|folder; list|status|flush|advance
+  server    configure the installed security server through its admin API
+            over SSH (init|csr|import|register|status)
   version   print the version
 
 Run "tunduk-onboard-cli COMMAND -h" for the flags of a command.

@@ -207,3 +207,32 @@ func (c *Client) RegisterCertificate(ctx context.Context, hash, address string) 
 func (c *Client) ActivateCertificate(ctx context.Context, hash string) error {
 	return sendJSON(ctx, c, http.MethodPut, "/token-certificates/"+url.PathEscape(hash)+"/activate", nil, nil)
 }
+
+// CertificateAuthorities is GET /certificate-authorities: the approved CAs
+// (top CAs only), optionally only those fit for usage ("" for all).
+func (c *Client) CertificateAuthorities(ctx context.Context, usage string) ([]CertificateAuthority, error) {
+	q := ""
+	if usage != "" {
+		q = url.Values{"key_usage_type": {usage}}.Encode()
+	}
+	return getJSON[[]CertificateAuthority](ctx, c, "/certificate-authorities", q)
+}
+
+// Key is GET /keys/{id}.
+func (c *Client) Key(ctx context.Context, keyID string) (Key, error) {
+	return getJSON[Key](ctx, c, "/keys/"+url.PathEscape(keyID), "")
+}
+
+// GenerateCSR is POST /keys/{id}/csrs: a CSR for a key already on a token
+// (e.g. one made on the Rutoken before it was plugged into the server).
+// The API answers the CSR itself, in req.CSRFormat; its id shows in
+// GET /keys/{id} afterwards.
+func (c *Client) GenerateCSR(ctx context.Context, keyID string, req CSRGenerate) ([]byte, error) {
+	cl, err := jsonCall(http.MethodPost, "/keys/"+url.PathEscape(keyID)+"/csrs", req)
+	if err != nil {
+		return nil, err
+	}
+	cl.accept = "application/octet-stream"
+	b, _, err := c.do(ctx, cl)
+	return b, err
+}

@@ -29,6 +29,10 @@ import (
 // no answer of the calls we make comes near it.
 const maxBody = 4 << 20
 
+// ErrNoAPIKey is a call made before an API key was created or set, or
+// after it was revoked.
+var ErrNoAPIKey = errors.New("xroadapi: no API key (call CreateAPIKey or SetAPIKey first)")
+
 // Client calls one security server's Admin API.
 type Client struct {
 	hc   *http.Client
@@ -98,7 +102,7 @@ func jsonCall(method, path string, v any) (call, error) {
 func (c *Client) do(ctx context.Context, cl call) ([]byte, int, error) {
 	key := c.apiKey()
 	if cl.basicUser == "" && key == "" {
-		return nil, 0, errors.New("xroadapi: no API key (call CreateAPIKey or SetAPIKey first)")
+		return nil, 0, ErrNoAPIKey
 	}
 	secrets := append([]string{key, cl.basicPass}, cl.secrets...)
 	for attempt := 0; ; attempt++ {

@@ -14,6 +14,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/tunduk-onboard/tunduk-onboard/installer/xroadapi"
+	"github.com/tunduk-onboard/tunduk-onboard/installer/xroadapi/xroadtest"
 )
 
 const (
@@ -22,17 +23,18 @@ const (
 	memberClass = "COM"
 	memberCode  = "60000001"
 	serverCode  = "SS1"
-)
 
-func anchor(inst string) []byte {
-	return []byte(`<?xml version="1.0" encoding="UTF-8"?><configurationAnchor><generatedAt>2026-11-01T00:00:00Z</generatedAt><instanceIdentifier>` +
-		inst + `</instanceIdentifier><source><downloadURL>http://cs.tunduk.test/internalconf</downloadURL></source></configurationAnchor>`)
-}
+	adminUser  = xroadtest.AdminUser
+	adminPass  = xroadtest.AdminPassword
+	instance   = xroadtest.Instance
+	caName     = xroadtest.CAName
+	serverName = xroadtest.ServerName
+)
 
 // client is a client over the tunnel to f, logging at debug level into
 // the returned buffer, with short waits so rate-limit tests stay fast.
-func client(t *testing.T, f *fake) (*xroadapi.Client, *bytes.Buffer) {
-	hc, base := tunnel(t, f.handler())
+func client(t *testing.T, f *xroadtest.Server) (*xroadapi.Client, *bytes.Buffer) {
+	hc, base := tunnel(t, f)
 	var buf bytes.Buffer
 	log := logrus.New()
 	log.SetOutput(&buf)
@@ -56,8 +58,9 @@ func apiErr(t *testing.T, err error, status int, code string) *xroadapi.Error {
 // channel against the fake, which checks every request and answer against
 // the 7.4.2 definition.
 func TestContractFlow(t *testing.T) {
-	f := newFake(t)
+	f := xroadtest.Start(t)
 	c, logs := client(t, f)
+	anchor := f.Anchor
 	ctx := context.Background()
 	var errs []string // every error the flow saw, to look for secrets in
 
@@ -78,7 +81,7 @@ func TestContractFlow(t *testing.T) {
 
 	// Anchor: preview (no instance to check yet), upload, once only.
 	a, err := c.PreviewAnchor(ctx, anchor(instance), false)
-	if err != nil || a.Hash != anchorHash(anchor(instance)) || len(a.CreatedAt) != 24 {
+	if err != nil || a.Hash != xroadtest.AnchorHash(anchor(instance)) || len(a.CreatedAt) != 24 {
 		t.Fatalf("preview %+v, %v", a, err)
 	}
 	if err := c.UploadInitialAnchor(ctx, anchor(instance)); err != nil {
@@ -102,8 +105,7 @@ func TestContractFlow(t *testing.T) {
 	if err := c.Initialize(ctx, conf); err != nil {
 		t.Fatal(err)
 	}
-	var sent map[string]any
-	f.read(func() { sent = f.initRaw })
+	sent := f.InitRequest()
 	want := map[string]any{"owner_member_class": memberClass, "owner_member_code": memberCode,
 		"security_server_code": serverCode, "software_token_pin": pin, "ignore_warnings": false}
 	if len(sent) != len(want) {
@@ -129,13 +131,13 @@ func TestContractFlow(t *testing.T) {
 
 	// Timestamping: pick an approved TSA.
 	tsas, err := c.ApprovedTimestampingServices(ctx)
-	if err != nil || len(tsas) != 1 || tsas[0] != approvedTSA {
+	if err != nil || len(tsas) != 1 || tsas[0] != xroadtest.ApprovedTSA {
 		t.Fatalf("approved TSAs %+v, %v", tsas, err)
 	}
-	if got, err := c.AddTimestampingService(ctx, tsas[0]); err != nil || got != approvedTSA {
+	if got, err := c.AddTimestampingService(ctx, tsas[0]); err != nil || got != xroadtest.ApprovedTSA {
 		t.Fatalf("add TSA %+v, %v", got, err)
 	}
-	if got, err := c.ConfiguredTimestampingServices(ctx); err != nil || len(got) != 1 || got[0] != approvedTSA {
+	if got, err := c.ConfiguredTimestampingServices(ctx); err != nil || len(got) != 1 || got[0] != xroadtest.ApprovedTSA {
 		t.Fatalf("configured TSAs %+v, %v", got, err)
 	}
 
@@ -144,18 +146,13 @@ func TestContractFlow(t *testing.T) {
 	if err := c.RevokeAPIKey(ctx, adminUser, adminPass, key.ID); err != nil {
 		t.Fatal(err)
 	}
-	var left int
-	f.read(func() { left = len(f.apiKeys) })
-	if left != 0 {
+	if left := len(f.LiveKeys()); left != 0 {
 		t.Fatalf("key %d still there after revoke", key.ID)
 	}
 	if _, err := c.Version(ctx); err == nil {
 		t.Fatal("a call after revoking the key went through")
 	}
 
-	if v := f.v.violations(); len(v) > 0 {
-		t.Fatalf("calls against the contract: %+v", v)
-	}
 	noSecrets(t, f, logs.String(), strings.Join(errs, "\n"))
 	if !strings.Contains(logs.String(), "/tokens/0/login") || !strings.Contains(logs.String(), "/initialization") {
 		t.Fatalf("the client logged no calls, so the secret check saw nothing: %q", logs.String())
@@ -164,7 +161,7 @@ func TestContractFlow(t *testing.T) {
 
 // flowKeys: token login, auth and sign keys with CSRs, CSR download,
 // certificates issued by a throwaway CA, import, register, activate.
-func flowKeys(t *testing.T, ctx context.Context, f *fake, c *xroadapi.Client) {
+func flowKeys(t *testing.T, ctx context.Context, f *xroadtest.Server, c *xroadapi.Client) {
 	tokens, err := c.Tokens(ctx)
 	if err != nil || len(tokens) != 1 || tokens[0].Type != xroadapi.TokenTypeSoftware || tokens[0].LoggedIn {
 		t.Fatalf("tokens %+v, %v", tokens, err)
@@ -177,7 +174,6 @@ func flowKeys(t *testing.T, ctx context.Context, f *fake, c *xroadapi.Client) {
 	}
 
 	memberID := instance + ":" + memberClass + ":" + memberCode
-	ca := newTestCA(t)
 	type made struct {
 		usage string
 		kc    xroadapi.KeyWithCSR
@@ -217,16 +213,12 @@ func flowKeys(t *testing.T, ctx context.Context, f *fake, c *xroadapi.Client) {
 		if blk, _ := pem.Decode(p); err != nil || blk == nil || !bytes.Equal(blk.Bytes, der) {
 			t.Fatalf("PEM CSR differs from DER: %v", err)
 		}
-		usage := x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment
-		if k.usage == xroadapi.UsageSigning {
-			usage = x509.KeyUsageContentCommitment
-		}
-		keys = append(keys, made{k.usage, kc, ca.issue(t, der, usage)})
+		keys = append(keys, made{k.usage, kc, f.Issue(t, der)})
 	}
 
 	auth, sign := keys[0], keys[1]
 	tc, err := c.ImportCertificate(ctx, auth.cert)
-	if err != nil || tc.Status != xroadapi.CertSaved || tc.Active || tc.Details.Hash != certHash(auth.cert) || tc.Details.IssuerCommonName != caName {
+	if err != nil || tc.Status != xroadapi.CertSaved || tc.Active || tc.Details.Hash != xroadtest.CertHash(auth.cert) || tc.Details.IssuerCommonName != caName {
 		t.Fatalf("auth import %+v, %v", tc, err)
 	}
 	_, err = c.ImportCertificate(ctx, auth.cert)
@@ -234,9 +226,7 @@ func flowKeys(t *testing.T, ctx context.Context, f *fake, c *xroadapi.Client) {
 	if err := c.RegisterCertificate(ctx, tc.Details.Hash, serverName); err != nil {
 		t.Fatal(err)
 	}
-	var addr string
-	f.read(func() { addr = f.registeredAddr })
-	if addr != serverName {
+	if addr := f.RegisteredAddress(); addr != serverName {
 		t.Fatalf("registered with address %q", addr)
 	}
 	if err := c.ActivateCertificate(ctx, tc.Details.Hash); err != nil {
@@ -267,11 +257,9 @@ func flowKeys(t *testing.T, ctx context.Context, f *fake, c *xroadapi.Client) {
 
 // noSecrets fails when a PIN, the password or an issued API key shows in
 // any of texts.
-func noSecrets(t *testing.T, f *fake, texts ...string) {
+func noSecrets(t *testing.T, f *xroadtest.Server, texts ...string) {
 	t.Helper()
-	f.mu.Lock()
-	secrets := append([]string{pin, weakPin, adminPass}, f.issued...)
-	f.mu.Unlock()
+	secrets := append([]string{pin, weakPin, adminPass}, f.IssuedKeys()...)
 	if len(secrets) < 4 {
 		t.Fatal("no API key was issued, the check would be empty")
 	}

@@ -168,3 +168,14 @@ type CertificateDetails struct {
 	Serial            string `json:"serial"`
 	Hash              string `json:"hash"` // SHA-256, the id of the certificate in the API
 }
+
+// CertificateAuthority is an approved CA of global configuration.
+type CertificateAuthority struct {
+	Name               string `json:"name"`
+	SubjectDN          string `json:"subject_distinguished_name"`
+	IssuerDN           string `json:"issuer_distinguished_name"`
+	OCSPResponse       string `json:"ocsp_response"`
+	NotAfter           string `json:"not_after"`
+	TopCA              bool   `json:"top_ca"`
+	AuthenticationOnly bool   `json:"authentication_only"`
+}

@@ -7,24 +7,25 @@ import (
 	"testing"
 
 	"github.com/tunduk-onboard/tunduk-onboard/installer/xroadapi"
+	"github.com/tunduk-onboard/tunduk-onboard/installer/xroadapi/xroadtest"
 )
 
 // TestValidatorCatchesBreaches proves the harness can fail: requests and
 // an answer that break the definition, sent through the same tunnel, are
 // each recorded, and a broken request never reaches the fake's handler.
 func TestValidatorCatchesBreaches(t *testing.T) {
-	f := newFake(t)
-	hc, base := tunnel(t, f.handler())
+	f := xroadtest.Start(t)
+	hc, base := tunnel(t, f)
 	c := xroadapi.New(hc, base)
 	ctx := context.Background()
-	if _, err := c.CreateAPIKey(ctx, adminUser, adminPass, []string{xroadapi.RoleSystemAdministrator}); err != nil {
+	if _, err := c.CreateAPIKey(ctx, xroadtest.AdminUser, xroadtest.AdminPassword, []string{xroadapi.RoleSystemAdministrator}); err != nil {
 		t.Fatal(err)
 	}
-	var key string
-	f.read(func() {
-		key = f.issued[0]
-		f.anchorHash = "ABC" // so a valid initialisation would get through
-	})
+	key := f.IssuedKeys()[0]
+	// An anchor, so that a valid initialisation would get through.
+	if err := c.UploadInitialAnchor(ctx, f.Anchor(xroadtest.Instance)); err != nil {
+		t.Fatal(err)
+	}
 
 	for _, tc := range []struct {
 		name, method, path, ctype, body string
@@ -42,7 +43,6 @@ func TestValidatorCatchesBreaches(t *testing.T) {
 		{"no such operation", "POST", "/tokens/0/keys-with-csr", "application/json", `{}`, true, "no such operation"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			before := len(f.v.violations())
 			req, _ := http.NewRequestWithContext(ctx, tc.method, base+tc.path, strings.NewReader(tc.body))
 			if tc.ctype != "" {
 				req.Header.Set("Content-Type", tc.ctype)
@@ -55,26 +55,23 @@ func TestValidatorCatchesBreaches(t *testing.T) {
 				t.Fatal(err)
 			}
 			resp.Body.Close()
-			v := f.v.violations()
-			if resp.StatusCode != http.StatusBadRequest || len(v) != before+1 || v[before].Side != "request" {
-				t.Fatalf("status %d, violations %+v", resp.StatusCode, v[before:])
+			v := f.TakeViolations()
+			if resp.StatusCode != http.StatusBadRequest || len(v) != 1 || v[0].Side != "request" {
+				t.Fatalf("status %d, violations %+v", resp.StatusCode, v)
 			}
-			if !strings.Contains(v[before].Err.Error(), tc.want) {
-				t.Fatalf("violation does not name %q: %v", tc.want, v[before].Err)
+			if !strings.Contains(v[0].Err.Error(), tc.want) {
+				t.Fatalf("violation does not name %q: %v", tc.want, v[0].Err)
 			}
 		})
 	}
-	f.read(func() {
-		if f.initRaw != nil || len(f.keys) != 0 {
-			t.Error("a request that broke the contract reached the fake")
-		}
-		// An answer against the spec (version without "info") is caught too.
-		f.breakAnswer = true
-	})
-	before := len(f.v.violations())
+	if f.InitRequest() != nil || f.KeyCount() != 0 {
+		t.Error("a request that broke the contract reached the fake")
+	}
+	// An answer against the spec (version without "info") is caught too.
+	f.BreakVersionAnswer(true)
 	c.Version(ctx)
-	v := f.v.violations()
-	if len(v) != before+1 || v[before].Side != "response" || !strings.Contains(v[before].Err.Error(), "info") {
-		t.Fatalf("a broken answer went unnoticed: %+v", v[before:])
+	v := f.TakeViolations()
+	if len(v) != 1 || v[0].Side != "response" || !strings.Contains(v[0].Err.Error(), "info") {
+		t.Fatalf("a broken answer went unnoticed: %+v", v)
 	}
 }

@@ -1,4 +1,4 @@
-package xroadapi_test
+package xroadtest
 
 import (
 	"bytes"
@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -19,7 +21,14 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 )
 
-const specFile = "testdata/openapi-security-server-7.4.2.yaml"
+// specName is the definition in xroadapi/testdata, found beside this
+// source file so that any package's tests can load it.
+const specName = "openapi-security-server-7.4.2.yaml"
+
+func specFile() string {
+	_, self, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(self), "..", "testdata", specName)
+}
 
 // commonDefs stands in for the X-Road sources' shared definition file the
 // spec refers to ("../../.../common-openapi-definition.yaml"): the error
@@ -73,7 +82,7 @@ var (
 )
 
 // loadContract parses and validates the spec once per test binary.
-func loadContract(t *testing.T) *contract {
+func loadContract(t testing.TB) *contract {
 	t.Helper()
 	contractOnce.Do(func() { contractVal, contractErr = parseContract() })
 	if contractErr != nil {
@@ -88,19 +97,19 @@ func parseContract() (*contract, error) {
 		if strings.HasSuffix(u.Path, "common-openapi-definition.yaml") {
 			return []byte(commonDefs), nil
 		}
-		if strings.HasSuffix(u.Path, specFile) {
+		if strings.HasSuffix(u.Path, specName) {
 			return openapi3.ReadFromFile(l, u)
 		}
 		return nil, fmt.Errorf("the contract refers to an unexpected file %s", u)
 	}
-	doc, err := l.LoadFromFile(specFile)
+	doc, err := l.LoadFromFile(specFile())
 	if err != nil {
-		return nil, fmt.Errorf("loading %s: %w", specFile, err)
+		return nil, fmt.Errorf("loading %s: %w", specName, err)
 	}
 	// The published file has a few examples that break their own schemas
 	// (an OCSP status "IN_USE"); the schemas themselves must be sound.
 	if err := doc.Validate(context.Background(), openapi3.DisableExamplesValidation()); err != nil {
-		return nil, fmt.Errorf("%s is not a valid OpenAPI document: %w", specFile, err)
+		return nil, fmt.Errorf("%s is not a valid OpenAPI document: %w", specName, err)
 	}
 	// Routes match on the path only: the tunnel's host name is ours.
 	doc.Servers = openapi3.Servers{{URL: "/api/v1"}}
@@ -111,8 +120,8 @@ func parseContract() (*contract, error) {
 	return &contract{doc: doc, router: r}, nil
 }
 
-// violation is one request or response that broke the spec.
-type violation struct {
+// Violation is one request or response that broke the spec.
+type Violation struct {
 	Method, Path, Side string
 	Err                error
 }
@@ -127,19 +136,28 @@ type validating struct {
 	authOK   func(header string) bool
 	exempt   func(r *http.Request) bool // calls outside the spec, checked by the fake itself
 	mu       sync.Mutex
-	problems []violation
+	problems []Violation
 }
 
 func (v *validating) record(r *http.Request, side string, err error) {
 	v.mu.Lock()
-	v.problems = append(v.problems, violation{r.Method, r.URL.Path, side, err})
+	v.problems = append(v.problems, Violation{r.Method, r.URL.Path, side, err})
 	v.mu.Unlock()
 }
 
-func (v *validating) violations() []violation {
+func (v *validating) violations() []Violation {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	return append([]violation(nil), v.problems...)
+	return append([]Violation(nil), v.problems...)
+}
+
+// take returns the violations so far and forgets them.
+func (v *validating) take() []Violation {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	out := v.problems
+	v.problems = nil
+	return out
 }
 
 func (v *validating) ServeHTTP(w http.ResponseWriter, r *http.Request) {
