@@ -299,3 +299,55 @@ func TestConfigureStepCancelAndResume(t *testing.T) {
 		t.Errorf("rows after a cancel: %v", st)
 	}
 }
+
+// With the signing key on a hardware token at the server, both CSRs are
+// made there and both are handed to the Submit step.
+func TestConfigureStepSignOnServer(t *testing.T) {
+	h := newCfgHarness(t, xroadtest.Options{HardwareToken: true})
+	wz, cs := h.wz, h.wz.configure
+	h.show(stepConfigure)
+	v := cs.v
+	v.adminUser.SetText(h.fake.Admin().User)
+	v.adminPW.SetText(h.fake.Admin().Password)
+	test.Tap(v.signOnServer)
+	if v.hwBox.Hidden {
+		t.Fatal("the hardware token fields are hidden")
+	}
+	v.anchorPath.SetText(h.writeFile(t, "anchor.xml", h.fake.Anchor(xroadtest.Instance)))
+	v.pin.SetText(cfgPIN)
+	v.pin2.SetText(cfgPIN)
+	if v.problem.Text != T("configure.form.hw_token") {
+		t.Fatalf("no token id: %q", v.problem.Text)
+	}
+	v.hwToken.SetText(xroadtest.HWTokenID)
+	if v.problem.Text != T("configure.form.hw_pin") {
+		t.Fatalf("no token PIN: %q", v.problem.Text)
+	}
+	v.hwPIN.SetText(xroadtest.HWPIN)
+	test.Tap(v.initBtn)
+	h.idle(t, &cs.sessionRunner, "initialise")
+	if st := rowStates(cs); st["sign_csr"] != rowDone || st["auth_csr"] != rowDone {
+		t.Fatalf("rows %v, outcome %q", st, labelsIn(v.outcome))
+	}
+	auth, sign := wz.csrs.get()
+	if auth == nil || sign == nil || string(auth.DER) == string(sign.DER) || !strings.Contains(sign.Source, xroadtest.HWTokenID) {
+		t.Fatalf("hand-over: auth %v, sign %v", auth != nil, sign)
+	}
+	if !hasText(v.csrs, T("configure.sign_csr")) {
+		t.Errorf("the signing CSR is not shown: %q", labelsIn(v.csrs))
+	}
+	if h.prefs[prefCfgHWToken] != xroadtest.HWTokenID || h.prefs[prefCfgSignOnServer] != true {
+		t.Errorf("options not kept: %v", h.prefs)
+	}
+	logText, _ := os.ReadFile(h.logFile)
+	for _, s := range []string{cfgPIN, xroadtest.HWPIN, h.fake.Admin().Password} {
+		if strings.Contains(string(logText), s) {
+			t.Errorf("the log holds a secret (%d chars)", len(s))
+		}
+		for k, val := range h.prefs {
+			if str, ok := val.(string); ok && strings.Contains(str, s) {
+				t.Errorf("preference %s holds a secret", k)
+			}
+		}
+	}
+}
