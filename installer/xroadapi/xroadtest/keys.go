@@ -281,7 +281,9 @@ func (s *Server) csrForKey(w http.ResponseWriter, r *http.Request, k *fakeKey) {
 	var req xroadapi.CSRGenerate
 	json.NewDecoder(r.Body).Decode(&req)
 	if status, code := s.checkCSRRequest(k.token, req); code != "" {
-		apiError(w, status, code)
+		// guess: this operation lists no 409, so a token not logged in
+		// is answered 400 here.
+		apiError(w, min(status, http.StatusBadRequest), code)
 		return
 	}
 	if k.usage != "" && k.usage != req.KeyUsageType {

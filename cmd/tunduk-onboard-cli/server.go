@@ -1,0 +1,242 @@
+package main
+
+// `server`: configure an installed security server through its admin API
+// over SSH (installer/configure): init, csr, import, register, status.
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/installer"
+	"github.com/tunduk-onboard/tunduk-onboard/installer/configure"
+	"github.com/tunduk-onboard/tunduk-onboard/installer/ssh"
+)
+
+// serverOpts are the flags every `server` subcommand shares.
+type serverOpts struct {
+	ssh                sshFlags
+	adminUser          string
+	adminPasswordStdin bool
+	memberClass        string
+	memberCode         string
+	serverCode         string
+	name               string
+	profile            string
+	format             string
+	lang               string
+	adminAPI           string
+	adminAPICert       string
+	timeout            time.Duration
+
+	stderr        io.Writer
+	in            *bufio.Reader // standard input, secrets one per line
+	adminPassword string
+	prof          *checks.Profile
+}
+
+func (o *serverOpts) register(fs *flag.FlagSet) {
+	o.ssh.register(fs)
+	fs.StringVar(&o.adminUser, "admin-user", "xrdadmin", "`NAME` of the X-Road admin user made at install")
+	fs.BoolVar(&o.adminPasswordStdin, "admin-password-stdin", false, "read the admin user's password from standard input (else asked on the terminal)")
+	fs.StringVar(&o.memberClass, "member-class", "", "the organisation's member `CLASS` (e.g. GOV or COM)")
+	fs.StringVar(&o.memberCode, "member-code", "", "the organisation's member `CODE` (8 digits)")
+	fs.StringVar(&o.serverCode, "server-code", "", "the security server's `CODE` (Latin letters, digits)")
+	fs.StringVar(&o.name, "name", "", "the organisation's `NAME` for the certificate requests")
+	fs.StringVar(&o.profile, "profile", "", "operator profile `FILE` (default: the embedded Tunduk profile)")
+	fs.StringVar(&o.format, "format", "text", "output: text or json")
+	fs.StringVar(&o.lang, "lang", defaultLang(), "language: en, ru or ky")
+	fs.StringVar(&o.adminAPI, "admin-api", installer.DefaultAdminAPI.Addr, "advanced: `ADDR` of the admin API as seen on the server")
+	fs.StringVar(&o.adminAPICert, "admin-api-cert", installer.DefaultAdminAPI.CertPath, "advanced: `PATH` of the admin API's TLS certificate on the server")
+	fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "give up after `DURATION` (waiting for approval: see register --wait-timeout)")
+}
+
+var serverVerbs = map[string]func([]string, io.Reader, io.Writer, io.Writer) int{
+	"init": runServerInit, "csr": runServerCSR, "import": runServerImport,
+	"register": runServerRegister, "status": runServerStatus,
+}
+
+func runServer(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		if f, ok := serverVerbs[args[0]]; ok {
+			return f(args[1:], stdin, stdout, stderr)
+		}
+	}
+	fmt.Fprint(stderr, `Usage: tunduk-onboard-cli server init|csr|import|register|status --ssh USER@HOST[:PORT] [FLAGS]
+
+Configures an installed security server through its admin API, reached
+through the SSH connection (no port is opened):
+  init      upload the configuration anchor, initialise the server (owner,
+            server code, software token PIN), add the timestamping service
+  csr       make the keys and certificate requests (CSRs) on the server
+  import    import the certificates the certification authority issued
+  register  register the authentication certificate with the operator
+  status    show where the server stands
+Every step is checked first and skipped when done: run it again after an
+interruption. Run "tunduk-onboard-cli server SUBCOMMAND -h" for its flags.
+Exit status: 0 done, 1 the server refused a step, 2 could not start.
+`)
+	return exitCannot
+}
+
+// newServerFlags is the flag set of one subcommand with the shared flags.
+func newServerFlags(name string, o *serverOpts, stderr io.Writer, help string) *flag.FlagSet {
+	fs := flag.NewFlagSet("server "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	o.stderr = stderr
+	o.register(fs)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: tunduk-onboard-cli server %s --ssh USER@HOST[:PORT] [FLAGS]\n\n%s\nFlags:\n", name, help)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// check validates the shared flags and loads the profile.
+func (o *serverOpts) check() error {
+	if !oneOf(o.format, "text", "json") {
+		return fmt.Errorf("--format %q: use text or json", o.format)
+	}
+	if err := checkLang(o.lang); err != nil {
+		return err
+	}
+	var err error
+	o.prof, err = loadProfile(o.profile)
+	return err
+}
+
+// needIDs checks the identifiers with the profile's rules.
+func (o *serverOpts) needIDs() error {
+	p := o.prof
+	data := map[string]any{"Classes": strings.Join(p.Identifiers.MemberClasses, ", ")}
+	switch {
+	case !p.ValidMemberClass(o.memberClass):
+		return errors.New(checks.T(o.lang, "cli.server.bad_class", data))
+	case !p.ValidMemberCode(o.memberCode):
+		return errors.New(checks.T(o.lang, "cli.server.bad_member_code", map[string]any{"Pattern": p.Identifiers.MemberCodePattern}))
+	case !p.ValidServerCode(o.serverCode):
+		return errors.New(checks.T(o.lang, "cli.server.bad_server_code", map[string]any{"Pattern": p.Identifiers.ServerCodePattern}))
+	}
+	return nil
+}
+
+func (o *serverOpts) params() configure.Params {
+	return configure.Params{Instance: o.prof.XRoad.Instance, MemberClass: o.memberClass, MemberCode: o.memberCode,
+		ServerCode: o.serverCode, OrgName: strings.TrimSpace(o.name), CAName: o.prof.CA.Name,
+		PINMin: o.prof.Identifiers.SoftwareTokenPINMin}
+}
+
+// readFirstSecrets reads, in this order, the SSH password and the admin
+// password from standard input when their --*-stdin flags ask for them.
+// Later secrets (PINs) follow on the next lines.
+func (o *serverOpts) readFirstSecrets(stdin io.Reader) error {
+	o.in = bufio.NewReaderSize(stdin, 4096)
+	if err := o.ssh.readSecrets(o.in); err != nil {
+		return err
+	}
+	if o.adminPasswordStdin {
+		pw, err := stdinLine(o.in, "--admin-password-stdin", "admin password")
+		if err != nil {
+			return err
+		}
+		o.adminPassword = pw
+	}
+	return nil
+}
+
+// askAdmin asks the admin password on the terminal when it was not on
+// standard input.
+func (o *serverOpts) askAdmin() error {
+	if o.adminPassword != "" {
+		return nil
+	}
+	data := map[string]any{"User": o.adminUser}
+	pw, err := promptTTY(checks.T(o.lang, "cli.server.admin_prompt", data))
+	if errors.Is(err, errNoTTY) {
+		return errors.New(checks.T(o.lang, "cli.server.admin_needed", data))
+	}
+	if err != nil {
+		return err
+	}
+	if pw == "" {
+		return errors.New(checks.T(o.lang, "cli.server.admin_needed", data))
+	}
+	o.adminPassword = pw
+	return nil
+}
+
+// askPIN reads a PIN from standard input (fromStdin) or the terminal,
+// twice when twice (a new PIN). what names it in prompts: "soft" or "hw".
+func (o *serverOpts) askPIN(fromStdin, twice bool, flagName, what string) (string, error) {
+	if fromStdin {
+		return stdinLine(o.in, flagName, "PIN")
+	}
+	key := "cli.server." + what + "_pin_prompt"
+	data := map[string]any{"Flag": flagName}
+	for {
+		pin, err := promptTTY(checks.T(o.lang, key, data))
+		if errors.Is(err, errNoTTY) {
+			return "", errors.New(checks.T(o.lang, "cli.server.pin_needed", data))
+		}
+		if err != nil {
+			return "", err
+		}
+		if !twice {
+			return pin, nil
+		}
+		again, err := promptTTY(checks.T(o.lang, "cli.server.pin_again", nil))
+		if err != nil {
+			return "", err
+		}
+		if pin != "" && pin == again {
+			return pin, nil
+		}
+		fmt.Fprintln(o.stderr, checks.T(o.lang, "cli.server.pin_differ", nil))
+	}
+}
+
+// connect dials the one target and opens a session on its admin API.
+// The returned close revokes the API key and hangs up.
+func (o *serverOpts) connect(ctx context.Context, stderr io.Writer) (*configure.Session, func(), error) {
+	targets, err := o.ssh.allTargets()
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(targets) != 1 {
+		return nil, nil, fmt.Errorf("server needs exactly one --ssh USER@HOST[:PORT], got %d", len(targets))
+	}
+	cfg, err := o.ssh.config(targets[0], stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := ssh.Dial(ctx, cfg)
+	if err != nil {
+		return nil, nil, errors.New(explain(err, o.lang))
+	}
+	api := installer.AdminAPI{Addr: o.adminAPI, CertPath: o.adminAPICert}
+	s, err := configure.Open(ctx, c, api, configure.Credentials{User: o.adminUser, Password: o.adminPassword})
+	if err != nil {
+		c.Close()
+		return nil, nil, errors.New(o.explain(err))
+	}
+	return s, func() {
+		cctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		if err := s.Close(cctx); err != nil {
+			fmt.Fprintln(stderr, checks.T(o.lang, "cli.server.revoke_failed", map[string]any{"Detail": o.explain(err)}))
+		}
+		c.Close()
+	}, nil
+}
+
+// explain is a configure error in the user's language.
+func (o *serverOpts) explain(err error) string {
+	key, data := configure.Explain(err)
+	return checks.T(o.lang, key, data)
+}

@@ -1,0 +1,291 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/tunduk-onboard/tunduk-onboard/installer/configure"
+	"github.com/tunduk-onboard/tunduk-onboard/installer/xroadapi"
+)
+
+// parseInterleaved parses flags given before, between or after positional
+// arguments (import CERT... --csr FILE) and returns the positionals.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, errStop
+			}
+			return nil, errUsage
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+// runServerImport imports certificates after checking each answers one
+// of our CSRs.
+func runServerImport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	var o serverOpts
+	var csrFiles multiFlag
+	var outDir string
+	fs := newServerFlags("import", &o, stderr, `Usage: ... server import CERT... [--csr FILE...]
+
+Imports the certificates (DER or PEM) the certification authority issued.
+Each must be for the key of one of the CSRs (--csr, default: auth.csr.der
+and sign.csr.der in --out); any other is refused before the server is
+asked anything. Secrets on standard input, one per line: SSH password
+(--password-stdin), admin password (--admin-password-stdin).`)
+	fs.Var(&csrFiles, "csr", "a CSR `FILE` (DER or PEM) the certificates must answer (repeatable)")
+	fs.StringVar(&outDir, "out", ".", "`DIR` where server csr wrote the CSRs (used without --csr)")
+	out := newServerOut(&o, "import", stdout, stderr)
+	certFiles, err := parseInterleaved(fs, args)
+	if err != nil {
+		return flagExit(err, out.cannot)
+	}
+	if err := o.check(); err != nil {
+		return out.cannot(err)
+	}
+	if len(certFiles) == 0 {
+		return out.cannot(errorT(o.lang, "cli.server.certs_needed", nil))
+	}
+	if len(csrFiles) == 0 {
+		for _, n := range []string{"auth.csr.der", "sign.csr.der"} {
+			if _, err := os.Stat(filepath.Join(outDir, n)); err == nil {
+				csrFiles = append(csrFiles, filepath.Join(outDir, n))
+			}
+		}
+		if len(csrFiles) == 0 {
+			return out.cannot(errorT(o.lang, "cli.server.csrs_needed", map[string]any{"Dir": outDir}))
+		}
+	}
+	var csrs [][]byte
+	for _, f := range csrFiles {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return out.cannot(err)
+		}
+		csrs = append(csrs, derOf(b))
+	}
+	var certs [][]byte
+	for _, f := range certFiles {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return out.cannot(err)
+		}
+		certs = append(certs, b)
+	}
+	if err := o.readFirstSecrets(stdin); err != nil {
+		return out.cannot(err)
+	}
+	if err := o.askAdmin(); err != nil {
+		return out.cannot(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
+	defer cancel()
+	s, closeSession, err := o.connect(ctx, stderr)
+	if err != nil {
+		return out.cannot(err)
+	}
+	defer closeSession()
+	var done []map[string]string
+	for i, c := range certs {
+		imp, err := s.Import(ctx, c, csrs)
+		if err != nil {
+			out.step(configure.Step{ID: "import", State: configure.StateFailed})
+			out.set("imported", done)
+			return out.failed(err)
+		}
+		out.step(configure.Step{ID: "import", State: configure.StateDone})
+		done = append(done, map[string]string{"file": certFiles[i], "hash": imp.Hash, "usage": imp.Usage, "status": imp.Cert.Status})
+		out.line("cli.server.imported", map[string]any{"File": certFiles[i], "Usage": imp.Usage, "Hash": imp.Hash})
+	}
+	out.set("imported", done)
+	return out.ok()
+}
+
+// runServerRegister registers the authentication certificate, optionally
+// waits for the operator's approval and activates it.
+func runServerRegister(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	var o serverOpts
+	var address string
+	var wait, activate bool
+	var waitTimeout, poll time.Duration
+	fs := newServerFlags("register", &o, stderr, `Asks the central server to register the authentication certificate
+imported on this server, at --address (its public IP address or DNS
+name). --wait polls until the operator approves; --activate then
+activates the certificate. Secrets on standard input, one per line: SSH
+password (--password-stdin), admin password (--admin-password-stdin).`)
+	fs.StringVar(&address, "address", "", "the server's public `ADDRESS` (IP or DNS name)")
+	fs.BoolVar(&wait, "wait", false, "wait until the operator approves the registration")
+	fs.BoolVar(&activate, "activate", false, "activate the authentication certificate (after the approval with --wait)")
+	fs.DurationVar(&waitTimeout, "wait-timeout", 24*time.Hour, "give up waiting for approval after `DURATION`")
+	fs.DurationVar(&poll, "poll", 30*time.Second, "ask for the registration state every `DURATION`")
+	out := newServerOut(&o, "register", stdout, stderr)
+	if err := parseFlags(fs, args, "secrets"); err != nil {
+		return flagExit(err, out.cannot)
+	}
+	if err := o.check(); err != nil {
+		return out.cannot(err)
+	}
+	if address == "" {
+		return out.cannot(&configure.Error{Key: "configure.err.address", Data: map[string]any{"Address": ""}})
+	}
+	if err := o.readFirstSecrets(stdin); err != nil {
+		return out.cannot(err)
+	}
+	if err := o.askAdmin(); err != nil {
+		return out.cannot(err)
+	}
+	total := o.timeout
+	if wait {
+		total += waitTimeout
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), total)
+	defer cancel()
+	s, closeSession, err := o.connect(ctx, stderr)
+	if err != nil {
+		return out.cannot(err)
+	}
+	defer closeSession()
+	st, err := s.Status(ctx, o.paramsLoose())
+	if err != nil {
+		return out.failed(err)
+	}
+	if st.Auth == nil || st.Auth.Cert == nil {
+		return out.failed(&configure.Error{Key: "configure.err.no_auth_cert"})
+	}
+	hash := st.Auth.Cert.Details.Hash
+	out.set("hash", hash)
+	step := func(id string, f func() error) error {
+		out.step(configure.Step{ID: id, State: configure.StateRunning})
+		if err := f(); err != nil {
+			out.step(configure.Step{ID: id, State: configure.StateFailed})
+			return err
+		}
+		out.step(configure.Step{ID: id, State: configure.StateDone})
+		return nil
+	}
+	if err := step("register", func() error { return s.Register(ctx, hash, address) }); err != nil {
+		return out.failed(err)
+	}
+	if wait {
+		wctx, wcancel := context.WithTimeout(ctx, waitTimeout)
+		defer wcancel()
+		last := ""
+		err := step("approve", func() error {
+			return s.WaitRegistered(wctx, hash, poll, func(tc xroadapi.TokenCertificate) {
+				if tc.Status != last {
+					last = tc.Status
+					out.line("cli.server.reg_state", map[string]any{"Status": tc.Status})
+				}
+			})
+		})
+		if err != nil {
+			return out.failed(err)
+		}
+	}
+	if activate {
+		if err := step("activate", func() error { return s.Activate(ctx, hash) }); err != nil {
+			return out.failed(err)
+		}
+	}
+	st, err = s.Status(ctx, o.paramsLoose())
+	if err != nil {
+		return out.failed(err)
+	}
+	out.set("certificate", certView(st.Auth))
+	out.line("cli.server.registered", map[string]any{"Status": st.Auth.Cert.Status, "Active": st.Auth.Cert.Active})
+	return out.ok()
+}
+
+// paramsLoose: identifiers are optional for register and status.
+func (o *serverOpts) paramsLoose() configure.Params { return o.params() }
+
+// runServerStatus shows where the server stands.
+func runServerStatus(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	var o serverOpts
+	fs := newServerFlags("status", &o, stderr, `Shows the server's initialisation, timestamping, software token and the
+keys and certificates of the flow. Changes nothing. Secrets on standard
+input, one per line: SSH password (--password-stdin), admin password
+(--admin-password-stdin).`)
+	out := newServerOut(&o, "status", stdout, stderr)
+	if err := parseFlags(fs, args, "secrets"); err != nil {
+		return flagExit(err, out.cannot)
+	}
+	if err := o.check(); err != nil {
+		return out.cannot(err)
+	}
+	if err := o.readFirstSecrets(stdin); err != nil {
+		return out.cannot(err)
+	}
+	if err := o.askAdmin(); err != nil {
+		return out.cannot(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
+	defer cancel()
+	s, closeSession, err := o.connect(ctx, stderr)
+	if err != nil {
+		return out.cannot(err)
+	}
+	defer closeSession()
+	st, err := s.Status(ctx, o.paramsLoose())
+	if err != nil {
+		return out.failed(err)
+	}
+	out.set("initialization", map[string]any{
+		"anchor_imported": st.Init.AnchorImported, "server_code": st.Init.ServerCodeInitialized,
+		"owner": st.Init.ServerOwnerInitialized, "software_token": st.Init.SoftwareTokenInitStatus, "done": st.Init.Done(),
+	})
+	out.set("timestamping_configured", st.TSAConfigured)
+	out.set("software_token_logged_in", st.SoftTokenLoggedIn)
+	out.set("auth", certView(st.Auth))
+	out.set("sign", certView(st.Sign))
+	yes := func(b bool) string {
+		if b {
+			return "cli.server.yes"
+		}
+		return "cli.server.no"
+	}
+	tr := func(key string) string { return textOf(o.lang, key) }
+	out.line("cli.server.status_init", map[string]any{"Done": tr(yes(st.Init.Done())), "Anchor": tr(yes(st.Init.AnchorImported)), "Token": st.Init.SoftwareTokenInitStatus})
+	out.line("cli.server.status_tsa", map[string]any{"Done": tr(yes(st.TSAConfigured))})
+	out.line("cli.server.status_login", map[string]any{"Done": tr(yes(st.SoftTokenLoggedIn))})
+	for _, k := range []struct {
+		usage string
+		ks    *configure.KeyState
+	}{{"auth", st.Auth}, {"sign", st.Sign}} {
+		switch {
+		case k.ks == nil:
+			out.line("cli.server.status_nokey", map[string]any{"Usage": k.usage})
+		case k.ks.Cert == nil:
+			out.line("cli.server.status_csr", map[string]any{"Usage": k.usage, "Token": k.ks.TokenID, "Key": k.ks.KeyID})
+		default:
+			out.line("cli.server.status_cert", map[string]any{"Usage": k.usage, "Token": k.ks.TokenID,
+				"Status": k.ks.Cert.Status, "Active": tr(yes(k.ks.Cert.Active)), "Hash": k.ks.Cert.Details.Hash})
+		}
+	}
+	return out.ok()
+}
+
+// certView is a key's state for JSON (no CSR bytes).
+func certView(ks *configure.KeyState) any {
+	if ks == nil {
+		return nil
+	}
+	v := map[string]any{"token": ks.TokenID, "key": ks.KeyID, "label": ks.Label, "csr_id": ks.CSRID}
+	if ks.Cert != nil {
+		v["certificate"] = map[string]any{"hash": ks.Cert.Details.Hash, "status": ks.Cert.Status, "active": ks.Cert.Active,
+			"subject": ks.Cert.Details.SubjectDN, "not_after": ks.Cert.Details.NotAfter}
+	}
+	return v
+}

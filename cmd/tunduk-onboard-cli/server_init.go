@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+	"unicode/utf8"
+
+	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/installer/configure"
+)
+
+// runServerInit: anchor, initialisation, timestamping, token login.
+//
+// Standard input, when secrets are asked for there, holds one per line in
+// this order: the SSH password (--password-stdin), the admin password
+// (--admin-password-stdin), the software token PIN (--pin-stdin).
+func runServerInit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	var o serverOpts
+	var anchorPath string
+	var pinStdin bool
+	fs := newServerFlags("init", &o, stderr, `Uploads the operator's configuration anchor, initialises the server with
+the organisation's member class and code and the server code, sets the
+software token PIN (asked twice, at least the profile's minimum length),
+adds the approved timestamping service and logs the token in. Parts
+already done are skipped. Secrets on standard input, one per line: SSH
+password (--password-stdin), admin password (--admin-password-stdin),
+software token PIN (--pin-stdin).`)
+	fs.StringVar(&anchorPath, "anchor", "", "the configuration anchor `FILE` from the operator")
+	fs.BoolVar(&pinStdin, "pin-stdin", false, "read the software token PIN from standard input (else asked twice on the terminal)")
+	out := newServerOut(&o, "init", stdout, stderr)
+	if err := parseFlags(fs, args, "secrets"); err != nil {
+		return flagExit(err, out.cannot)
+	}
+	if err := o.check(); err != nil {
+		return out.cannot(err)
+	}
+	if err := o.needIDs(); err != nil {
+		return out.cannot(err)
+	}
+	if anchorPath == "" {
+		return out.cannot(errorT(o.lang, "cli.server.anchor_needed", nil))
+	}
+	anchor, err := os.ReadFile(anchorPath)
+	if err != nil {
+		return out.cannot(err)
+	}
+	p := o.params()
+	// Checked locally first: a wrong file is refused before any secret
+	// is asked or any connection made.
+	info, err := configure.ReadAnchor(anchor)
+	if err == nil && info.Instance != p.Instance {
+		err = &configure.Error{Key: "configure.err.anchor_instance", Data: map[string]any{"Got": info.Instance, "Want": p.Instance}}
+	}
+	if err != nil {
+		return out.cannot(err)
+	}
+	out.set("anchor", map[string]string{"instance": info.Instance, "hash": info.Hash, "created": info.Created})
+	if err := o.readFirstSecrets(stdin); err != nil {
+		return out.cannot(err)
+	}
+	if err := o.askAdmin(); err != nil {
+		return out.cannot(err)
+	}
+	pin, err := o.askPIN(pinStdin, true, "--pin-stdin", "soft")
+	if err != nil {
+		return out.cannot(err)
+	}
+	if n := utf8.RuneCountInString(pin); n < p.PINMin {
+		return out.cannot(&configure.Error{Key: "configure.err.pin_short", Data: map[string]any{"Min": p.PINMin, "Got": n}})
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
+	defer cancel()
+	s, closeSession, err := o.connect(ctx, stderr)
+	if err != nil {
+		return out.cannot(err)
+	}
+	defer closeSession()
+	out.line("cli.server.anchor", map[string]any{"Instance": info.Instance, "Hash": info.Hash})
+	if err := s.Initialize(ctx, p, anchor, pin, out.step); err != nil {
+		return out.failed(err)
+	}
+	out.line("cli.server.init_done", nil)
+	return out.ok()
+}
+
+// errorT is a translated error.
+func errorT(lang, key string, data map[string]any) error { return textErr(checks.T(lang, key, data)) }
+
+type textErr string
+
+func (e textErr) Error() string { return string(e) }

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/installer/configure"
+)
+
+// serverOut prints a subcommand's progress and result: lines as they
+// come in text, one JSON object at the end with --format json.
+type serverOut struct {
+	o      *serverOpts
+	verb   string
+	stdout io.Writer
+	stderr io.Writer
+	doc    map[string]any
+	steps  []configure.Step
+}
+
+func newServerOut(o *serverOpts, verb string, stdout, stderr io.Writer) *serverOut {
+	return &serverOut{o: o, verb: verb, stdout: stdout, stderr: stderr,
+		doc: map[string]any{"schema": "tunduk-onboard.server/v1", "command": verb}}
+}
+
+func (w *serverOut) text() bool { return w.o.format == "text" }
+
+// step is the progress callback.
+func (w *serverOut) step(s configure.Step) {
+	w.steps = append(w.steps, s)
+	if w.text() && s.State != configure.StateRunning {
+		fmt.Fprintln(w.stdout, checks.T(w.o.lang, "cli.server.step", map[string]any{
+			"Step":  checks.T(w.o.lang, "configure.step."+s.ID, nil),
+			"State": checks.T(w.o.lang, "cli.server.state."+s.State, nil),
+		}))
+	}
+}
+
+// line prints a translated line in text mode.
+func (w *serverOut) line(key string, data map[string]any) {
+	if w.text() {
+		fmt.Fprintln(w.stdout, checks.T(w.o.lang, key, data))
+	}
+}
+
+func (w *serverOut) set(k string, v any) { w.doc[k] = v }
+
+// cannot: could not start (usage, connection, login): exit 2.
+func (w *serverOut) cannot(err error) int { return w.finish(err, exitCannot) }
+
+// failed: the flow refused or the server did: exit 1.
+func (w *serverOut) failed(err error) int { return w.finish(err, exitFailed) }
+
+func (w *serverOut) ok() int { return w.finish(nil, exitOK) }
+
+func (w *serverOut) finish(err error, code int) int {
+	var text, key string
+	if err != nil {
+		var ce *configure.Error
+		if errors.As(err, &ce) {
+			key = ce.Key
+			text = w.o.explain(err)
+		} else {
+			text = err.Error()
+		}
+	}
+	if w.text() {
+		if err != nil {
+			fmt.Fprintln(w.stderr, checks.T(w.o.lang, "cli.server.error", map[string]any{"Text": text}))
+		}
+		return code
+	}
+	steps := []map[string]string{}
+	for _, s := range w.steps {
+		steps = append(steps, map[string]string{"id": s.ID, "state": s.State})
+	}
+	w.doc["steps"] = steps
+	w.doc["exit_code"] = code
+	if err != nil {
+		w.doc["error"] = map[string]string{"key": key, "text": text}
+	}
+	enc := json.NewEncoder(w.stdout)
+	enc.SetIndent("", "  ")
+	if werr := enc.Encode(w.doc); werr != nil {
+		fmt.Fprintln(w.stderr, "error:", werr)
+		return exitCannot
+	}
+	return code
+}
+
+// writeFileAtomic writes data to path through a synced temporary file in
+// the same folder, renamed over path: never half a file.
+func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(f.Name(), perm)
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
+}

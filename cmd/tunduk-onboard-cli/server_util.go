@@ -1,0 +1,17 @@
+package main
+
+import (
+	"encoding/pem"
+
+	"github.com/tunduk-onboard/tunduk-onboard/checks"
+)
+
+// derOf returns the DER inside a PEM block, or b itself.
+func derOf(b []byte) []byte {
+	if blk, _ := pem.Decode(b); blk != nil {
+		return blk.Bytes
+	}
+	return b
+}
+
+func textOf(lang, key string) string { return checks.T(lang, key, nil) }
