@@ -2,13 +2,17 @@ package app
 
 import (
 	"crypto/x509"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"github.com/sirupsen/logrus"
 
@@ -25,6 +29,7 @@ const cfgPIN = "Soft-Token-PIN-never-shown-42"
 // loopback, through which the X-Road contract fake is reached.
 type cfgHarness struct {
 	wz      *wizard
+	w       fyne.Window
 	fake    *xroadtest.Server
 	pump    uiPump
 	prefs   mapPrefs
@@ -55,7 +60,7 @@ func newCfgHarness(t *testing.T, opts xroadtest.Options) *cfgHarness {
 
 	fake := xroadtest.StartWith(t, opts)
 	prefs := mapPrefs{}
-	wz, _ := newTestWizard(t, prefs)
+	wz, w := newTestWizard(t, prefs)
 	p := *wz.profile
 	p.CA.Name = xroadtest.CAName
 	wz.profile = &p
@@ -70,7 +75,7 @@ func newCfgHarness(t *testing.T, opts xroadtest.Options) *cfgHarness {
 	}
 	wz.configure.uiDo, wz.register.uiDo = do, do
 	wz.configure.api, wz.register.api = fake.AdminAPI(), fake.AdminAPI()
-	return &cfgHarness{wz: wz, fake: fake, pump: pump, prefs: prefs, logFile: logFile, dir: dir}
+	return &cfgHarness{wz: wz, w: w, fake: fake, pump: pump, prefs: prefs, logFile: logFile, dir: dir}
 }
 
 // show puts step id on screen.
@@ -225,6 +230,7 @@ func TestConfigureStepRealServer(t *testing.T) {
 	if !v.pin2.Hidden {
 		t.Error("the PIN is asked twice for a token that has one")
 	}
+	h.screenshot(t, "screenshot-configure.png", h.wz.configure.v.scroll)
 
 	// Again: every part is found done and skipped.
 	test.Tap(v.initBtn)
@@ -349,5 +355,26 @@ func TestConfigureStepSignOnServer(t *testing.T) {
 				t.Errorf("preference %s holds a secret", k)
 			}
 		}
+	}
+}
+
+// screenshot saves the window to $TUNDUK_SCREENSHOT_DIR/name when that is
+// set (the README's picture of the step after a run).
+func (h *cfgHarness) screenshot(t *testing.T, name string, scroll *container.Scroll) {
+	t.Helper()
+	dir := os.Getenv("TUNDUK_SCREENSHOT_DIR")
+	if dir == "" {
+		return
+	}
+	fyne.CurrentApp().Settings().SetTheme(theme.DefaultTheme())
+	h.w.Resize(fyne.NewSize(1280, 860))
+	scroll.ScrollToTop()
+	f, err := os.Create(filepath.Join(dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, h.w.Canvas().Capture()); err != nil {
+		t.Fatal(err)
 	}
 }

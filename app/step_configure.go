@@ -167,14 +167,22 @@ func (cs *configureStep) refresh() {
 		v.hwBox.Hide()
 	}
 	// Once the software token has its PIN it is typed once, to log in.
-	if cs.tokenInitialised() {
-		v.pin2Item.Widget.Hide()
-		v.pin2Item.Text = ""
-	} else {
-		v.pin2Item.Widget.Show()
-		v.pin2Item.Text = T("configure.pin2")
+	items := v.form.Items[:0:0]
+	for _, it := range v.form.Items {
+		if it != v.pin2Item {
+			items = append(items, it)
+		}
 	}
-	v.form.Refresh()
+	if cs.tokenInitialised() {
+		v.pin2.Hide()
+	} else {
+		v.pin2.Show()
+		items = append(items, v.pin2Item)
+	}
+	if len(items) != len(v.form.Items) {
+		v.form.Items = items
+		v.form.Refresh()
+	}
 
 	cs.renderStatus()
 	cs.renderAnchor()
@@ -201,9 +209,11 @@ func (cs *configureStep) refresh() {
 	} else {
 		v.problem.Hide()
 	}
+	v.busy.Show()
 	switch cs.busy {
 	case "":
 		v.busy.SetText("")
+		v.busy.Hide()
 	case "status":
 		v.busy.SetText(T("configure.reading_status"))
 	case "preview":

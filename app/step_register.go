@@ -96,6 +96,11 @@ func (rs *registerStep) refresh() {
 	default:
 		v.busy.SetText("")
 	}
+	if v.busy.Text == "" {
+		v.busy.Hide()
+	} else {
+		v.busy.Show()
+	}
 	rs.renderRows()
 	setCard(v.outcome, rs.outcome)
 	relayout(v.scroll)
