@@ -168,8 +168,13 @@ func sessionErrorCard(err error) fyne.CanvasObject {
 	}
 	var ce *configure.Error
 	if errors.As(err, &ce) || !isConnError(err) {
-		key, data := configure.Explain(err)
-		return messageCard(checks.T(CurrentLanguage(), key, data), T("configure.error_todo"), clean(err.Error(), 600))
+		detail := "" // the message says it all; a cause is shown when there is one
+		if ce == nil {
+			detail = clean(err.Error(), 600)
+		} else if ce.Err != nil {
+			detail = clean(ce.Err.Error(), 600)
+		}
+		return messageCard(sessionErrorText(err), T("configure.error_todo"), detail)
 	}
 	e := explain(err)
 	return messageCard(T(e.What, e.Data), T(e.Todo, e.Data), e.Detail)

@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tunduk-onboard/tunduk-onboard/checks"
 	"github.com/tunduk-onboard/tunduk-onboard/tokens"
 )
 
@@ -318,7 +319,7 @@ func (cs *configureStep) renderRows() {
 	v.rows.Objects = nil
 	for _, r := range cs.rows {
 		icon := theme.RadioButtonIcon()
-		text := T("configure.step." + r.id)
+		text := checks.T(CurrentLanguage(), "configure.step."+r.id, nil) // the CLI's names of the parts
 		switch r.state {
 		case rowRunning:
 			icon = theme.NewPrimaryThemedResource(theme.MediaPlayIcon())
