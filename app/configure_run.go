@@ -123,7 +123,7 @@ func (cs *configureStep) anchorImported() bool {
 // formProblem is the translated reason Initialise is disabled, or "".
 func (cs *configureStep) formProblem() string {
 	f := cs.form
-	if _, fromInstall, ok := cs.wz.adminCredentials(); !ok && !fromInstall {
+	if _, _, ok := cs.wz.adminCredentials(); !ok {
 		if !validAdminUser(strings.TrimSpace(f.AdminUser)) {
 			return T("install.err.admin_user")
 		}

@@ -298,6 +298,9 @@ func TestConfigureStepCancelAndResume(t *testing.T) {
 		t.Errorf("the cancelled run's API key lives on: %v", live)
 	}
 	h.show(stepConfigure)
+	if cs.v.pin.Text != cfgPIN || cs.v.pin2.Text != cfgPIN || cs.v.anchorPath.Text == "" {
+		t.Error("the form did not survive Back and Next")
+	}
 	if cs.v.initBtn.Text != T("configure.resume") || !hasText(cs.v.outcome, T("configure.cancelled")) {
 		t.Fatalf("after a cancel: button %q, outcome %q", cs.v.initBtn.Text, labelsIn(cs.v.outcome))
 	}
