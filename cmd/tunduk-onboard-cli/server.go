@@ -63,12 +63,16 @@ var serverVerbs = map[string]func([]string, io.Reader, io.Writer, io.Writer) int
 }
 
 func runServer(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	w, code := stderr, exitCannot
 	if len(args) > 0 {
 		if f, ok := serverVerbs[args[0]]; ok {
 			return f(args[1:], stdin, stdout, stderr)
 		}
+		if oneOf(args[0], "-h", "--help", "help") {
+			w, code = stdout, exitOK
+		}
 	}
-	fmt.Fprint(stderr, `Usage: tunduk-onboard-cli server init|csr|import|register|status --ssh USER@HOST[:PORT] [FLAGS]
+	fmt.Fprint(w, `Usage: tunduk-onboard-cli server init|csr|import|register|status --ssh USER@HOST[:PORT] [FLAGS]
 
 Configures an installed security server through its admin API, reached
 through the SSH connection (no port is opened):
@@ -82,7 +86,7 @@ Every step is checked first and skipped when done: run it again after an
 interruption. Run "tunduk-onboard-cli server SUBCOMMAND -h" for its flags.
 Exit status: 0 done, 1 the server refused a step, 2 could not start.
 `)
-	return exitCannot
+	return code
 }
 
 // newServerFlags is the flag set of one subcommand with the shared flags.

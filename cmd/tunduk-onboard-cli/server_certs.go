@@ -38,7 +38,7 @@ func runServerImport(args []string, stdin io.Reader, stdout, stderr io.Writer) i
 	var o serverOpts
 	var csrFiles multiFlag
 	var outDir string
-	fs := newServerFlags("import", &o, stderr, `Usage: ... server import CERT... [--csr FILE...]
+	fs := newServerFlags("import", &o, stderr, `Arguments: CERT... [--csr FILE...]
 
 Imports the certificates (DER or PEM) the certification authority issued.
 Each must be for the key of one of the CSRs (--csr, default: auth.csr.der

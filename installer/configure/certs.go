@@ -164,6 +164,7 @@ func (s *Session) status(ctx context.Context, p Params) (Status, error) {
 	if err != nil {
 		return st, err
 	}
+	signOurs := false
 	for _, t := range toks {
 		if t.ID == xroadapi.SoftwareTokenID {
 			st.SoftTokenLoggedIn = t.LoggedIn
@@ -180,8 +181,10 @@ func (s *Session) status(ctx context.Context, p Params) (Status, error) {
 			switch {
 			case k.Usage == xroadapi.UsageAuthentication && t.ID == xroadapi.SoftwareTokenID && st.Auth == nil:
 				st.Auth = ks
-			case k.Usage == xroadapi.UsageSigning && st.Sign == nil:
-				st.Sign = ks
+			case k.Usage == xroadapi.UsageSigning && (st.Sign == nil || (!signOurs && ownedBy(k, p))):
+				// A server may hold other members' signing keys: the
+				// owner's own is preferred when p names it.
+				st.Sign, signOurs = ks, ownedBy(k, p)
 			}
 		}
 	}
@@ -192,6 +195,23 @@ func (s *Session) status(ctx context.Context, p Params) (Status, error) {
 			}
 		}
 	}
-	_ = p
 	return st, nil
+}
+
+// ownedBy says whether one of k's CSRs or certificates is p's member's.
+func ownedBy(k xroadapi.Key, p Params) bool {
+	if p.MemberCode == "" {
+		return false
+	}
+	for _, c := range k.CSRs {
+		if c.OwnerID == p.memberID() {
+			return true
+		}
+	}
+	for _, c := range k.Certificates {
+		if c.OwnerID == p.memberID() {
+			return true
+		}
+	}
+	return false
 }

@@ -80,7 +80,9 @@ func (s *Session) keyCSR(ctx context.Context, p Params, token, usage string, pic
 	}
 	var blank *xroadapi.Key
 	for i, k := range tok.Keys {
-		if k.Usage == usage && len(k.CSRs) > 0 {
+		// A key with a certificate counts too: X-Road may drop the CSR
+		// once its certificate is imported.
+		if k.Usage == usage && (len(k.CSRs) > 0 || len(k.Certificates) > 0) {
 			ks, err := s.keyState(ctx, token, k)
 			if err == nil {
 				report(progress, step, StateSkipped)

@@ -131,9 +131,16 @@ func (s *Server) initialize(w http.ResponseWriter, r *http.Request) {
 	// guess: a second initialisation warns as 7.4.2's InitializationService
 	// does (server code exists, token initialised) and only goes on with
 	// ignore_warnings.
-	if s.conf.SecurityServerCode != "" && !conf.IgnoreWarnings {
+	warnings := []map[string]any{}
+	if s.conf.SecurityServerCode != "" {
+		warnings = append(warnings, map[string]any{"code": "init_servercode_exists"}, map[string]any{"code": "init_software_token_initialized"})
+	}
+	for _, c := range s.opt.InitWarnings {
+		warnings = append(warnings, map[string]any{"code": c, "metadata": []string{conf.OwnerMemberClass + ":" + conf.OwnerMemberCode}})
+	}
+	if len(warnings) > 0 && !conf.IgnoreWarnings {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"status": 400, "error": map[string]any{"code": "warnings_detected"},
-			"warnings": []map[string]any{{"code": "init_servercode_exists"}, {"code": "init_software_token_initialized"}}})
+			"warnings": warnings})
 		return
 	}
 	s.initRaw, s.conf = raw, conf

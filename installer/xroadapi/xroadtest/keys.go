@@ -348,6 +348,8 @@ func (s *Server) importCert(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusConflict, "certificate_already_exists")
 		return
 	}
+	// guess: the CSR stays on the key after the import (a real server may
+	// delete it; the flow copes with both).
 	// A signing certificate is usable at once; an authentication
 	// certificate waits for registration at the central server.
 	c := &fakeCert{der: b, cert: cert, key: key, status: xroadapi.CertSaved}

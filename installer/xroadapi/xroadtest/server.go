@@ -62,6 +62,11 @@ type Options struct {
 	TSAAfterPolls int
 	// ExtraCA adds a second approved CA by that name.
 	ExtraCA string
+	// InitWarnings are warning codes POST /initialization answers (400
+	// warnings_detected) unless ignore_warnings is set, e.g.
+	// "init_unregistered_member" for an owner not yet in global
+	// configuration.
+	InitWarnings []string
 }
 
 // Call is one request the fake saw (path without /api/v1), rate-limited
