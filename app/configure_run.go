@@ -299,6 +299,11 @@ func (cs *configureStep) initialise() {
 // madeCSRs hands the CSRs to the Submit step and shows them.
 func (cs *configureStep) madeCSRs(made configure.CSRs) {
 	cs.auth, cs.sign = nil, nil
+	if made.Auth != nil && made.Auth.Cert != nil {
+		// Configure ran again after the certificate came back: nothing to send.
+		cs.outcome = func() fyne.CanvasObject { return successCard(T("configure.ok_cert"), T("configure.ok_cert.next")) }
+		return
+	}
 	var problems []string
 	if made.Auth != nil && len(made.Auth.CSR) > 0 {
 		if c, err := csrInfo(made.Auth.CSR); err == nil {

@@ -131,6 +131,14 @@ func TestRegisterStepRealServer(t *testing.T) {
 	if strings.Join(stages, ",") != strings.Join(wantStages, ",") {
 		t.Errorf("stages %v, want %v", stages, wantStages)
 	}
+	// Configure again after the certificate is in: nothing to redo or send.
+	h.show(stepConfigure)
+	cs := wz.configure
+	test.Tap(cs.v.initBtn)
+	h.idle(t, &cs.sessionRunner, "configure after registration")
+	if !hasText(cs.v.outcome, T("configure.ok_cert")) {
+		t.Errorf("configure after registration: %q", labelsIn(cs.v.outcome))
+	}
 	logText, _ := os.ReadFile(h.logFile)
 	for _, s := range append([]string{admin.Password}, h.fake.IssuedKeys()...) {
 		if strings.Contains(string(logText), s) {
