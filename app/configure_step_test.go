@@ -349,6 +349,17 @@ func TestConfigureStepSignOnServer(t *testing.T) {
 	if h.prefs[prefCfgHWToken] != xroadtest.HWTokenID || h.prefs[prefCfgSignOnServer] != true {
 		t.Errorf("options not kept: %v", h.prefs)
 	}
+
+	// Both certificates come back and are imported together.
+	rs := wz.register
+	h.show(stepRegister)
+	rs.v.authPath.SetText(h.writeFile(t, "auth.der", h.fake.Issue(t, auth.DER)))
+	rs.v.signPath.SetText(h.writeFile(t, "sign.der", h.fake.Issue(t, sign.DER)))
+	test.Tap(rs.v.importBtn)
+	h.idle(t, &rs.sessionRunner, "import of both")
+	if len(rs.imported) != 2 || rs.authHash == "" || isAuthUsage(rs.imported[1].Usage) {
+		t.Fatalf("imported %+v, outcome %q", rs.imported, labelsIn(rs.v.outcome))
+	}
 	logText, _ := os.ReadFile(h.logFile)
 	for _, s := range []string{cfgPIN, xroadtest.HWPIN, h.fake.Admin().Password} {
 		if strings.Contains(string(logText), s) {
