@@ -231,7 +231,7 @@ func TestConfigureStepRealServer(t *testing.T) {
 	if !v.pin2.Hidden {
 		t.Error("the PIN is asked twice for a token that has one")
 	}
-	h.screenshot(t, "screenshot-configure.png", h.wz.configure.v.scroll)
+	h.screenshot(t, "screenshot-configure-run.png", h.wz.configure.v.scroll)
 
 	// Again: every part is found done and skipped.
 	test.Tap(v.initBtn)

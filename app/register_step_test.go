@@ -126,7 +126,7 @@ func TestRegisterStepRealServer(t *testing.T) {
 			t.Errorf("rows %q lack %q", labelsIn(v.rows), want)
 		}
 	}
-	h.screenshot(t, "screenshot-register.png", v.scroll)
+	h.screenshot(t, "screenshot-register-run.png", v.scroll)
 	wantStages := []string{"certificates_received", "certificates_received", "imported", "registered", "active"}
 	if strings.Join(stages, ",") != strings.Join(wantStages, ",") {
 		t.Errorf("stages %v, want %v", stages, wantStages)
