@@ -20,9 +20,11 @@ const (
 	stepServer       = "server"
 	stepReadiness    = "readiness"
 	stepInstall      = "install"
+	stepConfigure    = "configure"
 	stepToken        = "token"
 	stepCertificates = "certificates"
 	stepSubmit       = "submit"
+	stepRegister     = "register"
 )
 
 // step is one page of the wizard.
@@ -59,7 +61,9 @@ type wizard struct {
 	token     *tokenStep  // the Token step: module, tokens, the signing key
 	certs     *certStep   // the Certificates step: the CSR
 	install   *installStep
-	csrs      csrSet // CSRs made this run, for the Submit step
+	configure *configureStep // the Configure step: initialisation and the authentication CSR
+	register  *registerStep  // the Register step: certificates back, registration
+	csrs      csrSet         // CSRs made this run, for the Submit step
 
 	hostKeyShown func() // tests: called on the UI goroutine once the host-key dialog is up
 
@@ -79,6 +83,7 @@ func newWizard(a fyne.App, w fyne.Window, prefs Prefs, profile *checks.Profile, 
 	wz.token = newTokenStep(wz)
 	wz.certs = newCertStep(wz)
 	wz.install = newInstallStep(wz)
+	wz.configure, wz.register = newConfigureStep(wz), newRegisterStep(wz)
 	wz.steps = []*step{
 		{id: stepWelcome, title: func() string { return T("step.welcome") }, view: wz.welcomeView},
 		{id: stepOrganisation, title: func() string { return T("step.organisation") }, view: wz.orgView,
@@ -87,10 +92,12 @@ func newWizard(a fyne.App, w fyne.Window, prefs Prefs, profile *checks.Profile, 
 			problems: func() []Problem { return wz.state.Server.Problems() }},
 		{id: stepReadiness, title: func() string { return T("step.readiness") }, view: wz.readiness.view},
 		{id: stepInstall, title: func() string { return T("step.install") }, view: wz.install.view, leave: wz.install.leave},
+		{id: stepConfigure, title: func() string { return T("step.configure") }, view: wz.configure.view, leave: wz.configure.leave},
 		{id: stepToken, title: func() string { return T("step.token") }, view: wz.token.view, leave: wz.token.stop},
 		{id: stepCertificates, title: func() string { return T("step.certificates") }, view: wz.certs.view},
 		{id: stepSubmit, title: func() string { return T("step.submit") }, coming: true,
 			view: func() fyne.CanvasObject { return comingView("coming.submit") }},
+		{id: stepRegister, title: func() string { return T("step.register") }, view: wz.register.view, leave: wz.register.leave},
 	}
 	return wz
 }

@@ -72,7 +72,7 @@ func TestNavigationNextBack(t *testing.T) {
 	if wz.stepID() != stepReadiness {
 		t.Fatalf("server step: %s", wz.stepID())
 	}
-	for _, want := range []string{stepInstall, stepToken, stepCertificates, stepSubmit} {
+	for _, want := range []string{stepInstall, stepConfigure, stepToken, stepCertificates, stepSubmit, stepRegister} {
 		test.Tap(wz.next)
 		if wz.stepID() != want {
 			t.Fatalf("want %s, at %s", want, wz.stepID())
@@ -82,7 +82,7 @@ func TestNavigationNextBack(t *testing.T) {
 		t.Error("Next enabled on the last step")
 	}
 	test.Tap(wz.next)
-	if wz.stepID() != stepSubmit {
+	if wz.stepID() != stepRegister {
 		t.Error("Next moved past the last step")
 	}
 	for i := len(wz.steps) - 2; i >= 0; i-- {

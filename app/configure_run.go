@@ -1,0 +1,397 @@
+package app
+
+// The Configure step's state and work: the form (PINs and passwords in
+// memory only), the anchor preview, the server's status and the
+// Initialise run (Initialize, then MakeCSRs). Every field is touched on
+// the UI goroutine only; the work runs through sessionRunner.
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/tunduk-onboard/tunduk-onboard/installer"
+	"github.com/tunduk-onboard/tunduk-onboard/installer/configure"
+	"github.com/tunduk-onboard/tunduk-onboard/installer/xroadapi"
+	"github.com/tunduk-onboard/tunduk-onboard/tokens"
+)
+
+// Preference keys of the Configure form; PINs and passwords have none.
+const (
+	prefCfgAnchor       = "configure_anchor_path"
+	prefCfgAdminUser    = "configure_admin_user"
+	prefCfgSignOnServer = "configure_sign_on_server"
+	prefCfgHWToken      = "configure_hw_token_id"
+)
+
+// authCSRSource tells the CA where the authentication key lives.
+const authCSRSource = "security server, software token"
+
+// maxAnchorSize bounds the anchor file read (real ones are a few KB).
+const maxAnchorSize = 1 << 20
+
+type configureForm struct {
+	AnchorPath, AdminUser, HWTokenID string
+	SignOnServer                     bool
+
+	AdminPassword, PIN, PIN2, HWPIN string // memory only
+}
+
+// cfgRow is one part of the Initialise run (a configure.Step ID).
+type cfgRow struct {
+	id      string
+	state   int
+	started time.Time
+	seconds string
+}
+
+type configureStep struct {
+	sessionRunner
+	form configureForm
+	v    *configureWidgets
+
+	// The anchor file as read, what it says locally, what the server says.
+	anchor       []byte
+	anchorInfo   *configure.AnchorInfo
+	anchorKey    string // why the file is refused (translation key), "" when it is not
+	anchorData   map[string]any
+	serverAnchor *configure.AnchorInfo
+	serverErr    error // the server's refusal of the anchor
+
+	status   *configure.Status
+	statusAt time.Time
+	notice   func() fyne.CanvasObject // the last error of a status or preview
+
+	rows      []cfgRow
+	resumable bool
+	outcome   func() fyne.CanvasObject
+	auth      *tokens.CSR // made (or found) by the last run
+	sign      *tokens.CSR
+}
+
+func newConfigureStep(wz *wizard) *configureStep {
+	p := wz.prefs
+	cs := &configureStep{sessionRunner: sessionRunner{wz: wz, api: installer.DefaultAdminAPI, uiDo: fyne.Do}}
+	cs.form = configureForm{AnchorPath: p.String(prefCfgAnchor), AdminUser: p.String(prefCfgAdminUser),
+		SignOnServer: p.Bool(prefCfgSignOnServer), HWTokenID: p.String(prefCfgHWToken)}
+	if cs.form.AdminUser == "" {
+		cs.form.AdminUser = p.String(prefAdminUser)
+	}
+	if cs.form.AdminUser == "" {
+		cs.form.AdminUser = "xrdadmin"
+	}
+	if cs.form.AnchorPath != "" {
+		cs.loadAnchor()
+	}
+	return cs
+}
+
+func (cs *configureStep) saveForm() {
+	p, f := cs.wz.prefs, cs.form
+	p.SetString(prefCfgAnchor, f.AnchorPath)
+	p.SetString(prefCfgAdminUser, f.AdminUser)
+	p.SetBool(prefCfgSignOnServer, f.SignOnServer)
+	p.SetString(prefCfgHWToken, f.HWTokenID)
+}
+
+// pinMin is the profile's software token PIN policy.
+func (cs *configureStep) pinMin() int {
+	if n := cs.wz.profile.Identifiers.SoftwareTokenPINMin; n > 0 {
+		return n
+	}
+	return 15
+}
+
+// tokenInitialised: the last status says the software token has its PIN
+// already (then it is typed once, to log in).
+func (cs *configureStep) tokenInitialised() bool {
+	return cs.status != nil && cs.status.Init.SoftwareTokenInitStatus == xroadapi.TokenInitialized
+}
+
+func (cs *configureStep) anchorImported() bool {
+	return cs.status != nil && cs.status.Init.AnchorImported
+}
+
+// formProblem is the translated reason Initialise is disabled, or "".
+func (cs *configureStep) formProblem() string {
+	f := cs.form
+	if _, _, ok := cs.wz.adminCredentials(); !ok {
+		if !validAdminUser(strings.TrimSpace(f.AdminUser)) {
+			return T("install.err.admin_user")
+		}
+		return T("configure.form.admin_password")
+	}
+	if len(cs.wz.state.Org.Problems(cs.wz.profile)) > 0 {
+		return T("configure.form.org")
+	}
+	switch {
+	case cs.anchorKey != "":
+		return cs.anchorProblem()
+	case cs.anchor == nil && !cs.anchorImported():
+		return T("configure.form.anchor_missing")
+	case cs.serverErr != nil:
+		return T("configure.form.anchor_server")
+	case len([]rune(f.PIN)) < cs.pinMin():
+		return T("configure.form.pin_short", map[string]any{"Min": cs.pinMin()})
+	case !cs.tokenInitialised() && f.PIN != f.PIN2:
+		return T("configure.form.pin_differ")
+	case f.SignOnServer && strings.TrimSpace(f.HWTokenID) == "":
+		return T("configure.form.hw_token")
+	case f.SignOnServer && f.HWPIN == "":
+		return T("configure.form.hw_pin")
+	}
+	return ""
+}
+
+// setAnchorPath reads a new anchor file and forgets the server's verdict
+// on the last one.
+func (cs *configureStep) setAnchorPath(path string) {
+	cs.form.AnchorPath = path
+	cs.saveForm()
+	cs.loadAnchor()
+	cs.refresh()
+}
+
+// loadAnchor reads the anchor file and checks its instance locally: a
+// wrong one is refused here, before anything goes to the server.
+func (cs *configureStep) loadAnchor() {
+	cs.anchor, cs.anchorInfo, cs.anchorKey, cs.anchorData, cs.serverAnchor, cs.serverErr = nil, nil, "", nil, nil, nil
+	path := strings.TrimSpace(cs.form.AnchorPath)
+	if path == "" {
+		return
+	}
+	data, err := readSmallFile(path, maxAnchorSize)
+	if err != nil {
+		cs.anchorKey, cs.anchorData = "configure.anchor_unreadable", map[string]any{"Error": clean(err.Error(), 300)}
+		return
+	}
+	info, err := configure.ReadAnchor(data)
+	if err != nil {
+		cs.anchorKey, cs.anchorData = "configure.anchor_invalid", map[string]any{"Error": clean(err.Error(), 300)}
+		return
+	}
+	cs.anchorInfo = &info
+	if want := cs.wz.profile.XRoad.Instance; info.Instance != want {
+		cs.anchorKey, cs.anchorData = "configure.anchor_wrong_instance", map[string]any{"Got": clean(info.Instance, 60), "Want": want}
+		return
+	}
+	cs.anchor = data
+}
+
+// anchorProblem is the translated refusal of the anchor file, or "".
+func (cs *configureStep) anchorProblem() string {
+	if cs.anchorKey == "" {
+		return ""
+	}
+	return T(cs.anchorKey, cs.anchorData)
+}
+
+// readSmallFile reads at most max bytes; a larger file is an error.
+func readSmallFile(path string, max int64) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if st.Size() > max {
+		return nil, fmt.Errorf("%s: %d bytes, more than %d", path, st.Size(), max)
+	}
+	return os.ReadFile(path)
+}
+
+// previewOnServer asks the server what it makes of the anchor.
+func (cs *configureStep) previewOnServer() {
+	data := cs.anchor
+	if data == nil {
+		return
+	}
+	var got configure.AnchorInfo
+	cs.notice = nil
+	cs.start("preview", func(ctx context.Context, s *serverSession, in sessionInput) error {
+		var err error
+		got, err = s.PreviewAnchor(ctx, in.p, data)
+		return err
+	}, func(err error) {
+		var ce *configure.Error
+		switch {
+		case err == nil:
+			cs.serverAnchor, cs.serverErr = &got, nil
+		case errors.As(err, &ce):
+			cs.serverAnchor, cs.serverErr = nil, err // the server refused this file
+		default:
+			cs.notice = func() fyne.CanvasObject { return sessionErrorCard(err) }
+		}
+	}, cs.refresh)
+}
+
+// refreshStatus reads the server's status.
+func (cs *configureStep) refreshStatus() {
+	var st configure.Status
+	cs.notice = nil
+	cs.start("status", func(ctx context.Context, s *serverSession, in sessionInput) error {
+		var err error
+		st, err = s.Status(ctx, in.p)
+		return err
+	}, func(err error) {
+		if err != nil {
+			cs.notice = func() fyne.CanvasObject { return sessionErrorCard(err) }
+			return
+		}
+		cs.status, cs.statusAt = &st, time.Now()
+	}, cs.refresh)
+}
+
+// initialise runs Initialize then MakeCSRs, then reads the status again.
+func (cs *configureStep) initialise() {
+	if cs.busy != "" || cs.formProblem() != "" {
+		return
+	}
+	f := cs.form
+	anchor := cs.anchor
+	opt := configure.CSROptions{SoftPIN: f.PIN, SignOnServer: f.SignOnServer, HWTokenID: strings.TrimSpace(f.HWTokenID), HWPIN: f.HWPIN}
+	cs.rows, cs.outcome, cs.notice = nil, nil, nil
+	for _, id := range []string{"anchor", "init", "tsa", "login", "auth_csr", "sign_csr"} {
+		if id != "sign_csr" || f.SignOnServer {
+			cs.rows = append(cs.rows, cfgRow{id: id})
+		}
+	}
+	progress := func(st configure.Step) { cs.uiDo(func() { cs.stepEvent(st) }) }
+	var made configure.CSRs
+	var status configure.Status
+	var statusErr error
+	log.WithFields(map[string]any{"target": cs.wz.state.Server.Display(), "sign_on_server": f.SignOnServer}).Info("configure started")
+	cs.start("init", func(ctx context.Context, s *serverSession, in sessionInput) error {
+		defer func() { opt = configure.CSROptions{} }()
+		if err := s.Initialize(ctx, in.p, anchor, opt.SoftPIN, progress); err != nil {
+			return err
+		}
+		var err error
+		if made, err = s.MakeCSRs(ctx, in.p, opt, progress); err != nil {
+			return err
+		}
+		status, statusErr = s.Status(ctx, in.p)
+		return nil
+	}, func(err error) {
+		cs.resumable = err != nil
+		if err != nil {
+			for i := range cs.rows {
+				if cs.rows[i].state == rowRunning {
+					cs.rows[i].state = rowFailed
+				}
+			}
+			cs.outcome = func() fyne.CanvasObject { return sessionErrorCard(err) }
+			return
+		}
+		if statusErr == nil {
+			cs.status, cs.statusAt = &status, time.Now()
+		}
+		cs.madeCSRs(made)
+	}, cs.refresh)
+}
+
+// madeCSRs hands the CSRs to the Submit step and shows them.
+func (cs *configureStep) madeCSRs(made configure.CSRs) {
+	cs.auth, cs.sign = nil, nil
+	if made.Auth != nil && made.Auth.Cert != nil {
+		// Configure ran again after the certificate came back: nothing to send.
+		cs.outcome = func() fyne.CanvasObject { return successCard(T("configure.ok_cert"), T("configure.ok_cert.next")) }
+		return
+	}
+	var problems []string
+	if made.Auth != nil && len(made.Auth.CSR) > 0 {
+		if c, err := csrInfo(made.Auth.CSR); err == nil {
+			cs.auth = c
+			cs.wz.csrs.setAuth(&madeCSR{DER: c.DER, Source: authCSRSource})
+		} else {
+			problems = append(problems, err.Error())
+		}
+	}
+	if made.Sign != nil && len(made.Sign.CSR) > 0 {
+		if c, err := csrInfo(made.Sign.CSR); err == nil {
+			cs.sign = c
+			cs.wz.csrs.setSign(&madeCSR{DER: c.DER, Source: "security server, token " + clean(made.Sign.TokenID, 60)})
+		} else {
+			problems = append(problems, err.Error())
+		}
+	}
+	if cs.auth == nil || len(problems) > 0 {
+		detail := clean(strings.Join(problems, "; "), 600)
+		cs.outcome = func() fyne.CanvasObject {
+			return messageCard(T("configure.no_csr"), T("configure.error_todo"), detail)
+		}
+		return
+	}
+	log.WithFields(map[string]any{"subject": cs.auth.Subject, "public_key_sha256": cs.auth.PublicKeySHA256}).Info("authentication CSR made")
+	cs.outcome = func() fyne.CanvasObject { return successCard(T("configure.ok"), T("configure.ok.next")) }
+}
+
+// csrInfo parses a DER CSR into what the page shows.
+func csrInfo(der []byte) (*tokens.CSR, error) {
+	req, err := x509.ParseCertificateRequest(der)
+	if err != nil {
+		return nil, fmt.Errorf("csr: %w", err)
+	}
+	if err := req.CheckSignature(); err != nil {
+		return nil, fmt.Errorf("csr signature: %w", err)
+	}
+	sum := sha256.Sum256(req.RawSubjectPublicKeyInfo)
+	bits := 0
+	if k, ok := req.PublicKey.(interface{ Size() int }); ok {
+		bits = k.Size() * 8
+	}
+	return &tokens.CSR{DER: der, Subject: req.Subject.String(), KeyBits: bits, PublicKeySHA256: hex.EncodeToString(sum[:])}, nil
+}
+
+// stepEvent applies one progress report to its row.
+func (cs *configureStep) stepEvent(st configure.Step) {
+	for i := range cs.rows {
+		r := &cs.rows[i]
+		if r.id != st.ID {
+			continue
+		}
+		switch st.State {
+		case "running":
+			r.state, r.started = rowRunning, time.Now()
+		case "done":
+			r.state = rowDone
+			if !r.started.IsZero() {
+				r.seconds = fmt.Sprintf("%.1f", time.Since(r.started).Seconds())
+			} else {
+				r.seconds = "0.0"
+			}
+		case "skipped":
+			r.state = rowAlreadyDone
+		case "failed":
+			r.state = rowFailed
+		}
+	}
+	cs.refresh()
+}
+
+// leave: the page goes; the work under way is cancelled (its session is
+// closed and its API key revoked). The form, PINs included, stays in
+// memory for this run, as the Install step keeps its passwords.
+func (cs *configureStep) leave() {
+	cs.cancel()
+	cs.v = nil
+}
+
+// keyStateView is what the status rows show of a key.
+type keyStateView struct {
+	csr   bool // a key with a CSR (or a certificate already)
+	label string
+}
+
+func keyView(k *configure.KeyState) *keyStateView {
+	if k == nil {
+		return &keyStateView{}
+	}
+	return &keyStateView{csr: len(k.CSR) > 0 || k.Cert != nil, label: k.Label}
+}

@@ -1,0 +1,296 @@
+package app
+
+// The Register step's work: the certificates the CA issued are imported
+// (each must belong to a CSR of this server), the authentication
+// certificate is registered with the central server, the wait for the
+// operator's approval (minutes to days: it can be left and resumed, the
+// certificate's hash and the time it was sent are kept in preferences),
+// and activation. Fields are touched on the UI goroutine only.
+
+import (
+	"bytes"
+	"context"
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/tunduk-onboard/tunduk-onboard/installer"
+	"github.com/tunduk-onboard/tunduk-onboard/installer/configure"
+	"github.com/tunduk-onboard/tunduk-onboard/installer/xroadapi"
+)
+
+// Preference keys of the Register step (no secrets among them).
+const (
+	prefRegAuthCert = "register_auth_cert"
+	prefRegSignCert = "register_sign_cert"
+	prefRegAuthHash = "register_auth_hash"
+	prefRegSentAt   = "register_sent_at"
+	prefRegActive   = "register_active"
+)
+
+// maxCertSize bounds a certificate file read.
+const maxCertSize = 256 << 10
+
+type registerStep struct {
+	sessionRunner
+	v *registerWidgets
+
+	authPath, signPath string
+	imported           []configure.Imported // this run's imports
+	authHash           string               // the authentication certificate's hash, once imported
+	sentAt             time.Time            // registration request sent
+	approved, active   bool
+	lastPoll           time.Time
+	lastStatus         string
+	outcome            func() fyne.CanvasObject
+
+	pollEvery time.Duration // how often the approval is asked for
+
+	// onStage, when set, is told each stage the submission reaches:
+	// "certificates_received", "imported", "registered" (approved by the
+	// central server), "active". Called on the UI goroutine.
+	onStage func(stage string)
+}
+
+func newRegisterStep(wz *wizard) *registerStep {
+	p := wz.prefs
+	rs := &registerStep{sessionRunner: sessionRunner{wz: wz, api: installer.DefaultAdminAPI, uiDo: fyne.Do}, pollEvery: 30 * time.Second}
+	rs.authPath, rs.signPath = p.String(prefRegAuthCert), p.String(prefRegSignCert)
+	rs.authHash = p.String(prefRegAuthHash)
+	if t, err := time.Parse(time.RFC3339, p.String(prefRegSentAt)); err == nil {
+		rs.sentAt = t
+	}
+	rs.active = rs.authHash != "" && p.String(prefRegActive) == rs.authHash
+	rs.approved = rs.active
+	return rs
+}
+
+func (rs *registerStep) save() {
+	p := rs.wz.prefs
+	p.SetString(prefRegAuthCert, rs.authPath)
+	p.SetString(prefRegSignCert, rs.signPath)
+	p.SetString(prefRegAuthHash, rs.authHash)
+	sent := ""
+	if !rs.sentAt.IsZero() {
+		sent = rs.sentAt.UTC().Format(time.RFC3339)
+	}
+	p.SetString(prefRegSentAt, sent)
+	active := ""
+	if rs.active {
+		active = rs.authHash
+	}
+	p.SetString(prefRegActive, active)
+}
+
+func (rs *registerStep) stage(s string) {
+	log.WithField("stage", s).Info("submission stage")
+	if rs.onStage != nil {
+		rs.onStage(s)
+	}
+}
+
+// address is where the central server reaches this security server.
+func (rs *registerStep) address() string {
+	s := rs.wz.state.Server
+	if ip := strings.TrimSpace(s.PublicIP); ip != "" {
+		return ip
+	}
+	return strings.TrimSpace(s.Host)
+}
+
+// certFile is one issued certificate, read from the user's file.
+type certFile struct {
+	path string
+	der  []byte
+	cert *x509.Certificate
+}
+
+// readCert reads a certificate in PEM or DER.
+func readCert(path string) (certFile, error) {
+	data, err := readSmallFile(path, maxCertSize)
+	if err != nil {
+		return certFile{}, err
+	}
+	der := data
+	if b, _ := pem.Decode(data); b != nil {
+		if b.Type != "CERTIFICATE" {
+			return certFile{}, fmt.Errorf("%s: a PEM %q block, not a CERTIFICATE", path, b.Type)
+		}
+		der = b.Bytes
+	}
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		return certFile{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return certFile{path: path, der: der, cert: c}, nil
+}
+
+// certFiles reads the chosen files; an error names the file.
+func (rs *registerStep) certFiles() ([]certFile, error) {
+	var out []certFile
+	for _, p := range []string{rs.authPath, rs.signPath} {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		c, err := readCert(p)
+		if err != nil {
+			return nil, &fileError{err}
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// fileError is a certificate file that cannot be read or parsed.
+type fileError struct{ err error }
+
+func (e *fileError) Error() string { return e.err.Error() }
+func (e *fileError) Unwrap() error { return e.err }
+
+// matchCSR reports whether cert's public key is that of one of csrs.
+func matchCSR(cert *x509.Certificate, csrs [][]byte) bool {
+	for _, der := range csrs {
+		if req, err := x509.ParseCertificateRequest(der); err == nil && bytes.Equal(req.RawSubjectPublicKeyInfo, cert.RawSubjectPublicKeyInfo) {
+			return true
+		}
+	}
+	return false
+}
+
+// importCerts imports every chosen certificate, or none: each is matched
+// to a CSR of this run or of the server before the first is sent.
+func (rs *registerStep) importCerts() {
+	if rs.busy != "" {
+		return
+	}
+	files, err := rs.certFiles()
+	rs.outcome = nil
+	if err == nil && len(files) == 0 {
+		err = &fileError{fmt.Errorf("no certificate file chosen")}
+	}
+	if err != nil {
+		rs.outcome = func() fyne.CanvasObject {
+			return messageCard(T("register.err.file"), T("register.err.file.todo"), clean(err.Error(), 600))
+		}
+		rs.refresh()
+		return
+	}
+	rs.stage("certificates_received")
+	var csrs [][]byte
+	if a, s := rs.wz.csrs.get(); a != nil || s != nil {
+		for _, c := range []*madeCSR{a, s} {
+			if c != nil {
+				csrs = append(csrs, c.DER)
+			}
+		}
+	}
+	var got []configure.Imported
+	rs.start("import", func(ctx context.Context, s *serverSession, in sessionInput) error {
+		// The server's own CSRs count too: the Configure step may have run
+		// in an earlier session of the wizard.
+		if st, err := s.Status(ctx, in.p); err == nil {
+			for _, k := range []*configure.KeyState{st.Auth, st.Sign} {
+				if k != nil && len(k.CSR) > 0 {
+					csrs = append(csrs, k.CSR)
+				}
+			}
+		}
+		for _, f := range files {
+			if !matchCSR(f.cert, csrs) {
+				return &configure.Error{Key: configureErrKey("cert_no_csr"), Data: map[string]any{"Subject": f.cert.Subject.String(), "Serial": f.cert.SerialNumber.String()}}
+			}
+		}
+		for _, f := range files {
+			im, err := s.Import(ctx, f.der, csrs)
+			if err != nil {
+				return err
+			}
+			got = append(got, im)
+		}
+		return nil
+	}, func(err error) {
+		if err != nil {
+			rs.outcome = func() fyne.CanvasObject { return sessionErrorCard(err) }
+			return
+		}
+		rs.imported = got
+		for _, im := range got {
+			if isAuthUsage(im.Usage) {
+				if im.Hash != rs.authHash {
+					rs.sentAt, rs.approved, rs.active = time.Time{}, false, false
+				}
+				rs.authHash = im.Hash
+			}
+		}
+		rs.save()
+		rs.stage("imported")
+	}, rs.refresh)
+}
+
+// isAuthUsage: the usage names the authentication key, in either of the
+// API's spellings.
+func isAuthUsage(u string) bool {
+	u = strings.ToLower(u)
+	return u == "auth" || u == strings.ToLower(xroadapi.UsageAuthentication)
+}
+
+// register sends the registration request, then waits and activates.
+func (rs *registerStep) register() {
+	if rs.authHash == "" || rs.busy != "" {
+		return
+	}
+	rs.run(true)
+}
+
+// resume waits for the approval (and activates) without a new request.
+func (rs *registerStep) resume() {
+	if rs.authHash == "" || rs.sentAt.IsZero() || rs.busy != "" {
+		return
+	}
+	rs.run(false)
+}
+
+// run: [register,] wait until approved, activate. The wait shows each poll.
+func (rs *registerStep) run(send bool) {
+	hash, addr, every := rs.authHash, rs.address(), rs.pollEvery
+	approved := rs.approved
+	rs.outcome = nil
+	rs.start("register", func(ctx context.Context, s *serverSession, in sessionInput) error {
+		if send {
+			if err := s.Register(ctx, hash, addr); err != nil {
+				return err
+			}
+			rs.uiDo(func() { rs.sentAt = time.Now(); rs.save(); rs.refresh() })
+		}
+		if !approved {
+			seen := func(c xroadapi.TokenCertificate) {
+				rs.uiDo(func() { rs.lastPoll, rs.lastStatus = time.Now(), c.Status; rs.refresh() })
+			}
+			if err := s.WaitRegistered(ctx, hash, every, seen); err != nil {
+				return err
+			}
+			rs.uiDo(func() { rs.approved = true; rs.stage("registered"); rs.refresh() })
+		}
+		return s.Activate(ctx, hash)
+	}, func(err error) {
+		if err != nil {
+			rs.outcome = func() fyne.CanvasObject { return sessionErrorCard(err) }
+			return
+		}
+		rs.active = true
+		rs.save()
+		rs.stage("active")
+		rs.outcome = func() fyne.CanvasObject { return successCard(T("register.ok"), T("register.ok.next")) }
+	}, rs.refresh)
+}
+
+// leave: the wait stops with the page (its API key is revoked); Resume
+// picks it up later.
+func (rs *registerStep) leave() {
+	rs.cancel()
+	rs.v = nil
+}

@@ -1,0 +1,197 @@
+package app
+
+// How the Configure and Register steps reach the security server's admin
+// API: the Server step's SSH settings (host keys checked as everywhere
+// else), a tunnel to the API and an API key made with the X-Road admin
+// user's password. Every piece of work opens its own session and closes
+// it (revoking the API key) when done, cancelled or left, so no key
+// outlives the work it was made for.
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+
+	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/installer"
+	"github.com/tunduk-onboard/tunduk-onboard/installer/configure"
+	"github.com/tunduk-onboard/tunduk-onboard/installer/ssh"
+)
+
+// serverSession is an open admin API session and the SSH connection
+// under it.
+type serverSession struct {
+	*configure.Session
+	client *ssh.Client
+}
+
+// close revokes the API key and hangs up. It has its own deadline: a
+// cancelled run must still revoke its key.
+func (s *serverSession) close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := s.Session.Close(ctx); err != nil {
+		log.WithError(errors.New(clean(err.Error(), 600))).Warn("admin API key not revoked")
+	}
+	_ = s.client.Close()
+}
+
+// adminCredentials is the X-Road admin login: the Install step's when its
+// form holds a confirmed password (typed this run), else the Configure
+// step's. fromInstall tells which.
+func (wz *wizard) adminCredentials() (cr configure.Credentials, fromInstall, ok bool) {
+	if f := wz.install.form; f.AdminPassword != "" && f.AdminPassword == f.AdminPassword2 && validAdminUser(strings.TrimSpace(f.AdminUser)) {
+		return configure.Credentials{User: strings.TrimSpace(f.AdminUser), Password: f.AdminPassword}, true, true
+	}
+	f := wz.configure.form
+	cr = configure.Credentials{User: strings.TrimSpace(f.AdminUser), Password: f.AdminPassword}
+	return cr, false, cr.User != "" && cr.Password != ""
+}
+
+// params is what the server is initialised with, from the Organisation
+// step and the operator profile.
+func (wz *wizard) params() configure.Params {
+	o := wz.state.Org
+	return configure.Params{Instance: wz.profile.XRoad.Instance, MemberClass: o.MemberClass,
+		MemberCode: strings.TrimSpace(o.MemberCode), ServerCode: strings.TrimSpace(o.ServerCode),
+		OrgName: strings.TrimSpace(o.Name), CAName: wz.profile.CA.Name, PINMin: wz.profile.Identifiers.SoftwareTokenPINMin}
+}
+
+// sessionRunner runs one piece of server work at a time in a goroutine:
+// open a session, work, close it, report back on the UI goroutine.
+type sessionRunner struct {
+	wz       *wizard
+	api      installer.AdminAPI // where the admin API listens on the server
+	busy     string             // what runs now ("" idle)
+	cancelFn context.CancelFunc
+
+	uiDo     func(func()) // fyne.Do; tests route it through a pump
+	afterRun func()       // tests: called on the UI goroutine when work ends
+}
+
+// sessionInput is what a run needs from the UI, copied on the UI
+// goroutine before the work starts.
+type sessionInput struct {
+	srv Server
+	cr  configure.Credentials
+	p   configure.Params
+}
+
+// errNoAdmin: the admin user or password is missing.
+var errNoAdmin = errors.New("the X-Road admin user and password are needed")
+
+// start runs work in a session. done runs on the UI goroutine with the
+// outcome; refresh redraws the page after each change of state.
+func (r *sessionRunner) start(what string, work func(ctx context.Context, s *serverSession, in sessionInput) error,
+	done func(error), refresh func()) {
+	if r.busy != "" {
+		return
+	}
+	wz := r.wz
+	cr, _, ok := wz.adminCredentials()
+	if !ok {
+		done(errNoAdmin)
+		refresh()
+		return
+	}
+	in := sessionInput{srv: wz.state.Server, cr: cr, p: wz.params()} // copies, with the in-memory secrets
+	ctx, cancel := context.WithCancel(context.Background())
+	r.busy, r.cancelFn = what, cancel
+	refresh()
+	api := r.api
+	go func() {
+		err := func() error {
+			s, err := wz.openSession(ctx, in, api)
+			if err != nil {
+				return err
+			}
+			defer s.close()
+			return work(ctx, s, in)
+		}()
+		cancel()
+		in.cr.Password = ""
+		if err != nil {
+			log.WithField("work", what).WithError(errors.New(clean(err.Error(), 600))).Warn("server work stopped")
+		} else {
+			log.WithField("work", what).Info("server work done")
+		}
+		r.uiDo(func() {
+			r.busy, r.cancelFn = "", nil
+			done(err)
+			refresh()
+			if r.afterRun != nil {
+				r.afterRun()
+			}
+		})
+	}()
+}
+
+// cancel stops the work under way (its session is closed on the way out).
+func (r *sessionRunner) cancel() {
+	if r.cancelFn != nil {
+		r.cancelFn()
+	}
+}
+
+// openSession dials the server with the Server step's settings and makes
+// an API key.
+func (wz *wizard) openSession(ctx context.Context, in sessionInput, api installer.AdminAPI) (*serverSession, error) {
+	cfg, err := in.srv.SSHConfig(func(host, fp, keyType string) bool { return wz.askHostKey(ctx, host, fp, keyType) })
+	if err != nil {
+		return nil, err
+	}
+	c, err := ssh.Dial(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	s, err := configure.Open(ctx, c, api, in.cr)
+	if err != nil {
+		_ = c.Close()
+		return nil, err
+	}
+	return &serverSession{Session: s, client: c}, nil
+}
+
+// sessionErrorCard tells why server work stopped, in the user's words:
+// the configure package's own message when it has one, else the SSH
+// layer's explanation.
+func sessionErrorCard(err error) fyne.CanvasObject {
+	switch {
+	case errors.Is(err, context.Canceled):
+		return card(theme.NewDisabledResource(theme.InfoIcon()), T("configure.cancelled"), T("configure.cancelled.todo"))
+	case errors.Is(err, errNoAdmin):
+		return messageCard(T("configure.no_admin"), T("configure.no_admin.todo"), "")
+	}
+	var ce *configure.Error
+	if errors.As(err, &ce) || !isConnError(err) {
+		detail := "" // the message says it all; a cause is shown when there is one
+		if ce == nil {
+			detail = clean(err.Error(), 600)
+		} else if ce.Err != nil {
+			detail = clean(ce.Err.Error(), 600)
+		}
+		return messageCard(sessionErrorText(err), T("configure.error_todo"), detail)
+	}
+	e := explain(err)
+	return messageCard(T(e.What, e.Data), T(e.Todo, e.Data), e.Detail)
+}
+
+// isConnError: the SSH layer knows this error (connection, login, host key).
+func isConnError(err error) bool {
+	kind, _ := ssh.Classify(err)
+	return kind != "" && kind != ssh.KindOther
+}
+
+// sessionErrorText is the configure package's message for err.
+func sessionErrorText(err error) string {
+	key, data := configure.Explain(err)
+	return checks.T(CurrentLanguage(), key, data)
+}
+
+// configureErrKey is a key of the configure package's own messages
+// (assets/translations/report), read with checks.T, never with T.
+func configureErrKey(name string) string { return "configure.err." + name }

@@ -1,0 +1,421 @@
+package app
+
+// The Configure step's page: the server's status, the form (admin login,
+// configuration anchor, software token PIN, where the signing key lives),
+// Initialise with its progress rows, and the authentication CSR made. The
+// work is configure_run.go.
+
+import (
+	"encoding/pem"
+	"errors"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/tokens"
+)
+
+type configureWidgets struct {
+	adminUser, adminPW, anchorPath, pin, pin2, hwToken, hwPIN *widget.Entry
+	signOnServer                                              *widget.Check
+	adminNote, anchorLocal, anchorServer, anchorErr, problem  *widget.Label
+	statusAt, busy                                            *widget.Label
+	adminBox, hwBox                                           *fyne.Container
+	refreshBtn, previewBtn, initBtn, cancelBtn                *widget.Button
+	statusRows, rows, notice, outcome, csrs                   *fyne.Container
+	pin2Item                                                  *widget.FormItem
+	form                                                      *widget.Form
+	scroll                                                    *container.Scroll
+}
+
+func (cs *configureStep) view() fyne.CanvasObject {
+	wz := cs.wz
+	if !wz.state.Server.Remote {
+		return infoCard(T("configure.need_remote"), T("configure.need_remote.todo"))
+	}
+	v := &configureWidgets{}
+	cs.v = v
+	f := &cs.form
+	entry := func(val *string, placeholder string, secret, save bool) *widget.Entry {
+		e := widget.NewEntry()
+		if secret {
+			e = widget.NewPasswordEntry()
+		}
+		e.SetText(*val)
+		e.SetPlaceHolder(placeholder)
+		e.OnChanged = func(s string) {
+			*val = s
+			if save {
+				cs.saveForm()
+			}
+			cs.refresh()
+		}
+		return e
+	}
+	intro := widget.NewLabel(T("configure.intro", map[string]any{"Target": wz.state.Server.Display()}))
+	intro.Wrapping = fyne.TextWrapWord
+
+	// Status of the server, read on entry and on Refresh.
+	v.refreshBtn = widget.NewButtonWithIcon(T("configure.refresh"), theme.ViewRefreshIcon(), cs.refreshStatus)
+	v.statusAt = widget.NewLabel("")
+	v.statusAt.Importance = widget.LowImportance
+	v.statusRows = container.NewVBox()
+	v.notice = container.NewVBox()
+	statusBox := container.NewVBox(
+		container.NewHBox(widget.NewLabelWithStyle(T("configure.status"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+			layout.NewSpacer(), v.statusAt, v.refreshBtn),
+		v.statusRows)
+
+	// The admin login, unless the Install step holds it.
+	v.adminNote = widget.NewLabel("")
+	v.adminNote.Wrapping = fyne.TextWrapWord
+	v.adminUser = entry(&f.AdminUser, "xrdadmin", false, true)
+	v.adminPW = entry(&f.AdminPassword, "", true, false)
+	v.adminBox = container.NewVBox(widget.NewForm(
+		widget.NewFormItem(T("configure.admin_user"), v.adminUser),
+		&widget.FormItem{Text: T("configure.admin_password"), Widget: v.adminPW, HintText: T("configure.secret_hint")}))
+
+	// The anchor: typed or chosen, previewed locally, then by the server.
+	v.anchorPath = widget.NewEntry()
+	v.anchorPath.SetPlaceHolder(T("configure.anchor_placeholder"))
+	v.anchorPath.SetText(f.AnchorPath)
+	v.anchorPath.OnChanged = cs.setAnchorPath
+	browse := widget.NewButtonWithIcon("", theme.FolderOpenIcon(), cs.chooseAnchor)
+	v.anchorLocal = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	v.anchorLocal.Wrapping = fyne.TextWrapBreak
+	v.anchorServer = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	v.anchorServer.Wrapping = fyne.TextWrapBreak
+	v.anchorErr = errLabel()
+	v.previewBtn = widget.NewButtonWithIcon(T("configure.preview_server"), theme.SearchIcon(), cs.previewOnServer)
+
+	v.pin = entry(&f.PIN, "", true, false)
+	v.pin2 = entry(&f.PIN2, "", true, false)
+	v.signOnServer = widget.NewCheck(T("configure.sign_on_server"), func(b bool) { f.SignOnServer = b; cs.saveForm(); cs.refresh() })
+	v.signOnServer.Checked = f.SignOnServer
+	v.hwToken = entry(&f.HWTokenID, "1", false, true)
+	v.hwPIN = entry(&f.HWPIN, "", true, false)
+	v.hwBox = container.NewVBox(widget.NewForm(
+		&widget.FormItem{Text: T("configure.hw_token"), Widget: v.hwToken, HintText: T("configure.hw_token_hint")},
+		&widget.FormItem{Text: T("configure.hw_pin"), Widget: v.hwPIN, HintText: T("configure.secret_hint")}))
+	v.pin2Item = widget.NewFormItem(T("configure.pin2"), v.pin2)
+	v.form = widget.NewForm(
+		&widget.FormItem{Text: T("configure.anchor"), Widget: container.NewBorder(nil, nil, nil, browse, v.anchorPath), HintText: T("configure.anchor_hint")},
+		&widget.FormItem{Text: T("configure.pin"), Widget: v.pin, HintText: T("configure.pin_hint", map[string]any{"Min": cs.pinMin()})},
+		v.pin2Item)
+	signNote := widget.NewLabel(T("configure.sign_note"))
+	signNote.Wrapping = fyne.TextWrapWord
+	signNote.Importance = widget.LowImportance
+
+	v.initBtn = widget.NewButtonWithIcon(T("configure.initialise"), theme.MediaPlayIcon(), cs.initialise)
+	v.initBtn.Importance = widget.HighImportance
+	v.cancelBtn = widget.NewButtonWithIcon(T("configure.cancel"), theme.MediaStopIcon(), cs.cancel)
+	v.problem = widget.NewLabel("")
+	v.problem.Wrapping = fyne.TextWrapWord
+	v.problem.Importance = widget.WarningImportance
+	v.busy = widget.NewLabel("")
+	v.rows = container.NewVBox()
+	v.outcome = container.NewVBox()
+	v.csrs = container.NewVBox()
+
+	v.scroll = container.NewVScroll(container.NewVBox(
+		intro, statusBox, v.notice, widget.NewSeparator(),
+		v.adminNote, v.adminBox,
+		v.form, v.anchorErr, v.anchorLocal, container.NewHBox(v.previewBtn), v.anchorServer,
+		v.signOnServer, signNote, v.hwBox,
+		container.NewHBox(v.initBtn, v.cancelBtn), v.problem, v.busy, v.rows, v.outcome, v.csrs))
+	cs.refresh()
+	if cs.status == nil && cs.busy == "" {
+		if _, _, ok := wz.adminCredentials(); ok {
+			cs.refreshStatus()
+		}
+	}
+	return v.scroll
+}
+
+// refresh brings the widgets in line with the state.
+func (cs *configureStep) refresh() {
+	v := cs.v
+	if v == nil {
+		return
+	}
+	wz := cs.wz
+	busy := cs.busy != ""
+	cr, fromInstall, _ := wz.adminCredentials()
+	if fromInstall {
+		v.adminNote.SetText(T("configure.admin_from_install", map[string]any{"User": cr.User}))
+		v.adminNote.Show()
+		v.adminBox.Hide()
+	} else {
+		v.adminNote.Hide()
+		v.adminBox.Show()
+	}
+	for _, w := range []fyne.Disableable{v.adminUser, v.adminPW, v.anchorPath, v.pin, v.pin2, v.signOnServer, v.hwToken, v.hwPIN, v.refreshBtn} {
+		if busy {
+			w.Disable()
+		} else {
+			w.Enable()
+		}
+	}
+	if cs.form.SignOnServer {
+		v.hwBox.Show()
+	} else {
+		v.hwBox.Hide()
+	}
+	// Once the software token has its PIN it is typed once, to log in.
+	items := v.form.Items[:0:0]
+	for _, it := range v.form.Items {
+		if it != v.pin2Item {
+			items = append(items, it)
+		}
+	}
+	if cs.tokenInitialised() {
+		v.pin2.Hide()
+	} else {
+		v.pin2.Show()
+		items = append(items, v.pin2Item)
+	}
+	if len(items) != len(v.form.Items) {
+		v.form.Items = items
+		v.form.Refresh()
+	}
+
+	cs.renderStatus()
+	cs.renderAnchor()
+	problem := cs.formProblem()
+	if busy {
+		v.initBtn.Disable()
+		v.cancelBtn.Enable()
+	} else {
+		v.cancelBtn.Disable()
+		if problem != "" {
+			v.initBtn.Disable()
+		} else {
+			v.initBtn.Enable()
+		}
+	}
+	if cs.resumable {
+		v.initBtn.SetText(T("configure.resume"))
+	} else {
+		v.initBtn.SetText(T("configure.initialise"))
+	}
+	if !busy && problem != "" {
+		v.problem.SetText(problem)
+		v.problem.Show()
+	} else {
+		v.problem.Hide()
+	}
+	v.busy.Show()
+	switch cs.busy {
+	case "":
+		v.busy.SetText("")
+		v.busy.Hide()
+	case "status":
+		v.busy.SetText(T("configure.reading_status"))
+	case "preview":
+		v.busy.SetText(T("configure.previewing"))
+	default:
+		v.busy.SetText(T("configure.working", map[string]any{"Target": wz.state.Server.Display()}))
+	}
+	cs.renderRows()
+	setCard(v.notice, cs.notice)
+	setCard(v.outcome, cs.outcome)
+	cs.renderCSRs()
+	relayout(v.scroll)
+}
+
+// setCard shows the card made by f in box (none when f is nil).
+func setCard(box *fyne.Container, f func() fyne.CanvasObject) {
+	box.Objects = nil
+	if f != nil {
+		box.Objects = []fyne.CanvasObject{f()}
+	}
+	box.Refresh()
+}
+
+// statusRow is one line of the server's status.
+func statusRow(done bool, text string) fyne.CanvasObject {
+	icon := theme.NewWarningThemedResource(theme.RadioButtonIcon())
+	if done {
+		icon = theme.NewSuccessThemedResource(theme.ConfirmIcon())
+	}
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	return container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(icon)), nil, l)
+}
+
+func (cs *configureStep) renderStatus() {
+	v := cs.v
+	v.statusRows.Objects = nil
+	st := cs.status
+	if st == nil {
+		v.statusAt.SetText("")
+		l := widget.NewLabel(T("configure.status_unknown"))
+		l.Wrapping = fyne.TextWrapWord
+		l.Importance = widget.LowImportance
+		v.statusRows.Add(l)
+		v.statusRows.Refresh()
+		return
+	}
+	v.statusAt.SetText(T("configure.status_at", map[string]any{"Time": cs.statusAt.Format("15:04:05")}))
+	p := cs.wz.params()
+	yes := func(b bool, done, notYet string, data ...map[string]any) {
+		text := T(notYet, data...)
+		if b {
+			text = T(done, data...)
+		}
+		v.statusRows.Add(statusRow(b, text))
+	}
+	yes(st.Init.AnchorImported, "configure.st.anchor", "configure.st.anchor_no")
+	yes(st.Init.ServerCodeInitialized && st.Init.ServerOwnerInitialized, "configure.st.owner", "configure.st.owner_no",
+		map[string]any{"Owner": clean(p.MemberClass+"/"+p.MemberCode, 60), "Server": clean(p.ServerCode, 40)})
+	yes(cs.tokenInitialised(), "configure.st.token", "configure.st.token_no")
+	yes(st.TSAConfigured, "configure.st.tsa", "configure.st.tsa_no")
+	yes(st.SoftTokenLoggedIn, "configure.st.login", "configure.st.login_no")
+	key := func(k *keyStateView, done, notYet string) {
+		v.statusRows.Add(statusRow(k.csr, T(map[bool]string{true: done, false: notYet}[k.csr], map[string]any{"Label": clean(k.label, 80)})))
+	}
+	key(keyView(st.Auth), "configure.st.auth", "configure.st.auth_no")
+	key(keyView(st.Sign), "configure.st.sign", "configure.st.sign_no")
+	v.statusRows.Refresh()
+}
+
+// renderAnchor shows what the chosen anchor file says and the server's view of it.
+func (cs *configureStep) renderAnchor() {
+	v := cs.v
+	showErr(v.anchorErr, cs.anchorProblem())
+	if a := cs.anchorInfo; a != nil {
+		v.anchorLocal.SetText(T("configure.anchor_local", map[string]any{"Instance": clean(a.Instance, 60), "Hash": clean(a.Hash, 200), "Created": clean(a.Created, 60)}))
+		v.anchorLocal.Show()
+	} else {
+		v.anchorLocal.Hide()
+	}
+	switch {
+	case cs.serverErr != nil:
+		v.anchorServer.SetText("")
+		v.anchorServer.Hide()
+		showErr(v.anchorErr, T("configure.anchor_refused")+" "+sessionErrorText(cs.serverErr))
+	case cs.serverAnchor != nil:
+		a := cs.serverAnchor
+		v.anchorServer.SetText(T("configure.anchor_server", map[string]any{"Instance": clean(a.Instance, 60), "Hash": clean(a.Hash, 200), "Created": clean(a.Created, 60)}))
+		v.anchorServer.Show()
+	default:
+		v.anchorServer.Hide()
+	}
+	if cs.anchor != nil && cs.busy == "" {
+		v.previewBtn.Enable()
+	} else {
+		v.previewBtn.Disable()
+	}
+}
+
+func (cs *configureStep) renderRows() {
+	v := cs.v
+	v.rows.Objects = nil
+	for _, r := range cs.rows {
+		icon := theme.RadioButtonIcon()
+		text := checks.T(CurrentLanguage(), "configure.step."+r.id, nil) // the CLI's names of the parts
+		switch r.state {
+		case rowRunning:
+			icon = theme.NewPrimaryThemedResource(theme.MediaPlayIcon())
+		case rowDone:
+			icon = theme.NewSuccessThemedResource(theme.ConfirmIcon())
+			text += "  · " + T("install.row_done", map[string]any{"Seconds": r.seconds})
+		case rowAlreadyDone:
+			icon = theme.NewSuccessThemedResource(theme.ConfirmIcon())
+			text += "  · " + T("configure.row_skipped")
+		case rowFailed:
+			icon = theme.NewErrorThemedResource(theme.CancelIcon())
+			text += "  · " + T("install.row_failed")
+		}
+		l := widget.NewLabel(text)
+		l.Wrapping = fyne.TextWrapWord
+		v.rows.Add(container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(icon)), nil, l))
+	}
+	v.rows.Refresh()
+}
+
+// renderCSRs shows the CSRs made, with Save buttons.
+func (cs *configureStep) renderCSRs() {
+	v := cs.v
+	v.csrs.Objects = nil
+	add := func(c *tokens.CSR, title, file string) {
+		if c == nil {
+			return
+		}
+		mono := func(s string) *widget.Label {
+			l := widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+			l.Wrapping = fyne.TextWrapBreak
+			l.Selectable = true
+			return l
+		}
+		pemBtn := widget.NewButtonWithIcon(T("cert.save_pem"), theme.DocumentSaveIcon(), func() { cs.wz.saveCSR(c, file, true) })
+		derBtn := widget.NewButtonWithIcon(T("cert.save_der"), theme.DocumentSaveIcon(), func() { cs.wz.saveCSR(c, file, false) })
+		v.csrs.Add(widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		v.csrs.Add(widget.NewForm(
+			widget.NewFormItem(T("cert.subject"), mono(c.Subject)),
+			widget.NewFormItem(T("cert.sha256"), mono(c.PublicKeySHA256))))
+		v.csrs.Add(container.NewHBox(pemBtn, derBtn, layout.NewSpacer()))
+	}
+	o := cs.wz.state.Org
+	base := safeFileName(o.MemberCode) + "-" + safeFileName(o.ServerCode)
+	add(cs.auth, T("configure.auth_csr"), "auth-csr-"+base)
+	add(cs.sign, T("configure.sign_csr"), "sign-csr-"+base)
+	v.csrs.Refresh()
+}
+
+// safeFileName keeps letters, digits, - and _.
+func safeFileName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+			return r
+		}
+		return -1
+	}, s)
+}
+
+// saveCSR writes c as PEM or DER to a file the user chooses (the
+// Certificates step's writer reports the outcome).
+func (wz *wizard) saveCSR(c *tokens.CSR, base string, asPEM bool) {
+	data, name := c.DER, base+".der"
+	if asPEM {
+		data, name = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: c.DER}), base+".pem"
+	}
+	d := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
+		if err == nil && wc == nil {
+			return // cancelled
+		}
+		if err != nil {
+			dialog.ShowError(errors.New(T("cert.save_failed", map[string]any{"Error": clean(err.Error(), 300)})), wz.win)
+			return
+		}
+		_ = wz.certs.writeCSR(wc, data)
+	}, wz.win)
+	d.SetFileName(name)
+	d.Resize(fyne.NewSize(900, 600))
+	d.Show()
+}
+
+func (cs *configureStep) chooseAnchor() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		_ = r.Close()
+		if cs.v != nil {
+			cs.v.anchorPath.SetText(r.URI().Path()) // OnChanged reads it
+		}
+		if cs.anchor != nil {
+			if _, _, ok := cs.wz.adminCredentials(); ok {
+				cs.previewOnServer()
+			}
+		}
+	}, cs.wz.win)
+	d.Resize(fyne.NewSize(900, 600))
+	d.Show()
+}
