@@ -60,6 +60,7 @@ type wizard struct {
 	certs     *certStep   // the Certificates step: the CSR
 	install   *installStep
 	csrs      csrSet // CSRs made this run, for the Submit step
+	submit    *submitStep
 
 	hostKeyShown func() // tests: called on the UI goroutine once the host-key dialog is up
 
@@ -79,6 +80,7 @@ func newWizard(a fyne.App, w fyne.Window, prefs Prefs, profile *checks.Profile, 
 	wz.token = newTokenStep(wz)
 	wz.certs = newCertStep(wz)
 	wz.install = newInstallStep(wz)
+	wz.submit = newSubmitStep(wz)
 	wz.steps = []*step{
 		{id: stepWelcome, title: func() string { return T("step.welcome") }, view: wz.welcomeView},
 		{id: stepOrganisation, title: func() string { return T("step.organisation") }, view: wz.orgView,
@@ -89,8 +91,9 @@ func newWizard(a fyne.App, w fyne.Window, prefs Prefs, profile *checks.Profile, 
 		{id: stepInstall, title: func() string { return T("step.install") }, view: wz.install.view, leave: wz.install.leave},
 		{id: stepToken, title: func() string { return T("step.token") }, view: wz.token.view, leave: wz.token.stop},
 		{id: stepCertificates, title: func() string { return T("step.certificates") }, view: wz.certs.view},
-		{id: stepSubmit, title: func() string { return T("step.submit") }, coming: true,
-			view: func() fyne.CanvasObject { return comingView("coming.submit") }},
+		{id: stepSubmit, title: func() string { return T("step.submit") }, view: wz.submit.view,
+			problems: wz.submit.problems, leave: func() { wz.submit.v = nil }},
+		{id: stepSummary, title: func() string { return T("step.summary") }, view: wz.summaryView},
 	}
 	return wz
 }
