@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"regexp"
 	"sort"
@@ -72,6 +73,10 @@ type Profile struct {
 	CA struct {
 		Name  string `json:"name"`
 		Email string `json:"email"`
+		// IntakeURL is the operator's HTTPS intake for enrollment packages
+		// (https:// only). Empty: the operator has published none, and
+		// HTTPS delivery needs an address given by the user.
+		IntakeURL string `json:"intake_url"`
 	} `json:"ca"`
 	Install InstallProfile `json:"install"`
 
@@ -296,6 +301,12 @@ func (p *Profile) validate() *ProfileError {
 	}
 	if err := p.Install.validate(); err != nil {
 		return err
+	}
+	if u := p.CA.IntakeURL; u != "" {
+		pu, err := url.Parse(u)
+		if err != nil || pu.Scheme != "https" || pu.Host == "" || pu.User != nil || strings.ContainsAny(u, " '\"\n\\") {
+			return bad("ca.intake_url", "must be empty or an https:// URL without a user name or password")
+		}
 	}
 	var err error
 	if p.memberCode, err = regexp.Compile(p.Identifiers.MemberCodePattern); err != nil || p.Identifiers.MemberCodePattern == "" {

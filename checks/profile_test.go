@@ -90,3 +90,39 @@ func TestProfileErrorsNameTheField(t *testing.T) {
 		})
 	}
 }
+
+// ca.intake_url is empty in the Tunduk profile (the operator has
+// published no intake); an operator's own profile may set an https:// one,
+// and nothing else.
+func TestProfileIntakeURL(t *testing.T) {
+	p, err := DefaultProfile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.CA.IntakeURL != "" || p.CA.Email != "kuc@infocom.kg" {
+		t.Errorf("ca: %+v", p.CA)
+	}
+	good, _ := os.ReadFile("../assets/profiles/tunduk.json")
+	for url, ok := range map[string]bool{
+		"https://intake.tunduk.kg/v1/enrollments": true,
+		"https://127.0.0.1:8443/intake":           true,
+		"http://intake.tunduk.kg/v1/enrollments":  false,
+		"ftp://intake.tunduk.kg/":                 false,
+		"https://":                                false,
+		"https://user:pw@intake.tunduk.kg/":       false,
+		"intake.tunduk.kg/v1":                     false,
+	} {
+		text := strings.Replace(string(good), `"intake_url": ""`, `"intake_url": "`+url+`"`, 1)
+		if text == string(good) {
+			t.Fatal("fixture: no intake_url in the profile")
+		}
+		p, err := ParseProfile([]byte(text), "op.json")
+		var pe *ProfileError
+		switch {
+		case ok && (err != nil || p.CA.IntakeURL != url):
+			t.Errorf("%s refused: %v", url, err)
+		case !ok && (!errors.As(err, &pe) || pe.Field != "ca.intake_url"):
+			t.Errorf("%s: got %v, want a ca.intake_url error", url, err)
+		}
+	}
+}

@@ -81,4 +81,3 @@ type Package struct {
 	Dir      string
 	Manifest Manifest
 }
-

@@ -1,0 +1,208 @@
+// Package enrolltest holds real servers for tests of the enrollment
+// delivery: an SMTP server (github.com/emersion/go-smtp) on loopback with
+// STARTTLS and AUTH PLAIN, and a self-signed certificate to trust it by.
+// It is imported by tests only.
+package enrolltest
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"errors"
+	"io"
+	"math/big"
+	"net"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+)
+
+// MailOptions shape the server.
+type MailOptions struct {
+	NoTLS    bool   // offer no STARTTLS (and so no AUTH)
+	User     string // the account AUTH PLAIN accepts
+	Password string
+	// Refuse makes RCPT TO of these addresses fail with 550.
+	Refuse []string
+}
+
+// Message is one message the server accepted.
+type Message struct {
+	From    string
+	To      []string
+	Data    []byte
+	User    string // who authenticated
+	TLS     bool   // the session was inside TLS when AUTH ran
+	AuthTLS bool
+}
+
+// MailServer is a running SMTP server.
+type MailServer struct {
+	Host string
+	Port int
+	// ClientTLS trusts the server's self-signed certificate.
+	ClientTLS *tls.Config
+
+	opts MailOptions
+	mu   sync.Mutex
+	msgs []Message
+	cmds []string
+}
+
+// StartMail starts a server on 127.0.0.1; it stops when t ends.
+func StartMail(t testing.TB, o MailOptions) *MailServer {
+	t.Helper()
+	cert, pool := SelfSigned(t, "127.0.0.1")
+	ms := &MailServer{opts: o, ClientTLS: &tls.Config{RootCAs: pool}}
+	srv := smtp.NewServer(ms)
+	srv.Domain = "mail.test"
+	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
+	srv.MaxMessageBytes = 10 << 20
+	srv.ErrorLog = quietLog{}
+	if !o.NoTLS {
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms.Host = "127.0.0.1"
+	ms.Port = l.Addr().(*net.TCPAddr).Port
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	return ms
+}
+
+// Addr is host:port.
+func (m *MailServer) Addr() string { return net.JoinHostPort(m.Host, strconv.Itoa(m.Port)) }
+
+// Messages returns what was accepted so far.
+func (m *MailServer) Messages() []Message {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]Message(nil), m.msgs...)
+}
+
+// Commands lists the transaction commands the server saw (AUTH, MAIL,
+// RCPT, DATA), to prove what never happened.
+func (m *MailServer) Commands() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]string(nil), m.cmds...)
+}
+
+func (m *MailServer) saw(c string) {
+	m.mu.Lock()
+	m.cmds = append(m.cmds, c)
+	m.mu.Unlock()
+}
+
+// NewSession implements smtp.Backend.
+func (m *MailServer) NewSession(c *smtp.Conn) (smtp.Session, error) {
+	return &session{m: m, c: c}, nil
+}
+
+type session struct {
+	m   *MailServer
+	c   *smtp.Conn
+	msg Message
+}
+
+func (s *session) AuthMechanisms() []string { return []string{sasl.Plain} }
+
+func (s *session) Auth(mech string) (sasl.Server, error) {
+	s.m.saw("AUTH")
+	return sasl.NewPlainServer(func(identity, user, pass string) error {
+		if user != s.m.opts.User || pass != s.m.opts.Password {
+			return smtp.ErrAuthFailed
+		}
+		_, inTLS := s.c.TLSConnectionState()
+		s.msg.User, s.msg.AuthTLS = user, inTLS
+		return nil
+	}), nil
+}
+
+func (s *session) Mail(from string, _ *smtp.MailOptions) error {
+	s.m.saw("MAIL")
+	if s.m.opts.User != "" && s.msg.User == "" {
+		return smtp.ErrAuthRequired
+	}
+	s.msg.From = from
+	return nil
+}
+
+func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	s.m.saw("RCPT")
+	for _, r := range s.m.opts.Refuse {
+		if r == to {
+			return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"}
+		}
+	}
+	s.msg.To = append(s.msg.To, to)
+	return nil
+}
+
+func (s *session) Data(r io.Reader) error {
+	s.m.saw("DATA")
+	var b bytes.Buffer
+	if _, err := io.Copy(&b, r); err != nil {
+		return err
+	}
+	s.msg.Data = b.Bytes()
+	_, s.msg.TLS = s.c.TLSConnectionState()
+	s.m.mu.Lock()
+	s.m.msgs = append(s.m.msgs, s.msg)
+	s.m.mu.Unlock()
+	s.msg = Message{User: s.msg.User, AuthTLS: s.msg.AuthTLS}
+	return nil
+}
+
+func (s *session) Reset()        {}
+func (s *session) Logout() error { return nil }
+
+type quietLog struct{}
+
+func (quietLog) Printf(string, ...interface{}) {}
+func (quietLog) Println(...interface{})        {}
+
+// SelfSigned makes a certificate for host (an IP or a DNS name) and a pool
+// that trusts it.
+func SelfSigned(t testing.TB, host string) (tls.Certificate, *x509.CertPool) {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(time.Now().UnixNano()),
+		Subject:      pkix.Name{CommonName: host},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	if ip := net.ParseIP(host); ip != nil {
+		tmpl.IPAddresses = []net.IP{ip}
+	} else {
+		tmpl.DNSNames = []string{host}
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(errors.Join(errors.New("self-signed"), err))
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(c)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: k, Leaf: c}, pool
+}
