@@ -18,24 +18,24 @@ import (
 
 // submitWidgets are the page's widgets while it is shown.
 type submitWidgets struct {
-	contents                           *fyne.Container
-	recipient                          *widget.Label
-	advanced                           *widget.Check
-	to                                 *widget.Entry
-	via                                *widget.RadioGroup
-	viaLabels                          map[string]enroll.Via
-	forms                              map[enroll.Via]fyne.CanvasObject
-	smtpHost, smtpPort, smtpUser       *widget.Entry
-	smtpPW, smtpFrom, emailFrom        *widget.Entry
-	remember                           *widget.Check
-	folder                             *widget.Entry
-	pending                            *widget.Label
-	retry                              *widget.Button
-	send, cancel                       *widget.Button
-	progress                           *widget.ProgressBarInfinite
-	status                             *widget.Label
-	outcome, timeline                  *fyne.Container
-	scroll                             *container.Scroll
+	contents                     *fyne.Container
+	recipient                    *widget.Label
+	advanced                     *widget.Check
+	to                           *widget.Entry
+	via                          *widget.RadioGroup
+	viaLabels                    map[string]enroll.Via
+	forms                        map[enroll.Via]fyne.CanvasObject
+	smtpHost, smtpPort, smtpUser *widget.Entry
+	smtpPW, smtpFrom, emailFrom  *widget.Entry
+	remember                     *widget.Check
+	folder                       *widget.Entry
+	pending                      *widget.Label
+	retry                        *widget.Button
+	send, cancel                 *widget.Button
+	progress                     *widget.ProgressBarInfinite
+	status                       *widget.Label
+	outcome, timeline            *fyne.Container
+	scroll                       *container.Scroll
 }
 
 // viaKeys name the ways to send, in the order offered.

@@ -121,7 +121,7 @@ func (ss *submitStep) saveForm() {
 }
 
 // intakeURL is the operator's HTTPS intake from the profile ("" = none).
-func (ss *submitStep) intakeURL() string { return strings.TrimSpace(profileIntakeURL(ss.wz.profile)) }
+func (ss *submitStep) intakeURL() string { return strings.TrimSpace(ss.wz.profile.CA.IntakeURL) }
 
 // viaOffered: HTTPS only when the profile names an intake.
 func (ss *submitStep) viaOffered(v enroll.Via) bool {
@@ -333,9 +333,9 @@ func (ss *submitStep) send() {
 
 // runResult is what a delivery did.
 type runResult struct {
-	id, where string // package ID; the file or folder written
-	err       error
-	queued    bool // HTTPS: kept in the outbox for a later attempt
+	id, where  string // package ID; the file or folder written
+	err        error
+	queued     bool // HTTPS: kept in the outbox for a later attempt
 	keyringErr error
 }
 
@@ -608,27 +608,28 @@ var failTodo = map[enroll.Via]string{
 }
 
 // fail shows err as a card: what happened, what to do, the package kept.
+// The texts are made when the card is drawn, so a language switch
+// translates them again.
 func (ss *submitStep) fail(err error) {
-	var what, detail string
-	todo := T("submit.failed.todo")
-	if k, ok := failTodo[ss.form.Via]; ok {
-		todo = T(k)
-	}
-	var ee *enroll.Error
-	switch {
-	case errors.Is(err, context.Canceled):
-		ss.outcome = func() fyne.CanvasObject { return infoCard(T("submit.cancelled"), T("submit.failed.todo")) }
-		ss.refresh()
-		return
-	case errors.As(err, &ee):
-		what = checks.T(CurrentLanguage(), ee.Key, ee.Data)
-		if ee.Err != nil {
-			detail = clean(ee.Err.Error(), 600)
+	via := ss.form.Via
+	ss.outcome = func() fyne.CanvasObject {
+		if errors.Is(err, context.Canceled) {
+			return infoCard(T("submit.cancelled"), T("submit.failed.todo"))
 		}
-	default:
-		what, detail = T("submit.failed"), clean(err.Error(), 600)
+		todo := T("submit.failed.todo")
+		if k, ok := failTodo[via]; ok {
+			todo = T(k)
+		}
+		what, detail := T("submit.failed"), clean(err.Error(), 600)
+		var ee *enroll.Error
+		if errors.As(err, &ee) {
+			what, detail = checks.T(CurrentLanguage(), ee.Key, ee.Data), ""
+			if ee.Err != nil {
+				detail = clean(ee.Err.Error(), 600)
+			}
+		}
+		return messageCard(what, todo, detail)
 	}
-	ss.outcome = func() fyne.CanvasObject { return messageCard(what, todo, detail) }
 	ss.refresh()
 }
 

@@ -723,6 +723,5 @@ func TestSubmitTranslations(t *testing.T) {
 
 func setIntakeURL(t *testing.T, wz *wizard, u string) {
 	t.Helper()
-	testIntakeURL = u
-	t.Cleanup(func() { testIntakeURL = "" })
+	wz.profile.CA.IntakeURL = u
 }
