@@ -17,6 +17,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -31,6 +32,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/internal/secrets"
 	"github.com/tunduk-onboard/tunduk-onboard/tokens/enroll"
 )
 
@@ -724,4 +726,91 @@ func TestSubmitTranslations(t *testing.T) {
 func setIntakeURL(t *testing.T, wz *wizard, u string) {
 	t.Helper()
 	wz.profile.CA.IntakeURL = u
+}
+
+// startKeyring runs gnome-keyring's Secret Service on the session bus that
+// build/test.sh (dbus-run-session) gives the tests, unlocked with a
+// throwaway password and keeping its files in a temp folder.
+func startKeyring(t *testing.T) {
+	t.Helper()
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+		t.Skip("no session bus: run through build/test.sh (dbus-run-session)")
+	}
+	bin, err := exec.LookPath("gnome-keyring-daemon")
+	if err != nil {
+		t.Skip("gnome-keyring-daemon not installed")
+	}
+	t.Setenv("XDG_DATA_HOME", t.TempDir())
+	daemon := exec.Command(bin, "--foreground", "--unlock", "--components=secrets")
+	daemon.Stdin = strings.NewReader("throwaway-unlock")
+	if err := daemon.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { daemon.Process.Kill(); daemon.Wait() })
+	// Use the service only once the daemon owns its bus name: a call
+	// before that would make D-Bus start a second, locked daemon.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		out, _ := exec.Command("dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus",
+			"/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner", "string:org.freedesktop.secrets").Output()
+		if strings.Contains(string(out), "boolean true") && secrets.Set("app-test-probe", "x") == nil {
+			secrets.Delete("app-test-probe")
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the Secret Service did not come up")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// The SMTP password is remembered in the OS keyring only when asked, read
+// back after a restart, forgotten when the box is unticked, and never in
+// the preferences or the log.
+func TestSubmitSMTPPasswordInKeyringOnly(t *testing.T) {
+	startKeyring(t)
+	logFile := captureLog(t)
+	serverTLS, clientTLS := testTLS(t)
+	ms := startMail(t, serverTLS)
+	dir := t.TempDir()
+	h := newSubmitHarness(t, dir, nil)
+	setTestCSRs(t, h.wz)
+	v := h.show(t)
+	h.fillSMTP(t, ms, clientTLS)
+	v.remember.SetChecked(true)
+	h.send(t)
+	if rec := h.record(t); rec.Stage != enroll.StageSent {
+		t.Fatalf("not sent: %q", h.outcomeText())
+	}
+	account := keyringAccount(h.wz.submit.form)
+	if got, err := secrets.Get(account); err != nil || got != ms.pass {
+		t.Fatalf("keyring holds %v (%v)", got == ms.pass, err)
+	}
+	for k, val := range h.prefs {
+		if s, ok := val.(string); ok && strings.Contains(s, ms.pass) {
+			t.Errorf("password in preference %s", k)
+		}
+	}
+	if h.prefs[prefSMTPRemember] != true {
+		t.Errorf("remember not kept: %v", h.prefs)
+	}
+
+	// After a restart the form has the password again, from the keyring.
+	h2 := newSubmitHarness(t, dir, h.prefs)
+	h2.wz.submit.smtpTLS = clientTLS
+	setTestCSRs(t, h2.wz)
+	v2 := h2.show(t)
+	h2.pump.waitUntil(t, "the password from the keyring", func() bool { return v2.smtpPW.Text == ms.pass })
+	if v2.send.Disabled() {
+		t.Errorf("Send disabled with the remembered password: %q", v2.status.Text)
+	}
+	v2.remember.SetChecked(false)
+	h2.pump.waitUntil(t, "the password removed from the keyring", func() bool {
+		_, err := secrets.Get(account)
+		return errors.Is(err, secrets.ErrNotFound)
+	})
+	logged, _ := os.ReadFile(logFile)
+	if strings.Contains(string(logged), ms.pass) {
+		t.Error("password in the log")
+	}
 }
