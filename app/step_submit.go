@@ -35,7 +35,7 @@ type submitWidgets struct {
 	progress                     *widget.ProgressBarInfinite
 	status                       *widget.Label
 	outcome, timeline            *fyne.Container
-	scroll                       *container.Scroll
+	scroll, timelineScroll       *container.Scroll
 }
 
 // viaKeys name the ways to send, in the order offered.
@@ -150,19 +150,24 @@ func (ss *submitStep) view() fyne.CanvasObject {
 
 	v.scroll = container.NewVScroll(container.NewVBox(
 		intro,
-		heading(T("submit.contents")), v.contents,
-		widget.NewSeparator(),
 		heading(T("submit.how")),
-		container.NewBorder(nil, nil, nil, v.advanced, v.recipient), v.to,
+		v.recipient, v.advanced, v.to,
 		v.via, forms,
 		container.NewBorder(nil, nil, container.NewHBox(v.send, v.cancel), nil, v.progress),
 		v.status, v.outcome,
-		widget.NewSeparator(),
-		heading(T("submit.status")), v.timeline,
 	))
+	// What the package holds and where the application stands stay in
+	// view beside the form: after a restart, the status is what the user
+	// comes back for.
+	v.timelineScroll = container.NewVScroll(container.NewVBox(
+		heading(T("submit.contents")), v.contents,
+		widget.NewSeparator(),
+		heading(T("submit.status")), v.timeline))
+	split := container.NewHSplit(v.scroll, v.timelineScroll)
+	split.Offset = 0.5
 	ss.refresh()
 	ss.loadPassword()
-	return v.scroll
+	return split
 }
 
 // entryFor is an entry bound to *val; changed runs after each edit.
@@ -268,6 +273,7 @@ func (ss *submitStep) refresh() {
 	v.outcome.Refresh()
 	ss.renderTimeline()
 	relayout(v.scroll)
+	relayout(v.timelineScroll)
 	ss.wz.refreshNav()
 }
 
@@ -281,13 +287,16 @@ func (ss *submitStep) renderContents() {
 		if !ok {
 			icon = theme.NewWarningThemedResource(theme.WarningIcon())
 		}
-		var right fyne.CanvasObject
+		body := container.NewVBox(wrapped(text))
 		if !ok && fix != "" {
+			// The way to the step that makes the missing part.
 			if i := wz.stepIndex(to); i >= 0 {
-				right = widget.NewButtonWithIcon(T(fix), theme.NavigateBackIcon(), func() { wz.goTo(i) })
+				b := widget.NewButtonWithIcon(T(fix), theme.NavigateBackIcon(), func() { wz.goTo(i) })
+				b.Importance = widget.LowImportance
+				body.Add(container.NewHBox(b, layout.NewSpacer()))
 			}
 		}
-		v.contents.Add(container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(icon)), right, wrapped(text)))
+		v.contents.Add(container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(icon)), nil, body))
 	}
 	p := ss.participant()
 	orgOK := len(wz.state.Org.Problems(wz.profile)) == 0

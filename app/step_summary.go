@@ -31,6 +31,7 @@ const (
 	lineDone = iota
 	lineTodo // not done, needs the user
 	lineWait // someone else's turn
+	lineNext // the user's next move
 	lineInfo
 )
 
@@ -96,6 +97,8 @@ func summaryRow(l summaryLine) fyne.CanvasObject {
 		icon = theme.NewWarningThemedResource(theme.WarningIcon())
 	case lineWait:
 		icon = theme.NewPrimaryThemedResource(theme.HistoryIcon())
+	case lineNext:
+		icon = theme.NewPrimaryThemedResource(theme.NavigateNextIcon())
 	default:
 		icon = theme.NewDisabledResource(theme.InfoIcon())
 		label.Importance = widget.LowImportance
@@ -196,12 +199,12 @@ func summaryNextSteps(f summaryFacts) []summaryLine {
 	rec := f.record
 	var out []summaryLine
 	if rec == nil || rec.Stage == enroll.StagePrepared {
-		out = append(out, summaryLine{sectionNext, lineTodo, T("summary.next_send")})
+		out = append(out, summaryLine{sectionNext, lineNext, T("summary.next_send")})
 	}
 	if rec == nil || stageIndex(rec.Stage) < stageIndex(enroll.StageImported) {
-		out = append(out, summaryLine{sectionNext, lineTodo, T("summary.next_import")})
+		out = append(out, summaryLine{sectionNext, lineNext, T("summary.next_import")})
 	}
-	out = append(out, summaryLine{sectionNext, lineTodo, T("summary.next_catalogue")})
+	out = append(out, summaryLine{sectionNext, lineNext, T("summary.next_catalogue")})
 	if p := f.wz.logPath; p != "" {
 		out = append(out, summaryLine{sectionNext, lineInfo, T("summary.next_keep", map[string]any{"Log": strings.TrimSpace(p)})})
 	}

@@ -507,8 +507,8 @@ func (ss *submitStep) flushOutbox(ctx context.Context) error {
 	return first
 }
 
-// startup: a run with packages still in the outbox tries them again.
-func (ss *submitStep) startup() {
+// retryAtStart: a run with packages still in the outbox tries them again.
+func (ss *submitStep) retryAtStart() {
 	if ss.intakeURL() == "" {
 		return
 	}

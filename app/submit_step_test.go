@@ -563,7 +563,7 @@ func TestSubmitByHTTPSThroughOutbox(t *testing.T) {
 	// A restart retries what waits (and fails once more), then Retry
 	// delivers it.
 	h2 := newHarness()
-	h2.wz.submit.startup()
+	h2.wz.submit.retryAtStart()
 	h2.pump.waitUntil(t, "the start-up retry", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
