@@ -37,6 +37,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runToken(args[1:], stdin, stdout, stderr)
 	case "csr":
 		return runCSR(args[1:], stdin, stdout, stderr)
+	case "submit":
+		return runSubmit(args[1:], stdin, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "tunduk-onboard-cli", version.String())
 		return exitOK
@@ -61,6 +63,8 @@ Commands:
             signing key on it; or all that and the CSR in one step
             (list|init|pin|keygen|prepare)
   csr       sign the certificate signing request with the token's key (sign)
+  submit    send the CSRs and the readiness report to the certification
+            authority: --via email|smtp|https|folder; list|status|flush|advance
   version   print the version
 
 Run "tunduk-onboard-cli COMMAND -h" for the flags of a command.

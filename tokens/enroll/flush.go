@@ -36,8 +36,14 @@ func (o *Outbox) Flush(ctx context.Context, hc *http.Client) ([]Result, error) {
 		c := *hc
 		client = &c
 	}
-	// Never follow a redirect away from https: the package would leave TLS.
+	// Only 307 and 308 resend the body; after any other redirect Go would
+	// send a GET, and its 200 must not pass for a delivery: such an answer
+	// is taken as it is (a 3xx, a permanent failure). Never follow a
+	// redirect away from https: the package would leave TLS.
 	client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if req.Response != nil && req.Response.StatusCode != http.StatusTemporaryRedirect && req.Response.StatusCode != http.StatusPermanentRedirect {
+			return http.ErrUseLastResponse
+		}
 		if req.URL.Scheme != "https" || len(via) >= 5 {
 			return errBadRedirect
 		}

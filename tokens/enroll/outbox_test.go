@@ -312,3 +312,86 @@ func TestOutboxRefusesPlainHTTP(t *testing.T) {
 		t.Errorf("pending %+v", pend)
 	}
 }
+
+// A redirect to plain http is not followed: the package never leaves TLS,
+// and the item is kept as a permanent failure.
+func TestOutboxRefusesRedirectToHTTP(t *testing.T) {
+	var plainHits int
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { plainHits++ }))
+	defer plain.Close()
+	tlsSrv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, plain.URL+"/steal", http.StatusTemporaryRedirect)
+	}))
+	defer tlsSrv.Close()
+	pool := x509.NewCertPool()
+	pool.AddCert(tlsSrv.Certificate())
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	o := fastOutbox(t, t.TempDir())
+	o.Enqueue(buildTest(t), tlsSrv.URL)
+	res, err := o.Flush(context.Background(), hc)
+	if err != nil || len(res) != 1 || res[0].Delivered || !res[0].Permanent || errKey(res[0].Err) != "enroll.err.https_redirect" {
+		t.Fatalf("%+v %v", res, err)
+	}
+	if plainHits != 0 {
+		t.Fatalf("the plain-http server got %d requests", plainHits)
+	}
+}
+
+func TestExplain(t *testing.T) {
+	if k, d := Explain(&Error{Key: "enroll.err.smtp_tls", Data: map[string]any{"Server": "s"}}); k != "enroll.err.smtp_tls" || d["Server"] != "s" {
+		t.Errorf("%s %v", k, d)
+	}
+	if k, d := Explain(errors.New("boom")); k != "enroll.err.other" || d["Error"] != "boom" {
+		t.Errorf("%s %v", k, d)
+	}
+}
+
+// A 302 is not followed (Go would turn the POST into a GET whose 200
+// would look like a delivery); a 307 to another https path is, with the
+// body and the same key.
+func TestOutboxRedirects(t *testing.T) {
+	var mu sync.Mutex
+	var seen []string
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, r.Method+" "+r.URL.Path+" "+r.Header.Get("Idempotency-Key"))
+		mu.Unlock()
+		switch r.URL.Path {
+		case "/found":
+			http.Redirect(w, r, "/status-page", http.StatusFound)
+		case "/moved":
+			http.Redirect(w, r, "/new-intake", http.StatusTemporaryRedirect)
+		case "/new-intake":
+			if err := r.ParseMultipartForm(1 << 20); err != nil || len(r.MultipartForm.File["file"]) == 0 {
+				http.Error(w, "no body", 400)
+				return
+			}
+			w.WriteHeader(http.StatusAccepted)
+		default:
+			w.WriteHeader(http.StatusOK)
+		}
+	}))
+	defer srv.Close()
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+
+	o := fastOutbox(t, t.TempDir())
+	o.Enqueue(buildTest(t), srv.URL+"/found")
+	res, _ := o.Flush(context.Background(), hc)
+	if len(res) != 1 || res[0].Delivered || !res[0].Permanent || res[0].Status != http.StatusFound {
+		t.Fatalf("302: %+v", res)
+	}
+
+	o2 := fastOutbox(t, t.TempDir())
+	key, _ := o2.Enqueue(buildTest(t), srv.URL+"/moved")
+	res, _ = o2.Flush(context.Background(), hc)
+	if len(res) != 1 || !res[0].Delivered {
+		t.Fatalf("307: %+v", res)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) != 3 || !strings.HasPrefix(seen[0], "POST /found ") || seen[1] != "POST /moved "+key || seen[2] != "POST /new-intake "+key {
+		t.Fatalf("requests %v", seen)
+	}
+}

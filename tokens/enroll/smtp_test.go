@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -236,5 +237,49 @@ func TestWriteEML(t *testing.T) {
 	}
 	if _, err := WriteEML(p, Mail{To: []string{"not an address"}}); errKey(err) != "enroll.err.address" {
 		t.Errorf("bad address: %v", err)
+	}
+}
+
+// The letter is in Russian, then in the user's language when that is
+// English or Kyrgyz; a Russian user gets Russian only.
+func TestLetterLanguages(t *testing.T) {
+	for lang, want := range map[string][]string{"ru": {"Уважаемые"}, "en": {"Уважаемые", "Dear colleagues"}, "ky": {"Уважаемые", "Урматтуу"}} {
+		in := testInput(t)
+		in.Lang = lang
+		p, err := Build(t.TempDir(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, _, _ := readVerified(p)
+		body, err := letter(p, m, "x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s: no %q", lang, w)
+			}
+		}
+		// Each language lists every file with its hash.
+		for _, f := range m.Files {
+			if n := strings.Count(body, f.SHA256); n != len(want) {
+				t.Errorf("%s: %s listed %d times for %d languages", lang, f.Name, n, len(want))
+			}
+		}
+		if lang == "ru" && (strings.Contains(body, "Dear") || strings.Contains(body, "Урматтуу")) {
+			t.Errorf("ru letter has another language")
+		}
+	}
+}
+
+func TestSMTPPrintsNoPassword(t *testing.T) {
+	s := SMTP{Host: "smtp.example.kg", Port: 587, Username: "u", Password: smtpPassword}
+	for _, f := range []string{"%v", "%+v", "%#v", "%s"} {
+		if out := fmt.Sprintf(f, s); strings.Contains(out, smtpPassword) || !strings.Contains(out, "smtp.example.kg") {
+			t.Errorf("%s: %s", f, out)
+		}
+	}
+	if out := fmt.Sprintf("%+v", &s); strings.Contains(out, smtpPassword) {
+		t.Errorf("pointer: %s", out)
 	}
 }

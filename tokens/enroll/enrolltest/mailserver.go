@@ -12,6 +12,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"io"
 	"math/big"
@@ -48,8 +49,10 @@ type Message struct {
 type MailServer struct {
 	Host string
 	Port int
-	// ClientTLS trusts the server's self-signed certificate.
+	// ClientTLS trusts the server's self-signed certificate; CertPEM is
+	// that certificate, for a --tls-ca file.
 	ClientTLS *tls.Config
+	CertPEM   []byte
 
 	opts MailOptions
 	mu   sync.Mutex
@@ -61,7 +64,8 @@ type MailServer struct {
 func StartMail(t testing.TB, o MailOptions) *MailServer {
 	t.Helper()
 	cert, pool := SelfSigned(t, "127.0.0.1")
-	ms := &MailServer{opts: o, ClientTLS: &tls.Config{RootCAs: pool}}
+	ms := &MailServer{opts: o, ClientTLS: &tls.Config{RootCAs: pool},
+		CertPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]})}
 	srv := smtp.NewServer(ms)
 	srv.Domain = "mail.test"
 	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second

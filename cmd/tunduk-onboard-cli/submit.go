@@ -1,0 +1,331 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+
+	"github.com/sirupsen/logrus"
+	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/internal/logging"
+	"github.com/tunduk-onboard/tunduk-onboard/internal/secrets"
+	"github.com/tunduk-onboard/tunduk-onboard/tokens/enroll"
+)
+
+// submitOpts are the flags of "submit".
+type submitOpts struct {
+	via                                                      string
+	id                                                       string
+	authCSR, signCSR, authSource, signSource                 string
+	memberClass, memberCode, name, serverCode, serverAddress string
+	report, to, out                                          string
+	smtpHost                                                 string
+	smtpPort                                                 int
+	smtpUser, from                                           string
+	smtpPasswordStdin, rememberPassword                      bool
+	url, tlsCA                                               string
+	common                                                   submitCommon
+}
+
+// submitCommon are the flags every submit sub-command shares.
+type submitCommon struct {
+	store, format, lang, profile string
+	verbose                      bool
+}
+
+func (c *submitCommon) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.store, "store", "", "submissions `DIR` (default: <user config dir>/tunduk-onboard/submissions)")
+	fs.StringVar(&c.format, "format", "text", "output format: text or json")
+	fs.StringVar(&c.lang, "lang", defaultLang(), "language of the output: en, ru or ky")
+	fs.StringVar(&c.profile, "profile", "", "operator profile `FILE` (default: the embedded Tunduk profile)")
+	fs.BoolVar(&c.verbose, "verbose", false, "log debug details to standard error too")
+}
+
+// submitRun is one run: the output being gathered and the writers.
+type submitRun struct {
+	lang           string
+	json           bool
+	stdout, stderr io.Writer
+	out            submitOut
+}
+
+// submitOut is the JSON answer (and what the text output says).
+type submitOut struct {
+	ID             string         `json:"id,omitempty"`
+	Dir            string         `json:"dir,omitempty"`
+	Via            enroll.Via     `json:"via,omitempty"`
+	Stage          enroll.Stage   `json:"stage,omitempty"`
+	Report         string         `json:"report,omitempty"` // json+html, json or none
+	EML            string         `json:"eml,omitempty"`
+	Folder         string         `json:"folder,omitempty"`
+	URL            string         `json:"url,omitempty"`
+	IdempotencyKey string         `json:"idempotency_key,omitempty"`
+	Delivered      bool           `json:"delivered"`
+	Queued         bool           `json:"queued,omitempty"`
+	Messages       []string       `json:"messages"`
+	Records        []recordOut    `json:"records,omitempty"`
+	Results        []flushOut     `json:"results,omitempty"`
+	Error          *submitErrJSON `json:"error,omitempty"`
+}
+
+type submitErrJSON struct {
+	Key     string `json:"key"`
+	Message string `json:"message"`
+}
+
+// say adds one translated line to the output.
+func (r *submitRun) say(key string, data map[string]any) {
+	r.out.Messages = append(r.out.Messages, checks.T(r.lang, key, data))
+}
+
+// fail reports err (translated) and returns code.
+func (r *submitRun) fail(code int, err error) int {
+	key, msg := explainSubmit(r.lang, err)
+	r.out.Error = &submitErrJSON{Key: key, Message: msg}
+	r.flush()
+	return code
+}
+
+// flush prints the gathered output: text lines on stdout and the error on
+// stderr, or one JSON object on stdout.
+func (r *submitRun) flush() {
+	if r.json {
+		if r.out.Messages == nil {
+			r.out.Messages = []string{}
+		}
+		enc := json.NewEncoder(r.stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(r.out)
+	} else {
+		for _, m := range r.out.Messages {
+			fmt.Fprintln(r.stdout, m)
+		}
+	}
+	// The error goes to stderr in both formats: JSON is for the machine,
+	// the person still reads why.
+	if r.out.Error != nil {
+		fmt.Fprintln(r.stderr, checks.T(r.lang, "cli.submit.error_prefix", nil)+r.out.Error.Message)
+	}
+}
+
+// inputErr is bad input with a cli.submit.* key.
+type inputErr struct {
+	key  string
+	data map[string]any
+}
+
+func (e *inputErr) Error() string { return e.key }
+
+func badInput(key string, data map[string]any) error { return &inputErr{key: key, data: data} }
+
+// explainSubmit turns any error into a translation key and its text.
+// Data strings are sanitized: they may come from a server's answer.
+func explainSubmit(lang string, err error) (string, string) {
+	var ee *enroll.Error
+	var ie *inputErr
+	key, data := "cli.submit.err_other", map[string]any{"Error": err.Error()}
+	switch {
+	case errors.As(err, &ee):
+		key, data = ee.Key, ee.Data
+	case errors.As(err, &ie):
+		key, data = ie.key, ie.data
+	}
+	clean := map[string]any{}
+	for k, v := range data {
+		if s, ok := v.(string); ok {
+			v = checks.Sanitize(s)
+		}
+		clean[k] = v
+	}
+	return key, checks.T(lang, key, clean)
+}
+
+// runSubmit is "submit": prepare the package and deliver it, or one of
+// the sub-commands list, status, flush, advance.
+func runSubmit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "list", "status", "flush", "advance":
+			return runSubmitSub(args[0], args[1:], stdout, stderr)
+		}
+	}
+	var o submitOpts
+	fs := flag.NewFlagSet("submit", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.via, "via", "", "how to deliver: email (an .eml for your mail client), smtp, https or folder")
+	fs.StringVar(&o.id, "id", "", "deliver the already prepared submission `ID` again instead of preparing a new one")
+	fs.StringVar(&o.authCSR, "auth-csr", "", "authentication CSR `FILE` (DER or PEM)")
+	fs.StringVar(&o.signCSR, "sign-csr", "", "signing CSR `FILE` (DER or PEM)")
+	fs.StringVar(&o.authSource, "auth-key", "", "where the authentication key lives, for the letter (default: the security server's software token)")
+	fs.StringVar(&o.signSource, "sign-key", "", "where the signing key lives, e.g. \"Rutoken 0a1b2c3d\" (default: the security server's software token)")
+	fs.StringVar(&o.memberClass, "member-class", "", "member class (e.g. GOV)")
+	fs.StringVar(&o.memberCode, "member-code", "", "member code")
+	fs.StringVar(&o.name, "name", "", "the organisation's name")
+	fs.StringVar(&o.serverCode, "server-code", "", "security server code")
+	fs.StringVar(&o.serverAddress, "server-address", "", "public IP address or DNS name of the security server")
+	fs.StringVar(&o.report, "report", "", "readiness report `FILE` saved by \"check --format json\"")
+	fs.StringVar(&o.to, "to", "", "recipient(s), comma-separated (default: the profile's ca.email)")
+	fs.StringVar(&o.out, "out", "", "`DIR`: the folder or USB stick (--via folder), or where a copy of the .eml goes (--via email)")
+	fs.StringVar(&o.smtpHost, "smtp-host", "", "your SMTP server")
+	fs.IntVar(&o.smtpPort, "smtp-port", 587, "SMTP port (STARTTLS is required)")
+	fs.StringVar(&o.smtpUser, "smtp-user", "", "SMTP user name (default: --from)")
+	fs.StringVar(&o.from, "from", "", "your e-mail address")
+	fs.BoolVar(&o.smtpPasswordStdin, "smtp-password-stdin", false, "read the SMTP password from the first line of standard input (else the OS keyring, else asked on the terminal)")
+	fs.BoolVar(&o.rememberPassword, "remember-password", false, "save the SMTP password in the OS keyring after a successful send")
+	fs.StringVar(&o.url, "url", "", "HTTPS intake `URL` (default: the profile's ca.intake_url)")
+	fs.StringVar(&o.tlsCA, "tls-ca", "", "PEM `FILE` of extra CA certificates to trust for SMTP and HTTPS (an internal mail server)")
+	o.common.register(fs)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, `Usage: tunduk-onboard-cli submit --via email|smtp|https|folder [--auth-csr FILE] [--sign-csr FILE] [FLAGS]
+       tunduk-onboard-cli submit list | status [ID] | flush | advance ID STAGE [--note TEXT]
+
+Prepares the enrollment package (the CSRs, the readiness report, the
+participant's data and a manifest with SHA-256 of every file) and delivers
+it to the certification authority. The SMTP password is never taken from
+the command line or the environment. Exit codes: 0 done, 1 delivery failed
+(kept for retry where that applies), 2 bad input.
+
+Flags:`)
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args, "secrets"); err != nil {
+		return flagExit(err, func(err error) int { fmt.Fprintln(stderr, "error:", err); return exitCannot })
+	}
+	if err := checkLang(o.common.lang); err != nil {
+		fmt.Fprintln(stderr, "error:", err)
+		return exitCannot
+	}
+	r := &submitRun{lang: o.common.lang, json: o.common.format == "json", stdout: stdout, stderr: stderr}
+	if !oneOf(o.common.format, "text", "json") {
+		r.json = false
+		return r.fail(exitCannot, badInput("cli.submit.err_format", map[string]any{"Format": o.common.format}))
+	}
+	_, closeLog, err := logging.Setup("cli", o.common.verbose)
+	if err != nil {
+		fmt.Fprintln(stderr, "warning: no log file:", err)
+	}
+	defer closeLog()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	return o.run(ctx, r, stdin)
+}
+
+func (o *submitOpts) run(ctx context.Context, r *submitRun, stdin io.Reader) int {
+	via := enroll.Via(o.via)
+	if !oneOf(o.via, string(enroll.ViaEmail), string(enroll.ViaSMTP), string(enroll.ViaHTTPS), string(enroll.ViaFolder)) {
+		return r.fail(exitCannot, badInput("cli.submit.err_via", map[string]any{"Via": o.via}))
+	}
+	profile, err := loadProfile(o.common.profile)
+	if err != nil {
+		return r.fail(exitCannot, badInput("cli.submit.err_profile", map[string]any{"Error": err.Error()}))
+	}
+	store, err := openSubmitStore(o.common.store)
+	if err != nil {
+		return r.fail(exitCannot, err)
+	}
+	// Everything the delivery needs is checked (and the password read)
+	// before the package is made: bad input leaves nothing behind.
+	d, err := o.delivery(profile, stdin, r)
+	if err != nil {
+		return r.fail(exitCannot, err)
+	}
+	var p *enroll.Package
+	var rec enroll.Record
+	if o.id != "" {
+		if o.authCSR != "" || o.signCSR != "" || o.report != "" {
+			return r.fail(exitCannot, badInput("cli.submit.err_id_and_input", nil))
+		}
+		if rec, err = store.Get(o.id); err == nil {
+			p, err = enroll.Open(rec.Dir)
+		}
+		if err != nil {
+			return r.fail(exitCannot, err)
+		}
+	} else {
+		in, reportKind, err := o.input(profile, r)
+		if err != nil {
+			return r.fail(exitCannot, err)
+		}
+		if p, rec, err = store.Create(in); err != nil {
+			return r.fail(exitCannot, err)
+		}
+		r.out.Report = reportKind
+		r.say("cli.submit.prepared", map[string]any{"ID": rec.ID, "Dir": p.Dir})
+		switch reportKind {
+		case "json+html":
+			r.say("cli.submit.report_html", nil)
+		case "none":
+			r.say("cli.submit.report_none", nil)
+		}
+	}
+	r.out.ID, r.out.Dir, r.out.Via, r.out.Stage = rec.ID, p.Dir, via, rec.Stage
+	logrus.WithFields(logrus.Fields{"id": rec.ID, "via": via}).Info("submit: delivering")
+	code := d.deliver(ctx, r, store, p)
+	if rec, err := store.Get(rec.ID); err == nil {
+		r.out.Stage = rec.Stage
+	}
+	if code == exitOK && r.out.Delivered {
+		r.say("cli.submit.next_sent", nil)
+	}
+	if r.out.Error == nil {
+		r.flush()
+	}
+	return code
+}
+
+func openSubmitStore(dir string) (*enroll.Store, error) {
+	if dir == "" {
+		d, err := enroll.DefaultDir()
+		if err != nil {
+			return nil, err
+		}
+		dir = d
+	}
+	return enroll.OpenStore(dir)
+}
+
+// recipients splits --to, falling back to the profile's CA address.
+func recipients(to string, profile *checks.Profile) []string {
+	if strings.TrimSpace(to) == "" {
+		to = profile.CA.Email
+	}
+	var out []string
+	for _, a := range strings.Split(to, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// smtpAccount names the keyring entry of an SMTP password.
+func smtpAccount(user, host string) string { return "smtp/" + user + "@" + host }
+
+// rememberPassword saves pw in the OS keyring after a successful send;
+// a failure is a warning, the mail went.
+func rememberPassword(r *submitRun, account, pw string) {
+	if err := secrets.Set(account, pw); err != nil {
+		r.say("cli.submit.warn_remember", map[string]any{"Error": checks.Sanitize(err.Error())})
+		return
+	}
+	r.say("cli.submit.remembered", nil)
+}
+
+// copyFile copies src to dst through a temporary file (the .eml copy).
+func copyFile(src, dst string) error {
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	return writeTo(dst, nil, func(w io.Writer) error { _, err := w.Write(data); return err })
+}

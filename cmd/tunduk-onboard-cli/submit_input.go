@@ -1,0 +1,329 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/internal/secrets"
+	"github.com/tunduk-onboard/tunduk-onboard/tokens/enroll"
+)
+
+// input reads and checks the CSRs, the participant and the report.
+// reportKind is "json+html", "json" or "none".
+func (o *submitOpts) input(profile *checks.Profile, r *submitRun) (in enroll.Input, reportKind string, err error) {
+	if o.authCSR == "" && o.signCSR == "" {
+		return in, "", badInput("cli.submit.err_no_csr", nil)
+	}
+	for _, f := range []struct{ flag, v string }{
+		{"--member-class", o.memberClass}, {"--member-code", o.memberCode}, {"--name", o.name},
+		{"--server-code", o.serverCode}, {"--server-address", o.serverAddress},
+	} {
+		if strings.TrimSpace(f.v) == "" {
+			return in, "", badInput("cli.submit.err_missing", map[string]any{"Flag": f.flag})
+		}
+	}
+	switch {
+	case !profile.ValidMemberClass(o.memberClass):
+		return in, "", badInput("cli.submit.err_member_class", map[string]any{"Value": o.memberClass, "Classes": strings.Join(profile.Identifiers.MemberClasses, ", ")})
+	case !profile.ValidMemberCode(o.memberCode):
+		return in, "", badInput("cli.submit.err_member_code", map[string]any{"Value": o.memberCode})
+	case !profile.ValidServerCode(o.serverCode):
+		return in, "", badInput("cli.submit.err_server_code", map[string]any{"Value": o.serverCode})
+	}
+	in.Participant = enroll.Participant{Instance: profile.XRoad.Instance, MemberClass: o.memberClass, MemberCode: o.memberCode,
+		Name: strings.TrimSpace(o.name), ServerCode: o.serverCode, ServerAddress: strings.TrimSpace(o.serverAddress)}
+	in.Lang = r.lang
+	soft := checks.T("ru", "enroll.source.soft_token", nil)
+	for _, c := range []struct {
+		flag, file, source string
+		usage              enroll.Usage
+	}{{"--auth-csr", o.authCSR, o.authSource, enroll.UsageAuth}, {"--sign-csr", o.signCSR, o.signSource, enroll.UsageSign}} {
+		if c.file == "" {
+			continue
+		}
+		der, err := readCSR(c.flag, c.file)
+		if err != nil {
+			return in, "", err
+		}
+		if c.source == "" {
+			c.source = soft
+		}
+		in.CSRs = append(in.CSRs, enroll.CSR{Usage: c.usage, DER: der, Source: c.source})
+	}
+	reportKind = "none"
+	if o.report != "" {
+		data, err := os.ReadFile(o.report)
+		if err != nil {
+			return in, "", badInput("cli.submit.err_read", map[string]any{"Flag": "--report", "File": o.report, "Error": errText(err)})
+		}
+		if !json.Valid(data) {
+			return in, "", badInput("cli.submit.err_report", map[string]any{"File": o.report})
+		}
+		in.ReportJSON, reportKind = data, "json"
+		// The HTML is for the CA, so it is rendered in Russian. A report
+		// of another schema is packed as it is, JSON only.
+		var rep checks.Report
+		var buf bytes.Buffer
+		err = json.Unmarshal(data, &rep)
+		if err == nil && rep.Schema != checks.Schema {
+			err = fmt.Errorf("schema %q, not %q", rep.Schema, checks.Schema)
+		}
+		if err == nil {
+			err = rep.WriteHTML(&buf, "ru")
+		}
+		if err != nil {
+			r.say("cli.submit.report_json_only", map[string]any{"Reason": errText(err)})
+		} else {
+			in.ReportHTML, reportKind = buf.Bytes(), "json+html"
+		}
+	}
+	return in, reportKind, nil
+}
+
+// readCSR reads a CSR file in DER or PEM.
+func readCSR(flagName, file string) ([]byte, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, badInput("cli.submit.err_read", map[string]any{"Flag": flagName, "File": file, "Error": errText(err)})
+	}
+	if !bytes.Contains(data, []byte("-----BEGIN")) {
+		return data, nil // DER; Build parses and checks it
+	}
+	for rest := data; ; {
+		var b *pem.Block
+		if b, rest = pem.Decode(rest); b == nil {
+			break
+		}
+		if b.Type == "CERTIFICATE REQUEST" || b.Type == "NEW CERTIFICATE REQUEST" {
+			return b.Bytes, nil
+		}
+	}
+	return nil, badInput("cli.submit.err_not_csr", map[string]any{"Flag": flagName, "File": file})
+}
+
+// errText is an error for the user: the OS part of a file error, without
+// Go's "open" prefix noise where it can be dropped.
+func errText(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// delivery is what one way of delivering needs, checked up front.
+type delivery struct {
+	o        *submitOpts
+	via      enroll.Via
+	to       []string
+	smtp     enroll.SMTP
+	account  string
+	url      string
+	hc       *http.Client
+	password bool // the password came from stdin or the prompt (may be remembered)
+}
+
+func (o *submitOpts) delivery(profile *checks.Profile, stdin io.Reader, r *submitRun) (*delivery, error) {
+	d := &delivery{o: o, via: enroll.Via(o.via)}
+	var pool *x509.CertPool
+	if o.tlsCA != "" {
+		data, err := os.ReadFile(o.tlsCA)
+		if err != nil {
+			return nil, badInput("cli.submit.err_read", map[string]any{"Flag": "--tls-ca", "File": o.tlsCA, "Error": errText(err)})
+		}
+		if pool, err = x509.SystemCertPool(); err != nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(data) {
+			return nil, badInput("cli.submit.err_tls_ca", map[string]any{"File": o.tlsCA})
+		}
+	}
+	switch d.via {
+	case enroll.ViaEmail, enroll.ViaSMTP:
+		d.to = recipients(o.to, profile)
+		if len(d.to) == 0 {
+			return nil, &enroll.Error{Key: "enroll.err.no_recipient"}
+		}
+		for _, a := range append(append([]string(nil), d.to...), o.from) {
+			if a == "" {
+				continue
+			}
+			if _, err := mail.ParseAddress(a); err != nil {
+				return nil, &enroll.Error{Key: "enroll.err.address", Data: map[string]any{"Address": a}}
+			}
+		}
+	case enroll.ViaFolder:
+		if o.out == "" {
+			return nil, badInput("cli.submit.err_out", nil)
+		}
+	case enroll.ViaHTTPS:
+		d.url = o.url
+		if d.url == "" {
+			d.url = profile.CA.IntakeURL
+		}
+		if d.url == "" {
+			return nil, badInput("cli.submit.err_no_url", nil)
+		}
+		if err := enroll.CheckURL(d.url); err != nil {
+			return nil, err
+		}
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		if pool != nil {
+			tr.TLSClientConfig = &tls.Config{RootCAs: pool}
+		}
+		d.hc = &http.Client{Timeout: time.Minute, Transport: tr}
+	}
+	if d.via != enroll.ViaSMTP {
+		return d, nil
+	}
+	if strings.TrimSpace(o.smtpHost) == "" {
+		return nil, &enroll.Error{Key: "enroll.err.smtp_host"}
+	}
+	if o.from == "" {
+		return nil, badInput("cli.submit.err_smtp_from", nil)
+	}
+	user := o.smtpUser
+	if user == "" {
+		user = o.from
+	}
+	d.smtp = enroll.SMTP{Host: o.smtpHost, Port: o.smtpPort, Username: user, From: o.from, To: d.to, Timeout: 2 * time.Minute}
+	if pool != nil {
+		d.smtp.TLS = &tls.Config{RootCAs: pool}
+	}
+	d.account = smtpAccount(user, o.smtpHost)
+	pw, err := o.smtpPassword(stdin, d.account, user, r)
+	if err != nil {
+		return nil, err
+	}
+	d.smtp.Password, d.password = pw, true
+	return d, nil
+}
+
+// smtpPassword takes the password from stdin (--smtp-password-stdin),
+// else from the OS keyring when one was remembered, else from a no-echo
+// prompt on the terminal. Never from argv or the environment.
+func (o *submitOpts) smtpPassword(stdin io.Reader, account, user string, r *submitRun) (string, error) {
+	if o.smtpPasswordStdin {
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		line = strings.TrimRight(line, "\r\n")
+		if (err != nil && !errors.Is(err, io.EOF)) || line == "" {
+			return "", badInput("cli.submit.err_password_stdin", nil)
+		}
+		return line, nil
+	}
+	if pw, err := secrets.Get(account); err == nil && pw != "" {
+		r.say("cli.submit.password_from_keyring", nil)
+		return pw, nil
+	}
+	pw, err := promptTTY(checks.T(r.lang, "cli.submit.password_prompt", map[string]any{"User": user, "Server": o.smtpHost}))
+	if err != nil || pw == "" {
+		return "", badInput("cli.submit.err_no_tty", nil)
+	}
+	return pw, nil
+}
+
+// deliver sends p the chosen way and records the stage. The exit code is
+// exitFailed when the delivery failed (the package stays in the store, or
+// in the outbox for HTTPS).
+func (d *delivery) deliver(ctx context.Context, r *submitRun, store *enroll.Store, p *enroll.Package) int {
+	id := p.Manifest.ID
+	to := strings.Join(d.to, ", ")
+	switch d.via {
+	case enroll.ViaEmail:
+		path, err := enroll.WriteEML(p, enroll.Mail{From: d.o.from, To: d.to})
+		if err != nil {
+			return r.fail(exitFailed, err)
+		}
+		r.out.EML = path
+		if d.o.out != "" {
+			cp := filepath.Join(d.o.out, id+".eml")
+			if err := copyFile(path, cp); err != nil {
+				return r.fail(exitFailed, &enroll.Error{Key: "enroll.err.folder_write", Data: map[string]any{"Dir": d.o.out}, Err: err})
+			}
+			r.out.EML = cp
+		}
+		r.say("cli.submit.eml_written", map[string]any{"Path": r.out.EML, "To": to})
+		r.say("cli.submit.eml_next", map[string]any{"ID": id})
+	case enroll.ViaSMTP:
+		if err := enroll.SendSMTP(ctx, p, d.smtp); err != nil {
+			r.say("cli.submit.kept_retry", map[string]any{"ID": id})
+			return r.fail(exitFailed, err)
+		}
+		r.out.Delivered = true
+		store.Advance(id, enroll.StageSent, enroll.ViaSMTP, to)
+		r.say("cli.submit.sent_smtp", map[string]any{"To": to, "Server": fmt.Sprintf("%s:%d", d.smtp.Host, d.smtp.Port)})
+		if d.o.rememberPassword && d.password {
+			rememberPassword(r, d.account, d.smtp.Password)
+		}
+	case enroll.ViaFolder:
+		dir, err := enroll.SaveToFolder(p, d.o.out)
+		if err != nil {
+			return r.fail(exitFailed, err)
+		}
+		r.out.Folder, r.out.Delivered = dir, true
+		store.Advance(id, enroll.StageSent, enroll.ViaFolder, dir)
+		r.say("cli.submit.saved_folder", map[string]any{"Dir": dir})
+	case enroll.ViaHTTPS:
+		ob, err := store.Outbox()
+		if err != nil {
+			return r.fail(exitFailed, err)
+		}
+		key, err := ob.Enqueue(p, d.url)
+		if err != nil {
+			return r.fail(exitFailed, err)
+		}
+		r.out.URL, r.out.IdempotencyKey = d.url, key
+		results, ferr := ob.Flush(ctx, d.hc)
+		advanceDelivered(store, results)
+		for _, res := range results {
+			if res.IdempotencyKey != key {
+				continue
+			}
+			if res.Delivered {
+				r.out.Delivered = true
+				if res.AlreadyThere {
+					r.say("cli.submit.already_https", map[string]any{"URL": d.url})
+				} else {
+					r.say("cli.submit.delivered_https", map[string]any{"URL": d.url, "Key": key})
+				}
+				return exitOK
+			}
+			r.out.Queued = !res.Permanent
+			if r.out.Queued {
+				r.say("cli.submit.queued", nil)
+			}
+			return r.fail(exitFailed, res.Err)
+		}
+		if ferr == nil {
+			ferr = errors.New("no result")
+		}
+		r.out.Queued = true
+		r.say("cli.submit.queued", nil)
+		return r.fail(exitFailed, ferr)
+	}
+	return exitOK
+}
+
+// advanceDelivered records "sent" for every package the outbox delivered.
+func advanceDelivered(store *enroll.Store, results []enroll.Result) {
+	for _, res := range results {
+		if res.Delivered {
+			store.Advance(res.ID, enroll.StageSent, enroll.ViaHTTPS, "Idempotency-Key "+res.IdempotencyKey)
+		}
+	}
+}

@@ -1,0 +1,253 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"text/tabwriter"
+	"time"
+
+	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/internal/logging"
+	"github.com/tunduk-onboard/tunduk-onboard/tokens/enroll"
+)
+
+// recordOut is a submission in the JSON output, with its outbox items.
+type recordOut struct {
+	enroll.Record
+	Outbox []enroll.Pending `json:"outbox,omitempty"`
+}
+
+// flushOut is one outbox result in the JSON output.
+type flushOut struct {
+	ID             string `json:"id"`
+	IdempotencyKey string `json:"idempotency_key"`
+	URL            string `json:"url"`
+	Delivered      bool   `json:"delivered"`
+	AlreadyThere   bool   `json:"already_there,omitempty"`
+	Permanent      bool   `json:"permanent,omitempty"`
+	Attempts       int    `json:"attempts"`
+	Error          string `json:"error,omitempty"`
+}
+
+// runSubmitSub runs "submit list|status|flush|advance". Positional
+// arguments (ID, STAGE) may come before or after the flags.
+func runSubmitSub(name string, args []string, stdout, stderr io.Writer) int {
+	var c submitCommon
+	var note, tlsCA string
+	fs := flag.NewFlagSet("submit "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c.register(fs)
+	if name == "advance" {
+		fs.StringVar(&note, "note", "", "a note kept in the history (e.g. how the certificates came)")
+	}
+	if name == "flush" {
+		fs.StringVar(&tlsCA, "tls-ca", "", "PEM `FILE` of extra CA certificates to trust for the HTTPS intake")
+	}
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if err == flag.ErrHelp {
+				return exitOK
+			}
+			return exitCannot
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if err := checkLang(c.lang); err != nil {
+		fmt.Fprintln(stderr, "error:", err)
+		return exitCannot
+	}
+	r := &submitRun{lang: c.lang, json: c.format == "json", stdout: stdout, stderr: stderr}
+	if !oneOf(c.format, "text", "json") {
+		r.json = false
+		return r.fail(exitCannot, badInput("cli.submit.err_format", map[string]any{"Format": c.format}))
+	}
+	want := map[string][2]int{"list": {0, 0}, "status": {0, 1}, "flush": {0, 0}, "advance": {2, 2}}[name]
+	if len(pos) < want[0] || len(pos) > want[1] {
+		return r.fail(exitCannot, badInput("cli.submit.err_args", map[string]any{"Command": "submit " + name}))
+	}
+	_, closeLog, err := logging.Setup("cli", c.verbose)
+	if err != nil {
+		fmt.Fprintln(stderr, "warning: no log file:", err)
+	}
+	defer closeLog()
+	store, err := openSubmitStore(c.store)
+	if err != nil {
+		return r.fail(exitCannot, err)
+	}
+	ob, err := store.Outbox()
+	if err != nil {
+		return r.fail(exitCannot, err)
+	}
+	switch name {
+	case "list":
+		return submitList(r, store)
+	case "status":
+		return submitStatus(r, store, ob, pos)
+	case "advance":
+		rec, err := store.Advance(pos[0], enroll.Stage(pos[1]), "", note)
+		if err != nil {
+			return r.fail(exitCannot, err)
+		}
+		r.out.ID, r.out.Stage = rec.ID, rec.Stage
+		r.say("cli.submit.advanced", map[string]any{"ID": rec.ID, "Stage": stageName(r.lang, rec.Stage)})
+		r.flush()
+		return exitOK
+	}
+	return submitFlush(r, store, ob, tlsCA)
+}
+
+func stageName(lang string, s enroll.Stage) string {
+	return checks.T(lang, "enroll.stage."+string(s), nil)
+}
+
+func when(t time.Time) string { return t.Local().Format("2006-01-02 15:04:05 MST") }
+
+func submitList(r *submitRun, store *enroll.Store) int {
+	recs, err := store.List()
+	if err != nil {
+		return r.fail(exitCannot, err)
+	}
+	for _, rec := range recs {
+		r.out.Records = append(r.out.Records, recordOut{Record: rec})
+	}
+	if r.json {
+		r.flush()
+		return exitOK
+	}
+	if len(recs) == 0 {
+		r.say("cli.submit.none", nil)
+		r.flush()
+		return exitOK
+	}
+	tw := tabwriter.NewWriter(r.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", checks.T(r.lang, "cli.submit.col_id", nil), checks.T(r.lang, "cli.submit.col_stage", nil),
+		checks.T(r.lang, "cli.submit.col_changed", nil), checks.T(r.lang, "cli.submit.col_org", nil))
+	for _, rec := range recs {
+		last := rec.Created()
+		if n := len(rec.History); n > 0 {
+			last = rec.History[n-1].At
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", rec.ID, stageName(r.lang, rec.Stage), when(last), checks.Sanitize(rec.Participant.Name))
+	}
+	tw.Flush()
+	return exitOK
+}
+
+func submitStatus(r *submitRun, store *enroll.Store, ob *enroll.Outbox, pos []string) int {
+	var rec enroll.Record
+	var err error
+	if len(pos) == 1 {
+		rec, err = store.Get(pos[0])
+	} else {
+		var ok bool
+		if rec, ok, err = store.Latest(); err == nil && !ok {
+			r.say("cli.submit.none", nil)
+			r.flush()
+			return exitOK
+		}
+	}
+	if err != nil {
+		return r.fail(exitCannot, err)
+	}
+	out := recordOut{Record: rec}
+	pend, _ := ob.Pending()
+	for _, it := range pend {
+		if it.ID == rec.ID {
+			out.Outbox = append(out.Outbox, it)
+		}
+	}
+	r.out.Records = []recordOut{out}
+	r.out.ID, r.out.Stage, r.out.Via, r.out.Dir = rec.ID, rec.Stage, rec.Via, rec.Dir
+	p := rec.Participant
+	r.say("cli.submit.status_title", map[string]any{"ID": rec.ID, "Stage": stageName(r.lang, rec.Stage)})
+	r.say("cli.submit.participant", map[string]any{"Name": checks.Sanitize(p.Name), "Class": p.MemberClass, "Code": p.MemberCode,
+		"Server": p.ServerCode, "Address": p.ServerAddress})
+	if rec.Via != "" {
+		r.say("cli.submit.via", map[string]any{"Via": checks.T(r.lang, "enroll.via."+string(rec.Via), nil)})
+	}
+	r.say("cli.submit.dir", map[string]any{"Dir": rec.Dir})
+	r.say("cli.submit.history", nil)
+	for _, e := range rec.History {
+		line := "  " + when(e.At) + "  " + stageName(r.lang, e.Stage)
+		if e.Note != "" {
+			line += " (" + checks.Sanitize(e.Note) + ")"
+		}
+		r.out.Messages = append(r.out.Messages, line)
+	}
+	for _, it := range out.Outbox {
+		if it.Permanent {
+			r.say("cli.submit.outbox_permanent", map[string]any{"Error": checks.Sanitize(it.LastError), "Key": it.IdempotencyKey})
+		} else {
+			r.say("cli.submit.outbox_item", map[string]any{"Attempts": it.Attempts, "Next": when(it.NextAttempt),
+				"Error": checks.Sanitize(it.LastError), "Key": it.IdempotencyKey})
+		}
+	}
+	r.flush()
+	return exitOK
+}
+
+func submitFlush(r *submitRun, store *enroll.Store, ob *enroll.Outbox, tlsCA string) int {
+	hc := &http.Client{Timeout: time.Minute}
+	if tlsCA != "" {
+		data, err := os.ReadFile(tlsCA)
+		if err != nil {
+			return r.fail(exitCannot, badInput("cli.submit.err_read", map[string]any{"Flag": "--tls-ca", "File": tlsCA, "Error": errText(err)}))
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(data) {
+			return r.fail(exitCannot, badInput("cli.submit.err_tls_ca", map[string]any{"File": tlsCA}))
+		}
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.TLSClientConfig = &tls.Config{RootCAs: pool}
+		hc.Transport = tr
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	results, err := ob.Flush(ctx, hc)
+	advanceDelivered(store, results)
+	code := exitOK
+	if len(results) == 0 && err == nil {
+		r.say("cli.submit.flush_none", nil)
+	}
+	var fails []string
+	for _, res := range results {
+		fo := flushOut{ID: res.ID, IdempotencyKey: res.IdempotencyKey, URL: res.URL, Delivered: res.Delivered,
+			AlreadyThere: res.AlreadyThere, Permanent: res.Permanent, Attempts: res.Attempts}
+		if res.Delivered {
+			r.say("cli.submit.flush_delivered", map[string]any{"ID": res.ID, "URL": res.URL})
+		} else {
+			code = exitFailed
+			_, msg := explainSubmit(r.lang, res.Err)
+			fo.Error = msg
+			fails = append(fails, res.ID+": "+msg)
+		}
+		r.out.Results = append(r.out.Results, fo)
+	}
+	if err != nil {
+		code = exitFailed
+		_, msg := explainSubmit(r.lang, err)
+		fails = append(fails, msg)
+	}
+	r.flush()
+	if !r.json {
+		for _, f := range fails {
+			fmt.Fprintln(r.stderr, checks.T(r.lang, "cli.submit.error_prefix", nil)+f)
+		}
+	}
+	return code
+}
