@@ -352,13 +352,7 @@ func (ss *submitStep) fileCard(title, todo, path string, open bool) fyne.CanvasO
 	where.Selectable = true
 	buttons := container.NewHBox()
 	if open {
-		buttons.Add(widget.NewButtonWithIcon(T("submit.open_again"), theme.MailComposeIcon(), func() {
-			if u, err := fileURL(path); err == nil {
-				if err := ss.openURL(u); err != nil {
-					log.WithError(err).Warn("mail client not opened")
-				}
-			}
-		}))
+		buttons.Add(widget.NewButtonWithIcon(T("submit.open_again"), theme.MailComposeIcon(), func() { ss.openLetter(path) }))
 	}
 	buttons.Add(widget.NewButtonWithIcon(T("submit.show_folder"), theme.FolderOpenIcon(), func() { ss.showFolder(path) }))
 	return container.NewVBox(successCard(title, todo), where, buttons)

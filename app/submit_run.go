@@ -73,7 +73,8 @@ type submitStep struct {
 	// read from the store on entry and after every change.
 	record    *enroll.Record
 	recordErr error
-	pending   int // packages waiting in the HTTPS outbox
+	recordFor string // orgKey the record was read for
+	pending   int    // packages waiting in the HTTPS outbox
 	// confirm: a letter handed to the mail client or a folder written; the
 	// user says when it has really gone to the operator.
 	confirm enroll.Via
@@ -153,6 +154,19 @@ func (ss *submitStep) outbox(store *enroll.Store) (*enroll.Outbox, error) {
 
 // problems blocks Next (and Send) while a CSR is missing.
 func (ss *submitStep) problems() []Problem {
+	// An application sent earlier (a run before a restart, whose CSRs are
+	// no longer in memory) lets the user go on to the certificates.
+	if key := orgKey(ss.wz.state.Org); ss.recordFor != key {
+		ss.loadRecord()
+	}
+	if ss.record != nil && stageIndex(ss.record.Stage) >= stageIndex(enroll.StageSent) {
+		return nil
+	}
+	return ss.csrProblems()
+}
+
+// csrProblems: a CSR not made in this run.
+func (ss *submitStep) csrProblems() []Problem {
 	auth, sign := ss.wz.csrs.get()
 	var out []Problem
 	if auth == nil {
@@ -167,7 +181,7 @@ func (ss *submitStep) problems() []Problem {
 // formProblem is the translation key of the first thing that keeps Send
 // disabled, or "".
 func (ss *submitStep) formProblem() string {
-	if p := ss.problems(); len(p) > 0 {
+	if p := ss.csrProblems(); len(p) > 0 {
 		return p[0].Key
 	}
 	if len(ss.wz.state.Org.Problems(ss.wz.profile)) > 0 {
@@ -361,14 +375,7 @@ func (ss *submitStep) deliver(ctx context.Context, f submitForm, in enroll.Input
 	switch f.Via {
 	case enroll.ViaEmail:
 		res.where, res.err = enroll.WriteEML(p, enroll.Mail{From: f.SMTPFrom, To: []string{f.To}})
-		if res.err == nil {
-			if u, err := fileURL(res.where); err == nil {
-				if err := ss.openURL(u); err != nil {
-					log.WithError(err).Warn("mail client not opened")
-				}
-			}
-		}
-		return res // sent only when the user says so
+		return res // opened by done; sent only when the user says so
 	case enroll.ViaFolder:
 		res.where, res.err = enroll.SaveToFolder(p, strings.TrimSpace(f.Folder))
 		return res // handed over only when the user says so
@@ -573,6 +580,7 @@ func (ss *submitStep) done(f submitForm, r runResult) {
 	case r.queued:
 		ss.outcome = func() fyne.CanvasObject { return infoCard(T("submit.queued"), T("submit.queued.todo")) }
 	case f.Via == enroll.ViaEmail:
+		ss.openLetter(where)
 		ss.confirm = enroll.ViaEmail
 		ss.outcome = func() fyne.CanvasObject {
 			return ss.fileCard(T("submit.eml_written"), T("submit.eml_written.todo", map[string]any{"To": f.To}), where, true)
@@ -649,6 +657,17 @@ func fileURL(path string) (*url.URL, error) {
 		return nil, err
 	}
 	return &url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}, nil
+}
+
+// openLetter hands the .eml to the OS, which opens the mail client.
+func (ss *submitStep) openLetter(path string) {
+	u, err := fileURL(path)
+	if err == nil {
+		err = ss.openURL(u)
+	}
+	if err != nil {
+		log.WithError(err).Warn("mail client not opened")
+	}
 }
 
 // showFolder opens the folder holding path (or path itself, a folder).

@@ -75,7 +75,7 @@ func latestRecord(dir string, o Organisation) (*enroll.Record, error) {
 
 // loadRecord reads the latest record and the outbox's size.
 func (ss *submitStep) loadRecord() {
-	ss.record, ss.recordErr = nil, nil
+	ss.record, ss.recordErr, ss.recordFor = nil, nil, orgKey(ss.wz.state.Org)
 	dir, err := ss.dir()
 	if err != nil {
 		ss.recordErr = err
@@ -100,6 +100,11 @@ func (ss *submitStep) loadRecord() {
 			}
 		}
 	}
+}
+
+// orgKey names the organisation and server a record belongs to.
+func orgKey(o Organisation) string {
+	return o.MemberClass + "/" + strings.TrimSpace(o.MemberCode) + "/" + strings.TrimSpace(o.ServerCode)
 }
 
 // eventTime is when rec reached st (zero when it has not).

@@ -98,6 +98,7 @@ func newSubmitHarness(t *testing.T, storeDir string, prefs mapPrefs) *submitHarn
 	wz.submit.openURL = func(*url.URL) error { return nil } // no desktop in tests
 	wz.state.Org = validOrg()
 	wz.state.Server.PublicIP = "203.0.113.10"
+	wz.submit.recordFor = "" // read again from this store
 	return h
 }
 
@@ -585,6 +586,45 @@ func TestSubmitByHTTPSThroughOutbox(t *testing.T) {
 	}
 	if !strings.Contains(h2.outcomeText(), T("submit.sent.https")) {
 		t.Errorf("outcome %q", h2.outcomeText())
+	}
+}
+
+// After a restart the CSRs of the last run are gone, but an application
+// already sent lets the user go on (to the certificates); Send stays off.
+func TestSubmitSentEarlierLetsNextThrough(t *testing.T) {
+	dir := t.TempDir()
+	h := newSubmitHarness(t, dir, nil)
+	auth, sign := setTestCSRs(t, h.wz)
+	store, err := enroll.OpenStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rec, err := store.Create(enroll.Input{Participant: h.wz.submit.participant(), Lang: "en",
+		CSRs: []enroll.CSR{{Usage: enroll.UsageAuth, DER: auth, Source: "a"}, {Usage: enroll.UsageSign, DER: sign, Source: "b"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h2 := newSubmitHarness(t, dir, nil) // no CSRs in this run
+	v := h2.show(t)
+	if !h2.wz.next.Disabled() {
+		t.Error("prepared but not sent: Next enabled without CSRs")
+	}
+	if _, err := store.Advance(rec.ID, enroll.StageSent, enroll.ViaFolder, ""); err != nil {
+		t.Fatal(err)
+	}
+	h3 := newSubmitHarness(t, dir, nil)
+	v = h3.show(t)
+	if h3.wz.next.Disabled() || h3.wz.message.Text != "" {
+		t.Errorf("sent earlier: next disabled %v (%q)", h3.wz.next.Disabled(), h3.wz.message.Text)
+	}
+	if !v.send.Disabled() || v.status.Text != T("submit.err.no_auth_csr") {
+		t.Errorf("Send without CSRs: disabled %v status %q", v.send.Disabled(), v.status.Text)
+	}
+	// Another organisation has sent nothing: blocked again.
+	h3.wz.state.Org.MemberCode = "70000002"
+	h3.wz.refreshNav()
+	if !h3.wz.next.Disabled() {
+		t.Error("another organisation: Next enabled without CSRs")
 	}
 }
 
