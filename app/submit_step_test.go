@@ -854,3 +854,50 @@ func TestSubmitSMTPPasswordInKeyringOnly(t *testing.T) {
 		t.Error("password in the log")
 	}
 }
+
+// Cancel stops a delivery that hangs (a mail server that never answers):
+// the card says so and the application stays, not sent.
+func TestSubmitCancel(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	var held []net.Conn
+	var mu sync.Mutex
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			held = append(held, c) // accepted, never greeted
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range held {
+			c.Close()
+		}
+	})
+	h := newSubmitHarness(t, t.TempDir(), nil)
+	setTestCSRs(t, h.wz)
+	v := h.show(t)
+	h.fillSMTP(t, &mailServer{port: l.Addr().(*net.TCPAddr).Port, user: "u@agency.gov.kg", pass: "pw-1"}, nil)
+	test.Tap(v.send)
+	h.pump.waitUntil(t, "the connection", func() bool { mu.Lock(); defer mu.Unlock(); return len(held) == 1 })
+	if !h.wz.submit.running || v.cancel.Disabled() || !v.send.Disabled() || !v.smtpHost.Disabled() {
+		t.Fatalf("while sending: running %v cancel disabled %v", h.wz.submit.running, v.cancel.Disabled())
+	}
+	test.Tap(v.cancel)
+	h.pump.wait(t, h.done, "the cancelled delivery")
+	if !strings.Contains(h.outcomeText(), T("submit.cancelled")) || h.wz.submit.running || v.send.Disabled() {
+		t.Errorf("after Cancel: outcome %q running %v", h.outcomeText(), h.wz.submit.running)
+	}
+	if rec := h.record(t); rec.Stage != enroll.StagePrepared {
+		t.Errorf("stage %s", rec.Stage)
+	}
+}
