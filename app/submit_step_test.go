@@ -210,7 +210,15 @@ func TestSubmitBlocksWithoutCSRs(t *testing.T) {
 func TestSubmitToFolderWritesVerifiedPackage(t *testing.T) {
 	h := newSubmitHarness(t, t.TempDir(), nil)
 	auth, sign := setTestCSRs(t, h.wz)
+	// A readiness check ran in this session: its report goes along.
+	rep := &checks.Report{Schema: checks.Schema, Target: checks.Target{Host: "ss1", Local: true},
+		Results: []checks.Result{sample(checks.Fail, "disk"), sample(checks.Pass, "ram")}}
+	rep.Summary = counts(rep.Results)
+	h.wz.readiness.report = rep
 	v := h.show(t)
+	if !contains(labelsIn(v.contents), T("submit.item.report", map[string]any{"Pass": 1, "Warn": 0, "Fail": 1})) {
+		t.Errorf("contents %q", labelsIn(v.contents))
+	}
 	h.chooseVia(t, enroll.ViaFolder)
 	usb := t.TempDir()
 	v.folder.SetText(usb)
@@ -232,6 +240,12 @@ func TestSubmitToFolderWritesVerifiedPackage(t *testing.T) {
 		sum := sha256.Sum256(der)
 		if !hashes[hex.EncodeToString(sum[:])] {
 			t.Error("a CSR is missing from the package")
+		}
+	}
+	for _, name := range []string{enroll.ReportJSONName, enroll.ReportHTMLName} {
+		data, err := os.ReadFile(filepath.Join(out[0], name))
+		if err != nil || !strings.Contains(string(data), "disk") {
+			t.Errorf("%s: %v", name, err)
 		}
 	}
 	if p.Manifest.Participant.MemberCode != "70000001" || p.Manifest.Participant.ServerAddress != "203.0.113.10" {
