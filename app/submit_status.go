@@ -177,3 +177,31 @@ func timeline(rec *enroll.Record) fyne.CanvasObject {
 	}
 	return box
 }
+
+// advanceLatest moves this organisation's latest application on to st
+// (Register calls it when certificates are imported, registered, active),
+// so the status timeline and the summary show it. No application in the
+// store is no error: the certificates may have come another way.
+func (ss *submitStep) advanceLatest(st enroll.Stage, note string) error {
+	ss.loadRecord()
+	if ss.recordErr != nil || ss.record == nil {
+		return ss.recordErr
+	}
+	if stageIndex(st) <= stageIndex(ss.record.Stage) {
+		return nil // already there (a repeat of an earlier run)
+	}
+	dir, err := ss.dir()
+	if err != nil {
+		return err
+	}
+	store, err := enroll.OpenStore(dir)
+	if err != nil {
+		return err
+	}
+	if _, err := store.Advance(ss.record.ID, st, "", note); err != nil {
+		return err
+	}
+	log.WithField("id", ss.record.ID).WithField("stage", string(st)).Info("submission advanced")
+	ss.loadRecord()
+	return nil
+}

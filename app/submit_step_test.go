@@ -744,6 +744,25 @@ func TestSummaryAfterSentSubmission(t *testing.T) {
 	if !h.wz.next.Disabled() {
 		t.Error("Next enabled on the Summary")
 	}
+
+	// Register records later stages through advanceLatest; a stage
+	// already passed is not repeated.
+	if err := h.wz.submit.advanceLatest(enroll.StageCertsReceived, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.wz.submit.advanceLatest(enroll.StagePrepared, ""); err != nil {
+		t.Fatal(err)
+	}
+	if r := h.record(t); r.ID != rec.ID || r.Stage != enroll.StageCertsReceived || len(r.History) != 3 {
+		t.Fatalf("after advanceLatest: %s %s %d events", r.ID, r.Stage, len(r.History))
+	}
+	h.wz.Back()
+	h.wz.Next()
+	texts = labelsIn(h.wz.page)
+	if !contains(texts, T("submit.stage.certificates_received")+" · "+when(h.record(t).History[2].At)) ||
+		contains(texts, T("summary.wait_certs", map[string]any{"CA": h.wz.profile.CA.Name})) || !contains(texts, T("summary.wait_approval")) {
+		t.Errorf("summary after the certificates came: %q", texts)
+	}
 }
 
 // Every submit.* and summary.* key the code uses is in all three
