@@ -205,3 +205,12 @@ func (ss *submitStep) advanceLatest(st enroll.Stage, note string) error {
 	ss.loadRecord()
 	return nil
 }
+
+// onStage records a stage another step reached (the Register step's
+// onStage hook: "certificates_received", "imported", "registered",
+// "active"); on the UI goroutine.
+func (ss *submitStep) onStage(stage string) {
+	if err := ss.advanceLatest(enroll.Stage(stage), ""); err != nil {
+		log.WithError(err).WithField("stage", stage).Warn("submission stage not recorded")
+	}
+}
