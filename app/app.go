@@ -76,6 +76,7 @@ func Run() {
 	if p := strings.TrimSpace(os.Getenv(envModule)); p != "" {
 		wz.token.path = p
 	}
+	wz.submit.startup()
 	if i := wz.stepIndex(strings.TrimSpace(os.Getenv(envStartStep))); i >= 0 {
 		wz.cur = i
 	}

@@ -14,7 +14,7 @@ import (
 
 // keyPrefixes are the first segments of the wizard's translation keys.
 var keyPrefixes = []string{"app", "header", "lang", "about", "dialog", "step", "nav", "welcome", "org", "server",
-	"readiness", "summary", "status", "err", "coming", "hostkey"}
+	"readiness", "summary", "status", "err", "hostkey"}
 
 var (
 	literalRe     = regexp.MustCompile(`"([A-Za-z_]+(?:\.[A-Za-z_]+)+)"`)
@@ -59,10 +59,6 @@ func keysInCode(t *testing.T) map[string][]string {
 				}
 			}
 		}
-	}
-	// Keys built at run time: the steps still marked coming.
-	for _, id := range []string{stepSubmit} {
-		keys["coming."+id] = append(keys["coming."+id], "wizard.go")
 	}
 	return keys
 }

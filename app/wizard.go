@@ -29,9 +29,8 @@ const (
 
 // step is one page of the wizard.
 type step struct {
-	id     string
-	title  func() string
-	coming bool
+	id    string
+	title func() string
 	// view builds the page from the wizard's state; called on every visit
 	// and after a language switch.
 	view func() fyne.CanvasObject
@@ -62,6 +61,7 @@ type wizard struct {
 	certs     *certStep   // the Certificates step: the CSR
 	install   *installStep
 	configure *configureStep // the Configure step: initialisation and the authentication CSR
+	submit    *submitStep    // the Submit step: the enrollment package and its delivery
 	register  *registerStep  // the Register step: certificates back, registration
 	csrs      csrSet         // CSRs made this run, for the Submit step
 
@@ -84,6 +84,8 @@ func newWizard(a fyne.App, w fyne.Window, prefs Prefs, profile *checks.Profile, 
 	wz.certs = newCertStep(wz)
 	wz.install = newInstallStep(wz)
 	wz.configure, wz.register = newConfigureStep(wz), newRegisterStep(wz)
+	wz.submit = newSubmitStep(wz)
+	wz.register.onStage = wz.submit.onStage // certificates back move the submission on
 	wz.steps = []*step{
 		{id: stepWelcome, title: func() string { return T("step.welcome") }, view: wz.welcomeView},
 		{id: stepOrganisation, title: func() string { return T("step.organisation") }, view: wz.orgView,
@@ -95,9 +97,10 @@ func newWizard(a fyne.App, w fyne.Window, prefs Prefs, profile *checks.Profile, 
 		{id: stepConfigure, title: func() string { return T("step.configure") }, view: wz.configure.view, leave: wz.configure.leave},
 		{id: stepToken, title: func() string { return T("step.token") }, view: wz.token.view, leave: wz.token.stop},
 		{id: stepCertificates, title: func() string { return T("step.certificates") }, view: wz.certs.view},
-		{id: stepSubmit, title: func() string { return T("step.submit") }, coming: true,
-			view: func() fyne.CanvasObject { return comingView("coming.submit") }},
+		{id: stepSubmit, title: func() string { return T("step.submit") }, view: wz.submit.view,
+			problems: wz.submit.problems, leave: func() { wz.submit.v = nil }},
 		{id: stepRegister, title: func() string { return T("step.register") }, view: wz.register.view, leave: wz.register.leave},
+		{id: stepSummary, title: func() string { return T("step.summary") }, view: wz.summaryView},
 	}
 	return wz
 }
@@ -136,9 +139,6 @@ func (wz *wizard) build() fyne.CanvasObject {
 			label.Importance = widget.MediumImportance
 			label.TextStyle = fyne.TextStyle{Bold: id == wz.cur}
 			switch {
-			case s.coming:
-				label.Importance = widget.LowImportance
-				icon.SetResource(theme.NewDisabledResource(theme.HistoryIcon()))
 			case id == wz.cur:
 				icon.SetResource(theme.NewPrimaryThemedResource(theme.RadioButtonCheckedIcon()))
 			case id < wz.cur && (s.problems == nil || len(s.problems()) == 0):
@@ -185,14 +185,9 @@ func (wz *wizard) build() fyne.CanvasObject {
 	return root
 }
 
-// stepLabel is the step list's text for step i: "5. Install · coming soon".
+// stepLabel is the step list's text for step i: "5. Install".
 func (wz *wizard) stepLabel(i int) string {
-	s := wz.steps[i]
-	text := strconv.Itoa(i+1) + ". " + s.title()
-	if s.coming {
-		text += " · " + T("step.coming_soon")
-	}
-	return text
+	return strconv.Itoa(i+1) + ". " + wz.steps[i].title()
 }
 
 // header is the title bar: icon, product name, language, About.

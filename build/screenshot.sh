@@ -2,9 +2,11 @@
 # Screenshots of the wizard for the README, from the real app under Xvfb:
 # docs/screenshot-STEP.png (and -ru/-ky with LANGS="en ru ky").
 # STEP is a step id (welcome organisation server readiness install token
-# certificates submit) or "all". Readiness shows a real local check;
+# certificates submit summary) or "all". Readiness shows a real local check;
 # token lists one initialised SoftHSM2 token (a throwaway SOFTHSM2_CONF);
-# the steps after Organisation show a filled-in organisation.
+# the steps after Organisation show a filled-in organisation; submit and
+# summary show two real CSRs and one application sent by e-mail (made by
+# build/screenshot-data.go).
 #
 #   build/screenshot.sh                       # readiness, English
 #   LANGS="en ru ky" build/screenshot.sh
@@ -22,7 +24,7 @@ DISPLAY_NUM=${DISPLAY_NUM:-99}
 WAIT=${WAIT:-12}
 LANGS=${LANGS:-en}
 STEP=${STEP:-readiness}
-ALL_STEPS="welcome organisation server readiness install configure token certificates submit register"
+ALL_STEPS="welcome organisation server readiness install configure token certificates submit register summary"
 [ "$STEP" = all ] && STEP=$ALL_STEPS
 SOFTHSM_LIB=${SOFTHSM_LIB:-/usr/lib/softhsm/libsofthsm2.so}
 
@@ -60,6 +62,7 @@ export DBUS_SESSION_BUS_ADDRESS
 
 ORG=',"org_member_class":"GOV","org_member_code":"70000001","org_name":"Министерство цифрового развития","org_server_code":"SS1"'
 SOFTHSM_READY=0
+SUBMIT_READY=0
 
 # shot STEP: one screenshot per language of STEP.
 shot() {
@@ -67,7 +70,7 @@ shot() {
 	AUTOCHECK=0
 	PREFS_EXTRA=$ORG
 	W=${SHORT_WAIT:-5}
-	unset TUNDUK_ONBOARD_PKCS11_MODULE || true
+	unset TUNDUK_ONBOARD_PKCS11_MODULE TUNDUK_ONBOARD_SUBMISSIONS_DIR TUNDUK_ONBOARD_CSR_DIR || true
 	case $S in
 	welcome | organisation) [ "$S" = welcome ] && PREFS_EXTRA="" ;;
 	readiness) AUTOCHECK=1 W=$WAIT ;;
@@ -86,6 +89,19 @@ shot() {
 		TUNDUK_ONBOARD_PKCS11_MODULE="$SOFTHSM_LIB"
 		export TUNDUK_ONBOARD_PKCS11_MODULE
 		W=${TOKEN_WAIT:-6}
+		;;
+	submit | summary)
+		# Two CSRs and a store with one sent application, prepared once;
+		# the app is pointed at them through TUNDUK_ONBOARD_CSR_DIR and
+		# TUNDUK_ONBOARD_SUBMISSIONS_DIR (used by this script only).
+		if [ "$SUBMIT_READY" = 0 ]; then
+			go run build/screenshot-data.go "$WORK/submit"
+			SUBMIT_READY=1
+		fi
+		TUNDUK_ONBOARD_CSR_DIR="$WORK/submit/csr"
+		TUNDUK_ONBOARD_SUBMISSIONS_DIR="$WORK/submit/submissions"
+		export TUNDUK_ONBOARD_CSR_DIR TUNDUK_ONBOARD_SUBMISSIONS_DIR
+		PREFS_EXTRA="$ORG"',"server_public_ip":"203.0.113.10","submit_via":"email","submit_smtp_from":"it@digital.gov.kg"'
 		;;
 	esac
 	for L in $LANGS; do

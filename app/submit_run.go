@@ -1,0 +1,743 @@
+package app
+
+// The Submit step's work: the form and its preferences, the package built
+// in the submissions store, its delivery in a goroutine and the record's
+// stage. The page is step_submit.go, the status timeline submit_status.go.
+// All fields are touched on the UI goroutine only (results arrive through
+// uiDo).
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+
+	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/internal/secrets"
+	"github.com/tunduk-onboard/tunduk-onboard/tokens/enroll"
+)
+
+// Preference keys of the Submit step. The SMTP password has none: it is
+// kept in memory, or in the OS keyring when the user ticks the box.
+const (
+	prefSubmitVia      = "submit_via"
+	prefSMTPHost       = "submit_smtp_host"
+	prefSMTPPort       = "submit_smtp_port"
+	prefSMTPUser       = "submit_smtp_user"
+	prefSMTPFrom       = "submit_smtp_from"
+	prefSMTPRemember   = "submit_smtp_remember"
+	prefSubmitFolder   = "submit_folder"
+	defaultSMTPPort    = "587"
+	smtpTimeout        = 60 * time.Second
+	httpsSubmitTimeout = 2 * time.Minute
+)
+
+// submitForm is what the user chose on the page.
+type submitForm struct {
+	Via      enroll.Via
+	To       string // the CA's address; editable under "advanced" only
+	Advanced bool
+
+	SMTPHost, SMTPPort, SMTPUser, SMTPFrom string
+	Remember                               bool
+	Folder                                 string
+
+	SMTPPassword string // secret: memory (or the keyring when asked) only
+}
+
+// submitStep is the Submit step's state, kept across page changes.
+type submitStep struct {
+	wz       *wizard
+	storeDir string // "" = enroll.DefaultDir(); tests and the screenshot script set it
+	form     submitForm
+	v        *submitWidgets
+
+	running  bool
+	cancelFn context.CancelFunc
+	status   string
+	outcome  func() fyne.CanvasObject
+
+	// record is the latest submission of this organisation (nil: none yet),
+	// read from the store on entry and after every change.
+	record    *enroll.Record
+	recordErr error
+	recordFor string // orgKey the record was read for
+	pending   int    // packages waiting in the HTTPS outbox
+	// confirm: a letter handed to the mail client or a folder written; the
+	// user says when it has really gone to the operator.
+	confirm enroll.Via
+
+	// Seams for tests: the UI goroutine, TLS of the SMTP server, the HTTPS
+	// client, the OS handler for files and folders, the end of a run.
+	uiDo       func(func())
+	smtpTLS    *tls.Config
+	httpClient *http.Client
+	openURL    func(*url.URL) error
+	tuneOutbox func(*enroll.Outbox)
+	afterRun   func()
+}
+
+func newSubmitStep(wz *wizard) *submitStep {
+	ss := &submitStep{wz: wz, uiDo: fyne.Do}
+	ss.openURL = func(u *url.URL) error { return wz.app.OpenURL(u) }
+	p := wz.prefs
+	ss.form = submitForm{
+		Via:      enroll.Via(p.String(prefSubmitVia)),
+		To:       wz.profile.CA.Email,
+		SMTPHost: p.String(prefSMTPHost), SMTPPort: p.String(prefSMTPPort),
+		SMTPUser: p.String(prefSMTPUser), SMTPFrom: p.String(prefSMTPFrom),
+		Remember: p.Bool(prefSMTPRemember), Folder: p.String(prefSubmitFolder),
+	}
+	if ss.form.SMTPPort == "" {
+		ss.form.SMTPPort = defaultSMTPPort
+	}
+	if !ss.viaOffered(ss.form.Via) {
+		ss.form.Via = enroll.ViaEmail
+	}
+	return ss
+}
+
+// saveForm keeps the non-secret choices for the next run.
+func (ss *submitStep) saveForm() {
+	p, f := ss.wz.prefs, ss.form
+	p.SetString(prefSubmitVia, string(f.Via))
+	p.SetString(prefSMTPHost, strings.TrimSpace(f.SMTPHost))
+	p.SetString(prefSMTPPort, strings.TrimSpace(f.SMTPPort))
+	p.SetString(prefSMTPUser, strings.TrimSpace(f.SMTPUser))
+	p.SetString(prefSMTPFrom, strings.TrimSpace(f.SMTPFrom))
+	p.SetBool(prefSMTPRemember, f.Remember)
+	p.SetString(prefSubmitFolder, strings.TrimSpace(f.Folder))
+}
+
+// intakeURL is the operator's HTTPS intake from the profile ("" = none).
+func (ss *submitStep) intakeURL() string { return strings.TrimSpace(ss.wz.profile.CA.IntakeURL) }
+
+// viaOffered: HTTPS only when the profile names an intake.
+func (ss *submitStep) viaOffered(v enroll.Via) bool {
+	switch v {
+	case enroll.ViaEmail, enroll.ViaSMTP, enroll.ViaFolder:
+		return true
+	case enroll.ViaHTTPS:
+		return ss.intakeURL() != ""
+	}
+	return false
+}
+
+// dir is the submissions store's folder.
+func (ss *submitStep) dir() (string, error) {
+	if ss.storeDir != "" {
+		return ss.storeDir, nil
+	}
+	return enroll.DefaultDir()
+}
+
+// outbox is the store's HTTPS outbox (a hidden folder inside the store).
+func (ss *submitStep) outbox(store *enroll.Store) (*enroll.Outbox, error) {
+	ob, err := store.Outbox()
+	if err == nil && ss.tuneOutbox != nil {
+		ss.tuneOutbox(ob)
+	}
+	return ob, err
+}
+
+// problems blocks Next (and Send) while a CSR is missing.
+func (ss *submitStep) problems() []Problem {
+	// An application sent earlier (a run before a restart, whose CSRs are
+	// no longer in memory) lets the user go on to the certificates.
+	if key := orgKey(ss.wz.state.Org); ss.recordFor != key {
+		ss.loadRecord()
+	}
+	if ss.record != nil && stageIndex(ss.record.Stage) >= stageIndex(enroll.StageSent) {
+		return nil
+	}
+	return ss.csrProblems()
+}
+
+// csrProblems: a CSR not made in this run.
+func (ss *submitStep) csrProblems() []Problem {
+	auth, sign := ss.wz.csrs.get()
+	var out []Problem
+	if auth == nil {
+		out = append(out, Problem{"auth_csr", "submit.err.no_auth_csr"})
+	}
+	if sign == nil {
+		out = append(out, Problem{"sign_csr", "submit.err.no_sign_csr"})
+	}
+	return out
+}
+
+// formProblem is the translation key of the first thing that keeps Send
+// disabled, or "".
+func (ss *submitStep) formProblem() string {
+	if p := ss.csrProblems(); len(p) > 0 {
+		return p[0].Key
+	}
+	if len(ss.wz.state.Org.Problems(ss.wz.profile)) > 0 {
+		return "submit.err.org"
+	}
+	if ss.participant().ServerAddress == "" {
+		return "submit.err.address"
+	}
+	f := ss.form
+	if !validEmail(f.To) {
+		return "submit.err.to"
+	}
+	switch f.Via {
+	case enroll.ViaEmail:
+		if strings.TrimSpace(f.SMTPFrom) != "" && !validEmail(f.SMTPFrom) {
+			return "submit.err.smtp_from"
+		}
+	case enroll.ViaSMTP:
+		if h := strings.TrimSpace(f.SMTPHost); h == "" || strings.ContainsAny(h, " /@:") {
+			return "submit.err.smtp_host"
+		}
+		if n, err := strconv.Atoi(strings.TrimSpace(f.SMTPPort)); err != nil || n < 1 || n > 65535 {
+			return "submit.err.smtp_port"
+		}
+		if !validEmail(f.SMTPFrom) {
+			return "submit.err.smtp_from"
+		}
+		if strings.TrimSpace(f.SMTPUser) != "" && f.SMTPPassword == "" {
+			return "submit.err.smtp_password"
+		}
+	case enroll.ViaFolder:
+		if strings.TrimSpace(f.Folder) == "" {
+			return "submit.err.folder"
+		}
+	case enroll.ViaHTTPS:
+		if ss.intakeURL() == "" {
+			return "submit.err.no_intake"
+		}
+	}
+	return ""
+}
+
+// validEmail is a plausible single address: local@domain, no spaces.
+func validEmail(s string) bool {
+	s = strings.TrimSpace(s)
+	at := strings.LastIndex(s, "@")
+	return at > 0 && at < len(s)-1 && !strings.ContainsAny(s, " \t\r\n<>,;") && strings.Contains(s[at:], ".")
+}
+
+// participant is who asks, from the Organisation and Server steps.
+func (ss *submitStep) participant() enroll.Participant {
+	wz := ss.wz
+	o := wz.state.Org
+	return enroll.Participant{
+		Instance: wz.profile.XRoad.Instance, MemberClass: o.MemberClass,
+		MemberCode: strings.TrimSpace(o.MemberCode), Name: strings.TrimSpace(o.Name),
+		ServerCode: strings.TrimSpace(o.ServerCode), ServerAddress: serverAddress(wz.state.Server),
+	}
+}
+
+// serverAddress is the public address the operator will reach: the public
+// IP given in the Server step, else the remote host's name.
+func serverAddress(s Server) string {
+	if ip := strings.TrimSpace(s.PublicIP); ip != "" {
+		return ip
+	}
+	if s.Remote {
+		return strings.TrimSpace(s.Host)
+	}
+	return ""
+}
+
+// input is the package's content: the CSRs made this run and the last
+// readiness report, when one ran.
+func (ss *submitStep) input() (enroll.Input, error) {
+	in := enroll.Input{Participant: ss.participant(), Lang: CurrentLanguage()}
+	auth, sign := ss.wz.csrs.get()
+	if auth != nil {
+		in.CSRs = append(in.CSRs, enroll.CSR{Usage: enroll.UsageAuth, DER: auth.DER, Source: auth.Source})
+	}
+	if sign != nil {
+		in.CSRs = append(in.CSRs, enroll.CSR{Usage: enroll.UsageSign, DER: sign.DER, Source: sign.Source})
+	}
+	if rep := ss.wz.readiness.report; rep != nil {
+		var j, h bytes.Buffer
+		if err := rep.WriteJSON(&j); err != nil {
+			return in, err
+		}
+		if err := rep.WriteHTML(&h, CurrentLanguage()); err != nil {
+			return in, err
+		}
+		in.ReportJSON, in.ReportHTML = j.Bytes(), h.Bytes()
+	}
+	return in, nil
+}
+
+// sameOrg: a record of the organisation and server on the page.
+func sameOrg(a, b enroll.Participant) bool {
+	return a.MemberClass == b.MemberClass && a.MemberCode == b.MemberCode && a.ServerCode == b.ServerCode
+}
+
+// reusable: the package of rec holds exactly these CSRs for this
+// participant, so a retry or another way of sending reuses it instead of
+// making a new application.
+func reusable(rec *enroll.Record, in enroll.Input) (*enroll.Package, bool) {
+	if rec == nil || rec.Participant != in.Participant {
+		return nil, false
+	}
+	p, err := enroll.Open(rec.Dir)
+	if err != nil {
+		return nil, false
+	}
+	have := map[string]bool{}
+	for _, f := range p.Manifest.Files {
+		have[f.SHA256] = true
+	}
+	for _, c := range in.CSRs {
+		sum := sha256.Sum256(c.DER)
+		if !have[hex.EncodeToString(sum[:])] {
+			return nil, false
+		}
+	}
+	return p, true
+}
+
+// send builds (or reuses) the package and delivers it in a goroutine.
+func (ss *submitStep) send() {
+	if ss.running || ss.formProblem() != "" {
+		return
+	}
+	in, err := ss.input()
+	if err != nil {
+		ss.fail(err)
+		return
+	}
+	f := ss.form
+	f.To, f.SMTPHost, f.SMTPUser, f.SMTPFrom = strings.TrimSpace(f.To), strings.TrimSpace(f.SMTPHost), strings.TrimSpace(f.SMTPUser), strings.TrimSpace(f.SMTPFrom)
+	ss.saveForm()
+	ctx, cancel := context.WithCancel(context.Background())
+	ss.cancelFn, ss.running, ss.outcome, ss.confirm = cancel, true, nil, ""
+	ss.status = T("submit.building")
+	ss.refresh()
+	prev := ss.record
+	log.WithField("via", string(f.Via)).WithField("member", in.Participant.MemberClass+"/"+in.Participant.MemberCode).Info("submission started")
+	go func() {
+		defer cancel()
+		res := ss.deliver(ctx, f, in, prev)
+		if res.err != nil {
+			log.WithError(errors.New(clean(res.err.Error(), 600))).Warn("submission not delivered")
+		} else {
+			log.WithField("id", res.id).WithField("via", string(f.Via)).Info("submission delivered")
+		}
+		ss.uiDo(func() {
+			ss.running, ss.status = false, ""
+			ss.loadRecord()
+			ss.done(f, res)
+			if ss.afterRun != nil {
+				ss.afterRun()
+			}
+		})
+	}()
+}
+
+// runResult is what a delivery did.
+type runResult struct {
+	id, where  string // package ID; the file or folder written
+	err        error
+	queued     bool // HTTPS: kept in the outbox for a later attempt
+	keyringErr error
+}
+
+// deliver runs off the UI goroutine: store, package, delivery, stage.
+func (ss *submitStep) deliver(ctx context.Context, f submitForm, in enroll.Input, prev *enroll.Record) runResult {
+	dir, err := ss.dir()
+	if err != nil {
+		return runResult{err: err}
+	}
+	store, err := enroll.OpenStore(dir)
+	if err != nil {
+		return runResult{err: err}
+	}
+	p, ok := reusable(prev, in)
+	if !ok {
+		if p, _, err = store.Create(in); err != nil {
+			return runResult{err: err}
+		}
+	}
+	res := runResult{id: p.Manifest.ID}
+	ss.uiDo(func() { ss.status = T("submit.sending"); ss.refresh() })
+	note := ""
+	switch f.Via {
+	case enroll.ViaEmail:
+		res.where, res.err = enroll.WriteEML(p, enroll.Mail{From: f.SMTPFrom, To: []string{f.To}})
+		return res // opened by done; sent only when the user says so
+	case enroll.ViaFolder:
+		res.where, res.err = enroll.SaveToFolder(p, strings.TrimSpace(f.Folder))
+		return res // handed over only when the user says so
+	case enroll.ViaSMTP:
+		port, _ := strconv.Atoi(strings.TrimSpace(f.SMTPPort))
+		cfg := enroll.SMTP{Host: f.SMTPHost, Port: port, Username: f.SMTPUser, Password: f.SMTPPassword,
+			From: f.SMTPFrom, To: []string{f.To}, TLS: ss.smtpTLS, Timeout: smtpTimeout}
+		if res.err = enroll.SendSMTP(ctx, p, cfg); res.err != nil {
+			return res
+		}
+		res.keyringErr = rememberSMTP(f)
+		note = f.SMTPHost
+	case enroll.ViaHTTPS:
+		queued, err := ss.postHTTPS(ctx, store, p)
+		if err != nil || queued {
+			res.err, res.queued = err, queued
+			return res
+		}
+	}
+	if _, err := store.Advance(res.id, enroll.StageSent, f.Via, note); err != nil && !alreadyPast(prev, res.id) {
+		res.err = err
+	}
+	return res
+}
+
+// alreadyPast: the record was sent before (this is a second way of
+// sending it), so the store refusing to go back is no failure.
+func alreadyPast(prev *enroll.Record, id string) bool {
+	return prev != nil && prev.ID == id && prev.Stage != enroll.StagePrepared
+}
+
+// postHTTPS queues p in the outbox (on disk before any network use) and
+// flushes. queued: not delivered yet but kept for a retry.
+func (ss *submitStep) postHTTPS(ctx context.Context, store *enroll.Store, p *enroll.Package) (queued bool, err error) {
+	ob, err := ss.outbox(store)
+	if err != nil {
+		return false, err
+	}
+	if _, err = ob.Enqueue(p, ss.intakeURL()); err != nil {
+		return false, err
+	}
+	results, err := ob.Flush(ctx, ss.client())
+	if err != nil {
+		return true, err // kept in the outbox, cancelled or not
+	}
+	for _, r := range results {
+		if r.ID != p.Manifest.ID {
+			continue
+		}
+		switch {
+		case r.Delivered:
+			return false, nil
+		case r.Permanent:
+			return false, r.Err
+		default:
+			return true, r.Err
+		}
+	}
+	return true, nil
+}
+
+func (ss *submitStep) client() *http.Client {
+	if ss.httpClient != nil {
+		return ss.httpClient
+	}
+	return &http.Client{Timeout: httpsSubmitTimeout}
+}
+
+// retryOutbox sends what waits in the outbox (Retry button, and at start)
+// and marks each delivered package sent.
+func (ss *submitStep) retryOutbox() {
+	if ss.running || ss.intakeURL() == "" {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ss.cancelFn, ss.running, ss.outcome = cancel, true, nil
+	ss.status = T("submit.retrying")
+	ss.refresh()
+	go func() {
+		defer cancel()
+		err := ss.flushOutbox(ctx)
+		ss.uiDo(func() {
+			ss.running, ss.status = false, ""
+			ss.loadRecord()
+			if err != nil {
+				ss.fail(err)
+			} else if ss.pending > 0 {
+				ss.outcome = func() fyne.CanvasObject {
+					return infoCard(T("submit.queued"), T("submit.queued.todo"))
+				}
+			} else {
+				ss.outcome = func() fyne.CanvasObject {
+					return successCard(T("submit.sent.https"), T("submit.sent.todo"))
+				}
+			}
+			ss.refresh()
+			if ss.afterRun != nil {
+				ss.afterRun()
+			}
+		})
+	}()
+}
+
+// flushOutbox runs off the UI goroutine.
+func (ss *submitStep) flushOutbox(ctx context.Context) error {
+	dir, err := ss.dir()
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(dir); err != nil {
+		return nil // nothing was ever queued
+	}
+	store, err := enroll.OpenStore(dir)
+	if err != nil {
+		return err
+	}
+	ob, err := ss.outbox(store)
+	if err != nil {
+		return err
+	}
+	results, err := ob.Flush(ctx, ss.client())
+	var first error
+	for _, r := range results {
+		if r.Delivered {
+			if _, err := store.Advance(r.ID, enroll.StageSent, enroll.ViaHTTPS, ""); err != nil {
+				log.WithError(err).WithField("id", r.ID).Warn("outbox: stage not recorded")
+			}
+			log.WithField("id", r.ID).Info("outbox: delivered")
+		} else if r.Err != nil && r.Permanent && first == nil {
+			first = r.Err
+		}
+	}
+	if err != nil {
+		return err
+	}
+	return first
+}
+
+// retryAtStart: a run with packages still in the outbox tries them again.
+func (ss *submitStep) retryAtStart() {
+	if ss.intakeURL() == "" {
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		defer cancel()
+		if err := ss.flushOutbox(ctx); err != nil {
+			log.WithError(errors.New(clean(err.Error(), 600))).Warn("outbox: not delivered at start")
+		}
+		ss.uiDo(func() { ss.loadRecord(); ss.refresh() })
+	}()
+}
+
+// markSent records that the user sent the letter or handed the folder over.
+func (ss *submitStep) markSent() {
+	if ss.record == nil || ss.confirm == "" {
+		return
+	}
+	dir, err := ss.dir()
+	if err == nil {
+		var store *enroll.Store
+		if store, err = enroll.OpenStore(dir); err == nil {
+			_, err = store.Advance(ss.record.ID, enroll.StageSent, ss.confirm, "")
+		}
+	}
+	if err != nil {
+		ss.fail(err)
+		return
+	}
+	log.WithField("id", ss.record.ID).WithField("via", string(ss.confirm)).Info("submission marked sent")
+	ss.confirm = ""
+	ss.outcome = func() fyne.CanvasObject { return successCard(T("submit.marked_sent"), T("submit.sent.todo")) }
+	ss.loadRecord()
+	ss.refresh()
+}
+
+// cancel stops a delivery under way.
+func (ss *submitStep) cancel() {
+	if ss.running && ss.cancelFn != nil {
+		ss.cancelFn()
+		ss.status = T("submit.cancelling")
+		ss.refresh()
+	}
+}
+
+// done shows what a delivery did and what comes next.
+func (ss *submitStep) done(f submitForm, r runResult) {
+	if r.err != nil {
+		if r.queued && !errors.Is(r.err, context.Canceled) {
+			err := r.err
+			ss.outcome = func() fyne.CanvasObject {
+				return messageCard(T("submit.queued"), T("submit.queued.todo"), clean(errorText(err), 600))
+			}
+			ss.refresh()
+			return
+		}
+		ss.fail(r.err)
+		return
+	}
+	where := r.where
+	switch {
+	case r.queued:
+		ss.outcome = func() fyne.CanvasObject { return infoCard(T("submit.queued"), T("submit.queued.todo")) }
+	case f.Via == enroll.ViaEmail:
+		ss.openLetter(where)
+		ss.confirm = enroll.ViaEmail
+		ss.outcome = func() fyne.CanvasObject {
+			return ss.fileCard(T("submit.eml_written"), T("submit.eml_written.todo", map[string]any{"To": f.To}), where, true)
+		}
+	case f.Via == enroll.ViaFolder:
+		ss.confirm = enroll.ViaFolder
+		ss.outcome = func() fyne.CanvasObject {
+			return ss.fileCard(T("submit.folder_written"), T("submit.folder_written.todo", map[string]any{"To": f.To}), where, false)
+		}
+	default:
+		kerr := r.keyringErr
+		ss.outcome = func() fyne.CanvasObject {
+			title := T("submit.sent.smtp", map[string]any{"To": f.To})
+			if f.Via == enroll.ViaHTTPS {
+				title = T("submit.sent.https")
+			}
+			c := successCard(title, T("submit.sent.todo"))
+			if kerr != nil {
+				return container.NewVBox(c, infoCard(T("submit.keyring_failed"), T("submit.keyring_failed.todo")))
+			}
+			return c
+		}
+	}
+	ss.refresh()
+}
+
+// failTodo is what to do after a failed delivery, per way of sending.
+var failTodo = map[enroll.Via]string{
+	enroll.ViaEmail:  "submit.failed.todo.email",
+	enroll.ViaSMTP:   "submit.failed.todo.smtp",
+	enroll.ViaHTTPS:  "submit.failed.todo.https",
+	enroll.ViaFolder: "submit.failed.todo.folder",
+}
+
+// fail shows err as a card: what happened, what to do, the package kept.
+// The texts are made when the card is drawn, so a language switch
+// translates them again.
+func (ss *submitStep) fail(err error) {
+	via := ss.form.Via
+	ss.outcome = func() fyne.CanvasObject {
+		if errors.Is(err, context.Canceled) {
+			return infoCard(T("submit.cancelled"), T("submit.failed.todo"))
+		}
+		todo := T("submit.failed.todo")
+		if k, ok := failTodo[via]; ok {
+			todo = T(k)
+		}
+		what, detail := T("submit.failed"), clean(err.Error(), 600)
+		var ee *enroll.Error
+		if errors.As(err, &ee) {
+			what, detail = checks.T(CurrentLanguage(), ee.Key, ee.Data), ""
+			if ee.Err != nil {
+				detail = clean(ee.Err.Error(), 600)
+			}
+		}
+		return messageCard(what, todo, detail)
+	}
+	ss.refresh()
+}
+
+// errorText is an error as the user reads it.
+func errorText(err error) string {
+	var ee *enroll.Error
+	if errors.As(err, &ee) {
+		return checks.T(CurrentLanguage(), ee.Key, ee.Data)
+	}
+	return err.Error()
+}
+
+// fileURL is the file:// URL of a local path.
+func fileURL(path string) (*url.URL, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	return &url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}, nil
+}
+
+// openLetter hands the .eml to the OS, which opens the mail client.
+func (ss *submitStep) openLetter(path string) {
+	u, err := fileURL(path)
+	if err == nil {
+		err = ss.openURL(u)
+	}
+	if err != nil {
+		log.WithError(err).Warn("mail client not opened")
+	}
+}
+
+// showFolder opens the folder holding path (or path itself, a folder).
+func (ss *submitStep) showFolder(path string) {
+	if fi, err := os.Stat(path); err == nil && !fi.IsDir() {
+		path = filepath.Dir(path)
+	}
+	u, err := fileURL(path)
+	if err == nil {
+		err = ss.openURL(u)
+	}
+	if err != nil {
+		log.WithError(err).Warn("folder not opened")
+	}
+}
+
+// keyringAccount names the SMTP password in the OS keyring.
+func keyringAccount(f submitForm) string {
+	return "smtp:" + strings.TrimSpace(f.SMTPUser) + "@" + strings.TrimSpace(f.SMTPHost)
+}
+
+// rememberSMTP keeps (or forgets) the password in the OS keyring, as the
+// user chose; only after the server took it, so a typo is not remembered.
+func rememberSMTP(f submitForm) error {
+	if strings.TrimSpace(f.SMTPUser) == "" || f.SMTPPassword == "" {
+		return nil
+	}
+	if f.Remember {
+		return secrets.Set(keyringAccount(f), f.SMTPPassword)
+	}
+	return nil
+}
+
+// loadPassword fills the password from the keyring when remembered.
+func (ss *submitStep) loadPassword() {
+	f := ss.form
+	if !f.Remember || f.SMTPPassword != "" || strings.TrimSpace(f.SMTPUser) == "" || strings.TrimSpace(f.SMTPHost) == "" {
+		return
+	}
+	account := keyringAccount(f)
+	go func() {
+		pw, err := secrets.Get(account)
+		if err != nil {
+			if !errors.Is(err, secrets.ErrNotFound) {
+				log.WithError(err).Warn("keyring: SMTP password not read")
+			}
+			return
+		}
+		ss.uiDo(func() {
+			if ss.form.SMTPPassword == "" && keyringAccount(ss.form) == account {
+				ss.form.SMTPPassword = pw
+				if ss.v != nil && ss.v.smtpPW != nil {
+					ss.v.smtpPW.SetText(pw)
+				}
+				ss.refresh()
+			}
+		})
+	}()
+}
+
+// forgetPassword removes a remembered password when the box is unticked.
+func (ss *submitStep) forgetPassword() {
+	f := ss.form
+	if strings.TrimSpace(f.SMTPUser) == "" || strings.TrimSpace(f.SMTPHost) == "" {
+		return
+	}
+	account := keyringAccount(f)
+	go func() {
+		if err := secrets.Delete(account); err != nil {
+			log.WithError(err).Warn("keyring: SMTP password not removed")
+		}
+	}()
+}
