@@ -51,6 +51,7 @@ type summaryFacts struct {
 var summaryProviders = []func(f summaryFacts) []summaryLine{
 	summaryReadiness,
 	summaryInstall,
+	summaryConfigure,
 	summaryCSRs,
 	summarySubmission,
 	summaryWaiting,
@@ -135,6 +136,19 @@ func summaryInstall(f summaryFacts) []summaryLine {
 		return []summaryLine{{sectionDone, lineTodo, T("summary.install_stopped")}}
 	}
 	return []summaryLine{{sectionDone, lineInfo, T("summary.install_none")}}
+}
+
+// summaryConfigure tells the server's initialisation as the Configure
+// step last read it (nothing when it never asked the server).
+func summaryConfigure(f summaryFacts) []summaryLine {
+	st := f.wz.configure.status
+	switch {
+	case !f.wz.state.Server.Remote || st == nil:
+		return nil
+	case st.Init.Done() && st.TSAConfigured:
+		return []summaryLine{{sectionDone, lineDone, T("summary.configure_done", map[string]any{"Date": when(f.wz.configure.statusAt)})}}
+	}
+	return []summaryLine{{sectionDone, lineTodo, T("summary.configure_todo")}}
 }
 
 func summaryCSRs(f summaryFacts) []summaryLine {

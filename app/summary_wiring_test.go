@@ -1,0 +1,63 @@
+package app
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tunduk-onboard/tunduk-onboard/installer/configure"
+	"github.com/tunduk-onboard/tunduk-onboard/installer/xroadapi"
+	"github.com/tunduk-onboard/tunduk-onboard/tokens/enroll"
+)
+
+// The wizard joins its steps: what the Register step reaches moves the
+// organisation's submission on in the store (so the Submit timeline and
+// the Summary show it after a restart), and the Configure step's last
+// reading of the server is a Summary line.
+func TestStepsShareTheSubmissionAndServerState(t *testing.T) {
+	dir := t.TempDir()
+	h := newSubmitHarness(t, dir, nil)
+	auth, sign := setTestCSRs(t, h.wz)
+	store, err := enroll.OpenStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rec, err := store.Create(enroll.Input{Participant: h.wz.submit.participant(), Lang: "en",
+		CSRs: []enroll.CSR{{Usage: enroll.UsageAuth, DER: auth, Source: "a"}, {Usage: enroll.UsageSign, DER: sign, Source: "b"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Advance(rec.ID, enroll.StageSent, enroll.ViaFolder, "USB"); err != nil {
+		t.Fatal(err)
+	}
+
+	// The hook the wizard wires, called the way the Register step calls it.
+	for _, s := range []string{"certificates_received", "certificates_received", "imported", "registered"} {
+		h.wz.register.onStage(s)
+	}
+	got, err := store.Get(rec.ID)
+	if err != nil || got.Stage != enroll.StageRegistered {
+		t.Fatalf("after the Register step's stages the submission is %q (%v), want registered", got.Stage, err)
+	}
+
+	h.wz.configure.status = &configure.Status{TSAConfigured: true, Init: xroadapi.InitializationStatus{
+		AnchorImported: true, ServerCodeInitialized: true, ServerOwnerInitialized: true,
+		SoftwareTokenInitStatus: xroadapi.TokenInitialized}}
+	h.wz.configure.statusAt = time.Date(2026, 11, 22, 10, 0, 0, 0, time.Local)
+	h.wz.state.Server.Remote, h.wz.state.Server.Host, h.wz.state.Server.User, h.wz.state.Server.Auth = true, "ss1.agency.kg", "admin", AuthAgent
+	if !h.wz.goTo(h.wz.stepIndex(stepSummary)) {
+		t.Fatalf("Summary not reached: %s", h.wz.stepID())
+	}
+	texts := strings.Join(labelsIn(h.wz.page), "\n")
+	for _, want := range []string{
+		T("summary.configure_done", map[string]any{"Date": when(h.wz.configure.statusAt)}),
+		T("summary.wait_approval"), // registered, not active yet
+	} {
+		if !strings.Contains(texts, want) {
+			t.Errorf("summary lacks %q:\n%s", want, texts)
+		}
+	}
+	if strings.Contains(texts, T("summary.wait_certs", map[string]any{"CA": h.wz.profile.CA.Name})) {
+		t.Errorf("summary still waits for the certificates after they were imported:\n%s", texts)
+	}
+}
