@@ -32,8 +32,6 @@ const (
 	prefCfgHWToken      = "configure_hw_token_id"
 )
 
-// authCSRSource tells the CA where the authentication key lives.
-const authCSRSource = "security server, software token"
 
 // maxAnchorSize bounds the anchor file read (real ones are a few KB).
 const maxAnchorSize = 1 << 20
@@ -308,7 +306,7 @@ func (cs *configureStep) madeCSRs(made configure.CSRs) {
 	if made.Auth != nil && len(made.Auth.CSR) > 0 {
 		if c, err := csrInfo(made.Auth.CSR); err == nil {
 			cs.auth = c
-			cs.wz.csrs.setAuth(&madeCSR{DER: c.DER, Source: authCSRSource})
+			cs.wz.csrs.setAuth(&madeCSR{DER: c.DER, Where: keyOnSoftToken})
 		} else {
 			problems = append(problems, err.Error())
 		}
@@ -316,7 +314,7 @@ func (cs *configureStep) madeCSRs(made configure.CSRs) {
 	if made.Sign != nil && len(made.Sign.CSR) > 0 {
 		if c, err := csrInfo(made.Sign.CSR); err == nil {
 			cs.sign = c
-			cs.wz.csrs.setSign(&madeCSR{DER: c.DER, Source: "security server, token " + clean(made.Sign.TokenID, 60)})
+			cs.wz.csrs.setSign(&madeCSR{DER: c.DER, Where: keyOnServerToken, Token: clean(made.Sign.TokenID, 60)})
 		} else {
 			problems = append(problems, err.Error())
 		}

@@ -215,7 +215,7 @@ func TestConfigureStepRealServer(t *testing.T) {
 		t.Fatalf("outcome %q", labelsIn(v.outcome))
 	}
 	auth, sign := wz.csrs.get()
-	if auth == nil || auth.Source != authCSRSource || sign != nil {
+	if auth == nil || auth.Where != keyOnSoftToken || sign != nil {
 		t.Fatalf("hand-over: auth %v sign %v", auth, sign)
 	}
 	req, err := x509.ParseCertificateRequest(auth.DER)
@@ -340,7 +340,7 @@ func TestConfigureStepSignOnServer(t *testing.T) {
 		t.Fatalf("rows %v, outcome %q", st, labelsIn(v.outcome))
 	}
 	auth, sign := wz.csrs.get()
-	if auth == nil || sign == nil || string(auth.DER) == string(sign.DER) || !strings.Contains(sign.Source, xroadtest.HWTokenID) {
+	if auth == nil || sign == nil || string(auth.DER) == string(sign.DER) || sign.Where != keyOnServerToken || sign.Token != xroadtest.HWTokenID {
 		t.Fatalf("hand-over: auth %v, sign %v", auth != nil, sign)
 	}
 	if !hasText(v.csrs, T("configure.sign_csr")) {

@@ -1,12 +1,32 @@
 package app
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/tunduk-onboard/tunduk-onboard/checks"
+)
 
 // madeCSR is one certificate signing request made during this run, as the
-// Submit step sends it: DER bytes and where its key lives (shown to the CA).
+// Submit step sends it: DER bytes and where its key lives.
 type madeCSR struct {
-	DER    []byte
-	Source string // e.g. "security server, software token" or "Rutoken 0a1b2c3d"
+	DER   []byte
+	Where string // keyOnSoftToken, keyOnServerToken or keyOnRutoken
+	Token string // the token's id on the server, or the Rutoken's serial
+}
+
+// Where a CSR's key lives: the suffixes of the csr.where.* texts.
+const (
+	keyOnSoftToken   = "soft_token"
+	keyOnServerToken = "server_token"
+	keyOnRutoken     = "rutoken"
+)
+
+// source tells where the key lives in lang: the wizard shows it in the
+// user's language, the letter to the CA carries it in Russian. The texts
+// are in the report catalogue because the letter needs a language other
+// than the UI's.
+func (m *madeCSR) source(lang string) string {
+	return checks.T(lang, "csr.where."+m.Where, map[string]any{"Token": m.Token})
 }
 
 // csrSet is the hand-over between the steps that make CSRs (Configure: the

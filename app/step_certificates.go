@@ -266,7 +266,7 @@ func (cs *certStep) makeCSR() {
 			cs.csr, cs.err = csr, err
 			if csr != nil {
 				cs.csrFor = serial + "/" + hexString(id)
-				cs.wz.csrs.setSign(&madeCSR{DER: csr.DER, Source: "Rutoken " + serial})
+				cs.wz.csrs.setSign(&madeCSR{DER: csr.DER, Where: keyOnRutoken, Token: serial})
 			}
 			cs.refresh()
 			if cs.made != nil {

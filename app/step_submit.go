@@ -311,13 +311,13 @@ func (ss *submitStep) renderContents() {
 		row(false, T("submit.item.address_missing"), "submit.go_server", stepServer)
 	}
 	if auth != nil {
-		row(true, T("submit.item.auth", map[string]any{"Source": auth.Source}), "", "")
+		row(true, T("submit.item.auth", map[string]any{"Source": auth.source(CurrentLanguage())}), "", "")
 	} else {
 		// The Configure step (another page of the wizard) makes it.
 		row(false, T("submit.item.auth_missing"), "submit.go_configure", "configure")
 	}
 	if sign != nil {
-		row(true, T("submit.item.sign", map[string]any{"Source": sign.Source}), "", "")
+		row(true, T("submit.item.sign", map[string]any{"Source": sign.source(CurrentLanguage())}), "", "")
 	} else {
 		row(false, T("submit.item.sign_missing"), "submit.go_certificates", stepCertificates)
 	}

@@ -155,12 +155,12 @@ func summaryCSRs(f summaryFacts) []summaryLine {
 	auth, sign := f.wz.csrs.get()
 	var out []summaryLine
 	if auth != nil {
-		out = append(out, summaryLine{sectionDone, lineDone, T("summary.auth_csr", map[string]any{"Source": auth.Source})})
+		out = append(out, summaryLine{sectionDone, lineDone, T("summary.auth_csr", map[string]any{"Source": auth.source(CurrentLanguage())})})
 	} else if f.record == nil {
 		out = append(out, summaryLine{sectionDone, lineTodo, T("summary.auth_csr_missing")})
 	}
 	if sign != nil {
-		out = append(out, summaryLine{sectionDone, lineDone, T("summary.sign_csr", map[string]any{"Source": sign.Source})})
+		out = append(out, summaryLine{sectionDone, lineDone, T("summary.sign_csr", map[string]any{"Source": sign.source(CurrentLanguage())})})
 	} else if f.record == nil {
 		out = append(out, summaryLine{sectionDone, lineTodo, T("summary.sign_csr_missing")})
 	}

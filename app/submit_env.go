@@ -27,10 +27,10 @@ func (ss *submitStep) startup() {
 	}
 	if d := strings.TrimSpace(os.Getenv(envCSRDir)); d != "" {
 		if der, err := os.ReadFile(filepath.Join(d, "auth.der")); err == nil {
-			ss.wz.csrs.setAuth(&madeCSR{DER: der, Source: "security server, software token"})
+			ss.wz.csrs.setAuth(&madeCSR{DER: der, Where: keyOnSoftToken})
 		}
 		if der, err := os.ReadFile(filepath.Join(d, "sign.der")); err == nil {
-			ss.wz.csrs.setSign(&madeCSR{DER: der, Source: "Rutoken 0a1b2c3d"})
+			ss.wz.csrs.setSign(&madeCSR{DER: der, Where: keyOnRutoken, Token: "0a1b2c3d"})
 		}
 	}
 	ss.retryAtStart()

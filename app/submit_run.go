@@ -260,10 +260,10 @@ func (ss *submitStep) input() (enroll.Input, error) {
 	in := enroll.Input{Participant: ss.participant(), Lang: CurrentLanguage()}
 	auth, sign := ss.wz.csrs.get()
 	if auth != nil {
-		in.CSRs = append(in.CSRs, enroll.CSR{Usage: enroll.UsageAuth, DER: auth.DER, Source: auth.Source})
+		in.CSRs = append(in.CSRs, enroll.CSR{Usage: enroll.UsageAuth, DER: auth.DER, Source: auth.source("ru")})
 	}
 	if sign != nil {
-		in.CSRs = append(in.CSRs, enroll.CSR{Usage: enroll.UsageSign, DER: sign.DER, Source: sign.Source})
+		in.CSRs = append(in.CSRs, enroll.CSR{Usage: enroll.UsageSign, DER: sign.DER, Source: sign.source("ru")})
 	}
 	if rep := ss.wz.readiness.report; rep != nil {
 		var j, h bytes.Buffer

@@ -70,8 +70,8 @@ func testCSR(t *testing.T, i int, cn string) []byte {
 func setTestCSRs(t *testing.T, wz *wizard) (auth, sign []byte) {
 	t.Helper()
 	auth, sign = testCSR(t, 0, "SS1"), testCSR(t, 1, "Министерство цифрового развития")
-	wz.csrs.setAuth(&madeCSR{DER: auth, Source: "security server, software token"})
-	wz.csrs.setSign(&madeCSR{DER: sign, Source: "Rutoken 0a1b2c3d"})
+	wz.csrs.setAuth(&madeCSR{DER: auth, Where: keyOnSoftToken})
+	wz.csrs.setSign(&madeCSR{DER: sign, Where: keyOnRutoken, Token: "0a1b2c3d"})
 	return auth, sign
 }
 
@@ -188,12 +188,12 @@ func TestSubmitBlocksWithoutCSRs(t *testing.T) {
 		t.Errorf("store has %d entries", len(ents))
 	}
 
-	wz.csrs.setAuth(&madeCSR{DER: testCSR(t, 0, "SS1"), Source: "security server, software token"})
+	wz.csrs.setAuth(&madeCSR{DER: testCSR(t, 0, "SS1"), Where: keyOnSoftToken})
 	wz.submit.refresh()
 	if !wz.next.Disabled() || wz.message.Text != T("submit.err.no_sign_csr") || v.status.Text != T("submit.err.no_sign_csr") {
 		t.Errorf("auth only: message %q status %q", wz.message.Text, v.status.Text)
 	}
-	wz.csrs.setSign(&madeCSR{DER: testCSR(t, 1, "Org"), Source: "Rutoken 0a1b2c3d"})
+	wz.csrs.setSign(&madeCSR{DER: testCSR(t, 1, "Org"), Where: keyOnRutoken, Token: "0a1b2c3d"})
 	wz.submit.refresh()
 	if wz.next.Disabled() || v.send.Disabled() {
 		t.Errorf("both CSRs: next disabled %v send disabled %v (%q)", wz.next.Disabled(), v.send.Disabled(), v.status.Text)
@@ -695,7 +695,7 @@ func TestSummaryAfterSentSubmission(t *testing.T) {
 	}
 	texts := labelsIn(h.wz.page)
 	for _, want := range []string{T("summary.submission_none"), T("summary.wait_nothing"), T("summary.next_send"), T("summary.readiness_none"),
-		T("summary.auth_csr", map[string]any{"Source": "security server, software token"})} {
+		T("summary.auth_csr", map[string]any{"Source": checks.T("en", "csr.where.soft_token", nil)})} {
 		if !contains(texts, want) {
 			t.Errorf("before sending, summary lacks %q: %q", want, texts)
 		}

@@ -61,3 +61,22 @@ func TestStepsShareTheSubmissionAndServerState(t *testing.T) {
 		t.Errorf("summary still waits for the certificates after they were imported:\n%s", texts)
 	}
 }
+
+// Where a CSR's key lives is told in each language (the wizard's own and
+// Russian for the letter to the CA), never as a raw key or in English
+// only.
+func TestCSRSourceInEveryLanguage(t *testing.T) {
+	for _, where := range []string{keyOnSoftToken, keyOnServerToken, keyOnRutoken} {
+		m := &madeCSR{Where: where, Token: "0a1b2c3d"}
+		en := m.source("en")
+		for _, lang := range []string{"ru", "ky"} {
+			got := m.source(lang)
+			if got == "" || strings.HasPrefix(got, "csr.where.") || (got == en && where != keyOnRutoken) {
+				t.Errorf("%s in %s: %q", where, lang, got)
+			}
+		}
+		if where != keyOnSoftToken && !strings.Contains(en, "0a1b2c3d") {
+			t.Errorf("%s does not name the token: %q", where, en)
+		}
+	}
+}
