@@ -32,7 +32,6 @@ const (
 	prefCfgHWToken      = "configure_hw_token_id"
 )
 
-
 // maxAnchorSize bounds the anchor file read (real ones are a few KB).
 const maxAnchorSize = 1 << 20
 
