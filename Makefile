@@ -81,7 +81,7 @@ test-package: deps tools
 # Xvfb (docs/screenshot-*.png), and Welcome and Readiness in ru and ky.
 screenshots: deps bin/tunduk-onboard
 	STEP=all build/screenshot.sh
-	STEP="welcome readiness" LANGS="ru ky" build/screenshot.sh
+	STEP="welcome readiness submit summary" LANGS="ru ky" build/screenshot.sh
 
 # The Install step during a real install onto a booted Debian host,
 # rendered by the GUI test that drives it (docs/screenshot-install-run.png).
