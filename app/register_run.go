@@ -162,7 +162,8 @@ func matchCSR(cert *x509.Certificate, csrs [][]byte) bool {
 }
 
 // importCerts imports every chosen certificate, or none: each is matched
-// to a CSR of this run or of the server before the first is sent.
+// to a CSR of this run, of the latest application or of the server before
+// the first is sent.
 func (rs *registerStep) importCerts() {
 	if rs.busy != "" {
 		return
@@ -180,12 +181,13 @@ func (rs *registerStep) importCerts() {
 		return
 	}
 	rs.stage("certificates_received")
-	var csrs [][]byte
-	if a, s := rs.wz.csrs.get(); a != nil || s != nil {
-		for _, c := range []*madeCSR{a, s} {
-			if c != nil {
-				csrs = append(csrs, c.DER)
-			}
+	// This run's CSRs, and those sent in the latest application (a
+	// restart forgets the first, the store keeps the second).
+	csrs := rs.wz.submittedCSRs()
+	auth, sign := rs.wz.csrs.get()
+	for _, c := range []*madeCSR{auth, sign} {
+		if c != nil {
+			csrs = append(csrs, c.DER)
 		}
 	}
 	var got []configure.Imported

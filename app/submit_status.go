@@ -6,6 +6,7 @@ package app
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -71,6 +72,33 @@ func latestRecord(dir string, o Organisation) (*enroll.Record, error) {
 		}
 	}
 	return nil, nil
+}
+
+// submittedCSRs are the CSRs (DER) in the package of the organisation's
+// latest application. After a restart of the wizard they are what an
+// issued certificate is matched against: the local Rutoken's CSR is kept
+// nowhere else. The package is verified against its manifest first.
+func (wz *wizard) submittedCSRs() [][]byte {
+	dir, err := wz.submit.dir()
+	if err != nil {
+		return nil
+	}
+	rec, err := latestRecord(dir, wz.state.Org)
+	if err != nil || rec == nil {
+		return nil
+	}
+	p, err := enroll.Open(rec.Dir)
+	if err != nil {
+		log.WithError(err).WithField("id", rec.ID).Warn("submitted CSRs not read")
+		return nil
+	}
+	var out [][]byte
+	for _, u := range []enroll.Usage{enroll.UsageAuth, enroll.UsageSign} {
+		if der, err := os.ReadFile(filepath.Join(p.Dir, enroll.CSRFileName(u, false))); err == nil {
+			out = append(out, der)
+		}
+	}
+	return out
 }
 
 // loadRecord reads the latest record and the outbox's size.

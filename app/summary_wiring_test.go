@@ -1,6 +1,8 @@
 package app
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -78,5 +80,37 @@ func TestCSRSourceInEveryLanguage(t *testing.T) {
 		if where != keyOnSoftToken && !strings.Contains(en, "0a1b2c3d") {
 			t.Errorf("%s does not name the token: %q", where, en)
 		}
+	}
+}
+
+// After a restart the Register step still knows the CSRs that went to the
+// CA: they are read back from the latest application's verified package,
+// and a changed package file is not trusted.
+func TestSubmittedCSRsSurviveRestart(t *testing.T) {
+	dir := t.TempDir()
+	h := newSubmitHarness(t, dir, nil)
+	if got := h.wz.submittedCSRs(); len(got) != 0 {
+		t.Fatalf("no application yet, but %d CSRs", len(got))
+	}
+	auth, sign := setTestCSRs(t, h.wz)
+	store, err := enroll.OpenStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rec, err := store.Create(enroll.Input{Participant: h.wz.submit.participant(), Lang: "en",
+		CSRs: []enroll.CSR{{Usage: enroll.UsageAuth, DER: auth, Source: "a"}, {Usage: enroll.UsageSign, DER: sign, Source: "b"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := newSubmitHarness(t, dir, nil) // a new run: nothing in memory
+	got := again.wz.submittedCSRs()
+	if len(got) != 2 || string(got[0]) != string(auth) || string(got[1]) != string(sign) {
+		t.Fatalf("read back %d CSRs, want the two sent", len(got))
+	}
+	if err := os.WriteFile(filepath.Join(rec.Dir, enroll.CSRFileName(enroll.UsageSign, false)), auth, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := again.wz.submittedCSRs(); len(got) != 0 {
+		t.Errorf("a package whose file changed gave %d CSRs", len(got))
 	}
 }
