@@ -13,10 +13,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sirupsen/logrus"
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
 	"github.com/tunduk-onboard/tunduk-onboard/installer"
 	"github.com/tunduk-onboard/tunduk-onboard/installer/configure"
 	"github.com/tunduk-onboard/tunduk-onboard/installer/ssh"
+	"github.com/tunduk-onboard/tunduk-onboard/internal/logging"
 )
 
 // serverOpts are the flags every `server` subcommand shares.
@@ -34,6 +36,7 @@ type serverOpts struct {
 	adminAPI           string
 	adminAPICert       string
 	timeout            time.Duration
+	verbose            bool
 
 	stderr        io.Writer
 	in            *bufio.Reader // standard input, secrets one per line
@@ -54,6 +57,7 @@ func (o *serverOpts) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.lang, "lang", defaultLang(), "language: en, ru or ky")
 	fs.StringVar(&o.adminAPI, "admin-api", installer.DefaultAdminAPI.Addr, "advanced: `ADDR` of the admin API as seen on the server")
 	fs.StringVar(&o.adminAPICert, "admin-api-cert", installer.DefaultAdminAPI.CertPath, "advanced: `PATH` of the admin API's TLS certificate on the server")
+	fs.BoolVar(&o.verbose, "verbose", false, "log debug details to standard error too")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "give up after `DURATION` (waiting for approval: see register --wait-timeout)")
 }
 
@@ -205,9 +209,30 @@ func (o *serverOpts) askPIN(fromStdin, twice bool, flagName, what string) (strin
 	}
 }
 
-// connect dials the one target and opens a session on its admin API.
-// The returned close revokes the API key and hangs up.
+// connect dials the one target and opens a session on its admin API,
+// with a log file of this run (calls, status codes and times; never a
+// header or a body). The returned close revokes the API key, hangs up and
+// closes the log.
 func (o *serverOpts) connect(ctx context.Context, stderr io.Writer) (*configure.Session, func(), error) {
+	_, closeLog, err := logging.Setup("cli", o.verbose)
+	if err != nil {
+		fmt.Fprintln(stderr, "warning: no log file:", err)
+	}
+	s, hangUp, err := o.open(ctx, stderr)
+	if err != nil {
+		closeLog()
+		return nil, nil, err
+	}
+	s.SetLog(logrus.StandardLogger())
+	logrus.WithFields(logrus.Fields{"ssh": strings.Join(o.ssh.targets, ","), "admin_user": o.adminUser}).Info("admin API session opened")
+	return s, func() {
+		hangUp()
+		logrus.Info("admin API session closed")
+		closeLog()
+	}, nil
+}
+
+func (o *serverOpts) open(ctx context.Context, stderr io.Writer) (*configure.Session, func(), error) {
 	targets, err := o.ssh.allTargets()
 	if err != nil {
 		return nil, nil, err

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tunduk-onboard/tunduk-onboard/build/testhost"
 	"github.com/tunduk-onboard/tunduk-onboard/installer/xroadapi/xroadtest"
+	"github.com/tunduk-onboard/tunduk-onboard/internal/logging"
 )
 
 const serverTestPIN = "Tunduk-soft-token-PIN-2026"
@@ -29,10 +30,26 @@ func TestServerCLI(t *testing.T) {
 	ids := []string{"--member-class", "GOV", "--member-code", "70000001", "--server-code", "SS1", "--name", "Test Agency"}
 	admin := xroadtest.AdminPassword + "\n"
 	var printed []string
+	sessions := 0
 	run := func(stdin string, args ...string) (int, string, string) {
 		t.Helper()
 		code, out, errOut := cli(t, stdin, args...)
 		printed = append(printed, out, errOut)
+		// The run's log files (cli gives each run its own config folder):
+		// the sessions are there, the secrets must not be.
+		dir, err := logging.Dir()
+		if err != nil {
+			t.Fatal(err)
+		}
+		logs, _ := filepath.Glob(filepath.Join(dir, "cli-*.log"))
+		for _, name := range logs {
+			data, err := os.ReadFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sessions += strings.Count(string(data), "admin API session opened")
+			printed = append(printed, string(data))
+		}
 		return code, out, errOut
 	}
 	cmd := func(verb string, extra ...string) []string {
@@ -143,6 +160,9 @@ func TestServerCLI(t *testing.T) {
 		t.Fatalf("API keys left on the server: %v", live)
 	}
 	secrets := append([]string{serverTestPIN, xroadtest.HWPIN, xroadtest.AdminPassword, "not-the-password", "short-PIN-1"}, f.IssuedKeys()...)
+	if sessions == 0 {
+		t.Error("no admin API session in the runs' log files")
+	}
 	for _, p := range printed {
 		for _, s := range secrets {
 			if strings.Contains(p, s) {
