@@ -26,7 +26,14 @@ import (
 // removed. Other 4xx answers, except 408, 425 and 429, are permanent
 // failures kept with their error. A cancelled ctx stops the Flush with
 // every item still on disk. hc nil: a client with a one-minute timeout.
+// One Flush of an outbox at a time, across processes: a second one gets
+// enroll.err.outbox_busy and sends nothing.
 func (o *Outbox) Flush(ctx context.Context, hc *http.Client) ([]Result, error) {
+	unlock, err := o.lockFlush()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	items, err := o.Pending()
 	if err != nil {
 		return nil, err

@@ -395,3 +395,32 @@ func TestOutboxRedirects(t *testing.T) {
 		t.Fatalf("requests %v", seen)
 	}
 }
+
+// One Flush of an outbox at a time: while another holds it (the wizard's
+// start-up retry, say, with the CLI run beside it), a Flush sends nothing
+// and says why; once it is free, the item goes.
+func TestOutboxOneFlushAtATime(t *testing.T) {
+	in := startIntake(t, 0, 0)
+	p := buildTest(t)
+	dir := t.TempDir()
+	first, second := fastOutbox(t, dir), fastOutbox(t, dir)
+	if _, err := first.Enqueue(p, in.srv.URL); err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := first.lockFlush()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := second.Flush(context.Background(), in.client())
+	if errKey(err) != "enroll.err.outbox_busy" || len(res) != 0 {
+		t.Fatalf("flush beside a running one: %+v, %v", res, err)
+	}
+	if keys, _ := in.snapshot(); len(keys) != 0 {
+		t.Fatalf("sent while another flush held the outbox: %v", keys)
+	}
+	unlock()
+	res, err = second.Flush(context.Background(), in.client())
+	if err != nil || len(res) != 1 || !res[0].Delivered {
+		t.Fatalf("flush after the other ended: %+v, %v", res, err)
+	}
+}
