@@ -17,7 +17,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -33,6 +32,7 @@ import (
 
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
 	"github.com/tunduk-onboard/tunduk-onboard/internal/secrets"
+	"github.com/tunduk-onboard/tunduk-onboard/internal/secrets/secretstest"
 	"github.com/tunduk-onboard/tunduk-onboard/tokens/enroll"
 )
 
@@ -799,47 +799,11 @@ func setIntakeURL(t *testing.T, wz *wizard, u string) {
 	wz.profile.CA.IntakeURL = u
 }
 
-// startKeyring runs gnome-keyring's Secret Service on the session bus that
-// build/test.sh (dbus-run-session) gives the tests, unlocked with a
-// throwaway password and keeping its files in a temp folder.
-func startKeyring(t *testing.T) {
-	t.Helper()
-	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
-		t.Skip("no session bus: run through build/test.sh (dbus-run-session)")
-	}
-	bin, err := exec.LookPath("gnome-keyring-daemon")
-	if err != nil {
-		t.Skip("gnome-keyring-daemon not installed")
-	}
-	t.Setenv("XDG_DATA_HOME", t.TempDir())
-	daemon := exec.Command(bin, "--foreground", "--unlock", "--components=secrets")
-	daemon.Stdin = strings.NewReader("throwaway-unlock")
-	if err := daemon.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { daemon.Process.Kill(); daemon.Wait() })
-	// Use the service only once the daemon owns its bus name: a call
-	// before that would make D-Bus start a second, locked daemon.
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		out, _ := exec.Command("dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus",
-			"/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner", "string:org.freedesktop.secrets").Output()
-		if strings.Contains(string(out), "boolean true") && secrets.Set("app-test-probe", "x") == nil {
-			secrets.Delete("app-test-probe")
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the Secret Service did not come up")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
 // The SMTP password is remembered in the OS keyring only when asked, read
 // back after a restart, forgotten when the box is unticked, and never in
 // the preferences or the log.
 func TestSubmitSMTPPasswordInKeyringOnly(t *testing.T) {
-	startKeyring(t)
+	secretstest.StartKeyring(t)
 	logFile := captureLog(t)
 	serverTLS, clientTLS := testTLS(t)
 	ms := startMail(t, serverTLS)

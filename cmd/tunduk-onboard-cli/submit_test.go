@@ -14,15 +14,14 @@ import (
 	"net/http/httptest"
 	"net/mail"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/tunduk-onboard/tunduk-onboard/internal/secrets"
+	"github.com/tunduk-onboard/tunduk-onboard/internal/secrets/secretstest"
 	"github.com/tunduk-onboard/tunduk-onboard/tokens/enroll"
 	"github.com/tunduk-onboard/tunduk-onboard/tokens/enroll/enrolltest"
 )
@@ -344,45 +343,10 @@ func TestSubmitHTTPS(t *testing.T) {
 	}
 }
 
-// startKeyring runs gnome-keyring's Secret Service, unlocked with a
-// throwaway password, on the session bus build/test.sh provides.
-func startKeyring(t *testing.T) {
-	t.Helper()
-	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
-		t.Skip("no session bus: run through build/test.sh (dbus-run-session)")
-	}
-	bin, err := exec.LookPath("gnome-keyring-daemon")
-	if err != nil {
-		t.Skip("gnome-keyring-daemon not installed")
-	}
-	t.Setenv("XDG_DATA_HOME", t.TempDir())
-	cmd := exec.Command(bin, "--foreground", "--unlock", "--components=secrets")
-	cmd.Stdin = strings.NewReader("throwaway-keyring-password")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	// Wait until the daemon owns the name (asking the bus activates
-	// nothing), then until a write works.
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		out, _ := exec.Command("dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus",
-			"/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner", "string:org.freedesktop.secrets").Output()
-		if strings.Contains(string(out), "boolean true") && secrets.Set("submit-test-probe", "x") == nil {
-			secrets.Delete("submit-test-probe")
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the Secret Service did not come up")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
 // --remember-password keeps the SMTP password in the OS keyring (and
 // nowhere else); the next send takes it from there without asking.
 func TestSubmitSMTPRememberPassword(t *testing.T) {
-	startKeyring(t)
+	secretstest.StartKeyring(t)
 	e := newSubmitEnv(t)
 	srv := enrolltest.StartMail(t, enrolltest.MailOptions{User: "it@mincifra.kg", Password: cliSMTPPassword})
 	ca := filepath.Join(e.dir, "mail-ca.pem")
