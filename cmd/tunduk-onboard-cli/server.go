@@ -209,6 +209,18 @@ func (o *serverOpts) askPIN(fromStdin, twice bool, flagName, what string) (strin
 	}
 }
 
+// session is connect under a deadline of timeout; done closes the
+// session (revoking its API key) and then ends the deadline.
+func (o *serverOpts) session(stderr io.Writer, timeout time.Duration) (context.Context, *configure.Session, func(), error) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	s, closeSession, err := o.connect(ctx, stderr)
+	if err != nil {
+		cancel()
+		return nil, nil, nil, err
+	}
+	return ctx, s, func() { closeSession(); cancel() }, nil
+}
+
 // connect dials the one target and opens a session on its admin API,
 // with a log file of this run (calls, status codes and times; never a
 // header or a body). The returned close revokes the API key, hangs up and

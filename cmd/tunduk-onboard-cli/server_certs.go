@@ -90,13 +90,11 @@ asked anything. Secrets on standard input, one per line: SSH password
 	if err := o.askAdmin(); err != nil {
 		return out.cannot(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
-	defer cancel()
-	s, closeSession, err := o.connect(ctx, stderr)
+	ctx, s, hangUp, err := o.session(stderr, o.timeout)
 	if err != nil {
 		return out.cannot(err)
 	}
-	defer closeSession()
+	defer hangUp()
 	var done []map[string]string
 	for i, c := range certs {
 		imp, err := s.Import(ctx, c, csrs)
@@ -150,13 +148,11 @@ password (--password-stdin), admin password (--admin-password-stdin).`)
 	if wait {
 		total += waitTimeout
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), total)
-	defer cancel()
-	s, closeSession, err := o.connect(ctx, stderr)
+	ctx, s, hangUp, err := o.session(stderr, total)
 	if err != nil {
 		return out.cannot(err)
 	}
-	defer closeSession()
+	defer hangUp()
 	st, err := s.Status(ctx, o.paramsLoose())
 	if err != nil {
 		return out.failed(err)
@@ -231,13 +227,11 @@ input, one per line: SSH password (--password-stdin), admin password
 	if err := o.askAdmin(); err != nil {
 		return out.cannot(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
-	defer cancel()
-	s, closeSession, err := o.connect(ctx, stderr)
+	ctx, s, hangUp, err := o.session(stderr, o.timeout)
 	if err != nil {
 		return out.cannot(err)
 	}
-	defer closeSession()
+	defer hangUp()
 	st, err := s.Status(ctx, o.paramsLoose())
 	if err != nil {
 		return out.failed(err)

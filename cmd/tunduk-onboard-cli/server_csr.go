@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/pem"
 	"io"
 	"os"
@@ -69,13 +68,11 @@ PIN (--hw-pin-stdin).`)
 	if err := o.askAdmin(); err != nil {
 		return out.cannot(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
-	defer cancel()
-	s, closeSession, err := o.connect(ctx, stderr)
+	ctx, s, hangUp, err := o.session(stderr, o.timeout)
 	if err != nil {
 		return out.cannot(err)
 	}
-	defer closeSession()
+	defer hangUp()
 	p := o.params()
 	if opt.SoftPIN == "" {
 		// Asked only when the token is logged out: a resumed run after a

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"io"
 	"os"
 	"unicode/utf8"
@@ -69,13 +68,11 @@ software token PIN (--pin-stdin).`)
 	if n := utf8.RuneCountInString(pin); n < p.PINMin {
 		return out.cannot(&configure.Error{Key: "configure.err.pin_short", Data: map[string]any{"Min": p.PINMin, "Got": n}})
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
-	defer cancel()
-	s, closeSession, err := o.connect(ctx, stderr)
+	ctx, s, hangUp, err := o.session(stderr, o.timeout)
 	if err != nil {
 		return out.cannot(err)
 	}
-	defer closeSession()
+	defer hangUp()
 	out.line("cli.server.anchor", map[string]any{"Instance": info.Instance, "Hash": info.Hash})
 	if err := s.Initialize(ctx, p, anchor, pin, out.step); err != nil {
 		return out.failed(err)
