@@ -318,24 +318,8 @@ func (cs *configureStep) renderRows() {
 	v := cs.v
 	v.rows.Objects = nil
 	for _, r := range cs.rows {
-		icon := theme.RadioButtonIcon()
-		text := checks.T(CurrentLanguage(), "configure.step."+r.id, nil) // the CLI's names of the parts
-		switch r.state {
-		case rowRunning:
-			icon = theme.NewPrimaryThemedResource(theme.MediaPlayIcon())
-		case rowDone:
-			icon = theme.NewSuccessThemedResource(theme.ConfirmIcon())
-			text += "  · " + T("install.row_done", map[string]any{"Seconds": r.seconds})
-		case rowAlreadyDone:
-			icon = theme.NewSuccessThemedResource(theme.ConfirmIcon())
-			text += "  · " + T("configure.row_skipped")
-		case rowFailed:
-			icon = theme.NewErrorThemedResource(theme.CancelIcon())
-			text += "  · " + T("install.row_failed")
-		}
-		l := widget.NewLabel(text)
-		l.Wrapping = fyne.TextWrapWord
-		v.rows.Add(container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(icon)), nil, l))
+		title := checks.T(CurrentLanguage(), "configure.step."+r.id, nil) // the CLI's names of the parts
+		v.rows.Add(progressRow(title, r.state, r.seconds, T("configure.row_skipped"), ""))
 	}
 	v.rows.Refresh()
 }
