@@ -276,6 +276,18 @@ func (o *serverOpts) open(ctx context.Context, stderr io.Writer) (*configure.Ses
 	}, nil
 }
 
+// usageName is a key usage ("auth", "sign", or the API's AUTHENTICATION,
+// SIGNING) in the user's language, worded to fit the cli.server.* lines.
+func (o *serverOpts) usageName(u string) string {
+	switch strings.ToLower(u) {
+	case "auth", "authentication":
+		return checks.T(o.lang, "cli.server.usage.auth", nil)
+	case "sign", "signing":
+		return checks.T(o.lang, "cli.server.usage.sign", nil)
+	}
+	return u
+}
+
 // explain is a configure error in the user's language.
 func (o *serverOpts) explain(err error) string {
 	key, data := configure.Explain(err)

@@ -105,7 +105,7 @@ asked anything. Secrets on standard input, one per line: SSH password
 		}
 		out.step(configure.Step{ID: "import", State: configure.StateDone})
 		done = append(done, map[string]string{"file": certFiles[i], "hash": imp.Hash, "usage": imp.Usage, "status": imp.Cert.Status})
-		out.line("cli.server.imported", map[string]any{"File": certFiles[i], "Usage": imp.Usage, "Hash": imp.Hash})
+		out.line("cli.server.imported", map[string]any{"File": certFiles[i], "Usage": o.usageName(imp.Usage), "Hash": imp.Hash})
 	}
 	out.set("imported", done)
 	return out.ok()
@@ -260,11 +260,11 @@ input, one per line: SSH password (--password-stdin), admin password
 	}{{"auth", st.Auth}, {"sign", st.Sign}} {
 		switch {
 		case k.ks == nil:
-			out.line("cli.server.status_nokey", map[string]any{"Usage": k.usage})
+			out.line("cli.server.status_nokey", map[string]any{"Usage": o.usageName(k.usage)})
 		case k.ks.Cert == nil:
-			out.line("cli.server.status_csr", map[string]any{"Usage": k.usage, "Token": k.ks.TokenID, "Key": k.ks.KeyID})
+			out.line("cli.server.status_csr", map[string]any{"Usage": o.usageName(k.usage), "Token": k.ks.TokenID, "Key": k.ks.KeyID})
 		default:
-			out.line("cli.server.status_cert", map[string]any{"Usage": k.usage, "Token": k.ks.TokenID,
+			out.line("cli.server.status_cert", map[string]any{"Usage": o.usageName(k.usage), "Token": k.ks.TokenID,
 				"Status": k.ks.Cert.Status, "Active": tr(yes(k.ks.Cert.Active)), "Hash": k.ks.Cert.Details.Hash})
 		}
 	}

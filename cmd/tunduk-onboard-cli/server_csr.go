@@ -108,7 +108,7 @@ PIN (--hw-pin-stdin).`)
 			return out.failed(err)
 		}
 		files = append(files, map[string]string{"usage": k.name, "der": der, "pem": pemPath, "token": k.ks.TokenID, "key": k.ks.KeyID})
-		out.line("cli.server.csr_written", map[string]any{"Usage": k.name, "DER": der, "PEM": pemPath, "Token": k.ks.TokenID})
+		out.line("cli.server.csr_written", map[string]any{"Usage": o.usageName(k.name), "DER": der, "PEM": pemPath, "Token": k.ks.TokenID})
 	}
 	out.set("csrs", files)
 	out.line("cli.server.csr_next", nil)

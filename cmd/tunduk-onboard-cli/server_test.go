@@ -115,7 +115,7 @@ func TestServerCLI(t *testing.T) {
 	}
 
 	code, out, errOut = run(admin, append(cmd("import", authFile, "--out", dir), signFile)...)
-	if code != exitOK || !strings.Contains(out, "AUTHENTICATION") || !strings.Contains(out, "SIGNING") {
+	if code != exitOK || !strings.Contains(out, ": the authentication certificate,") || !strings.Contains(out, ": the signing certificate,") {
 		t.Fatalf("import: %d\n%s\n%s", code, out, errOut)
 	}
 
