@@ -49,7 +49,13 @@ func letter(p *Package, m Manifest, manifestSHA string) (string, error) {
 func writeLetter(b *strings.Builder, l string, m Manifest, csrs []CSRInfo, manifestSHA string) {
 	t := func(key string, data map[string]any) string { return checks.T(l, key, data) }
 	pd := participantData(m.Participant, m.ID)
-	fmt.Fprintf(b, "%s\n\n%s\n\n", t("enroll.letter.greeting", nil), t("enroll.letter.intro", pd))
+	intro := "enroll.letter.intro_no_report" // say only what is attached
+	for _, f := range m.Files {
+		if f.Role == RoleReportJSON {
+			intro = "enroll.letter.intro"
+		}
+	}
+	fmt.Fprintf(b, "%s\n\n%s\n\n", t("enroll.letter.greeting", nil), t(intro, pd))
 	fmt.Fprintf(b, "%s\n", t("enroll.letter.participant", nil))
 	for _, row := range []struct{ key, v string }{
 		{"enroll.letter.instance", m.Participant.Instance},

@@ -283,3 +283,25 @@ func TestSMTPPrintsNoPassword(t *testing.T) {
 		t.Errorf("pointer: %s", out)
 	}
 }
+
+// The letter names the readiness report only when the package holds it.
+func TestLetterMentionsReportOnlyWhenAttached(t *testing.T) {
+	for _, withReport := range []bool{true, false} {
+		in := testInput(t)
+		if !withReport {
+			in.ReportJSON, in.ReportHTML = nil, nil
+		}
+		p, err := Build(t.TempDir(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, _, _ := readVerified(p)
+		body, err := letter(p, m, "x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(body, "отчёт о проверке готовности"); got != withReport {
+			t.Errorf("report attached %v, letter mentions it %v", withReport, got)
+		}
+	}
+}
