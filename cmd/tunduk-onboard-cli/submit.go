@@ -174,7 +174,7 @@ func runSubmit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.to, "to", "", "recipient(s), comma-separated (default: the profile's ca.email)")
 	fs.StringVar(&o.out, "out", "", "`DIR`: the folder or USB stick (--via folder), or where a copy of the .eml goes (--via email)")
 	fs.StringVar(&o.smtpHost, "smtp-host", "", "your SMTP server")
-	fs.IntVar(&o.smtpPort, "smtp-port", 587, "SMTP port (STARTTLS is required)")
+	fs.IntVar(&o.smtpPort, "smtp-port", 587, "SMTP port: 587 with STARTTLS (required), or 465 with TLS from the start")
 	fs.StringVar(&o.smtpUser, "smtp-user", "", "SMTP user name (default: --from)")
 	fs.StringVar(&o.from, "from", "", "your e-mail address")
 	fs.BoolVar(&o.smtpPasswordStdin, "smtp-password-stdin", false, "read the SMTP password from the first line of standard input (else the OS keyring, else asked on the terminal)")

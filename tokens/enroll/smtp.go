@@ -18,7 +18,7 @@ import (
 // SMTP is the user's mail server.
 type SMTP struct {
 	Host     string
-	Port     int    // 0: 587 (submission)
+	Port     int    // 0: 587 (submission, STARTTLS)
 	Username string // empty: no AUTH
 	Password string // secret: never in an error or a log
 	From     string
@@ -26,10 +26,14 @@ type SMTP struct {
 	// TLS verifies the server; nil = system roots, ServerName = Host.
 	TLS     *tls.Config
 	Timeout time.Duration // the whole conversation; 0: one minute
+	// ImplicitTLS speaks TLS from the first byte ("SMTPS"), as servers on
+	// port 465 do; port 465 implies it.
+	ImplicitTLS bool
 }
 
-// SendSMTP sends the letter and the package through s. STARTTLS is
-// required and the server's certificate verified: a server that does not
+// SendSMTP sends the letter and the package through s. TLS is required
+// and the server's certificate verified: from the first byte on port 465
+// (or with ImplicitTLS), else by STARTTLS, and a server that does not
 // offer STARTTLS gets nothing (no MAIL, no password, no DATA), never a
 // plain-text fallback. AUTH PLAIN is used only inside TLS.
 func SendSMTP(ctx context.Context, p *Package, s SMTP) error {
@@ -56,12 +60,25 @@ func SendSMTP(ctx context.Context, p *Package, s SMTP) error {
 		return err
 	}
 
+	implicit := s.ImplicitTLS || s.Port == 465
+	cfg := clientTLS(s)
 	ctx, cancel := context.WithTimeout(ctx, s.Timeout)
 	defer cancel()
 	d := net.Dialer{}
 	conn, err := d.DialContext(ctx, "tcp", server)
 	if err != nil {
 		return &Error{Key: "enroll.err.smtp_connect", Data: data(), Err: err}
+	}
+	if implicit {
+		tc := tls.Client(conn, cfg)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			conn.Close()
+			if ctx.Err() != nil {
+				return &Error{Key: "enroll.err.smtp_connect", Data: data(), Err: ctx.Err()}
+			}
+			return &Error{Key: "enroll.err.smtp_tls", Data: data(), Err: err}
+		}
+		conn = tc
 	}
 	// The deadline and a cancelled context both end a stalled server.
 	if dl, ok := ctx.Deadline(); ok {
@@ -87,30 +104,17 @@ func SendSMTP(ctx context.Context, p *Package, s SMTP) error {
 	if err := c.Hello("localhost"); err != nil {
 		return connErr(err)
 	}
-	if ok, _ := c.Extension("STARTTLS"); !ok {
-		c.Quit()
-		return &Error{Key: "enroll.err.smtp_no_starttls", Data: data()}
-	}
-	cfg := &tls.Config{}
-	if s.TLS != nil {
-		cfg = s.TLS.Clone()
-	}
-	if cfg.ServerName == "" {
-		cfg.ServerName = s.Host
-	}
-	// The certificate is always verified: skipping is accepted only from a
-	// caller that verifies it itself (pinning).
-	if cfg.InsecureSkipVerify && cfg.VerifyPeerCertificate == nil && cfg.VerifyConnection == nil {
-		cfg.InsecureSkipVerify = false
-	}
-	if cfg.MinVersion < tls.VersionTLS12 {
-		cfg.MinVersion = tls.VersionTLS12
-	}
-	if err := c.StartTLS(cfg); err != nil {
-		if ctx.Err() != nil {
-			return connErr(err)
+	if !implicit {
+		if ok, _ := c.Extension("STARTTLS"); !ok {
+			c.Quit()
+			return &Error{Key: "enroll.err.smtp_no_starttls", Data: data()}
 		}
-		return &Error{Key: "enroll.err.smtp_tls", Data: data(), Err: err}
+		if err := c.StartTLS(cfg); err != nil {
+			if ctx.Err() != nil {
+				return connErr(err)
+			}
+			return &Error{Key: "enroll.err.smtp_tls", Data: data(), Err: err}
+		}
 	}
 	if s.Username != "" {
 		ok, mechs := c.Extension("AUTH")
@@ -147,6 +151,26 @@ func SendSMTP(ctx context.Context, p *Package, s SMTP) error {
 	logrus.WithFields(logrus.Fields{"package": p.Manifest.ID, "server": server, "recipients": len(s.To)}).
 		Info("enroll: package sent by SMTP")
 	return nil
+}
+
+// clientTLS is the TLS configuration for s: the certificate is always
+// verified (skipping is accepted only from a caller that verifies it
+// itself, by pinning), TLS 1.2 at least.
+func clientTLS(s SMTP) *tls.Config {
+	cfg := &tls.Config{}
+	if s.TLS != nil {
+		cfg = s.TLS.Clone()
+	}
+	if cfg.ServerName == "" {
+		cfg.ServerName = s.Host
+	}
+	if cfg.InsecureSkipVerify && cfg.VerifyPeerCertificate == nil && cfg.VerifyConnection == nil {
+		cfg.InsecureSkipVerify = false
+	}
+	if cfg.MinVersion < tls.VersionTLS12 {
+		cfg.MinVersion = tls.VersionTLS12
+	}
+	return cfg
 }
 
 // replyErr: an SMTP reply (a code) is the server's refusal, anything else

@@ -305,3 +305,30 @@ func TestLetterMentionsReportOnlyWhenAttached(t *testing.T) {
 		}
 	}
 }
+
+// Port 465 style ("SMTPS"): TLS from the first byte, the certificate
+// verified, AUTH inside it; a client expecting STARTTLS there would hang,
+// and a server certificate the client does not trust stops everything
+// before a command is sent.
+func TestSendSMTPImplicitTLS(t *testing.T) {
+	srv := enrolltest.StartMail(t, enrolltest.MailOptions{Implicit: true, User: "org@example.kg", Password: smtpPassword})
+	p := buildTest(t)
+	s := SMTP{Host: srv.Host, Port: srv.Port, ImplicitTLS: true, Username: "org@example.kg", Password: smtpPassword,
+		From: "org@example.kg", To: []string{"kuc@infocom.kg"}, TLS: srv.ClientTLS, Timeout: 10 * time.Second}
+	if err := SendSMTP(context.Background(), p, s); err != nil {
+		t.Fatal(err)
+	}
+	msgs := srv.Messages()
+	if len(msgs) != 1 || !msgs[0].TLS || !msgs[0].AuthTLS {
+		t.Fatalf("messages %+v", msgs)
+	}
+	checkMessage(t, p, msgs[0].Data, s.To)
+
+	s.TLS = nil // system roots: the test's self-signed certificate is not trusted
+	if err := SendSMTP(context.Background(), p, s); errKey(err) != "enroll.err.smtp_tls" || strings.Contains(err.Error(), smtpPassword) {
+		t.Fatalf("untrusted implicit TLS: %v", err)
+	}
+	if len(srv.Messages()) != 1 {
+		t.Error("a message went through an untrusted TLS connection")
+	}
+}

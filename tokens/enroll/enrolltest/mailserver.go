@@ -29,6 +29,7 @@ import (
 // MailOptions shape the server.
 type MailOptions struct {
 	NoTLS    bool   // offer no STARTTLS (and so no AUTH)
+	Implicit bool   // TLS from the first byte, as on port 465 (no STARTTLS)
 	User     string // the account AUTH PLAIN accepts
 	Password string
 	// Refuse makes RCPT TO of these addresses fail with 550.
@@ -80,6 +81,10 @@ func StartMail(t testing.TB, o MailOptions) *MailServer {
 	}
 	ms.Host = "127.0.0.1"
 	ms.Port = l.Addr().(*net.TCPAddr).Port
+	if o.Implicit {
+		l = tls.NewListener(l, srv.TLSConfig)
+		srv.TLSConfig = nil // no STARTTLS inside TLS
+	}
 	go srv.Serve(l)
 	t.Cleanup(func() { srv.Close() })
 	return ms
