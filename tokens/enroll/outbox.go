@@ -139,6 +139,9 @@ func (o *Outbox) Pending() ([]Pending, error) {
 			// A damaged item is skipped, not fatal: the others still go.
 			continue
 		}
+		if !filepath.IsAbs(it.Dir) {
+			it.Dir = filepath.Join(filepath.Dir(o.dir), it.Dir)
+		}
 		out = append(out, it)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Created.Before(out[j].Created) })
@@ -160,8 +163,15 @@ func (o *Outbox) Remove(key string) error {
 
 func (o *Outbox) itemPath(key string) string { return filepath.Join(o.dir, key+".json") }
 
+// save writes the item. A package inside the folder that holds the outbox
+// (the store: <store>/.outbox beside <store>/<id>) is recorded relative to
+// it, so the store can be moved or restored from a backup as a whole.
 func (o *Outbox) save(it *Pending) error {
-	data, err := json.MarshalIndent(it, "", "  ")
+	rec := *it
+	if rel, err := filepath.Rel(filepath.Dir(o.dir), it.Dir); err == nil && filepath.IsLocal(rel) {
+		rec.Dir = rel
+	}
+	data, err := json.MarshalIndent(&rec, "", "  ")
 	if err == nil {
 		err = writeAtomic(o.itemPath(it.IdempotencyKey), append(data, '\n'), 0o600)
 	}

@@ -424,3 +424,40 @@ func TestOutboxOneFlushAtATime(t *testing.T) {
 		t.Fatalf("flush after the other ended: %+v, %v", res, err)
 	}
 }
+
+// A store moved as a whole (another disk, a restored backup) keeps its
+// outbox working: items name their package relative to the store.
+func TestOutboxSurvivesAMovedStore(t *testing.T) {
+	in := startIntake(t, 0, 0)
+	root := t.TempDir()
+	store, err := OpenStore(filepath.Join(root, "before"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _, err := store.Create(testInput(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ob, err := store.Outbox()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ob.Enqueue(p, in.srv.URL); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(root, "before"), filepath.Join(root, "after")); err != nil {
+		t.Fatal(err)
+	}
+	moved, err := OpenStore(filepath.Join(root, "after"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mob, err := moved.Outbox()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := mob.Flush(context.Background(), in.client())
+	if err != nil || len(res) != 1 || !res[0].Delivered {
+		t.Fatalf("flush after the move: %+v, %v", res, err)
+	}
+}
