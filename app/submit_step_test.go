@@ -75,6 +75,22 @@ func setTestCSRs(t *testing.T, wz *wizard) (auth, sign []byte) {
 	return auth, sign
 }
 
+// prepareSubmission puts an application of h's organisation with the two
+// CSRs into the store at dir, at stage prepared.
+func prepareSubmission(t *testing.T, h *submitHarness, dir string, auth, sign []byte) (*enroll.Store, enroll.Record) {
+	t.Helper()
+	store, err := enroll.OpenStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rec, err := store.Create(enroll.Input{Participant: h.wz.submit.participant(), Lang: "en",
+		CSRs: []enroll.CSR{{Usage: enroll.UsageAuth, DER: auth, Source: "a"}, {Usage: enroll.UsageSign, DER: sign, Source: "b"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return store, rec
+}
+
 // submitHarness is a wizard on the Submit step with its own store, prefs
 // and a UI pump.
 type submitHarness struct {
@@ -609,15 +625,7 @@ func TestSubmitSentEarlierLetsNextThrough(t *testing.T) {
 	dir := t.TempDir()
 	h := newSubmitHarness(t, dir, nil)
 	auth, sign := setTestCSRs(t, h.wz)
-	store, err := enroll.OpenStore(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, rec, err := store.Create(enroll.Input{Participant: h.wz.submit.participant(), Lang: "en",
-		CSRs: []enroll.CSR{{Usage: enroll.UsageAuth, DER: auth, Source: "a"}, {Usage: enroll.UsageSign, DER: sign, Source: "b"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	store, rec := prepareSubmission(t, h, dir, auth, sign)
 	h2 := newSubmitHarness(t, dir, nil) // no CSRs in this run
 	v := h2.show(t)
 	if !h2.wz.next.Disabled() {

@@ -20,15 +20,7 @@ func TestStepsShareTheSubmissionAndServerState(t *testing.T) {
 	dir := t.TempDir()
 	h := newSubmitHarness(t, dir, nil)
 	auth, sign := setTestCSRs(t, h.wz)
-	store, err := enroll.OpenStore(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, rec, err := store.Create(enroll.Input{Participant: h.wz.submit.participant(), Lang: "en",
-		CSRs: []enroll.CSR{{Usage: enroll.UsageAuth, DER: auth, Source: "a"}, {Usage: enroll.UsageSign, DER: sign, Source: "b"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	store, rec := prepareSubmission(t, h, dir, auth, sign)
 	if _, err := store.Advance(rec.ID, enroll.StageSent, enroll.ViaFolder, "USB"); err != nil {
 		t.Fatal(err)
 	}
@@ -93,15 +85,7 @@ func TestSubmittedCSRsSurviveRestart(t *testing.T) {
 		t.Fatalf("no application yet, but %d CSRs", len(got))
 	}
 	auth, sign := setTestCSRs(t, h.wz)
-	store, err := enroll.OpenStore(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, rec, err := store.Create(enroll.Input{Participant: h.wz.submit.participant(), Lang: "en",
-		CSRs: []enroll.CSR{{Usage: enroll.UsageAuth, DER: auth, Source: "a"}, {Usage: enroll.UsageSign, DER: sign, Source: "b"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, rec := prepareSubmission(t, h, dir, auth, sign)
 	again := newSubmitHarness(t, dir, nil) // a new run: nothing in memory
 	got := again.wz.submittedCSRs()
 	if len(got) != 2 || string(got[0]) != string(auth) || string(got[1]) != string(sign) {
