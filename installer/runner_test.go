@@ -127,6 +127,18 @@ func (g *rig) journal() Journal {
 	return j
 }
 
+// waitJournal polls the journal until cond holds for step id or the
+// timeout passes. A journal mid-write reads as not yet.
+func (g *rig) waitJournal(id string, cond func(JournalEntry) bool, timeout time.Duration) {
+	for end := time.Now().Add(timeout); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+		b, err := os.ReadFile(g.r.JournalPath)
+		j := Journal{}
+		if err == nil && json.Unmarshal(b, &j) == nil && cond(j[id]) {
+			return
+		}
+	}
+}
+
 // applies counts how often each step appended its ID to the marker.
 func (g *rig) applies() map[string]int {
 	b, _ := os.ReadFile(g.marker)
@@ -232,7 +244,9 @@ func TestRunnerLongStepSurvivesDroppedConnection(t *testing.T) {
 		if e.StepID == "slow" && e.Kind == EventApplying {
 			once.Do(func() {
 				go func() {
-					time.Sleep(700 * time.Millisecond)
+					// As below: the cut lands while the step runs detached.
+					g.waitJournal("slow", func(e JournalEntry) bool { return e.PID != 0 }, 20*time.Second)
+					time.Sleep(300 * time.Millisecond)
 					g.dropConnection()
 				}()
 			})
@@ -277,7 +291,12 @@ func TestRunnerReattachesAcrossRuns(t *testing.T) {
 		if e.StepID == "slow" && e.Kind == EventApplying {
 			once.Do(func() {
 				go func() {
-					time.Sleep(300 * time.Millisecond)
+					// Cut only once the step runs detached on the host
+					// (its PID is in the journal): a cut during the launch
+					// itself is a different case, where a fresh attempt
+					// is right, and a loaded machine can take seconds to
+					// get there.
+					g.waitJournal("slow", func(e JournalEntry) bool { return e.PID != 0 }, 20*time.Second)
 					g.fail.Store(true)
 					g.dropConnection()
 					time.Sleep(1500 * time.Millisecond)
