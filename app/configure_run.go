@@ -113,6 +113,20 @@ func (cs *configureStep) tokenInitialised() bool {
 	return cs.status != nil && cs.status.Init.SoftwareTokenInitStatus == xroadapi.TokenInitialized
 }
 
+// hardwareTokenIDs are the IDs of the server's tokens other than the
+// software token, from the last status.
+func (cs *configureStep) hardwareTokenIDs() []string {
+	var ids []string
+	if cs.status != nil {
+		for _, t := range cs.status.Tokens {
+			if t.ID != xroadapi.SoftwareTokenID {
+				ids = append(ids, t.ID)
+			}
+		}
+	}
+	return ids
+}
+
 func (cs *configureStep) anchorImported() bool {
 	return cs.status != nil && cs.status.Init.AnchorImported
 }
@@ -136,13 +150,13 @@ func (cs *configureStep) formProblem() string {
 		return T("configure.form.anchor_missing")
 	case cs.serverErr != nil:
 		return T("configure.form.anchor_server")
-	case len([]rune(f.PIN)) < cs.pinMin():
+	case len([]rune(f.PIN)) < cs.pinMin() && !(f.PIN == "" && cs.status != nil && cs.status.SoftTokenLoggedIn):
 		return T("configure.form.pin_short", map[string]any{"Min": cs.pinMin()})
 	case !cs.tokenInitialised() && f.PIN != f.PIN2:
 		return T("configure.form.pin_differ")
 	case f.SignOnServer && strings.TrimSpace(f.HWTokenID) == "":
 		return T("configure.form.hw_token")
-	case f.SignOnServer && f.HWPIN == "":
+	case f.SignOnServer && f.HWPIN == "" && !(cs.status != nil && cs.status.LoggedIn(strings.TrimSpace(f.HWTokenID))):
 		return T("configure.form.hw_pin")
 	}
 	return ""

@@ -233,7 +233,11 @@ func TestConfigureStepRealServer(t *testing.T) {
 	}
 	h.screenshot(t, "screenshot-configure-run.png", h.wz.configure.v.scroll)
 
-	// Again: every part is found done and skipped.
+	// Again, with no PIN: the token is logged in, so none is needed.
+	v.pin.SetText("")
+	if v.initBtn.Disabled() || v.pinItem.HintText != T("configure.pin_hint_logged_in") {
+		t.Fatalf("logged-in token: Initialise disabled %v (%q), hint %q", v.initBtn.Disabled(), v.problem.Text, v.pinItem.HintText)
+	}
 	test.Tap(v.initBtn)
 	h.idle(t, &cs.sessionRunner, "second run")
 	for id, st := range rowStates(cs) {
@@ -348,6 +352,15 @@ func TestConfigureStepSignOnServer(t *testing.T) {
 	}
 	if h.prefs[prefCfgHWToken] != xroadtest.HWTokenID || h.prefs[prefCfgSignOnServer] != true {
 		t.Errorf("options not kept: %v", h.prefs)
+	}
+	// The server's hardware token is offered by ID, and being logged in
+	// now it needs no PIN.
+	if opts := cs.hardwareTokenIDs(); len(opts) != 1 || opts[0] != xroadtest.HWTokenID {
+		t.Errorf("hardware tokens offered: %v", opts)
+	}
+	v.hwPIN.SetText("")
+	if v.initBtn.Disabled() {
+		t.Errorf("logged-in hardware token still wants its PIN: %q", v.problem.Text)
 	}
 
 	// Both certificates come back and are imported together.

@@ -22,16 +22,17 @@ import (
 )
 
 type configureWidgets struct {
-	adminUser, adminPW, anchorPath, pin, pin2, hwToken, hwPIN *widget.Entry
-	signOnServer                                              *widget.Check
-	adminNote, anchorLocal, anchorServer, anchorErr, problem  *widget.Label
-	statusAt, busy                                            *widget.Label
-	adminBox, hwBox                                           *fyne.Container
-	refreshBtn, previewBtn, initBtn, cancelBtn                *widget.Button
-	statusRows, rows, notice, outcome, csrs                   *fyne.Container
-	pin2Item                                                  *widget.FormItem
-	form                                                      *widget.Form
-	scroll                                                    *container.Scroll
+	adminUser, adminPW, anchorPath, pin, pin2, hwPIN         *widget.Entry
+	hwToken                                                  *widget.SelectEntry // typed, or one the server lists
+	signOnServer                                             *widget.Check
+	adminNote, anchorLocal, anchorServer, anchorErr, problem *widget.Label
+	statusAt, busy                                           *widget.Label
+	adminBox, hwBox                                          *fyne.Container
+	refreshBtn, previewBtn, initBtn, cancelBtn               *widget.Button
+	statusRows, rows, notice, outcome, csrs                  *fyne.Container
+	pinItem, pin2Item                                        *widget.FormItem
+	form                                                     *widget.Form
+	scroll                                                   *container.Scroll
 }
 
 func (cs *configureStep) view() fyne.CanvasObject {
@@ -98,16 +99,19 @@ func (cs *configureStep) view() fyne.CanvasObject {
 	v.pin2 = entry(&f.PIN2, "", true, false)
 	v.signOnServer = widget.NewCheck(T("configure.sign_on_server"), func(b bool) { f.SignOnServer = b; cs.saveForm(); cs.refresh() })
 	v.signOnServer.Checked = f.SignOnServer
-	v.hwToken = entry(&f.HWTokenID, "1", false, true)
+	v.hwToken = widget.NewSelectEntry(nil)
+	v.hwToken.SetText(f.HWTokenID)
+	v.hwToken.SetPlaceHolder("1")
+	v.hwToken.OnChanged = func(s string) { f.HWTokenID = s; cs.saveForm(); cs.refresh() }
 	v.hwPIN = entry(&f.HWPIN, "", true, false)
 	v.hwBox = container.NewVBox(widget.NewForm(
 		&widget.FormItem{Text: T("configure.hw_token"), Widget: v.hwToken, HintText: T("configure.hw_token_hint")},
 		&widget.FormItem{Text: T("configure.hw_pin"), Widget: v.hwPIN, HintText: T("configure.secret_hint")}))
 	v.pin2Item = widget.NewFormItem(T("configure.pin2"), v.pin2)
+	v.pinItem = &widget.FormItem{Text: T("configure.pin"), Widget: v.pin}
 	v.form = widget.NewForm(
 		&widget.FormItem{Text: T("configure.anchor"), Widget: container.NewBorder(nil, nil, nil, browse, v.anchorPath), HintText: T("configure.anchor_hint")},
-		&widget.FormItem{Text: T("configure.pin"), Widget: v.pin, HintText: T("configure.pin_hint", map[string]any{"Min": cs.pinMin()})},
-		v.pin2Item)
+		v.pinItem, v.pin2Item)
 	signNote := widget.NewLabel(T("configure.sign_note"))
 	signNote.Wrapping = fyne.TextWrapWord
 	signNote.Importance = widget.LowImportance
@@ -180,10 +184,18 @@ func (cs *configureStep) refresh() {
 		v.pin2.Show()
 		items = append(items, v.pin2Item)
 	}
-	if len(items) != len(v.form.Items) {
+	// A logged-in token needs no PIN: the hint says so, and the
+	// hardware tokens the server lists are offered by ID.
+	hint := T("configure.pin_hint", map[string]any{"Min": cs.pinMin()})
+	if cs.status != nil && cs.status.SoftTokenLoggedIn {
+		hint = T("configure.pin_hint_logged_in")
+	}
+	if len(items) != len(v.form.Items) || v.pinItem.HintText != hint {
+		v.pinItem.HintText = hint
 		v.form.Items = items
 		v.form.Refresh()
 	}
+	v.hwToken.SetOptions(cs.hardwareTokenIDs())
 
 	cs.renderStatus()
 	cs.renderAnchor()

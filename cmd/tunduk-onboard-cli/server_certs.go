@@ -210,8 +210,8 @@ func (o *serverOpts) paramsLoose() configure.Params { return o.params() }
 // runServerStatus shows where the server stands.
 func runServerStatus(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var o serverOpts
-	fs := newServerFlags("status", &o, stderr, `Shows the server's initialisation, timestamping, software token and the
-keys and certificates of the flow. Changes nothing. Secrets on standard
+	fs := newServerFlags("status", &o, stderr, `Shows the server's initialisation, timestamping, its tokens (with the IDs
+server csr --hw-token takes) and the keys and certificates of the flow. Changes nothing. Secrets on standard
 input, one per line: SSH password (--password-stdin), admin password
 (--admin-password-stdin).`)
 	out := newServerOut(&o, "status", stdout, stderr)
@@ -254,6 +254,15 @@ input, one per line: SSH password (--password-stdin), admin password
 	out.line("cli.server.status_init", map[string]any{"Done": tr(yes(st.Init.Done())), "Anchor": tr(yes(st.Init.AnchorImported)), "Token": st.Init.SoftwareTokenInitStatus})
 	out.line("cli.server.status_tsa", map[string]any{"Done": tr(yes(st.TSAConfigured))})
 	out.line("cli.server.status_login", map[string]any{"Done": tr(yes(st.SoftTokenLoggedIn))})
+	// Every token with its ID: what --hw-token of server csr takes.
+	toks := []map[string]any{}
+	for _, tk := range st.Tokens {
+		toks = append(toks, map[string]any{"id": tk.ID, "name": tk.Name, "type": tk.Type, "status": tk.Status,
+			"serial": tk.Serial, "logged_in": tk.LoggedIn, "available": tk.Available})
+		out.line("cli.server.status_token", map[string]any{"ID": tk.ID, "Name": tk.Name, "Type": tk.Type,
+			"LoggedIn": tr(yes(tk.LoggedIn)), "Available": tr(yes(tk.Available))})
+	}
+	out.set("tokens", toks)
 	for _, k := range []struct {
 		usage string
 		ks    *configure.KeyState

@@ -32,7 +32,7 @@ PIN (--hw-pin-stdin).`)
 	fs.BoolVar(&pinStdin, "pin-stdin", false, "read the software token PIN from standard input (else asked on the terminal when the token is logged out)")
 	fs.BoolVar(&signOnServer, "sign-on-server", false, "make the signing key and CSR on the server's hardware token too")
 	fs.StringVar(&hwToken, "hw-token", "", "`ID` of the hardware token on the server (see server status)")
-	fs.BoolVar(&hwPINStdin, "hw-pin-stdin", false, "read the hardware token's PIN from standard input (else asked on the terminal)")
+	fs.BoolVar(&hwPINStdin, "hw-pin-stdin", false, "read the hardware token's PIN from standard input (else asked on the terminal when the token is logged out)")
 	out := newServerOut(&o, "csr", stdout, stderr)
 	if err := parseFlags(fs, args, "secrets"); err != nil {
 		return flagExit(err, out.cannot)
@@ -61,8 +61,10 @@ PIN (--hw-pin-stdin).`)
 	}
 	if signOnServer {
 		opt.SignOnServer, opt.HWTokenID = true, hwToken
-		if opt.HWPIN, err = o.askPIN(hwPINStdin, false, "--hw-pin-stdin", "hw"); err != nil {
-			return out.cannot(err)
+		if hwPINStdin {
+			if opt.HWPIN, err = o.askPIN(true, false, "--hw-pin-stdin", "hw"); err != nil {
+				return out.cannot(err)
+			}
 		}
 	}
 	if err := o.askAdmin(); err != nil {
@@ -74,15 +76,27 @@ PIN (--hw-pin-stdin).`)
 	}
 	defer hangUp()
 	p := o.params()
-	if opt.SoftPIN == "" {
-		// Asked only when the token is logged out: a resumed run after a
-		// login needs no PIN.
+	if !pinStdin || (signOnServer && !hwPINStdin) {
+		// PINs not on standard input are asked on the terminal only for a
+		// token that is logged out: a resumed run after a login needs none.
 		st, err := s.Status(ctx, p)
 		if err != nil {
 			return out.failed(err)
 		}
-		if !st.SoftTokenLoggedIn {
+		if !pinStdin && !st.SoftTokenLoggedIn {
 			if opt.SoftPIN, err = o.askPIN(false, false, "--pin-stdin", "soft"); err != nil {
+				return out.cannot(err)
+			}
+		}
+		if signOnServer {
+			// A wrong --hw-token is told (with the tokens there are)
+			// before its PIN is asked.
+			if _, err := st.Token(hwToken); err != nil {
+				return out.failed(err)
+			}
+		}
+		if signOnServer && !hwPINStdin && !st.LoggedIn(hwToken) {
+			if opt.HWPIN, err = o.askPIN(false, false, "--hw-pin-stdin", "hw"); err != nil {
 				return out.cannot(err)
 			}
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
 	"github.com/tunduk-onboard/tunduk-onboard/installer/configure"
+	"github.com/tunduk-onboard/tunduk-onboard/installer/xroadapi"
 )
 
 // runServerInit: anchor, initialisation, timestamping, token login.
@@ -20,13 +21,14 @@ func runServerInit(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 	var pinStdin bool
 	fs := newServerFlags("init", &o, stderr, `Uploads the operator's configuration anchor, initialises the server with
 the organisation's member class and code and the server code, sets the
-software token PIN (asked twice, at least the profile's minimum length),
+software token PIN (on the terminal: asked twice to set it, once to log
+in, not at all when logged in; at least the profile's minimum length),
 adds the approved timestamping service and logs the token in. Parts
 already done are skipped. Secrets on standard input, one per line: SSH
 password (--password-stdin), admin password (--admin-password-stdin),
 software token PIN (--pin-stdin).`)
 	fs.StringVar(&anchorPath, "anchor", "", "the configuration anchor `FILE` from the operator")
-	fs.BoolVar(&pinStdin, "pin-stdin", false, "read the software token PIN from standard input (else asked twice on the terminal)")
+	fs.BoolVar(&pinStdin, "pin-stdin", false, "read the software token PIN from standard input (else asked on the terminal when the server needs it)")
 	out := newServerOut(&o, "init", stdout, stderr)
 	if err := parseFlags(fs, args, "secrets"); err != nil {
 		return flagExit(err, out.cannot)
@@ -61,24 +63,51 @@ software token PIN (--pin-stdin).`)
 	if err := o.askAdmin(); err != nil {
 		return out.cannot(err)
 	}
-	pin, err := o.askPIN(pinStdin, true, "--pin-stdin", "soft")
-	if err != nil {
-		return out.cannot(err)
-	}
-	if n := utf8.RuneCountInString(pin); n < p.PINMin {
-		return out.cannot(&configure.Error{Key: "configure.err.pin_short", Data: map[string]any{"Min": p.PINMin, "Got": n}})
+	var pin string
+	if pinStdin {
+		if pin, err = o.askPIN(true, false, "--pin-stdin", "soft"); err != nil {
+			return out.cannot(err)
+		}
+		if err := o.checkPINLength(pin, p.PINMin); err != nil {
+			return out.cannot(err)
+		}
 	}
 	ctx, s, hangUp, err := o.session(stderr, o.timeout)
 	if err != nil {
 		return out.cannot(err)
 	}
 	defer hangUp()
+	if !pinStdin {
+		// On the terminal the PIN is asked only as the server needs it:
+		// twice to set it, once to log in, not at all when logged in.
+		st, err := s.Status(ctx, p)
+		if err != nil {
+			return out.failed(err)
+		}
+		if fresh := st.Init.SoftwareTokenInitStatus != xroadapi.TokenInitialized; fresh || !st.SoftTokenLoggedIn {
+			if pin, err = o.askPIN(false, fresh, "--pin-stdin", "soft"); err != nil {
+				return out.cannot(err)
+			}
+			if err := o.checkPINLength(pin, p.PINMin); err != nil {
+				return out.cannot(err)
+			}
+		}
+	}
 	out.line("cli.server.anchor", map[string]any{"Instance": info.Instance, "Hash": info.Hash})
 	if err := s.Initialize(ctx, p, anchor, pin, out.step); err != nil {
 		return out.failed(err)
 	}
 	out.line("cli.server.init_done", nil)
 	return out.ok()
+}
+
+// checkPINLength refuses a PIN shorter than the profile's minimum before
+// it is sent anywhere.
+func (o *serverOpts) checkPINLength(pin string, min int) error {
+	if n := utf8.RuneCountInString(pin); n < min {
+		return &configure.Error{Key: "configure.err.pin_short", Data: map[string]any{"Min": min, "Got": n}}
+	}
+	return nil
 }
 
 // errorT is a translated error.

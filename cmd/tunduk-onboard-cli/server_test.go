@@ -79,16 +79,28 @@ func TestServerCLI(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "[done] Initialisation") || !strings.Contains(out, "[done] Timestamping service") {
 		t.Fatalf("init: %d\n%s\n%s", code, out, errOut)
 	}
-	// Again: everything already done.
-	code, out, _ = run(admin+serverTestPIN+"\n", append(cmd("init", "--anchor", anchor, "--pin-stdin"), ids...)...)
+	// Again, with no PIN (and no terminal to ask one on): everything is
+	// done and the token logged in, so none is needed.
+	code, out, errOut = run(admin, append(cmd("init", "--anchor", anchor), ids...)...)
 	if code != exitOK || strings.Count(out, "[already done]") != 4 {
-		t.Fatalf("second init: %d\n%s", code, out)
+		t.Fatalf("second init: %d\n%s\n%s", code, out, errOut)
 	}
 
 	code, out, errOut = run(admin+serverTestPIN+"\n"+xroadtest.HWPIN+"\n", append(cmd("csr", "--out", dir, "--pin-stdin",
 		"--sign-on-server", "--hw-token", xroadtest.HWTokenID, "--hw-pin-stdin"), ids...)...)
 	if code != exitOK {
 		t.Fatalf("csr: %d\n%s\n%s", code, out, errOut)
+	}
+	// Again, both tokens logged in now: no PIN wanted; the keys are
+	// reused. A wrong --hw-token is named with the tokens there are.
+	keys := f.KeyCount()
+	code, out, errOut = run(admin, append(cmd("csr", "--out", dir, "--sign-on-server", "--hw-token", xroadtest.HWTokenID), ids...)...)
+	if code != exitOK || f.KeyCount() != keys {
+		t.Fatalf("second csr: %d, keys %d -> %d\n%s\n%s", code, keys, f.KeyCount(), out, errOut)
+	}
+	code, _, errOut = run(admin, append(cmd("csr", "--out", dir, "--sign-on-server", "--hw-token", "no-such-token"), ids...)...)
+	if code != exitFailed || !strings.Contains(errOut, "no-such-token") || !strings.Contains(errOut, xroadtest.HWTokenID) {
+		t.Fatalf("wrong --hw-token: %d %s", code, errOut)
 	}
 	certs := map[string][]byte{}
 	for _, u := range []string{"auth", "sign"} {
@@ -141,6 +153,10 @@ func TestServerCLI(t *testing.T) {
 		Sign struct {
 			Token string `json:"token"`
 		} `json:"sign"`
+		Tokens []struct {
+			ID       string `json:"id"`
+			LoggedIn bool   `json:"logged_in"`
+		} `json:"tokens"`
 		Exit int `json:"exit_code"`
 	}
 	if err := json.Unmarshal([]byte(out), &st); err != nil || code != exitOK {
@@ -148,6 +164,9 @@ func TestServerCLI(t *testing.T) {
 	}
 	if st.Schema != "tunduk-onboard.server/v1" || !st.Init.Done || !st.TSA || st.Auth.Cert.Status != "REGISTERED" || !st.Auth.Cert.Active || st.Sign.Token != xroadtest.HWTokenID {
 		t.Fatalf("status %+v", st)
+	}
+	if len(st.Tokens) != 2 || st.Tokens[1].ID != xroadtest.HWTokenID || !st.Tokens[1].LoggedIn {
+		t.Fatalf("status tokens %+v", st.Tokens)
 	}
 
 	// A wrong admin password: exit 2, said so.

@@ -70,7 +70,34 @@ type Status struct {
 	Init              xroadapi.InitializationStatus
 	TSAConfigured     bool
 	SoftTokenLoggedIn bool
-	Auth, Sign        *KeyState // nil when no such key yet
+	Auth, Sign        *KeyState   // nil when no such key yet
+	Tokens            []TokenInfo // every token the server sees, software token first
+}
+
+// TokenInfo is one token as the server sees it: what a user needs to pick
+// a hardware token (its ID) and to know whether a PIN will be asked.
+type TokenInfo struct {
+	ID, Name, Type, Status, Serial string
+	LoggedIn, Available            bool
+}
+
+// LoggedIn says whether the token id is logged in on the server.
+func (st Status) LoggedIn(id string) bool {
+	t, err := st.Token(id)
+	return err == nil && t.LoggedIn
+}
+
+// Token is the token id, or configure.err.token_missing naming the
+// tokens the server has.
+func (st Status) Token(id string) (TokenInfo, error) {
+	var have []string
+	for _, t := range st.Tokens {
+		if t.ID == id {
+			return t, nil
+		}
+		have = append(have, t.ID+" ("+t.Name+")")
+	}
+	return TokenInfo{}, missingToken(id, have)
 }
 
 // Status reads the server's state without changing anything.
@@ -106,8 +133,10 @@ const (
 // Initialize uploads the anchor, initialises the server (owner, server
 // code, software token PIN), adds an approved timestamping service and
 // logs the software token in. Resumable: every part is checked first and
-// skipped when done. The PIN must have at least p.PINMin characters
-// (configure.err.pin_short), checked before anything is sent.
+// skipped when done. A given PIN must have at least p.PINMin characters
+// (configure.err.pin_short), checked before anything is sent; an empty one
+// is enough for a server already initialised and logged in, and refused
+// (configure.err.pin_new_needed) before the initialisation otherwise.
 func (s *Session) Initialize(ctx context.Context, p Params, anchor []byte, softPIN string, progress func(Step)) error {
 	return s.initialize(ctx, p, anchor, softPIN, progress)
 }

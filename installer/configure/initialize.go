@@ -45,9 +45,14 @@ func checkPIN(p Params, pin string) error {
 	return nil
 }
 
+// initialize: an empty pin is allowed when the server needs none (the
+// software token already initialised and logged in); a given one is
+// checked against the policy before anything reaches the server.
 func (s *Session) initialize(ctx context.Context, p Params, anchor []byte, pin string, progress func(Step)) error {
-	if err := checkPIN(p, pin); err != nil {
-		return err
+	if pin != "" {
+		if err := checkPIN(p, pin); err != nil {
+			return err
+		}
 	}
 	if err := p.checkIDs(); err != nil {
 		return err
@@ -63,6 +68,8 @@ func (s *Session) initialize(ctx context.Context, p Params, anchor []byte, pin s
 	}
 	if st.ServerCodeInitialized && st.ServerOwnerInitialized && st.SoftwareTokenInitStatus == xroadapi.TokenInitialized {
 		report(progress, "init", StateSkipped)
+	} else if pin == "" {
+		return &Error{Key: "configure.err.pin_new_needed", Data: map[string]any{"Min": p.pinMin()}}
 	} else if err := run(progress, "init", func() error { return s.postInit(ctx, p, pin) }); err != nil {
 		return err
 	}
@@ -187,5 +194,11 @@ func (s *Session) token(ctx context.Context, id string) (xroadapi.Token, error) 
 		}
 		ids = append(ids, t.ID+" ("+t.Name+")")
 	}
-	return xroadapi.Token{}, &Error{Key: "configure.err.token_missing", Data: map[string]any{"Token": id, "Tokens": strings.Join(ids, ", ")}}
+	return xroadapi.Token{}, missingToken(id, ids)
+}
+
+// missingToken names the token asked for and those the server has, as
+// "ID (name)".
+func missingToken(id string, have []string) error {
+	return &Error{Key: "configure.err.token_missing", Data: map[string]any{"Token": id, "Tokens": strings.Join(have, ", ")}}
 }

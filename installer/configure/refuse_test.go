@@ -245,3 +245,39 @@ func TestExplain(t *testing.T) {
 		t.Errorf("plain error: %s", key)
 	}
 }
+
+// TestInitPINOnlyWhenNeeded: a fresh server needs a new PIN (refused
+// without one, before the initialisation is sent); a configured and
+// logged-in one needs none, so a re-run asks nothing.
+func TestInitPINOnlyWhenNeeded(t *testing.T) {
+	e := start(t, xroadtest.Options{HardwareToken: true})
+	ctx := context.Background()
+	anchor := e.f.Anchor(xroadtest.Instance)
+	err := e.s.Initialize(ctx, params, anchor, "", e.progress)
+	if data := wantKey(t, err, "configure.err.pin_new_needed"); data["Min"] != 15 {
+		t.Fatalf("data %v", data)
+	}
+	if e.f.InitRequest() != nil {
+		t.Fatal("initialisation sent without a PIN")
+	}
+	if err := e.s.Initialize(ctx, params, anchor, softPIN, e.progress); err != nil {
+		t.Fatal(err)
+	}
+	e.took()
+	if err := e.s.Initialize(ctx, params, anchor, "", e.progress); err != nil {
+		t.Fatalf("re-run without a PIN on a configured server: %v", err)
+	}
+	if got := strings.Join(e.took(), " "); got != "anchor:skipped init:skipped tsa:skipped login:skipped" {
+		t.Fatalf("re-run steps %q", got)
+	}
+	st, err := e.s.Status(ctx, params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.LoggedIn(xroadapi.SoftwareTokenID) || len(st.Tokens) < 2 || st.Tokens[0].ID != xroadapi.SoftwareTokenID {
+		t.Fatalf("tokens %+v", st.Tokens)
+	}
+	if st.LoggedIn(xroadtest.HWTokenID) || st.LoggedIn("no-such-token") {
+		t.Fatal("a logged-out or unknown token reads as logged in")
+	}
+}
