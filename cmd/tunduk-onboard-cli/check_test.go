@@ -178,10 +178,19 @@ func TestCheckUsageErrors(t *testing.T) {
 		{[]string{"check", "--public-ip", "1.2.3"}, "--public-ip"},
 		{[]string{"check", "--profile", bad}, "thresholds.min_cores"},
 		{[]string{"frobnicate"}, "unknown command"},
+		// The flag package's own errors, in the user's language, with
+		// where the help is, and no full help dumped.
+		{[]string{"check", "--lang", "ru", "--bogus"}, "Неизвестный параметр --bogus.\nПараметры и их значения: tunduk-onboard-cli check -h\n"},
+		{[]string{"server", "csr", "--lang=ky", "--sign-on-server=maybe"}, "--sign-on-server параметри «maybe» маанисин кабыл албайт."},
+		{[]string{"server", "init", "--lang", "en", "--timeout"}, "The option --timeout needs a value after it."},
+		{[]string{"token", "init", "--lang", "ru", "hunter2"}, "(3-й; здесь он не повторяется)"},
 	} {
 		code, _, errOut := cli(t, "", c.args...)
 		if code != exitCannot || !strings.Contains(errOut, c.want) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 mentioning %q", c.args, code, errOut, c.want)
+		}
+		if strings.Contains(errOut, "hunter2") || (len(c.args) > 1 && strings.Contains(errOut, "Usage:")) {
+			t.Errorf("%v: the stray argument or the whole help was printed: %q", c.args, errOut)
 		}
 	}
 }

@@ -4,33 +4,108 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"regexp"
+	"strings"
 
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
 )
 
 // parseFlags parses a verb's flags and refuses stray arguments, which
-// would most likely be a secret typed where it does not belong. It
-// returns errStop for -h (exit 0) and a usage error otherwise.
+// would most likely be a secret typed where it does not belong (so the
+// argument itself is never echoed). It returns errStop for -h (exit 0),
+// errUsage for a bad flag (already explained on the flag set's output),
+// or the stray argument's error to print. what is "secrets" or "PINs".
 func parseFlags(fs *flag.FlagSet, args []string, what string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errStop
-		}
-		return errUsage
+	if err := parseOnce(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q (%s are never taken from the command line; see -h)", fs.Arg(0), what)
+		lang := langOf(args)
+		return textErr(checks.T(lang, "cli.flag.stray", map[string]any{
+			"N": len(args) - fs.NArg() + 1, "What": checks.T(lang, "cli.flag.what_"+strings.ToLower(what), nil), "Cmd": fs.Name()}))
 	}
 	return nil
 }
 
+// parseOnce is fs.Parse with the flag package's own English error and
+// full help replaced by one translated line and where to find the help;
+// -h still prints the help.
+func parseOnce(fs *flag.FlagSet, args []string) error {
+	out, usage := fs.Output(), fs.Usage
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	fs.Usage = usage
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, flag.ErrHelp):
+		usage()
+		return errStop
+	}
+	lang := langOf(args)
+	fmt.Fprintln(out, flagErrorText(lang, err))
+	fmt.Fprintln(out, checks.T(lang, "cli.flag.see_help", map[string]any{"Cmd": fs.Name()}))
+	return errUsage
+}
+
 var (
-	errStop  = errors.New("stop")  // -h was asked: the flag package printed the help
-	errUsage = errors.New("usage") // the flag package printed what was wrong
+	reUnknown  = regexp.MustCompile(`^flag provided but not defined: -+(\S+)`)
+	reNeedsArg = regexp.MustCompile(`^flag needs an argument: -+(\S+)`)
+	reBadValue = regexp.MustCompile(`^invalid (?:boolean )?value "(.*)" for (?:flag )?-+(\S+?):`)
+)
+
+// flagErrorText says in lang what the flag package found wrong. Its
+// messages are fixed strings (flag/flag.go); anything else is shown as is.
+func flagErrorText(lang string, err error) string {
+	msg := err.Error()
+	if m := reUnknown.FindStringSubmatch(msg); m != nil {
+		return checks.T(lang, "cli.flag.unknown", map[string]any{"Flag": dashed(m[1])})
+	}
+	if m := reNeedsArg.FindStringSubmatch(msg); m != nil {
+		return checks.T(lang, "cli.flag.needs_value", map[string]any{"Flag": dashed(m[1])})
+	}
+	if m := reBadValue.FindStringSubmatch(msg); m != nil {
+		return checks.T(lang, "cli.flag.bad_value", map[string]any{"Flag": dashed(m[2]), "Value": m[1]})
+	}
+	return msg
+}
+
+// dashed writes a flag as the help does: --name, or -h for one letter.
+func dashed(name string) string {
+	if len(name) == 1 {
+		return "-" + name
+	}
+	return "--" + name
+}
+
+// langOf is the --lang among args when it is one we speak, else the
+// environment's: flag errors come before the flags are known.
+func langOf(args []string) string {
+	for i, a := range args {
+		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || name != "lang" {
+			continue
+		}
+		if !hasVal && i+1 < len(args) {
+			val = args[i+1]
+		}
+		if checkLang(val) == nil {
+			return val
+		}
+	}
+	return defaultLang()
+}
+
+var (
+	errStop  = errors.New("stop")  // -h was asked: the help is printed
+	errUsage = errors.New("usage") // what was wrong is printed
 )
 
 // flagExit maps a parseFlags error to an exit code, printing the message
-// of an error the flag package did not print itself.
+// of an error parseFlags did not print itself.
 func flagExit(err error, fail func(error) int) int {
 	switch {
 	case errors.Is(err, errStop):

@@ -59,8 +59,8 @@ func usage(w io.Writer) {
 Commands:
   check     check whether a server is ready for the X-Road Security Server
             (this machine, or remote hosts over SSH)
-  install   install the X-Road Security Server on a host over SSH
-            (for now: --dry-run prints the plan)
+  install   install the X-Road Security Server on a host over SSH,
+            resumable (--dry-run prints the plan)
   token     list, initialise and set the PINs of a Rutoken; generate the
             signing key on it; or all that and the CSR in one step
             (list|init|pin|keygen|prepare)
@@ -72,6 +72,7 @@ Commands:
   version   print the version
 
 Run "tunduk-onboard-cli COMMAND -h" for the flags of a command.
-Exit codes: 0 no check failed, 1 a check failed, 2 could not check.
+Exit codes: 0 done (no check failed), 1 failed (a check failed),
+2 could not be done (usage, connection, host key).
 `)
 }

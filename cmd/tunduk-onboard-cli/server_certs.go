@@ -210,10 +210,10 @@ func (o *serverOpts) paramsLoose() configure.Params { return o.params() }
 // runServerStatus shows where the server stands.
 func runServerStatus(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var o serverOpts
-	fs := newServerFlags("status", &o, stderr, `Shows the server's initialisation, timestamping, its tokens (with the IDs
-server csr --hw-token takes) and the keys and certificates of the flow. Changes nothing. Secrets on standard
-input, one per line: SSH password (--password-stdin), admin password
-(--admin-password-stdin).`)
+	fs := newServerFlags("status", &o, stderr, `Shows the server's initialisation, timestamping, its tokens (with the
+IDs server csr --hw-token takes) and the keys and certificates of the
+flow. Changes nothing. Secrets on standard input, one per line: SSH
+password (--password-stdin), admin password (--admin-password-stdin).`)
 	out := newServerOut(&o, "status", stdout, stderr)
 	if err := parseFlags(fs, args, "secrets"); err != nil {
 		return flagExit(err, out.cannot)

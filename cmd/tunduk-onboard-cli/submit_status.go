@@ -52,11 +52,8 @@ func runSubmitSub(name string, args []string, stdout, stderr io.Writer) int {
 	}
 	var pos []string
 	for {
-		if err := fs.Parse(args); err != nil {
-			if err == flag.ErrHelp {
-				return exitOK
-			}
-			return exitCannot
+		if err := parseOnce(fs, args); err != nil {
+			return flagExit(err, nil)
 		}
 		if fs.NArg() == 0 {
 			break
