@@ -303,6 +303,7 @@ func (cs *configureStep) initialise() {
 		if statusErr == nil {
 			cs.status, cs.statusAt = &status, time.Now()
 		}
+		cs.forgetPINs()
 		cs.madeCSRs(made)
 	}, cs.refresh)
 }

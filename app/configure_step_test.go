@@ -233,8 +233,11 @@ func TestConfigureStepRealServer(t *testing.T) {
 	}
 	h.screenshot(t, "screenshot-configure-run.png", h.wz.configure.v.scroll)
 
-	// Again, with no PIN: the token is logged in, so none is needed.
-	v.pin.SetText("")
+	// Again, with no PIN: the token is logged in, so none is needed, and
+	// the one typed is forgotten.
+	if v.pin.Text != "" || v.pin2.Text != "" || cs.form.PIN != "" {
+		t.Error("the PIN is kept after the token was logged in")
+	}
 	if v.initBtn.Disabled() || v.pinItem.HintText != T("configure.pin_hint_logged_in") {
 		t.Fatalf("logged-in token: Initialise disabled %v (%q), hint %q", v.initBtn.Disabled(), v.problem.Text, v.pinItem.HintText)
 	}
@@ -358,7 +361,9 @@ func TestConfigureStepSignOnServer(t *testing.T) {
 	if opts := cs.hardwareTokenIDs(); len(opts) != 1 || opts[0] != xroadtest.HWTokenID {
 		t.Errorf("hardware tokens offered: %v", opts)
 	}
-	v.hwPIN.SetText("")
+	if v.hwPIN.Text != "" || cs.form.HWPIN != "" {
+		t.Error("the hardware token PIN is kept after the run")
+	}
 	if v.initBtn.Disabled() {
 		t.Errorf("logged-in hardware token still wants its PIN: %q", v.problem.Text)
 	}

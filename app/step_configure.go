@@ -415,3 +415,23 @@ func (cs *configureStep) chooseAnchor() {
 	d.Resize(fyne.NewSize(900, 600))
 	d.Show()
 }
+
+// forgetPINs clears the PINs once the tokens are logged in: a PIN lives
+// in memory only while it is needed, and a later run needs none.
+func (cs *configureStep) forgetPINs() {
+	cs.form.PIN, cs.form.PIN2, cs.form.HWPIN = "", "", ""
+	v := cs.v
+	if v == nil {
+		return
+	}
+	v.pin.SetText("")
+	v.hwPIN.SetText("")
+	if v.pin2.Hidden {
+		// Out of the form: SetText would run the form's validation hook,
+		// which still holds the item's old index (a Fyne panic). Not shown,
+		// so the field alone is enough.
+		v.pin2.Text = ""
+	} else {
+		v.pin2.SetText("")
+	}
+}
