@@ -268,8 +268,8 @@ func (cs *configureStep) initialise() {
 	anchor := cs.anchor
 	opt := configure.CSROptions{SoftPIN: f.PIN, SignOnServer: f.SignOnServer, HWTokenID: strings.TrimSpace(f.HWTokenID), HWPIN: f.HWPIN}
 	cs.rows, cs.outcome, cs.notice = nil, nil, nil
-	for _, id := range []string{"anchor", "init", "tsa", "login", "auth_csr", "sign_csr"} {
-		if id != "sign_csr" || f.SignOnServer {
+	for _, id := range []string{"anchor", "init", "tsa", "login", "auth_csr", "hw_login", "sign_csr"} {
+		if (id != "sign_csr" && id != "hw_login") || f.SignOnServer {
 			cs.rows = append(cs.rows, cfgRow{id: id})
 		}
 	}

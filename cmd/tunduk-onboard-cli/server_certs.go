@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/tunduk-onboard/tunduk-onboard/installer/configure"
@@ -251,7 +252,8 @@ password (--password-stdin), admin password (--admin-password-stdin).`)
 		return "cli.server.no"
 	}
 	tr := func(key string) string { return textOf(o.lang, key) }
-	out.line("cli.server.status_init", map[string]any{"Done": tr(yes(st.Init.Done())), "Anchor": tr(yes(st.Init.AnchorImported)), "Token": st.Init.SoftwareTokenInitStatus})
+	out.line("cli.server.status_init", map[string]any{"Done": tr(yes(st.Init.Done())), "Anchor": tr(yes(st.Init.AnchorImported)),
+		"Token": tokenInitText(o.lang, st.Init.SoftwareTokenInitStatus)})
 	out.line("cli.server.status_tsa", map[string]any{"Done": tr(yes(st.TSAConfigured))})
 	out.line("cli.server.status_login", map[string]any{"Done": tr(yes(st.SoftTokenLoggedIn))})
 	// Every token with its ID: what --hw-token of server csr takes.
@@ -291,4 +293,14 @@ func certView(ks *configure.KeyState) any {
 			"subject": ks.Cert.Details.SubjectDN, "not_after": ks.Cert.Details.NotAfter}
 	}
 	return v
+}
+
+// tokenInitText is the software token's init status in lang; a value the
+// API may add later is shown as it came.
+func tokenInitText(lang, status string) string {
+	key := "cli.server.token_init." + strings.ToLower(status)
+	if t := textOf(lang, key); t != key {
+		return t
+	}
+	return status
 }

@@ -118,7 +118,7 @@ func (s *Session) PreviewAnchor(ctx context.Context, p Params, data []byte) (Anc
 }
 
 // Step is one part of the flow, reported as it goes.
-// ID: anchor|init|tsa|login|auth_csr|sign_csr|import|register|approve|activate;
+// ID: anchor|init|tsa|login|auth_csr|hw_login|sign_csr|import|register|approve|activate;
 // State: skipped|running|done|failed.
 type Step struct{ ID, State string }
 

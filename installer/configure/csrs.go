@@ -39,7 +39,7 @@ func (s *Session) makeCSRs(ctx context.Context, p Params, o CSROptions, progress
 	if err != nil || !o.SignOnServer {
 		return out, err
 	}
-	if err := s.ensureLogin(ctx, o.HWTokenID, o.HWPIN, progress, "login"); err != nil {
+	if err := s.ensureLogin(ctx, o.HWTokenID, o.HWPIN, progress, "hw_login"); err != nil {
 		return out, err
 	}
 	out.Sign, err = s.keyCSR(ctx, p, o.HWTokenID, xroadapi.UsageSigning, pickCA, progress)

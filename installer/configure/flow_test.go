@@ -59,7 +59,7 @@ func TestWholeFlow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want = []string{"login:skipped", "auth_csr:running", "auth_csr:done", "login:running", "login:done", "sign_csr:running", "sign_csr:done"}
+	want = []string{"login:skipped", "auth_csr:running", "auth_csr:done", "hw_login:running", "hw_login:done", "sign_csr:running", "sign_csr:done"}
 	if got := e.took(); !slices.Equal(got, want) {
 		t.Fatalf("steps %v, want %v", got, want)
 	}

@@ -29,7 +29,7 @@ func TestKeysTranslated(t *testing.T) {
 			keys[m[1]] = true
 		}
 	}
-	for _, id := range []string{"anchor", "init", "tsa", "login", "auth_csr", "sign_csr", "import", "register", "approve", "activate"} {
+	for _, id := range []string{"anchor", "init", "tsa", "login", "auth_csr", "hw_login", "sign_csr", "import", "register", "approve", "activate"} {
 		keys["configure.step."+id] = true
 	}
 	if len(keys) < 30 {
