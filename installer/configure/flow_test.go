@@ -131,7 +131,7 @@ func TestWholeFlow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want = []string{"anchor:skipped", "init:skipped", "tsa:skipped", "login:skipped", "login:skipped", "auth_csr:skipped", "login:skipped", "sign_csr:skipped"}
+	want = []string{"anchor:skipped", "init:skipped", "tsa:skipped", "login:skipped", "login:skipped", "auth_csr:skipped", "hw_login:skipped", "sign_csr:skipped"}
 	if got := e.took(); !slices.Equal(got, want) {
 		t.Fatalf("second run steps %v, want %v", got, want)
 	}
