@@ -12,6 +12,8 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/tunduk-onboard/tunduk-onboard/checks"
 )
 
 type registerWidgets struct {
@@ -130,7 +132,7 @@ func (rs *registerStep) renderRows() {
 	case !rs.sentAt.IsZero():
 		text := T("register.row.waiting", map[string]any{"Since": stamp(rs.sentAt.Local())})
 		if !rs.lastPoll.IsZero() {
-			text += "\n" + T("register.row.last_check", map[string]any{"Time": rs.lastPoll.Format("15:04:05"), "Status": clean(rs.lastStatus, 60)})
+			text += "\n" + T("register.row.last_check", map[string]any{"Time": rs.lastPoll.Format("15:04:05"), "Status": checks.Enum(CurrentLanguage(), "xroad.cert_status.", clean(rs.lastStatus, 60))})
 		}
 		row(false, text)
 	default:

@@ -65,6 +65,17 @@ func T(lang, key string, data map[string]any) string {
 	return b.String()
 }
 
+// Enum is the text of an API enum value (key prefix + the value in lower
+// case), or the value as it came when the catalog has no text for it (a
+// value a later API version adds).
+func Enum(lang, prefix, value string) string {
+	key := prefix + strings.ToLower(value)
+	if t := T(lang, key, nil); t != key {
+		return t
+	}
+	return value
+}
+
 // TT returns key in every language.
 func TT(key string, data map[string]any) Text {
 	return Text{EN: T("en", key, data), RU: T("ru", key, data), KY: T("ky", key, data)}

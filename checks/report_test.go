@@ -134,3 +134,26 @@ func TestCatalogComplete(t *testing.T) {
 		}
 	}
 }
+
+// TestEnum: every value the 7.4.2 API defines for the enums we show has a
+// text; a value it may add later is shown as it came.
+func TestEnum(t *testing.T) {
+	for prefix, values := range map[string][]string{
+		"xroad.cert_status.": {"SAVED", "REGISTRATION_IN_PROGRESS", "REGISTERED", "DELETION_IN_PROGRESS", "GLOBAL_ERROR"},
+		"xroad.token_init.":  {"INITIALIZED", "NOT_INITIALIZED", "UNKNOWN"},
+	} {
+		for _, v := range values {
+			for _, lang := range Languages {
+				if got := Enum(lang, prefix, v); got == v || got == "" {
+					t.Errorf("%s%s has no %s text", prefix, v, lang)
+				}
+			}
+		}
+	}
+	if got := Enum("ru", "xroad.cert_status.", "REGISTERED"); got != "зарегистрирован" {
+		t.Errorf("ru REGISTERED = %q", got)
+	}
+	if got := Enum("ky", "xroad.cert_status.", "SOMETHING_NEW"); got != "SOMETHING_NEW" {
+		t.Errorf("unknown value = %q", got)
+	}
+}

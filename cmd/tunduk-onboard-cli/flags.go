@@ -51,6 +51,22 @@ func parseOnce(fs *flag.FlagSet, args []string) error {
 	return errUsage
 }
 
+// parseInterleaved parses flags given before, between or after positional
+// arguments (import CERT... --csr FILE) and returns the positionals.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := parseOnce(fs, args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
 var (
 	reUnknown  = regexp.MustCompile(`^flag provided but not defined: -+(\S+)`)
 	reNeedsArg = regexp.MustCompile(`^flag needs an argument: -+(\S+)`)

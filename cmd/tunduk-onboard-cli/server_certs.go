@@ -2,36 +2,15 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
+	"github.com/tunduk-onboard/tunduk-onboard/checks"
 	"github.com/tunduk-onboard/tunduk-onboard/installer/configure"
 	"github.com/tunduk-onboard/tunduk-onboard/installer/xroadapi"
 )
-
-// parseInterleaved parses flags given before, between or after positional
-// arguments (import CERT... --csr FILE) and returns the positionals.
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, errStop
-			}
-			return nil, errUsage
-		}
-		if fs.NArg() == 0 {
-			return pos, nil
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
-}
 
 // runServerImport imports certificates after checking each answers one
 // of our CSRs.
@@ -183,7 +162,7 @@ password (--password-stdin), admin password (--admin-password-stdin).`)
 			return s.WaitRegistered(wctx, hash, poll, func(tc xroadapi.TokenCertificate) {
 				if tc.Status != last {
 					last = tc.Status
-					out.line("cli.server.reg_state", map[string]any{"Status": tc.Status})
+					out.line("cli.server.reg_state", map[string]any{"Status": checks.Enum(o.lang, "xroad.cert_status.", tc.Status)})
 				}
 			})
 		})
@@ -201,7 +180,7 @@ password (--password-stdin), admin password (--admin-password-stdin).`)
 		return out.failed(err)
 	}
 	out.set("certificate", certView(st.Auth))
-	out.line("cli.server.registered", map[string]any{"Status": st.Auth.Cert.Status, "Active": st.Auth.Cert.Active})
+	out.line("cli.server.registered", map[string]any{"Status": checks.Enum(o.lang, "xroad.cert_status.", st.Auth.Cert.Status), "Active": o.yesNo(st.Auth.Cert.Active)})
 	return out.ok()
 }
 
@@ -245,24 +224,18 @@ password (--password-stdin), admin password (--admin-password-stdin).`)
 	out.set("software_token_logged_in", st.SoftTokenLoggedIn)
 	out.set("auth", certView(st.Auth))
 	out.set("sign", certView(st.Sign))
-	yes := func(b bool) string {
-		if b {
-			return "cli.server.yes"
-		}
-		return "cli.server.no"
-	}
-	tr := func(key string) string { return textOf(o.lang, key) }
-	out.line("cli.server.status_init", map[string]any{"Done": tr(yes(st.Init.Done())), "Anchor": tr(yes(st.Init.AnchorImported)),
-		"Token": tokenInitText(o.lang, st.Init.SoftwareTokenInitStatus)})
-	out.line("cli.server.status_tsa", map[string]any{"Done": tr(yes(st.TSAConfigured))})
-	out.line("cli.server.status_login", map[string]any{"Done": tr(yes(st.SoftTokenLoggedIn))})
+	yes := o.yesNo
+	out.line("cli.server.status_init", map[string]any{"Done": yes(st.Init.Done()), "Anchor": yes(st.Init.AnchorImported),
+		"Token": checks.Enum(o.lang, "xroad.token_init.", st.Init.SoftwareTokenInitStatus)})
+	out.line("cli.server.status_tsa", map[string]any{"Done": yes(st.TSAConfigured)})
+	out.line("cli.server.status_login", map[string]any{"Done": yes(st.SoftTokenLoggedIn)})
 	// Every token with its ID: what --hw-token of server csr takes.
 	toks := []map[string]any{}
 	for _, tk := range st.Tokens {
 		toks = append(toks, map[string]any{"id": tk.ID, "name": tk.Name, "type": tk.Type, "status": tk.Status,
 			"serial": tk.Serial, "logged_in": tk.LoggedIn, "available": tk.Available})
 		out.line("cli.server.status_token", map[string]any{"ID": tk.ID, "Name": tk.Name, "Type": tk.Type,
-			"LoggedIn": tr(yes(tk.LoggedIn)), "Available": tr(yes(tk.Available))})
+			"LoggedIn": yes(tk.LoggedIn), "Available": yes(tk.Available)})
 	}
 	out.set("tokens", toks)
 	for _, k := range []struct {
@@ -276,7 +249,7 @@ password (--password-stdin), admin password (--admin-password-stdin).`)
 			out.line("cli.server.status_csr", map[string]any{"Usage": o.usageName(k.usage), "Token": k.ks.TokenID, "Key": k.ks.KeyID})
 		default:
 			out.line("cli.server.status_cert", map[string]any{"Usage": o.usageName(k.usage), "Token": k.ks.TokenID,
-				"Status": k.ks.Cert.Status, "Active": tr(yes(k.ks.Cert.Active)), "Hash": k.ks.Cert.Details.Hash})
+				"Status": checks.Enum(o.lang, "xroad.cert_status.", k.ks.Cert.Status), "Active": yes(k.ks.Cert.Active), "Hash": k.ks.Cert.Details.Hash})
 		}
 	}
 	return out.ok()
@@ -293,14 +266,4 @@ func certView(ks *configure.KeyState) any {
 			"subject": ks.Cert.Details.SubjectDN, "not_after": ks.Cert.Details.NotAfter}
 	}
 	return v
-}
-
-// tokenInitText is the software token's init status in lang; a value the
-// API may add later is shown as it came.
-func tokenInitText(lang, status string) string {
-	key := "cli.server.token_init." + strings.ToLower(status)
-	if t := textOf(lang, key); t != key {
-		return t
-	}
-	return status
 }

@@ -133,7 +133,7 @@ func TestServerCLI(t *testing.T) {
 
 	f.ApproveAfter(2)
 	code, out, errOut = run(admin, cmd("register", "--address", "ss1.agency.kg", "--wait", "--activate", "--poll", "10ms")...)
-	if code != exitOK || !strings.Contains(out, "Registration: REGISTERED") || f.RegisteredAddress() != "ss1.agency.kg" {
+	if code != exitOK || !strings.Contains(out, "Registration: registration requested, waiting for the operator\nRegistration: registered\n") || f.RegisteredAddress() != "ss1.agency.kg" {
 		t.Fatalf("register: %d\n%s\n%s", code, out, errOut)
 	}
 

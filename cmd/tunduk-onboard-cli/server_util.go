@@ -15,3 +15,11 @@ func derOf(b []byte) []byte {
 }
 
 func textOf(lang, key string) string { return checks.T(lang, key, nil) }
+
+// yesNo is yes or no in the run's language.
+func (o *serverOpts) yesNo(b bool) string {
+	if b {
+		return textOf(o.lang, "cli.server.yes")
+	}
+	return textOf(o.lang, "cli.server.no")
+}

@@ -50,16 +50,9 @@ func runSubmitSub(name string, args []string, stdout, stderr io.Writer) int {
 	if name == "flush" {
 		fs.StringVar(&tlsCA, "tls-ca", "", "PEM `FILE` of extra CA certificates to trust for the HTTPS intake")
 	}
-	var pos []string
-	for {
-		if err := parseOnce(fs, args); err != nil {
-			return flagExit(err, nil)
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return flagExit(err, nil)
 	}
 	if err := checkLang(c.lang); err != nil {
 		fmt.Fprintln(stderr, "error:", err)
