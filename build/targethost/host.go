@@ -392,19 +392,23 @@ func unstop(pid int, done <-chan struct{}) {
 // (no CONFIG_INET_DIAG_DESTROY) the user's sshd session processes are
 // killed instead. It returns how many connections there were.
 func (h *Host) CutSSH() (int, error) {
-	established := func() (int, error) {
-		out, err := exec.Command("nsenter", "--net=/run/netns/"+h.Name, "ss", "-H", "-t",
+	// established lists the connections by their addresses, so that the
+	// check after the cut looks at these connections only: the client
+	// re-dials at once, and killing its new session would cut a later
+	// step too (the install test saw a short step run twice).
+	established := func() (map[string]bool, error) {
+		out, err := exec.Command("nsenter", "--net=/run/netns/"+h.Name, "ss", "-H", "-t", "-n",
 			"state", "established", "( sport = :22 )").Output()
-		n := 0
+		conns := map[string]bool{}
 		for _, l := range strings.Split(string(out), "\n") {
-			if strings.TrimSpace(l) != "" {
-				n++
+			if f := strings.Fields(l); len(f) >= 2 {
+				conns[strings.Join(f[len(f)-2:], " ")] = true
 			}
 		}
-		return n, err
+		return conns, err
 	}
-	n, err := established()
-	if err != nil || n == 0 {
+	before, err := established()
+	if err != nil || len(before) == 0 {
 		return 0, err
 	}
 	if useSSKill {
@@ -413,7 +417,14 @@ func (h *Host) CutSSH() (int, error) {
 			return 0, fmt.Errorf("targethost: ss -K: %v: %s", err, out)
 		}
 	}
-	if left, _ := established(); left > 0 {
+	after, _ := established()
+	left := 0
+	for c := range after {
+		if before[c] {
+			left++
+		}
+	}
+	if left > 0 {
 		_, err := h.RootExec(context.Background(), `for p in /proc/[0-9]*; do
   case "$(tr '\0' ' ' < "$p/cmdline" 2>/dev/null)" in
     "sshd: $1 "*|"sshd: $1@"*) kill -KILL "${p#/proc/}" ;;
@@ -423,7 +434,7 @@ done`, h.User)
 			return 0, err
 		}
 	}
-	return n, nil
+	return len(before), nil
 }
 
 // useSSKill is false only in the test of the fallback.
