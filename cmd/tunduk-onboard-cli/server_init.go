@@ -68,7 +68,9 @@ software token PIN (--pin-stdin).`)
 		if pin, err = o.askPIN(true, false, "--pin-stdin", "soft"); err != nil {
 			return out.cannot(err)
 		}
-		if err := o.checkPINLength(pin, p.PINMin); err != nil {
+		// Refused before connecting; a PIN typed later is checked by
+		// Initialize, before anything is sent.
+		if err := checkPINLength(pin, p.PINMin); err != nil {
 			return out.cannot(err)
 		}
 	}
@@ -88,9 +90,6 @@ software token PIN (--pin-stdin).`)
 			if pin, err = o.askPIN(false, fresh, "--pin-stdin", "soft"); err != nil {
 				return out.cannot(err)
 			}
-			if err := o.checkPINLength(pin, p.PINMin); err != nil {
-				return out.cannot(err)
-			}
 		}
 	}
 	out.line("cli.server.anchor", map[string]any{"Instance": info.Instance, "Hash": info.Hash})
@@ -103,7 +102,7 @@ software token PIN (--pin-stdin).`)
 
 // checkPINLength refuses a PIN shorter than the profile's minimum before
 // it is sent anywhere.
-func (o *serverOpts) checkPINLength(pin string, min int) error {
+func checkPINLength(pin string, min int) error {
 	if n := utf8.RuneCountInString(pin); n < min {
 		return &configure.Error{Key: "configure.err.pin_short", Data: map[string]any{"Min": min, "Got": n}}
 	}
