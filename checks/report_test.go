@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"html"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -155,5 +157,43 @@ func TestEnum(t *testing.T) {
 	}
 	if got := Enum("ky", "xroad.cert_status.", "SOMETHING_NEW"); got != "SOMETHING_NEW" {
 		t.Errorf("unknown value = %q", got)
+	}
+}
+
+// TestCatalogNoDuplicateKeys: a key written twice in a catalogue file
+// silently keeps its last text when decoded; every file of the GUI and
+// report catalogues is scanned token by token for that.
+func TestCatalogNoDuplicateKeys(t *testing.T) {
+	files, _ := filepath.Glob("../assets/translations/*.json")
+	more, _ := filepath.Glob("../assets/translations/report/*.json")
+	files = append(files, more...)
+	if len(files) < 6 {
+		t.Fatalf("found %d catalogue files", len(files))
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec := json.NewDecoder(bytes.NewReader(b))
+		if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+			t.Fatalf("%s: not an object", f)
+		}
+		seen := map[string]bool{}
+		for dec.More() {
+			tok, err := dec.Token()
+			if err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			key, _ := tok.(string)
+			if seen[key] {
+				t.Errorf("%s: %q twice", f, key)
+			}
+			seen[key] = true
+			var v json.RawMessage
+			if err := dec.Decode(&v); err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+		}
 	}
 }

@@ -36,6 +36,21 @@ type checkOpts struct {
 	verbose  bool
 }
 
+// flags is the flag set of check, its help written to w.
+func (o *checkOpts) flags(w io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	fs.SetOutput(w)
+	o.ssh.register(fs, "check `USER@HOST[:PORT]` over SSH (repeatable)")
+	fs.StringVar(&o.publicIP, "public-ip", "", "the public `ADDR` a NAT forwards to the server, when the server holds only a private address")
+	fs.StringVar(&o.profile, "profile", "", "operator profile `FILE` (default: the embedded Tunduk profile)")
+	fs.StringVar(&o.format, "format", "text", "report format: text, json or html")
+	fs.StringVar(&o.output, "output", "", "write the report to `FILE` (a directory for html with several hosts) instead of standard output")
+	fs.StringVar(&o.lang, "lang", defaultLang(), "language of the report and of this help: en, ru or ky")
+	fs.BoolVar(&o.verbose, "verbose", false, "log debug details to standard error too")
+	fs.Usage = verbHelp(w, fs, "tunduk-onboard-cli check [--ssh USER@HOST[:PORT]]... [FLAGS]")
+	return fs
+}
+
 // hostResult is the outcome of one target: a report or the reason none.
 type hostResult struct {
 	Host   string         `json:"host"`
@@ -46,20 +61,8 @@ type hostResult struct {
 
 func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var o checkOpts
-	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	o.ssh.register(fs)
-	fs.StringVar(&o.publicIP, "public-ip", "", "the public `ADDR` a NAT forwards to the server, when the server holds only a private address")
-	fs.StringVar(&o.profile, "profile", "", "operator profile `FILE` (default: the embedded Tunduk profile)")
-	fs.StringVar(&o.format, "format", "text", "report format: text, json or html")
-	fs.StringVar(&o.output, "output", "", "write the report to `FILE` (a directory for html with several hosts) instead of standard output")
-	fs.StringVar(&o.lang, "lang", defaultLang(), "language of the report: en, ru or ky")
-	fs.BoolVar(&o.verbose, "verbose", false, "log debug details to standard error too")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: tunduk-onboard-cli check [--ssh USER@HOST[:PORT]]... [FLAGS]\n\nWithout --ssh or --hosts, this machine is checked.\n\nFlags:")
-		fs.PrintDefaults()
-	}
-	fail := func(err error) int { fmt.Fprintln(stderr, "error:", err); return exitCannot }
+	fs := o.flags(stderr)
+	fail := func(err error) int { fmt.Fprintln(stderr, errorLine(o.lang, err)); return exitCannot }
 	if err := parseFlags(fs, args, "secrets"); err != nil {
 		return flagExit(err, fail)
 	}
@@ -113,7 +116,7 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if o.format != "text" || o.output != "" {
 		for _, r := range results {
 			if r.Err != nil {
-				fmt.Fprintf(stderr, "error: %s: %s\n", r.Host, explain(r.Err, o.lang))
+				fmt.Fprintln(stderr, errorLine(o.lang, fmt.Errorf("%s: %s", r.Host, explain(r.Err, o.lang))))
 			}
 		}
 	}

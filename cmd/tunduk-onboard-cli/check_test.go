@@ -184,6 +184,7 @@ func TestCheckUsageErrors(t *testing.T) {
 		{[]string{"server", "csr", "--lang=ky", "--sign-on-server=maybe"}, "--sign-on-server параметри «maybe» маанисин кабыл албайт."},
 		{[]string{"server", "init", "--lang", "en", "--timeout"}, "The option --timeout needs a value after it."},
 		{[]string{"token", "init", "--lang", "ru", "hunter2"}, "(3-й; здесь он не повторяется)"},
+		{[]string{"install", "--lang", "ru"}, "ошибка: install работает ровно с одним сервером"},
 	} {
 		code, _, errOut := cli(t, "", c.args...)
 		if code != exitCannot || !strings.Contains(errOut, c.want) {

@@ -18,10 +18,10 @@ import (
 func runCSR(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] != "sign" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-			csrUsage(stdout)
+			csrUsage(stdout, langOf(args))
 			return exitOK
 		}
-		csrUsage(stderr)
+		csrUsage(stderr, langOf(args))
 		return exitCannot
 	}
 	c := &tokenCmd{stdout: stdout, stderr: stderr}
@@ -29,15 +29,10 @@ func runCSR(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return c.csrSign(args[1:], stdin)
 }
 
-func csrUsage(w io.Writer) {
-	fmt.Fprint(w, `Usage: tunduk-onboard-cli csr sign --id HEX --member-code M --org-name NAME
-         --member-class GOV|COM --server-code C [--out DIR] [FLAGS]
-
-Signs a certificate signing request (CSR) for the signing key with CKA_ID
-HEX on the token, with the subject of the operator profile, writes it as
-PEM and DER, and prints the devices.ini section and the steps to move the
-token to the security server. Run "tunduk-onboard-cli csr sign -h" for all flags.
-`)
+// csrUsage is the help of csr, in lang.
+func csrUsage(w io.Writer, lang string) {
+	printUsage(w, lang, `tunduk-onboard-cli csr sign --id HEX --member-code M --org-name NAME
+         --member-class GOV|COM --server-code C [--out DIR] [FLAGS]`, "cli.help.csr")
 }
 
 // csrJSON is the result of csr sign as --format json prints it.
@@ -61,10 +56,10 @@ type csrOpts struct {
 }
 
 func (o *csrOpts) register(fs *flag.FlagSet) {
-	fs.StringVar(&o.who.MemberCode, "member-code", "", "the member `CODE` (8 digits)")
+	fs.StringVar(&o.who.MemberCode, "member-code", "", "the organisation's member `CODE` (8 digits)")
 	fs.StringVar(&o.who.OrgName, "org-name", "", "the organisation's registered `NAME` (Cyrillic allowed)")
-	fs.StringVar(&o.who.MemberClass, "member-class", "", "the member `CLASS`: GOV or COM")
-	fs.StringVar(&o.who.ServerCode, "server-code", "", "the security server `CODE`")
+	fs.StringVar(&o.who.MemberClass, "member-class", "", "the organisation's member `CLASS` (e.g. GOV or COM)")
+	fs.StringVar(&o.who.ServerCode, "server-code", "", "the security server's `CODE` (Latin letters, digits)")
 	fs.StringVar(&o.outDir, "out", ".", "write the CSR files into `DIR`")
 	fs.StringVar(&o.name, "name", "", "base `NAME` of the files (default: SERVERCODE-sign-csr)")
 	fs.StringVar(&o.serverLib, "server-library", tokens.ServerRutokenLibrary, "the Rutoken library's `PATH` on the security server, for devices.ini")
@@ -118,14 +113,17 @@ func (c *tokenCmd) signCSR(o *csrOpts, subject tokens.Subject, tok tokens.TokenI
 	}, nil
 }
 
-func (c *tokenCmd) csrSign(args []string, stdin io.Reader) int {
-	fs := c.newFlagSet("csr sign", `csr sign --id HEX --member-code M --org-name NAME --member-class GOV|COM --server-code C [--out DIR] [FLAGS]
+func (c *tokenCmd) csrSignFlags(idHex *string, o *csrOpts) *flag.FlagSet {
+	fs := c.newFlagSet("csr sign", "csr sign --id HEX --member-code M --org-name NAME --member-class GOV|COM --server-code C [--out DIR] [FLAGS]")
+	fs.StringVar(idHex, "id", "", "the signing key's CKA_ID in `HEX` (as token keygen printed it)")
+	o.register(fs)
+	return fs
+}
 
-PIN asked (one line with --pin-stdin): the user PIN.`)
+func (c *tokenCmd) csrSign(args []string, stdin io.Reader) int {
 	var idHex string
 	var o csrOpts
-	fs.StringVar(&idHex, "id", "", "the signing key's CKA_ID in `HEX` (as token keygen printed it)")
-	o.register(fs)
+	fs := c.csrSignFlags(&idHex, &o)
 	if code := parseTokenVerb(fs, c, args, stdin); code >= 0 {
 		return code
 	}

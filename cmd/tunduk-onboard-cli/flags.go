@@ -30,7 +30,7 @@ func parseFlags(fs *flag.FlagSet, args []string, what string) error {
 
 // parseOnce is fs.Parse with the flag package's own English error and
 // full help replaced by one translated line and where to find the help;
-// -h still prints the help.
+// -h prints the help, in the user's language too.
 func parseOnce(fs *flag.FlagSet, args []string) error {
 	out, usage := fs.Output(), fs.Usage
 	fs.SetOutput(io.Discard)
@@ -38,14 +38,15 @@ func parseOnce(fs *flag.FlagSet, args []string) error {
 	err := fs.Parse(args)
 	fs.SetOutput(out)
 	fs.Usage = usage
-	switch {
-	case err == nil:
+	if err == nil {
 		return nil
-	case errors.Is(err, flag.ErrHelp):
+	}
+	lang := parseLang(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		localizeFlags(fs, lang)
 		usage()
 		return errStop
 	}
-	lang := langOf(args)
 	fmt.Fprintln(out, flagErrorText(lang, err))
 	fmt.Fprintln(out, checks.T(lang, "cli.flag.see_help", map[string]any{"Cmd": fs.Name()}))
 	return errUsage
@@ -100,6 +101,32 @@ func dashed(name string) string {
 // langOf is the --lang among args when it is one we speak, else the
 // environment's: flag errors come before the flags are known.
 func langOf(args []string) string {
+	if lang, ok := langArg(args); ok {
+		return lang
+	}
+	return defaultLang()
+}
+
+// parseLang is langOf for a parse of fs: where args lack --lang, the one
+// an earlier parse of fs took (flags between positional arguments) counts.
+func parseLang(fs *flag.FlagSet, args []string) string {
+	if lang, ok := langArg(args); ok {
+		return lang
+	}
+	lang := ""
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "lang" && checkLang(f.Value.String()) == nil {
+			lang = f.Value.String()
+		}
+	})
+	if lang != "" {
+		return lang
+	}
+	return defaultLang()
+}
+
+// langArg is the --lang among args, when it is one we speak.
+func langArg(args []string) (string, bool) {
 	for i, a := range args {
 		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
 		if !strings.HasPrefix(a, "-") || name != "lang" {
@@ -109,16 +136,21 @@ func langOf(args []string) string {
 			val = args[i+1]
 		}
 		if checkLang(val) == nil {
-			return val
+			return val, true
 		}
 	}
-	return defaultLang()
+	return "", false
 }
 
 var (
 	errStop  = errors.New("stop")  // -h was asked: the help is printed
 	errUsage = errors.New("usage") // what was wrong is printed
 )
+
+// errorLine is "error: " and err's text, the word in lang.
+func errorLine(lang string, err error) string {
+	return checks.T(lang, "cli.error_word", nil) + ": " + err.Error()
+}
 
 // flagExit maps a parseFlags error to an exit code, printing the message
 // of an error parseFlags did not print itself.

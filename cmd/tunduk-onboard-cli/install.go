@@ -41,40 +41,8 @@ type installOpts struct {
 // (--sudo-password-stdin), the admin password (--admin-password-stdin).
 func runInstall(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var o installOpts
-	fs := flag.NewFlagSet("install", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	o.ssh.register(fs)
-	fs.BoolVar(&o.dryRun, "dry-run", false, "print the plan (every command, secrets masked) and change nothing")
-	fs.StringVar(&o.packagesDir, "packages-dir", "", "local `DIR` of .deb files to upload and use as the repository (servers without internet)")
-	fs.StringVar(&o.adminUser, "admin-user", "xrdadmin", "`NAME` of the X-Road admin user to create")
-	fs.BoolVar(&o.adminPasswordStdin, "admin-password-stdin", false, "read the admin user's password from standard input (else asked on the terminal)")
-	fs.BoolVar(&o.sudoPasswordStdin, "sudo-password-stdin", false, "read the sudo password from standard input (else asked on the terminal when sudo needs one)")
-	fs.StringVar(&o.adminNetwork, "admin-network", "", "`CIDR` allowed to reach the admin UI on 4000 (default: closed; use an SSH tunnel)")
-	fs.StringVar(&o.isNetwork, "is-network", "", "`CIDR` of the information systems allowed to reach 8080/8443 (default: closed)")
-	fs.BoolVar(&o.tokenOnServer, "token-on-server", false, "install hardware token support (Rutoken) on the server")
-	fs.BoolVar(&o.force, "force", false, "go on although the readiness check failed (the override is recorded in the plan)")
-	fs.StringVar(&o.profile, "profile", "", "operator profile `FILE` (default: the embedded Tunduk profile)")
-	fs.StringVar(&o.format, "format", "text", "output: text, or json (the plan; with a run, one JSON event per line)")
-	fs.StringVar(&o.lang, "lang", defaultLang(), "language: en, ru or ky")
-	fs.BoolVar(&o.verbose, "verbose", false, "print the steps' own output and debug details to standard error too")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, `Usage: tunduk-onboard-cli install --ssh USER@HOST[:PORT] [--dry-run] [FLAGS]
-
-Installs the X-Road Security Server on one host: checks its readiness,
-plans the steps, then applies them over SSH. Every step is checked first
-and applied only when needed; long steps run on the server by themselves,
-so a dropped connection is resumed and a second run continues where the
-first stopped. --dry-run prints the plan and changes nothing.
-Secrets on standard input, one per line in this order: the SSH password
-(--password-stdin), the sudo password (--sudo-password-stdin), the admin
-password (--admin-password-stdin). Secrets are never taken from arguments.
-Exit status: 0 installed, 1 a step (or the final check) failed, 2 could
-not start.
-
-Flags:`)
-		fs.PrintDefaults()
-	}
-	fail := func(err error) int { fmt.Fprintln(stderr, "error:", err); return exitCannot }
+	fs := o.flags(stderr)
+	fail := func(err error) int { fmt.Fprintln(stderr, errorLine(o.lang, err)); return exitCannot }
 	if err := parseFlags(fs, args, "secrets"); err != nil {
 		return flagExit(err, fail)
 	}
@@ -98,7 +66,7 @@ Flags:`)
 		return fail(err)
 	}
 	if len(targets) != 1 {
-		return fail(fmt.Errorf("install needs exactly one --ssh USER@HOST[:PORT], got %d", len(targets)))
+		return fail(errorT(o.lang, "cli.err.one_target", map[string]any{"Verb": "install", "Got": len(targets)}))
 	}
 	target := targets[0]
 	// One buffered reader for every secret: readSecrets wraps stdin with
@@ -191,6 +159,28 @@ Flags:`)
 		return fail(err)
 	}
 	return exitOK
+}
+
+// flags is the flag set of install, its help written to w.
+func (o *installOpts) flags(w io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("install", flag.ContinueOnError)
+	fs.SetOutput(w)
+	o.ssh.register(fs, "install on `USER@HOST[:PORT]`, reached over SSH")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "print the plan (every command, secrets masked) and change nothing")
+	fs.StringVar(&o.packagesDir, "packages-dir", "", "local `DIR` of .deb files to upload and use as the repository (servers without internet)")
+	fs.StringVar(&o.adminUser, "admin-user", "xrdadmin", "`NAME` of the X-Road admin user to create")
+	fs.BoolVar(&o.adminPasswordStdin, "admin-password-stdin", false, "read the admin user's password from standard input (else asked on the terminal)")
+	fs.BoolVar(&o.sudoPasswordStdin, "sudo-password-stdin", false, "read the sudo password from standard input (else asked on the terminal when sudo needs one)")
+	fs.StringVar(&o.adminNetwork, "admin-network", "", "`CIDR` allowed to reach the admin UI on 4000 (default: closed; use an SSH tunnel)")
+	fs.StringVar(&o.isNetwork, "is-network", "", "`CIDR` of the information systems allowed to reach 8080/8443 (default: closed)")
+	fs.BoolVar(&o.tokenOnServer, "token-on-server", false, "install hardware token support (Rutoken) on the server")
+	fs.BoolVar(&o.force, "force", false, "go on although the readiness check failed (the override is recorded in the plan)")
+	fs.StringVar(&o.profile, "profile", "", "operator profile `FILE` (default: the embedded Tunduk profile)")
+	fs.StringVar(&o.format, "format", "text", "output: text, or json (the plan; with a run, one JSON event per line)")
+	fs.StringVar(&o.lang, "lang", defaultLang(), "language of the help, prompts, messages and text output: en, ru or ky")
+	fs.BoolVar(&o.verbose, "verbose", false, "print the steps' own output and debug details to standard error too")
+	fs.Usage = verbHelp(w, fs, "tunduk-onboard-cli install --ssh USER@HOST[:PORT] [--dry-run] [FLAGS]")
+	return fs
 }
 
 // stdinLine reads one secret line; flag names the option that asked.

@@ -25,7 +25,7 @@ func main() {
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		usage(stderr)
+		usage(stderr, defaultLang())
 		return exitCannot
 	}
 	switch args[0] {
@@ -45,34 +45,15 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "tunduk-onboard-cli", version.String())
 		return exitOK
 	case "help", "-h", "--help":
-		usage(stdout)
+		usage(stdout, langOf(args))
 		return exitOK
 	}
 	fmt.Fprintf(stderr, "unknown command %q\n\n", args[0])
-	usage(stderr)
+	usage(stderr, langOf(args))
 	return exitCannot
 }
 
-func usage(w io.Writer) {
-	fmt.Fprint(w, `Usage: tunduk-onboard-cli COMMAND [FLAGS]
-
-Commands:
-  check     check whether a server is ready for the X-Road Security Server
-            (this machine, or remote hosts over SSH)
-  install   install the X-Road Security Server on a host over SSH,
-            resumable (--dry-run prints the plan)
-  token     list, initialise and set the PINs of a Rutoken; generate the
-            signing key on it; or all that and the CSR in one step
-            (list|init|pin|keygen|prepare)
-  csr       sign the certificate signing request with the token's key (sign)
-  submit    send the CSRs and the readiness report to the certification
-            authority: --via email|smtp|https|folder; list|status|flush|advance
-  server    configure the installed security server through its admin API
-            over SSH (init|csr|import|register|status)
-  version   print the version
-
-Run "tunduk-onboard-cli COMMAND -h" for the flags of a command.
-Exit codes: 0 done (no check failed), 1 failed (a check failed),
-2 could not be done (usage, connection, host key).
-`)
+// usage is the top-level help, in lang.
+func usage(w io.Writer, lang string) {
+	printUsage(w, lang, "tunduk-onboard-cli COMMAND [FLAGS]", "cli.help.main")
 }

@@ -45,7 +45,7 @@ type serverOpts struct {
 }
 
 func (o *serverOpts) register(fs *flag.FlagSet) {
-	o.ssh.register(fs)
+	o.ssh.register(fs, "the security server `USER@HOST[:PORT]`, reached over SSH")
 	fs.StringVar(&o.adminUser, "admin-user", "xrdadmin", "`NAME` of the X-Road admin user made at install")
 	fs.BoolVar(&o.adminPasswordStdin, "admin-password-stdin", false, "read the admin user's password from standard input (else asked on the terminal)")
 	fs.StringVar(&o.memberClass, "member-class", "", "the organisation's member `CLASS` (e.g. GOV or COM)")
@@ -53,8 +53,8 @@ func (o *serverOpts) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.serverCode, "server-code", "", "the security server's `CODE` (Latin letters, digits)")
 	fs.StringVar(&o.name, "name", "", "the organisation's `NAME` for the certificate requests")
 	fs.StringVar(&o.profile, "profile", "", "operator profile `FILE` (default: the embedded Tunduk profile)")
-	fs.StringVar(&o.format, "format", "text", "output: text or json")
-	fs.StringVar(&o.lang, "lang", defaultLang(), "language: en, ru or ky")
+	fs.StringVar(&o.format, "format", "text", "output format: text or json")
+	fs.StringVar(&o.lang, "lang", defaultLang(), "language of the help, prompts, messages and text output: en, ru or ky")
 	fs.StringVar(&o.adminAPI, "admin-api", installer.DefaultAdminAPI.Addr, "advanced: `ADDR` of the admin API as seen on the server")
 	fs.StringVar(&o.adminAPICert, "admin-api-cert", installer.DefaultAdminAPI.CertPath, "advanced: `PATH` of the admin API's TLS certificate on the server")
 	fs.BoolVar(&o.verbose, "verbose", false, "log debug details to standard error too")
@@ -76,33 +76,18 @@ func runServer(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			w, code = stdout, exitOK
 		}
 	}
-	fmt.Fprint(w, `Usage: tunduk-onboard-cli server init|csr|import|register|status --ssh USER@HOST[:PORT] [FLAGS]
-
-Configures an installed security server through its admin API, reached
-through the SSH connection (no port is opened):
-  init      upload the configuration anchor, initialise the server (owner,
-            server code, software token PIN), add the timestamping service
-  csr       make the keys and certificate requests (CSRs) on the server
-  import    import the certificates the certification authority issued
-  register  register the authentication certificate with the operator
-  status    show where the server stands
-Every step is checked first and skipped when done: run it again after an
-interruption. Run "tunduk-onboard-cli server SUBCOMMAND -h" for its flags.
-Exit status: 0 done, 1 the server refused a step, 2 could not start.
-`)
+	printUsage(w, langOf(args), "tunduk-onboard-cli server init|csr|import|register|status --ssh USER@HOST[:PORT] [FLAGS]", "cli.help.server")
 	return code
 }
 
-// newServerFlags is the flag set of one subcommand with the shared flags.
-func newServerFlags(name string, o *serverOpts, stderr io.Writer, help string) *flag.FlagSet {
+// newServerFlags is the flag set of one subcommand with the shared flags;
+// its description is cli.help.server.<name>.
+func newServerFlags(name string, o *serverOpts, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("server "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	o.stderr = stderr
 	o.register(fs)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: tunduk-onboard-cli server %s --ssh USER@HOST[:PORT] [FLAGS]\n\n%s\nFlags:\n", name, help)
-		fs.PrintDefaults()
-	}
+	fs.Usage = verbHelp(stderr, fs, "tunduk-onboard-cli server "+name+" --ssh USER@HOST[:PORT] [FLAGS]")
 	return fs
 }
 
@@ -250,7 +235,7 @@ func (o *serverOpts) open(ctx context.Context, stderr io.Writer) (*configure.Ses
 		return nil, nil, err
 	}
 	if len(targets) != 1 {
-		return nil, nil, fmt.Errorf("server needs exactly one --ssh USER@HOST[:PORT], got %d", len(targets))
+		return nil, nil, errorT(o.lang, "cli.err.one_target", map[string]any{"Verb": "server", "Got": len(targets)})
 	}
 	cfg, err := o.ssh.config(targets[0], stderr)
 	if err != nil {

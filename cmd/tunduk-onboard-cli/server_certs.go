@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"io"
 	"os"
 	"path/filepath"
@@ -12,22 +13,26 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/installer/xroadapi"
 )
 
+// serverImportOpts are the flags of server import.
+type serverImportOpts struct {
+	serverOpts
+	csrFiles multiFlag
+	outDir   string
+}
+
+func (o *serverImportOpts) flags(stderr io.Writer) *flag.FlagSet {
+	fs := newServerFlags("import", &o.serverOpts, stderr)
+	fs.Var(&o.csrFiles, "csr", "a CSR `FILE` (DER or PEM) the certificates must answer (repeatable)")
+	fs.StringVar(&o.outDir, "out", ".", "`DIR` where server csr wrote the CSRs (used without --csr)")
+	return fs
+}
+
 // runServerImport imports certificates after checking each answers one
 // of our CSRs.
 func runServerImport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	var o serverOpts
-	var csrFiles multiFlag
-	var outDir string
-	fs := newServerFlags("import", &o, stderr, `Arguments: CERT... [--csr FILE...]
-
-Imports the certificates (DER or PEM) the certification authority issued.
-Each must be for the key of one of the CSRs (--csr, default: auth.csr.der
-and sign.csr.der in --out); any other is refused before the server is
-asked anything. Secrets on standard input, one per line: SSH password
-(--password-stdin), admin password (--admin-password-stdin).`)
-	fs.Var(&csrFiles, "csr", "a CSR `FILE` (DER or PEM) the certificates must answer (repeatable)")
-	fs.StringVar(&outDir, "out", ".", "`DIR` where server csr wrote the CSRs (used without --csr)")
-	out := newServerOut(&o, "import", stdout, stderr)
+	var o serverImportOpts
+	fs := o.flags(stderr)
+	out := newServerOut(&o.serverOpts, "import", stdout, stderr)
 	certFiles, err := parseInterleaved(fs, args)
 	if err != nil {
 		return flagExit(err, out.cannot)
@@ -38,18 +43,18 @@ asked anything. Secrets on standard input, one per line: SSH password
 	if len(certFiles) == 0 {
 		return out.cannot(errorT(o.lang, "cli.server.certs_needed", nil))
 	}
-	if len(csrFiles) == 0 {
+	if len(o.csrFiles) == 0 {
 		for _, n := range []string{"auth.csr.der", "sign.csr.der"} {
-			if _, err := os.Stat(filepath.Join(outDir, n)); err == nil {
-				csrFiles = append(csrFiles, filepath.Join(outDir, n))
+			if _, err := os.Stat(filepath.Join(o.outDir, n)); err == nil {
+				o.csrFiles = append(o.csrFiles, filepath.Join(o.outDir, n))
 			}
 		}
-		if len(csrFiles) == 0 {
-			return out.cannot(errorT(o.lang, "cli.server.csrs_needed", map[string]any{"Dir": outDir}))
+		if len(o.csrFiles) == 0 {
+			return out.cannot(errorT(o.lang, "cli.server.csrs_needed", map[string]any{"Dir": o.outDir}))
 		}
 	}
 	var csrs [][]byte
-	for _, f := range csrFiles {
+	for _, f := range o.csrFiles {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			return out.cannot(err)
@@ -91,31 +96,37 @@ asked anything. Secrets on standard input, one per line: SSH password
 	return out.ok()
 }
 
+// serverRegisterOpts are the flags of server register.
+type serverRegisterOpts struct {
+	serverOpts
+	address           string
+	wait, activate    bool
+	waitTimeout, poll time.Duration
+}
+
+func (o *serverRegisterOpts) flags(stderr io.Writer) *flag.FlagSet {
+	fs := newServerFlags("register", &o.serverOpts, stderr)
+	fs.StringVar(&o.address, "address", "", "the server's public `ADDRESS` (IP or DNS name)")
+	fs.BoolVar(&o.wait, "wait", false, "wait until the operator approves the registration")
+	fs.BoolVar(&o.activate, "activate", false, "activate the authentication certificate (after the approval with --wait)")
+	fs.DurationVar(&o.waitTimeout, "wait-timeout", 24*time.Hour, "give up waiting for approval after `DURATION`")
+	fs.DurationVar(&o.poll, "poll", 30*time.Second, "ask for the registration state every `DURATION`")
+	return fs
+}
+
 // runServerRegister registers the authentication certificate, optionally
 // waits for the operator's approval and activates it.
 func runServerRegister(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	var o serverOpts
-	var address string
-	var wait, activate bool
-	var waitTimeout, poll time.Duration
-	fs := newServerFlags("register", &o, stderr, `Asks the central server to register the authentication certificate
-imported on this server, at --address (its public IP address or DNS
-name). --wait polls until the operator approves; --activate then
-activates the certificate. Secrets on standard input, one per line: SSH
-password (--password-stdin), admin password (--admin-password-stdin).`)
-	fs.StringVar(&address, "address", "", "the server's public `ADDRESS` (IP or DNS name)")
-	fs.BoolVar(&wait, "wait", false, "wait until the operator approves the registration")
-	fs.BoolVar(&activate, "activate", false, "activate the authentication certificate (after the approval with --wait)")
-	fs.DurationVar(&waitTimeout, "wait-timeout", 24*time.Hour, "give up waiting for approval after `DURATION`")
-	fs.DurationVar(&poll, "poll", 30*time.Second, "ask for the registration state every `DURATION`")
-	out := newServerOut(&o, "register", stdout, stderr)
+	var o serverRegisterOpts
+	fs := o.flags(stderr)
+	out := newServerOut(&o.serverOpts, "register", stdout, stderr)
 	if err := parseFlags(fs, args, "secrets"); err != nil {
 		return flagExit(err, out.cannot)
 	}
 	if err := o.check(); err != nil {
 		return out.cannot(err)
 	}
-	if address == "" {
+	if o.address == "" {
 		return out.cannot(&configure.Error{Key: "configure.err.address", Data: map[string]any{"Address": ""}})
 	}
 	if err := o.readFirstSecrets(stdin); err != nil {
@@ -125,8 +136,8 @@ password (--password-stdin), admin password (--admin-password-stdin).`)
 		return out.cannot(err)
 	}
 	total := o.timeout
-	if wait {
-		total += waitTimeout
+	if o.wait {
+		total += o.waitTimeout
 	}
 	ctx, s, hangUp, err := o.session(stderr, total)
 	if err != nil {
@@ -151,15 +162,15 @@ password (--password-stdin), admin password (--admin-password-stdin).`)
 		out.step(configure.Step{ID: id, State: configure.StateDone})
 		return nil
 	}
-	if err := step("register", func() error { return s.Register(ctx, hash, address) }); err != nil {
+	if err := step("register", func() error { return s.Register(ctx, hash, o.address) }); err != nil {
 		return out.failed(err)
 	}
-	if wait {
-		wctx, wcancel := context.WithTimeout(ctx, waitTimeout)
+	if o.wait {
+		wctx, wcancel := context.WithTimeout(ctx, o.waitTimeout)
 		defer wcancel()
 		last := ""
 		err := step("approve", func() error {
-			return s.WaitRegistered(wctx, hash, poll, func(tc xroadapi.TokenCertificate) {
+			return s.WaitRegistered(wctx, hash, o.poll, func(tc xroadapi.TokenCertificate) {
 				if tc.Status != last {
 					last = tc.Status
 					out.line("cli.server.reg_state", map[string]any{"Status": checks.Enum(o.lang, "xroad.cert_status.", tc.Status)})
@@ -170,7 +181,7 @@ password (--password-stdin), admin password (--admin-password-stdin).`)
 			return out.failed(err)
 		}
 	}
-	if activate {
+	if o.activate {
 		if err := step("activate", func() error { return s.Activate(ctx, hash) }); err != nil {
 			return out.failed(err)
 		}
@@ -190,10 +201,7 @@ func (o *serverOpts) paramsLoose() configure.Params { return o.params() }
 // runServerStatus shows where the server stands.
 func runServerStatus(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var o serverOpts
-	fs := newServerFlags("status", &o, stderr, `Shows the server's initialisation, timestamping, its tokens (with the
-IDs server csr --hw-token takes) and the keys and certificates of the
-flow. Changes nothing. Secrets on standard input, one per line: SSH
-password (--password-stdin), admin password (--admin-password-stdin).`)
+	fs := newServerFlags("status", &o, stderr)
 	out := newServerOut(&o, "status", stdout, stderr)
 	if err := parseFlags(fs, args, "secrets"); err != nil {
 		return flagExit(err, out.cannot)

@@ -2,12 +2,30 @@ package main
 
 import (
 	"encoding/pem"
+	"flag"
 	"io"
 	"os"
 	"path/filepath"
 
 	"github.com/tunduk-onboard/tunduk-onboard/installer/configure"
 )
+
+// serverCSROpts are the flags of server csr.
+type serverCSROpts struct {
+	serverOpts
+	outDir, hwToken                    string
+	pinStdin, hwPINStdin, signOnServer bool
+}
+
+func (o *serverCSROpts) flags(stderr io.Writer) *flag.FlagSet {
+	fs := newServerFlags("csr", &o.serverOpts, stderr)
+	fs.StringVar(&o.outDir, "out", ".", "write the CSR files into `DIR`")
+	fs.BoolVar(&o.pinStdin, "pin-stdin", false, "read the software token PIN from standard input (else asked on the terminal when the server needs it)")
+	fs.BoolVar(&o.signOnServer, "sign-on-server", false, "make the signing key and CSR on the server's hardware token too")
+	fs.StringVar(&o.hwToken, "hw-token", "", "`ID` of the hardware token on the server (see server status)")
+	fs.BoolVar(&o.hwPINStdin, "hw-pin-stdin", false, "read the hardware token's PIN from standard input (else asked on the terminal when the token is logged out)")
+	return fs
+}
 
 // runServerCSR makes (or finds again) the keys and CSRs on the server and
 // writes them to --out.
@@ -17,23 +35,9 @@ import (
 // software token PIN (--pin-stdin), the hardware token PIN
 // (--hw-pin-stdin).
 func runServerCSR(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	var o serverOpts
-	var outDir, hwToken string
-	var pinStdin, hwPINStdin, signOnServer bool
-	fs := newServerFlags("csr", &o, stderr, `Makes the authentication key and its certificate request (CSR) on the
-server's software token and, with --sign-on-server, the signing key and CSR
-on the hardware token plugged into the server (a key already on it gets a
-CSR). Keys that already have a CSR are reused. Writes auth.csr.der and
-auth.csr.pem (and sign.csr.der, sign.csr.pem) to --out. Secrets on standard
-input, one per line: SSH password (--password-stdin), admin password
-(--admin-password-stdin), software token PIN (--pin-stdin), hardware token
-PIN (--hw-pin-stdin).`)
-	fs.StringVar(&outDir, "out", ".", "`DIR` to write the CSRs to")
-	fs.BoolVar(&pinStdin, "pin-stdin", false, "read the software token PIN from standard input (else asked on the terminal when the token is logged out)")
-	fs.BoolVar(&signOnServer, "sign-on-server", false, "make the signing key and CSR on the server's hardware token too")
-	fs.StringVar(&hwToken, "hw-token", "", "`ID` of the hardware token on the server (see server status)")
-	fs.BoolVar(&hwPINStdin, "hw-pin-stdin", false, "read the hardware token's PIN from standard input (else asked on the terminal when the token is logged out)")
-	out := newServerOut(&o, "csr", stdout, stderr)
+	var o serverCSROpts
+	fs := o.flags(stderr)
+	out := newServerOut(&o.serverOpts, "csr", stdout, stderr)
 	if err := parseFlags(fs, args, "secrets"); err != nil {
 		return flagExit(err, out.cannot)
 	}
@@ -43,25 +47,25 @@ PIN (--hw-pin-stdin).`)
 	if err := o.needIDs(); err != nil {
 		return out.cannot(err)
 	}
-	if signOnServer && hwToken == "" {
+	if o.signOnServer && o.hwToken == "" {
 		return out.cannot(&configure.Error{Key: "configure.err.hw_token_needed"})
 	}
-	if st, err := os.Stat(outDir); err != nil || !st.IsDir() {
-		return out.cannot(errorT(o.lang, "cli.server.out_dir", map[string]any{"Dir": outDir}))
+	if st, err := os.Stat(o.outDir); err != nil || !st.IsDir() {
+		return out.cannot(errorT(o.lang, "cli.server.out_dir", map[string]any{"Dir": o.outDir}))
 	}
 	if err := o.readFirstSecrets(stdin); err != nil {
 		return out.cannot(err)
 	}
 	var opt configure.CSROptions
 	var err error
-	if pinStdin {
+	if o.pinStdin {
 		if opt.SoftPIN, err = o.askPIN(true, false, "--pin-stdin", "soft"); err != nil {
 			return out.cannot(err)
 		}
 	}
-	if signOnServer {
-		opt.SignOnServer, opt.HWTokenID = true, hwToken
-		if hwPINStdin {
+	if o.signOnServer {
+		opt.SignOnServer, opt.HWTokenID = true, o.hwToken
+		if o.hwPINStdin {
 			if opt.HWPIN, err = o.askPIN(true, false, "--hw-pin-stdin", "hw"); err != nil {
 				return out.cannot(err)
 			}
@@ -76,26 +80,26 @@ PIN (--hw-pin-stdin).`)
 	}
 	defer hangUp()
 	p := o.params()
-	if !pinStdin || (signOnServer && !hwPINStdin) {
+	if !o.pinStdin || (o.signOnServer && !o.hwPINStdin) {
 		// PINs not on standard input are asked on the terminal only for a
 		// token that is logged out: a resumed run after a login needs none.
 		st, err := s.Status(ctx, p)
 		if err != nil {
 			return out.failed(err)
 		}
-		if !pinStdin && !st.SoftTokenLoggedIn {
+		if !o.pinStdin && !st.SoftTokenLoggedIn {
 			if opt.SoftPIN, err = o.askPIN(false, false, "--pin-stdin", "soft"); err != nil {
 				return out.cannot(err)
 			}
 		}
-		if signOnServer {
+		if o.signOnServer {
 			// A wrong --hw-token is told (with the tokens there are)
 			// before its PIN is asked.
-			if _, err := st.Token(hwToken); err != nil {
+			if _, err := st.Token(o.hwToken); err != nil {
 				return out.failed(err)
 			}
 		}
-		if signOnServer && !hwPINStdin && !st.LoggedIn(hwToken) {
+		if o.signOnServer && !o.hwPINStdin && !st.LoggedIn(o.hwToken) {
 			if opt.HWPIN, err = o.askPIN(false, false, "--hw-pin-stdin", "hw"); err != nil {
 				return out.cannot(err)
 			}
@@ -113,8 +117,8 @@ PIN (--hw-pin-stdin).`)
 		if k.ks == nil || len(k.ks.CSR) == 0 {
 			continue
 		}
-		der := filepath.Join(outDir, k.name+".csr.der")
-		pemPath := filepath.Join(outDir, k.name+".csr.pem")
+		der := filepath.Join(o.outDir, k.name+".csr.der")
+		pemPath := filepath.Join(o.outDir, k.name+".csr.pem")
 		if err := writeFileAtomic(der, k.ks.CSR, 0o644); err != nil {
 			return out.failed(err)
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"io"
 	"os"
 	"unicode/utf8"
@@ -10,26 +11,29 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/installer/xroadapi"
 )
 
+// serverInitOpts are the flags of server init.
+type serverInitOpts struct {
+	serverOpts
+	anchorPath string
+	pinStdin   bool
+}
+
+func (o *serverInitOpts) flags(stderr io.Writer) *flag.FlagSet {
+	fs := newServerFlags("init", &o.serverOpts, stderr)
+	fs.StringVar(&o.anchorPath, "anchor", "", "the configuration anchor `FILE` from the operator")
+	fs.BoolVar(&o.pinStdin, "pin-stdin", false, "read the software token PIN from standard input (else asked on the terminal when the server needs it)")
+	return fs
+}
+
 // runServerInit: anchor, initialisation, timestamping, token login.
 //
 // Standard input, when secrets are asked for there, holds one per line in
 // this order: the SSH password (--password-stdin), the admin password
 // (--admin-password-stdin), the software token PIN (--pin-stdin).
 func runServerInit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	var o serverOpts
-	var anchorPath string
-	var pinStdin bool
-	fs := newServerFlags("init", &o, stderr, `Uploads the operator's configuration anchor, initialises the server with
-the organisation's member class and code and the server code, sets the
-software token PIN (on the terminal: asked twice to set it, once to log
-in, not at all when logged in; at least the profile's minimum length),
-adds the approved timestamping service and logs the token in. Parts
-already done are skipped. Secrets on standard input, one per line: SSH
-password (--password-stdin), admin password (--admin-password-stdin),
-software token PIN (--pin-stdin).`)
-	fs.StringVar(&anchorPath, "anchor", "", "the configuration anchor `FILE` from the operator")
-	fs.BoolVar(&pinStdin, "pin-stdin", false, "read the software token PIN from standard input (else asked on the terminal when the server needs it)")
-	out := newServerOut(&o, "init", stdout, stderr)
+	var o serverInitOpts
+	fs := o.flags(stderr)
+	out := newServerOut(&o.serverOpts, "init", stdout, stderr)
 	if err := parseFlags(fs, args, "secrets"); err != nil {
 		return flagExit(err, out.cannot)
 	}
@@ -39,10 +43,10 @@ software token PIN (--pin-stdin).`)
 	if err := o.needIDs(); err != nil {
 		return out.cannot(err)
 	}
-	if anchorPath == "" {
+	if o.anchorPath == "" {
 		return out.cannot(errorT(o.lang, "cli.server.anchor_needed", nil))
 	}
-	anchor, err := os.ReadFile(anchorPath)
+	anchor, err := os.ReadFile(o.anchorPath)
 	if err != nil {
 		return out.cannot(err)
 	}
@@ -64,7 +68,7 @@ software token PIN (--pin-stdin).`)
 		return out.cannot(err)
 	}
 	var pin string
-	if pinStdin {
+	if o.pinStdin {
 		if pin, err = o.askPIN(true, false, "--pin-stdin", "soft"); err != nil {
 			return out.cannot(err)
 		}
@@ -79,7 +83,7 @@ software token PIN (--pin-stdin).`)
 		return out.cannot(err)
 	}
 	defer hangUp()
-	if !pinStdin {
+	if !o.pinStdin {
 		// On the terminal the PIN is asked only as the server needs it:
 		// twice to set it, once to log in, not at all when logged in.
 		st, err := s.Status(ctx, p)

@@ -31,8 +31,10 @@ type multiFlag []string
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
-func (s *sshFlags) register(fs *flag.FlagSet) {
-	fs.Var(&s.targets, "ssh", "check `USER@HOST[:PORT]` over SSH (repeatable)")
+// register adds the connection flags to fs; sshUsage says what --ssh is
+// for in the verb.
+func (s *sshFlags) register(fs *flag.FlagSet, sshUsage string) {
+	fs.Var(&s.targets, "ssh", sshUsage)
 	fs.StringVar(&s.hostsFile, "hosts", "", "read targets from `FILE`, one USER@HOST[:PORT] per line (# comments)")
 	fs.Var(&s.identity, "identity", "private key `FILE` for SSH (repeatable; ssh-agent is used too when SSH_AUTH_SOCK is set)")
 	fs.BoolVar(&s.passwordStdin, "password-stdin", false, "read the SSH password from the first line of standard input")

@@ -43,7 +43,7 @@ type submitCommon struct {
 func (c *submitCommon) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.store, "store", "", "submissions `DIR` (default: <user config dir>/tunduk-onboard/submissions)")
 	fs.StringVar(&c.format, "format", "text", "output format: text or json")
-	fs.StringVar(&c.lang, "lang", defaultLang(), "language of the output: en, ru or ky")
+	fs.StringVar(&c.lang, "lang", defaultLang(), "language of the help, prompts, messages and text output: en, ru or ky")
 	fs.StringVar(&c.profile, "profile", "", "operator profile `FILE` (default: the embedded Tunduk profile)")
 	fs.BoolVar(&c.verbose, "verbose", false, "log debug details to standard error too")
 }
@@ -157,49 +157,12 @@ func runSubmit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	var o submitOpts
-	fs := flag.NewFlagSet("submit", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&o.via, "via", "", "how to deliver: email (an .eml for your mail client), smtp, https or folder")
-	fs.StringVar(&o.id, "id", "", "deliver the already prepared submission `ID` again instead of preparing a new one")
-	fs.StringVar(&o.authCSR, "auth-csr", "", "authentication CSR `FILE` (DER or PEM)")
-	fs.StringVar(&o.signCSR, "sign-csr", "", "signing CSR `FILE` (DER or PEM)")
-	fs.StringVar(&o.authSource, "auth-key", "", "where the authentication key lives, for the letter (default: the security server's software token)")
-	fs.StringVar(&o.signSource, "sign-key", "", "where the signing key lives, e.g. \"Rutoken 0a1b2c3d\" (default: the security server's software token)")
-	fs.StringVar(&o.memberClass, "member-class", "", "member class (e.g. GOV)")
-	fs.StringVar(&o.memberCode, "member-code", "", "member code")
-	fs.StringVar(&o.name, "name", "", "the organisation's name")
-	fs.StringVar(&o.serverCode, "server-code", "", "security server code")
-	fs.StringVar(&o.serverAddress, "server-address", "", "public IP address or DNS name of the security server")
-	fs.StringVar(&o.report, "report", "", "readiness report `FILE` saved by \"check --format json\"")
-	fs.StringVar(&o.to, "to", "", "recipient(s), comma-separated (default: the profile's ca.email)")
-	fs.StringVar(&o.out, "out", "", "`DIR`: the folder or USB stick (--via folder), or where a copy of the .eml goes (--via email)")
-	fs.StringVar(&o.smtpHost, "smtp-host", "", "your SMTP server")
-	fs.IntVar(&o.smtpPort, "smtp-port", 587, "SMTP port: 587 with STARTTLS (required), or 465 with TLS from the start")
-	fs.StringVar(&o.smtpUser, "smtp-user", "", "SMTP user name (default: --from)")
-	fs.StringVar(&o.from, "from", "", "your e-mail address")
-	fs.BoolVar(&o.smtpPasswordStdin, "smtp-password-stdin", false, "read the SMTP password from the first line of standard input (else the OS keyring, else asked on the terminal)")
-	fs.BoolVar(&o.rememberPassword, "remember-password", false, "save the SMTP password in the OS keyring after a successful send")
-	fs.StringVar(&o.url, "url", "", "HTTPS intake `URL` (default: the profile's ca.intake_url)")
-	fs.StringVar(&o.tlsCA, "tls-ca", "", "PEM `FILE` of extra CA certificates to trust for SMTP and HTTPS (an internal mail server)")
-	o.common.register(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, `Usage: tunduk-onboard-cli submit --via email|smtp|https|folder [--auth-csr FILE] [--sign-csr FILE] [FLAGS]
-       tunduk-onboard-cli submit list | status [ID] | flush | advance ID STAGE [--note TEXT]
-
-Prepares the enrollment package (the CSRs, the readiness report, the
-participant's data and a manifest with SHA-256 of every file) and delivers
-it to the certification authority. The SMTP password is never taken from
-the command line or the environment. Exit codes: 0 done, 1 delivery failed
-(kept for retry where that applies), 2 bad input.
-
-Flags:`)
-		fs.PrintDefaults()
-	}
+	fs := o.flags(stderr)
 	if err := parseFlags(fs, args, "secrets"); err != nil {
-		return flagExit(err, func(err error) int { fmt.Fprintln(stderr, "error:", err); return exitCannot })
+		return flagExit(err, func(err error) int { fmt.Fprintln(stderr, errorLine(o.common.lang, err)); return exitCannot })
 	}
 	if err := checkLang(o.common.lang); err != nil {
-		fmt.Fprintln(stderr, "error:", err)
+		fmt.Fprintln(stderr, errorLine(defaultLang(), err))
 		return exitCannot
 	}
 	r := &submitRun{lang: o.common.lang, json: o.common.format == "json", stdout: stdout, stderr: stderr}
@@ -215,6 +178,38 @@ Flags:`)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	return o.run(ctx, r, stdin)
+}
+
+// flags is the flag set of submit, its help written to w.
+func (o *submitOpts) flags(w io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("submit", flag.ContinueOnError)
+	fs.SetOutput(w)
+	fs.StringVar(&o.via, "via", "", "how to deliver: email (an .eml for your mail client), smtp, https or folder")
+	fs.StringVar(&o.id, "id", "", "deliver the already prepared submission `ID` again instead of preparing a new one")
+	fs.StringVar(&o.authCSR, "auth-csr", "", "authentication CSR `FILE` (DER or PEM)")
+	fs.StringVar(&o.signCSR, "sign-csr", "", "signing CSR `FILE` (DER or PEM)")
+	fs.StringVar(&o.authSource, "auth-key", "", "where the authentication key lives, for the letter (default: the security server's software token)")
+	fs.StringVar(&o.signSource, "sign-key", "", "where the signing key lives, e.g. \"Rutoken 0a1b2c3d\" (default: the security server's software token)")
+	fs.StringVar(&o.memberClass, "member-class", "", "the organisation's member `CLASS` (e.g. GOV or COM)")
+	fs.StringVar(&o.memberCode, "member-code", "", "the organisation's member `CODE` (8 digits)")
+	fs.StringVar(&o.name, "name", "", "the organisation's name")
+	fs.StringVar(&o.serverCode, "server-code", "", "the security server's `CODE` (Latin letters, digits)")
+	fs.StringVar(&o.serverAddress, "server-address", "", "public IP address or DNS name of the security server")
+	fs.StringVar(&o.report, "report", "", "readiness report `FILE` saved by \"check --format json\"")
+	fs.StringVar(&o.to, "to", "", "recipient(s), comma-separated (default: the profile's ca.email)")
+	fs.StringVar(&o.out, "out", "", "`DIR`: the folder or USB stick (--via folder), or where a copy of the .eml goes (--via email)")
+	fs.StringVar(&o.smtpHost, "smtp-host", "", "your SMTP server")
+	fs.IntVar(&o.smtpPort, "smtp-port", 587, "SMTP port: 587 with STARTTLS (required), or 465 with TLS from the start")
+	fs.StringVar(&o.smtpUser, "smtp-user", "", "SMTP user name (default: --from)")
+	fs.StringVar(&o.from, "from", "", "your e-mail address")
+	fs.BoolVar(&o.smtpPasswordStdin, "smtp-password-stdin", false, "read the SMTP password from the first line of standard input (else the OS keyring, else asked on the terminal)")
+	fs.BoolVar(&o.rememberPassword, "remember-password", false, "save the SMTP password in the OS keyring after a successful send")
+	fs.StringVar(&o.url, "url", "", "HTTPS intake `URL` (default: the profile's ca.intake_url)")
+	fs.StringVar(&o.tlsCA, "tls-ca", "", "PEM `FILE` of extra CA certificates to trust for SMTP and HTTPS (an internal mail server)")
+	o.common.register(fs)
+	fs.Usage = verbHelp(w, fs, `tunduk-onboard-cli submit --via email|smtp|https|folder [--auth-csr FILE] [--sign-csr FILE] [FLAGS]
+       tunduk-onboard-cli submit list | status [ID] | flush | advance ID STAGE [--note TEXT]`)
+	return fs
 }
 
 func (o *submitOpts) run(ctx context.Context, r *submitRun, stdin io.Reader) int {

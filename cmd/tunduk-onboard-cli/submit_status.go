@@ -36,26 +36,41 @@ type flushOut struct {
 	Error          string `json:"error,omitempty"`
 }
 
+// submitSubSynopsis is the command syntax of each sub-command.
+var submitSubSynopsis = map[string]string{
+	"list":    "tunduk-onboard-cli submit list [FLAGS]",
+	"status":  "tunduk-onboard-cli submit status [ID] [FLAGS]",
+	"flush":   "tunduk-onboard-cli submit flush [--tls-ca FILE] [FLAGS]",
+	"advance": "tunduk-onboard-cli submit advance ID STAGE [--note TEXT] [FLAGS]",
+}
+
+// submitSubFlags is the flag set of "submit name", its help written to w.
+func submitSubFlags(name string, c *submitCommon, note, tlsCA *string, w io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("submit "+name, flag.ContinueOnError)
+	fs.SetOutput(w)
+	c.register(fs)
+	if name == "advance" {
+		fs.StringVar(note, "note", "", "a note kept in the history (e.g. how the certificates came)")
+	}
+	if name == "flush" {
+		fs.StringVar(tlsCA, "tls-ca", "", "PEM `FILE` of extra CA certificates to trust for the HTTPS intake")
+	}
+	fs.Usage = verbHelp(w, fs, submitSubSynopsis[name])
+	return fs
+}
+
 // runSubmitSub runs "submit list|status|flush|advance". Positional
 // arguments (ID, STAGE) may come before or after the flags.
 func runSubmitSub(name string, args []string, stdout, stderr io.Writer) int {
 	var c submitCommon
 	var note, tlsCA string
-	fs := flag.NewFlagSet("submit "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	c.register(fs)
-	if name == "advance" {
-		fs.StringVar(&note, "note", "", "a note kept in the history (e.g. how the certificates came)")
-	}
-	if name == "flush" {
-		fs.StringVar(&tlsCA, "tls-ca", "", "PEM `FILE` of extra CA certificates to trust for the HTTPS intake")
-	}
+	fs := submitSubFlags(name, &c, &note, &tlsCA, stderr)
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return flagExit(err, nil)
 	}
 	if err := checkLang(c.lang); err != nil {
-		fmt.Fprintln(stderr, "error:", err)
+		fmt.Fprintln(stderr, errorLine(defaultLang(), err))
 		return exitCannot
 	}
 	r := &submitRun{lang: c.lang, json: c.format == "json", stdout: stdout, stderr: stderr}

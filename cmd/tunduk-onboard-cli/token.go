@@ -34,7 +34,7 @@ func (f *tokenFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.pinStdin, "pin-stdin", false, "read the PINs from standard input, one per line, in the order the command's help lists")
 	fs.StringVar(&f.profilePath, "profile", "", "operator profile `FILE` (default: the embedded Tunduk profile)")
 	fs.BoolVar(&f.verbose, "verbose", false, "log debug details to standard error too")
-	fs.StringVar(&f.lang, "lang", defaultLang(), "language of the prompts, messages and text output: en, ru or ky")
+	fs.StringVar(&f.lang, "lang", defaultLang(), "language of the help, prompts, messages and text output: en, ru or ky")
 }
 
 // tokenCmd is one run of a token or csr verb: parsed flags, the loaded
@@ -84,7 +84,7 @@ func (c *tokenCmd) done() {
 // token failure means the action could not be done (a wrong PIN included;
 // it is never retried).
 func (c *tokenCmd) fail(err error) int {
-	fmt.Fprintln(c.stderr, checks.T(c.lang, "cli.token.error", nil)+": "+tokenErrText(c.lang, err, c.minPINLen()))
+	fmt.Fprintln(c.stderr, checks.T(c.lang, "cli.error_word", nil)+": "+tokenErrText(c.lang, err, c.minPINLen()))
 	return exitCannot
 }
 
@@ -129,7 +129,7 @@ func runToken(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if len(args) > 0 {
 			w = stdout
 		}
-		tokenUsage(w)
+		tokenUsage(w, langOf(args))
 		if len(args) == 0 {
 			return exitCannot
 		}
@@ -150,44 +150,23 @@ func runToken(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return c.prepare(args[1:], stdin)
 	}
 	fmt.Fprintf(stderr, "unknown token command %q\n\n", args[0])
-	tokenUsage(stderr)
+	tokenUsage(stderr, langOf(args))
 	return exitCannot
 }
 
-func tokenUsage(w io.Writer) {
-	fmt.Fprint(w, `Usage: tunduk-onboard-cli token COMMAND [FLAGS]
-
-Commands:
-  list                   list the tokens and their PIN state
-  init --label L         initialise (format) a token: wipes every object on it
-  pin change-user        change the user PIN
-  pin change-so          change the SO (administrator) PIN
-  pin unblock            set a new user PIN with the SO PIN
-  keygen --server-code C --member-code M
-                         generate the RSA signing key on the token
-  prepare --label L --member-code M --org-name NAME --member-class GOV|COM
-          --server-code C [--out DIR]
-                         init + keygen + csr sign in one step: initialise
-                         the token, set the user PIN, generate the signing
-                         key and write its CSR
-
-Every command takes --module PATH, --token SERIAL|LABEL, --format text|json
-and --lang en|ru|ky (prompts, messages and text output).
-PINs are asked on the terminal without echo, or read one per line from
-standard input with --pin-stdin; never from the command line or environment.
-Exit codes: 0 done, 2 could not do it (a wrong PIN included: never retried).
-Run "tunduk-onboard-cli token COMMAND -h" for the flags of a command.
-`)
+// tokenUsage is the help of token, in lang.
+func tokenUsage(w io.Writer, lang string) {
+	printUsage(w, lang, "tunduk-onboard-cli token COMMAND [FLAGS]", "cli.help.token")
 }
 
-func (c *tokenCmd) newFlagSet(name, usage string) *flag.FlagSet {
+// newFlagSet is the flag set of a token or csr verb with the shared
+// flags; synopsis is its command syntax, its description the catalogue's
+// cli.help.<name>.
+func (c *tokenCmd) newFlagSet(name, synopsis string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(c.stderr)
 	c.register(fs)
-	fs.Usage = func() {
-		fmt.Fprintf(c.stderr, "Usage: tunduk-onboard-cli %s\n\nFlags:\n", usage)
-		fs.PrintDefaults()
-	}
+	fs.Usage = verbHelp(c.stderr, fs, "tunduk-onboard-cli "+synopsis)
 	return fs
 }
 
@@ -252,8 +231,12 @@ func pinState(t tokens.TokenInfo) string {
 	return strings.Join(s, ", ")
 }
 
+func (c *tokenCmd) listFlags() *flag.FlagSet {
+	return c.newFlagSet("token list", "token list [--module PATH] [--token SERIAL|LABEL] [--format text|json]")
+}
+
 func (c *tokenCmd) list(args []string, stdin io.Reader) int {
-	fs := c.newFlagSet("token list", "token list [--module PATH] [--token SERIAL|LABEL] [--format text|json]")
+	fs := c.listFlags()
 	if code := parseTokenVerb(fs, c, args, stdin); code >= 0 {
 		return code
 	}
@@ -296,9 +279,15 @@ func (c *tokenCmd) list(args []string, stdin io.Reader) int {
 	return exitOK
 }
 
+// pinFlags is the flag set of token pin cmd (change-user, change-so or
+// unblock).
+func (c *tokenCmd) pinFlags(cmd string) *flag.FlagSet {
+	return c.newFlagSet("token pin "+cmd, "token pin "+cmd+" [FLAGS]")
+}
+
 func (c *tokenCmd) pin(args []string, stdin io.Reader) int {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprintln(c.stderr, "Usage: tunduk-onboard-cli token pin change-user|change-so|unblock [FLAGS]")
+		printUsage(c.stderr, langOf(args), "tunduk-onboard-cli token pin change-user|change-so|unblock [FLAGS]", "cli.help.token.pin")
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			return exitOK
 		}
@@ -315,12 +304,7 @@ func (c *tokenCmd) pin(args []string, stdin io.Reader) int {
 	default:
 		return c.fail(fmt.Errorf("unknown pin command %q: use change-user, change-so or unblock", args[0]))
 	}
-	fs := c.newFlagSet("token pin "+args[0], fmt.Sprintf(`token pin %s [FLAGS]
-
-PINs asked, in this order (one line each with --pin-stdin):
-  1. %s
-  2. %s
-  3. %s`, args[0], checks.T("en", first.key(), nil), checks.T("en", second.key(), nil), checks.T("en", (second+"_again").key(), nil)))
+	fs := c.pinFlags(args[0])
 	if code := parseTokenVerb(fs, c, args[1:], stdin); code >= 0 {
 		return code
 	}

@@ -87,18 +87,15 @@ func (c *tokenCmd) weakSO(so string) bool {
 	return tokens.ValidateNewPIN(so, so, c.profile.Token.PINMinLength, c.profile.Token.FactoryPINs) != nil
 }
 
-func (c *tokenCmd) init(args []string, stdin io.Reader) int {
-	fs := c.newFlagSet("token init", `token init --label L [--yes-wipe SERIAL] [FLAGS]
-
-Initialises (formats) the token: every key and certificate on it is wiped.
-PINs asked, in this order (one line each with --pin-stdin):
-  1. the current SO (administrator) PIN (a new token: the factory SO PIN)
-  2. the new user PIN
-  3. the new user PIN again
-When the token holds objects they are listed and you must type the token's
-serial number to confirm; scripts pass --yes-wipe SERIAL instead.`)
-	var o initOpts
+func (c *tokenCmd) initFlags(o *initOpts) *flag.FlagSet {
+	fs := c.newFlagSet("token init", "token init --label L [--yes-wipe SERIAL] [FLAGS]")
 	o.register(fs)
+	return fs
+}
+
+func (c *tokenCmd) init(args []string, stdin io.Reader) int {
+	var o initOpts
+	fs := c.initFlags(&o)
 	if code := parseTokenVerb(fs, c, args, stdin); code >= 0 {
 		return code
 	}

@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -42,19 +43,21 @@ func pubKeySHA256(pub *rsa.PublicKey) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func (c *tokenCmd) keygen(args []string, stdin io.Reader) int {
-	fs := c.newFlagSet("token keygen", `token keygen --server-code C --member-code M [--bits N] [--label L] [FLAGS]
+func (c *tokenCmd) keygenFlags(bits *int, label *string, who *tokens.Participant) *flag.FlagSet {
+	fs := c.newFlagSet("token keygen", "token keygen --server-code C --member-code M [--bits N] [--label L] [FLAGS]")
+	fs.IntVar(bits, "bits", 0, "RSA key size (default: the profile's, bounded by the token's range)")
+	fs.StringVar(label, "label", "", "the key's CKA_LABEL (default: the profile's key label template)")
+	fs.StringVar(&who.ServerCode, "server-code", "", "the security server's `CODE` (Latin letters, digits)")
+	fs.StringVar(&who.MemberCode, "member-code", "", "the organisation's member `CODE` (8 digits)")
+	fs.StringVar(&who.MemberClass, "member-class", "", "the member `CLASS` (GOV or COM), for label templates that use it")
+	return fs
+}
 
-Generates the RSA signing key pair on the token (one CKA_ID for both
-halves). PIN asked (one line with --pin-stdin): the user PIN.`)
+func (c *tokenCmd) keygen(args []string, stdin io.Reader) int {
 	var bits int
 	var label string
 	var who tokens.Participant
-	fs.IntVar(&bits, "bits", 0, "RSA key size (default: the profile's, bounded by the token's range)")
-	fs.StringVar(&label, "label", "", "the key's CKA_LABEL (default: the profile's key label template)")
-	fs.StringVar(&who.ServerCode, "server-code", "", "the security server `CODE`")
-	fs.StringVar(&who.MemberCode, "member-code", "", "the member `CODE` (8 digits)")
-	fs.StringVar(&who.MemberClass, "member-class", "", "the member `CLASS` (GOV or COM), for label templates that use it")
+	fs := c.keygenFlags(&bits, &label, &who)
 	if code := parseTokenVerb(fs, c, args, stdin); code >= 0 {
 		return code
 	}

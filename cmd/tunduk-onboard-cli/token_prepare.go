@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -30,30 +31,25 @@ type prepareJSON struct {
 	CSRSeconds  float64   `json:"csr_seconds"`
 }
 
+func (c *tokenCmd) prepareFlags(in *initOpts, co *csrOpts, bits *int, keyLabel *string) *flag.FlagSet {
+	fs := c.newFlagSet("token prepare", `token prepare --label L --member-code M --org-name NAME --member-class GOV|COM
+       --server-code C [--out DIR] [--yes-wipe SERIAL] [FLAGS]`)
+	in.register(fs)
+	co.register(fs)
+	fs.IntVar(bits, "bits", 0, "RSA key size (default: the profile's, bounded by the token's range)")
+	fs.StringVar(keyLabel, "key-label", "", "the key's CKA_LABEL (default: the profile's key label template)")
+	return fs
+}
+
 // prepare is init + keygen + csr sign in one process: one module load and
 // one C_Initialize instead of three, and every argument and PIN checked
 // before the token is wiped.
 func (c *tokenCmd) prepare(args []string, stdin io.Reader) int {
-	fs := c.newFlagSet("token prepare", `token prepare --label L --member-code M --org-name NAME --member-class GOV|COM
-       --server-code C [--out DIR] [--yes-wipe SERIAL] [FLAGS]
-
-Initialises (formats) the token, sets the user PIN, generates the signing
-key and writes its CSR: token init, token keygen and csr sign in one step.
-PINs asked, in this order (one line each with --pin-stdin):
-  1. the current SO (administrator) PIN (a new token: the factory SO PIN)
-  2. the new user PIN
-  3. the new user PIN again
-When the token holds objects they are listed and you must type the token's
-serial number to confirm; scripts pass --yes-wipe SERIAL instead. If a step
-after the key generation fails, the new key is removed from the token.`)
 	var in initOpts
 	var co csrOpts
 	var bits int
 	var keyLabel string
-	in.register(fs)
-	co.register(fs)
-	fs.IntVar(&bits, "bits", 0, "RSA key size (default: the profile's, bounded by the token's range)")
-	fs.StringVar(&keyLabel, "key-label", "", "the key's CKA_LABEL (default: the profile's key label template)")
+	fs := c.prepareFlags(&in, &co, &bits, &keyLabel)
 	if code := parseTokenVerb(fs, c, args, stdin); code >= 0 {
 		return code
 	}
