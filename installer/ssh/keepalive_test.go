@@ -77,9 +77,11 @@ func TestKeepAliveClosesDeadConnection(t *testing.T) {
 	kh := testhost.WriteKnownHosts(t, ssh.KnownHostsLine(p.addr, h.HostKeys[0], false))
 	cfg := h.Config(kh)
 	cfg.Port = atoiMust(t, port)
-	cfg.KeepAlive = 100 * time.Millisecond
+	// 250 ms, not less: on a loaded machine sshd may take over 100 ms to
+	// answer three times running, which would close a live connection.
+	cfg.KeepAlive = 250 * time.Millisecond
 	c := dial(t, cfg)
-	time.Sleep(500 * time.Millisecond) // keepalives answered: still open
+	time.Sleep(time.Second) // keepalives answered: still open
 	run(t, c, "true")
 
 	p.frozen.Store(true)
