@@ -27,6 +27,10 @@ const (
 	envAutoCheck = "TUNDUK_ONBOARD_AUTOCHECK"     // 1: run the readiness check at start
 	envSize      = "TUNDUK_ONBOARD_SIZE"          // window size WIDTHxHEIGHT, e.g. 1280x800
 	envModule    = "TUNDUK_ONBOARD_PKCS11_MODULE" // the PKCS#11 library for this run (the Token step's library)
+	// Where the admin API listens, as seen on the server (for experts, as
+	// the CLI's --admin-api and --admin-api-cert).
+	envAdminAPI     = "TUNDUK_ONBOARD_ADMIN_API"
+	envAdminAPICert = "TUNDUK_ONBOARD_ADMIN_API_CERT"
 )
 
 var (

@@ -18,7 +18,6 @@ import (
 
 	"fyne.io/fyne/v2"
 
-	"github.com/tunduk-onboard/tunduk-onboard/installer"
 	"github.com/tunduk-onboard/tunduk-onboard/installer/configure"
 	"github.com/tunduk-onboard/tunduk-onboard/installer/xroadapi"
 	"github.com/tunduk-onboard/tunduk-onboard/tokens"
@@ -76,7 +75,7 @@ type configureStep struct {
 
 func newConfigureStep(wz *wizard) *configureStep {
 	p := wz.prefs
-	cs := &configureStep{sessionRunner: sessionRunner{wz: wz, api: installer.DefaultAdminAPI, uiDo: fyne.Do}}
+	cs := &configureStep{sessionRunner: sessionRunner{wz: wz, api: adminAPI(), uiDo: fyne.Do}}
 	cs.form = configureForm{AnchorPath: p.String(prefCfgAnchor), AdminUser: p.String(prefCfgAdminUser),
 		SignOnServer: p.Bool(prefCfgSignOnServer), HWTokenID: p.String(prefCfgHWToken)}
 	if cs.form.AdminUser == "" {
@@ -256,7 +255,27 @@ func (cs *configureStep) refreshStatus() {
 			return
 		}
 		cs.status, cs.statusAt = &st, time.Now()
+		cs.adoptCSRs(&st)
 	}, cs.refresh)
+}
+
+// adoptCSRs hands the CSRs the server already holds to the Submit step
+// when none was made in this session: a wizard opened again after
+// Configure does not send the user back to make them again. The signing
+// CSR is taken only from a hardware token at the server, and only when
+// the form says the signing key is there.
+func (cs *configureStep) adoptCSRs(st *configure.Status) {
+	auth, sign := cs.wz.csrs.get()
+	if ks := st.Auth; auth == nil && ks != nil && ks.Cert == nil && len(ks.CSR) > 0 {
+		if _, err := csrInfo(ks.CSR); err == nil {
+			cs.wz.csrs.setAuth(&madeCSR{DER: ks.CSR, Where: keyOnSoftToken})
+		}
+	}
+	if ks := st.Sign; sign == nil && cs.form.SignOnServer && ks != nil && ks.Cert == nil && len(ks.CSR) > 0 && ks.TokenID != xroadapi.SoftwareTokenID {
+		if _, err := csrInfo(ks.CSR); err == nil {
+			cs.wz.csrs.setSign(&madeCSR{DER: ks.CSR, Where: keyOnServerToken, Token: clean(ks.TokenID, 60)})
+		}
+	}
 }
 
 // initialise runs Initialize then MakeCSRs, then reads the status again.
@@ -290,6 +309,7 @@ func (cs *configureStep) initialise() {
 		status, statusErr = s.Status(ctx, in.p)
 		return nil
 	}, func(err error) {
+		defer cs.showResult()
 		cs.resumable = err != nil
 		if err != nil {
 			for i := range cs.rows {
@@ -306,6 +326,16 @@ func (cs *configureStep) initialise() {
 		cs.forgetPINs()
 		cs.madeCSRs(made)
 	}, cs.refresh)
+}
+
+// showResult brings the page up to date and scrolls to the run's outcome
+// and CSRs below the form: after a click on Initialise, the answer is
+// there, not out of sight.
+func (cs *configureStep) showResult() {
+	cs.refresh()
+	if cs.v != nil {
+		cs.v.scroll.ScrollToBottom()
+	}
 }
 
 // madeCSRs hands the CSRs to the Submit step and shows them.

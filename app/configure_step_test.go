@@ -2,7 +2,6 @@ package app
 
 import (
 	"crypto/x509"
-	"image/png"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -10,9 +9,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"github.com/sirupsen/logrus"
 
@@ -231,7 +228,6 @@ func TestConfigureStepRealServer(t *testing.T) {
 	if !v.pin2.Hidden {
 		t.Error("the PIN is asked twice for a token that has one")
 	}
-	h.screenshot(t, "screenshot-configure-run.png", h.wz.configure.v.scroll)
 
 	// Again, with no PIN: the token is logged in, so none is needed, and
 	// the one typed is forgotten.
@@ -253,6 +249,15 @@ func TestConfigureStepRealServer(t *testing.T) {
 	}
 	if a, _ := wz.csrs.get(); a == nil || string(a.DER) != string(auth.DER) {
 		t.Error("the second run lost or changed the authentication CSR")
+	}
+
+	// The wizard opened again: a status read hands the server's CSR to
+	// the Submit step, without a new run.
+	wz.csrs.setAuth(nil)
+	test.Tap(v.refreshBtn)
+	h.idle(t, &cs.sessionRunner, "status after a restart")
+	if a, _ := wz.csrs.get(); a == nil || string(a.DER) != string(auth.DER) || a.Where != keyOnSoftToken {
+		t.Errorf("the server's CSR was not handed over: %+v", a)
 	}
 
 	// No API key left alive, no secret written anywhere.
@@ -388,26 +393,5 @@ func TestConfigureStepSignOnServer(t *testing.T) {
 				t.Errorf("preference %s holds a secret", k)
 			}
 		}
-	}
-}
-
-// screenshot saves the window to $TUNDUK_SCREENSHOT_DIR/name when that is
-// set (the README's picture of the step after a run).
-func (h *cfgHarness) screenshot(t *testing.T, name string, scroll *container.Scroll) {
-	t.Helper()
-	dir := os.Getenv("TUNDUK_SCREENSHOT_DIR")
-	if dir == "" {
-		return
-	}
-	fyne.CurrentApp().Settings().SetTheme(theme.DefaultTheme())
-	h.w.Resize(fyne.NewSize(1280, 860))
-	scroll.ScrollToTop()
-	f, err := os.Create(filepath.Join(dir, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := png.Encode(f, h.w.Canvas().Capture()); err != nil {
-		t.Fatal(err)
 	}
 }

@@ -18,7 +18,6 @@ import (
 
 	"fyne.io/fyne/v2"
 
-	"github.com/tunduk-onboard/tunduk-onboard/installer"
 	"github.com/tunduk-onboard/tunduk-onboard/installer/configure"
 	"github.com/tunduk-onboard/tunduk-onboard/installer/xroadapi"
 )
@@ -58,7 +57,7 @@ type registerStep struct {
 
 func newRegisterStep(wz *wizard) *registerStep {
 	p := wz.prefs
-	rs := &registerStep{sessionRunner: sessionRunner{wz: wz, api: installer.DefaultAdminAPI, uiDo: fyne.Do}, pollEvery: 30 * time.Second}
+	rs := &registerStep{sessionRunner: sessionRunner{wz: wz, api: adminAPI(), uiDo: fyne.Do}, pollEvery: 30 * time.Second}
 	rs.authPath, rs.signPath = p.String(prefRegAuthCert), p.String(prefRegSignCert)
 	rs.authHash = p.String(prefRegAuthHash)
 	if t, err := time.Parse(time.RFC3339, p.String(prefRegSentAt)); err == nil {

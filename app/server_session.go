@@ -10,6 +10,7 @@ package app
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"time"
 
@@ -139,6 +140,21 @@ func (r *sessionRunner) cancel() {
 
 // openSession dials the server with the Server step's settings and makes
 // an API key.
+// adminAPI is where the admin API listens on the server: X-Road's own
+// place, or the one TUNDUK_ONBOARD_ADMIN_API and _CERT name (the CLI's
+// --admin-api and --admin-api-cert, for experts; build/screenshot.sh
+// points the wizard at a test server with them).
+func adminAPI() installer.AdminAPI {
+	api := installer.DefaultAdminAPI
+	if v := strings.TrimSpace(os.Getenv(envAdminAPI)); v != "" {
+		api.Addr = v
+	}
+	if v := strings.TrimSpace(os.Getenv(envAdminAPICert)); v != "" {
+		api.CertPath = v
+	}
+	return api
+}
+
 func (wz *wizard) openSession(ctx context.Context, in sessionInput, api installer.AdminAPI) (*serverSession, error) {
 	cfg, err := in.srv.SSHConfig(func(host, fp, keyType string) bool { return wz.askHostKey(ctx, host, fp, keyType) })
 	if err != nil {

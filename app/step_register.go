@@ -18,6 +18,7 @@ import (
 
 type registerWidgets struct {
 	authPath, signPath     *widget.Entry
+	adminUser, adminPW     *widget.Entry // nil when the login is known
 	importBtn, registerBtn *widget.Button
 	resumeBtn, cancelBtn   *widget.Button
 	busy                   *widget.Label
@@ -45,9 +46,19 @@ func (rs *registerStep) view() fyne.CanvasObject {
 	var authBox, signBox fyne.CanvasObject
 	v.authPath, authBox = pathEntry(&rs.authPath)
 	v.signPath, signBox = pathEntry(&rs.signPath)
-	form := widget.NewForm(
-		&widget.FormItem{Text: T("register.auth_cert"), Widget: authBox, HintText: T("register.auth_cert_hint")},
-		&widget.FormItem{Text: T("register.sign_cert"), Widget: signBox, HintText: T("register.sign_cert_hint")})
+	form := widget.NewForm()
+	// The admin login, unless Install or Configure holds it this run: the
+	// certificates often come days later, in a new run of the wizard. The
+	// same in-memory fields as Configure's (never saved).
+	if _, _, ok := wz.adminCredentials(); !ok {
+		cf := &wz.configure.form
+		v.adminUser = entryFor(&cf.AdminUser, "xrdadmin", false, func() { wz.configure.saveForm(); rs.refresh() })
+		v.adminPW = entryFor(&cf.AdminPassword, "", true, rs.refresh)
+		form.Append(T("configure.admin_user"), v.adminUser)
+		form.AppendItem(&widget.FormItem{Text: T("configure.admin_password"), Widget: v.adminPW, HintText: T("configure.secret_hint")})
+	}
+	form.AppendItem(&widget.FormItem{Text: T("register.auth_cert"), Widget: authBox, HintText: T("register.auth_cert_hint")})
+	form.AppendItem(&widget.FormItem{Text: T("register.sign_cert"), Widget: signBox, HintText: T("register.sign_cert_hint")})
 	v.importBtn = widget.NewButtonWithIcon(T("register.import"), theme.UploadIcon(), rs.importCerts)
 	v.registerBtn = widget.NewButtonWithIcon(T("register.register"), theme.MailSendIcon(), rs.register)
 	v.resumeBtn = widget.NewButtonWithIcon(T("register.resume"), theme.ViewRefreshIcon(), rs.resume)

@@ -14,7 +14,7 @@ PKGS=(
   gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
   libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev
   # real parts for tests
-  openssh-server openssh-client iproute2 xvfb xauth imagemagick dbus dbus-x11
+  openssh-server openssh-client iproute2 xvfb xauth imagemagick xdotool dbus dbus-x11
   gnome-keyring ansible procps locales softhsm2 opensc libengine-pkcs11-openssl openssl psmisc
   sudo  # installer runner tests: a user with password sudo
   # installer end-to-end target: a Debian root booted under systemd-nspawn

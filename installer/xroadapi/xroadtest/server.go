@@ -271,6 +271,19 @@ func (s *Server) KeyCount() int {
 	return len(s.keys)
 }
 
+// CSR is the DER of the newest CSR of a key of usage (xroadapi.Usage*),
+// or nil: what a CA would receive, for Issue.
+func (s *Server) CSR(usage string) []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := len(s.keys) - 1; i >= 0; i-- {
+		if k := s.keys[i]; k.usage == usage && len(k.csrDER) > 0 {
+			return k.csrDER
+		}
+	}
+	return nil
+}
+
 // AnchorImported says whether an anchor was uploaded.
 func (s *Server) AnchorImported() bool {
 	s.mu.Lock()
