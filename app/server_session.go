@@ -138,8 +138,6 @@ func (r *sessionRunner) cancel() {
 	}
 }
 
-// openSession dials the server with the Server step's settings and makes
-// an API key.
 // adminAPI is where the admin API listens on the server: X-Road's own
 // place, or the one TUNDUK_ONBOARD_ADMIN_API and _CERT name (the CLI's
 // --admin-api and --admin-api-cert, for experts; build/screenshot.sh
@@ -155,6 +153,8 @@ func adminAPI() installer.AdminAPI {
 	return api
 }
 
+// openSession dials the server with the Server step's settings and makes
+// an API key.
 func (wz *wizard) openSession(ctx context.Context, in sessionInput, api installer.AdminAPI) (*serverSession, error) {
 	cfg, err := in.srv.SSHConfig(func(host, fp, keyType string) bool { return wz.askHostKey(ctx, host, fp, keyType) })
 	if err != nil {
