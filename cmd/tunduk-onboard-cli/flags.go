@@ -108,21 +108,13 @@ func langOf(args []string) string {
 }
 
 // parseLang is langOf for a parse of fs: where args lack --lang, the one
-// an earlier parse of fs took (flags between positional arguments) counts.
+// an earlier parse of fs took (flags between positional arguments) counts,
+// as helpLang reads it.
 func parseLang(fs *flag.FlagSet, args []string) string {
 	if lang, ok := langArg(args); ok {
 		return lang
 	}
-	lang := ""
-	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "lang" && checkLang(f.Value.String()) == nil {
-			lang = f.Value.String()
-		}
-	})
-	if lang != "" {
-		return lang
-	}
-	return defaultLang()
+	return helpLang(fs)
 }
 
 // langArg is the --lang among args, when it is one we speak.

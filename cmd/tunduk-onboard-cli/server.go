@@ -91,6 +91,15 @@ func newServerFlags(name string, o *serverOpts, stderr io.Writer) *flag.FlagSet 
 	return fs
 }
 
+// parse parses a server verb's flags (no stray argument: secrets never
+// come from the command line), then checks them.
+func (o *serverOpts) parse(fs *flag.FlagSet, args []string) error {
+	if err := parseFlags(fs, args, "secrets"); err != nil {
+		return err
+	}
+	return o.check()
+}
+
 // check validates the shared flags and loads the profile.
 func (o *serverOpts) check() error {
 	if !oneOf(o.format, "text", "json") {

@@ -120,11 +120,8 @@ func runServerRegister(args []string, stdin io.Reader, stdout, stderr io.Writer)
 	var o serverRegisterOpts
 	fs := o.flags(stderr)
 	out := newServerOut(&o.serverOpts, "register", stdout, stderr)
-	if err := parseFlags(fs, args, "secrets"); err != nil {
+	if err := o.parse(fs, args); err != nil {
 		return flagExit(err, out.cannot)
-	}
-	if err := o.check(); err != nil {
-		return out.cannot(err)
 	}
 	if o.address == "" {
 		return out.cannot(&configure.Error{Key: "configure.err.address", Data: map[string]any{"Address": ""}})
@@ -203,11 +200,8 @@ func runServerStatus(args []string, stdin io.Reader, stdout, stderr io.Writer) i
 	var o serverOpts
 	fs := newServerFlags("status", &o, stderr)
 	out := newServerOut(&o, "status", stdout, stderr)
-	if err := parseFlags(fs, args, "secrets"); err != nil {
+	if err := o.parse(fs, args); err != nil {
 		return flagExit(err, out.cannot)
-	}
-	if err := o.check(); err != nil {
-		return out.cannot(err)
 	}
 	if err := o.readFirstSecrets(stdin); err != nil {
 		return out.cannot(err)

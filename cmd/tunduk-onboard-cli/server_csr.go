@@ -38,11 +38,8 @@ func runServerCSR(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	var o serverCSROpts
 	fs := o.flags(stderr)
 	out := newServerOut(&o.serverOpts, "csr", stdout, stderr)
-	if err := parseFlags(fs, args, "secrets"); err != nil {
+	if err := o.parse(fs, args); err != nil {
 		return flagExit(err, out.cannot)
-	}
-	if err := o.check(); err != nil {
-		return out.cannot(err)
 	}
 	if err := o.needIDs(); err != nil {
 		return out.cannot(err)

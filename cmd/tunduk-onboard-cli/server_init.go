@@ -4,7 +4,6 @@ import (
 	"flag"
 	"io"
 	"os"
-	"unicode/utf8"
 
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
 	"github.com/tunduk-onboard/tunduk-onboard/installer/configure"
@@ -34,11 +33,8 @@ func runServerInit(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 	var o serverInitOpts
 	fs := o.flags(stderr)
 	out := newServerOut(&o.serverOpts, "init", stdout, stderr)
-	if err := parseFlags(fs, args, "secrets"); err != nil {
+	if err := o.parse(fs, args); err != nil {
 		return flagExit(err, out.cannot)
-	}
-	if err := o.check(); err != nil {
-		return out.cannot(err)
 	}
 	if err := o.needIDs(); err != nil {
 		return out.cannot(err)
@@ -74,7 +70,7 @@ func runServerInit(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 		}
 		// Refused before connecting; a PIN typed later is checked by
 		// Initialize, before anything is sent.
-		if err := checkPINLength(pin, p.PINMin); err != nil {
+		if err := configure.CheckPIN(p, pin); err != nil {
 			return out.cannot(err)
 		}
 	}
@@ -102,15 +98,6 @@ func runServerInit(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 	}
 	out.line("cli.server.init_done", nil)
 	return out.ok()
-}
-
-// checkPINLength refuses a PIN shorter than the profile's minimum before
-// it is sent anywhere.
-func checkPINLength(pin string, min int) error {
-	if n := utf8.RuneCountInString(pin); n < min {
-		return &configure.Error{Key: "configure.err.pin_short", Data: map[string]any{"Min": min, "Got": n}}
-	}
-	return nil
 }
 
 // errorT is a translated error.

@@ -100,6 +100,11 @@ func (st Status) Token(id string) (TokenInfo, error) {
 	return TokenInfo{}, missingToken(id, have)
 }
 
+// CheckPIN is the profile's software token PIN policy (at least p.PINMin
+// characters, configure.err.pin_short), for a caller that checks before
+// it connects.
+func CheckPIN(p Params, pin string) error { return checkPIN(p, pin) }
+
 // Status reads the server's state without changing anything.
 func (s *Session) Status(ctx context.Context, p Params) (Status, error) { return s.status(ctx, p) }
 
