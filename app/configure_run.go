@@ -112,6 +112,12 @@ func (cs *configureStep) tokenInitialised() bool {
 	return cs.status != nil && cs.status.Init.SoftwareTokenInitStatus == xroadapi.TokenInitialized
 }
 
+// loggedIn: the last status says token id is logged in (then its PIN is
+// not needed).
+func (cs *configureStep) loggedIn(id string) bool {
+	return cs.status != nil && cs.status.LoggedIn(id)
+}
+
 // hardwareTokenIDs are the IDs of the server's tokens other than the
 // software token, from the last status.
 func (cs *configureStep) hardwareTokenIDs() []string {
@@ -149,13 +155,13 @@ func (cs *configureStep) formProblem() string {
 		return T("configure.form.anchor_missing")
 	case cs.serverErr != nil:
 		return T("configure.form.anchor_server")
-	case len([]rune(f.PIN)) < cs.pinMin() && !(f.PIN == "" && cs.status != nil && cs.status.SoftTokenLoggedIn):
+	case len([]rune(f.PIN)) < cs.pinMin() && !(f.PIN == "" && cs.loggedIn(xroadapi.SoftwareTokenID)):
 		return T("configure.form.pin_short", map[string]any{"Min": cs.pinMin()})
 	case !cs.tokenInitialised() && f.PIN != f.PIN2:
 		return T("configure.form.pin_differ")
 	case f.SignOnServer && strings.TrimSpace(f.HWTokenID) == "":
 		return T("configure.form.hw_token")
-	case f.SignOnServer && f.HWPIN == "" && !(cs.status != nil && cs.status.LoggedIn(strings.TrimSpace(f.HWTokenID))):
+	case f.SignOnServer && f.HWPIN == "" && !cs.loggedIn(strings.TrimSpace(f.HWTokenID)):
 		return T("configure.form.hw_pin")
 	}
 	return ""

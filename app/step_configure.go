@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/installer/xroadapi"
 	"github.com/tunduk-onboard/tunduk-onboard/tokens"
 )
 
@@ -187,7 +188,7 @@ func (cs *configureStep) refresh() {
 	// A logged-in token needs no PIN: the hint says so, and the
 	// hardware tokens the server lists are offered by ID.
 	hint := T("configure.pin_hint", map[string]any{"Min": cs.pinMin()})
-	if cs.status != nil && cs.status.SoftTokenLoggedIn {
+	if cs.loggedIn(xroadapi.SoftwareTokenID) {
 		hint = T("configure.pin_hint_logged_in")
 	}
 	if len(items) != len(v.form.Items) || v.pinItem.HintText != hint {
