@@ -63,6 +63,5 @@ func (wz *wizard) aboutContent() fyne.CanvasObject {
 // showAbout opens the About box over the wizard.
 func (wz *wizard) showAbout() {
 	d := dialog.NewCustom(T("about.title"), T("dialog.close"), wz.aboutContent(), wz.win)
-	d.Resize(fyne.NewSize(620, 0))
-	d.Show()
+	showSized(d, wz.win, 620)
 }

@@ -23,7 +23,7 @@ func (wz *wizard) askHostKey(ctx context.Context, host, fingerprint, keyType str
 			default:
 			}
 		})
-		d.Show()
+		showSized(d, wz.win, 620)
 		if wz.hostKeyShown != nil {
 			wz.hostKeyShown()
 		}
@@ -47,7 +47,6 @@ func (wz *wizard) askHostKey(ctx context.Context, host, fingerprint, keyType str
 func newHostKeyDialog(w fyne.Window, host, fingerprint, keyType string, answer func(bool)) dialog.Dialog {
 	content := hostKeyContent(host, fingerprint, keyType)
 	d := dialog.NewCustomConfirm(T("hostkey.title"), T("hostkey.accept"), T("hostkey.refuse"), content, answer, w)
-	d.Resize(fyne.NewSize(620, 0))
 	return d
 }
 

@@ -338,8 +338,7 @@ func (cs *certStep) save(pem bool) {
 		_ = cs.writeCSR(wc, data)
 	}, win)
 	d.SetFileName(cs.csrFileName(pem))
-	d.Resize(fyne.NewSize(900, 600))
-	d.Show()
+	showFileDialog(d, win)
 }
 
 // csrBytes is the CSR as PEM or DER; nil without a CSR.

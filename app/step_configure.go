@@ -394,8 +394,7 @@ func (wz *wizard) saveCSR(c *tokens.CSR, base string, asPEM bool) {
 		_ = wz.certs.writeCSR(wc, data)
 	}, wz.win)
 	d.SetFileName(name)
-	d.Resize(fyne.NewSize(900, 600))
-	d.Show()
+	showFileDialog(d, wz.win)
 }
 
 func (cs *configureStep) chooseAnchor() {
@@ -413,8 +412,7 @@ func (cs *configureStep) chooseAnchor() {
 			}
 		}
 	}, cs.wz.win)
-	d.Resize(fyne.NewSize(900, 600))
-	d.Show()
+	showFileDialog(d, cs.wz.win)
 }
 
 // forgetPINs clears the PINs once the tokens are logged in: a PIN lives

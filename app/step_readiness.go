@@ -384,8 +384,7 @@ func (r *readiness) save(kind string) {
 		dialog.ShowInformation(T("readiness.saved.title"), T("readiness.saved", map[string]any{"File": wc.URI().Path()}), win)
 	}, win)
 	d.SetFileName(reportFileName(rep, kind))
-	d.Resize(fyne.NewSize(900, 600))
-	d.Show()
+	showFileDialog(d, win)
 }
 
 // writeReport writes rep to wc and closes it, reporting the first error.

@@ -165,6 +165,5 @@ func (rs *registerStep) chooseCert(e *widget.Entry) {
 		_ = r.Close()
 		e.SetText(r.URI().Path())
 	}, rs.wz.win)
-	d.Resize(fyne.NewSize(900, 600))
-	d.Show()
+	showFileDialog(d, rs.wz.win)
 }

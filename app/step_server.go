@@ -127,7 +127,7 @@ func (wz *wizard) serverView() fyne.CanvasObject {
 				_ = r.Close()
 				f.keyFile.SetText(r.URI().Path())
 			}, wz.win)
-			d.Show()
+			showFileDialog(d, wz.win)
 		})
 		f.passphrase = widget.NewPasswordEntry()
 		f.passphrase.SetText(s.Passphrase)

@@ -340,8 +340,7 @@ func (ss *submitStep) chooseFolder() {
 			ss.v.folder.SetText(u.Path())
 		}
 	}, ss.wz.win)
-	d.Resize(fyne.NewSize(900, 600))
-	d.Show()
+	showFileDialog(d, ss.wz.win)
 }
 
 // fileCard is a written file or folder: where it is, what to do, and

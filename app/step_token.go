@@ -309,8 +309,7 @@ func (ts *tokenStep) chooseLibrary() {
 		}
 		ts.usePath(p)
 	}, ts.wz.win)
-	d.Resize(fyne.NewSize(900, 600))
-	d.Show()
+	showFileDialog(d, ts.wz.win)
 }
 
 // refresh shows the data.
@@ -528,7 +527,7 @@ func (ts *tokenStep) askKeygen() {
 	p := newPINPrompt(ts.wz.win, T("token.keygen.title"),
 		T("token.keygen.intro", map[string]any{"Bits": bits, "Label": clean(label, 64), "Token": tokenName(tok)}),
 		func(pin string) { ts.generate(tok, pin, bits, label) })
-	p.d.Show()
+	showSized(p.d, ts.wz.win, 560)
 	if ts.dialogShown != nil {
 		ts.dialogShown(p)
 	}

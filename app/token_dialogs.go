@@ -194,8 +194,7 @@ func (ts *tokenStep) showFormat() {
 	}, func() { clearPINs(); f.d.Hide() })
 	content := container.NewVBox(warn, form, hint, f.err, f.progress, buttons)
 	f.d = dialog.NewCustomWithoutButtons(T("token.format.title"), content, ts.wz.win)
-	f.d.Resize(fyne.NewSize(620, 0))
-	f.d.Show()
+	showSized(f.d, ts.wz.win, 620)
 	if ts.dialogShown != nil {
 		ts.dialogShown(f)
 	}
@@ -284,8 +283,7 @@ func (ts *tokenStep) confirmWipe(tok tokens.TokenInfo, objs []tokens.ObjectInfo)
 		content := container.NewVBox(intro, list, ask, c.serial, buttons)
 		c.d = dialog.NewCustomWithoutButtons(T("token.wipe.title"), content, ts.wz.win)
 		c.d.SetOnClosed(func() { reply(false) })
-		c.d.Resize(fyne.NewSize(640, 0))
-		c.d.Show()
+		showSized(c.d, ts.wz.win, 640)
 		if ts.dialogShown != nil {
 			ts.dialogShown(c)
 		}
@@ -451,8 +449,7 @@ func (ts *tokenStep) showPINs() {
 	hint.Importance = widget.LowImportance
 	content := container.NewVBox(intro, pd.action, pd.form, hint, pd.err, pd.progress, buttons)
 	pd.d = dialog.NewCustomWithoutButtons(T("token.pins.title"), content, ts.wz.win)
-	pd.d.Resize(fyne.NewSize(620, 0))
-	pd.d.Show()
+	showSized(pd.d, ts.wz.win, 620)
 	if ts.dialogShown != nil {
 		ts.dialogShown(pd)
 	}
@@ -487,6 +484,5 @@ func newPINPrompt(w fyne.Window, title, intro string, use func(pin string)) *pin
 	p.pin.OnSubmitted = func(string) { p.ok.OnTapped() }
 	form := widget.NewForm(widget.NewFormItem(T("token.pin.user_pin"), p.pin))
 	p.d = dialog.NewCustomWithoutButtons(title, container.NewVBox(text, form, p.err, buttons), w)
-	p.d.Resize(fyne.NewSize(560, 0))
 	return p
 }
