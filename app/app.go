@@ -14,8 +14,9 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tunduk-onboard/tunduk-onboard/assets"
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/internal/version"
+	"github.com/tunduk-onboard/tunduk-onboard/profile"
 )
 
 // AppID is the application ID, as in FyneApp.toml.
@@ -68,10 +69,10 @@ func Run() {
 	w.SetIcon(appIcon())
 	w.Resize(windowSize(os.Getenv(envSize)))
 
-	profile, err := checks.DefaultProfile()
+	profile, err := profile.Default()
 	if err != nil {
 		log.WithError(err).Error("load profile")
-		w.SetContent(widget.NewLabel(T("app.profile_error", map[string]any{"Error": clean(err.Error(), 300)})))
+		w.SetContent(widget.NewLabel(T("app.profile_error", map[string]any{"Error": i18n.Line(err.Error(), 300)})))
 		w.ShowAndRun()
 		return
 	}

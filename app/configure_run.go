@@ -18,9 +18,10 @@ import (
 
 	"fyne.io/fyne/v2"
 
-	"github.com/tunduk-onboard/tunduk-onboard/installer/configure"
-	"github.com/tunduk-onboard/tunduk-onboard/installer/xroadapi"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/tokens"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad/configure"
 )
 
 // Preference keys of the Configure form; PINs and passwords have none.
@@ -109,7 +110,7 @@ func (cs *configureStep) pinMin() int {
 // tokenInitialised: the last status says the software token has its PIN
 // already (then it is typed once, to log in).
 func (cs *configureStep) tokenInitialised() bool {
-	return cs.status != nil && cs.status.Init.SoftwareTokenInitStatus == xroadapi.TokenInitialized
+	return cs.status != nil && cs.status.Init.SoftwareTokenInitStatus == xroad.TokenInitialized
 }
 
 // loggedIn: the last status says token id is logged in (then its PIN is
@@ -124,7 +125,7 @@ func (cs *configureStep) hardwareTokenIDs() []string {
 	var ids []string
 	if cs.status != nil {
 		for _, t := range cs.status.Tokens {
-			if t.ID != xroadapi.SoftwareTokenID {
+			if t.ID != xroad.SoftwareTokenID {
 				ids = append(ids, t.ID)
 			}
 		}
@@ -155,7 +156,7 @@ func (cs *configureStep) formProblem() string {
 		return T("configure.form.anchor_missing")
 	case cs.serverErr != nil:
 		return T("configure.form.anchor_server")
-	case len([]rune(f.PIN)) < cs.pinMin() && !(f.PIN == "" && cs.loggedIn(xroadapi.SoftwareTokenID)):
+	case len([]rune(f.PIN)) < cs.pinMin() && !(f.PIN == "" && cs.loggedIn(xroad.SoftwareTokenID)):
 		return T("configure.form.pin_short", map[string]any{"Min": cs.pinMin()})
 	case !cs.tokenInitialised() && f.PIN != f.PIN2:
 		return T("configure.form.pin_differ")
@@ -186,17 +187,17 @@ func (cs *configureStep) loadAnchor() {
 	}
 	data, err := readSmallFile(path, maxAnchorSize)
 	if err != nil {
-		cs.anchorKey, cs.anchorData = "configure.anchor_unreadable", map[string]any{"Error": clean(err.Error(), 300)}
+		cs.anchorKey, cs.anchorData = "configure.anchor_unreadable", map[string]any{"Error": i18n.Line(err.Error(), 300)}
 		return
 	}
 	info, err := configure.ReadAnchor(data)
 	if err != nil {
-		cs.anchorKey, cs.anchorData = "configure.anchor_invalid", map[string]any{"Error": clean(err.Error(), 300)}
+		cs.anchorKey, cs.anchorData = "configure.anchor_invalid", map[string]any{"Error": i18n.Line(err.Error(), 300)}
 		return
 	}
 	cs.anchorInfo = &info
 	if want := cs.wz.profile.XRoad.Instance; info.Instance != want {
-		cs.anchorKey, cs.anchorData = "configure.anchor_wrong_instance", map[string]any{"Got": clean(info.Instance, 60), "Want": want}
+		cs.anchorKey, cs.anchorData = "configure.anchor_wrong_instance", map[string]any{"Got": i18n.Line(info.Instance, 60), "Want": want}
 		return
 	}
 	cs.anchor = data
@@ -277,9 +278,9 @@ func (cs *configureStep) adoptCSRs(st *configure.Status) {
 			cs.wz.csrs.setAuth(&madeCSR{DER: ks.CSR, Where: keyOnSoftToken})
 		}
 	}
-	if ks := st.Sign; sign == nil && cs.form.SignOnServer && ks != nil && ks.Cert == nil && len(ks.CSR) > 0 && ks.TokenID != xroadapi.SoftwareTokenID {
+	if ks := st.Sign; sign == nil && cs.form.SignOnServer && ks != nil && ks.Cert == nil && len(ks.CSR) > 0 && ks.TokenID != xroad.SoftwareTokenID {
 		if _, err := csrInfo(ks.CSR); err == nil {
-			cs.wz.csrs.setSign(&madeCSR{DER: ks.CSR, Where: keyOnServerToken, Token: clean(ks.TokenID, 60)})
+			cs.wz.csrs.setSign(&madeCSR{DER: ks.CSR, Where: keyOnServerToken, Token: i18n.Line(ks.TokenID, 60)})
 		}
 	}
 }
@@ -364,13 +365,13 @@ func (cs *configureStep) madeCSRs(made configure.CSRs) {
 	if made.Sign != nil && len(made.Sign.CSR) > 0 {
 		if c, err := csrInfo(made.Sign.CSR); err == nil {
 			cs.sign = c
-			cs.wz.csrs.setSign(&madeCSR{DER: c.DER, Where: keyOnServerToken, Token: clean(made.Sign.TokenID, 60)})
+			cs.wz.csrs.setSign(&madeCSR{DER: c.DER, Where: keyOnServerToken, Token: i18n.Line(made.Sign.TokenID, 60)})
 		} else {
 			problems = append(problems, err.Error())
 		}
 	}
 	if cs.auth == nil || len(problems) > 0 {
-		detail := clean(strings.Join(problems, "; "), 600)
+		detail := i18n.Line(strings.Join(problems, "; "), 600)
 		cs.outcome = func() fyne.CanvasObject {
 			return messageCard(T("configure.no_csr"), T("configure.error_todo"), detail)
 		}

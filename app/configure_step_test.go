@@ -14,8 +14,8 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/tunduk-onboard/tunduk-onboard/build/testhost"
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
-	"github.com/tunduk-onboard/tunduk-onboard/installer/xroadapi/xroadtest"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad/xroadtest"
 )
 
 // The Configure and Register steps' keys are the wizard's own.
@@ -244,7 +244,7 @@ func TestConfigureStepRealServer(t *testing.T) {
 			t.Errorf("second run: row %s state %d", id, st)
 		}
 	}
-	if !hasText(v.rows, checks.T("en", "configure.step.init", nil)+"  · "+T("configure.row_skipped")) {
+	if !hasText(v.rows, i18n.T("en", "configure.step.init", nil)+"  · "+T("configure.row_skipped")) {
 		t.Errorf("rows %q", labelsIn(v.rows))
 	}
 	if a, _ := wz.csrs.get(); a == nil || string(a.DER) != string(auth.DER) {

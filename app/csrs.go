@@ -3,7 +3,7 @@ package app
 import (
 	"sync"
 
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 )
 
 // madeCSR is one certificate signing request made during this run, as the
@@ -26,7 +26,7 @@ const (
 // are in the report catalogue because the letter needs a language other
 // than the UI's.
 func (m *madeCSR) source(lang string) string {
-	return checks.T(lang, "csr.where."+m.Where, map[string]any{"Token": m.Token})
+	return i18n.T(lang, "csr.where."+m.Where, map[string]any{"Token": m.Token})
 }
 
 // csrSet is the hand-over between the steps that make CSRs (Configure: the

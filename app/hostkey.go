@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 )
 
 // askHostKey is the ssh layer's AcceptHostKey: it runs on the SSH
@@ -64,9 +65,9 @@ func hostKeyContent(host, fingerprint, keyType string) fyne.CanvasObject {
 		return l
 	}
 	form := widget.NewForm(
-		widget.NewFormItem(T("hostkey.host"), mono(clean(host, 200))),
-		widget.NewFormItem(T("hostkey.type"), mono(clean(keyType, 60))),
-		widget.NewFormItem(T("hostkey.fingerprint"), mono(clean(fingerprint, 120))),
+		widget.NewFormItem(T("hostkey.host"), mono(i18n.Line(host, 200))),
+		widget.NewFormItem(T("hostkey.type"), mono(i18n.Line(keyType, 60))),
+		widget.NewFormItem(T("hostkey.fingerprint"), mono(i18n.Line(fingerprint, 120))),
 	)
 	return container.NewVBox(
 		wrap(T("hostkey.intro")),

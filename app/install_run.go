@@ -15,8 +15,11 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/installer"
-	"github.com/tunduk-onboard/tunduk-onboard/installer/ssh"
+	"github.com/tunduk-onboard/tunduk-onboard/profile"
+	"github.com/tunduk-onboard/tunduk-onboard/remote"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad"
 )
 
 // installForm is what the operator gives the installer. The passwords
@@ -30,8 +33,8 @@ type installForm struct {
 
 type installRow struct {
 	id      string
-	title   checks.Text
-	note    checks.Text
+	title   i18n.Text
+	note    i18n.Text
 	state   int
 	started time.Time
 	seconds string
@@ -54,7 +57,7 @@ type installStep struct {
 
 	// Seams for tests: the plan (synthetic steps instead of X-Road), the
 	// runner's host paths, the UI goroutine, the end of a run.
-	makePlan   func(p *checks.Profile, rep *checks.Report, opt installer.Options) ([]installer.Step, error)
+	makePlan   func(p *profile.Profile, rep *checks.Report, opt installer.Options) ([]installer.Step, error)
 	tuneRunner func(r *installer.Runner)
 	uiDo       func(func())
 	afterRun   func()
@@ -152,7 +155,7 @@ func (e *planError) Unwrap() error { return e.err }
 
 // errorForUser prefixes a plan error with what it is about.
 func errorForUser(err error) error {
-	return errors.New(T("install.plan_error", map[string]any{"Detail": clean(err.Error(), 600)}))
+	return errors.New(T("install.plan_error", map[string]any{"Detail": i18n.Line(err.Error(), 600)}))
 }
 
 // start runs (or resumes) the install in a goroutine.
@@ -176,14 +179,14 @@ func (is *installStep) start() {
 	is.refresh()
 
 	sudo := is.form.SudoPassword
-	var api installer.AdminAPIStatus
+	var api remote.PinnedCert
 	r := &installer.Runner{
-		Conn: func(ctx context.Context) (*ssh.Client, error) {
+		Conn: func(ctx context.Context) (*remote.Client, error) {
 			cfg, err := srv.SSHConfig(func(host, fp, keyType string) bool { return is.wz.askHostKey(ctx, host, fp, keyType) })
 			if err != nil {
 				return nil, err
 			}
-			return ssh.Dial(ctx, cfg)
+			return remote.Dial(ctx, cfg)
 		},
 		Sudo: func() (string, error) {
 			if sudo == "" {
@@ -195,7 +198,7 @@ func (is *installStep) start() {
 		After: func(ctx context.Context, h installer.HostAccess) error {
 			is.uiDo(func() { is.status = T("install.verifying_api"); is.refresh() })
 			var err error
-			api, err = installer.DefaultAdminAPI.Verify(ctx, h)
+			api, err = installer.VerifyAdminAPI(ctx, xroad.DefaultAdminAPI, h)
 			return err
 		},
 	}
@@ -207,7 +210,7 @@ func (is *installStep) start() {
 		err := r.Run(ctx, steps)
 		cancel()
 		if err != nil {
-			log.WithError(errors.New(clean(err.Error(), 600))).Warn("install stopped")
+			log.WithError(errors.New(i18n.Line(err.Error(), 600))).Warn("install stopped")
 		} else {
 			log.WithField("admin_api_cert_sha256", api.CertSHA256).Info("install done")
 		}
@@ -282,7 +285,7 @@ func (is *installStep) event(e installer.Event) {
 		is.status = T("install.reconnecting")
 	}
 	if e.Text != "" {
-		is.logLines = append(is.logLines, clean(e.StepID+": "+e.Text, 400))
+		is.logLines = append(is.logLines, i18n.Line(e.StepID+": "+e.Text, 400))
 		if n := len(is.logLines) - maxLogLines; n > 0 {
 			is.logLines = append([]string(nil), is.logLines[n:]...)
 		}
@@ -311,7 +314,7 @@ func (is *installStep) finish(err error) {
 	switch {
 	case errors.As(err, &se):
 		what = T("install.failed", map[string]any{"ID": se.ID, "Code": se.ExitCode})
-		todo, detail = T("install.failed.todo"), clean(se.LogTail, 1500)
+		todo, detail = T("install.failed.todo"), i18n.Line(se.LogTail, 1500)
 	case errors.Is(err, context.Canceled):
 		is.outcome = func() fyne.CanvasObject { return infoCard(T("install.cancelled"), T("install.cancelled.todo")) }
 		is.refresh()
@@ -321,9 +324,9 @@ func (is *installStep) finish(err error) {
 	case errors.Is(err, installer.ErrSudoPassword):
 		what, todo = T("install.sudo_refused"), T("install.sudo_refused.todo")
 	case errors.As(err, &ae):
-		what, todo, detail = T("install.api_failed"), T("install.api_failed.todo"), clean(ae.Error(), 600)
+		what, todo, detail = T("install.api_failed"), T("install.api_failed.todo"), i18n.Line(ae.Error(), 600)
 	case errors.As(err, &ple) && !errors.As(err, &pe):
-		what, todo, detail = T("install.plan_refused"), T("install.plan_refused.todo"), clean(ple.Error(), 600)
+		what, todo, detail = T("install.plan_refused"), T("install.plan_refused.todo"), i18n.Line(ple.Error(), 600)
 	case errors.As(err, &pe):
 		ids := make([]string, len(pe.Failed))
 		for i, r := range pe.Failed {

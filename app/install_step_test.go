@@ -13,7 +13,9 @@ import (
 
 	"github.com/tunduk-onboard/tunduk-onboard/build/testhost"
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/installer"
+	"github.com/tunduk-onboard/tunduk-onboard/profile"
 )
 
 const guiAdminPW = "Gui-Admin-Pw-never-shown-9"
@@ -123,9 +125,9 @@ func TestInstallStepRunsAndResumes(t *testing.T) {
 	is := wz.install
 	dir := t.TempDir()
 	gate := filepath.Join(dir, "gate")
-	is.makePlan = func(_ *checks.Profile, _ *checks.Report, opt installer.Options) ([]installer.Step, error) {
+	is.makePlan = func(_ *profile.Profile, _ *checks.Report, opt installer.Options) ([]installer.Step, error) {
 		mk := func(id, apply string, long bool) installer.Step {
-			return installer.Step{ID: id, Title: checks.Text{EN: "Step " + id, RU: "Шаг " + id, KY: "Кадам " + id},
+			return installer.Step{ID: id, Title: i18n.Text{EN: "Step " + id, RU: "Шаг " + id, KY: "Кадам " + id},
 				Check: fmt.Sprintf("[ -e %s/%s ]", dir, id), Apply: apply, Long: long, Secrets: []string{opt.AdminPassword}}
 		}
 		one := mk("one", fmt.Sprintf("echo first step; touch %s/one", dir), false)
@@ -201,8 +203,8 @@ func TestInstallStepAsksForSudoPassword(t *testing.T) {
 	is := wz.install
 	dir := t.TempDir()
 	ran := filepath.Join(dir, "ran")
-	is.makePlan = func(*checks.Profile, *checks.Report, installer.Options) ([]installer.Step, error) {
-		return []installer.Step{{ID: "x", Title: checks.Text{EN: "x"}, Check: "false", Apply: "touch " + ran}}, nil
+	is.makePlan = func(*profile.Profile, *checks.Report, installer.Options) ([]installer.Step, error) {
+		return []installer.Step{{ID: "x", Title: i18n.Text{EN: "x"}, Check: "false", Apply: "touch " + ran}}, nil
 	}
 	is.tuneRunner = func(r *installer.Runner) {
 		r.JournalPath, r.LogDir = filepath.Join(dir, "j.json"), filepath.Join(dir, "logs")

@@ -18,8 +18,9 @@ import (
 
 	"fyne.io/fyne/v2"
 
-	"github.com/tunduk-onboard/tunduk-onboard/installer/configure"
-	"github.com/tunduk-onboard/tunduk-onboard/installer/xroadapi"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad/configure"
 )
 
 // Preference keys of the Register step (no secrets among them).
@@ -174,7 +175,7 @@ func (rs *registerStep) importCerts() {
 	}
 	if err != nil {
 		rs.outcome = func() fyne.CanvasObject {
-			return messageCard(T("register.err.file"), T("register.err.file.todo"), clean(err.Error(), 600))
+			return messageCard(T("register.err.file"), T("register.err.file.todo"), i18n.Line(err.Error(), 600))
 		}
 		rs.refresh()
 		return
@@ -236,7 +237,7 @@ func (rs *registerStep) importCerts() {
 // API's spellings.
 func isAuthUsage(u string) bool {
 	u = strings.ToLower(u)
-	return u == "auth" || u == strings.ToLower(xroadapi.UsageAuthentication)
+	return u == "auth" || u == strings.ToLower(xroad.UsageAuthentication)
 }
 
 // register sends the registration request, then waits and activates.
@@ -268,7 +269,7 @@ func (rs *registerStep) run(send bool) {
 			rs.uiDo(func() { rs.sentAt = time.Now(); rs.save(); rs.refresh() })
 		}
 		if !approved {
-			seen := func(c xroadapi.TokenCertificate) {
+			seen := func(c xroad.TokenCertificate) {
 				rs.uiDo(func() { rs.lastPoll, rs.lastStatus = time.Now(), c.Status; rs.refresh() })
 			}
 			if err := s.WaitRegistered(ctx, hash, every, seen); err != nil {

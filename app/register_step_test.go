@@ -9,8 +9,8 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
-	"github.com/tunduk-onboard/tunduk-onboard/installer/xroadapi/xroadtest"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad/xroadtest"
 )
 
 // TestRegisterStepRealServer: after Configure, a certificate for another
@@ -68,7 +68,7 @@ func TestRegisterStepRealServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	refusal := checks.T("en", "configure.err.cert_no_csr", map[string]any{"Subject": c.cert.Subject.String(), "Serial": c.cert.SerialNumber.String()})
+	refusal := i18n.T("en", "configure.err.cert_no_csr", map[string]any{"Subject": c.cert.Subject.String(), "Serial": c.cert.SerialNumber.String()})
 	if !hasText(v.outcome, refusal) {
 		t.Fatalf("refusal %q, want %q", labelsIn(v.outcome), refusal)
 	}

@@ -17,17 +17,17 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
 
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
-	"github.com/tunduk-onboard/tunduk-onboard/installer"
-	"github.com/tunduk-onboard/tunduk-onboard/installer/configure"
-	"github.com/tunduk-onboard/tunduk-onboard/installer/ssh"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/remote"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad/configure"
 )
 
 // serverSession is an open admin API session and the SSH connection
 // under it.
 type serverSession struct {
 	*configure.Session
-	client *ssh.Client
+	client *remote.Client
 }
 
 // close revokes the API key and hangs up. It has its own deadline: a
@@ -36,7 +36,7 @@ func (s *serverSession) close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if err := s.Session.Close(ctx); err != nil {
-		log.WithError(errors.New(clean(err.Error(), 600))).Warn("admin API key not revoked")
+		log.WithError(errors.New(i18n.Line(err.Error(), 600))).Warn("admin API key not revoked")
 	}
 	_ = s.client.Close()
 }
@@ -66,8 +66,8 @@ func (wz *wizard) params() configure.Params {
 // open a session, work, close it, report back on the UI goroutine.
 type sessionRunner struct {
 	wz       *wizard
-	api      installer.AdminAPI // where the admin API listens on the server
-	busy     string             // what runs now ("" idle)
+	api      xroad.AdminAPI // where the admin API listens on the server
+	busy     string         // what runs now ("" idle)
 	cancelFn context.CancelFunc
 
 	uiDo     func(func()) // fyne.Do; tests route it through a pump
@@ -116,7 +116,7 @@ func (r *sessionRunner) start(what string, work func(ctx context.Context, s *ser
 		cancel()
 		in.cr.Password = ""
 		if err != nil {
-			log.WithField("work", what).WithError(errors.New(clean(err.Error(), 600))).Warn("server work stopped")
+			log.WithField("work", what).WithError(errors.New(i18n.Line(err.Error(), 600))).Warn("server work stopped")
 		} else {
 			log.WithField("work", what).Info("server work done")
 		}
@@ -142,8 +142,8 @@ func (r *sessionRunner) cancel() {
 // place, or the one TUNDUK_ONBOARD_ADMIN_API and _CERT name (the CLI's
 // --admin-api and --admin-api-cert, for experts; build/screenshot.sh
 // points the wizard at a test server with them).
-func adminAPI() installer.AdminAPI {
-	api := installer.DefaultAdminAPI
+func adminAPI() xroad.AdminAPI {
+	api := xroad.DefaultAdminAPI
 	if v := strings.TrimSpace(os.Getenv(envAdminAPI)); v != "" {
 		api.Addr = v
 	}
@@ -155,12 +155,12 @@ func adminAPI() installer.AdminAPI {
 
 // openSession dials the server with the Server step's settings and makes
 // an API key.
-func (wz *wizard) openSession(ctx context.Context, in sessionInput, api installer.AdminAPI) (*serverSession, error) {
+func (wz *wizard) openSession(ctx context.Context, in sessionInput, api xroad.AdminAPI) (*serverSession, error) {
 	cfg, err := in.srv.SSHConfig(func(host, fp, keyType string) bool { return wz.askHostKey(ctx, host, fp, keyType) })
 	if err != nil {
 		return nil, err
 	}
-	c, err := ssh.Dial(ctx, cfg)
+	c, err := remote.Dial(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -186,9 +186,9 @@ func sessionErrorCard(err error) fyne.CanvasObject {
 	if errors.As(err, &ce) || !isConnError(err) {
 		detail := "" // the message says it all; a cause is shown when there is one
 		if ce == nil {
-			detail = clean(err.Error(), 600)
+			detail = i18n.Line(err.Error(), 600)
 		} else if ce.Err != nil {
-			detail = clean(ce.Err.Error(), 600)
+			detail = i18n.Line(ce.Err.Error(), 600)
 		}
 		return messageCard(sessionErrorText(err), T("configure.error_todo"), detail)
 	}
@@ -198,16 +198,16 @@ func sessionErrorCard(err error) fyne.CanvasObject {
 
 // isConnError: the SSH layer knows this error (connection, login, host key).
 func isConnError(err error) bool {
-	kind, _ := ssh.Classify(err)
-	return kind != "" && kind != ssh.KindOther
+	kind, _ := remote.Classify(err)
+	return kind != "" && kind != remote.KindOther
 }
 
 // sessionErrorText is the configure package's message for err.
 func sessionErrorText(err error) string {
 	key, data := configure.Explain(err)
-	return checks.T(CurrentLanguage(), key, data)
+	return i18n.T(CurrentLanguage(), key, data)
 }
 
 // configureErrKey is a key of the configure package's own messages
-// (assets/translations/report), read with checks.T, never with T.
+// (assets/translations/report), read with i18n.T, never with T.
 func configureErrKey(name string) string { return "configure.err." + name }

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
-	"github.com/tunduk-onboard/tunduk-onboard/installer/ssh"
+	"github.com/tunduk-onboard/tunduk-onboard/profile"
+	"github.com/tunduk-onboard/tunduk-onboard/remote"
 )
 
 // AuthMethod is how the wizard logs in to a remote server.
@@ -58,7 +58,7 @@ type Problem struct {
 }
 
 // Problems lists what is wrong with the organisation data, in form order.
-func (o Organisation) Problems(p *checks.Profile) []Problem {
+func (o Organisation) Problems(p *profile.Profile) []Problem {
 	var out []Problem
 	if !p.ValidMemberClass(o.MemberClass) {
 		out = append(out, Problem{"member_class", "org.err.class"})
@@ -122,7 +122,7 @@ func (s Server) Problems() []Problem {
 			out = append(out, Problem{"auth", "server.err.auth"})
 		}
 		if j := strings.TrimSpace(s.Jump); j != "" {
-			if _, err := ssh.ParseTarget(j); err != nil {
+			if _, err := remote.ParseTarget(j); err != nil {
 				out = append(out, Problem{"jump", "server.err.jump"})
 			}
 		}
@@ -147,10 +147,10 @@ func (s Server) Display() string {
 // SSHConfig is the connection the readiness check dials. accept answers
 // unknown host keys; secrets come from memory through closures so they
 // never sit in a struct that may be logged.
-func (s *Server) SSHConfig(accept func(host, fingerprint, keyType string) bool) (ssh.Config, error) {
+func (s *Server) SSHConfig(accept func(host, fingerprint, keyType string) bool) (remote.Config, error) {
 	port, _ := s.PortNumber()
-	cfg := ssh.Config{
-		Target:        ssh.Target{User: strings.TrimSpace(s.User), Host: strings.TrimSpace(s.Host), Port: port},
+	cfg := remote.Config{
+		Target:        remote.Target{User: strings.TrimSpace(s.User), Host: strings.TrimSpace(s.Host), Port: port},
 		AcceptHostKey: accept,
 	}
 	switch s.Auth {
@@ -163,13 +163,13 @@ func (s *Server) SSHConfig(accept func(host, fingerprint, keyType string) bool) 
 		cfg.Password = func() (string, error) { return s.Password, nil }
 	}
 	if j := strings.TrimSpace(s.Jump); j != "" {
-		t, err := ssh.ParseTarget(j)
+		t, err := remote.ParseTarget(j)
 		if err != nil {
-			return ssh.Config{}, err
+			return remote.Config{}, err
 		}
 		// No auth on the jump config: the ssh layer then uses this
 		// config's credentials and host-key policy for the jump host too.
-		cfg.Jump = &ssh.Config{Target: t}
+		cfg.Jump = &remote.Config{Target: t}
 	}
 	return cfg, nil
 }

@@ -6,13 +6,12 @@ import (
 	"testing"
 
 	"github.com/sirupsen/logrus"
-
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/profile"
 )
 
-func profile(t *testing.T) *checks.Profile {
+func testProfile(t *testing.T) *profile.Profile {
 	t.Helper()
-	p, err := checks.DefaultProfile()
+	p, err := profile.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +39,7 @@ func problemKeys(ps []Problem) []string {
 }
 
 func TestOrganisationProblems(t *testing.T) {
-	p := profile(t)
+	p := testProfile(t)
 	if ps := validOrg().Problems(p); len(ps) != 0 {
 		t.Fatalf("valid organisation has problems: %v", ps)
 	}

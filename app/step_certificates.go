@@ -13,7 +13,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/profile"
 	"github.com/tunduk-onboard/tunduk-onboard/tokens"
 )
 
@@ -142,12 +143,12 @@ func (cs *certStep) refresh() {
 		if k := cs.wz.token.key; k != nil {
 			label = k.Label
 		}
-		v.key.SetText(T("cert.key", map[string]any{"ID": hexString(id), "Serial": clean(serial, 64), "Label": clean(label, 64)}))
+		v.key.SetText(T("cert.key", map[string]any{"ID": hexString(id), "Serial": i18n.Line(serial, 64), "Label": i18n.Line(label, 64)}))
 		v.toToken.Hide()
 	}
 	o := cs.wz.state.Org
-	v.org.SetText(T("cert.org", map[string]any{"Class": clean(o.MemberClass, 10), "Code": clean(o.MemberCode, 20),
-		"Name": clean(o.Name, 200), "Server": clean(o.ServerCode, 40)}))
+	v.org.SetText(T("cert.org", map[string]any{"Class": i18n.Line(o.MemberClass, 10), "Code": i18n.Line(o.MemberCode, 20),
+		"Name": i18n.Line(o.Name, 200), "Server": i18n.Line(o.ServerCode, 40)}))
 	if serial == "" || cs.running {
 		v.make.Disable()
 	} else {
@@ -214,7 +215,7 @@ func (cs *certStep) errText() string {
 	}
 	var pinErr *tokens.PINError
 	if !errors.As(cs.err, &pinErr) && !errors.Is(cs.err, tokens.ErrKeyNotFound) && !errors.Is(cs.err, tokens.ErrModuleLoad) {
-		return T("cert.err.failed", map[string]any{"Detail": clean(cs.err.Error(), 400)})
+		return T("cert.err.failed", map[string]any{"Detail": i18n.Line(cs.err.Error(), 400)})
 	}
 	return tokenErrorText(cs.err)
 }
@@ -254,7 +255,7 @@ func (cs *certStep) makeCSR() {
 		csr, err := signCSR(mod, ts.open, path, serial, id, pin, prof, who)
 		pin = ""
 		if err != nil {
-			log.WithError(errors.New(clean(err.Error(), 600))).Warn("CSR failed")
+			log.WithError(errors.New(i18n.Line(err.Error(), 600))).Warn("CSR failed")
 		} else {
 			log.WithFields(map[string]any{"subject": csr.Subject, "bits": csr.KeyBits, "public_key_sha256": csr.PublicKeySHA256}).Info("CSR made")
 		}
@@ -278,7 +279,7 @@ func (cs *certStep) makeCSR() {
 
 // signCSR is Signer -> SignSubject -> CreateCSR -> Close.
 func signCSR(mod tokenModule, open func(string) (tokenModule, error), path, serial string, id []byte, pin string,
-	prof *checks.Profile, who tokens.Participant) (*tokens.CSR, error) {
+	prof *profile.Profile, who tokens.Participant) (*tokens.CSR, error) {
 	if mod == nil {
 		m, err := open(path)
 		if err != nil {
@@ -332,7 +333,7 @@ func (cs *certStep) save(pem bool) {
 			return // cancelled
 		}
 		if err != nil {
-			dialog.ShowError(errors.New(T("cert.save_failed", map[string]any{"Error": clean(err.Error(), 300)})), win)
+			dialog.ShowError(errors.New(T("cert.save_failed", map[string]any{"Error": i18n.Line(err.Error(), 300)})), win)
 			return
 		}
 		_ = cs.writeCSR(wc, data)
@@ -365,8 +366,8 @@ func (cs *certStep) writeCSR(wc fyne.URIWriteCloser, data []byte) error {
 	}
 	win := cs.wz.win
 	if err != nil {
-		log.WithError(errors.New(clean(err.Error(), 600))).Warn("CSR not saved")
-		dialog.ShowError(errors.New(T("cert.save_failed", map[string]any{"Error": clean(err.Error(), 300)})), win)
+		log.WithError(errors.New(i18n.Line(err.Error(), 600))).Warn("CSR not saved")
+		dialog.ShowError(errors.New(T("cert.save_failed", map[string]any{"Error": i18n.Line(err.Error(), 300)})), win)
 		return err
 	}
 	log.WithField("file", wc.URI().Path()).Info("CSR saved")

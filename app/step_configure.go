@@ -17,9 +17,9 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
-	"github.com/tunduk-onboard/tunduk-onboard/installer/xroadapi"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/tokens"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad"
 )
 
 type configureWidgets struct {
@@ -188,7 +188,7 @@ func (cs *configureStep) refresh() {
 	// A logged-in token needs no PIN: the hint says so, and the
 	// hardware tokens the server lists are offered by ID.
 	hint := T("configure.pin_hint", map[string]any{"Min": cs.pinMin()})
-	if cs.loggedIn(xroadapi.SoftwareTokenID) {
+	if cs.loggedIn(xroad.SoftwareTokenID) {
 		hint = T("configure.pin_hint_logged_in")
 	}
 	if len(items) != len(v.form.Items) || v.pinItem.HintText != hint {
@@ -286,12 +286,12 @@ func (cs *configureStep) renderStatus() {
 	}
 	yes(st.Init.AnchorImported, "configure.st.anchor", "configure.st.anchor_no")
 	yes(st.Init.ServerCodeInitialized && st.Init.ServerOwnerInitialized, "configure.st.owner", "configure.st.owner_no",
-		map[string]any{"Owner": clean(p.MemberClass+"/"+p.MemberCode, 60), "Server": clean(p.ServerCode, 40)})
+		map[string]any{"Owner": i18n.Line(p.MemberClass+"/"+p.MemberCode, 60), "Server": i18n.Line(p.ServerCode, 40)})
 	yes(cs.tokenInitialised(), "configure.st.token", "configure.st.token_no")
 	yes(st.TSAConfigured, "configure.st.tsa", "configure.st.tsa_no")
 	yes(st.SoftTokenLoggedIn, "configure.st.login", "configure.st.login_no")
 	key := func(k *keyStateView, done, notYet string) {
-		v.statusRows.Add(statusRow(k.csr, T(map[bool]string{true: done, false: notYet}[k.csr], map[string]any{"Label": clean(k.label, 80)})))
+		v.statusRows.Add(statusRow(k.csr, T(map[bool]string{true: done, false: notYet}[k.csr], map[string]any{"Label": i18n.Line(k.label, 80)})))
 	}
 	key(keyView(st.Auth), "configure.st.auth", "configure.st.auth_no")
 	key(keyView(st.Sign), "configure.st.sign", "configure.st.sign_no")
@@ -303,7 +303,7 @@ func (cs *configureStep) renderAnchor() {
 	v := cs.v
 	showErr(v.anchorErr, cs.anchorProblem())
 	if a := cs.anchorInfo; a != nil {
-		v.anchorLocal.SetText(T("configure.anchor_local", map[string]any{"Instance": clean(a.Instance, 60), "Hash": clean(a.Hash, 200), "Created": clean(a.Created, 60)}))
+		v.anchorLocal.SetText(T("configure.anchor_local", map[string]any{"Instance": i18n.Line(a.Instance, 60), "Hash": i18n.Line(a.Hash, 200), "Created": i18n.Line(a.Created, 60)}))
 		v.anchorLocal.Show()
 	} else {
 		v.anchorLocal.Hide()
@@ -315,7 +315,7 @@ func (cs *configureStep) renderAnchor() {
 		showErr(v.anchorErr, T("configure.anchor_refused")+" "+sessionErrorText(cs.serverErr))
 	case cs.serverAnchor != nil:
 		a := cs.serverAnchor
-		v.anchorServer.SetText(T("configure.anchor_server", map[string]any{"Instance": clean(a.Instance, 60), "Hash": clean(a.Hash, 200), "Created": clean(a.Created, 60)}))
+		v.anchorServer.SetText(T("configure.anchor_server", map[string]any{"Instance": i18n.Line(a.Instance, 60), "Hash": i18n.Line(a.Hash, 200), "Created": i18n.Line(a.Created, 60)}))
 		v.anchorServer.Show()
 	default:
 		v.anchorServer.Hide()
@@ -331,7 +331,7 @@ func (cs *configureStep) renderRows() {
 	v := cs.v
 	v.rows.Objects = nil
 	for _, r := range cs.rows {
-		title := checks.T(CurrentLanguage(), "configure.step."+r.id, nil) // the CLI's names of the parts
+		title := i18n.T(CurrentLanguage(), "configure.step."+r.id, nil) // the CLI's names of the parts
 		v.rows.Add(progressRow(title, r.state, r.seconds, T("configure.row_skipped"), ""))
 	}
 	v.rows.Refresh()
@@ -388,7 +388,7 @@ func (wz *wizard) saveCSR(c *tokens.CSR, base string, asPEM bool) {
 			return // cancelled
 		}
 		if err != nil {
-			dialog.ShowError(errors.New(T("cert.save_failed", map[string]any{"Error": clean(err.Error(), 300)})), wz.win)
+			dialog.ShowError(errors.New(T("cert.save_failed", map[string]any{"Error": i18n.Line(err.Error(), 300)})), wz.win)
 			return
 		}
 		_ = wz.certs.writeCSR(wc, data)

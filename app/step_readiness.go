@@ -18,7 +18,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
-	"github.com/tunduk-onboard/tunduk-onboard/installer/ssh"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/remote"
 )
 
 // checkFunc runs one readiness check of srv, calling onResult from its own
@@ -75,7 +76,7 @@ func (wz *wizard) realCheck(ctx context.Context, srv Server, onResult func(check
 		return nil, err
 	}
 	log.WithField("target", srv.Display()).WithField("auth", string(srv.Auth)).Info("remote readiness check")
-	client, err := ssh.Dial(ctx, cfg)
+	client, err := remote.Dial(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +121,7 @@ func (r *readiness) start() {
 			})
 		})
 		if err != nil {
-			log.WithError(errors.New(clean(err.Error(), 600))).Warn("readiness check failed")
+			log.WithError(errors.New(i18n.Line(err.Error(), 600))).Warn("readiness check failed")
 		} else {
 			log.WithField("summary", fmt.Sprintf("%+v", rep.Summary)).Info("readiness check done")
 		}
@@ -257,7 +258,7 @@ func (r *readiness) refresh() {
 	target := srv.Display()
 	if !srv.Remote {
 		if h, err := os.Hostname(); err == nil {
-			target += " (" + clean(h, 80) + ")"
+			target += " (" + i18n.Line(h, 80) + ")"
 		}
 	}
 	v.target.SetText(T("readiness.target", map[string]any{"Target": target}))
@@ -370,14 +371,14 @@ func (r *readiness) save(kind string) {
 	win := r.wz.win
 	d := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
 		if err != nil {
-			dialog.ShowError(errors.New(T("readiness.save_failed", map[string]any{"Error": clean(err.Error(), 300)})), win)
+			dialog.ShowError(errors.New(T("readiness.save_failed", map[string]any{"Error": i18n.Line(err.Error(), 300)})), win)
 			return
 		}
 		if wc == nil {
 			return // cancelled
 		}
 		if err := writeReport(wc, rep, kind, CurrentLanguage()); err != nil {
-			dialog.ShowError(errors.New(T("readiness.save_failed", map[string]any{"Error": clean(err.Error(), 300)})), win)
+			dialog.ShowError(errors.New(T("readiness.save_failed", map[string]any{"Error": i18n.Line(err.Error(), 300)})), win)
 			return
 		}
 		log.WithField("file", wc.URI().Path()).Info("report saved")
@@ -488,7 +489,7 @@ func newResultRow(res checks.Result, code string) *resultRow {
 	row.title = widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	row.title.Wrapping = fyne.TextWrapWord
 
-	observed, required := clean(res.Observed.In(code), 300), clean(res.Required.In(code), 300)
+	observed, required := i18n.Line(res.Observed.In(code), 300), i18n.Line(res.Required.In(code), 300)
 	var vals []string
 	if observed != "" {
 		vals = append(vals, T("readiness.observed", map[string]any{"Value": observed}))

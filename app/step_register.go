@@ -12,8 +12,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 )
 
 type registerWidgets struct {
@@ -128,12 +127,12 @@ func (rs *registerStep) renderRows() {
 	}
 	stamp := func(t interface{ Format(string) string }) string { return t.Format("2006-01-02 15:04") }
 	if rs.authHash != "" {
-		row(true, T("register.row.imported", map[string]any{"Hash": clean(rs.authHash, 100)}))
+		row(true, T("register.row.imported", map[string]any{"Hash": i18n.Line(rs.authHash, 100)}))
 	} else {
 		row(false, T("register.row.imported_no"))
 	}
 	if !rs.sentAt.IsZero() {
-		row(true, T("register.row.sent", map[string]any{"Time": stamp(rs.sentAt.Local()), "Address": clean(rs.address(), 100)}))
+		row(true, T("register.row.sent", map[string]any{"Time": stamp(rs.sentAt.Local()), "Address": i18n.Line(rs.address(), 100)}))
 	} else {
 		row(false, T("register.row.sent_no"))
 	}
@@ -143,7 +142,7 @@ func (rs *registerStep) renderRows() {
 	case !rs.sentAt.IsZero():
 		text := T("register.row.waiting", map[string]any{"Since": stamp(rs.sentAt.Local())})
 		if !rs.lastPoll.IsZero() {
-			text += "\n" + T("register.row.last_check", map[string]any{"Time": rs.lastPoll.Format("15:04:05"), "Status": checks.Enum(CurrentLanguage(), "xroad.cert_status.", clean(rs.lastStatus, 60))})
+			text += "\n" + T("register.row.last_check", map[string]any{"Time": rs.lastPoll.Format("15:04:05"), "Status": i18n.Enum(CurrentLanguage(), "xroad.cert_status.", i18n.Line(rs.lastStatus, 60))})
 		}
 		row(false, text)
 	default:

@@ -13,7 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/tunduk-onboard/tunduk-onboard/tokens/enroll"
+	"github.com/tunduk-onboard/tunduk-onboard/enroll"
 )
 
 // submitWidgets are the page's widgets while it is shown.

@@ -18,7 +18,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/profile"
 	"github.com/tunduk-onboard/tunduk-onboard/tokens"
 )
 
@@ -163,7 +164,7 @@ func (ts *tokenStep) pollLoop(ctx context.Context, gen int, path string, mod tok
 	if mod == nil {
 		m, err := ts.open(path)
 		if err != nil {
-			log.WithError(errors.New(clean(err.Error(), 600))).Warn("PKCS#11 module not loaded")
+			log.WithError(errors.New(i18n.Line(err.Error(), 600))).Warn("PKCS#11 module not loaded")
 		} else {
 			log.WithField("module", m.Path()).Info("PKCS#11 module loaded")
 		}
@@ -320,7 +321,7 @@ func (ts *tokenStep) refresh() {
 	}
 	switch {
 	case ts.mod != nil:
-		v.module.SetText(T("token.library.using", map[string]any{"Path": clean(ts.mod.Path(), 300)}))
+		v.module.SetText(T("token.library.using", map[string]any{"Path": i18n.Line(ts.mod.Path(), 300)}))
 		v.module.Importance = widget.LowImportance
 	case ts.modErr != nil:
 		v.module.SetText("")
@@ -331,7 +332,7 @@ func (ts *tokenStep) refresh() {
 	v.module.Refresh()
 	v.moduleErr.Objects = nil
 	if ts.modErr != nil {
-		v.moduleErr.Add(messageCard(T("token.err.module"), T("token.err.module.todo"), clean(ts.modErr.Error(), 600)))
+		v.moduleErr.Add(messageCard(T("token.err.module"), T("token.err.module.todo"), i18n.Line(ts.modErr.Error(), 600)))
 	}
 	v.moduleErr.Refresh()
 
@@ -349,7 +350,7 @@ func (ts *tokenStep) refresh() {
 	case ts.mod == nil:
 		v.empty.SetText("")
 	case ts.listErr != nil:
-		v.empty.SetText(T("token.err.list", map[string]any{"Error": clean(ts.listErr.Error(), 300)}))
+		v.empty.SetText(T("token.err.list", map[string]any{"Error": i18n.Line(ts.listErr.Error(), 300)}))
 	case !ts.listed:
 		v.empty.SetText(T("token.searching"))
 	case len(ts.toks) == 0:
@@ -387,7 +388,7 @@ func (ts *tokenStep) refresh() {
 		v.keyNote.Hide()
 	}
 	if k := ts.key; k != nil {
-		text := T("token.key.done", map[string]any{"ID": k.IDHex(), "Label": clean(k.Label, 100), "Bits": k.Bits, "Serial": clean(k.TokenSerial, 64)})
+		text := T("token.key.done", map[string]any{"ID": k.IDHex(), "Label": i18n.Line(k.Label, 100), "Bits": k.Bits, "Serial": i18n.Line(k.TokenSerial, 64)})
 		if k.AttributesRelaxed {
 			text += "\n" + T("token.key.relaxed")
 		}
@@ -395,7 +396,7 @@ func (ts *tokenStep) refresh() {
 		v.keyInfo.SetText(text)
 	} else if serial, id := ts.wz.prefs.String(prefKeySerial), ts.wz.prefs.String(prefKeyID); serial != "" && id != "" {
 		v.keyInfo.TextStyle.Monospace = false
-		v.keyInfo.SetText(T("token.key.saved", map[string]any{"ID": clean(id, 80), "Serial": clean(serial, 64)}))
+		v.keyInfo.SetText(T("token.key.saved", map[string]any{"ID": i18n.Line(id, 80), "Serial": i18n.Line(serial, 64)}))
 	} else {
 		v.keyInfo.TextStyle.Monospace = false
 		v.keyInfo.SetText(T("token.key.none"))
@@ -426,7 +427,7 @@ func (ts *tokenStep) tokenRow(t tokens.TokenInfo) fyne.CanvasObject {
 	if label == "" {
 		label = T("token.no_label")
 	}
-	title := widget.NewLabelWithStyle(clean(label, 64), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title := widget.NewLabelWithStyle(i18n.Line(label, 64), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	serial := t.Serial
 	if serial == "" {
 		serial = "—"
@@ -436,7 +437,7 @@ func (ts *tokenStep) tokenRow(t tokens.TokenInfo) fyne.CanvasObject {
 		rsaText = T("token.rsa", map[string]any{"Min": t.RSAMinBits, "Max": t.RSAMaxBits})
 	}
 	details := widget.NewLabel(T("token.details", map[string]any{
-		"Manufacturer": clean(t.Manufacturer, 64), "Model": clean(t.Model, 64), "Serial": clean(serial, 64)}) + " · " + rsaText)
+		"Manufacturer": i18n.Line(t.Manufacturer, 64), "Model": i18n.Line(t.Model, 64), "Serial": i18n.Line(serial, 64)}) + " · " + rsaText)
 	details.Wrapping = fyne.TextWrapWord
 	badges := container.NewHBox()
 	for _, b := range tokenBadges(t) {
@@ -486,7 +487,7 @@ func (wz *wizard) participant() tokens.Participant {
 }
 
 // keyLabelFor renders the profile's key label template (token.key_label).
-func keyLabelFor(p *checks.Profile, who tokens.Participant) (string, error) {
+func keyLabelFor(p *profile.Profile, who tokens.Participant) (string, error) {
 	t, err := template.New("key_label").Option("missingkey=error").Parse(p.Token.KeyLabel)
 	if err != nil {
 		return "", err
@@ -525,7 +526,7 @@ func (ts *tokenStep) askKeygen() {
 	}
 	bits := ts.keyBits(tok)
 	p := newPINPrompt(ts.wz.win, T("token.keygen.title"),
-		T("token.keygen.intro", map[string]any{"Bits": bits, "Label": clean(label, 64), "Token": tokenName(tok)}),
+		T("token.keygen.intro", map[string]any{"Bits": bits, "Label": i18n.Line(label, 64), "Token": tokenName(tok)}),
 		func(pin string) { ts.generate(tok, pin, bits, label) })
 	showSized(p.d, ts.wz.win, 560)
 	if ts.dialogShown != nil {
@@ -544,7 +545,7 @@ func (ts *tokenStep) generate(tok tokens.TokenInfo, pin string, bits int, label 
 		key, err := mod.GenerateSigningKey(context.Background(), tok, pin, bits, label)
 		pin = ""
 		if err != nil {
-			log.WithError(errors.New(clean(err.Error(), 600))).Warn("key generation failed")
+			log.WithError(errors.New(i18n.Line(err.Error(), 600))).Warn("key generation failed")
 		} else {
 			log.WithFields(map[string]any{"serial": key.TokenSerial, "id": key.IDHex(), "bits": key.Bits,
 				"relaxed": key.AttributesRelaxed, "took": time.Since(start).String()}).Info("key generated")
@@ -600,9 +601,9 @@ func tokenName(t tokens.TokenInfo) string {
 		label = T("token.no_label")
 	}
 	if t.Serial == "" {
-		return clean(label, 64)
+		return i18n.Line(label, 64)
 	}
-	return fmt.Sprintf("%s (%s)", clean(label, 64), clean(t.Serial, 64))
+	return fmt.Sprintf("%s (%s)", i18n.Line(label, 64), i18n.Line(t.Serial, 64))
 }
 
 // messageCard is an error with what to do and the technical detail.

@@ -24,9 +24,9 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/enroll"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/internal/secrets"
-	"github.com/tunduk-onboard/tunduk-onboard/tokens/enroll"
 )
 
 // Preference keys of the Submit step. The SMTP password has none: it is
@@ -330,7 +330,7 @@ func (ss *submitStep) send() {
 		defer cancel()
 		res := ss.deliver(ctx, f, in, prev)
 		if res.err != nil {
-			log.WithError(errors.New(clean(res.err.Error(), 600))).Warn("submission not delivered")
+			log.WithError(errors.New(i18n.Line(res.err.Error(), 600))).Warn("submission not delivered")
 		} else {
 			log.WithField("id", res.id).WithField("via", string(f.Via)).Info("submission delivered")
 		}
@@ -523,7 +523,7 @@ func (ss *submitStep) retryAtStart() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		defer cancel()
 		if err := ss.flushOutbox(ctx); err != nil {
-			log.WithError(errors.New(clean(err.Error(), 600))).Warn("outbox: not delivered at start")
+			log.WithError(errors.New(i18n.Line(err.Error(), 600))).Warn("outbox: not delivered at start")
 		}
 		ss.uiDo(func() { ss.loadRecord(); ss.refresh() })
 	}()
@@ -567,7 +567,7 @@ func (ss *submitStep) done(f submitForm, r runResult) {
 		if r.queued && !errors.Is(r.err, context.Canceled) {
 			err := r.err
 			ss.outcome = func() fyne.CanvasObject {
-				return messageCard(T("submit.queued"), T("submit.queued.todo"), clean(errorText(err), 600))
+				return messageCard(T("submit.queued"), T("submit.queued.todo"), i18n.Line(errorText(err), 600))
 			}
 			ss.refresh()
 			return
@@ -628,12 +628,12 @@ func (ss *submitStep) fail(err error) {
 		if k, ok := failTodo[via]; ok {
 			todo = T(k)
 		}
-		what, detail := T("submit.failed"), clean(err.Error(), 600)
+		what, detail := T("submit.failed"), i18n.Line(err.Error(), 600)
 		var ee *enroll.Error
 		if errors.As(err, &ee) {
-			what, detail = checks.T(CurrentLanguage(), ee.Key, ee.Data), ""
+			what, detail = i18n.T(CurrentLanguage(), ee.Key, ee.Data), ""
 			if ee.Err != nil {
-				detail = clean(ee.Err.Error(), 600)
+				detail = i18n.Line(ee.Err.Error(), 600)
 			}
 		}
 		return messageCard(what, todo, detail)
@@ -645,7 +645,7 @@ func (ss *submitStep) fail(err error) {
 func errorText(err error) string {
 	var ee *enroll.Error
 	if errors.As(err, &ee) {
-		return checks.T(CurrentLanguage(), ee.Key, ee.Data)
+		return i18n.T(CurrentLanguage(), ee.Key, ee.Data)
 	}
 	return err.Error()
 }

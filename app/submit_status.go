@@ -16,7 +16,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/tunduk-onboard/tunduk-onboard/tokens/enroll"
+	"github.com/tunduk-onboard/tunduk-onboard/enroll"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 )
 
 // stages in order, with their names.
@@ -155,7 +156,7 @@ func (ss *submitStep) renderTimeline() {
 	rec := ss.record
 	switch {
 	case ss.recordErr != nil:
-		v.timeline.Add(messageCard(T("submit.status_unreadable"), T("submit.status_unreadable.todo"), clean(errorText(ss.recordErr), 300)))
+		v.timeline.Add(messageCard(T("submit.status_unreadable"), T("submit.status_unreadable.todo"), i18n.Line(errorText(ss.recordErr), 300)))
 	case rec == nil:
 		v.timeline.Add(wrappedLow(T("submit.status_none")))
 	default:

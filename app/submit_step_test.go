@@ -31,9 +31,10 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/enroll"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/internal/secrets"
 	"github.com/tunduk-onboard/tunduk-onboard/internal/secrets/secretstest"
-	"github.com/tunduk-onboard/tunduk-onboard/tokens/enroll"
 )
 
 var (
@@ -520,7 +521,7 @@ func TestSubmitRefusesSMTPWithoutSTARTTLS(t *testing.T) {
 	h.send(t)
 
 	server := fmt.Sprintf("127.0.0.1:%d", ms.port)
-	want := checks.T("en", "enroll.err.smtp_no_starttls", map[string]any{"Server": server})
+	want := i18n.T("en", "enroll.err.smtp_no_starttls", map[string]any{"Server": server})
 	if want == "enroll.err.smtp_no_starttls" {
 		t.Fatal("refusal not translated")
 	}
@@ -546,7 +547,7 @@ func TestSubmitRefusesSMTPWithoutSTARTTLS(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.wz.submit.refresh()
-	if ru := checks.T("ru", "enroll.err.smtp_no_starttls", map[string]any{"Server": server}); ru == want || !strings.Contains(h.outcomeText(), ru) {
+	if ru := i18n.T("ru", "enroll.err.smtp_no_starttls", map[string]any{"Server": server}); ru == want || !strings.Contains(h.outcomeText(), ru) {
 		t.Errorf("Russian outcome %q", h.outcomeText())
 	}
 }
@@ -703,7 +704,7 @@ func TestSummaryAfterSentSubmission(t *testing.T) {
 	}
 	texts := labelsIn(h.wz.page)
 	for _, want := range []string{T("summary.submission_none"), T("summary.wait_nothing"), T("summary.next_send"), T("summary.readiness_none"),
-		T("summary.auth_csr", map[string]any{"Source": checks.T("en", "csr.where.soft_token", nil)})} {
+		T("summary.auth_csr", map[string]any{"Source": i18n.T("en", "csr.where.soft_token", nil)})} {
 		if !contains(texts, want) {
 			t.Errorf("before sending, summary lacks %q: %q", want, texts)
 		}

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tunduk-onboard/tunduk-onboard/installer/configure"
-	"github.com/tunduk-onboard/tunduk-onboard/installer/xroadapi"
-	"github.com/tunduk-onboard/tunduk-onboard/tokens/enroll"
+	"github.com/tunduk-onboard/tunduk-onboard/enroll"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad/configure"
 )
 
 // The wizard joins its steps: what the Register step reaches moves the
@@ -34,9 +34,9 @@ func TestStepsShareTheSubmissionAndServerState(t *testing.T) {
 		t.Fatalf("after the Register step's stages the submission is %q (%v), want registered", got.Stage, err)
 	}
 
-	h.wz.configure.status = &configure.Status{TSAConfigured: true, Init: xroadapi.InitializationStatus{
+	h.wz.configure.status = &configure.Status{TSAConfigured: true, Init: xroad.InitializationStatus{
 		AnchorImported: true, ServerCodeInitialized: true, ServerOwnerInitialized: true,
-		SoftwareTokenInitStatus: xroadapi.TokenInitialized}}
+		SoftwareTokenInitStatus: xroad.TokenInitialized}}
 	h.wz.configure.statusAt = time.Date(2026, 11, 22, 10, 0, 0, 0, time.Local)
 	h.wz.state.Server.Remote, h.wz.state.Server.Host, h.wz.state.Server.User, h.wz.state.Server.Auth = true, "ss1.agency.kg", "admin", AuthAgent
 	if !h.wz.goTo(h.wz.stepIndex(stepSummary)) {

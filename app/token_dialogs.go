@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/tokens"
 )
 
@@ -81,7 +82,7 @@ func tokenText(msgs []tokens.Msg) string {
 			case tokens.Ref:
 				data[k] = T(string(v))
 			case string:
-				data[k] = clean(v, 400)
+				data[k] = i18n.Line(v, 400)
 			default:
 				data[k] = v
 			}
@@ -166,7 +167,7 @@ func (ts *tokenStep) showFormat() {
 			newTok, err := mod.InitToken(tok, so, lbl, pin, func(objs []tokens.ObjectInfo) bool { return ts.confirmWipe(tok, objs) })
 			so, pin = "", ""
 			if err != nil {
-				log.WithError(errors.New(clean(err.Error(), 600))).Warn("token not formatted")
+				log.WithError(errors.New(i18n.Line(err.Error(), 600))).Warn("token not formatted")
 			} else {
 				log.WithFields(map[string]any{"serial": newTok.Serial, "label": newTok.Label}).Info("token formatted")
 			}
@@ -246,10 +247,10 @@ func (ts *tokenStep) confirmWipe(tok tokens.TokenInfo, objs []tokens.ObjectInfo)
 		for _, o := range objs {
 			line := "• " + objectClassText(o.Class)
 			if o.Label != "" {
-				line += " «" + clean(o.Label, 64) + "»"
+				line += " «" + i18n.Line(o.Label, 64) + "»"
 			}
 			if len(o.ID) > 0 {
-				line += " CKA_ID " + clean(strings.ToLower(hexString(o.ID)), 80)
+				line += " CKA_ID " + i18n.Line(strings.ToLower(hexString(o.ID)), 80)
 			}
 			lines = append(lines, line)
 		}
@@ -258,9 +259,9 @@ func (ts *tokenStep) confirmWipe(tok tokens.TokenInfo, objs []tokens.ObjectInfo)
 		intro.Importance = widget.DangerImportance
 		c.objects = widget.NewLabel(strings.Join(lines, "\n"))
 		c.objects.Wrapping = fyne.TextWrapBreak
-		ask := widget.NewLabel(T("token.wipe.type_serial", map[string]any{"Serial": clean(tok.Serial, 64)}))
+		ask := widget.NewLabel(T("token.wipe.type_serial", map[string]any{"Serial": i18n.Line(tok.Serial, 64)}))
 		ask.Wrapping = fyne.TextWrapWord
-		c.serial.SetPlaceHolder(clean(tok.Serial, 64))
+		c.serial.SetPlaceHolder(i18n.Line(tok.Serial, 64))
 		var buttons fyne.CanvasObject
 		c.wipe, c.cancel, buttons = dialogButtons(T("token.wipe.ok"), theme.DeleteIcon(), func() {
 			if tok.Serial == "" || c.serial.Text != tok.Serial {
@@ -316,7 +317,7 @@ func objectClassText(class string) string {
 	case "secret key":
 		return T("token.object.secret_key")
 	}
-	return T("token.object.other", map[string]any{"Class": clean(class, 40)})
+	return T("token.object.other", map[string]any{"Class": i18n.Line(class, 40)})
 }
 
 // PIN actions of the PIN dialog.
@@ -420,7 +421,7 @@ func (ts *tokenStep) showPINs() {
 			}
 			old, pin = "", ""
 			if err != nil {
-				log.WithError(errors.New(clean(err.Error(), 600))).WithField("action", what).Warn("PIN action failed")
+				log.WithError(errors.New(i18n.Line(err.Error(), 600))).WithField("action", what).Warn("PIN action failed")
 			} else {
 				log.WithFields(map[string]any{"serial": tok.Serial, "action": what}).Info("PIN action done")
 			}

@@ -9,8 +9,7 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/profile"
 )
 
 // Step identifiers, also accepted by TUNDUK_ONBOARD_START_STEP.
@@ -47,7 +46,7 @@ type wizard struct {
 	win     fyne.Window
 	prefs   Prefs
 	state   *State
-	profile *checks.Profile
+	profile *profile.Profile
 	logPath string
 
 	steps []*step
@@ -77,7 +76,7 @@ type wizard struct {
 	selecting  bool
 }
 
-func newWizard(a fyne.App, w fyne.Window, prefs Prefs, profile *checks.Profile, logPath string) *wizard {
+func newWizard(a fyne.App, w fyne.Window, prefs Prefs, profile *profile.Profile, logPath string) *wizard {
 	wz := &wizard{app: a, win: w, prefs: prefs, state: LoadState(prefs), profile: profile, logPath: logPath}
 	wz.readiness = newReadiness(wz)
 	wz.token = newTokenStep(wz)

@@ -16,7 +16,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
-	"github.com/tunduk-onboard/tunduk-onboard/installer/ssh"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/remote"
 )
 
 // newTestWizard builds the wizard in a test window (no display needed).
@@ -31,7 +32,7 @@ func newTestWizard(t *testing.T, prefs Prefs) (*wizard, fyne.Window) {
 		prefs = mapPrefs{}
 	}
 	w := a.NewWindow("test")
-	wz := newWizard(a, w, prefs, profile(t), "/tmp/test.log")
+	wz := newWizard(a, w, prefs, testProfile(t), "/tmp/test.log")
 	wz.submit.storeDir = t.TempDir() // never the user's own submissions
 	w.SetContent(wz.build())
 	w.Resize(fyne.NewSize(1100, 760))
@@ -245,10 +246,10 @@ func TestDefaultLanguage(t *testing.T) {
 
 func sample(st checks.Status, id string) checks.Result {
 	return checks.Result{ID: id, Status: st,
-		Title:    checks.Text{EN: "Title " + id, RU: "Заголовок " + id, KY: "Аталыш " + id},
-		Observed: checks.Same("obs\x1b[31m" + id), Required: checks.Text{EN: "req " + id, RU: "треб " + id, KY: "талап " + id},
-		Why: checks.Text{EN: "why", RU: "почему", KY: "эмне үчүн"},
-		Fix: checks.Text{EN: "fix", RU: "исправить", KY: "оңдоо"}}
+		Title:    i18n.Text{EN: "Title " + id, RU: "Заголовок " + id, KY: "Аталыш " + id},
+		Observed: i18n.Same("obs\x1b[31m" + id), Required: i18n.Text{EN: "req " + id, RU: "треб " + id, KY: "талап " + id},
+		Why: i18n.Text{EN: "why", RU: "почему", KY: "эмне үчүн"},
+		Fix: i18n.Text{EN: "fix", RU: "исправить", KY: "оңдоо"}}
 }
 
 func TestResultRows(t *testing.T) {
@@ -384,7 +385,7 @@ func TestReadinessErrorKeepsForm(t *testing.T) {
 	toReadiness(t, wz)
 	r := wz.readiness
 	r.run = func(ctx context.Context, srv Server, on func(checks.Result)) (*checks.Report, error) {
-		return nil, &ssh.AuthError{User: "admin", Host: "10.0.0.5", Tried: []string{"password"}}
+		return nil, &remote.AuthError{User: "admin", Host: "10.0.0.5", Tried: []string{"password"}}
 	}
 	runAndWait(t, r)
 	if len(r.v.errBox.Objects) != 1 {
@@ -417,9 +418,9 @@ func TestExplain(t *testing.T) {
 	refused := &net.OpError{Op: "dial", Net: "tcp", Err: &net.OpError{Err: syscall.ECONNREFUSED}}
 	cases := map[string]error{
 		"err.refused":         fmt.Errorf("ssh: dial: %w", refused),
-		"err.auth":            &ssh.AuthError{User: "u", Host: "h"},
-		"err.hostkey_changed": fmt.Errorf("x: %w", &ssh.HostKeyChangedError{Host: "h", KnownHostsFile: "/k", Line: 3}),
-		"err.hostkey_refused": &ssh.HostKeyUnknownError{Host: "h"},
+		"err.auth":            &remote.AuthError{User: "u", Host: "h"},
+		"err.hostkey_changed": fmt.Errorf("x: %w", &remote.HostKeyChangedError{Host: "h", KnownHostsFile: "/k", Line: 3}),
+		"err.hostkey_refused": &remote.HostKeyUnknownError{Host: "h"},
 		"err.cancelled":       context.Canceled,
 		"err.timeout":         context.DeadlineExceeded,
 		"err.dns":             &net.DNSError{Name: "nohost", IsNotFound: true},
@@ -434,7 +435,7 @@ func TestExplain(t *testing.T) {
 			t.Errorf("control character in detail %q", e.Detail)
 		}
 	}
-	e := explain(&ssh.HostKeyChangedError{Host: "h", KnownHostsFile: "/root/.ssh/known_hosts", Line: 7})
+	e := explain(&remote.HostKeyChangedError{Host: "h", KnownHostsFile: "/root/.ssh/known_hosts", Line: 7})
 	if msg := T(e.Todo, e.Data); !strings.Contains(msg, "/root/.ssh/known_hosts") || !strings.Contains(msg, "7") {
 		t.Errorf("changed-key advice %q", msg)
 	}

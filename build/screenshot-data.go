@@ -18,7 +18,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/tunduk-onboard/tunduk-onboard/tokens/enroll"
+	"github.com/tunduk-onboard/tunduk-onboard/enroll"
 )
 
 func main() {

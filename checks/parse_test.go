@@ -139,7 +139,7 @@ func TestParseListeners(t *testing.T) {
 		t.Errorf("netstat:\n got %v\nwant %v", ns, wantNS)
 	}
 	// Old ss printed IPv4 any as "*".
-	old := ParseSS("State Recv-Q Send-Q Local Address:Port Peer Address:Port\ntcp LISTEN 0 128 *:22 0.0.0.0:*\n")
+	old := ParseSS("State Recv-Q Send-Q Local Address:profile.Port Peer Address:profile.Port\ntcp LISTEN 0 128 *:22 0.0.0.0:*\n")
 	if want := []Listener{{22, "tcp", "0.0.0.0", ""}}; !reflect.DeepEqual(old, want) {
 		t.Errorf("old ss: got %v", old)
 	}

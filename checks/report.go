@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode"
+
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 )
 
 // WriteJSON writes the report in the tunduk-onboard.readiness/v1 schema.
@@ -30,13 +31,13 @@ func (s Summary) Verdict() string {
 
 // Counts renders the summary in lang.
 func (s Summary) Counts(lang string) string {
-	return T(lang, "cli.counts", map[string]any{"Pass": s.Pass, "Warn": s.Warn, "Fail": s.Fail, "Unknown": s.Unknown})
+	return i18n.T(lang, "cli.counts", map[string]any{"Pass": s.Pass, "Warn": s.Warn, "Fail": s.Fail, "Unknown": s.Unknown})
 }
 
 // TargetName is how a report names its machine to a reader.
 func (r *Report) TargetName(lang string) string {
 	if r.Target.Local {
-		name := T(lang, "report.this_machine", nil)
+		name := i18n.T(lang, "report.this_machine", nil)
 		if r.Facts != nil && r.Facts.Hostname != "" {
 			name = r.Facts.Hostname + " (" + name + ")"
 		}
@@ -59,23 +60,23 @@ func (r *Report) WriteText(w io.Writer, lang string, colour bool) error {
 		return "\x1b[" + statusColour[st] + "m" + s + "\x1b[0m"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s\n", T(lang, "report.title", nil), r.TargetName(lang))
-	fmt.Fprintf(&b, "%s: %s %s, %s: %s\n\n", T(lang, "report.profile", nil), r.Profile.Name, r.Profile.Version,
-		T(lang, "report.checked_at", nil), r.CheckedAt.Format("2006-01-02 15:04:05 UTC"))
+	fmt.Fprintf(&b, "%s: %s\n", i18n.T(lang, "report.title", nil), r.TargetName(lang))
+	fmt.Fprintf(&b, "%s: %s %s, %s: %s\n\n", i18n.T(lang, "report.profile", nil), r.Profile.Name, r.Profile.Version,
+		i18n.T(lang, "report.checked_at", nil), r.CheckedAt.Format("2006-01-02 15:04:05 UTC"))
 	for _, res := range r.Results {
 		fmt.Fprintf(&b, "[%s] %s: %s\n", paint(res.Status, statusMark[res.Status]), res.Title.In(lang), res.Observed.In(lang))
 		if res.Status == Pass || res.Status == Info && res.Fix.EN == "" {
 			continue
 		}
-		fmt.Fprintf(&b, "       %s: %s\n", T(lang, "report.required", nil), res.Required.In(lang))
+		fmt.Fprintf(&b, "       %s: %s\n", i18n.T(lang, "report.required", nil), res.Required.In(lang))
 		if res.Status != Info {
-			fmt.Fprintf(&b, "       %s: %s\n", T(lang, "report.why", nil), res.Why.In(lang))
+			fmt.Fprintf(&b, "       %s: %s\n", i18n.T(lang, "report.why", nil), res.Why.In(lang))
 		}
 		if fix := res.Fix.In(lang); fix != "" {
-			fmt.Fprintf(&b, "       %s: %s\n", T(lang, fixLabel(res.Status), nil), fix)
+			fmt.Fprintf(&b, "       %s: %s\n", i18n.T(lang, fixLabel(res.Status), nil), fix)
 		}
 	}
-	fmt.Fprintf(&b, "\n%s: %s\n%s\n", T(lang, "report.summary", nil), r.Summary.Counts(lang), T(lang, r.Summary.Verdict(), nil))
+	fmt.Fprintf(&b, "\n%s: %s\n%s\n", i18n.T(lang, "report.summary", nil), r.Summary.Counts(lang), i18n.T(lang, r.Summary.Verdict(), nil))
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -86,23 +87,4 @@ func fixLabel(st Status) string {
 		return "report.why_unknown"
 	}
 	return "report.fix"
-}
-
-// Sanitize makes text read from a remote host safe to show: control
-// characters (terminal escape sequences among them) are dropped and the
-// length is bounded.
-func Sanitize(s string) string {
-	const max = 512
-	var b strings.Builder
-	for _, r := range s {
-		if b.Len() >= max {
-			b.WriteString("…")
-			break
-		}
-		if unicode.IsControl(r) || r == unicode.ReplacementChar {
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }

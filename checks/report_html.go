@@ -5,6 +5,8 @@ import (
 	"html/template"
 	"io"
 	"time"
+
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 )
 
 //go:embed report.html.tmpl
@@ -14,10 +16,10 @@ var reportHTML string
 // files, scripts or fonts) to attach to the application to the operator.
 func (r *Report) WriteHTML(w io.Writer, lang string) error {
 	t, err := template.New("report").Funcs(template.FuncMap{
-		"t":        func(key string) string { return T(lang, key, nil) },
-		"in":       func(x Text) string { return x.In(lang) },
-		"status":   func(s Status) string { return T(lang, "status."+string(s), nil) },
-		"fixlabel": func(s Status) string { return T(lang, fixLabel(s), nil) },
+		"t":        func(key string) string { return i18n.T(lang, key, nil) },
+		"in":       func(x i18n.Text) string { return x.In(lang) },
+		"status":   func(s Status) string { return i18n.T(lang, "status."+string(s), nil) },
+		"fixlabel": func(s Status) string { return i18n.T(lang, fixLabel(s), nil) },
 		"gib":      GiB,
 		"gb":       GB,
 		"when":     func(t time.Time) string { return t.Format("2006-01-02 15:04:05 UTC") },
@@ -30,7 +32,7 @@ func (r *Report) WriteHTML(w io.Writer, lang string) error {
 		"Lang":    lang,
 		"Target":  r.TargetName(lang),
 		"Counts":  r.Summary.Counts(lang),
-		"Verdict": T(lang, r.Summary.Verdict(), nil),
+		"Verdict": i18n.T(lang, r.Summary.Verdict(), nil),
 		"Failed":  r.Summary.Fail > 0,
 	})
 }

@@ -10,11 +10,14 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/profile"
 )
 
 func sampleReport(t *testing.T, mutate func(*Facts)) *Report {
 	t.Helper()
-	p, _ := DefaultProfile()
+	p, _ := profile.Default()
 	f := goodFacts()
 	if mutate != nil {
 		mutate(f)
@@ -78,7 +81,7 @@ func TestJSONSchema(t *testing.T) {
 
 func TestHTMLIsSelfContainedAndTranslated(t *testing.T) {
 	rep := sampleReport(t, func(f *Facts) { f.CPU.AES = ptr(false); f.OS.PrettyName = "<script>alert(1)</script>" })
-	for _, lang := range Languages {
+	for _, lang := range i18n.Languages {
 		var buf bytes.Buffer
 		if err := rep.WriteHTML(&buf, lang); err != nil {
 			t.Fatal(err)
@@ -90,7 +93,7 @@ func TestHTMLIsSelfContainedAndTranslated(t *testing.T) {
 		if strings.Contains(page, "<script>alert") {
 			t.Errorf("%s: remote text was not escaped", lang)
 		}
-		if !strings.Contains(page, T(lang, "report.title", nil)) || !strings.Contains(page, html.EscapeString(T(lang, "rule.cpu_aes.fix", nil))) {
+		if !strings.Contains(page, i18n.T(lang, "report.title", nil)) || !strings.Contains(page, html.EscapeString(i18n.T(lang, "rule.cpu_aes.fix", nil))) {
 			t.Errorf("%s: title or the AES fix missing", lang)
 		}
 	}
@@ -112,18 +115,18 @@ func TestTextColourOnlyWhenAsked(t *testing.T) {
 	if !strings.Contains(colour.String(), "\x1b[31mFAIL") {
 		t.Error("a failed rule is not red on a terminal")
 	}
-	if !strings.Contains(plain.String(), "Убакытты шайкештирүү") || !strings.Contains(plain.String(), T("ky", "report.verdict_fail", nil)) {
+	if !strings.Contains(plain.String(), "Убакытты шайкештирүү") || !strings.Contains(plain.String(), i18n.T("ky", "report.verdict_fail", nil)) {
 		t.Errorf("Kyrgyz text lacks the time rule or the verdict:\n%s", plain.String())
 	}
 }
 
 func TestCatalogComplete(t *testing.T) {
-	en, err := CatalogKeys("en")
+	en, err := i18n.CatalogKeys("en")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, lang := range []string{"ru", "ky"} {
-		m, _ := CatalogKeys(lang)
+		m, _ := i18n.CatalogKeys(lang)
 		for k := range en {
 			if strings.TrimSpace(m[k]) == "" {
 				t.Errorf("%s lacks %q", lang, k)
@@ -145,17 +148,17 @@ func TestEnum(t *testing.T) {
 		"xroad.token_init.":  {"INITIALIZED", "NOT_INITIALIZED", "UNKNOWN"},
 	} {
 		for _, v := range values {
-			for _, lang := range Languages {
-				if got := Enum(lang, prefix, v); got == v || got == "" {
+			for _, lang := range i18n.Languages {
+				if got := i18n.Enum(lang, prefix, v); got == v || got == "" {
 					t.Errorf("%s%s has no %s text", prefix, v, lang)
 				}
 			}
 		}
 	}
-	if got := Enum("ru", "xroad.cert_status.", "REGISTERED"); got != "зарегистрирован" {
+	if got := i18n.Enum("ru", "xroad.cert_status.", "REGISTERED"); got != "зарегистрирован" {
 		t.Errorf("ru REGISTERED = %q", got)
 	}
-	if got := Enum("ky", "xroad.cert_status.", "SOMETHING_NEW"); got != "SOMETHING_NEW" {
+	if got := i18n.Enum("ky", "xroad.cert_status.", "SOMETHING_NEW"); got != "SOMETHING_NEW" {
 		t.Errorf("unknown value = %q", got)
 	}
 }

@@ -1,5 +1,7 @@
 package checks
 
+import "github.com/tunduk-onboard/tunduk-onboard/i18n"
+
 // Status is a rule's verdict.
 type Status string
 
@@ -11,39 +13,13 @@ const (
 	Info    Status = "info" // shown, never counted against the server
 )
 
-// Text holds one message in every language the product speaks.
-type Text struct {
-	EN string `json:"en"`
-	RU string `json:"ru"`
-	KY string `json:"ky"`
-}
-
-// Same is a text that reads the same in every language (a number, a
-// name, what a remote host printed).
-func Same(s string) Text { return Text{EN: s, RU: s, KY: s} }
-
-// In returns the text in lang, falling back to English.
-func (t Text) In(lang string) string {
-	switch lang {
-	case "ru":
-		if t.RU != "" {
-			return t.RU
-		}
-	case "ky":
-		if t.KY != "" {
-			return t.KY
-		}
-	}
-	return t.EN
-}
-
 // Result is one rule applied to one machine.
 type Result struct {
-	ID       string `json:"id"`
-	Status   Status `json:"status"`
-	Title    Text   `json:"title"`
-	Observed Text   `json:"observed"`
-	Required Text   `json:"required"`
-	Why      Text   `json:"why"`
-	Fix      Text   `json:"fix"`
+	ID       string    `json:"id"`
+	Status   Status    `json:"status"`
+	Title    i18n.Text `json:"title"`
+	Observed i18n.Text `json:"observed"`
+	Required i18n.Text `json:"required"`
+	Why      i18n.Text `json:"why"`
+	Fix      i18n.Text `json:"fix"`
 }

@@ -5,6 +5,9 @@ import (
 	"net/netip"
 	"sort"
 	"strings"
+
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/profile"
 )
 
 // A rule judges one aspect of a machine. Rules never guess: where a fact
@@ -13,13 +16,13 @@ type rule func(c *ruleCtx) Result
 
 type ruleCtx struct {
 	f      *Facts
-	p      *Profile
+	p      *profile.Profile
 	opt    Options
 	remote bool
 }
 
 // Evaluate applies the profile's rules to the facts, in a fixed order.
-func Evaluate(f *Facts, p *Profile, opt Options, local bool) []Result {
+func Evaluate(f *Facts, p *profile.Profile, opt Options, local bool) []Result {
 	c := &ruleCtx{f: f, p: p, opt: opt, remote: !local}
 	rules := []rule{ruleOS, ruleArch, ruleCPU, ruleAES, ruleRAM, ruleDisk,
 		ruleLinkSpeed, ruleStatic, rulePublicIP, ruleTime, ruleLocale}
@@ -39,34 +42,34 @@ func Evaluate(f *Facts, p *Profile, opt Options, local bool) []Result {
 
 // result starts a Result whose title, why and fix come from the catalogue
 // under rule.<id>.*. Remote text inside observed is sanitised here, once.
-func result(id string, st Status, observed, required Text, data map[string]any) Result {
+func result(id string, st Status, observed, required i18n.Text, data map[string]any) Result {
 	key := "rule." + strings.ReplaceAll(id, ".", "_")
 	r := Result{ID: id, Status: st, Observed: sanitizeText(observed), Required: required,
-		Title: TT(key+".title", data), Why: TT(key+".why", data)}
+		Title: i18n.TT(key+".title", data), Why: i18n.TT(key+".why", data)}
 	if st != Pass && st != Info {
-		r.Fix = TT(key+".fix", data)
+		r.Fix = i18n.TT(key+".fix", data)
 	}
 	return r
 }
 
 // join concatenates texts language by language.
-func join(parts ...Text) Text {
-	var out Text
+func join(parts ...i18n.Text) i18n.Text {
+	var out i18n.Text
 	for _, p := range parts {
 		out.EN, out.RU, out.KY = out.EN+p.EN, out.RU+p.RU, out.KY+p.KY
 	}
 	return out
 }
 
-func sanitizeText(t Text) Text {
-	return Text{EN: Sanitize(t.EN), RU: Sanitize(t.RU), KY: Sanitize(t.KY)}
+func sanitizeText(t i18n.Text) i18n.Text {
+	return i18n.Text{EN: i18n.Line(t.EN, i18n.MaxLine), RU: i18n.Line(t.RU, i18n.MaxLine), KY: i18n.Line(t.KY, i18n.MaxLine)}
 }
 
 // unknown is a result that could not be decided; noteKey (under note.*)
 // explains why and takes the place of the fix.
-func unknown(id string, required Text, noteKey string, data map[string]any) Result {
-	r := result(id, Unknown, TT("obs.unknown", nil), required, data)
-	r.Fix = TT("note."+noteKey, data)
+func unknown(id string, required i18n.Text, noteKey string, data map[string]any) Result {
+	r := result(id, Unknown, i18n.TT("obs.unknown", nil), required, data)
+	r.Fix = i18n.TT("note."+noteKey, data)
 	return r
 }
 
@@ -74,7 +77,7 @@ func ruleOS(c *ruleCtx) Result {
 	const id = "os.release"
 	supported := c.p.SupportedUbuntu()
 	data := map[string]any{"XRoad": c.p.XRoad.Version, "Supported": "Ubuntu " + strings.Join(supported, ", ")}
-	required := Same(fmt.Sprintf("Ubuntu %s LTS (X-Road %s)", strings.Join(supported, " / "), c.p.XRoad.Version))
+	required := i18n.Same(fmt.Sprintf("Ubuntu %s LTS (X-Road %s)", strings.Join(supported, " / "), c.p.XRoad.Version))
 	o := c.f.OS
 	if o.ID == "" {
 		return unknown(id, required, "no_os_release", data)
@@ -85,18 +88,18 @@ func ruleOS(c *ruleCtx) Result {
 	}
 	switch {
 	case o.ID == "ubuntu" && contains(supported, o.VersionID):
-		return result(id, Pass, Same(observed), required, data)
+		return result(id, Pass, i18n.Same(observed), required, data)
 	case o.ID == "ubuntu" && contains(c.p.XRoad.PublishedUbuntu, o.VersionID):
-		r := result(id, Warn, Same(observed), required, data)
-		r.Why = TT("rule.os_release.why_published", data)
+		r := result(id, Warn, i18n.Same(observed), required, data)
+		r.Why = i18n.TT("rule.os_release.why_published", data)
 		return r
 	}
-	return result(id, Fail, Same(observed), required, data)
+	return result(id, Fail, i18n.Same(observed), required, data)
 }
 
 func ruleArch(c *ruleCtx) Result {
 	const id = "os.arch"
-	required := Same(strings.Join(c.p.XRoad.Arch, ", "))
+	required := i18n.Same(strings.Join(c.p.XRoad.Arch, ", "))
 	if c.f.Arch == "" {
 		return unknown(id, required, "no_arch", nil)
 	}
@@ -104,13 +107,13 @@ func ruleArch(c *ruleCtx) Result {
 	if contains(c.p.XRoad.Arch, c.f.Arch) {
 		st = Pass
 	}
-	return result(id, st, Same(c.f.Arch), required, nil)
+	return result(id, st, i18n.Same(c.f.Arch), required, nil)
 }
 
 func ruleCPU(c *ruleCtx) Result {
 	const id = "cpu.cores"
 	data := map[string]any{"Min": c.p.Thresholds.MinCores, "N": c.f.CPU.Cores, "Model": c.f.CPU.Model}
-	required := TT("req.cores", data)
+	required := i18n.TT("req.cores", data)
 	if c.f.CPU.Cores == 0 {
 		return unknown(id, required, "no_cpuinfo", data)
 	}
@@ -118,19 +121,19 @@ func ruleCPU(c *ruleCtx) Result {
 	if c.f.CPU.Cores < c.p.Thresholds.MinCores {
 		st = Fail
 	}
-	return result(id, st, TT("obs.cores", data), required, data)
+	return result(id, st, i18n.TT("obs.cores", data), required, data)
 }
 
 func ruleAES(c *ruleCtx) Result {
 	const id = "cpu.aes"
-	required := TT("req.aes", nil)
+	required := i18n.TT("req.aes", nil)
 	switch {
 	case c.f.CPU.AES == nil:
 		return unknown(id, required, "no_cpuinfo", nil)
 	case *c.f.CPU.AES:
-		return result(id, Pass, Same("aes"), required, nil)
+		return result(id, Pass, i18n.Same("aes"), required, nil)
 	}
-	return result(id, Warn, TT("obs.no_aes", nil), required, nil)
+	return result(id, Warn, i18n.TT("obs.no_aes", nil), required, nil)
 }
 
 // memSlack accepts a machine sold as N GiB: the kernel reserves part of
@@ -141,7 +144,7 @@ func ruleRAM(c *ruleCtx) Result {
 	const id = "memory.total"
 	t := c.p.Thresholds
 	data := map[string]any{"Min": GiB(t.MinRAMBytes), "Recommended": GiB(t.RecommendedRAMBytes)}
-	required := TT("req.at_least_recommended", data)
+	required := i18n.TT("req.at_least_recommended", data)
 	total := c.f.Memory.TotalBytes
 	if total == 0 {
 		return unknown(id, required, "no_meminfo", data)
@@ -153,14 +156,14 @@ func ruleRAM(c *ruleCtx) Result {
 	case float64(total) < float64(t.RecommendedRAMBytes)*memSlack:
 		st = Warn
 	}
-	return result(id, st, Same(GiB(total)), required, data)
+	return result(id, st, i18n.Same(GiB(total)), required, data)
 }
 
 func ruleDisk(c *ruleCtx) Result {
 	const id = "disk.free"
 	t := c.p.Thresholds
 	data := map[string]any{"Path": t.DiskPath, "Min": GB(t.MinFreeDiskBytes), "Recommended": GB(t.RecommendedFreeDiskBytes)}
-	required := TT("req.disk", data)
+	required := i18n.TT("req.disk", data)
 	d := c.f.DiskFor(t.DiskPath)
 	if d == nil {
 		return unknown(id, required, "no_disk", data)
@@ -173,13 +176,13 @@ func ruleDisk(c *ruleCtx) Result {
 	case d.FreeBytes < t.RecommendedFreeDiskBytes:
 		st = Warn
 	}
-	return result(id, st, TT("obs.disk", data), required, data)
+	return result(id, st, i18n.TT("obs.disk", data), required, data)
 }
 
 func ruleLinkSpeed(c *ruleCtx) Result {
 	const id = "net.speed"
 	data := map[string]any{"Min": c.p.Thresholds.MinLinkMbps}
-	required := TT("req.speed", data)
+	required := i18n.TT("req.speed", data)
 	nic := c.f.DefaultInterface()
 	if nic == nil {
 		return unknown(id, required, "no_default_route", data)
@@ -192,12 +195,12 @@ func ruleLinkSpeed(c *ruleCtx) Result {
 	if *nic.SpeedMbps < c.p.Thresholds.MinLinkMbps {
 		st = Fail
 	}
-	return result(id, st, Same(fmt.Sprintf("%s: %d Mbit/s", nic.Name, *nic.SpeedMbps)), required, data)
+	return result(id, st, i18n.Same(fmt.Sprintf("%s: %d Mbit/s", nic.Name, *nic.SpeedMbps)), required, data)
 }
 
 func ruleStatic(c *ruleCtx) Result {
 	const id = "net.static"
-	required := TT("req.static", nil)
+	required := i18n.TT("req.static", nil)
 	nic := c.f.DefaultInterface()
 	if nic == nil {
 		return unknown(id, required, "no_default_route", nil)
@@ -205,22 +208,22 @@ func ruleStatic(c *ruleCtx) Result {
 	data := map[string]any{"NIC": nic.Name, "Source": nic.AddressingSource}
 	switch nic.Addressing {
 	case AddressingStatic:
-		return result(id, Pass, TT("obs.static", data), required, data)
+		return result(id, Pass, i18n.TT("obs.static", data), required, data)
 	case AddressingDHCP:
-		return result(id, Fail, TT("obs.dhcp", data), required, data)
+		return result(id, Fail, i18n.TT("obs.dhcp", data), required, data)
 	}
 	return unknown(id, required, "no_addressing", data)
 }
 
 func rulePublicIP(c *ruleCtx) Result {
 	const id = "net.public_ip"
-	required := TT("req.public_ip", nil)
+	required := i18n.TT("req.public_ip", nil)
 	data := map[string]any{"Given": c.opt.PublicIP}
 	if c.opt.PublicIP != "" {
 		given, err := netip.ParseAddr(c.opt.PublicIP)
 		if err != nil || AddrClass(given) != "public" {
-			r := result(id, Fail, Same("--public-ip "+c.opt.PublicIP), required, data)
-			r.Fix = TT("rule.net_public_ip.fix_given", data)
+			r := result(id, Fail, i18n.Same("--public-ip "+c.opt.PublicIP), required, data)
+			r.Fix = i18n.TT("rule.net_public_ip.fix_given", data)
 			return r
 		}
 	}
@@ -229,7 +232,7 @@ func rulePublicIP(c *ruleCtx) Result {
 		return unknown(id, required, "no_default_route", data)
 	}
 	data["NIC"] = nic.Name
-	var seen []Text
+	var seen []i18n.Text
 	for _, a := range nic.Addresses {
 		pfx, err := netip.ParsePrefix(a)
 		if err != nil || !pfx.Addr().Is4() {
@@ -237,21 +240,21 @@ func rulePublicIP(c *ruleCtx) Result {
 		}
 		class := AddrClass(pfx.Addr())
 		if class == "public" {
-			return result(id, Pass, Same(pfx.Addr().String()), required, data)
+			return result(id, Pass, i18n.Same(pfx.Addr().String()), required, data)
 		}
-		seen = append(seen, join(Same(pfx.Addr().String()+" ("), TT("class."+class, nil), Same(")")))
+		seen = append(seen, join(i18n.Same(pfx.Addr().String()+" ("), i18n.TT("class."+class, nil), i18n.Same(")")))
 	}
-	observed := TT("obs.no_ipv4", data)
+	observed := i18n.TT("obs.no_ipv4", data)
 	if len(seen) > 0 {
 		observed = seen[0]
 		for _, t := range seen[1:] {
-			observed = join(observed, Same(", "), t)
+			observed = join(observed, i18n.Same(", "), t)
 		}
 	}
 	if c.opt.PublicIP != "" {
-		r := result(id, Warn, join(observed, Same(" -> NAT "+c.opt.PublicIP)), required, data)
-		r.Why = TT("rule.net_public_ip.why_nat", data)
-		r.Fix = TT("rule.net_public_ip.fix_nat", data)
+		r := result(id, Warn, join(observed, i18n.Same(" -> NAT "+c.opt.PublicIP)), required, data)
+		r.Why = i18n.TT("rule.net_public_ip.why_nat", data)
+		r.Fix = i18n.TT("rule.net_public_ip.fix_nat", data)
 		return r
 	}
 	return result(id, Fail, observed, required, data)
@@ -294,14 +297,14 @@ var reserved = []netip.Prefix{
 
 func ruleTime(c *ruleCtx) Result {
 	const id = "time.sync"
-	required := TT("req.time", nil)
+	required := i18n.TT("req.time", nil)
 	switch {
 	case c.f.TimeSynced == nil:
 		return unknown(id, required, "no_timesync", nil)
 	case *c.f.TimeSynced:
-		return result(id, Pass, TT("obs.synced", nil), required, nil)
+		return result(id, Pass, i18n.TT("obs.synced", nil), required, nil)
 	}
-	return result(id, Fail, TT("obs.not_synced", nil), required, nil)
+	return result(id, Fail, i18n.TT("obs.not_synced", nil), required, nil)
 }
 
 func ruleLocale(c *ruleCtx) Result {
@@ -309,29 +312,29 @@ func ruleLocale(c *ruleCtx) Result {
 	want := c.p.Locale
 	data := map[string]any{"Locale": want}
 	if c.f.Locales == nil {
-		return unknown(id, Same(want), "no_locales", data)
+		return unknown(id, i18n.Same(want), "no_locales", data)
 	}
 	if contains(c.f.Locales, want) {
-		return result(id, Pass, Same(want), Same(want), data)
+		return result(id, Pass, i18n.Same(want), i18n.Same(want), data)
 	}
-	return result(id, Warn, TT("obs.missing", nil), Same(want), data)
+	return result(id, Warn, i18n.TT("obs.missing", nil), i18n.Same(want), data)
 }
 
-func (c *ruleCtx) port(port Port) Result {
+func (c *ruleCtx) port(port profile.Port) Result {
 	id := fmt.Sprintf("port.%d", port.Port)
-	data := map[string]any{"Port": port.Port, "Proto": port.Proto}
+	data := map[string]any{"profile.Port": port.Port, "Proto": port.Proto}
 	// The purpose reads in the report's language; templates get one value,
 	// so the texts are built per language.
-	perLang := func(key string) Text {
+	perLang := func(key string) i18n.Text {
 		var t [3]string
-		for i, l := range Languages {
+		for i, l := range i18n.Languages {
 			d := map[string]any{"Purpose": port.Purpose.In(l)}
 			for k, v := range data {
 				d[k] = v
 			}
-			t[i] = T(l, key, d)
+			t[i] = i18n.T(l, key, d)
 		}
-		return Text{EN: t[0], RU: t[1], KY: t[2]}
+		return i18n.Text{EN: t[0], RU: t[1], KY: t[2]}
 	}
 	required := perLang("req.port")
 	if c.f.Listening == nil {
@@ -360,15 +363,15 @@ func (c *ruleCtx) port(port Port) Result {
 	var r Result
 	switch {
 	case foreign:
-		r = result(id, Fail, TT("obs.port_held", data), required, data)
-		r.Fix = TT("rule.port.fix", data)
+		r = result(id, Fail, i18n.TT("obs.port_held", data), required, data)
+		r.Fix = i18n.TT("rule.port.fix", data)
 	case anonymous:
 		r = unknown(id, required, "port_owner_hidden", data)
-		r.Observed = sanitizeText(TT("obs.port_held", data))
+		r.Observed = sanitizeText(i18n.TT("obs.port_held", data))
 	case len(holders) > 0:
-		r = result(id, Pass, TT("obs.port_xroad", data), required, data)
+		r = result(id, Pass, i18n.TT("obs.port_xroad", data), required, data)
 	default:
-		r = result(id, Pass, TT("obs.port_free", data), required, data)
+		r = result(id, Pass, i18n.TT("obs.port_free", data), required, data)
 	}
 	r.Title, r.Why = perLang("rule.port.title"), perLang("rule.port.why")
 	return r
@@ -376,7 +379,7 @@ func (c *ruleCtx) port(port Port) Result {
 
 func ruleSudo(c *ruleCtx) Result {
 	const id = "ssh.sudo"
-	required := TT("req.sudo", nil)
+	required := i18n.TT("req.sudo", nil)
 	s := c.f.Sudo
 	if s == nil {
 		return unknown(id, required, "no_sudo", nil)
@@ -384,13 +387,13 @@ func ruleSudo(c *ruleCtx) Result {
 	data := map[string]any{"User": s.User}
 	switch {
 	case s.IsRoot:
-		return result(id, Pass, TT("obs.sudo_root", data), required, data)
+		return result(id, Pass, i18n.TT("obs.sudo_root", data), required, data)
 	case s.Passwordless:
-		return result(id, Pass, TT("obs.sudo_nopw", data), required, data)
+		return result(id, Pass, i18n.TT("obs.sudo_nopw", data), required, data)
 	case s.InSudoGroup:
-		return result(id, Pass, TT("obs.sudo_pw", data), required, data)
+		return result(id, Pass, i18n.TT("obs.sudo_pw", data), required, data)
 	}
-	return result(id, Fail, TT("obs.sudo_none", data), required, data)
+	return result(id, Fail, i18n.TT("obs.sudo_none", data), required, data)
 }
 
 func ruleToken(c *ruleCtx) Result {
@@ -403,26 +406,26 @@ func ruleToken(c *ruleCtx) Result {
 		}
 	}
 	sort.Strings(found)
-	required := TT("req.token", nil)
+	required := i18n.TT("req.token", nil)
 	if len(found) > 0 {
-		return result(id, Info, Same(strings.Join(found, ", ")), required, nil)
+		return result(id, Info, i18n.Same(strings.Join(found, ", ")), required, nil)
 	}
-	r := result(id, Info, TT("obs.none", nil), required, nil)
-	r.Fix = TT("rule.token_usb.fix", nil)
+	r := result(id, Info, i18n.TT("obs.none", nil), required, nil)
+	r.Fix = i18n.TT("rule.token_usb.fix", nil)
 	return r
 }
 
 func rulePCSCD(c *ruleCtx) Result {
 	const id = "token.pcscd"
-	required := TT("req.pcscd", nil)
+	required := i18n.TT("req.pcscd", nil)
 	switch {
 	case c.f.PCSCD == nil:
 		return unknown(id, required, "no_pcscd", nil)
 	case *c.f.PCSCD:
-		return result(id, Info, TT("obs.running", nil), required, nil)
+		return result(id, Info, i18n.TT("obs.running", nil), required, nil)
 	}
-	r := result(id, Info, TT("obs.not_running", nil), required, nil)
-	r.Fix = TT("rule.token_pcscd.fix", nil)
+	r := result(id, Info, i18n.TT("obs.not_running", nil), required, nil)
+	r.Fix = i18n.TT("rule.token_pcscd.fix", nil)
 	return r
 }
 

@@ -3,6 +3,9 @@ package checks
 import (
 	"strings"
 	"testing"
+
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/profile"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -38,13 +41,13 @@ func statusOf(t *testing.T, rs []Result, id string) Result {
 }
 
 func TestGoodServerPassesEverything(t *testing.T) {
-	p, _ := DefaultProfile()
+	p, _ := profile.Default()
 	rs := Evaluate(goodFacts(), p, Options{}, false)
 	for _, r := range rs {
 		if r.Status != Pass && r.Status != Info {
 			t.Errorf("%s: %s (%s)", r.ID, r.Status, r.Observed)
 		}
-		for _, lang := range Languages {
+		for _, lang := range i18n.Languages {
 			if r.Title.In(lang) == "" || r.Why.In(lang) == "" || strings.Contains(r.Title.In(lang), "rule.") {
 				t.Errorf("%s: title/why missing in %s", r.ID, lang)
 			}
@@ -56,7 +59,7 @@ func TestGoodServerPassesEverything(t *testing.T) {
 }
 
 func TestRules(t *testing.T) {
-	p, _ := DefaultProfile()
+	p, _ := profile.Default()
 	cases := []struct {
 		name   string
 		mutate func(f *Facts)
@@ -130,7 +133,7 @@ func TestRules(t *testing.T) {
 }
 
 func TestLocalCheckHasNoSudoRule(t *testing.T) {
-	p, _ := DefaultProfile()
+	p, _ := profile.Default()
 	for _, r := range Evaluate(goodFacts(), p, Options{}, true) {
 		if r.ID == "ssh.sudo" {
 			t.Fatal("a local check judged SSH sudo")
@@ -139,7 +142,7 @@ func TestLocalCheckHasNoSudoRule(t *testing.T) {
 }
 
 func TestTokenFound(t *testing.T) {
-	p, _ := DefaultProfile()
+	p, _ := profile.Default()
 	f := goodFacts()
 	f.USBTokens = []USBDevice{{ID: "0a89:0030", Product: "Rutoken ECP"}, {ID: "1d6b:0002"}}
 	r := statusOf(t, Evaluate(f, p, Options{}, true), "token.usb")
@@ -149,7 +152,7 @@ func TestTokenFound(t *testing.T) {
 }
 
 func TestObservedIsSanitized(t *testing.T) {
-	p, _ := DefaultProfile()
+	p, _ := profile.Default()
 	f := goodFacts()
 	f.OS.PrettyName = "Ubuntu\x1b[2J\x1b]0;pwned\x07 22.04"
 	r := statusOf(t, Evaluate(f, p, Options{}, true), "os.release")

@@ -3,6 +3,8 @@ package checks
 import (
 	"context"
 	"time"
+
+	"github.com/tunduk-onboard/tunduk-onboard/profile"
 )
 
 // Schema is the JSON report's schema identifier.
@@ -54,7 +56,7 @@ type Collector func(ctx context.Context) (*Facts, error)
 // Check collects facts, applies the profile's rules and returns the report.
 // onResult, when not nil, is called with each result as it is decided, in
 // order, so a UI can show rows as they come.
-func Check(ctx context.Context, target Target, collect Collector, p *Profile, opt Options, onResult func(Result)) (*Report, error) {
+func Check(ctx context.Context, target Target, collect Collector, p *profile.Profile, opt Options, onResult func(Result)) (*Report, error) {
 	start := time.Now()
 	facts, err := collect(ctx)
 	if err != nil {

@@ -18,16 +18,16 @@ import (
 	"time"
 
 	"github.com/tunduk-onboard/tunduk-onboard/build/targethost"
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
 	"github.com/tunduk-onboard/tunduk-onboard/installer"
-	sshpkg "github.com/tunduk-onboard/tunduk-onboard/installer/ssh"
+	"github.com/tunduk-onboard/tunduk-onboard/profile"
+	"github.com/tunduk-onboard/tunduk-onboard/remote"
 )
 
 const benchAdminPW = "Bench-admin-Pw-31"
 
 func benchPlan(t *testing.T, h *targethost.Host, debs string) []installer.Step {
 	t.Helper()
-	p, err := checks.DefaultProfile()
+	p, err := profile.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func benchPlan(t *testing.T, h *targethost.Host, debs string) []installer.Step {
 func runnerFor(h *targethost.Host, progress func(installer.Event)) *installer.Runner {
 	kh := h.KnownHostsFile()
 	return &installer.Runner{
-		Conn:     func(ctx context.Context) (*sshpkg.Client, error) { return sshpkg.Dial(ctx, h.Config(kh)) },
+		Conn:     func(ctx context.Context) (*remote.Client, error) { return remote.Dial(ctx, h.Config(kh)) },
 		Sudo:     func() (string, error) { return h.Password, nil },
 		Progress: progress,
 	}

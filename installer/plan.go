@@ -16,15 +16,17 @@ import (
 	"strings"
 
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/profile"
 )
 
 // Step is one idempotent action of the install.
 type Step struct {
-	ID    string      `json:"id"`
-	Title checks.Text `json:"title"`
+	ID    string    `json:"id"`
+	Title i18n.Text `json:"title"`
 	// Note tells the operator something about this step in this plan: a
 	// readiness override, an unpinned key, a port left closed.
-	Note checks.Text `json:"note,omitempty"`
+	Note i18n.Text `json:"note,omitempty"`
 	// Check is POSIX sh; exit 0 means the step is already done.
 	Check string `json:"check"`
 	// Apply is POSIX sh, run as root; running it again is harmless.
@@ -190,7 +192,7 @@ func (o *Options) validate(rep *checks.Report) error {
 // Plan builds the ordered steps that install the security server described
 // by the profile on the host the report is about. A report with failed
 // rules refuses the plan (*PreflightError) unless opt.Force.
-func Plan(p *checks.Profile, rep *checks.Report, opt Options) ([]Step, error) {
+func Plan(p *profile.Profile, rep *checks.Report, opt Options) ([]Step, error) {
 	if p == nil {
 		return nil, errors.New("no operator profile")
 	}
@@ -229,7 +231,7 @@ func Plan(p *checks.Profile, rep *checks.Report, opt Options) ([]Step, error) {
 func preflight(rep *checks.Report, force bool) (Step, error) {
 	s := Step{
 		ID:    "preflight",
-		Title: checks.Text{EN: "Preflight: readiness and prerequisites", RU: "Предварительная проверка: готовность и условия", KY: "Алдын ала текшерүү: даярдык жана шарттар"},
+		Title: i18n.Text{EN: "Preflight: readiness and prerequisites", RU: "Предварительная проверка: готовность и условия", KY: "Алдын ала текшерүү: даярдык жана шарттар"},
 		Check: `[ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1 && command -v dpkg >/dev/null 2>&1`,
 		Apply: `echo "preflight: the steps must run as root on a Debian/Ubuntu host with apt-get and dpkg" >&2
 exit 1`,
@@ -246,7 +248,7 @@ exit 1`,
 	case rep == nil && !force:
 		return s, errors.New("no readiness report: run the readiness check first, or go on with --force")
 	case rep == nil:
-		s.Note = checks.Text{
+		s.Note = i18n.Text{
 			EN: "No readiness check was run; overridden with --force.",
 			RU: "Проверка готовности не выполнялась; продолжено с --force.",
 			KY: "Даярдык текшерүүсү аткарылган жок; --force менен улантылды.",
@@ -260,7 +262,7 @@ exit 1`,
 			ru = append(ru, r.ID+" ("+r.Title.In("ru")+")")
 			ky = append(ky, r.ID+" ("+r.Title.In("ky")+")")
 		}
-		s.Note = checks.Text{
+		s.Note = i18n.Text{
 			EN: "OVERRIDDEN with --force: the readiness check failed: " + strings.Join(en, "; "),
 			RU: "ПРОПУЩЕНО с --force: проверка готовности не пройдена: " + strings.Join(ru, "; "),
 			KY: "--force менен ЭСКЕ АЛЫНБАДЫ: даярдык текшерүүсү өтпөдү: " + strings.Join(ky, "; "),

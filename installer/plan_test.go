@@ -9,13 +9,15 @@ import (
 	"testing"
 
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/profile"
 )
 
 const distinctivePW = "Zq7-unique-Adm1n-Pa55"
 
-func profile(t *testing.T) *checks.Profile {
+func testProfile(t *testing.T) *profile.Profile {
 	t.Helper()
-	p, err := checks.DefaultProfile()
+	p, err := profile.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +31,7 @@ func report(failing ...string) *checks.Report {
 	}}
 	rep.Results = append(rep.Results, checks.Result{ID: "ok", Status: checks.Pass})
 	for _, id := range failing {
-		rep.Results = append(rep.Results, checks.Result{ID: id, Status: checks.Fail, Title: checks.Text{EN: "title of " + id}})
+		rep.Results = append(rep.Results, checks.Result{ID: id, Status: checks.Fail, Title: i18n.Text{EN: "title of " + id}})
 	}
 	return rep
 }
@@ -58,7 +60,7 @@ func step(t *testing.T, steps []Step, id string) Step {
 }
 
 func TestPlanOrder(t *testing.T) {
-	steps, err := Plan(profile(t), report(), options())
+	steps, err := Plan(testProfile(t), report(), options())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +77,7 @@ func TestPlanOrder(t *testing.T) {
 	opt := options()
 	opt.PackagesDir = "/home/op/debs"
 	opt.TokenOnServer = true
-	steps, err = Plan(profile(t), report(), opt)
+	steps, err = Plan(testProfile(t), report(), opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +95,7 @@ func TestPlanOrder(t *testing.T) {
 }
 
 func TestPreflightRefusesFailuresUnlessForced(t *testing.T) {
-	p := profile(t)
+	p := testProfile(t)
 	_, err := Plan(p, report("os.version", "ram"), options())
 	var pe *PreflightError
 	if !errors.As(err, &pe) || len(pe.Failed) != 2 || !strings.Contains(err.Error(), "os.version") || !strings.Contains(err.Error(), "--force") {
@@ -127,7 +129,7 @@ func TestPreflightRefusesFailuresUnlessForced(t *testing.T) {
 func TestFirewallAllowsSSHFirstAndRestricts(t *testing.T) {
 	opt := options()
 	opt.SSHPort = 2222
-	steps, err := Plan(profile(t), report(), opt)
+	steps, err := Plan(testProfile(t), report(), opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +164,7 @@ func TestFirewallAllowsSSHFirstAndRestricts(t *testing.T) {
 	// No networks given: the ports stay closed, and the plan says so.
 	opt = options()
 	opt.AdminNetwork, opt.ISNetwork = "", ""
-	steps, _ = Plan(profile(t), report(), opt)
+	steps, _ = Plan(testProfile(t), report(), opt)
 	fwStep := step(t, steps, "firewall")
 	if strings.Contains(fwStep.Apply, "port 4000") || !strings.Contains(fwStep.Note.EN, "4000 stays closed") {
 		t.Errorf("without an admin network 4000 must stay closed: %+v", fwStep)
@@ -170,7 +172,7 @@ func TestFirewallAllowsSSHFirstAndRestricts(t *testing.T) {
 }
 
 func TestOptionErrors(t *testing.T) {
-	p := profile(t)
+	p := testProfile(t)
 	cases := []struct {
 		name   string
 		change func(*Options)
@@ -209,7 +211,7 @@ func TestOptionErrors(t *testing.T) {
 }
 
 func TestDryRunMasksThePassword(t *testing.T) {
-	steps, err := Plan(profile(t), report(), options())
+	steps, err := Plan(testProfile(t), report(), options())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +219,7 @@ func TestDryRunMasksThePassword(t *testing.T) {
 	if user.Stdin != "xrdadmin:"+distinctivePW+"\n" || strings.Contains(user.Apply, distinctivePW) || !strings.Contains(user.Apply, "chpasswd") {
 		t.Fatalf("the password must travel on stdin only: %+v", user)
 	}
-	for _, lang := range checks.Languages {
+	for _, lang := range i18n.Languages {
 		dry := DryRun(steps, lang)
 		if strings.Contains(dry, distinctivePW) {
 			t.Fatalf("%s dry run shows the password", lang)
@@ -236,7 +238,7 @@ func TestDryRunMasksThePassword(t *testing.T) {
 	// A dry run without a password shows the mask too.
 	opt := options()
 	opt.AdminPassword, opt.DryRun = "", true
-	steps, _ = Plan(profile(t), report(), opt)
+	steps, _ = Plan(testProfile(t), report(), opt)
 	if !strings.Contains(DryRun(steps, "en"), "xrdadmin:"+Masked) {
 		t.Error("a dry run without a password must show ********")
 	}
@@ -253,13 +255,13 @@ func TestEveryScriptParses(t *testing.T) {
 	opt := options()
 	opt.TokenOnServer = true
 	opt.Force = true
-	online, err := Plan(profile(t), report("x"), opt)
+	online, err := Plan(testProfile(t), report("x"), opt)
 	if err != nil {
 		t.Fatal(err)
 	}
 	opt.PackagesDir = "/tmp/debs"
 	opt.AdminNetwork, opt.ISNetwork = "", ""
-	offline, err := Plan(profile(t), report(), opt)
+	offline, err := Plan(testProfile(t), report(), opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,7 +277,7 @@ func TestEveryScriptParses(t *testing.T) {
 }
 
 func TestDebconfFromHostAndAddress(t *testing.T) {
-	steps, err := Plan(profile(t), report(), options())
+	steps, err := Plan(testProfile(t), report(), options())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -299,14 +301,14 @@ func TestDebconfFromHostAndAddress(t *testing.T) {
 	// Explicit options win over the facts.
 	opt := options()
 	opt.Hostname, opt.Address = "ss2.gov.kg", "198.51.100.9"
-	steps, _ = Plan(profile(t), report(), opt)
+	steps, _ = Plan(testProfile(t), report(), opt)
 	if a := step(t, steps, "debconf").Apply; !strings.Contains(a, "IP:198.51.100.9,DNS:ss2.gov.kg") {
 		t.Errorf("options ignored:\n%s", a)
 	}
 }
 
 func TestTokenOnServer(t *testing.T) {
-	p := profile(t)
+	p := testProfile(t)
 	steps, _ := Plan(p, report(), options())
 	for _, s := range steps {
 		if s.ID == "hwtokens" || strings.Contains(s.Apply, "devices.ini") {

@@ -5,10 +5,10 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 )
 
-var labels = map[string]checks.Text{
+var labels = map[string]i18n.Text{
 	"plan":   {EN: "Install plan: %d steps. Each check runs first; apply runs (as root) only when the check fails.", RU: "План установки: шагов %d. Сначала выполняется проверка; действие (от root) только если проверка не прошла.", KY: "Орнотуу планы: %d кадам. Адегенде текшерүү аткарылат; аракет (root катары) текшерүү өтпөсө гана."},
 	"note":   {EN: "note", RU: "примечание", KY: "эскертүү"},
 	"check":  {EN: "check", RU: "проверка", KY: "текшерүү"},
@@ -38,7 +38,7 @@ func MaskSteps(steps []Step) []Step {
 	for i, s := range steps {
 		m := func(x string) string { return Mask(x, s.Secrets) }
 		s.Check, s.Apply, s.Stdin = m(s.Check), m(s.Apply), m(s.Stdin)
-		s.Note = checks.Text{EN: m(s.Note.EN), RU: m(s.Note.RU), KY: m(s.Note.KY)}
+		s.Note = i18n.Text{EN: m(s.Note.EN), RU: m(s.Note.RU), KY: m(s.Note.KY)}
 		s.Secrets = nil
 		out[i] = s
 	}

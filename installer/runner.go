@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tunduk-onboard/tunduk-onboard/installer/ssh"
+	"github.com/tunduk-onboard/tunduk-onboard/remote"
 )
 
 // Runner defaults.
@@ -79,7 +79,7 @@ func (e *StepError) Error() string {
 
 // Connector dials the host; the runner calls it again after a dropped
 // connection.
-type Connector func(ctx context.Context) (*ssh.Client, error)
+type Connector func(ctx context.Context) (*remote.Client, error)
 
 // Runner applies a plan's steps on a host over SSH.
 type Runner struct {
@@ -99,7 +99,7 @@ type Runner struct {
 	LockFile string
 	// DetectSystemd says whether detached steps run under systemd-run; nil
 	// asks the host whether systemd is running ([ -d /run/systemd/system ]).
-	DetectSystemd func(ctx context.Context, c *ssh.Client) (bool, error)
+	DetectSystemd func(ctx context.Context, c *remote.Client) (bool, error)
 	// After, when set, runs once every step is done, on the same
 	// connection: the client-side checks that need the finished host (the
 	// admin API through an SSH tunnel).
@@ -335,7 +335,7 @@ func (s *session) upload(ctx context.Context, st Step) error {
 		_, _, err = s.c.Run(ctx, sudoWrap(s.mode, "cat > "+q(dst+".part")+" && mv -f "+q(dst+".part")+" "+q(dst)), in)
 		f.Close()
 		if err != nil {
-			var ee *ssh.ExitError
+			var ee *remote.ExitError
 			if errors.As(err, &ee) {
 				return fmt.Errorf("installer: uploading %s: %s", filepath.Base(d), s.mask(err.Error()))
 			}
@@ -367,7 +367,7 @@ func (s *session) check(ctx context.Context, st Step) (bool, error) {
 	if err == nil {
 		return true, nil
 	}
-	var ee *ssh.ExitError
+	var ee *remote.ExitError
 	if errors.As(err, &ee) {
 		return false, nil
 	}
@@ -384,7 +384,7 @@ func (s *session) waitLock(ctx context.Context, id string) error {
 	for {
 		_, _, err := s.exec(ctx, cmd, "")
 		if err != nil {
-			var ee *ssh.ExitError
+			var ee *remote.ExitError
 			if errors.As(err, &ee) {
 				return nil // free
 			}
@@ -420,7 +420,7 @@ func (s *session) short(ctx context.Context, st Step, j Journal, e JournalEntry,
 	}
 	code := 0
 	if err != nil {
-		var ee *ssh.ExitError
+		var ee *remote.ExitError
 		if !errors.As(err, &ee) {
 			return err
 		}

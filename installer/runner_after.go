@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 
-	"github.com/tunduk-onboard/tunduk-onboard/installer/ssh"
+	"github.com/tunduk-onboard/tunduk-onboard/remote"
 )
 
 // HostAccess is what a Runner.After hook may use on the host: the live
@@ -13,7 +13,7 @@ import (
 type HostAccess struct{ s *session }
 
 // Client is the current SSH connection.
-func (h HostAccess) Client() *ssh.Client { return h.s.c }
+func (h HostAccess) Client() *remote.Client { return h.s.c }
 
 // RootOutput runs cmd as root and returns its standard output. Errors are
 // masked like the runner's own; a dropped connection makes the runner

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tunduk-onboard/tunduk-onboard/installer/ssh"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 )
 
 // detachCommand starts a step's script detached from the SSH session and
@@ -175,7 +175,7 @@ func (l *lineBuf) line(raw string) {
 	if i := strings.LastIndexByte(strings.TrimRight(raw, "\r"), '\r'); i >= 0 {
 		raw = raw[i+1:]
 	}
-	t := l.s.mask(ssh.Sanitize(raw))
+	t := l.s.mask(i18n.Sanitize(raw))
 	if len(t) > maxLogLine {
 		t = t[:maxLogLine] + "..."
 	}

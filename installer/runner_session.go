@@ -11,7 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tunduk-onboard/tunduk-onboard/installer/ssh"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/remote"
 )
 
 type privMode int
@@ -26,7 +27,7 @@ const (
 // the host.
 type session struct {
 	r       *Runner
-	c       *ssh.Client
+	c       *remote.Client
 	mode    privMode
 	pw      string
 	systemd bool
@@ -82,7 +83,7 @@ func sudoWrap(mode privMode, cmd string) string {
 }
 
 // exec runs cmd as root on the host. A failure of the connection is
-// returned as *connError; a non-zero exit as *ssh.ExitError.
+// returned as *connError; a non-zero exit as *remote.ExitError.
 //
 // Commands without stdin go through the root shell. stdin is treated as
 // secret: such commands get a session of their own, so it passes only
@@ -106,7 +107,7 @@ func (s *session) exec(ctx context.Context, cmd, stdin string) (string, string, 
 	}
 	out, errb, err := s.c.Run(ctx, sudoWrap(s.mode, cmd), rd)
 	if err != nil {
-		var ee *ssh.ExitError
+		var ee *remote.ExitError
 		switch {
 		case errors.As(err, &ee):
 			return string(out), string(errb), err
@@ -138,7 +139,7 @@ func (s *session) setup(ctx context.Context) error {
 		if _, _, err := s.c.Run(ctx, "sudo -k -n true", nil); err == nil {
 			s.mode = privSudoN
 		} else {
-			var ee *ssh.ExitError
+			var ee *remote.ExitError
 			if !errors.As(err, &ee) {
 				return fmt.Errorf("installer: running sudo on the host: %w", err)
 			}
@@ -156,7 +157,7 @@ func (s *session) setup(ctx context.Context) error {
 			_, errb, err := s.c.Run(ctx, "sudo -k -S -p '' -v", strings.NewReader(pw+"\n"))
 			if err != nil {
 				if errors.As(err, &ee) {
-					return fmt.Errorf("%w (sudo said: %s)", ErrSudoPassword, s.mask(lastLine(ssh.Sanitize(string(errb)))))
+					return fmt.Errorf("%w (sudo said: %s)", ErrSudoPassword, s.mask(lastLine(i18n.Sanitize(string(errb)))))
 				}
 				return fmt.Errorf("installer: running sudo on the host: %w", err)
 			}
@@ -200,7 +201,7 @@ func (s *session) reconnect(ctx context.Context, id string, cause error) error {
 	var delay time.Duration
 	why := cause.Error()
 	for {
-		s.emit(id, EventReconnecting, "connection lost ("+ssh.Sanitize(why)+"); reconnecting in "+delay.String())
+		s.emit(id, EventReconnecting, "connection lost ("+i18n.Sanitize(why)+"); reconnecting in "+delay.String())
 		t := time.NewTimer(delay)
 		select {
 		case <-ctx.Done():
@@ -213,7 +214,7 @@ func (s *session) reconnect(ctx context.Context, id string, cause error) error {
 			s.c = c
 			return nil
 		}
-		var changed *ssh.HostKeyChangedError
+		var changed *remote.HostKeyChangedError
 		if errors.As(err, &changed) {
 			return err
 		}

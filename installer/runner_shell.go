@@ -24,7 +24,8 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
-	"github.com/tunduk-onboard/tunduk-onboard/installer/ssh"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/remote"
 )
 
 const (
@@ -33,7 +34,7 @@ const (
 )
 
 type rootShell struct {
-	c     *ssh.Client // the connection it lives on
+	c     *remote.Client // the connection it lives on
 	sess  *gossh.Session
 	in    io.WriteCloser
 	out   *bufio.Reader
@@ -42,7 +43,7 @@ type rootShell struct {
 
 // startShell opens the shell with the session's privileges and waits for
 // it to say it is ready.
-func startShell(ctx context.Context, c *ssh.Client, mode privMode, pw string) (*rootShell, error) {
+func startShell(ctx context.Context, c *remote.Client, mode privMode, pw string) (*rootShell, error) {
 	sess, err := c.Raw().NewSession()
 	if err != nil {
 		return nil, err
@@ -140,12 +141,12 @@ func (sh *rootShell) run(ctx context.Context, cmd string, data []byte) (stdout, 
 		}
 		f := strings.Fields(line)
 		if len(f) != 4 || f[0] != "__END_"+sh.nonce {
-			return fmt.Errorf("the root shell answered out of frame: %q", ssh.Sanitize(line))
+			return fmt.Errorf("the root shell answered out of frame: %q", i18n.Sanitize(line))
 		}
 		n := make([]int, 3)
 		for i := range n {
 			if n[i], err = strconv.Atoi(f[i+1]); err != nil || n[i] < 0 || n[i] > maxShellOutput {
-				return fmt.Errorf("the root shell answered out of frame: %q", ssh.Sanitize(line))
+				return fmt.Errorf("the root shell answered out of frame: %q", i18n.Sanitize(line))
 			}
 		}
 		code = n[0]
@@ -197,7 +198,7 @@ func (s *session) viaShell(ctx context.Context, cmd string, data []byte) (out, e
 		if len(tail) > maxLogTail {
 			tail = tail[len(tail)-maxLogTail:]
 		}
-		return string(o), string(e), &ssh.ExitError{Code: code, Stderr: tail}, true
+		return string(o), string(e), &remote.ExitError{Code: code, Stderr: tail}, true
 	}
 	return string(o), string(e), nil, true
 }

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tunduk-onboard/tunduk-onboard/installer/ssh"
+	"github.com/tunduk-onboard/tunduk-onboard/remote"
 )
 
 // The root shell gives back exactly what each command printed, whatever
@@ -42,7 +42,7 @@ func TestRootShellFraming(t *testing.T) {
 		} else {
 			out, errb, err = s.exec(ctx, tc.cmd, "")
 		}
-		var ee *ssh.ExitError
+		var ee *remote.ExitError
 		switch {
 		case tc.code == 0 && err != nil, tc.code != 0 && (!errors.As(err, &ee) || ee.Code != tc.code):
 			t.Errorf("%q: err %v, want status %d", tc.cmd, err, tc.code)

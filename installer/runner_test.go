@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/tunduk-onboard/tunduk-onboard/build/testhost"
-	"github.com/tunduk-onboard/tunduk-onboard/installer/ssh"
+	"github.com/tunduk-onboard/tunduk-onboard/remote"
 )
 
 // rig is one sshd, a runner pointed at it and the events it reported.
@@ -29,7 +29,7 @@ type rig struct {
 	fail    atomic.Bool // the connector refuses while set
 	user    string      // login user; "" = the current (root)
 	mu      sync.Mutex
-	cur     *ssh.Client
+	cur     *remote.Client
 	events  []Event
 	onEvent func(Event)
 	r       *Runner
@@ -42,7 +42,7 @@ func newRig(t *testing.T) *rig {
 	dir := t.TempDir()
 	g := &rig{t: t, h: h, dir: dir, marker: filepath.Join(dir, "marker")}
 	g.r = &Runner{
-		Conn: func(ctx context.Context) (*ssh.Client, error) {
+		Conn: func(ctx context.Context) (*remote.Client, error) {
 			g.dials.Add(1)
 			if g.fail.Load() {
 				return nil, errors.New("test: connector refuses")
@@ -51,7 +51,7 @@ func newRig(t *testing.T) *rig {
 			if g.user != "" {
 				cfg.Target = h.TargetAs(g.user)
 			}
-			c, err := ssh.Dial(ctx, cfg)
+			c, err := remote.Dial(ctx, cfg)
 			if err == nil {
 				g.mu.Lock()
 				g.cur = c

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/profile"
+	"github.com/tunduk-onboard/tunduk-onboard/remote"
 )
 
 // Paths the plan owns on the host.
@@ -25,12 +27,12 @@ const aptGet = "apt-get -y -q -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--fo
 const shellHead = "set -e\nexport DEBIAN_FRONTEND=noninteractive\n"
 
 type builder struct {
-	p   *checks.Profile
+	p   *profile.Profile
 	opt Options
 }
 
-// q quotes s for POSIX sh.
-func q(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+// q is remote.Quote, short for the many scripts below.
+var q = remote.Quote
 
 // installed is a check that every package is installed.
 func installed(pkgs ...string) string {
@@ -48,7 +50,7 @@ func (b *builder) locale() Step {
 	norm := strings.ToLower(strings.ReplaceAll(lc, "-", ""))
 	return Step{
 		ID:    "locale",
-		Title: checks.Text{EN: "Locale " + lc, RU: "Локаль " + lc, KY: "Локаль " + lc},
+		Title: i18n.Text{EN: "Locale " + lc, RU: "Локаль " + lc, KY: "Локаль " + lc},
 		Check: fmt.Sprintf(`locale -a 2>/dev/null | tr 'A-Z' 'a-z' | tr -d '-' | grep -qx %s && grep -qsx %s /etc/default/locale`, q(norm), q("LANG="+lc)),
 		// Editing /etc/locale.gen is what Debian's locale-gen reads (it
 		// ignores arguments); Ubuntu's takes the argument. Both get both.
@@ -82,7 +84,7 @@ func (b *builder) prerequisites() Step {
 	pkgs := b.prerequisiteList()
 	return Step{
 		ID:    "apt-prerequisites",
-		Title: checks.Text{EN: "Prerequisite packages", RU: "Необходимые пакеты", KY: "Керектүү пакеттер"},
+		Title: i18n.Text{EN: "Prerequisite packages", RU: "Необходимые пакеты", KY: "Керектүү пакеттер"},
 		Check: installed(pkgs...),
 		Apply: shellHead + aptGet + " update\n" + aptGet + " install --no-install-recommends " + strings.Join(pkgs, " "),
 		Long:  true,
@@ -98,7 +100,7 @@ func (b *builder) networkRepository() Step {
 	fp := strings.ToUpper(strings.ReplaceAll(in.RepositoryKeyFingerprint, " ", ""))
 	s := Step{
 		ID:    "repository",
-		Title: checks.Text{EN: "Operator's package repository and signing key", RU: "Репозиторий пакетов оператора и ключ подписи", KY: "Оператордун пакеттер репозиторийи жана кол тамга ачкычы"},
+		Title: i18n.Text{EN: "Operator's package repository and signing key", RU: "Репозиторий пакетов оператора и ключ подписи", KY: "Оператордун пакеттер репозиторийи жана кол тамга ачкычы"},
 		Check: fmt.Sprintf(`[ -s %s ] && [ "$(cat %s 2>/dev/null)" = %s ]`, keyringFile, sourcesFile, q(line)),
 	}
 	verify := ""
@@ -110,7 +112,7 @@ if [ "$got" != %s ]; then
 fi
 `, q(fp), fp)
 	} else {
-		s.Note = checks.Text{
+		s.Note = i18n.Text{
 			EN: "The profile pins no fingerprint for the repository key: it is trusted as downloaded over HTTPS. Check it with the operator.",
 			RU: "В профиле не закреплён отпечаток ключа репозитория: ключ принимается как скачан по HTTPS. Сверьте его с оператором.",
 			KY: "Профилде репозиторий ачкычынын издери бекитилген эмес: ачкыч HTTPS аркылуу жүктөлгөндөй кабыл алынат. Аны оператор менен салыштырыңыз.",
@@ -144,7 +146,7 @@ func (b *builder) localRepository() Step {
 	line := "deb [trusted=yes] file:" + LocalRepoDir + " ./"
 	return Step{
 		ID:     "local-repository",
-		Title:  checks.Text{EN: "Uploaded packages as a local repository", RU: "Загруженные пакеты как локальный репозиторий", KY: "Жүктөлгөн пакеттер жергиликтүү репозиторий катары"},
+		Title:  i18n.Text{EN: "Uploaded packages as a local repository", RU: "Загруженные пакеты как локальный репозиторий", KY: "Жүктөлгөн пакеттер жергиликтүү репозиторий катары"},
 		Upload: &Upload{From: b.opt.PackagesDir, To: LocalRepoDir},
 		Check: fmt.Sprintf(`[ "$(cat %s 2>/dev/null)" = %s ] && [ -s %s/Packages ] && [ -z "$(find %s -maxdepth 1 -name '*.deb' -newer %s/Packages)" ]`,
 			localSources, q(line), LocalRepoDir, LocalRepoDir, LocalRepoDir),
@@ -184,7 +186,7 @@ func (b *builder) debconf() Step {
 	}
 	return Step{
 		ID:    "debconf",
-		Title: checks.Text{EN: "Answers to the packages' questions (debconf)", RU: "Ответы на вопросы пакетов (debconf)", KY: "Пакеттердин суроолоруна жооптор (debconf)"},
+		Title: i18n.Text{EN: "Answers to the packages' questions (debconf)", RU: "Ответы на вопросы пакетов (debconf)", KY: "Пакеттердин суроолоруна жооптор (debconf)"},
 		Check: strings.Join(check, " &&\n"),
 		Apply: shellHead + "printf '%s\\n' \\\n  " + strings.Join(lines, " \\\n  ") + " |\n  debconf-set-selections",
 	}
@@ -194,7 +196,7 @@ func (b *builder) postgresql() Step {
 	lc := b.p.Locale
 	return Step{
 		ID:    "postgresql",
-		Title: checks.Text{EN: "PostgreSQL database", RU: "База данных PostgreSQL", KY: "PostgreSQL маалымат базасы"},
+		Title: i18n.Text{EN: "PostgreSQL database", RU: "База данных PostgreSQL", KY: "PostgreSQL маалымат базасы"},
 		Check: installed("postgresql", "postgresql-contrib") + ` && systemctl is-active --quiet postgresql`,
 		// The cluster takes its encoding from the installing process's
 		// locale: UTF-8, whatever the SSH session brought.
@@ -217,7 +219,7 @@ func (b *builder) adminUser() Step {
 	}
 	return Step{
 		ID:    "admin-user",
-		Title: checks.Text{EN: "Admin user " + b.opt.AdminUser, RU: "Пользователь-администратор " + b.opt.AdminUser, KY: "Администратор колдонуучу " + b.opt.AdminUser},
+		Title: i18n.Text{EN: "Admin user " + b.opt.AdminUser, RU: "Пользователь-администратор " + b.opt.AdminUser, KY: "Администратор колдонуучу " + b.opt.AdminUser},
 		Check: fmt.Sprintf(`id -u %[1]s >/dev/null 2>&1 && [ "$(passwd -S %[1]s 2>/dev/null | cut -d ' ' -f 2)" = P ]`, u),
 		Apply: shellHead + fmt.Sprintf(`id -u %[1]s >/dev/null 2>&1 || useradd --create-home --shell /bin/bash %[1]s
 chpasswd`, u),
@@ -229,7 +231,7 @@ func (b *builder) xroadPackage() Step {
 	pkg := b.p.Install.Package
 	return Step{
 		ID:    "xroad-package",
-		Title: checks.Text{EN: "X-Road Security Server (" + pkg + ")", RU: "Сервер безопасности X-Road (" + pkg + ")", KY: "X-Road коопсуздук сервери (" + pkg + ")"},
+		Title: i18n.Text{EN: "X-Road Security Server (" + pkg + ")", RU: "Сервер безопасности X-Road (" + pkg + ")", KY: "X-Road коопсуздук сервери (" + pkg + ")"},
 		Check: installed(pkg),
 		Apply: shellHead + fmt.Sprintf("export LANG=%[1]s LC_ALL=%[1]s\n%[2]s install %[3]s", q(b.p.Locale), aptGet, q(pkg)),
 		Long:  true,
@@ -247,7 +249,7 @@ func (b *builder) adminGroups() Step {
 	}
 	return Step{
 		ID:    "admin-groups",
-		Title: checks.Text{EN: "X-Road roles of the admin user", RU: "Роли X-Road пользователя-администратора", KY: "Администратор колдонуучунун X-Road ролдору"},
+		Title: i18n.Text{EN: "X-Road roles of the admin user", RU: "Роли X-Road пользователя-администратора", KY: "Администратор колдонуучунун X-Road ролдору"},
 		Check: strings.Join(check, " &&\n"),
 		Apply: shellHead + fmt.Sprintf(`for g in %s; do
   getent group "$g" >/dev/null || groupadd --system "$g"
@@ -262,7 +264,7 @@ func (b *builder) hwtokens() Step {
 	lib := in.RutokenLibrary
 	return Step{
 		ID:    "hwtokens",
-		Title: checks.Text{EN: "Hardware token support (Rutoken)", RU: "Поддержка аппаратного токена (Рутокен)", KY: "Аппараттык токенди колдоо (Рутокен)"},
+		Title: i18n.Text{EN: "Hardware token support (Rutoken)", RU: "Поддержка аппаратного токена (Рутокен)", KY: "Аппараттык токенди колдоо (Рутокен)"},
 		Check: installed(in.HWTokensPackage, "pcscd") + fmt.Sprintf(` && [ -e %s ] && systemctl is-active --quiet pcscd.socket && grep -qx '\[rutoken\]' %s && grep -qx %s %s`,
 			lib, devicesINI, q("library = "+lib), devicesINI),
 		Apply: shellHead + fmt.Sprintf(`%[1]s install %[2]s pcscd
@@ -312,7 +314,7 @@ func (b *builder) firewall() Step {
 	}
 	s := Step{
 		ID:    "firewall",
-		Title: checks.Text{EN: "Firewall (ufw)", RU: "Межсетевой экран (ufw)", KY: "Тармактык экран (ufw)"},
+		Title: i18n.Text{EN: "Firewall (ufw)", RU: "Межсетевой экран (ufw)", KY: "Тармактык экран (ufw)"},
 		// ufw's own status output is not stable to parse; the check asks
 		// that ufw is active and that this exact rule set was applied.
 		Check: fmt.Sprintf(`ufw status 2>/dev/null | grep -qx 'Status: active' && [ "$(cat %s 2>/dev/null)" = %s ]`, firewallMark, q(want)),
@@ -339,7 +341,7 @@ printf '%s\n' ` + q(want) + ` > ` + firewallMark,
 		ky = append(ky, "маалымат тутумдарынын тармагы берилген жок: 8080 жана 8443-порттор жабык калат")
 	}
 	if len(en) > 0 {
-		s.Note = checks.Text{EN: strings.Join(en, "; "), RU: strings.Join(ru, "; "), KY: strings.Join(ky, "; ")}
+		s.Note = i18n.Text{EN: strings.Join(en, "; "), RU: strings.Join(ru, "; "), KY: strings.Join(ky, "; ")}
 	}
 	return s
 }
@@ -352,7 +354,7 @@ func (b *builder) verify() Step {
 	api := `curl -ks -o /dev/null --max-time 5 https://127.0.0.1:4000/`
 	return Step{
 		ID:    "verify",
-		Title: checks.Text{EN: "Verify: X-Road services are running", RU: "Проверка: службы X-Road работают", KY: "Текшерүү: X-Road кызматтары иштеп жатат"},
+		Title: i18n.Text{EN: "Verify: X-Road services are running", RU: "Проверка: службы X-Road работают", KY: "Текшерүү: X-Road кызматтары иштеп жатат"},
 		Check: fmt.Sprintf(`[ -d /run/systemd/system ] && for u in %s; do systemctl is-active --quiet "$u" || exit 1; done && %s`, units, api),
 		Apply: shellHead + fmt.Sprintf(`if [ ! -d /run/systemd/system ]; then
   echo "cannot verify: systemd is not running on this host" >&2

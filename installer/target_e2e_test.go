@@ -13,7 +13,7 @@ import (
 
 	"github.com/tunduk-onboard/tunduk-onboard/build/targethost"
 	"github.com/tunduk-onboard/tunduk-onboard/installer"
-	sshpkg "github.com/tunduk-onboard/tunduk-onboard/installer/ssh"
+	"github.com/tunduk-onboard/tunduk-onboard/remote"
 )
 
 func TestTargetWrongSudoPasswordChangesNothing(t *testing.T) {
@@ -43,7 +43,7 @@ func TestTargetChangedHostKeyRefused(t *testing.T) {
 	kh := h.KnownHostsFile()
 	before, _ := os.ReadFile(kh)
 	r := &installer.Runner{
-		Conn: func(ctx context.Context) (*sshpkg.Client, error) { return sshpkg.Dial(ctx, h.Config(kh)) },
+		Conn: func(ctx context.Context) (*remote.Client, error) { return remote.Dial(ctx, h.Config(kh)) },
 		Sudo: func() (string, error) { return h.Password, nil },
 		Poll: 100 * time.Millisecond,
 	}
@@ -59,7 +59,7 @@ func TestTargetChangedHostKeyRefused(t *testing.T) {
 		}
 	}
 	err := r.Run(context.Background(), []installer.Step{step})
-	var changed *sshpkg.HostKeyChangedError
+	var changed *remote.HostKeyChangedError
 	if !errors.As(err, &changed) {
 		t.Fatalf("want a host-key-changed error, got %v", err)
 	}

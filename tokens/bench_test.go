@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/miekg/pkcs11"
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/profile"
 )
 
 // The budget: the whole key + CSR pipeline at most 10% over the
@@ -24,7 +24,7 @@ import (
 func benchSetup(b *testing.B, name string) (*Module, TokenInfo, Subject) {
 	m := softhsm(b)
 	tok := newToken(b, m, uniqueLabel(name))
-	p, err := checks.DefaultProfile()
+	p, err := profile.Default()
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -19,7 +19,7 @@ import (
 	"text/template"
 	"unicode/utf8"
 
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/profile"
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
@@ -94,7 +94,7 @@ func ParseAttributeType(name string) (asn1.ObjectIdentifier, error) {
 // SignSubject fills the profile's signing-certificate subject template
 // (csr.sign_subject) with the participant's data, keeping its order.
 // A value that renders empty is an error naming the field.
-func SignSubject(p *checks.Profile, who Participant) (Subject, error) {
+func SignSubject(p *profile.Profile, who Participant) (Subject, error) {
 	if p == nil {
 		return nil, errors.New("csr subject: no profile")
 	}

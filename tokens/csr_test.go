@@ -15,7 +15,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/profile"
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
@@ -38,9 +38,9 @@ func rsaKey(t *testing.T) *rsa.PrivateKey {
 	return testKey
 }
 
-func profile(t *testing.T) *checks.Profile {
+func testProfile(t *testing.T) *profile.Profile {
 	t.Helper()
-	p, err := checks.DefaultProfile()
+	p, err := profile.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func parseRDNs(t *testing.T, der []byte) []rdn {
 }
 
 func TestSignSubjectOrderAndEncoding(t *testing.T) {
-	s, err := SignSubject(profile(t), who)
+	s, err := SignSubject(testProfile(t), who)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,8 +128,8 @@ func TestSignSubjectOrderAndEncoding(t *testing.T) {
 }
 
 func TestSignSubjectTemplates(t *testing.T) {
-	p := profile(t)
-	p.CSR.SignSubject = []checks.SubjectField{
+	p := testProfile(t)
+	p.CSR.SignSubject = []profile.SubjectField{
 		{Type: "cn", Value: "{{.ServerCode}}"},
 		{Type: "O", Value: "Smith & Sons"},
 		{Type: "OU", Value: "{{.MemberClass}}/{{.Instance}}"},
@@ -159,23 +159,23 @@ func TestSignSubjectTemplates(t *testing.T) {
 
 func TestSignSubjectErrors(t *testing.T) {
 	cases := []struct {
-		field checks.SubjectField
+		field profile.SubjectField
 		who   Participant
 		want  string
 	}{
-		{checks.SubjectField{Type: "serialNumber", Value: "{{.MemberCode}}"}, Participant{OrgName: "x"}, "csr.sign_subject[0] (serialNumber)"},
-		{checks.SubjectField{Type: "SN", Value: "x"}, who, "ambiguous"},
-		{checks.SubjectField{Type: "E", Value: "x"}, who, "unknown attribute type"},
-		{checks.SubjectField{Type: "1.x.3", Value: "x"}, who, "not a dotted OID"},
-		{checks.SubjectField{Type: "C", Value: "Kyrgyzstan"}, who, "two-letter"},
-		{checks.SubjectField{Type: "serialNumber", Value: "№1"}, who, "PrintableString"},
-		{checks.SubjectField{Type: "CN", Value: "{{.Nope}}"}, who, "Nope"},
-		{checks.SubjectField{Type: "CN", Value: "a\nb"}, who, "control character"},
-		{checks.SubjectField{Type: "CN", Value: strings.Repeat("я", 65)}, who, "at most 64"},
+		{profile.SubjectField{Type: "serialNumber", Value: "{{.MemberCode}}"}, Participant{OrgName: "x"}, "csr.sign_subject[0] (serialNumber)"},
+		{profile.SubjectField{Type: "SN", Value: "x"}, who, "ambiguous"},
+		{profile.SubjectField{Type: "E", Value: "x"}, who, "unknown attribute type"},
+		{profile.SubjectField{Type: "1.x.3", Value: "x"}, who, "not a dotted OID"},
+		{profile.SubjectField{Type: "C", Value: "Kyrgyzstan"}, who, "two-letter"},
+		{profile.SubjectField{Type: "serialNumber", Value: "№1"}, who, "PrintableString"},
+		{profile.SubjectField{Type: "CN", Value: "{{.Nope}}"}, who, "Nope"},
+		{profile.SubjectField{Type: "CN", Value: "a\nb"}, who, "control character"},
+		{profile.SubjectField{Type: "CN", Value: strings.Repeat("я", 65)}, who, "at most 64"},
 	}
 	for _, c := range cases {
-		p := profile(t)
-		p.CSR.SignSubject = []checks.SubjectField{c.field}
+		p := testProfile(t)
+		p.CSR.SignSubject = []profile.SubjectField{c.field}
 		_, err := SignSubject(p, c.who)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%+v: err %v, want it to mention %q", c.field, err, c.want)
@@ -184,7 +184,7 @@ func TestSignSubjectErrors(t *testing.T) {
 }
 
 func TestCSRFilesAndOpenSSL(t *testing.T) {
-	s, err := SignSubject(profile(t), who)
+	s, err := SignSubject(testProfile(t), who)
 	if err != nil {
 		t.Fatal(err)
 	}

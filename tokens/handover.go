@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 )
 
 // ServerRutokenLibrary is where the Rutoken PKCS#11 library lives on the
@@ -46,7 +46,7 @@ type HandoverStep struct {
 }
 
 // HandoverTitle is the heading of the handover steps in lang.
-func HandoverTitle(lang string) string { return checks.T(lang, "handover.title", nil) }
+func HandoverTitle(lang string) string { return i18n.T(lang, "handover.title", nil) }
 
 // HandoverSteps returns, in lang (en, ru, ky), the steps to move the
 // prepared token to the security server. libraryPath and tokenSerial are
@@ -57,12 +57,12 @@ func HandoverSteps(lang, libraryPath, tokenSerial string) []HandoverStep {
 	}
 	data := map[string]any{"Library": oneLine(libraryPath), "Serial": oneLine(tokenSerial)}
 	return []HandoverStep{
-		{Text: checks.T(lang, "handover.install", data)},
-		{Text: checks.T(lang, "handover.plug", data)},
-		{Text: checks.T(lang, "handover.devices", data), Block: DevicesINI(libraryPath, tokenSerial)},
-		{Text: checks.T(lang, "handover.restart", data)},
-		{Text: checks.T(lang, "handover.login", data)},
-		{Text: checks.T(lang, "handover.auth_note", data)},
+		{Text: i18n.T(lang, "handover.install", data)},
+		{Text: i18n.T(lang, "handover.plug", data)},
+		{Text: i18n.T(lang, "handover.devices", data), Block: DevicesINI(libraryPath, tokenSerial)},
+		{Text: i18n.T(lang, "handover.restart", data)},
+		{Text: i18n.T(lang, "handover.login", data)},
+		{Text: i18n.T(lang, "handover.auth_note", data)},
 	}
 }
 

@@ -2,7 +2,7 @@
 
 // Package demo runs a security server stand-in for build/screenshot.sh:
 // a real sshd on loopback and, behind it, the spec-checked admin API fake
-// of the tests (installer/xroadapi/xroadtest), so the wizard's Configure
+// of the tests (xroad/xroadtest), so the wizard's Configure
 // and Register steps can be shown at work in a real window. It is a test
 // (built only with -tags demo) because both parts are test rigs.
 //
@@ -20,8 +20,8 @@ import (
 	"time"
 
 	"github.com/tunduk-onboard/tunduk-onboard/build/testhost"
-	"github.com/tunduk-onboard/tunduk-onboard/installer/xroadapi"
-	"github.com/tunduk-onboard/tunduk-onboard/installer/xroadapi/xroadtest"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad/xroadtest"
 )
 
 func TestDemoServer(t *testing.T) {
@@ -59,7 +59,7 @@ func TestDemoServer(t *testing.T) {
 	f.ApproveAfter(2)
 	marked, sent := false, false
 	for end := time.Now().Add(15 * time.Minute); time.Now().Before(end); time.Sleep(200 * time.Millisecond) {
-		if csr := f.CSR(xroadapi.UsageAuthentication); !marked && f.InitRequest() != nil && csr != nil {
+		if csr := f.CSR(xroad.UsageAuthentication); !marked && f.InitRequest() != nil && csr != nil {
 			if err := os.WriteFile(filepath.Join(dir, "auth.cer"), f.Issue(t, csr), 0o644); err != nil {
 				t.Fatal(err)
 			}

@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/tunduk-onboard/tunduk-onboard/build/testhost"
-	sshpkg "github.com/tunduk-onboard/tunduk-onboard/installer/ssh"
+	"github.com/tunduk-onboard/tunduk-onboard/remote"
 	gossh "golang.org/x/crypto/ssh"
 )
 
@@ -228,7 +228,7 @@ func (h *Host) WaitReady(timeout time.Duration) error {
 		}
 		cfg := h.Config(kh)
 		cfg.ConnectTimeout = 3 * time.Second
-		c, err := sshpkg.Dial(ctx, cfg)
+		c, err := remote.Dial(ctx, cfg)
 		if err == nil {
 			out, _, err := c.Run(ctx, "systemctl is-system-running --wait", nil)
 			c.Close()
@@ -444,23 +444,23 @@ var useSSKill = true
 func (h *Host) Addr() string { return fmt.Sprintf("%s:%d", h.IP, h.Port) }
 
 // Target is the login user at this host.
-func (h *Host) Target() sshpkg.Target { return sshpkg.Target{User: h.User, Host: h.IP, Port: h.Port} }
+func (h *Host) Target() remote.Target { return remote.Target{User: h.User, Host: h.IP, Port: h.Port} }
 
-// Config is an installer/ssh Config for the login user with its key and
+// Config is an remote Config for the login user with its key and
 // the given known_hosts file.
-func (h *Host) Config(knownHosts string) sshpkg.Config {
-	return sshpkg.Config{Target: h.Target(), KnownHostsFile: knownHosts, IdentityFiles: []string{h.KeyPath},
+func (h *Host) Config(knownHosts string) remote.Config {
+	return remote.Config{Target: h.Target(), KnownHostsFile: knownHosts, IdentityFiles: []string{h.KeyPath},
 		ConnectTimeout: 10 * time.Second}
 }
 
 // KnownHostsLine is the known_hosts line of the ed25519 host key.
-func (h *Host) KnownHostsLine() string { return sshpkg.KnownHostsLine(h.Addr(), h.HostKeys[0], false) }
+func (h *Host) KnownHostsLine() string { return remote.KnownHostsLine(h.Addr(), h.HostKeys[0], false) }
 
 // KnownHostsLines has one line per host key.
 func (h *Host) KnownHostsLines() []string {
 	var out []string
 	for _, k := range h.HostKeys {
-		out = append(out, sshpkg.KnownHostsLine(h.Addr(), k, false))
+		out = append(out, remote.KnownHostsLine(h.Addr(), k, false))
 	}
 	return out
 }

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	sshpkg "github.com/tunduk-onboard/tunduk-onboard/installer/ssh"
+	"github.com/tunduk-onboard/tunduk-onboard/remote"
 )
 
 // Without ss -K (a kernel without socket destroy) CutSSH still drops the
@@ -16,7 +16,7 @@ func TestCutSSHFallback(t *testing.T) {
 	t.Cleanup(func() { useSSKill = true })
 	ctx := context.Background()
 	kh := h.KnownHostsFile()
-	c, err := sshpkg.Dial(ctx, h.Config(kh))
+	c, err := remote.Dial(ctx, h.Config(kh))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func TestRootExecDuringShutdown(t *testing.T) {
 // (whose count must satisfy okCount), and checks that the command fails
 // at once and that sshd still takes a new connection. Exported for the
 // package's external tests.
-func CheckCutSSH(t *testing.T, h *Host, c *sshpkg.Client, kh string, okCount func(int) bool) {
+func CheckCutSSH(t *testing.T, h *Host, c *remote.Client, kh string, okCount func(int) bool) {
 	t.Helper()
 	ctx := context.Background()
 	done := make(chan error, 1)
@@ -76,7 +76,7 @@ func CheckCutSSH(t *testing.T, h *Host, c *sshpkg.Client, kh string, okCount fun
 	case <-time.After(10 * time.Second):
 		t.Fatal("the session survived CutSSH")
 	}
-	c2, err := sshpkg.Dial(ctx, h.Config(kh))
+	c2, err := remote.Dial(ctx, h.Config(kh))
 	if err != nil {
 		t.Fatalf("dial after CutSSH: %v", err)
 	}

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/tunduk-onboard/tunduk-onboard/build/targethost"
-	sshpkg "github.com/tunduk-onboard/tunduk-onboard/installer/ssh"
+	"github.com/tunduk-onboard/tunduk-onboard/remote"
 )
 
 // Two hosts at once get their own names and addresses; an in-container
@@ -40,7 +40,7 @@ func TestParallelHostsAndReboot(t *testing.T) {
 				if reboot {
 					rebootHost(t, ctx, h)
 				}
-				c, err := sshpkg.Dial(ctx, h.Config(h.KnownHostsFile()))
+				c, err := remote.Dial(ctx, h.Config(h.KnownHostsFile()))
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -13,7 +13,7 @@
 // Typical use in an installer end-to-end test:
 //
 //	h := targethost.Start(t, targethost.Options{})
-//	cfg := h.Config(h.KnownHostsFile()) // installer/ssh, key auth
+//	cfg := h.Config(h.KnownHostsFile()) // remote, key auth
 //	steps, _ := installer.Plan(profile, nil, installer.Options{
 //		PackagesDir: targethost.StandinDebs(t), Hostname: h.Hostname, Address: h.IP, ...})
 //	r := &installer.Runner{Conn: ..., Sudo: func() (string, error) { return h.Password, nil }}

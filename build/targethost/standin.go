@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/profile"
 )
 
 // Version of every stand-in package.
@@ -42,7 +42,7 @@ type standin struct {
 }
 
 // APICert is the admin API's certificate, made on install from the
-// debconf subjects as X-Road does; installer.DefaultAdminAPI pins it.
+// debconf subjects as X-Road does; xroad.DefaultAdminAPI pins it.
 const APICert = "/etc/xroad/ssl/proxy-ui-api.crt"
 
 // certsFromDebconf makes the internal and admin API TLS certificates from
@@ -81,7 +81,7 @@ func StandinDebs(t testing.TB) string {
 	if _, err := exec.LookPath("dpkg-deb"); err != nil {
 		t.Skip("targethost: dpkg-deb missing (apt-get install dpkg)")
 	}
-	p, err := checks.DefaultProfile()
+	p, err := profile.Default()
 	if err != nil {
 		t.Fatal(err)
 	}

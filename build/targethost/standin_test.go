@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/tunduk-onboard/tunduk-onboard/build/targethost"
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/profile"
 )
 
 // The stand-ins carry the profile's package names, depend on each other
@@ -15,7 +15,7 @@ import (
 // templates the installer preseeds.
 func TestStandinDebsContents(t *testing.T) {
 	dir := targethost.StandinDebs(t)
-	p, err := checks.DefaultProfile()
+	p, err := profile.Default()
 	if err != nil {
 		t.Fatal(err)
 	}

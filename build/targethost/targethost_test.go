@@ -11,12 +11,11 @@ import (
 	"time"
 
 	"github.com/tunduk-onboard/tunduk-onboard/build/targethost"
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
-	"github.com/tunduk-onboard/tunduk-onboard/installer"
-	sshpkg "github.com/tunduk-onboard/tunduk-onboard/installer/ssh"
+	"github.com/tunduk-onboard/tunduk-onboard/profile"
+	"github.com/tunduk-onboard/tunduk-onboard/remote"
 )
 
-func run(t *testing.T, c *sshpkg.Client, cmd, stdin string) string {
+func run(t *testing.T, c *remote.Client, cmd, stdin string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
@@ -39,7 +38,7 @@ func run(t *testing.T, c *sshpkg.Client, cmd, stdin string) string {
 
 // sudo runs cmd as root through password sudo, the way the installer's
 // runner does (password on stdin only).
-func sudo(t *testing.T, h *targethost.Host, c *sshpkg.Client, cmd string) string {
+func sudo(t *testing.T, h *targethost.Host, c *remote.Client, cmd string) string {
 	t.Helper()
 	return run(t, c, "sudo -k -S -p '' sh -c '"+strings.ReplaceAll(cmd, "'", `'\''`)+"'", h.Password+"\n")
 }
@@ -55,7 +54,7 @@ func TestTargetHostSmoke(t *testing.T) {
 	ctx := context.Background()
 	kh := h.KnownHostsFile()
 
-	c, err := sshpkg.Dial(ctx, h.Config(kh))
+	c, err := remote.Dial(ctx, h.Config(kh))
 	if err != nil {
 		t.Fatalf("dial: %v\n%s", err, h.Console())
 	}
@@ -92,7 +91,7 @@ func TestTargetHostSmoke(t *testing.T) {
 
 	// Preseed every question with a distinct value, then install the
 	// stand-ins from a local directory.
-	p, err := checks.DefaultProfile()
+	p, err := profile.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +166,7 @@ func TestTargetHostSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hc, st, err := installer.TunnelHTTP(c, "127.0.0.1:4000", []byte(pem))
+	hc, st, err := remote.TunnelHTTP(c, "127.0.0.1:4000", []byte(pem))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,12 +194,12 @@ func TestTargetHostSmoke(t *testing.T) {
 	if err := h.ChangeHostKey(ctx); err != nil {
 		t.Fatal(err)
 	}
-	_, err = sshpkg.Dial(ctx, h.Config(kh))
-	var changed *sshpkg.HostKeyChangedError
+	_, err = remote.Dial(ctx, h.Config(kh))
+	var changed *remote.HostKeyChangedError
 	if !errors.As(err, &changed) {
 		t.Fatalf("dial with the old key: %v, want HostKeyChangedError", err)
 	}
-	c3, err := sshpkg.Dial(ctx, h.Config(h.KnownHostsFile()))
+	c3, err := remote.Dial(ctx, h.Config(h.KnownHostsFile()))
 	if err != nil {
 		t.Fatalf("dial with the new key: %v", err)
 	}

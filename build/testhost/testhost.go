@@ -26,7 +26,7 @@ import (
 	"testing"
 	"time"
 
-	sshpkg "github.com/tunduk-onboard/tunduk-onboard/installer/ssh"
+	"github.com/tunduk-onboard/tunduk-onboard/remote"
 	gossh "golang.org/x/crypto/ssh"
 )
 
@@ -308,11 +308,11 @@ func (h *Host) Stop() {
 func (h *Host) Addr() string { return net.JoinHostPort(h.IP, strconv.Itoa(h.Port)) }
 
 // Target is the current user at this host.
-func (h *Host) Target() sshpkg.Target { return sshpkg.Target{User: h.User, Host: h.IP, Port: h.Port} }
+func (h *Host) Target() remote.Target { return remote.Target{User: h.User, Host: h.IP, Port: h.Port} }
 
 // TargetAs is another user at this host.
-func (h *Host) TargetAs(user string) sshpkg.Target {
-	return sshpkg.Target{User: user, Host: h.IP, Port: h.Port}
+func (h *Host) TargetAs(user string) remote.Target {
+	return remote.Target{User: user, Host: h.IP, Port: h.Port}
 }
 
 // HostKey returns the public host key of type typ ("ed25519", "rsa",
@@ -328,7 +328,7 @@ func (h *Host) HostKey(typ string) gossh.PublicKey {
 
 // KnownHostsLine is the known_hosts line for the main (first) host key,
 // "[127.0.0.1]:PORT ssh-ed25519 AAAA...".
-func (h *Host) KnownHostsLine() string { return sshpkg.KnownHostsLine(h.Addr(), h.HostKeys[0], false) }
+func (h *Host) KnownHostsLine() string { return remote.KnownHostsLine(h.Addr(), h.HostKeys[0], false) }
 
 // KnownHostsLineFor is the line for the host key of type typ.
 func (h *Host) KnownHostsLineFor(typ string) string {
@@ -336,14 +336,14 @@ func (h *Host) KnownHostsLineFor(typ string) string {
 	if k == nil {
 		h.t.Fatalf("testhost: no %s host key", typ)
 	}
-	return sshpkg.KnownHostsLine(h.Addr(), k, false)
+	return remote.KnownHostsLine(h.Addr(), k, false)
 }
 
 // KnownHostsLines returns one line per host key.
 func (h *Host) KnownHostsLines() []string {
 	var out []string
 	for _, k := range h.HostKeys {
-		out = append(out, sshpkg.KnownHostsLine(h.Addr(), k, false))
+		out = append(out, remote.KnownHostsLine(h.Addr(), k, false))
 	}
 	return out
 }
@@ -369,10 +369,10 @@ func (h *Host) AuthorizeKey(pub gossh.PublicKey) {
 	}
 }
 
-// Config returns an installer/ssh Config for the current user with the
+// Config returns an remote Config for the current user with the
 // client key and the given known_hosts file.
-func (h *Host) Config(knownHosts string) sshpkg.Config {
-	return sshpkg.Config{Target: h.Target(), KnownHostsFile: knownHosts, IdentityFiles: []string{h.ClientKeyPath},
+func (h *Host) Config(knownHosts string) remote.Config {
+	return remote.Config{Target: h.Target(), KnownHostsFile: knownHosts, IdentityFiles: []string{h.ClientKeyPath},
 		ConnectTimeout: 10 * time.Second}
 }
 

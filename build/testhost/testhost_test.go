@@ -8,11 +8,11 @@ import (
 	"testing"
 
 	"github.com/tunduk-onboard/tunduk-onboard/build/testhost"
-	sshpkg "github.com/tunduk-onboard/tunduk-onboard/installer/ssh"
+	"github.com/tunduk-onboard/tunduk-onboard/remote"
 )
 
 // The OpenSSH client accepts the host, the generated client key and the
-// known_hosts lines (plain and hashed) this package and installer/ssh write.
+// known_hosts lines (plain and hashed) this package and remote write.
 func TestOpenSSHClientAgainstTestHost(t *testing.T) {
 	if _, err := exec.LookPath("ssh"); err != nil {
 		t.Skip("ssh client not installed")
@@ -26,7 +26,7 @@ func TestOpenSSHClientAgainstTestHost(t *testing.T) {
 	for name, line := range map[string]string{
 		"plain":  h.KnownHostsLine(),
 		"rsa":    h.KnownHostsLineFor("rsa"),
-		"hashed": sshpkg.KnownHostsLine(h.Addr(), h.HostKeys[0], true),
+		"hashed": remote.KnownHostsLine(h.Addr(), h.HostKeys[0], true),
 	} {
 		t.Run(name, func(t *testing.T) {
 			kh := filepath.Join(dir, name)

@@ -17,8 +17,10 @@ import (
 
 	"github.com/sirupsen/logrus"
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
-	"github.com/tunduk-onboard/tunduk-onboard/installer/ssh"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/internal/logging"
+	"github.com/tunduk-onboard/tunduk-onboard/profile"
+	"github.com/tunduk-onboard/tunduk-onboard/remote"
 	"golang.org/x/term"
 )
 
@@ -128,14 +130,14 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 // checkRemote checks every target concurrently, one SSH connection each,
 // and returns the results in the order the targets were given.
-func checkRemote(ctx context.Context, targets []ssh.Target, o *checkOpts, p *checks.Profile, opt checks.Options, stderr io.Writer) []hostResult {
+func checkRemote(ctx context.Context, targets []remote.Target, o *checkOpts, p *profile.Profile, opt checks.Options, stderr io.Writer) []hostResult {
 	results := make([]hostResult, len(targets))
 	sem := make(chan struct{}, maxParallel)
 	var wg sync.WaitGroup
 	var promptMu sync.Mutex // one host-key or passphrase prompt at a time
 	for i, t := range targets {
 		wg.Add(1)
-		go func(i int, t ssh.Target) {
+		go func(i int, t remote.Target) {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
@@ -151,9 +153,9 @@ func checkRemote(ctx context.Context, targets []ssh.Target, o *checkOpts, p *che
 	return results
 }
 
-func checkOne(ctx context.Context, cfg ssh.Config, p *checks.Profile, opt checks.Options) (*checks.Report, error) {
+func checkOne(ctx context.Context, cfg remote.Config, p *profile.Profile, opt checks.Options) (*checks.Report, error) {
 	log := logrus.WithField("host", cfg.Target.String())
-	client, err := ssh.Dial(ctx, cfg)
+	client, err := remote.Dial(ctx, cfg)
 	if err != nil {
 		log.WithError(err).Warn("connect failed")
 		return nil, err
@@ -210,12 +212,12 @@ func write(results []hostResult, o *checkOpts, stdout io.Writer) error {
 
 // writeTable prints one line per host: the overview for many servers.
 func writeTable(out io.Writer, results []hostResult, lang string) {
-	fmt.Fprintf(out, "\n%s\n", checks.T(lang, "cli.summary_title", nil))
+	fmt.Fprintf(out, "\n%s\n", i18n.T(lang, "cli.summary_title", nil))
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "%s\tPASS\tWARN\tFAIL\t??\t\n", checks.T(lang, "cli.host", nil))
+	fmt.Fprintf(tw, "%s\tPASS\tWARN\tFAIL\t??\t\n", i18n.T(lang, "cli.host", nil))
 	for _, r := range results {
 		if r.Err != nil {
-			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t%s\n", r.Host, checks.T(lang, "cli.error", nil))
+			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t%s\n", r.Host, i18n.T(lang, "cli.error", nil))
 			continue
 		}
 		s := r.Report.Summary
@@ -250,15 +252,15 @@ func writeHTML(results []hostResult, o *checkOpts, stdout io.Writer) error {
 // explain tells why a host could not be checked, in lang: what happened,
 // what to do, then the technical detail (remote text cleaned, bounded).
 func explain(err error, lang string) string {
-	kind, data := ssh.Classify(err)
+	kind, data := remote.Classify(err)
 	for k, v := range data {
 		if s, ok := v.(string); ok {
-			data[k] = checks.Sanitize(s)
+			data[k] = i18n.Line(s, i18n.MaxLine)
 		}
 	}
 	key := "cli.err." + string(kind)
-	return fmt.Sprintf("%s %s\n    (%s: %s)", checks.T(lang, key, data), checks.T(lang, key+".todo", data),
-		checks.T(lang, "cli.err.detail", nil), checks.Sanitize(err.Error()))
+	return fmt.Sprintf("%s %s\n    (%s: %s)", i18n.T(lang, key, data), i18n.T(lang, key+".todo", data),
+		i18n.T(lang, "cli.err.detail", nil), i18n.Line(err.Error(), i18n.MaxLine))
 }
 
 func exitCode(results []hostResult) int {
@@ -274,11 +276,11 @@ func exitCode(results []hostResult) int {
 	return code
 }
 
-func loadProfile(path string) (*checks.Profile, error) {
+func loadProfile(path string) (*profile.Profile, error) {
 	if path == "" {
-		return checks.DefaultProfile()
+		return profile.Default()
 	}
-	return checks.LoadProfile(path)
+	return profile.Load(path)
 }
 
 // defaultLang picks the report language from the environment's locale.

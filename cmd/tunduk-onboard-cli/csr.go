@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/sirupsen/logrus"
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/profile"
 	"github.com/tunduk-onboard/tunduk-onboard/tokens"
 )
 
@@ -68,7 +68,7 @@ func (o *csrOpts) register(fs *flag.FlagSet) {
 // subject checks the options against the profile, makes the output
 // folder and returns the CSR subject: all before any PIN is asked, so a
 // typo never costs a token operation.
-func (o *csrOpts) subject(p *checks.Profile) (tokens.Subject, error) {
+func (o *csrOpts) subject(p *profile.Profile) (tokens.Subject, error) {
 	o.who.Instance = p.XRoad.Instance
 	if err := checkParticipant(p, o.who, true); err != nil {
 		return nil, err

@@ -8,7 +8,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 )
 
 // parseFlags parses a verb's flags and refuses stray arguments, which
@@ -22,8 +22,8 @@ func parseFlags(fs *flag.FlagSet, args []string, what string) error {
 	}
 	if fs.NArg() > 0 {
 		lang := langOf(args)
-		return textErr(checks.T(lang, "cli.flag.stray", map[string]any{
-			"N": len(args) - fs.NArg() + 1, "What": checks.T(lang, "cli.flag.what_"+strings.ToLower(what), nil), "Cmd": fs.Name()}))
+		return textErr(i18n.T(lang, "cli.flag.stray", map[string]any{
+			"N": len(args) - fs.NArg() + 1, "What": i18n.T(lang, "cli.flag.what_"+strings.ToLower(what), nil), "Cmd": fs.Name()}))
 	}
 	return nil
 }
@@ -48,7 +48,7 @@ func parseOnce(fs *flag.FlagSet, args []string) error {
 		return errStop
 	}
 	fmt.Fprintln(out, flagErrorText(lang, err))
-	fmt.Fprintln(out, checks.T(lang, "cli.flag.see_help", map[string]any{"Cmd": fs.Name()}))
+	fmt.Fprintln(out, i18n.T(lang, "cli.flag.see_help", map[string]any{"Cmd": fs.Name()}))
 	return errUsage
 }
 
@@ -79,13 +79,13 @@ var (
 func flagErrorText(lang string, err error) string {
 	msg := err.Error()
 	if m := reUnknown.FindStringSubmatch(msg); m != nil {
-		return checks.T(lang, "cli.flag.unknown", map[string]any{"Flag": dashed(m[1])})
+		return i18n.T(lang, "cli.flag.unknown", map[string]any{"Flag": dashed(m[1])})
 	}
 	if m := reNeedsArg.FindStringSubmatch(msg); m != nil {
-		return checks.T(lang, "cli.flag.needs_value", map[string]any{"Flag": dashed(m[1])})
+		return i18n.T(lang, "cli.flag.needs_value", map[string]any{"Flag": dashed(m[1])})
 	}
 	if m := reBadValue.FindStringSubmatch(msg); m != nil {
-		return checks.T(lang, "cli.flag.bad_value", map[string]any{"Flag": dashed(m[2]), "Value": m[1]})
+		return i18n.T(lang, "cli.flag.bad_value", map[string]any{"Flag": dashed(m[2]), "Value": m[1]})
 	}
 	return msg
 }
@@ -141,7 +141,7 @@ var (
 
 // errorLine is "error: " and err's text, the word in lang.
 func errorLine(lang string, err error) string {
-	return checks.T(lang, "cli.error_word", nil) + ": " + err.Error()
+	return i18n.T(lang, "cli.error_word", nil) + ": " + err.Error()
 }
 
 // flagExit maps a parseFlags error to an exit code, printing the message
@@ -158,7 +158,7 @@ func flagExit(err error, fail func(error) int) int {
 
 // checkLang refuses a --lang the product does not speak.
 func checkLang(lang string) error {
-	for _, l := range checks.Languages {
+	for _, l := range i18n.Languages {
 		if l == lang {
 			return nil
 		}

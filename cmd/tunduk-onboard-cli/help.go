@@ -15,7 +15,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 )
 
 // helpVerb is a flag set's name as the catalogue keys spell it:
@@ -30,7 +30,7 @@ func optKey(verb, name string) string {
 	words := strings.Fields(verb)
 	for i := len(words); i > 0; i-- {
 		k := "cli.opt." + strings.Join(words[:i], ".") + "." + name
-		if checks.T("en", k, nil) != k {
+		if i18n.T("en", k, nil) != k {
 			return k
 		}
 	}
@@ -43,7 +43,7 @@ func optKey(verb, name string) string {
 func localizeFlags(fs *flag.FlagSet, lang string) {
 	fs.VisitAll(func(f *flag.Flag) {
 		k := optKey(fs.Name(), f.Name)
-		if s := checks.T(lang, k, nil); s != k {
+		if s := i18n.T(lang, k, nil); s != k {
 			f.Usage = s
 		}
 	})
@@ -67,7 +67,7 @@ func verbHelp(w io.Writer, fs *flag.FlagSet, synopsis string) func() {
 	return func() {
 		lang := helpLang(fs)
 		printUsage(w, lang, synopsis, "cli.help."+helpVerb(fs.Name()))
-		fmt.Fprintf(w, "\n%s\n", checks.T(lang, "cli.help.flags", nil))
+		fmt.Fprintf(w, "\n%s\n", i18n.T(lang, "cli.help.flags", nil))
 		printDefaults(w, fs, lang)
 	}
 }
@@ -76,10 +76,10 @@ func verbHelp(w io.Writer, fs *flag.FlagSet, synopsis string) func() {
 // by 7 spaces in the code, under the first's command), a blank line and
 // the catalogue's text key, in lang.
 func printUsage(w io.Writer, lang, synopsis, key string) {
-	word := checks.T(lang, "cli.help.usage", nil)
+	word := i18n.T(lang, "cli.help.usage", nil)
 	indent := "\n" + strings.Repeat(" ", utf8.RuneCountInString(word)+1)
 	synopsis = strings.ReplaceAll(synopsis, "\n"+strings.Repeat(" ", len("Usage: ")), indent)
-	fmt.Fprintf(w, "%s %s\n\n%s\n", word, synopsis, checks.T(lang, key, nil))
+	fmt.Fprintf(w, "%s %s\n\n%s\n", word, synopsis, i18n.T(lang, key, nil))
 }
 
 // printDefaults is fs.PrintDefaults with its "(default ...)" in lang.
@@ -89,6 +89,6 @@ func printDefaults(w io.Writer, fs *flag.FlagSet, lang string) {
 	fs.SetOutput(&b)
 	fs.PrintDefaults()
 	fs.SetOutput(out)
-	def := " (" + checks.T(lang, "cli.help.default", nil) + " "
+	def := " (" + i18n.T(lang, "cli.help.default", nil) + " "
 	io.WriteString(w, strings.ReplaceAll(b.String(), " (default ", def))
 }

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 )
 
 // verbFlagSets builds the flag set of every verb without running it.
@@ -70,8 +70,8 @@ func names(re *regexp.Regexp, s string) string {
 // name the same --flags; no cli.help or cli.opt key is left unused.
 func TestHelpCatalog(t *testing.T) {
 	cat := map[string]map[string]string{}
-	for _, l := range checks.Languages {
-		m, err := checks.CatalogKeys(l)
+	for _, l := range i18n.Languages {
+		m, err := i18n.CatalogKeys(l)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -93,7 +93,7 @@ func TestHelpCatalog(t *testing.T) {
 			if got := cat["en"][k]; got != f.Usage {
 				t.Errorf("%s --%s: English %s is %q, the code says %q", fs.Name(), f.Name, k, got, f.Usage)
 			}
-			for _, l := range checks.Languages[1:] {
+			for _, l := range i18n.Languages[1:] {
 				if ph, want := names(rePlaceholder, cat[l][k]), names(rePlaceholder, f.Usage); ph != want {
 					t.Errorf("%s --%s: %s %s has placeholder %q, want %q", fs.Name(), f.Name, l, k, ph, want)
 				}
@@ -116,7 +116,7 @@ func TestHelpCatalog(t *testing.T) {
 		if !used[k] {
 			t.Errorf("%s is used by no verb or flag", k)
 		}
-		for _, l := range checks.Languages {
+		for _, l := range i18n.Languages {
 			s := cat[l][k]
 			switch {
 			case strings.TrimSpace(s) == "":
@@ -135,10 +135,10 @@ func TestHelpCatalog(t *testing.T) {
 // too.
 func checkHelpIn(t *testing.T, what, lang, out string, flags bool) {
 	t.Helper()
-	for _, l := range checks.Languages {
-		words := []string{checks.T(l, "cli.help.usage", nil) + " tunduk-onboard-cli "}
+	for _, l := range i18n.Languages {
+		words := []string{i18n.T(l, "cli.help.usage", nil) + " tunduk-onboard-cli "}
 		if flags {
-			words = append(words, "\n"+checks.T(l, "cli.help.flags", nil)+"\n", " ("+checks.T(l, "cli.help.default", nil)+" ")
+			words = append(words, "\n"+i18n.T(l, "cli.help.flags", nil)+"\n", " ("+i18n.T(l, "cli.help.default", nil)+" ")
 		}
 		for _, w := range words {
 			if has := strings.Contains(out, w); has != (l == lang) {
@@ -152,7 +152,7 @@ func checkHelpIn(t *testing.T, what, lang, out string, flags bool) {
 // before or after -h, and finds its description and a flag's usage there.
 func TestHelpLanguages(t *testing.T) {
 	for _, args := range helpArgs() {
-		for i, lang := range checks.Languages {
+		for i, lang := range i18n.Languages {
 			a := append(append([]string(nil), args...), "-h", "--lang", lang)
 			if i == 1 {
 				a = append(append([]string(nil), args...), "--lang="+lang, "-h")
@@ -163,8 +163,8 @@ func TestHelpLanguages(t *testing.T) {
 			}
 			what := strings.Join(args, " ")
 			checkHelpIn(t, what, lang, errOut, true)
-			desc := checks.T(lang, "cli.help."+strings.Join(args, "."), nil)
-			verbose := checks.T(lang, optKey(what, "verbose"), nil)
+			desc := i18n.T(lang, "cli.help."+strings.Join(args, "."), nil)
+			verbose := i18n.T(lang, optKey(what, "verbose"), nil)
 			if !strings.Contains(errOut, desc+"\n\n") || !strings.Contains(errOut, "\n    \t"+verbose+"\n") {
 				t.Errorf("%v: the description or --verbose is not in %s:\n%s", a, lang, errOut)
 			}
@@ -198,13 +198,13 @@ func TestHelpGroups(t *testing.T) {
 		if len(tokenHelpArgs) == 0 && (c.args[0] == "token" || c.args[0] == "csr") {
 			continue
 		}
-		for _, lang := range checks.Languages {
+		for _, lang := range i18n.Languages {
 			a := append(append([]string(nil), c.args...), "--lang", lang)
 			code, out, errOut := cli(t, "", a...)
 			if c.stderr {
 				out, errOut = errOut, out
 			}
-			if code != exitOK || errOut != "" || !strings.Contains(out, "\n\n"+checks.T(lang, c.key, nil)+"\n") {
+			if code != exitOK || errOut != "" || !strings.Contains(out, "\n\n"+i18n.T(lang, c.key, nil)+"\n") {
 				t.Errorf("%v: exit %d, stderr %q, help:\n%s", a, code, errOut, out)
 			}
 			checkHelpIn(t, c.key, lang, out, false)
@@ -225,7 +225,7 @@ func TestHelpEnvLanguage(t *testing.T) {
 	checkHelpIn(t, "check", "ky", errOut, true)
 	t.Setenv("LC_ALL", "ru_RU.UTF-8")
 	code, _, errOut = cli(t, "")
-	if code != exitCannot || !strings.Contains(errOut, checks.T("ru", "cli.help.main", nil)) {
+	if code != exitCannot || !strings.Contains(errOut, i18n.T("ru", "cli.help.main", nil)) {
 		t.Errorf("no command: exit %d, stderr:\n%s", code, errOut)
 	}
 	checkHelpIn(t, "main", "ru", errOut, false)

@@ -10,8 +10,9 @@ import (
 	"time"
 
 	"github.com/tunduk-onboard/tunduk-onboard/build/targethost"
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
 	"github.com/tunduk-onboard/tunduk-onboard/installer"
+	"github.com/tunduk-onboard/tunduk-onboard/profile"
+	"github.com/tunduk-onboard/tunduk-onboard/remote"
 )
 
 // TestInstallEndToEnd installs onto a real Debian host booted under
@@ -115,7 +116,7 @@ func TestInstallEndToEnd(t *testing.T) {
 			t.Errorf("debconf record lacks %q:\n%s", want, rec)
 		}
 	}
-	p, _ := checks.DefaultProfile()
+	p, _ := profile.Default()
 	state, err := h.RootExec(context.Background(), "systemctl is-active "+strings.Join(p.Install.Units, " ")+" postgresql pcscd; id -nG ssadmin; ufw status")
 	if err != nil {
 		t.Fatalf("%v: %s", err, state)
@@ -128,7 +129,7 @@ func TestInstallEndToEnd(t *testing.T) {
 	if strings.Contains(state, "inactive") || strings.Contains(state, "failed") {
 		t.Errorf("a unit is not active:\n%s", state)
 	}
-	grep, _ := h.RootExec(context.Background(), "grep -rlF -e "+shq(adminPW)+" -e "+shq(h.Password)+" /var/lib/tunduk-onboard /var/log /tmp /etc 2>/dev/null | grep -v '^/etc/shadow' || true")
+	grep, _ := h.RootExec(context.Background(), "grep -rlF -e "+remote.Quote(adminPW)+" -e "+remote.Quote(h.Password)+" /var/lib/tunduk-onboard /var/log /tmp /etc 2>/dev/null | grep -v '^/etc/shadow' || true")
 	if strings.TrimSpace(grep) != "" {
 		t.Errorf("a password was written on the host: %s", grep)
 	}
@@ -209,8 +210,6 @@ func hasEvent(events []installEvent, step, kind string) bool {
 	}
 	return false
 }
-
-func shq(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 func tailOf(s string, n int) string {
 	if len(s) > n {

@@ -18,9 +18,10 @@ import (
 	"time"
 
 	"github.com/sirupsen/logrus"
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/installer"
-	"github.com/tunduk-onboard/tunduk-onboard/installer/ssh"
+	"github.com/tunduk-onboard/tunduk-onboard/remote"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad"
 )
 
 // installEvent is one line of `install --format json` while it runs.
@@ -43,7 +44,7 @@ type installResult struct {
 	ExitCode   int                        `json:"step_exit_code,omitempty"`
 	LogTail    string                     `json:"log_tail,omitempty"`
 	Error      string                     `json:"error,omitempty"`
-	AdminAPI   *installer.AdminAPIStatus  `json:"admin_api,omitempty"`
+	AdminAPI   *remote.PinnedCert         `json:"admin_api,omitempty"`
 	Journal    string                     `json:"journal"`
 	Steps      map[string]installStepTime `json:"steps"`
 }
@@ -62,7 +63,7 @@ type progress struct {
 	out     io.Writer
 	errOut  io.Writer
 	index   map[string]int
-	titles  map[string]checks.Text
+	titles  map[string]i18n.Text
 	total   int
 	started map[string]time.Time
 	times   map[string]installStepTime
@@ -70,7 +71,7 @@ type progress struct {
 
 func newProgress(o *installOpts, steps []installer.Step, stdout, stderr io.Writer) *progress {
 	p := &progress{o: o, out: stdout, errOut: stderr, total: len(steps),
-		index: map[string]int{}, titles: map[string]checks.Text{},
+		index: map[string]int{}, titles: map[string]i18n.Text{},
 		started: map[string]time.Time{}, times: map[string]installStepTime{}}
 	for i, s := range steps {
 		p.index[s.ID], p.titles[s.ID] = i+1, s.Title
@@ -78,7 +79,7 @@ func newProgress(o *installOpts, steps []installer.Step, stdout, stderr io.Write
 	return p
 }
 
-func (p *progress) t(key string, data map[string]any) string { return checks.T(p.o.lang, key, data) }
+func (p *progress) t(key string, data map[string]any) string { return i18n.T(p.o.lang, key, data) }
 
 func (p *progress) event(e installer.Event) {
 	p.mu.Lock()
@@ -123,30 +124,30 @@ func (p *progress) event(e installer.Event) {
 }
 
 // runPlan applies the steps and reports; it returns the exit status.
-func runPlan(ctx context.Context, cancel context.CancelFunc, o *installOpts, cfg ssh.Config, steps []installer.Step, sudoPassword string, stdout, stderr io.Writer) int {
+func runPlan(ctx context.Context, cancel context.CancelFunc, o *installOpts, cfg remote.Config, steps []installer.Step, sudoPassword string, stdout, stderr io.Writer) int {
 	host := cfg.Target.String()
 	p := newProgress(o, steps, stdout, stderr)
 	stopSignals := cancelOnInterrupt(cancel, stderr, o.lang)
 	defer stopSignals()
 
-	var api installer.AdminAPIStatus
+	var api remote.PinnedCert
 	r := &installer.Runner{
-		Conn:     func(ctx context.Context) (*ssh.Client, error) { return ssh.Dial(ctx, cfg) },
+		Conn:     func(ctx context.Context) (*remote.Client, error) { return remote.Dial(ctx, cfg) },
 		Progress: p.event,
 		Sudo: func() (string, error) {
 			if sudoPassword != "" {
 				return sudoPassword, nil
 			}
-			pw, err := promptTTY(checks.T(o.lang, "cli.install.sudo_prompt", map[string]any{"Host": host}))
+			pw, err := promptTTY(i18n.T(o.lang, "cli.install.sudo_prompt", map[string]any{"Host": host}))
 			if errors.Is(err, errNoTTY) {
-				return "", errors.New(checks.T(o.lang, "cli.install.sudo_needed", nil))
+				return "", errors.New(i18n.T(o.lang, "cli.install.sudo_needed", nil))
 			}
 			return pw, err
 		},
 		After: func(ctx context.Context, h installer.HostAccess) error {
 			p.event(installer.Event{StepID: "admin-api", Kind: installer.EventChecking})
 			var err error
-			api, err = installer.DefaultAdminAPI.Verify(ctx, h)
+			api, err = installer.VerifyAdminAPI(ctx, xroad.DefaultAdminAPI, h)
 			return err
 		},
 	}
@@ -180,7 +181,7 @@ func runPlan(ctx context.Context, cancel context.CancelFunc, o *installOpts, cfg
 		msg, todo = p.t("cli.install.sudo_refused", data), p.t("cli.install.sudo_refused.todo", data)
 	case errors.As(err, new(*installer.AdminAPIError)):
 		res.Status, res.Error = "failed", err.Error()
-		data["Detail"] = checks.Sanitize(err.Error())
+		data["Detail"] = i18n.Line(err.Error(), i18n.MaxLine)
 		msg, todo = p.t("cli.install.api_failed", data), p.t("cli.install.api_failed.todo", data)
 	default:
 		// The connection or the host refused before any step could run.
@@ -223,11 +224,11 @@ func cancelOnInterrupt(cancel context.CancelFunc, stderr io.Writer, lang string)
 		case <-done:
 			return
 		}
-		fmt.Fprintln(stderr, checks.T(lang, "cli.install.interrupt", nil))
+		fmt.Fprintln(stderr, i18n.T(lang, "cli.install.interrupt", nil))
 		cancel()
 		select {
 		case <-ch:
-			fmt.Fprintln(stderr, checks.T(lang, "cli.install.quit", nil))
+			fmt.Fprintln(stderr, i18n.T(lang, "cli.install.quit", nil))
 			os.Exit(exitFailed)
 		case <-done:
 		}
@@ -240,20 +241,20 @@ func cancelOnInterrupt(cancel context.CancelFunc, stderr io.Writer, lang string)
 func promptNewPassword(lang, user string) (string, error) {
 	data := map[string]any{"User": user}
 	for {
-		pw, err := promptTTY(checks.T(lang, "cli.install.admin_prompt", data))
+		pw, err := promptTTY(i18n.T(lang, "cli.install.admin_prompt", data))
 		if errors.Is(err, errNoTTY) {
-			return "", errors.New(checks.T(lang, "cli.install.admin_needed", data))
+			return "", errors.New(i18n.T(lang, "cli.install.admin_needed", data))
 		}
 		if err != nil {
 			return "", err
 		}
-		again, err := promptTTY(checks.T(lang, "cli.install.admin_again", data))
+		again, err := promptTTY(i18n.T(lang, "cli.install.admin_again", data))
 		if err != nil {
 			return "", err
 		}
 		if pw != "" && pw == again {
 			return pw, nil
 		}
-		fmt.Fprintln(os.Stderr, checks.T(lang, "cli.install.admin_differ", data))
+		fmt.Fprintln(os.Stderr, i18n.T(lang, "cli.install.admin_differ", data))
 	}
 }

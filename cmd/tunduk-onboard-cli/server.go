@@ -1,7 +1,7 @@
 package main
 
 // `server`: configure an installed security server through its admin API
-// over SSH (installer/configure): init, csr, import, register, status.
+// over SSH (xroad/configure): init, csr, import, register, status.
 
 import (
 	"bufio"
@@ -14,11 +14,12 @@ import (
 	"time"
 
 	"github.com/sirupsen/logrus"
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
-	"github.com/tunduk-onboard/tunduk-onboard/installer"
-	"github.com/tunduk-onboard/tunduk-onboard/installer/configure"
-	"github.com/tunduk-onboard/tunduk-onboard/installer/ssh"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/internal/logging"
+	"github.com/tunduk-onboard/tunduk-onboard/profile"
+	"github.com/tunduk-onboard/tunduk-onboard/remote"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad/configure"
 )
 
 // serverOpts are the flags every `server` subcommand shares.
@@ -41,7 +42,7 @@ type serverOpts struct {
 	stderr        io.Writer
 	in            *bufio.Reader // standard input, secrets one per line
 	adminPassword string
-	prof          *checks.Profile
+	prof          *profile.Profile
 }
 
 func (o *serverOpts) register(fs *flag.FlagSet) {
@@ -55,8 +56,8 @@ func (o *serverOpts) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.profile, "profile", "", "operator profile `FILE` (default: the embedded Tunduk profile)")
 	fs.StringVar(&o.format, "format", "text", "output format: text or json")
 	fs.StringVar(&o.lang, "lang", defaultLang(), "language of the help, prompts, messages and text output: en, ru or ky")
-	fs.StringVar(&o.adminAPI, "admin-api", installer.DefaultAdminAPI.Addr, "advanced: `ADDR` of the admin API as seen on the server")
-	fs.StringVar(&o.adminAPICert, "admin-api-cert", installer.DefaultAdminAPI.CertPath, "advanced: `PATH` of the admin API's TLS certificate on the server")
+	fs.StringVar(&o.adminAPI, "admin-api", xroad.DefaultAdminAPI.Addr, "advanced: `ADDR` of the admin API as seen on the server")
+	fs.StringVar(&o.adminAPICert, "admin-api-cert", xroad.DefaultAdminAPI.CertPath, "advanced: `PATH` of the admin API's TLS certificate on the server")
 	fs.BoolVar(&o.verbose, "verbose", false, "log debug details to standard error too")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "give up after `DURATION` (waiting for approval: see register --wait-timeout)")
 }
@@ -119,11 +120,11 @@ func (o *serverOpts) needIDs() error {
 	data := map[string]any{"Classes": strings.Join(p.Identifiers.MemberClasses, ", ")}
 	switch {
 	case !p.ValidMemberClass(o.memberClass):
-		return errors.New(checks.T(o.lang, "cli.server.bad_class", data))
+		return errors.New(i18n.T(o.lang, "cli.server.bad_class", data))
 	case !p.ValidMemberCode(o.memberCode):
-		return errors.New(checks.T(o.lang, "cli.server.bad_member_code", map[string]any{"Pattern": p.Identifiers.MemberCodePattern}))
+		return errors.New(i18n.T(o.lang, "cli.server.bad_member_code", map[string]any{"Pattern": p.Identifiers.MemberCodePattern}))
 	case !p.ValidServerCode(o.serverCode):
-		return errors.New(checks.T(o.lang, "cli.server.bad_server_code", map[string]any{"Pattern": p.Identifiers.ServerCodePattern}))
+		return errors.New(i18n.T(o.lang, "cli.server.bad_server_code", map[string]any{"Pattern": p.Identifiers.ServerCodePattern}))
 	}
 	return nil
 }
@@ -159,15 +160,15 @@ func (o *serverOpts) askAdmin() error {
 		return nil
 	}
 	data := map[string]any{"User": o.adminUser}
-	pw, err := promptTTY(checks.T(o.lang, "cli.server.admin_prompt", data))
+	pw, err := promptTTY(i18n.T(o.lang, "cli.server.admin_prompt", data))
 	if errors.Is(err, errNoTTY) {
-		return errors.New(checks.T(o.lang, "cli.server.admin_needed", data))
+		return errors.New(i18n.T(o.lang, "cli.server.admin_needed", data))
 	}
 	if err != nil {
 		return err
 	}
 	if pw == "" {
-		return errors.New(checks.T(o.lang, "cli.server.admin_needed", data))
+		return errors.New(i18n.T(o.lang, "cli.server.admin_needed", data))
 	}
 	o.adminPassword = pw
 	return nil
@@ -182,9 +183,9 @@ func (o *serverOpts) askPIN(fromStdin, twice bool, flagName, what string) (strin
 	key := "cli.server." + what + "_pin_prompt"
 	data := map[string]any{"Flag": flagName}
 	for {
-		pin, err := promptTTY(checks.T(o.lang, key, data))
+		pin, err := promptTTY(i18n.T(o.lang, key, data))
 		if errors.Is(err, errNoTTY) {
-			return "", errors.New(checks.T(o.lang, "cli.server.pin_needed", data))
+			return "", errors.New(i18n.T(o.lang, "cli.server.pin_needed", data))
 		}
 		if err != nil {
 			return "", err
@@ -192,14 +193,14 @@ func (o *serverOpts) askPIN(fromStdin, twice bool, flagName, what string) (strin
 		if !twice {
 			return pin, nil
 		}
-		again, err := promptTTY(checks.T(o.lang, "cli.server.pin_again", nil))
+		again, err := promptTTY(i18n.T(o.lang, "cli.server.pin_again", nil))
 		if err != nil {
 			return "", err
 		}
 		if pin != "" && pin == again {
 			return pin, nil
 		}
-		fmt.Fprintln(o.stderr, checks.T(o.lang, "cli.server.pin_differ", nil))
+		fmt.Fprintln(o.stderr, i18n.T(o.lang, "cli.server.pin_differ", nil))
 	}
 }
 
@@ -250,11 +251,11 @@ func (o *serverOpts) open(ctx context.Context, stderr io.Writer) (*configure.Ses
 	if err != nil {
 		return nil, nil, err
 	}
-	c, err := ssh.Dial(ctx, cfg)
+	c, err := remote.Dial(ctx, cfg)
 	if err != nil {
 		return nil, nil, errors.New(explain(err, o.lang))
 	}
-	api := installer.AdminAPI{Addr: o.adminAPI, CertPath: o.adminAPICert}
+	api := xroad.AdminAPI{Addr: o.adminAPI, CertPath: o.adminAPICert}
 	s, err := configure.Open(ctx, c, api, configure.Credentials{User: o.adminUser, Password: o.adminPassword})
 	if err != nil {
 		c.Close()
@@ -264,7 +265,7 @@ func (o *serverOpts) open(ctx context.Context, stderr io.Writer) (*configure.Ses
 		cctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
 		if err := s.Close(cctx); err != nil {
-			fmt.Fprintln(stderr, checks.T(o.lang, "cli.server.revoke_failed", map[string]any{"Detail": o.explain(err)}))
+			fmt.Fprintln(stderr, i18n.T(o.lang, "cli.server.revoke_failed", map[string]any{"Detail": o.explain(err)}))
 		}
 		c.Close()
 	}, nil
@@ -275,9 +276,9 @@ func (o *serverOpts) open(ctx context.Context, stderr io.Writer) (*configure.Ses
 func (o *serverOpts) usageName(u string) string {
 	switch strings.ToLower(u) {
 	case "auth", "authentication":
-		return checks.T(o.lang, "cli.server.usage.auth", nil)
+		return i18n.T(o.lang, "cli.server.usage.auth", nil)
 	case "sign", "signing":
-		return checks.T(o.lang, "cli.server.usage.sign", nil)
+		return i18n.T(o.lang, "cli.server.usage.sign", nil)
 	}
 	return u
 }
@@ -285,5 +286,5 @@ func (o *serverOpts) usageName(u string) string {
 // explain is a configure error in the user's language.
 func (o *serverOpts) explain(err error) string {
 	key, data := configure.Explain(err)
-	return checks.T(o.lang, key, data)
+	return i18n.T(o.lang, key, data)
 }

@@ -8,9 +8,9 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
-	"github.com/tunduk-onboard/tunduk-onboard/installer/configure"
-	"github.com/tunduk-onboard/tunduk-onboard/installer/xroadapi"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad/configure"
 )
 
 // serverImportOpts are the flags of server import.
@@ -167,10 +167,10 @@ func runServerRegister(args []string, stdin io.Reader, stdout, stderr io.Writer)
 		defer wcancel()
 		last := ""
 		err := step("approve", func() error {
-			return s.WaitRegistered(wctx, hash, o.poll, func(tc xroadapi.TokenCertificate) {
+			return s.WaitRegistered(wctx, hash, o.poll, func(tc xroad.TokenCertificate) {
 				if tc.Status != last {
 					last = tc.Status
-					out.line("cli.server.reg_state", map[string]any{"Status": checks.Enum(o.lang, "xroad.cert_status.", tc.Status)})
+					out.line("cli.server.reg_state", map[string]any{"Status": i18n.Enum(o.lang, "xroad.cert_status.", tc.Status)})
 				}
 			})
 		})
@@ -188,7 +188,7 @@ func runServerRegister(args []string, stdin io.Reader, stdout, stderr io.Writer)
 		return out.failed(err)
 	}
 	out.set("certificate", certView(st.Auth))
-	out.line("cli.server.registered", map[string]any{"Status": checks.Enum(o.lang, "xroad.cert_status.", st.Auth.Cert.Status), "Active": o.yesNo(st.Auth.Cert.Active)})
+	out.line("cli.server.registered", map[string]any{"Status": i18n.Enum(o.lang, "xroad.cert_status.", st.Auth.Cert.Status), "Active": o.yesNo(st.Auth.Cert.Active)})
 	return out.ok()
 }
 
@@ -228,7 +228,7 @@ func runServerStatus(args []string, stdin io.Reader, stdout, stderr io.Writer) i
 	out.set("sign", certView(st.Sign))
 	yes := o.yesNo
 	out.line("cli.server.status_init", map[string]any{"Done": yes(st.Init.Done()), "Anchor": yes(st.Init.AnchorImported),
-		"Token": checks.Enum(o.lang, "xroad.token_init.", st.Init.SoftwareTokenInitStatus)})
+		"Token": i18n.Enum(o.lang, "xroad.token_init.", st.Init.SoftwareTokenInitStatus)})
 	out.line("cli.server.status_tsa", map[string]any{"Done": yes(st.TSAConfigured)})
 	out.line("cli.server.status_login", map[string]any{"Done": yes(st.SoftTokenLoggedIn)})
 	// Every token with its ID: what --hw-token of server csr takes.
@@ -251,7 +251,7 @@ func runServerStatus(args []string, stdin io.Reader, stdout, stderr io.Writer) i
 			out.line("cli.server.status_csr", map[string]any{"Usage": o.usageName(k.usage), "Token": k.ks.TokenID, "Key": k.ks.KeyID})
 		default:
 			out.line("cli.server.status_cert", map[string]any{"Usage": o.usageName(k.usage), "Token": k.ks.TokenID,
-				"Status": checks.Enum(o.lang, "xroad.cert_status.", k.ks.Cert.Status), "Active": yes(k.ks.Cert.Active), "Hash": k.ks.Cert.Details.Hash})
+				"Status": i18n.Enum(o.lang, "xroad.cert_status.", k.ks.Cert.Status), "Active": yes(k.ks.Cert.Active), "Hash": k.ks.Cert.Details.Hash})
 		}
 	}
 	return out.ok()

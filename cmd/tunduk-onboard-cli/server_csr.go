@@ -7,7 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/tunduk-onboard/tunduk-onboard/installer/configure"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad/configure"
 )
 
 // serverCSROpts are the flags of server csr.

@@ -5,9 +5,9 @@ import (
 	"io"
 	"os"
 
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
-	"github.com/tunduk-onboard/tunduk-onboard/installer/configure"
-	"github.com/tunduk-onboard/tunduk-onboard/installer/xroadapi"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad/configure"
 )
 
 // serverInitOpts are the flags of server init.
@@ -86,7 +86,7 @@ func runServerInit(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 		if err != nil {
 			return out.failed(err)
 		}
-		if fresh := st.Init.SoftwareTokenInitStatus != xroadapi.TokenInitialized; fresh || !st.SoftTokenLoggedIn {
+		if fresh := st.Init.SoftwareTokenInitStatus != xroad.TokenInitialized; fresh || !st.SoftTokenLoggedIn {
 			if pin, err = o.askPIN(false, fresh, "--pin-stdin", "soft"); err != nil {
 				return out.cannot(err)
 			}
@@ -101,7 +101,7 @@ func runServerInit(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 }
 
 // errorT is a translated error.
-func errorT(lang, key string, data map[string]any) error { return textErr(checks.T(lang, key, data)) }
+func errorT(lang, key string, data map[string]any) error { return textErr(i18n.T(lang, key, data)) }
 
 type textErr string
 

@@ -8,8 +8,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
-	"github.com/tunduk-onboard/tunduk-onboard/installer/configure"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad/configure"
 )
 
 // serverOut prints a subcommand's progress and result: lines as they
@@ -34,9 +34,9 @@ func (w *serverOut) text() bool { return w.o.format == "text" }
 func (w *serverOut) step(s configure.Step) {
 	w.steps = append(w.steps, s)
 	if w.text() && s.State != configure.StateRunning {
-		fmt.Fprintln(w.stdout, checks.T(w.o.lang, "cli.server.step", map[string]any{
-			"Step":  checks.T(w.o.lang, "configure.step."+s.ID, nil),
-			"State": checks.T(w.o.lang, "cli.server.state."+s.State, nil),
+		fmt.Fprintln(w.stdout, i18n.T(w.o.lang, "cli.server.step", map[string]any{
+			"Step":  i18n.T(w.o.lang, "configure.step."+s.ID, nil),
+			"State": i18n.T(w.o.lang, "cli.server.state."+s.State, nil),
 		}))
 	}
 }
@@ -44,7 +44,7 @@ func (w *serverOut) step(s configure.Step) {
 // line prints a translated line in text mode.
 func (w *serverOut) line(key string, data map[string]any) {
 	if w.text() {
-		fmt.Fprintln(w.stdout, checks.T(w.o.lang, key, data))
+		fmt.Fprintln(w.stdout, i18n.T(w.o.lang, key, data))
 	}
 }
 
@@ -71,7 +71,7 @@ func (w *serverOut) finish(err error, code int) int {
 	}
 	if w.text() {
 		if err != nil {
-			fmt.Fprintln(w.stderr, checks.T(w.o.lang, "cli.server.error", map[string]any{"Text": text}))
+			fmt.Fprintln(w.stderr, i18n.T(w.o.lang, "cli.server.error", map[string]any{"Text": text}))
 		}
 		return code
 	}

@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/tunduk-onboard/tunduk-onboard/build/testhost"
-	"github.com/tunduk-onboard/tunduk-onboard/installer/xroadapi/xroadtest"
 	"github.com/tunduk-onboard/tunduk-onboard/internal/logging"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad/xroadtest"
 )
 
 const serverTestPIN = "Tunduk-soft-token-PIN-2026"

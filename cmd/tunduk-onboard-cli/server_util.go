@@ -3,7 +3,7 @@ package main
 import (
 	"encoding/pem"
 
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 )
 
 // derOf returns the DER inside a PEM block, or b itself.
@@ -14,7 +14,7 @@ func derOf(b []byte) []byte {
 	return b
 }
 
-func textOf(lang, key string) string { return checks.T(lang, key, nil) }
+func textOf(lang, key string) string { return i18n.T(lang, key, nil) }
 
 // yesNo is yes or no in the run's language.
 func (o *serverOpts) yesNo(b bool) string {

@@ -9,7 +9,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/tunduk-onboard/tunduk-onboard/installer/ssh"
+	"github.com/tunduk-onboard/tunduk-onboard/remote"
 	"golang.org/x/term"
 )
 
@@ -44,7 +44,7 @@ func (s *sshFlags) register(fs *flag.FlagSet, sshUsage string) {
 }
 
 // allTargets returns the targets from --ssh and --hosts, in order.
-func (s *sshFlags) allTargets() ([]ssh.Target, error) {
+func (s *sshFlags) allTargets() ([]remote.Target, error) {
 	lines := append([]string(nil), s.targets...)
 	if s.hostsFile != "" {
 		f, err := os.Open(s.hostsFile)
@@ -63,9 +63,9 @@ func (s *sshFlags) allTargets() ([]ssh.Target, error) {
 			return nil, fmt.Errorf("--hosts: %w", err)
 		}
 	}
-	var out []ssh.Target
+	var out []remote.Target
 	for _, l := range lines {
-		t, err := ssh.ParseTarget(l)
+		t, err := remote.ParseTarget(l)
 		if err != nil {
 			return nil, err
 		}
@@ -92,8 +92,8 @@ func (s *sshFlags) readSecrets(stdin io.Reader) error {
 
 // config builds the SSH configuration for one target. accepted reports
 // each newly accepted host key so the user sees what was trusted.
-func (s *sshFlags) config(t ssh.Target, stderr io.Writer) (ssh.Config, error) {
-	cfg := ssh.Config{
+func (s *sshFlags) config(t remote.Target, stderr io.Writer) (remote.Config, error) {
+	cfg := remote.Config{
 		Target:         t,
 		KnownHostsFile: s.knownHosts,
 		Agent:          os.Getenv("SSH_AUTH_SOCK") != "",
@@ -111,11 +111,11 @@ func (s *sshFlags) config(t ssh.Target, stderr io.Writer) (ssh.Config, error) {
 		}
 	}
 	if s.jump != "" {
-		jt, err := ssh.ParseTarget(s.jump)
+		jt, err := remote.ParseTarget(s.jump)
 		if err != nil {
 			return cfg, fmt.Errorf("--jump: %w", err)
 		}
-		cfg.Jump = &ssh.Config{Target: jt}
+		cfg.Jump = &remote.Config{Target: jt}
 	}
 	return cfg, nil
 }

@@ -13,10 +13,11 @@ import (
 	"strings"
 
 	"github.com/sirupsen/logrus"
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/enroll"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/internal/logging"
 	"github.com/tunduk-onboard/tunduk-onboard/internal/secrets"
-	"github.com/tunduk-onboard/tunduk-onboard/tokens/enroll"
+	"github.com/tunduk-onboard/tunduk-onboard/profile"
 )
 
 // submitOpts are the flags of "submit".
@@ -82,7 +83,7 @@ type submitErrJSON struct {
 
 // say adds one translated line to the output.
 func (r *submitRun) say(key string, data map[string]any) {
-	r.out.Messages = append(r.out.Messages, checks.T(r.lang, key, data))
+	r.out.Messages = append(r.out.Messages, i18n.T(r.lang, key, data))
 }
 
 // fail reports err (translated) and returns code.
@@ -111,7 +112,7 @@ func (r *submitRun) flush() {
 	// The error goes to stderr in both formats: JSON is for the machine,
 	// the person still reads why.
 	if r.out.Error != nil {
-		fmt.Fprintln(r.stderr, checks.T(r.lang, "cli.submit.error_prefix", nil)+r.out.Error.Message)
+		fmt.Fprintln(r.stderr, i18n.T(r.lang, "cli.submit.error_prefix", nil)+r.out.Error.Message)
 	}
 }
 
@@ -140,11 +141,11 @@ func explainSubmit(lang string, err error) (string, string) {
 	clean := map[string]any{}
 	for k, v := range data {
 		if s, ok := v.(string); ok {
-			v = checks.Sanitize(s)
+			v = i18n.Line(s, i18n.MaxLine)
 		}
 		clean[k] = v
 	}
-	return key, checks.T(lang, key, clean)
+	return key, i18n.T(lang, key, clean)
 }
 
 // runSubmit is "submit": prepare the package and deliver it, or one of
@@ -287,7 +288,7 @@ func openSubmitStore(dir string) (*enroll.Store, error) {
 }
 
 // recipients splits --to, falling back to the profile's CA address.
-func recipients(to string, profile *checks.Profile) []string {
+func recipients(to string, profile *profile.Profile) []string {
 	if strings.TrimSpace(to) == "" {
 		to = profile.CA.Email
 	}
@@ -307,7 +308,7 @@ func smtpAccount(user, host string) string { return "smtp/" + user + "@" + host 
 // a failure is a warning, the mail went.
 func rememberPassword(r *submitRun, account, pw string) {
 	if err := secrets.Set(account, pw); err != nil {
-		r.say("cli.submit.warn_remember", map[string]any{"Error": checks.Sanitize(err.Error())})
+		r.say("cli.submit.warn_remember", map[string]any{"Error": i18n.Line(err.Error(), i18n.MaxLine)})
 		return
 	}
 	r.say("cli.submit.remembered", nil)

@@ -19,13 +19,15 @@ import (
 	"time"
 
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/enroll"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/internal/secrets"
-	"github.com/tunduk-onboard/tunduk-onboard/tokens/enroll"
+	"github.com/tunduk-onboard/tunduk-onboard/profile"
 )
 
 // input reads and checks the CSRs, the participant and the report.
 // reportKind is "json+html", "json" or "none".
-func (o *submitOpts) input(profile *checks.Profile, r *submitRun) (in enroll.Input, reportKind string, err error) {
+func (o *submitOpts) input(profile *profile.Profile, r *submitRun) (in enroll.Input, reportKind string, err error) {
 	if o.authCSR == "" && o.signCSR == "" {
 		return in, "", badInput("cli.submit.err_no_csr", nil)
 	}
@@ -48,7 +50,7 @@ func (o *submitOpts) input(profile *checks.Profile, r *submitRun) (in enroll.Inp
 	in.Participant = enroll.Participant{Instance: profile.XRoad.Instance, MemberClass: o.memberClass, MemberCode: o.memberCode,
 		Name: strings.TrimSpace(o.name), ServerCode: o.serverCode, ServerAddress: strings.TrimSpace(o.serverAddress)}
 	in.Lang = r.lang
-	soft := checks.T("ru", "enroll.source.soft_token", nil)
+	soft := i18n.T("ru", "enroll.source.soft_token", nil)
 	for _, c := range []struct {
 		flag, file, source string
 		usage              enroll.Usage
@@ -138,7 +140,7 @@ type delivery struct {
 	password bool // the password came from stdin or the prompt (may be remembered)
 }
 
-func (o *submitOpts) delivery(profile *checks.Profile, stdin io.Reader, r *submitRun) (*delivery, error) {
+func (o *submitOpts) delivery(profile *profile.Profile, stdin io.Reader, r *submitRun) (*delivery, error) {
 	d := &delivery{o: o, via: enroll.Via(o.via)}
 	var pool *x509.CertPool
 	if o.tlsCA != "" {
@@ -230,7 +232,7 @@ func (o *submitOpts) smtpPassword(stdin io.Reader, account, user string, r *subm
 		r.say("cli.submit.password_from_keyring", nil)
 		return pw, nil
 	}
-	pw, err := promptTTY(checks.T(r.lang, "cli.submit.password_prompt", map[string]any{"User": user, "Server": o.smtpHost}))
+	pw, err := promptTTY(i18n.T(r.lang, "cli.submit.password_prompt", map[string]any{"User": user, "Server": o.smtpHost}))
 	if err != nil || pw == "" {
 		return "", badInput("cli.submit.err_no_tty", nil)
 	}

@@ -13,9 +13,9 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/enroll"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/internal/logging"
-	"github.com/tunduk-onboard/tunduk-onboard/tokens/enroll"
 )
 
 // recordOut is a submission in the JSON output, with its outbox items.
@@ -114,7 +114,7 @@ func runSubmitSub(name string, args []string, stdout, stderr io.Writer) int {
 }
 
 func stageName(lang string, s enroll.Stage) string {
-	return checks.T(lang, "enroll.stage."+string(s), nil)
+	return i18n.T(lang, "enroll.stage."+string(s), nil)
 }
 
 func when(t time.Time) string { return t.Local().Format("2006-01-02 15:04:05 MST") }
@@ -137,14 +137,14 @@ func submitList(r *submitRun, store *enroll.Store) int {
 		return exitOK
 	}
 	tw := tabwriter.NewWriter(r.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", checks.T(r.lang, "cli.submit.col_id", nil), checks.T(r.lang, "cli.submit.col_stage", nil),
-		checks.T(r.lang, "cli.submit.col_changed", nil), checks.T(r.lang, "cli.submit.col_org", nil))
+	fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", i18n.T(r.lang, "cli.submit.col_id", nil), i18n.T(r.lang, "cli.submit.col_stage", nil),
+		i18n.T(r.lang, "cli.submit.col_changed", nil), i18n.T(r.lang, "cli.submit.col_org", nil))
 	for _, rec := range recs {
 		last := rec.Created()
 		if n := len(rec.History); n > 0 {
 			last = rec.History[n-1].At
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", rec.ID, stageName(r.lang, rec.Stage), when(last), checks.Sanitize(rec.Participant.Name))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", rec.ID, stageName(r.lang, rec.Stage), when(last), i18n.Line(rec.Participant.Name, i18n.MaxLine))
 	}
 	tw.Flush()
 	return exitOK
@@ -177,26 +177,26 @@ func submitStatus(r *submitRun, store *enroll.Store, ob *enroll.Outbox, pos []st
 	r.out.ID, r.out.Stage, r.out.Via, r.out.Dir = rec.ID, rec.Stage, rec.Via, rec.Dir
 	p := rec.Participant
 	r.say("cli.submit.status_title", map[string]any{"ID": rec.ID, "Stage": stageName(r.lang, rec.Stage)})
-	r.say("cli.submit.participant", map[string]any{"Name": checks.Sanitize(p.Name), "Class": p.MemberClass, "Code": p.MemberCode,
+	r.say("cli.submit.participant", map[string]any{"Name": i18n.Line(p.Name, i18n.MaxLine), "Class": p.MemberClass, "Code": p.MemberCode,
 		"Server": p.ServerCode, "Address": p.ServerAddress})
 	if rec.Via != "" {
-		r.say("cli.submit.via", map[string]any{"Via": checks.T(r.lang, "enroll.via."+string(rec.Via), nil)})
+		r.say("cli.submit.via", map[string]any{"Via": i18n.T(r.lang, "enroll.via."+string(rec.Via), nil)})
 	}
 	r.say("cli.submit.dir", map[string]any{"Dir": rec.Dir})
 	r.say("cli.submit.history", nil)
 	for _, e := range rec.History {
 		line := "  " + when(e.At) + "  " + stageName(r.lang, e.Stage)
 		if e.Note != "" {
-			line += " (" + checks.Sanitize(e.Note) + ")"
+			line += " (" + i18n.Line(e.Note, i18n.MaxLine) + ")"
 		}
 		r.out.Messages = append(r.out.Messages, line)
 	}
 	for _, it := range out.Outbox {
 		if it.Permanent {
-			r.say("cli.submit.outbox_permanent", map[string]any{"Error": checks.Sanitize(it.LastError), "Key": it.IdempotencyKey})
+			r.say("cli.submit.outbox_permanent", map[string]any{"Error": i18n.Line(it.LastError, i18n.MaxLine), "Key": it.IdempotencyKey})
 		} else {
 			r.say("cli.submit.outbox_item", map[string]any{"Attempts": it.Attempts, "Next": when(it.NextAttempt),
-				"Error": checks.Sanitize(it.LastError), "Key": it.IdempotencyKey})
+				"Error": i18n.Line(it.LastError, i18n.MaxLine), "Key": it.IdempotencyKey})
 		}
 	}
 	r.flush()
@@ -251,7 +251,7 @@ func submitFlush(r *submitRun, store *enroll.Store, ob *enroll.Outbox, tlsCA str
 	r.flush()
 	if !r.json {
 		for _, f := range fails {
-			fmt.Fprintln(r.stderr, checks.T(r.lang, "cli.submit.error_prefix", nil)+f)
+			fmt.Fprintln(r.stderr, i18n.T(r.lang, "cli.submit.error_prefix", nil)+f)
 		}
 	}
 	return code

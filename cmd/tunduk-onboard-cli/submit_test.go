@@ -20,10 +20,10 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/tunduk-onboard/tunduk-onboard/enroll"
+	"github.com/tunduk-onboard/tunduk-onboard/enroll/enrolltest"
 	"github.com/tunduk-onboard/tunduk-onboard/internal/secrets"
 	"github.com/tunduk-onboard/tunduk-onboard/internal/secrets/secretstest"
-	"github.com/tunduk-onboard/tunduk-onboard/tokens/enroll"
-	"github.com/tunduk-onboard/tunduk-onboard/tokens/enroll/enrolltest"
 )
 
 const submitOrg = "Министерство цифрового развития КР"

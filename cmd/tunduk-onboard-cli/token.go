@@ -11,8 +11,9 @@ import (
 	"text/tabwriter"
 
 	"github.com/sirupsen/logrus"
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/internal/logging"
+	"github.com/tunduk-onboard/tunduk-onboard/profile"
 	"github.com/tunduk-onboard/tunduk-onboard/tokens"
 )
 
@@ -43,7 +44,7 @@ type tokenCmd struct {
 	tokenFlags
 	stdout, stderr io.Writer
 	pins           *pinSource
-	profile        *checks.Profile
+	profile        *profile.Profile
 	mod            *tokens.Module
 	closeLog       func()
 }
@@ -84,7 +85,7 @@ func (c *tokenCmd) done() {
 // token failure means the action could not be done (a wrong PIN included;
 // it is never retried).
 func (c *tokenCmd) fail(err error) int {
-	fmt.Fprintln(c.stderr, checks.T(c.lang, "cli.error_word", nil)+": "+tokenErrText(c.lang, err, c.minPINLen()))
+	fmt.Fprintln(c.stderr, i18n.T(c.lang, "cli.error_word", nil)+": "+tokenErrText(c.lang, err, c.minPINLen()))
 	return exitCannot
 }
 
@@ -108,7 +109,7 @@ func (c *tokenCmd) open() (tokens.TokenInfo, error) {
 
 // readNew asks a new PIN (pinNewUser or pinNewSO) twice and checks it
 // against the profile's policy.
-func (p *pinSource) readNew(which pinKind, prof *checks.Profile) (string, error) {
+func (p *pinSource) readNew(which pinKind, prof *profile.Profile) (string, error) {
 	pin, err := p.read(which)
 	if err != nil {
 		return "", err
@@ -335,6 +336,6 @@ func (c *tokenCmd) pin(args []string, stdin io.Reader) int {
 	if c.format == "json" {
 		return c.writeJSON(map[string]any{"serial": tok.Serial, "action": args[0], "ok": true})
 	}
-	fmt.Fprintln(c.stdout, checks.T(c.lang, "cli.token.pin_done."+args[0], map[string]any{"Token": tok.String()}))
+	fmt.Fprintln(c.stdout, i18n.T(c.lang, "cli.token.pin_done."+args[0], map[string]any{"Token": tok.String()}))
 	return exitOK
 }

@@ -5,7 +5,7 @@ package main
 import (
 	"strings"
 
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/tokens"
 )
 
@@ -23,11 +23,11 @@ func tokenErrText(lang string, err error, minPINLen int) string {
 		data := map[string]any{}
 		for k, v := range m.Data {
 			if ref, ok := v.(tokens.Ref); ok {
-				v = checks.T(lang, string(ref), nil)
+				v = i18n.T(lang, string(ref), nil)
 			}
 			data[k] = v
 		}
-		parts = append(parts, checks.T(lang, m.Key, data))
+		parts = append(parts, i18n.T(lang, m.Key, data))
 	}
 	return strings.Join(parts, " ")
 }

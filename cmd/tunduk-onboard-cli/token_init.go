@@ -10,7 +10,7 @@ import (
 	"io"
 
 	"github.com/sirupsen/logrus"
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/tokens"
 )
 
@@ -57,21 +57,21 @@ func (c *tokenCmd) initToken(tok tokens.TokenInfo, o initOpts) (tokens.TokenInfo
 		return tokens.TokenInfo{}, p, err
 	}
 	confirm := func(objs []tokens.ObjectInfo) bool {
-		fmt.Fprintln(c.stderr, checks.T(c.lang, "cli.token.wipe_list", map[string]any{"Token": tok.String(), "Count": len(objs)}))
+		fmt.Fprintln(c.stderr, i18n.T(c.lang, "cli.token.wipe_list", map[string]any{"Token": tok.String(), "Count": len(objs)}))
 		for _, obj := range objs {
 			fmt.Fprintf(c.stderr, "  %-12s id %-16s %q\n", obj.Class, hex.EncodeToString(obj.ID), obj.Label)
 		}
 		if o.yesWipe != "" {
 			if o.yesWipe == tok.Serial {
-				fmt.Fprintln(c.stderr, checks.T(c.lang, "cli.token.wipe_yes", nil))
+				fmt.Fprintln(c.stderr, i18n.T(c.lang, "cli.token.wipe_yes", nil))
 				return true
 			}
-			fmt.Fprintln(c.stderr, checks.T(c.lang, "cli.token.wipe_other_serial", map[string]any{"Given": o.yesWipe, "Serial": tok.Serial}))
+			fmt.Fprintln(c.stderr, i18n.T(c.lang, "cli.token.wipe_other_serial", map[string]any{"Given": o.yesWipe, "Serial": tok.Serial}))
 			return false
 		}
-		answer, err := confirmLine(checks.T(c.lang, "cli.token.wipe_type_serial", map[string]any{"Serial": tok.Serial}) + " ")
+		answer, err := confirmLine(i18n.T(c.lang, "cli.token.wipe_type_serial", map[string]any{"Serial": tok.Serial}) + " ")
 		if err != nil {
-			fmt.Fprintln(c.stderr, checks.T(c.lang, "cli.token.wipe_no_tty", nil))
+			fmt.Fprintln(c.stderr, i18n.T(c.lang, "cli.token.wipe_no_tty", nil))
 			return false
 		}
 		return answer == tok.Serial

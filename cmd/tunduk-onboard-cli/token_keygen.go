@@ -19,7 +19,8 @@ import (
 	"time"
 
 	"github.com/sirupsen/logrus"
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/profile"
 	"github.com/tunduk-onboard/tunduk-onboard/tokens"
 )
 
@@ -84,13 +85,13 @@ func (c *tokenCmd) keygen(args []string, stdin io.Reader) int {
 		return c.writeJSON(out)
 	}
 	printKey(c.stdout, c.lang, tok, out)
-	fmt.Fprintln(c.stdout, checks.T(c.lang, "cli.token.key_next", map[string]any{"ID": out.ID}))
+	fmt.Fprintln(c.stdout, i18n.T(c.lang, "cli.token.key_next", map[string]any{"ID": out.ID}))
 	return exitOK
 }
 
 // keyLabelFor returns label, or when it is empty the profile's key label
 // for who (which then needs the server and member codes).
-func keyLabelFor(p *checks.Profile, label, labelFlag string, who tokens.Participant) (string, error) {
+func keyLabelFor(p *profile.Profile, label, labelFlag string, who tokens.Participant) (string, error) {
 	if label != "" {
 		return label, nil
 	}
@@ -115,7 +116,7 @@ func (c *tokenCmd) openForKey(bits *int) (tokens.TokenInfo, error) {
 
 // keyBits resolves --bits (0: the profile's size) against X-Road's
 // minimum and the token's maximum, before anything is changed.
-func keyBits(p *checks.Profile, tok tokens.TokenInfo, bits int) (int, error) {
+func keyBits(p *profile.Profile, tok tokens.TokenInfo, bits int) (int, error) {
 	if bits == 0 {
 		bits = p.Token.KeySize
 		if tok.RSAMaxBits > 0 && bits > tok.RSAMaxBits {
@@ -132,7 +133,7 @@ func keyBits(p *checks.Profile, tok tokens.TokenInfo, bits int) (int, error) {
 // and tokens.GenerateSigningKey then removes the half-made pair.
 func (c *tokenCmd) generateKey(ctx context.Context, tok tokens.TokenInfo, pin string, bits int, label string) (*tokens.KeyRef, keyJSON, error) {
 	if c.format == "text" {
-		fmt.Fprintln(c.stderr, checks.T(c.lang, "cli.token.keygen_wait", map[string]any{"Bits": bits, "Token": tok.String()}))
+		fmt.Fprintln(c.stderr, i18n.T(c.lang, "cli.token.keygen_wait", map[string]any{"Bits": bits, "Token": tok.String()}))
 	}
 	start := time.Now()
 	key, err := c.mod.GenerateSigningKey(ctx, tok, pin, bits, label)
@@ -145,7 +146,7 @@ func (c *tokenCmd) generateKey(ctx context.Context, tok tokens.TokenInfo, pin st
 }
 
 // keyLabel renders the profile's key label template.
-func keyLabel(p *checks.Profile, who tokens.Participant) (string, error) {
+func keyLabel(p *profile.Profile, who tokens.Participant) (string, error) {
 	t, err := template.New("key_label").Option("missingkey=error").Parse(p.Token.KeyLabel)
 	if err != nil {
 		return "", fmt.Errorf("profile token.key_label: %w", err)
@@ -163,7 +164,7 @@ func keyLabel(p *checks.Profile, who tokens.Participant) (string, error) {
 
 // checkParticipant validates the identifiers against the profile; the
 // class and organisation name only when full (a CSR needs them).
-func checkParticipant(p *checks.Profile, who tokens.Participant, full bool) error {
+func checkParticipant(p *profile.Profile, who tokens.Participant, full bool) error {
 	if who.MemberCode != "" && !p.ValidMemberCode(who.MemberCode) {
 		return fmt.Errorf("--member-code %q does not match the profile's pattern %s", who.MemberCode, p.Identifiers.MemberCodePattern)
 	}

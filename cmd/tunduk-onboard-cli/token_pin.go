@@ -8,9 +8,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"golang.org/x/term"
-
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
 )
 
 // pinKind names a PIN the token verbs ask for; its prompt and its place in
@@ -44,7 +43,7 @@ var openTTY = func() (*os.File, error) { return os.OpenFile("/dev/tty", os.O_RDW
 // pinErr is a failure to read a PIN, told in the user's language. It never
 // holds the PIN.
 func (p *pinSource) pinErr(key string, which pinKind) error {
-	return errors.New(checks.T(p.lang, key, map[string]any{"What": checks.T(p.lang, which.key(), nil)}))
+	return errors.New(i18n.T(p.lang, key, map[string]any{"What": i18n.T(p.lang, which.key(), nil)}))
 }
 
 // line reads the next line of stdin.
@@ -73,7 +72,7 @@ func (p *pinSource) read(which pinKind) (string, error) {
 		return "", p.pinErr("cli.pin.err.no_tty", which)
 	}
 	defer tty.Close()
-	fmt.Fprintf(tty, "%s: ", upperFirst(checks.T(p.lang, which.key(), nil)))
+	fmt.Fprintf(tty, "%s: ", upperFirst(i18n.T(p.lang, which.key(), nil)))
 	b, err := term.ReadPassword(int(tty.Fd()))
 	fmt.Fprintln(tty)
 	if err != nil {

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/sirupsen/logrus"
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/tokens"
 )
 
@@ -97,7 +97,7 @@ func (c *tokenCmd) prepare(args []string, stdin io.Reader) int {
 	fmt.Fprintln(c.stdout)
 	printCSR(c.stdout, c.lang, co.serverLib, cj)
 	fmt.Fprintln(c.stdout)
-	fmt.Fprintln(c.stdout, checks.T(c.lang, "cli.token.prepare_done", map[string]any{"Seconds": fmt.Sprintf("%.1f", out.Seconds)}))
+	fmt.Fprintln(c.stdout, i18n.T(c.lang, "cli.token.prepare_done", map[string]any{"Seconds": fmt.Sprintf("%.1f", out.Seconds)}))
 	return exitOK
 }
 

@@ -7,7 +7,7 @@ import (
 	"io"
 	"text/tabwriter"
 
-	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/tokens"
 )
 
@@ -27,33 +27,33 @@ func fields(w io.Writer, rows ...[2]string) {
 }
 
 func printInit(w io.Writer, lang string, tok tokens.TokenInfo, weakSO bool) {
-	fmt.Fprintln(w, checks.T(lang, "cli.token.init_done", map[string]any{"Token": tok.String()}))
+	fmt.Fprintln(w, i18n.T(lang, "cli.token.init_done", map[string]any{"Token": tok.String()}))
 	if weakSO {
-		fmt.Fprintln(w, checks.T(lang, "cli.token.so_pin_weak", nil))
+		fmt.Fprintln(w, i18n.T(lang, "cli.token.so_pin_weak", nil))
 	}
 }
 
 func printKey(w io.Writer, lang string, tok tokens.TokenInfo, k keyJSON) {
-	fmt.Fprintln(w, checks.T(lang, "cli.token.key_done", map[string]any{"Token": tok.String(), "Seconds": fmt.Sprintf("%.1f", k.Seconds)}))
+	fmt.Fprintln(w, i18n.T(lang, "cli.token.key_done", map[string]any{"Token": tok.String(), "Seconds": fmt.Sprintf("%.1f", k.Seconds)}))
 	fields(w,
 		[2]string{"CKA_ID", k.ID},
-		[2]string{checks.T(lang, "cli.token.label", nil), k.Label},
-		[2]string{checks.T(lang, "cli.token.key_size", nil), checks.T(lang, "cli.token.bits", map[string]any{"Bits": k.Bits})},
-		[2]string{checks.T(lang, "cli.token.pub_sha256", nil), k.PublicKeySHA256},
+		[2]string{i18n.T(lang, "cli.token.label", nil), k.Label},
+		[2]string{i18n.T(lang, "cli.token.key_size", nil), i18n.T(lang, "cli.token.bits", map[string]any{"Bits": k.Bits})},
+		[2]string{i18n.T(lang, "cli.token.pub_sha256", nil), k.PublicKeySHA256},
 	)
 	if k.AttributesRelaxed {
-		fmt.Fprintln(w, "  "+checks.T(lang, "cli.token.key_relaxed", nil))
+		fmt.Fprintln(w, "  "+i18n.T(lang, "cli.token.key_relaxed", nil))
 	}
 }
 
 func printCSR(w io.Writer, lang, serverLib string, c csrJSON) {
-	fmt.Fprintln(w, checks.T(lang, "cli.token.csr_written", nil))
+	fmt.Fprintln(w, i18n.T(lang, "cli.token.csr_written", nil))
 	fmt.Fprintf(w, "  %s\n  %s\n", c.PEM, c.DER)
 	fields(w,
-		[2]string{checks.T(lang, "cli.token.subject", nil), c.Subject},
-		[2]string{checks.T(lang, "cli.token.key_size", nil), checks.T(lang, "cli.token.bits", map[string]any{"Bits": c.KeyBits})},
-		[2]string{checks.T(lang, "cli.token.pub_sha256", nil), c.PublicKeySHA256},
-		[2]string{checks.T(lang, "cli.token.key_id", nil), checks.T(lang, "cli.token.key_on", map[string]any{"ID": c.KeyID, "Serial": c.TokenSerial})},
+		[2]string{i18n.T(lang, "cli.token.subject", nil), c.Subject},
+		[2]string{i18n.T(lang, "cli.token.key_size", nil), i18n.T(lang, "cli.token.bits", map[string]any{"Bits": c.KeyBits})},
+		[2]string{i18n.T(lang, "cli.token.pub_sha256", nil), c.PublicKeySHA256},
+		[2]string{i18n.T(lang, "cli.token.key_id", nil), i18n.T(lang, "cli.token.key_on", map[string]any{"ID": c.KeyID, "Serial": c.TokenSerial})},
 	)
 	fmt.Fprintln(w)
 	fmt.Fprint(w, c.DevicesINI+"\n")

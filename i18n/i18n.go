@@ -1,0 +1,106 @@
+// Package i18n holds the product's words in en, ru and ky: the Text type
+// and the catalogues the CLI and the reports read without Fyne.
+package i18n
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"text/template"
+
+	"github.com/tunduk-onboard/tunduk-onboard/assets"
+)
+
+// Languages the product speaks, in the order reports list them.
+var Languages = []string{"en", "ru", "ky"}
+
+// The report texts (rule titles, why, fix, report headings) live in
+// assets/translations/report/{en,ru,ky}.json. They are read here without
+// Fyne so the headless CLI can print them; the GUI's own strings are in
+// assets/translations/*.json and go through fyne's lang package.
+var (
+	catalogOnce sync.Once
+	catalog     map[string]map[string]string
+	catalogErr  error
+)
+
+func loadCatalog() {
+	catalog = map[string]map[string]string{}
+	for _, l := range Languages {
+		data, err := assets.FS.ReadFile("translations/report/" + l + ".json")
+		if err != nil {
+			catalogErr = err
+			return
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(data, &m); err != nil {
+			catalogErr = fmt.Errorf("translations/report/%s.json: %w", l, err)
+			return
+		}
+		catalog[l] = m
+	}
+}
+
+// T returns the report text for key in lang (English when the language
+// lacks it, the key itself when English lacks it too), with data filled
+// into its {{.Name}} placeholders.
+func T(lang, key string, data map[string]any) string {
+	catalogOnce.Do(loadCatalog)
+	s, ok := catalog[lang][key]
+	if !ok {
+		if s, ok = catalog["en"][key]; !ok {
+			return key
+		}
+	}
+	if !strings.Contains(s, "{{") {
+		return s
+	}
+	t, err := parsed(lang+"\x00"+key, s)
+	if err != nil {
+		return s
+	}
+	var b strings.Builder
+	if err := t.Execute(&b, data); err != nil {
+		return s
+	}
+	return b.String()
+}
+
+// Enum is the text of an API enum value (key prefix + the value in lower
+// case), or the value as it came when the catalog has no text for it (a
+// value a later API version adds).
+func Enum(lang, prefix, value string) string {
+	key := prefix + strings.ToLower(value)
+	if t := T(lang, key, nil); t != key {
+		return t
+	}
+	return value
+}
+
+// TT returns key in every language.
+func TT(key string, data map[string]any) Text {
+	return Text{EN: T("en", key, data), RU: T("ru", key, data), KY: T("ky", key, data)}
+}
+
+// templates caches parsed texts: a report renders each about 3 times per
+// language, and parsing dominated the cost of building one.
+var templates sync.Map
+
+func parsed(id, text string) (*template.Template, error) {
+	if t, ok := templates.Load(id); ok {
+		return t.(*template.Template), nil
+	}
+	t, err := template.New(id).Option("missingkey=zero").Parse(text)
+	if err != nil {
+		return nil, err
+	}
+	templates.Store(id, t)
+	return t, nil
+}
+
+// CatalogKeys lists the keys of one language, for completeness tests.
+func CatalogKeys(lang string) (map[string]string, error) {
+	catalogOnce.Do(loadCatalog)
+	return catalog[lang], catalogErr
+}

@@ -1,8 +1,0 @@
-//go:build !linux
-
-package ssh
-
-import "net"
-
-// withQuickAck is a Linux-only latency fix (see quickack_linux.go).
-func withQuickAck(c net.Conn) net.Conn { return c }

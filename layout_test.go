@@ -1,0 +1,124 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// The rooms and their arrows (docs/MAP.md): front ends -> flows ->
+// transport and tokens -> profile, i18n. Each room may import only the
+// rooms listed for it; a new import that breaks the order fails here.
+var allowed = map[string][]string{
+	"assets":                       {},
+	"internal/version":             {},
+	"internal/logging":             {},
+	"internal/secrets":             {},
+	"internal/secrets/secretstest": {"internal/secrets"},
+	"i18n":                         {"assets"},
+	"profile":                      {"assets", "i18n"},
+	"remote":                       {"i18n"},
+	"tokens":                       {"assets", "i18n", "profile"},
+	"xroad":                        {"remote", "i18n"},
+	"xroad/xroadtest":              {"xroad"},
+	"checks":                       {"assets", "i18n", "profile"},
+	"enroll":                       {"i18n", "profile", "internal/version"},
+	"enroll/enrolltest":            {},
+	"installer":                    {"checks", "i18n", "profile", "remote", "xroad"},
+	"xroad/configure":              {"i18n", "profile", "remote", "xroad"},
+	"cmd/tunduk-onboard-cli":       {"*"},
+	"app":                          {"*"},
+	".":                            {"app", "internal/version"},
+}
+
+const module = "github.com/tunduk-onboard/tunduk-onboard"
+
+type listed struct {
+	ImportPath string
+	Imports    []string
+	Deps       []string
+}
+
+func goList(t *testing.T, args ...string) []listed {
+	t.Helper()
+	out, err := exec.Command("go", append([]string{"list", "-json"}, args...)...).Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	var pkgs []listed
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for {
+		var p listed
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	return pkgs
+}
+
+func rel(path string) string {
+	if path == module {
+		return "."
+	}
+	return strings.TrimPrefix(path, module+"/")
+}
+
+func TestRoomsImportOnlyDownwards(t *testing.T) {
+	for _, p := range goList(t, "-tags", "migrated_fynedo", "./...") {
+		room := rel(p.ImportPath)
+		if strings.HasPrefix(room, "build/") {
+			continue // test rigs may reach anything but app (checked below)
+		}
+		ok, known := allowed[room]
+		if !known {
+			t.Errorf("%s is a room the map does not know: add it to allowed and docs/MAP.md", room)
+			continue
+		}
+		for _, imp := range p.Imports {
+			if !strings.HasPrefix(imp, module) {
+				continue
+			}
+			dep := rel(imp)
+			if len(ok) == 1 && ok[0] == "*" && dep != "app" {
+				continue
+			}
+			found := false
+			for _, a := range ok {
+				found = found || a == dep
+			}
+			if !found {
+				t.Errorf("%s imports %s: against the arrows", room, dep)
+			}
+		}
+	}
+}
+
+func TestNothingImportsTheWizard(t *testing.T) {
+	for _, p := range goList(t, "-tags", "migrated_fynedo", "-test", "./...") {
+		// "pkg [pkg.test]" and "pkg.test" are pkg's test builds
+		room := rel(strings.TrimSuffix(strings.Fields(p.ImportPath)[0], ".test"))
+		if room == "." || room == "app" {
+			continue // the wizard's own command, and the wizard itself
+		}
+		for _, imp := range p.Imports {
+			if imp == module+"/app" {
+				t.Errorf("%s imports app: nothing may, the wizard is a front end", p.ImportPath)
+			}
+		}
+	}
+}
+
+func TestCLILinksNoGUI(t *testing.T) {
+	for _, p := range goList(t, "./cmd/tunduk-onboard-cli") {
+		for _, d := range p.Deps {
+			if strings.HasPrefix(d, "fyne.io/") || strings.Contains(d, "go-gl/") {
+				t.Errorf("the CLI links %s: it must run on a server with no display libraries", d)
+			}
+		}
+	}
+}

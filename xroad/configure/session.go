@@ -1,0 +1,102 @@
+package configure
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"github.com/tunduk-onboard/tunduk-onboard/remote"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad"
+)
+
+// roles the session's API key gets: initialisation and timestamping
+// (system administrator), tokens, keys and CSRs (security officer),
+// certificate registration (registration officer).
+var roles = []string{xroad.RoleSystemAdministrator, xroad.RoleSecurityOfficer, xroad.RoleRegistrationOfficer}
+
+func open(ctx context.Context, c *remote.Client, a xroad.AdminAPI, cr Credentials) (*Session, error) {
+	if c == nil {
+		return nil, errors.New("configure: no SSH connection")
+	}
+	if a.Addr == "" || a.CertPath == "" {
+		a = xroad.DefaultAdminAPI
+	}
+	certPEM, err := readCert(ctx, c, a.CertPath)
+	if err != nil {
+		return nil, err
+	}
+	hc, st, err := remote.TunnelHTTP(c, a.Addr, certPEM)
+	if err != nil {
+		return nil, &Error{Key: "configure.err.api_cert", Data: map[string]any{"Path": a.CertPath}, Err: err}
+	}
+	cl := xroad.New(hc, "https://"+st.ServerName+"/api/v1")
+	key, err := cl.CreateAPIKey(ctx, cr.User, cr.Password, roles)
+	if err != nil {
+		var ae *xroad.Error
+		if errors.As(err, &ae) && ae.Status == http.StatusUnauthorized {
+			return nil, &Error{Key: "configure.err.admin_login", Data: map[string]any{"User": cr.User}, Err: err}
+		}
+		return nil, err
+	}
+	return &Session{c: cl, cr: cr, id: key.ID, TSAWait: 3 * time.Minute, TSAPoll: 5 * time.Second}, nil
+}
+
+// readCert reads the admin API's certificate on the host: as the SSH user
+// first (the packages leave it world-readable), then through
+// passwordless sudo. The certificate is public: nothing secret travels.
+func readCert(ctx context.Context, c *remote.Client, path string) ([]byte, error) {
+	cmd := "cat -- " + remote.Quote(path)
+	out, _, err := c.Run(ctx, cmd, nil)
+	var ee *remote.ExitError
+	if errors.As(err, &ee) {
+		out, _, err = c.Run(ctx, "sudo -n "+cmd, nil)
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if errors.As(err, &ee) {
+			return nil, &Error{Key: "configure.err.api_cert", Data: map[string]any{"Path": path}, Err: err}
+		}
+		return nil, fmt.Errorf("reading %s over SSH: %w", path, err)
+	}
+	return out, nil
+}
+
+func (s *Session) close(ctx context.Context) error {
+	if s == nil || s.id == 0 {
+		return nil
+	}
+	if err := s.c.RevokeAPIKey(ctx, s.cr.User, s.cr.Password, s.id); err != nil {
+		return err
+	}
+	s.id = 0
+	s.cr.Password = ""
+	return nil
+}
+
+// SetLog makes the session log one line per API call (method, path,
+// status: never a header or a body) to l.
+func (s *Session) SetLog(l logrus.FieldLogger) { s.c.Log = l }
+
+// report sends a step's state to progress, if any.
+func report(progress func(Step), id, state string) {
+	if progress != nil {
+		progress(Step{ID: id, State: state})
+	}
+}
+
+// run reports a step running, then done or failed.
+func run(progress func(Step), id string, f func() error) error {
+	report(progress, id, StateRunning)
+	if err := f(); err != nil {
+		report(progress, id, StateFailed)
+		return err
+	}
+	report(progress, id, StateDone)
+	return nil
+}
