@@ -458,7 +458,7 @@ func (e localEnv) collectInterfaces(ctx context.Context, f *Facts) {
 	route, _ := e.read("/proc/net/route")
 	f.Interfaces = finishInterfaces(list, speeds, ParseRoute(route))
 	addressingConfig{
-		netplan: e.configFiles("/etc/netplan/*.yaml"),
+		netplan: e.configFiles("/lib/netplan/*.yaml", "/etc/netplan/*.yaml", "/run/netplan/*.yaml"),
 		nm: e.configFiles("/etc/NetworkManager/system-connections",
 			"/etc/NetworkManager/system-connections/*.nmconnection",
 			"/run/NetworkManager/system-connections/*.nmconnection"),
