@@ -167,27 +167,35 @@ func findDecl(name string, decls []AddrDecl) (AddrDecl, bool) {
 	return AddrDecl{}, false
 }
 
-// addressingConfig holds the three configuration families of a host.
+// addressingConfig holds the three configuration families of a host and
+// the kernel's view of its addresses (`ip -o addr show`).
 type addressingConfig struct {
 	netplan, nm, ifupdown []ConfigFile
+	ipAddr                string
 }
 
 // apply sets Addressing and AddressingSource on every interface, by the
-// precedence netplan, NetworkManager, ifupdown. It notes interfaces left
+// precedence netplan, NetworkManager, ifupdown; then a lease the kernel
+// holds makes it DHCP whatever the files say (a file saying DHCP already
+// stays the source: it is what to change). It notes interfaces left
 // unknown, and netplan files that do not parse, under "addressing".
 func (c addressingConfig) apply(f *Facts) {
 	np, invalid := netplanDecls(c.netplan)
 	nm := ParseNMKeyfiles(c.nm)
 	iu := ParseIfupdown(c.ifupdown)
+	leases := ParseIPLeases(c.ipAddr)
 	var unknown []string
 	for i := range f.Interfaces {
 		it := &f.Interfaces[i]
-		it.Addressing, it.AddressingSource = AddressingUnknown, ""
+		it.Addressing, it.AddressingSource, it.Lease = AddressingUnknown, "", nil
 		for _, decls := range [][]AddrDecl{np, nm, iu} {
 			if d, ok := findDecl(it.Name, decls); ok {
 				it.Addressing, it.AddressingSource = d.Method, d.Source
 				break
 			}
+		}
+		if l, ok := leases[it.Name]; ok && it.Addressing != AddressingDHCP {
+			it.Addressing, it.AddressingSource, it.Lease = AddressingDHCP, AddressingSourceKernel, &l
 		}
 		if it.Addressing == AddressingUnknown {
 			unknown = append(unknown, it.Name)
