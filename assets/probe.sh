@@ -91,7 +91,8 @@ sec speed
 # PATH:VALUE lines; interfaces whose driver has no speed are left out.
 pv /sys/class/net/*/speed
 sec netplan
-files /etc/netplan/*.yaml
+# All three directories netplan reads: the parser applies its shadowing.
+files /lib/netplan/*.yaml /etc/netplan/*.yaml /run/netplan/*.yaml
 sec nm
 files /etc/NetworkManager/system-connections /etc/NetworkManager/system-connections/*.nmconnection \
 	/run/NetworkManager/system-connections/*.nmconnection

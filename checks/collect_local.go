@@ -457,12 +457,16 @@ func (e localEnv) collectInterfaces(ctx context.Context, f *Facts) {
 	}
 	route, _ := e.read("/proc/net/route")
 	f.Interfaces = finishInterfaces(list, speeds, ParseRoute(route))
+	// gopsutil shows no address flags: the kernel's lease marks come from
+	// ip, as in the probe (runCommand bounds its time and output).
+	ipAddr, _ := e.command(ctx, "ip", "-o", "addr", "show")
 	addressingConfig{
-		netplan: e.configFiles("/etc/netplan/*.yaml"),
+		netplan: e.configFiles("/lib/netplan/*.yaml", "/etc/netplan/*.yaml", "/run/netplan/*.yaml"),
 		nm: e.configFiles("/etc/NetworkManager/system-connections",
 			"/etc/NetworkManager/system-connections/*.nmconnection",
 			"/run/NetworkManager/system-connections/*.nmconnection"),
 		ifupdown: e.configFiles("/etc/network/interfaces", "/etc/network/interfaces.d/*"),
+		ipAddr:   ipAddr,
 	}.apply(f)
 	noteSpeeds(f)
 }

@@ -28,6 +28,8 @@ func fixtureEnv(t *testing.T) localEnv {
 			switch name {
 			case "locale":
 				return []byte(locales), nil
+			case "ip":
+				return []byte(ipaddr), nil
 			case "timedatectl":
 				return nil, errors.New("exit status 1")
 			}

@@ -198,8 +198,8 @@ func ParseProbe(out []byte) (*Facts, error) {
 		f.Note("disks", "df printed no usable line for / and /var/lib")
 	}
 
-	s, _ = get("ip-addr")
-	ifs := ParseIPAddr(s)
+	ipAddr, _ := get("ip-addr")
+	ifs := ParseIPAddr(ipAddr)
 	sp, _ := get("speed")
 	rt, _ := get("route")
 	f.Interfaces = finishInterfaces(ifs, ParseSpeeds(sp), ParseRoute(rt))
@@ -209,7 +209,7 @@ func ParseProbe(out []byte) (*Facts, error) {
 	np, _ := get("netplan")
 	nm, _ := get("nm")
 	iu, _ := get("ifupdown")
-	addressingConfig{netplan: splitFiles(np), nm: splitFiles(nm), ifupdown: splitFiles(iu)}.apply(f)
+	addressingConfig{netplan: splitFiles(np), nm: splitFiles(nm), ifupdown: splitFiles(iu), ipAddr: ipAddr}.apply(f)
 	noteSpeeds(f)
 
 	s, _ = get("listen")

@@ -13,9 +13,10 @@ const FreeDiskDrift = 64 << 20
 
 // CompareFacts lists, in plain English, where two Facts of the same
 // machine disagree. It tolerates free disk space differing by up to
-// FreeDiskDrift, compares addresses as sets, compares Sudo only when both
-// sides have it (the local collector never does) and compares Notes by
-// fact name, not wording. An empty result means they agree.
+// FreeDiskDrift, compares addresses as sets and leases by address (their
+// lifetime counts down), compares Sudo only when both sides have it (the
+// local collector never does) and compares Notes by fact name, not
+// wording. An empty result means they agree.
 func CompareFacts(a, b *Facts) []string {
 	var d []string
 	add := func(format string, args ...any) { d = append(d, fmt.Sprintf(format, args...)) }
@@ -96,6 +97,10 @@ func CompareFacts(a, b *Facts) []string {
 		if x.Addressing != y.Addressing || x.AddressingSource != y.AddressingSource {
 			add("interfaces[%s].addressing: %s (%s) != %s (%s)", n, x.Addressing, x.AddressingSource, y.Addressing, y.AddressingSource)
 		}
+		// valid_lft counts down between two collections: not compared.
+		if (x.Lease == nil) != (y.Lease == nil) || x.Lease != nil && x.Lease.Address != y.Lease.Address {
+			add("interfaces[%s].lease: %s != %s", n, showLease(x.Lease), showLease(y.Lease))
+		}
 		if x.DefaultRoute != y.DefaultRoute {
 			add("interfaces[%s].default_route: %v != %v", n, x.DefaultRoute, y.DefaultRoute)
 		}
@@ -140,6 +145,13 @@ func showBool(p *bool) string {
 		return "unknown"
 	}
 	return fmt.Sprint(*p)
+}
+
+func showLease(l *Lease) string {
+	if l == nil {
+		return "none"
+	}
+	return fmt.Sprintf("%s (valid_lft %ds)", l.Address, l.ValidLft)
 }
 
 func showInt(p *int) string {

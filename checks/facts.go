@@ -70,8 +70,11 @@ type Interface struct {
 	SpeedMbps    *int     `json:"speed_mbps"`
 	Addressing   string   `json:"addressing"`
 	DefaultRoute bool     `json:"default_route"`
-	// AddressingSource names the file that decided Addressing.
+	// AddressingSource names the file that decided Addressing, or is
+	// AddressingSourceKernel when the kernel's lease did.
 	AddressingSource string `json:"addressing_source,omitempty"`
+	// Lease is the DHCP lease that made the kernel the source.
+	Lease *Lease `json:"lease,omitempty"`
 }
 
 // Listener is a socket waiting for connections (TCP LISTEN or bound UDP).

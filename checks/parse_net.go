@@ -15,57 +15,74 @@ func ParseIPAddr(data string) []Interface {
 	var out []Interface
 	index := map[string]int{}
 	for _, line := range splitLines(data) {
-		// Continuation text after a backslash is ip's "valid_lft ..." tail.
-		if i := strings.IndexByte(line, '\\'); i >= 0 {
-			line = line[:i]
-		}
-		f := strings.Fields(line)
-		if len(f) < 4 || !strings.HasSuffix(f[0], ":") {
+		a, ok := parseIPAddrLine(line)
+		if !ok {
 			continue
 		}
-		name := strings.TrimSuffix(f[1], ":")
-		if i := strings.IndexByte(name, '@'); i > 0 {
-			name = name[:i]
-		}
-		if name == "" {
-			continue
-		}
-		if f[2] != "inet" && f[2] != "inet6" {
-			continue
-		}
-		addr := f[3]
-		if !strings.Contains(addr, "/") {
-			bits := ""
-			for j := 4; j+1 < len(f); j++ {
-				if f[j] == "peer" {
-					if _, b, ok := strings.Cut(f[j+1], "/"); ok {
-						bits = b
-					}
-					break
-				}
-			}
-			if bits == "" {
-				if f[2] == "inet" {
-					bits = "32"
-				} else {
-					bits = "128"
-				}
-			}
-			addr += "/" + bits
-		}
-		addr = canonicalPrefix(addr)
-		if addr == "" {
-			continue
-		}
-		i, ok := index[name]
+		i, ok := index[a.name]
 		if !ok {
 			i = len(out)
-			index[name] = i
-			out = append(out, Interface{Name: name})
+			index[a.name] = i
+			out = append(out, Interface{Name: a.name})
 		}
-		out[i].Addresses = append(out[i].Addresses, addr)
+		out[i].Addresses = append(out[i].Addresses, a.addr)
 	}
 	return out
+}
+
+// ipAddrLine is one address line of `ip -o addr show`: flags holds the
+// words after the address (scope, dynamic, the label), tail those ip
+// prints after its backslash (valid_lft 85000sec preferred_lft ...).
+type ipAddrLine struct {
+	name, family, addr string
+	flags, tail        []string
+}
+
+func parseIPAddrLine(line string) (ipAddrLine, bool) {
+	// Continuation text after a backslash is ip's "valid_lft ..." tail.
+	var tail string
+	if i := strings.IndexByte(line, '\\'); i >= 0 {
+		line, tail = line[:i], line[i+1:]
+	}
+	f := strings.Fields(line)
+	if len(f) < 4 || !strings.HasSuffix(f[0], ":") {
+		return ipAddrLine{}, false
+	}
+	name := strings.TrimSuffix(f[1], ":")
+	if i := strings.IndexByte(name, '@'); i > 0 {
+		name = name[:i]
+	}
+	if name == "" {
+		return ipAddrLine{}, false
+	}
+	if f[2] != "inet" && f[2] != "inet6" {
+		return ipAddrLine{}, false
+	}
+	addr := f[3]
+	if !strings.Contains(addr, "/") {
+		bits := ""
+		for j := 4; j+1 < len(f); j++ {
+			if f[j] == "peer" {
+				if _, b, ok := strings.Cut(f[j+1], "/"); ok {
+					bits = b
+				}
+				break
+			}
+		}
+		if bits == "" {
+			if f[2] == "inet" {
+				bits = "32"
+			} else {
+				bits = "128"
+			}
+		}
+		addr += "/" + bits
+	}
+	addr = canonicalPrefix(addr)
+	if addr == "" {
+		return ipAddrLine{}, false
+	}
+	return ipAddrLine{name: name, family: f[2], addr: addr, flags: f[4:], tail: strings.Fields(tail)}, true
 }
 
 // canonicalPrefix returns addr/bits in Go's canonical text, keeping the

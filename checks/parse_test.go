@@ -334,14 +334,19 @@ func TestAddressingPrecedence(t *testing.T) {
 }
 
 func TestYAMLWalkTolerance(t *testing.T) {
-	// Tabs, comments with quotes, odd indentation and junk lines must not
-	// confuse the reader or make it panic.
-	in := "network:\n\tethernets:\n\t\teth9: # 'x'\n\t\t\tdhcp4: 'true' # yes\n  junk line without colon\n  - stray item\n\"q\": {a: [1, {b: 2}], c: d}\n"
-	var paths [][]string
-	yamlWalk(in, func(p []string, v string) { paths = append(paths, append([]string(nil), p...)) })
+	// Comments with quotes, a quoted boolean and unrelated nested flow
+	// collections must not confuse the reader.
+	in := "network:\n  ethernets:\n    eth9: # 'x'\n      dhcp4: 'true' # yes\n\"q\": {a: [1, {b: 2}], c: d}\n"
 	d := ParseNetplan([]ConfigFile{{Path: "x", Data: in}})
 	if len(d) != 1 || d[0].Name != "eth9" || d[0].Method != AddressingDHCP {
-		t.Errorf("got %+v (paths %v)", d, paths)
+		t.Errorf("got %+v", d)
+	}
+	// Tab indentation and junk lines are not YAML: netplan refuses such a
+	// file, so it declares nothing and is reported, and nothing panics.
+	bad := "network:\n\tethernets:\n\t\teth9: # 'x'\n\t\t\tdhcp4: 'true' # yes\n  junk line without colon\n  - stray item\n"
+	decls, invalid := netplanDecls([]ConfigFile{{Path: "x", Data: bad}})
+	if len(decls) != 0 || len(invalid) != 1 || invalid[0].Path != "x" || invalid[0].Reason == "" {
+		t.Errorf("invalid file: got %+v, %+v", decls, invalid)
 	}
 }
 

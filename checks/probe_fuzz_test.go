@@ -11,6 +11,8 @@ func FuzzParseProbe(f *testing.F) {
 	f.Add([]byte("@@tunduk:netplan@@\n@@tunduk:file:/etc/netplan/a.yaml@@\nnetwork:\n  ethernets:\n    e: {dhcp4: [}\n@@tunduk:unreadable:/x@@\n@@tunduk:end@@\n"))
 	f.Add([]byte("@@tunduk:listen@@\ntool: ss\ntcp LISTEN 0 1 [::]:99999 *:* users:((\"a\n@@tunduk:df@@\nFilesystem 1-blocks\nx 1 2 3 4% \n@@tunduk:end@@\n"))
 	f.Add([]byte("@@tunduk:ip-addr@@\n1: e inet 1.2.3.4 peer /\n2: @x inet6 ::/999\n@@tunduk:usb@@\n/idVendor:\n@@tunduk:end@@"))
+	f.Add([]byte("@@tunduk:ip-addr@@\n2: e inet 1.2.3.4/8 dynamic e\\ valid_lft 9sec\n3: f inet 1.2.3.5/8 dynamic\\ valid_lft -1sec\n@@tunduk:end@@"))
+	f.Add([]byte("@@tunduk:netplan@@\n@@tunduk:file:/run/netplan/a.yaml@@\nx: &x {a: *x}\nnetwork: {ethernets: {e: {addresses: [{1.2.3.4/8: {lifetime: 0}}]}}}\n@@tunduk:end@@\n"))
 	f.Add([]byte("@@tunduk:meminfo@@\nMemTotal: 18446744073709551615 GB\n@@tunduk:cpuinfo@@\nflags:\nprocessor: x\n@@tunduk:end@@\n"))
 	f.Fuzz(func(t *testing.T, out []byte) {
 		facts, err := ParseProbe(out)
@@ -33,6 +35,7 @@ func FuzzParseProbe(f *testing.F) {
 		ParseMeminfo(s)
 		ParseRoute(s)
 		ParseIPAddr(s)
+		ParseIPLeases(s)
 		ParseSpeeds(s)
 		ParseSS(s)
 		ParseNetstat(s)

@@ -210,7 +210,15 @@ func ruleStatic(c *ruleCtx) Result {
 	case AddressingStatic:
 		return result(id, Pass, i18n.TT("obs.static", data), required, data)
 	case AddressingDHCP:
-		return result(id, Fail, i18n.TT("obs.dhcp", data), required, data)
+		if nic.Lease == nil {
+			return result(id, Fail, i18n.TT("obs.dhcp", data), required, data)
+		}
+		// The kernel decided: the files may well say static, so the usual
+		// "set dhcp4: false" would not help on its own.
+		data["Address"], data["Seconds"] = nic.Lease.Address, nic.Lease.ValidLft
+		r := result(id, Fail, i18n.TT("obs.dhcp_lease", data), required, data)
+		r.Fix = i18n.TT("rule.net_static.fix_lease", data)
+		return r
 	}
 	return unknown(id, required, "no_addressing", data)
 }
