@@ -181,6 +181,7 @@ func (is *installStep) start() {
 	sudo := is.form.SudoPassword
 	var api remote.PinnedCert
 	r := &installer.Runner{
+		Holder: installer.Holder("Tunduk Onboard wizard"),
 		Conn: func(ctx context.Context) (*remote.Client, error) {
 			cfg, err := srv.SSHConfig(func(host, fp, keyType string) bool { return is.wz.askHostKey(ctx, host, fp, keyType) })
 			if err != nil {

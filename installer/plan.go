@@ -1,4 +1,4 @@
-// Package installer plans (and, in later increments, runs) the install of
+// Package installer plans and runs the install of
 // the X-Road Security Server on a remote Ubuntu host over SSH.
 //
 // A plan is an ordered list of Steps. Each step is plain POSIX sh: a Check

@@ -104,6 +104,11 @@ type Runner struct {
 	// connection: the client-side checks that need the finished host (the
 	// admin API through an SSH tunnel).
 	After func(ctx context.Context, h HostAccess) error
+	// RunLock is the lock file on the host that keeps a second run out
+	// (default DefaultRunLock); Holder is how this run names itself to
+	// one it keeps out ("tunduk-onboard-cli, alice@laptop").
+	RunLock string
+	Holder  string
 }
 
 func (r *Runner) journalPath() string {
@@ -146,6 +151,7 @@ func (r *Runner) Run(ctx context.Context, steps []Step) error {
 	}
 	s := &session{r: r}
 	defer func() {
+		s.held.release()
 		if s.shell != nil {
 			s.shell.close()
 		}
@@ -165,6 +171,9 @@ func (r *Runner) Run(ctx context.Context, steps []Step) error {
 	}
 	s.c = c
 	if err := s.setup(ctx); err != nil {
+		return err
+	}
+	if err := s.lock(ctx); err != nil {
 		return err
 	}
 	for _, st := range steps {

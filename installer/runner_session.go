@@ -36,6 +36,10 @@ type session struct {
 	// failed starts the runner uses a session per command.
 	shell         *rootShell
 	shellFailures int
+	// runID names this run in the host's run lock; held is the lock
+	// (runner_lock.go).
+	runID string
+	held  *runLock
 	// follows keeps a detached step's log position across reconnects, so
 	// re-attaching does not repeat log lines.
 	follows map[string]*followState
@@ -212,7 +216,18 @@ func (s *session) reconnect(ctx context.Context, id string, cause error) error {
 		c, err := s.r.Conn(ctx)
 		if err == nil {
 			s.c = c
-			return nil
+			// The run's lock went with the old connection (or soon will):
+			// take it back before touching the host again.
+			s.held.release()
+			s.held = nil
+			var ce *connError
+			if err = s.lock(ctx); err == nil {
+				return nil
+			} else if !errors.As(err, &ce) {
+				return err
+			}
+			s.c.Close()
+			s.c = nil
 		}
 		var changed *remote.HostKeyChangedError
 		if errors.As(err, &changed) {

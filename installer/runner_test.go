@@ -70,6 +70,7 @@ func newRig(t *testing.T) *rig {
 		},
 		JournalPath: filepath.Join(dir, "state", "journal.json"),
 		LogDir:      filepath.Join(dir, "state", "logs"),
+		RunLock:     filepath.Join(dir, "state", "run.lock"),
 		Poll:        100 * time.Millisecond,
 	}
 	return g

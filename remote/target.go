@@ -1,8 +1,9 @@
-// Package ssh is the SSH layer of Tunduk Onboard: target parsing, host-key
+// Package remote is the SSH layer of Tunduk Onboard: target parsing, host-key
 // verification against known_hosts (trust on first use only when the caller
 // accepts the fingerprint), authentication (agent, identity files,
 // keyboard-interactive, password), jump hosts, keepalives and bounded
-// command execution.
+// command execution, shell quoting, and HTTPS to a service on the host
+// through the connection with TLS pinned to its own certificate.
 package remote
 
 import (

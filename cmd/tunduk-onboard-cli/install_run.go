@@ -132,6 +132,7 @@ func runPlan(ctx context.Context, cancel context.CancelFunc, o *installOpts, cfg
 
 	var api remote.PinnedCert
 	r := &installer.Runner{
+		Holder:   installer.Holder("tunduk-onboard-cli"),
 		Conn:     func(ctx context.Context) (*remote.Client, error) { return remote.Dial(ctx, cfg) },
 		Progress: p.event,
 		Sudo: func() (string, error) {
