@@ -19,19 +19,23 @@ deps:
 
 build: bin/tunduk-onboard bin/tunduk-onboard-cli bin/tunduk-onboard-cli-static
 
+# bin/ holds builds for this machine: the same compile flags as the tests
+# (no -trimpath), so `make run` after `make test` only links, where a
+# different flag would compile Fyne and its OpenGL bindings again (minutes).
+# The release files (make package) are built -trimpath from a clean copy.
 bin/tunduk-onboard: FORCE
-	$(GO) build -tags $(TAGS) -trimpath -ldflags '$(LDFLAGS)' -o $@ .
+	$(GO) build -tags $(TAGS) -ldflags '$(LDFLAGS)' -o $@ .
 
 # The full CLI links the PKCS#11 loader (cgo) for the token verbs.
 bin/tunduk-onboard-cli: FORCE
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $@ ./cmd/tunduk-onboard-cli
+	$(GO) build -ldflags '$(LDFLAGS)' -o $@ ./cmd/tunduk-onboard-cli
 
 # The self-check to copy onto a server: static, no cgo, so it runs on any
 # Ubuntu LTS whatever its glibc; it has every verb but the token ones.
 bin/tunduk-onboard-cli-static: FORCE
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $@ ./cmd/tunduk-onboard-cli
+	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o $@ ./cmd/tunduk-onboard-cli
 
-run: deps build
+run: deps bin/tunduk-onboard
 	./bin/tunduk-onboard
 
 lint:
