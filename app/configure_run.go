@@ -42,7 +42,7 @@ type configureForm struct {
 	AdminPassword, PIN, PIN2, HWPIN string // memory only
 }
 
-// cfgRow is one part of the Initialise run (a configure.Step ID).
+// cfgRow is one part of the Initialise run (a configure.Progress ID).
 type cfgRow struct {
 	id      string
 	state   int
@@ -299,7 +299,7 @@ func (cs *configureStep) initialise() {
 			cs.rows = append(cs.rows, cfgRow{id: id})
 		}
 	}
-	progress := func(st configure.Step) { cs.uiDo(func() { cs.stepEvent(st) }) }
+	progress := func(st configure.Progress) { cs.uiDo(func() { cs.stepEvent(st) }) }
 	var made configure.CSRs
 	var status configure.Status
 	var statusErr error
@@ -399,7 +399,7 @@ func csrInfo(der []byte) (*tokens.CSR, error) {
 }
 
 // stepEvent applies one progress report to its row.
-func (cs *configureStep) stepEvent(st configure.Step) {
+func (cs *configureStep) stepEvent(st configure.Progress) {
 	for i := range cs.rows {
 		r := &cs.rows[i]
 		if r.id != st.ID {
