@@ -19,6 +19,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/installer"
 	"github.com/tunduk-onboard/tunduk-onboard/tokens"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/configure"
@@ -141,8 +142,8 @@ func (cs *configureStep) anchorImported() bool {
 func (cs *configureStep) formProblem() string {
 	f := cs.form
 	if _, _, ok := cs.wz.adminCredentials(); !ok {
-		if !validAdminUser(strings.TrimSpace(f.AdminUser)) {
-			return T("install.err.admin_user")
+		if u := strings.TrimSpace(f.AdminUser); !installer.ValidUserName(u) {
+			return i18n.T(CurrentLanguage(), "installer.opt.admin_user.invalid", map[string]any{"User": i18n.Line(u, 100)})
 		}
 		return T("configure.form.admin_password")
 	}

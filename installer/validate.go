@@ -57,6 +57,11 @@ var (
 	reserved   = map[string]bool{"root": true, "xroad": true, "postgres": true, "daemon": true, "nobody": true, "admin": true}
 )
 
+// ValidUserName says whether name is a user name the plan accepts in form
+// (the reserved names are one too: a login another install made may use
+// them, the plan only refuses to make them).
+func ValidUserName(name string) bool { return userRE.MatchString(name) }
+
 // ValidateOptions checks o as Plan does, the host name and address taken
 // from rep's facts when o has none, and returns every problem (nil when
 // there is none). A form calls it to say, field by field, what Plan would
