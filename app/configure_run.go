@@ -43,14 +43,6 @@ type configureForm struct {
 	AdminPassword, PIN, PIN2, HWPIN string // memory only
 }
 
-// cfgRow is one part of the Initialise run (a configure.Progress ID).
-type cfgRow struct {
-	id      string
-	state   int
-	started time.Time
-	seconds string
-}
-
 type configureStep struct {
 	sessionRunner
 	form configureForm
@@ -68,7 +60,7 @@ type configureStep struct {
 	statusAt time.Time
 	notice   func() fyne.CanvasObject // the last error of a status or preview
 
-	rows      []cfgRow
+	rows      progressRows // the parts of the Initialise run (configure.Progress IDs)
 	resumable bool
 	outcome   func() fyne.CanvasObject
 	auth      *tokens.CSR // made (or found) by the last run
@@ -297,10 +289,11 @@ func (cs *configureStep) initialise() {
 	cs.rows, cs.outcome, cs.notice = nil, nil, nil
 	for _, id := range []string{"anchor", "init", "tsa", "login", "auth_csr", "hw_login", "sign_csr"} {
 		if (id != "sign_csr" && id != "hw_login") || f.SignOnServer {
-			cs.rows = append(cs.rows, cfgRow{id: id})
+			// The parts' names are the CLI's (report catalogue).
+			cs.rows = append(cs.rows, progressRow{id: id, title: i18n.TT("configure.step."+id, nil)})
 		}
 	}
-	progress := func(st configure.Progress) { cs.uiDo(func() { cs.stepEvent(st) }) }
+	progress := func(p configure.Progress) { cs.uiDo(func() { cs.progress(p) }) }
 	var made configure.CSRs
 	var status configure.Status
 	var statusErr error
@@ -320,11 +313,7 @@ func (cs *configureStep) initialise() {
 		defer cs.showResult()
 		cs.resumable = err != nil
 		if err != nil {
-			for i := range cs.rows {
-				if cs.rows[i].state == rowRunning {
-					cs.rows[i].state = rowFailed
-				}
-			}
+			cs.rows.failRunning()
 			cs.outcome = func() fyne.CanvasObject { return sessionErrorCard(err) }
 			return
 		}
@@ -399,27 +388,18 @@ func csrInfo(der []byte) (*tokens.CSR, error) {
 	return &tokens.CSR{DER: der, Subject: req.Subject.String(), KeyBits: bits, PublicKeySHA256: hex.EncodeToString(sum[:])}, nil
 }
 
-// stepEvent applies one progress report to its row.
-func (cs *configureStep) stepEvent(st configure.Progress) {
-	for i := range cs.rows {
-		r := &cs.rows[i]
-		if r.id != st.ID {
-			continue
-		}
-		switch st.State {
-		case "running":
-			r.state, r.started = rowRunning, time.Now()
-		case "done":
-			r.state = rowDone
-			if !r.started.IsZero() {
-				r.seconds = fmt.Sprintf("%.1f", time.Since(r.started).Seconds())
-			} else {
-				r.seconds = "0.0"
-			}
-		case "skipped":
-			r.state = rowAlreadyDone
-		case "failed":
-			r.state = rowFailed
+// progress applies one report of the flow to its row.
+func (cs *configureStep) progress(p configure.Progress) {
+	if r := cs.rows.find(p.ID); r != nil {
+		switch p.State {
+		case configure.StateRunning:
+			r.begin()
+		case configure.StateDone:
+			r.end(rowDone)
+		case configure.StateSkipped:
+			r.end(rowAlreadyDone)
+		case configure.StateFailed:
+			r.end(rowFailed)
 		}
 	}
 	cs.refresh()

@@ -7,11 +7,9 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"sort"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 
@@ -32,15 +30,6 @@ type installForm struct {
 	AdminPassword, AdminPassword2, SudoPassword string
 }
 
-type installRow struct {
-	id      string
-	title   i18n.Text
-	note    i18n.Text
-	state   int
-	started time.Time
-	seconds string
-}
-
 type installStep struct {
 	wz   *wizard
 	form installForm
@@ -50,7 +39,7 @@ type installStep struct {
 	// is offered as Resume.
 	running, resumable bool
 	cancelFn           context.CancelFunc
-	rows               []installRow
+	rows               progressRows
 	total, finished    int
 	status             string
 	logLines           []string
@@ -164,7 +153,7 @@ func (is *installStep) start() {
 	is.cancelFn, is.running, is.outcome = cancel, true, nil
 	is.rows, is.total, is.finished, is.logLines = nil, len(steps), 0, nil
 	for _, s := range steps {
-		is.rows = append(is.rows, installRow{id: s.ID, title: s.Title, note: s.Note})
+		is.rows = append(is.rows, progressRow{id: s.ID, title: s.Title, note: s.Note})
 	}
 	is.status = T("install.connecting", map[string]any{"Target": srv.Display()})
 	is.refresh()
@@ -237,39 +226,28 @@ func (is *installStep) cancel() {
 // leave: the run goes on while another page is shown; only the widgets go.
 func (is *installStep) leave() { is.v = nil }
 
-// event applies one runner event to the rows, the status and the log.
+// event applies one runner event to its row, the status and the log.
 func (is *installStep) event(e installer.Event) {
-	i := is.rowIndex(e.StepID)
-	title := ""
-	if i >= 0 {
-		title = is.rows[i].title.In(CurrentLanguage())
+	r := is.rows.find(e.StepID)
+	if r == nil {
+		r = &progressRow{} // the after-steps check: no row of its own
 	}
-	set := func(state int) {
-		if i >= 0 {
-			is.rows[i].state = state
-		}
-	}
+	title := r.title.In(CurrentLanguage())
 	switch e.Kind {
 	case installer.EventChecking:
-		set(rowRunning)
-		if i >= 0 {
-			is.rows[i].started = time.Now()
-		}
+		r.begin()
 		is.status = T("install.checking", map[string]any{"Title": title})
 	case installer.EventApplying:
-		set(rowRunning)
+		r.state = rowRunning
 		is.status = T("install.applying", map[string]any{"Title": title})
 	case installer.EventAlreadyDone, installer.EventSkipped:
-		set(rowAlreadyDone)
+		r.end(rowAlreadyDone)
 		is.finished++
 	case installer.EventDone:
-		set(rowDone)
-		if i >= 0 {
-			is.rows[i].seconds = fmt.Sprintf("%.1f", time.Since(is.rows[i].started).Seconds())
-		}
+		r.end(rowDone)
 		is.finished++
 	case installer.EventFailed:
-		set(rowFailed)
+		r.end(rowFailed)
 	case installer.EventWaitingLock:
 		is.status = T("install.waiting_lock")
 	case installer.EventReconnecting:

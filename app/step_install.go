@@ -27,42 +27,6 @@ const (
 	prefTokenOnServer = "install_token_on_server"
 )
 
-// Step states shown in the list.
-const (
-	rowPending = iota
-	rowRunning
-	rowDone
-	rowAlreadyDone
-	rowFailed
-)
-
-// progressRow is one row of a step list that runs (Install, Configure):
-// the state's icon, then the title with how it ended. skipped is the
-// step's own words for a part found done already; note, when given, goes
-// on a line of its own below.
-func progressRow(title string, state int, seconds, skipped, note string) fyne.CanvasObject {
-	icon := theme.RadioButtonIcon()
-	switch state {
-	case rowRunning:
-		icon = theme.NewPrimaryThemedResource(theme.MediaPlayIcon())
-	case rowDone:
-		icon = theme.NewSuccessThemedResource(theme.ConfirmIcon())
-		title += "  · " + T("install.row_done", map[string]any{"Seconds": seconds})
-	case rowAlreadyDone:
-		icon = theme.NewSuccessThemedResource(theme.ConfirmIcon())
-		title += "  · " + skipped
-	case rowFailed:
-		icon = theme.NewErrorThemedResource(theme.CancelIcon())
-		title += "  · " + T("install.row_failed")
-	}
-	if note != "" {
-		title += "\n" + note
-	}
-	l := widget.NewLabel(title)
-	l.Wrapping = fyne.TextWrapWord
-	return container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(icon)), nil, l)
-}
-
 // maxLogLines bounds the live log kept in memory and on screen.
 const maxLogLines = 400
 
@@ -260,14 +224,7 @@ func (is *installStep) refresh() {
 	v.body.Refresh()
 }
 
-func (is *installStep) renderRows() {
-	v := is.v
-	v.rows.Objects = nil
-	for _, r := range is.rows {
-		v.rows.Add(progressRow(r.title.In(CurrentLanguage()), r.state, r.seconds, T("install.row_already"), r.note.In(CurrentLanguage())))
-	}
-	v.rows.Refresh()
-}
+func (is *installStep) renderRows() { is.rows.render(is.v.rows, T("install.row_already")) }
 
 // showPlan shows the dry run: every command, secrets masked; or why the
 // plan cannot be made, as the form says it.
