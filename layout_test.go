@@ -27,6 +27,7 @@ var allowed = map[string][]string{
 	"enroll":                       {"i18n", "profile", "internal/version"},
 	"enroll/enrolltest":            {},
 	"installer":                    {"checks", "i18n", "profile", "remote", "xroad"},
+	"installer/installertest":      {"checks", "installer", "remote"},
 	"xroad/configure":              {"i18n", "profile", "remote", "xroad"},
 	"cmd/tunduk-onboard-cli":       {"*"},
 	"app":                          {"*"},

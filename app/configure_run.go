@@ -19,6 +19,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/installer"
 	"github.com/tunduk-onboard/tunduk-onboard/tokens"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/configure"
@@ -42,14 +43,6 @@ type configureForm struct {
 	AdminPassword, PIN, PIN2, HWPIN string // memory only
 }
 
-// cfgRow is one part of the Initialise run (a configure.Step ID).
-type cfgRow struct {
-	id      string
-	state   int
-	started time.Time
-	seconds string
-}
-
 type configureStep struct {
 	sessionRunner
 	form configureForm
@@ -67,7 +60,7 @@ type configureStep struct {
 	statusAt time.Time
 	notice   func() fyne.CanvasObject // the last error of a status or preview
 
-	rows      []cfgRow
+	rows      progressRows // the parts of the Initialise run (configure.Progress IDs)
 	resumable bool
 	outcome   func() fyne.CanvasObject
 	auth      *tokens.CSR // made (or found) by the last run
@@ -141,8 +134,8 @@ func (cs *configureStep) anchorImported() bool {
 func (cs *configureStep) formProblem() string {
 	f := cs.form
 	if _, _, ok := cs.wz.adminCredentials(); !ok {
-		if !validAdminUser(strings.TrimSpace(f.AdminUser)) {
-			return T("install.err.admin_user")
+		if u := strings.TrimSpace(f.AdminUser); !installer.ValidUserName(u) {
+			return i18n.T(CurrentLanguage(), "installer.opt.admin_user.invalid", map[string]any{"User": i18n.Line(u, 100)})
 		}
 		return T("configure.form.admin_password")
 	}
@@ -296,10 +289,11 @@ func (cs *configureStep) initialise() {
 	cs.rows, cs.outcome, cs.notice = nil, nil, nil
 	for _, id := range []string{"anchor", "init", "tsa", "login", "auth_csr", "hw_login", "sign_csr"} {
 		if (id != "sign_csr" && id != "hw_login") || f.SignOnServer {
-			cs.rows = append(cs.rows, cfgRow{id: id})
+			// The parts' names are the CLI's (report catalogue).
+			cs.rows = append(cs.rows, progressRow{id: id, title: i18n.TT("configure.step."+id, nil)})
 		}
 	}
-	progress := func(st configure.Step) { cs.uiDo(func() { cs.stepEvent(st) }) }
+	progress := func(p configure.Progress) { cs.uiDo(func() { cs.progress(p) }) }
 	var made configure.CSRs
 	var status configure.Status
 	var statusErr error
@@ -319,11 +313,7 @@ func (cs *configureStep) initialise() {
 		defer cs.showResult()
 		cs.resumable = err != nil
 		if err != nil {
-			for i := range cs.rows {
-				if cs.rows[i].state == rowRunning {
-					cs.rows[i].state = rowFailed
-				}
-			}
+			cs.rows.failRunning()
 			cs.outcome = func() fyne.CanvasObject { return sessionErrorCard(err) }
 			return
 		}
@@ -398,27 +388,18 @@ func csrInfo(der []byte) (*tokens.CSR, error) {
 	return &tokens.CSR{DER: der, Subject: req.Subject.String(), KeyBits: bits, PublicKeySHA256: hex.EncodeToString(sum[:])}, nil
 }
 
-// stepEvent applies one progress report to its row.
-func (cs *configureStep) stepEvent(st configure.Step) {
-	for i := range cs.rows {
-		r := &cs.rows[i]
-		if r.id != st.ID {
-			continue
-		}
-		switch st.State {
-		case "running":
-			r.state, r.started = rowRunning, time.Now()
-		case "done":
-			r.state = rowDone
-			if !r.started.IsZero() {
-				r.seconds = fmt.Sprintf("%.1f", time.Since(r.started).Seconds())
-			} else {
-				r.seconds = "0.0"
-			}
-		case "skipped":
-			r.state = rowAlreadyDone
-		case "failed":
-			r.state = rowFailed
+// progress applies one report of the flow to its row.
+func (cs *configureStep) progress(p configure.Progress) {
+	if r := cs.rows.find(p.ID); r != nil {
+		switch p.State {
+		case configure.StateRunning:
+			r.begin()
+		case configure.StateDone:
+			r.end(rowDone)
+		case configure.StateSkipped:
+			r.end(rowAlreadyDone)
+		case configure.StateFailed:
+			r.end(rowFailed)
 		}
 	}
 	cs.refresh()

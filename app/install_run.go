@@ -7,10 +7,9 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net/netip"
+	"slices"
+	"sort"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 
@@ -31,15 +30,6 @@ type installForm struct {
 	AdminPassword, AdminPassword2, SudoPassword string
 }
 
-type installRow struct {
-	id      string
-	title   i18n.Text
-	note    i18n.Text
-	state   int
-	started time.Time
-	seconds string
-}
-
 type installStep struct {
 	wz   *wizard
 	form installForm
@@ -49,7 +39,7 @@ type installStep struct {
 	// is offered as Resume.
 	running, resumable bool
 	cancelFn           context.CancelFunc
-	rows               []installRow
+	rows               progressRows
 	total, finished    int
 	status             string
 	logLines           []string
@@ -83,89 +73,79 @@ func (is *installStep) saveForm() {
 	p.SetBool(prefTokenOnServer, f.TokenOnServer)
 }
 
-// formProblem is the translation key of the first thing that keeps Start
-// disabled, or "".
-func (is *installStep) formProblem() string {
-	f := is.form
-	switch {
-	case !validAdminUser(f.AdminUser):
-		return "install.err.admin_user"
-	case f.AdminPassword == "":
-		return "install.err.password_empty"
-	case f.AdminPassword != f.AdminPassword2:
-		return "install.err.password_differ"
-	case strings.ContainsAny(f.AdminPassword, ":\n\r"):
-		return "install.err.password_chars"
-	case !validNetwork(f.AdminNetwork):
-		return "install.err.admin_network"
-	case !validNetwork(f.ISNetwork):
-		return "install.err.is_network"
-	case is.wz.readiness.report != nil && is.wz.readiness.report.Summary.Fail > 0 && !f.Force:
-		return "install.err.readiness"
+// The form's own fields, besides the installer's (installer.Field*).
+const (
+	fieldPassword2 = "admin_password2" // the repeated admin password
+	fieldForce     = "force"           // the readiness override
+)
+
+// formProblem is one thing that keeps the plan from being made: the field
+// it concerns and what is wrong, in the user's language.
+type formProblem struct{ field, text string }
+
+// fieldOrder is the order of the form, for the first problem to be the
+// topmost; fields the form does not show (host name, address, SSH port)
+// come after its own.
+var fieldOrder = []string{installer.FieldAdminUser, installer.FieldAdminPassword, fieldPassword2,
+	installer.FieldAdminNetwork, installer.FieldISNetwork, installer.FieldPackagesDir,
+	installer.FieldHostname, installer.FieldAddress, installer.FieldSSHPort, fieldForce}
+
+// problems are what the plan would refuse, in the order of the form: the
+// installer's own validation of the options and its readiness gate (told
+// with the wizard's override, the box below the form), and for a real run
+// the repeated password. None: Start can go.
+func (is *installStep) problems(dryRun bool) []formProblem {
+	lang, opt, rep := CurrentLanguage(), is.options(dryRun), is.wz.readiness.report
+	var ps []formProblem
+	for _, e := range installer.ValidateOptions(opt, rep) {
+		ps = append(ps, formProblem{e.Field, i18n.T(lang, e.Key, e.Data)})
 	}
-	return ""
+	if !dryRun && is.form.AdminPassword != "" && is.form.AdminPassword != is.form.AdminPassword2 {
+		ps = append(ps, formProblem{fieldPassword2, T("install.err.password_differ")})
+	}
+	if err := installer.CheckReadiness(rep, opt.Force); err != nil {
+		key, data := installer.Explain(err)
+		ps = append(ps, formProblem{fieldForce, i18n.T(lang, key, data) + " " + T(key+".todo", data)})
+	}
+	sort.SliceStable(ps, func(i, j int) bool {
+		return slices.Index(fieldOrder, ps[i].field) < slices.Index(fieldOrder, ps[j].field)
+	})
+	return ps
 }
 
-func validAdminUser(u string) bool {
-	if u == "" || len(u) > 32 || !(u[0] >= 'a' && u[0] <= 'z' || u[0] == '_') {
-		return false
-	}
-	for _, r := range u {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
-			return false
-		}
-	}
-	return true
-}
-
-// validNetwork: empty (closed) or a CIDR network that is not the whole
-// internet; the plan explains any finer problem.
-func validNetwork(s string) bool {
-	if strings.TrimSpace(s) == "" {
-		return true
-	}
-	p, err := netip.ParsePrefix(strings.TrimSpace(s))
-	return err == nil && p.Bits() > 0 && p.Masked() == p
-}
-
-// plan builds the steps from the form and the last readiness report.
-func (is *installStep) plan(dryRun bool) ([]installer.Step, error) {
+// options are the installer's options: the form, the server's SSH port
+// and public address, the host name the readiness check found.
+func (is *installStep) options(dryRun bool) installer.Options {
 	wz, f := is.wz, is.form
 	port, _ := wz.state.Server.PortNumber()
-	host, addr := installer.HostFacts(wz.readiness.report.Facts)
+	var host, addr string
+	if wz.readiness.report != nil {
+		host, addr = installer.HostFacts(wz.readiness.report.Facts)
+	}
 	if ip := strings.TrimSpace(wz.state.Server.PublicIP); ip != "" {
 		addr = ip
 	}
-	return is.makePlan(wz.profile, wz.readiness.report, installer.Options{
+	return installer.Options{
 		AdminUser: strings.TrimSpace(f.AdminUser), AdminPassword: f.AdminPassword,
 		AdminNetwork: strings.TrimSpace(f.AdminNetwork), ISNetwork: strings.TrimSpace(f.ISNetwork),
 		PackagesDir: strings.TrimSpace(f.PackagesDir), TokenOnServer: f.TokenOnServer, Force: f.Force,
 		Hostname: host, Address: addr, SSHPort: port, DryRun: dryRun,
-	})
+	}
 }
 
-// errSudoNeeded: sudo on the host wants a password and the form has none.
-var errSudoNeeded = errors.New("sudo needs a password")
-
-// planError is a plan the installer refused to build from the form.
-type planError struct{ err error }
-
-func (e *planError) Error() string { return e.err.Error() }
-func (e *planError) Unwrap() error { return e.err }
-
-// errorForUser prefixes a plan error with what it is about.
-func errorForUser(err error) error {
-	return errors.New(T("install.plan_error", map[string]any{"Detail": i18n.Line(err.Error(), 600)}))
+// plan builds the steps from the form and the last readiness report.
+func (is *installStep) plan(dryRun bool) ([]installer.Step, error) {
+	return is.makePlan(is.wz.profile, is.wz.readiness.report, is.options(dryRun))
 }
 
 // start runs (or resumes) the install in a goroutine.
 func (is *installStep) start() {
-	if is.running || is.formProblem() != "" {
+	if is.running || len(is.problems(false)) > 0 {
 		return
 	}
 	steps, err := is.plan(false)
 	if err != nil {
-		is.finish(&planError{err})
+		is.finish(err)
 		return
 	}
 	srv := is.wz.state.Server // a copy, with the in-memory secrets
@@ -173,7 +153,7 @@ func (is *installStep) start() {
 	is.cancelFn, is.running, is.outcome = cancel, true, nil
 	is.rows, is.total, is.finished, is.logLines = nil, len(steps), 0, nil
 	for _, s := range steps {
-		is.rows = append(is.rows, installRow{id: s.ID, title: s.Title, note: s.Note})
+		is.rows = append(is.rows, progressRow{id: s.ID, title: s.Title, note: s.Note})
 	}
 	is.status = T("install.connecting", map[string]any{"Target": srv.Display()})
 	is.refresh()
@@ -191,7 +171,7 @@ func (is *installStep) start() {
 		},
 		Sudo: func() (string, error) {
 			if sudo == "" {
-				return "", errSudoNeeded
+				return "", installer.ErrSudoNeeded
 			}
 			return sudo, nil
 		},
@@ -247,39 +227,28 @@ func (is *installStep) cancel() {
 // leave: the run goes on while another page is shown; only the widgets go.
 func (is *installStep) leave() { is.v = nil }
 
-// event applies one runner event to the rows, the status and the log.
+// event applies one runner event to its row, the status and the log.
 func (is *installStep) event(e installer.Event) {
-	i := is.rowIndex(e.StepID)
-	title := ""
-	if i >= 0 {
-		title = is.rows[i].title.In(CurrentLanguage())
+	r := is.rows.find(e.StepID)
+	if r == nil {
+		r = &progressRow{} // the after-steps check: no row of its own
 	}
-	set := func(state int) {
-		if i >= 0 {
-			is.rows[i].state = state
-		}
-	}
+	title := r.title.In(CurrentLanguage())
 	switch e.Kind {
 	case installer.EventChecking:
-		set(rowRunning)
-		if i >= 0 {
-			is.rows[i].started = time.Now()
-		}
+		r.begin()
 		is.status = T("install.checking", map[string]any{"Title": title})
 	case installer.EventApplying:
-		set(rowRunning)
+		r.state = rowRunning
 		is.status = T("install.applying", map[string]any{"Title": title})
 	case installer.EventAlreadyDone, installer.EventSkipped:
-		set(rowAlreadyDone)
+		r.end(rowAlreadyDone)
 		is.finished++
 	case installer.EventDone:
-		set(rowDone)
-		if i >= 0 {
-			is.rows[i].seconds = fmt.Sprintf("%.1f", time.Since(is.rows[i].started).Seconds())
-		}
+		r.end(rowDone)
 		is.finished++
 	case installer.EventFailed:
-		set(rowFailed)
+		r.end(rowFailed)
 	case installer.EventWaitingLock:
 		is.status = T("install.waiting_lock")
 	case installer.EventReconnecting:
@@ -303,41 +272,21 @@ func (is *installStep) rowIndex(id string) int {
 	return -1
 }
 
-// finish shows why the run stopped, in the user's words.
+// finish shows why the run stopped, in the user's words: what happened as
+// the installer says it (installer.Explain), what to do in the wizard's
+// own terms (<key>.todo).
 func (is *installStep) finish(err error) {
 	is.running = false
 	is.status = ""
-	var se *installer.StepError
-	var pe *installer.PreflightError
-	var ae *installer.AdminAPIError
-	var ple *planError
-	var what, todo, detail string
-	switch {
-	case errors.As(err, &se):
-		what = T("install.failed", map[string]any{"ID": se.ID, "Code": se.ExitCode})
-		todo, detail = T("install.failed.todo"), i18n.Line(se.LogTail, 1500)
-	case errors.Is(err, context.Canceled):
-		is.outcome = func() fyne.CanvasObject { return infoCard(T("install.cancelled"), T("install.cancelled.todo")) }
-		is.refresh()
-		return
-	case errors.Is(err, errSudoNeeded):
-		what, todo = T("install.sudo_needed"), T("install.sudo_needed.todo")
-	case errors.Is(err, installer.ErrSudoPassword):
-		what, todo = T("install.sudo_refused"), T("install.sudo_refused.todo")
-	case errors.As(err, &ae):
-		what, todo, detail = T("install.api_failed"), T("install.api_failed.todo"), i18n.Line(ae.Error(), 600)
-	case errors.As(err, &ple) && !errors.As(err, &pe):
-		what, todo, detail = T("install.plan_refused"), T("install.plan_refused.todo"), i18n.Line(ple.Error(), 600)
-	case errors.As(err, &pe):
-		ids := make([]string, len(pe.Failed))
-		for i, r := range pe.Failed {
-			ids[i] = r.Title.In(CurrentLanguage())
-		}
-		what, todo, detail = T("install.err.readiness"), T("install.preflight.todo"), strings.Join(ids, "; ")
-	default:
-		e := explain(err)
-		what, todo, detail = T(e.What, e.Data), T(e.Todo, e.Data), e.Detail
+	key, data := installer.Explain(err)
+	what, todo := i18n.T(CurrentLanguage(), key, data), T(key+".todo", data)
+	detail, _ := data["Tail"].(string)
+	if d, _ := data["Detail"].(string); detail == "" {
+		detail = d
 	}
 	is.outcome = func() fyne.CanvasObject { return messageCard(what, todo, detail) }
+	if key == "installer.err.cancelled" {
+		is.outcome = func() fyne.CanvasObject { return infoCard(what, todo) }
+	}
 	is.refresh()
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/installer"
+	"github.com/tunduk-onboard/tunduk-onboard/installer/installertest"
 	"github.com/tunduk-onboard/tunduk-onboard/profile"
 )
 
@@ -27,6 +28,9 @@ func installWizard(t *testing.T, fails int) (*wizard, uiPump) {
 	wz, _ := newTestWizard(t, nil)
 	wz.state.Server = Server{Remote: true, Host: "127.0.0.1", Port: "22", User: "root", Auth: AuthAgent, PublicIP: "203.0.113.10"}
 	rep := &checks.Report{Facts: &checks.Facts{Hostname: "ss1"}, Summary: checks.Summary{Fail: fails}}
+	for i := 0; i < fails; i++ {
+		rep.Results = append(rep.Results, checks.Result{ID: fmt.Sprintf("rule%d", i), Status: checks.Fail})
+	}
 	return wz, showInstall(wz, rep)
 }
 
@@ -68,7 +72,7 @@ func TestInstallStepFormGatesStart(t *testing.T) {
 	wz, _ := installWizard(t, 1)
 	is := wz.install
 	v := is.v
-	if !v.start.Disabled() || v.status.Text != T("install.err.password_empty") {
+	if !v.start.Disabled() || v.status.Text != reportT("installer.opt.admin_password.empty", nil) {
 		t.Fatalf("empty form: start enabled=%v, status %q", !v.start.Disabled(), v.status.Text)
 	}
 	fillInstallForm(is, guiAdminPW, guiAdminPW+"x")
@@ -76,12 +80,19 @@ func TestInstallStepFormGatesStart(t *testing.T) {
 		t.Fatalf("differing passwords: status %q", v.status.Text)
 	}
 	v.adminPW2.SetText(guiAdminPW)
-	if v.status.Text != T("install.err.readiness") || v.force.Hidden {
+	// The plan's readiness refusal, with the wizard's override (the box),
+	// never the CLI's flag; the dry run says the same.
+	readiness := reportT("installer.err.readiness", map[string]any{"Failed": "rule0"}) + " " + T("installer.err.readiness.todo")
+	if v.status.Text != readiness || v.force.Hidden || v.fieldErrs[fieldForce].Text != readiness || strings.Contains(readiness, "--force") {
 		t.Fatalf("failed readiness: status %q, force hidden %v", v.status.Text, v.force.Hidden)
+	}
+	if ps := is.problems(true); len(ps) != 1 || ps[0].text != readiness {
+		t.Fatalf("the dry run's refusal: %v", ps)
 	}
 	test.Tap(v.force)
 	v.adminNet.SetText("0.0.0.0/0")
-	if !v.start.Disabled() || v.status.Text != T("install.err.admin_network") {
+	internet := reportT("installer.opt.admin_network.internet", map[string]any{"Value": "0.0.0.0/0"})
+	if !v.start.Disabled() || v.status.Text != internet || !v.fieldErrs[installer.FieldAdminNetwork].Visible() || v.fieldErrs[installer.FieldAdminNetwork].Text != internet {
 		t.Fatalf("whole internet as admin network: status %q", v.status.Text)
 	}
 	v.adminNet.SetText("10.1.0.0/24")
@@ -147,7 +158,7 @@ func TestInstallStepRunsAndResumes(t *testing.T) {
 	if is.rows[0].state != rowDone || is.rows[1].state != rowFailed {
 		t.Fatalf("rows after a failing step: %+v", is.rows)
 	}
-	if !hasText(is.v.outcome, T("install.failed", map[string]any{"ID": "two", "Code": 7})) || !hasTextPart(is.v.outcome, "gate is closed") {
+	if !hasText(is.v.outcome, reportT("installer.err.step", map[string]any{"ID": "two", "Code": 7})) || !hasTextPart(is.v.outcome, "gate is closed") {
 		t.Fatal("the failure card lacks the step or its log tail")
 	}
 	if is.v.start.Text != T("install.resume") || is.v.start.Disabled() {
@@ -177,6 +188,10 @@ func TestInstallStepRunsAndResumes(t *testing.T) {
 }
 
 func hasText(o fyne.CanvasObject, text string) bool { return contains(labelsIn(o), text) }
+
+// reportT is a text of the report catalogue (the installer's words) in the
+// wizard's language.
+func reportT(key string, data map[string]any) string { return i18n.T(CurrentLanguage(), key, data) }
 
 // hasTextPart reports whether a label under o contains part.
 func hasTextPart(o fyne.CanvasObject, part string) bool {
@@ -214,10 +229,86 @@ func TestInstallStepAsksForSudoPassword(t *testing.T) {
 	fillInstallForm(is, guiAdminPW, guiAdminPW)
 	test.Tap(is.v.start)
 	p.waitUntil(t, "run", func() bool { return ended })
-	if !hasText(is.v.outcome, T("install.sudo_needed")) {
+	if !hasText(is.v.outcome, reportT("installer.err.sudo_needed", nil)) {
 		t.Fatalf("outcome: %q", labelsIn(is.v.outcome))
 	}
 	if _, err := os.Stat(ran); err == nil {
 		t.Fatal("a step ran without sudo")
+	}
+}
+
+// The form refuses what the plan refuses, the reserved admin user names
+// included, each under its field and in the user's language.
+func TestInstallFormRefusesReservedAdminUser(t *testing.T) {
+	wz, _ := installWizard(t, 0)
+	if err := SetLanguage("ky"); err != nil {
+		t.Fatal(err)
+	}
+	wz.showStep()
+	is := wz.install
+	v := is.v
+	fillInstallForm(is, guiAdminPW, guiAdminPW)
+	if v.start.Disabled() {
+		t.Fatalf("valid form, Start disabled: %q", v.status.Text)
+	}
+	userErr := v.fieldErrs[installer.FieldAdminUser]
+	for _, name := range []string{"root", "xroad", "postgres"} {
+		v.adminUser.SetText(name)
+		want := i18n.T("ky", "installer.opt.admin_user.reserved", map[string]any{"User": name})
+		if want == i18n.T("en", "installer.opt.admin_user.reserved", map[string]any{"User": name}) {
+			t.Fatal("no Kyrgyz text")
+		}
+		if !v.start.Disabled() || !userErr.Visible() || userErr.Text != want || v.status.Text != want {
+			t.Errorf("admin user %q: Start disabled %v, under the field %q (shown %v), status %q; want %q",
+				name, v.start.Disabled(), userErr.Text, userErr.Visible(), v.status.Text, want)
+		}
+		test.Tap(v.start)
+		if is.running {
+			t.Fatalf("admin user %q: the install started", name)
+		}
+	}
+	v.adminUser.SetText("Admin User")
+	if want := i18n.T("ky", "installer.opt.admin_user.invalid", map[string]any{"User": "Admin User"}); userErr.Text != want {
+		t.Errorf("a name with capitals and a space: %q, want %q", userErr.Text, want)
+	}
+	v.adminUser.SetText("ssadmin")
+	if v.start.Disabled() || userErr.Visible() {
+		t.Errorf("a good name: Start disabled %v, error shown %q", v.start.Disabled(), userErr.Text)
+	}
+}
+
+// Every install error is told as installer.Explain says it (the CLI gives
+// the same key, cmd/tunduk-onboard-cli TestInstallErrorsExplained) with
+// the wizard's own advice, which exists in every language for every key.
+func TestInstallErrorsExplained(t *testing.T) {
+	for _, code := range Languages {
+		cat := loadCatalog(t, code)
+		for _, key := range installer.ExplainKeys() {
+			if strings.TrimSpace(cat[key+".todo"]) == "" {
+				t.Errorf("%s.json lacks %q", code, key+".todo")
+			}
+			if strings.Contains(cat[key+".todo"], "--") {
+				t.Errorf("%s.json %q names a CLI flag: %q", code, key+".todo", cat[key+".todo"])
+			}
+		}
+	}
+	wz, _ := installWizard(t, 0)
+	is := wz.install
+	for _, lang := range Languages {
+		if err := SetLanguage(lang); err != nil {
+			t.Fatal(err)
+		}
+		for name, err := range installertest.Errors() {
+			key, data := installer.Explain(err)
+			is.finish(err)
+			if !hasText(is.v.outcome, i18n.T(lang, key, data)) || !hasText(is.v.outcome, T(key+".todo", data)) {
+				t.Errorf("%s %s: the card %q lacks the text of %s", lang, name, labelsIn(is.v.outcome), key)
+			}
+			for _, l := range labelsIn(is.v.outcome) {
+				if strings.ContainsRune(l, 0x1b) || strings.Contains(l, "<no value>") {
+					t.Errorf("%s %s: %q", lang, name, l)
+				}
+			}
+		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/installer"
 	"github.com/tunduk-onboard/tunduk-onboard/remote"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/configure"
@@ -45,7 +46,7 @@ func (s *serverSession) close() {
 // form holds a confirmed password (typed this run), else the Configure
 // step's. fromInstall tells which.
 func (wz *wizard) adminCredentials() (cr configure.Credentials, fromInstall, ok bool) {
-	if f := wz.install.form; f.AdminPassword != "" && f.AdminPassword == f.AdminPassword2 && validAdminUser(strings.TrimSpace(f.AdminUser)) {
+	if f := wz.install.form; f.AdminPassword != "" && f.AdminPassword == f.AdminPassword2 && installer.ValidUserName(strings.TrimSpace(f.AdminUser)) {
 		return configure.Credentials{User: strings.TrimSpace(f.AdminUser), Password: f.AdminPassword}, true, true
 	}
 	f := wz.configure.form

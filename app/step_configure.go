@@ -327,15 +327,7 @@ func (cs *configureStep) renderAnchor() {
 	}
 }
 
-func (cs *configureStep) renderRows() {
-	v := cs.v
-	v.rows.Objects = nil
-	for _, r := range cs.rows {
-		title := i18n.T(CurrentLanguage(), "configure.step."+r.id, nil) // the CLI's names of the parts
-		v.rows.Add(progressRow(title, r.state, r.seconds, T("configure.row_skipped"), ""))
-	}
-	v.rows.Refresh()
-}
+func (cs *configureStep) renderRows() { cs.rows.render(cs.v.rows, T("configure.row_skipped")) }
 
 // renderCSRs shows the CSRs made, with Save buttons.
 func (cs *configureStep) renderCSRs() {

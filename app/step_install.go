@@ -5,6 +5,7 @@ package app
 // install_run.go; this file is the page.
 
 import (
+	"errors"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -13,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/installer"
 )
 
@@ -24,42 +26,6 @@ const (
 	prefPackagesDir   = "install_packages_dir"
 	prefTokenOnServer = "install_token_on_server"
 )
-
-// Step states shown in the list.
-const (
-	rowPending = iota
-	rowRunning
-	rowDone
-	rowAlreadyDone
-	rowFailed
-)
-
-// progressRow is one row of a step list that runs (Install, Configure):
-// the state's icon, then the title with how it ended. skipped is the
-// step's own words for a part found done already; note, when given, goes
-// on a line of its own below.
-func progressRow(title string, state int, seconds, skipped, note string) fyne.CanvasObject {
-	icon := theme.RadioButtonIcon()
-	switch state {
-	case rowRunning:
-		icon = theme.NewPrimaryThemedResource(theme.MediaPlayIcon())
-	case rowDone:
-		icon = theme.NewSuccessThemedResource(theme.ConfirmIcon())
-		title += "  · " + T("install.row_done", map[string]any{"Seconds": seconds})
-	case rowAlreadyDone:
-		icon = theme.NewSuccessThemedResource(theme.ConfirmIcon())
-		title += "  · " + skipped
-	case rowFailed:
-		icon = theme.NewErrorThemedResource(theme.CancelIcon())
-		title += "  · " + T("install.row_failed")
-	}
-	if note != "" {
-		title += "\n" + note
-	}
-	l := widget.NewLabel(title)
-	l.Wrapping = fyne.TextWrapWord
-	return container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(icon)), nil, l)
-}
 
 // maxLogLines bounds the live log kept in memory and on screen.
 const maxLogLines = 400
@@ -77,6 +43,8 @@ type installWidgets struct {
 	outcome                                                       *fyne.Container
 	settings                                                      *fyne.Container
 	body                                                          *container.Scroll
+	// fieldErrs show, under each field, what the plan refuses in it.
+	fieldErrs map[string]*widget.Label
 }
 
 func (is *installStep) view() fyne.CanvasObject {
@@ -112,18 +80,29 @@ func (is *installStep) view() fyne.CanvasObject {
 	v.tokenOnServer.Checked = f.TokenOnServer
 	v.force = widget.NewCheck(T("install.force"), func(b bool) { f.Force = b; is.refresh() })
 	v.force.Checked = f.Force
-	if wz.readiness.report.Summary.Fail == 0 {
+	// The override is offered when the plan would refuse the server.
+	if installer.CheckReadiness(wz.readiness.report, false) == nil {
 		v.force.Hide()
 	}
 	browse := widget.NewButtonWithIcon("", theme.FolderOpenIcon(), is.choosePackagesDir)
+	v.fieldErrs = map[string]*widget.Label{}
+	// under puts the problems of field below w.
+	under := func(field string, w fyne.CanvasObject) fyne.CanvasObject {
+		l := widget.NewLabel("")
+		l.Wrapping = fyne.TextWrapWord
+		l.Importance = widget.DangerImportance
+		l.Hide()
+		v.fieldErrs[field] = l
+		return container.NewVBox(w, l)
+	}
 	form := widget.NewForm(
-		widget.NewFormItem(T("install.admin_user"), v.adminUser),
-		widget.NewFormItem(T("install.admin_password"), v.adminPW),
-		widget.NewFormItem(T("install.admin_password2"), v.adminPW2),
+		widget.NewFormItem(T("install.admin_user"), under(installer.FieldAdminUser, v.adminUser)),
+		widget.NewFormItem(T("install.admin_password"), under(installer.FieldAdminPassword, v.adminPW)),
+		widget.NewFormItem(T("install.admin_password2"), under(fieldPassword2, v.adminPW2)),
 		widget.NewFormItem(T("install.sudo_password"), v.sudoPW),
-		widget.NewFormItem(T("install.admin_network"), v.adminNet),
-		widget.NewFormItem(T("install.is_network"), v.isNet),
-		widget.NewFormItem(T("install.packages_dir"), container.NewBorder(nil, nil, nil, browse, v.pkgDir)),
+		widget.NewFormItem(T("install.admin_network"), under(installer.FieldAdminNetwork, v.adminNet)),
+		widget.NewFormItem(T("install.is_network"), under(installer.FieldISNetwork, v.isNet)),
+		widget.NewFormItem(T("install.packages_dir"), under(installer.FieldPackagesDir, container.NewBorder(nil, nil, nil, browse, v.pkgDir))),
 	)
 	v.plan = widget.NewButtonWithIcon(T("install.show_plan"), theme.DocumentIcon(), is.showPlan)
 	v.start = widget.NewButtonWithIcon(T("install.start"), theme.MediaPlayIcon(), is.start)
@@ -142,7 +121,7 @@ func (is *installStep) view() fyne.CanvasObject {
 	target := widget.NewLabel(T("install.target", map[string]any{"Target": wz.state.Server.Display()}))
 	target.Wrapping = fyne.TextWrapWord
 	// The settings make way for the step rows while a run is under way.
-	v.settings = container.NewVBox(form, v.tokenOnServer, v.force)
+	v.settings = container.NewVBox(form, v.tokenOnServer, under(fieldForce, v.force))
 	top := container.NewVBox(target, v.outcome, v.settings,
 		container.NewHBox(v.plan, v.start, v.cancel), v.progress, v.status, v.rows)
 	v.body = container.NewVScroll(top)
@@ -177,7 +156,7 @@ func (is *installStep) refresh() {
 	if v == nil {
 		return
 	}
-	problem := is.formProblem()
+	problems := is.problems(false)
 	for _, w := range []fyne.Disableable{v.adminUser, v.adminPW, v.adminPW2, v.adminNet, v.isNet, v.pkgDir, v.sudoPW, v.tokenOnServer, v.force} {
 		if is.running {
 			w.Disable()
@@ -198,7 +177,7 @@ func (is *installStep) refresh() {
 	default:
 		v.cancel.Disable()
 		v.plan.Enable()
-		if problem != "" {
+		if len(problems) > 0 {
 			v.start.Disable()
 		} else {
 			v.start.Enable()
@@ -209,16 +188,26 @@ func (is *installStep) refresh() {
 	} else {
 		v.start.SetText(T("install.start"))
 	}
+	// The first problem is the status; each is under its field too.
 	status := is.status
-	if !is.running && problem != "" {
-		status = T(problem)
+	v.status.Importance = widget.MediumImportance
+	if !is.running && len(problems) > 0 {
+		status, v.status.Importance = problems[0].text, widget.WarningImportance
 	}
 	v.status.SetText(status)
-	v.status.Importance = widget.MediumImportance
-	if !is.running && problem != "" {
-		v.status.Importance = widget.WarningImportance
-	}
 	v.status.Refresh()
+	texts := map[string][]string{}
+	for _, p := range problems {
+		texts[p.field] = append(texts[p.field], p.text)
+	}
+	for field, l := range v.fieldErrs {
+		l.SetText(strings.Join(texts[field], "\n"))
+		if l.Text == "" || is.running {
+			l.Hide()
+		} else {
+			l.Show()
+		}
+	}
 	if is.total > 0 {
 		v.progress.SetValue(float64(is.finished) / float64(is.total))
 	}
@@ -235,20 +224,22 @@ func (is *installStep) refresh() {
 	v.body.Refresh()
 }
 
-func (is *installStep) renderRows() {
-	v := is.v
-	v.rows.Objects = nil
-	for _, r := range is.rows {
-		v.rows.Add(progressRow(r.title.In(CurrentLanguage()), r.state, r.seconds, T("install.row_already"), r.note.In(CurrentLanguage())))
-	}
-	v.rows.Refresh()
-}
+func (is *installStep) renderRows() { is.rows.render(is.v.rows, T("install.row_already")) }
 
-// showPlan shows the dry run: every command, secrets masked.
+// showPlan shows the dry run: every command, secrets masked; or why the
+// plan cannot be made, as the form says it.
 func (is *installStep) showPlan() {
+	var why []string
+	for _, p := range is.problems(true) {
+		why = append(why, p.text)
+	}
 	steps, err := is.plan(true)
-	if err != nil {
-		dialog.ShowError(errorForUser(err), is.wz.win)
+	if err != nil && len(why) == 0 {
+		key, data := installer.Explain(err)
+		why = append(why, i18n.T(CurrentLanguage(), key, data))
+	}
+	if len(why) > 0 {
+		dialog.ShowError(errors.New(T("install.plan_error", map[string]any{"Detail": strings.Join(why, "\n")})), is.wz.win)
 		return
 	}
 	text := widget.NewLabelWithStyle(installer.DryRun(steps, CurrentLanguage()), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})

@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"regexp"
 	"strings"
 
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
@@ -84,7 +83,13 @@ type Options struct {
 // Masked is what a dry run shows in place of every secret.
 const Masked = "********"
 
+// ErrNoReadiness refuses a plan made without a readiness report (unless
+// forced).
+var ErrNoReadiness = errors.New("no readiness report: run the readiness check first, or go on with --force")
+
 // PreflightError refuses a plan for a server that failed readiness rules.
+// Its Error is English, for logs; Explain keys it (installer.err.readiness)
+// and each front end names its own override.
 type PreflightError struct {
 	Failed []checks.Result
 }
@@ -96,12 +101,6 @@ func (e *PreflightError) Error() string {
 	}
 	return fmt.Sprintf("the readiness check failed (%s): fix the server, or go on with --force at your own risk", strings.Join(ids, ", "))
 }
-
-var (
-	userRE     = regexp.MustCompile(`^[a-z_][a-z0-9_-]{0,31}$`)
-	hostnameRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$`)
-	reserved   = map[string]bool{"root": true, "xroad": true, "postgres": true, "daemon": true, "nobody": true, "admin": true}
-)
 
 // HostFacts picks the host name and the primary address (the first IPv4
 // address of the default-route interface, else its first address) from a
@@ -128,67 +127,6 @@ func HostFacts(f *checks.Facts) (hostname, address string) {
 	return hostname, address
 }
 
-// validate checks the options and fills the defaults; errors name the flag.
-func (o *Options) validate(rep *checks.Report) error {
-	var errs []error
-	if !userRE.MatchString(o.AdminUser) {
-		errs = append(errs, fmt.Errorf("admin user %q: use 1-32 lower-case letters, digits, _ or -, starting with a letter", o.AdminUser))
-	} else if reserved[o.AdminUser] {
-		errs = append(errs, fmt.Errorf("admin user %q is reserved on the server; choose another name", o.AdminUser))
-	}
-	if o.AdminPassword == "" && !o.DryRun {
-		errs = append(errs, errors.New("the admin password is empty (give it on standard input)"))
-	}
-	if strings.ContainsAny(o.AdminPassword, "\n\r:") {
-		errs = append(errs, errors.New("the admin password must not contain a line break or ':'"))
-	}
-	for _, n := range []struct{ flag, value, ports string }{
-		{"admin network", o.AdminNetwork, "4000"},
-		{"information systems' network", o.ISNetwork, "8080 and 8443"},
-	} {
-		if n.value == "" {
-			continue
-		}
-		p, err := netip.ParsePrefix(n.value)
-		switch {
-		case err != nil:
-			errs = append(errs, fmt.Errorf("%s %q is not a CIDR network (like 10.0.0.0/24)", n.flag, n.value))
-		case p.Bits() == 0:
-			errs = append(errs, fmt.Errorf("%s %q is the whole internet: ports %s must never be open to it", n.flag, n.value, n.ports))
-		case p.Masked() != p:
-			errs = append(errs, fmt.Errorf("%s %q has host bits set: did you mean %s?", n.flag, n.value, p.Masked()))
-		}
-	}
-	if o.Hostname == "" || o.Address == "" {
-		var h, a string
-		if rep != nil {
-			h, a = HostFacts(rep.Facts)
-		}
-		if o.Hostname == "" {
-			o.Hostname = h
-		}
-		if o.Address == "" {
-			o.Address = a
-		}
-	}
-	if !hostnameRE.MatchString(o.Hostname) || len(o.Hostname) > 253 {
-		errs = append(errs, fmt.Errorf("host name %q is not a valid DNS name", o.Hostname))
-	}
-	if a, err := netip.ParseAddr(o.Address); err != nil || a.Zone() != "" {
-		errs = append(errs, fmt.Errorf("server address %q is not an IP address", o.Address))
-	}
-	if o.SSHPort == 0 {
-		o.SSHPort = 22
-	}
-	if o.SSHPort < 1 || o.SSHPort > 65535 {
-		errs = append(errs, fmt.Errorf("SSH port %d is not 1-65535", o.SSHPort))
-	}
-	if strings.ContainsAny(o.PackagesDir, "\n\r") {
-		errs = append(errs, errors.New("the packages directory name contains a line break"))
-	}
-	return errors.Join(errs...)
-}
-
 // Plan builds the ordered steps that install the security server described
 // by the profile on the host the report is about. A report with failed
 // rules refuses the plan (*PreflightError) unless opt.Force.
@@ -196,8 +134,8 @@ func Plan(p *profile.Profile, rep *checks.Report, opt Options) ([]Step, error) {
 	if p == nil {
 		return nil, errors.New("no operator profile")
 	}
-	if err := opt.validate(rep); err != nil {
-		return nil, err
+	if errs := opt.validate(rep); len(errs) > 0 {
+		return nil, OptionErrors(errs)
 	}
 	pre, err := preflight(rep, opt.Force)
 	if err != nil {
@@ -225,6 +163,14 @@ func Plan(p *profile.Profile, rep *checks.Report, opt Options) ([]Step, error) {
 	return steps, nil
 }
 
+// CheckReadiness is Plan's readiness gate on its own, for a form that
+// wants to say before planning why Plan would refuse: nil when rep passed
+// (or force), a *PreflightError naming the failed rules, or ErrNoReadiness.
+func CheckReadiness(rep *checks.Report, force bool) error {
+	_, err := preflight(rep, force)
+	return err
+}
+
 // preflight turns the readiness verdict into the first step. Its check
 // confirms, on the host at run time, what every later step takes for
 // granted: root, apt and dpkg.
@@ -236,17 +182,10 @@ func preflight(rep *checks.Report, force bool) (Step, error) {
 		Apply: `echo "preflight: the steps must run as root on a Debian/Ubuntu host with apt-get and dpkg" >&2
 exit 1`,
 	}
-	var failed []checks.Result
-	if rep != nil {
-		for _, r := range rep.Results {
-			if r.Status == checks.Fail {
-				failed = append(failed, r)
-			}
-		}
-	}
+	failed := FailedRules(rep)
 	switch {
 	case rep == nil && !force:
-		return s, errors.New("no readiness report: run the readiness check first, or go on with --force")
+		return s, ErrNoReadiness
 	case rep == nil:
 		s.Note = i18n.Text{
 			EN: "No readiness check was run; overridden with --force.",

@@ -55,6 +55,11 @@ type Event struct {
 // Nothing has been changed on the host when it is returned.
 var ErrSudoPassword = errors.New("installer: sudo did not accept the password")
 
+// ErrSudoNeeded is what a Runner.Sudo returns when it has no password to
+// give (none in the form, no terminal to ask on). Nothing has been changed
+// on the host when the run stops with it.
+var ErrSudoNeeded = errors.New("installer: sudo needs a password and none was given")
+
 // StepError is a step whose Apply failed.
 type StepError struct {
 	ID       string
@@ -85,7 +90,8 @@ type Connector func(ctx context.Context) (*remote.Client, error)
 type Runner struct {
 	Conn Connector
 	// Sudo returns the sudo password; nil means the login user is root or
-	// has passwordless sudo. It is asked only when needed.
+	// has passwordless sudo. It is asked only when needed; without a
+	// password to give it returns ErrSudoNeeded.
 	Sudo     func() (string, error)
 	Progress func(Event)
 	// JournalPath (default DefaultJournalPath) and LogDir (default

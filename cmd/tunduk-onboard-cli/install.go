@@ -116,7 +116,7 @@ func runInstall(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitCannot
 	}
 	hostname, address := installer.HostFacts(rep.Facts)
-	steps, err := installer.Plan(profile, rep, installer.Options{
+	opt := installer.Options{
 		AdminUser:     o.adminUser,
 		AdminPassword: adminPassword,
 		AdminNetwork:  o.adminNetwork,
@@ -128,17 +128,28 @@ func runInstall(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Address:       address,
 		SSHPort:       target.Port,
 		DryRun:        o.dryRun,
-	})
-	var pe *installer.PreflightError
-	if errors.As(err, &pe) {
-		fmt.Fprintf(stderr, "%s: %s\n", target, err)
-		for _, r := range pe.Failed {
-			fmt.Fprintf(stderr, "  [FAIL] %s: %s\n", r.Title.In(o.lang), r.Observed.In(o.lang))
-		}
-		return exitFailed
 	}
+	// The plan's own validation, each problem in --lang.
+	if errs := installer.ValidateOptions(opt, rep); len(errs) > 0 {
+		for _, e := range errs {
+			fmt.Fprintln(stderr, errorLine(o.lang, errorT(o.lang, e.Key, e.Data)))
+		}
+		return exitCannot
+	}
+	steps, err := installer.Plan(profile, rep, opt)
 	if err != nil {
-		return fail(err)
+		m := explainInstall(o.lang, err)
+		code := exitCannot
+		var failed []string
+		if m.key == "installer.err.readiness" {
+			// A server failing the readiness check: exit 1, as check does.
+			code = exitFailed
+			for _, r := range installer.FailedRules(rep) {
+				failed = append(failed, fmt.Sprintf("  [FAIL] %s: %s", r.Title.In(o.lang), r.Observed.In(o.lang)))
+			}
+		}
+		fmt.Fprintf(stderr, "%s: %s\n", target, m.text(failed...))
+		return code
 	}
 	if !o.dryRun {
 		return runPlan(ctx, cancel, &o, cfg, steps, sudoPassword, stdout, stderr)

@@ -44,6 +44,7 @@ type installResult struct {
 	ExitCode   int                        `json:"step_exit_code,omitempty"`
 	LogTail    string                     `json:"log_tail,omitempty"`
 	Error      string                     `json:"error,omitempty"`
+	ErrorKey   string                     `json:"error_key,omitempty"` // installer.Explain's key
 	AdminAPI   *remote.PinnedCert         `json:"admin_api,omitempty"`
 	Journal    string                     `json:"journal"`
 	Steps      map[string]installStepTime `json:"steps"`
@@ -141,7 +142,7 @@ func runPlan(ctx context.Context, cancel context.CancelFunc, o *installOpts, cfg
 			}
 			pw, err := promptTTY(i18n.T(o.lang, "cli.install.sudo_prompt", map[string]any{"Host": host}))
 			if errors.Is(err, errNoTTY) {
-				return "", errors.New(i18n.T(o.lang, "cli.install.sudo_needed", nil))
+				return "", installer.ErrSudoNeeded
 			}
 			return pw, err
 		},
@@ -159,35 +160,22 @@ func runPlan(ctx context.Context, cancel context.CancelFunc, o *installOpts, cfg
 	if cfg.Target.Port != 0 && cfg.Target.Port != 22 {
 		login = fmt.Sprintf("-p %d %s", cfg.Target.Port, login)
 	}
-	data := map[string]any{"Host": host, "Login": login, "Total": len(steps), "User": o.adminUser, "Cert": api.CertSHA256,
-		"Dir": installer.DefaultLogDir, "Detail": ""}
+	data := map[string]any{"Host": host, "Login": login, "Total": len(steps), "User": o.adminUser, "Cert": api.CertSHA256}
 	var msg, todo string
-	code := exitFailed
-	var se *installer.StepError
-	switch {
-	case err == nil:
-		code, res.Status, res.AdminAPI = exitOK, "installed", &api
+	code := exitOK
+	if err == nil {
+		res.Status, res.AdminAPI = "installed", &api
 		msg, todo = p.t("cli.install.installed", data), p.t("cli.install.installed.todo", data)
-	case errors.As(err, &se):
-		res.Status, res.FailedStep, res.ExitCode, res.LogTail = "failed", se.ID, se.ExitCode, se.LogTail
-		data["ID"], data["Code"] = se.ID, se.ExitCode
-		msg = p.t("cli.install.failed", data) + "\n" + indentTail(se.LogTail)
-		todo = p.t("cli.install.failed.todo", data)
-	case errors.Is(err, context.Canceled):
-		res.Status = "cancelled"
-		msg = p.t("cli.install.cancelled", data)
-	case errors.Is(err, installer.ErrSudoPassword):
-		code, res.Status, res.Error = exitCannot, "error", err.Error()
-		data["User"] = cfg.Target.User
-		msg, todo = p.t("cli.install.sudo_refused", data), p.t("cli.install.sudo_refused.todo", data)
-	case errors.As(err, new(*installer.AdminAPIError)):
-		res.Status, res.Error = "failed", err.Error()
-		data["Detail"] = i18n.Line(err.Error(), i18n.MaxLine)
-		msg, todo = p.t("cli.install.api_failed", data), p.t("cli.install.api_failed.todo", data)
-	default:
-		// The connection or the host refused before any step could run.
-		code, res.Status, res.Error = exitCannot, "error", err.Error()
-		msg = explain(err, o.lang)
+	} else {
+		m := explainInstall(o.lang, err)
+		res.Status, code = installStatus(m.key)
+		res.ErrorKey, msg = m.key, host+": "+m.text()
+		if id, ok := m.data["ID"].(string); ok {
+			res.FailedStep, res.LogTail = id, m.tail
+			res.ExitCode, _ = m.data["Code"].(int)
+		} else if res.Status != "cancelled" {
+			res.Error = err.Error()
+		}
 	}
 	logrus.WithFields(logrus.Fields{"host": host, "status": res.Status}).Info("install finished")
 	if o.format == "json" {
@@ -203,6 +191,56 @@ func runPlan(ctx context.Context, cancel context.CancelFunc, o *installOpts, cfg
 		fmt.Fprintln(w, todo)
 	}
 	return code
+}
+
+// installStatus is the JSON status and the exit status of a run that
+// stopped with key (installer.Explain): a step or the server failed (1),
+// the run was cancelled (1), or it could not go on at all (2).
+func installStatus(key string) (string, int) {
+	switch key {
+	case "installer.err.step", "installer.err.step_killed", "installer.err.api":
+		return "failed", exitFailed
+	case "installer.err.cancelled":
+		return "cancelled", exitFailed
+	}
+	return "error", exitCannot
+}
+
+// installMessage is an install error told in the user's language: what
+// happened (the installer's words), a failed step's last lines, what to do
+// (the CLI's words, cli.<key>.todo) and the technical detail.
+type installMessage struct {
+	key                      string
+	data                     map[string]any
+	what, tail, todo, detail string
+}
+
+func explainInstall(lang string, err error) installMessage {
+	key, data := installer.Explain(err)
+	todoData := map[string]any{"Dir": installer.DefaultLogDir}
+	for k, v := range data {
+		todoData[k] = v
+	}
+	m := installMessage{key: key, data: data, what: i18n.T(lang, key, data), todo: i18n.T(lang, "cli."+key+".todo", todoData)}
+	m.tail, _ = data["Tail"].(string)
+	if d, _ := data["Detail"].(string); d != "" {
+		m.detail = "    (" + i18n.T(lang, "cli.err.detail", nil) + ": " + d + ")"
+	}
+	return m
+}
+
+// text is the message as printed, lines (a list the caller adds) after
+// what happened.
+func (m installMessage) text(lines ...string) string {
+	parts := append([]string{m.what}, lines...)
+	if m.tail != "" {
+		parts = append(parts, indentTail(m.tail))
+	}
+	parts = append(parts, m.todo)
+	if m.detail != "" {
+		parts = append(parts, m.detail)
+	}
+	return strings.Join(parts, "\n")
 }
 
 func indentTail(tail string) string {

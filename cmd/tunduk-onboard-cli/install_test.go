@@ -8,7 +8,9 @@ import (
 	"testing"
 
 	"github.com/tunduk-onboard/tunduk-onboard/build/testhost"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/installer"
+	"github.com/tunduk-onboard/tunduk-onboard/installer/installertest"
 )
 
 const installTestPW = "Xy9-never-Show-Me-42"
@@ -63,6 +65,17 @@ func TestInstallDryRunOverSSH(t *testing.T) {
 	if code != exitCannot || !strings.Contains(errOut, "whole internet") {
 		t.Errorf("open admin network: exit %d, %q", code, errOut)
 	}
+	// The plan's own validation, in --lang: a reserved admin user, and an
+	// open network at once.
+	code, out, errOut = cli(t, "", append(base, "--dry-run", "--force", "--admin-user", "root", "--is-network", "0.0.0.0/0", "--lang", "ky")...)
+	for _, want := range []string{
+		i18n.T("ky", "installer.opt.admin_user.reserved", map[string]any{"User": "root"}),
+		i18n.T("ky", "installer.opt.is_network.internet", map[string]any{"Value": "0.0.0.0/0"}),
+	} {
+		if code != exitCannot || out != "" || !strings.Contains(errOut, want) {
+			t.Errorf("reserved admin user: exit %d, stdout %q, stderr %q; want %q", code, out, errOut, want)
+		}
+	}
 }
 
 // The SSH password comes first on stdin, the admin password on the next line.
@@ -104,7 +117,7 @@ func TestInstallSudoRefused(t *testing.T) {
 	}
 	code, out, _ = cli(t, stdin, append(args, "--format", "json")...)
 	var res installResult
-	if err := json.Unmarshal([]byte(lastLine(out)), &res); err != nil || code != exitCannot || res.Status != "error" || len(res.Steps) != 0 {
+	if err := json.Unmarshal([]byte(lastLine(out)), &res); err != nil || code != exitCannot || res.Status != "error" || len(res.Steps) != 0 || res.ErrorKey != "installer.err.sudo_refused" {
 		t.Fatalf("json: exit %d, %v, %+v\n%s", code, err, res, out)
 	}
 	if strings.Contains(out, sudoPW) {
@@ -149,8 +162,51 @@ func TestInstallPreflightRefusal(t *testing.T) {
 	if code != exitFailed || !strings.Contains(errOut, "--force") || out != "" {
 		t.Fatalf("failing server: exit %d, stdout %q, stderr %q; want 1, no plan, a hint at --force", code, out, errOut)
 	}
+	if !strings.Contains(errOut, "[FAIL]") || !strings.Contains(errOut, i18n.T("en", "cli.installer.err.readiness.todo", nil)) {
+		t.Errorf("the refusal lists no failed rule or lacks the CLI's advice:\n%s", errOut)
+	}
 	code, out, errOut = cli(t, "", append(args, "--force")...)
 	if code != exitOK || !strings.Contains(out, "OVERRIDDEN with --force") {
 		t.Fatalf("forced: exit %d: %s\n%s", code, errOut, out)
+	}
+}
+
+// Every install error is told as installer.Explain says (the same key as
+// the wizard), with the CLI's own advice in every language, the host's
+// text cleaned, and the JSON status the key implies.
+func TestInstallErrorsExplained(t *testing.T) {
+	status := map[string]string{"step": "failed", "step_killed": "failed", "api": "failed", "cancelled": "cancelled"}
+	for name, err := range installertest.Errors() {
+		key, data := installer.Explain(err)
+		for _, lang := range i18n.Languages {
+			m := explainInstall(lang, err)
+			if m.key != key {
+				t.Errorf("%s: the CLI tells %q, installer.Explain says %q", name, m.key, key)
+			}
+			text := m.text()
+			if !strings.Contains(text, i18n.T(lang, key, data)) {
+				t.Errorf("%s %s: %q lacks the installer's text", name, lang, text)
+			}
+			if m.todo == "cli."+key+".todo" || strings.Contains(text, "<no value>") || strings.ContainsRune(text, 0x1b) {
+				t.Errorf("%s %s: %q", name, lang, text)
+			}
+		}
+		want := status[name]
+		if want == "" {
+			want = "error"
+		}
+		if got, code := installStatus(key); got != want || (code == exitCannot) != (want == "error") {
+			t.Errorf("%s: status %s (exit %d), want %s", name, got, code, want)
+		}
+	}
+	// The CLI's override of a failed readiness check is its flag.
+	for _, lang := range i18n.Languages {
+		if m := explainInstall(lang, installertest.Errors()["readiness"]); !strings.Contains(m.todo, "--force") {
+			t.Errorf("%s: %q does not name --force", lang, m.todo)
+		}
+	}
+	m := explainInstall("en", installertest.Errors()["step"])
+	if !strings.Contains(m.text(), "    | E: Unable to locate package postgresql") || !strings.Contains(m.todo, installer.DefaultLogDir) {
+		t.Errorf("a failed step's message lacks its output or the logs' place:\n%s", m.text())
 	}
 }

@@ -84,11 +84,11 @@ func runServerImport(args []string, stdin io.Reader, stdout, stderr io.Writer) i
 	for i, c := range certs {
 		imp, err := s.Import(ctx, c, csrs)
 		if err != nil {
-			out.step(configure.Step{ID: "import", State: configure.StateFailed})
+			out.progress(configure.Progress{ID: "import", State: configure.StateFailed})
 			out.set("imported", done)
 			return out.failed(err)
 		}
-		out.step(configure.Step{ID: "import", State: configure.StateDone})
+		out.progress(configure.Progress{ID: "import", State: configure.StateDone})
 		done = append(done, map[string]string{"file": certFiles[i], "hash": imp.Hash, "usage": imp.Usage, "status": imp.Cert.Status})
 		out.line("cli.server.imported", map[string]any{"File": certFiles[i], "Usage": o.usageName(imp.Usage), "Hash": imp.Hash})
 	}
@@ -151,12 +151,12 @@ func runServerRegister(args []string, stdin io.Reader, stdout, stderr io.Writer)
 	hash := st.Auth.Cert.Details.Hash
 	out.set("hash", hash)
 	step := func(id string, f func() error) error {
-		out.step(configure.Step{ID: id, State: configure.StateRunning})
+		out.progress(configure.Progress{ID: id, State: configure.StateRunning})
 		if err := f(); err != nil {
-			out.step(configure.Step{ID: id, State: configure.StateFailed})
+			out.progress(configure.Progress{ID: id, State: configure.StateFailed})
 			return err
 		}
-		out.step(configure.Step{ID: id, State: configure.StateDone})
+		out.progress(configure.Progress{ID: id, State: configure.StateDone})
 		return nil
 	}
 	if err := step("register", func() error { return s.Register(ctx, hash, o.address) }); err != nil {

@@ -102,7 +102,7 @@ func runServerCSR(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 			}
 		}
 	}
-	csrs, err := s.MakeCSRs(ctx, p, opt, out.step)
+	csrs, err := s.MakeCSRs(ctx, p, opt, out.progress)
 	if err != nil {
 		return out.failed(err)
 	}

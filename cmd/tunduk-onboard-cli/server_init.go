@@ -93,7 +93,7 @@ func runServerInit(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 		}
 	}
 	out.line("cli.server.anchor", map[string]any{"Instance": info.Instance, "Hash": info.Hash})
-	if err := s.Initialize(ctx, p, anchor, pin, out.step); err != nil {
+	if err := s.Initialize(ctx, p, anchor, pin, out.progress); err != nil {
 		return out.failed(err)
 	}
 	out.line("cli.server.init_done", nil)

@@ -20,7 +20,7 @@ type serverOut struct {
 	stdout io.Writer
 	stderr io.Writer
 	doc    map[string]any
-	steps  []configure.Step
+	steps  []configure.Progress // reported as "steps" in JSON
 }
 
 func newServerOut(o *serverOpts, verb string, stdout, stderr io.Writer) *serverOut {
@@ -30,8 +30,8 @@ func newServerOut(o *serverOpts, verb string, stdout, stderr io.Writer) *serverO
 
 func (w *serverOut) text() bool { return w.o.format == "text" }
 
-// step is the progress callback.
-func (w *serverOut) step(s configure.Step) {
+// progress is the flows' progress callback.
+func (w *serverOut) progress(s configure.Progress) {
 	w.steps = append(w.steps, s)
 	if w.text() && s.State != configure.StateRunning {
 		fmt.Fprintln(w.stdout, i18n.T(w.o.lang, "cli.server.step", map[string]any{

@@ -121,12 +121,13 @@ func (s *Session) PreviewAnchor(ctx context.Context, p Params, data []byte) (Anc
 	return s.previewAnchor(ctx, p, data)
 }
 
-// Step is one part of the flow, reported as it goes.
+// Progress is the state of one part of the flow, reported as it goes (a
+// plan's step is installer.Step; this is not a step but news of one part).
 // ID: anchor|init|tsa|login|auth_csr|hw_login|sign_csr|import|register|approve|activate;
 // State: skipped|running|done|failed.
-type Step struct{ ID, State string }
+type Progress struct{ ID, State string }
 
-// Step states.
+// Progress states.
 const (
 	StateSkipped = "skipped"
 	StateRunning = "running"
@@ -141,7 +142,7 @@ const (
 // (configure.err.pin_short), checked before anything is sent; an empty one
 // is enough for a server already initialised and logged in, and refused
 // (configure.err.pin_new_needed) before the initialisation otherwise.
-func (s *Session) Initialize(ctx context.Context, p Params, anchor []byte, softPIN string, progress func(Step)) error {
+func (s *Session) Initialize(ctx context.Context, p Params, anchor []byte, softPIN string, progress func(Progress)) error {
 	return s.initialize(ctx, p, anchor, softPIN, progress)
 }
 
@@ -161,7 +162,7 @@ type CSRs struct{ Auth, Sign *KeyState }
 // (a key already there without a CSR gets one). Resumable: an existing
 // key of that usage with a CSR is reused and its CSR downloaded again.
 // Subject fields come from the CA's csr-subject-fields.
-func (s *Session) MakeCSRs(ctx context.Context, p Params, o CSROptions, progress func(Step)) (CSRs, error) {
+func (s *Session) MakeCSRs(ctx context.Context, p Params, o CSROptions, progress func(Progress)) (CSRs, error) {
 	return s.makeCSRs(ctx, p, o, progress)
 }
 

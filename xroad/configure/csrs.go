@@ -14,7 +14,7 @@ const (
 	labelSign = "tunduk-sign"
 )
 
-func (s *Session) makeCSRs(ctx context.Context, p Params, o CSROptions, progress func(Step)) (CSRs, error) {
+func (s *Session) makeCSRs(ctx context.Context, p Params, o CSROptions, progress func(Progress)) (CSRs, error) {
 	var out CSRs
 	if err := p.checkIDs(); err != nil {
 		return out, err
@@ -69,7 +69,7 @@ func (s *Session) chooseCA(ctx context.Context, p Params) (string, error) {
 // when there is (its CSR downloaded again), else a CSR for a key made on
 // the token beforehand (no usage, no CSR, no certificate: a Rutoken key
 // made locally), else a new key with a CSR.
-func (s *Session) keyCSR(ctx context.Context, p Params, token, usage string, pickCA func() (string, error), progress func(Step)) (*KeyState, error) {
+func (s *Session) keyCSR(ctx context.Context, p Params, token, usage string, pickCA func() (string, error), progress func(Progress)) (*KeyState, error) {
 	step, label := "auth_csr", labelAuth
 	if usage == xroad.UsageSigning {
 		step, label = "sign_csr", labelSign

@@ -37,7 +37,7 @@ type env struct {
 	errs []string // every error seen, to look for secrets in
 
 	mu    sync.Mutex
-	steps []configure.Step
+	steps []configure.Progress
 }
 
 func start(t *testing.T, o xroadtest.Options) *env {
@@ -72,7 +72,7 @@ func dial(t *testing.T) *remote.Client {
 	return c
 }
 
-func (e *env) progress(st configure.Step) {
+func (e *env) progress(st configure.Progress) {
 	e.mu.Lock()
 	e.steps = append(e.steps, st)
 	e.mu.Unlock()

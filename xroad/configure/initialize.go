@@ -48,7 +48,7 @@ func checkPIN(p Params, pin string) error {
 // initialize: an empty pin is allowed when the server needs none (the
 // software token already initialised and logged in); a given one is
 // checked against the policy before anything reaches the server.
-func (s *Session) initialize(ctx context.Context, p Params, anchor []byte, pin string, progress func(Step)) error {
+func (s *Session) initialize(ctx context.Context, p Params, anchor []byte, pin string, progress func(Progress)) error {
 	if pin != "" {
 		if err := checkPIN(p, pin); err != nil {
 			return err
@@ -123,7 +123,7 @@ func (s *Session) postInit(ctx context.Context, p Params, pin string) error {
 // configured. Approved ones appear only once the server has downloaded
 // global configuration after initialisation, so it waits for them,
 // bounded by TSAWait and ctx.
-func (s *Session) ensureTSA(ctx context.Context, progress func(Step)) error {
+func (s *Session) ensureTSA(ctx context.Context, progress func(Progress)) error {
 	have, err := s.c.ConfiguredTimestampingServices(ctx)
 	if err != nil {
 		return err
@@ -159,16 +159,16 @@ func (s *Session) ensureTSA(ctx context.Context, progress func(Step)) error {
 }
 
 // ensureLogin logs token id in with pin unless it is logged in.
-func (s *Session) ensureLogin(ctx context.Context, id, pin string, progress func(Step), step string) error {
+func (s *Session) ensureLogin(ctx context.Context, id, pin string, progress func(Progress), part string) error {
 	tok, err := s.token(ctx, id)
 	if err != nil {
 		return err
 	}
 	if tok.LoggedIn {
-		report(progress, step, StateSkipped)
+		report(progress, part, StateSkipped)
 		return nil
 	}
-	return run(progress, step, func() error {
+	return run(progress, part, func() error {
 		if pin == "" {
 			return &Error{Key: "configure.err.pin_needed", Data: map[string]any{"Token": tok.Name}}
 		}

@@ -86,7 +86,7 @@ func TestResumeAfterAnchor(t *testing.T) {
 	e := start(t, xroadtest.Options{})
 	ctx, cancel := context.WithCancel(context.Background())
 	anchor := e.f.Anchor(xroadtest.Instance)
-	err := e.s.Initialize(ctx, params, anchor, softPIN, func(st configure.Step) {
+	err := e.s.Initialize(ctx, params, anchor, softPIN, func(st configure.Progress) {
 		e.progress(st)
 		if st.ID == "anchor" && st.State == configure.StateDone {
 			cancel() // the link drops here

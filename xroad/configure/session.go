@@ -83,15 +83,15 @@ func (s *Session) close(ctx context.Context) error {
 // status: never a header or a body) to l.
 func (s *Session) SetLog(l logrus.FieldLogger) { s.c.Log = l }
 
-// report sends a step's state to progress, if any.
-func report(progress func(Step), id, state string) {
+// report sends a part's state to progress, if any.
+func report(progress func(Progress), id, state string) {
 	if progress != nil {
-		progress(Step{ID: id, State: state})
+		progress(Progress{ID: id, State: state})
 	}
 }
 
-// run reports a step running, then done or failed.
-func run(progress func(Step), id string, f func() error) error {
+// run reports a part running, then done or failed.
+func run(progress func(Progress), id string, f func() error) error {
 	report(progress, id, StateRunning)
 	if err := f(); err != nil {
 		report(progress, id, StateFailed)

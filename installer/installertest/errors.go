@@ -1,0 +1,51 @@
+// Package installertest holds what the front ends' tests share about the
+// installer: one error of every kind installer.Explain tells apart.
+package installertest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"syscall"
+
+	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/installer"
+	"github.com/tunduk-onboard/tunduk-onboard/remote"
+)
+
+// Hostile is text a host might send: a terminal escape sequence to clear
+// the screen. No explanation may show it.
+const Hostile = "\x1b[2J"
+
+// Errors are errors of a plan or a run as the installer and the transport
+// return them, one of each kind, by the key installer.Explain gives it
+// without its installer.err. prefix. Texts that come from the host carry
+// Hostile.
+func Errors() map[string]error {
+	dial := func(errno syscall.Errno) error {
+		return fmt.Errorf("ssh: dial: %w", &net.OpError{Op: "dial", Net: "tcp", Err: &os.SyscallError{Syscall: "connect", Err: errno}})
+	}
+	return map[string]error{
+		"cancelled":    fmt.Errorf("installer: %w", context.Canceled),
+		"step":         &installer.StepError{ID: "postgresql", ExitCode: 100, LogTail: "Reading package lists...\nE: Unable to locate package postgresql" + Hostile + "\n"},
+		"step_killed":  &installer.StepError{ID: "xroad-package", ExitCode: -1, LogTail: "Unpacking xroad-proxy" + Hostile + "\n"},
+		"sudo_needed":  fmt.Errorf("installer: sudo password: %w", installer.ErrSudoNeeded),
+		"sudo_refused": fmt.Errorf("%w (sudo said: Sorry, try again."+Hostile+")", installer.ErrSudoPassword),
+		"api":          &installer.AdminAPIError{Err: errors.New("the admin API answered 503" + Hostile)},
+		"readiness":    &installer.PreflightError{Failed: []checks.Result{{ID: "os.version", Status: checks.Fail}, {ID: "ram", Status: checks.Fail}}},
+		"no_readiness": installer.ErrNoReadiness,
+		"options":      installer.OptionErrors(installer.ValidateOptions(installer.Options{AdminUser: "root", AdminPassword: "x", Hostname: "ss1", Address: "10.0.0.1"}, nil)),
+		"hostkey_changed": fmt.Errorf("installer: %w", &remote.HostKeyChangedError{Host: "ss1" + Hostile, Fingerprint: "SHA256:new",
+			KnownHostsFile: "/home/op/.ssh/known_hosts", Line: 7}),
+		"hostkey_revoked": &remote.HostKeyRevokedError{Host: "ss1", Fingerprint: "SHA256:old", KnownHostsFile: "/home/op/.ssh/known_hosts", Line: 3},
+		"hostkey_refused": &remote.HostKeyUnknownError{Host: "ss1", Fingerprint: "SHA256:unknown" + Hostile},
+		"auth":            &remote.AuthError{User: "op", Host: "ss1" + Hostile},
+		"refused":         dial(syscall.ECONNREFUSED),
+		"dns":             &net.DNSError{Err: "no such host", Name: "ss1.example" + Hostile, IsNotFound: true},
+		"unreachable":     dial(syscall.EHOSTUNREACH),
+		"timeout":         fmt.Errorf("installer: %w", context.DeadlineExceeded),
+		"other":           errors.New("installer: creating /var/lib/tunduk-onboard/logs on the host: mkdir: read-only file system" + Hostile),
+	}
+}
