@@ -32,6 +32,7 @@ func Explain(err error) (key string, data map[string]any) {
 	var ae *AdminAPIError
 	var pe *PreflightError
 	var oes OptionErrors
+	var be *BusyError
 	switch {
 	case errors.Is(err, context.Canceled):
 		return "installer.err.cancelled", data
@@ -56,6 +57,9 @@ func Explain(err error) (key string, data map[string]any) {
 		}
 		data["Failed"], data["Count"] = i18n.Line(strings.Join(ids, ", "), i18n.MaxLine), len(ids)
 		return "installer.err.readiness", data
+	case errors.As(err, &be):
+		data["Holder"], data["Since"] = i18n.Line(be.Holder, 200), i18n.Line(be.Since, 40)
+		return "installer.err.busy", data
 	case errors.Is(err, ErrNoReadiness):
 		return "installer.err.no_readiness", data
 	case errors.As(err, &oes):
@@ -93,6 +97,7 @@ var explainKeys = []string{
 	"installer.err.readiness",
 	"installer.err.no_readiness",
 	"installer.err.options",
+	"installer.err.busy",
 	"installer.err." + string(remote.KindHostKeyChanged),
 	"installer.err." + string(remote.KindHostKeyRevoked),
 	"installer.err." + string(remote.KindHostKeyUnknown),

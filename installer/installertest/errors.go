@@ -32,6 +32,7 @@ func Errors() map[string]error {
 		"step":         &installer.StepError{ID: "postgresql", ExitCode: 100, LogTail: "Reading package lists...\nE: Unable to locate package postgresql" + Hostile + "\n"},
 		"step_killed":  &installer.StepError{ID: "xroad-package", ExitCode: -1, LogTail: "Unpacking xroad-proxy" + Hostile + "\n"},
 		"sudo_needed":  fmt.Errorf("installer: sudo password: %w", installer.ErrSudoNeeded),
+		"busy":         &installer.BusyError{Holder: "wizard, alice@laptop" + Hostile, Since: "2026-12-02T01:00:00Z"},
 		"sudo_refused": fmt.Errorf("%w (sudo said: Sorry, try again."+Hostile+")", installer.ErrSudoPassword),
 		"api":          &installer.AdminAPIError{Err: errors.New("the admin API answered 503" + Hostile)},
 		"readiness":    &installer.PreflightError{Failed: []checks.Result{{ID: "os.version", Status: checks.Fail}, {ID: "ram", Status: checks.Fail}}},
