@@ -43,12 +43,11 @@ lint:
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet -tags $(TAGS),ci ./...
 
-# The whole suite: unit, parser, real sshd, SoftHSM, Fyne test-driver GUI
-# tests, then a short fuzz run of the probe parser.
+# The whole suite: unit, parser, real sshd, SoftHSM, booted hosts, Fyne
+# test-driver GUI tests, with the release packages building beside them;
+# then the packaging tests and a short fuzz run (build/test-all.sh).
 test: deps lint tools
-	build/test.sh
-	build/test-package.sh
-	$(MAKE) fuzz
+	build/test-all.sh
 
 fuzz:
 	$(GO) test -run=NONE -fuzz=FuzzParseProbe -fuzztime=$(FUZZTIME) -fuzzminimizetime=5s ./checks/
