@@ -1,7 +1,14 @@
 # Tunduk Onboard. `make run` opens the wizard, `make test` runs every test;
-# both install the Debian packages they need first (build/deps.sh).
+# both install the Debian packages they need first (build/deps.sh), and
+# the Go that go.mod asks for when there is none (build/go.sh).
 
-GO       ?= go
+# The go to build with: build/go.sh finds one that go.mod accepts (PATH,
+# /usr/local/go, or the one it brought before) or brings it. Asked when a
+# recipe first needs it, so after `deps`, and once per make; nothing asks
+# for `make clean`. GO=/path/to/go overrides. The scripts the recipes run
+# ask build/go.sh themselves (it answers GO when that is set).
+GO       ?= $(eval GO := $(or $(shell build/go.sh),$(error build/go.sh found no go and brought none, see above)))$(GO)
+GOFMT     = $(shell $(GO) env GOROOT)/bin/gofmt
 MODULE   := github.com/tunduk-onboard/tunduk-onboard
 TAGS     := migrated_fynedo
 VERSION  := $(shell sed -n 's/^Version *= *"\(.*\)"/\1/p' FyneApp.toml)
@@ -10,7 +17,7 @@ LDFLAGS  := -s -w -X $(MODULE)/internal/version.Version=$(VERSION)
 export LANG := en_US.UTF-8
 FUZZTIME ?= 15s
 
-.PHONY: all deps build run test lint bench fuzz screenshot clean tools package test-package screenshots screenshot-install
+.PHONY: all deps build run test lint bench fuzz screenshot clean tools package test-package test-bootstrap screenshots screenshot-install print-go
 
 all: build
 
@@ -39,7 +46,7 @@ run: deps bin/tunduk-onboard
 	./bin/tunduk-onboard
 
 lint:
-	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	@out=$$($(GOFMT) -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet -tags $(TAGS),ci ./...
 
@@ -61,6 +68,16 @@ screenshot: deps bin/tunduk-onboard
 
 clean:
 	rm -rf bin dist
+
+# Which go the recipes use (build/test-bootstrap.sh checks it).
+print-go:
+	@echo $(GO)
+	@$(GO) version
+
+# The Go bootstrap on a machine with none: a clean Debian root, build/deps.sh
+# --go-only there, cold and warm. Not in `make test` (minutes, mostly apt).
+test-bootstrap:
+	build/test-bootstrap.sh
 
 # Packaging tools, pinned, built from the Go module proxy into tools/bin
 # (gitignored). fyne.io/tools v1.7.2 is the newest the proxy serves here

@@ -32,6 +32,9 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# The go that go.mod asks for (build/go.sh: found, or brought), first on PATH.
+godir=$("$ROOT/build/go.sh" --dir)
+export PATH="$godir:$PATH"
 N=${N:-21}
 SPY_N=${SPY_N:-11}
 MODULE=${MODULE:-/usr/lib/softhsm/libsofthsm2.so}

@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
-# build/deps.sh - install the Debian packages that the build and the tests need.
+# build/deps.sh - install the Debian packages that the build and the tests
+# need, and the Go that go.mod asks for when there is none (build/go.sh:
+# Debian's golang-go, then with it the exact toolchain from the Go module
+# proxy, into ~/.cache/tunduk-onboard/go).
 #
-# Usage: build/deps.sh [--bench] [--dry-run]
+# Usage: build/deps.sh [--bench] [--go-only] [--dry-run]
 #   --bench    also install what only `make bench` needs
+#   --go-only  only Go and what bringing it needs (make, ca-certificates)
 #   --dry-run  print what would be installed, change nothing
 #
 # Idempotent and fast: one dpkg-query for all packages, `apt-get update` only
-# when something is missing, en_US.UTF-8 generated only when absent.
+# when something is missing, en_US.UTF-8 generated only when absent, the Go
+# toolchain downloaded only when no suitable go is found.
 set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
 PKGS=(
   # Fyne cgo build
@@ -29,15 +35,27 @@ PKGS=(
 # util-linux: unshare; iproute2: ip netns; ansible: the peer; openssh-*: hosts.
 BENCH_PKGS=(util-linux iproute2 openssh-server openssh-client ansible procps)
 
-DRY=0
+# What build/go.sh needs to bring a Go, and the Makefile that asks it.
+GO_PKGS=(make ca-certificates)
+
+DRY=0 GO_ONLY=0
 for arg in "$@"; do
   case "$arg" in
     --bench) PKGS+=("${BENCH_PKGS[@]}") ;;
+    --go-only) GO_ONLY=1 ;;
     --dry-run) DRY=1 ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "deps.sh: unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
+
+[ "$GO_ONLY" -eq 0 ] || PKGS=("${GO_PKGS[@]}")
+# No go at all: Debian's comes in the same apt run, to download the
+# toolchain with (build/go.sh, below).
+if ! "$ROOT/build/go.sh" --find >/dev/null 2>&1 && ! command -v go >/dev/null 2>&1 &&
+  [ ! -x /usr/local/go/bin/go ]; then
+  PKGS+=(golang-go)
+fi
 
 SUDO=()
 if [ "$(id -u)" -ne 0 ]; then
@@ -78,7 +96,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 # en_US.UTF-8 locale (tests and Fyne run with LANG=en_US.UTF-8).
-if ! locale -a 2>/dev/null | grep -qix 'en_US\.utf-\?8'; then
+if [ "$GO_ONLY" -eq 0 ] && ! locale -a 2>/dev/null | grep -qix 'en_US\.utf-\?8'; then
   echo "deps.sh: generating locale en_US.UTF-8"
   if [ "$DRY" -eq 0 ]; then
     if [ -f /etc/locale.gen ] && grep -q '^# *en_US.UTF-8 UTF-8' /etc/locale.gen; then
@@ -91,4 +109,12 @@ if ! locale -a 2>/dev/null | grep -qix 'en_US\.utf-\?8'; then
 fi
 
 [ "${#missing[@]}" -eq 0 ] && echo "deps.sh: all packages present"
+
+# Go: found, or brought (see build/go.sh).
+if [ "$DRY" -eq 1 ]; then
+  go=$("$ROOT/build/go.sh" --dry-run) || exit 0
+else
+  go=$("$ROOT/build/go.sh")
+fi
+echo "deps.sh: go: $go ($(cd / && GOTOOLCHAIN=local "$go" env GOVERSION))"
 exit 0

@@ -11,6 +11,9 @@ set -euo pipefail
 PKG=$1 VER=$2 OUT=$3
 mkdir -p "$(dirname "$OUT")"
 OUT=$(cd "$(dirname "$OUT")" && pwd)/$(basename "$OUT")
+# The go that go.mod asks for (build/go.sh: found, or brought), first on PATH.
+godir=$("$(dirname "$0")/go.sh" --dir)
+export PATH="$godir:$PATH"
 if [ -x "$OUT" ] && [ "$(cat "$OUT.version" 2>/dev/null)" = "$PKG@$VER" ]; then
 	exit 0
 fi

@@ -20,6 +20,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+# The go that go.mod asks for (build/go.sh: found, or brought), first on PATH.
+godir=$(build/go.sh --dir)
+export PATH="$godir:$PATH"
 FYNE=${FYNE:-$ROOT/tools/bin/fyne}
 DIST=${DIST:-$ROOT/dist}
 ONLY=${ONLY:-win linux cli}

@@ -17,6 +17,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+# The go that go.mod asks for (build/go.sh: found, or brought), first on PATH.
+godir=$(build/go.sh --dir)
+export PATH="$godir:$PATH"
 export GOCACHE="${GOCACHE:-$(go env GOCACHE)}" GOMODCACHE="${GOMODCACHE:-$(go env GOMODCACHE)}"
 export LANG=en_US.UTF-8
 VERSION=$(sed -n 's/^Version *= *"\(.*\)"/\1/p' FyneApp.toml)

@@ -4,6 +4,9 @@
 # otherwise and leaves it running), the Fyne headless test driver.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The go that go.mod asks for (build/go.sh: found, or brought), first on PATH.
+godir=$(build/go.sh --dir)
+export PATH="$godir:$PATH"
 # Keep Go's caches where they are before HOME moves, or every run is cold.
 export GOCACHE="${GOCACHE:-$(go env GOCACHE)}" GOMODCACHE="${GOMODCACHE:-$(go env GOMODCACHE)}"
 home=$(mktemp -d)
