@@ -11,6 +11,8 @@
 # the exit status is the first failure's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+PATH="$(build/go.sh --dir):$PATH"
+export PATH
 export GOCACHE="${GOCACHE:-$(go env GOCACHE)}" GOMODCACHE="${GOMODCACHE:-$(go env GOMODCACHE)}"
 t0=$(date +%s)
 elapsed() { echo "$(($(date +%s) - t0))s"; }
