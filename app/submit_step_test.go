@@ -905,3 +905,33 @@ func TestSubmitCancel(t *testing.T) {
 		t.Errorf("stage %s", rec.Stage)
 	}
 }
+
+// A password the command line remembered is the wizard's too: under the
+// one name both use now, and under the command line's old name, which
+// the wizard finds and moves to the one name.
+func TestSubmitFindsPasswordTheCLIRemembered(t *testing.T) {
+	secretstest.StartKeyring(t)
+	const user, pw = "it@agency.gov.kg", "Cli-Remembered-Secret-5"
+	for host, saved := range map[string]string{
+		"smtp-one.agency.gov.kg": enroll.SMTPAccount(user, "smtp-one.agency.gov.kg"),
+		"smtp-old.agency.gov.kg": "smtp/" + user + "@smtp-old.agency.gov.kg",
+	} {
+		t.Cleanup(func() { enroll.ForgetSMTPPassword(user, host) })
+		if err := secrets.Set(saved, pw); err != nil {
+			t.Fatal(err)
+		}
+		h := newSubmitHarness(t, t.TempDir(), mapPrefs{prefSubmitVia: string(enroll.ViaSMTP), prefSMTPHost: host,
+			prefSMTPUser: user, prefSMTPFrom: user, prefSMTPRemember: true})
+		setTestCSRs(t, h.wz)
+		v := h.show(t)
+		h.pump.waitUntil(t, "the password saved as "+saved, func() bool { return v.smtpPW.Text == pw })
+		if got, err := secrets.Get(keyringAccount(h.wz.submit.form)); err != nil || got != pw {
+			t.Errorf("%s: the one name holds %v, %v", saved, got == pw, err)
+		}
+		if saved != keyringAccount(h.wz.submit.form) {
+			if _, err := secrets.Get(saved); !errors.Is(err, secrets.ErrNotFound) {
+				t.Errorf("%s: the old entry is left (%v)", saved, err)
+			}
+		}
+	}
+}
