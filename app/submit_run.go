@@ -318,6 +318,7 @@ func (ss *submitStep) send() {
 type runResult struct {
 	id, where  string // package ID; the file or folder written
 	err        error
+	sent       bool // gone to the operator (err: its stage not recorded)
 	queued     bool // HTTPS: kept in the outbox for a later attempt
 	keyringErr error
 }
@@ -352,7 +353,7 @@ func (ss *submitStep) deliver(ctx context.Context, f submitForm, in enroll.Input
 		}
 	}
 	out, err := enroll.Deliver(ctx, store, req)
-	res := runResult{where: out.Where, err: err, queued: out.Queued, keyringErr: out.KeyringErr}
+	res := runResult{where: out.Where, err: err, sent: out.Sent, queued: out.Queued, keyringErr: out.KeyringErr}
 	if out.Package != nil {
 		res.id = out.Package.Manifest.ID
 	}
@@ -482,6 +483,15 @@ func (ss *submitStep) cancel() {
 
 // done shows what a delivery did and what comes next.
 func (ss *submitStep) done(f submitForm, r runResult) {
+	if r.err != nil && r.sent {
+		// Gone, but the store could not say so: not a failed delivery.
+		err := r.err
+		ss.outcome = func() fyne.CanvasObject {
+			return messageCard(T("submit.sent_unrecorded"), T("submit.sent_unrecorded.todo"), i18n.Line(errorText(err), 600))
+		}
+		ss.refresh()
+		return
+	}
 	if r.err != nil {
 		if r.queued && !errors.Is(r.err, context.Canceled) {
 			err := r.err

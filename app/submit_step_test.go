@@ -935,3 +935,36 @@ func TestSubmitFindsPasswordTheCLIRemembered(t *testing.T) {
 		}
 	}
 }
+
+// A delivery that went, but whose stage the store could not record, says
+// so: not a failure (sending again would make a second submission), and
+// the store's error is shown.
+func TestSubmitSentButNotRecorded(t *testing.T) {
+	dir := t.TempDir()
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		// The store breaks while the package is on its way (root writes
+		// anywhere: a status.json that is a folder can be neither read
+		// nor replaced).
+		ents, _ := os.ReadDir(dir)
+		for _, e := range ents {
+			if st := filepath.Join(dir, e.Name(), enroll.StatusName); e.IsDir() && !strings.HasPrefix(e.Name(), ".") && os.Remove(st) == nil {
+				os.MkdirAll(filepath.Join(st, "x"), 0o700)
+			}
+		}
+		w.WriteHeader(http.StatusCreated)
+	}))
+	defer srv.Close()
+	h := newSubmitHarness(t, dir, nil)
+	setIntakeURL(t, h.wz, srv.URL+"/intake")
+	h.wz.submit.httpClient = srv.Client()
+	setTestCSRs(t, h.wz)
+	h.show(t)
+	h.chooseVia(t, enroll.ViaHTTPS)
+	h.send(t)
+	out := h.outcomeText()
+	storeErr := i18n.T(CurrentLanguage(), "enroll.err.read", map[string]any{"Dir": dir})
+	if !strings.Contains(out, T("submit.sent_unrecorded")) || strings.Contains(out, T("submit.failed")) || !strings.Contains(out, storeErr) {
+		t.Errorf("outcome %q, want %q and %q", out, T("submit.sent_unrecorded"), storeErr)
+	}
+}
