@@ -24,7 +24,7 @@ var allowed = map[string][]string{
 	"xroad":                        {"remote", "i18n"},
 	"xroad/xroadtest":              {"xroad"},
 	"checks":                       {"assets", "i18n", "profile"},
-	"enroll":                       {"i18n", "profile", "internal/version"},
+	"enroll":                       {"i18n", "profile", "internal/version", "internal/secrets"},
 	"enroll/enrolltest":            {},
 	"installer":                    {"checks", "i18n", "profile", "remote", "xroad"},
 	"installer/installertest":      {"checks", "installer", "remote"},

@@ -9,9 +9,7 @@ package app
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"crypto/tls"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"net/url"
@@ -278,35 +276,6 @@ func (ss *submitStep) input() (enroll.Input, error) {
 	return in, nil
 }
 
-// sameOrg: a record of the organisation and server on the page.
-func sameOrg(a, b enroll.Participant) bool {
-	return a.MemberClass == b.MemberClass && a.MemberCode == b.MemberCode && a.ServerCode == b.ServerCode
-}
-
-// reusable: the package of rec holds exactly these CSRs for this
-// participant, so a retry or another way of sending reuses it instead of
-// making a new application.
-func reusable(rec *enroll.Record, in enroll.Input) (*enroll.Package, bool) {
-	if rec == nil || rec.Participant != in.Participant {
-		return nil, false
-	}
-	p, err := enroll.Open(rec.Dir)
-	if err != nil {
-		return nil, false
-	}
-	have := map[string]bool{}
-	for _, f := range p.Manifest.Files {
-		have[f.SHA256] = true
-	}
-	for _, c := range in.CSRs {
-		sum := sha256.Sum256(c.DER)
-		if !have[hex.EncodeToString(sum[:])] {
-			return nil, false
-		}
-	}
-	return p, true
-}
-
 // send builds (or reuses) the package and delivers it in a goroutine.
 func (ss *submitStep) send() {
 	if ss.running || ss.formProblem() != "" {
@@ -349,11 +318,13 @@ func (ss *submitStep) send() {
 type runResult struct {
 	id, where  string // package ID; the file or folder written
 	err        error
+	sent       bool // gone to the operator (err: its stage not recorded)
 	queued     bool // HTTPS: kept in the outbox for a later attempt
 	keyringErr error
 }
 
-// deliver runs off the UI goroutine: store, package, delivery, stage.
+// deliver runs off the UI goroutine: the one delivery (enroll.Deliver)
+// with what the form chose.
 func (ss *submitStep) deliver(ctx context.Context, f submitForm, in enroll.Input, prev *enroll.Record) runResult {
 	dir, err := ss.dir()
 	if err != nil {
@@ -363,78 +334,30 @@ func (ss *submitStep) deliver(ctx context.Context, f submitForm, in enroll.Input
 	if err != nil {
 		return runResult{err: err}
 	}
-	p, ok := reusable(prev, in)
-	if !ok {
-		if p, _, err = store.Create(in); err != nil {
+	req := enroll.Request{Via: f.Via, Input: &in, Prev: prev,
+		Prepared: func(*enroll.Package, bool) { ss.uiDo(func() { ss.status = T("submit.sending"); ss.refresh() }) }}
+	switch f.Via {
+	case enroll.ViaEmail:
+		req.Mail = enroll.Mail{From: f.SMTPFrom, To: []string{f.To}} // sent when the user says so
+	case enroll.ViaFolder:
+		req.Folder = f.Folder // handed over when the user says so
+	case enroll.ViaSMTP:
+		port, _ := strconv.Atoi(strings.TrimSpace(f.SMTPPort))
+		req.SMTP = enroll.SMTP{Host: f.SMTPHost, Port: port, Username: f.SMTPUser, Password: f.SMTPPassword,
+			From: f.SMTPFrom, To: []string{f.To}, TLS: ss.smtpTLS, Timeout: smtpTimeout}
+		req.RememberPassword = f.Remember
+	case enroll.ViaHTTPS:
+		req.URL, req.Client = ss.intakeURL(), ss.client()
+		if req.Outbox, err = ss.outbox(store); err != nil {
 			return runResult{err: err}
 		}
 	}
-	res := runResult{id: p.Manifest.ID}
-	ss.uiDo(func() { ss.status = T("submit.sending"); ss.refresh() })
-	note := ""
-	switch f.Via {
-	case enroll.ViaEmail:
-		res.where, res.err = enroll.WriteEML(p, enroll.Mail{From: f.SMTPFrom, To: []string{f.To}})
-		return res // opened by done; sent only when the user says so
-	case enroll.ViaFolder:
-		res.where, res.err = enroll.SaveToFolder(p, strings.TrimSpace(f.Folder))
-		return res // handed over only when the user says so
-	case enroll.ViaSMTP:
-		port, _ := strconv.Atoi(strings.TrimSpace(f.SMTPPort))
-		cfg := enroll.SMTP{Host: f.SMTPHost, Port: port, Username: f.SMTPUser, Password: f.SMTPPassword,
-			From: f.SMTPFrom, To: []string{f.To}, TLS: ss.smtpTLS, Timeout: smtpTimeout}
-		if res.err = enroll.SendSMTP(ctx, p, cfg); res.err != nil {
-			return res
-		}
-		res.keyringErr = rememberSMTP(f)
-		note = f.SMTPHost
-	case enroll.ViaHTTPS:
-		queued, err := ss.postHTTPS(ctx, store, p)
-		if err != nil || queued {
-			res.err, res.queued = err, queued
-			return res
-		}
-	}
-	if _, err := store.Advance(res.id, enroll.StageSent, f.Via, note); err != nil && !alreadyPast(prev, res.id) {
-		res.err = err
+	out, err := enroll.Deliver(ctx, store, req)
+	res := runResult{where: out.Where, err: err, sent: out.Sent, queued: out.Queued, keyringErr: out.KeyringErr}
+	if out.Package != nil {
+		res.id = out.Package.Manifest.ID
 	}
 	return res
-}
-
-// alreadyPast: the record was sent before (this is a second way of
-// sending it), so the store refusing to go back is no failure.
-func alreadyPast(prev *enroll.Record, id string) bool {
-	return prev != nil && prev.ID == id && prev.Stage != enroll.StagePrepared
-}
-
-// postHTTPS queues p in the outbox (on disk before any network use) and
-// flushes. queued: not delivered yet but kept for a retry.
-func (ss *submitStep) postHTTPS(ctx context.Context, store *enroll.Store, p *enroll.Package) (queued bool, err error) {
-	ob, err := ss.outbox(store)
-	if err != nil {
-		return false, err
-	}
-	if _, err = ob.Enqueue(p, ss.intakeURL()); err != nil {
-		return false, err
-	}
-	results, err := ob.Flush(ctx, ss.client())
-	if err != nil {
-		return true, err // kept in the outbox, cancelled or not
-	}
-	for _, r := range results {
-		if r.ID != p.Manifest.ID {
-			continue
-		}
-		switch {
-		case r.Delivered:
-			return false, nil
-		case r.Permanent:
-			return false, r.Err
-		default:
-			return true, r.Err
-		}
-	}
-	return true, nil
 }
 
 func (ss *submitStep) client() *http.Client {
@@ -496,20 +419,17 @@ func (ss *submitStep) flushOutbox(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	results, err := ob.Flush(ctx, ss.client())
+	results, err := store.FlushOutbox(ctx, ob, ss.client())
 	var first error
 	for _, r := range results {
 		if r.Delivered {
-			if _, err := store.Advance(r.ID, enroll.StageSent, enroll.ViaHTTPS, ""); err != nil {
-				log.WithError(err).WithField("id", r.ID).Warn("outbox: stage not recorded")
-			}
 			log.WithField("id", r.ID).Info("outbox: delivered")
 		} else if r.Err != nil && r.Permanent && first == nil {
 			first = r.Err
 		}
 	}
 	if err != nil {
-		return err
+		return err // a stage not recorded, or the Flush stopped
 	}
 	return first
 }
@@ -538,7 +458,7 @@ func (ss *submitStep) markSent() {
 	if err == nil {
 		var store *enroll.Store
 		if store, err = enroll.OpenStore(dir); err == nil {
-			_, err = store.Advance(ss.record.ID, enroll.StageSent, ss.confirm, "")
+			_, err = store.MarkSent(ss.record.ID, ss.confirm, "")
 		}
 	}
 	if err != nil {
@@ -563,6 +483,15 @@ func (ss *submitStep) cancel() {
 
 // done shows what a delivery did and what comes next.
 func (ss *submitStep) done(f submitForm, r runResult) {
+	if r.err != nil && r.sent {
+		// Gone, but the store could not say so: not a failed delivery.
+		err := r.err
+		ss.outcome = func() fyne.CanvasObject {
+			return messageCard(T("submit.sent_unrecorded"), T("submit.sent_unrecorded.todo"), i18n.Line(errorText(err), 600))
+		}
+		ss.refresh()
+		return
+	}
 	if r.err != nil {
 		if r.queued && !errors.Is(r.err, context.Canceled) {
 			err := r.err
@@ -684,22 +613,9 @@ func (ss *submitStep) showFolder(path string) {
 	}
 }
 
-// keyringAccount names the SMTP password in the OS keyring.
-func keyringAccount(f submitForm) string {
-	return "smtp:" + strings.TrimSpace(f.SMTPUser) + "@" + strings.TrimSpace(f.SMTPHost)
-}
-
-// rememberSMTP keeps (or forgets) the password in the OS keyring, as the
-// user chose; only after the server took it, so a typo is not remembered.
-func rememberSMTP(f submitForm) error {
-	if strings.TrimSpace(f.SMTPUser) == "" || f.SMTPPassword == "" {
-		return nil
-	}
-	if f.Remember {
-		return secrets.Set(keyringAccount(f), f.SMTPPassword)
-	}
-	return nil
-}
+// keyringAccount names the SMTP password of the form in the OS keyring:
+// the one name the command line uses too.
+func keyringAccount(f submitForm) string { return enroll.SMTPAccount(f.SMTPUser, f.SMTPHost) }
 
 // loadPassword fills the password from the keyring when remembered.
 func (ss *submitStep) loadPassword() {
@@ -707,9 +623,9 @@ func (ss *submitStep) loadPassword() {
 	if !f.Remember || f.SMTPPassword != "" || strings.TrimSpace(f.SMTPUser) == "" || strings.TrimSpace(f.SMTPHost) == "" {
 		return
 	}
-	account := keyringAccount(f)
+	account, user, host := keyringAccount(f), f.SMTPUser, f.SMTPHost
 	go func() {
-		pw, err := secrets.Get(account)
+		pw, err := enroll.LoadSMTPPassword(user, host)
 		if err != nil {
 			if !errors.Is(err, secrets.ErrNotFound) {
 				log.WithError(err).Warn("keyring: SMTP password not read")
@@ -734,9 +650,9 @@ func (ss *submitStep) forgetPassword() {
 	if strings.TrimSpace(f.SMTPUser) == "" || strings.TrimSpace(f.SMTPHost) == "" {
 		return
 	}
-	account := keyringAccount(f)
+	user, host := f.SMTPUser, f.SMTPHost
 	go func() {
-		if err := secrets.Delete(account); err != nil {
+		if err := enroll.ForgetSMTPPassword(user, host); err != nil {
 			log.WithError(err).Warn("keyring: SMTP password not removed")
 		}
 	}()

@@ -62,17 +62,7 @@ func latestRecord(dir string, o Organisation) (*enroll.Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	recs, err := store.List()
-	if err != nil {
-		return nil, err
-	}
-	want := enroll.Participant{MemberClass: o.MemberClass, MemberCode: strings.TrimSpace(o.MemberCode), ServerCode: strings.TrimSpace(o.ServerCode)}
-	for i := range recs {
-		if sameOrg(recs[i].Participant, want) {
-			return &recs[i], nil
-		}
-	}
-	return nil, nil
+	return store.LatestOf(enroll.Participant{MemberClass: o.MemberClass, MemberCode: strings.TrimSpace(o.MemberCode), ServerCode: strings.TrimSpace(o.ServerCode)})
 }
 
 // submittedCSRs are the CSRs (DER) in the package of the organisation's

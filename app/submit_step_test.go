@@ -905,3 +905,66 @@ func TestSubmitCancel(t *testing.T) {
 		t.Errorf("stage %s", rec.Stage)
 	}
 }
+
+// A password the command line remembered is the wizard's too: under the
+// one name both use now, and under the command line's old name, which
+// the wizard finds and moves to the one name.
+func TestSubmitFindsPasswordTheCLIRemembered(t *testing.T) {
+	secretstest.StartKeyring(t)
+	const user, pw = "it@agency.gov.kg", "Cli-Remembered-Secret-5"
+	for host, saved := range map[string]string{
+		"smtp-one.agency.gov.kg": enroll.SMTPAccount(user, "smtp-one.agency.gov.kg"),
+		"smtp-old.agency.gov.kg": "smtp/" + user + "@smtp-old.agency.gov.kg",
+	} {
+		t.Cleanup(func() { enroll.ForgetSMTPPassword(user, host) })
+		if err := secrets.Set(saved, pw); err != nil {
+			t.Fatal(err)
+		}
+		h := newSubmitHarness(t, t.TempDir(), mapPrefs{prefSubmitVia: string(enroll.ViaSMTP), prefSMTPHost: host,
+			prefSMTPUser: user, prefSMTPFrom: user, prefSMTPRemember: true})
+		setTestCSRs(t, h.wz)
+		v := h.show(t)
+		h.pump.waitUntil(t, "the password saved as "+saved, func() bool { return v.smtpPW.Text == pw })
+		if got, err := secrets.Get(keyringAccount(h.wz.submit.form)); err != nil || got != pw {
+			t.Errorf("%s: the one name holds %v, %v", saved, got == pw, err)
+		}
+		if saved != keyringAccount(h.wz.submit.form) {
+			if _, err := secrets.Get(saved); !errors.Is(err, secrets.ErrNotFound) {
+				t.Errorf("%s: the old entry is left (%v)", saved, err)
+			}
+		}
+	}
+}
+
+// A delivery that went, but whose stage the store could not record, says
+// so: not a failure (sending again would make a second submission), and
+// the store's error is shown.
+func TestSubmitSentButNotRecorded(t *testing.T) {
+	dir := t.TempDir()
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		// The store breaks while the package is on its way (root writes
+		// anywhere: a status.json that is a folder can be neither read
+		// nor replaced).
+		ents, _ := os.ReadDir(dir)
+		for _, e := range ents {
+			if st := filepath.Join(dir, e.Name(), enroll.StatusName); e.IsDir() && !strings.HasPrefix(e.Name(), ".") && os.Remove(st) == nil {
+				os.MkdirAll(filepath.Join(st, "x"), 0o700)
+			}
+		}
+		w.WriteHeader(http.StatusCreated)
+	}))
+	defer srv.Close()
+	h := newSubmitHarness(t, dir, nil)
+	setIntakeURL(t, h.wz, srv.URL+"/intake")
+	h.wz.submit.httpClient = srv.Client()
+	setTestCSRs(t, h.wz)
+	h.show(t)
+	h.chooseVia(t, enroll.ViaHTTPS)
+	h.send(t)
+	out := h.outcomeText()
+	storeErr := i18n.T(CurrentLanguage(), "enroll.err.read", map[string]any{"Dir": dir})
+	if !strings.Contains(out, T("submit.sent_unrecorded")) || strings.Contains(out, T("submit.failed")) || !strings.Contains(out, storeErr) {
+		t.Errorf("outcome %q, want %q and %q", out, T("submit.sent_unrecorded"), storeErr)
+	}
+}

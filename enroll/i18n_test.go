@@ -38,7 +38,7 @@ func TestEveryKeyTranslated(t *testing.T) {
 	}
 	data := map[string]any{"Field": "x", "Count": 3, "Usage": "auth", "Other": "sign", "Dir": "/d", "File": "f", "Address": "a@b",
 		"Server": "s:587", "User": "u", "Reply": 550, "URL": "https://x", "Status": 503, "Reason": "r", "Key": "k", "Stage": "s",
-		"ID": "id", "From": "sent", "To": "prepared", "Name": "n", "MemberClass": "GOV", "MemberCode": "1", "ServerCode": "SS1",
+		"ID": "id", "Via": "fax", "From": "sent", "To": "prepared", "Name": "n", "MemberClass": "GOV", "MemberCode": "1", "ServerCode": "SS1",
 		"DER": "a.der", "PEM": "a.pem", "Source": "src", "Subject": "CN=x", "Tool": "t", "Error": "e"}
 	for k := range used {
 		for _, l := range i18n.Languages {

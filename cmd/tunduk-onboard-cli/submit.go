@@ -16,7 +16,6 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/enroll"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/internal/logging"
-	"github.com/tunduk-onboard/tunduk-onboard/internal/secrets"
 	"github.com/tunduk-onboard/tunduk-onboard/profile"
 )
 
@@ -232,28 +231,33 @@ func (o *submitOpts) run(ctx context.Context, r *submitRun, stdin io.Reader) int
 	if err != nil {
 		return r.fail(exitCannot, err)
 	}
-	var p *enroll.Package
-	var rec enroll.Record
+	reportKind := ""
 	if o.id != "" {
 		if o.authCSR != "" || o.signCSR != "" || o.report != "" {
 			return r.fail(exitCannot, badInput("cli.submit.err_id_and_input", nil))
 		}
-		if rec, err = store.Get(o.id); err == nil {
-			p, err = enroll.Open(rec.Dir)
-		}
+		rec, err := store.Get(o.id)
 		if err != nil {
 			return r.fail(exitCannot, err)
 		}
+		d.req.Prev = &rec // the user asks to send this one (again)
 	} else {
-		in, reportKind, err := o.input(profile, r)
+		in, kind, err := o.input(profile, r)
 		if err != nil {
 			return r.fail(exitCannot, err)
 		}
-		if p, rec, err = store.Create(in); err != nil {
-			return r.fail(exitCannot, err)
-		}
+		d.req.Input, reportKind = &in, kind
+	}
+	d.req.Prepared = func(p *enroll.Package, _ bool) {
+		logrus.WithFields(logrus.Fields{"id": p.Manifest.ID, "via": via}).Info("submit: delivering")
+	}
+	out, err := enroll.Deliver(ctx, store, d.req)
+	if out.Package == nil {
+		return r.fail(exitCannot, err) // no package: nothing was sent
+	}
+	if out.Built {
 		r.out.Report = reportKind
-		r.say("cli.submit.prepared", map[string]any{"ID": rec.ID, "Dir": p.Dir})
+		r.say("cli.submit.prepared", map[string]any{"ID": out.Record.ID, "Dir": out.Package.Dir})
 		switch reportKind {
 		case "json+html":
 			r.say("cli.submit.report_html", nil)
@@ -261,12 +265,8 @@ func (o *submitOpts) run(ctx context.Context, r *submitRun, stdin io.Reader) int
 			r.say("cli.submit.report_none", nil)
 		}
 	}
-	r.out.ID, r.out.Dir, r.out.Via, r.out.Stage = rec.ID, p.Dir, via, rec.Stage
-	logrus.WithFields(logrus.Fields{"id": rec.ID, "via": via}).Info("submit: delivering")
-	code := d.deliver(ctx, r, store, p)
-	if rec, err := store.Get(rec.ID); err == nil {
-		r.out.Stage = rec.Stage
-	}
+	r.out.ID, r.out.Dir, r.out.Via, r.out.Stage = out.Package.Manifest.ID, out.Package.Dir, via, out.Record.Stage
+	code := d.report(r, out, err)
 	if code == exitOK && r.out.Delivered {
 		r.say("cli.submit.next_sent", nil)
 	}
@@ -299,19 +299,6 @@ func recipients(to string, profile *profile.Profile) []string {
 		}
 	}
 	return out
-}
-
-// smtpAccount names the keyring entry of an SMTP password.
-func smtpAccount(user, host string) string { return "smtp/" + user + "@" + host }
-
-// rememberPassword saves pw in the OS keyring after a successful send;
-// a failure is a warning, the mail went.
-func rememberPassword(r *submitRun, account, pw string) {
-	if err := secrets.Set(account, pw); err != nil {
-		r.say("cli.submit.warn_remember", map[string]any{"Error": i18n.Line(err.Error(), i18n.MaxLine)})
-		return
-	}
-	r.say("cli.submit.remembered", nil)
 }
 
 // copyFile copies src to dst through a temporary file (the .eml copy).

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -21,7 +20,6 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
 	"github.com/tunduk-onboard/tunduk-onboard/enroll"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
-	"github.com/tunduk-onboard/tunduk-onboard/internal/secrets"
 	"github.com/tunduk-onboard/tunduk-onboard/profile"
 )
 
@@ -128,20 +126,19 @@ func errText(err error) string {
 	return err.Error()
 }
 
-// delivery is what one way of delivering needs, checked up front.
+// delivery is what one way of delivering needs, checked up front: the
+// request for enroll.Deliver, and what the output says.
 type delivery struct {
-	o        *submitOpts
-	via      enroll.Via
-	to       []string
-	smtp     enroll.SMTP
-	account  string
-	url      string
-	hc       *http.Client
-	password bool // the password came from stdin or the prompt (may be remembered)
+	o   *submitOpts
+	via enroll.Via
+	to  []string
+	url string
+	req enroll.Request
 }
 
 func (o *submitOpts) delivery(profile *profile.Profile, stdin io.Reader, r *submitRun) (*delivery, error) {
 	d := &delivery{o: o, via: enroll.Via(o.via)}
+	d.req.Via = d.via
 	var pool *x509.CertPool
 	if o.tlsCA != "" {
 		data, err := os.ReadFile(o.tlsCA)
@@ -169,10 +166,13 @@ func (o *submitOpts) delivery(profile *profile.Profile, stdin io.Reader, r *subm
 				return nil, &enroll.Error{Key: "enroll.err.address", Data: map[string]any{"Address": a}}
 			}
 		}
+		d.req.Mail = enroll.Mail{From: o.from, To: d.to}
 	case enroll.ViaFolder:
 		if o.out == "" {
 			return nil, badInput("cli.submit.err_out", nil)
 		}
+		// The folder named on the command line is the hand-over: sent.
+		d.req.Folder, d.req.FolderIsSent = o.out, true
 	case enroll.ViaHTTPS:
 		d.url = o.url
 		if d.url == "" {
@@ -188,7 +188,7 @@ func (o *submitOpts) delivery(profile *profile.Profile, stdin io.Reader, r *subm
 		if pool != nil {
 			tr.TLSClientConfig = &tls.Config{RootCAs: pool}
 		}
-		d.hc = &http.Client{Timeout: time.Minute, Transport: tr}
+		d.req.URL, d.req.Client = d.url, &http.Client{Timeout: time.Minute, Transport: tr}
 	}
 	if d.via != enroll.ViaSMTP {
 		return d, nil
@@ -203,23 +203,24 @@ func (o *submitOpts) delivery(profile *profile.Profile, stdin io.Reader, r *subm
 	if user == "" {
 		user = o.from
 	}
-	d.smtp = enroll.SMTP{Host: o.smtpHost, Port: o.smtpPort, Username: user, From: o.from, To: d.to, Timeout: 2 * time.Minute}
+	s := enroll.SMTP{Host: o.smtpHost, Port: o.smtpPort, Username: user, From: o.from, To: d.to, Timeout: 2 * time.Minute}
 	if pool != nil {
-		d.smtp.TLS = &tls.Config{RootCAs: pool}
+		s.TLS = &tls.Config{RootCAs: pool}
 	}
-	d.account = smtpAccount(user, o.smtpHost)
-	pw, err := o.smtpPassword(stdin, d.account, user, r)
+	pw, err := o.smtpPassword(stdin, user, r)
 	if err != nil {
 		return nil, err
 	}
-	d.smtp.Password, d.password = pw, true
+	s.Password = pw
+	d.req.SMTP, d.req.RememberPassword = s, o.rememberPassword
 	return d, nil
 }
 
 // smtpPassword takes the password from stdin (--smtp-password-stdin),
-// else from the OS keyring when one was remembered, else from a no-echo
-// prompt on the terminal. Never from argv or the environment.
-func (o *submitOpts) smtpPassword(stdin io.Reader, account, user string, r *submitRun) (string, error) {
+// else from the OS keyring when one was remembered (by this command or
+// the wizard: enroll keeps one name for both), else from a no-echo prompt
+// on the terminal. Never from argv or the environment.
+func (o *submitOpts) smtpPassword(stdin io.Reader, user string, r *submitRun) (string, error) {
 	if o.smtpPasswordStdin {
 		line, err := bufio.NewReader(stdin).ReadString('\n')
 		line = strings.TrimRight(line, "\r\n")
@@ -228,7 +229,7 @@ func (o *submitOpts) smtpPassword(stdin io.Reader, account, user string, r *subm
 		}
 		return line, nil
 	}
-	if pw, err := secrets.Get(account); err == nil && pw != "" {
+	if pw, err := enroll.LoadSMTPPassword(user, o.smtpHost); err == nil && pw != "" {
 		r.say("cli.submit.password_from_keyring", nil)
 		return pw, nil
 	}
@@ -239,22 +240,21 @@ func (o *submitOpts) smtpPassword(stdin io.Reader, account, user string, r *subm
 	return pw, nil
 }
 
-// deliver sends p the chosen way and records the stage. The exit code is
+// report says what enroll.Deliver did (out, err). The exit code is
 // exitFailed when the delivery failed (the package stays in the store, or
-// in the outbox for HTTPS).
-func (d *delivery) deliver(ctx context.Context, r *submitRun, store *enroll.Store, p *enroll.Package) int {
-	id := p.Manifest.ID
+// in the outbox for HTTPS) or its stage could not be recorded.
+func (d *delivery) report(r *submitRun, out enroll.Outcome, err error) int {
+	id := out.Package.Manifest.ID
 	to := strings.Join(d.to, ", ")
 	switch d.via {
 	case enroll.ViaEmail:
-		path, err := enroll.WriteEML(p, enroll.Mail{From: d.o.from, To: d.to})
 		if err != nil {
 			return r.fail(exitFailed, err)
 		}
-		r.out.EML = path
+		r.out.EML = out.Where
 		if d.o.out != "" {
 			cp := filepath.Join(d.o.out, id+".eml")
-			if err := copyFile(path, cp); err != nil {
+			if err := copyFile(out.Where, cp); err != nil {
 				return r.fail(exitFailed, &enroll.Error{Key: "enroll.err.folder_write", Data: map[string]any{"Dir": d.o.out}, Err: err})
 			}
 			r.out.EML = cp
@@ -262,70 +262,42 @@ func (d *delivery) deliver(ctx context.Context, r *submitRun, store *enroll.Stor
 		r.say("cli.submit.eml_written", map[string]any{"Path": r.out.EML, "To": to})
 		r.say("cli.submit.eml_next", map[string]any{"ID": id})
 	case enroll.ViaSMTP:
-		if err := enroll.SendSMTP(ctx, p, d.smtp); err != nil {
+		if !out.Sent {
 			r.say("cli.submit.kept_retry", map[string]any{"ID": id})
 			return r.fail(exitFailed, err)
 		}
 		r.out.Delivered = true
-		store.Advance(id, enroll.StageSent, enroll.ViaSMTP, to)
-		r.say("cli.submit.sent_smtp", map[string]any{"To": to, "Server": fmt.Sprintf("%s:%d", d.smtp.Host, d.smtp.Port)})
-		if d.o.rememberPassword && d.password {
-			rememberPassword(r, d.account, d.smtp.Password)
+		s := d.req.SMTP
+		r.say("cli.submit.sent_smtp", map[string]any{"To": to, "Server": fmt.Sprintf("%s:%d", s.Host, s.Port)})
+		if out.Remembered {
+			r.say("cli.submit.remembered", nil)
+		} else if out.KeyringErr != nil {
+			r.say("cli.submit.warn_remember", map[string]any{"Error": i18n.Line(out.KeyringErr.Error(), i18n.MaxLine)})
 		}
 	case enroll.ViaFolder:
-		dir, err := enroll.SaveToFolder(p, d.o.out)
-		if err != nil {
+		if out.Where == "" {
 			return r.fail(exitFailed, err)
 		}
-		r.out.Folder, r.out.Delivered = dir, true
-		store.Advance(id, enroll.StageSent, enroll.ViaFolder, dir)
-		r.say("cli.submit.saved_folder", map[string]any{"Dir": dir})
+		r.out.Folder, r.out.Delivered = out.Where, out.Sent
+		r.say("cli.submit.saved_folder", map[string]any{"Dir": out.Where})
 	case enroll.ViaHTTPS:
-		ob, err := store.Outbox()
-		if err != nil {
-			return r.fail(exitFailed, err)
-		}
-		key, err := ob.Enqueue(p, d.url)
-		if err != nil {
-			return r.fail(exitFailed, err)
-		}
-		r.out.URL, r.out.IdempotencyKey = d.url, key
-		results, ferr := ob.Flush(ctx, d.hc)
-		advanceDelivered(store, results)
-		for _, res := range results {
-			if res.IdempotencyKey != key {
-				continue
+		r.out.URL, r.out.IdempotencyKey = d.url, out.IdempotencyKey
+		switch {
+		case out.Sent:
+			r.out.Delivered = true
+			if out.AlreadyThere {
+				r.say("cli.submit.already_https", map[string]any{"URL": d.url})
+			} else {
+				r.say("cli.submit.delivered_https", map[string]any{"URL": d.url, "Key": out.IdempotencyKey})
 			}
-			if res.Delivered {
-				r.out.Delivered = true
-				if res.AlreadyThere {
-					r.say("cli.submit.already_https", map[string]any{"URL": d.url})
-				} else {
-					r.say("cli.submit.delivered_https", map[string]any{"URL": d.url, "Key": key})
-				}
-				return exitOK
-			}
-			r.out.Queued = !res.Permanent
-			if r.out.Queued {
-				r.say("cli.submit.queued", nil)
-			}
-			return r.fail(exitFailed, res.Err)
+		case out.Queued:
+			r.out.Queued = true
+			r.say("cli.submit.queued", nil)
 		}
-		if ferr == nil {
-			ferr = errors.New("no result")
-		}
-		r.out.Queued = true
-		r.say("cli.submit.queued", nil)
-		return r.fail(exitFailed, ferr)
+	}
+	if err != nil {
+		// Sent, but not recorded (or, for HTTPS, not delivered).
+		return r.fail(exitFailed, err)
 	}
 	return exitOK
-}
-
-// advanceDelivered records "sent" for every package the outbox delivered.
-func advanceDelivered(store *enroll.Store, results []enroll.Result) {
-	for _, res := range results {
-		if res.Delivered {
-			store.Advance(res.ID, enroll.StageSent, enroll.ViaHTTPS, "Idempotency-Key "+res.IdempotencyKey)
-		}
-	}
 }

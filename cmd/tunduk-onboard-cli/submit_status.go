@@ -223,8 +223,9 @@ func submitFlush(r *submitRun, store *enroll.Store, ob *enroll.Outbox, tlsCA str
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	results, err := ob.Flush(ctx, hc)
-	advanceDelivered(store, results)
+	// Every package delivered is recorded sent; a record that cannot be
+	// written comes back in err.
+	results, err := store.FlushOutbox(ctx, ob, hc)
 	code := exitOK
 	if len(results) == 0 && err == nil {
 		r.say("cli.submit.flush_none", nil)
@@ -245,8 +246,13 @@ func submitFlush(r *submitRun, store *enroll.Store, ob *enroll.Outbox, tlsCA str
 	}
 	if err != nil {
 		code = exitFailed
-		_, msg := explainSubmit(r.lang, err)
-		fails = append(fails, msg)
+		for i, e := range unjoin(err) {
+			key, msg := explainSubmit(r.lang, e)
+			fails = append(fails, msg)
+			if i == 0 && r.json {
+				r.out.Error = &submitErrJSON{Key: key, Message: msg}
+			}
+		}
 	}
 	r.flush()
 	if !r.json {
@@ -255,4 +261,12 @@ func submitFlush(r *submitRun, store *enroll.Store, ob *enroll.Outbox, tlsCA str
 		}
 	}
 	return code
+}
+
+// unjoin is the errors an errors.Join holds, or err alone.
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }

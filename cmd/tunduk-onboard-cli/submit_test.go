@@ -9,6 +9,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -351,7 +352,7 @@ func TestSubmitSMTPRememberPassword(t *testing.T) {
 	srv := enrolltest.StartMail(t, enrolltest.MailOptions{User: "it@mincifra.kg", Password: cliSMTPPassword})
 	ca := filepath.Join(e.dir, "mail-ca.pem")
 	os.WriteFile(ca, srv.CertPEM, 0o644)
-	account := smtpAccount("it@mincifra.kg", srv.Host)
+	account := enroll.SMTPAccount("it@mincifra.kg", srv.Host)
 	t.Cleanup(func() { secrets.Delete(account) })
 	prompt := promptTTY
 	promptTTY = func(string) (string, error) { t.Error("the password was asked on the terminal"); return "", errNoTTY }
@@ -406,5 +407,114 @@ func TestSubmitEmailAndJSONOnlyReport(t *testing.T) {
 	_, listOut, _ := e.run("", "submit", "list", "--store", e.store, "--format", "json")
 	if l := decodeSubmit(t, listOut); len(l.Records) != 1 || l.Records[0].Stage != enroll.StagePrepared {
 		t.Errorf("list %s", listOut)
+	}
+}
+
+// A password the wizard remembered (enroll's one name, the wizard's all
+// along) is the command line's too; one the command line saved under its
+// old name is found once more and moved to the one name.
+func TestSubmitSMTPPasswordTheWizardRemembered(t *testing.T) {
+	secretstest.StartKeyring(t)
+	e := newSubmitEnv(t)
+	srv := enrolltest.StartMail(t, enrolltest.MailOptions{User: "it@mincifra.kg", Password: cliSMTPPassword})
+	ca := filepath.Join(e.dir, "mail-ca.pem")
+	os.WriteFile(ca, srv.CertPEM, 0o644)
+	account := "smtp:it@mincifra.kg@" + srv.Host // as the wizard saves it
+	t.Cleanup(func() { enroll.ForgetSMTPPassword("it@mincifra.kg", srv.Host) })
+	prompt := promptTTY
+	promptTTY = func(string) (string, error) { t.Error("the password was asked on the terminal"); return "", errNoTTY }
+	t.Cleanup(func() { promptTTY = prompt })
+	args := append(e.base("smtp"), "--smtp-host", srv.Host, "--smtp-port", strconv.Itoa(srv.Port), "--from", "it@mincifra.kg", "--tls-ca", ca, "--lang", "en")
+
+	if err := secrets.Set(account, cliSMTPPassword); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := e.run("", args...)
+	if code != exitOK || !strings.Contains(out, "Using the SMTP password saved") || len(srv.Messages()) != 1 {
+		t.Fatalf("the wizard's password: %d %s %s", code, out, errOut)
+	}
+
+	// The command line's old name: found, moved, the old entry gone.
+	if err := secrets.Delete(account); err != nil {
+		t.Fatal(err)
+	}
+	old := "smtp/it@mincifra.kg@" + srv.Host
+	if err := secrets.Set(old, cliSMTPPassword); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = e.run("", args...)
+	if code != exitOK || !strings.Contains(out, "Using the SMTP password saved") || len(srv.Messages()) != 2 {
+		t.Fatalf("the old name: %d %s %s", code, out, errOut)
+	}
+	if got, err := secrets.Get(account); err != nil || got != cliSMTPPassword {
+		t.Errorf("not moved to %s: %v", account, err)
+	}
+	if _, err := secrets.Get(old); !errors.Is(err, secrets.ErrNotFound) {
+		t.Errorf("the old entry is left: %v", err)
+	}
+	if strings.Contains(out+errOut, cliSMTPPassword) {
+		t.Error("the password is in the output")
+	}
+}
+
+// breakStatusFiles turns every submission's status.json in the store into
+// a folder: the record can be neither read nor written (root writes
+// anywhere, so permissions would not do).
+func breakStatusFiles(t *testing.T, store string) {
+	ents, _ := os.ReadDir(store)
+	for _, en := range ents {
+		if !en.IsDir() || strings.HasPrefix(en.Name(), ".") {
+			continue
+		}
+		st := filepath.Join(store, en.Name(), enroll.StatusName)
+		if os.Remove(st) == nil {
+			os.MkdirAll(filepath.Join(st, "x"), 0o700)
+		}
+	}
+}
+
+// A stage the store cannot record is an error of the command, not
+// dropped: "submit" and "submit flush" say so and exit 1, though the
+// package went.
+func TestSubmitStageErrorSurfaces(t *testing.T) {
+	e := newSubmitEnv(t)
+	var mu sync.Mutex
+	status, target := http.StatusCreated, e.store
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		if status == http.StatusCreated {
+			breakStatusFiles(t, target) // while the package is on its way
+		} else {
+			w.Header().Set("Retry-After", "3600") // kept, no retry now
+		}
+		w.WriteHeader(status)
+	}))
+	defer srv.Close()
+	ca := filepath.Join(e.dir, "intake-ca.pem")
+	os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o644)
+	args := append(e.base("https"), "--url", srv.URL+"/intake", "--tls-ca", ca)
+
+	code, out, errOut := e.run("", append(args, "--format", "json")...)
+	o := decodeSubmit(t, out)
+	if code != exitFailed || !o.Delivered || o.Error == nil || o.Error.Key != "enroll.err.read" || !strings.Contains(errOut, "Could not read") {
+		t.Fatalf("submit: exit %d %s %s", code, out, errOut)
+	}
+
+	// The same through "submit flush": queued first, delivered by flush.
+	e2 := newSubmitEnv(t)
+	mu.Lock()
+	status, target = http.StatusServiceUnavailable, e2.store
+	mu.Unlock()
+	args2 := append(e2.base("https"), "--url", srv.URL+"/intake", "--tls-ca", ca)
+	if code, out, errOut := e2.run("", args2...); code != exitFailed || !strings.Contains(out, "outbox") {
+		t.Fatalf("queued: exit %d %s %s", code, out, errOut)
+	}
+	mu.Lock()
+	status = http.StatusCreated
+	mu.Unlock()
+	code, out, errOut = e2.run("", "submit", "flush", "--store", e2.store, "--tls-ca", ca, "--lang", "ru")
+	if code != exitFailed || !strings.Contains(errOut, "Не удалось прочитать") {
+		t.Fatalf("flush: exit %d %s %s", code, out, errOut)
 	}
 }
