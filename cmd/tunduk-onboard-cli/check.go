@@ -61,12 +61,12 @@ type hostResult struct {
 	Error  string         `json:"error,omitempty"`
 }
 
-func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var o checkOpts
 	fs := o.flags(stderr)
-	fail := func(err error) int { fmt.Fprintln(stderr, errorLine(o.lang, err)); return exitCannot }
+	fail := func(err error) error { return cannot(o.lang, err) }
 	if err := parseFlags(fs, args, "secrets"); err != nil {
-		return flagExit(err, fail)
+		return flagErr(err, fail)
 	}
 	if !oneOf(o.format, "text", "json", "html") {
 		return fail(fmt.Errorf("--format %q: use text, json or html", o.format))
@@ -113,19 +113,23 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err := write(results, &o, stdout); err != nil {
 		return fail(err)
 	}
-	// Text on stdout already names each failed host; other formats are for
-	// machines and files, so the person reads why on stderr.
-	if o.format != "text" || o.output != "" {
-		for _, r := range results {
-			if r.Err != nil {
-				fmt.Fprintln(stderr, errorLine(o.lang, fmt.Errorf("%s: %s", r.Host, explain(r.Err, o.lang))))
-			}
-		}
-	}
 	if o.verbose && logPath != "" {
 		fmt.Fprintln(stderr, "log:", logPath)
 	}
-	return exitCode(results)
+	// Text on stdout already names each failed host; other formats are for
+	// machines and files, so the person reads why on stderr.
+	var errs []error
+	if o.format != "text" || o.output != "" {
+		for _, r := range results {
+			if r.Err != nil {
+				errs = append(errs, cannot(o.lang, r.Err).saying(r.Host+": "+explain(r.Err, o.lang)))
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	return reported(exitCode(results))
 }
 
 // checkRemote checks every target concurrently, one SSH connection each,
@@ -263,6 +267,8 @@ func explain(err error, lang string) string {
 		i18n.T(lang, "cli.err.detail", nil), i18n.Line(err.Error(), i18n.MaxLine))
 }
 
+// exitCode is the exit code of a run whose report (results) already says
+// why: a host that could not be checked (2), a requirement failed (1).
 func exitCode(results []hostResult) int {
 	code := exitOK
 	for _, r := range results {

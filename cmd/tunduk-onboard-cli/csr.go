@@ -15,14 +15,14 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/tokens"
 )
 
-func runCSR(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+func runCSR(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "sign" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
 			csrUsage(stdout, langOf(args))
-			return exitOK
+			return nil
 		}
 		csrUsage(stderr, langOf(args))
-		return exitCannot
+		return errUsage
 	}
 	c := &tokenCmd{stdout: stdout, stderr: stderr}
 	defer c.done()
@@ -120,12 +120,12 @@ func (c *tokenCmd) csrSignFlags(idHex *string, o *csrOpts) *flag.FlagSet {
 	return fs
 }
 
-func (c *tokenCmd) csrSign(args []string, stdin io.Reader) int {
+func (c *tokenCmd) csrSign(args []string, stdin io.Reader) error {
 	var idHex string
 	var o csrOpts
 	fs := c.csrSignFlags(&idHex, &o)
-	if code := parseTokenVerb(fs, c, args, stdin); code >= 0 {
-		return code
+	if err := parseTokenVerb(fs, c, args, stdin); err != nil {
+		return err
 	}
 	id, err := hex.DecodeString(strings.TrimPrefix(strings.ReplaceAll(idHex, ":", ""), "0x"))
 	if err != nil || len(id) == 0 {
@@ -151,5 +151,5 @@ func (c *tokenCmd) csrSign(args []string, stdin io.Reader) int {
 		return c.writeJSON(out)
 	}
 	printCSR(c.stdout, c.lang, o.serverLib, out)
-	return exitOK
+	return nil
 }

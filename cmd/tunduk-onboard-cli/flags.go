@@ -134,28 +134,6 @@ func langArg(args []string) (string, bool) {
 	return "", false
 }
 
-var (
-	errStop  = errors.New("stop")  // -h was asked: the help is printed
-	errUsage = errors.New("usage") // what was wrong is printed
-)
-
-// errorLine is "error: " and err's text, the word in lang.
-func errorLine(lang string, err error) string {
-	return i18n.T(lang, "cli.error_word", nil) + ": " + err.Error()
-}
-
-// flagExit maps a parseFlags error to an exit code, printing the message
-// of an error parseFlags did not print itself.
-func flagExit(err error, fail func(error) int) int {
-	switch {
-	case errors.Is(err, errStop):
-		return exitOK
-	case errors.Is(err, errUsage):
-		return exitCannot
-	}
-	return fail(err)
-}
-
 // checkLang refuses a --lang the product does not speak.
 func checkLang(lang string) error {
 	for _, l := range i18n.Languages {

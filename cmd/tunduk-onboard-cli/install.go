@@ -39,12 +39,12 @@ type installOpts struct {
 // Standard input, when secrets are asked for there, holds one per line in
 // this order: the SSH password (--password-stdin), the sudo password
 // (--sudo-password-stdin), the admin password (--admin-password-stdin).
-func runInstall(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+func runInstall(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var o installOpts
 	fs := o.flags(stderr)
-	fail := func(err error) int { fmt.Fprintln(stderr, errorLine(o.lang, err)); return exitCannot }
+	fail := func(err error) error { return cannot(o.lang, err) }
 	if err := parseFlags(fs, args, "secrets"); err != nil {
-		return flagExit(err, fail)
+		return flagErr(err, fail)
 	}
 	if !oneOf(o.format, "text", "json") {
 		return fail(fmt.Errorf("--format %q: use text or json", o.format))
@@ -112,8 +112,7 @@ func runInstall(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	rep, err := checkOne(ctx, cfg, profile, checks.Options{})
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %s\n", target, explain(err, o.lang))
-		return exitCannot
+		return cannot(o.lang, err).saying(target.String() + ": " + explain(err, o.lang))
 	}
 	hostname, address := installer.HostFacts(rep.Facts)
 	opt := installer.Options{
@@ -131,25 +130,25 @@ func runInstall(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	// The plan's own validation, each problem in --lang.
 	if errs := installer.ValidateOptions(opt, rep); len(errs) > 0 {
+		var all []error
 		for _, e := range errs {
-			fmt.Fprintln(stderr, errorLine(o.lang, errorT(o.lang, e.Key, e.Data)))
+			all = append(all, cannot(o.lang, nil).as(e.Key, e.Data))
 		}
-		return exitCannot
+		return errors.Join(all...)
 	}
 	steps, err := installer.Plan(profile, rep, opt)
 	if err != nil {
 		m := explainInstall(o.lang, err)
-		code := exitCannot
-		var failed []string
+		ue := cannot(o.lang, err)
+		var rules []string
 		if m.key == "installer.err.readiness" {
 			// A server failing the readiness check: exit 1, as check does.
-			code = exitFailed
+			ue.code = exitFailed
 			for _, r := range installer.FailedRules(rep) {
-				failed = append(failed, fmt.Sprintf("  [FAIL] %s: %s", r.Title.In(o.lang), r.Observed.In(o.lang)))
+				rules = append(rules, fmt.Sprintf("  [FAIL] %s: %s", r.Title.In(o.lang), r.Observed.In(o.lang)))
 			}
 		}
-		fmt.Fprintf(stderr, "%s: %s\n", target, m.text(failed...))
-		return code
+		return ue.saying(target.String() + ": " + m.text(rules...))
 	}
 	if !o.dryRun {
 		return runPlan(ctx, cancel, &o, cfg, steps, sudoPassword, stdout, stderr)
@@ -169,7 +168,7 @@ func runInstall(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	return exitOK
+	return nil
 }
 
 // flags is the flag set of install, its help written to w.

@@ -124,8 +124,9 @@ func (p *progress) event(e installer.Event) {
 	}
 }
 
-// runPlan applies the steps and reports; it returns the exit status.
-func runPlan(ctx context.Context, cancel context.CancelFunc, o *installOpts, cfg remote.Config, steps []installer.Step, sudoPassword string, stdout, stderr io.Writer) int {
+// runPlan applies the steps and reports; its error is what failed (the
+// JSON result already says it with --format json).
+func runPlan(ctx context.Context, cancel context.CancelFunc, o *installOpts, cfg remote.Config, steps []installer.Step, sudoPassword string, stdout, stderr io.Writer) error {
 	host := cfg.Target.String()
 	p := newProgress(o, steps, stdout, stderr)
 	stopSignals := cancelOnInterrupt(cancel, stderr, o.lang)
@@ -180,17 +181,14 @@ func runPlan(ctx context.Context, cancel context.CancelFunc, o *installOpts, cfg
 	logrus.WithFields(logrus.Fields{"host": host, "status": res.Status}).Info("install finished")
 	if o.format == "json" {
 		json.NewEncoder(stdout).Encode(res)
-		return code
+		return reported(code)
 	}
-	w := stdout
 	if code != exitOK {
-		w = stderr
+		return &userError{code: code, lang: o.lang, text: msg, err: err}
 	}
-	fmt.Fprintln(w, msg)
-	if todo != "" {
-		fmt.Fprintln(w, todo)
-	}
-	return code
+	fmt.Fprintln(stdout, msg)
+	fmt.Fprintln(stdout, todo)
+	return nil
 }
 
 // installStatus is the JSON status and the exit status of a run that

@@ -12,21 +12,20 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/internal/version"
 )
 
-// Exit codes shared by every verb.
-const (
-	exitOK     = 0 // done, nothing failed
-	exitFailed = 1 // done, and something failed (a readiness rule, a step)
-	exitCannot = 2 // could not do it: usage, connection, host key
-)
-
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
+// run runs the verb and is the one place that turns its error into the
+// exit code and prints it (errors.go).
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return exitWith(dispatch(args, stdin, stdout, stderr), langOf(args), stderr)
+}
+
+func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		usage(stderr, defaultLang())
-		return exitCannot
+		return errUsage
 	}
 	switch args[0] {
 	case "check":
@@ -43,14 +42,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runServer(args[1:], stdin, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "tunduk-onboard-cli", version.String())
-		return exitOK
+		return nil
 	case "help", "-h", "--help":
 		usage(stdout, langOf(args))
-		return exitOK
+		return nil
 	}
 	fmt.Fprintf(stderr, "unknown command %q\n\n", args[0])
 	usage(stderr, langOf(args))
-	return exitCannot
+	return errUsage
 }
 
 // usage is the top-level help, in lang.

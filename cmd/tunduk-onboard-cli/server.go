@@ -62,19 +62,19 @@ func (o *serverOpts) register(fs *flag.FlagSet) {
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "give up after `DURATION` (waiting for approval: see register --wait-timeout)")
 }
 
-var serverVerbs = map[string]func([]string, io.Reader, io.Writer, io.Writer) int{
+var serverVerbs = map[string]func([]string, io.Reader, io.Writer, io.Writer) error{
 	"init": runServerInit, "csr": runServerCSR, "import": runServerImport,
 	"register": runServerRegister, "status": runServerStatus,
 }
 
-func runServer(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	w, code := stderr, exitCannot
+func runServer(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	w, code := stderr, errUsage
 	if len(args) > 0 {
 		if f, ok := serverVerbs[args[0]]; ok {
 			return f(args[1:], stdin, stdout, stderr)
 		}
 		if oneOf(args[0], "-h", "--help", "help") {
-			w, code = stdout, exitOK
+			w, code = stdout, nil
 		}
 	}
 	printUsage(w, langOf(args), "tunduk-onboard-cli server init|csr|import|register|status --ssh USER@HOST[:PORT] [FLAGS]", "cli.help.server")
@@ -253,13 +253,13 @@ func (o *serverOpts) open(ctx context.Context, stderr io.Writer) (*configure.Ses
 	}
 	c, err := remote.Dial(ctx, cfg)
 	if err != nil {
-		return nil, nil, errors.New(explain(err, o.lang))
+		return nil, nil, cannot(o.lang, err).saying(explain(err, o.lang))
 	}
 	api := xroad.AdminAPI{Addr: o.adminAPI, CertPath: o.adminAPICert}
 	s, err := configure.Open(ctx, c, api, configure.Credentials{User: o.adminUser, Password: o.adminPassword})
 	if err != nil {
 		c.Close()
-		return nil, nil, errors.New(o.explain(err))
+		return nil, nil, cannot(o.lang, err).saying(o.explain(err))
 	}
 	return s, func() {
 		cctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)

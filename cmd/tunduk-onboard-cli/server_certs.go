@@ -29,13 +29,13 @@ func (o *serverImportOpts) flags(stderr io.Writer) *flag.FlagSet {
 
 // runServerImport imports certificates after checking each answers one
 // of our CSRs.
-func runServerImport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+func runServerImport(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var o serverImportOpts
 	fs := o.flags(stderr)
 	out := newServerOut(&o.serverOpts, "import", stdout, stderr)
 	certFiles, err := parseInterleaved(fs, args)
 	if err != nil {
-		return flagExit(err, out.cannot)
+		return flagErr(err, out.cannot)
 	}
 	if err := o.check(); err != nil {
 		return out.cannot(err)
@@ -116,12 +116,12 @@ func (o *serverRegisterOpts) flags(stderr io.Writer) *flag.FlagSet {
 
 // runServerRegister registers the authentication certificate, optionally
 // waits for the operator's approval and activates it.
-func runServerRegister(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+func runServerRegister(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var o serverRegisterOpts
 	fs := o.flags(stderr)
 	out := newServerOut(&o.serverOpts, "register", stdout, stderr)
 	if err := o.parse(fs, args); err != nil {
-		return flagExit(err, out.cannot)
+		return flagErr(err, out.cannot)
 	}
 	if o.address == "" {
 		return out.cannot(&configure.Error{Key: "configure.err.address", Data: map[string]any{"Address": ""}})
@@ -196,12 +196,12 @@ func runServerRegister(args []string, stdin io.Reader, stdout, stderr io.Writer)
 func (o *serverOpts) paramsLoose() configure.Params { return o.params() }
 
 // runServerStatus shows where the server stands.
-func runServerStatus(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+func runServerStatus(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var o serverOpts
 	fs := newServerFlags("status", &o, stderr)
 	out := newServerOut(&o, "status", stdout, stderr)
 	if err := o.parse(fs, args); err != nil {
-		return flagExit(err, out.cannot)
+		return flagErr(err, out.cannot)
 	}
 	if err := o.readFirstSecrets(stdin); err != nil {
 		return out.cannot(err)

@@ -34,12 +34,12 @@ func (o *serverCSROpts) flags(stderr io.Writer) *flag.FlagSet {
 // (--password-stdin), the admin password (--admin-password-stdin), the
 // software token PIN (--pin-stdin), the hardware token PIN
 // (--hw-pin-stdin).
-func runServerCSR(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+func runServerCSR(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var o serverCSROpts
 	fs := o.flags(stderr)
 	out := newServerOut(&o.serverOpts, "csr", stdout, stderr)
 	if err := o.parse(fs, args); err != nil {
-		return flagExit(err, out.cannot)
+		return flagErr(err, out.cannot)
 	}
 	if err := o.needIDs(); err != nil {
 		return out.cannot(err)

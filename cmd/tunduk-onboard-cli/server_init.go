@@ -29,12 +29,12 @@ func (o *serverInitOpts) flags(stderr io.Writer) *flag.FlagSet {
 // Standard input, when secrets are asked for there, holds one per line in
 // this order: the SSH password (--password-stdin), the admin password
 // (--admin-password-stdin), the software token PIN (--pin-stdin).
-func runServerInit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+func runServerInit(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var o serverInitOpts
 	fs := o.flags(stderr)
 	out := newServerOut(&o.serverOpts, "init", stdout, stderr)
 	if err := o.parse(fs, args); err != nil {
-		return flagExit(err, out.cannot)
+		return flagErr(err, out.cannot)
 	}
 	if err := o.needIDs(); err != nil {
 		return out.cannot(err)

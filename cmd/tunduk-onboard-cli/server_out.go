@@ -51,29 +51,35 @@ func (w *serverOut) line(key string, data map[string]any) {
 func (w *serverOut) set(k string, v any) { w.doc[k] = v }
 
 // cannot: could not start (usage, connection, login): exit 2.
-func (w *serverOut) cannot(err error) int { return w.finish(err, exitCannot) }
+func (w *serverOut) cannot(err error) error { return w.finish(err, exitCannot) }
 
 // failed: the flow refused or the server did: exit 1.
-func (w *serverOut) failed(err error) int { return w.finish(err, exitFailed) }
+func (w *serverOut) failed(err error) error { return w.finish(err, exitFailed) }
 
-func (w *serverOut) ok() int { return w.finish(nil, exitOK) }
+func (w *serverOut) ok() error { return w.finish(nil, exitOK) }
 
-func (w *serverOut) finish(err error, code int) int {
-	var text, key string
+// finish ends the run: in text the error is returned to be told; with
+// --format json the one JSON document says it (and its exit code).
+func (w *serverOut) finish(err error, code int) error {
+	var ue *userError
+	jsonKey := ""
 	if err != nil {
+		ue = &userError{code: code, lang: w.o.lang, err: err}
 		var ce *configure.Error
-		if errors.As(err, &ce) {
-			key = ce.Key
-			text = w.o.explain(err)
-		} else {
-			text = err.Error()
+		var told *userError
+		switch {
+		case errors.As(err, &told):
+			ue.text = told.message()
+		case errors.As(err, &ce):
+			jsonKey = ce.Key
+			ue.as(configure.Explain(err))
 		}
 	}
 	if w.text() {
-		if err != nil {
-			fmt.Fprintln(w.stderr, i18n.T(w.o.lang, "cli.server.error", map[string]any{"Text": text}))
+		if ue == nil {
+			return nil
 		}
-		return code
+		return ue
 	}
 	steps := []map[string]string{}
 	for _, s := range w.steps {
@@ -81,16 +87,15 @@ func (w *serverOut) finish(err error, code int) int {
 	}
 	w.doc["steps"] = steps
 	w.doc["exit_code"] = code
-	if err != nil {
-		w.doc["error"] = map[string]string{"key": key, "text": text}
+	if ue != nil {
+		w.doc["error"] = map[string]string{"key": jsonKey, "text": ue.message()}
 	}
 	enc := json.NewEncoder(w.stdout)
 	enc.SetIndent("", "  ")
 	if werr := enc.Encode(w.doc); werr != nil {
-		fmt.Fprintln(w.stderr, "error:", werr)
-		return exitCannot
+		return cannot(w.o.lang, werr)
 	}
-	return code
+	return reported(code)
 }
 
 // writeFileAtomic writes data to path through a synced temporary file in

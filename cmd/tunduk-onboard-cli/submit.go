@@ -85,16 +85,18 @@ func (r *submitRun) say(key string, data map[string]any) {
 	r.out.Messages = append(r.out.Messages, i18n.T(r.lang, key, data))
 }
 
-// fail reports err (translated) and returns code.
-func (r *submitRun) fail(code int, err error) int {
+// fail prints the output gathered so far with err (translated) in it,
+// and returns err to be told with code.
+func (r *submitRun) fail(code int, err error) error {
 	key, msg := explainSubmit(r.lang, err)
 	r.out.Error = &submitErrJSON{Key: key, Message: msg}
 	r.flush()
-	return code
+	return &userError{code: code, lang: r.lang, text: msg, err: err}
 }
 
-// flush prints the gathered output: text lines on stdout and the error on
-// stderr, or one JSON object on stdout.
+// flush prints the gathered output: text lines, or one JSON object, on
+// stdout. The error, in both formats (JSON is for the machine, the person
+// still reads why), is told on stderr by run.
 func (r *submitRun) flush() {
 	if r.json {
 		if r.out.Messages == nil {
@@ -107,11 +109,6 @@ func (r *submitRun) flush() {
 		for _, m := range r.out.Messages {
 			fmt.Fprintln(r.stdout, m)
 		}
-	}
-	// The error goes to stderr in both formats: JSON is for the machine,
-	// the person still reads why.
-	if r.out.Error != nil {
-		fmt.Fprintln(r.stderr, i18n.T(r.lang, "cli.submit.error_prefix", nil)+r.out.Error.Message)
 	}
 }
 
@@ -149,7 +146,7 @@ func explainSubmit(lang string, err error) (string, string) {
 
 // runSubmit is "submit": prepare the package and deliver it, or one of
 // the sub-commands list, status, flush, advance.
-func runSubmit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+func runSubmit(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) > 0 {
 		switch args[0] {
 		case "list", "status", "flush", "advance":
@@ -159,11 +156,10 @@ func runSubmit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var o submitOpts
 	fs := o.flags(stderr)
 	if err := parseFlags(fs, args, "secrets"); err != nil {
-		return flagExit(err, func(err error) int { fmt.Fprintln(stderr, errorLine(o.common.lang, err)); return exitCannot })
+		return flagErr(err, func(err error) error { return cannot(o.common.lang, err) })
 	}
 	if err := checkLang(o.common.lang); err != nil {
-		fmt.Fprintln(stderr, errorLine(defaultLang(), err))
-		return exitCannot
+		return cannot(defaultLang(), err)
 	}
 	r := &submitRun{lang: o.common.lang, json: o.common.format == "json", stdout: stdout, stderr: stderr}
 	if !oneOf(o.common.format, "text", "json") {
@@ -212,7 +208,7 @@ func (o *submitOpts) flags(w io.Writer) *flag.FlagSet {
 	return fs
 }
 
-func (o *submitOpts) run(ctx context.Context, r *submitRun, stdin io.Reader) int {
+func (o *submitOpts) run(ctx context.Context, r *submitRun, stdin io.Reader) error {
 	via := enroll.Via(o.via)
 	if !oneOf(o.via, string(enroll.ViaEmail), string(enroll.ViaSMTP), string(enroll.ViaHTTPS), string(enroll.ViaFolder)) {
 		return r.fail(exitCannot, badInput("cli.submit.err_via", map[string]any{"Via": o.via}))
@@ -266,14 +262,14 @@ func (o *submitOpts) run(ctx context.Context, r *submitRun, stdin io.Reader) int
 		}
 	}
 	r.out.ID, r.out.Dir, r.out.Via, r.out.Stage = out.Package.Manifest.ID, out.Package.Dir, via, out.Record.Stage
-	code := d.report(r, out, err)
-	if code == exitOK && r.out.Delivered {
+	if err := d.report(r, out, err); err != nil {
+		return err // printed with the output so far
+	}
+	if r.out.Delivered {
 		r.say("cli.submit.next_sent", nil)
 	}
-	if r.out.Error == nil {
-		r.flush()
-	}
-	return code
+	r.flush()
+	return nil
 }
 
 func openSubmitStore(dir string) (*enroll.Store, error) {

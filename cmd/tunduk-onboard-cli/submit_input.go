@@ -240,10 +240,10 @@ func (o *submitOpts) smtpPassword(stdin io.Reader, user string, r *submitRun) (s
 	return pw, nil
 }
 
-// report says what enroll.Deliver did (out, err). The exit code is
-// exitFailed when the delivery failed (the package stays in the store, or
+// report says what enroll.Deliver did (out, err). Its error (exit 1,
+// the output already printed) says when the delivery failed (the package stays in the store, or
 // in the outbox for HTTPS) or its stage could not be recorded.
-func (d *delivery) report(r *submitRun, out enroll.Outcome, err error) int {
+func (d *delivery) report(r *submitRun, out enroll.Outcome, err error) error {
 	id := out.Package.Manifest.ID
 	to := strings.Join(d.to, ", ")
 	switch d.via {
@@ -299,5 +299,5 @@ func (d *delivery) report(r *submitRun, out enroll.Outcome, err error) int {
 		// Sent, but not recorded (or, for HTTPS, not delivered).
 		return r.fail(exitFailed, err)
 	}
-	return exitOK
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -61,17 +62,16 @@ func submitSubFlags(name string, c *submitCommon, note, tlsCA *string, w io.Writ
 
 // runSubmitSub runs "submit list|status|flush|advance". Positional
 // arguments (ID, STAGE) may come before or after the flags.
-func runSubmitSub(name string, args []string, stdout, stderr io.Writer) int {
+func runSubmitSub(name string, args []string, stdout, stderr io.Writer) error {
 	var c submitCommon
 	var note, tlsCA string
 	fs := submitSubFlags(name, &c, &note, &tlsCA, stderr)
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
-		return flagExit(err, nil)
+		return err // the help, or a usage error printed
 	}
 	if err := checkLang(c.lang); err != nil {
-		fmt.Fprintln(stderr, errorLine(defaultLang(), err))
-		return exitCannot
+		return cannot(defaultLang(), err)
 	}
 	r := &submitRun{lang: c.lang, json: c.format == "json", stdout: stdout, stderr: stderr}
 	if !oneOf(c.format, "text", "json") {
@@ -108,7 +108,7 @@ func runSubmitSub(name string, args []string, stdout, stderr io.Writer) int {
 		r.out.ID, r.out.Stage = rec.ID, rec.Stage
 		r.say("cli.submit.advanced", map[string]any{"ID": rec.ID, "Stage": stageName(r.lang, rec.Stage)})
 		r.flush()
-		return exitOK
+		return nil
 	}
 	return submitFlush(r, store, ob, tlsCA)
 }
@@ -119,7 +119,7 @@ func stageName(lang string, s enroll.Stage) string {
 
 func when(t time.Time) string { return t.Local().Format("2006-01-02 15:04:05 MST") }
 
-func submitList(r *submitRun, store *enroll.Store) int {
+func submitList(r *submitRun, store *enroll.Store) error {
 	recs, err := store.List()
 	if err != nil {
 		return r.fail(exitCannot, err)
@@ -129,12 +129,12 @@ func submitList(r *submitRun, store *enroll.Store) int {
 	}
 	if r.json {
 		r.flush()
-		return exitOK
+		return nil
 	}
 	if len(recs) == 0 {
 		r.say("cli.submit.none", nil)
 		r.flush()
-		return exitOK
+		return nil
 	}
 	tw := tabwriter.NewWriter(r.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", i18n.T(r.lang, "cli.submit.col_id", nil), i18n.T(r.lang, "cli.submit.col_stage", nil),
@@ -147,10 +147,10 @@ func submitList(r *submitRun, store *enroll.Store) int {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", rec.ID, stageName(r.lang, rec.Stage), when(last), i18n.Line(rec.Participant.Name, i18n.MaxLine))
 	}
 	tw.Flush()
-	return exitOK
+	return nil
 }
 
-func submitStatus(r *submitRun, store *enroll.Store, ob *enroll.Outbox, pos []string) int {
+func submitStatus(r *submitRun, store *enroll.Store, ob *enroll.Outbox, pos []string) error {
 	var rec enroll.Record
 	var err error
 	if len(pos) == 1 {
@@ -160,7 +160,7 @@ func submitStatus(r *submitRun, store *enroll.Store, ob *enroll.Outbox, pos []st
 		if rec, ok, err = store.Latest(); err == nil && !ok {
 			r.say("cli.submit.none", nil)
 			r.flush()
-			return exitOK
+			return nil
 		}
 	}
 	if err != nil {
@@ -200,10 +200,10 @@ func submitStatus(r *submitRun, store *enroll.Store, ob *enroll.Outbox, pos []st
 		}
 	}
 	r.flush()
-	return exitOK
+	return nil
 }
 
-func submitFlush(r *submitRun, store *enroll.Store, ob *enroll.Outbox, tlsCA string) int {
+func submitFlush(r *submitRun, store *enroll.Store, ob *enroll.Outbox, tlsCA string) error {
 	hc := &http.Client{Timeout: time.Minute}
 	if tlsCA != "" {
 		data, err := os.ReadFile(tlsCA)
@@ -227,10 +227,10 @@ func submitFlush(r *submitRun, store *enroll.Store, ob *enroll.Outbox, tlsCA str
 	// written comes back in err.
 	results, err := store.FlushOutbox(ctx, ob, hc)
 	code := exitOK
+	var fails []error // told on stderr: every failure in text, the store's first in JSON
 	if len(results) == 0 && err == nil {
 		r.say("cli.submit.flush_none", nil)
 	}
-	var fails []string
 	for _, res := range results {
 		fo := flushOut{ID: res.ID, IdempotencyKey: res.IdempotencyKey, URL: res.URL, Delivered: res.Delivered,
 			AlreadyThere: res.AlreadyThere, Permanent: res.Permanent, Attempts: res.Attempts}
@@ -240,7 +240,9 @@ func submitFlush(r *submitRun, store *enroll.Store, ob *enroll.Outbox, tlsCA str
 			code = exitFailed
 			_, msg := explainSubmit(r.lang, res.Err)
 			fo.Error = msg
-			fails = append(fails, res.ID+": "+msg)
+			if !r.json {
+				fails = append(fails, failed(r.lang, res.Err).saying(res.ID+": "+msg))
+			}
 		}
 		r.out.Results = append(r.out.Results, fo)
 	}
@@ -248,25 +250,17 @@ func submitFlush(r *submitRun, store *enroll.Store, ob *enroll.Outbox, tlsCA str
 		code = exitFailed
 		for i, e := range unjoin(err) {
 			key, msg := explainSubmit(r.lang, e)
-			fails = append(fails, msg)
-			if i == 0 && r.json {
+			if !r.json {
+				fails = append(fails, failed(r.lang, e).saying(msg))
+			} else if i == 0 {
 				r.out.Error = &submitErrJSON{Key: key, Message: msg}
+				fails = append(fails, failed(r.lang, e).saying(msg))
 			}
 		}
 	}
 	r.flush()
-	if !r.json {
-		for _, f := range fails {
-			fmt.Fprintln(r.stderr, i18n.T(r.lang, "cli.submit.error_prefix", nil)+f)
-		}
+	if len(fails) > 0 {
+		return errors.Join(fails...)
 	}
-	return code
-}
-
-// unjoin is the errors an errors.Join holds, or err alone.
-func unjoin(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		return j.Unwrap()
-	}
-	return []error{err}
+	return reported(code)
 }

@@ -50,11 +50,10 @@ type tokenCmd struct {
 }
 
 // parseTokenVerb parses args into fs (which registered extra flags) and
-// prepares the shared state. It returns a non-negative exit code when the
-// run must stop (help, usage error).
-func parseTokenVerb(fs *flag.FlagSet, c *tokenCmd, args []string, stdin io.Reader) int {
+// prepares the shared state. Its error stops the run (help, usage error).
+func parseTokenVerb(fs *flag.FlagSet, c *tokenCmd, args []string, stdin io.Reader) error {
 	if err := parseFlags(fs, args, "PINs"); err != nil {
-		return flagExit(err, c.fail)
+		return flagErr(err, c.fail)
 	}
 	if !oneOf(c.format, "text", "json") {
 		return c.fail(fmt.Errorf("--format %q: use text or json", c.format))
@@ -72,7 +71,7 @@ func parseTokenVerb(fs *flag.FlagSet, c *tokenCmd, args []string, stdin io.Reade
 	if c.profile, err = loadProfile(c.profilePath); err != nil {
 		return c.fail(err)
 	}
-	return -1
+	return nil
 }
 
 func (c *tokenCmd) done() {
@@ -81,12 +80,11 @@ func (c *tokenCmd) done() {
 	}
 }
 
-// fail prints err in the user's language and returns exitCannot: every
-// token failure means the action could not be done (a wrong PIN included;
-// it is never retried).
-func (c *tokenCmd) fail(err error) int {
-	fmt.Fprintln(c.stderr, i18n.T(c.lang, "cli.error_word", nil)+": "+tokenErrText(c.lang, err, c.minPINLen()))
-	return exitCannot
+// fail is err told in the user's language, exit 2: every token failure
+// means the action could not be done (a wrong PIN included; it is never
+// retried).
+func (c *tokenCmd) fail(err error) error {
+	return cannot(c.lang, err).saying(tokenErrText(c.lang, err, c.minPINLen()))
 }
 
 // minPINLen is the profile's minimum for new PINs, once the profile is loaded.
@@ -124,7 +122,7 @@ func (p *pinSource) readNew(which pinKind, prof *profile.Profile) (string, error
 	return pin, nil
 }
 
-func runToken(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+func runToken(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		w := stderr
 		if len(args) > 0 {
@@ -132,9 +130,9 @@ func runToken(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		tokenUsage(w, langOf(args))
 		if len(args) == 0 {
-			return exitCannot
+			return errUsage
 		}
-		return exitOK
+		return nil
 	}
 	c := &tokenCmd{stdout: stdout, stderr: stderr}
 	defer c.done()
@@ -152,7 +150,7 @@ func runToken(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "unknown token command %q\n\n", args[0])
 	tokenUsage(stderr, langOf(args))
-	return exitCannot
+	return errUsage
 }
 
 // tokenUsage is the help of token, in lang.
@@ -171,13 +169,13 @@ func (c *tokenCmd) newFlagSet(name, synopsis string) *flag.FlagSet {
 	return fs
 }
 
-func (c *tokenCmd) writeJSON(v any) int {
+func (c *tokenCmd) writeJSON(v any) error {
 	enc := json.NewEncoder(c.stdout)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(v); err != nil {
 		return c.fail(err)
 	}
-	return exitOK
+	return nil
 }
 
 // tokenJSON is a token's state as --format json prints it.
@@ -236,10 +234,10 @@ func (c *tokenCmd) listFlags() *flag.FlagSet {
 	return c.newFlagSet("token list", "token list [--module PATH] [--token SERIAL|LABEL] [--format text|json]")
 }
 
-func (c *tokenCmd) list(args []string, stdin io.Reader) int {
+func (c *tokenCmd) list(args []string, stdin io.Reader) error {
 	fs := c.listFlags()
-	if code := parseTokenVerb(fs, c, args, stdin); code >= 0 {
-		return code
+	if err := parseTokenVerb(fs, c, args, stdin); err != nil {
+		return err
 	}
 	m, err := tokens.FindModule(c.module)
 	if err != nil {
@@ -269,7 +267,7 @@ func (c *tokenCmd) list(args []string, stdin io.Reader) int {
 	fmt.Fprintf(c.stdout, "Module: %s\n", m.Path())
 	if len(toks) == 0 {
 		fmt.Fprintln(c.stdout, "No token present.")
-		return exitOK
+		return nil
 	}
 	tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SLOT\tSERIAL\tLABEL\tMODEL\tRSA BITS\tSTATE")
@@ -277,7 +275,7 @@ func (c *tokenCmd) list(args []string, stdin io.Reader) int {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s %s\t%d-%d\t%s\n", t.SlotID, t.Serial, t.Label, t.Manufacturer, t.Model, t.RSAMinBits, t.RSAMaxBits, pinState(t))
 	}
 	tw.Flush()
-	return exitOK
+	return nil
 }
 
 // pinFlags is the flag set of token pin cmd (change-user, change-so or
@@ -286,13 +284,13 @@ func (c *tokenCmd) pinFlags(cmd string) *flag.FlagSet {
 	return c.newFlagSet("token pin "+cmd, "token pin "+cmd+" [FLAGS]")
 }
 
-func (c *tokenCmd) pin(args []string, stdin io.Reader) int {
+func (c *tokenCmd) pin(args []string, stdin io.Reader) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		printUsage(c.stderr, langOf(args), "tunduk-onboard-cli token pin change-user|change-so|unblock [FLAGS]", "cli.help.token.pin")
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return exitOK
+			return nil
 		}
-		return exitCannot
+		return errUsage
 	}
 	var first, second pinKind
 	switch args[0] {
@@ -306,8 +304,8 @@ func (c *tokenCmd) pin(args []string, stdin io.Reader) int {
 		return c.fail(fmt.Errorf("unknown pin command %q: use change-user, change-so or unblock", args[0]))
 	}
 	fs := c.pinFlags(args[0])
-	if code := parseTokenVerb(fs, c, args[1:], stdin); code >= 0 {
-		return code
+	if err := parseTokenVerb(fs, c, args[1:], stdin); err != nil {
+		return err
 	}
 	tok, err := c.open()
 	if err != nil {
@@ -337,5 +335,5 @@ func (c *tokenCmd) pin(args []string, stdin io.Reader) int {
 		return c.writeJSON(map[string]any{"serial": tok.Serial, "action": args[0], "ok": true})
 	}
 	fmt.Fprintln(c.stdout, i18n.T(c.lang, "cli.token.pin_done."+args[0], map[string]any{"Token": tok.String()}))
-	return exitOK
+	return nil
 }

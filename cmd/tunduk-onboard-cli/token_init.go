@@ -93,11 +93,11 @@ func (c *tokenCmd) initFlags(o *initOpts) *flag.FlagSet {
 	return fs
 }
 
-func (c *tokenCmd) init(args []string, stdin io.Reader) int {
+func (c *tokenCmd) init(args []string, stdin io.Reader) error {
 	var o initOpts
 	fs := c.initFlags(&o)
-	if code := parseTokenVerb(fs, c, args, stdin); code >= 0 {
-		return code
+	if err := parseTokenVerb(fs, c, args, stdin); err != nil {
+		return err
 	}
 	if err := o.check(); err != nil {
 		return c.fail(err)
@@ -114,7 +114,7 @@ func (c *tokenCmd) init(args []string, stdin io.Reader) int {
 		return c.writeJSON(toJSON(nt))
 	}
 	printInit(c.stdout, c.lang, nt, c.weakSO(pins.so))
-	return exitOK
+	return nil
 }
 
 func firstErr(errs ...error) error {

@@ -54,13 +54,13 @@ func (c *tokenCmd) keygenFlags(bits *int, label *string, who *tokens.Participant
 	return fs
 }
 
-func (c *tokenCmd) keygen(args []string, stdin io.Reader) int {
+func (c *tokenCmd) keygen(args []string, stdin io.Reader) error {
 	var bits int
 	var label string
 	var who tokens.Participant
 	fs := c.keygenFlags(&bits, &label, &who)
-	if code := parseTokenVerb(fs, c, args, stdin); code >= 0 {
-		return code
+	if err := parseTokenVerb(fs, c, args, stdin); err != nil {
+		return err
 	}
 	who.Instance = c.profile.XRoad.Instance
 	label, err := keyLabelFor(c.profile, label, "--label", who)
@@ -86,7 +86,7 @@ func (c *tokenCmd) keygen(args []string, stdin io.Reader) int {
 	}
 	printKey(c.stdout, c.lang, tok, out)
 	fmt.Fprintln(c.stdout, i18n.T(c.lang, "cli.token.key_next", map[string]any{"ID": out.ID}))
-	return exitOK
+	return nil
 }
 
 // keyLabelFor returns label, or when it is empty the profile's key label

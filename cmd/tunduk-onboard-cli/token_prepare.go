@@ -44,14 +44,14 @@ func (c *tokenCmd) prepareFlags(in *initOpts, co *csrOpts, bits *int, keyLabel *
 // prepare is init + keygen + csr sign in one process: one module load and
 // one C_Initialize instead of three, and every argument and PIN checked
 // before the token is wiped.
-func (c *tokenCmd) prepare(args []string, stdin io.Reader) int {
+func (c *tokenCmd) prepare(args []string, stdin io.Reader) error {
 	var in initOpts
 	var co csrOpts
 	var bits int
 	var keyLabel string
 	fs := c.prepareFlags(&in, &co, &bits, &keyLabel)
-	if code := parseTokenVerb(fs, c, args, stdin); code >= 0 {
-		return code
+	if err := parseTokenVerb(fs, c, args, stdin); err != nil {
+		return err
 	}
 	start := time.Now()
 	if err := in.check(); err != nil {
@@ -98,7 +98,7 @@ func (c *tokenCmd) prepare(args []string, stdin io.Reader) int {
 	printCSR(c.stdout, c.lang, co.serverLib, cj)
 	fmt.Fprintln(c.stdout)
 	fmt.Fprintln(c.stdout, i18n.T(c.lang, "cli.token.prepare_done", map[string]any{"Seconds": fmt.Sprintf("%.1f", out.Seconds)}))
-	return exitOK
+	return nil
 }
 
 // csrForNewKey signs and writes the CSR of a key made in this run; when
