@@ -6,7 +6,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 )
 
 const (
@@ -80,6 +83,34 @@ func TestUpperFirst(t *testing.T) {
 	for in, want := range map[string]string{"колдонуучунун PIN-коду": "Колдонуучунун PIN-коду", "user PIN": "User PIN", "": "", "ё": "Ё"} {
 		if got := upperFirst(in); got != want {
 			t.Errorf("upperFirst(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestExitMapping walks verbs through run, the one place that maps an
+// error to the exit code and tells it: a bad flag, bad input and a refused
+// connection (2, told in ru), and success (0, nothing on stderr).
+func TestExitMapping(t *testing.T) {
+	store := t.TempDir()
+	ru := func(key string, data map[string]any) string { return i18n.T("ru", key, data) }
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"check", "--bogus", "--lang", "ru"}, exitCannot, ru("cli.flag.unknown", map[string]any{"Flag": "--bogus"})},
+		{[]string{"install", "--bogus", "--lang", "ru"}, exitCannot, ru("cli.flag.unknown", map[string]any{"Flag": "--bogus"})},
+		{[]string{"submit", "list", "--store", store, "--format", "xml", "--lang", "ru"}, exitCannot,
+			ru("cli.error_word", nil) + ": " + ru("cli.submit.err_format", map[string]any{"Format": "xml"})},
+		{[]string{"check", "--ssh", "u@127.0.0.1:1", "--format", "json", "--lang", "ru"}, exitCannot, ru("cli.error_word", nil) + ": u@127.0.0.1:1: "},
+		{[]string{"server", "status", "--bogus", "--lang", "ru"}, exitCannot, ru("cli.flag.unknown", map[string]any{"Flag": "--bogus"})},
+		{[]string{"nonsense"}, exitCannot, "unknown command"},
+		{[]string{"submit", "list", "--store", store, "--lang", "ru"}, exitOK, ""},
+		{[]string{"version"}, exitOK, ""},
+	} {
+		code, _, errOut := cli(t, "", c.args...)
+		if code != c.code || (c.want == "" && errOut != "") || !strings.Contains(errOut, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d, stderr with %q", c.args, code, errOut, c.code, c.want)
 		}
 	}
 }
