@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# build/test-all.sh - the whole suite, as `make test` runs it (lint and
-# the tools come first, from the Makefile):
+# build/test-all.sh - the whole suite, as `make test` runs it (the
+# packaging tools come first, from the Makefile):
 #   1. the release packages build in the background (build/package.sh)
-#      while the Go suite runs (build/test.sh): a cold run of either spends
-#      minutes in one single-threaded C compile of the OpenGL bindings, so
-#      on two cores they overlap instead of queueing;
+#      while lint (gofmt, go vet) and the Go suite run (build/test.sh): a
+#      cold run of either spends minutes in one single-threaded C compile
+#      of the OpenGL bindings, so on two cores they overlap instead of
+#      queueing;
 #   2. the packaging tests on those packages (build/test-package.sh);
 #   3. a short fuzz run of the probe parser.
 # A failing part does not stop the others: every result is printed, and
@@ -32,7 +33,8 @@ pkgpid=$!
 set +m
 
 rc=0
-build/test.sh || rc=$?
+make --no-print-directory lint || rc=$?
+build/test.sh || { [ "$rc" -ne 0 ] || rc=1; }
 echo "test-all: Go suite done ($(elapsed))"
 
 if wait "$pkgpid"; then
