@@ -74,8 +74,9 @@ print-go:
 	@echo $(GO)
 	@$(GO) version
 
-# The Go bootstrap on a machine with none: a clean Debian root, build/deps.sh
-# --go-only there, cold and warm. Not in `make test` (minutes, mostly apt).
+# The Go bootstrap on a machine with none: a clean Debian root of its own,
+# build/deps.sh --go-only there, cold, warm, and after rm -rf. `make test`
+# runs the same checks (but the rm -rf) in test-package.sh's root, step 6.
 test-bootstrap:
 	build/test-bootstrap.sh
 

@@ -6,7 +6,8 @@
 #      cold run of either spends minutes in one single-threaded C compile
 #      of the OpenGL bindings, so on two cores they overlap instead of
 #      queueing;
-#   2. the packaging tests on those packages (build/test-package.sh);
+#   2. the packaging tests on those packages (build/test-package.sh), the
+#      Go bootstrap in a clean Debian root among them;
 #   3. a short fuzz run of the probe parser.
 # A failing part does not stop the others: every result is printed, and
 # the exit status is the first failure's.

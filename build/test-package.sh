@@ -10,10 +10,16 @@
 #      passes, a changed byte fails it;
 #   5. the .deb installs with apt-get in a clean Debian bookworm root
 #      (mmdebstrap minbase) and the installed wizard draws under Xvfb, its
-#      log under a HOME with a space and Cyrillic letters.
-# Needs root for 5 (chroot); skipped with a note otherwise.
+#      log under a HOME with a space and Cyrillic letters;
+#   6. the Go bootstrap in that same root, which has no Go (the .deb brings
+#      none; checked first): build/test-bootstrap.sh's checks, cold
+#      (Debian's golang-go, then go.mod's toolchain from the Go module
+#      proxy), `make print-go`, its compiler, warm with GOPROXY=off; not its
+#      rm -rf rerun (`make test-bootstrap` has it).
+# Needs root for 5 and 6 (chroot); skipped with a note otherwise.
 # Env: KEEP_DIST=dir reuses packages already built there, SKIP_DEB=1 skips
-# step 5 (both for quick reruns while developing).
+# steps 5 and 6, SKIP_BOOTSTRAP=1 step 6 only (for quick reruns while
+# developing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -24,6 +30,9 @@ export GOCACHE="${GOCACHE:-$(go env GOCACHE)}" GOMODCACHE="${GOMODCACHE:-$(go en
 export LANG=en_US.UTF-8
 VERSION=$(sed -n 's/^Version *= *"\(.*\)"/\1/p' FyneApp.toml)
 BUILD=$(sed -n 's/^Build *= *\([0-9]*\)/\1/p' FyneApp.toml)
+# boot_prepare, boot_checks: step 6.
+# shellcheck source=build/test-bootstrap.sh disable=SC1091
+. build/test-bootstrap.sh
 
 WORK=$(mktemp -d /tmp/test-package.XXXXXX)
 PIDS=()
@@ -80,8 +89,8 @@ wait_drawn() {
 	return 1
 }
 
-# The clean Debian root for step 5 downloads while the packages build.
-DEBROOT_PID=""
+# The clean Debian root for steps 5 and 6 downloads while the packages build.
+DEBROOT_PID="" DEBROOT_READY=""
 if [ -z "${SKIP_DEB:-}" ] && [ "$(id -u)" -eq 0 ]; then
 	mmdebstrap --variant=minbase --quiet bookworm "$WORK/debian" http://deb.debian.org/debian \
 		>"$WORK/mmdebstrap.log" 2>&1 &
@@ -242,6 +251,7 @@ else
 		case $m in proc) mount -t proc proc "$R/proc" ;; *) mount --bind "/$m" "$R/$m" ;; esac
 		MOUNTS+=("$R/$m")
 	done
+	DEBROOT_READY=1
 	cp "$DEB" "$R/tmp/"
 	cp /etc/resolv.conf "$R/etc/resolv.conf" 2>/dev/null || true
 	# mmdebstrap leaves no package lists behind: update first, as a user would.
@@ -260,7 +270,8 @@ else
 	printf '{"ui_language":"ru"}\n' >"$R$H/.config/fyne/kg.tunduk.onboard/preferences.json"
 	chroot "$R" env HOME="$H" DISPLAY="$XDISPLAY" LANG=C.UTF-8 LIBGL_ALWAYS_SOFTWARE=1 TUNDUK_ONBOARD_SIZE=1024x700 \
 		tunduk-onboard >"$WORK/deb-gui.log" 2>&1 &
-	PIDS+=($!)
+	debgui=$!
+	PIDS+=("$debgui")
 	if wait_drawn "$XDISPLAY" "$WORK/deb-gui.png" 60; then
 		pass "installed wizard draws under Xvfb ($(identify -format '%k colours' "$WORK/deb-gui.png"))"
 	else
@@ -270,6 +281,24 @@ else
 		pass "log under \"$H/.config\", saved language ru read from there" || fail "no log, or language not read, under $H"
 	chroot "$R" env HOME="$H" tunduk-onboard-cli check --format html --output "$H/Отчёт готовности.html" >/dev/null 2>&1 || true
 	[ -s "$R$H/Отчёт готовности.html" ] && pass "installed CLI writes a report under $H" || fail "no report under $H"
+	# Done with the wizard: step 6 gets the cores.
+	kill "$debgui" 2>/dev/null || true
+	wait "$debgui" 2>/dev/null || true
+fi
+
+# --- 6. the Go bootstrap in the same root -----------------------------------
+# The .deb brings no Go, so the root of step 5 is still one without Go
+# (boot_checks makes sure first): cheaper than a second clean root.
+if [ -z "$DEBROOT_READY" ]; then
+	echo "skip Go bootstrap test: no clean root (step 5 skipped)"
+elif [ -n "${SKIP_BOOTSTRAP:-}" ]; then
+	echo "skip Go bootstrap test: SKIP_BOOTSTRAP is set"
+else
+	s6=$(date +%s)
+	mkdir -p "$WORK/bootstrap"
+	boot_prepare "$R"
+	boot_checks "$R" "$WORK/bootstrap" --no-rerun
+	echo "Go bootstrap checked in $(($(date +%s) - s6))s: cold ${BOOT_COLD}s, warm ${BOOT_WARM}s ($(elapsed))"
 fi
 
 echo "test-package: $fails failed ($(elapsed))"
