@@ -9,6 +9,10 @@
 # ask build/go.sh themselves (it answers GO when that is set).
 GO       ?= $(eval GO := $(or $(shell build/go.sh),$(error build/go.sh found no go and brought none, see above)))$(GO)
 GOFMT     = $(shell $(GO) env GOROOT)/bin/gofmt
+# Every go command runs with the flags of the release build, so that the
+# tests, `make run` and the packages share what they compiled (why, in
+# build/goenv.sh).
+GOENV    := build/goenv.sh
 MODULE   := github.com/tunduk-onboard/tunduk-onboard
 TAGS     := migrated_fynedo
 VERSION  := $(shell sed -n 's/^Version *= *"\(.*\)"/\1/p' FyneApp.toml)
@@ -26,21 +30,21 @@ deps:
 
 build: bin/tunduk-onboard bin/tunduk-onboard-cli bin/tunduk-onboard-cli-static
 
-# bin/ holds builds for this machine: the same compile flags as the tests
-# (no -trimpath), so `make run` after `make test` only links, where a
-# different flag would compile Fyne and its OpenGL bindings again (minutes).
-# The release files (make package) are built -trimpath from a clean copy.
+# bin/ holds builds for this machine, compiled as the tests and the release
+# are (build/goenv.sh), so `make run` after `make test` only links, where a
+# different flag would compile Fyne and its OpenGL bindings again
+# (minutes). The release files (make package) come from a clean copy.
 bin/tunduk-onboard: FORCE
-	$(GO) build -tags $(TAGS) -ldflags '$(LDFLAGS)' -o $@ .
+	$(GOENV) $(GO) build -tags $(TAGS) -ldflags '$(LDFLAGS)' -o $@ .
 
 # The full CLI links the PKCS#11 loader (cgo) for the token verbs.
 bin/tunduk-onboard-cli: FORCE
-	$(GO) build -ldflags '$(LDFLAGS)' -o $@ ./cmd/tunduk-onboard-cli
+	$(GOENV) $(GO) build -ldflags '$(LDFLAGS)' -o $@ ./cmd/tunduk-onboard-cli
 
 # The self-check to copy onto a server: static, no cgo, so it runs on any
 # Ubuntu LTS whatever its glibc; it has every verb but the token ones.
 bin/tunduk-onboard-cli-static: FORCE
-	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o $@ ./cmd/tunduk-onboard-cli
+	CGO_ENABLED=0 $(GOENV) $(GO) build -ldflags '$(LDFLAGS)' -o $@ ./cmd/tunduk-onboard-cli
 
 run: deps bin/tunduk-onboard
 	./bin/tunduk-onboard
@@ -48,7 +52,7 @@ run: deps bin/tunduk-onboard
 lint:
 	@out=$$($(GOFMT) -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
-	$(GO) vet -tags $(TAGS),ci ./...
+	$(GOENV) $(GO) vet -tags $(TAGS),ci ./...
 
 # The whole suite: unit, parser, real sshd, SoftHSM, booted hosts, Fyne
 # test-driver GUI tests, with the release packages building beside them;
@@ -57,7 +61,7 @@ test: deps tools
 	build/test-all.sh
 
 fuzz:
-	$(GO) test -run=NONE -fuzz=FuzzParseProbe -fuzztime=$(FUZZTIME) -fuzzminimizetime=5s ./checks/
+	$(GOENV) $(GO) test -run=NONE -fuzz=FuzzParseProbe -fuzztime=$(FUZZTIME) -fuzzminimizetime=5s ./checks/
 
 # Every benchmark runs; the target fails if any missed its goal.
 bench: deps bin/tunduk-onboard-cli

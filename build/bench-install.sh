@@ -12,9 +12,7 @@
 # Exit: 0 targets met, 1 missed, 2 could not run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The go that go.mod asks for (build/go.sh: found, or brought), first on PATH.
-godir=$(build/go.sh --dir)
-export PATH="$godir:$PATH"
+. build/goenv.sh
 out=$(TUNDUK_BENCH_INSTALL=1 go test -count=1 -timeout 30m -run '^TestBenchInstall$' -v ./installer/ 2>&1) && rc=0 || rc=$?
 if ! grep -E '^(install|resume)' <<<"$out"; then
   # What the test said, without the containers' consoles.

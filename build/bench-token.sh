@@ -32,9 +32,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-# The go that go.mod asks for (build/go.sh: found, or brought), first on PATH.
-godir=$("$ROOT/build/go.sh" --dir)
-export PATH="$godir:$PATH"
+. "$ROOT/build/goenv.sh"
 N=${N:-21}
 SPY_N=${SPY_N:-11}
 MODULE=${MODULE:-/usr/lib/softhsm/libsofthsm2.so}

@@ -20,9 +20,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-# The go that go.mod asks for (build/go.sh: found, or brought), first on PATH.
-godir=$(build/go.sh --dir)
-export PATH="$godir:$PATH"
+. build/goenv.sh
 FYNE=${FYNE:-$ROOT/tools/bin/fyne}
 DIST=${DIST:-$ROOT/dist}
 ONLY=${ONLY:-win linux cli}
@@ -74,7 +72,7 @@ build_win() {
 	# fyne package takes a manifest found beside the .exe instead of its own.
 	sed "s/@VERSION@/$VERSION.$BUILD/; s/@NAME@/kg.tunduk.onboard/" build/package/windows.manifest \
 		>"$src/tunduk-onboard.exe.manifest"
-	(cd "$src" && GOFLAGS="-buildvcs=false -ldflags=$XVER" GOOS=windows GOARCH=amd64 CC=$MINGW_CC \
+	(cd "$src" && unset CGO_CFLAGS CGO_LDFLAGS && GOFLAGS="-buildvcs=false -ldflags=$XVER" GOOS=windows GOARCH=amd64 CC=$MINGW_CC \
 		"$FYNE" package --os windows --release)
 	mv "$src/Tunduk Onboard.exe" "$DIST/tunduk-onboard_${VERSION}_windows_amd64.exe"
 	step "Windows GUI done"
@@ -96,7 +94,9 @@ build_cli() {
 		build/package/cli.rc >"$src/cli.rc"
 	x86_64-w64-mingw32-windres -i "$src/cli.rc" -O coff -o "$rsrc"
 	# cgo through mingw so the token verbs load rtPKCS11ECP.dll on Windows.
-	(cd "$src" && CGO_ENABLED=1 CC=$MINGW_CC GOOS=windows GOARCH=amd64 go build -trimpath \
+	# (Go's default C flags: the hardening ones of build/goenv.sh would need
+	# mingw's libssp, and nothing Linux compiled fits a Windows build.)
+	(cd "$src" && unset CGO_CFLAGS CGO_LDFLAGS && CGO_ENABLED=1 CC=$MINGW_CC GOOS=windows GOARCH=amd64 go build -trimpath \
 		-ldflags "$LDFLAGS" -o "$DIST/tunduk-onboard-cli_${VERSION}_windows_amd64.exe" ./cmd/tunduk-onboard-cli)
 	rm "$rsrc"
 }
@@ -104,7 +104,10 @@ build_cli() {
 build_linux() {
 	local src=$1
 	step "Linux GUI .tar.xz and .deb"
-	(cd "$src" && GOFLAGS="-buildvcs=false -ldflags=$XVER" "$FYNE" package --os linux --release --name tunduk-onboard)
+	# fyne adds the flags build/goenv.sh set to those already set: clear them,
+	# and it compiles with the same ones (the cached OpenGL bindings fit).
+	(cd "$src" && unset CGO_CFLAGS CGO_LDFLAGS && GOFLAGS="-buildvcs=false -ldflags=$XVER" \
+		"$FYNE" package --os linux --release --name tunduk-onboard)
 	mv "$src/tunduk-onboard.tar.xz" "$DIST/tunduk-onboard_${VERSION}_linux_amd64.tar.xz"
 	local cli=$DIST/tunduk-onboard-cli_${VERSION}_linux_amd64
 	[ -f "$cli" ] || (cd "$src" && go build -trimpath -ldflags "$LDFLAGS" -o "$cli" ./cmd/tunduk-onboard-cli)

@@ -23,10 +23,7 @@ set -eu
 
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-# The go that go.mod asks for (build/go.sh: found, or brought), first on PATH.
-godir=$(build/go.sh --dir) || exit 1
-PATH="$godir:$PATH"
-export PATH
+. build/goenv.sh
 BIN=${BIN:-$ROOT/bin/tunduk-onboard}
 DISPLAY_NUM=${DISPLAY_NUM:-99}
 WAIT=${WAIT:-12}

@@ -1,55 +1,59 @@
 #!/usr/bin/env bash
 # build/test-all.sh - the whole suite, as `make test` runs it (the
-# packaging tools come first, from the Makefile):
-#   1. the release packages build in the background (build/package.sh)
-#      while lint (gofmt, go vet) and the Go suite run (build/test.sh): a
-#      cold run of either spends minutes in one single-threaded C compile
-#      of the OpenGL bindings, so on two cores they overlap instead of
-#      queueing;
-#   2. the packaging tests on those packages (build/test-package.sh), the
-#      Go bootstrap in a clean Debian root among them;
-#   3. a short fuzz run of the probe parser.
-# A failing part does not stop the others: every result is printed, and
-# the exit status is the first failure's.
+# packaging tools come first, from the Makefile). Two lanes, one per core:
+#   lane 1: lint (gofmt, go vet), then the Go suite (build/test.sh), then
+#           a short fuzz run of the probe parser;
+#   lane 2: the release packages (build/package.sh), then the packaging
+#           tests on them (build/test-package.sh: wine, signing, the .deb
+#           and the Go bootstrap in a clean Debian root).
+# On a fresh machine lane 2 is the long one: the Windows build runs cgo
+# over the OpenGL bindings in one C compiler process for minutes, so it
+# starts first and is not held back. The Linux builds of both lanes share
+# what they compile (build/goenv.sh). Much of the Go suite waits on booted
+# hosts and real servers, so the lanes overlap well on two cores.
+# A failing part does not stop the others: every result is printed (lane
+# 2's when it ends), and the exit status is the first failure's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PATH="$(build/go.sh --dir):$PATH"
-export PATH
-export GOCACHE="${GOCACHE:-$(go env GOCACHE)}" GOMODCACHE="${GOMODCACHE:-$(go env GOMODCACHE)}"
+. build/goenv.sh
 t0=$(date +%s)
 elapsed() { echo "$(($(date +%s) - t0))s"; }
 
 work=$(mktemp -d /tmp/test-all.XXXXXX)
-pkgpid=""
+lane2=""
 cleanup() {
-	# package.sh runs in its own process group (set -m below): stop all of it.
-	[ -z "$pkgpid" ] || kill -- -"$pkgpid" 2>/dev/null || true
+	# Lane 2 runs in its own process group (set -m below): stop all of it.
+	[ -z "$lane2" ] || kill -- -"$lane2" 2>/dev/null || true
 	rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
 
 set -m
-DIST=$work/dist nice -n 5 build/package.sh >"$work/package.log" 2>&1 &
-pkgpid=$!
+(
+	if ! DIST=$work/dist build/package.sh >"$work/package.log" 2>&1; then
+		tail -40 "$work/package.log"
+		echo "FAIL release packages: build/package.sh failed (log above)"
+		exit 1
+	fi
+	echo "test-all: release packages built ($(elapsed))"
+	KEEP_DIST=$work/dist build/test-package.sh
+) >"$work/lane2.log" 2>&1 &
+lane2=$!
 set +m
 
 rc=0
-make --no-print-directory lint || rc=$?
-build/test.sh || { [ "$rc" -ne 0 ] || rc=1; }
+first() { [ "$rc" -ne 0 ] || rc=$1; }
+make --no-print-directory lint || first $?
+build/test.sh || first 1
 echo "test-all: Go suite done ($(elapsed))"
+make --no-print-directory fuzz || first 1
+echo "test-all: fuzz done ($(elapsed))"
 
-if wait "$pkgpid"; then
-	pkgpid=""
-	echo "test-all: release packages built ($(elapsed))"
-	KEEP_DIST=$work/dist build/test-package.sh || { [ "$rc" -ne 0 ] || rc=1; }
-else
-	pkgpid=""
-	tail -40 "$work/package.log"
-	echo "FAIL release packages: build/package.sh failed (log above)"
-	[ "$rc" -ne 0 ] || rc=1
-fi
+l2=0
+wait "$lane2" || l2=$?
+lane2=""
+cat "$work/lane2.log"
+[ "$l2" -eq 0 ] || first 1
 echo "test-all: packaging tests done ($(elapsed))"
-
-make --no-print-directory fuzz || { [ "$rc" -ne 0 ] || rc=1; }
 echo "test-all: done ($(elapsed)), exit $rc"
 exit "$rc"

@@ -23,10 +23,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-# The go that go.mod asks for (build/go.sh: found, or brought), first on PATH.
-godir=$(build/go.sh --dir)
-export PATH="$godir:$PATH"
-export GOCACHE="${GOCACHE:-$(go env GOCACHE)}" GOMODCACHE="${GOMODCACHE:-$(go env GOMODCACHE)}"
+. build/goenv.sh
 export LANG=en_US.UTF-8
 VERSION=$(sed -n 's/^Version *= *"\(.*\)"/\1/p' FyneApp.toml)
 BUILD=$(sed -n 's/^Build *= *\([0-9]*\)/\1/p' FyneApp.toml)

@@ -4,11 +4,9 @@
 # otherwise and leaves it running), the Fyne headless test driver.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The go that go.mod asks for (build/go.sh: found, or brought), first on PATH.
-godir=$(build/go.sh --dir)
-export PATH="$godir:$PATH"
-# Keep Go's caches where they are before HOME moves, or every run is cold.
-export GOCACHE="${GOCACHE:-$(go env GOCACHE)}" GOMODCACHE="${GOMODCACHE:-$(go env GOMODCACHE)}"
+# go, its caches and flags as every build here has them (build/goenv.sh);
+# the caches stay where they are when HOME moves below.
+. build/goenv.sh
 home=$(mktemp -d)
 trap 'rm -rf "$home"' EXIT
 export HOME="$home" XDG_CONFIG_HOME="$home/.config" XDG_CACHE_HOME="$home/.cache"

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tunduk-onboard/tunduk-onboard/internal/srcdir"
 	"github.com/tunduk-onboard/tunduk-onboard/profile"
 )
 
@@ -144,13 +145,16 @@ func unitOwner(unit, server string) string {
 // container whatever libc it has.
 func buildAPI(t testing.TB, out string) {
 	t.Helper()
-	_, self, _, _ := runtime.Caller(0)
+	src, err := srcdir.Path("build/targethost/testdata/standinapi")
+	if err != nil {
+		t.Fatal(err)
+	}
 	goBin, err := exec.LookPath("go")
 	if err != nil {
 		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
 	}
 	cmd := exec.Command(goBin, "build", "-trimpath", "-o", out, ".")
-	cmd.Dir = filepath.Join(filepath.Dir(self), "testdata", "standinapi")
+	cmd.Dir = src
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+runtime.GOARCH)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("targethost: building the stand-in API: %v\n%s", err, b)

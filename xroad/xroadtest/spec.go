@@ -9,8 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -19,16 +17,13 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	"github.com/tunduk-onboard/tunduk-onboard/internal/srcdir"
 )
 
-// specName is the definition in xroad/testdata, found beside this
-// source file so that any package's tests can load it.
+// specName is the definition in xroad/testdata, found from the module
+// root so that any package's tests can load it.
 const specName = "openapi-security-server-7.4.2.yaml"
-
-func specFile() string {
-	_, self, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(self), "..", "testdata", specName)
-}
 
 // commonDefs stands in for the X-Road sources' shared definition file the
 // spec refers to ("../../.../common-openapi-definition.yaml"): the error
@@ -102,7 +97,11 @@ func parseContract() (*contract, error) {
 		}
 		return nil, fmt.Errorf("the contract refers to an unexpected file %s", u)
 	}
-	doc, err := l.LoadFromFile(specFile())
+	file, err := srcdir.Path("xroad/testdata/" + specName)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := l.LoadFromFile(file)
 	if err != nil {
 		return nil, fmt.Errorf("loading %s: %w", specName, err)
 	}
