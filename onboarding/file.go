@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"time"
 )
 
@@ -55,7 +56,9 @@ func DefaultPath() (string, error) {
 // Aside and the caller must not save to path.
 func Load(path string) (Record, error) {
 	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+		// Nothing there (a folder on the way that is a file holds no
+		// record either: Save will say it cannot write).
 		return Record{Version: Version}, nil
 	}
 	if err != nil {

@@ -11,7 +11,7 @@
 package onboarding
 
 import (
-	"strconv"
+	"strings"
 	"time"
 )
 
@@ -70,7 +70,8 @@ type Server struct {
 }
 
 // Identity is what makes it another server: the readiness result, the
-// install and the initialisation belong to one.
+// install and the initialisation belong to one. Another SSH port or login
+// is the same machine reached another way.
 func (s *Server) Identity() string {
 	switch {
 	case s == nil:
@@ -78,7 +79,7 @@ func (s *Server) Identity() string {
 	case s.Local:
 		return "local"
 	}
-	return s.Host + ":" + strconv.Itoa(s.Port)
+	return "host " + strings.ToLower(s.Host)
 }
 
 // Readiness is the latest readiness check's result.
@@ -116,7 +117,9 @@ type Install struct {
 	LastStepDone string `json:"last_step_done,omitempty"`
 	StepsDone    int    `json:"steps_done"`
 	StepsTotal   int    `json:"steps_total"`
-	// XRoadVersion is the X-Road version the finished install put there.
+	// XRoadVersion is the X-Road version a finished install put there:
+	// the profile's, which the plan installs (the admin API answered at
+	// the end; its version call needs a login the install does not have).
 	XRoadVersion string `json:"xroad_version,omitempty"`
 }
 
@@ -206,7 +209,7 @@ type Certificate struct {
 }
 
 // LatestCSR is the newest CSR of usage, nil when none was made.
-func (r *Record) LatestCSR(usage string) *CSR {
+func (r Record) LatestCSR(usage string) *CSR {
 	var out *CSR
 	for i := range r.CSRs {
 		c := &r.CSRs[i]
@@ -232,7 +235,7 @@ func (r *Record) AddCSR(c CSR) bool {
 
 // Certificate is the imported certificate of usage (the newest), nil when
 // none.
-func (r *Record) Certificate(usage string) *Certificate {
+func (r Record) Certificate(usage string) *Certificate {
 	var out *Certificate
 	for i := range r.Certificates {
 		c := &r.Certificates[i]

@@ -48,7 +48,7 @@ var Steps = []string{StepWelcome, StepOrganisation, StepServer, StepReadiness, S
 // user overrode need attention), the install finished ok, the server
 // initialised with its authentication CSR, the application sent, the
 // authentication certificate active. An unknown step is not started.
-func (r *Record) StepState(step string) State {
+func (r Record) StepState(step string) State {
 	switch step {
 	case StepWelcome:
 		if r.LastStep != "" || r.Organisation != nil {
@@ -93,7 +93,7 @@ func (r *Record) StepState(step string) State {
 	return NotStarted
 }
 
-func (r *Record) readinessState() State {
+func (r Record) readinessState() State {
 	switch rd := r.Readiness; {
 	case rd == nil:
 		return NotStarted
@@ -105,7 +105,7 @@ func (r *Record) readinessState() State {
 	return Failed
 }
 
-func (r *Record) installState() State {
+func (r Record) installState() State {
 	switch in := r.Install; {
 	case in == nil:
 		return NotStarted
@@ -117,7 +117,7 @@ func (r *Record) installState() State {
 	return Attention // stopped, or cut off while it ran
 }
 
-func (r *Record) configureState() State {
+func (r Record) configureState() State {
 	switch in := r.Init; {
 	case in == nil:
 		return NotStarted
@@ -129,7 +129,7 @@ func (r *Record) configureState() State {
 	return Attention
 }
 
-func (r *Record) registerState() State {
+func (r Record) registerState() State {
 	if c := r.Certificate(UsageAuth); c != nil && !c.ActivatedAt.IsZero() {
 		return Done
 	}

@@ -83,9 +83,9 @@ func TestIdentityChangeForgets(t *testing.T) {
 		t.Error("another organisation forgot the server's readiness and install")
 	}
 	s := *r.Server
-	s.User = "other"
+	s.User, s.Port = "other", 2222
 	if r.SetServer(s) || r.Readiness == nil {
-		t.Error("another login user forgot the server's state")
+		t.Error("another login user or port forgot the server's state")
 	}
 	s.Host = "ss2.agency.kg"
 	if !r.SetServer(s) || r.Readiness != nil || r.Install != nil {
