@@ -27,6 +27,7 @@ var allowed = map[string][]string{
 	"checks":                       {"assets", "i18n", "profile"},
 	"enroll":                       {"i18n", "profile", "internal/version", "internal/secrets"},
 	"enroll/enrolltest":            {},
+	"onboarding":                   {},
 	"installer":                    {"checks", "i18n", "profile", "remote", "xroad"},
 	"installer/installertest":      {"checks", "installer", "remote"},
 	"xroad/configure":              {"i18n", "profile", "remote", "xroad"},

@@ -81,11 +81,16 @@ func Run() {
 	if p := strings.TrimSpace(os.Getenv(envModule)); p != "" {
 		wz.token.path = p
 	}
-	wz.submit.startup()
-	if i := wz.stepIndex(strings.TrimSpace(os.Getenv(envStartStep))); i >= 0 {
-		wz.cur = i
+	if p, err := recordPath(); err == nil {
+		wz.openRecord(p)
+	} else {
+		log.WithError(err).Warn("no place for the onboarding record")
+		wz.rec.loadErr = err
 	}
+	wz.submit.startup()
+	wz.cur = wz.startStep()
 	w.SetContent(wz.build())
+	wz.rec.tell()
 	if os.Getenv(envAutoCheck) == "1" {
 		wz.readiness.start()
 	}

@@ -255,6 +255,7 @@ func (cs *configureStep) refreshStatus() {
 			return
 		}
 		cs.status, cs.statusAt = &st, time.Now()
+		cs.wz.rec.serverStatus(&st)
 		cs.adoptCSRs(&st)
 	}, cs.refresh)
 }
@@ -268,12 +269,12 @@ func (cs *configureStep) adoptCSRs(st *configure.Status) {
 	auth, sign := cs.wz.csrs.get()
 	if ks := st.Auth; auth == nil && ks != nil && ks.Cert == nil && len(ks.CSR) > 0 {
 		if _, err := csrInfo(ks.CSR); err == nil {
-			cs.wz.csrs.setAuth(&madeCSR{DER: ks.CSR, Where: keyOnSoftToken})
+			cs.wz.csrs.setAuth(&madeCSR{DER: ks.CSR, Where: keyOnSoftToken, KeyID: i18n.Line(ks.KeyID, 80), Label: i18n.Line(ks.Label, 80)})
 		}
 	}
 	if ks := st.Sign; sign == nil && cs.form.SignOnServer && ks != nil && ks.Cert == nil && len(ks.CSR) > 0 && ks.TokenID != xroad.SoftwareTokenID {
 		if _, err := csrInfo(ks.CSR); err == nil {
-			cs.wz.csrs.setSign(&madeCSR{DER: ks.CSR, Where: keyOnServerToken, Token: i18n.Line(ks.TokenID, 60)})
+			cs.wz.csrs.setSign(&madeCSR{DER: ks.CSR, Where: keyOnServerToken, Token: i18n.Line(ks.TokenID, 60), KeyID: i18n.Line(ks.KeyID, 80), Label: i18n.Line(ks.Label, 80)})
 		}
 	}
 }
@@ -315,10 +316,12 @@ func (cs *configureStep) initialise() {
 		if err != nil {
 			cs.rows.failRunning()
 			cs.outcome = func() fyne.CanvasObject { return sessionErrorCard(err) }
+			cs.wz.rec.initFailed()
 			return
 		}
 		if statusErr == nil {
 			cs.status, cs.statusAt = &status, time.Now()
+			cs.wz.rec.serverStatus(&status)
 		}
 		cs.forgetPINs()
 		cs.madeCSRs(made)
@@ -347,7 +350,7 @@ func (cs *configureStep) madeCSRs(made configure.CSRs) {
 	if made.Auth != nil && len(made.Auth.CSR) > 0 {
 		if c, err := csrInfo(made.Auth.CSR); err == nil {
 			cs.auth = c
-			cs.wz.csrs.setAuth(&madeCSR{DER: c.DER, Where: keyOnSoftToken})
+			cs.wz.csrs.setAuth(&madeCSR{DER: c.DER, Where: keyOnSoftToken, KeyID: i18n.Line(made.Auth.KeyID, 80), Label: i18n.Line(made.Auth.Label, 80)})
 		} else {
 			problems = append(problems, err.Error())
 		}
@@ -355,7 +358,7 @@ func (cs *configureStep) madeCSRs(made configure.CSRs) {
 	if made.Sign != nil && len(made.Sign.CSR) > 0 {
 		if c, err := csrInfo(made.Sign.CSR); err == nil {
 			cs.sign = c
-			cs.wz.csrs.setSign(&madeCSR{DER: c.DER, Where: keyOnServerToken, Token: i18n.Line(made.Sign.TokenID, 60)})
+			cs.wz.csrs.setSign(&madeCSR{DER: c.DER, Where: keyOnServerToken, Token: i18n.Line(made.Sign.TokenID, 60), KeyID: i18n.Line(made.Sign.KeyID, 80), Label: i18n.Line(made.Sign.Label, 80)})
 		} else {
 			problems = append(problems, err.Error())
 		}

@@ -14,7 +14,7 @@ import (
 
 // keyPrefixes are the first segments of the wizard's translation keys.
 var keyPrefixes = []string{"app", "header", "lang", "about", "dialog", "step", "nav", "welcome", "org", "server",
-	"readiness", "summary", "status", "err", "hostkey"}
+	"readiness", "summary", "status", "err", "hostkey", "record"}
 
 var (
 	literalRe     = regexp.MustCompile(`"([A-Za-z_]+(?:\.[A-Za-z_]+)+)"`)

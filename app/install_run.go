@@ -157,6 +157,7 @@ func (is *installStep) start() {
 	}
 	is.status = T("install.connecting", map[string]any{"Target": srv.Display()})
 	is.refresh()
+	is.wz.rec.installStarted(len(steps), is.form.Force)
 
 	sudo := is.form.SudoPassword
 	var api remote.PinnedCert
@@ -198,6 +199,7 @@ func (is *installStep) start() {
 		is.uiDo(func() {
 			is.running = false
 			is.resumable = err != nil
+			is.wz.rec.installEnded(err, is.wz.profile.XRoad.Version)
 			if err == nil {
 				is.outcome = func() fyne.CanvasObject {
 					return successCard(T("install.ok", map[string]any{"Cert": api.CertSHA256}),
@@ -244,9 +246,11 @@ func (is *installStep) event(e installer.Event) {
 	case installer.EventAlreadyDone, installer.EventSkipped:
 		r.end(rowAlreadyDone)
 		is.finished++
+		is.wz.rec.installStep(e.StepID, is.finished, is.total)
 	case installer.EventDone:
 		r.end(rowDone)
 		is.finished++
+		is.wz.rec.installStep(e.StepID, is.finished, is.total)
 	case installer.EventFailed:
 		r.end(rowFailed)
 	case installer.EventWaitingLock:

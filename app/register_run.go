@@ -220,6 +220,7 @@ func (rs *registerStep) importCerts() {
 			return
 		}
 		rs.imported = got
+		rs.wz.rec.certsImported(got)
 		for _, im := range got {
 			if isAuthUsage(im.Usage) {
 				if im.Hash != rs.authHash {
@@ -266,7 +267,7 @@ func (rs *registerStep) run(send bool) {
 			if err := s.Register(ctx, hash, addr); err != nil {
 				return err
 			}
-			rs.uiDo(func() { rs.sentAt = time.Now(); rs.save(); rs.refresh() })
+			rs.uiDo(func() { rs.sentAt = time.Now(); rs.save(); rs.wz.rec.registration(hash, regSent); rs.refresh() })
 		}
 		if !approved {
 			seen := func(c xroad.TokenCertificate) {
@@ -275,7 +276,12 @@ func (rs *registerStep) run(send bool) {
 			if err := s.WaitRegistered(ctx, hash, every, seen); err != nil {
 				return err
 			}
-			rs.uiDo(func() { rs.approved = true; rs.stage("registered"); rs.refresh() })
+			rs.uiDo(func() {
+				rs.approved = true
+				rs.wz.rec.registration(hash, regApproved)
+				rs.stage("registered")
+				rs.refresh()
+			})
 		}
 		return s.Activate(ctx, hash)
 	}, func(err error) {
@@ -285,6 +291,7 @@ func (rs *registerStep) run(send bool) {
 		}
 		rs.active = true
 		rs.save()
+		rs.wz.rec.registration(hash, regActive)
 		rs.stage("active")
 		rs.outcome = func() fyne.CanvasObject { return successCard(T("register.ok"), T("register.ok.next")) }
 	}, rs.refresh)

@@ -242,6 +242,7 @@ func (cs *certStep) makeCSR() {
 	}
 	pin := v.pin.Text
 	v.pin.SetText("")
+	keyLabel, tokenLabel := cs.wz.token.labels(serial)
 	who := cs.wz.participant()
 	prof := cs.wz.profile
 	ts := cs.wz.token
@@ -267,7 +268,7 @@ func (cs *certStep) makeCSR() {
 			cs.csr, cs.err = csr, err
 			if csr != nil {
 				cs.csrFor = serial + "/" + hexString(id)
-				cs.wz.csrs.setSign(&madeCSR{DER: csr.DER, Where: keyOnRutoken, Token: serial})
+				cs.wz.csrs.setSign(&madeCSR{DER: csr.DER, Where: keyOnRutoken, Token: serial, KeyID: hexString(id), Label: keyLabel, TokenLabel: tokenLabel})
 			}
 			cs.refresh()
 			if cs.made != nil {

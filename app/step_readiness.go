@@ -132,6 +132,7 @@ func (r *readiness) start() {
 			r.running = false
 			r.report, r.err = rep, err
 			if err == nil {
+				r.wz.rec.readiness(rep)
 				// Streamed in rule order; once complete, what needs work first.
 				sortBySeverity(r.results)
 				r.rebuildRows()
@@ -382,6 +383,9 @@ func (r *readiness) save(kind string) {
 			return
 		}
 		log.WithField("file", wc.URI().Path()).Info("report saved")
+		if kind == "json" {
+			r.wz.rec.reportSaved(wc.URI().Path())
+		}
 		dialog.ShowInformation(T("readiness.saved.title"), T("readiness.saved", map[string]any{"File": wc.URI().Path()}), win)
 	}, win)
 	d.SetFileName(reportFileName(rep, kind))

@@ -2,18 +2,22 @@ package app
 
 // The Summary step, last in the wizard: what was done, what the user
 // waits for and what to do next, in plain words. Each line comes from a
-// provider reading the wizard's state or the submissions store; a step
-// that wants a line here adds its provider to summaryProviders.
+// provider reading this run's state, the onboarding record (what earlier
+// runs did) or the submissions store; a step that wants a line here adds
+// its provider to summaryProviders.
 
 import (
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tunduk-onboard/tunduk-onboard/checks"
 	"github.com/tunduk-onboard/tunduk-onboard/enroll"
+	"github.com/tunduk-onboard/tunduk-onboard/onboarding"
 )
 
 // stepSummary is the last step's id.
@@ -45,6 +49,7 @@ type summaryLine struct {
 type summaryFacts struct {
 	wz     *wizard
 	record *enroll.Record // latest submission of this organisation, nil: none
+	ob     onboarding.Record
 }
 
 // summaryProviders make the summary's lines, in order within a section.
@@ -59,7 +64,7 @@ var summaryProviders = []func(f summaryFacts) []summaryLine{
 }
 
 func (wz *wizard) summaryView() fyne.CanvasObject {
-	facts := summaryFacts{wz: wz}
+	facts := summaryFacts{wz: wz, ob: wz.rec.snapshot()}
 	if dir, err := wz.submit.dir(); err == nil {
 		rec, err := latestRecord(dir, wz.state.Org)
 		if err != nil {
@@ -107,12 +112,17 @@ func summaryRow(l summaryLine) fyne.CanvasObject {
 	return container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(icon)), nil, label)
 }
 
+// summaryReadiness: this run's check, else the record's (an earlier run's).
 func summaryReadiness(f summaryFacts) []summaryLine {
-	rep := f.wz.readiness.report
-	if rep == nil {
+	var s checks.Summary
+	var at time.Time
+	if rep := f.wz.readiness.report; rep != nil {
+		s, at = rep.Summary, rep.CheckedAt
+	} else if rd := f.ob.Readiness; rd != nil {
+		s, at = checks.Summary{Pass: rd.Pass, Warn: rd.Warn, Fail: rd.Fail, Unknown: rd.Unknown}, rd.At
+	} else {
 		return []summaryLine{{sectionDone, lineInfo, T("summary.readiness_none")}}
 	}
-	s := rep.Summary
 	state, key := lineDone, "summary.readiness_ok"
 	if s.Fail > 0 {
 		state, key = lineTodo, "summary.readiness_fail"
@@ -120,7 +130,7 @@ func summaryReadiness(f summaryFacts) []summaryLine {
 		key = "summary.readiness_warn"
 	}
 	return []summaryLine{{sectionDone, state, T(key, map[string]any{
-		"Date": when(rep.CheckedAt), "Pass": s.Pass, "Warn": s.Warn + s.Unknown, "Fail": s.Fail})}}
+		"Date": when(at), "Pass": s.Pass, "Warn": s.Warn + s.Unknown, "Fail": s.Fail})}}
 }
 
 func summaryInstall(f summaryFacts) []summaryLine {
@@ -135,34 +145,49 @@ func summaryInstall(f summaryFacts) []summaryLine {
 	case is.resumable:
 		return []summaryLine{{sectionDone, lineTodo, T("summary.install_stopped")}}
 	}
+	// Not in this run: what the record says of the last one.
+	switch in := f.ob.Install; {
+	case in == nil:
+	case in.Outcome == onboarding.OutcomeOK:
+		return []summaryLine{{sectionDone, lineDone, T("summary.install_done", map[string]any{"Target": f.wz.state.Server.Display()})}}
+	case in.Outcome == onboarding.OutcomeFailed:
+		return []summaryLine{{sectionDone, lineTodo, T("summary.install_failed", map[string]any{
+			"Date": when(in.Finished), "Done": in.StepsDone, "Total": in.StepsTotal})}}
+	default: // stopped, or cut off while it ran
+		return []summaryLine{{sectionDone, lineTodo, T("summary.install_stopped")}}
+	}
 	return []summaryLine{{sectionDone, lineInfo, T("summary.install_none")}}
 }
 
 // summaryConfigure tells the server's initialisation as the Configure
 // step last read it (nothing when it never asked the server).
 func summaryConfigure(f summaryFacts) []summaryLine {
-	st := f.wz.configure.status
+	st, in := f.wz.configure.status, f.ob.Init
 	switch {
-	case !f.wz.state.Server.Remote || st == nil:
+	case !f.wz.state.Server.Remote || st == nil && in == nil:
 		return nil
-	case st.Init.Done() && st.TSAConfigured:
+	case st != nil && st.Init.Done() && st.TSAConfigured:
 		return []summaryLine{{sectionDone, lineDone, T("summary.configure_done", map[string]any{"Date": when(f.wz.configure.statusAt)})}}
+	case st == nil && in.Done() && in.TimeStamping: // an earlier run saw it
+		return []summaryLine{{sectionDone, lineDone, T("summary.configure_done", map[string]any{"Date": when(in.At)})}}
 	}
 	return []summaryLine{{sectionDone, lineTodo, T("summary.configure_todo")}}
 }
 
+// summaryCSRs: the latest CSR of each usage in the record (this run's
+// reach it too, through the recorder), with when and where it was made.
 func summaryCSRs(f summaryFacts) []summaryLine {
-	auth, sign := f.wz.csrs.get()
 	var out []summaryLine
-	if auth != nil {
-		out = append(out, summaryLine{sectionDone, lineDone, T("summary.auth_csr", map[string]any{"Source": auth.source(CurrentLanguage())})})
-	} else if f.record == nil {
-		out = append(out, summaryLine{sectionDone, lineTodo, T("summary.auth_csr_missing")})
-	}
-	if sign != nil {
-		out = append(out, summaryLine{sectionDone, lineDone, T("summary.sign_csr", map[string]any{"Source": sign.source(CurrentLanguage())})})
-	} else if f.record == nil {
-		out = append(out, summaryLine{sectionDone, lineTodo, T("summary.sign_csr_missing")})
+	for _, u := range []struct{ usage, made, missing string }{
+		{onboarding.UsageAuth, "summary.auth_csr", "summary.auth_csr_missing"},
+		{onboarding.UsageSign, "summary.sign_csr", "summary.sign_csr_missing"},
+	} {
+		if c := f.ob.LatestCSR(u.usage); c != nil {
+			m := madeCSR{Where: c.Key.Place, Token: c.Key.TokenSerial}
+			out = append(out, summaryLine{sectionDone, lineDone, T(u.made, map[string]any{"Date": when(c.MadeAt), "Source": m.source(CurrentLanguage())})})
+		} else if f.record == nil {
+			out = append(out, summaryLine{sectionDone, lineTodo, T(u.missing)})
+		}
 	}
 	return out
 }

@@ -558,6 +558,7 @@ func (ts *tokenStep) generate(tok tokens.TokenInfo, pin string, bits int, label 
 				ts.key = key
 				ts.wz.prefs.SetString(prefKeySerial, key.TokenSerial)
 				ts.wz.prefs.SetString(prefKeyID, key.IDHex())
+				ts.wz.rec.signKey(key, tok.Label)
 				ts.wz.certs.reset()
 			}
 			ts.refresh()
@@ -591,6 +592,7 @@ func (ts *tokenStep) forgetKey(serial string) {
 	ts.key = nil
 	ts.wz.prefs.SetString(prefKeySerial, "")
 	ts.wz.prefs.SetString(prefKeyID, "")
+	ts.wz.rec.signKey(nil, "")
 	ts.wz.certs.reset()
 }
 

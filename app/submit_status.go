@@ -104,6 +104,7 @@ func (ss *submitStep) loadRecord() {
 	if ss.recordErr != nil {
 		log.WithError(ss.recordErr).Warn("submissions store not read")
 	}
+	ss.wz.rec.submission(ss.record)
 	ss.pending = 0
 	if ss.intakeURL() == "" || ss.record == nil {
 		return // no outbox without a store

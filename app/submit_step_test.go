@@ -704,7 +704,7 @@ func TestSummaryAfterSentSubmission(t *testing.T) {
 	}
 	texts := labelsIn(h.wz.page)
 	for _, want := range []string{T("summary.submission_none"), T("summary.wait_nothing"), T("summary.next_send"), T("summary.readiness_none"),
-		T("summary.auth_csr", map[string]any{"Source": i18n.T("en", "csr.where.soft_token", nil)})} {
+		T("summary.auth_csr", map[string]any{"Date": when(h.wz.rec.snapshot().LatestCSR("auth").MadeAt), "Source": i18n.T("en", "csr.where.soft_token", nil)})} {
 		if !contains(texts, want) {
 			t.Errorf("before sending, summary lacks %q: %q", want, texts)
 		}

@@ -62,7 +62,8 @@ type wizard struct {
 	configure *configureStep // the Configure step: initialisation and the authentication CSR
 	submit    *submitStep    // the Submit step: the enrollment package and its delivery
 	register  *registerStep  // the Register step: certificates back, registration
-	csrs      csrSet         // CSRs made this run, for the Submit step
+	csrs      csrSet         // CSRs made this run (or kept from an earlier one), for the Submit step
+	rec       *recorder      // the onboarding record: milestones in, step states out
 
 	hostKeyShown func() // tests: called on the UI goroutine once the host-key dialog is up
 
@@ -78,6 +79,7 @@ type wizard struct {
 
 func newWizard(a fyne.App, w fyne.Window, prefs Prefs, profile *profile.Profile, logPath string) *wizard {
 	wz := &wizard{app: a, win: w, prefs: prefs, state: LoadState(prefs), profile: profile, logPath: logPath}
+	wz.rec = newRecorder(wz) // in memory until openRecord (Run) gives it its file
 	wz.readiness = newReadiness(wz)
 	wz.token = newTokenStep(wz)
 	wz.certs = newCertStep(wz)
@@ -116,39 +118,10 @@ func (wz *wizard) stepIndex(id string) int {
 
 // build makes the whole window content in the current language.
 func (wz *wizard) build() fyne.CanvasObject {
-	// The template holds the longest item so the list is never narrower
-	// than its texts, in any language.
-	longest := ""
-	for i := range wz.steps {
-		if t := wz.stepLabel(i); len([]rune(t)) > len([]rune(longest)) {
-			longest = t
-		}
-	}
 	wz.list = widget.NewList(
 		func() int { return len(wz.steps) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabelWithStyle(longest, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-			return container.NewHBox(widget.NewIcon(theme.RadioButtonIcon()), l)
-		},
-		func(id widget.ListItemID, o fyne.CanvasObject) {
-			row := o.(*fyne.Container)
-			icon := row.Objects[0].(*widget.Icon)
-			label := row.Objects[1].(*widget.Label)
-			s := wz.steps[id]
-			label.Importance = widget.MediumImportance
-			label.TextStyle = fyne.TextStyle{Bold: id == wz.cur}
-			switch {
-			case id == wz.cur:
-				icon.SetResource(theme.NewPrimaryThemedResource(theme.RadioButtonCheckedIcon()))
-			case id < wz.cur && (s.problems == nil || len(s.problems()) == 0):
-				icon.SetResource(theme.NewSuccessThemedResource(theme.ConfirmIcon()))
-			case id < wz.cur: // reached by a shortcut, still incomplete
-				icon.SetResource(theme.NewWarningThemedResource(theme.WarningIcon()))
-			default:
-				icon.SetResource(theme.RadioButtonIcon())
-			}
-			label.SetText(wz.stepLabel(id))
-		})
+		wz.newStepRow, // step_list.go: icon, title, the state's word
+		func(id widget.ListItemID, o fyne.CanvasObject) { wz.updateStepRow(id, o) })
 	wz.list.OnSelected = func(id widget.ListItemID) {
 		if wz.selecting || id == wz.cur {
 			return
@@ -248,6 +221,7 @@ func (wz *wizard) showStep() {
 			o.leave()
 		}
 	}
+	wz.rec.visit(s.id)
 	wz.heading.SetText(s.title())
 	wz.page.Objects = []fyne.CanvasObject{s.view()}
 	wz.page.Refresh()

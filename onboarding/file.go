@@ -1,0 +1,211 @@
+package onboarding
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+// FileName is the record's file in the tool's config folder.
+const FileName = "onboarding.json"
+
+// Error is an error a user must read: Key is a translation key of the
+// report catalogue ("onboarding.err.*") for i18n.T, Data its values.
+// Aside is where a file that could not be read was moved, "" when it was
+// not moved (then it is still at its place and must not be written over).
+type Error struct {
+	Key   string
+	Data  map[string]any
+	Aside string
+	Err   error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return e.Key + ": " + e.Err.Error()
+	}
+	return e.Key
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// DefaultPath is <user config dir>/tunduk-onboard/onboarding.json.
+func DefaultPath() (string, error) {
+	d, err := os.UserConfigDir()
+	if err != nil {
+		return "", &Error{Key: "onboarding.err.no_config_dir", Err: err}
+	}
+	return filepath.Join(d, "tunduk-onboard", FileName), nil
+}
+
+// Load reads the record at path. No file is an empty record and no error.
+// A file that is not a record this version reads (bad JSON, no version,
+// a newer version) is moved aside to <path>.damaged-<UTC time> and an
+// *Error says so and where it went (Aside), with an empty record: the old
+// file is never dropped, nor written over later. A file that cannot be
+// read at all, or not moved, stays where it is; the *Error then has no
+// Aside and the caller must not save to path.
+func Load(path string) (Record, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+		// Nothing there (a folder on the way that is a file holds no
+		// record either: Save will say it cannot write).
+		return Record{Version: Version}, nil
+	}
+	if err != nil {
+		return Record{Version: Version}, &Error{Key: "onboarding.err.read", Data: map[string]any{"File": path}, Err: err}
+	}
+	var r Record
+	key, data2 := "", map[string]any{"File": path}
+	if err = json.Unmarshal(data, &r); err != nil {
+		key = "onboarding.err.damaged"
+	} else if r.Version < 1 {
+		key, err = "onboarding.err.damaged", fmt.Errorf("no schema version")
+	} else if r.Version > Version {
+		key, err = "onboarding.err.newer", fmt.Errorf("schema version %d, this wizard reads up to %d", r.Version, Version)
+		data2["Version"] = r.Version
+	}
+	if key == "" {
+		return r, nil
+	}
+	aside, merr := moveAside(path)
+	if merr != nil {
+		return Record{Version: Version}, &Error{Key: "onboarding.err.not_moved", Data: map[string]any{"File": path},
+			Err: fmt.Errorf("%v; moving it aside: %w", err, merr)}
+	}
+	data2["Kept"] = aside
+	return Record{Version: Version}, &Error{Key: key, Data: data2, Aside: aside, Err: err}
+}
+
+// moveAside renames path to <path>.damaged-<UTC time>, never over another
+// file kept aside before.
+func moveAside(path string) (string, error) {
+	base := path + ".damaged-" + now().UTC().Format("20060102T150405Z")
+	aside := base
+	for i := 2; ; i++ {
+		if _, err := os.Lstat(aside); errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		aside = base + "-" + strconv.Itoa(i)
+	}
+	if err := os.Rename(path, aside); err != nil {
+		return "", err
+	}
+	syncDir(filepath.Dir(path))
+	return aside, nil
+}
+
+// now is the clock (tests set it).
+var now = time.Now
+
+// Save writes r to path atomically: a temporary file in the same folder,
+// flushed to the disk, made 0600, renamed over path, and the folder
+// flushed; a reader (or a crash) sees the old file or the new one, never
+// half of either. It stamps r with Version and the time.
+func (r *Record) Save(path string) error {
+	r.Version, r.Updated = Version, now().UTC()
+	data, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return &Error{Key: "onboarding.err.write", Data: map[string]any{"File": path}, Err: err}
+	}
+	if err := writeAtomic(path, append(data, '\n')); err != nil {
+		return &Error{Key: "onboarding.err.write", Data: map[string]any{"File": path}, Err: err}
+	}
+	return nil
+}
+
+// beforeRename runs between the temporary file's flush and its rename;
+// tests make it fail to act out a crash at the worst moment.
+var beforeRename = func(tmp string) error { return nil }
+
+// writeAtomic replaces path with data through a temporary file beside it.
+func writeAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	// CreateTemp makes it 0600 already; said again for umask-less systems.
+	err = f.Chmod(0o600)
+	if err == nil {
+		_, err = f.Write(data)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = beforeRename(tmp)
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	syncDir(dir)
+	return nil
+}
+
+// syncDir makes a rename in dir durable. Not every OS can open a folder
+// for syncing (Windows cannot); the rename has happened either way.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+}
+
+// CSRFolder is the folder beside the record where CSRs are kept.
+const CSRFolder = "csrs"
+
+// SaveCSR keeps a CSR's DER beside the record at path (a CSR is public:
+// it goes to the CA) and returns the file and the DER's SHA-256, for a
+// CSR entry. Atomic like Save.
+func SaveCSR(path, usage string, der []byte, at time.Time) (file, sum string, err error) {
+	sum = SHA256(der)
+	file = filepath.Join(filepath.Dir(path), CSRFolder, usage+"-"+at.UTC().Format("20060102T150405Z")+"-"+sum[:8]+".der")
+	if err := writeAtomic(file, der); err != nil {
+		return "", "", &Error{Key: "onboarding.err.write", Data: map[string]any{"File": file}, Err: err}
+	}
+	return file, sum, nil
+}
+
+// ReadCSR reads the DER of c back, checked against its SHA-256: a file
+// changed or gone is an error.
+func ReadCSR(c CSR) ([]byte, error) {
+	if c.File == "" {
+		return nil, fmt.Errorf("the %s CSR of %s has no file", c.Usage, c.MadeAt.Format(time.RFC3339))
+	}
+	der, err := os.ReadFile(c.File)
+	if err != nil {
+		return nil, err
+	}
+	s := sha256.Sum256(der)
+	if want, err := hex.DecodeString(c.SHA256); err != nil || !bytes.Equal(s[:], want) {
+		return nil, fmt.Errorf("%s: changed since it was made", c.File)
+	}
+	return der, nil
+}
+
+// SHA256 is the hex SHA-256 of der, as CSR entries hold it.
+func SHA256(der []byte) string {
+	s := sha256.Sum256(der)
+	return hex.EncodeToString(s[:])
+}
