@@ -64,7 +64,7 @@ func newCfgHarness(t *testing.T, opts xroadtest.Options) *cfgHarness {
 	wz.profile = &p
 	wz.state.Org = validOrg()
 	wz.state.Server = Server{Remote: true, Host: h.IP, Port: strconv.Itoa(h.Port), User: h.User, Auth: AuthKey,
-		KeyFile: h.ClientKeyPath, PublicIP: "203.0.113.10"}
+		KeyFile: h.ClientKeyPath, PublicIP: "93.184.216.34"}
 	pump := make(uiPump)
 	do := func(f func()) {
 		done := make(chan struct{})
