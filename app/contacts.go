@@ -52,7 +52,9 @@ func contactLines(c profile.Contact) []string {
 func contactBox(title string, c profile.Contact) *fyne.Container {
 	box := container.NewVBox()
 	if title != "" {
-		box.Add(heading(title))
+		h := heading(title)
+		h.Wrapping = fyne.TextWrapWord // a long name never widens the page
+		box.Add(h)
 	}
 	for _, l := range contactLines(c) {
 		lbl := wrapped(l)

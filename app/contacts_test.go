@@ -117,3 +117,22 @@ func TestOperatorErrorsCarryContacts(t *testing.T) {
 	}
 	_ = test.NewTempApp
 }
+
+// The help never makes a page wider: names and contacts wrap.
+func TestHelpNeverWidensThePage(t *testing.T) {
+	for _, code := range Languages {
+		wz, _ := newTestWizard(t, nil)
+		if err := SetLanguage(code); err != nil {
+			t.Fatal(err)
+		}
+		for _, ca := range []bool{true, false} {
+			if w := wz.nextCard(ca).MinSize().Width; w > 320 {
+				t.Errorf("%s: the next-step card needs %.0f px", code, w)
+			}
+		}
+		if w := wz.caContact().MinSize().Width; w > 320 {
+			t.Errorf("%s: the CA's contact needs %.0f px", code, w)
+		}
+	}
+	_ = SetLanguage("en")
+}

@@ -36,8 +36,17 @@ func (g *fieldGuide) watch(field string, e *widget.Entry, value string) {
 	}
 }
 
-// touch records that the user changed field.
-func (g *fieldGuide) touch(field string) { g.touched[field] = true }
+// touch records that the user changed field. From then on its entry keeps
+// its error even while focused (Fyne drops an error found while the entry
+// has focus, and shows a green tick for the wrong text instead); the mark
+// still waits until the user leaves the field.
+func (g *fieldGuide) touch(field string) {
+	g.touched[field] = true
+	if e := g.entries[field]; e != nil && !e.AlwaysShowValidationError {
+		e.AlwaysShowValidationError = true
+		_ = e.Validate()
+	}
+}
 
 // try records that Next was pressed on step while it had problems, and
 // marks every entry of the page that has one.

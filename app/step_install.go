@@ -239,6 +239,11 @@ func (is *installStep) refresh() {
 		status, v.status.Importance = problems[0].text, widget.WarningImportance
 	}
 	v.status.SetText(status)
+	if status == "" {
+		v.status.Hide() // no empty line between the page and Start
+	} else {
+		v.status.Show()
+	}
 	v.status.Refresh()
 	texts := map[string][]string{}
 	for _, p := range problems {
