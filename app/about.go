@@ -56,6 +56,8 @@ func (wz *wizard) aboutContent() fyne.CanvasObject {
 		path(logDir),
 		widget.NewLabel(T("about.log")),
 		path(logPath),
+		wrapped(T("about.send_log", map[string]any{"Operator": wz.operatorTitle()})),
+		contactBox("", wz.profile.Operator.Contact),
 		widget.NewLabel(T("about.profile", map[string]any{"Name": wz.profile.Name, "Version": wz.profile.Version})),
 	)
 }

@@ -58,6 +58,7 @@ func Run() {
 
 	a := fyneapp.NewWithID(AppID)
 	a.SetIcon(appIcon())
+	a.Settings().SetTheme(newWizardTheme())
 	prefs := a.Preferences()
 	code := startLanguage(prefs)
 	if err := SetLanguage(code); err != nil {

@@ -83,7 +83,7 @@ func TestCertificatesStepMakesCSR(t *testing.T) {
 	}
 	der, _ := x509.MarshalPKIXPublicKey(key.Public)
 	sum := sha256.Sum256(der)
-	if v.sha.Text != hex.EncodeToString(sum[:]) {
+	if v.sha.Text != groupFingerprint(hex.EncodeToString(sum[:])) { // in blocks, wrapping between them
 		t.Errorf("SHA-256 shown %q, want %x", v.sha.Text, sum)
 	}
 	if v.bits.Text != T("cert.bits", map[string]any{"Bits": 2048}) {

@@ -236,7 +236,7 @@ func (cs *configureStep) previewOnServer() {
 		case errors.As(err, &ce):
 			cs.serverAnchor, cs.serverErr = nil, err // the server refused this file
 		default:
-			cs.notice = func() fyne.CanvasObject { return sessionErrorCard(err) }
+			cs.notice = func() fyne.CanvasObject { return cs.wz.errorCard(err) }
 		}
 	}, cs.refresh)
 }
@@ -251,7 +251,7 @@ func (cs *configureStep) refreshStatus() {
 		return err
 	}, func(err error) {
 		if err != nil {
-			cs.notice = func() fyne.CanvasObject { return sessionErrorCard(err) }
+			cs.notice = func() fyne.CanvasObject { return cs.wz.errorCard(err) }
 			return
 		}
 		cs.status, cs.statusAt = &st, time.Now()
@@ -315,7 +315,7 @@ func (cs *configureStep) initialise() {
 		cs.resumable = err != nil
 		if err != nil {
 			cs.rows.failRunning()
-			cs.outcome = func() fyne.CanvasObject { return sessionErrorCard(err) }
+			cs.outcome = func() fyne.CanvasObject { return cs.wz.errorCard(err) }
 			cs.wz.rec.initFailed()
 			return
 		}

@@ -67,7 +67,7 @@ func hostKeyContent(host, fingerprint, keyType string) fyne.CanvasObject {
 	form := widget.NewForm(
 		widget.NewFormItem(T("hostkey.host"), mono(i18n.Line(host, 200))),
 		widget.NewFormItem(T("hostkey.type"), mono(i18n.Line(keyType, 60))),
-		widget.NewFormItem(T("hostkey.fingerprint"), mono(i18n.Line(fingerprint, 120))),
+		widget.NewFormItem(T("hostkey.fingerprint"), fingerprintLabel(i18n.Line(fingerprint, 120))),
 	)
 	return container.NewVBox(
 		wrap(T("hostkey.intro")),

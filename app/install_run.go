@@ -113,6 +113,31 @@ func (is *installStep) problems(dryRun bool) []formProblem {
 	return ps
 }
 
+// visibleProblems are the problems the user has met: those of fields
+// typed in, of what is not a field (the readiness refusal), and all of
+// them once Start was pressed (fieldGuide).
+func (is *installStep) visibleProblems() []formProblem {
+	g := is.wz.guide
+	var out []formProblem
+	for _, p := range is.problems(false) {
+		if g.tried[stepInstall] || !g.watched[p.field] || g.touched[p.field] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// pressStart is the Start button: with problems the user has not seen
+// yet, it shows them (as Next does on a form); else it starts.
+func (is *installStep) pressStart() {
+	if !is.running && len(is.problems(false)) > 0 {
+		is.wz.guide.tried[stepInstall] = true
+		is.refresh()
+		return
+	}
+	is.start()
+}
+
 // options are the installer's options: the form, the server's SSH port
 // and public address, the host name the readiness check found.
 func (is *installStep) options(dryRun bool) installer.Options {
@@ -202,7 +227,7 @@ func (is *installStep) start() {
 			is.wz.rec.installEnded(err, is.wz.profile.XRoad.Version)
 			if err == nil {
 				is.outcome = func() fyne.CanvasObject {
-					return successCard(T("install.ok", map[string]any{"Cert": api.CertSHA256}),
+					return successCard(T("install.ok", map[string]any{"Cert": groupFingerprint(api.CertSHA256)}),
 						T("install.ok.next", map[string]any{"Host": srv.Host, "User": is.form.AdminUser}))
 				}
 				is.status = ""

@@ -93,14 +93,9 @@ func (rs *registerStep) stage(s string) {
 	}
 }
 
-// address is where the central server reaches this security server.
-func (rs *registerStep) address() string {
-	s := rs.wz.state.Server
-	if ip := strings.TrimSpace(s.PublicIP); ip != "" {
-		return ip
-	}
-	return strings.TrimSpace(s.Host)
-}
+// address is where the central server reaches this security server: its
+// public address, "" when it has none (Server.PublicAddress).
+func (rs *registerStep) address() string { return rs.wz.state.Server.PublicAddress() }
 
 // certFile is one issued certificate, read from the user's file.
 type certFile struct {
@@ -216,7 +211,7 @@ func (rs *registerStep) importCerts() {
 		return nil
 	}, func(err error) {
 		if err != nil {
-			rs.outcome = func() fyne.CanvasObject { return sessionErrorCard(err) }
+			rs.outcome = func() fyne.CanvasObject { return rs.wz.errorCard(err) }
 			return
 		}
 		rs.imported = got
@@ -243,7 +238,7 @@ func isAuthUsage(u string) bool {
 
 // register sends the registration request, then waits and activates.
 func (rs *registerStep) register() {
-	if rs.authHash == "" || rs.busy != "" {
+	if rs.authHash == "" || rs.busy != "" || rs.address() == "" {
 		return
 	}
 	rs.run(true)
@@ -286,7 +281,7 @@ func (rs *registerStep) run(send bool) {
 		return s.Activate(ctx, hash)
 	}, func(err error) {
 		if err != nil {
-			rs.outcome = func() fyne.CanvasObject { return sessionErrorCard(err) }
+			rs.outcome = func() fyne.CanvasObject { return rs.wz.errorCard(err) }
 			return
 		}
 		rs.active = true

@@ -81,7 +81,7 @@ func TestRegisterStepRealServer(t *testing.T) {
 	if rs.authHash == "" || !strings.EqualFold(rs.authHash, xroadtest.CertHash(certDER)) {
 		t.Fatalf("imported hash %q, outcome %q", rs.authHash, labelsIn(v.outcome))
 	}
-	if !hasText(v.rows, T("register.row.imported", map[string]any{"Hash": rs.authHash})) || v.registerBtn.Disabled() {
+	if !hasText(v.rows, T("register.row.imported", map[string]any{"Hash": groupFingerprint(rs.authHash)})) || v.registerBtn.Disabled() {
 		t.Fatalf("after import: rows %q, Register disabled %v", labelsIn(v.rows), v.registerBtn.Disabled())
 	}
 
@@ -89,7 +89,7 @@ func TestRegisterStepRealServer(t *testing.T) {
 	h.fake.ApproveAfter(4)
 	test.Tap(v.registerBtn)
 	h.pump.waitUntil(t, "the first poll", func() bool { return !rs.lastPoll.IsZero() })
-	if got := h.fake.RegisteredAddress(); got != "203.0.113.10" {
+	if got := h.fake.RegisteredAddress(); got != "93.184.216.34" {
 		t.Fatalf("registered address %q", got)
 	}
 	if !hasTextPart(v.rows, T("register.row.waiting", map[string]any{"Since": rs.sentAt.Local().Format("2006-01-02 15:04")})) {

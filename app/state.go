@@ -1,11 +1,12 @@
 package app
 
 import (
-	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 	"unicode"
 
+	"github.com/tunduk-onboard/tunduk-onboard/checks"
 	"github.com/tunduk-onboard/tunduk-onboard/profile"
 	"github.com/tunduk-onboard/tunduk-onboard/remote"
 )
@@ -51,30 +52,46 @@ type State struct {
 }
 
 // Problem is one invalid field: Field names it, Key is the translation key
-// of the message that says what is wrong and what is allowed.
+// of the message that says what is wrong and what is allowed, Data fills
+// the message's placeholders.
 type Problem struct {
 	Field string
 	Key   string
+	Data  map[string]any
+}
+
+// Text is the problem's message in the current language.
+func (p Problem) Text() string {
+	if p.Data == nil {
+		return T(p.Key)
+	}
+	return T(p.Key, p.Data)
 }
 
 // Problems lists what is wrong with the organisation data, in form order.
 func (o Organisation) Problems(p *profile.Profile) []Problem {
 	var out []Problem
 	if !p.ValidMemberClass(o.MemberClass) {
-		out = append(out, Problem{"member_class", "org.err.class"})
+		out = append(out, Problem{Field: "member_class", Key: "org.err.class"})
 	}
-	if !p.ValidMemberCode(strings.TrimSpace(o.MemberCode)) {
-		out = append(out, Problem{"member_code", "org.err.code"})
+	code := strings.TrimSpace(o.MemberCode)
+	switch {
+	case !p.ValidMemberCode(code):
+		out = append(out, Problem{Field: "member_code", Key: "org.err.code"})
+	case p.ValidMemberClass(o.MemberClass) && !p.MemberCodeFits(o.MemberClass, code):
+		// The operator's rule for the class (GOV 7..., COM 6...).
+		out = append(out, Problem{Field: "member_code", Key: "org.err.code_prefix",
+			Data: map[string]any{"Class": o.MemberClass, "Prefix": p.MemberCodePrefix(o.MemberClass)}})
 	}
 	if strings.TrimSpace(o.Name) == "" {
-		out = append(out, Problem{"name", "org.err.name"})
+		out = append(out, Problem{Field: "name", Key: "org.err.name"})
 	}
 	if !p.ValidServerCode(o.ServerCode) {
 		key := "org.err.server_code"
 		if hasNonLatinLetter(o.ServerCode) {
 			key = "org.err.server_code_cyrillic"
 		}
-		out = append(out, Problem{"server_code", key})
+		out = append(out, Problem{Field: "server_code", Key: key})
 	}
 	return out
 }
@@ -104,35 +121,66 @@ func (s Server) Problems() []Problem {
 	if s.Remote {
 		host := strings.TrimSpace(s.Host)
 		if host == "" || strings.ContainsAny(host, " @/\\") {
-			out = append(out, Problem{"host", "server.err.host"})
+			out = append(out, Problem{Field: "host", Key: "server.err.host"})
 		}
 		if _, ok := s.PortNumber(); !ok {
-			out = append(out, Problem{"port", "server.err.port"})
+			out = append(out, Problem{Field: "port", Key: "server.err.port"})
 		}
 		if strings.TrimSpace(s.User) == "" || strings.ContainsAny(s.User, " @:") {
-			out = append(out, Problem{"user", "server.err.user"})
+			out = append(out, Problem{Field: "user", Key: "server.err.user"})
 		}
 		switch s.Auth {
 		case AuthAgent, AuthPassword:
 		case AuthKey:
 			if strings.TrimSpace(s.KeyFile) == "" {
-				out = append(out, Problem{"key_file", "server.err.key_file"})
+				out = append(out, Problem{Field: "key_file", Key: "server.err.key_file"})
 			}
 		default:
-			out = append(out, Problem{"auth", "server.err.auth"})
+			out = append(out, Problem{Field: "auth", Key: "server.err.auth"})
 		}
 		if j := strings.TrimSpace(s.Jump); j != "" {
 			if _, err := remote.ParseTarget(j); err != nil {
-				out = append(out, Problem{"jump", "server.err.jump"})
+				out = append(out, Problem{Field: "jump", Key: "server.err.jump"})
 			}
 		}
 	}
 	if ip := strings.TrimSpace(s.PublicIP); ip != "" {
-		if a := net.ParseIP(ip); a == nil || a.To4() == nil {
-			out = append(out, Problem{"public_ip", "server.err.public_ip"})
+		a, err := netip.ParseAddr(ip)
+		switch {
+		case err != nil || !a.Unmap().Is4():
+			out = append(out, Problem{Field: "public_ip", Key: "server.err.public_ip"})
+		case checks.AddrClass(a) != "public":
+			out = append(out, Problem{Field: "public_ip", Key: notPublicKeys[checks.AddrClass(a)], Data: map[string]any{"Address": a.String()}})
 		}
 	}
 	return out
+}
+
+// notPublicKeys say, for each kind of address that is not public, why it
+// cannot be the security server's public address.
+var notPublicKeys = map[string]string{
+	"loopback":   "server.err.public_ip_loopback",
+	"private":    "server.err.public_ip_private",
+	"cgnat":      "server.err.public_ip_cgnat",
+	"link-local": "server.err.public_ip_link_local",
+	"other":      "server.err.public_ip_reserved",
+}
+
+// PublicAddress is where the operator, the central server and other
+// security servers reach this one, as the application to the CA and the
+// registration give it: the public IP given, else the remote host's name
+// or address. It is "" when that is not public (loopback, private, CGNAT,
+// link-local, reserved, a local name): such an address never goes into an
+// application.
+func (s Server) PublicAddress() string {
+	addr := strings.TrimSpace(s.PublicIP)
+	if addr == "" && s.Remote {
+		addr = strings.TrimSpace(s.Host)
+	}
+	if addr == "" || checks.HostClass(addr) != "public" {
+		return ""
+	}
+	return addr
 }
 
 // Display names the server for people: "this computer" or user@host:port.

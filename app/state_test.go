@@ -161,7 +161,7 @@ func TestSSHConfig(t *testing.T) {
 func TestStateSaveLoadKeepsNoSecrets(t *testing.T) {
 	prefs := mapPrefs{}
 	st := &State{Org: validOrg(), Server: Server{Remote: true, Host: "10.0.0.5", Port: "2200", User: "admin",
-		Auth: AuthKey, KeyFile: "/root/.ssh/id_ed25519", Jump: "ops@bastion", PublicIP: "203.0.113.10",
+		Auth: AuthKey, KeyFile: "/root/.ssh/id_ed25519", Jump: "ops@bastion", PublicIP: "93.184.216.34",
 		Password: "secret-password-1", Passphrase: "secret-passphrase-2"}}
 	st.Save(prefs)
 	for k, v := range prefs {

@@ -89,7 +89,7 @@ func (cs *certStep) view() fyne.CanvasObject {
 	v.pin.OnSubmitted = func(string) { cs.makeCSR() }
 	v.progress = widget.NewProgressBarInfinite()
 	v.err = errLabel()
-	v.subject, v.bits, v.sha = mono(), mono(), mono()
+	v.subject, v.bits, v.sha = mono(), mono(), fingerprintLabel("")
 	v.savePEM = widget.NewButtonWithIcon(T("cert.save_pem"), theme.DocumentSaveIcon(), func() { cs.save(true) })
 	v.saveDER = widget.NewButtonWithIcon(T("cert.save_der"), theme.DocumentSaveIcon(), func() { cs.save(false) })
 	v.preview = container.NewVBox(
@@ -172,7 +172,7 @@ func (cs *certStep) refresh() {
 	if c := cs.csr; c != nil {
 		v.subject.SetText(c.Subject)
 		v.bits.SetText(T("cert.bits", map[string]any{"Bits": c.KeyBits}))
-		v.sha.SetText(c.PublicKeySHA256)
+		v.sha.SetText(groupFingerprint(c.PublicKeySHA256))
 		v.preview.Show()
 		v.next.SetText(T("cert.next"))
 		v.next.Show()

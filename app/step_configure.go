@@ -90,9 +90,9 @@ func (cs *configureStep) view() fyne.CanvasObject {
 	v.anchorPath.OnChanged = cs.setAnchorPath
 	browse := widget.NewButtonWithIcon("", theme.FolderOpenIcon(), cs.chooseAnchor)
 	v.anchorLocal = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
-	v.anchorLocal.Wrapping = fyne.TextWrapBreak
+	v.anchorLocal.Wrapping = fyne.TextWrapWord // the hash is in blocks: lines break between them
 	v.anchorServer = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
-	v.anchorServer.Wrapping = fyne.TextWrapBreak
+	v.anchorServer.Wrapping = fyne.TextWrapWord
 	v.anchorErr = errLabel()
 	v.previewBtn = widget.NewButtonWithIcon(T("configure.preview_server"), theme.SearchIcon(), cs.previewOnServer)
 
@@ -303,7 +303,7 @@ func (cs *configureStep) renderAnchor() {
 	v := cs.v
 	showErr(v.anchorErr, cs.anchorProblem())
 	if a := cs.anchorInfo; a != nil {
-		v.anchorLocal.SetText(T("configure.anchor_local", map[string]any{"Instance": i18n.Line(a.Instance, 60), "Hash": i18n.Line(a.Hash, 200), "Created": i18n.Line(a.Created, 60)}))
+		v.anchorLocal.SetText(T("configure.anchor_local", map[string]any{"Instance": i18n.Line(a.Instance, 60), "Hash": groupFingerprint(i18n.Line(a.Hash, 200)), "Created": i18n.Line(a.Created, 60)}))
 		v.anchorLocal.Show()
 	} else {
 		v.anchorLocal.Hide()
@@ -315,7 +315,7 @@ func (cs *configureStep) renderAnchor() {
 		showErr(v.anchorErr, T("configure.anchor_refused")+" "+sessionErrorText(cs.serverErr))
 	case cs.serverAnchor != nil:
 		a := cs.serverAnchor
-		v.anchorServer.SetText(T("configure.anchor_server", map[string]any{"Instance": i18n.Line(a.Instance, 60), "Hash": i18n.Line(a.Hash, 200), "Created": i18n.Line(a.Created, 60)}))
+		v.anchorServer.SetText(T("configure.anchor_server", map[string]any{"Instance": i18n.Line(a.Instance, 60), "Hash": groupFingerprint(i18n.Line(a.Hash, 200)), "Created": i18n.Line(a.Created, 60)}))
 		v.anchorServer.Show()
 	default:
 		v.anchorServer.Hide()
@@ -348,7 +348,7 @@ func (cs *configureStep) renderCSRs() {
 		v.csrs.Add(widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 		v.csrs.Add(widget.NewForm(
 			widget.NewFormItem(T("cert.subject"), mono(c.Subject)),
-			widget.NewFormItem(T("cert.sha256"), mono(c.PublicKeySHA256))))
+			widget.NewFormItem(T("cert.sha256"), fingerprintLabel(c.PublicKeySHA256))))
 		v.csrs.Add(container.NewHBox(pemBtn, derBtn, layout.NewSpacer()))
 	}
 	o := cs.wz.state.Org

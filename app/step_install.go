@@ -1,8 +1,10 @@
 package app
 
-// The Install step: the operator's inputs, the plan (shown before Start),
-// per-step status, a live log and the outcome. The run itself is
-// install_run.go; this file is the page.
+// The Install step: first what the install will do, in a few lines in the
+// user's language (installer.Summary); then the operator's inputs; the
+// commands behind Details; per-step status, a live log and the outcome.
+// Start stays in view (a bar under the page that never scrolls away). The
+// run itself is install_run.go; this file is the page.
 
 import (
 	"errors"
@@ -41,8 +43,11 @@ type installWidgets struct {
 	log                                                           *widget.Label
 	logScroll                                                     *container.Scroll
 	outcome                                                       *fyne.Container
+	summary                                                       *fyne.Container // what the install does
 	settings                                                      *fyne.Container
 	body                                                          *container.Scroll
+	main                                                          *fyne.Container // the body, with the log once there is one
+	withLog                                                       *container.Split
 	// fieldErrs show, under each field, what the plan refuses in it.
 	fieldErrs map[string]*widget.Label
 }
@@ -59,24 +64,36 @@ func (is *installStep) view() fyne.CanvasObject {
 	v := &installWidgets{}
 	is.v = v
 	f := &is.form
-	entry := func(val *string, placeholder string, pw bool) *widget.Entry {
+	// A field's problem shows once it was typed in or Start was pressed
+	// (fieldGuide), as on the other forms.
+	entry := func(val *string, field, placeholder string, pw bool) *widget.Entry {
 		e := widget.NewEntry()
 		if pw {
 			e = widget.NewPasswordEntry()
 		}
 		e.SetText(*val)
 		e.SetPlaceHolder(placeholder)
-		e.OnChanged = func(s string) { *val = s; is.saveForm(); is.refresh() }
+		if field != "" {
+			wz.guide.watch(field, nil, *val)
+		}
+		e.OnChanged = func(s string) {
+			*val = s
+			if field != "" {
+				wz.guide.touch(field)
+			}
+			is.saveForm()
+			is.refresh()
+		}
 		return e
 	}
-	v.adminUser = entry(&f.AdminUser, "xrdadmin", false)
-	v.adminPW = entry(&f.AdminPassword, "", true)
-	v.adminPW2 = entry(&f.AdminPassword2, "", true)
-	v.adminNet = entry(&f.AdminNetwork, T("install.network_closed"), false)
-	v.isNet = entry(&f.ISNetwork, T("install.network_closed"), false)
-	v.pkgDir = entry(&f.PackagesDir, T("install.packages_network"), false)
-	v.sudoPW = entry(&f.SudoPassword, T("install.sudo_placeholder"), true)
-	v.tokenOnServer = widget.NewCheck(T("install.token_on_server"), func(b bool) { f.TokenOnServer = b; is.saveForm() })
+	v.adminUser = entry(&f.AdminUser, installer.FieldAdminUser, example("xrdadmin"), false)
+	v.adminPW = entry(&f.AdminPassword, installer.FieldAdminPassword, "", true)
+	v.adminPW2 = entry(&f.AdminPassword2, fieldPassword2, "", true)
+	v.adminNet = entry(&f.AdminNetwork, installer.FieldAdminNetwork, T("install.network_closed"), false)
+	v.isNet = entry(&f.ISNetwork, installer.FieldISNetwork, T("install.network_closed"), false)
+	v.pkgDir = entry(&f.PackagesDir, installer.FieldPackagesDir, T("install.packages_network"), false)
+	v.sudoPW = entry(&f.SudoPassword, "", T("install.sudo_placeholder"), true)
+	v.tokenOnServer = widget.NewCheck(T("install.token_on_server"), func(b bool) { f.TokenOnServer = b; is.saveForm(); is.refresh() })
 	v.tokenOnServer.Checked = f.TokenOnServer
 	v.force = widget.NewCheck(T("install.force"), func(b bool) { f.Force = b; is.refresh() })
 	v.force.Checked = f.Force
@@ -104,32 +121,59 @@ func (is *installStep) view() fyne.CanvasObject {
 		widget.NewFormItem(T("install.is_network"), under(installer.FieldISNetwork, v.isNet)),
 		widget.NewFormItem(T("install.packages_dir"), under(installer.FieldPackagesDir, container.NewBorder(nil, nil, nil, browse, v.pkgDir))),
 	)
-	v.plan = widget.NewButtonWithIcon(T("install.show_plan"), theme.DocumentIcon(), is.showPlan)
-	v.start = widget.NewButtonWithIcon(T("install.start"), theme.MediaPlayIcon(), is.start)
+	v.plan = widget.NewButtonWithIcon(T("install.details"), theme.DocumentIcon(), is.showPlan)
+	v.start = widget.NewButtonWithIcon(T("install.start"), theme.MediaPlayIcon(), is.pressStart)
 	v.start.Importance = widget.HighImportance
 	v.cancel = widget.NewButtonWithIcon(T("install.cancel"), theme.MediaStopIcon(), is.cancel)
 	v.status = widget.NewLabel("")
 	v.status.Wrapping = fyne.TextWrapWord
 	v.progress = widget.NewProgressBar()
+	v.progress.Hide() // no 0 % bar before anything started
 	v.rows = container.NewVBox()
 	v.log = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	v.log.Selectable = true
 	v.logScroll = container.NewVScroll(v.log)
 	v.logScroll.SetMinSize(fyne.NewSize(0, 140))
 	v.outcome = container.NewVBox()
+	v.summary = container.NewVBox()
 
 	target := widget.NewLabel(T("install.target", map[string]any{"Target": wz.state.Server.Display()}))
 	target.Wrapping = fyne.TextWrapWord
 	// The settings make way for the step rows while a run is under way.
-	v.settings = container.NewVBox(form, v.tokenOnServer, under(fieldForce, v.force))
-	top := container.NewVBox(target, v.outcome, v.settings,
-		container.NewHBox(v.plan, v.start, v.cancel), v.progress, v.status, v.rows)
+	v.settings = container.NewVBox(heading(T("install.settings")), form, v.tokenOnServer, under(fieldForce, v.force))
+	top := container.NewVBox(target, v.outcome, v.summary, v.settings, v.rows)
 	v.body = container.NewVScroll(top)
-	body := container.NewVSplit(v.body,
+	// Start, its status and the progress stay under the page, in view at
+	// any window size; the page scrolls above them.
+	bar := container.NewVBox(widget.NewSeparator(), v.progress, v.status, container.NewHBox(v.start, v.cancel, v.plan))
+	v.withLog = container.NewVSplit(v.body,
 		container.NewBorder(widget.NewLabelWithStyle(T("install.log"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, v.logScroll))
-	body.Offset = 0.72
+	v.withLog.Offset = 0.72
+	v.main = container.NewStack(v.body)
 	is.refresh()
-	return body
+	return container.NewBorder(nil, bar, nil, nil, v.main)
+}
+
+// renderSummary lists what the install will do, from the plan's own
+// summary: what is installed, which ports open to whom, what is asked.
+func (is *installStep) renderSummary() {
+	v := is.v
+	v.summary.Objects = nil
+	lang := CurrentLanguage()
+	items := installer.Summary(is.wz.profile, is.options(true))
+	section := func(kind, title string, icon fyne.Resource) {
+		box := container.NewVBox(heading(title))
+		for _, it := range items {
+			if it.Kind == kind {
+				box.Add(container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(icon)), nil, wrapped(it.Text(lang))))
+			}
+		}
+		v.summary.Add(box)
+	}
+	section(installer.SummaryInstall, T("install.summary.installs"), theme.NewPrimaryThemedResource(theme.DownloadIcon()))
+	section(installer.SummaryPort, T("install.summary.ports"), theme.NewPrimaryThemedResource(theme.ComputerIcon()))
+	section(installer.SummaryAsk, T("install.summary.asks"), theme.NewPrimaryThemedResource(theme.QuestionIcon()))
+	v.summary.Refresh()
 }
 
 // infoCard is a notice: what it is about and what to do.
@@ -156,7 +200,7 @@ func (is *installStep) refresh() {
 	if v == nil {
 		return
 	}
-	problems := is.problems(false)
+	problems := is.visibleProblems()
 	for _, w := range []fyne.Disableable{v.adminUser, v.adminPW, v.adminPW2, v.adminNet, v.isNet, v.pkgDir, v.sudoPW, v.tokenOnServer, v.force} {
 		if is.running {
 			w.Disable()
@@ -195,6 +239,11 @@ func (is *installStep) refresh() {
 		status, v.status.Importance = problems[0].text, widget.WarningImportance
 	}
 	v.status.SetText(status)
+	if status == "" {
+		v.status.Hide() // no empty line between the page and Start
+	} else {
+		v.status.Show()
+	}
 	v.status.Refresh()
 	texts := map[string][]string{}
 	for _, p := range problems {
@@ -210,6 +259,22 @@ func (is *installStep) refresh() {
 	}
 	if is.total > 0 {
 		v.progress.SetValue(float64(is.finished) / float64(is.total))
+		v.progress.Show()
+	} else {
+		v.progress.Hide()
+	}
+	// The summary until a run has rows to show; the log once it has lines.
+	if len(is.rows) == 0 {
+		is.renderSummary()
+		v.summary.Show()
+	} else {
+		v.summary.Hide()
+	}
+	if len(is.logLines) > 0 || is.running {
+		if len(v.main.Objects) == 0 || v.main.Objects[0] != v.withLog {
+			v.main.Objects = []fyne.CanvasObject{v.withLog}
+			v.main.Refresh()
+		}
 	}
 	is.renderRows()
 	v.log.SetText(strings.Join(is.logLines, "\n"))

@@ -28,40 +28,41 @@ func (wz *wizard) orgView() fyne.CanvasObject {
 			set(&next, v)
 			for _, p := range next.Problems(wz.profile) {
 				if p.Field == field {
-					return errors.New(T(p.Key))
+					return errors.New(p.Text())
 				}
 			}
 			return nil
 		}
 	}
 
+	// Each field stays quiet until the user types in it or presses Next
+	// (fieldGuide); a value from an earlier run counts as typed.
+	entry := func(field, value, placeholder string, set func(*Organisation, string)) *widget.Entry {
+		e := widget.NewEntry()
+		e.SetPlaceHolder(placeholder)
+		e.SetText(value)
+		e.Validator = validator(field, set)
+		wz.guide.watch(field, e, value)
+		e.OnChanged = func(v string) { set(o, v); wz.guide.touch(field); wz.changed() }
+		return e
+	}
+	f.code = entry("member_code", o.MemberCode, wz.memberCodeExample(o.MemberClass), func(x *Organisation, v string) { x.MemberCode = v })
+	f.name = entry("name", o.Name, T("org.name.placeholder"), func(x *Organisation, v string) { x.Name = v })
+	f.serverCode = entry("server_code", o.ServerCode, example("SS1"), func(x *Organisation, v string) { x.ServerCode = v })
+
 	f.class = widget.NewSelect(wz.profile.Identifiers.MemberClasses, func(v string) {
 		o.MemberClass = v
+		wz.guide.touch("member_class")
+		// The class decides how the code begins: its example and its check.
+		f.code.SetPlaceHolder(wz.memberCodeExample(v))
+		if f.code.Text != "" {
+			_ = f.code.Validate()
+		}
 		wz.changed()
 	})
 	f.class.PlaceHolder = T("org.class.placeholder")
 	f.class.Selected = o.MemberClass
-
-	f.code = widget.NewEntry()
-	f.code.SetPlaceHolder("70000001")
-	f.code.SetText(o.MemberCode)
-	f.code.Validator = validator("member_code", func(x *Organisation, v string) { x.MemberCode = v })
-	f.code.AlwaysShowValidationError = f.code.Text != "" // a restored bad value shows at once
-	f.code.OnChanged = func(v string) { o.MemberCode = v; wz.changed() }
-
-	f.name = widget.NewEntry()
-	f.name.SetPlaceHolder(T("org.name.placeholder"))
-	f.name.SetText(o.Name)
-	f.name.Validator = validator("name", func(x *Organisation, v string) { x.Name = v })
-	f.name.AlwaysShowValidationError = f.name.Text != "" // a restored bad value shows at once
-	f.name.OnChanged = func(v string) { o.Name = v; wz.changed() }
-
-	f.serverCode = widget.NewEntry()
-	f.serverCode.SetPlaceHolder("SS1")
-	f.serverCode.SetText(o.ServerCode)
-	f.serverCode.Validator = validator("server_code", func(x *Organisation, v string) { x.ServerCode = v })
-	f.serverCode.AlwaysShowValidationError = f.serverCode.Text != "" // a restored bad value shows at once
-	f.serverCode.OnChanged = func(v string) { o.ServerCode = v; wz.changed() }
+	wz.guide.watch("member_class", nil, o.MemberClass)
 
 	form := widget.NewForm(
 		&widget.FormItem{Text: T("org.class"), Widget: f.class, HintText: T("org.class.hint")},
@@ -73,3 +74,18 @@ func (wz *wizard) orgView() fyne.CanvasObject {
 	intro.Wrapping = fyne.TextWrapWord
 	return container.NewVScroll(container.NewVBox(intro, form))
 }
+
+// memberCodeExample is the member code field's placeholder: an example
+// that begins as the class's codes do (70000001 for GOV, 60000001 for COM
+// in Tunduk).
+func (wz *wizard) memberCodeExample(class string) string {
+	code := "70000001"
+	if p := wz.profile.MemberCodePrefix(class); p != "" && len(p) < len(code) {
+		code = p + code[len(p):]
+	}
+	return example(code)
+}
+
+// example is a placeholder that reads as an example ("e.g. SS1"), so it
+// is never taken for a value already entered.
+func example(s string) string { return T("app.example", map[string]any{"Example": s}) }

@@ -66,7 +66,7 @@ func (rs *registerStep) view() fyne.CanvasObject {
 	v.busy.Wrapping = fyne.TextWrapWord
 	v.rows = container.NewVBox()
 	v.outcome = container.NewVBox()
-	v.scroll = container.NewVScroll(container.NewVBox(intro, form,
+	v.scroll = container.NewVScroll(container.NewVBox(intro, wz.nextCard(false), form,
 		container.NewHBox(v.importBtn, v.registerBtn, v.resumeBtn, v.cancelBtn), v.busy, v.rows, v.outcome))
 	rs.refresh()
 	return v.scroll
@@ -87,7 +87,7 @@ func (rs *registerStep) refresh() {
 		}
 	}
 	enable(v.importBtn, files)
-	enable(v.registerBtn, rs.authHash != "" && rs.sentAt.IsZero())
+	enable(v.registerBtn, rs.authHash != "" && rs.sentAt.IsZero() && rs.address() != "")
 	enable(v.resumeBtn, rs.authHash != "" && !rs.sentAt.IsZero() && !rs.active)
 	if busy {
 		v.cancelBtn.Enable()
@@ -127,12 +127,15 @@ func (rs *registerStep) renderRows() {
 	}
 	stamp := func(t interface{ Format(string) string }) string { return t.Format("2006-01-02 15:04") }
 	if rs.authHash != "" {
-		row(true, T("register.row.imported", map[string]any{"Hash": i18n.Line(rs.authHash, 100)}))
+		row(true, T("register.row.imported", map[string]any{"Hash": groupFingerprint(i18n.Line(rs.authHash, 100))}))
 	} else {
 		row(false, T("register.row.imported_no"))
 	}
 	if !rs.sentAt.IsZero() {
 		row(true, T("register.row.sent", map[string]any{"Time": stamp(rs.sentAt.Local()), "Address": i18n.Line(rs.address(), 100)}))
+	} else if rs.address() == "" {
+		// Never a private or loopback address: the Server step gives the public one.
+		row(false, T("register.row.sent_no")+"\n"+T("register.err.address"))
 	} else {
 		row(false, T("register.row.sent_no"))
 	}

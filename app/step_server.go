@@ -44,7 +44,7 @@ func (wz *wizard) serverView() fyne.CanvasObject {
 			set(&next, v)
 			for _, p := range next.Problems() {
 				if p.Field == field {
-					return errors.New(T(p.Key))
+					return errors.New(p.Text())
 				}
 			}
 			return nil
@@ -55,8 +55,8 @@ func (wz *wizard) serverView() fyne.CanvasObject {
 		e.SetPlaceHolder(placeholder)
 		e.SetText(value)
 		e.Validator = validator(field, set)
-		e.AlwaysShowValidationError = value != "" // a restored bad value shows at once
-		e.OnChanged = func(v string) { set(s, v); wz.changed() }
+		wz.guide.watch(field, e, value) // quiet until typed in, or Next
+		e.OnChanged = func(v string) { set(s, v); wz.guide.touch(field); wz.changed() }
 		return e
 	}
 
@@ -76,7 +76,7 @@ func (wz *wizard) serverView() fyne.CanvasObject {
 		wz.showStep() // show or hide the SSH fields
 	}
 
-	f.pubIP = entry(s.PublicIP, "203.0.113.10", "public_ip", func(x *Server, v string) { x.PublicIP = v })
+	f.pubIP = entry(s.PublicIP, example("203.0.113.10"), "public_ip", func(x *Server, v string) { x.PublicIP = v })
 	intro := widget.NewLabel(T("server.intro"))
 	intro.Wrapping = fyne.TextWrapWord
 	box := container.NewVBox(intro, f.mode)
@@ -89,10 +89,10 @@ func (wz *wizard) serverView() fyne.CanvasObject {
 		return container.NewVScroll(box)
 	}
 
-	f.host = entry(s.Host, "ss1.example.kg / 10.0.0.5", "host", func(x *Server, v string) { x.Host = v })
+	f.host = entry(s.Host, example("ss1.example.kg, 10.0.0.5"), "host", func(x *Server, v string) { x.Host = v })
 	f.port = entry(s.Port, "22", "port", func(x *Server, v string) { x.Port = v })
-	f.user = entry(s.User, "admin", "user", func(x *Server, v string) { x.User = v })
-	f.jump = entry(s.Jump, "user@bastion.example.kg:22", "jump", func(x *Server, v string) { x.Jump = v })
+	f.user = entry(s.User, example("admin"), "user", func(x *Server, v string) { x.User = v })
+	f.jump = entry(s.Jump, example("user@bastion.example.kg:22"), "jump", func(x *Server, v string) { x.Jump = v })
 
 	labels := make([]string, 0, 3)
 	for _, m := range authMethods() {
@@ -118,7 +118,7 @@ func (wz *wizard) serverView() fyne.CanvasObject {
 	)
 	switch s.Auth {
 	case AuthKey:
-		f.keyFile = entry(s.KeyFile, "~/.ssh/id_ed25519", "key_file", func(x *Server, v string) { x.KeyFile = v })
+		f.keyFile = entry(s.KeyFile, example("~/.ssh/id_ed25519"), "key_file", func(x *Server, v string) { x.KeyFile = v })
 		browse := widget.NewButtonWithIcon("", theme.FolderOpenIcon(), func() {
 			d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 				if err != nil || r == nil {

@@ -162,7 +162,9 @@ func (ss *submitStep) view() fyne.CanvasObject {
 	v.timelineScroll = container.NewVScroll(container.NewVBox(
 		heading(T("submit.contents")), v.contents,
 		widget.NewSeparator(),
-		heading(T("submit.status")), v.timeline))
+		heading(T("submit.status")), v.timeline,
+		widget.NewSeparator(),
+		ss.wz.nextCard(true)))
 	split := container.NewHSplit(v.scroll, v.timelineScroll)
 	split.Offset = 0.5
 	ss.refresh()
@@ -206,7 +208,7 @@ func (ss *submitStep) refresh() {
 	}
 	f := ss.form
 	ss.renderContents()
-	v.recipient.SetText(T("submit.recipient", map[string]any{"CA": ss.wz.profile.CA.Name, "Email": strings.TrimSpace(f.To)}))
+	v.recipient.SetText(T("submit.recipient", map[string]any{"CA": ss.wz.caTitle(), "Email": strings.TrimSpace(f.To)}))
 	if f.Advanced {
 		v.to.Show()
 	} else {

@@ -226,7 +226,7 @@ func summaryWaiting(f summaryFacts) []summaryLine {
 	i := stageIndex(rec.Stage)
 	var out []summaryLine
 	if i < stageIndex(enroll.StageCertsReceived) {
-		out = append(out, summaryLine{sectionWaiting, lineWait, T("summary.wait_certs", map[string]any{"CA": f.wz.profile.CA.Name})})
+		out = append(out, summaryLine{sectionWaiting, lineWait, T("summary.wait_certs", map[string]any{"CA": f.wz.caTitle()})})
 	}
 	if i < stageIndex(enroll.StageActive) {
 		out = append(out, summaryLine{sectionWaiting, lineWait, T("summary.wait_approval")})

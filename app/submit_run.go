@@ -168,10 +168,10 @@ func (ss *submitStep) csrProblems() []Problem {
 	auth, sign := ss.wz.csrs.get()
 	var out []Problem
 	if auth == nil {
-		out = append(out, Problem{"auth_csr", "submit.err.no_auth_csr"})
+		out = append(out, Problem{Field: "auth_csr", Key: "submit.err.no_auth_csr"})
 	}
 	if sign == nil {
-		out = append(out, Problem{"sign_csr", "submit.err.no_sign_csr"})
+		out = append(out, Problem{Field: "sign_csr", Key: "submit.err.no_sign_csr"})
 	}
 	return out
 }
@@ -240,17 +240,9 @@ func (ss *submitStep) participant() enroll.Participant {
 	}
 }
 
-// serverAddress is the public address the operator will reach: the public
-// IP given in the Server step, else the remote host's name.
-func serverAddress(s Server) string {
-	if ip := strings.TrimSpace(s.PublicIP); ip != "" {
-		return ip
-	}
-	if s.Remote {
-		return strings.TrimSpace(s.Host)
-	}
-	return ""
-}
+// serverAddress is the public address the operator will reach (never a
+// private or loopback one: Server.PublicAddress).
+func serverAddress(s Server) string { return s.PublicAddress() }
 
 // input is the package's content: the CSRs made this run and the last
 // readiness report, when one ran.

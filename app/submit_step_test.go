@@ -114,7 +114,7 @@ func newSubmitHarness(t *testing.T, storeDir string, prefs mapPrefs) *submitHarn
 	wz.submit.afterRun = func() { h.done <- struct{}{} }
 	wz.submit.openURL = func(*url.URL) error { return nil } // no desktop in tests
 	wz.state.Org = validOrg()
-	wz.state.Server.PublicIP = "203.0.113.10"
+	wz.state.Server.PublicIP = "93.184.216.34"
 	wz.submit.recordFor = "" // read again from this store
 	return h
 }
@@ -265,7 +265,7 @@ func TestSubmitToFolderWritesVerifiedPackage(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	if p.Manifest.Participant.MemberCode != "70000001" || p.Manifest.Participant.ServerAddress != "203.0.113.10" {
+	if p.Manifest.Participant.MemberCode != "70000001" || p.Manifest.Participant.ServerAddress != "93.184.216.34" {
 		t.Errorf("participant %+v", p.Manifest.Participant)
 	}
 	if !strings.Contains(h.outcomeText(), T("submit.folder_written")) || !strings.Contains(h.outcomeText(), out[0]) {
@@ -736,7 +736,7 @@ func TestSummaryAfterSentSubmission(t *testing.T) {
 	how := T("submit.sent_via.smtp", map[string]any{"Note": "smtp.agency.gov.kg"})
 	for _, want := range []string{
 		T("summary.submission_sent", map[string]any{"ID": rec.ID, "Date": when(sent), "How": how}),
-		T("summary.wait_certs", map[string]any{"CA": h.wz.profile.CA.Name}),
+		T("summary.wait_certs", map[string]any{"CA": h.wz.caTitle()}),
 		T("summary.wait_approval"),
 		T("summary.next_import"),
 		T("summary.next_catalogue"),

@@ -64,6 +64,7 @@ type wizard struct {
 	register  *registerStep  // the Register step: certificates back, registration
 	csrs      csrSet         // CSRs made this run (or kept from an earlier one), for the Submit step
 	rec       *recorder      // the onboarding record: milestones in, step states out
+	guide     *fieldGuide    // which problems of a form the user sees yet
 
 	hostKeyShown func() // tests: called on the UI goroutine once the host-key dialog is up
 
@@ -78,7 +79,7 @@ type wizard struct {
 }
 
 func newWizard(a fyne.App, w fyne.Window, prefs Prefs, profile *profile.Profile, logPath string) *wizard {
-	wz := &wizard{app: a, win: w, prefs: prefs, state: LoadState(prefs), profile: profile, logPath: logPath}
+	wz := &wizard{app: a, win: w, prefs: prefs, state: LoadState(prefs), profile: profile, logPath: logPath, guide: newFieldGuide()}
 	wz.rec = newRecorder(wz) // in memory until openRecord (Run) gives it its file
 	wz.readiness = newReadiness(wz)
 	wz.token = newTokenStep(wz)
@@ -247,8 +248,10 @@ func (wz *wizard) refreshNav() {
 		wz.back.Enable()
 	}
 	msg := ""
-	if p := wz.currentProblems(); len(p) > 0 {
-		msg = T(p[0].Key)
+	// Only what the user has met: a fresh form is quiet until typed in or
+	// until Next is pressed.
+	if p := wz.guide.visible(wz.steps[wz.cur].id, wz.currentProblems()); len(p) > 0 {
+		msg = p[0].Text()
 		if len(p) > 1 {
 			msg += " " + T("nav.more_problems", map[string]any{"Count": len(p) - 1})
 		}
@@ -270,6 +273,9 @@ func (wz *wizard) currentProblems() []Problem {
 
 // Next moves on when the current step is valid.
 func (wz *wizard) Next() {
+	if p := wz.currentProblems(); len(p) > 0 {
+		wz.guide.try(wz.steps[wz.cur].id, p)
+	}
 	if wz.cur >= len(wz.steps)-1 || len(wz.currentProblems()) > 0 {
 		wz.refreshNav()
 		return
@@ -299,6 +305,7 @@ func (wz *wizard) goTo(i int) bool {
 				wz.cur = j
 				wz.showStep()
 			}
+			wz.guide.try(wz.steps[j].id, f()) // say why the jump stopped here
 			wz.refreshNav()
 			return j == i
 		}

@@ -67,7 +67,7 @@ func run(dir string) error {
 	// The same organisation as the screenshot's preferences.
 	_, rec, err := store.Create(enroll.Input{
 		Participant: enroll.Participant{Instance: "central-server", MemberClass: "GOV", MemberCode: "70000001",
-			Name: "Министерство цифрового развития", ServerCode: "SS1", ServerAddress: "203.0.113.10"},
+			Name: "Министерство цифрового развития", ServerCode: "SS1", ServerAddress: "93.184.216.34"},
 		CSRs: []enroll.CSR{{Usage: enroll.UsageAuth, DER: auth, Source: "security server, software token"},
 			{Usage: enroll.UsageSign, DER: sign, Source: "Rutoken 0a1b2c3d"}},
 		Lang: "ru",

@@ -165,13 +165,13 @@ shot() {
 		TUNDUK_ONBOARD_CSR_DIR="$WORK/submit/csr"
 		TUNDUK_ONBOARD_SUBMISSIONS_DIR="$WORK/submit/submissions"
 		export TUNDUK_ONBOARD_CSR_DIR TUNDUK_ONBOARD_SUBMISSIONS_DIR
-		PREFS_EXTRA="$ORG"',"server_public_ip":"203.0.113.10","submit_via":"email","submit_smtp_from":"it@digital.gov.kg"'
+		PREFS_EXTRA="$ORG"',"server_public_ip":"93.184.216.34","submit_via":"email","submit_smtp_from":"it@digital.gov.kg"'
 		;;
 	configure | register)
 		# A real sshd and the admin API fake (build/demo); the app reaches
 		# the fake through the SSH tunnel as it would X-Road's.
 		demo_server
-		PREFS_EXTRA="$ORG"',"server_remote":true,"server_host":"'"$DEMO_HOST"'","server_port":"'"$DEMO_PORT"'","server_user":"'"$DEMO_USER"'","server_auth":"key","server_key_file":"'"$DEMO_KEY"'","server_public_ip":"203.0.113.10","configure_anchor_path":"'"$DEMO_ANCHOR"'","configure_admin_user":"'"$DEMO_ADMIN_USER"'","register_auth_cert":"'"$DEMO_AUTH_CERT"'"'
+		PREFS_EXTRA="$ORG"',"server_remote":true,"server_host":"'"$DEMO_HOST"'","server_port":"'"$DEMO_PORT"'","server_user":"'"$DEMO_USER"'","server_auth":"key","server_key_file":"'"$DEMO_KEY"'","server_public_ip":"93.184.216.34","configure_anchor_path":"'"$DEMO_ANCHOR"'","configure_admin_user":"'"$DEMO_ADMIN_USER"'","register_auth_cert":"'"$DEMO_AUTH_CERT"'"'
 		EXTRA_ENV="TUNDUK_ONBOARD_ADMIN_API=$DEMO_ADMIN_API TUNDUK_ONBOARD_ADMIN_API_CERT=$DEMO_ADMIN_API_CERT"
 		ACT=act_$S
 		;;

@@ -301,6 +301,10 @@ var reserved = []netip.Prefix{
 	netip.MustParsePrefix("198.51.100.0/24"),
 	netip.MustParsePrefix("203.0.113.0/24"),
 	netip.MustParsePrefix("240.0.0.0/4"),
+	netip.MustParsePrefix("100::/64"),       // IPv6 discard
+	netip.MustParsePrefix("64:ff9b:1::/48"), // IPv6 local-use NAT64
+	netip.MustParsePrefix("2001:db8::/32"),  // IPv6 documentation
+	netip.MustParsePrefix("3fff::/20"),      // IPv6 documentation (RFC 9637)
 }
 
 func ruleTime(c *ruleCtx) Result {

@@ -287,19 +287,54 @@ systemctl restart xroad-signer`, aptGet, q(in.HWTokensPackage), lib, q(in.Rutoke
 	}
 }
 
-// firewallRules are the ufw rules, in order. SSH comes first so enabling
-// the firewall can never lock the installer (or anyone) out.
-func (b *builder) firewallRules() []string {
-	rules := []string{"allow 22/tcp"}
-	if b.opt.SSHPort != 22 {
-		rules = append(rules, fmt.Sprintf("allow %d/tcp", b.opt.SSHPort))
+// The ports the firewall opens, besides SSH: the messaging ports to
+// everyone, the admin UI/API to the admin network, the information
+// systems' ports to theirs. Every other incoming port stays closed.
+const portAdmin = 4000
+
+var (
+	portsPublic = []int{5500, 5577}
+	portsIS     = []int{8080, 8443}
+)
+
+// opening is one tcp port the firewall opens, to everyone (from "") or to
+// one network.
+type opening struct {
+	port int
+	from string
+	ssh  bool
+}
+
+// openings are what the firewall lets in, in order. SSH comes first so
+// enabling the firewall can never lock the installer (or anyone) out.
+func (b *builder) openings() []opening {
+	o := []opening{{port: 22, ssh: true}}
+	if b.opt.SSHPort != 22 && b.opt.SSHPort != 0 {
+		o = append(o, opening{port: b.opt.SSHPort, ssh: true})
 	}
-	rules = append(rules, "allow 5500/tcp", "allow 5577/tcp")
+	for _, p := range portsPublic {
+		o = append(o, opening{port: p})
+	}
 	if n := b.opt.AdminNetwork; n != "" {
-		rules = append(rules, "allow from "+n+" to any port 4000 proto tcp")
+		o = append(o, opening{port: portAdmin, from: n})
 	}
 	if n := b.opt.ISNetwork; n != "" {
-		rules = append(rules, "allow from "+n+" to any port 8080 proto tcp", "allow from "+n+" to any port 8443 proto tcp")
+		for _, p := range portsIS {
+			o = append(o, opening{port: p, from: n})
+		}
+	}
+	return o
+}
+
+// firewallRules are the ufw rules of the openings, in order.
+func (b *builder) firewallRules() []string {
+	var rules []string
+	for _, o := range b.openings() {
+		if o.from == "" {
+			rules = append(rules, fmt.Sprintf("allow %d/tcp", o.port))
+		} else {
+			rules = append(rules, fmt.Sprintf("allow from %s to any port %d proto tcp", o.from, o.port))
+		}
 	}
 	return rules
 }

@@ -52,10 +52,13 @@ type Profile struct {
 	Ports           []Port            `json:"ports"`
 	USBTokenVendors map[string]string `json:"usb_token_vendors"`
 	Identifiers     struct {
-		MemberClasses       []string `json:"member_classes"`
-		MemberCodePattern   string   `json:"member_code_pattern"`
-		ServerCodePattern   string   `json:"server_code_pattern"`
-		SoftwareTokenPINMin int      `json:"software_token_pin_min"`
+		MemberClasses     []string `json:"member_classes"`
+		MemberCodePattern string   `json:"member_code_pattern"`
+		// MemberCodePrefix is how the codes of a class begin (GOV 7,
+		// COM 6 in Tunduk); a class without an entry has no rule.
+		MemberCodePrefix    map[string]string `json:"member_code_prefix"`
+		ServerCodePattern   string            `json:"server_code_pattern"`
+		SoftwareTokenPINMin int               `json:"software_token_pin_min"`
 	} `json:"identifiers"`
 	Token struct {
 		// KeySize is the RSA size of the signing key, bounded by what the
@@ -75,14 +78,24 @@ type Profile struct {
 		SignSubject []SubjectField `json:"sign_subject"`
 	} `json:"csr"`
 	CA struct {
-		Name  string `json:"name"`
+		// Name is the CA as the security server lists it (matched against
+		// the server's certificate authorities).
+		Name string `json:"name"`
+		// Title names the CA for people, in each language.
+		Title i18n.Text `json:"title"`
+		// Email receives the CSRs (the Submit step's recipient).
 		Email string `json:"email"`
 		// IntakeURL is the operator's HTTPS intake for enrollment packages
 		// (https:// only). Empty: the operator has published none, and
 		// HTTPS delivery needs an address given by the user.
 		IntakeURL string `json:"intake_url"`
+		// Contact is how people reach the CA; TypicalWait how long it
+		// usually takes to issue the certificates (empty: not published).
+		Contact     Contact   `json:"contact"`
+		TypicalWait i18n.Text `json:"typical_wait"`
 	} `json:"ca"`
-	Install Install `json:"install"`
+	Operator Operator `json:"operator"`
+	Install  Install  `json:"install"`
 
 	memberCode, serverCode *regexp.Regexp
 }
@@ -304,6 +317,12 @@ func (p *Profile) validate() *Error {
 		}
 	}
 	if err := p.Install.validate(); err != nil {
+		return err
+	}
+	if err := p.validateParties(); err != nil {
+		return err
+	}
+	if err := p.validatePrefixes(); err != nil {
 		return err
 	}
 	if u := p.CA.IntakeURL; u != "" {

@@ -126,3 +126,90 @@ func TestProfileIntakeURL(t *testing.T) {
 		}
 	}
 }
+
+// GOV member codes begin with 7 and COM codes with 6 (the operator's rule,
+// from the profile); a class without a rule takes any code.
+func TestMemberCodePrefix(t *testing.T) {
+	p, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		class, code string
+		fits        bool
+	}{
+		{"GOV", "70000001", true}, {"GOV", "60000061", false}, {"GOV", "10000001", false},
+		{"COM", "60000061", true}, {"COM", "70000001", false},
+		{"NGO", "90000001", true}, // no rule for a class the profile does not set
+	} {
+		if got := p.MemberCodeFits(c.class, c.code); got != c.fits {
+			t.Errorf("%s %s: fits %v, want %v", c.class, c.code, got, c.fits)
+		}
+	}
+	if p.MemberCodePrefix("GOV") != "7" || p.MemberCodePrefix("COM") != "6" || p.MemberCodePrefix("") != "" {
+		t.Errorf("prefixes: %v", p.Identifiers.MemberCodePrefix)
+	}
+	good, _ := os.ReadFile("../assets/profiles/tunduk.json")
+	for _, c := range []struct{ name, to, field string }{
+		{"unknown class", `{"GOV": "7", "ORG": "6"}`, "identifiers.member_code_prefix.ORG"},
+		{"empty prefix", `{"GOV": "", "COM": "6"}`, "identifiers.member_code_prefix.GOV"},
+		{"spaces", `{"GOV": "7 ", "COM": "6"}`, "identifiers.member_code_prefix.GOV"},
+	} {
+		text := strings.Replace(string(good), `{"GOV": "7", "COM": "6"}`, c.to, 1)
+		if text == string(good) {
+			t.Fatal("fixture: no member_code_prefix in the profile")
+		}
+		_, err := Parse([]byte(text), "op.json")
+		var pe *Error
+		if !errors.As(err, &pe) || pe.Field != c.field {
+			t.Errorf("%s: got %v, want an error on %s", c.name, err, c.field)
+		}
+	}
+	// The rule is optional: a profile without it accepts every code.
+	text := strings.Replace(string(good), `"member_code_prefix": {"GOV": "7", "COM": "6"},`, "", 1)
+	p2, err := Parse([]byte(text), "op.json")
+	if err != nil || !p2.MemberCodeFits("GOV", "60000061") {
+		t.Errorf("without a rule: %v", err)
+	}
+}
+
+// The operator's and the CA's names are given in every language, and
+// their contacts are the seeds' (no contact the seeds do not give).
+func TestOperatorAndCAContacts(t *testing.T) {
+	p, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := p.Operator
+	if op.Title.RU != "ОАО «Түндүк»" || op.Contact.Phone != "0 (312) 988 123" || op.Contact.Web != "https://tunduk.gov.kg" ||
+		!strings.Contains(op.Contact.Address.RU, "Ахунбаева, 119") || op.Contact.Email != "" {
+		t.Errorf("operator: %+v", op)
+	}
+	if p.CA.Title.RU != "ГУ «Кызмат»" || p.CA.Title.KY == "" || !p.CA.Contact.Empty() || p.CA.TypicalWait.EN != "" {
+		t.Errorf("CA: %+v", p.CA)
+	}
+	good, _ := os.ReadFile("../assets/profiles/tunduk.json")
+	for _, c := range []struct{ name, from, to, field string }{
+		{"phone letters", `"phone": "0 (312) 988 123"`, `"phone": "call us"`, "operator.contact.phone"},
+		{"web ftp", `"web": "https://tunduk.gov.kg"`, `"web": "ftp://tunduk.gov.kg"`, "operator.contact.web"},
+		{"web with user", `"web": "https://tunduk.gov.kg"`, `"web": "https://a:b@tunduk.gov.kg"`, "operator.contact.web"},
+		{"two e-mails", `"phone": "0 (312) 988 123"`, `"phone": "0 (312) 988 123", "email": "a@b.kg, c@d.kg"`, "operator.contact.email"},
+		{"address in ru only", `"address": {"en": "119 Akhunbaev St., Bishkek", `, `"address": {"en": "", `, "operator.contact.address"},
+		{"no operator title", `"title": {"en": "OJSC Tunduk (ОАО «Түндүк»)", "ru": "ОАО «Түндүк»", "ky": "ОАО «Түндүк»"}`, `"title": {}`, "operator.title"},
+		{"CA title half", `"title": {"en": "GU Kyzmat (ГУ «Кызмат»)", "ru": "ГУ «Кызмат»", "ky": "ГУ «Кызмат»"}`, `"title": {"en": "GU Kyzmat"}`, "ca.title"},
+		{"wait in en only", `"contact": {},
+    "typical_wait": {}`, `"contact": {},
+    "typical_wait": {"en": "2 days"}`, "ca.typical_wait"},
+		{"unknown contact field", `"phone": "0 (312) 988 123"`, `"telephone": "0 (312) 988 123"`, "telephone"},
+	} {
+		text := strings.Replace(string(good), c.from, c.to, 1)
+		if text == string(good) {
+			t.Fatalf("%s: fixture text %q not found", c.name, c.from)
+		}
+		_, err := Parse([]byte(text), "op.json")
+		var pe *Error
+		if !errors.As(err, &pe) || pe.Field != c.field {
+			t.Errorf("%s: got %v, want an error on %s", c.name, err, c.field)
+		}
+	}
+}

@@ -42,8 +42,15 @@ func (o *submitOpts) input(profile *profile.Profile, r *submitRun) (in enroll.In
 		return in, "", badInput("cli.submit.err_member_class", map[string]any{"Value": o.memberClass, "Classes": strings.Join(profile.Identifiers.MemberClasses, ", ")})
 	case !profile.ValidMemberCode(o.memberCode):
 		return in, "", badInput("cli.submit.err_member_code", map[string]any{"Value": o.memberCode})
+	case !profile.MemberCodeFits(o.memberClass, o.memberCode):
+		return in, "", badInput("cli.submit.err_member_code_prefix", map[string]any{"Value": o.memberCode, "Class": o.memberClass, "Prefix": profile.MemberCodePrefix(o.memberClass)})
 	case !profile.ValidServerCode(o.serverCode):
 		return in, "", badInput("cli.submit.err_server_code", map[string]any{"Value": o.serverCode})
+	}
+	// The operator and other security servers reach the server at this
+	// address: never a loopback, private, CGNAT or link-local one.
+	if class := checks.HostClass(o.serverAddress); class != "public" {
+		return in, "", badInput("cli.submit.err_server_address", map[string]any{"Value": i18n.Line(o.serverAddress, 200), "Class": i18n.T(r.lang, "class."+class, nil)})
 	}
 	in.Participant = enroll.Participant{Instance: profile.XRoad.Instance, MemberClass: o.memberClass, MemberCode: o.memberCode,
 		Name: strings.TrimSpace(o.name), ServerCode: o.serverCode, ServerAddress: strings.TrimSpace(o.serverAddress)}

@@ -55,7 +55,7 @@ func (e *submitEnv) run(stdin string, args ...string) (int, string, string) {
 func (e *submitEnv) base(via string) []string {
 	return []string{"submit", "--via", via, "--auth-csr", e.authCSR, "--sign-csr", e.signCSR, "--sign-key", "Rutoken 0a1b2c3d",
 		"--member-class", "GOV", "--member-code", "70000001", "--name", submitOrg, "--server-code", "SS1",
-		"--server-address", "203.0.113.10", "--store", e.store}
+		"--server-address", "93.184.216.34", "--store", e.store}
 }
 
 // readiness saves a real readiness report of this machine, as a user
@@ -183,6 +183,11 @@ func TestSubmitBadInputLeavesNothing(t *testing.T) {
 		{"member code", replace(e.base("folder"), "--member-code", "12345"), "8 цифр"},
 		{"member class", replace(e.base("folder"), "--member-class", "ORG"), "GOV, COM"},
 		{"server code", replace(e.base("folder"), "--server-code", "сервер 1"), "латинские"},
+		{"GOV code of a COM", replace(e.base("folder"), "--member-code", "60000061"), "класса GOV начинаются с 7"},
+		{"private address", replace(e.base("folder"), "--server-address", "10.0.0.5"), "10.0.0.5 — не публичный адрес (частный)"},
+		{"loopback address", replace(e.base("folder"), "--server-address", "127.0.0.1"), "не публичный адрес (loopback)"},
+		{"CGNAT address", replace(e.base("folder"), "--server-address", "100.64.2.3"), "(CGNAT)"},
+		{"localhost", replace(e.base("folder"), "--server-address", "localhost"), "не публичный адрес"},
 		{"not a CSR", replace(e.base("folder"), "--sign-csr", garbage), "CERTIFICATE REQUEST"},
 		{"broken signature", replace(e.base("folder"), "--auth-csr", brokenFile), "Подпись CSR (auth)"},
 		{"no out", e.base("folder"), "--out"},

@@ -1,0 +1,62 @@
+package app
+
+import (
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+)
+
+// groupFingerprint writes a fingerprint or hash in blocks of four
+// characters ("SHA256: 47DE Qpj8 ..."), so a line breaks only between
+// blocks and two copies are compared block by block. Colon-separated hex
+// (AB:CD:...) loses its colons; a "SHA256:" style label stays in front.
+func groupFingerprint(s string) string {
+	s = strings.TrimSpace(s)
+	label := ""
+	if i := strings.Index(s, ":"); i > 0 && i < 10 && !isHexColon(s) {
+		label, s = s[:i+1], s[i+1:]
+	}
+	if isHexColon(s) {
+		s = strings.ReplaceAll(s, ":", "")
+	}
+	s = strings.Join(strings.Fields(s), "")
+	var blocks []string
+	if label != "" {
+		blocks = append(blocks, label)
+	}
+	r := []rune(s)
+	for len(r) > 0 {
+		n := min(4, len(r))
+		blocks = append(blocks, string(r[:n]))
+		r = r[n:]
+	}
+	return strings.Join(blocks, " ")
+}
+
+// isHexColon: pairs of hex digits separated by colons (AB:CD:EF).
+func isHexColon(s string) bool {
+	if len(s) < 5 || len(s)%3 != 2 {
+		return false
+	}
+	for i, c := range s {
+		switch {
+		case i%3 == 2:
+			if c != ':' {
+				return false
+			}
+		case !strings.ContainsRune("0123456789abcdefABCDEF", c):
+			return false
+		}
+	}
+	return true
+}
+
+// fingerprintLabel shows a fingerprint in monospace blocks that wrap only
+// between blocks, never inside one; it can be selected and copied.
+func fingerprintLabel(s string) *widget.Label {
+	l := widget.NewLabelWithStyle(groupFingerprint(s), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	l.Wrapping = fyne.TextWrapWord
+	l.Selectable = true
+	return l
+}
