@@ -72,13 +72,18 @@ func goldenCases() []goldenCase {
 }
 
 // reTokenRow is the start of a row of token list: the slot and the
-// serial number SoftHSM2 picks anew for every token it makes.
-var reTokenRow = regexp.MustCompile(`(?m)^\d+ +[0-9a-f]{16} +`)
+// serial number SoftHSM2 picks anew for every token it makes; reBits is
+// the RSA key sizes it supports, which its version decides.
+var (
+	reTokenRow = regexp.MustCompile(`(?m)^\d+ +[0-9a-f]{16} +`)
+	reBits     = regexp.MustCompile(` \d{3,5}-\d{4,5} `)
+)
 
-// cleanTokenList replaces the list token's slot and serial number and
-// squeezes the columns their width moves.
+// cleanTokenList replaces the list token's slot, serial number and key
+// sizes and squeezes the columns their width moves.
 func cleanTokenList(s string) string {
 	s = reTokenRow.ReplaceAllString(s, "<SLOT>  <SERIAL>  ")
+	s = reBits.ReplaceAllString(s, " <BITS> ")
 	s = strings.ReplaceAll(s, softhsmLib, "<MODULE>")
 	return reWide.ReplaceAllString(s, "  ")
 }
