@@ -334,7 +334,7 @@ func (cs *certStep) save(pem bool) {
 			return // cancelled
 		}
 		if err != nil {
-			dialog.ShowError(errors.New(T("cert.save_failed", map[string]any{"Error": i18n.Line(err.Error(), 300)})), win)
+			dialog.ShowError(errors.New(fileProblem("cert.save_failed", err)), win)
 			return
 		}
 		_ = cs.writeCSR(wc, data)
@@ -367,8 +367,7 @@ func (cs *certStep) writeCSR(wc fyne.URIWriteCloser, data []byte) error {
 	}
 	win := cs.wz.win
 	if err != nil {
-		log.WithError(errors.New(i18n.Line(err.Error(), 600))).Warn("CSR not saved")
-		dialog.ShowError(errors.New(T("cert.save_failed", map[string]any{"Error": i18n.Line(err.Error(), 300)})), win)
+		dialog.ShowError(errors.New(fileProblem("cert.save_failed", err)), win)
 		return err
 	}
 	log.WithField("file", wc.URI().Path()).Info("CSR saved")

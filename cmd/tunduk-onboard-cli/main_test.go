@@ -104,7 +104,7 @@ func TestExitMapping(t *testing.T) {
 			ru("cli.error_word", nil) + ": " + ru("cli.submit.err_format", map[string]any{"Format": "xml"})},
 		{[]string{"check", "--ssh", "u@127.0.0.1:1", "--format", "json", "--lang", "ru"}, exitCannot, ru("cli.error_word", nil) + ": u@127.0.0.1:1: "},
 		{[]string{"server", "status", "--bogus", "--lang", "ru"}, exitCannot, ru("cli.flag.unknown", map[string]any{"Flag": "--bogus"})},
-		{[]string{"nonsense"}, exitCannot, "unknown command"},
+		{[]string{"nonsense", "--lang", "ru"}, exitCannot, ru("cli.unknown_command", map[string]any{"Word": "nonsense", "Cmd": "tunduk-onboard-cli"})},
 		{[]string{"submit", "list", "--store", store, "--lang", "ru"}, exitOK, ""},
 		{[]string{"version"}, exitOK, ""},
 	} {

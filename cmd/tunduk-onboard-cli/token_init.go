@@ -4,10 +4,10 @@ package main
 
 import (
 	"encoding/hex"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/sirupsen/logrus"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
@@ -26,7 +26,7 @@ func (o *initOpts) register(fs *flag.FlagSet) {
 
 func (o *initOpts) check() error {
 	if o.label == "" || len(o.label) > 32 {
-		return errors.New("--label: give the token a label of 1-32 bytes")
+		return tokens.ErrBadLabel
 	}
 	return nil
 }
@@ -59,7 +59,7 @@ func (c *tokenCmd) initToken(tok tokens.TokenInfo, o initOpts) (tokens.TokenInfo
 	confirm := func(objs []tokens.ObjectInfo) bool {
 		fmt.Fprintln(c.stderr, i18n.T(c.lang, "cli.token.wipe_list", map[string]any{"Token": tok.String(), "Count": len(objs)}))
 		for _, obj := range objs {
-			fmt.Fprintf(c.stderr, "  %-12s id %-16s %q\n", obj.Class, hex.EncodeToString(obj.ID), obj.Label)
+			fmt.Fprintf(c.stderr, "  %-12s CKA_ID %-16s %q\n", i18n.Enum(c.lang, "cli.token.class.", strings.ReplaceAll(obj.Class, " ", "_")), hex.EncodeToString(obj.ID), obj.Label)
 		}
 		if o.yesWipe != "" {
 			if o.yesWipe == tok.Serial {
