@@ -178,7 +178,9 @@ func (ts *tokenStep) showFormat() {
 		done := f.done
 		go func() {
 			newTok, err := mod.InitToken(tok, so, lbl, pin, func(objs []tokens.ObjectInfo) bool { return ts.confirmWipe(tok, objs) })
-			soNow := so
+			// formatted: the objects are gone whatever follows; userSet: the
+			// new user PIN is the token's (InitToken can fail after the wipe).
+			formatted, userSet, soNow := newTok.Serial != "", err == nil, so
 			if err == nil && soNew != "" {
 				if err = mod.ChangeSOPIN(newTok, so, soNew); err != nil {
 					err = fmt.Errorf("the token is formatted, but its SO PIN was not changed: %w", err)
@@ -194,12 +196,16 @@ func (ts *tokenStep) showFormat() {
 			}
 			ts.uiDo(func() {
 				f.busy(false)
-				if newTok.Serial != "" {
-					// Formatted (whatever came after): the old user PIN is gone,
-					// the new one is the one just typed twice.
+				if formatted {
+					// The old user PIN and the key are gone; the new user PIN
+					// is the one just typed twice, once the token took it.
 					ts.pins.forget(tok.Serial)
-					ts.pins.keep(newTok.Serial, pin)
-					ts.soSeen(newTok.Serial, soNow)
+					if userSet {
+						ts.pins.keep(newTok.Serial, pin)
+						ts.soSeen(newTok.Serial, soNow)
+					}
+					ts.forgetKey(tok.Serial)
+					ts.sel = tokenKey(newTok)
 				}
 				pin, soNow = "", ""
 				if err != nil {
@@ -211,8 +217,6 @@ func (ts *tokenStep) showFormat() {
 				} else {
 					clearPINs()
 					f.d.Hide()
-					ts.forgetKey(tok.Serial)
-					ts.sel = tokenKey(newTok)
 					dialog.ShowInformation(T("token.format.title"), T("token.format.done", map[string]any{"Token": tokenName(newTok)}), ts.wz.win)
 				}
 				ts.refreshSoon()
