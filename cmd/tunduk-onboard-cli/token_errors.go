@@ -34,6 +34,17 @@ func tokenErrText(lang string, err error, minPINLen int) string {
 		}
 		parts = append(parts, i18n.T(lang, m.Key, data))
 	}
+	// A factory PIN: which command changes it (a token never initialised
+	// has nothing to change: its sentence says to choose another SO PIN).
+	var fe *tokens.FactoryPINError
+	if errors.As(err, &fe) {
+		if fe.User {
+			parts = append(parts, i18n.T(lang, "cli.token.factory_todo.user", nil))
+		}
+		if fe.SO && !fe.NewToken {
+			parts = append(parts, i18n.T(lang, "cli.token.factory_todo.so", nil))
+		}
+	}
 	return strings.Join(parts, " ")
 }
 

@@ -50,11 +50,18 @@ func (c *tokenCmd) readInitPINs() (initPINs, error) {
 
 // initToken asks the PINs and initialises tok with them. A token holding
 // objects lists them and needs its serial typed on the terminal, or
-// --yes-wipe with that serial; without it nothing is changed.
-func (c *tokenCmd) initToken(tok tokens.TokenInfo, o initOpts) (tokens.TokenInfo, initPINs, error) {
+// --yes-wipe with that serial; without it nothing is changed. forKey
+// (prepare, which makes a key right after) refuses a factory SO PIN
+// before the token is touched: C_InitToken keeps the SO PIN it is given.
+func (c *tokenCmd) initToken(tok tokens.TokenInfo, o initOpts, forKey bool) (tokens.TokenInfo, initPINs, error) {
 	p, err := c.readInitPINs()
 	if err != nil {
 		return tokens.TokenInfo{}, p, err
+	}
+	if forKey {
+		if err := tokens.CheckFactoryPINs(tok, "", p.so, c.profile.Token.FactoryPINs); err != nil {
+			return tokens.TokenInfo{}, p, err
+		}
 	}
 	confirm := func(objs []tokens.ObjectInfo) bool {
 		fmt.Fprintln(c.stderr, i18n.T(c.lang, "cli.token.wipe_list", map[string]any{"Token": tok.String(), "Count": len(objs)}))
@@ -106,7 +113,7 @@ func (c *tokenCmd) init(args []string, stdin io.Reader) error {
 	if err != nil {
 		return c.fail(err)
 	}
-	nt, pins, err := c.initToken(tok, o)
+	nt, pins, err := c.initToken(tok, o, false)
 	if err != nil {
 		return c.fail(err)
 	}

@@ -75,6 +75,11 @@ func (c *tokenCmd) keygen(args []string, stdin io.Reader) error {
 	if err != nil {
 		return c.fail(err)
 	}
+	// Refused here with the profile's list; GenerateSigningKey refuses the
+	// Rutoken defaults again whatever the profile says.
+	if err := tokens.CheckFactoryPINs(tok, pin, "", c.profile.Token.FactoryPINs); err != nil {
+		return c.fail(err)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	_, out, err := c.generateKey(ctx, tok, pin, bits, label)

@@ -69,7 +69,7 @@ func (c *tokenCmd) prepare(args []string, stdin io.Reader) error {
 		return c.fail(err)
 	}
 	initStart := time.Now()
-	nt, pins, err := c.initToken(tok, in)
+	nt, pins, err := c.initToken(tok, in, true)
 	if err != nil {
 		return c.fail(err)
 	}
