@@ -9,8 +9,9 @@
 #   4. Authenticode: a throwaway self-signed key signs the .exe, verify
 #      passes, a changed byte fails it;
 #   5. the .deb installs with apt-get in a clean Debian bookworm root
-#      (mmdebstrap minbase) and the installed wizard draws under Xvfb, its
-#      log under a HOME with a space and Cyrillic letters;
+#      (mmdebstrap minbase, its tarball cached for a week) and the
+#      installed wizard draws under Xvfb, its log under a HOME with a
+#      space and Cyrillic letters;
 #   6. the Go bootstrap in that same root, which has no Go (the .deb brings
 #      none; checked first): build/test-bootstrap.sh's checks, cold
 #      (Debian's golang-go, then go.mod's toolchain from the Go module
@@ -86,11 +87,30 @@ wait_drawn() {
 	return 1
 }
 
-# The clean Debian root for steps 5 and 6 downloads while the packages build.
+# clean_root DIR: a clean Debian bookworm minbase root in DIR. mmdebstrap
+# takes 40-100 s here, so its tarball is kept under TEST_CACHE and
+# unpacked (a few seconds); it is made again when a week old, as the
+# booted test hosts' image is (build/targethost), so it never drifts far
+# from the archive. Parallel runs share it under a lock.
+TEST_CACHE=${TUNDUK_TEST_CACHE:-/var/tmp/tunduk-onboard-pkgtest}
+clean_root() {
+	local tarball=$TEST_CACHE/bookworm-minbase.tar
+	mkdir -p "$TEST_CACHE" "$1"
+	(
+		flock 9
+		if [ ! -s "$tarball" ] || [ -n "$(find "$tarball" -mmin +10080)" ]; then
+			rm -f "$tarball.tmp.tar"
+			mmdebstrap --variant=minbase --quiet bookworm "$tarball.tmp.tar" http://deb.debian.org/debian &&
+				mv "$tarball.tmp.tar" "$tarball"
+		fi
+	) 9>"$TEST_CACHE/root.lock"
+	tar -xpf "$tarball" -C "$1"
+}
+
+# The clean Debian root for steps 5 and 6 is made while steps 1-4 run.
 DEBROOT_PID="" DEBROOT_READY=""
 if [ -z "${SKIP_DEB:-}" ] && [ "$(id -u)" -eq 0 ]; then
-	mmdebstrap --variant=minbase --quiet bookworm "$WORK/debian" http://deb.debian.org/debian \
-		>"$WORK/mmdebstrap.log" 2>&1 &
+	clean_root "$WORK/debian" >"$WORK/mmdebstrap.log" 2>&1 &
 	DEBROOT_PID=$!
 fi
 
