@@ -84,7 +84,7 @@ func (cs *configureStep) lookForXRoad() {
 // sawNotInstalled records a session that found no X-Road on opening.
 func (cs *configureStep) sawNotInstalled(err error) bool {
 	var ce *configure.Error
-	if errors.As(err, &ce) && ce.Key == "configure.err.not_installed" {
+	if errors.As(err, &ce) && ce.Key == configureErrKey("not_installed") {
 		cs.xroad = presence{server: cs.wz.state.Server.Display(), found: configure.PresenceAbsent}
 		return true
 	}
