@@ -24,6 +24,11 @@ import (
 type presence struct {
 	server string // Server.Display() of the server looked at
 	found  configure.Presence
+
+	// The look under way: it runs beside the form (the user may type the
+	// admin login meanwhile), not as the step's work.
+	looking bool
+	cancel  context.CancelFunc
 }
 
 // xroadAbsent: the last look at this server found no X-Road.
@@ -39,13 +44,13 @@ func (cs *configureStep) needsLook() bool {
 
 // lookForXRoad asks the server over SSH whether X-Road is there.
 func (cs *configureStep) lookForXRoad() {
-	if cs.busy != "" {
+	if cs.xroad.looking {
 		return
 	}
 	wz := cs.wz
 	srv, api := wz.state.Server, cs.api
 	ctx, cancel := context.WithCancel(context.Background())
-	cs.busy, cs.cancelFn, cs.notice = "probe", cancel, nil
+	cs.xroad.looking, cs.xroad.cancel, cs.notice = true, cancel, nil
 	cs.refresh()
 	go func() {
 		found, err := func() (configure.Presence, error) {
@@ -67,25 +72,31 @@ func (cs *configureStep) lookForXRoad() {
 			log.WithField("presence", int(found)).Info("configure: looked for X-Road on the server")
 		}
 		cs.uiDo(func() {
-			cs.busy, cs.cancelFn = "", nil
+			if cs.xroad.found == configure.PresenceInstalled && cs.xroad.server == srv.Display() {
+				found = configure.PresenceInstalled // a session got in meanwhile
+			}
 			cs.xroad = presence{server: srv.Display(), found: found}
-			if err != nil && !errors.Is(err, context.Canceled) {
+			if err != nil && !errors.Is(err, context.Canceled) && cs.notice == nil && cs.status == nil {
 				// Not reached: the form stays, and says why.
 				cs.notice = func() fyne.CanvasObject { return cs.wz.errorCard(err) }
 			}
 			cs.refresh()
-			if cs.afterRun != nil {
-				cs.afterRun()
-			}
 		})
 	}()
+}
+
+// stopLooking cancels the look under way (the page is left).
+func (cs *configureStep) stopLooking() {
+	if cs.xroad.cancel != nil {
+		cs.xroad.cancel()
+	}
 }
 
 // sawNotInstalled records a session that found no X-Road on opening.
 func (cs *configureStep) sawNotInstalled(err error) bool {
 	var ce *configure.Error
 	if errors.As(err, &ce) && ce.Key == configureErrKey("not_installed") {
-		cs.xroad = presence{server: cs.wz.state.Server.Display(), found: configure.PresenceAbsent}
+		cs.xroad.server, cs.xroad.found = cs.wz.state.Server.Display(), configure.PresenceAbsent
 		return true
 	}
 	return false
@@ -95,7 +106,7 @@ func (cs *configureStep) sawNotInstalled(err error) bool {
 // to Install, and a new look (the install may run in another window).
 func (cs *configureStep) notInstalledView() fyne.CanvasObject {
 	again := widget.NewButton(T("configure.check_again"), cs.lookForXRoad)
-	if cs.busy != "" {
+	if cs.xroad.looking {
 		again.Disable()
 	}
 	return cs.wz.deadEnd(T("configure.not_installed"),

@@ -267,7 +267,7 @@ func (cs *configureStep) refreshStatus() {
 			cs.notice = func() fyne.CanvasObject { return cs.wz.errorCard(err) }
 			return
 		}
-		cs.xroad = presence{server: cs.wz.state.Server.Display(), found: configure.PresenceInstalled}
+		cs.xroad.server, cs.xroad.found = cs.wz.state.Server.Display(), configure.PresenceInstalled
 		cs.status, cs.statusAt = &st, time.Now()
 		cs.wz.rec.serverStatus(&st)
 		cs.adoptCSRs(&st)
@@ -431,6 +431,7 @@ func (cs *configureStep) progress(p configure.Progress) {
 // memory for this run, as the Install step keeps its passwords.
 func (cs *configureStep) leave() {
 	cs.cancel()
+	cs.stopLooking()
 	cs.v = nil
 }
 

@@ -233,12 +233,14 @@ func (cs *configureStep) refresh() {
 	case "":
 		v.busy.SetText("")
 		v.busy.Hide()
+		if cs.xroad.looking {
+			v.busy.SetText(T("configure.probing", map[string]any{"Target": wz.state.Server.Display()}))
+			v.busy.Show()
+		}
 	case "status":
 		v.busy.SetText(T("configure.reading_status"))
 	case "preview":
 		v.busy.SetText(T("configure.previewing"))
-	case "probe":
-		v.busy.SetText(T("configure.probing", map[string]any{"Target": wz.state.Server.Display()}))
 	default:
 		v.busy.SetText(T("configure.working", map[string]any{"Target": wz.state.Server.Display()}))
 	}
