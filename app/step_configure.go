@@ -40,7 +40,7 @@ type configureWidgets struct {
 func (cs *configureStep) view() fyne.CanvasObject {
 	wz := cs.wz
 	if !wz.state.Server.Remote {
-		return wz.deadEnd(T("configure.need_remote"), T("configure.need_remote.todo"), stepServer)
+		return infoCard(T("configure.need_remote"), T("configure.need_remote.todo"))
 	}
 	v := &configureWidgets{}
 	cs.v = v
@@ -140,7 +140,7 @@ func (cs *configureStep) view() fyne.CanvasObject {
 	if cs.status == nil && cs.busy == "" {
 		if _, _, ok := wz.adminCredentials(); ok {
 			cs.refreshStatus()
-		} else if cs.needsLook() {
+		} else if wz.state.Server.Remote && cs.needsLook() {
 			// No login to ask with yet: is X-Road there at all?
 			cs.lookForXRoad()
 		}

@@ -31,7 +31,7 @@ type registerWidgets struct {
 func (rs *registerStep) view() fyne.CanvasObject {
 	wz := rs.wz
 	if !wz.state.Server.Remote {
-		return wz.deadEnd(T("configure.need_remote"), T("configure.need_remote.todo"), stepServer)
+		return infoCard(T("configure.need_remote"), T("configure.need_remote.todo"))
 	}
 	v := &registerWidgets{}
 	rs.v = v

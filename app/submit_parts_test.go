@@ -126,13 +126,4 @@ func TestRegisterBeforeAnySubmission(t *testing.T) {
 	if wz.stepID() != stepSubmit {
 		t.Fatalf("the button went to %s", wz.stepID())
 	}
-	// Local: Register needs SSH, and says where to give it.
-	wz.state.Server = Server{PublicIP: "93.184.216.34"}
-	if !wz.goTo(wz.stepIndex(stepRegister)) || !contains(labelsIn(wz.page), T("configure.need_remote.todo")) {
-		t.Fatalf("local Register: %q", labelsIn(wz.page))
-	}
-	test.Tap(findButtonIn(t, wz.page, T("nav.go_to", map[string]any{"Step": T("step.server")})))
-	if wz.stepID() != stepServer {
-		t.Errorf("the button went to %s", wz.stepID())
-	}
 }

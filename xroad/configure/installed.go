@@ -7,7 +7,10 @@ package configure
 import (
 	"context"
 	"errors"
+	"io"
+	"net"
 	"strings"
+	"syscall"
 
 	gossh "golang.org/x/crypto/ssh"
 
@@ -36,18 +39,25 @@ const (
 	PresenceAbsent
 )
 
-// Installed looks through c whether X-Road is on the host: its packages
+// Runner is what Installed needs of the host: a command run there (an
+// SSH connection, *remote.Client). The port is tried from the host's
+// side when it can dial (DialTCP, or the SSH connection's channel).
+type Runner interface {
+	Run(ctx context.Context, cmd string, stdin io.Reader) (stdout, stderr []byte, err error)
+}
+
+// Installed looks on the host whether X-Road is there: its packages
 // (dpkg-query, no sudo needed) and the admin API's port (a connection
-// through c to a.Addr, as the session's tunnel makes). Only both absent
+// from the host's side, as the session's tunnel makes). Only both absent
 // is PresenceAbsent: an API that is down on an installed server, or one
 // that answers without packages, is installed.
-func Installed(ctx context.Context, c *remote.Client, a xroad.AdminAPI) (Presence, error) {
+func Installed(ctx context.Context, h Runner, a xroad.AdminAPI) (Presence, error) {
 	if a.Addr == "" {
 		a = xroad.DefaultAdminAPI
 	}
 	cmd := "if command -v dpkg-query >/dev/null 2>&1; then dpkg-query -W -f='${Package} ${db:Status-Status}\\n' " +
 		strings.Join(quoteAll(xroadPackages), " ") + " 2>/dev/null; echo dpkg-done; fi"
-	out, _, err := c.Run(ctx, cmd, nil)
+	out, _, err := h.Run(ctx, cmd, nil)
 	var ee *remote.ExitError
 	if err != nil && !errors.As(err, &ee) {
 		return PresenceUnknown, err
@@ -62,7 +72,7 @@ func Installed(ctx context.Context, c *remote.Client, a xroad.AdminAPI) (Presenc
 			return PresenceInstalled, nil
 		}
 	}
-	switch apiPort(c, a.Addr) {
+	switch apiPort(ctx, h, a.Addr) {
 	case PresenceInstalled:
 		return PresenceInstalled, nil
 	case PresenceAbsent:
@@ -74,16 +84,27 @@ func Installed(ctx context.Context, c *remote.Client, a xroad.AdminAPI) (Presenc
 }
 
 // apiPort says whether something listens on addr at the host: a
-// connection through c is accepted (installed), refused by the host
-// (absent), or not tried (sshd forbids forwarding: unknown).
-func apiPort(c *remote.Client, addr string) Presence {
-	conn, err := c.Raw().Dial("tcp", addr)
+// connection from its side is accepted (installed), refused (absent), or
+// not tried (no way to dial, sshd forbids forwarding: unknown).
+func apiPort(ctx context.Context, h Runner, addr string) Presence {
+	var conn net.Conn
+	var err error
+	switch d := h.(type) {
+	case interface {
+		DialTCP(context.Context, string) (net.Conn, error)
+	}:
+		conn, err = d.DialTCP(ctx, addr)
+	case interface{ Raw() *gossh.Client }:
+		conn, err = d.Raw().DialContext(ctx, "tcp", addr)
+	default:
+		return PresenceUnknown
+	}
 	if err == nil {
 		conn.Close()
 		return PresenceInstalled
 	}
 	var oe *gossh.OpenChannelError
-	if errors.As(err, &oe) && oe.Reason == gossh.ConnectionFailed {
+	if (errors.As(err, &oe) && oe.Reason == gossh.ConnectionFailed) || errors.Is(err, syscall.ECONNREFUSED) {
 		return PresenceAbsent
 	}
 	return PresenceUnknown
