@@ -104,6 +104,15 @@ var stepRefs = map[string]map[string]bool{
 	"summary.configure_todo":          {stepConfigure: false},
 	"summary.next_send":               {stepSubmit: false},
 	"summary.next_import":             {stepRegister: false},
+	// Texts of the lanes merged beside this one (here only logged until
+	// they arrive): the token handed over by the install, the local
+	// install's refusals, the printed application.
+	"cert.handover.by_install":            {stepInstall: true},
+	"server.goto":                         {stepServer: false},
+	"installer.err.local_not_linux.todo":  {stepServer: false},
+	"installer.err.local_not_debian.todo": {stepServer: false},
+	"installer.err.local_no_sudo.todo":    {stepServer: false},
+	"summary.print.missing":               {stepOrganisation: false},
 }
 
 // shownBy is the step whose page shows key (prefixes of stepTexts), "".
