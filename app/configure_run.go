@@ -61,6 +61,8 @@ type configureStep struct {
 	statusAt time.Time
 	notice   func() fyne.CanvasObject // the last error of a status or preview
 
+	xroad presence // whether X-Road is on the server (configure_probe.go)
+
 	rows      progressRows // the parts of the Initialise run (configure.Progress IDs)
 	resumable bool
 	outcome   func() fyne.CanvasObject
@@ -238,6 +240,7 @@ func (cs *configureStep) previewOnServer() {
 	}, func(err error) {
 		var ce *configure.Error
 		switch {
+		case cs.sawNotInstalled(err):
 		case err == nil:
 			cs.serverAnchor, cs.serverErr = &got, nil
 		case errors.As(err, &ce):
@@ -257,10 +260,14 @@ func (cs *configureStep) refreshStatus() {
 		st, err = s.Status(ctx, in.p)
 		return err
 	}, func(err error) {
+		if cs.sawNotInstalled(err) {
+			return // the page says so, with the way to Install
+		}
 		if err != nil {
 			cs.notice = func() fyne.CanvasObject { return cs.wz.errorCard(err) }
 			return
 		}
+		cs.xroad.server, cs.xroad.found = cs.wz.state.Server.Display(), configure.PresenceInstalled
 		cs.status, cs.statusAt = &st, time.Now()
 		cs.wz.rec.serverStatus(&st)
 		cs.adoptCSRs(&st)
@@ -320,6 +327,10 @@ func (cs *configureStep) initialise() {
 	}, func(err error) {
 		defer cs.showResult()
 		cs.resumable = err != nil
+		if cs.sawNotInstalled(err) {
+			cs.rows, cs.resumable = nil, false
+			return
+		}
 		if err != nil {
 			cs.rows.failRunning()
 			cs.outcome = func() fyne.CanvasObject { return cs.wz.errorCard(err) }
@@ -420,6 +431,7 @@ func (cs *configureStep) progress(p configure.Progress) {
 // memory for this run, as the Install step keeps its passwords.
 func (cs *configureStep) leave() {
 	cs.cancel()
+	cs.stopLooking()
 	cs.v = nil
 }
 

@@ -379,8 +379,14 @@ func (r *recorder) submission(s *enroll.Record) {
 		return
 	}
 	sent, _, _ := eventTime(s, enroll.StageSent)
+	var awaiting []string
+	if s.Sent() {
+		for _, u := range s.Awaited() {
+			awaiting = append(awaiting, string(u))
+		}
+	}
 	r.update("submission", func(rec *onboarding.Record) {
-		rec.Submission = &onboarding.Submission{ID: s.ID, Via: string(s.Via), SentAt: sent.UTC(), Stage: string(s.Stage)}
+		rec.Submission = &onboarding.Submission{ID: s.ID, Via: string(s.Via), SentAt: sent.UTC(), Stage: string(s.Stage), Awaiting: awaiting}
 	})
 }
 

@@ -34,6 +34,7 @@ type configureWidgets struct {
 	pinItem, pin2Item                                        *widget.FormItem
 	form                                                     *widget.Form
 	scroll                                                   *container.Scroll
+	root                                                     *fyne.Container // the form, or why it cannot be used yet
 }
 
 func (cs *configureStep) view() fyne.CanvasObject {
@@ -134,13 +135,17 @@ func (cs *configureStep) view() fyne.CanvasObject {
 		v.form, v.anchorErr, v.anchorLocal, container.NewHBox(v.previewBtn), v.anchorServer,
 		v.signOnServer, signNote, v.hwBox,
 		container.NewHBox(v.initBtn, v.cancelBtn), v.problem, v.busy, v.rows, v.outcome, v.csrs))
+	v.root = container.NewStack(v.scroll)
 	cs.refresh()
 	if cs.status == nil && cs.busy == "" {
 		if _, _, ok := wz.adminCredentials(); ok {
 			cs.refreshStatus()
+		} else if wz.state.Server.Remote && cs.needsLook() {
+			// No login to ask with yet: is X-Road there at all?
+			cs.lookForXRoad()
 		}
 	}
-	return v.scroll
+	return v.root
 }
 
 // refresh brings the widgets in line with the state.
@@ -228,6 +233,10 @@ func (cs *configureStep) refresh() {
 	case "":
 		v.busy.SetText("")
 		v.busy.Hide()
+		if cs.xroad.looking {
+			v.busy.SetText(T("configure.probing", map[string]any{"Target": wz.state.Server.Display()}))
+			v.busy.Show()
+		}
 	case "status":
 		v.busy.SetText(T("configure.reading_status"))
 	case "preview":
@@ -239,6 +248,15 @@ func (cs *configureStep) refresh() {
 	setCard(v.notice, cs.notice)
 	setCard(v.outcome, cs.outcome)
 	cs.renderCSRs()
+	if v.root == nil {
+		return // still being built
+	}
+	if cs.xroadAbsent() {
+		v.root.Objects = []fyne.CanvasObject{container.NewVScroll(cs.notInstalledView())}
+	} else {
+		v.root.Objects = []fyne.CanvasObject{v.scroll}
+	}
+	v.root.Refresh()
 	relayout(v.scroll)
 }
 

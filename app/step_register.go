@@ -5,6 +5,7 @@ package app
 // sent, approved by the central server, active), one row per state.
 
 import (
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -12,6 +13,8 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/tunduk-onboard/tunduk-onboard/enroll"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 )
 
@@ -66,7 +69,7 @@ func (rs *registerStep) view() fyne.CanvasObject {
 	v.busy.Wrapping = fyne.TextWrapWord
 	v.rows = container.NewVBox()
 	v.outcome = container.NewVBox()
-	v.scroll = container.NewVScroll(container.NewVBox(intro, wz.nextCard(false), form,
+	v.scroll = container.NewVScroll(container.NewVBox(intro, rs.notYet(), wz.nextCard(false), form,
 		container.NewHBox(v.importBtn, v.registerBtn, v.resumeBtn, v.cancelBtn), v.busy, v.rows, v.outcome))
 	rs.refresh()
 	return v.scroll
@@ -168,4 +171,31 @@ func (rs *registerStep) chooseCert(e *widget.Entry) {
 		e.SetText(r.URI().Path())
 	}, rs.wz.win)
 	showFileDialog(d, rs.wz.win)
+}
+
+// notYet tells, above the form, why no certificate can have come yet, with
+// the way to the step that fixes it: no application was sent (the
+// certificates are the CA's answer to it), or it went without the
+// authentication CSR, whose certificate is the one registered here. The
+// form stays: certificates may have come another way. Nothing once a
+// certificate is imported.
+func (rs *registerStep) notYet() fyne.CanvasObject {
+	wz := rs.wz
+	if rs.authHash != "" || len(wz.rec.snapshot().Certificates) > 0 {
+		return container.NewVBox()
+	}
+	ss := wz.submit
+	ss.loadRecord()
+	rec := ss.record
+	switch {
+	case rec == nil || !rec.Sent():
+		return wz.deadEnd(T("register.no_application"), T("register.no_application.todo"), stepSubmit)
+	case slices.Contains(rec.Awaited(), enroll.UsageAuth):
+		to := stepConfigure // made there first, then sent
+		if auth, _ := wz.csrs.get(); auth != nil {
+			to = stepSubmit
+		}
+		return wz.deadEnd(T("register.auth_awaited"), T("register.auth_awaited.todo", map[string]any{"ID": rec.ID}), to)
+	}
+	return container.NewVBox()
 }

@@ -241,6 +241,15 @@ func (ss *submitStep) refresh() {
 	} else {
 		v.send.Enable()
 	}
+	// What Send does: the whole application, what is ready of it, or its rest.
+	switch {
+	case ss.sendsRest():
+		v.send.SetText(T("submit.send_rest"))
+	case len(ss.follows()) > 0 && len(ss.awaited()) == 0:
+		v.send.SetText(T("submit.send_ready"))
+	default:
+		v.send.SetText(T("submit.send"))
+	}
 	if ss.running {
 		v.cancel.Enable()
 		v.progress.Show()
@@ -328,7 +337,29 @@ func (ss *submitStep) renderContents() {
 	} else {
 		row(false, T("submit.item.report_missing"), "submit.go_readiness", stepReadiness)
 	}
+	ss.renderPartial()
 	v.contents.Refresh()
+}
+
+// renderPartial tells, under the contents, an application sent in parts:
+// the rest awaited (and where it is made, when it is not made yet), or
+// that what is ready can go now with the rest announced.
+func (ss *submitStep) renderPartial() {
+	v := ss.v
+	auth, sign := ss.wz.csrs.get()
+	madeHere := map[enroll.Usage]bool{enroll.UsageAuth: auth != nil, enroll.UsageSign: sign != nil}
+	if aw := ss.awaited(); len(aw) > 0 {
+		u := aw[0]
+		if madeHere[u] {
+			v.contents.Add(infoCard(T("submit.awaiting"), ss.awaitingText(u)+" "+T("submit.awaiting.ready")))
+		} else {
+			v.contents.Add(infoCard(T("submit.awaiting"), ss.awaitingText(u))) // the row above goes to where it is made
+		}
+		return
+	}
+	if f := ss.follows(); len(f) > 0 {
+		v.contents.Add(infoCard(T("submit.partial"), T(partialTodo[f[0]])))
+	}
 }
 
 func (ss *submitStep) chooseFolder() {

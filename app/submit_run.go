@@ -177,9 +177,10 @@ func (ss *submitStep) csrProblems() []Problem {
 }
 
 // formProblem is the translation key of the first thing that keeps Send
-// disabled, or "".
+// disabled, or "". One CSR is enough: what is ready goes now, the other
+// follows as the rest of the same application (input).
 func (ss *submitStep) formProblem() string {
-	if p := ss.csrProblems(); len(p) > 0 {
+	if p := ss.csrProblems(); len(p) > 1 {
 		return p[0].Key
 	}
 	if len(ss.wz.state.Org.Problems(ss.wz.profile)) > 0 {
@@ -222,6 +223,39 @@ func (ss *submitStep) formProblem() string {
 	return ""
 }
 
+// follows is the CSR not made yet when the other one is: it follows as
+// the rest of the application. Nil when both or neither are made.
+func (ss *submitStep) follows() []enroll.Usage {
+	switch auth, sign := ss.wz.csrs.get(); {
+	case auth == nil && sign != nil:
+		return []enroll.Usage{enroll.UsageAuth}
+	case sign == nil && auth != nil:
+		return []enroll.Usage{enroll.UsageSign}
+	}
+	return nil
+}
+
+// awaited is what the application this step shows still waits for (its
+// first part went without it), nil when nothing.
+func (ss *submitStep) awaited() []enroll.Usage {
+	if ss.record == nil || !ss.record.Sent() {
+		return nil
+	}
+	return ss.record.Awaited()
+}
+
+// sendsRest: Send would send the rest of the application (an awaited CSR
+// is made now).
+func (ss *submitStep) sendsRest() bool {
+	auth, sign := ss.wz.csrs.get()
+	for _, u := range ss.awaited() {
+		if (u == enroll.UsageAuth && auth != nil) || (u == enroll.UsageSign && sign != nil) {
+			return true
+		}
+	}
+	return false
+}
+
 // validEmail is a plausible single address: local@domain, no spaces.
 func validEmail(s string) bool {
 	s = strings.TrimSpace(s)
@@ -245,9 +279,11 @@ func (ss *submitStep) participant() enroll.Participant {
 func serverAddress(s Server) string { return s.PublicAddress() }
 
 // input is the package's content: the CSRs made this run and the last
-// readiness report, when one ran.
+// readiness report, when one ran. A CSR not made yet follows: the letter
+// says so, and it goes later as the rest of the same application (the
+// store continues the application this step shows, enroll.Continues).
 func (ss *submitStep) input() (enroll.Input, error) {
-	in := enroll.Input{Participant: ss.participant(), Lang: CurrentLanguage()}
+	in := enroll.Input{Participant: ss.participant(), Lang: CurrentLanguage(), Follows: ss.follows()}
 	auth, sign := ss.wz.csrs.get()
 	if auth != nil {
 		in.CSRs = append(in.CSRs, enroll.CSR{Usage: enroll.UsageAuth, DER: auth.DER, Source: auth.source("ru")})
@@ -383,7 +419,7 @@ func (ss *submitStep) retryOutbox() {
 				}
 			} else {
 				ss.outcome = func() fyne.CanvasObject {
-					return successCard(T("submit.sent.https"), T("submit.sent.todo"))
+					return successCard(T("submit.sent.https"), ss.sentTodo())
 				}
 			}
 			ss.refresh()
@@ -459,7 +495,7 @@ func (ss *submitStep) markSent() {
 	}
 	log.WithField("id", ss.record.ID).WithField("via", string(ss.confirm)).Info("submission marked sent")
 	ss.confirm = ""
-	ss.outcome = func() fyne.CanvasObject { return successCard(T("submit.marked_sent"), T("submit.sent.todo")) }
+	ss.outcome = func() fyne.CanvasObject { return successCard(T("submit.marked_sent"), ss.sentTodo()) }
 	ss.loadRecord()
 	ss.refresh()
 }
@@ -518,7 +554,7 @@ func (ss *submitStep) done(f submitForm, r runResult) {
 			if f.Via == enroll.ViaHTTPS {
 				title = T("submit.sent.https")
 			}
-			c := successCard(title, T("submit.sent.todo"))
+			c := successCard(title, ss.sentTodo())
 			if kerr != nil {
 				return container.NewVBox(c, infoCard(T("submit.keyring_failed"), T("submit.keyring_failed.todo")))
 			}
@@ -526,6 +562,32 @@ func (ss *submitStep) done(f submitForm, r runResult) {
 		}
 	}
 	ss.refresh()
+}
+
+// The texts of an application sent in parts, per CSR: what goes now
+// while it follows (partialTodo), and what the application awaits
+// (awaitingTodo).
+var (
+	partialTodo  = map[enroll.Usage]string{enroll.UsageAuth: "submit.partial.todo.auth", enroll.UsageSign: "submit.partial.todo.sign"}
+	awaitingTodo = map[enroll.Usage]string{enroll.UsageAuth: "submit.awaiting.auth", enroll.UsageSign: "submit.awaiting.sign"}
+	csrNames     = map[enroll.Usage]string{enroll.UsageAuth: "submit.csr.auth", enroll.UsageSign: "submit.csr.sign"}
+)
+
+// sentTodo is what comes after a sending: the certificates, or first the
+// rest of the application when a CSR was announced as following.
+func (ss *submitStep) sentTodo() string {
+	if aw := ss.awaited(); len(aw) > 0 {
+		return ss.awaitingText(aw[0])
+	}
+	return T("submit.sent.todo")
+}
+
+// awaitingText says which CSR the application awaits, since when, and
+// where it is made.
+func (ss *submitStep) awaitingText(u enroll.Usage) string {
+	rec := ss.record
+	at, _, _ := eventTime(rec, enroll.StageSent)
+	return T(awaitingTodo[u], map[string]any{"ID": rec.ID, "Date": when(at), "Part": len(rec.Parts) + 1})
 }
 
 // failTodo is what to do after a failed delivery, per way of sending.

@@ -83,10 +83,24 @@ func (wz *wizard) submittedCSRs() [][]byte {
 		log.WithError(err).WithField("id", rec.ID).Warn("submitted CSRs not read")
 		return nil
 	}
+	dirs := []string{p.Dir}
+	for _, pt := range rec.Parts {
+		if pt.N > 1 {
+			// The rest of an application sent in parts.
+			q, err := enroll.Open(rec.PartDir(pt.N))
+			if err != nil {
+				log.WithError(err).WithField("id", rec.ID).WithField("part", pt.N).Warn("submitted CSRs not read")
+				continue
+			}
+			dirs = append(dirs, q.Dir)
+		}
+	}
 	var out [][]byte
-	for _, u := range []enroll.Usage{enroll.UsageAuth, enroll.UsageSign} {
-		if der, err := os.ReadFile(filepath.Join(p.Dir, enroll.CSRFileName(u, false))); err == nil {
-			out = append(out, der)
+	for _, d := range dirs {
+		for _, u := range []enroll.Usage{enroll.UsageAuth, enroll.UsageSign} {
+			if der, err := os.ReadFile(filepath.Join(d, enroll.CSRFileName(u, false))); err == nil {
+				out = append(out, der)
+			}
 		}
 	}
 	return out
@@ -152,6 +166,9 @@ func (ss *submitStep) renderTimeline() {
 		v.timeline.Add(wrappedLow(T("submit.status_none")))
 	default:
 		v.timeline.Add(timeline(rec))
+		for _, pt := range rec.Parts {
+			v.timeline.Add(wrappedLow(partLine(pt)))
+		}
 		dir := rec.Dir
 		id := widget.NewLabelWithStyle(T("submit.package_id", map[string]any{"ID": rec.ID}), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 		id.Selectable = true
@@ -162,6 +179,20 @@ func (ss *submitStep) renderTimeline() {
 		v.timeline.Add(infoCard(T("submit.pending", map[string]any{"Count": ss.pending}), T("submit.queued.todo")))
 	}
 	v.timeline.Refresh()
+}
+
+// partLine is one part of an application sent in parts: its CSRs, and
+// when it went.
+func partLine(pt enroll.Part) string {
+	var names []string
+	for _, u := range pt.CSRs {
+		names = append(names, T(csrNames[u]))
+	}
+	d := map[string]any{"Part": pt.N, "CSRs": strings.Join(names, ", "), "Date": when(pt.SentAt)}
+	if pt.SentAt.IsZero() {
+		return T("submit.part_prepared", d)
+	}
+	return T("submit.part_sent", d)
 }
 
 // timeline is one row per stage: done (with its time and how), next, later.

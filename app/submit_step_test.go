@@ -205,15 +205,20 @@ func TestSubmitBlocksWithoutCSRs(t *testing.T) {
 		t.Errorf("store has %d entries", len(ents))
 	}
 
+	// One CSR made: Next waits for the other (or for a sent application),
+	// Send sends what is ready, saying the other follows.
 	wz.csrs.setAuth(&madeCSR{DER: testCSR(t, 0, "SS1"), Where: keyOnSoftToken})
 	wz.submit.refresh()
-	if !wz.next.Disabled() || wz.message.Text != T("submit.err.no_sign_csr") || v.status.Text != T("submit.err.no_sign_csr") {
-		t.Errorf("auth only: message %q status %q", wz.message.Text, v.status.Text)
+	if !wz.next.Disabled() || wz.message.Text != T("submit.err.no_sign_csr") {
+		t.Errorf("auth only: next disabled %v, message %q", wz.next.Disabled(), wz.message.Text)
+	}
+	if v.send.Disabled() || v.send.Text != T("submit.send_ready") || !contains(labelsIn(v.contents), T("submit.partial.todo.sign")) {
+		t.Errorf("auth only: send disabled %v %q, status %q, contents %q", v.send.Disabled(), v.send.Text, v.status.Text, labelsIn(v.contents))
 	}
 	wz.csrs.setSign(&madeCSR{DER: testCSR(t, 1, "Org"), Where: keyOnRutoken, Token: "0a1b2c3d"})
 	wz.submit.refresh()
-	if wz.next.Disabled() || v.send.Disabled() {
-		t.Errorf("both CSRs: next disabled %v send disabled %v (%q)", wz.next.Disabled(), v.send.Disabled(), v.status.Text)
+	if wz.next.Disabled() || v.send.Disabled() || v.send.Text != T("submit.send") {
+		t.Errorf("both CSRs: next disabled %v send disabled %v %q (%q)", wz.next.Disabled(), v.send.Disabled(), v.send.Text, v.status.Text)
 	}
 	// Without a public address the operator cannot be told where the
 	// server is: Send waits, with the reason.

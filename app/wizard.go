@@ -19,9 +19,9 @@ const (
 	stepServer       = "server"
 	stepReadiness    = "readiness"
 	stepInstall      = "install"
-	stepConfigure    = "configure"
 	stepToken        = "token"
 	stepCertificates = "certificates"
+	stepConfigure    = "configure"
 	stepSubmit       = "submit"
 	stepRegister     = "register"
 )
@@ -88,6 +88,26 @@ func newWizard(a fyne.App, w fyne.Window, prefs Prefs, profile *profile.Profile,
 	wz.configure, wz.register = newConfigureStep(wz), newRegisterStep(wz)
 	wz.submit = newSubmitStep(wz)
 	wz.register.onStage = wz.submit.onStage // certificates back move the submission on
+	// The steps in the order of the work, each after what it needs, so no
+	// page speaks of a later one's work as done (order_test.go checks the
+	// texts against this list):
+	//   - Organisation: the member class, code and server code name every
+	//     CSR, the signing key's label and the server's owner.
+	//   - Server, then Readiness (reads that server), then Install (its
+	//     plan is made from the readiness report).
+	//   - Token, then Certificates: the signing key on the Rutoken at this
+	//     computer, then its CSR. They need only the Organisation, not the
+	//     server: a user whose server is not ready gets this far, and can
+	//     send the signing CSR alone (Submit, "the rest follows").
+	//   - Configure: needs X-Road (Install: the admin login made there),
+	//     the Organisation and the operator's anchor; makes the
+	//     authentication CSR. When the signing key is on a token at the
+	//     server, that token was prepared on the Token step and handed over
+	//     as Certificates tells: Configure's texts speak of both as done.
+	//   - Submit: the CSRs of Certificates and Configure (or what is ready).
+	//   - Register: the certificates the CA sends back for them, imported
+	//     into the configured server.
+	//   - Summary: the record of all of it.
 	wz.steps = []*step{
 		{id: stepWelcome, title: func() string { return T("step.welcome") }, view: wz.welcomeView},
 		{id: stepOrganisation, title: func() string { return T("step.organisation") }, view: wz.orgView,
@@ -96,9 +116,9 @@ func newWizard(a fyne.App, w fyne.Window, prefs Prefs, profile *profile.Profile,
 			problems: func() []Problem { return wz.state.Server.Problems() }},
 		{id: stepReadiness, title: func() string { return T("step.readiness") }, view: wz.readiness.view},
 		{id: stepInstall, title: func() string { return T("step.install") }, view: wz.install.view, leave: wz.install.leave},
-		{id: stepConfigure, title: func() string { return T("step.configure") }, view: wz.configure.view, leave: wz.configure.leave},
 		{id: stepToken, title: func() string { return T("step.token") }, view: wz.token.view, leave: wz.token.stop},
 		{id: stepCertificates, title: func() string { return T("step.certificates") }, view: wz.certs.view},
+		{id: stepConfigure, title: func() string { return T("step.configure") }, view: wz.configure.view, leave: wz.configure.leave},
 		{id: stepSubmit, title: func() string { return T("step.submit") }, view: wz.submit.view,
 			problems: wz.submit.problems, leave: func() { wz.submit.v = nil }},
 		{id: stepRegister, title: func() string { return T("step.register") }, view: wz.register.view, leave: wz.register.leave},

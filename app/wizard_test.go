@@ -79,7 +79,7 @@ func TestNavigationNextBack(t *testing.T) {
 	if wz.stepID() != stepReadiness {
 		t.Fatalf("server step: %s", wz.stepID())
 	}
-	for _, want := range []string{stepInstall, stepConfigure, stepToken, stepCertificates, stepSubmit} {
+	for _, want := range []string{stepInstall, stepToken, stepCertificates, stepConfigure, stepSubmit} {
 		test.Tap(wz.next)
 		if wz.stepID() != want {
 			t.Fatalf("want %s, at %s", want, wz.stepID())

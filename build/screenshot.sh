@@ -29,7 +29,7 @@ DISPLAY_NUM=${DISPLAY_NUM:-99}
 WAIT=${WAIT:-12}
 LANGS=${LANGS:-en}
 STEP=${STEP:-readiness}
-ALL_STEPS="welcome organisation server readiness install configure token certificates submit register summary"
+ALL_STEPS="welcome organisation server readiness install token certificates configure submit register summary"
 [ "$STEP" = all ] && STEP=$ALL_STEPS
 SOFTHSM_LIB=${SOFTHSM_LIB:-/usr/lib/softhsm/libsofthsm2.so}
 

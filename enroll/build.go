@@ -109,6 +109,17 @@ func (in *Input) validate() ([]CSRInfo, error) {
 			DER: CSRFileName(c.Usage, false), PEM: CSRFileName(c.Usage, true),
 		})
 	}
+	// What follows later is another CSR than those sent now, named once.
+	for _, u := range in.Follows {
+		data := map[string]any{"Usage": string(u)}
+		if u != UsageAuth && u != UsageSign {
+			return nil, &Error{Key: "enroll.err.csr_usage", Data: data}
+		}
+		if seen[u] {
+			return nil, &Error{Key: "enroll.err.follows_included", Data: data}
+		}
+		seen[u] = true
+	}
 	if in.ReportJSON != nil && !json.Valid(in.ReportJSON) {
 		return nil, &Error{Key: "enroll.err.report_json"}
 	}
@@ -141,15 +152,25 @@ func idPart(s string) string {
 
 // Build validates in, then writes the package to parent/<ID>/ through a
 // temporary folder renamed into place: a refused input or a failed write
-// leaves nothing in parent.
+// leaves nothing in parent. An input with CSRs to follow is the first
+// part of an application sent in parts.
 func Build(parent string, in Input) (*Package, error) {
 	infos, err := in.validate()
 	if err != nil {
 		return nil, err
 	}
 	now := time.Now().UTC().Truncate(time.Second)
-	m := Manifest{Schema: Schema, ID: newID(in.Participant, now), Created: now,
-		Tool: "tunduk-onboard " + version.String(), Participant: in.Participant}
+	m := Manifest{ID: newID(in.Participant, now), Created: now}
+	if len(in.Follows) > 0 {
+		m.Part, m.Follows = 1, in.Follows
+	}
+	return write(parent, m.ID, m, in, infos)
+}
+
+// write makes the package of in with manifest m (its ID, creation time
+// and part set) as parent/name, atomically as Build says.
+func write(parent, name string, m Manifest, in Input, infos []CSRInfo) (*Package, error) {
+	m.Schema, m.Tool, m.Participant = Schema, "tunduk-onboard "+version.String(), in.Participant
 
 	var files []struct {
 		name, role string
@@ -191,7 +212,7 @@ func Build(parent string, in Input) (*Package, error) {
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return nil, writeErr(err)
 	}
-	final := filepath.Join(parent, m.ID)
+	final := filepath.Join(parent, name)
 	if _, err := os.Lstat(final); err == nil {
 		return nil, writeErr(fmt.Errorf("%s exists", final))
 	}
@@ -254,6 +275,9 @@ func readManifest(dir string) (Manifest, error) {
 	}
 	if m.ID == "" || len(m.Files) == 0 {
 		return m, bad(errors.New("no id or no files"))
+	}
+	if m.Part < 0 || m.Part > maxParts {
+		return m, bad(fmt.Errorf("part %d", m.Part))
 	}
 	seen := map[string]bool{}
 	for _, f := range m.Files {

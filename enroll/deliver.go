@@ -22,11 +22,17 @@ type Request struct {
 	// is (the command line's --id).
 	Input *Input
 	// Prev is the application the user continues: the wizard's latest of
-	// the organisation and server on its pages, the command line's --id;
-	// nil for none. Only Prev is ever reused (see Reusable), so passing it
-	// is the user's asking to send that application (again): Deliver never
-	// picks a record from the store by itself.
+	// the organisation and server on its pages, the command line's --id
+	// or --follows; nil for none. Only Prev is ever reused (see Reusable)
+	// or continued (see Continues), so passing it is the user's asking to
+	// send that application (again, or its rest): Deliver never picks a
+	// record from the store by itself.
 	Prev *Record
+	// Continue: Input must be the rest of Prev, an application sent in
+	// parts (the command line's --follows); when it is not, nothing is
+	// made. False: Input continues Prev when it can, else it is a new
+	// application (the wizard).
+	Continue bool
 
 	// Mail (ViaEmail): the draft's sender (optional) and recipients.
 	Mail Mail
@@ -60,6 +66,8 @@ type Outcome struct {
 	Package *Package
 	Record  Record // as it stands after the delivery
 	Built   bool   // a new package was made (false: Prev's was reused)
+	// Continued: the package is a new part of Prev (Package.Manifest.Part).
+	Continued bool
 	// Where: the .eml written (ViaEmail), the copy (ViaFolder).
 	Where string
 	// Sent: the package went to the operator (SMTP, HTTPS, a folder that
@@ -95,11 +103,12 @@ func Deliver(ctx context.Context, store *Store, req Request) (Outcome, error) {
 	if err := req.check(); err != nil {
 		return out, err
 	}
-	p, rec, built, err := prepare(store, req.Prev, req.Input)
+	p, rec, built, err := prepare(store, req.Prev, req.Input, req.Continue)
 	if err != nil {
 		return out, err
 	}
 	out.Package, out.Record, out.Built = p, rec, built
+	out.Continued = built && p.Manifest.Part > 1
 	if req.Prepared != nil {
 		req.Prepared(p, built)
 	}
@@ -127,7 +136,7 @@ func Deliver(ctx context.Context, store *Store, req Request) (Outcome, error) {
 		return deliverHTTPS(ctx, store, req, out)
 	}
 	out.Sent = true
-	r, err := store.MarkSent(p.Manifest.ID, req.Via, note)
+	r, err := store.MarkPartSent(p.Manifest.ID, p.Manifest.Part, req.Via, note)
 	if err != nil {
 		return out, err
 	}
@@ -139,6 +148,9 @@ func Deliver(ctx context.Context, store *Store, req Request) (Outcome, error) {
 // is built.
 func (req *Request) check() error {
 	if req.Input == nil && req.Prev == nil {
+		return &Error{Key: "enroll.err.no_application"}
+	}
+	if req.Continue && (req.Prev == nil || req.Input == nil) {
 		return &Error{Key: "enroll.err.no_application"}
 	}
 	switch req.Via {
@@ -166,17 +178,43 @@ func (req *Request) check() error {
 }
 
 // prepare is the package to deliver: prev's as it is when there is no
-// input, prev's when Reusable for in, else a new one in the store.
-func prepare(store *Store, prev *Record, in *Input) (*Package, Record, bool, error) {
+// input (its part not sent yet, else its last), prev's when Reusable for
+// in, the next part of prev when in Continues it, else a new one in the
+// store (refused when cont asks for a part of prev).
+func prepare(store *Store, prev *Record, in *Input, cont bool) (*Package, Record, bool, error) {
 	if in == nil {
-		p, err := Open(prev.Dir)
+		p, err := Open(prev.PartDir(prev.ResendPart()))
 		return p, *prev, false, err
 	}
 	if p, ok := Reusable(prev, *in); ok {
 		return p, *prev, false, nil
 	}
+	if next, ok := Continues(prev, *in); ok {
+		p, rec, err := store.AddPart(prev.ID, next)
+		return p, rec, err == nil, err
+	}
+	if cont {
+		return nil, Record{}, false, notContinued(prev)
+	}
 	p, rec, err := store.Create(*in)
 	return p, rec, err == nil, err
+}
+
+// notContinued says why an input is not the rest of prev.
+func notContinued(prev *Record) error {
+	if len(prev.Awaited()) == 0 {
+		return &Error{Key: "enroll.err.nothing_awaited", Data: map[string]any{"ID": prev.ID}}
+	}
+	return &Error{Key: "enroll.err.not_the_rest", Data: map[string]any{"ID": prev.ID, "Awaited": usageList(prev.Awaited())}}
+}
+
+// usageList is "auth" or "auth, sign", for messages.
+func usageList(us []Usage) string {
+	var s []string
+	for _, u := range us {
+		s = append(s, string(u))
+	}
+	return strings.Join(s, ", ")
 }
 
 // Reusable is the one rule for reusing a package: prev's is reused when
@@ -185,26 +223,36 @@ func prepare(store *Store, prev *Record, in *Input) (*Package, Record, bool, err
 // byte for byte. A retry, or the same application sent another way, is
 // then not a new application; a changed CSR or participant, or a package
 // that no longer verifies, makes a new one. prev's stage does not matter:
-// it is passed only for the application the user continues.
+// it is passed only for the application the user continues. Of an
+// application sent in parts, whose parts hold in's CSRs between them,
+// the last part holding one of them is reused.
 func Reusable(prev *Record, in Input) (*Package, bool) {
 	if prev == nil || prev.Participant != in.Participant {
 		return nil, false
 	}
-	p, err := Open(prev.Dir)
+	pkgs, err := prev.packages()
 	if err != nil {
 		return nil, false
 	}
-	have := map[string]bool{}
-	for _, f := range p.Manifest.Files {
-		have[f.SHA256] = true
-	}
+	var best *Package
 	for _, c := range in.CSRs {
 		sum := sha256.Sum256(c.DER)
-		if !have[hex.EncodeToString(sum[:])] {
+		found := false
+		for _, p := range pkgs {
+			for _, f := range p.Manifest.Files {
+				if f.SHA256 == hex.EncodeToString(sum[:]) {
+					found = true
+					if best == nil || p.Manifest.Part > best.Manifest.Part {
+						best = p
+					}
+				}
+			}
+		}
+		if !found {
 			return nil, false
 		}
 	}
-	return p, true
+	return best, best != nil
 }
 
 // deliverHTTPS queues out.Package and flushes the outbox.
@@ -260,7 +308,7 @@ func (s *Store) FlushOutbox(ctx context.Context, ob *Outbox, hc *http.Client) ([
 	var errs []error
 	for _, r := range results {
 		if r.Delivered {
-			if _, e := s.MarkSent(r.ID, ViaHTTPS, "Idempotency-Key "+r.IdempotencyKey); e != nil {
+			if _, e := s.MarkPartSent(r.ID, r.Part, ViaHTTPS, "Idempotency-Key "+r.IdempotencyKey); e != nil {
 				errs = append(errs, e)
 			}
 		}
@@ -285,20 +333,15 @@ func joinErrs(errs ...error) error {
 	return errors.Join(nz...)
 }
 
-// MarkSent records that package id went to the operator (via, note): the
-// user sent the draft or handed the folder over, or a delivery went. A
-// record already past "sent" (the certificates came, and the package
-// went once more another way) stays where it is, and that is no error;
-// any failure to read or write the record is returned.
+// MarkSent records that application id went to the operator (via,
+// note): the user sent the draft or handed the folder over, or a
+// delivery went. A record already past "sent" (the certificates came,
+// and the package went once more another way) stays where it is, and
+// that is no error; any failure to read or write the record is returned.
+// Of an application sent in parts, it is the part not sent yet
+// (MarkPartSent with part 0).
 func (s *Store) MarkSent(id string, via Via, note string) (Record, error) {
-	r, err := s.Get(id)
-	if err != nil {
-		return Record{}, err
-	}
-	if r.Stage.Rank() > StageSent.Rank() {
-		return r, nil
-	}
-	return s.Advance(id, StageSent, via, note)
+	return s.MarkPartSent(id, 0, via, note)
 }
 
 // SameServer: a and b are the same organisation's same security server

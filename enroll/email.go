@@ -48,7 +48,7 @@ func readVerified(p *Package) (Manifest, map[string][]byte, error) {
 	if err != nil {
 		return m, nil, err
 	}
-	if p.Manifest.ID != "" && m.ID != p.Manifest.ID {
+	if p.Manifest.ID != "" && (m.ID != p.Manifest.ID || m.Part != p.Manifest.Part) {
 		return m, nil, &Error{Key: "enroll.err.file_changed", Data: map[string]any{"File": ManifestName, "Dir": p.Dir}}
 	}
 	out := map[string][]byte{}

@@ -75,7 +75,7 @@ func (o *Outbox) Flush(ctx context.Context, hc *http.Client) ([]Result, error) {
 var errBadRedirect = errors.New("redirect away from https refused")
 
 func (o *Outbox) result(it *Pending, delivered bool, err error) Result {
-	return Result{ID: it.ID, IdempotencyKey: it.IdempotencyKey, URL: it.URL, Delivered: delivered,
+	return Result{ID: it.ID, Part: it.Part, IdempotencyKey: it.IdempotencyKey, URL: it.URL, Delivered: delivered,
 		Permanent: it.Permanent, Attempts: it.Attempts, Status: it.LastStatus, NextAttempt: it.NextAttempt, Err: err}
 }
 
@@ -84,7 +84,7 @@ func (o *Outbox) result(it *Pending, delivered bool, err error) Result {
 func (o *Outbox) send(ctx context.Context, client *http.Client, it *Pending) Result {
 	maxAttempts := max(o.MaxAttempts, 1)
 	for n := 1; ; n++ {
-		body, ctype, err := multipartBody(&Package{Dir: it.Dir, Manifest: Manifest{ID: it.ID}})
+		body, ctype, err := multipartBody(&Package{Dir: it.Dir, Manifest: Manifest{ID: it.ID, Part: it.Part}})
 		if err != nil {
 			// The package changed or vanished: sending it again cannot help.
 			it.Permanent, it.LastError = true, err.Error()
@@ -187,6 +187,9 @@ func post(ctx context.Context, client *http.Client, it *Pending, body []byte, ct
 	req.Header.Set("Content-Type", ctype)
 	req.Header.Set("Idempotency-Key", it.IdempotencyKey)
 	req.Header.Set("X-Tunduk-Onboard-Package", it.ID)
+	if it.Part > 0 {
+		req.Header.Set("X-Tunduk-Onboard-Part", strconv.Itoa(it.Part))
+	}
 	req.Header.Set("User-Agent", "tunduk-onboard/"+version.Version)
 	resp, err := client.Do(req)
 	if err != nil {

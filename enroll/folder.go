@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 )
 
-// SaveToFolder copies the package to dest/<ID>/ through a temporary
+// SaveToFolder copies the package to dest/<name>/ (Manifest.Name) through a temporary
 // folder, then reads the copy back and checks every hash: a USB stick can
 // accept a write and return other bytes. An existing dest/<ID> is accepted
 // only when it verifies identical to this package (saving twice is fine),
@@ -16,7 +16,7 @@ func SaveToFolder(p *Package, dest string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	final := filepath.Join(dest, m.ID)
+	final := filepath.Join(dest, m.Name())
 	writeErr := func(err error) error {
 		return &Error{Key: "enroll.err.folder_write", Data: map[string]any{"Dir": dest}, Err: err}
 	}

@@ -33,13 +33,15 @@ func TestEveryKeyTranslated(t *testing.T) {
 		used["enroll.via."+string(v)] = true
 	}
 	used["enroll.letter.csr_auth"], used["enroll.letter.csr_sign"] = true, true
+	used["enroll.letter.follows_auth"], used["enroll.letter.follows_sign"] = true, true
 	if len(used) < 40 {
 		t.Fatalf("found only %d keys: the scan is broken", len(used))
 	}
 	data := map[string]any{"Field": "x", "Count": 3, "Usage": "auth", "Other": "sign", "Dir": "/d", "File": "f", "Address": "a@b",
 		"Server": "s:587", "User": "u", "Reply": 550, "URL": "https://x", "Status": 503, "Reason": "r", "Key": "k", "Stage": "s",
 		"ID": "id", "Via": "fax", "From": "sent", "To": "prepared", "Name": "n", "MemberClass": "GOV", "MemberCode": "1", "ServerCode": "SS1",
-		"DER": "a.der", "PEM": "a.pem", "Source": "src", "Subject": "CN=x", "Tool": "t", "Error": "e"}
+		"DER": "a.der", "PEM": "a.pem", "Source": "src", "Subject": "CN=x", "Tool": "t", "Error": "e",
+		"Part": 2, "Awaited": "auth"}
 	for k := range used {
 		for _, l := range i18n.Languages {
 			s := i18n.T(l, k, data)

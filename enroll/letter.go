@@ -16,9 +16,15 @@ func letterLangs(user string) []string {
 	return []string{"ru"}
 }
 
-// letterSubject is the Russian subject line.
+// letterSubject is the Russian subject line; a part of an application
+// sent in parts names the application and the part.
 func letterSubject(m Manifest) string {
-	return i18n.T("ru", "enroll.letter.subject", participantData(m.Participant, m.ID))
+	d := participantData(m.Participant, m.ID)
+	if m.Part > 0 {
+		d["Part"] = m.Part
+		return i18n.T("ru", "enroll.letter.subject_part", d)
+	}
+	return i18n.T("ru", "enroll.letter.subject", d)
 }
 
 func participantData(p Participant, id string) map[string]any {
@@ -56,6 +62,10 @@ func writeLetter(b *strings.Builder, l string, m Manifest, csrs []CSRInfo, manif
 		}
 	}
 	fmt.Fprintf(b, "%s\n\n%s\n\n", t("enroll.letter.greeting", nil), t(intro, pd))
+	if m.Part > 1 {
+		// The rest of an application: the CA finds the first letter by its ID.
+		fmt.Fprintf(b, "%s\n\n", t("enroll.letter.continues", map[string]any{"ID": m.ID, "Part": m.Part}))
+	}
 	fmt.Fprintf(b, "%s\n", t("enroll.letter.participant", nil))
 	for _, row := range []struct{ key, v string }{
 		{"enroll.letter.instance", m.Participant.Instance},
@@ -75,6 +85,10 @@ func writeLetter(b *strings.Builder, l string, m Manifest, csrs []CSRInfo, manif
 		}
 		d := map[string]any{"DER": c.DER, "PEM": c.PEM, "Source": src, "Subject": c.Subject}
 		fmt.Fprintf(b, "  - %s\n", t("enroll.letter.csr_"+string(c.Usage), d))
+	}
+	for _, u := range m.Follows {
+		// Said where the CA looks for the CSRs: one is not missing by mistake.
+		fmt.Fprintf(b, "  - %s\n", t("enroll.letter.follows_"+string(u), map[string]any{"ID": m.ID}))
 	}
 	fmt.Fprintf(b, "\n%s\n", t("enroll.letter.files", nil))
 	fmt.Fprintf(b, "  %s  SHA-256 %s\n", ManifestName, manifestSHA)

@@ -11,6 +11,7 @@ import (
 	"mime/quotedprintable"
 	"net/mail"
 	"net/textproto"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -61,6 +62,9 @@ func buildMessage(p *Package, from string, to []string, subject string, draft bo
 	h("Message-ID", messageID(fromAddr, m.ID))
 	h("MIME-Version", "1.0")
 	h("X-Tunduk-Onboard-Package", m.ID)
+	if m.Part > 0 {
+		h("X-Tunduk-Onboard-Part", strconv.Itoa(m.Part))
+	}
 	if draft {
 		h("X-Unsent", "1")
 	}

@@ -34,8 +34,9 @@ type Outbox struct {
 
 // Pending is one item of the outbox. It never holds a secret.
 type Pending struct {
-	ID             string    `json:"id"`  // package ID
-	Dir            string    `json:"dir"` // package folder
+	ID             string    `json:"id"`             // package ID
+	Part           int       `json:"part,omitempty"` // the part of an application sent in parts
+	Dir            string    `json:"dir"`            // package folder
 	URL            string    `json:"url"`
 	IdempotencyKey string    `json:"idempotency_key"`
 	Created        time.Time `json:"created"`
@@ -51,6 +52,7 @@ type Pending struct {
 // Result is what one Flush did with one item.
 type Result struct {
 	ID             string
+	Part           int // of an application sent in parts; 0 for a whole one
 	IdempotencyKey string
 	URL            string
 	Delivered      bool // a 2xx or 409: the item was removed from the outbox
@@ -102,7 +104,7 @@ func (o *Outbox) Enqueue(p *Package, rawURL string) (idempotencyKey string, err 
 		return "", err
 	}
 	for _, it := range items {
-		if it.ID == p.Manifest.ID && it.URL == rawURL {
+		if it.ID == p.Manifest.ID && it.Part == p.Manifest.Part && it.URL == rawURL {
 			return it.IdempotencyKey, nil
 		}
 	}
@@ -110,7 +112,7 @@ func (o *Outbox) Enqueue(p *Package, rawURL string) (idempotencyKey string, err 
 	if _, err := rand.Read(k[:]); err != nil {
 		return "", err
 	}
-	it := Pending{ID: p.Manifest.ID, Dir: dir, URL: rawURL, IdempotencyKey: hex.EncodeToString(k[:]),
+	it := Pending{ID: p.Manifest.ID, Part: p.Manifest.Part, Dir: dir, URL: rawURL, IdempotencyKey: hex.EncodeToString(k[:]),
 		Created: time.Now().UTC(), NextAttempt: time.Now().UTC()}
 	if err := o.save(&it); err != nil {
 		return "", err

@@ -7,6 +7,7 @@
 package enroll
 
 import (
+	"strconv"
 	"time"
 )
 
@@ -55,6 +56,12 @@ type Input struct {
 	// Lang (en|ru|ky) is the user's language: the letter to the CA is in
 	// Russian followed by this language when it is not Russian.
 	Lang string
+	// Follows lists the CSRs that are not ready yet and come later, as
+	// the next part of the same application: the signing CSR (made on the
+	// token at the user's machine) goes now, the authentication CSR once
+	// the security server is installed. The letter and the manifest say
+	// so, and the application is sent in parts (Store.AddPart).
+	Follows []Usage
 }
 
 // File is one file of a package, as the manifest records it.
@@ -74,6 +81,23 @@ type Manifest struct {
 	Tool        string      `json:"tool"` // internal/version
 	Participant Participant `json:"participant"`
 	Files       []File      `json:"files"`
+	// Part numbers the packages of an application sent in parts (1, 2);
+	// 0 for an application sent whole. Every part carries the
+	// application's ID: the CA and the operator see one application.
+	Part int `json:"part,omitempty"`
+	// Follows lists the CSRs this part does not hold, which a later part
+	// of the same application brings.
+	Follows []Usage `json:"follows,omitempty"`
+}
+
+// Name is the package's folder name wherever it is copied to (a folder, a
+// USB stick): the application's ID, with the part's number from part 2
+// on, so both parts of one application can lie side by side.
+func (m Manifest) Name() string {
+	if m.Part > 1 {
+		return m.ID + "-part" + strconv.Itoa(m.Part)
+	}
+	return m.ID
 }
 
 // Package is a built (or opened and verified) enrollment package.

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"time"
 )
 
@@ -41,6 +42,9 @@ type Event struct {
 	At    time.Time `json:"at"`
 	Via   Via       `json:"via,omitempty"`
 	Note  string    `json:"note,omitempty"`
+	// Part is the part of an application sent in parts the event is
+	// about (its preparation, its sending); 0 for the whole application.
+	Part int `json:"part,omitempty"`
 }
 
 // Record is a submission's status, kept as status.json beside the package.
@@ -51,6 +55,72 @@ type Record struct {
 	Dir         string      `json:"dir"`
 	Participant Participant `json:"participant"`
 	History     []Event     `json:"history"`
+	// Parts are the packages of an application sent in parts, in order:
+	// part 1's is Dir, each later one a folder inside it (PartDir). Empty
+	// for an application sent whole. Stage is the application's: sent once
+	// its first part went.
+	Parts []Part `json:"parts,omitempty"`
+}
+
+// Part is one package of an application sent in parts.
+type Part struct {
+	N    int     `json:"n"`
+	CSRs []Usage `json:"csrs"`
+	// Follows: the CSRs this part announced as coming later.
+	Follows []Usage   `json:"follows,omitempty"`
+	SentAt  time.Time `json:"sent_at,omitzero"` // zero: prepared, not sent yet
+	Via     Via       `json:"via,omitempty"`
+}
+
+// maxParts bounds the parts of one application (two CSRs: two parts; a
+// little room for a CSR made again).
+const maxParts = 9
+
+// PartDir is the folder of part n's package: part 1's is the record's
+// folder, a later one "partN" inside it.
+func (r Record) PartDir(n int) string {
+	if n <= 1 {
+		return r.Dir
+	}
+	return filepath.Join(r.Dir, "part"+strconv.Itoa(n))
+}
+
+// Awaited lists the CSRs the application still waits for: those its last
+// part announced as following. Nil for an application sent whole or
+// complete.
+func (r Record) Awaited() []Usage {
+	if len(r.Parts) == 0 {
+		return nil
+	}
+	return r.Parts[len(r.Parts)-1].Follows
+}
+
+// Sent says whether the application (or any part of it) went to the
+// operator.
+func (r Record) Sent() bool { return r.Stage.Rank() >= StageSent.Rank() }
+
+// part is the index of part n in r.Parts; n 0 is the first part not sent
+// yet, else the last. -1 when there is no such part.
+func (r Record) part(n int) int {
+	for i, p := range r.Parts {
+		if (n == 0 && p.SentAt.IsZero()) || (n != 0 && p.N == n) {
+			return i
+		}
+	}
+	if n == 0 && len(r.Parts) > 0 {
+		return len(r.Parts) - 1
+	}
+	return -1
+}
+
+// ResendPart is the part to send when the user asks for the application
+// again as it is: the first part not sent yet, else the last (0 for an
+// application sent whole).
+func (r Record) ResendPart() int {
+	if i := r.part(0); i >= 0 {
+		return r.Parts[i].N
+	}
+	return 0
 }
 
 // Created is when the record was made (its first event).
@@ -102,7 +172,10 @@ func (s *Store) Create(in Input) (*Package, Record, error) {
 		return nil, Record{}, err
 	}
 	r := Record{ID: p.Manifest.ID, Stage: StagePrepared, Dir: p.Dir, Participant: in.Participant,
-		History: []Event{{Stage: StagePrepared, At: time.Now().UTC()}}}
+		History: []Event{{Stage: StagePrepared, At: time.Now().UTC(), Part: p.Manifest.Part}}}
+	if p.Manifest.Part > 0 {
+		r.Parts = []Part{{N: 1, CSRs: usages(in.CSRs), Follows: in.Follows}}
+	}
 	if err := s.write(r); err != nil {
 		os.RemoveAll(p.Dir)
 		return nil, Record{}, err
@@ -122,9 +195,19 @@ func (s *Store) Advance(id string, st Stage, via Via, note string) (Record, erro
 	if err != nil {
 		return Record{}, err
 	}
+	if st == StageSent && len(r.Parts) > 0 {
+		// "Sent" of an application in parts is its part not sent yet
+		// (its second part may go after the first one's certificate came).
+		return s.MarkPartSent(id, 0, via, note)
+	}
 	if st.Rank() < r.Stage.Rank() {
 		return r, &Error{Key: "enroll.err.stage_backwards", Data: map[string]any{"ID": id, "From": string(r.Stage), "To": string(st)}}
 	}
+	return s.advance(r, st, via, note)
+}
+
+// advance moves r to st and writes it.
+func (s *Store) advance(r Record, st Stage, via Via, note string) (Record, error) {
 	r.Stage = st
 	if via != "" {
 		r.Via = via
@@ -211,4 +294,13 @@ func (s *Store) write(r Record) error {
 		return &Error{Key: "enroll.err.write", Data: map[string]any{"Dir": filepath.Join(s.dir, r.ID)}, Err: err}
 	}
 	return nil
+}
+
+// usages lists the usages of csrs in their order.
+func usages(csrs []CSR) []Usage {
+	var out []Usage
+	for _, c := range csrs {
+		out = append(out, c.Usage)
+	}
+	return out
 }

@@ -178,6 +178,9 @@ type Submission struct {
 	Via    string    `json:"via,omitempty"`
 	SentAt time.Time `json:"sent_at,omitzero"`
 	Stage  string    `json:"stage"`
+	// Awaiting lists the CSRs (usages) the application still waits for:
+	// its first part went without them, and the letter said they follow.
+	Awaiting []string `json:"awaiting,omitempty"`
 }
 
 // Sent says whether the application went to the operator (any stage from

@@ -31,17 +31,17 @@ const (
 	StepServer       = "server"
 	StepReadiness    = "readiness"
 	StepInstall      = "install"
-	StepConfigure    = "configure"
 	StepToken        = "token"
 	StepCertificates = "certificates"
+	StepConfigure    = "configure"
 	StepSubmit       = "submit"
 	StepRegister     = "register"
 	StepSummary      = "summary"
 )
 
 // Steps lists the step ids StepState knows.
-var Steps = []string{StepWelcome, StepOrganisation, StepServer, StepReadiness, StepInstall, StepConfigure,
-	StepToken, StepCertificates, StepSubmit, StepRegister, StepSummary}
+var Steps = []string{StepWelcome, StepOrganisation, StepServer, StepReadiness, StepInstall, StepToken,
+	StepCertificates, StepConfigure, StepSubmit, StepRegister, StepSummary}
 
 // StepState tells the state of step from the record alone. A step is done
 // only when its work is: the readiness check with no fails (fails the
@@ -78,6 +78,8 @@ func (r Record) StepState(step string) State {
 		}
 	case StepSubmit:
 		switch s := r.Submission; {
+		case s.Sent() && len(s.Awaiting) > 0:
+			return Attention // what was ready went; the rest is to send
 		case s.Sent():
 			return Done
 		case s != nil:

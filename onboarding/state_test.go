@@ -42,6 +42,8 @@ func TestStepStates(t *testing.T) {
 		{"certificates: sign CSR", Record{CSRs: []CSR{signCSR}}, StepCertificates, Done},
 		{"submit prepared", Record{Submission: &Submission{ID: "x", Stage: "prepared"}}, StepSubmit, Attention},
 		{"submit sent", Record{Submission: &Submission{ID: "x", Stage: "sent"}}, StepSubmit, Done},
+		{"submit: the signing CSR went, the rest awaited", Record{Submission: &Submission{ID: "x", Stage: "sent", Awaiting: []string{UsageAuth}}}, StepSubmit, Attention},
+		{"submit: the rest prepared, not sent", Record{Submission: &Submission{ID: "x", Stage: "prepared", Awaiting: []string{UsageAuth}}}, StepSubmit, Attention},
 		{"submit later stage", Record{Submission: &Submission{ID: "x", Stage: "registered"}}, StepSubmit, Done},
 		{"register waiting for the CA", Record{Submission: &Submission{ID: "x", Stage: "sent"}}, StepRegister, NotStarted},
 		{"register certificates back", Record{Submission: &Submission{ID: "x", Stage: "certificates_received"}}, StepRegister, Attention},

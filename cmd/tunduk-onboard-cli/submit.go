@@ -21,8 +21,10 @@ import (
 // submitOpts are the flags of "submit".
 type submitOpts struct {
 	via                                                      string
-	id                                                       string
+	id, follows                                              string
 	authCSR, signCSR, authSource, signSource                 string
+	authLater, signLater                                     bool
+	instance                                                 string // --follows: the application's
 	memberClass, memberCode, name, serverCode, serverAddress string
 	report, to, out                                          string
 	smtpHost                                                 string
@@ -58,6 +60,8 @@ type submitRun struct {
 // submitOut is the JSON answer (and what the text output says).
 type submitOut struct {
 	ID             string         `json:"id,omitempty"`
+	Part           int            `json:"part,omitempty"`    // of an application sent in parts
+	Follows        []enroll.Usage `json:"follows,omitempty"` // the CSRs its letter says follow
 	Dir            string         `json:"dir,omitempty"`
 	Via            enroll.Via     `json:"via,omitempty"`
 	Stage          enroll.Stage   `json:"stage,omitempty"`
@@ -202,6 +206,9 @@ func (o *submitOpts) flags(w io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.id, "id", "", "deliver the already prepared submission `ID` again instead of preparing a new one")
 	fs.StringVar(&o.authCSR, "auth-csr", "", "authentication CSR `FILE` (DER or PEM)")
 	fs.StringVar(&o.signCSR, "sign-csr", "", "signing CSR `FILE` (DER or PEM)")
+	fs.BoolVar(&o.authLater, "auth-csr-later", false, "the authentication CSR is not made yet (the server is not ready): send the signing CSR now, with a letter saying the authentication CSR follows; send it later with --follows ID")
+	fs.BoolVar(&o.signLater, "sign-csr-later", false, "the signing CSR is not made yet: send the authentication CSR now, with a letter saying the signing CSR follows; send it later with --follows ID")
+	fs.StringVar(&o.follows, "follows", "", "send the CSR that the submission `ID` awaits (sent with --auth-csr-later or --sign-csr-later) as its next part: the same application for the certification authority; the organisation's flags default to the submission's")
 	fs.StringVar(&o.authSource, "auth-key", "", "where the authentication key lives, for the letter (default: the security server's software token)")
 	fs.StringVar(&o.signSource, "sign-key", "", "where the signing key lives, e.g. \"Rutoken 0a1b2c3d\" (default: the security server's software token)")
 	fs.StringVar(&o.memberClass, "member-class", "", "the organisation's member `CLASS` (e.g. GOV or COM)")
@@ -222,6 +229,7 @@ func (o *submitOpts) flags(w io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.tlsCA, "tls-ca", "", "PEM `FILE` of extra CA certificates to trust for SMTP and HTTPS (an internal mail server)")
 	o.common.register(fs)
 	fs.Usage = verbHelp(w, fs, `tunduk-onboard-cli submit --via email|smtp|https|folder [--auth-csr FILE] [--sign-csr FILE] [FLAGS]
+       tunduk-onboard-cli submit --via ... --sign-csr FILE --auth-csr-later [FLAGS]   (the rest later: --follows ID --auth-csr FILE)
        tunduk-onboard-cli submit list | status [ID] | flush | advance ID STAGE [--note TEXT]`)
 	return fs
 }
@@ -246,8 +254,9 @@ func (o *submitOpts) run(ctx context.Context, r *submitRun, stdin io.Reader) err
 		return r.fail(exitCannot, err)
 	}
 	reportKind := ""
-	if o.id != "" {
-		if o.authCSR != "" || o.signCSR != "" || o.report != "" {
+	switch {
+	case o.id != "":
+		if o.authCSR != "" || o.signCSR != "" || o.report != "" || o.follows != "" || o.authLater || o.signLater {
 			return r.fail(exitCannot, badInput("cli.submit.err_id_and_input", nil))
 		}
 		rec, err := store.Get(o.id)
@@ -255,7 +264,18 @@ func (o *submitOpts) run(ctx context.Context, r *submitRun, stdin io.Reader) err
 			return r.fail(exitCannot, err)
 		}
 		d.req.Prev = &rec // the user asks to send this one (again)
-	} else {
+	default:
+		if o.follows != "" {
+			// The rest of an application sent in parts: its participant,
+			// unless the flags say otherwise (then it is refused as not
+			// the rest).
+			rec, err := store.Get(o.follows)
+			if err != nil {
+				return r.fail(exitCannot, err)
+			}
+			o.fromRecord(rec)
+			d.req.Prev, d.req.Continue = &rec, true
+		}
 		in, kind, err := o.input(profile, r)
 		if err != nil {
 			return r.fail(exitCannot, err)
@@ -269,9 +289,14 @@ func (o *submitOpts) run(ctx context.Context, r *submitRun, stdin io.Reader) err
 	if out.Package == nil {
 		return r.fail(exitCannot, err) // no package: nothing was sent
 	}
+	m := out.Package.Manifest
 	if out.Built {
 		r.out.Report = reportKind
-		r.say("cli.submit.prepared", map[string]any{"ID": out.Record.ID, "Dir": out.Package.Dir})
+		if out.Continued {
+			r.say("cli.submit.part_prepared", map[string]any{"ID": m.ID, "Part": m.Part, "Dir": out.Package.Dir})
+		} else {
+			r.say("cli.submit.prepared", map[string]any{"ID": out.Record.ID, "Dir": out.Package.Dir})
+		}
 		switch reportKind {
 		case "json+html":
 			r.say("cli.submit.report_html", nil)
@@ -279,12 +304,16 @@ func (o *submitOpts) run(ctx context.Context, r *submitRun, stdin io.Reader) err
 			r.say("cli.submit.report_none", nil)
 		}
 	}
-	r.out.ID, r.out.Dir, r.out.Via, r.out.Stage = out.Package.Manifest.ID, out.Package.Dir, via, out.Record.Stage
+	r.out.ID, r.out.Dir, r.out.Via, r.out.Stage = m.ID, out.Package.Dir, via, out.Record.Stage
+	r.out.Part, r.out.Follows = m.Part, m.Follows
 	if err := d.report(r, out, err); err != nil {
 		return err // printed with the output so far
 	}
 	if r.out.Delivered {
 		r.say("cli.submit.next_sent", nil)
+	}
+	for _, u := range m.Follows {
+		r.say("cli.submit.follows_"+string(u), map[string]any{"ID": m.ID})
 	}
 	r.flush()
 	return nil

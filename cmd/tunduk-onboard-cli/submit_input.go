@@ -30,6 +30,20 @@ func (o *submitOpts) input(profile *profile.Profile, r *submitRun) (in enroll.In
 	if o.authCSR == "" && o.signCSR == "" {
 		return in, "", badInput("cli.submit.err_no_csr", nil)
 	}
+	// What is not made yet follows; what is given goes now.
+	for _, l := range []struct {
+		later       bool
+		flag, given string
+		usage       enroll.Usage
+	}{{o.authLater, "--auth-csr", o.authCSR, enroll.UsageAuth}, {o.signLater, "--sign-csr", o.signCSR, enroll.UsageSign}} {
+		if !l.later {
+			continue
+		}
+		if l.given != "" {
+			return in, "", badInput("cli.submit.err_later_and_csr", map[string]any{"Flag": l.flag})
+		}
+		in.Follows = append(in.Follows, l.usage)
+	}
 	for _, f := range []struct{ flag, v string }{
 		{"--member-class", o.memberClass}, {"--member-code", o.memberCode}, {"--name", o.name},
 		{"--server-code", o.serverCode}, {"--server-address", o.serverAddress},
@@ -53,8 +67,11 @@ func (o *submitOpts) input(profile *profile.Profile, r *submitRun) (in enroll.In
 	if class := checks.HostClass(o.serverAddress); class != "public" {
 		return in, "", badInput("cli.submit.err_server_address", map[string]any{"Value": i18n.Line(o.serverAddress, 200), "Class": i18n.T(r.lang, "class."+class, nil)})
 	}
-	in.Participant = enroll.Participant{Instance: profile.XRoad.Instance, MemberClass: o.memberClass, MemberCode: o.memberCode,
+	in.Participant = enroll.Participant{Instance: o.instance, MemberClass: o.memberClass, MemberCode: o.memberCode,
 		Name: strings.TrimSpace(o.name), ServerCode: o.serverCode, ServerAddress: strings.TrimSpace(o.serverAddress)}
+	if in.Participant.Instance == "" {
+		in.Participant.Instance = profile.XRoad.Instance
+	}
 	in.Lang = r.lang
 	soft := i18n.T("ru", "enroll.source.soft_token", nil)
 	for _, c := range []struct {
@@ -104,6 +121,25 @@ func (o *submitOpts) input(profile *profile.Profile, r *submitRun) (in enroll.In
 		}
 	}
 	return in, reportKind, nil
+}
+
+// fromRecord fills the organisation's flags not given from the
+// application rec continues (--follows): its second part names the same
+// participant.
+func (o *submitOpts) fromRecord(rec enroll.Record) {
+	p := rec.Participant
+	for _, f := range []struct {
+		v    *string
+		from string
+	}{
+		{&o.memberClass, p.MemberClass}, {&o.memberCode, p.MemberCode}, {&o.name, p.Name},
+		{&o.serverCode, p.ServerCode}, {&o.serverAddress, p.ServerAddress},
+	} {
+		if strings.TrimSpace(*f.v) == "" {
+			*f.v = f.from
+		}
+	}
+	o.instance = p.Instance
 }
 
 // readCSR reads a CSR file in DER or PEM.
@@ -260,7 +296,7 @@ func (d *delivery) report(r *submitRun, out enroll.Outcome, err error) error {
 		}
 		r.out.EML = out.Where
 		if d.o.out != "" {
-			cp := filepath.Join(d.o.out, id+".eml")
+			cp := filepath.Join(d.o.out, out.Package.Manifest.Name()+".eml")
 			if err := copyFile(out.Where, cp); err != nil {
 				return r.fail(exitFailed, &enroll.Error{Key: "enroll.err.folder_write", Data: map[string]any{"Dir": d.o.out}, Err: err})
 			}

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -179,9 +180,24 @@ func submitStatus(r *submitRun, store *enroll.Store, ob *enroll.Outbox, pos []st
 		r.say("cli.submit.via", map[string]any{"Via": i18n.T(r.lang, "enroll.via."+string(rec.Via), nil)})
 	}
 	r.say("cli.submit.dir", map[string]any{"Dir": rec.Dir})
+	// An application sent in parts: each part, and what is still to come.
+	for _, pt := range rec.Parts {
+		d := map[string]any{"Part": pt.N, "CSRs": csrNames(r.lang, pt.CSRs), "At": when(pt.SentAt)}
+		if pt.SentAt.IsZero() {
+			r.say("cli.submit.part_unsent", d)
+		} else {
+			r.say("cli.submit.part_sent", d)
+		}
+	}
+	for _, u := range rec.Awaited() {
+		r.say("cli.submit.follows_"+string(u), map[string]any{"ID": rec.ID})
+	}
 	r.say("cli.submit.history", nil)
 	for _, e := range rec.History {
 		line := "  " + when(e.At) + "  " + stageName(r.lang, e.Stage)
+		if e.Part > 0 {
+			line += ", " + i18n.T(r.lang, "cli.submit.part_of", map[string]any{"Part": e.Part})
+		}
 		if e.Note != "" {
 			line += " (" + i18n.Line(e.Note, i18n.MaxLine) + ")"
 		}
@@ -259,4 +275,13 @@ func submitFlush(r *submitRun, store *enroll.Store, ob *enroll.Outbox, tlsCA str
 		return errors.Join(fails...)
 	}
 	return reported(code)
+}
+
+// csrNames names the CSRs of a part in lang: "the signing CSR".
+func csrNames(lang string, us []enroll.Usage) string {
+	var names []string
+	for _, u := range us {
+		names = append(names, i18n.T(lang, "cli.submit.csr."+string(u), nil))
+	}
+	return strings.Join(names, ", ")
 }

@@ -27,6 +27,13 @@ func open(ctx context.Context, c *remote.Client, a xroad.AdminAPI, cr Credential
 	}
 	certPEM, err := readCert(ctx, c, a.CertPath)
 	if err != nil {
+		var ce *Error
+		if errors.As(err, &ce) && ce.Key == "configure.err.api_cert" {
+			// No certificate: on a host without X-Road, say that instead.
+			if p, _ := Installed(ctx, c, a); p == PresenceAbsent {
+				return nil, &Error{Key: "configure.err.not_installed", Err: err}
+			}
+		}
 		return nil, err
 	}
 	hc, st, err := remote.TunnelHTTP(c, a.Addr, certPEM)
