@@ -40,6 +40,8 @@ func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return runSubmit(args[1:], stdin, stdout, stderr)
 	case "server":
 		return runServer(args[1:], stdin, stdout, stderr)
+	case "record":
+		return runRecord(args[1:], stdin, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "tunduk-onboard-cli", version.String())
 		return nil
