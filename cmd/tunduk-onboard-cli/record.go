@@ -12,16 +12,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/sirupsen/logrus"
-	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/internal/logging"
-	"github.com/tunduk-onboard/tunduk-onboard/onboarding"
+	ob "github.com/tunduk-onboard/tunduk-onboard/onboarding"
 	"github.com/tunduk-onboard/tunduk-onboard/onboarding/printout"
 )
 
@@ -39,7 +36,7 @@ func (o *recordPrintOpts) flags(w io.Writer) *flag.FlagSet {
 	fs.SetOutput(w)
 	fs.StringVar(&o.doc, "doc", "status", "what to print: status (the status report for a manager) or application (the application to the operator, for the head to sign)")
 	fs.StringVar(&o.format, "format", "", "html or pdf (default: by the --output file's extension, else html)")
-	fs.StringVar(&o.output, "output", "", "write the page to `FILE`")
+	fs.StringVar(&o.output, "output", "", "write the page to `FILE` (- for standard output, html only)")
 	fs.StringVar(&o.record, "record", "", "the onboarding record `FILE` (default: the wizard's, or $"+envRecord+")")
 	fs.StringVar(&o.profile, "profile", "", "operator profile `FILE` (default: the embedded Tunduk profile)")
 	fs.StringVar(&o.lang, "lang", defaultLang(), "language of the page and the messages: en, ru or ky (the application: ru or ky)")
@@ -49,15 +46,25 @@ func (o *recordPrintOpts) flags(w io.Writer) *flag.FlagSet {
 }
 
 func runRecord(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) > 0 && args[0] == "print" {
-		return runRecordPrint(args[1:], stdout, stderr)
-	}
 	w, code := stderr, errUsage
-	if len(args) > 0 && oneOf(args[0], "-h", "--help", "help") {
-		w, code = stdout, nil
+	if len(args) > 0 {
+		if args[0] == "print" {
+			return runRecordPrint(args[1:], stdout, stderr)
+		}
+		if oneOf(args[0], "-h", "--help", "help") {
+			w, code = stdout, nil
+		} else if !strings.HasPrefix(args[0], "-") {
+			lang := langOf(args)
+			return unknownVerb(stderr, lang, "record", args[0], func(w io.Writer) { recordUsage(w, lang) })
+		}
 	}
-	printUsage(w, langOf(args), "tunduk-onboard-cli record print [FLAGS]", "cli.help.record")
+	recordUsage(w, langOf(args))
 	return code
+}
+
+// recordUsage is the help of record, in lang.
+func recordUsage(w io.Writer, lang string) {
+	printUsage(w, lang, "tunduk-onboard-cli record print [FLAGS]", "cli.help.record")
 }
 
 func runRecordPrint(args []string, stdout, stderr io.Writer) error {
@@ -81,7 +88,7 @@ func runRecordPrint(args []string, stdout, stderr io.Writer) error {
 		return fail(fmt.Errorf("--format %q", o.format)).as("cli.record.err_format", map[string]any{"Format": o.format})
 	case !oneOf(o.doc, "status", "application"):
 		return fail(fmt.Errorf("--doc %q", o.doc)).as("cli.record.err_doc", map[string]any{"Doc": o.doc})
-	case strings.TrimSpace(o.output) == "":
+	case strings.TrimSpace(o.output) == "" || o.output == "-" && o.format == printout.FormatPDF:
 		return fail(errors.New("no --output")).as("cli.record.err_output", nil)
 	case o.doc == "application" && !oneOf(o.lang, printout.ApplicationLanguages...):
 		return fail(printout.ErrApplicationLanguage).as("cli.record.err_app_lang", nil)
@@ -100,18 +107,18 @@ func runRecordPrint(args []string, stdout, stderr io.Writer) error {
 		path = strings.TrimSpace(os.Getenv(envRecord))
 	}
 	if path == "" {
-		if path, err = onboarding.DefaultPath(); err != nil {
+		if path, err = ob.DefaultPath(); err != nil {
 			return recordErr(o.lang, err)
 		}
 	}
-	rec, err := onboarding.Read(path)
+	rec, err := ob.Read(path)
 	if err != nil {
 		return recordErr(o.lang, err)
 	}
 
 	var doc printout.Doc
 	if o.doc == "application" {
-		var org onboarding.Organisation
+		var org ob.Organisation
 		if rec.Organisation != nil {
 			org = *rec.Organisation
 		}
@@ -130,57 +137,22 @@ func runRecordPrint(args []string, stdout, stderr io.Writer) error {
 	} else {
 		doc = printout.Status(rec, prof, o.lang, time.Now())
 	}
-	if err := writePage(o.output, doc, o.format); err != nil {
-		return fail(err).as("cli.record.err_write", map[string]any{"File": o.output, "Error": i18n.Line(pathless(err).Error(), 300)})
+	if err := writeTo(o.output, stdout, func(w io.Writer) error { return printout.Write(w, doc, o.format) }); err != nil {
+		return fail(err)
 	}
 	logrus.WithFields(logrus.Fields{"doc": o.doc, "format": o.format, "file": o.output}).Info("record printed")
-	fmt.Fprintln(stdout, i18n.T(o.lang, "cli.record.written", map[string]any{"File": o.output}))
+	if o.output != "-" {
+		wrote(stderr, o.lang, "cli.record.written", o.output)
+	}
 	return nil
 }
 
-// recordErr is an error of reading the record, in lang.
+// recordErr is an error of reading the record, in lang (with the CLI's
+// hint where it has one: cli.hint.onboarding.err.*).
 func recordErr(lang string, err error) error {
-	var oe *onboarding.Error
+	var oe *ob.Error
 	if errors.As(err, &oe) {
-		text := i18n.T(lang, oe.Key, oe.Data)
-		if errors.Is(err, os.ErrNotExist) {
-			text += "\n" + i18n.T(lang, "cli.record.none_hint", nil)
-		}
-		return cannot(lang, err).saying(text)
+		return cannot(lang, err).as(oe.Key, oe.Data)
 	}
 	return cannot(lang, err)
-}
-
-// writePage writes doc to path, complete or not at all: a temporary file
-// beside it, renamed over it once every byte is written.
-func writePage(path string, doc printout.Doc, format string) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".print-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	err = printout.Write(f, doc, format)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
-}
-
-// pathless is err without the file it names: the message names the
-// user's file, not the temporary one beside it.
-func pathless(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }

@@ -10,20 +10,20 @@ import (
 	"time"
 
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
-	"github.com/tunduk-onboard/tunduk-onboard/onboarding"
+	ob "github.com/tunduk-onboard/tunduk-onboard/onboarding"
 )
 
 // savedRecord writes a record as the wizard would (the CSRs sent to the
 // CA yesterday) and returns its path.
-func savedRecord(t *testing.T, org onboarding.Organisation) string {
+func savedRecord(t *testing.T, org ob.Organisation) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), onboarding.FileName)
+	path := filepath.Join(t.TempDir(), ob.FileName)
 	sent := time.Now().Add(-24 * time.Hour).UTC()
-	r := onboarding.Record{
+	r := ob.Record{
 		Organisation: &org,
-		Server:       &onboarding.Server{Host: "ss1.example.kg", Port: 22, User: "admin"},
-		Readiness:    &onboarding.Readiness{At: sent.Add(-time.Hour), Pass: 15},
-		Submission:   &onboarding.Submission{ID: "x1", Via: "email", SentAt: sent, Stage: "sent"},
+		Server:       &ob.Server{Host: "ss1.example.kg", Port: 22, User: "admin"},
+		Readiness:    &ob.Readiness{At: sent.Add(-time.Hour), Pass: 15},
+		Submission:   &ob.Submission{ID: "x1", Via: "email", SentAt: sent, Stage: "sent"},
 	}
 	if err := r.Save(path); err != nil {
 		t.Fatal(err)
@@ -31,11 +31,11 @@ func savedRecord(t *testing.T, org onboarding.Organisation) string {
 	return path
 }
 
-func recordOrg() onboarding.Organisation {
-	return onboarding.Organisation{MemberClass: "COM", MemberCode: "60000001", Name: "ОсОО «Жаңы Түндүк»", ServerCode: "SS1",
-		Address: "г. Ош, ул. Ленина, 1", Head: onboarding.Person{Name: "Бакиев Үмүт", Position: "Директор"},
-		Employees: []onboarding.Person{{Name: "Өмүров Ңамаз", Position: "Инженер", Phone: "+996 555 000 000"}},
-		System:    onboarding.InfoSystem{Name: "Учёт заказов"}}
+func recordOrg() ob.Organisation {
+	return ob.Organisation{MemberClass: "COM", MemberCode: "60000001", Name: "ОсОО «Жаңы Түндүк»", ServerCode: "SS1",
+		Address: "г. Ош, ул. Ленина, 1", Head: ob.Person{Name: "Бакиев Үмүт", Position: "Директор"},
+		Employees: []ob.Person{{Name: "Өмүров Ңамаз", Position: "Инженер", Phone: "+996 555 000 000"}},
+		System:    ob.InfoSystem{Name: "Учёт заказов"}}
 }
 
 // record print writes the status report in the language asked, as HTML
@@ -48,7 +48,7 @@ func TestRecordPrintStatus(t *testing.T) {
 	for _, lang := range i18n.Languages {
 		out := filepath.Join(dir, "status-"+lang+".html")
 		code, stdout, stderr := cli(t, "", "record", "print", "--record", path, "--output", out, "--lang", lang)
-		if code != exitOK || stderr != "" || stdout != i18n.T(lang, "cli.record.written", map[string]any{"File": out})+"\n" {
+		if code != exitOK || stdout != "" || stderr != i18n.T(lang, "cli.record.written", map[string]any{"Path": out})+"\n" {
 			t.Fatalf("%s: exit %d, stdout %q, stderr %q", lang, code, stdout, stderr)
 		}
 		page, _ := os.ReadFile(out)
@@ -135,7 +135,8 @@ func TestRecordPrintRefuses(t *testing.T) {
 		{[]string{"--record", path, "--output", filepath.Join(dir, "a.html"), "--doc", "letter"}, "cli.record.err_doc"},
 		{[]string{"--record", path}, "cli.record.err_output"},
 		{[]string{"--record", none, "--output", filepath.Join(dir, "a.html")}, "onboarding.err.open"},
-		{[]string{"--record", path, "--output", filepath.Join(dir, "no", "such", "a.html")}, "cli.record.err_write"},
+		{[]string{"--record", path, "--output", filepath.Join(dir, "no", "such", "a.html")}, "cli.file.write"},
+		{[]string{"--record", path, "--output", "-", "--format", "pdf"}, "cli.record.err_output"},
 	} {
 		args := append([]string{"record", "print", "--lang", "ru"}, c.args...)
 		code, stdout, stderr := cli(t, "", args...)
@@ -156,10 +157,15 @@ func TestRecordPrintRefuses(t *testing.T) {
 		t.Errorf("files left after refusals: %v", entries)
 	}
 	_, _, stderr := cli(t, "", "record", "print", "--record", none, "--output", filepath.Join(dir, "a.html"), "--lang", "ky")
-	if !strings.Contains(stderr, i18n.T("ky", "cli.record.none_hint", nil)) {
+	if !strings.Contains(stderr, i18n.T("ky", "cli.hint.onboarding.err.open", nil)) {
 		t.Errorf("no hint how to give the record: %q", stderr)
 	}
 	if code, _, _ := cli(t, "", "record"); code != exitCannot {
 		t.Errorf("record without a verb: exit %d", code)
+	}
+	// HTML on standard output, for a pipe.
+	code, stdout, stderr := cli(t, "", "record", "print", "--record", path, "--output", "-", "--lang", "en")
+	if code != exitOK || !strings.HasPrefix(stdout, "<!DOCTYPE html>") || stderr != "" {
+		t.Errorf("--output -: exit %d, stderr %q, stdout %.40q", code, stderr, stdout)
 	}
 }
