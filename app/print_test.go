@@ -273,3 +273,21 @@ func TestOrganisationRecord(t *testing.T) {
 		t.Errorf("record\n%+v\nwant\n%+v", got, want)
 	}
 }
+
+// A page that cannot be written is told in the user's words, never as
+// the OS's English with a path.
+func TestSummaryPrintFailure(t *testing.T) {
+	wz, w := newTestWizard(t, nil)
+	wz.state.Org = appOrg()
+	gone := filepath.Join(t.TempDir(), "gone")
+	wz.saveAs = func(name string, then func(fyne.URIWriteCloser, error)) {
+		then(storage.Writer(storage.NewFileURI(filepath.Join(gone, name))))
+	}
+	toSummary(t, wz)
+	test.Tap(wz.printing.status)
+	ov := topDialogText(w)
+	want := T("summary.print.failed", map[string]any{"Reason": i18n.FileReason("en", os.ErrNotExist)})
+	if !strings.Contains(ov, want) || strings.Contains(ov, gone) {
+		t.Errorf("the failure reads %q, want %q", ov, want)
+	}
+}

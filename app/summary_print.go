@@ -18,7 +18,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/onboarding"
 	"github.com/tunduk-onboard/tunduk-onboard/onboarding/printout"
 )
@@ -178,7 +177,6 @@ func (wz *wizard) savePage(name, format string, doc printout.Doc, saved func(pat
 			err = cerr
 		}
 		if err != nil {
-			log.WithError(err).WithField("file", path).Warn("page not saved")
 			wz.printFailed(err)
 			return
 		}
@@ -199,8 +197,10 @@ func (wz *wizard) chooseSave(name string, then func(fyne.URIWriteCloser, error))
 	showFileDialog(d, wz.win)
 }
 
+// printFailed tells why a page was not saved, in the user's words (the
+// OS's own in the log).
 func (wz *wizard) printFailed(err error) {
-	dialog.ShowError(errors.New(T("summary.print.failed", map[string]any{"Error": i18n.Line(err.Error(), 300)})), wz.win)
+	dialog.ShowError(errors.New(fileProblem("summary.print.failed", err)), wz.win)
 }
 
 var notFileSafe = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
