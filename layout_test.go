@@ -28,6 +28,7 @@ var allowed = map[string][]string{
 	"enroll":                       {"i18n", "profile", "internal/version", "internal/secrets"},
 	"enroll/enrolltest":            {},
 	"onboarding":                   {},
+	"onboarding/printout":          {"onboarding", "i18n", "profile"},
 	"installer":                    {"checks", "i18n", "profile", "remote", "xroad"},
 	"installer/installertest":      {"checks", "installer", "remote"},
 	"xroad/configure":              {"i18n", "profile", "remote", "xroad"},

@@ -205,9 +205,7 @@ func (r *recorder) visit(step string) {
 	r.update("visit", func(rec *onboarding.Record) {
 		rec.LastStep = step
 		if orgOK {
-			forgot := rec.SetOrganisation(onboarding.Organisation{MemberClass: o.MemberClass, MemberCode: strings.TrimSpace(o.MemberCode),
-				Name: strings.TrimSpace(o.Name), ServerCode: strings.TrimSpace(o.ServerCode)})
-			if forgot {
+			if forgot := rec.SetOrganisation(o.Record()); forgot {
 				log.Info("onboarding record: another organisation; the earlier one's CSRs, submission and certificates are no longer shown")
 			}
 		}

@@ -1,12 +1,14 @@
 package app
 
 import (
+	"encoding/json"
 	"net/netip"
 	"strconv"
 	"strings"
 	"unicode"
 
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/onboarding"
 	"github.com/tunduk-onboard/tunduk-onboard/profile"
 	"github.com/tunduk-onboard/tunduk-onboard/remote"
 )
@@ -21,12 +23,37 @@ const (
 	AuthPassword AuthMethod = "password"
 )
 
-// Organisation is who joins Tunduk.
+// Organisation is who joins Tunduk. The first four fields are needed to
+// go on; the rest only to print the application to the operator (заявка
+// на подключение), which names them (printout.MissingForApplication).
 type Organisation struct {
 	MemberClass string
 	MemberCode  string
 	Name        string
 	ServerCode  string
+
+	Address   string
+	Head      onboarding.Person // name and position; no contacts
+	Employees []onboarding.Person
+	System    onboarding.InfoSystem
+}
+
+// Record is the organisation as the onboarding record keeps it: trimmed,
+// employees left blank dropped.
+func (o Organisation) Record() onboarding.Organisation {
+	trim := strings.TrimSpace
+	person := func(p onboarding.Person) onboarding.Person {
+		return onboarding.Person{Name: trim(p.Name), Position: trim(p.Position), Phone: trim(p.Phone), Email: trim(p.Email)}
+	}
+	r := onboarding.Organisation{MemberClass: o.MemberClass, MemberCode: trim(o.MemberCode), Name: trim(o.Name),
+		ServerCode: trim(o.ServerCode), Address: trim(o.Address), Head: person(o.Head),
+		System: onboarding.InfoSystem{Name: trim(o.System.Name), Purpose: trim(o.System.Purpose)}}
+	for _, e := range o.Employees {
+		if e := person(e); !e.Empty() {
+			r.Employees = append(r.Employees, e)
+		}
+	}
+	return r
 }
 
 // Server is the machine that will become the security server.
@@ -247,6 +274,17 @@ const (
 	prefLanguage    = "ui_language"
 )
 
+// Preference keys of the application's fields; the employees are a JSON
+// list.
+const (
+	prefAddress       = "org_address"
+	prefHeadName      = "org_head_name"
+	prefHeadPosition  = "org_head_position"
+	prefEmployees     = "org_employees"
+	prefSystemName    = "org_system_name"
+	prefSystemPurpose = "org_system_purpose"
+)
+
 // LoadState restores what the user entered last time.
 func LoadState(p Prefs) *State {
 	s := &State{
@@ -255,6 +293,9 @@ func LoadState(p Prefs) *State {
 			MemberCode:  p.String(prefMemberCode),
 			Name:        p.String(prefOrgName),
 			ServerCode:  p.String(prefServerCode),
+			Address:     p.String(prefAddress),
+			Head:        onboarding.Person{Name: p.String(prefHeadName), Position: p.String(prefHeadPosition)},
+			System:      onboarding.InfoSystem{Name: p.String(prefSystemName), Purpose: p.String(prefSystemPurpose)},
 		},
 		Server: Server{
 			Remote:   p.Bool(prefRemote),
@@ -266,6 +307,10 @@ func LoadState(p Prefs) *State {
 			Jump:     p.String(prefJump),
 			PublicIP: p.String(prefPublicIP),
 		},
+	}
+	if v := p.String(prefEmployees); v != "" {
+		// A list that does not parse is dropped: the user types it again.
+		_ = json.Unmarshal([]byte(v), &s.Org.Employees)
 	}
 	if s.Server.Port == "" {
 		s.Server.Port = "22"
@@ -284,6 +329,16 @@ func (s *State) Save(p Prefs) {
 	p.SetString(prefMemberCode, s.Org.MemberCode)
 	p.SetString(prefOrgName, s.Org.Name)
 	p.SetString(prefServerCode, s.Org.ServerCode)
+	p.SetString(prefAddress, s.Org.Address)
+	p.SetString(prefHeadName, s.Org.Head.Name)
+	p.SetString(prefHeadPosition, s.Org.Head.Position)
+	p.SetString(prefSystemName, s.Org.System.Name)
+	p.SetString(prefSystemPurpose, s.Org.System.Purpose)
+	employees, _ := json.Marshal(s.Org.Employees)
+	if len(s.Org.Employees) == 0 {
+		employees = nil
+	}
+	p.SetString(prefEmployees, string(employees))
 	p.SetBool(prefRemote, s.Server.Remote)
 	p.SetString(prefHost, s.Server.Host)
 	p.SetString(prefPort, s.Server.Port)

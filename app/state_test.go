@@ -2,6 +2,7 @@ package app
 
 import (
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -172,7 +173,7 @@ func TestStateSaveLoadKeepsNoSecrets(t *testing.T) {
 	got := LoadState(prefs)
 	want := *st
 	want.Server.Password, want.Server.Passphrase = "", ""
-	if *got != want {
+	if !reflect.DeepEqual(*got, want) {
 		t.Errorf("restored %+v\nwant %+v", *got, want)
 	}
 	fresh := LoadState(mapPrefs{})

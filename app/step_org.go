@@ -12,6 +12,7 @@ import (
 type orgForm struct {
 	class                  *widget.Select
 	code, name, serverCode *widget.Entry
+	app                    *orgAppForm // what the application to the operator needs besides
 }
 
 // orgView asks who joins: member class and code, name, server code.
@@ -72,7 +73,7 @@ func (wz *wizard) orgView() fyne.CanvasObject {
 	)
 	intro := widget.NewLabel(T("org.intro"))
 	intro.Wrapping = fyne.TextWrapWord
-	return container.NewVScroll(container.NewVBox(intro, form))
+	return container.NewVScroll(container.NewVBox(intro, form, wz.orgApplicationView()))
 }
 
 // memberCodeExample is the member code field's placeholder: an example

@@ -90,6 +90,7 @@ func (wz *wizard) summaryView() fyne.CanvasObject {
 			box.Add(summaryRow(l))
 		}
 	}
+	box.Add(wz.printView())
 	return container.NewVScroll(box)
 }
 

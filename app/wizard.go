@@ -68,6 +68,10 @@ type wizard struct {
 
 	hostKeyShown func() // tests: called on the UI goroutine once the host-key dialog is up
 
+	printing *printForm // the Summary's print buttons, when built
+	// saveAs, when set, replaces the print buttons' file chooser (tests).
+	saveAs func(name string, then func(fyne.URIWriteCloser, error))
+
 	// widgets of the current build
 	list       *widget.List
 	page       *fyne.Container

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"reflect"
 	"strings"
 	"syscall"
 	"testing"
@@ -182,7 +183,7 @@ func TestPreferencesRestore(t *testing.T) {
 	// A new start with the same preferences.
 	wz2, _ := newTestWizard(t, prefs)
 	want := wz.state.Org
-	if wz2.state.Org != want {
+	if !reflect.DeepEqual(wz2.state.Org, want) {
 		t.Errorf("organisation restored as %+v, want %+v", wz2.state.Org, want)
 	}
 	s := wz2.state.Server
@@ -401,7 +402,7 @@ func TestReadinessErrorKeepsForm(t *testing.T) {
 	if !contains(texts, T("err.auth")) || !contains(texts, T("err.auth.todo")) {
 		t.Errorf("error texts %q", texts)
 	}
-	if wz.state.Org != validOrg() {
+	if !reflect.DeepEqual(wz.state.Org, validOrg()) {
 		t.Errorf("form lost: %+v", wz.state.Org)
 	}
 	// The button in the error goes to the server settings.

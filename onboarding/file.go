@@ -64,9 +64,45 @@ func Load(path string) (Record, error) {
 	if err != nil {
 		return Record{Version: Version}, &Error{Key: "onboarding.err.read", Data: map[string]any{"File": path}, Err: err}
 	}
+	r, derr := decode(path, data)
+	if derr == nil {
+		return r, nil
+	}
+	aside, merr := moveAside(path)
+	if merr != nil {
+		return Record{Version: Version}, &Error{Key: "onboarding.err.not_moved", Data: map[string]any{"File": path},
+			Err: fmt.Errorf("%v; moving it aside: %w", derr.Err, merr)}
+	}
+	derr.Data["Kept"] = aside
+	derr.Aside = aside
+	return Record{Version: Version}, derr
+}
+
+// Read reads the record at path for a reader that changes nothing (the
+// CLI printing it): a file that is not a record this version reads is an
+// *Error (onboarding.err.unreadable, onboarding.err.newer_read) and stays
+// where it is; no file is an error too (onboarding.err.open, with
+// fs.ErrNotExist inside).
+func Read(path string) (Record, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Record{}, &Error{Key: "onboarding.err.open", Data: map[string]any{"File": path}, Err: err}
+	}
+	r, derr := decode(path, data)
+	if derr != nil {
+		derr.Key = map[string]string{"onboarding.err.damaged": "onboarding.err.unreadable", "onboarding.err.newer": "onboarding.err.newer_read"}[derr.Key]
+		return Record{}, derr
+	}
+	return r, nil
+}
+
+// decode parses a record file's bytes; an *Error says why it is not one
+// this version reads.
+func decode(path string, data []byte) (Record, *Error) {
 	var r Record
 	key, data2 := "", map[string]any{"File": path}
-	if err = json.Unmarshal(data, &r); err != nil {
+	err := json.Unmarshal(data, &r)
+	if err != nil {
 		key = "onboarding.err.damaged"
 	} else if r.Version < 1 {
 		key, err = "onboarding.err.damaged", fmt.Errorf("no schema version")
@@ -77,13 +113,7 @@ func Load(path string) (Record, error) {
 	if key == "" {
 		return r, nil
 	}
-	aside, merr := moveAside(path)
-	if merr != nil {
-		return Record{Version: Version}, &Error{Key: "onboarding.err.not_moved", Data: map[string]any{"File": path},
-			Err: fmt.Errorf("%v; moving it aside: %w", err, merr)}
-	}
-	data2["Kept"] = aside
-	return Record{Version: Version}, &Error{Key: key, Data: data2, Aside: aside, Err: err}
+	return Record{}, &Error{Key: key, Data: data2, Err: err}
 }
 
 // moveAside renames path to <path>.damaged-<UTC time>, never over another

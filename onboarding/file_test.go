@@ -16,10 +16,13 @@ var t0 = time.Date(2026, 11, 22, 9, 30, 0, 0, time.UTC)
 // fullRecord has every part filled, as after a whole onboarding.
 func fullRecord() Record {
 	return Record{
-		LastStep:     StepRegister,
-		Organisation: &Organisation{MemberClass: "GOV", MemberCode: "70000001", Name: "Министерство", ServerCode: "SS1"},
-		Server:       &Server{Host: "ss1.agency.kg", Port: 22, User: "admin"},
-		Readiness:    &Readiness{At: t0, Pass: 20, Warn: 1, Fail: 2, FailsOverridden: true, ReportFile: "/home/u/readiness.json"},
+		LastStep: StepRegister,
+		Organisation: &Organisation{MemberClass: "GOV", MemberCode: "70000001", Name: "Министерство", ServerCode: "SS1",
+			Address: "г. Бишкек", Head: Person{Name: "Асанов Б.", Position: "Министр"},
+			Employees: []Person{{Name: "Өмүрбекова Ж.", Position: "Инженер", Phone: "0 (312) 000 000", Email: "j@example.kg"}, {Name: "Ниязбеков Э.", Position: "Администратор"}},
+			System:    InfoSystem{Name: "Реестр", Purpose: "учёт"}},
+		Server:    &Server{Host: "ss1.agency.kg", Port: 22, User: "admin"},
+		Readiness: &Readiness{At: t0, Pass: 20, Warn: 1, Fail: 2, FailsOverridden: true, ReportFile: "/home/u/readiness.json"},
 		Install: &Install{Started: t0, Finished: t0.Add(time.Hour), Outcome: OutcomeOK, LastStepDone: "admin-api",
 			StepsDone: 14, StepsTotal: 14, XRoadVersion: "7.4.2"},
 		Init:    &Init{At: t0.Add(2 * time.Hour), Owner: "KG:GOV:70000001", ServerCode: "SS1", TimeStamping: true, Outcome: OutcomeOK},
@@ -31,6 +34,47 @@ func fullRecord() Record {
 		Submission: &Submission{ID: "20261122-093000-GOV-70000001", Via: "smtp", SentAt: t0.Add(4 * time.Hour), Stage: "imported"},
 		Certificates: []Certificate{{Usage: UsageAuth, Subject: "CN=SS1", Serial: "42", Hash: "h1", NotAfter: t0.AddDate(2, 0, 0),
 			ImportedAt: t0.AddDate(0, 0, 5), RegistrationSent: t0.AddDate(0, 0, 5)}},
+	}
+}
+
+// Read, for the CLI that prints the record, changes nothing: a damaged or
+// newer file stays where it is, and each case says what it is.
+func TestReadChangesNothing(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, FileName)
+	want := fullRecord()
+	if err := want.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := Read(path); err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("Read: %v\n%+v", err, got)
+	}
+	for _, c := range []struct {
+		name, content, key string
+	}{
+		{"damaged", "{not json", "onboarding.err.unreadable"},
+		{"no version", `{"organisation":{}}`, "onboarding.err.unreadable"},
+		{"newer", `{"version":99}`, "onboarding.err.newer_read"},
+	} {
+		if err := os.WriteFile(path, []byte(c.content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Read(path)
+		var oe *Error
+		if !errors.As(err, &oe) || oe.Key != c.key || oe.Aside != "" {
+			t.Errorf("%s: %v", c.name, err)
+		}
+		if b, _ := os.ReadFile(path); string(b) != c.content {
+			t.Errorf("%s: the file was changed", c.name)
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+			t.Errorf("%s: %d files in the folder, want the record alone", c.name, len(entries))
+		}
+	}
+	_, err := Read(filepath.Join(dir, "none.json"))
+	var oe *Error
+	if !errors.As(err, &oe) || oe.Key != "onboarding.err.open" || !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("no file: %v", err)
 	}
 }
 

@@ -38,12 +38,45 @@ type Record struct {
 	Certificates []Certificate `json:"certificates,omitempty"`
 }
 
-// Organisation is who joins.
+// Organisation is who joins. The first four fields name the member and
+// its security server; the rest is what the application to the operator
+// (заявка на подключение) holds besides: optional for the wizard, needed
+// only to print that application.
 type Organisation struct {
 	MemberClass string `json:"member_class"`
 	MemberCode  string `json:"member_code"`
 	Name        string `json:"name"`
 	ServerCode  string `json:"server_code"`
+
+	// Address is the participant's postal address.
+	Address string `json:"address,omitempty"`
+	// Head is the head of the organisation, who signs the application.
+	Head Person `json:"head,omitzero"`
+	// Employees are the authorised employees responsible for the
+	// information system and for the connection to Tunduk.
+	Employees []Person `json:"employees,omitempty"`
+	// System is the information system that joins.
+	System InfoSystem `json:"information_system,omitzero"`
+}
+
+// Person is someone of the organisation as the application names them.
+// Phone and Email are optional (the head's are not asked).
+type Person struct {
+	Name     string `json:"name"`
+	Position string `json:"position"`
+	Phone    string `json:"phone,omitempty"`
+	Email    string `json:"email,omitempty"`
+}
+
+// Empty says whether nothing about the person is filled in.
+func (p Person) Empty() bool {
+	return strings.TrimSpace(p.Name+p.Position+p.Phone+p.Email) == ""
+}
+
+// InfoSystem is the participant's information system.
+type InfoSystem struct {
+	Name    string `json:"name"`
+	Purpose string `json:"purpose,omitempty"`
 }
 
 // Complete says whether every field is filled in.

@@ -22,6 +22,7 @@ func verbFlagSets() []*flag.FlagSet {
 		new(serverRegisterOpts).flags(io.Discard),
 		newServerFlags("status", new(serverOpts), io.Discard),
 		new(submitOpts).flags(io.Discard),
+		new(recordPrintOpts).flags(io.Discard),
 	}
 	for name := range submitSubSynopsis {
 		sets = append(sets, submitSubFlags(name, new(submitCommon), new(string), new(string), io.Discard))
@@ -31,7 +32,7 @@ func verbFlagSets() []*flag.FlagSet {
 
 // helpArgs are the verbs as -h runs them, one per flag set.
 func helpArgs() [][]string {
-	args := [][]string{{"check"}, {"install"}, {"submit"}}
+	args := [][]string{{"check"}, {"install"}, {"submit"}, {"record", "print"}}
 	for name := range serverVerbs {
 		args = append(args, []string{"server", name})
 	}
@@ -43,7 +44,7 @@ func helpArgs() [][]string {
 
 // helpGroups are the keys of the help of commands with sub-commands.
 var helpGroups = []string{"cli.help.usage", "cli.help.flags", "cli.help.default", "cli.help.main", "cli.help.commands",
-	"cli.help.server", "cli.help.token", "cli.help.token.pin", "cli.help.csr"}
+	"cli.help.server", "cli.help.token", "cli.help.token.pin", "cli.help.csr", "cli.help.record"}
 
 var (
 	rePlaceholder = regexp.MustCompile("`[^`]*`")
@@ -191,6 +192,7 @@ func TestHelpGroups(t *testing.T) {
 		{[]string{"help"}, "cli.help.main", false},
 		{[]string{"-h"}, "cli.help.main", false},
 		{[]string{"server", "-h"}, "cli.help.server", false},
+		{[]string{"record", "help"}, "cli.help.record", false},
 		{[]string{"token", "--help"}, "cli.help.token", false},
 		{[]string{"token", "pin", "-h"}, "cli.help.token.pin", true},
 		{[]string{"csr", "help"}, "cli.help.csr", false},

@@ -26,7 +26,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // verbs are the top-level commands.
 var verbs = map[string]func([]string, io.Reader, io.Writer, io.Writer) error{
 	"check": runCheck, "install": runInstall, "token": runToken, "csr": runCSR,
-	"submit": runSubmit, "server": runServer,
+	"submit": runSubmit, "server": runServer, "record": runRecord,
 }
 
 func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) error {

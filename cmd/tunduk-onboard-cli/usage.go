@@ -15,7 +15,8 @@ import (
 // onboarding lists the commands in the order of the work: check the
 // server, install it, initialise it and make its CSRs, prepare the token,
 // send the application, import and register the certificates, follow the
-// application. Each line's text is cli.verb.<words joined by dots>.
+// application; print the record for people. Each line's text is
+// cli.verb.<words joined by dots>.
 var onboarding = []string{
 	"check",
 	"install",
@@ -30,6 +31,7 @@ var onboarding = []string{
 	"server import",
 	"server register",
 	"server status",
+	"record print",
 	"version",
 }
 
@@ -55,12 +57,13 @@ func usage(w io.Writer, lang string) {
 
 // subVerbs are the commands under each group, for "did you mean".
 var subVerbs = map[string][]string{
-	"":          {"check", "install", "server", "token", "csr", "submit", "version", "help"},
+	"":          {"check", "install", "server", "token", "csr", "submit", "record", "version", "help"},
 	"server":    {"init", "csr", "import", "register", "status"},
 	"token":     {"list", "init", "pin", "keygen", "prepare"},
 	"token pin": {"change-user", "change-so", "unblock"},
 	"csr":       {"sign"},
 	"submit":    {"list", "status", "flush", "advance"},
+	"record":    {"print"},
 }
 
 // unknownVerb tells that word is no command of group ("" for the top
@@ -89,7 +92,7 @@ func suggestVerb(group, word string) string {
 		cands = append(cands, strings.TrimSpace(group+" "+v))
 	}
 	if group == "" {
-		for _, g := range []string{"server", "token", "csr", "submit"} {
+		for _, g := range []string{"server", "token", "csr", "submit", "record"} {
 			for _, v := range subVerbs[g] {
 				cands = append(cands, g+" "+v)
 			}
