@@ -51,9 +51,9 @@ type installStep struct {
 	tuneRunner func(r *installer.Runner)
 	// machine is this computer, for "This computer" on the Server step
 	// (tests make another: Windows, Fedora).
-	machine func() installer.Machine
-	uiDo       func(func())
-	afterRun   func()
+	machine  func() installer.Machine
+	uiDo     func(func())
+	afterRun func()
 }
 
 func newInstallStep(wz *wizard) *installStep {
