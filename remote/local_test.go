@@ -180,7 +180,7 @@ func TestLocalDialTCP(t *testing.T) {
 }
 
 // The sudo path, as a user who is not root runs it: the password goes on
-// standard input only (sudo -S -k -p ”), as the runner sends it; a wrong
+// standard input only (sudo -S -k, no prompt), as the runner sends it; a wrong
 // one is refused, none without it. The test runs itself again as a user
 // made for it (testhost.SudoUser), with the password on stdin.
 func TestLocalSudoAsUser(t *testing.T) {
