@@ -4,9 +4,11 @@ import (
 	"errors"
 	"os"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/tunduk-onboard/tunduk-onboard/installer"
+	"github.com/tunduk-onboard/tunduk-onboard/profile"
 )
 
 func TestMachineCheck(t *testing.T) {
@@ -78,5 +80,39 @@ func TestMachineSSHPort(t *testing.T) {
 		if got := m.SSHPort(); got != tc.want {
 			t.Errorf("SSH_CONNECTION %q, sshd_config %q: %d, want %d", tc.conn, tc.config, got, tc.want)
 		}
+	}
+}
+
+// On the server itself the summary asks for the user's own sudo password,
+// not an SSH user's; the steps are the same.
+func TestSummaryLocal(t *testing.T) {
+	p, err := profile.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := installer.Options{AdminUser: "xrdadmin", AdminPassword: "Zq7-unique-Adm1n-Pa55", Hostname: "ss1", Address: "10.0.0.5", Force: true}
+	keys := func(o installer.Options) map[string]bool {
+		m := map[string]bool{}
+		for _, it := range installer.Summary(p, o) {
+			m[it.Key] = true
+			for _, lang := range []string{"en", "ru", "ky"} {
+				if s := it.Text(lang); s == it.Key || strings.Contains(s, "{{") {
+					t.Errorf("%s in %s: %q", it.Key, lang, s)
+				}
+			}
+		}
+		return m
+	}
+	if k := keys(opt); !k["installer.summary.ask_sudo"] || k["installer.summary.ask_sudo_local"] {
+		t.Errorf("over SSH: %v", k)
+	}
+	remoteSteps, _ := installer.Plan(p, nil, opt)
+	opt.Local = true
+	if k := keys(opt); k["installer.summary.ask_sudo"] || !k["installer.summary.ask_sudo_local"] {
+		t.Errorf("on this computer: %v", k)
+	}
+	localSteps, _ := installer.Plan(p, nil, opt)
+	if installer.DryRun(localSteps, "en") != installer.DryRun(remoteSteps, "en") {
+		t.Error("the plan on this computer differs from the one over SSH")
 	}
 }

@@ -153,6 +153,7 @@ func runInstall(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 		Address:       address,
 		SSHPort:       sshPort,
 		DryRun:        o.dryRun,
+		Local:         o.local,
 	}
 	// The plan's own validation, each problem in --lang.
 	if errs := installer.ValidateOptions(opt, rep); len(errs) > 0 {
