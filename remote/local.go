@@ -32,8 +32,9 @@ type Local struct {
 var _ Host = (*Local)(nil)
 
 // localCloseWait is how long Proc.Close waits for a started command to
-// end after its input was closed, before it kills it.
-const localCloseWait = 3 * time.Second
+// end after its input was closed, before it kills it (a variable for the
+// tests).
+var localCloseWait = 3 * time.Second
 
 func (l *Local) maxOutput() int {
 	if l.MaxOutput > 0 {

@@ -145,6 +145,7 @@ func TestLocalStart(t *testing.T) {
 	}
 	p.Close()
 
+	defer remote.SetLocalCloseWait(300 * time.Millisecond)()
 	p, err = l.Start("exec sleep 60")
 	if err != nil {
 		t.Fatal(err)
@@ -152,7 +153,7 @@ func TestLocalStart(t *testing.T) {
 	start := time.Now()
 	p.Close()
 	p.Close() // twice is harmless
-	if took := time.Since(start); took > 6*time.Second {
+	if took := time.Since(start); took > 3*time.Second {
 		t.Fatalf("Close took %s", took)
 	}
 }
@@ -180,8 +181,9 @@ func TestLocalDialTCP(t *testing.T) {
 }
 
 // The sudo path, as a user who is not root runs it: the password goes on
-// standard input only (sudo -S -k, no prompt), as the runner sends it; a wrong
-// one is refused, none without it. The test runs itself again as a user
+// standard input only (sudo -S -k, no prompt), as the runner sends it;
+// none without it (a wrong one: the runner's test, which waits out PAM's
+// delay once). The test runs itself again as a user
 // made for it (testhost.SudoUser), with the password on stdin.
 func TestLocalSudoAsUser(t *testing.T) {
 	if name := os.Getenv(testhost.AsUserEnv); name != "" {
@@ -216,14 +218,6 @@ func localSudoAsUser(t *testing.T) {
 	out, _, err := l.Run(ctx, "sudo -k -S -p '' sh -c 'id -u; cat'", strings.NewReader(pw+"\nafter the password\n"))
 	if err != nil || string(out) != "0\nafter the password\n" {
 		t.Fatalf("sudo: %q, %v", out, err)
-	}
-	_, errb, err := l.Run(ctx, "sudo -k -S -p '' true", strings.NewReader("wrong-"+pw+"\n"))
-	var ee *remote.ExitError
-	if !errors.As(err, &ee) {
-		t.Fatalf("a wrong password: %v", err)
-	}
-	if strings.Contains(string(errb), pw) {
-		t.Fatal("sudo's answer holds the password")
 	}
 	// A root shell kept open, as the runner's: the password is its first
 	// line of input.

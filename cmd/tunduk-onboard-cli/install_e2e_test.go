@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -248,18 +247,6 @@ func installLocally(t *testing.T, h *targethost.Host, remoteRes installResult, b
 		strings.Contains(string(out)+string(errb), adminPW) {
 		t.Fatalf("server status --local: %v\n%s%s", err, out, errb)
 	}
-}
-
-// staticCLI builds the CLI as it goes onto a server: CGO_ENABLED=0.
-func staticCLI(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "tunduk-onboard-cli")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("CGO_ENABLED=0 build: %v\n%s", err, out)
-	}
-	return bin
 }
 
 // copyInto copies the file src to path (relative to /) in the host's root.
