@@ -95,7 +95,12 @@ func Run() {
 	if os.Getenv(envAutoCheck) == "1" {
 		wz.readiness.start()
 	}
-	w.SetOnClosed(func() { wz.readiness.cancel(); wz.token.stop(); log.Info("tunduk-onboard gui exit") })
+	w.SetOnClosed(func() {
+		wz.readiness.cancel()
+		wz.token.stop()
+		wz.token.pins.clear()
+		log.Info("tunduk-onboard gui exit")
+	})
 	w.ShowAndRun()
 }
 

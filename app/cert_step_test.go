@@ -7,15 +7,18 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/pem"
-	"errors"
 	"io"
+	"io/fs"
 	"strings"
+	"syscall"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 )
 
 func TestCertificatesStepMakesCSR(t *testing.T) {
@@ -211,15 +214,16 @@ func TestCertificatesSaveWritesExactBytes(t *testing.T) {
 	}
 
 	// Failures: the user is told, in the UI language, and nothing is claimed saved.
-	diskFull := errors.New("no space left on device")
+	// The OS's English stays out: the reason is told in the language.
+	diskFull := &fs.PathError{Op: "write", Path: "/tmp/out/.csr-tmp", Err: syscall.ENOSPC}
 	failures := []struct {
 		name string
 		f    *csrFile
-		want string
+		want error
 	}{
-		{"write", &csrFile{failAfter: 100, writeErr: diskFull}, diskFull.Error()},
-		{"close", &csrFile{closeErr: diskFull}, diskFull.Error()},
-		{"short", &csrFile{short: true}, io.ErrShortWrite.Error()},
+		{"write", &csrFile{failAfter: 100, writeErr: diskFull}, diskFull},
+		{"close", &csrFile{closeErr: diskFull}, diskFull},
+		{"short", &csrFile{short: true}, io.ErrShortWrite},
 	}
 	for _, lang := range []string{"en", "ru"} {
 		if err := SetLanguage(lang); err != nil {
@@ -235,15 +239,18 @@ func TestCertificatesSaveWritesExactBytes(t *testing.T) {
 				t.Errorf("%s %s: file left open", lang, c.name)
 			}
 			got := overlayTexts(h.w)
-			if want := T("cert.save_failed", map[string]any{"Error": c.want}); !strings.Contains(got, want) {
+			if want := T("cert.save_failed", map[string]any{"Reason": i18n.FileReason(lang, c.want)}); !strings.Contains(got, want) {
 				t.Errorf("%s %s: shown %q, want %q", lang, c.name, got, want)
+			}
+			if strings.Contains(got, ".csr-tmp") || strings.Contains(got, "no space left") || strings.Contains(got, "short write") {
+				t.Errorf("%s %s: the OS error is shown: %q", lang, c.name, got)
 			}
 			if strings.Contains(got, T("cert.saved.title")) || strings.Contains(got, f.uri.Path()) {
 				t.Errorf("%s %s: claimed saved: %q", lang, c.name, got)
 			}
 		}
 	}
-	if T("cert.save_failed", map[string]any{"Error": "x"}) == "The CSR could not be saved: x" {
+	if T("cert.save_failed", map[string]any{"Reason": "x"}) == "The CSR could not be saved: x." {
 		t.Error("the failure is not translated")
 	}
 	_ = SetLanguage("en")

@@ -53,6 +53,7 @@ type configureStep struct {
 	anchorInfo   *configure.AnchorInfo
 	anchorKey    string // why the file is refused (translation key), "" when it is not
 	anchorData   map[string]any
+	anchorErr    error // the read error of an unreadable file, told when shown
 	serverAnchor *configure.AnchorInfo
 	serverErr    error // the server's refusal of the anchor
 
@@ -173,19 +174,21 @@ func (cs *configureStep) setAnchorPath(path string) {
 // loadAnchor reads the anchor file and checks its instance locally: a
 // wrong one is refused here, before anything goes to the server.
 func (cs *configureStep) loadAnchor() {
-	cs.anchor, cs.anchorInfo, cs.anchorKey, cs.anchorData, cs.serverAnchor, cs.serverErr = nil, nil, "", nil, nil, nil
+	cs.anchor, cs.anchorInfo, cs.anchorKey, cs.anchorData, cs.anchorErr, cs.serverAnchor, cs.serverErr = nil, nil, "", nil, nil, nil, nil
 	path := strings.TrimSpace(cs.form.AnchorPath)
 	if path == "" {
 		return
 	}
 	data, err := readSmallFile(path, maxAnchorSize)
 	if err != nil {
-		cs.anchorKey, cs.anchorData = "configure.anchor_unreadable", map[string]any{"Error": i18n.Line(err.Error(), 300)}
+		log.WithError(errors.New(i18n.Line(err.Error(), 600))).Warn("anchor file not read")
+		cs.anchorKey, cs.anchorErr = "configure.anchor_unreadable", err
 		return
 	}
 	info, err := configure.ReadAnchor(data)
 	if err != nil {
-		cs.anchorKey, cs.anchorData = "configure.anchor_invalid", map[string]any{"Error": i18n.Line(err.Error(), 300)}
+		log.WithError(err).Warn("not a configuration anchor")
+		cs.anchorKey = "configure.anchor_invalid"
 		return
 	}
 	cs.anchorInfo = &info
@@ -201,6 +204,10 @@ func (cs *configureStep) anchorProblem() string {
 	if cs.anchorKey == "" {
 		return ""
 	}
+	if cs.anchorErr != nil {
+		// Told in the language of the moment, not of the reading.
+		return fileText(cs.anchorKey, cs.anchorErr)
+	}
 	return T(cs.anchorKey, cs.anchorData)
 }
 
@@ -211,7 +218,7 @@ func readSmallFile(path string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	if st.Size() > max {
-		return nil, fmt.Errorf("%s: %d bytes, more than %d", path, st.Size(), max)
+		return nil, fmt.Errorf("%s: %d bytes, more than %d: %w", path, st.Size(), max, i18n.ErrTooLarge)
 	}
 	return os.ReadFile(path)
 }

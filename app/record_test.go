@@ -275,7 +275,7 @@ func TestCSRsOfAnEarlierRun(t *testing.T) {
 	if a == nil || s == nil || string(a.DER) != string(auth) || string(s.DER) != string(sign) || s.Where != keyOnRutoken || s.Token != "0a1b2c3d" {
 		t.Fatalf("CSRs of the earlier run not back: %v %v", a, s)
 	}
-	next.state.Server.PublicIP = "203.0.113.10"
+	next.state.Server.PublicIP = "93.184.216.34"
 	if !next.goTo(next.stepIndex(stepSummary)) {
 		t.Fatalf("Summary not reached: %s (%q)", next.stepID(), next.message.Text)
 	}
@@ -401,7 +401,7 @@ func TestRecordHoldsNoSecret(t *testing.T) {
 		"Soft-Token-PIN-0d6x", "Soft-Token-PIN2-0d6", "HW-Token-PIN-8e2", "Cfg-Admin-Password-1f7", "Smtp-Password-3a9"}
 	wz.state.Org = validOrg()
 	wz.state.Server = Server{Remote: true, Host: "ss1.agency.kg", Port: "22", User: "admin", Auth: AuthPassword,
-		Password: secrets[0], Passphrase: secrets[1], PublicIP: "203.0.113.10"}
+		Password: secrets[0], Passphrase: secrets[1], PublicIP: "93.184.216.34"}
 	f := &wz.install.form
 	f.AdminPassword, f.AdminPassword2, f.SudoPassword, f.Force = secrets[2], secrets[3], secrets[4], true
 	c := &wz.configure.form

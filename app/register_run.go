@@ -12,7 +12,9 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -104,22 +106,22 @@ type certFile struct {
 	cert *x509.Certificate
 }
 
-// readCert reads a certificate in PEM or DER.
+// readCert reads a certificate in PEM or DER; its error is a *fileError.
 func readCert(path string) (certFile, error) {
 	data, err := readSmallFile(path, maxCertSize)
 	if err != nil {
-		return certFile{}, err
+		return certFile{}, &fileError{path: path, key: "register.err.unreadable", err: err}
 	}
 	der := data
 	if b, _ := pem.Decode(data); b != nil {
 		if b.Type != "CERTIFICATE" {
-			return certFile{}, fmt.Errorf("%s: a PEM %q block, not a CERTIFICATE", path, b.Type)
+			return certFile{}, &fileError{path: path, key: "register.err.not_cert", err: fmt.Errorf("%s: a PEM %q block, not a CERTIFICATE", path, b.Type)}
 		}
 		der = b.Bytes
 	}
 	c, err := x509.ParseCertificate(der)
 	if err != nil {
-		return certFile{}, fmt.Errorf("%s: %w", path, err)
+		return certFile{}, &fileError{path: path, key: "register.err.not_cert", err: fmt.Errorf("%s: %w", path, err)}
 	}
 	return certFile{path: path, der: der, cert: c}, nil
 }
@@ -133,18 +135,27 @@ func (rs *registerStep) certFiles() ([]certFile, error) {
 		}
 		c, err := readCert(p)
 		if err != nil {
-			return nil, &fileError{err}
+			return nil, err
 		}
 		out = append(out, c)
 	}
 	return out, nil
 }
 
-// fileError is a certificate file that cannot be read or parsed.
-type fileError struct{ err error }
+// fileError is a certificate file that cannot be read or parsed, or none
+// chosen: key says which (register.err.*), err is the cause for the log.
+type fileError struct {
+	path, key string
+	err       error
+}
 
 func (e *fileError) Error() string { return e.err.Error() }
 func (e *fileError) Unwrap() error { return e.err }
+
+// text is the problem in the user's words: the file's name and why.
+func (e *fileError) text() string {
+	return T(e.key, map[string]any{"File": i18n.Line(filepath.Base(e.path), 200), "Reason": i18n.FileReason(CurrentLanguage(), e.err)})
+}
 
 // matchCSR reports whether cert's public key is that of one of csrs.
 func matchCSR(cert *x509.Certificate, csrs [][]byte) bool {
@@ -166,11 +177,17 @@ func (rs *registerStep) importCerts() {
 	files, err := rs.certFiles()
 	rs.outcome = nil
 	if err == nil && len(files) == 0 {
-		err = &fileError{fmt.Errorf("no certificate file chosen")}
+		err = &fileError{key: "register.err.no_file", err: errors.New("no certificate file chosen")}
 	}
 	if err != nil {
+		log.WithError(errors.New(i18n.Line(err.Error(), 600))).Warn("certificate file refused")
+		detail := func() string { return i18n.Line(err.Error(), 600) }
+		var fe *fileError
+		if errors.As(err, &fe) {
+			detail = fe.text
+		}
 		rs.outcome = func() fyne.CanvasObject {
-			return messageCard(T("register.err.file"), T("register.err.file.todo"), i18n.Line(err.Error(), 600))
+			return messageCard(T("register.err.file"), T("register.err.file.todo"), detail())
 		}
 		rs.refresh()
 		return

@@ -40,12 +40,16 @@ type certWidgets struct {
 	key, org, next     *widget.Label
 	toToken            *widget.Button
 	pin                *widget.Entry
+	pinRow             fyne.CanvasObject // the PIN entry, hidden while this run keeps the token's PIN
+	pinKept            *widget.Label     // says the kept PIN is used
+	forget             *widget.Button
 	make               *widget.Button
 	progress           *widget.ProgressBarInfinite
 	err                *widget.Label
 	subject, bits, sha *widget.Label
 	savePEM, saveDER   *widget.Button
 	preview, handover  *fyne.Container
+	byInstall          *widget.Label // the install does part of the handover
 	devices            *widget.Entry
 	copyINI            *widget.Button
 	iniBox             fyne.CanvasObject // devices.ini and its Copy button, after the step that needs it
@@ -108,20 +112,44 @@ func (cs *certStep) view() fyne.CanvasObject {
 	})
 	v.steps = container.NewVBox()
 	v.iniBox = container.NewBorder(nil, nil, nil, container.NewVBox(v.copyINI), v.devices)
+	v.byInstall = widget.NewLabel(T("cert.handover.by_install"))
+	v.byInstall.Wrapping = fyne.TextWrapWord
+	v.byInstall.Importance = widget.SuccessImportance
 	v.handover = container.NewVBox(
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle(T("cert.handover"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		v.steps)
+		v.byInstall, v.steps)
 	v.next = widget.NewLabel("")
 	v.next.Wrapping = fyne.TextWrapWord
 	v.next.Importance = widget.LowImportance
 
-	pinRow := container.NewBorder(nil, nil, widget.NewLabel(T("token.pin.user_pin")), v.make, v.pin)
+	v.pinRow = container.NewBorder(nil, nil, widget.NewLabel(T("token.pin.user_pin")), nil, v.pin)
+	v.pinKept = widget.NewLabel("")
+	v.pinKept.Wrapping = fyne.TextWrapWord
+	v.pinKept.Importance = widget.LowImportance
+	v.forget = widget.NewButtonWithIcon(T("token.pin.forget"), theme.LogoutIcon(), func() {
+		serial, _ := cs.wz.token.keyID()
+		cs.wz.token.pins.forget(serial)
+		log.WithField("serial", serial).Info("user PIN forgotten")
+		cs.refresh()
+	})
+	makeRow := container.NewBorder(nil, nil, nil, container.NewHBox(v.forget, v.make), container.NewStack(v.pinRow, v.pinKept))
 	v.scroll = container.NewVScroll(container.NewVBox(
-		intro, v.key, v.org, container.NewHBox(v.toToken, layout.NewSpacer()), pinRow, v.progress, v.err,
+		intro, v.key, v.org, container.NewHBox(v.toToken, layout.NewSpacer()), makeRow, v.progress, v.err,
 		v.preview, v.next, v.handover))
 	cs.refresh()
 	return v.scroll
+}
+
+// tokenName names the token with serial as the Token step lists it, or
+// by the serial alone when it is not plugged in.
+func (cs *certStep) tokenName(serial string) string {
+	for _, t := range cs.wz.token.toks {
+		if t.Serial == serial {
+			return tokenName(t)
+		}
+	}
+	return i18n.Line(serial, 64)
 }
 
 // participantProblems tells what the CSR still needs from the Organisation step.
@@ -153,6 +181,17 @@ func (cs *certStep) refresh() {
 		v.make.Disable()
 	} else {
 		v.make.Enable()
+	}
+	// The PIN typed for the key (or an earlier CSR) in this run is not asked again.
+	if _, kept := cs.wz.token.pins.get(serial); kept {
+		v.pinKept.SetText(T("token.pin.remembered", map[string]any{"Token": cs.tokenName(serial)}))
+		v.pinKept.Show()
+		v.pinRow.Hide()
+		v.forget.Show()
+	} else {
+		v.pinKept.Hide()
+		v.pinRow.Show()
+		v.forget.Hide()
 	}
 	if cs.running {
 		v.progress.Show()
@@ -198,6 +237,14 @@ func (cs *certStep) refresh() {
 			}
 		}
 		v.steps.Refresh()
+		// "The token goes to the server" on the Install step: its plan
+		// installs the hardware token support, writes devices.ini and
+		// restarts the signer (installer's hwtokens step).
+		if cs.wz.prefs.Bool(prefTokenOnServer) {
+			v.byInstall.Show()
+		} else {
+			v.byInstall.Hide()
+		}
 		v.handover.Show()
 	} else {
 		v.handover.Hide()
@@ -235,12 +282,15 @@ func (cs *certStep) makeCSR() {
 		cs.refresh()
 		return
 	}
-	if v.pin.Text == "" {
+	pin, kept := cs.wz.token.pins.get(serial)
+	if !kept {
+		pin = v.pin.Text
+	}
+	if pin == "" {
 		cs.err = &problemError{key: "token.err.pin_empty"}
 		cs.refresh()
 		return
 	}
-	pin := v.pin.Text
 	v.pin.SetText("")
 	keyLabel, tokenLabel := cs.wz.token.labels(serial)
 	who := cs.wz.participant()
@@ -254,13 +304,18 @@ func (cs *certStep) makeCSR() {
 	log.WithFields(map[string]any{"serial": serial, "id": hexString(id)}).Info("CSR requested")
 	go func() {
 		csr, err := signCSR(mod, ts.open, path, serial, id, pin, prof, who)
-		pin = ""
 		if err != nil {
 			log.WithError(errors.New(i18n.Line(err.Error(), 600))).Warn("CSR failed")
 		} else {
 			log.WithFields(map[string]any{"subject": csr.Subject, "bits": csr.KeyBits, "public_key_sha256": csr.PublicKeySHA256}).Info("CSR made")
 		}
 		cs.uiDo(func() {
+			if err != nil {
+				ts.pins.refused(serial, err) // a wrong PIN is asked again
+			} else {
+				ts.pins.keep(serial, pin)
+			}
+			pin = ""
 			if gen != cs.gen {
 				return
 			}
@@ -334,7 +389,7 @@ func (cs *certStep) save(pem bool) {
 			return // cancelled
 		}
 		if err != nil {
-			dialog.ShowError(errors.New(T("cert.save_failed", map[string]any{"Error": i18n.Line(err.Error(), 300)})), win)
+			dialog.ShowError(errors.New(fileProblem("cert.save_failed", err)), win)
 			return
 		}
 		_ = cs.writeCSR(wc, data)
@@ -367,8 +422,7 @@ func (cs *certStep) writeCSR(wc fyne.URIWriteCloser, data []byte) error {
 	}
 	win := cs.wz.win
 	if err != nil {
-		log.WithError(errors.New(i18n.Line(err.Error(), 600))).Warn("CSR not saved")
-		dialog.ShowError(errors.New(T("cert.save_failed", map[string]any{"Error": i18n.Line(err.Error(), 300)})), win)
+		dialog.ShowError(errors.New(fileProblem("cert.save_failed", err)), win)
 		return err
 	}
 	log.WithField("file", wc.URI().Path()).Info("CSR saved")

@@ -380,7 +380,7 @@ func (wz *wizard) saveCSR(c *tokens.CSR, base string, asPEM bool) {
 			return // cancelled
 		}
 		if err != nil {
-			dialog.ShowError(errors.New(T("cert.save_failed", map[string]any{"Error": i18n.Line(err.Error(), 300)})), wz.win)
+			dialog.ShowError(errors.New(fileProblem("cert.save_failed", err)), wz.win)
 			return
 		}
 		_ = wz.certs.writeCSR(wc, data)

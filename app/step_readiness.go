@@ -372,14 +372,14 @@ func (r *readiness) save(kind string) {
 	win := r.wz.win
 	d := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
 		if err != nil {
-			dialog.ShowError(errors.New(T("readiness.save_failed", map[string]any{"Error": i18n.Line(err.Error(), 300)})), win)
+			dialog.ShowError(errors.New(fileProblem("readiness.save_failed", err)), win)
 			return
 		}
 		if wc == nil {
 			return // cancelled
 		}
 		if err := writeReport(wc, rep, kind, CurrentLanguage()); err != nil {
-			dialog.ShowError(errors.New(T("readiness.save_failed", map[string]any{"Error": i18n.Line(err.Error(), 300)})), win)
+			dialog.ShowError(errors.New(fileProblem("readiness.save_failed", err)), win)
 			return
 		}
 		log.WithField("file", wc.URI().Path()).Info("report saved")

@@ -34,6 +34,7 @@ const (
 // to count the attempts).
 type tokenModule interface {
 	Path() string
+	Library() tokens.LibraryInfo
 	Tokens() ([]tokens.TokenInfo, error)
 	Find(serialOrLabel string) (tokens.TokenInfo, error)
 	Objects(tok tokens.TokenInfo, userPIN string) ([]tokens.ObjectInfo, error)
@@ -41,6 +42,7 @@ type tokenModule interface {
 	ChangeUserPIN(tok tokens.TokenInfo, oldPIN, newPIN string) error
 	ChangeSOPIN(tok tokens.TokenInfo, oldPIN, newPIN string) error
 	UnblockUserPIN(tok tokens.TokenInfo, soPIN, newUserPIN string) error
+	VerifySOPIN(tok tokens.TokenInfo, soPIN string) error
 	GenerateSigningKey(ctx context.Context, tok tokens.TokenInfo, userPIN string, bits int, label string) (*tokens.KeyRef, error)
 	Signer(tok tokens.TokenInfo, userPIN string, id []byte) (*tokens.Signer, error)
 }
@@ -78,6 +80,14 @@ type tokenStep struct {
 	keygenBusy bool
 	keyErr     error
 
+	// pins keeps the user PIN typed in this run, per serial (never saved).
+	pins pinMemory
+	// soOwn tells, per serial, what this run saw of the SO PIN: true when
+	// the token accepted a PIN of the person's own, false when it was a
+	// factory one; absent when unknown (the wizard never tries a factory
+	// SO PIN on its own: a wrong try would count against the token).
+	soOwn map[string]bool
+
 	pollCancel context.CancelFunc
 	pollGen    int
 	poke       chan struct{}
@@ -87,17 +97,18 @@ type tokenStep struct {
 	// tests: called on the UI goroutine
 	polled      func()
 	keygenDone  func()
-	dialogShown func(any) // *formatDialog, *wipeConfirm, *pinDialog, *pinPrompt
+	dialogShown func(any) // *formatDialog, *wipeConfirm, *pinDialog, *pinPrompt, *factoryDialog
 }
 
 type tokenWidgets struct {
 	path                     *widget.Entry
 	choose, apply            *widget.Button
-	module                   *widget.Label
+	module, libNote          *widget.Label
 	moduleErr                *fyne.Container
 	rows                     *fyne.Container
 	empty                    *widget.Label
 	format, pins, keygen     *widget.Button
+	forget                   *widget.Button // drops the user PIN kept for the selected token
 	progress                 *widget.ProgressBarInfinite
 	keyNote, keyInfo, keyErr *widget.Label
 	scroll                   *container.Scroll
@@ -253,6 +264,9 @@ func (ts *tokenStep) view() fyne.CanvasObject {
 	v.choose = widget.NewButtonWithIcon(T("token.library.choose"), theme.FolderOpenIcon(), ts.chooseLibrary)
 	v.module = widget.NewLabel("")
 	v.module.Wrapping = fyne.TextWrapWord
+	v.libNote = widget.NewLabel(T("token.library.note.softhsm"))
+	v.libNote.Wrapping = fyne.TextWrapWord
+	v.libNote.Importance = widget.WarningImportance
 	v.moduleErr = container.NewVBox()
 	v.rows = container.NewVBox()
 	v.empty = widget.NewLabel("")
@@ -261,6 +275,7 @@ func (ts *tokenStep) view() fyne.CanvasObject {
 	v.pins = widget.NewButtonWithIcon(T("token.pins"), theme.AccountIcon(), ts.showPINs)
 	v.keygen = widget.NewButtonWithIcon(T("token.keygen"), theme.ContentAddIcon(), ts.askKeygen)
 	v.keygen.Importance = widget.HighImportance
+	v.forget = widget.NewButtonWithIcon(T("token.pin.forget"), theme.LogoutIcon(), ts.forgetPIN)
 	v.progress = widget.NewProgressBarInfinite()
 	v.keyNote = widget.NewLabel("")
 	v.keyNote.Wrapping = fyne.TextWrapWord
@@ -274,11 +289,11 @@ func (ts *tokenStep) view() fyne.CanvasObject {
 	intro := widget.NewLabel(T("token.intro"))
 	intro.Wrapping = fyne.TextWrapWord
 	library := container.NewBorder(nil, nil, widget.NewLabel(T("token.library")), container.NewHBox(v.choose, v.apply), v.path)
-	actions := container.NewHBox(v.format, v.pins, v.keygen, layout.NewSpacer())
+	actions := container.NewHBox(v.format, v.pins, v.keygen, v.forget, layout.NewSpacer())
 	tokensTitle := widget.NewLabelWithStyle(T("token.list"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	keyTitle := widget.NewLabelWithStyle(T("token.key.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	v.scroll = container.NewVScroll(container.NewVBox(
-		intro, library, v.module, v.moduleErr, widget.NewSeparator(),
+		intro, library, v.module, v.libNote, v.moduleErr, widget.NewSeparator(),
 		tokensTitle, v.empty, v.rows, actions, widget.NewSeparator(),
 		keyTitle, v.progress, v.keyNote, v.keyInfo, v.keyErr))
 	ts.refresh()
@@ -319,10 +334,15 @@ func (ts *tokenStep) refresh() {
 	if v == nil {
 		return
 	}
+	v.libNote.Hide()
 	switch {
 	case ts.mod != nil:
-		v.module.SetText(T("token.library.using", map[string]any{"Path": i18n.Line(ts.mod.Path(), 300)}))
+		li := ts.mod.Library()
+		v.module.SetText(T("token.library.using", map[string]any{"Kind": libraryText(li), "Path": i18n.Line(ts.mod.Path(), 300)}))
 		v.module.Importance = widget.LowImportance
+		if li.Kind == tokens.LibrarySoftHSM { // its keys are files here: never the server's key
+			v.libNote.Show()
+		}
 	case ts.modErr != nil:
 		v.module.SetText("")
 	default:
@@ -375,6 +395,11 @@ func (ts *tokenStep) refresh() {
 	if ok && !tok.Initialized {
 		v.pins.Disable()
 		v.keygen.Disable()
+	}
+	if _, kept := ts.pins.get(tok.Serial); ok && kept {
+		v.forget.Show()
+	} else {
+		v.forget.Hide()
 	}
 
 	if ts.keygenBusy {
@@ -512,7 +537,8 @@ func (ts *tokenStep) keyBits(tok tokens.TokenInfo) int {
 	return bits
 }
 
-// askKeygen asks the user PIN, then generates the key.
+// askKeygen asks the user PIN (unless this run already has it for the
+// token), then generates the key.
 func (ts *tokenStep) askKeygen() {
 	tok, ok := ts.selected()
 	if !ok || ts.keygenBusy || ts.mod == nil {
@@ -525,13 +551,69 @@ func (ts *tokenStep) askKeygen() {
 		return
 	}
 	bits := ts.keyBits(tok)
-	p := newPINPrompt(ts.wz.win, T("token.keygen.title"),
-		T("token.keygen.intro", map[string]any{"Bits": bits, "Label": i18n.Line(label, 64), "Token": tokenName(tok)}),
-		func(pin string) { ts.generate(tok, pin, bits, label) })
+	data := map[string]any{"Bits": bits, "Label": i18n.Line(label, 64), "Token": tokenName(tok)}
+	intro, kept := T("token.keygen.intro", data), ""
+	if pin, ok := ts.pins.get(tok.Serial); ok {
+		intro, kept = T("token.keygen.intro_remembered", data), pin
+	}
+	p := newPINPrompt(ts.wz.win, T("token.keygen.title"), intro, kept,
+		func(pin string) { ts.keygenWith(tok, pin, bits, label) })
 	showSized(p.d, ts.wz.win, 560)
 	if ts.dialogShown != nil {
 		ts.dialogShown(p)
 	}
+}
+
+// keygenWith makes the key with the user PIN pin, unless a PIN of the
+// token is still a factory one: then the person sets their own first, in
+// the same flow, and the key is made right after with the new user PIN.
+func (ts *tokenStep) keygenWith(tok tokens.TokenInfo, pin string, bits int, label string) {
+	if fe := ts.factoryCheck(tok, pin); fe != nil {
+		log.WithFields(map[string]any{"serial": tok.Serial, "user": fe.User, "so": fe.SO}).Info("factory PINs: the key waits for own PINs")
+		ts.showFactory(tok, pin, fe, func(newPIN string) { ts.generate(tok, newPIN, bits, label) })
+		return
+	}
+	ts.generate(tok, pin, bits, label)
+}
+
+// factoryCheck tells which PINs of tok must change before a key is made:
+// the user PIN just typed, the token's own "to be changed" flags, and
+// what this run saw of the SO PIN. A factory user PIN means a token as it
+// left the factory, so its SO PIN is asked too unless this run saw the
+// person's own.
+func (ts *tokenStep) factoryCheck(tok tokens.TokenInfo, userPIN string) *tokens.FactoryPINError {
+	fe := &tokens.FactoryPINError{}
+	if err := tokens.CheckFactoryPINs(tok, userPIN, "", ts.wz.profile.Token.FactoryPINs); err != nil {
+		errors.As(err, &fe)
+	}
+	own, known := ts.soOwn[tok.Serial]
+	if (known && !own) || (fe.User && !own) {
+		fe.SO = true
+	}
+	if !fe.User && !fe.SO {
+		return nil
+	}
+	return fe
+}
+
+// soSeen notes that tok accepted so as its SO PIN.
+func (ts *tokenStep) soSeen(serial, so string) {
+	if serial == "" {
+		return
+	}
+	if ts.soOwn == nil {
+		ts.soOwn = map[string]bool{}
+	}
+	ts.soOwn[serial] = !tokens.IsFactoryPIN(so, ts.wz.profile.Token.FactoryPINs)
+}
+
+// forgetPIN drops the user PIN kept for the selected token.
+func (ts *tokenStep) forgetPIN() {
+	tok, _ := ts.selected()
+	ts.pins.forget(tok.Serial)
+	log.WithField("serial", tok.Serial).Info("user PIN forgotten")
+	ts.refresh()
+	ts.wz.certs.refresh()
 }
 
 // generate runs the key generation in a goroutine; the window stays usable.
@@ -543,7 +625,6 @@ func (ts *tokenStep) generate(tok tokens.TokenInfo, pin string, bits int, label 
 	go func() {
 		start := time.Now()
 		key, err := mod.GenerateSigningKey(context.Background(), tok, pin, bits, label)
-		pin = ""
 		if err != nil {
 			log.WithError(errors.New(i18n.Line(err.Error(), 600))).Warn("key generation failed")
 		} else {
@@ -554,13 +635,16 @@ func (ts *tokenStep) generate(tok tokens.TokenInfo, pin string, bits int, label 
 			ts.keygenBusy = false
 			if err != nil {
 				ts.keyErr = err
+				ts.pins.refused(tok.Serial, err)
 			} else {
+				ts.pins.keep(tok.Serial, pin) // the token took it: the CSR does not ask again
 				ts.key = key
 				ts.wz.prefs.SetString(prefKeySerial, key.TokenSerial)
 				ts.wz.prefs.SetString(prefKeyID, key.IDHex())
 				ts.wz.rec.signKey(key, tok.Label)
 				ts.wz.certs.reset()
 			}
+			pin = ""
 			ts.refresh()
 			ts.refreshSoon()
 			if ts.keygenDone != nil {
@@ -581,6 +665,24 @@ func (ts *tokenStep) keyID() (serial string, id []byte) {
 		return "", nil
 	}
 	return serial, id
+}
+
+// libraryText names the PKCS#11 library found: its family, or for
+// another library its maker's own words (sanitised: the driver gives them).
+func libraryText(li tokens.LibraryInfo) string {
+	switch li.Kind {
+	case tokens.LibraryRutoken:
+		return T("token.library.kind.rutoken")
+	case tokens.LibrarySoftHSM:
+		return T("token.library.kind.softhsm")
+	case tokens.LibraryOpenSC:
+		return T("token.library.kind.opensc")
+	}
+	name := strings.TrimSpace(li.Manufacturer + " " + li.Description)
+	if name == "" {
+		name = li.File
+	}
+	return T("token.library.kind.other", map[string]any{"Name": i18n.Line(name, 120)})
 }
 
 // forgetKey drops the remembered key when its token was formatted.

@@ -554,7 +554,7 @@ func (ss *submitStep) fail(err error) {
 		if errors.As(err, &ee) {
 			what, detail = i18n.T(CurrentLanguage(), ee.Key, ee.Data), ""
 			if ee.Err != nil {
-				detail = i18n.Line(ee.Err.Error(), 600)
+				detail = causeText(ee.Err)
 			}
 		}
 		return messageCard(what, todo, detail)

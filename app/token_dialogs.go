@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -105,6 +106,7 @@ func dialogButtons(okText string, okIcon fyne.Resource, onOK, onCancel func()) (
 type formatDialog struct {
 	d                       *dialog.CustomDialog
 	label, soPIN, pin, pin2 *widget.Entry
+	soNew, soNew2           *widget.Entry // a new SO PIN: needed when soPIN is a factory one
 	err                     *widget.Label
 	progress                *widget.ProgressBarInfinite
 	ok, cancel              *widget.Button
@@ -119,7 +121,7 @@ func (ts *tokenStep) showFormat() {
 	mod := ts.mod
 	prof := ts.wz.profile
 	f := &formatDialog{label: widget.NewEntry(), soPIN: pinEntry(), pin: pinEntry(), pin2: pinEntry(), err: errLabel(),
-		progress: widget.NewProgressBarInfinite()}
+		soNew: pinEntry(), soNew2: pinEntry(), progress: widget.NewProgressBarInfinite()}
 	f.progress.Hide()
 	f.progress.Stop()
 	label := tok.Label
@@ -136,11 +138,16 @@ func (ts *tokenStep) showFormat() {
 	form := widget.NewForm(
 		widget.NewFormItem(T("token.format.label"), f.label),
 		widget.NewFormItem(T("token.format.so_pin"), f.soPIN),
+		widget.NewFormItem(T("token.pins.new_so"), f.soNew),
+		widget.NewFormItem(T("token.pins.new_so2"), f.soNew2),
 		widget.NewFormItem(T("token.format.user_pin"), f.pin),
 		widget.NewFormItem(T("token.format.user_pin2"), f.pin2),
 	)
+	soHint := widget.NewLabel(T("token.format.so_hint"))
+	soHint.Wrapping = fyne.TextWrapWord
+	soHint.Importance = widget.LowImportance
 	clearPINs := func() {
-		for _, e := range []*widget.Entry{f.soPIN, f.pin, f.pin2} {
+		for _, e := range []*widget.Entry{f.soPIN, f.soNew, f.soNew2, f.pin, f.pin2} {
 			e.SetText("")
 		}
 	}
@@ -155,17 +162,33 @@ func (ts *tokenStep) showFormat() {
 			showErrIn(f.d, 620, f.err, T("token.err.so_pin_empty"))
 			return
 		}
+		// C_InitToken keeps the SO PIN it is given: a factory one is
+		// replaced in the same step, so a key is never made under it.
+		if msg := newSOPINProblem(f.soPIN.Text, f.soNew.Text, f.soNew2.Text, prof.Token.PINMinLength, prof.Token.FactoryPINs); msg != "" {
+			showErrIn(f.d, 620, f.err, msg)
+			return
+		}
 		if err := tokens.ValidateNewPIN(f.pin.Text, f.pin2.Text, prof.Token.PINMinLength, prof.Token.FactoryPINs); err != nil {
 			showErrIn(f.d, 620, f.err, newPINErrorText(err, prof.Token.PINMinLength))
 			return
 		}
 		showErrIn(f.d, 620, f.err, "")
-		so, pin := f.soPIN.Text, f.pin.Text
+		so, soNew, pin := f.soPIN.Text, f.soNew.Text, f.pin.Text
 		f.busy(true)
 		done := f.done
 		go func() {
 			newTok, err := mod.InitToken(tok, so, lbl, pin, func(objs []tokens.ObjectInfo) bool { return ts.confirmWipe(tok, objs) })
-			so, pin = "", ""
+			// formatted: the objects are gone whatever follows; userSet: the
+			// new user PIN is the token's (InitToken can fail after the wipe).
+			formatted, userSet, soNow := newTok.Serial != "", err == nil, so
+			if err == nil && soNew != "" {
+				if err = mod.ChangeSOPIN(newTok, so, soNew); err != nil {
+					err = fmt.Errorf("the token is formatted, but its SO PIN was not changed: %w", err)
+				} else {
+					soNow = soNew
+				}
+			}
+			so, soNew = "", ""
 			if err != nil {
 				log.WithError(errors.New(i18n.Line(err.Error(), 600))).Warn("token not formatted")
 			} else {
@@ -173,6 +196,18 @@ func (ts *tokenStep) showFormat() {
 			}
 			ts.uiDo(func() {
 				f.busy(false)
+				if formatted {
+					// The old user PIN and the key are gone; the new user PIN
+					// is the one just typed twice, once the token took it.
+					ts.pins.forget(tok.Serial)
+					if userSet {
+						ts.pins.keep(newTok.Serial, pin)
+						ts.soSeen(newTok.Serial, soNow)
+					}
+					ts.forgetKey(tok.Serial)
+					ts.sel = tokenKey(newTok)
+				}
+				pin, soNow = "", ""
 				if err != nil {
 					var pe *tokens.PINError
 					if errors.As(err, &pe) {
@@ -182,8 +217,6 @@ func (ts *tokenStep) showFormat() {
 				} else {
 					clearPINs()
 					f.d.Hide()
-					ts.forgetKey(tok.Serial)
-					ts.sel = tokenKey(newTok)
 					dialog.ShowInformation(T("token.format.title"), T("token.format.done", map[string]any{"Token": tokenName(newTok)}), ts.wz.win)
 				}
 				ts.refreshSoon()
@@ -193,7 +226,7 @@ func (ts *tokenStep) showFormat() {
 			})
 		}()
 	}, func() { clearPINs(); f.d.Hide() })
-	content := container.NewVBox(warn, form, hint, f.err, f.progress, buttons)
+	content := container.NewVBox(warn, form, soHint, hint, f.err, f.progress, buttons)
 	f.d = dialog.NewCustomWithoutButtons(T("token.format.title"), content, ts.wz.win)
 	showSized(f.d, ts.wz.win, 620)
 	if ts.dialogShown != nil {
@@ -419,7 +452,6 @@ func (ts *tokenStep) showPINs() {
 				what = "change user PIN"
 				err = mod.ChangeUserPIN(tok, old, pin)
 			}
-			old, pin = "", ""
 			if err != nil {
 				log.WithError(errors.New(i18n.Line(err.Error(), 600))).WithField("action", what).Warn("PIN action failed")
 			} else {
@@ -427,6 +459,8 @@ func (ts *tokenStep) showPINs() {
 			}
 			ts.uiDo(func() {
 				pd.busy(false)
+				ts.pinsChanged(tok.Serial, mode, old, pin, err)
+				old, pin = "", ""
 				if err != nil {
 					var pe *tokens.PINError
 					if errors.As(err, &pe) {
@@ -459,31 +493,82 @@ func (ts *tokenStep) showPINs() {
 func (pd *pinDialog) busy(on bool) { setBusy(on, pd.progress, pd.ok, pd.cancel) }
 
 // pinPrompt asks the user PIN for one operation; the entry is cleared as
-// soon as the PIN is handed on.
+// soon as the PIN is handed on. With a PIN kept from earlier in this run
+// it only asks to confirm the operation (kept is true, no entry shown).
 type pinPrompt struct {
 	d          *dialog.CustomDialog
 	pin        *widget.Entry
 	err        *widget.Label
 	ok, cancel *widget.Button
+	kept       bool
 }
 
-func newPINPrompt(w fyne.Window, title, intro string, use func(pin string)) *pinPrompt {
-	p := &pinPrompt{pin: pinEntry(), err: errLabel()}
+func newPINPrompt(w fyne.Window, title, intro, kept string, use func(pin string)) *pinPrompt {
+	p := &pinPrompt{pin: pinEntry(), err: errLabel(), kept: kept != ""}
 	text := widget.NewLabel(intro)
 	text.Wrapping = fyne.TextWrapWord
 	var buttons fyne.CanvasObject
 	p.ok, p.cancel, buttons = dialogButtons(T("token.keygen.ok"), theme.ConfirmIcon(), func() {
-		if p.pin.Text == "" {
-			showErrIn(p.d, 560, p.err, T("token.err.pin_empty"))
-			return
+		pin := kept
+		if pin == "" {
+			if p.pin.Text == "" {
+				showErrIn(p.d, 560, p.err, T("token.err.pin_empty"))
+				return
+			}
+			pin = p.pin.Text
+			p.pin.SetText("")
 		}
-		pin := p.pin.Text
-		p.pin.SetText("")
 		p.d.Hide()
 		use(pin)
 	}, func() { p.pin.SetText(""); p.d.Hide() })
 	p.pin.OnSubmitted = func(string) { p.ok.OnTapped() }
-	form := widget.NewForm(widget.NewFormItem(T("token.pin.user_pin"), p.pin))
-	p.d = dialog.NewCustomWithoutButtons(title, container.NewVBox(text, form, p.err, buttons), w)
+	content := container.NewVBox(text)
+	if kept == "" {
+		content.Add(widget.NewForm(widget.NewFormItem(T("token.pin.user_pin"), p.pin)))
+	} else {
+		p.pin.Hide()
+	}
+	content.Add(p.err)
+	content.Add(buttons)
+	p.d = dialog.NewCustomWithoutButtons(title, content, w)
 	return p
+}
+
+// pinsChanged keeps what a PIN action of the PIN dialog taught: the new
+// user PIN, whether the SO PIN is the person's own, or that a kept user
+// PIN is no longer good. UI goroutine.
+func (ts *tokenStep) pinsChanged(serial string, mode int, old, pin string, err error) {
+	if err != nil {
+		if mode == pinChangeUser {
+			ts.pins.refused(serial, err)
+		}
+		return
+	}
+	switch mode {
+	case pinChangeSO:
+		ts.soSeen(serial, pin)
+	case pinUnblock:
+		ts.soSeen(serial, old)
+		ts.pins.keep(serial, pin)
+	default:
+		ts.pins.keep(serial, pin)
+	}
+}
+
+// newSOPINProblem checks the SO PIN fields of a form that may replace
+// the SO PIN: cur is required; a factory cur needs a new one; a new one
+// given is checked as any new PIN. "" when all is well.
+func newSOPINProblem(cur, pin, again string, minLen int, factory []string) string {
+	switch {
+	case cur == "":
+		return T("token.err.so_pin_empty")
+	case pin == "" && again == "" && tokens.IsFactoryPIN(cur, factory):
+		return T("token.factory.so_needed")
+	case pin == "" && again == "":
+		return ""
+	}
+	if err := tokens.ValidateNewPIN(pin, again, minLen, factory); err != nil {
+		return newPINErrorText(err, minLen)
+	}
+	return ""
 }

@@ -32,6 +32,11 @@ const (
 	testTokenA  = "TUNDUK-A"
 	testTokenB  = "TUNDUK-B"
 	testTokenP  = "TUNDUK-PINS" // the PIN dialog tests' own token
+	// testTokenF has the Rutoken factory PINs (SoftHSM2 has none of its
+	// own), for the factory PIN tests alone; they give them back.
+	testTokenF  = "TUNDUK-FACTORY"
+	factorySO   = "87654321"
+	factoryUser = "12345678"
 )
 
 var softhsmSetupErr error
@@ -56,9 +61,13 @@ func setupSoftHSM() (string, error) {
 		return dir, err
 	}
 	os.Setenv("SOFTHSM2_CONF", conf)
-	for _, label := range []string{testTokenA, testTokenB, testTokenP} {
+	for _, label := range []string{testTokenA, testTokenB, testTokenP, testTokenF} {
+		so, user := testSOPIN, testUserPIN
+		if label == testTokenF {
+			so, user = factorySO, factoryUser
+		}
 		out, err := exec.Command("softhsm2-util", "--init-token", "--free", "--label", label,
-			"--so-pin", testSOPIN, "--pin", testUserPIN).CombinedOutput()
+			"--so-pin", so, "--pin", user).CombinedOutput()
 		if err != nil {
 			return dir, fmt.Errorf("softhsm2-util --init-token %s: %v: %s", label, err, out)
 		}
@@ -126,6 +135,10 @@ func (c *countingModule) InitToken(tok tokens.TokenInfo, so, label, pin string, 
 type fakeModule struct{ tokenModule }
 
 func (fakeModule) Path() string { return "/fake/librtpkcs11ecp.so" }
+
+func (fakeModule) Library() tokens.LibraryInfo {
+	return tokens.LibraryInfo{Kind: tokens.LibraryRutoken, Manufacturer: "Aktiv Co.", File: "librtpkcs11ecp.so"}
+}
 
 // tokenHarness is the wizard on the Token step over the test SoftHSM2.
 type tokenHarness struct {
@@ -274,8 +287,14 @@ func TestTokenStepListsSoftHSMTokens(t *testing.T) {
 	if !contains(texts, T("token.badge.ready")) || !contains(texts, T("token.badge.not_initialized")) {
 		t.Errorf("badges missing: %q", texts)
 	}
-	if want := T("token.library.using", map[string]any{"Path": testSoftHSM}); v.module.Text != want {
+	// The label names the library found: SoftHSM2, with the note that its
+	// keys are files on this computer (never the server's signing key).
+	if want := T("token.library.using", map[string]any{"Kind": T("token.library.kind.softhsm"), "Path": testSoftHSM}); v.module.Text != want ||
+		!strings.Contains(v.module.Text, "SoftHSM2") || strings.Contains(v.module.Text, "Rutoken") {
 		t.Errorf("library label %q, want %q", v.module.Text, want)
+	}
+	if !v.libNote.Visible() || v.libNote.Text != T("token.library.note.softhsm") {
+		t.Errorf("SoftHSM2 note: visible %v %q", v.libNote.Visible(), v.libNote.Text)
 	}
 	if len(v.moduleErr.Objects) != 0 {
 		t.Error("module error shown")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 )
@@ -49,7 +50,30 @@ func (r *Report) TargetName(lang string) string {
 // ANSI colours per status, used only when writing to a terminal.
 var statusColour = map[Status]string{Pass: "32", Warn: "33", Fail: "31", Unknown: "90", Info: "36"}
 
-var statusMark = map[Status]string{Pass: "PASS", Warn: "WARN", Fail: "FAIL", Unknown: " ?? ", Info: "INFO"}
+// Mark is the short word a text report puts in brackets before a result,
+// in lang (report.mark.*: PASS, FAIL... in English). The JSON report
+// keeps the status itself (pass, fail...), the same in every language.
+func Mark(lang string, st Status) string {
+	return i18n.T(lang, "report.mark."+string(st), nil)
+}
+
+// marks are the marks of lang padded to one width (the widest of the
+// language), so the titles after them line up.
+func marks(lang string) map[Status]string {
+	all := []Status{Pass, Warn, Fail, Unknown, Info}
+	width := 0
+	for _, st := range all {
+		width = max(width, utf8.RuneCountInString(Mark(lang, st)))
+	}
+	out := map[Status]string{}
+	for _, st := range all {
+		m := Mark(lang, st)
+		pad := width - utf8.RuneCountInString(m)
+		// Centred, as " ?? " sits between PASS and FAIL.
+		out[st] = strings.Repeat(" ", pad/2) + m + strings.Repeat(" ", pad-pad/2)
+	}
+	return out
+}
 
 // WriteText writes a report for a person reading a terminal or a log.
 func (r *Report) WriteText(w io.Writer, lang string, colour bool) error {
@@ -60,11 +84,12 @@ func (r *Report) WriteText(w io.Writer, lang string, colour bool) error {
 		return "\x1b[" + statusColour[st] + "m" + s + "\x1b[0m"
 	}
 	var b strings.Builder
+	mark := marks(lang)
 	fmt.Fprintf(&b, "%s: %s\n", i18n.T(lang, "report.title", nil), r.TargetName(lang))
 	fmt.Fprintf(&b, "%s: %s %s, %s: %s\n\n", i18n.T(lang, "report.profile", nil), r.Profile.Name, r.Profile.Version,
 		i18n.T(lang, "report.checked_at", nil), r.CheckedAt.Format("2006-01-02 15:04:05 UTC"))
 	for _, res := range r.Results {
-		fmt.Fprintf(&b, "[%s] %s: %s\n", paint(res.Status, statusMark[res.Status]), res.Title.In(lang), res.Observed.In(lang))
+		fmt.Fprintf(&b, "[%s] %s: %s\n", paint(res.Status, mark[res.Status]), res.Title.In(lang), res.Observed.In(lang))
 		if res.Status == Pass || res.Status == Info && res.Fix.EN == "" {
 			continue
 		}

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/profile"
@@ -112,7 +113,7 @@ func TestTextColourOnlyWhenAsked(t *testing.T) {
 	if strings.Contains(plain.String(), "\x1b[") {
 		t.Error("plain text has escape sequences")
 	}
-	if !strings.Contains(colour.String(), "\x1b[31mFAIL") {
+	if !strings.Contains(colour.String(), "[\x1b[31m"+marks("ky")[Fail]+"\x1b[0m]") {
 		t.Error("a failed rule is not red on a terminal")
 	}
 	if !strings.Contains(plain.String(), "Убакытты шайкештирүү") || !strings.Contains(plain.String(), i18n.T("ky", "report.verdict_fail", nil)) {
@@ -198,5 +199,35 @@ func TestCatalogNoDuplicateKeys(t *testing.T) {
 				t.Fatalf("%s: %v", f, err)
 			}
 		}
+	}
+}
+
+// TestMarks: the text report's marks are in the report's language, one
+// width per language (the titles after them line up), and the JSON keeps
+// the status word whatever the language.
+func TestMarks(t *testing.T) {
+	rep := sampleReport(t, func(f *Facts) { f.TimeSynced = ptr(false) })
+	for _, lang := range i18n.Languages {
+		width := -1
+		for st, m := range marks(lang) {
+			if n := utf8.RuneCountInString(m); width >= 0 && n != width {
+				t.Errorf("%s: mark of %s is %d wide, others %d", lang, st, n, width)
+			} else {
+				width = n
+			}
+		}
+		var b bytes.Buffer
+		rep.WriteText(&b, lang, false)
+		if !strings.Contains(b.String(), "["+marks(lang)[Fail]+"] ") {
+			t.Errorf("%s: no failed mark %q in:\n%s", lang, marks(lang)[Fail], b.String())
+		}
+	}
+	if Mark("ru", Fail) == Mark("en", Fail) || Mark("ky", Pass) == Mark("en", Pass) {
+		t.Errorf("marks not translated: ru %q, ky %q", Mark("ru", Fail), Mark("ky", Pass))
+	}
+	var js bytes.Buffer
+	rep.WriteJSON(&js)
+	if !strings.Contains(js.String(), `"status": "fail"`) {
+		t.Error("the JSON report lost the status word")
 	}
 }

@@ -334,7 +334,7 @@ func ruleLocale(c *ruleCtx) Result {
 
 func (c *ruleCtx) port(port profile.Port) Result {
 	id := fmt.Sprintf("port.%d", port.Port)
-	data := map[string]any{"profile.Port": port.Port, "Proto": port.Proto}
+	data := map[string]any{"Port": port.Port, "Proto": port.Proto}
 	// The purpose reads in the report's language; templates get one value,
 	// so the texts are built per language.
 	perLang := func(key string) i18n.Text {

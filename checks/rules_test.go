@@ -128,6 +128,12 @@ func TestRules(t *testing.T) {
 			if r.Status != Pass && r.Status != Info && (r.Fix.EN == "" || r.Fix.RU == "" || r.Fix.KY == "") {
 				t.Errorf("%s is %s but has no fix in every language: %+v", c.id, r.Status, r.Fix)
 			}
+			// A placeholder its data lacks renders as "<no value>".
+			for _, txt := range []string{r.Title.EN, r.Title.RU, r.Title.KY, r.Observed.EN, r.Required.RU, r.Why.KY, r.Fix.EN, r.Fix.RU} {
+				if strings.Contains(txt, "<no value>") {
+					t.Errorf("%s: a placeholder without data: %q", c.id, txt)
+				}
+			}
 		})
 	}
 }

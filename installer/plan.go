@@ -88,8 +88,8 @@ type Options struct {
 const Masked = "********"
 
 // ErrNoReadiness refuses a plan made without a readiness report (unless
-// forced).
-var ErrNoReadiness = errors.New("no readiness report: run the readiness check first, or go on with --force")
+// forced). Its text is for logs; Explain keys it.
+var ErrNoReadiness = errors.New("no readiness report: run the readiness check first, or override the check")
 
 // PreflightError refuses a plan for a server that failed readiness rules.
 // Its Error is English, for logs; Explain keys it (installer.err.readiness)
@@ -103,7 +103,7 @@ func (e *PreflightError) Error() string {
 	for i, r := range e.Failed {
 		ids[i] = r.ID
 	}
-	return fmt.Sprintf("the readiness check failed (%s): fix the server, or go on with --force at your own risk", strings.Join(ids, ", "))
+	return fmt.Sprintf("the readiness check failed (%s): fix the server, or override the check at your own risk", strings.Join(ids, ", "))
 }
 
 // HostFacts picks the host name and the primary address (the first IPv4
@@ -191,10 +191,12 @@ exit 1`,
 	case rep == nil && !force:
 		return s, ErrNoReadiness
 	case rep == nil:
+		// The notes name neither front end's control (the wizard's tick
+		// box, the CLI's --force): both show them.
 		s.Note = i18n.Text{
-			EN: "No readiness check was run; overridden with --force.",
-			RU: "Проверка готовности не выполнялась; продолжено с --force.",
-			KY: "Даярдык текшерүүсү аткарылган жок; --force менен улантылды.",
+			EN: "No readiness check was run; the install goes on by the user's choice.",
+			RU: "Проверка готовности не выполнялась; установка продолжена по решению пользователя.",
+			KY: "Даярдык текшерүүсү аткарылган жок; орнотуу колдонуучунун чечими менен улантылды.",
 		}
 	case len(failed) > 0 && !force:
 		return s, &PreflightError{Failed: failed}
@@ -206,9 +208,9 @@ exit 1`,
 			ky = append(ky, r.ID+" ("+r.Title.In("ky")+")")
 		}
 		s.Note = i18n.Text{
-			EN: "OVERRIDDEN with --force: the readiness check failed: " + strings.Join(en, "; "),
-			RU: "ПРОПУЩЕНО с --force: проверка готовности не пройдена: " + strings.Join(ru, "; "),
-			KY: "--force менен ЭСКЕ АЛЫНБАДЫ: даярдык текшерүүсү өтпөдү: " + strings.Join(ky, "; "),
+			EN: "OVERRIDDEN by the user's choice: the readiness check failed: " + strings.Join(en, "; "),
+			RU: "ПРОПУЩЕНО по решению пользователя: проверка готовности не пройдена: " + strings.Join(ru, "; "),
+			KY: "Колдонуучунун чечими менен ЭСКЕ АЛЫНБАДЫ: даярдык текшерүүсү өтпөдү: " + strings.Join(ky, "; "),
 		}
 	}
 	return s, nil

@@ -98,8 +98,8 @@ func TestPreflightRefusesFailuresUnlessForced(t *testing.T) {
 	p := testProfile(t)
 	_, err := Plan(p, report("os.version", "ram"), options())
 	var pe *PreflightError
-	if !errors.As(err, &pe) || len(pe.Failed) != 2 || !strings.Contains(err.Error(), "os.version") || !strings.Contains(err.Error(), "--force") {
-		t.Fatalf("got %v, want a PreflightError naming the failures and --force", err)
+	if !errors.As(err, &pe) || len(pe.Failed) != 2 || !strings.Contains(err.Error(), "os.version") || !strings.Contains(err.Error(), "override") {
+		t.Fatalf("got %v, want a PreflightError naming the failures and the override", err)
 	}
 	if _, err := Plan(p, nil, options()); err == nil {
 		t.Error("a plan without a readiness report must need --force")
@@ -111,14 +111,14 @@ func TestPreflightRefusesFailuresUnlessForced(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := steps[0].Note.EN; !strings.Contains(n, "--force") || !strings.Contains(n, "os.version") || !strings.Contains(n, "title of ram") {
+	if n := steps[0].Note.EN; !strings.Contains(n, "OVERRIDDEN by the user's choice") || !strings.Contains(n, "os.version") || !strings.Contains(n, "title of ram") {
 		t.Errorf("override not recorded: %q", n)
 	}
 	dry := DryRun(steps, "en")
-	if !strings.Contains(dry, "OVERRIDDEN with --force") || !strings.Contains(dry, "os.version") {
+	if !strings.Contains(dry, "OVERRIDDEN by the user's choice") || !strings.Contains(dry, "os.version") {
 		t.Errorf("dry run does not show the override:\n%s", dry)
 	}
-	if ru := DryRun(steps, "ru"); !strings.Contains(ru, "ПРОПУЩЕНО с --force") {
+	if ru := DryRun(steps, "ru"); !strings.Contains(ru, "ПРОПУЩЕНО по решению пользователя") {
 		t.Error("the Russian dry run does not show the override")
 	}
 	if clean, _ := Plan(p, report(), options()); clean[0].Note.EN != "" {

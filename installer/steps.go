@@ -281,8 +281,11 @@ if [ ! -e %[5]s ]; then
 fi
 if ! grep -qx '\[rutoken\]' %[5]s; then
   printf '\n[rutoken]\nlibrary = %%s\n' %[3]s >> %[5]s
+elif ! grep -qx %[6]s %[5]s; then
+  echo "%[5]s already has a [rutoken] section with another library: set its line to 'library = %[3]s' (the signer reads that section), then run again" >&2
+  exit 1
 fi
-systemctl restart xroad-signer`, aptGet, q(in.HWTokensPackage), lib, q(in.RutokenPackage), devicesINI),
+systemctl restart xroad-signer`, aptGet, q(in.HWTokensPackage), lib, q(in.RutokenPackage), devicesINI, q("library = "+lib)),
 		Long: true,
 	}
 }

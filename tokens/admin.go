@@ -37,9 +37,6 @@ func ValidateNewPIN(pin, again string, minLen int, factory []string) error {
 	if minLen <= 0 {
 		minLen = DefaultMinPINLen
 	}
-	if factory == nil {
-		factory = FactoryPINs
-	}
 	switch {
 	case pin != again:
 		return ErrPINMismatch
@@ -48,10 +45,8 @@ func ValidateNewPIN(pin, again string, minLen int, factory []string) error {
 	case len([]rune(pin)) < minLen:
 		return ErrPINTooShort
 	}
-	for _, f := range factory {
-		if pin == f {
-			return ErrFactoryPIN
-		}
+	if IsFactoryPIN(pin, factory) {
+		return ErrFactoryPIN
 	}
 	return nil
 }
@@ -333,4 +328,15 @@ func (m *Module) UnblockUserPIN(tok TokenInfo, soPIN, newUserPIN string) error {
 		return err
 	}
 	return m.setUserPINLocked(slot, soPIN, newUserPIN)
+}
+
+// VerifySOPIN logs in as SO with soPIN and out again, changing nothing:
+// the check that an SO PIN a person typed is the token's. A wrong one
+// counts as one try, as any typed PIN does; it is never retried.
+func (m *Module) VerifySOPIN(tok TokenInfo, soPIN string) error {
+	if err := checkPINShape(soPIN); err != nil {
+		return fmt.Errorf("SO PIN: %w", err)
+	}
+	// An SO login needs a read/write session (CKR_SESSION_READ_ONLY otherwise).
+	return m.withSession(tok, true, pkcs11.CKU_SO, soPIN, func(uint, pkcs11.SessionHandle) error { return nil })
 }

@@ -28,11 +28,14 @@ func Explain(err error, minPINLen int) []Msg {
 		minPINLen = DefaultMinPINLen
 	}
 	var pe *PINError
+	var fe *FactoryPINError
 	switch {
 	case err == nil:
 		return nil
 	case errors.As(err, &pe):
 		return explainPIN(pe)
+	case errors.As(err, &fe):
+		return explainFactory(fe)
 	case errors.Is(err, ErrPINMismatch):
 		return one("token.err.pin_mismatch", nil)
 	case errors.Is(err, ErrPINTooShort):
@@ -96,4 +99,18 @@ func explainPIN(pe *PINError) []Msg {
 		out = append(out, Msg{Key: "token.pinerr.no_retry"})
 	}
 	return out
+}
+
+// explainFactory says which PINs are still the factory ones; the front
+// end adds how to change them (a dialog, or the CLI command).
+func explainFactory(fe *FactoryPINError) []Msg {
+	switch {
+	case fe.User && fe.SO:
+		return one("token.err.factory_both", nil)
+	case fe.SO && fe.NewToken:
+		return one("token.err.factory_so_new", nil)
+	case fe.SO:
+		return one("token.err.factory_so", nil)
+	}
+	return one("token.err.factory_user", nil)
 }

@@ -18,6 +18,8 @@ func TestExplainKeysInBothCatalogues(t *testing.T) {
 		ErrPINMismatch, ErrPINTooShort, ErrPINTooLong, ErrFactoryPIN, ErrConfirmationRequired,
 		ErrBadLabel, fmt.Errorf("%w: 8192", ErrKeySize), ErrAmbiguousToken, ErrTokenGone, ErrNoToken,
 		ErrModuleLoad, errors.New("something else"),
+		&FactoryPINError{User: true}, &FactoryPINError{SO: true}, &FactoryPINError{SO: true, NewToken: true},
+		&FactoryPINError{User: true, SO: true},
 	}
 	for _, code := range []uint{pkcs11.CKR_PIN_INCORRECT, pkcs11.CKR_PIN_LOCKED, pkcs11.CKR_PIN_INVALID, pkcs11.CKR_PIN_EXPIRED, pkcs11.CKR_GENERAL_ERROR} {
 		for _, who := range []string{"user", "so"} {

@@ -71,6 +71,17 @@ func (m *Module) GenerateSigningKey(ctx context.Context, tok TokenInfo, userPIN 
 	if err != nil {
 		return nil, err
 	}
+	// The last guard: whatever the front end checked, no key is made on a
+	// token whose user PIN is a factory one or that asks for a PIN change
+	// (read fresh: the PINs may have changed since tok was listed).
+	fresh, err := m.tokenInfoLocked(slot)
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckFactoryPINs(fresh, userPIN, "", nil); err != nil {
+		p11log.WithField("slot", slot).Debug("key generation refused: factory PIN")
+		return nil, err
+	}
 	mi, err := m.ctx.GetMechanismInfo(slot, []*pkcs11.Mechanism{pkcs11.NewMechanism(pkcs11.CKM_RSA_PKCS_KEY_PAIR_GEN, nil)})
 	if err != nil {
 		return nil, fmt.Errorf("%s cannot generate RSA keys: %w", tok, err)

@@ -29,6 +29,7 @@ type Module struct {
 	mu   sync.Mutex // serialises every PKCS#11 operation on this module
 
 	logins map[uint]int // open logins per slot (guarded by mu)
+	lib    LibraryInfo  // what the library said about itself when opened
 }
 
 var (
@@ -109,8 +110,10 @@ func OpenModule(path string) (*Module, error) {
 		return nil, fmt.Errorf("%w: %s: C_Initialize failed: %v; check the module's configuration or give another library with --module", ErrModuleLoad, path, err)
 	}
 	m := &Module{path: path, ctx: ctx}
+	m.lib = m.readLibraryInfo()
 	modules[key] = m
-	p11log.WithField("module", path).Debug("PKCS#11 module initialised")
+	p11log.WithFields(map[string]any{"module": path, "kind": m.lib.Kind, "manufacturer": m.lib.Manufacturer,
+		"description": m.lib.Description}).Debug("PKCS#11 module initialised")
 	return m, nil
 }
 

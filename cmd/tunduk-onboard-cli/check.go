@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/netip"
 	"os"
 	"os/signal"
@@ -23,6 +24,10 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/remote"
 	"golang.org/x/term"
 )
+
+// collectLocal gathers this machine's facts; the golden tests give fixed
+// ones, so their output is the same on every machine.
+var collectLocal checks.Collector = checks.CollectLocal
 
 // maxParallel bounds concurrent SSH checks: enough for a rack of servers
 // without exhausting file descriptors or the jump host's MaxSessions.
@@ -69,20 +74,18 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return flagErr(err, fail)
 	}
 	if !oneOf(o.format, "text", "json", "html") {
-		return fail(fmt.Errorf("--format %q: use text, json or html", o.format))
+		return fail(badFormat(o.format, "text", "json", "html"))
 	}
 	if err := checkLang(o.lang); err != nil {
 		return fail(err)
 	}
+	o.ssh.lang = o.lang
 	if o.publicIP != "" {
 		if _, err := netip.ParseAddr(o.publicIP); err != nil {
-			return fail(fmt.Errorf("--public-ip %q is not an IP address", o.publicIP))
+			return fail(errKey("cli.err.public_ip", map[string]any{"Value": o.publicIP}))
 		}
 	}
-	logPath, closeLog, err := logging.Setup("cli", o.verbose)
-	if err != nil {
-		fmt.Fprintln(stderr, "warning: no log file:", err)
-	}
+	logPath, closeLog := setupLog(o.verbose, o.lang, stderr)
 	defer closeLog()
 	profile, err := loadProfile(o.profile)
 	if err != nil {
@@ -96,7 +99,7 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return fail(err)
 	}
 	if len(targets) > 1 && o.format == "html" && o.output == "" {
-		return fail(errors.New("--format html with several hosts needs --output DIR (one file per host)"))
+		return fail(errKey("cli.err.html_hosts", nil))
 	}
 	logrus.WithFields(logrus.Fields{"hosts": len(targets), "profile": profile.Name + " " + profile.Version}).Info("check started")
 
@@ -105,16 +108,16 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	opt := checks.Options{PublicIP: o.publicIP}
 	var results []hostResult
 	if len(targets) == 0 {
-		rep, err := checks.Check(ctx, checks.Target{Host: "localhost", Local: true}, checks.CollectLocal, profile, opt, nil)
+		rep, err := checks.Check(ctx, checks.Target{Host: "localhost", Local: true}, collectLocal, profile, opt, nil)
 		results = []hostResult{{Host: "localhost", Report: rep, Err: err}}
 	} else {
 		results = checkRemote(ctx, targets, &o, profile, opt, stderr)
 	}
-	if err := write(results, &o, stdout); err != nil {
+	if err := write(results, &o, stdout, stderr); err != nil {
 		return fail(err)
 	}
 	if o.verbose && logPath != "" {
-		fmt.Fprintln(stderr, "log:", logPath)
+		fmt.Fprintln(stderr, i18n.T(o.lang, "cli.log_file", map[string]any{"Path": logPath}))
 	}
 	// Text on stdout already names each failed host; other formats are for
 	// machines and files, so the person reads why on stderr.
@@ -175,15 +178,29 @@ func checkOne(ctx context.Context, cfg remote.Config, p *profile.Profile, opt ch
 	return rep, nil
 }
 
-func write(results []hostResult, o *checkOpts, stdout io.Writer) error {
+// write writes the report(s) in o's format to stdout or --output, and
+// then tells on stderr where a file went.
+func write(results []hostResult, o *checkOpts, stdout, stderr io.Writer) error {
 	for i := range results {
 		if results[i].Err != nil {
 			results[i].Error = results[i].Err.Error()
 		}
 	}
+	if o.format == "html" {
+		return writeHTML(results, o, stdout, stderr)
+	}
+	if err := writeReport(results, o, stdout); err != nil {
+		return err
+	}
+	if o.output != "" && o.output != "-" {
+		wrote(stderr, o.lang, "cli.report_written", o.output)
+	}
+	return nil
+}
+
+// writeReport writes the text or JSON report(s) to stdout or --output.
+func writeReport(results []hostResult, o *checkOpts, stdout io.Writer) error {
 	switch {
-	case o.format == "html":
-		return writeHTML(results, o, stdout)
 	case o.format == "json" && len(results) == 1 && results[0].Err == nil:
 		return writeTo(o.output, stdout, results[0].Report.WriteJSON)
 	case o.format == "json":
@@ -218,7 +235,8 @@ func write(results []hostResult, o *checkOpts, stdout io.Writer) error {
 func writeTable(out io.Writer, results []hostResult, lang string) {
 	fmt.Fprintf(out, "\n%s\n", i18n.T(lang, "cli.summary_title", nil))
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "%s\tPASS\tWARN\tFAIL\t??\t\n", i18n.T(lang, "cli.host", nil))
+	fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", i18n.T(lang, "cli.host", nil), checks.Mark(lang, checks.Pass),
+		checks.Mark(lang, checks.Warn), checks.Mark(lang, checks.Fail), checks.Mark(lang, checks.Unknown))
 	for _, r := range results {
 		if r.Err != nil {
 			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t%s\n", r.Host, i18n.T(lang, "cli.error", nil))
@@ -230,15 +248,24 @@ func writeTable(out io.Writer, results []hostResult, lang string) {
 	tw.Flush()
 }
 
-func writeHTML(results []hostResult, o *checkOpts, stdout io.Writer) error {
+// writeHTML writes one page, or with several hosts one page per host into
+// the folder --output; a host that could not be checked has none (runCheck
+// tells why).
+func writeHTML(results []hostResult, o *checkOpts, stdout, stderr io.Writer) error {
 	if len(results) == 1 {
 		if results[0].Err != nil {
-			return fmt.Errorf("%s: %w", results[0].Host, results[0].Err)
+			return nil
 		}
-		return writeTo(o.output, stdout, func(w io.Writer) error { return results[0].Report.WriteHTML(w, o.lang) })
+		if err := writeTo(o.output, stdout, func(w io.Writer) error { return results[0].Report.WriteHTML(w, o.lang) }); err != nil {
+			return err
+		}
+		if o.output != "" && o.output != "-" {
+			wrote(stderr, o.lang, "cli.report_written", o.output)
+		}
+		return nil
 	}
 	if err := os.MkdirAll(o.output, 0o755); err != nil {
-		return err
+		return &fileErr{op: "mkdir", path: o.output, err: err}
 	}
 	for _, r := range results {
 		if r.Err != nil {
@@ -248,6 +275,7 @@ func writeHTML(results []hostResult, o *checkOpts, stdout io.Writer) error {
 		if err := writeTo(name, nil, func(w io.Writer) error { return r.Report.WriteHTML(w, o.lang) }); err != nil {
 			return err
 		}
+		wrote(stderr, o.lang, "cli.report_written", name)
 	}
 	writeTable(stdout, results, o.lang)
 	return nil
@@ -282,11 +310,38 @@ func exitCode(results []hostResult) int {
 	return code
 }
 
+// loadProfile is the embedded profile, or --profile's file; its error
+// says in the user's words what is wrong with the file.
 func loadProfile(path string) (*profile.Profile, error) {
 	if path == "" {
 		return profile.Default()
 	}
-	return profile.Load(path)
+	p, err := profile.Load(path)
+	var pe *profile.Error
+	var fe *fs.PathError
+	switch {
+	case errors.As(err, &pe):
+		return nil, errKey("cli.err.profile", map[string]any{"File": i18n.Line(path, i18n.MaxLine),
+			"Field": i18n.Line(pe.Field, 100), "Problem": i18n.Line(pe.Problem, 300)})
+	case errors.As(err, &fe):
+		return nil, &fileErr{op: "read", path: path, err: err}
+	}
+	return p, err
+}
+
+// setupLog opens this run's log file; without one the run goes on and
+// says why on w.
+func setupLog(verbose bool, lang string, w io.Writer) (path string, closeLog func()) {
+	path, closeLog, err := logging.Setup("cli", verbose)
+	if err != nil {
+		fmt.Fprintln(w, i18n.T(lang, "cli.warn.no_log", map[string]any{"Reason": i18n.FileReason(lang, err)}))
+	}
+	return path, closeLog
+}
+
+// badFormat refuses a --format that is not one of choices.
+func badFormat(got string, choices ...string) error {
+	return errKey("cli.err.format", map[string]any{"Value": got, "Choices": strings.Join(choices, ", ")})
 }
 
 // defaultLang picks the report language from the environment's locale.

@@ -179,7 +179,7 @@ func TestCheckUsageErrors(t *testing.T) {
 		{[]string{"check", "--ssh", "nohost"}, "USER@HOST"},
 		{[]string{"check", "--public-ip", "1.2.3"}, "--public-ip"},
 		{[]string{"check", "--profile", bad}, "thresholds.min_cores"},
-		{[]string{"frobnicate"}, "unknown command"},
+		{[]string{"frobnicate"}, `"frobnicate" is not a command of tunduk-onboard-cli.`},
 		// The flag package's own errors, in the user's language, with
 		// where the help is, and no full help dumped.
 		{[]string{"check", "--lang", "ru", "--bogus"}, "Неизвестный параметр --bogus.\nПараметры и их значения: tunduk-onboard-cli check -h\n"},

@@ -5,12 +5,14 @@ package main
 import (
 	"encoding/hex"
 	"flag"
-	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/sirupsen/logrus"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/profile"
 	"github.com/tunduk-onboard/tunduk-onboard/tokens"
 )
@@ -20,6 +22,10 @@ func runCSR(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
 			csrUsage(stdout, langOf(args))
 			return nil
+		}
+		if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+			lang := langOf(args)
+			return unknownVerb(stderr, lang, "csr", args[0], func(w io.Writer) { csrUsage(w, lang) })
 		}
 		csrUsage(stderr, langOf(args))
 		return errUsage
@@ -81,10 +87,10 @@ func (o *csrOpts) subject(p *profile.Profile) (tokens.Subject, error) {
 		o.name = o.who.ServerCode + "-sign-csr"
 	}
 	if err := os.MkdirAll(o.outDir, 0o755); err != nil {
-		return nil, fmt.Errorf("--out %s: cannot create the folder: %w", o.outDir, err)
+		return nil, &fileErr{op: "mkdir", path: o.outDir, err: err}
 	}
 	if st, err := os.Stat(o.outDir); err != nil || !st.IsDir() {
-		return nil, fmt.Errorf("--out %s is not a folder", o.outDir)
+		return nil, &fileErr{op: "mkdir", path: o.outDir, err: syscall.ENOTDIR}
 	}
 	return subject, nil
 }
@@ -102,7 +108,8 @@ func (c *tokenCmd) signCSR(o *csrOpts, subject tokens.Subject, tok tokens.TokenI
 	}
 	pemPath, derPath, err := csr.WriteFiles(o.outDir, o.name)
 	if err != nil {
-		return csrJSON{}, err
+		// tokens names its temporary file; the user named the folder.
+		return csrJSON{}, &fileErr{op: "write", path: filepath.Join(o.outDir, o.name+".pem"), err: err}
 	}
 	logrus.WithFields(logrus.Fields{"serial": tok.Serial, "id": hex.EncodeToString(id), "subject": csr.Subject, "file": pemPath}).Info("csr signed")
 	return csrJSON{
@@ -129,7 +136,7 @@ func (c *tokenCmd) csrSign(args []string, stdin io.Reader) error {
 	}
 	id, err := hex.DecodeString(strings.TrimPrefix(strings.ReplaceAll(idHex, ":", ""), "0x"))
 	if err != nil || len(id) == 0 {
-		return c.fail(fmt.Errorf("--id %q: give the key's CKA_ID in hex", idHex))
+		return c.fail(errKey("cli.token.err.id_hex", map[string]any{"Value": i18n.Line(idHex, 100)}))
 	}
 	subject, err := o.subject(c.profile)
 	if err != nil {

@@ -61,16 +61,91 @@ func (e *userError) as(key string, data map[string]any) *userError {
 func (e *userError) message() string {
 	switch {
 	case e.key != "":
-		return i18n.T(e.lang, e.key, e.data)
+		return told(e.lang, e.key, e.data)
 	case e.text != "":
 		return e.text
 	case e.err != nil:
-		return e.err.Error()
+		return tellIn(e.lang, e.err)
 	}
 	return ""
 }
 
+// teller is an error that tells itself in a language: the CLI's keyed
+// errors and file errors. Its Error is the English, for the log.
+type teller interface {
+	error
+	In(lang string) string
+}
+
+// tellIn is err in lang: a teller's own words, else its text (an error
+// of a flow already told in lang, or one nobody translated yet).
+func tellIn(lang string, err error) string {
+	var t teller
+	if errors.As(err, &t) {
+		return t.In(lang)
+	}
+	return err.Error()
+}
+
+// told is the report catalogue's key in lang and, after it, the CLI's own
+// hint for it (cli.hint.<key>) when there is one: the flows' messages are
+// shared with the wizard and name no command-line flag; the CLI adds the
+// flag or the command that helps.
+func told(lang, key string, data map[string]any) string {
+	s := i18n.T(lang, key, data)
+	if hk := "cli.hint." + key; i18n.T("en", hk, nil) != hk {
+		s += " " + i18n.T(lang, hk, data)
+	}
+	return s
+}
+
+// keyErr is a CLI error as a report-catalogue key (cli.*) and its data,
+// and the error behind it, if any, for the log.
+type keyErr struct {
+	key  string
+	data map[string]any
+	err  error
+}
+
+// errKey is the error key with data, told in the user's language.
+func errKey(key string, data map[string]any) error { return &keyErr{key: key, data: data} }
+
+func (e *keyErr) Error() string         { return i18n.T("en", e.key, e.data) }
+func (e *keyErr) In(lang string) string { return told(lang, e.key, e.data) }
+func (e *keyErr) Unwrap() error         { return e.err }
+
+// textErr is a message already told in the user's language.
+type textErr string
+
+func (e textErr) Error() string         { return string(e) }
+func (e textErr) In(lang string) string { return string(e) }
+
+// fileErr is a file the user named that could not be read, written or
+// made: the message names the user's path and says why in the user's
+// words (i18n.FileReason); the OS error, which may name a temporary file
+// beside it, stays in err for the log.
+type fileErr struct {
+	op   string // read, write, mkdir (keys cli.file.<op>)
+	path string
+	err  error
+}
+
+func (e *fileErr) Error() string { return fmt.Sprintf("cannot %s %s: %v", e.op, e.path, e.err) }
+func (e *fileErr) Unwrap() error { return e.err }
+func (e *fileErr) In(lang string) string {
+	return i18n.T(lang, "cli.file."+e.op, map[string]any{"Path": i18n.Line(e.path, i18n.MaxLine), "Reason": i18n.FileReason(lang, e.err)})
+}
+
 func (e *userError) Error() string { return e.message() }
+
+// In is the message in lang when the error has no language of its own
+// (one verb's error inside another's).
+func (e *userError) In(lang string) string {
+	if e.lang == "" {
+		e.lang = lang
+	}
+	return e.message()
+}
 func (e *userError) Unwrap() error { return e.err }
 
 var (
@@ -102,7 +177,7 @@ func exitWith(err error, lang string, stderr io.Writer) int {
 	}
 	code := exitOK
 	for _, e := range unjoin(err) {
-		c, msg, msgLang := exitCannot, e.Error(), lang
+		c, msg, msgLang := exitCannot, tellIn(lang, e), lang
 		var ue *userError
 		if errors.As(e, &ue) {
 			if ue.lang == "" {

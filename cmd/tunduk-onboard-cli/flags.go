@@ -141,5 +141,5 @@ func checkLang(lang string) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("--lang %q: use en, ru or ky", lang)
+	return errKey("cli.err.lang", map[string]any{"Value": lang})
 }

@@ -42,7 +42,7 @@ func helpArgs() [][]string {
 }
 
 // helpGroups are the keys of the help of commands with sub-commands.
-var helpGroups = []string{"cli.help.usage", "cli.help.flags", "cli.help.default", "cli.help.main",
+var helpGroups = []string{"cli.help.usage", "cli.help.flags", "cli.help.default", "cli.help.main", "cli.help.commands",
 	"cli.help.server", "cli.help.token", "cli.help.token.pin", "cli.help.csr"}
 
 var (

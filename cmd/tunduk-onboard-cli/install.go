@@ -12,8 +12,8 @@ import (
 	"strings"
 
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/installer"
-	"github.com/tunduk-onboard/tunduk-onboard/internal/logging"
 	"github.com/tunduk-onboard/tunduk-onboard/remote"
 )
 
@@ -51,15 +51,16 @@ func runInstall(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 		return flagErr(err, fail)
 	}
 	if !oneOf(o.format, "text", "json") {
-		return fail(fmt.Errorf("--format %q: use text or json", o.format))
+		return fail(badFormat(o.format, "text", "json"))
 	}
 	if err := checkLang(o.lang); err != nil {
 		return fail(err)
 	}
+	o.ssh.lang = o.lang
 	if o.packagesDir != "" {
 		debs, err := filepath.Glob(filepath.Join(o.packagesDir, "*.deb"))
 		if err != nil || len(debs) == 0 {
-			return fail(fmt.Errorf("--packages-dir %s holds no .deb files", o.packagesDir))
+			return fail(errKey("cli.err.packages_dir", map[string]any{"Dir": o.packagesDir}))
 		}
 		if o.packagesDir, err = filepath.Abs(o.packagesDir); err != nil {
 			return fail(err)
@@ -68,7 +69,7 @@ func runInstall(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	var target remote.Target
 	where := "localhost" // the host as the messages and the JSON name it
 	if o.local {
-		if err := localConflict(fs, o.lang); err != nil {
+		if err := localConflict(fs); err != nil {
 			return fail(err)
 		}
 		// Said before any secret is asked: this computer cannot be the
@@ -82,7 +83,7 @@ func runInstall(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 			return fail(err)
 		}
 		if len(targets) != 1 {
-			return fail(errorT(o.lang, "cli.err.one_target", map[string]any{"Verb": "install", "Got": len(targets)}))
+			return fail(errKey("cli.err.one_target", map[string]any{"Verb": "install", "Got": len(targets)}))
 		}
 		target = targets[0]
 		where = target.String()
@@ -97,19 +98,16 @@ func runInstall(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	var sudoPassword, adminPassword string
 	var err error
 	if o.sudoPasswordStdin {
-		if sudoPassword, err = stdinLine(in, "--sudo-password-stdin", "sudo password"); err != nil {
+		if sudoPassword, err = stdinLine(in, "--sudo-password-stdin", secretSudo); err != nil {
 			return fail(err)
 		}
 	}
 	if o.adminPasswordStdin {
-		if adminPassword, err = stdinLine(in, "--admin-password-stdin", "admin password"); err != nil {
+		if adminPassword, err = stdinLine(in, "--admin-password-stdin", secretAdmin); err != nil {
 			return fail(err)
 		}
 	}
-	_, closeLog, err := logging.Setup("cli", o.verbose)
-	if err != nil {
-		fmt.Fprintln(stderr, "warning: no log file:", err)
-	}
+	_, closeLog := setupLog(o.verbose, o.lang, stderr)
 	defer closeLog()
 	profile, err := loadProfile(o.profile)
 	if err != nil {
@@ -172,7 +170,7 @@ func runInstall(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 			// A server failing the readiness check: exit 1, as check does.
 			ue.code = exitFailed
 			for _, r := range installer.FailedRules(rep) {
-				rules = append(rules, fmt.Sprintf("  [FAIL] %s: %s", r.Title.In(o.lang), r.Observed.In(o.lang)))
+				rules = append(rules, fmt.Sprintf("  [%s] %s: %s", checks.Mark(o.lang, checks.Fail), r.Title.In(o.lang), r.Observed.In(o.lang)))
 			}
 		}
 		return ue.saying(where + ": " + m.text(rules...))
@@ -232,15 +230,33 @@ func (o *installOpts) flags(w io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// stdinLine reads one secret line; flag names the option that asked.
+// The secrets read from standard input, as stdinLine names them
+// (cli.secret.<name>).
+const (
+	secretSSH   = "ssh"
+	secretSudo  = "sudo"
+	secretAdmin = "admin"
+	secretPIN   = "pin"
+)
+
+// stdinLine reads one secret line; flag names the option that asked and
+// what the secret (secretSudo...). The error never holds the line.
 func stdinLine(in *bufio.Reader, flagName, what string) (string, error) {
 	line, err := in.ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
-		return "", fmt.Errorf("%s: %w", flagName, err)
+		return "", errKey("cli.err.stdin_read", map[string]any{"Flag": flagName})
 	}
 	line = strings.TrimRight(line, "\r\n")
 	if line == "" {
-		return "", fmt.Errorf("%s: standard input held no %s", flagName, what)
+		return "", &stdinErr{flag: flagName, what: what}
 	}
 	return line, nil
+}
+
+// stdinErr is standard input without the line a --*-stdin flag asked for.
+type stdinErr struct{ flag, what string }
+
+func (e *stdinErr) Error() string { return e.In("en") }
+func (e *stdinErr) In(lang string) string {
+	return i18n.T(lang, "cli.err.stdin_empty", map[string]any{"Flag": e.flag, "What": i18n.T(lang, "cli.secret."+e.what, nil)})
 }

@@ -166,7 +166,7 @@ func TestInstallPreflightRefusal(t *testing.T) {
 		t.Errorf("the refusal lists no failed rule or lacks the CLI's advice:\n%s", errOut)
 	}
 	code, out, errOut = cli(t, "", append(args, "--force")...)
-	if code != exitOK || !strings.Contains(out, "OVERRIDDEN with --force") {
+	if code != exitOK || !strings.Contains(out, "OVERRIDDEN by the user's choice") {
 		t.Fatalf("forced: exit %d: %s\n%s", code, errOut, out)
 	}
 }

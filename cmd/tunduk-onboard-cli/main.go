@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/tunduk-onboard/tunduk-onboard/internal/version"
 )
@@ -22,24 +23,22 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return exitWith(dispatch(args, stdin, stdout, stderr), langOf(args), stderr)
 }
 
+// verbs are the top-level commands.
+var verbs = map[string]func([]string, io.Reader, io.Writer, io.Writer) error{
+	"check": runCheck, "install": runInstall, "token": runToken, "csr": runCSR,
+	"submit": runSubmit, "server": runServer,
+}
+
 func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	args = langLast(args)
 	if len(args) == 0 {
 		usage(stderr, defaultLang())
 		return errUsage
 	}
+	if f, ok := verbs[args[0]]; ok {
+		return f(args[1:], stdin, stdout, stderr)
+	}
 	switch args[0] {
-	case "check":
-		return runCheck(args[1:], stdin, stdout, stderr)
-	case "install":
-		return runInstall(args[1:], stdin, stdout, stderr)
-	case "token":
-		return runToken(args[1:], stdin, stdout, stderr)
-	case "csr":
-		return runCSR(args[1:], stdin, stdout, stderr)
-	case "submit":
-		return runSubmit(args[1:], stdin, stdout, stderr)
-	case "server":
-		return runServer(args[1:], stdin, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "tunduk-onboard-cli", version.String())
 		return nil
@@ -47,12 +46,28 @@ func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		usage(stdout, langOf(args))
 		return nil
 	}
-	fmt.Fprintf(stderr, "unknown command %q\n\n", args[0])
-	usage(stderr, langOf(args))
-	return errUsage
+	if strings.HasPrefix(args[0], "-") {
+		fmt.Fprintln(stderr, flagErrorText(langOf(args), fmt.Errorf("flag provided but not defined: %s", args[0])))
+		fmt.Fprintln(stderr)
+		usage(stderr, langOf(args))
+		return errUsage
+	}
+	return unknownVerb(stderr, langOf(args), "", args[0], func(w io.Writer) { usage(w, langOf(args)) })
 }
 
-// usage is the top-level help, in lang.
-func usage(w io.Writer, lang string) {
-	printUsage(w, lang, "tunduk-onboard-cli COMMAND [FLAGS]", "cli.help.main")
+// langLast moves a --lang given before the command after it, where the
+// command's flags take it: "--lang ky check" runs "check --lang ky".
+func langLast(args []string) []string {
+	if len(args) == 0 {
+		return args
+	}
+	name, _, hasVal := strings.Cut(strings.TrimLeft(args[0], "-"), "=")
+	if !strings.HasPrefix(args[0], "-") || name != "lang" {
+		return args
+	}
+	n := 1
+	if !hasVal && len(args) > 1 {
+		n = 2
+	}
+	return append(append([]string(nil), args[n:]...), args[:n]...)
 }

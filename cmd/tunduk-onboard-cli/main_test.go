@@ -16,6 +16,10 @@ const (
 	softhsmLib = "/usr/lib/softhsm/libsofthsm2.so"
 	testSO     = "so-secret-4711"
 	testUser   = "user-secret-0815"
+	// The Rutoken factory PINs (../shared/REQUIREMENTS.md), given to the
+	// "factory" test token: SoftHSM2 has no factory PINs of its own.
+	factorySO   = "87654321"
+	factoryUser = "12345678"
 )
 
 // softhsmConf is the SoftHSM2 configuration of this test binary. SoftHSM2
@@ -36,8 +40,12 @@ func prepareTokens() error {
 	if _, err := os.Stat(softhsmLib); err != nil {
 		return nil // tests skip
 	}
-	for _, label := range []string{"list", "flow", "wrongpin", "init", "pins", "prepare", "prepare-pins", "prepare-undo"} {
-		cmd := exec.Command("softhsm2-util", "--init-token", "--free", "--label", label, "--so-pin", testSO, "--pin", testUser)
+	for _, label := range []string{"list", "flow", "wrongpin", "init", "pins", "prepare", "prepare-pins", "prepare-undo", "factory"} {
+		so, user := testSO, testUser
+		if label == "factory" { // as a Rutoken leaves the factory
+			so, user = factorySO, factoryUser
+		}
+		cmd := exec.Command("softhsm2-util", "--init-token", "--free", "--label", label, "--so-pin", so, "--pin", user)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return fmt.Errorf("softhsm2-util --init-token %s: %v\n%s", label, err, out)
 		}
@@ -108,7 +116,7 @@ func TestExitMapping(t *testing.T) {
 			ru("cli.error_word", nil) + ": " + ru("cli.submit.err_format", map[string]any{"Format": "xml"})},
 		{[]string{"check", "--ssh", "u@127.0.0.1:1", "--format", "json", "--lang", "ru"}, exitCannot, ru("cli.error_word", nil) + ": u@127.0.0.1:1: "},
 		{[]string{"server", "status", "--bogus", "--lang", "ru"}, exitCannot, ru("cli.flag.unknown", map[string]any{"Flag": "--bogus"})},
-		{[]string{"nonsense"}, exitCannot, "unknown command"},
+		{[]string{"nonsense", "--lang", "ru"}, exitCannot, ru("cli.unknown_command", map[string]any{"Word": "nonsense", "Cmd": "tunduk-onboard-cli"})},
 		{[]string{"submit", "list", "--store", store, "--lang", "ru"}, exitOK, ""},
 		{[]string{"version"}, exitOK, ""},
 	} {

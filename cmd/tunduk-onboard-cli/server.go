@@ -17,7 +17,6 @@ import (
 	"github.com/sirupsen/logrus"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/installer"
-	"github.com/tunduk-onboard/tunduk-onboard/internal/logging"
 	"github.com/tunduk-onboard/tunduk-onboard/profile"
 	"github.com/tunduk-onboard/tunduk-onboard/remote"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad"
@@ -80,10 +79,18 @@ func runServer(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		}
 		if oneOf(args[0], "-h", "--help", "help") {
 			w, code = stdout, nil
+		} else if !strings.HasPrefix(args[0], "-") {
+			lang := langOf(args)
+			return unknownVerb(stderr, lang, "server", args[0], func(w io.Writer) { serverUsage(w, lang) })
 		}
 	}
-	printUsage(w, langOf(args), "tunduk-onboard-cli server init|csr|import|register|status --ssh USER@HOST[:PORT] | --local [FLAGS]", "cli.help.server")
+	serverUsage(w, langOf(args))
 	return code
+}
+
+// serverUsage is the help of server, in lang.
+func serverUsage(w io.Writer, lang string) {
+	printUsage(w, lang, "tunduk-onboard-cli server init|csr|import|register|status --ssh USER@HOST[:PORT] | --local [FLAGS]", "cli.help.server")
 }
 
 // newServerFlags is the flag set of one subcommand with the shared flags;
@@ -109,16 +116,17 @@ func (o *serverOpts) parse(fs *flag.FlagSet, args []string) error {
 // check validates the shared flags and loads the profile.
 func (o *serverOpts) check() error {
 	if !oneOf(o.format, "text", "json") {
-		return fmt.Errorf("--format %q: use text or json", o.format)
+		return badFormat(o.format, "text", "json")
 	}
 	if err := checkLang(o.lang); err != nil {
 		return err
 	}
 	if o.local && o.fs != nil {
-		if err := localConflict(o.fs, o.lang); err != nil {
+		if err := localConflict(o.fs); err != nil {
 			return err
 		}
 	}
+	o.ssh.lang = o.lang
 	var err error
 	o.prof, err = loadProfile(o.profile)
 	return err
@@ -154,7 +162,7 @@ func (o *serverOpts) readFirstSecrets(stdin io.Reader) error {
 		return err
 	}
 	if o.adminPasswordStdin {
-		pw, err := stdinLine(o.in, "--admin-password-stdin", "admin password")
+		pw, err := stdinLine(o.in, "--admin-password-stdin", secretAdmin)
 		if err != nil {
 			return err
 		}
@@ -188,7 +196,7 @@ func (o *serverOpts) askAdmin() error {
 // twice when twice (a new PIN). what names it in prompts: "soft" or "hw".
 func (o *serverOpts) askPIN(fromStdin, twice bool, flagName, what string) (string, error) {
 	if fromStdin {
-		return stdinLine(o.in, flagName, "PIN")
+		return stdinLine(o.in, flagName, secretPIN)
 	}
 	key := "cli.server." + what + "_pin_prompt"
 	data := map[string]any{"Flag": flagName}
@@ -231,10 +239,7 @@ func (o *serverOpts) session(stderr io.Writer, timeout time.Duration) (context.C
 // header or a body). The returned close revokes the API key, hangs up and
 // closes the log.
 func (o *serverOpts) connect(ctx context.Context, stderr io.Writer) (*configure.Session, func(), error) {
-	_, closeLog, err := logging.Setup("cli", o.verbose)
-	if err != nil {
-		fmt.Fprintln(stderr, "warning: no log file:", err)
-	}
+	_, closeLog := setupLog(o.verbose, o.lang, stderr)
 	s, hangUp, err := o.open(ctx, stderr)
 	if err != nil {
 		closeLog()
@@ -284,7 +289,7 @@ func (o *serverOpts) host(ctx context.Context, stderr io.Writer) (remote.Host, e
 		return nil, err
 	}
 	if len(targets) != 1 {
-		return nil, errorT(o.lang, "cli.err.one_target", map[string]any{"Verb": "server", "Got": len(targets)})
+		return nil, errKey("cli.err.one_target", map[string]any{"Verb": "server", "Got": len(targets)})
 	}
 	cfg, err := o.ssh.config(targets[0], stderr)
 	if err != nil {
@@ -312,5 +317,5 @@ func (o *serverOpts) usageName(u string) string {
 // explain is a configure error in the user's language.
 func (o *serverOpts) explain(err error) string {
 	key, data := configure.Explain(err)
-	return i18n.T(o.lang, key, data)
+	return told(o.lang, key, data)
 }

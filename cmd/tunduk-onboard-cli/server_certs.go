@@ -41,7 +41,7 @@ func runServerImport(args []string, stdin io.Reader, stdout, stderr io.Writer) e
 		return out.cannot(err)
 	}
 	if len(certFiles) == 0 {
-		return out.cannot(errorT(o.lang, "cli.server.certs_needed", nil))
+		return out.cannot(errKey("cli.server.certs_needed", nil))
 	}
 	if len(o.csrFiles) == 0 {
 		for _, n := range []string{"auth.csr.der", "sign.csr.der"} {
@@ -50,14 +50,14 @@ func runServerImport(args []string, stdin io.Reader, stdout, stderr io.Writer) e
 			}
 		}
 		if len(o.csrFiles) == 0 {
-			return out.cannot(errorT(o.lang, "cli.server.csrs_needed", map[string]any{"Dir": o.outDir}))
+			return out.cannot(errKey("cli.server.csrs_needed", map[string]any{"Dir": o.outDir}))
 		}
 	}
 	var csrs [][]byte
 	for _, f := range o.csrFiles {
 		b, err := os.ReadFile(f)
 		if err != nil {
-			return out.cannot(err)
+			return out.cannot(&fileErr{op: "read", path: f, err: err})
 		}
 		csrs = append(csrs, derOf(b))
 	}
@@ -65,7 +65,7 @@ func runServerImport(args []string, stdin io.Reader, stdout, stderr io.Writer) e
 	for _, f := range certFiles {
 		b, err := os.ReadFile(f)
 		if err != nil {
-			return out.cannot(err)
+			return out.cannot(&fileErr{op: "read", path: f, err: err})
 		}
 		certs = append(certs, b)
 	}

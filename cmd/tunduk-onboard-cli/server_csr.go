@@ -48,7 +48,7 @@ func runServerCSR(args []string, stdin io.Reader, stdout, stderr io.Writer) erro
 		return out.cannot(&configure.Error{Key: "configure.err.hw_token_needed"})
 	}
 	if st, err := os.Stat(o.outDir); err != nil || !st.IsDir() {
-		return out.cannot(errorT(o.lang, "cli.server.out_dir", map[string]any{"Dir": o.outDir}))
+		return out.cannot(errKey("cli.server.out_dir", map[string]any{"Dir": o.outDir}))
 	}
 	if err := o.readFirstSecrets(stdin); err != nil {
 		return out.cannot(err)

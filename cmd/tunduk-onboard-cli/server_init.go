@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 
-	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/configure"
 )
@@ -40,11 +39,11 @@ func runServerInit(args []string, stdin io.Reader, stdout, stderr io.Writer) err
 		return out.cannot(err)
 	}
 	if o.anchorPath == "" {
-		return out.cannot(errorT(o.lang, "cli.server.anchor_needed", nil))
+		return out.cannot(errKey("cli.server.anchor_needed", nil))
 	}
 	anchor, err := os.ReadFile(o.anchorPath)
 	if err != nil {
-		return out.cannot(err)
+		return out.cannot(&fileErr{op: "read", path: o.anchorPath, err: err})
 	}
 	p := o.params()
 	// Checked locally first: a wrong file is refused before any secret
@@ -99,10 +98,3 @@ func runServerInit(args []string, stdin io.Reader, stdout, stderr io.Writer) err
 	out.line("cli.server.init_done", nil)
 	return out.ok()
 }
-
-// errorT is a translated error.
-func errorT(lang, key string, data map[string]any) error { return textErr(i18n.T(lang, key, data)) }
-
-type textErr string
-
-func (e textErr) Error() string { return string(e) }

@@ -99,11 +99,12 @@ func (w *serverOut) finish(err error, code int) error {
 }
 
 // writeFileAtomic writes data to path through a synced temporary file in
-// the same folder, renamed over path: never half a file.
+// the same folder, renamed over path: never half a file. Its error names
+// path, not the temporary file.
 func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
-		return err
+		return &fileErr{op: "write", path: path, err: err}
 	}
 	_, err = f.Write(data)
 	if err == nil {
@@ -120,6 +121,7 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
 	}
 	if err != nil {
 		os.Remove(f.Name())
+		return &fileErr{op: "write", path: path, err: err}
 	}
-	return err
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/remote"
 	"golang.org/x/term"
 )
@@ -25,6 +26,7 @@ type sshFlags struct {
 	jump          string
 
 	password string // read once from stdin when --password-stdin
+	lang     string // the verb's --lang, for prompts and notices
 }
 
 type multiFlag []string
@@ -48,9 +50,9 @@ func (s *sshFlags) register(fs *flag.FlagSet, sshUsage string) {
 // works on this computer itself, goes with none of them.
 var sshFlagNames = []string{"ssh", "hosts", "identity", "password-stdin", "known-hosts", "accept-new-host-key", "jump"}
 
-// localConflict is the error, in lang, of an SSH flag given in fs
-// together with --local; nil when there is none.
-func localConflict(fs *flag.FlagSet, lang string) error {
+// localConflict is the error of an SSH flag given in fs together with
+// --local; nil when there is none.
+func localConflict(fs *flag.FlagSet) error {
 	bad := ""
 	fs.Visit(func(f *flag.Flag) {
 		if bad == "" && slices.Contains(sshFlagNames, f.Name) {
@@ -60,7 +62,7 @@ func localConflict(fs *flag.FlagSet, lang string) error {
 	if bad == "" {
 		return nil
 	}
-	return errorT(lang, "cli.err.local_ssh", map[string]any{"Flag": bad})
+	return errKey("cli.err.local_ssh", map[string]any{"Flag": bad})
 }
 
 // allTargets returns the targets from --ssh and --hosts, in order.
@@ -69,7 +71,7 @@ func (s *sshFlags) allTargets() ([]remote.Target, error) {
 	if s.hostsFile != "" {
 		f, err := os.Open(s.hostsFile)
 		if err != nil {
-			return nil, fmt.Errorf("--hosts: %w", err)
+			return nil, &fileErr{op: "read", path: s.hostsFile, err: err}
 		}
 		defer f.Close()
 		sc := bufio.NewScanner(f)
@@ -80,14 +82,14 @@ func (s *sshFlags) allTargets() ([]remote.Target, error) {
 			}
 		}
 		if err := sc.Err(); err != nil {
-			return nil, fmt.Errorf("--hosts: %w", err)
+			return nil, &fileErr{op: "read", path: s.hostsFile, err: err}
 		}
 	}
 	var out []remote.Target
 	for _, l := range lines {
 		t, err := remote.ParseTarget(l)
 		if err != nil {
-			return nil, err
+			return nil, badTarget("--ssh", l, err)
 		}
 		out = append(out, t)
 	}
@@ -99,15 +101,9 @@ func (s *sshFlags) readSecrets(stdin io.Reader) error {
 	if !s.passwordStdin {
 		return nil
 	}
-	line, err := bufio.NewReader(stdin).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("--password-stdin: %w", err)
-	}
-	s.password = strings.TrimRight(line, "\r\n")
-	if s.password == "" {
-		return errors.New("--password-stdin: standard input held no password")
-	}
-	return nil
+	pw, err := stdinLine(bufio.NewReader(stdin), "--password-stdin", secretSSH)
+	s.password = pw
+	return err
 }
 
 // config builds the SSH configuration for one target. accepted reports
@@ -118,7 +114,7 @@ func (s *sshFlags) config(t remote.Target, stderr io.Writer) (remote.Config, err
 		KnownHostsFile: s.knownHosts,
 		Agent:          os.Getenv("SSH_AUTH_SOCK") != "",
 		IdentityFiles:  s.identity,
-		Passphrase:     promptPassphrase,
+		Passphrase:     s.promptPassphrase,
 	}
 	if s.password != "" {
 		pw := s.password
@@ -126,14 +122,14 @@ func (s *sshFlags) config(t remote.Target, stderr io.Writer) (remote.Config, err
 	}
 	if s.acceptNew {
 		cfg.AcceptHostKey = func(host, fp, keyType string) bool {
-			fmt.Fprintf(stderr, "accepted new host key for %s: %s %s (recorded in known_hosts)\n", host, keyType, fp)
+			fmt.Fprintln(stderr, i18n.T(s.lang, "cli.ssh.key_accepted", map[string]any{"Host": host, "Type": keyType, "Fingerprint": fp}))
 			return true
 		}
 	}
 	if s.jump != "" {
 		jt, err := remote.ParseTarget(s.jump)
 		if err != nil {
-			return cfg, fmt.Errorf("--jump: %w", err)
+			return cfg, badTarget("--jump", s.jump, err)
 		}
 		cfg.Jump = &remote.Config{Target: jt}
 	}
@@ -142,12 +138,19 @@ func (s *sshFlags) config(t remote.Target, stderr io.Writer) (remote.Config, err
 
 // promptPassphrase asks for a key's passphrase on the terminal, without
 // echo. Without a terminal it refuses: scripts should use ssh-agent.
-func promptPassphrase(file string) (string, error) {
-	pw, err := promptTTY(fmt.Sprintf("Passphrase for %s: ", file))
+func (s *sshFlags) promptPassphrase(file string) (string, error) {
+	data := map[string]any{"File": file}
+	pw, err := promptTTY(i18n.T(s.lang, "cli.ssh.passphrase_prompt", data))
 	if errors.Is(err, errNoTTY) {
-		return "", fmt.Errorf("key %s is encrypted and there is no terminal to ask its passphrase: load it into ssh-agent (ssh-add %s)", file, file)
+		return "", errKey("cli.ssh.passphrase_no_tty", data)
 	}
 	return pw, err
+}
+
+// badTarget refuses an SSH target given to flag; remote's own words stay
+// in the log.
+func badTarget(flag, value string, err error) error {
+	return &keyErr{key: "cli.err.target", data: map[string]any{"Flag": flag, "Value": i18n.Line(value, 200)}, err: err}
 }
 
 var errNoTTY = errors.New("no terminal")

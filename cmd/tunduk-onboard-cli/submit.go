@@ -15,7 +15,6 @@ import (
 	"github.com/sirupsen/logrus"
 	"github.com/tunduk-onboard/tunduk-onboard/enroll"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
-	"github.com/tunduk-onboard/tunduk-onboard/internal/logging"
 	"github.com/tunduk-onboard/tunduk-onboard/profile"
 )
 
@@ -112,11 +111,15 @@ func (r *submitRun) flush() {
 	}
 }
 
-// inputErr is bad input with a cli.submit.* key.
+// inputErr is bad input with a cli.submit.* key; a file's error (cause)
+// adds its reason in the user's words as {{.Reason}}.
 type inputErr struct {
-	key  string
-	data map[string]any
+	key   string
+	data  map[string]any
+	cause error
 }
+
+func (e *inputErr) Unwrap() error { return e.cause }
 
 func (e *inputErr) Error() string { return e.key }
 
@@ -127,12 +130,24 @@ func badInput(key string, data map[string]any) error { return &inputErr{key: key
 func explainSubmit(lang string, err error) (string, string) {
 	var ee *enroll.Error
 	var ie *inputErr
+	var fe *fileErr
+	var ke *keyErr
 	key, data := "cli.submit.err_other", map[string]any{"Error": err.Error()}
 	switch {
 	case errors.As(err, &ee):
 		key, data = ee.Key, ee.Data
 	case errors.As(err, &ie):
-		key, data = ie.key, ie.data
+		key, data = ie.key, map[string]any{}
+		for k, v := range ie.data {
+			data[k] = v
+		}
+		if ie.cause != nil {
+			data["Reason"] = i18n.FileReason(lang, ie.cause)
+		}
+	case errors.As(err, &fe):
+		return "cli.file." + fe.op, fe.In(lang)
+	case errors.As(err, &ke):
+		return ke.key, ke.In(lang)
 	}
 	clean := map[string]any{}
 	for k, v := range data {
@@ -141,7 +156,7 @@ func explainSubmit(lang string, err error) (string, string) {
 		}
 		clean[k] = v
 	}
-	return key, i18n.T(lang, key, clean)
+	return key, told(lang, key, clean)
 }
 
 // runSubmit is "submit": prepare the package and deliver it, or one of
@@ -151,6 +166,12 @@ func runSubmit(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		switch args[0] {
 		case "list", "status", "flush", "advance":
 			return runSubmitSub(args[0], args[1:], stdout, stderr)
+		}
+		// submit takes no argument but its sub-commands: a word close to
+		// one is a typo of it (anything else is refused unseen below, as
+		// it may be a secret typed in the wrong place).
+		if !strings.HasPrefix(args[0], "-") && suggestVerb("submit", args[0]) != "" {
+			return unknownVerb(stderr, langOf(args), "submit", args[0], nil)
 		}
 	}
 	var o submitOpts
@@ -166,10 +187,7 @@ func runSubmit(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		r.json = false
 		return r.fail(exitCannot, badInput("cli.submit.err_format", map[string]any{"Format": o.common.format}))
 	}
-	_, closeLog, err := logging.Setup("cli", o.common.verbose)
-	if err != nil {
-		fmt.Fprintln(stderr, "warning: no log file:", err)
-	}
+	_, closeLog := setupLog(o.common.verbose, o.common.lang, stderr)
 	defer closeLog()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -215,7 +233,7 @@ func (o *submitOpts) run(ctx context.Context, r *submitRun, stdin io.Reader) err
 	}
 	profile, err := loadProfile(o.common.profile)
 	if err != nil {
-		return r.fail(exitCannot, badInput("cli.submit.err_profile", map[string]any{"Error": err.Error()}))
+		return r.fail(exitCannot, err)
 	}
 	store, err := openSubmitStore(o.common.store)
 	if err != nil {

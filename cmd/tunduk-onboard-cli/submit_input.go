@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sirupsen/logrus"
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
 	"github.com/tunduk-onboard/tunduk-onboard/enroll"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
@@ -76,7 +77,7 @@ func (o *submitOpts) input(profile *profile.Profile, r *submitRun) (in enroll.In
 	if o.report != "" {
 		data, err := os.ReadFile(o.report)
 		if err != nil {
-			return in, "", badInput("cli.submit.err_read", map[string]any{"Flag": "--report", "File": o.report, "Error": errText(err)})
+			return in, "", badRead("--report", o.report, err)
 		}
 		if !json.Valid(data) {
 			return in, "", badInput("cli.submit.err_report", map[string]any{"File": o.report})
@@ -86,15 +87,18 @@ func (o *submitOpts) input(profile *profile.Profile, r *submitRun) (in enroll.In
 		// of another schema is packed as it is, JSON only.
 		var rep checks.Report
 		var buf bytes.Buffer
-		err = json.Unmarshal(data, &rep)
-		if err == nil && rep.Schema != checks.Schema {
-			err = fmt.Errorf("schema %q, not %q", rep.Schema, checks.Schema)
-		}
-		if err == nil {
+		reason := ""
+		if err = json.Unmarshal(data, &rep); err == nil && rep.Schema != checks.Schema {
+			reason = i18n.T(r.lang, "cli.submit.reason_schema", map[string]any{"Got": i18n.Line(rep.Schema, 100), "Want": checks.Schema})
+		} else if err == nil {
 			err = rep.WriteHTML(&buf, "ru")
 		}
 		if err != nil {
-			r.say("cli.submit.report_json_only", map[string]any{"Reason": errText(err)})
+			logrus.WithError(err).Warn("submit: no HTML of the readiness report")
+			reason = i18n.T(r.lang, "cli.submit.reason_unreadable", nil)
+		}
+		if reason != "" {
+			r.say("cli.submit.report_json_only", map[string]any{"Reason": reason})
 		} else {
 			in.ReportHTML, reportKind = buf.Bytes(), "json+html"
 		}
@@ -106,7 +110,7 @@ func (o *submitOpts) input(profile *profile.Profile, r *submitRun) (in enroll.In
 func readCSR(flagName, file string) ([]byte, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
-		return nil, badInput("cli.submit.err_read", map[string]any{"Flag": flagName, "File": file, "Error": errText(err)})
+		return nil, badRead(flagName, file, err)
 	}
 	if !bytes.Contains(data, []byte("-----BEGIN")) {
 		return data, nil // DER; Build parses and checks it
@@ -123,14 +127,10 @@ func readCSR(flagName, file string) ([]byte, error) {
 	return nil, badInput("cli.submit.err_not_csr", map[string]any{"Flag": flagName, "File": file})
 }
 
-// errText is an error for the user: the OS part of a file error, without
-// Go's "open" prefix noise where it can be dropped.
-func errText(err error) string {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	return err.Error()
+// badRead is a file given to flag that cannot be read; why is told in
+// the user's words (i18n.FileReason), the OS error kept for the log.
+func badRead(flag, file string, err error) error {
+	return &inputErr{key: "cli.submit.err_read", data: map[string]any{"Flag": flag, "File": file}, cause: err}
 }
 
 // delivery is what one way of delivering needs, checked up front: the
@@ -150,7 +150,7 @@ func (o *submitOpts) delivery(profile *profile.Profile, stdin io.Reader, r *subm
 	if o.tlsCA != "" {
 		data, err := os.ReadFile(o.tlsCA)
 		if err != nil {
-			return nil, badInput("cli.submit.err_read", map[string]any{"Flag": "--tls-ca", "File": o.tlsCA, "Error": errText(err)})
+			return nil, badRead("--tls-ca", o.tlsCA, err)
 		}
 		if pool, err = x509.SystemCertPool(); err != nil {
 			pool = x509.NewCertPool()

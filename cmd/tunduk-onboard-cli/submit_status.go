@@ -16,7 +16,6 @@ import (
 
 	"github.com/tunduk-onboard/tunduk-onboard/enroll"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
-	"github.com/tunduk-onboard/tunduk-onboard/internal/logging"
 )
 
 // recordOut is a submission in the JSON output, with its outbox items.
@@ -82,10 +81,7 @@ func runSubmitSub(name string, args []string, stdout, stderr io.Writer) error {
 	if len(pos) < want[0] || len(pos) > want[1] {
 		return r.fail(exitCannot, badInput("cli.submit.err_args", map[string]any{"Command": "submit " + name}))
 	}
-	_, closeLog, err := logging.Setup("cli", c.verbose)
-	if err != nil {
-		fmt.Fprintln(stderr, "warning: no log file:", err)
-	}
+	_, closeLog := setupLog(c.verbose, c.lang, stderr)
 	defer closeLog()
 	store, err := openSubmitStore(c.store)
 	if err != nil {
@@ -208,7 +204,7 @@ func submitFlush(r *submitRun, store *enroll.Store, ob *enroll.Outbox, tlsCA str
 	if tlsCA != "" {
 		data, err := os.ReadFile(tlsCA)
 		if err != nil {
-			return r.fail(exitCannot, badInput("cli.submit.err_read", map[string]any{"Flag": "--tls-ca", "File": tlsCA, "Error": errText(err)}))
+			return r.fail(exitCannot, badRead("--tls-ca", tlsCA, err))
 		}
 		pool, err := x509.SystemCertPool()
 		if err != nil {

@@ -185,7 +185,7 @@ func TestSubmitBadInputLeavesNothing(t *testing.T) {
 		{"server code", replace(e.base("folder"), "--server-code", "сервер 1"), "латинские"},
 		{"GOV code of a COM", replace(e.base("folder"), "--member-code", "60000061"), "класса GOV начинаются с 7"},
 		{"private address", replace(e.base("folder"), "--server-address", "10.0.0.5"), "10.0.0.5 — не публичный адрес (частный)"},
-		{"loopback address", replace(e.base("folder"), "--server-address", "127.0.0.1"), "не публичный адрес (loopback)"},
+		{"loopback address", replace(e.base("folder"), "--server-address", "127.0.0.1"), "не публичный адрес (петлевой (loopback))"},
 		{"CGNAT address", replace(e.base("folder"), "--server-address", "100.64.2.3"), "(CGNAT)"},
 		{"localhost", replace(e.base("folder"), "--server-address", "localhost"), "не публичный адрес"},
 		{"not a CSR", replace(e.base("folder"), "--sign-csr", garbage), "CERTIFICATE REQUEST"},

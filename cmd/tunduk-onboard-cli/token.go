@@ -12,7 +12,6 @@ import (
 
 	"github.com/sirupsen/logrus"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
-	"github.com/tunduk-onboard/tunduk-onboard/internal/logging"
 	"github.com/tunduk-onboard/tunduk-onboard/profile"
 	"github.com/tunduk-onboard/tunduk-onboard/tokens"
 )
@@ -56,18 +55,15 @@ func parseTokenVerb(fs *flag.FlagSet, c *tokenCmd, args []string, stdin io.Reade
 		return flagErr(err, c.fail)
 	}
 	if !oneOf(c.format, "text", "json") {
-		return c.fail(fmt.Errorf("--format %q: use text or json", c.format))
+		return c.fail(badFormat(c.format, "text", "json"))
 	}
 	if err := checkLang(c.lang); err != nil {
 		c.lang = "en"
 		return c.fail(err)
 	}
 	c.pins = &pinSource{stdin: stdin, fromStdin: c.pinStdin, lang: c.lang}
-	_, closeLog, err := logging.Setup("cli", c.verbose)
-	if err != nil {
-		fmt.Fprintln(c.stderr, "warning: no log file:", err)
-	}
-	c.closeLog = closeLog
+	_, c.closeLog = setupLog(c.verbose, c.lang, c.stderr)
+	var err error
 	if c.profile, err = loadProfile(c.profilePath); err != nil {
 		return c.fail(err)
 	}
@@ -148,14 +144,22 @@ func runToken(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	case "prepare":
 		return c.prepare(args[1:], stdin)
 	}
-	fmt.Fprintf(stderr, "unknown token command %q\n\n", args[0])
-	tokenUsage(stderr, langOf(args))
-	return errUsage
+	lang := langOf(args)
+	if strings.HasPrefix(args[0], "-") {
+		tokenUsage(stderr, lang)
+		return errUsage
+	}
+	return unknownVerb(stderr, lang, "token", args[0], func(w io.Writer) { tokenUsage(w, lang) })
 }
 
 // tokenUsage is the help of token, in lang.
 func tokenUsage(w io.Writer, lang string) {
 	printUsage(w, lang, "tunduk-onboard-cli token COMMAND [FLAGS]", "cli.help.token")
+}
+
+// pinUsage is the help of token pin, in lang.
+func pinUsage(w io.Writer, lang string) {
+	printUsage(w, lang, "tunduk-onboard-cli token pin change-user|change-so|unblock [FLAGS]", "cli.help.token.pin")
 }
 
 // newFlagSet is the flag set of a token or csr verb with the shared
@@ -205,27 +209,28 @@ func toJSON(t tokens.TokenInfo) tokenJSON {
 		t.SOPINCountLow, t.SOPINFinalTry, t.SOPINLocked, t.SOPINToBeChanged, t.RSAMinBits, t.RSAMaxBits}
 }
 
-// pinState summarises the flags a person must act on.
-func pinState(t tokens.TokenInfo) string {
+// pinState summarises the flags a person must act on, in lang
+// (cli.token.state.*).
+func pinState(lang string, t tokens.TokenInfo) string {
 	var s []string
-	add := func(on bool, text string) {
+	add := func(on bool, key string) {
 		if on {
-			s = append(s, text)
+			s = append(s, i18n.T(lang, "cli.token.state."+key, nil))
 		}
 	}
 	if !t.Initialized {
-		return "not initialised" // the PIN flags mean nothing yet
+		return i18n.T(lang, "cli.token.state.not_initialised", nil) // the PIN flags mean nothing yet
 	}
-	add(t.UserPINLocked, "user PIN locked")
-	add(t.UserPINFinalTry && !t.UserPINLocked, "user PIN: final try")
-	add(t.UserPINCountLow && !t.UserPINFinalTry && !t.UserPINLocked, "user PIN: few tries left")
-	add(t.UserPINToBeChanged, "user PIN must be changed")
-	add(t.SOPINLocked, "SO PIN locked")
-	add(t.SOPINFinalTry && !t.SOPINLocked, "SO PIN: final try")
-	add(t.SOPINCountLow && !t.SOPINFinalTry && !t.SOPINLocked, "SO PIN: few tries left")
-	add(t.SOPINToBeChanged, "SO PIN must be changed")
+	add(t.UserPINLocked, "user_locked")
+	add(t.UserPINFinalTry && !t.UserPINLocked, "user_final_try")
+	add(t.UserPINCountLow && !t.UserPINFinalTry && !t.UserPINLocked, "user_count_low")
+	add(t.UserPINToBeChanged, "user_to_change")
+	add(t.SOPINLocked, "so_locked")
+	add(t.SOPINFinalTry && !t.SOPINLocked, "so_final_try")
+	add(t.SOPINCountLow && !t.SOPINFinalTry && !t.SOPINLocked, "so_count_low")
+	add(t.SOPINToBeChanged, "so_to_change")
 	if len(s) == 0 {
-		return "ok"
+		return i18n.T(lang, "cli.token.state.ok", nil)
 	}
 	return strings.Join(s, ", ")
 }
@@ -264,15 +269,18 @@ func (c *tokenCmd) list(args []string, stdin io.Reader) error {
 		}
 		return c.writeJSON(out)
 	}
-	fmt.Fprintf(c.stdout, "Module: %s\n", m.Path())
+	t := func(key string) string { return i18n.T(c.lang, "cli.token."+key, nil) }
+	fmt.Fprintln(c.stdout, i18n.T(c.lang, "cli.token.module", map[string]any{"Path": m.Path()}))
 	if len(toks) == 0 {
-		fmt.Fprintln(c.stdout, "No token present.")
+		fmt.Fprintln(c.stdout, t("none"))
 		return nil
 	}
+	// tabwriter counts runes: Cyrillic headings line up too.
 	tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SLOT\tSERIAL\tLABEL\tMODEL\tRSA BITS\tSTATE")
-	for _, t := range toks {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s %s\t%d-%d\t%s\n", t.SlotID, t.Serial, t.Label, t.Manufacturer, t.Model, t.RSAMinBits, t.RSAMaxBits, pinState(t))
+	fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t("col_slot"), t("col_serial"), t("col_label"), t("col_model"), t("col_bits"), t("col_state"))
+	for _, tok := range toks {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s %s\t%d-%d\t%s\n", tok.SlotID, i18n.Line(tok.Serial, 64), i18n.Line(tok.Label, 64),
+			i18n.Line(tok.Manufacturer, 64), i18n.Line(tok.Model, 64), tok.RSAMinBits, tok.RSAMaxBits, pinState(c.lang, tok))
 	}
 	tw.Flush()
 	return nil
@@ -286,7 +294,7 @@ func (c *tokenCmd) pinFlags(cmd string) *flag.FlagSet {
 
 func (c *tokenCmd) pin(args []string, stdin io.Reader) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		printUsage(c.stderr, langOf(args), "tunduk-onboard-cli token pin change-user|change-so|unblock [FLAGS]", "cli.help.token.pin")
+		pinUsage(c.stderr, langOf(args))
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			return nil
 		}
@@ -301,7 +309,8 @@ func (c *tokenCmd) pin(args []string, stdin io.Reader) error {
 	case "unblock":
 		first, second = pinSO, pinNewUser
 	default:
-		return c.fail(fmt.Errorf("unknown pin command %q: use change-user, change-so or unblock", args[0]))
+		lang := langOf(args)
+		return unknownVerb(c.stderr, lang, "token pin", args[0], func(w io.Writer) { pinUsage(w, lang) })
 	}
 	fs := c.pinFlags(args[0])
 	if err := parseTokenVerb(fs, c, args[1:], stdin); err != nil {

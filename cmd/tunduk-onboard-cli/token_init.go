@@ -4,10 +4,10 @@ package main
 
 import (
 	"encoding/hex"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/sirupsen/logrus"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
@@ -26,7 +26,7 @@ func (o *initOpts) register(fs *flag.FlagSet) {
 
 func (o *initOpts) check() error {
 	if o.label == "" || len(o.label) > 32 {
-		return errors.New("--label: give the token a label of 1-32 bytes")
+		return tokens.ErrBadLabel
 	}
 	return nil
 }
@@ -50,16 +50,23 @@ func (c *tokenCmd) readInitPINs() (initPINs, error) {
 
 // initToken asks the PINs and initialises tok with them. A token holding
 // objects lists them and needs its serial typed on the terminal, or
-// --yes-wipe with that serial; without it nothing is changed.
-func (c *tokenCmd) initToken(tok tokens.TokenInfo, o initOpts) (tokens.TokenInfo, initPINs, error) {
+// --yes-wipe with that serial; without it nothing is changed. forKey
+// (prepare, which makes a key right after) refuses a factory SO PIN
+// before the token is touched: C_InitToken keeps the SO PIN it is given.
+func (c *tokenCmd) initToken(tok tokens.TokenInfo, o initOpts, forKey bool) (tokens.TokenInfo, initPINs, error) {
 	p, err := c.readInitPINs()
 	if err != nil {
 		return tokens.TokenInfo{}, p, err
 	}
+	if forKey {
+		if err := tokens.CheckFactoryPINs(tok, "", p.so, c.profile.Token.FactoryPINs); err != nil {
+			return tokens.TokenInfo{}, p, err
+		}
+	}
 	confirm := func(objs []tokens.ObjectInfo) bool {
 		fmt.Fprintln(c.stderr, i18n.T(c.lang, "cli.token.wipe_list", map[string]any{"Token": tok.String(), "Count": len(objs)}))
 		for _, obj := range objs {
-			fmt.Fprintf(c.stderr, "  %-12s id %-16s %q\n", obj.Class, hex.EncodeToString(obj.ID), obj.Label)
+			fmt.Fprintf(c.stderr, "  %-12s CKA_ID %-16s %q\n", i18n.Enum(c.lang, "cli.token.class.", strings.ReplaceAll(obj.Class, " ", "_")), hex.EncodeToString(obj.ID), obj.Label)
 		}
 		if o.yesWipe != "" {
 			if o.yesWipe == tok.Serial {
@@ -106,7 +113,7 @@ func (c *tokenCmd) init(args []string, stdin io.Reader) error {
 	if err != nil {
 		return c.fail(err)
 	}
-	nt, pins, err := c.initToken(tok, o)
+	nt, pins, err := c.initToken(tok, o, false)
 	if err != nil {
 		return c.fail(err)
 	}

@@ -75,6 +75,11 @@ func (c *tokenCmd) keygen(args []string, stdin io.Reader) error {
 	if err != nil {
 		return c.fail(err)
 	}
+	// Refused here with the profile's list; GenerateSigningKey refuses the
+	// Rutoken defaults again whatever the profile says.
+	if err := tokens.CheckFactoryPINs(tok, pin, "", c.profile.Token.FactoryPINs); err != nil {
+		return c.fail(err)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	_, out, err := c.generateKey(ctx, tok, pin, bits, label)
@@ -96,7 +101,7 @@ func keyLabelFor(p *profile.Profile, label, labelFlag string, who tokens.Partici
 		return label, nil
 	}
 	if who.ServerCode == "" || who.MemberCode == "" {
-		return "", fmt.Errorf("--server-code and --member-code are needed for the key label (or give %s)", labelFlag)
+		return "", errKey("cli.token.err.label_ids", map[string]any{"Flag": labelFlag})
 	}
 	if err := checkParticipant(p, who, false); err != nil {
 		return "", err
@@ -120,11 +125,11 @@ func keyBits(p *profile.Profile, tok tokens.TokenInfo, bits int) (int, error) {
 	if bits == 0 {
 		bits = p.Token.KeySize
 		if tok.RSAMaxBits > 0 && bits > tok.RSAMaxBits {
-			return 0, fmt.Errorf("the profile's key size %d exceeds the token's maximum %d", bits, tok.RSAMaxBits)
+			return 0, errKey("cli.token.err.profile_bits", map[string]any{"Bits": bits, "Max": tok.RSAMaxBits})
 		}
 	}
 	if bits < tokens.MinKeyBits {
-		return 0, fmt.Errorf("--bits %d: X-Road needs RSA-%d or more", bits, tokens.MinKeyBits)
+		return 0, errKey("cli.token.err.bits", map[string]any{"Bits": bits, "Min": tokens.MinKeyBits})
 	}
 	return bits, nil
 }
@@ -147,17 +152,20 @@ func (c *tokenCmd) generateKey(ctx context.Context, tok tokens.TokenInfo, pin st
 
 // keyLabel renders the profile's key label template.
 func keyLabel(p *profile.Profile, who tokens.Participant) (string, error) {
+	bad := func(err error) error {
+		return &keyErr{key: "cli.token.err.key_label", data: map[string]any{"Detail": i18n.Line(err.Error(), 200)}, err: err}
+	}
 	t, err := template.New("key_label").Option("missingkey=error").Parse(p.Token.KeyLabel)
 	if err != nil {
-		return "", fmt.Errorf("profile token.key_label: %w", err)
+		return "", bad(err)
 	}
 	var b strings.Builder
 	if err := t.Execute(&b, who); err != nil {
-		return "", fmt.Errorf("profile token.key_label: %w", err)
+		return "", bad(err)
 	}
 	s := strings.TrimSpace(b.String())
 	if s == "" {
-		return "", errors.New("profile token.key_label renders empty: give --label")
+		return "", bad(errors.New("the template renders empty"))
 	}
 	return s, nil
 }
@@ -166,24 +174,22 @@ func keyLabel(p *profile.Profile, who tokens.Participant) (string, error) {
 // class and organisation name only when full (a CSR needs them).
 func checkParticipant(p *profile.Profile, who tokens.Participant, full bool) error {
 	if who.MemberCode != "" && !p.ValidMemberCode(who.MemberCode) {
-		return fmt.Errorf("--member-code %q does not match the profile's pattern %s", who.MemberCode, p.Identifiers.MemberCodePattern)
+		return errKey("cli.token.err.member_code", map[string]any{"Value": i18n.Line(who.MemberCode, 100), "Pattern": p.Identifiers.MemberCodePattern})
 	}
 	if who.ServerCode != "" && !p.ValidServerCode(who.ServerCode) {
-		return fmt.Errorf("--server-code %q: use Latin letters, digits, - and _ only (pattern %s)", who.ServerCode, p.Identifiers.ServerCodePattern)
+		return errKey("cli.token.err.server_code", map[string]any{"Value": i18n.Line(who.ServerCode, 100), "Pattern": p.Identifiers.ServerCodePattern})
 	}
 	if who.MemberClass != "" && !p.ValidMemberClass(who.MemberClass) {
-		return fmt.Errorf("--member-class %q: use one of %s", who.MemberClass, strings.Join(p.Identifiers.MemberClasses, ", "))
+		return errKey("cli.token.err.member_class", map[string]any{"Value": i18n.Line(who.MemberClass, 100), "Classes": strings.Join(p.Identifiers.MemberClasses, ", ")})
 	}
 	if full {
-		switch {
-		case who.MemberCode == "":
-			return errors.New("--member-code is required")
-		case who.MemberClass == "":
-			return errors.New("--member-class is required")
-		case strings.TrimSpace(who.OrgName) == "":
-			return errors.New("--org-name is required")
-		case who.ServerCode == "":
-			return errors.New("--server-code is required")
+		for _, f := range []struct{ flag, v string }{
+			{"--member-code", who.MemberCode}, {"--member-class", who.MemberClass},
+			{"--org-name", strings.TrimSpace(who.OrgName)}, {"--server-code", who.ServerCode},
+		} {
+			if f.v == "" {
+				return errKey("cli.err.required", map[string]any{"Flag": f.flag})
+			}
 		}
 	}
 	return nil

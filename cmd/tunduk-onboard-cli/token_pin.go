@@ -43,7 +43,7 @@ var openTTY = func() (*os.File, error) { return os.OpenFile("/dev/tty", os.O_RDW
 // pinErr is a failure to read a PIN, told in the user's language. It never
 // holds the PIN.
 func (p *pinSource) pinErr(key string, which pinKind) error {
-	return errors.New(i18n.T(p.lang, key, map[string]any{"What": i18n.T(p.lang, which.key(), nil)}))
+	return textErr(i18n.T(p.lang, key, map[string]any{"What": i18n.T(p.lang, which.key(), nil)}))
 }
 
 // line reads the next line of stdin.

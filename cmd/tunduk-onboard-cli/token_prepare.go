@@ -69,7 +69,7 @@ func (c *tokenCmd) prepare(args []string, stdin io.Reader) error {
 		return c.fail(err)
 	}
 	initStart := time.Now()
-	nt, pins, err := c.initToken(tok, in)
+	nt, pins, err := c.initToken(tok, in, true)
 	if err != nil {
 		return c.fail(err)
 	}
@@ -79,7 +79,7 @@ func (c *tokenCmd) prepare(args []string, stdin io.Reader) error {
 	defer stop()
 	key, kj, err := c.generateKey(ctx, nt, pins.user, bits, keyLabel)
 	if err != nil {
-		return c.fail(fmt.Errorf("token %s is initialised with the new user PIN, but the signing key was not made: %w", nt, err))
+		return c.fail(&thenErr{err: err, key: "cli.token.err.no_key", data: map[string]any{"Token": nt.String()}, first: true})
 	}
 	csrStart := time.Now()
 	cj, err := c.csrForNewKey(ctx, &co, subject, nt, pins.user, key)
@@ -115,8 +115,9 @@ func (c *tokenCmd) csrForNewKey(ctx context.Context, o *csrOpts, subject tokens.
 		return cj, nil
 	}
 	if derr := c.mod.DeleteKey(tok, pin, key.ID); derr != nil {
-		return csrJSON{}, fmt.Errorf("%w (and removing the new key failed: %v; delete key ID %s by hand)", err, derr, key.IDHex())
+		logrus.WithError(derr).WithFields(logrus.Fields{"serial": tok.Serial, "id": key.IDHex()}).Warn("key not removed after a failed CSR")
+		return csrJSON{}, &thenErr{err: err, key: "cli.token.key_not_removed", data: map[string]any{"ID": key.IDHex()}}
 	}
 	logrus.WithFields(logrus.Fields{"serial": tok.Serial, "id": key.IDHex()}).Info("key removed after a failed CSR")
-	return csrJSON{}, fmt.Errorf("%w; the new signing key was removed from the token", err)
+	return csrJSON{}, &thenErr{err: err, key: "cli.token.key_removed"}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/tokens"
 )
 
@@ -177,7 +178,7 @@ func TestPrepareRemovesKeyOnFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, errOut := prepare(t, testSO+"\n"+prepUser+"\n"+prepUser+"\n", label, dir, "--label", "undone")
-	if code != exitCannot || !strings.Contains(errOut, "the new signing key was removed") {
+	if code != exitCannot || !strings.Contains(errOut, i18n.T("en", "cli.token.key_removed", nil)) || !strings.Contains(errOut, filepath.Join(dir, "ss-01-sign-csr.pem")+": "+i18n.T("en", "file.reason.exists", nil)) {
 		t.Fatalf("prepare with an unwritable CSR: exit %d\n%s\n%s", code, out, errOut)
 	}
 	if keys := keysOn(t, "undone", prepUser); len(keys) != 0 {

@@ -197,7 +197,9 @@ func TestMissingSubjectField(t *testing.T) {
 // TestTSAWaitBounded: no approved TSA within TSAWait is a clear error.
 func TestTSAWaitBounded(t *testing.T) {
 	e := start(t, xroadtest.Options{TSAAfterPolls: 1 << 30})
-	e.s.TSAWait = 200 * time.Millisecond
+	// Long enough for two polls on a loaded machine under -race (one
+	// request took 600 ms there), short enough for a test.
+	e.s.TSAWait, e.s.TSAPoll = 2*time.Second, 50*time.Millisecond
 	start := time.Now()
 	err := e.s.Initialize(context.Background(), params, e.f.Anchor(xroadtest.Instance), softPIN, e.progress)
 	wantKey(t, err, "configure.err.tsa_none")
