@@ -3,9 +3,9 @@ package app
 // How the Configure and Register steps reach the security server's admin
 // API: the Server step's SSH settings (host keys checked as everywhere
 // else) and a tunnel to the API, or on this computer the API directly;
-// then an API key made with the X-Road admin user's password. Every piece of work opens its own session and closes
-// it (revoking the API key) when done, cancelled or left, so no key
-// outlives the work it was made for.
+// then an API key made with the X-Road admin user's password. Every piece
+// of work opens its own session and closes it (revoking the API key) when
+// done, cancelled or left, so no key outlives the work it was made for.
 
 import (
 	"context"
