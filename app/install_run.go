@@ -49,12 +49,15 @@ type installStep struct {
 	// runner's host paths, the UI goroutine, the end of a run.
 	makePlan   func(p *profile.Profile, rep *checks.Report, opt installer.Options) ([]installer.Step, error)
 	tuneRunner func(r *installer.Runner)
-	uiDo       func(func())
-	afterRun   func()
+	// machine is this computer, for "This computer" on the Server step
+	// (tests make another: Windows, Fedora).
+	machine  func() installer.Machine
+	uiDo     func(func())
+	afterRun func()
 }
 
 func newInstallStep(wz *wizard) *installStep {
-	is := &installStep{wz: wz, makePlan: installer.Plan, uiDo: fyne.Do}
+	is := &installStep{wz: wz, makePlan: installer.Plan, uiDo: fyne.Do, machine: installer.ThisMachine}
 	p := wz.prefs
 	is.form = installForm{AdminUser: p.String(prefAdminUser), AdminNetwork: p.String(prefAdminNetwork),
 		ISNetwork: p.String(prefISNetwork), PackagesDir: p.String(prefPackagesDir), TokenOnServer: p.Bool(prefTokenOnServer)}
@@ -139,10 +142,14 @@ func (is *installStep) pressStart() {
 }
 
 // options are the installer's options: the form, the server's SSH port
-// and public address, the host name the readiness check found.
+// (on this computer, the one sshd listens on) and public address, the
+// host name the readiness check found.
 func (is *installStep) options(dryRun bool) installer.Options {
 	wz, f := is.wz, is.form
 	port, _ := wz.state.Server.PortNumber()
+	if !wz.state.Server.Remote {
+		port = is.machine().SSHPort()
+	}
 	var host, addr string
 	if wz.readiness.report != nil {
 		host, addr = installer.HostFacts(wz.readiness.report.Facts)
@@ -154,7 +161,7 @@ func (is *installStep) options(dryRun bool) installer.Options {
 		AdminUser: strings.TrimSpace(f.AdminUser), AdminPassword: f.AdminPassword,
 		AdminNetwork: strings.TrimSpace(f.AdminNetwork), ISNetwork: strings.TrimSpace(f.ISNetwork),
 		PackagesDir: strings.TrimSpace(f.PackagesDir), TokenOnServer: f.TokenOnServer, Force: f.Force,
-		Hostname: host, Address: addr, SSHPort: port, DryRun: dryRun,
+		Hostname: host, Address: addr, SSHPort: port, DryRun: dryRun, Local: !wz.state.Server.Remote,
 	}
 }
 
@@ -181,6 +188,22 @@ func (is *installStep) start() {
 		is.rows = append(is.rows, progressRow{id: s.ID, title: s.Title, note: s.Note})
 	}
 	is.status = T("install.connecting", map[string]any{"Target": srv.Display()})
+	verifying, next := T("install.verifying_api"), "install.ok.next"
+	conn := func(ctx context.Context) (remote.Host, error) {
+		cfg, err := srv.SSHConfig(func(host, fp, keyType string) bool { return is.wz.askHostKey(ctx, host, fp, keyType) })
+		if err != nil {
+			return nil, err
+		}
+		c, err := remote.Dial(ctx, cfg)
+		if err != nil {
+			return nil, err // not a nil *Client in a non-nil Host
+		}
+		return c, nil
+	}
+	if !srv.Remote { // this computer: the same runner, without SSH
+		conn = localHost
+		is.status, verifying, next = T("install.starting_local"), T("install.verifying_api_local"), "install.ok.next_local"
+	}
 	is.refresh()
 	is.wz.rec.installStarted(len(steps), is.form.Force)
 
@@ -188,13 +211,7 @@ func (is *installStep) start() {
 	var api remote.PinnedCert
 	r := &installer.Runner{
 		Holder: installer.Holder("Tunduk Onboard wizard"),
-		Conn: func(ctx context.Context) (*remote.Client, error) {
-			cfg, err := srv.SSHConfig(func(host, fp, keyType string) bool { return is.wz.askHostKey(ctx, host, fp, keyType) })
-			if err != nil {
-				return nil, err
-			}
-			return remote.Dial(ctx, cfg)
-		},
+		Conn:   conn,
 		Sudo: func() (string, error) {
 			if sudo == "" {
 				return "", installer.ErrSudoNeeded
@@ -203,7 +220,7 @@ func (is *installStep) start() {
 		},
 		Progress: func(e installer.Event) { is.uiDo(func() { is.event(e) }) },
 		After: func(ctx context.Context, h installer.HostAccess) error {
-			is.uiDo(func() { is.status = T("install.verifying_api"); is.refresh() })
+			is.uiDo(func() { is.status = verifying; is.refresh() })
 			var err error
 			api, err = installer.VerifyAdminAPI(ctx, xroad.DefaultAdminAPI, h)
 			return err
@@ -228,7 +245,7 @@ func (is *installStep) start() {
 			if err == nil {
 				is.outcome = func() fyne.CanvasObject {
 					return successCard(T("install.ok", map[string]any{"Cert": groupFingerprint(api.CertSHA256)}),
-						T("install.ok.next", map[string]any{"Host": srv.Host, "User": is.form.AdminUser}))
+						T(next, map[string]any{"Host": srv.Host, "User": is.form.AdminUser}))
 				}
 				is.status = ""
 				is.refresh()

@@ -54,12 +54,13 @@ func fillInstallForm(is *installStep, pw, pw2 string) {
 	test.Type(is.v.adminPW2, pw2)
 }
 
-func TestInstallStepNeedsRemoteServerAndReport(t *testing.T) {
+func TestInstallStepNeedsReport(t *testing.T) {
 	wz, _ := newTestWizard(t, nil)
+	wz.install.machine = func() installer.Machine { return ubuntuPC }
 	wz.cur = wz.stepIndex(stepInstall)
 	wz.showStep()
-	if !hasText(wz.page, T("install.need_remote")) {
-		t.Error("a local server: no hint that the installer works over SSH")
+	if !hasText(wz.page, T("install.need_report")) {
+		t.Error("this computer, no readiness report: no hint to check first")
 	}
 	wz.state.Server = Server{Remote: true, Host: "h", User: "u", Auth: AuthAgent}
 	wz.showStep()

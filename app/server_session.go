@@ -2,10 +2,10 @@ package app
 
 // How the Configure and Register steps reach the security server's admin
 // API: the Server step's SSH settings (host keys checked as everywhere
-// else), a tunnel to the API and an API key made with the X-Road admin
-// user's password. Every piece of work opens its own session and closes
-// it (revoking the API key) when done, cancelled or left, so no key
-// outlives the work it was made for.
+// else) and a tunnel to the API, or on this computer the API directly;
+// then an API key made with the X-Road admin user's password. Every piece
+// of work opens its own session and closes it (revoking the API key) when
+// done, cancelled or left, so no key outlives the work it was made for.
 
 import (
 	"context"
@@ -24,11 +24,11 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/configure"
 )
 
-// serverSession is an open admin API session and the SSH connection
-// under it.
+// serverSession is an open admin API session and the connection under
+// it (SSH, or this computer).
 type serverSession struct {
 	*configure.Session
-	client *remote.Client
+	client remote.Host
 }
 
 // close revokes the API key and hangs up. It has its own deadline: a
@@ -116,6 +116,9 @@ func (r *sessionRunner) start(what string, work func(ctx context.Context, s *ser
 		}()
 		cancel()
 		in.cr.Password = ""
+		if err != nil && !in.srv.Remote {
+			err = localError{err}
+		}
 		if err != nil {
 			log.WithField("work", what).WithError(errors.New(i18n.Line(err.Error(), 600))).Warn("server work stopped")
 		} else {
@@ -154,16 +157,20 @@ func adminAPI() xroad.AdminAPI {
 	return api
 }
 
-// openSession dials the server with the Server step's settings and makes
-// an API key.
+// openSession dials the server with the Server step's settings (or takes
+// this computer) and makes an API key.
 func (wz *wizard) openSession(ctx context.Context, in sessionInput, api xroad.AdminAPI) (*serverSession, error) {
-	cfg, err := in.srv.SSHConfig(func(host, fp, keyType string) bool { return wz.askHostKey(ctx, host, fp, keyType) })
-	if err != nil {
-		return nil, err
-	}
-	c, err := remote.Dial(ctx, cfg)
-	if err != nil {
-		return nil, err
+	var c remote.Host = &remote.Local{}
+	if in.srv.Remote {
+		cfg, err := in.srv.SSHConfig(func(host, fp, keyType string) bool { return wz.askHostKey(ctx, host, fp, keyType) })
+		if err != nil {
+			return nil, err
+		}
+		sc, err := remote.Dial(ctx, cfg)
+		if err != nil {
+			return nil, err
+		}
+		c = sc
 	}
 	s, err := configure.Open(ctx, c, api, in.cr)
 	if err != nil {
@@ -184,7 +191,8 @@ func sessionErrorCard(err error) fyne.CanvasObject {
 		return messageCard(T("configure.no_admin"), T("configure.no_admin.todo"), "")
 	}
 	var ce *configure.Error
-	if errors.As(err, &ce) || !isConnError(err) {
+	var le localError // no SSH here: the flow's own words
+	if errors.As(err, &ce) || errors.As(err, &le) || !isConnError(err) {
 		detail := "" // the message says it all; a cause is shown when there is one
 		if ce == nil {
 			detail = i18n.Line(err.Error(), 600)

@@ -39,8 +39,8 @@ type configureWidgets struct {
 
 func (cs *configureStep) view() fyne.CanvasObject {
 	wz := cs.wz
-	if !wz.state.Server.Remote {
-		return infoCard(T("configure.need_remote"), T("configure.need_remote.todo"))
+	if err := wz.localProblem(false); err != nil {
+		return wz.localCard(err)
 	}
 	v := &configureWidgets{}
 	cs.v = v

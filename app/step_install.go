@@ -54,8 +54,8 @@ type installWidgets struct {
 
 func (is *installStep) view() fyne.CanvasObject {
 	wz := is.wz
-	if !wz.state.Server.Remote {
-		return infoCard(T("install.need_remote"), T("install.need_remote.todo"))
+	if err := wz.localProblem(true); err != nil {
+		return wz.localCard(err)
 	}
 	if wz.readiness.report == nil {
 		go2 := widget.NewButtonWithIcon(T("install.go_readiness"), theme.NavigateBackIcon(), func() { wz.goTo(wz.stepIndex(stepReadiness)) })
@@ -92,7 +92,11 @@ func (is *installStep) view() fyne.CanvasObject {
 	v.adminNet = entry(&f.AdminNetwork, installer.FieldAdminNetwork, T("install.network_closed"), false)
 	v.isNet = entry(&f.ISNetwork, installer.FieldISNetwork, T("install.network_closed"), false)
 	v.pkgDir = entry(&f.PackagesDir, installer.FieldPackagesDir, T("install.packages_network"), false)
-	v.sudoPW = entry(&f.SudoPassword, "", T("install.sudo_placeholder"), true)
+	sudoHint := T("install.sudo_placeholder")
+	if !wz.state.Server.Remote {
+		sudoHint = T("install.sudo_placeholder_local")
+	}
+	v.sudoPW = entry(&f.SudoPassword, "", sudoHint, true)
 	v.tokenOnServer = widget.NewCheck(T("install.token_on_server"), func(b bool) { f.TokenOnServer = b; is.saveForm(); is.refresh() })
 	v.tokenOnServer.Checked = f.TokenOnServer
 	v.force = widget.NewCheck(T("install.force"), func(b bool) { f.Force = b; is.refresh() })

@@ -30,8 +30,8 @@ type registerWidgets struct {
 
 func (rs *registerStep) view() fyne.CanvasObject {
 	wz := rs.wz
-	if !wz.state.Server.Remote {
-		return infoCard(T("configure.need_remote"), T("configure.need_remote.todo"))
+	if err := wz.localProblem(false); err != nil {
+		return wz.localCard(err)
 	}
 	v := &registerWidgets{}
 	rs.v = v

@@ -137,8 +137,6 @@ func summaryReadiness(f summaryFacts) []summaryLine {
 func summaryInstall(f summaryFacts) []summaryLine {
 	is := f.wz.install
 	switch {
-	case !f.wz.state.Server.Remote:
-		return nil // installing on this computer is not the wizard's work
 	case is.running:
 		return []summaryLine{{sectionDone, lineTodo, T("summary.install_running")}}
 	case is.total > 0 && is.finished >= is.total && !is.resumable:
@@ -165,7 +163,7 @@ func summaryInstall(f summaryFacts) []summaryLine {
 func summaryConfigure(f summaryFacts) []summaryLine {
 	st, in := f.wz.configure.status, f.ob.Init
 	switch {
-	case !f.wz.state.Server.Remote || st == nil && in == nil:
+	case st == nil && in == nil:
 		return nil
 	case st != nil && st.Init.Done() && st.TSAConfigured:
 		return []summaryLine{{sectionDone, lineDone, T("summary.configure_done", map[string]any{"Date": when(f.wz.configure.statusAt)})}}

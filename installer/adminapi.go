@@ -1,7 +1,8 @@
 package installer
 
-// The install ends by checking that the admin API answers through the
-// SSH connection with the certificate the server itself made.
+// The install ends by checking that the admin API answers, through the
+// SSH connection or on this computer, with the certificate the server
+// itself made.
 
 import (
 	"context"
@@ -19,7 +20,7 @@ func (e *AdminAPIError) Error() string { return e.Err.Error() }
 func (e *AdminAPIError) Unwrap() error { return e.Err }
 
 // VerifyAdminAPI reads the admin API's certificate on the host as root
-// and probes the API through the SSH connection (xroad.AdminAPI.Probe).
+// and probes the API through the runner's connection (xroad.AdminAPI.Probe).
 // A failed check is an *AdminAPIError; a lost connection stays itself.
 func VerifyAdminAPI(ctx context.Context, a xroad.AdminAPI, h HostAccess) (remote.PinnedCert, error) {
 	st, err := verifyAdminAPI(ctx, a, h)
@@ -39,5 +40,5 @@ func verifyAdminAPI(ctx context.Context, a xroad.AdminAPI, h HostAccess) (remote
 		}
 		return remote.PinnedCert{}, fmt.Errorf("reading %s on the host: %w", a.CertPath, err)
 	}
-	return a.Probe(ctx, h.Client(), []byte(certPEM))
+	return a.Probe(ctx, h.Host(), []byte(certPEM))
 }

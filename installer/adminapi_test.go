@@ -67,8 +67,12 @@ func fakeAPI(t *testing.T, cert tls.Certificate, status int) string {
 	return ln.Addr().String()
 }
 
-func TestAdminAPIThroughTunnel(t *testing.T) {
-	g := newRig(t)
+func TestAdminAPIThroughTunnel(t *testing.T) { checkAdminAPI(t, newRig(t)) }
+
+// On this computer the check dials the API directly, with the same pinning.
+func TestAdminAPIOnThisComputer(t *testing.T) { checkAdminAPI(t, newLocalRig(t)) }
+
+func checkAdminAPI(t *testing.T, g *rig) {
 	cert, certPEM := selfSigned(t, "ss1.example.kg")
 	_, otherPEM := selfSigned(t, "ss1.example.kg") // same name, other key
 	certFile := filepath.Join(g.dir, "proxy-ui-api.crt")

@@ -43,7 +43,7 @@ func benchPlan(t *testing.T, h *targethost.Host, debs string) []installer.Step {
 func runnerFor(h *targethost.Host, progress func(installer.Event)) *installer.Runner {
 	kh := h.KnownHostsFile()
 	return &installer.Runner{
-		Conn:     func(ctx context.Context) (*remote.Client, error) { return remote.Dial(ctx, h.Config(kh)) },
+		Conn:     func(ctx context.Context) (remote.Host, error) { return dialHost(ctx, h.Config(kh)) },
 		Sudo:     func() (string, error) { return h.Password, nil },
 		Progress: progress,
 	}

@@ -33,6 +33,7 @@ func Explain(err error) (key string, data map[string]any) {
 	var pe *PreflightError
 	var oes OptionErrors
 	var be *BusyError
+	var le *LocalError
 	switch {
 	case errors.Is(err, context.Canceled):
 		return "installer.err.cancelled", data
@@ -62,6 +63,9 @@ func Explain(err error) (key string, data map[string]any) {
 		return "installer.err.busy", data
 	case errors.Is(err, ErrNoReadiness):
 		return "installer.err.no_readiness", data
+	case errors.As(err, &le):
+		data["OS"] = i18n.Line(le.OS, 100)
+		return "installer.err.local_" + le.Reason, data
 	case errors.As(err, &oes):
 		detail()
 		data["Count"] = len(oes)
@@ -98,6 +102,9 @@ var explainKeys = []string{
 	"installer.err.no_readiness",
 	"installer.err.options",
 	"installer.err.busy",
+	"installer.err.local_" + LocalNotLinux,
+	"installer.err.local_" + LocalNotDebian,
+	"installer.err.local_" + LocalNoSudo,
 	"installer.err." + string(remote.KindHostKeyChanged),
 	"installer.err." + string(remote.KindHostKeyRevoked),
 	"installer.err." + string(remote.KindHostKeyUnknown),

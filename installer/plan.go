@@ -78,6 +78,10 @@ type Options struct {
 	SSHPort int
 	// DryRun plans for review only: the admin password may be absent.
 	DryRun bool
+	// Local: the install runs on the server itself (remote.Local), not
+	// over SSH. The steps are the same; the summary asks for the user's
+	// own sudo password.
+	Local bool
 }
 
 // Masked is what a dry run shows in place of every secret.

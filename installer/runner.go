@@ -82,11 +82,12 @@ func (e *StepError) Error() string {
 	return msg
 }
 
-// Connector dials the host; the runner calls it again after a dropped
-// connection.
-type Connector func(ctx context.Context) (*remote.Client, error)
+// Connector dials the host (an SSH connection, or this computer:
+// remote.Local); the runner calls it again after a dropped connection.
+type Connector func(ctx context.Context) (remote.Host, error)
 
-// Runner applies a plan's steps on a host over SSH.
+// Runner applies a plan's steps on a host: over SSH, or on this computer
+// when the program runs on the future security server itself.
 type Runner struct {
 	Conn Connector
 	// Sudo returns the sudo password; nil means the login user is root or
@@ -105,10 +106,10 @@ type Runner struct {
 	LockFile string
 	// DetectSystemd says whether detached steps run under systemd-run; nil
 	// asks the host whether systemd is running ([ -d /run/systemd/system ]).
-	DetectSystemd func(ctx context.Context, c *remote.Client) (bool, error)
+	DetectSystemd func(ctx context.Context, h remote.Host) (bool, error)
 	// After, when set, runs once every step is done, on the same
 	// connection: the client-side checks that need the finished host (the
-	// admin API through an SSH tunnel).
+	// admin API, through the SSH tunnel or on this computer).
 	After func(ctx context.Context, h HostAccess) error
 	// RunLock is the lock file on the host that keeps a second run out
 	// (default DefaultRunLock); Holder is how this run names itself to

@@ -12,8 +12,8 @@ import (
 // sudo password, when there is one, goes on stdin as for every step).
 type HostAccess struct{ s *session }
 
-// Client is the current SSH connection.
-func (h HostAccess) Client() *remote.Client { return h.s.c }
+// Host is the current connection to the host (or this computer).
+func (h HostAccess) Host() remote.Host { return h.s.c }
 
 // RootOutput runs cmd as root and returns its standard output. Errors are
 // masked like the runner's own; a dropped connection makes the runner

@@ -4,9 +4,9 @@ package installer
 // (or two engineers) must never apply the same plan to one server at
 // once: two apts, two PostgreSQL set-ups, two journals racing. A Run
 // holds an flock(1) on the host for as long as it drives it, from a
-// session of its own whose standard input stays open: when the run ends
-// or its connection dies, the session's shell ends and the kernel drops
-// the lock. A run that reconnects takes its own lock back from the dead
+// session of its own (on this computer, a process) whose standard input
+// stays open: when the run ends or its connection dies (or the program
+// does), the shell ends and the kernel drops the lock. A run that reconnects takes its own lock back from the dead
 // session still holding it (sshd may notice a cut connection only much
 // later), but never another run's.
 
@@ -15,7 +15,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -23,9 +22,8 @@ import (
 	"strings"
 	"time"
 
-	gossh "golang.org/x/crypto/ssh"
-
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/remote"
 )
 
 // DefaultRunLock is where the lock lives on the host; the file beside it
@@ -55,18 +53,14 @@ func (r *Runner) runLock() string {
 	return DefaultRunLock
 }
 
-// runLock is a held lock: closing its session's stdin releases it.
-type runLock struct {
-	sess *gossh.Session
-	in   io.WriteCloser
-}
+// runLock is a held lock: closing its command's stdin releases it.
+type runLock struct{ proc *remote.Proc }
 
 func (l *runLock) release() {
 	if l == nil {
 		return
 	}
-	l.in.Close()
-	l.sess.Close()
+	l.proc.Close()
 }
 
 // lockScript takes the lock (or, for the same run id, takes it back from
@@ -98,23 +92,13 @@ func (s *session) lock(ctx context.Context) error {
 		rand.Read(b)
 		s.runID = hex.EncodeToString(b)
 	}
-	sess, err := s.c.Raw().NewSession()
+	proc, err := s.c.Start(sudoWrap(s.mode, lockScript(s.r.runLock(), s.runID, s.r.holder())))
 	if err != nil {
 		return &connError{err}
 	}
-	in, err1 := sess.StdinPipe()
-	out, err2 := sess.StdoutPipe()
-	if err := errors.Join(err1, err2); err != nil {
-		sess.Close()
-		return &connError{err}
-	}
-	sess.Stderr = io.Discard
-	if err := sess.Start(sudoWrap(s.mode, lockScript(s.r.runLock(), s.runID, s.r.holder()))); err != nil {
-		sess.Close()
-		return &connError{err}
-	}
+	out := proc.Stdout
 	if s.mode == privSudoPass {
-		io.WriteString(in, s.pw+"\n")
+		io.WriteString(proc.Stdin, s.pw+"\n")
 	}
 	type answer struct {
 		first string
@@ -143,24 +127,24 @@ func (s *session) lock(ctx context.Context) error {
 	select {
 	case a = <-done:
 	case <-ctx.Done():
-		sess.Close()
+		proc.Close()
 		return ctx.Err()
 	case <-t.C:
-		sess.Close()
+		proc.Close()
 		return fmt.Errorf("installer: taking the run lock %s on the host did not answer in %s", s.r.runLock(), lockTimeout)
 	}
 	switch a.first {
 	case "LOCKED":
-		s.held = &runLock{sess: sess, in: in}
+		s.held = &runLock{proc: proc}
 		return nil
 	case "BUSY":
-		sess.Close()
+		proc.Close()
 		for len(a.rest) < 4 {
 			a.rest = append(a.rest, "")
 		}
 		return &BusyError{Holder: i18n.Line(a.rest[2], 200), Since: i18n.Line(a.rest[3], 40)}
 	}
-	sess.Close()
+	proc.Close()
 	if a.err != nil && a.first == "" {
 		return &connError{fmt.Errorf("taking the run lock: %w", a.err)}
 	}

@@ -27,7 +27,7 @@ const (
 // the host.
 type session struct {
 	r       *Runner
-	c       *remote.Client
+	c       remote.Host
 	mode    privMode
 	pw      string
 	systemd bool

@@ -1,7 +1,7 @@
 package installer
 
 // One root shell per connection. Every privileged command used to be its
-// own SSH session with its own `sudo -S`, and each sudo is a PAM password
+// own SSH session (or local process) with its own `sudo -S`, and each sudo is a PAM password
 // check (yescrypt on Debian/Ubuntu) and two auth.log lines: a whole
 // install made ~150 of them, which cost more than a third of the plain
 // commands' time on the test host. The shell is started once (`sudo sh`),
@@ -22,8 +22,6 @@ import (
 	"strings"
 	"time"
 
-	gossh "golang.org/x/crypto/ssh"
-
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/remote"
 )
@@ -34,8 +32,8 @@ const (
 )
 
 type rootShell struct {
-	c     *remote.Client // the connection it lives on
-	sess  *gossh.Session
+	c     remote.Host  // the connection it lives on
+	proc  *remote.Proc // the shell: its session, or its local process
 	in    io.WriteCloser
 	out   *bufio.Reader
 	nonce string
@@ -43,25 +41,15 @@ type rootShell struct {
 
 // startShell opens the shell with the session's privileges and waits for
 // it to say it is ready.
-func startShell(ctx context.Context, c *remote.Client, mode privMode, pw string) (*rootShell, error) {
-	sess, err := c.Raw().NewSession()
+func startShell(ctx context.Context, c remote.Host, mode privMode, pw string) (*rootShell, error) {
+	proc, err := c.Start(sudoWrap(mode, "exec sh"))
 	if err != nil {
 		return nil, err
 	}
-	in, err1 := sess.StdinPipe()
-	out, err2 := sess.StdoutPipe()
-	if err := errors.Join(err1, err2); err != nil {
-		sess.Close()
-		return nil, err
-	}
-	sess.Stderr = io.Discard
-	if err := sess.Start(sudoWrap(mode, "exec sh")); err != nil {
-		sess.Close()
-		return nil, err
-	}
+	in := proc.Stdin
 	nb := make([]byte, 8)
 	rand.Read(nb)
-	sh := &rootShell{c: c, sess: sess, in: in, out: bufio.NewReader(out), nonce: hex.EncodeToString(nb)}
+	sh := &rootShell{c: c, proc: proc, in: in, out: bufio.NewReader(proc.Stdout), nonce: hex.EncodeToString(nb)}
 	init := "umask 077; T=$(mktemp -d) || exit 1; trap 'rm -rf \"$T\"' EXIT; echo READY_" + sh.nonce + "\n"
 	if mode == privSudoPass {
 		init = pw + "\n" + init
@@ -81,7 +69,7 @@ func startShell(ctx context.Context, c *remote.Client, mode privMode, pw string)
 		}
 	})
 	if err != nil {
-		sess.Close()
+		proc.Close()
 		return nil, err
 	}
 	return sh, nil
@@ -102,11 +90,11 @@ func (sh *rootShell) await(ctx context.Context, timeout time.Duration, f func() 
 	case err := <-done:
 		return err
 	case <-ctx.Done():
-		sh.sess.Close()
+		sh.proc.Close()
 		<-done
 		return ctx.Err()
 	case <-expire:
-		sh.sess.Close()
+		sh.proc.Close()
 		<-done
 		return errors.New("the root shell did not answer in time")
 	}
@@ -160,10 +148,7 @@ func (sh *rootShell) run(ctx context.Context, cmd string, data []byte) (stdout, 
 	return stdout, stderr, code, err
 }
 
-func (sh *rootShell) close() {
-	sh.in.Close()
-	sh.sess.Close()
-}
+func (sh *rootShell) close() { sh.proc.Close() }
 
 // viaShell runs a non-secret command (data may be nil) through the
 // connection's root shell, starting it when needed. ok is false when no

@@ -42,7 +42,7 @@ func newRig(t *testing.T) *rig {
 	dir := t.TempDir()
 	g := &rig{t: t, h: h, dir: dir, marker: filepath.Join(dir, "marker")}
 	g.r = &Runner{
-		Conn: func(ctx context.Context) (*remote.Client, error) {
+		Conn: func(ctx context.Context) (remote.Host, error) {
 			g.dials.Add(1)
 			if g.fail.Load() {
 				return nil, errors.New("test: connector refuses")
@@ -52,12 +52,13 @@ func newRig(t *testing.T) *rig {
 				cfg.Target = h.TargetAs(g.user)
 			}
 			c, err := remote.Dial(ctx, cfg)
-			if err == nil {
-				g.mu.Lock()
-				g.cur = c
-				g.mu.Unlock()
+			if err != nil {
+				return nil, err
 			}
-			return c, err
+			g.mu.Lock()
+			g.cur = c
+			g.mu.Unlock()
+			return c, nil
 		},
 		Progress: func(e Event) {
 			g.mu.Lock()

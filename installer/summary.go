@@ -95,7 +95,11 @@ func Summary(p *profile.Profile, opt Options) []SummaryItem {
 	}
 
 	add(SummaryAsk, "ask_admin", nil)
-	add(SummaryAsk, "ask_sudo", nil)
+	if opt.Local {
+		add(SummaryAsk, "ask_sudo_local", nil)
+	} else {
+		add(SummaryAsk, "ask_sudo", nil)
+	}
 	add(SummaryAsk, "ask_networks", nil)
 	add(SummaryAsk, "ask_packages", nil)
 	return out

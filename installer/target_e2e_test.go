@@ -43,7 +43,7 @@ func TestTargetChangedHostKeyRefused(t *testing.T) {
 	kh := h.KnownHostsFile()
 	before, _ := os.ReadFile(kh)
 	r := &installer.Runner{
-		Conn: func(ctx context.Context) (*remote.Client, error) { return remote.Dial(ctx, h.Config(kh)) },
+		Conn: func(ctx context.Context) (remote.Host, error) { return dialHost(ctx, h.Config(kh)) },
 		Sudo: func() (string, error) { return h.Password, nil },
 		Poll: 100 * time.Millisecond,
 	}
@@ -67,4 +67,14 @@ func TestTargetChangedHostKeyRefused(t *testing.T) {
 	if !bytes.Equal(before, after) {
 		t.Error("known_hosts was changed")
 	}
+}
+
+// dialHost is remote.Dial as a runner's Connector: no nil *Client in a
+// non-nil Host.
+func dialHost(ctx context.Context, cfg remote.Config) (remote.Host, error) {
+	c, err := remote.Dial(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
 }

@@ -370,7 +370,8 @@ func (c *Client) Close() error {
 	return err
 }
 
-// ExitError is a remote command that ended with a non-zero status.
+// ExitError is a command (on the host, over SSH or on this computer) that
+// ended with a non-zero status.
 type ExitError struct {
 	Code   int    // exit status; 128+N when killed by signal N
 	Signal string // signal name without "SIG" when killed by a signal
@@ -378,9 +379,9 @@ type ExitError struct {
 }
 
 func (e *ExitError) Error() string {
-	msg := fmt.Sprintf("remote command exited with status %d", e.Code)
+	msg := fmt.Sprintf("the command exited with status %d", e.Code)
 	if e.Signal != "" {
-		msg = fmt.Sprintf("remote command killed by signal %s (status %d)", e.Signal, e.Code)
+		msg = fmt.Sprintf("the command was killed by signal %s (status %d)", e.Signal, e.Code)
 	}
 	if tail := lastLines(i18n.Sanitize(string(e.Stderr)), 3, 512); tail != "" {
 		msg += ": " + tail

@@ -2,10 +2,10 @@ package remote
 
 // An HTTPS service that listens on the host's loopback only (the X-Road
 // admin API on 127.0.0.1:4000) is reached the way `ssh -L` would: a
-// direct-tcpip channel of the SSH connection. TLS is verified against the
-// one certificate the server itself uses, read over the same
-// authenticated connection: no certificate authority, no skipped
-// verification.
+// direct-tcpip channel of the SSH connection; on this computer (Local), a
+// plain connection to it. TLS is verified against the one certificate the
+// server itself uses, read on the host by the same Host: no certificate
+// authority, no skipped verification.
 
 import (
 	"context"
@@ -56,16 +56,17 @@ func PinnedTLS(certPEM []byte) (*tls.Config, PinnedCert, error) {
 	return &tls.Config{RootCAs: pool, ServerName: st.ServerName, MinVersion: tls.VersionTLS12}, st, nil
 }
 
-// TunnelHTTP is an HTTP client whose every connection is a channel of c to
-// addr on the host, with TLS pinned to certPEM.
-func TunnelHTTP(c *Client, addr string, certPEM []byte) (*http.Client, PinnedCert, error) {
+// TunnelHTTP is an HTTP client whose every connection goes to addr as h
+// sees it (over SSH, a channel of the connection; locally, a direct
+// connection), with TLS pinned to certPEM.
+func TunnelHTTP(h Host, addr string, certPEM []byte) (*http.Client, PinnedCert, error) {
 	cfg, st, err := PinnedTLS(certPEM)
 	if err != nil {
 		return nil, st, err
 	}
 	tr := &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			return c.Raw().DialContext(ctx, "tcp", addr)
+			return h.DialTCP(ctx, addr)
 		},
 		TLSClientConfig:     cfg,
 		TLSHandshakeTimeout: 15 * time.Second,

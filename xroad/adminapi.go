@@ -2,8 +2,9 @@ package xroad
 
 // The security server's admin API listens on the host's 127.0.0.1:4000
 // only (the firewall keeps 4000 closed unless an admin network is given):
-// the client reaches it through the SSH connection (remote.TunnelHTTP),
-// with TLS pinned to the certificate the server itself uses.
+// the client reaches it through the SSH connection (remote.TunnelHTTP), or
+// directly when it runs on the server itself (remote.Local), with TLS
+// pinned to the certificate the server itself uses.
 
 import (
 	"context"
@@ -27,11 +28,11 @@ var DefaultAdminAPI = AdminAPI{Addr: "127.0.0.1:4000", CertPath: "/etc/xroad/ssl
 // adminAPIProbe answers 401 without an API key on a working server.
 const adminAPIProbe = "/api/v1/system/version"
 
-// Probe asks the API, through c, for its version without credentials:
+// Probe asks the API, through h, for its version without credentials:
 // 401 (or 200) means it is up and speaks TLS with the very certificate
 // certPEM that the caller read on the host.
-func (a AdminAPI) Probe(ctx context.Context, c *remote.Client, certPEM []byte) (remote.PinnedCert, error) {
-	hc, st, err := remote.TunnelHTTP(c, a.Addr, certPEM)
+func (a AdminAPI) Probe(ctx context.Context, h remote.Host, certPEM []byte) (remote.PinnedCert, error) {
+	hc, st, err := remote.TunnelHTTP(h, a.Addr, certPEM)
 	if err != nil {
 		return st, err
 	}
@@ -41,7 +42,7 @@ func (a AdminAPI) Probe(ctx context.Context, c *remote.Client, certPEM []byte) (
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return st, fmt.Errorf("the admin API on %s does not answer through the SSH tunnel: %w", a.Addr, err)
+		return st, fmt.Errorf("the admin API on %s does not answer: %w", a.Addr, err)
 	}
 	resp.Body.Close()
 	st.HTTPStatus = resp.StatusCode

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/tunduk-onboard/tunduk-onboard/build/testhost"
@@ -273,10 +275,30 @@ func TestCheckPasswordStdinKeepsTheSecret(t *testing.T) {
 
 // The server self-check is built without cgo (static, any glibc): the
 // verbs that need the PKCS#11 loader must stay out of that build.
-func TestCLIBuildsWithoutCgo(t *testing.T) {
-	cmd := exec.Command("go", "build", "-o", filepath.Join(t.TempDir(), "cli"), ".")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("CGO_ENABLED=0 build: %v\n%s", err, out)
+func TestCLIBuildsWithoutCgo(t *testing.T) { staticCLI(t) }
+
+// static is the CLI built without cgo, once per test binary: the end-to-end
+// install runs it on its host (install_e2e_test.go).
+var static struct {
+	once sync.Once
+	bin  string
+	err  error
+}
+
+// staticCLI builds the CLI as it goes onto a server (CGO_ENABLED=0) and
+// returns its path.
+func staticCLI(t *testing.T) string {
+	t.Helper()
+	static.once.Do(func() {
+		static.bin = filepath.Join(testDir, "tunduk-onboard-cli")
+		cmd := exec.Command("go", "build", "-o", static.bin, ".")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			static.err = fmt.Errorf("CGO_ENABLED=0 build: %v\n%s", err, out)
+		}
+	})
+	if static.err != nil {
+		t.Fatal(static.err)
 	}
+	return static.bin
 }

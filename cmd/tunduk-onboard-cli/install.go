@@ -14,10 +14,12 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/installer"
+	"github.com/tunduk-onboard/tunduk-onboard/remote"
 )
 
 type installOpts struct {
 	ssh                sshFlags
+	local              bool
 	dryRun             bool
 	packagesDir        string
 	adminUser          string
@@ -34,7 +36,9 @@ type installOpts struct {
 }
 
 // runInstall checks the host, plans the install of the security server
-// and either prints the plan (--dry-run) or applies it (install_run.go).
+// and either prints the plan (--dry-run) or applies it (install_run.go):
+// on a server over SSH, or with --local on this computer itself, through
+// the same plan and runner.
 //
 // Standard input, when secrets are asked for there, holds one per line in
 // this order: the SSH password (--password-stdin), the sudo password
@@ -62,14 +66,28 @@ func runInstall(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 			return fail(err)
 		}
 	}
-	targets, err := o.ssh.allTargets()
-	if err != nil {
-		return fail(err)
+	var target remote.Target
+	where := "localhost" // the host as the messages and the JSON name it
+	if o.local {
+		if err := localConflict(fs); err != nil {
+			return fail(err)
+		}
+		// Said before any secret is asked: this computer cannot be the
+		// security server.
+		if err := installer.ThisMachine().Check(true); err != nil {
+			return cannot(o.lang, err).saying(explainInstall(o.lang, err).text())
+		}
+	} else {
+		targets, err := o.ssh.allTargets()
+		if err != nil {
+			return fail(err)
+		}
+		if len(targets) != 1 {
+			return fail(errKey("cli.err.one_target", map[string]any{"Verb": "install", "Got": len(targets)}))
+		}
+		target = targets[0]
+		where = target.String()
 	}
-	if len(targets) != 1 {
-		return fail(errKey("cli.err.one_target", map[string]any{"Verb": "install", "Got": len(targets)}))
-	}
-	target := targets[0]
 	// One buffered reader for every secret: readSecrets wraps stdin with
 	// bufio.NewReader, which returns a *bufio.Reader of this size as is, so
 	// the later lines are not lost in a discarded buffer.
@@ -78,6 +96,7 @@ func runInstall(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 		return fail(err)
 	}
 	var sudoPassword, adminPassword string
+	var err error
 	if o.sudoPasswordStdin {
 		if sudoPassword, err = stdinLine(in, "--sudo-password-stdin", secretSudo); err != nil {
 			return fail(err)
@@ -104,13 +123,20 @@ func runInstall(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	cfg, err := o.ssh.config(target, stderr)
-	if err != nil {
-		return fail(err)
+	var cfg remote.Config
+	var rep *checks.Report
+	sshPort := target.Port
+	if o.local {
+		rep, err = checks.Check(ctx, checks.Target{Host: where, Local: true}, checks.CollectLocal, profile, checks.Options{}, nil)
+		sshPort = installer.ThisMachine().SSHPort()
+	} else {
+		if cfg, err = o.ssh.config(target, stderr); err != nil {
+			return fail(err)
+		}
+		rep, err = checkOne(ctx, cfg, profile, checks.Options{})
 	}
-	rep, err := checkOne(ctx, cfg, profile, checks.Options{})
 	if err != nil {
-		return cannot(o.lang, err).saying(target.String() + ": " + explain(err, o.lang))
+		return cannot(o.lang, err).saying(where + ": " + explain(err, o.lang))
 	}
 	hostname, address := installer.HostFacts(rep.Facts)
 	opt := installer.Options{
@@ -123,8 +149,9 @@ func runInstall(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 		Force:         o.force,
 		Hostname:      hostname,
 		Address:       address,
-		SSHPort:       target.Port,
+		SSHPort:       sshPort,
 		DryRun:        o.dryRun,
+		Local:         o.local,
 	}
 	// The plan's own validation, each problem in --lang.
 	if errs := installer.ValidateOptions(opt, rep); len(errs) > 0 {
@@ -146,22 +173,33 @@ func runInstall(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 				rules = append(rules, fmt.Sprintf("  [%s] %s: %s", checks.Mark(o.lang, checks.Fail), r.Title.In(o.lang), r.Observed.In(o.lang)))
 			}
 		}
-		return ue.saying(target.String() + ": " + m.text(rules...))
+		return ue.saying(where + ": " + m.text(rules...))
 	}
 	if !o.dryRun {
-		return runPlan(ctx, cancel, &o, cfg, steps, sudoPassword, stdout, stderr)
+		h := installHost{name: where, local: o.local, conn: func(context.Context) (remote.Host, error) { return &remote.Local{}, nil }}
+		if !o.local {
+			h.login = sshLogin(cfg.Target)
+			h.conn = func(ctx context.Context) (remote.Host, error) {
+				c, err := remote.Dial(ctx, cfg)
+				if err != nil {
+					return nil, err // not a nil *Client in a non-nil Host
+				}
+				return c, nil
+			}
+		}
+		return runPlan(ctx, cancel, &o, h, steps, sudoPassword, stdout, stderr)
 	}
 	if o.format == "json" {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		err = enc.Encode(map[string]any{
 			"schema":  "tunduk-onboard.install-plan/v1",
-			"host":    target.String(),
+			"host":    where,
 			"dry_run": true,
 			"steps":   installer.MaskSteps(steps),
 		})
 	} else {
-		_, err = fmt.Fprintf(stdout, "%s\n%s", target, installer.DryRun(steps, o.lang))
+		_, err = fmt.Fprintf(stdout, "%s\n%s", where, installer.DryRun(steps, o.lang))
 	}
 	if err != nil {
 		return fail(err)
@@ -174,6 +212,7 @@ func (o *installOpts) flags(w io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("install", flag.ContinueOnError)
 	fs.SetOutput(w)
 	o.ssh.register(fs, "install on `USER@HOST[:PORT]`, reached over SSH")
+	fs.BoolVar(&o.local, "local", false, "install on this computer itself (as root, through sudo when needed), without SSH")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print the plan (every command, secrets masked) and change nothing")
 	fs.StringVar(&o.packagesDir, "packages-dir", "", "local `DIR` of .deb files to upload and use as the repository (servers without internet)")
 	fs.StringVar(&o.adminUser, "admin-user", "xrdadmin", "`NAME` of the X-Road admin user to create")
@@ -187,7 +226,7 @@ func (o *installOpts) flags(w io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.format, "format", "text", "output: text, or json (the plan; with a run, one JSON event per line)")
 	fs.StringVar(&o.lang, "lang", defaultLang(), "language of the help, prompts, messages and text output: en, ru or ky")
 	fs.BoolVar(&o.verbose, "verbose", false, "print the steps' own output and debug details to standard error too")
-	fs.Usage = verbHelp(w, fs, "tunduk-onboard-cli install --ssh USER@HOST[:PORT] [--dry-run] [FLAGS]")
+	fs.Usage = verbHelp(w, fs, "tunduk-onboard-cli install --ssh USER@HOST[:PORT] | --local [--dry-run] [FLAGS]")
 	return fs
 }
 

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,8 +22,9 @@ import (
 // systemd, the stand-in X-Road packages uploaded with --packages-dir, a
 // non-root user with password sudo. The SSH connection is cut in the
 // middle of the PostgreSQL install; the run must reconnect, finish, and
-// apply no step twice. Then a second run changes nothing, and every
-// script that ran on the host is one the dry run showed.
+// apply no step twice. Every script that ran on the host is one the dry
+// run showed. Then the CLI on the host itself continues: install --local
+// and server status --local (installLocally).
 func TestInstallEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("installs packages on a booted container (minutes)")
@@ -158,15 +161,107 @@ func TestInstallEndToEnd(t *testing.T) {
 		}
 	}
 
-	// A second run finds everything done and applies nothing.
-	start = time.Now()
-	code, out, errOut = cli(t, stdin, append(args, secrets...)...)
-	t.Logf("second run: %s\n%s", time.Since(start).Round(time.Second), out)
-	if code != exitOK || strings.Contains(out, "applying") || !strings.Contains(out, "The security server is installed") {
-		t.Fatalf("second run: exit %d\n%s\n%s", code, out, errOut)
+	// The second run is the CLI on the server itself: install --local, as
+	// the same non-root user with password sudo, through the same plan,
+	// journal and run lock (installLocally).
+	installLocally(t, h, res, j, debs, adminPW)
+}
+
+// installLocally runs the static CLI inside the host as its user, over an
+// SSH session only to start it there (as an administrator logged in to a
+// headless server does): install --local. Two steps are made to need
+// their work again first: the local repository (its index removed: the
+// upload, now through local sudo, and apt) and the hardware token support
+// (its devices.ini section removed: a detached step under systemd-run).
+// Every other step is found done. Then server status --local reaches the
+// stand-in admin API on 127.0.0.1:4000 directly, with the certificate
+// pinned.
+func installLocally(t *testing.T, h *targethost.Host, remoteRes installResult, before installer.Journal, debs, adminPW string) {
+	start := time.Now()
+	bin := staticCLI(t)
+	copyInto(t, h, bin, "usr/local/bin/tunduk-onboard-cli", 0o755)
+	files, _ := filepath.Glob(filepath.Join(debs, "*.deb"))
+	for _, f := range files {
+		copyInto(t, h, f, "var/tmp/standin-debs/"+filepath.Base(f), 0o644)
 	}
-	if after := readJournal(t, h); len(after) != len(j) {
-		t.Errorf("the second run changed the journal: %d entries, was %d", len(after), len(j))
+	ctx := context.Background()
+	if out, err := h.RootExec(ctx, "rm "+installer.LocalRepoDir+"/Packages && sed -i '/^\\[rutoken\\]$/,$d' /etc/xroad/devices.ini && ! grep -q rutoken /etc/xroad/devices.ini"); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	c, err := remote.Dial(ctx, h.Config(h.KnownHostsFile()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	t.Logf("timing: static CLI built and copied in %s", time.Since(start).Round(100*time.Millisecond))
+
+	start = time.Now()
+	out, errb, err := c.Run(ctx, "tunduk-onboard-cli install --local --packages-dir /var/tmp/standin-debs --force --token-on-server "+
+		"--admin-user ssadmin --admin-network "+targethost.Subnet+" --lang en --sudo-password-stdin --admin-password-stdin --format json",
+		strings.NewReader(h.Password+"\n"+adminPW+"\n"))
+	t.Logf("timing: install --local %s", time.Since(start).Round(100*time.Millisecond))
+	if err != nil {
+		t.Fatalf("install --local: %v\nstderr: %s\nstdout: %s", err, errb, tailOf(string(out), 4000))
+	}
+	for _, s := range []string{adminPW, h.Password} {
+		if strings.Contains(string(out)+string(errb), s) {
+			t.Fatal("a password appears in the local run's output")
+		}
+	}
+	events, res := installEvents(t, string(out))
+	if res.Status != "installed" || res.Host != "localhost" || res.AdminAPI == nil || res.AdminAPI.HTTPStatus != 401 ||
+		res.AdminAPI.CertSHA256 != remoteRes.AdminAPI.CertSHA256 {
+		t.Fatalf("local result %+v (the remote run saw the certificate %s)", res, remoteRes.AdminAPI.CertSHA256)
+	}
+	after := readJournal(t, h)
+	for id, e := range before {
+		a := after[id]
+		redo := id == "local-repository" || id == "hwtokens"
+		switch {
+		case a.Status != installer.JournalDone:
+			t.Errorf("journal %s after the local run: %+v", id, a)
+		case redo && (a.Attempt != e.Attempt+1 || !hasEvent(events, id, installer.EventApplying)):
+			t.Errorf("%s was not applied again locally: %+v, was %+v", id, a, e)
+		case !redo && (a.Attempt != e.Attempt || hasEvent(events, id, installer.EventApplying) || !hasEvent(events, id, installer.EventSkipped)):
+			t.Errorf("%s was applied again, or not found done: %+v, was %+v", id, a, e)
+		}
+	}
+	if e := after["hwtokens"]; !e.Detached || e.Unit != fmt.Sprintf("tunduk-onboard-hwtokens-%d", e.Attempt) || e.PID == 0 {
+		t.Errorf("hwtokens did not run detached: %+v", e)
+	}
+	state, err := h.RootExec(ctx, "grep -c '^\\[rutoken\\]$' /etc/xroad/devices.ini; ls "+installer.LocalRepoDir+"/Packages; grep -rlF -e "+
+		remote.Quote(adminPW)+" -e "+remote.Quote(h.Password)+" /var/lib/tunduk-onboard /var/log /tmp /etc /home 2>/dev/null | grep -v '^/etc/shadow' || true")
+	if err != nil || !strings.HasPrefix(state, "1\n"+installer.LocalRepoDir+"/Packages\n") || strings.Count(state, "\n") != 2 {
+		t.Errorf("after the local run (devices.ini section, index, files holding a password): %q %v", state, err)
+	}
+
+	// The admin API on this computer: the stand-in takes no login, so
+	// the API's refusal is the answer: reached, TLS pinned to the
+	// server's certificate, as the user (the certificate is public).
+	start = time.Now()
+	out, errb, err = c.Run(ctx, "tunduk-onboard-cli server status --local --admin-user ssadmin --admin-password-stdin --lang en",
+		strings.NewReader(adminPW+"\n"))
+	t.Logf("timing: server status --local %s", time.Since(start).Round(100*time.Millisecond))
+	var ee *remote.ExitError
+	if !errors.As(err, &ee) || ee.Code != exitCannot || !strings.Contains(string(errb), "did not accept the user ssadmin") ||
+		strings.Contains(string(out)+string(errb), adminPW) {
+		t.Fatalf("server status --local: %v\n%s%s", err, out, errb)
+	}
+}
+
+// copyInto copies the file src to path (relative to /) in the host's root.
+func copyInto(t *testing.T, h *targethost.Host, src, path string, mode os.FileMode) {
+	t.Helper()
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := h.Path(path)
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, b, mode); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -2,7 +2,7 @@ package main
 
 // The install run: the runner wired to the terminal (or a JSON event
 // stream), Ctrl-C that stops between steps, and the final check of the
-// admin API through the SSH connection.
+// admin API through the SSH connection (or on this computer, --local).
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"os/user"
 	"strings"
 	"sync"
 	"syscall"
@@ -110,7 +111,11 @@ func (p *progress) event(e installer.Event) {
 	switch e.Kind {
 	case installer.EventChecking:
 		if p.index[e.StepID] == 0 { // the after-steps check, not a plan step
-			fmt.Fprintln(p.out, p.t("cli.install.api_check", data))
+			key := "cli.install.api_check"
+			if p.o.local {
+				key = "cli.install.api_check_local"
+			}
+			fmt.Fprintln(p.out, p.t(key, data))
 			return
 		}
 		fmt.Fprintln(p.out, p.t("cli.install.step", data))
@@ -124,10 +129,27 @@ func (p *progress) event(e installer.Event) {
 	}
 }
 
+// installHost is where runPlan installs.
+type installHost struct {
+	name  string // as the messages and the JSON result name it
+	login string // the SSH login to it, for the admin UI's tunnel ("" locally)
+	local bool   // this computer
+	conn  installer.Connector
+}
+
+// sshLogin is the ssh command's arguments that log in to t.
+func sshLogin(t remote.Target) string {
+	login := t.User + "@" + t.Host
+	if t.Port != 0 && t.Port != 22 {
+		login = fmt.Sprintf("-p %d %s", t.Port, login)
+	}
+	return login
+}
+
 // runPlan applies the steps and reports; its error is what failed (the
 // JSON result already says it with --format json).
-func runPlan(ctx context.Context, cancel context.CancelFunc, o *installOpts, cfg remote.Config, steps []installer.Step, sudoPassword string, stdout, stderr io.Writer) error {
-	host := cfg.Target.String()
+func runPlan(ctx context.Context, cancel context.CancelFunc, o *installOpts, h installHost, steps []installer.Step, sudoPassword string, stdout, stderr io.Writer) error {
+	host := h.name
 	p := newProgress(o, steps, stdout, stderr)
 	stopSignals := cancelOnInterrupt(cancel, stderr, o.lang)
 	defer stopSignals()
@@ -135,13 +157,17 @@ func runPlan(ctx context.Context, cancel context.CancelFunc, o *installOpts, cfg
 	var api remote.PinnedCert
 	r := &installer.Runner{
 		Holder:   installer.Holder("tunduk-onboard-cli"),
-		Conn:     func(ctx context.Context) (*remote.Client, error) { return remote.Dial(ctx, cfg) },
+		Conn:     h.conn,
 		Progress: p.event,
 		Sudo: func() (string, error) {
 			if sudoPassword != "" {
 				return sudoPassword, nil
 			}
-			pw, err := promptTTY(i18n.T(o.lang, "cli.install.sudo_prompt", map[string]any{"Host": host}))
+			prompt := i18n.T(o.lang, "cli.install.sudo_prompt", map[string]any{"Host": host})
+			if h.local {
+				prompt = i18n.T(o.lang, "cli.install.sudo_prompt_local", map[string]any{"User": currentUser()})
+			}
+			pw, err := promptTTY(prompt)
 			if errors.Is(err, errNoTTY) {
 				return "", installer.ErrSudoNeeded
 			}
@@ -157,16 +183,16 @@ func runPlan(ctx context.Context, cancel context.CancelFunc, o *installOpts, cfg
 	err := r.Run(ctx, steps)
 
 	res := installResult{Schema: "tunduk-onboard.install-result/v1", Host: host, Journal: installer.DefaultJournalPath, Steps: p.times}
-	login := cfg.Target.User + "@" + cfg.Target.Host
-	if cfg.Target.Port != 0 && cfg.Target.Port != 22 {
-		login = fmt.Sprintf("-p %d %s", cfg.Target.Port, login)
-	}
-	data := map[string]any{"Host": host, "Login": login, "Total": len(steps), "User": o.adminUser, "Cert": api.CertSHA256}
+	data := map[string]any{"Host": host, "Login": h.login, "Total": len(steps), "User": o.adminUser, "Cert": api.CertSHA256}
 	var msg, todo string
 	code := exitOK
 	if err == nil {
 		res.Status, res.AdminAPI = "installed", &api
-		msg, todo = p.t("cli.install.installed", data), p.t("cli.install.installed.todo", data)
+		key := "cli.install.installed"
+		if h.local {
+			key = "cli.install.installed_local"
+		}
+		msg, todo = p.t(key, data), p.t(key+".todo", data)
 	} else {
 		m := explainInstall(o.lang, err)
 		res.Status, code = installStatus(m.key)
@@ -189,6 +215,14 @@ func runPlan(ctx context.Context, cancel context.CancelFunc, o *installOpts, cfg
 	fmt.Fprintln(stdout, msg)
 	fmt.Fprintln(stdout, todo)
 	return nil
+}
+
+// currentUser is the name of the user the program runs as, for prompts.
+func currentUser() string {
+	if u, err := user.Current(); err == nil {
+		return i18n.Line(u.Username, 64)
+	}
+	return "?"
 }
 
 // installStatus is the JSON status and the exit status of a run that

@@ -27,6 +27,9 @@ const (
 // so it is set once here for every test; tests tell tokens apart by label.
 var softhsmConf string
 
+// testDir is testMain's scratch directory, removed when the tests end.
+var testDir string
+
 // softTokens are the labels of the tokens testMain made: one per test.
 var softTokens = map[string]bool{}
 
@@ -62,6 +65,7 @@ func testMain(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
+	testDir = dir
 	tokdir := filepath.Join(dir, "softhsm-tokens")
 	if err := os.Mkdir(tokdir, 0o700); err != nil {
 		fmt.Fprintln(os.Stderr, err)

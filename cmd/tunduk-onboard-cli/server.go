@@ -1,7 +1,8 @@
 package main
 
 // `server`: configure an installed security server through its admin API
-// over SSH (xroad/configure): init, csr, import, register, status.
+// over SSH, or with --local on the server itself (xroad/configure): init,
+// csr, import, register, status.
 
 import (
 	"bufio"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/sirupsen/logrus"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/installer"
 	"github.com/tunduk-onboard/tunduk-onboard/profile"
 	"github.com/tunduk-onboard/tunduk-onboard/remote"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad"
@@ -24,6 +26,7 @@ import (
 // serverOpts are the flags every `server` subcommand shares.
 type serverOpts struct {
 	ssh                sshFlags
+	local              bool
 	adminUser          string
 	adminPasswordStdin bool
 	memberClass        string
@@ -39,6 +42,7 @@ type serverOpts struct {
 	verbose            bool
 
 	stderr        io.Writer
+	fs            *flag.FlagSet // the verb's flags, to see which were given
 	in            *bufio.Reader // standard input, secrets one per line
 	adminPassword string
 	prof          *profile.Profile
@@ -46,6 +50,7 @@ type serverOpts struct {
 
 func (o *serverOpts) register(fs *flag.FlagSet) {
 	o.ssh.register(fs, "the security server `USER@HOST[:PORT]`, reached over SSH")
+	fs.BoolVar(&o.local, "local", false, "work on this computer, the security server itself, without SSH")
 	fs.StringVar(&o.adminUser, "admin-user", "xrdadmin", "`NAME` of the X-Road admin user made at install")
 	fs.BoolVar(&o.adminPasswordStdin, "admin-password-stdin", false, "read the admin user's password from standard input (else asked on the terminal)")
 	fs.StringVar(&o.memberClass, "member-class", "", "the organisation's member `CLASS` (e.g. GOV or COM)")
@@ -85,7 +90,7 @@ func runServer(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 
 // serverUsage is the help of server, in lang.
 func serverUsage(w io.Writer, lang string) {
-	printUsage(w, lang, "tunduk-onboard-cli server init|csr|import|register|status --ssh USER@HOST[:PORT] [FLAGS]", "cli.help.server")
+	printUsage(w, lang, "tunduk-onboard-cli server init|csr|import|register|status --ssh USER@HOST[:PORT] | --local [FLAGS]", "cli.help.server")
 }
 
 // newServerFlags is the flag set of one subcommand with the shared flags;
@@ -93,9 +98,9 @@ func serverUsage(w io.Writer, lang string) {
 func newServerFlags(name string, o *serverOpts, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("server "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	o.stderr = stderr
+	o.stderr, o.fs = stderr, fs
 	o.register(fs)
-	fs.Usage = verbHelp(stderr, fs, "tunduk-onboard-cli server "+name+" --ssh USER@HOST[:PORT] [FLAGS]")
+	fs.Usage = verbHelp(stderr, fs, "tunduk-onboard-cli server "+name+" --ssh USER@HOST[:PORT] | --local [FLAGS]")
 	return fs
 }
 
@@ -115,6 +120,11 @@ func (o *serverOpts) check() error {
 	}
 	if err := checkLang(o.lang); err != nil {
 		return err
+	}
+	if o.local && o.fs != nil {
+		if err := localConflict(o.fs); err != nil {
+			return err
+		}
 	}
 	o.ssh.lang = o.lang
 	var err error
@@ -236,7 +246,7 @@ func (o *serverOpts) connect(ctx context.Context, stderr io.Writer) (*configure.
 		return nil, nil, err
 	}
 	s.SetLog(logrus.StandardLogger())
-	logrus.WithFields(logrus.Fields{"ssh": strings.Join(o.ssh.targets, ","), "admin_user": o.adminUser}).Info("admin API session opened")
+	logrus.WithFields(logrus.Fields{"ssh": strings.Join(o.ssh.targets, ","), "local": o.local, "admin_user": o.adminUser}).Info("admin API session opened")
 	return s, func() {
 		hangUp()
 		logrus.Info("admin API session closed")
@@ -245,20 +255,9 @@ func (o *serverOpts) connect(ctx context.Context, stderr io.Writer) (*configure.
 }
 
 func (o *serverOpts) open(ctx context.Context, stderr io.Writer) (*configure.Session, func(), error) {
-	targets, err := o.ssh.allTargets()
+	c, err := o.host(ctx, stderr)
 	if err != nil {
 		return nil, nil, err
-	}
-	if len(targets) != 1 {
-		return nil, nil, errKey("cli.err.one_target", map[string]any{"Verb": "server", "Got": len(targets)})
-	}
-	cfg, err := o.ssh.config(targets[0], stderr)
-	if err != nil {
-		return nil, nil, err
-	}
-	c, err := remote.Dial(ctx, cfg)
-	if err != nil {
-		return nil, nil, cannot(o.lang, err).saying(explain(err, o.lang))
 	}
 	api := xroad.AdminAPI{Addr: o.adminAPI, CertPath: o.adminAPICert}
 	s, err := configure.Open(ctx, c, api, configure.Credentials{User: o.adminUser, Password: o.adminPassword})
@@ -274,6 +273,33 @@ func (o *serverOpts) open(ctx context.Context, stderr io.Writer) (*configure.Ses
 		}
 		c.Close()
 	}, nil
+}
+
+// host is the server: this computer with --local (which must be one the
+// security server can run on), else the one --ssh target, dialled.
+func (o *serverOpts) host(ctx context.Context, stderr io.Writer) (remote.Host, error) {
+	if o.local {
+		if err := installer.ThisMachine().Check(false); err != nil {
+			return nil, cannot(o.lang, err).saying(explainInstall(o.lang, err).text())
+		}
+		return &remote.Local{}, nil
+	}
+	targets, err := o.ssh.allTargets()
+	if err != nil {
+		return nil, err
+	}
+	if len(targets) != 1 {
+		return nil, errKey("cli.err.one_target", map[string]any{"Verb": "server", "Got": len(targets)})
+	}
+	cfg, err := o.ssh.config(targets[0], stderr)
+	if err != nil {
+		return nil, err
+	}
+	c, err := remote.Dial(ctx, cfg)
+	if err != nil {
+		return nil, cannot(o.lang, err).saying(explain(err, o.lang))
+	}
+	return c, nil
 }
 
 // usageName is a key usage ("auth", "sign", or the API's AUTHENTICATION,

@@ -17,16 +17,25 @@ const serverTestPIN = "Tunduk-soft-token-PIN-2026"
 
 // TestServerCLI drives server init, csr, import, register --wait
 // --activate and status against the spec-validated fake through a real
-// sshd, with every secret on standard input, and looks for the secrets in
-// everything printed.
+// sshd, and again with --local on this computer (the API dialled
+// directly, the same pinning), with every secret on standard input, and
+// looks for the secrets in everything printed.
 func TestServerCLI(t *testing.T) {
+	t.Run("ssh", func(t *testing.T) { serverCLI(t, false) })
+	t.Run("local", func(t *testing.T) { serverCLI(t, true) })
+}
+
+func serverCLI(t *testing.T, local bool) {
 	f := xroadtest.StartWith(t, xroadtest.Options{HardwareToken: true})
-	h := testhost.StartSSHD(t, testhost.Options{})
-	kh := testhost.WriteKnownHosts(t, h.KnownHostsLine())
+	where := []string{"--local"}
+	if !local {
+		h := testhost.StartSSHD(t, testhost.Options{})
+		kh := testhost.WriteKnownHosts(t, h.KnownHostsLine())
+		where = []string{"--ssh", h.Target().String(), "--identity", h.ClientKeyPath, "--known-hosts", kh}
+	}
 	dir := t.TempDir()
 	api := f.AdminAPI()
-	base := []string{"--ssh", h.Target().String(), "--identity", h.ClientKeyPath, "--known-hosts", kh,
-		"--admin-user", xroadtest.AdminUser, "--admin-password-stdin", "--admin-api", api.Addr, "--admin-api-cert", api.CertPath, "--lang", "en"}
+	base := append(where, "--admin-user", xroadtest.AdminUser, "--admin-password-stdin", "--admin-api", api.Addr, "--admin-api-cert", api.CertPath, "--lang", "en")
 	ids := []string{"--member-class", "GOV", "--member-code", "70000001", "--server-code", "SS1", "--name", "Test Agency"}
 	admin := xroadtest.AdminPassword + "\n"
 	var printed []string
@@ -186,6 +195,35 @@ func TestServerCLI(t *testing.T) {
 		for _, s := range secrets {
 			if strings.Contains(p, s) {
 				t.Errorf("a secret (%d characters) was printed: %q", len(s), p)
+			}
+		}
+	}
+}
+
+// --local works on this computer: an SSH flag with it is refused before
+// anything is asked or dialled, for install and every server verb.
+func TestLocalRefusesSSHFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"install", "--local", "--ssh", "ops@ss1.example.kg", "--dry-run"},
+		{"install", "--local", "--identity", "/nonexistent/key", "--dry-run"},
+		{"server", "status", "--local", "--jump", "ops@bastion"},
+		{"server", "init", "--local", "--known-hosts", "/tmp/kh", "--anchor", "/nonexistent.xml"},
+		{"server", "import", "--local", "--password-stdin", "/nonexistent.cer"},
+	} {
+		for _, lang := range []string{"en", "ru", "ky"} {
+			code, out, errOut := cli(t, "", append(args, "--lang", lang)...)
+			flag := ""
+			for _, a := range args[2:] {
+				if strings.HasPrefix(a, "--") && a != "--local" && a != "--dry-run" && a != "--anchor" {
+					flag = a
+					break
+				}
+			}
+			if code != exitCannot || !strings.Contains(errOut, "--local") || !strings.Contains(errOut, flag) || out != "" {
+				t.Errorf("%s %v: exit %d\n%s%s", lang, args, code, out, errOut)
+			}
+			if lang != "en" && strings.Contains(errOut, "does not go with") {
+				t.Errorf("%s %v: English: %s", lang, args, errOut)
 			}
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
@@ -43,6 +44,25 @@ func (s *sshFlags) register(fs *flag.FlagSet, sshUsage string) {
 	fs.StringVar(&s.knownHosts, "known-hosts", "", "known_hosts `FILE` (default ~/.ssh/known_hosts)")
 	fs.BoolVar(&s.acceptNew, "accept-new-host-key", false, "accept and record the key of a host not yet in known_hosts (a changed key is always refused)")
 	fs.StringVar(&s.jump, "jump", "", "reach the hosts through the jump host `USER@HOST[:PORT]`")
+}
+
+// sshFlagNames are the flags of a connection over SSH: --local, which
+// works on this computer itself, goes with none of them.
+var sshFlagNames = []string{"ssh", "hosts", "identity", "password-stdin", "known-hosts", "accept-new-host-key", "jump"}
+
+// localConflict is the error of an SSH flag given in fs together with
+// --local; nil when there is none.
+func localConflict(fs *flag.FlagSet) error {
+	bad := ""
+	fs.Visit(func(f *flag.Flag) {
+		if bad == "" && slices.Contains(sshFlagNames, f.Name) {
+			bad = "--" + f.Name
+		}
+	})
+	if bad == "" {
+		return nil
+	}
+	return errKey("cli.err.local_ssh", map[string]any{"Flag": bad})
 }
 
 // allTargets returns the targets from --ssh and --hosts, in order.

@@ -1,6 +1,6 @@
 // Package configure is the flow that takes an installed X-Road security
 // server to a registered one through its Admin API, reached over the
-// installer's SSH connection: initialisation (anchor, owner, server code,
+// installer's SSH connection (or directly, on the server itself): initialisation (anchor, owner, server code,
 // software token PIN, timestamping), keys and CSRs, certificate import,
 // registration and activation. The CLI (`server ...`) and the wizard
 // call it; it has no UI of its own.
@@ -22,7 +22,8 @@ import (
 // Credentials are the X-Road admin user's, made at install.
 type Credentials struct{ User, Password string }
 
-// Session is an API key made through the SSH tunnel; Close revokes it.
+// Session is an API key made through the SSH tunnel (or on the server
+// itself); Close revokes it.
 type Session struct {
 	c  *xroad.Client
 	cr Credentials
@@ -34,12 +35,13 @@ type Session struct {
 	TSAWait, TSAPoll time.Duration
 }
 
-// Open reads the admin API's certificate over c, opens the API through a
-// channel of c with TLS pinned to it, and creates an API key with the
-// roles the flow needs under the admin user's basic auth. A wrong
-// password is an *Error with key configure.err.admin_login.
-func Open(ctx context.Context, c *remote.Client, a xroad.AdminAPI, cr Credentials) (*Session, error) {
-	return open(ctx, c, a, cr)
+// Open reads the admin API's certificate on h (an SSH connection, or this
+// computer: remote.Local), opens the API through h with TLS pinned to it,
+// and creates an API key with the roles the flow needs under the admin
+// user's basic auth. A wrong password is an *Error with key
+// configure.err.admin_login.
+func Open(ctx context.Context, h remote.Host, a xroad.AdminAPI, cr Credentials) (*Session, error) {
+	return open(ctx, h, a, cr)
 }
 
 // Close revokes the session's API key.

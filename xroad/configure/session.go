@@ -18,9 +18,9 @@ import (
 // certificate registration (registration officer).
 var roles = []string{xroad.RoleSystemAdministrator, xroad.RoleSecurityOfficer, xroad.RoleRegistrationOfficer}
 
-func open(ctx context.Context, c *remote.Client, a xroad.AdminAPI, cr Credentials) (*Session, error) {
+func open(ctx context.Context, c remote.Host, a xroad.AdminAPI, cr Credentials) (*Session, error) {
 	if c == nil {
-		return nil, errors.New("configure: no SSH connection")
+		return nil, errors.New("configure: no connection to the server")
 	}
 	if a.Addr == "" || a.CertPath == "" {
 		a = xroad.DefaultAdminAPI
@@ -52,10 +52,11 @@ func open(ctx context.Context, c *remote.Client, a xroad.AdminAPI, cr Credential
 	return &Session{c: cl, cr: cr, id: key.ID, TSAWait: 3 * time.Minute, TSAPoll: 5 * time.Second}, nil
 }
 
-// readCert reads the admin API's certificate on the host: as the SSH user
-// first (the packages leave it world-readable), then through
-// passwordless sudo. The certificate is public: nothing secret travels.
-func readCert(ctx context.Context, c *remote.Client, path string) ([]byte, error) {
+// readCert reads the admin API's certificate on the host: as the SSH (or
+// this computer's) user first (the packages leave it world-readable),
+// then through passwordless sudo. The certificate is public: nothing
+// secret travels.
+func readCert(ctx context.Context, c remote.Host, path string) ([]byte, error) {
 	cmd := "cat -- " + remote.Quote(path)
 	out, _, err := c.Run(ctx, cmd, nil)
 	var ee *remote.ExitError
@@ -69,7 +70,7 @@ func readCert(ctx context.Context, c *remote.Client, path string) ([]byte, error
 		if errors.As(err, &ee) {
 			return nil, &Error{Key: "configure.err.api_cert", Data: map[string]any{"Path": path}, Err: err}
 		}
-		return nil, fmt.Errorf("reading %s over SSH: %w", path, err)
+		return nil, fmt.Errorf("reading %s on the server: %w", path, err)
 	}
 	return out, nil
 }
