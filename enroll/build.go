@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tunduk-onboard/tunduk-onboard/internal/atomicfile"
 	"github.com/tunduk-onboard/tunduk-onboard/internal/version"
 )
 
@@ -226,7 +227,7 @@ func write(parent, name string, m Manifest, in Input, infos []CSRInfo) (*Package
 			return nil, writeErr(err)
 		}
 	}
-	syncDir(tmp)
+	atomicfile.SyncDir(tmp)
 	// MkdirTemp made the folder 0700; the package is not secret.
 	err = os.Chmod(tmp, 0o755)
 	if err == nil {
@@ -236,7 +237,7 @@ func write(parent, name string, m Manifest, in Input, infos []CSRInfo) (*Package
 		os.RemoveAll(tmp)
 		return nil, writeErr(err)
 	}
-	syncDir(parent)
+	atomicfile.SyncDir(parent)
 	return &Package{Dir: final, Manifest: m}, nil
 }
 

@@ -3,6 +3,8 @@ package enroll
 import (
 	"os"
 	"path/filepath"
+
+	"github.com/tunduk-onboard/tunduk-onboard/internal/atomicfile"
 )
 
 // Via is how a package was delivered.
@@ -34,7 +36,7 @@ func WriteEML(p *Package, m Mail) (path string, err error) {
 		return "", err
 	}
 	path = filepath.Join(p.Dir, EMLName)
-	if err := writeAtomic(path, msg, 0o644); err != nil {
+	if err := atomicfile.Write(path, msg, 0o644); err != nil {
 		return "", &Error{Key: "enroll.err.write", Data: map[string]any{"Dir": p.Dir}, Err: err}
 	}
 	return path, nil

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+
+	"github.com/tunduk-onboard/tunduk-onboard/internal/atomicfile"
 )
 
 // SaveToFolder copies the package to dest/<name>/ (Manifest.Name) through a temporary
@@ -39,7 +41,7 @@ func SaveToFolder(p *Package, dest string) (string, error) {
 			return "", writeErr(err)
 		}
 	}
-	syncDir(tmp)
+	atomicfile.SyncDir(tmp)
 	err = os.Chmod(tmp, 0o755)
 	if err == nil {
 		err = os.Rename(tmp, final)
@@ -48,7 +50,7 @@ func SaveToFolder(p *Package, dest string) (string, error) {
 		os.RemoveAll(tmp)
 		return "", writeErr(err)
 	}
-	syncDir(dest)
+	atomicfile.SyncDir(dest)
 	if testHookAfterCopy != nil {
 		testHookAfterCopy(final)
 	}

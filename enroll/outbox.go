@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/tunduk-onboard/tunduk-onboard/internal/atomicfile"
 )
 
 // Outbox is a folder of packages waiting for the operator's HTTPS intake.
@@ -159,7 +161,7 @@ func (o *Outbox) Remove(key string) error {
 	if err := os.Remove(o.itemPath(key)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return &Error{Key: "enroll.err.write", Data: map[string]any{"Dir": o.dir}, Err: err}
 	}
-	syncDir(o.dir)
+	atomicfile.SyncDir(o.dir)
 	return nil
 }
 
@@ -175,7 +177,7 @@ func (o *Outbox) save(it *Pending) error {
 	}
 	data, err := json.MarshalIndent(&rec, "", "  ")
 	if err == nil {
-		err = writeAtomic(o.itemPath(it.IdempotencyKey), append(data, '\n'), 0o600)
+		err = atomicfile.Write(o.itemPath(it.IdempotencyKey), append(data, '\n'), 0o600)
 	}
 	if err != nil {
 		return &Error{Key: "enroll.err.write", Data: map[string]any{"Dir": o.dir}, Err: err}

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"time"
+
+	"github.com/tunduk-onboard/tunduk-onboard/internal/atomicfile"
 )
 
 // Stage is where a submission is.
@@ -288,7 +290,7 @@ func (s *Store) Latest() (Record, bool, error) {
 func (s *Store) write(r Record) error {
 	data, err := json.MarshalIndent(r, "", "  ")
 	if err == nil {
-		err = writeAtomic(filepath.Join(s.dir, r.ID, StatusName), append(data, '\n'), 0o600)
+		err = atomicfile.Write(filepath.Join(s.dir, r.ID, StatusName), append(data, '\n'), 0o600)
 	}
 	if err != nil {
 		return &Error{Key: "enroll.err.write", Data: map[string]any{"Dir": filepath.Join(s.dir, r.ID)}, Err: err}

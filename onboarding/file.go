@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/tunduk-onboard/tunduk-onboard/internal/atomicfile"
 )
 
 // FileName is the record's file in the tool's config folder.
@@ -130,7 +132,7 @@ func moveAside(path string) (string, error) {
 	if err := os.Rename(path, aside); err != nil {
 		return "", err
 	}
-	syncDir(filepath.Dir(path))
+	atomicfile.SyncDir(filepath.Dir(path))
 	return aside, nil
 }
 
@@ -157,49 +159,13 @@ func (r *Record) Save(path string) error {
 // tests make it fail to act out a crash at the worst moment.
 var beforeRename = func(tmp string) error { return nil }
 
-// writeAtomic replaces path with data through a temporary file beside it.
+// writeAtomic replaces path with data (0600) through a temporary file
+// beside it, making the folder first.
 func writeAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	// CreateTemp makes it 0600 already; said again for umask-less systems.
-	err = f.Chmod(0o600)
-	if err == nil {
-		_, err = f.Write(data)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = beforeRename(tmp)
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	syncDir(dir)
-	return nil
-}
-
-// syncDir makes a rename in dir durable. Not every OS can open a folder
-// for syncing (Windows cannot); the rename has happened either way.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
+	return atomicfile.WriteBefore(path, data, 0o600, beforeRename)
 }
 
 // CSRFolder is the folder beside the record where CSRs are kept.

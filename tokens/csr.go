@@ -19,6 +19,7 @@ import (
 	"text/template"
 	"unicode/utf8"
 
+	"github.com/tunduk-onboard/tunduk-onboard/internal/atomicfile"
 	"github.com/tunduk-onboard/tunduk-onboard/profile"
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
@@ -292,27 +293,9 @@ func (c *CSR) WriteFiles(dir, base string) (pemPath, derPath string, err error) 
 	return pemPath, derPath, nil
 }
 
+// writeAtomic writes a CSR file whole or not at all (CSRs are public: 0644).
 func writeAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("csr: %w", err)
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
+	if err := atomicfile.Write(path, data, 0o644); err != nil {
 		return fmt.Errorf("csr: writing %s: %w", path, err)
 	}
 	return nil

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/internal/atomicfile"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/configure"
 )
 
@@ -102,25 +102,7 @@ func (w *serverOut) finish(err error, code int) error {
 // the same folder, renamed over path: never half a file. Its error names
 // path, not the temporary file.
 func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return &fileErr{op: "write", path: path, err: err}
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(f.Name(), perm)
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
+	if err := atomicfile.Write(path, data, perm); err != nil {
 		return &fileErr{op: "write", path: path, err: err}
 	}
 	return nil
