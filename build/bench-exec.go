@@ -2,7 +2,8 @@
 
 // bench-exec times short commands for build/bench-start.sh: each case
 // runs once per round, the rounds interleave the cases (load from other
-// work falls on all of them alike), and for each it prints the median
+// work falls on all of them alike; every other round in reverse order),
+// and for each it prints the median
 // and the minimum of the wall time (fork to exit) and of the CPU time the
 // process used (user + system, every thread; what a loaded machine
 // inflates far less than the wall time).
@@ -53,7 +54,13 @@ func main() {
 		fail(err)
 	}
 	for r := 0; r < *warm+*rounds; r++ {
-		for _, c := range cases {
+		// Every other round backwards: no case always runs first or after
+		// the same neighbour.
+		order := slices.Clone(cases)
+		if r%2 == 1 {
+			slices.Reverse(order)
+		}
+		for _, c := range order {
 			wall, cpu, err := c.run()
 			if err != nil {
 				fail(fmt.Errorf("%s: %w", c.Name, err))

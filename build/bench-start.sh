@@ -93,7 +93,14 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # The floors and the tools are built as the Makefile builds the wizard
-# and the CLI (build/goenv.sh, the same tags and -ldflags).
+# and the CLI (build/goenv.sh, the same tags and -ldflags). Every program
+# measured runs from a copy in one folder: the same binary started from
+# bin/ and from a copy in /tmp differed by half a millisecond here.
+mkdir -p "$WORK/bin"
+cp "$WIZARD" "$WORK/bin/wizard" && WIZARD=$WORK/bin/wizard
+cp "$CLI" "$WORK/bin/cli" && CLI=$WORK/bin/cli
+if [ -n "$BEFORE_WIZARD" ]; then cp "$BEFORE_WIZARD" "$WORK/bin/wizard-before" && BEFORE_WIZARD=$WORK/bin/wizard-before; fi
+if [ -n "$BEFORE_CLI" ]; then cp "$BEFORE_CLI" "$WORK/bin/cli-before" && BEFORE_CLI=$WORK/bin/cli-before; fi
 # --- GUI ---------------------------------------------------------------------
 declare -A ALL
 RUN=0
@@ -118,7 +125,7 @@ gui() {
 }
 
 gui_round() {
-	gui hello "$WORK/hello-window"
+	gui hello "$WORK/bin/hello-window"
 	gui welcome "$WIZARD"
 	[ -z "$BEFORE_WIZARD" ] || gui welcome-before "$BEFORE_WIZARD"
 	gui ready "$WIZARD" "${READY_ENV[@]}"
@@ -128,7 +135,7 @@ gui_round() {
 measure_gui() {
 	local k i
 	go build -o "$WORK/frame" build/bench-frame.go || die "build/bench-frame.go did not build"
-	go build -tags "$TAGS" -ldflags '-s -w' -o "$WORK/hello-window" build/bench-hello-window.go ||
+	go build -tags "$TAGS" -ldflags '-s -w' -o "$WORK/bin/hello-window" build/bench-hello-window.go ||
 		die "build/bench-hello-window.go did not build"
 	# Xvfb picks a free display (-displayfd): other helpers and CI run theirs.
 	Xvfb -displayfd 3 -screen 0 1280x800x24 -br -nolisten tcp 3>"$WORK/display" 2>"$WORK/xvfb.log" &
@@ -165,14 +172,14 @@ verb_json() {
 
 measure_cli() {
 	local rc=0
-	go build -ldflags '-s -w' -o "$WORK/hello-cli" build/bench-hello-cli.go || die "build/bench-hello-cli.go did not build"
+	go build -ldflags '-s -w' -o "$WORK/bin/hello-cli" build/bench-hello-cli.go || die "build/bench-hello-cli.go did not build"
 	go build -o "$WORK/bench-exec" build/bench-exec.go || die "build/bench-exec.go did not build"
 	printf 'so-bench-4711\nuser-bench-0815\nuser-bench-0815\n' >"$WORK/pins"
 	: >"$WORK/not-a-library.so"
 	export XDG_CONFIG_HOME=$WORK/cli-config # the CLI's logs
 	{
 		printf '[{"name":"true","argv":["/bin/true"]},\n'
-		printf '{"name":"hello-cli","argv":["%s"]},\n' "$WORK/hello-cli"
+		printf '{"name":"hello-cli","argv":["%s"]},\n' "$WORK/bin/hello-cli"
 		printf '{"name":"version","argv":["%s","version"]},\n' "$CLI"
 		[ -z "$BEFORE_CLI" ] || printf '{"name":"version-before","argv":["%s","version"]},\n' "$BEFORE_CLI"
 		printf '{"name":"verb","argv":%s,"exit":2,"stdin":"%s"}' "$(verb_json "$CLI")" "$WORK/pins"
