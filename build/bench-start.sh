@@ -64,7 +64,7 @@ while [ $# -gt 0 ]; do
 	--runs) RUNS=${2:?}; shift 2 ;;
 	--cli-runs) CLI_RUNS=${2:?}; shift 2 ;;
 	--only) ONLY=${2:?}; shift 2 ;;
-	-h | --help) sed -n '2,40p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,39p' "$0"; exit 0 ;;
 	*) die "unknown argument: $1" ;;
 	esac
 done
