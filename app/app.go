@@ -53,6 +53,8 @@ func appIcon() fyne.Resource {
 
 // Run starts the GUI and returns when its window closes.
 func Run() {
+	startProfile()  // only when TUNDUK_ONBOARD_PROFILE_DIR asks
+	go trimMemory() // gives back what the start and later bursts of work leave behind
 	logPath := openLog()
 	log.WithFields(map[string]any{"version": version.String(), "os": runtime.GOOS, "arch": runtime.GOARCH}).Info("tunduk-onboard gui start")
 

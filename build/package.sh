@@ -52,6 +52,8 @@ stage() {
 	done | tar --null -T - -cf - | tar -xf - -C "$1"
 }
 
+# The wizard without Fyne's emoji font (-tags no_emoji, as the Makefile
+# builds it: why there); fyne package adds migrated_fynedo and release.
 # The version goes in with -X for --version; fyne package lifts -ldflags
 # out of GOFLAGS and adds its own (-H=windowsgui, -s -w).
 XVER="-X=$MODULE/internal/version.Version=$VERSION"
@@ -73,7 +75,7 @@ build_win() {
 	sed "s/@VERSION@/$VERSION.$BUILD/; s/@NAME@/kg.tunduk.onboard/" build/package/windows.manifest \
 		>"$src/tunduk-onboard.exe.manifest"
 	(cd "$src" && unset CGO_CFLAGS CGO_LDFLAGS && GOFLAGS="-buildvcs=false -ldflags=$XVER" GOOS=windows GOARCH=amd64 CC=$MINGW_CC \
-		"$FYNE" package --os windows --release)
+		"$FYNE" package --os windows --release --tags no_emoji)
 	mv "$src/Tunduk Onboard.exe" "$DIST/tunduk-onboard_${VERSION}_windows_amd64.exe"
 	step "Windows GUI done"
 }
@@ -107,7 +109,7 @@ build_linux() {
 	# fyne adds the flags build/goenv.sh set to those already set: clear them,
 	# and it compiles with the same ones (the cached OpenGL bindings fit).
 	(cd "$src" && unset CGO_CFLAGS CGO_LDFLAGS && GOFLAGS="-buildvcs=false -ldflags=$XVER" \
-		"$FYNE" package --os linux --release --name tunduk-onboard)
+		"$FYNE" package --os linux --release --tags no_emoji --name tunduk-onboard)
 	mv "$src/tunduk-onboard.tar.xz" "$DIST/tunduk-onboard_${VERSION}_linux_amd64.tar.xz"
 	local cli=$DIST/tunduk-onboard-cli_${VERSION}_linux_amd64
 	[ -f "$cli" ] || (cd "$src" && go build -trimpath -ldflags "$LDFLAGS" -o "$cli" ./cmd/tunduk-onboard-cli)

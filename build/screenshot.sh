@@ -35,7 +35,7 @@ SOFTHSM_LIB=${SOFTHSM_LIB:-/usr/lib/softhsm/libsofthsm2.so}
 
 if [ ! -x "$BIN" ]; then
 	echo "building $BIN"
-	go build -tags migrated_fynedo -o "$BIN" .
+	go build -tags migrated_fynedo,no_emoji -o "$BIN" .
 fi
 mkdir -p docs
 

@@ -19,37 +19,55 @@ var Languages = []string{"en", "ru", "ky"}
 // assets/translations/report/{en,ru,ky}.json. They are read here without
 // Fyne so the headless CLI can print them; the GUI's own strings are in
 // assets/translations/*.json and go through fyne's lang package.
-var (
-	catalogOnce sync.Once
-	catalog     map[string]map[string]string
-	catalogErr  error
-)
+//
+// Each language's file is parsed the first time a text in that language
+// is asked for: a CLI run speaks one language, and parsing all three cost
+// it several milliseconds of its start (build/bench-start.sh).
+type catalogFile struct {
+	once sync.Once
+	m    map[string]string
+	err  error
+}
 
-func loadCatalog() {
-	catalog = map[string]map[string]string{}
+var catalogs = func() map[string]*catalogFile {
+	c := make(map[string]*catalogFile, len(Languages))
 	for _, l := range Languages {
-		data, err := assets.FS.ReadFile("translations/report/" + l + ".json")
+		c[l] = &catalogFile{}
+	}
+	return c
+}()
+
+// catalog is lang's texts (nil for a language the product does not speak).
+func catalog(lang string) (map[string]string, error) {
+	c, ok := catalogs[lang]
+	if !ok {
+		return nil, nil
+	}
+	c.once.Do(func() {
+		data, err := assets.FS.ReadFile("translations/report/" + lang + ".json")
 		if err != nil {
-			catalogErr = err
+			c.err = err
 			return
 		}
 		m := map[string]string{}
 		if err := json.Unmarshal(data, &m); err != nil {
-			catalogErr = fmt.Errorf("translations/report/%s.json: %w", l, err)
+			c.err = fmt.Errorf("translations/report/%s.json: %w", lang, err)
 			return
 		}
-		catalog[l] = m
-	}
+		c.m = m
+	})
+	return c.m, c.err
 }
 
 // T returns the report text for key in lang (English when the language
 // lacks it, the key itself when English lacks it too), with data filled
 // into its {{.Name}} placeholders.
 func T(lang, key string, data map[string]any) string {
-	catalogOnce.Do(loadCatalog)
-	s, ok := catalog[lang][key]
+	m, _ := catalog(lang)
+	s, ok := m[key]
 	if !ok {
-		if s, ok = catalog["en"][key]; !ok {
+		en, _ := catalog("en")
+		if s, ok = en[key]; !ok {
 			return key
 		}
 	}
@@ -101,6 +119,5 @@ func parsed(id, text string) (*template.Template, error) {
 
 // CatalogKeys lists the keys of one language, for completeness tests.
 func CatalogKeys(lang string) (map[string]string, error) {
-	catalogOnce.Do(loadCatalog)
-	return catalog[lang], catalogErr
+	return catalog(lang)
 }
