@@ -77,20 +77,30 @@ type walkSnap struct {
 	Problems []string      `json:"problems,omitempty"`
 }
 
-// startWalkLog looks at the window every tick until it closes.
-func (wz *wizard) startWalkLog(path string) {
+// startWalkLog looks at the window every tick until it closes or stop
+// is called (stop returns once the log is closed).
+func (wz *wizard) startWalkLog(path string) (stop func()) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		log.WithError(err).Error("walk log not opened")
-		return
+		return func() {}
 	}
 	log.WithField("file", path).Info("walk log on")
+	quit, done := make(chan struct{}), make(chan struct{})
 	go func() {
+		defer close(done)
 		defer f.Close()
 		var seq int
 		var last, written []byte
 		seen := map[string]time.Time{} // problems, when first seen
-		for range time.Tick(walkTick) {
+		tick := time.NewTicker(walkTick)
+		defer tick.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-tick.C:
+			}
 			var s *walkSnap
 			fyne.DoAndWait(func() {
 				if windowOpen(wz) {
@@ -135,24 +145,32 @@ func (wz *wizard) startWalkLog(path string) {
 			last = b
 		}
 	}()
+	var once sync.Once
+	return func() { once.Do(func() { close(quit); <-done }) }
 }
 
 // walkSnapshot describes the window now (UI goroutine).
 func (wz *wizard) walkSnapshot() *walkSnap {
-	c := wz.win.Canvas()
-	size := c.Size()
-	s := &walkSnap{Step: wz.steps[wz.cur].id, Lang: CurrentLanguage(), Canvas: [2]float32{size.Width, size.Height}}
+	s := &walkSnap{Step: wz.steps[wz.cur].id, Lang: CurrentLanguage()}
 	for _, st := range wz.steps {
 		s.Steps = append(s.Steps, st.id)
 	}
+	walkCanvas(s, wz.win.Canvas(), windowSize(os.Getenv(envSize)))
+	return s
+}
+
+// walkCanvas adds what canvas c shows to s; opened is the size its
+// window was opened at.
+func walkCanvas(s *walkSnap, c fyne.Canvas, opened fyne.Size) {
+	size := c.Size()
+	s.Canvas = [2]float32{size.Width, size.Height}
 	w := &walker{snap: s, focused: c.Focused(), keys: walkKeys(CurrentLanguage())}
 	whole := region{0, 0, size.Width, size.Height}
 	canvasBox := bounds{whole, whole}
 	if content := c.Content(); content != nil {
 		w.visit(content, fyne.Position{}, canvasBox, nil)
-		// The size it was opened at: content that needs more makes Fyne
-		// grow the window, past the screen it was sized for.
-		opened := windowSize(os.Getenv(envSize))
+		// Content that needs more than the window was opened at makes
+		// Fyne grow the window, past the screen it was sized for.
 		if m := content.MinSize(); m.Width > opened.Width+1 || m.Height > opened.Height+1 {
 			s.Problems = append(s.Problems, fmt.Sprintf("step %s needs a %.0fx%.0f window, it was opened at %.0fx%.0f; widest: %s",
 				s.Step, m.Width, m.Height, opened.Width, opened.Height, widestChain(content)))
@@ -180,7 +198,6 @@ func (wz *wizard) walkSnapshot() *walkSnap {
 		s.Overlays = append(s.Overlays, ov)
 		w.visit(o, fyne.CurrentApp().Driver().AbsolutePositionForObject(o).Subtract(o.Position()), canvasBox, nil)
 	}
-	return s
 }
 
 // contentOf is the exported Content field of a widget the walk has no
