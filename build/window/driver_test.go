@@ -144,8 +144,29 @@ type walk struct {
 	start    time.Time
 
 	app                  *exec.Cmd
+	exited               chan struct{} // closed when the wizard exits
+	exitErr              error
 	rig                  *rig
 	home, stderr, opened string
+}
+
+// alive ends the walk when the wizard is gone: its exit and the end of
+// its stderr (a panic's trace) say why.
+func (w *walk) alive() {
+	w.t.Helper()
+	select {
+	case <-w.exited:
+		b, _ := os.ReadFile(w.stderr)
+		why := string(b)
+		if i := strings.Index(why, "panic:"); i >= 0 {
+			why = why[i:]
+		}
+		if lines := strings.SplitN(why, "\n", 25); len(lines) == 25 {
+			why = strings.Join(lines[:24], "\n")
+		}
+		w.t.Fatalf("%s: the wizard exited (%v) on step %s; its stderr:\n%s", w.name, w.exitErr, w.cur.Step, why)
+	default:
+	}
 }
 
 func newReader(f *os.File) *bufio.Reader { return bufio.NewReaderSize(f, 1<<20) }
@@ -208,6 +229,7 @@ func (w *walk) waitFor(what string, timeout time.Duration, after int, cond func(
 		if w.cur != nil && w.cur.Seq > after && cond(w.cur) {
 			return w.cur
 		}
+		w.alive()
 		if time.Now().After(end) {
 			w.fatalf("waited %s for %s", timeout, what)
 		}
@@ -239,6 +261,7 @@ func (w *walk) caughtUp(at time.Time) {
 	want := at.Add(400 * time.Millisecond).UnixMilli()
 	end := time.Now().Add(time.Minute)
 	for w.beat() < want {
+		w.alive()
 		if time.Now().After(end) {
 			w.fatalf("the wizard stopped answering: no walk beat for a minute")
 		}
@@ -377,6 +400,7 @@ func (w *walk) clickUntil(name string, find func(*snap) (item, bool), what strin
 			if w.cur.Seq > seq && done(w.cur) {
 				return w.cur
 			}
+			w.alive()
 			if time.Now().After(end) {
 				w.fatalf("waited %s for %s", timeout, what)
 			}

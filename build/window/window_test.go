@@ -204,15 +204,15 @@ func startWalk(t *testing.T, bin, name, lang string, size [2]int, shots string) 
 		t.Fatalf("start the wizard: %v", err)
 	}
 	w.app, w.rig, w.home, w.stderr, w.opened = app, r, home, stderr, opened
+	w.exited = make(chan struct{})
+	go func() { w.exitErr = app.Wait(); close(w.exited) }()
 	t.Cleanup(func() {
 		_ = app.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = app.Wait(); close(done) }()
 		select {
-		case <-done:
+		case <-w.exited:
 		case <-time.After(5 * time.Second):
 			_ = app.Process.Kill()
-			<-done
+			<-w.exited
 		}
 		ef.Close()
 		if os.Getenv("WALK_OUT") != "" { // kept with the screenshots
@@ -347,8 +347,10 @@ var (
 func (w *walk) finish() {
 	t := w.t
 	w.checkGeometry()
-	if err := w.app.Process.Signal(syscall.Signal(0)); err != nil {
-		t.Errorf("%s: the wizard is gone at the end of the walk", w.name)
+	select {
+	case <-w.exited:
+		t.Errorf("%s: the wizard is gone at the end of the walk (%v)", w.name, w.exitErr)
+	default:
 	}
 	stderr, _ := os.ReadFile(w.stderr)
 	stderr = fyneNoise.ReplaceAll(stderr, nil)
