@@ -32,6 +32,9 @@ import (
 // envWalkLog names the walk log's file; unset, nothing is walked.
 const envWalkLog = "TUNDUK_ONBOARD_WALK_LOG"
 
+// tooSmall starts the problem of a step that needs a larger window.
+const tooSmall = "window too small"
+
 // walkTick is how often the window is looked at; walkProblemAge how long
 // a layout problem must last to be reported.
 const (
@@ -125,7 +128,9 @@ func (wz *wizard) startWalkLog(path string) (stop func()) {
 					first = now
 				}
 				still[p] = first
-				if now.Sub(first) >= walkProblemAge {
+				// A window too small is reported at once: Fyne grows the
+				// window the moment it is, and never shrinks it back.
+				if now.Sub(first) >= walkProblemAge || strings.HasPrefix(p, tooSmall) {
 					kept = append(kept, p)
 				}
 			}
@@ -172,8 +177,8 @@ func walkCanvas(s *walkSnap, c fyne.Canvas, opened fyne.Size) {
 		// Content that needs more than the window was opened at makes
 		// Fyne grow the window, past the screen it was sized for.
 		if m := content.MinSize(); m.Width > opened.Width+1 || m.Height > opened.Height+1 {
-			s.Problems = append(s.Problems, fmt.Sprintf("step %s needs a %.0fx%.0f window, it was opened at %.0fx%.0f; widest: %s",
-				s.Step, m.Width, m.Height, opened.Width, opened.Height, widestChain(content)))
+			s.Problems = append(s.Problems, fmt.Sprintf("%s: step %s needs %.0fx%.0f, it was opened at %.0fx%.0f; widest: %s",
+				tooSmall, s.Step, m.Width, m.Height, opened.Width, opened.Height, widestChain(content)))
 		}
 	}
 	for _, o := range c.Overlays().List() {
