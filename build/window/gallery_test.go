@@ -3,8 +3,8 @@
 package window
 
 // The README gallery: a handful of the walk's screenshots at 1280x800 in
-// each language, scaled to three quarters and written with the best PNG
-// compression (about 100 KB each), when WALK_GALLERY names a folder.
+// each language, scaled to three quarters, in 256 colours, with the best
+// PNG compression (60 to 90 KB each), when WALK_GALLERY names a folder.
 
 import (
 	"image"
@@ -12,7 +12,9 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
+	"testing"
 )
 
 // galleryShots are the screenshots (by name, without the number) the
@@ -81,9 +83,102 @@ func shrink(src, dst string) error {
 		return err
 	}
 	enc := png.Encoder{CompressionLevel: png.BestCompression}
-	if err := enc.Encode(o, out); err != nil {
+	if err := enc.Encode(o, toPalette(out)); err != nil {
 		o.Close()
 		return err
 	}
 	return o.Close()
+}
+
+// toPalette maps img to its 256 most common colours (counted at 5 bits a
+// channel; each the mean of the pixels it stands for), every other colour
+// to the nearest of them: a screen of flat areas and anti-aliased text
+// loses next to nothing.
+func toPalette(img *image.RGBA) *image.Paletted {
+	type sum struct{ r, g, b, n int }
+	bin := func(c color.RGBA) int { return int(c.R>>3)<<10 | int(c.G>>3)<<5 | int(c.B>>3) }
+	bins := map[int]*sum{}
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			c := img.RGBAAt(x, y)
+			s := bins[bin(c)]
+			if s == nil {
+				s = &sum{}
+				bins[bin(c)] = s
+			}
+			s.r, s.g, s.b, s.n = s.r+int(c.R), s.g+int(c.G), s.b+int(c.B), s.n+1
+		}
+	}
+	keys := make([]int, 0, len(bins))
+	for k := range bins {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		return bins[keys[i]].n > bins[keys[j]].n || bins[keys[i]].n == bins[keys[j]].n && keys[i] < keys[j]
+	})
+	if len(keys) > 256 {
+		keys = keys[:256]
+	}
+	pal := make(color.Palette, len(keys))
+	index := map[int]uint8{}
+	for i, k := range keys {
+		s := bins[k]
+		pal[i] = color.RGBA{uint8(s.r / s.n), uint8(s.g / s.n), uint8(s.b / s.n), 255}
+		index[k] = uint8(i)
+	}
+	out := image.NewPaletted(b, pal)
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			c := img.RGBAAt(x, y)
+			i, ok := index[bin(c)]
+			if !ok {
+				i = uint8(pal.Index(c))
+				index[bin(c)] = i
+			}
+			out.SetColorIndex(x, y, i)
+		}
+	}
+	return out
+}
+
+// A flat screen keeps its colours exactly at 3/4 of the size; a picture
+// of many colours gets at most 256.
+func TestGalleryShrink(t *testing.T) {
+	dir := t.TempDir()
+	img := image.NewRGBA(image.Rect(0, 0, 40, 20))
+	for y := range 20 {
+		for x := range 40 {
+			c := color.RGBA{30, 30, 34, 255} // the dark theme's background
+			if x >= 20 {
+				c = color.RGBA{uint8(x * 6), uint8(y * 12), uint8(x*y) % 255, 255}
+			}
+			img.SetRGBA(x, y, c)
+		}
+	}
+	src, dst := filepath.Join(dir, "in.png"), filepath.Join(dir, "out.png")
+	f, _ := os.Create(src)
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if err := shrink(src, dst); err != nil {
+		t.Fatal(err)
+	}
+	g, _ := os.Open(dst)
+	defer g.Close()
+	out, err := png.Decode(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := out.Bounds(); b.Dx() != 30 || b.Dy() != 15 {
+		t.Fatalf("size %v, want 30x15", b)
+	}
+	p, ok := out.(*image.Paletted)
+	if !ok || len(p.Palette) > 256 {
+		t.Fatalf("not a palette of at most 256 colours: %T", out)
+	}
+	if r, g, b, _ := out.At(3, 3).RGBA(); r>>8 != 30 || g>>8 != 30 || b>>8 != 34 {
+		t.Errorf("the flat area became %d,%d,%d", r>>8, g>>8, b>>8)
+	}
 }

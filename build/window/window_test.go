@@ -368,6 +368,13 @@ func (w *walk) finish() {
 			t.Errorf("%s: wizard log: %s", w.name, m)
 		}
 	}
+	// Show folder (Submit) reached the desktop's opener with a folder.
+	b, _ := os.ReadFile(w.opened)
+	if dir, ok := strings.CutPrefix(strings.TrimSpace(string(b)), "file://"); !ok || !strings.HasPrefix(dir, w.home) {
+		t.Errorf("%s: Show folder did not open the application's folder (xdg-open got %q)", w.name, b)
+	} else if fi, err := os.Stat(strings.Split(dir, "\n")[0]); err != nil || !fi.IsDir() {
+		t.Errorf("%s: Show folder opened %q, not a folder (%v)", w.name, dir, err)
+	}
 	for _, v := range w.rig.fake.TakeViolations() {
 		t.Errorf("%s: the admin API fake saw a request against the spec: %+v", w.name, v)
 	}
