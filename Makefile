@@ -49,6 +49,7 @@ lint:
 	@out=$$($(GOFMT) -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet -tags $(TAGS),ci ./...
+	$(GO) vet -tags window ./build/window/
 
 # The whole suite: unit, parser, real sshd, SoftHSM, booted hosts, Fyne
 # test-driver GUI tests, with the release packages building beside them;
