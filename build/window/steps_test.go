@@ -101,6 +101,9 @@ func (w *walk) organisation() {
 	w.typeInto("org.code", "70000001")
 	w.typeInto("org.name", orgNames[w.cur.Lang])
 	w.typeInto("org.server_code", "SS1")
+	if b, ok := w.cur.button("nav.next"); !ok || b.Off {
+		w.fillRest()
+	}
 	w.wait("Next allowed", func(s *snap) bool { b, ok := s.button("nav.next"); return ok && !b.Off })
 	w.shot("organisation")
 }
@@ -242,6 +245,20 @@ func (w *walk) token() {
 		return len(s.Overlays) == 0 && !s.label("token.key.none") && ready(s)
 	})
 	w.shot("token")
+	// Formatting a token that holds the key asks again, serial typed;
+	// refused there, the token keeps its key.
+	w.pressWait("token.format", "the format dialog", 15*time.Second, func(s *snap) bool { return s.overlayTitled("token.format.title") })
+	w.typeInto("token.format.so_pin", soPIN)
+	w.typeInto("token.format.user_pin", "Walk-user-PIN-2026")
+	w.typeInto("token.format.user_pin2", "Walk-user-PIN-2026")
+	w.pressWait("token.format.ok", "the erase question", time.Minute, func(s *snap) bool { return s.overlayTitled("token.wipe.title") })
+	w.shot("token-wipe")
+	w.pressWait("token.cancel", "erasing refused", time.Minute, func(s *snap) bool {
+		b, ok := s.button("token.format.ok")
+		return ok && !b.Off && !s.overlayTitled("token.wipe.title")
+	})
+	w.closeDialogs()
+	w.wait("the key kept", func(s *snap) bool { return !s.label("token.key.none") && ready(s) })
 }
 
 // certificates: the CSR signed on the token, saved.
