@@ -12,6 +12,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -153,11 +154,13 @@ func (ss *submitStep) renderTimeline() {
 		dir := rec.Dir
 		id := widget.NewLabelWithStyle(T("submit.package_id", map[string]any{"ID": rec.ID}), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 		id.Selectable = true
-		// Wrapped: unbroken, the ID made the window wider than a 1024 px
-		// screen (the real-window walk).
+		// The button under the ID, which wraps when the pane is narrower
+		// still: side by side and unbroken, they made the window wider
+		// than a 1024 px screen (the real-window walk).
 		id.Wrapping = fyne.TextWrapBreak
-		v.timeline.Add(container.NewBorder(nil, nil, nil,
-			container.NewVBox(widget.NewButtonWithIcon(T("submit.show_folder"), theme.FolderOpenIcon(), func() { ss.showFolder(dir) })), id))
+		v.timeline.Add(id)
+		v.timeline.Add(container.NewHBox(
+			widget.NewButtonWithIcon(T("submit.show_folder"), theme.FolderOpenIcon(), func() { ss.showFolder(dir) }), layout.NewSpacer()))
 	}
 	if ss.pending > 0 {
 		v.timeline.Add(infoCard(T("submit.pending", map[string]any{"Count": ss.pending}), T("submit.queued.todo")))
