@@ -59,7 +59,9 @@ walk_start() {
 if wait "$pkgpid"; then
 	pkgpid=""
 	echo "test-all: release packages built ($(elapsed))"
-	walk_start "$(ls "$work"/dist/tunduk-onboard_*_linux_amd64.tar.xz 2>/dev/null | head -n1)"
+	tarxz=""
+	for f in "$work"/dist/tunduk-onboard_*_linux_amd64.tar.xz; do [ -f "$f" ] && tarxz=$f; done
+	walk_start "$tarxz"
 	KEEP_DIST=$work/dist build/test-package.sh || { [ "$rc" -ne 0 ] || rc=1; }
 else
 	pkgpid=""
