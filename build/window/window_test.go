@@ -274,7 +274,19 @@ func startX(t *testing.T, dir string, size [2]int) string {
 		t.Fatalf("Xvfb: %v", err)
 	}
 	wr.Close()
-	t.Cleanup(func() { _ = x.Process.Kill(); _ = x.Wait(); logf.Close() })
+	t.Cleanup(func() {
+		// TERM: Xvfb then removes its socket and lock; KILL if it hangs.
+		_ = x.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = x.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			_ = x.Process.Kill()
+			<-done
+		}
+		logf.Close()
+	})
 	// Read up to the newline, and keep the pipe open: Xvfb writes the
 	// number and the newline apart, and a closed pipe is fatal to it.
 	t.Cleanup(func() { r.Close() })
