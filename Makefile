@@ -25,7 +25,7 @@ LDFLAGS  := -s -w -X $(MODULE)/internal/version.Version=$(VERSION)
 export LANG := en_US.UTF-8
 FUZZTIME ?= 15s
 
-.PHONY: all deps build run test lint bench fuzz screenshot clean tools package test-package test-bootstrap screenshots screenshot-install print-go
+.PHONY: all deps build run test lint bench fuzz screenshot clean tools package test-package test-bootstrap test-window gallery screenshots screenshot-install print-go
 
 all: build
 
@@ -57,10 +57,12 @@ lint:
 	@out=$$($(GOFMT) -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GOENV) $(GO) vet -tags $(TAGS),ci ./...
+	$(GOENV) $(GO) vet -tags window ./build/window/
 
 # The whole suite: unit, parser, real sshd, SoftHSM, booted hosts, Fyne
 # test-driver GUI tests, with the release packages building beside them;
-# then the packaging tests and a short fuzz run (build/test-all.sh).
+# then the packaging tests with the real-window walk beside them, and a
+# short fuzz run (build/test-all.sh).
 test: deps tools
 	build/test-all.sh
 
@@ -101,6 +103,16 @@ tools:
 # linux/amd64 and windows/amd64, SHA256SUMS. The version: FyneApp.toml.
 package: deps tools
 	build/package.sh
+
+# The wizard in a real window under Xvfb, driven by real X input through
+# every step, button and dialog in en, ru and ky at 1280x800 and 1024x768
+# (build/test-window.sh; make test runs it on the release build).
+test-window: deps bin/tunduk-onboard
+	WALK_BIN=$(CURDIR)/bin/tunduk-onboard build/test-window.sh
+
+# The README gallery (docs/gallery) from the walk's screenshots.
+gallery: deps bin/tunduk-onboard
+	WALK_BIN=$(CURDIR)/bin/tunduk-onboard WALK_GALLERY=$(CURDIR)/docs/gallery WALK_ONLY="en-1280x800 ru-1280x800 ky-1280x800" build/test-window.sh
 
 # Only the packaging tests (make test runs them too): wine, a clean Debian
 # root for the .deb, Authenticode signing.

@@ -32,6 +32,7 @@ const (
 	// the CLI's --admin-api and --admin-api-cert).
 	envAdminAPI     = "TUNDUK_ONBOARD_ADMIN_API"
 	envAdminAPICert = "TUNDUK_ONBOARD_ADMIN_API_CERT"
+	// envWalkLog (walklog.go): the real-window test's view of the window.
 )
 
 var (
@@ -96,6 +97,9 @@ func Run() {
 	wz.rec.tell()
 	if os.Getenv(envAutoCheck) == "1" {
 		wz.readiness.start()
+	}
+	if p := strings.TrimSpace(os.Getenv(envWalkLog)); p != "" {
+		wz.startWalkLog(p)
 	}
 	w.SetOnClosed(func() {
 		wz.readiness.cancel()

@@ -106,14 +106,20 @@ func (cs *configureStep) view() fyne.CanvasObject {
 	v.hwToken.SetPlaceHolder("1")
 	v.hwToken.OnChanged = func(s string) { f.HWTokenID = s; cs.saveForm(); cs.refresh() }
 	v.hwPIN = entry(&f.HWPIN, "", true, false)
-	v.hwBox = container.NewVBox(widget.NewForm(
+	hwForm := widget.NewForm(
 		&widget.FormItem{Text: T("configure.hw_token"), Widget: v.hwToken, HintText: T("configure.hw_token_hint")},
-		&widget.FormItem{Text: T("configure.hw_pin"), Widget: v.hwPIN, HintText: T("configure.secret_hint")}))
+		&widget.FormItem{Text: T("configure.hw_pin"), Widget: v.hwPIN, HintText: T("configure.secret_hint")})
+	hwForm.Orientation = widget.Vertical // as the form below
+	v.hwBox = container.NewVBox(hwForm)
 	v.pin2Item = widget.NewFormItem(T("configure.pin2"), v.pin2)
 	v.pinItem = &widget.FormItem{Text: T("configure.pin"), Widget: v.pin}
 	v.form = widget.NewForm(
 		&widget.FormItem{Text: T("configure.anchor"), Widget: container.NewBorder(nil, nil, nil, browse, v.anchorPath), HintText: T("configure.anchor_hint")},
 		v.pinItem, v.pin2Item)
+	// Labels above the fields: beside them, the Kyrgyz PIN and hardware
+	// token hints made the window wider than a 1024 px screen (the
+	// real-window walk).
+	v.form.Orientation = widget.Vertical
 	signNote := widget.NewLabel(T("configure.sign_note"))
 	signNote.Wrapping = fyne.TextWrapWord
 	signNote.Importance = widget.LowImportance

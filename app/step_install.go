@@ -319,7 +319,7 @@ func (is *installStep) showPlan() {
 }
 
 func (is *installStep) choosePackagesDir() {
-	dialog.ShowFolderOpen(func(u fyne.ListableURI, err error) {
+	d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
 		if err != nil || u == nil {
 			return
 		}
@@ -328,4 +328,5 @@ func (is *installStep) choosePackagesDir() {
 			is.v.pkgDir.SetText(u.Path())
 		}
 	}, is.wz.win)
+	showFileDialog(d, is.wz.win)
 }

@@ -49,6 +49,10 @@ func (rs *registerStep) view() fyne.CanvasObject {
 	v.authPath, authBox = pathEntry(&rs.authPath)
 	v.signPath, signBox = pathEntry(&rs.signPath)
 	form := widget.NewForm()
+	// Labels above the fields: beside them, the Kyrgyz label of the
+	// signing certificate (the glossary's term) and the hints made the
+	// window wider than a 1024 px screen (the real-window walk).
+	form.Orientation = widget.Vertical
 	// The admin login, unless Install or Configure holds it this run: the
 	// certificates often come days later, in a new run of the wizard. The
 	// same in-memory fields as Configure's (never saved).

@@ -172,8 +172,13 @@ func (ss *submitStep) renderTimeline() {
 		dir := rec.Dir
 		id := widget.NewLabelWithStyle(T("submit.package_id", map[string]any{"ID": rec.ID}), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 		id.Selectable = true
-		v.timeline.Add(container.NewHBox(id, layout.NewSpacer(),
-			widget.NewButtonWithIcon(T("submit.show_folder"), theme.FolderOpenIcon(), func() { ss.showFolder(dir) })))
+		// The button under the ID, which wraps when the pane is narrower
+		// still: side by side and unbroken, they made the window wider
+		// than a 1024 px screen (the real-window walk).
+		id.Wrapping = fyne.TextWrapBreak
+		v.timeline.Add(id)
+		v.timeline.Add(container.NewHBox(
+			widget.NewButtonWithIcon(T("submit.show_folder"), theme.FolderOpenIcon(), func() { ss.showFolder(dir) }), layout.NewSpacer()))
 	}
 	if ss.pending > 0 {
 		v.timeline.Add(infoCard(T("submit.pending", map[string]any{"Count": ss.pending}), T("submit.queued.todo")))

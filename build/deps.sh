@@ -21,6 +21,7 @@ PKGS=(
   libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev
   # real parts for tests
   openssh-server openssh-client iproute2 xvfb xauth imagemagick xdotool dbus dbus-x11
+  x11-xkb-utils xkb-data  # the window walk: setxkbmap us,kg, so xdotool types Cyrillic
   gnome-keyring ansible procps locales softhsm2 opensc libengine-pkcs11-openssl openssl psmisc
   sudo  # installer runner tests: a user with password sudo
   # installer end-to-end target: a Debian root booted under systemd-nspawn

@@ -5,7 +5,10 @@
 #           a short fuzz run of the probe parser;
 #   lane 2: the release packages (build/package.sh), then the packaging
 #           tests on them (build/test-package.sh: wine, signing, the .deb
-#           and the Go bootstrap in a clean Debian root).
+#           and the Go bootstrap in a clean Debian root) with the
+#           real-window walk of the wizard from the .tar.xz beside them
+#           (build/test-window.sh: Xvfb and xdotool, mostly waiting); when
+#           the packages fail, the walk runs on make's build.
 # On a fresh machine lane 2 is the long one: the Windows build runs cgo
 # over the OpenGL bindings in one C compiler process for minutes, so it
 # starts first and is not held back. The Linux builds of both lanes share
@@ -28,16 +31,36 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-set -m
-(
-	if ! DIST=$work/dist build/package.sh >"$work/package.log" 2>&1; then
+# lane_two: packages, then the packaging tests and the window walk side by
+# side; the walk's output follows the packaging tests'.
+lane_two() {
+	local tarxz="" rc=0 wrc=0 walk
+	if DIST=$work/dist build/package.sh >"$work/package.log" 2>&1; then
+		echo "test-all: release packages built ($(elapsed))"
+		for f in "$work"/dist/tunduk-onboard_*_linux_amd64.tar.xz; do [ -f "$f" ] && tarxz=$f; done
+	else
 		tail -40 "$work/package.log"
 		echo "FAIL release packages: build/package.sh failed (log above)"
-		exit 1
+		rc=1
 	fi
-	echo "test-all: release packages built ($(elapsed))"
-	KEEP_DIST=$work/dist build/test-package.sh
-) >"$work/lane2.log" 2>&1 &
+	WALK_TARXZ=$tarxz build/test-window.sh >"$work/window.log" 2>&1 &
+	walk=$!
+	if [ -n "$tarxz" ]; then
+		KEEP_DIST=$work/dist build/test-package.sh || rc=1
+	fi
+	echo "test-all: packaging tests done ($(elapsed))"
+	wait "$walk" || wrc=$?
+	cat "$work/window.log"
+	if [ "$wrc" -ne 0 ]; then
+		echo "FAIL the real-window walk (build/test-window.sh, log above)"
+		rc=1
+	fi
+	echo "test-all: window walk done ($(elapsed))"
+	return "$rc"
+}
+
+set -m
+lane_two >"$work/lane2.log" 2>&1 &
 lane2=$!
 set +m
 
@@ -54,6 +77,5 @@ wait "$lane2" || l2=$?
 lane2=""
 cat "$work/lane2.log"
 [ "$l2" -eq 0 ] || first 1
-echo "test-all: packaging tests done ($(elapsed))"
 echo "test-all: done ($(elapsed)), exit $rc"
 exit "$rc"

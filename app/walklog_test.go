@@ -1,0 +1,150 @@
+package app
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+)
+
+func findItem(s *walkSnap, kind, key string) (walkItem, bool) {
+	for _, it := range s.Items {
+		if it.Kind != kind {
+			continue
+		}
+		for _, k := range append(append([]string{}, it.Keys...), it.Form...) {
+			if k == key {
+				return it, true
+			}
+		}
+	}
+	return walkItem{}, false
+}
+
+// The walk log names what is on screen by catalogue key, with a place
+// inside the window; a disabled button says so.
+func TestWalkSnapshotNamesButtonsByKey(t *testing.T) {
+	wz, w := newTestWizard(t, nil)
+	s := wz.walkSnapshot()
+	if s.Step != stepWelcome || s.Lang != "en" || len(s.Steps) != len(wz.steps) {
+		t.Fatalf("snapshot: step %q lang %q steps %v", s.Step, s.Lang, s.Steps)
+	}
+	next, ok := findItem(s, "button", "nav.next")
+	if !ok || next.Off {
+		t.Fatalf("no enabled Next in %+v", s.Items)
+	}
+	back, ok := findItem(s, "button", "nav.back")
+	if !ok || !back.Off {
+		t.Fatalf("Back on Welcome should be there, disabled: %+v %v", back, ok)
+	}
+	size := w.Canvas().Size()
+	if next.X <= size.Width/2 || next.X+next.W > size.Width+1 || next.Y+next.H > size.Height+1 || next.Y < size.Height/2 {
+		t.Errorf("Next at %v,%v %vx%v is not at the bottom right of %v", next.X, next.Y, next.W, next.H, size)
+	}
+	if len(s.Problems) != 0 {
+		t.Errorf("problems on Welcome: %v", s.Problems)
+	}
+}
+
+// Form entries carry their label's key; a password entry's text never
+// reaches the log.
+func TestWalkSnapshotNeverReadsPasswords(t *testing.T) {
+	wz, _ := newTestWizard(t, nil)
+	wz.state.Server = Server{Remote: true, Host: "ss1.example.kg", Port: "22", User: "admin", Auth: AuthPassword}
+	wz.cur = wz.stepIndex(stepServer)
+	wz.showStep()
+	test.Type(wz.server.password, "Sekret-PW-4711")
+	wz.server.host.SetText("")
+	test.Type(wz.server.host, "ss2.example.kg")
+	s := wz.walkSnapshot()
+	pw, ok := findItem(s, "password", "server.password")
+	if !ok || pw.Text != "" {
+		t.Fatalf("password entry: %+v %v", pw, ok)
+	}
+	host, ok := findItem(s, "entry", "server.host")
+	if !ok || host.Text != "ss2.example.kg" {
+		t.Fatalf("host entry: %+v %v", host, ok)
+	}
+	b, _ := json.Marshal(s)
+	if strings.Contains(string(b), "Sekret-PW-4711") {
+		t.Fatal("the password reached the walk log")
+	}
+}
+
+// Text wider than its scroll, squeezed below its size, or needing a
+// wider window than it was opened at is reported.
+func TestWalkCanvasReportsCutText(t *testing.T) {
+	a := test.NewTempApp(t)
+	w := a.NewWindow("walk")
+	t.Cleanup(w.Close)
+	long := widget.NewLabel(strings.Repeat("unwrapped words ", 20))
+	squeezed := widget.NewButton("a button with a long label", nil)
+	w.SetContent(container.NewVBox(
+		container.NewVScroll(long),
+		container.NewGridWrap(fyne.NewSize(60, 36), squeezed),
+	))
+	w.Resize(fyne.NewSize(400, 300))
+	s := &walkSnap{}
+	walkCanvas(s, w.Canvas(), fyne.NewSize(400, 300))
+	all := strings.Join(s.Problems, "\n")
+	for _, want := range []string{`label "unwrapped words`, "cut at the edge", `button "a button with a long label" (layer 0, step ) squeezed`, "window too small: step  needs"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("no %q in:\n%s", want, all)
+		}
+	}
+
+	fine := a.NewWindow("fine")
+	t.Cleanup(fine.Close)
+	fine.SetContent(container.NewVScroll(wrapped(strings.Repeat("wrapped words ", 40))))
+	fine.Resize(fyne.NewSize(400, 300))
+	s = &walkSnap{}
+	walkCanvas(s, fine.Canvas(), fyne.NewSize(400, 300))
+	if len(s.Problems) != 0 {
+		t.Errorf("a wrapped label in a scroll reported: %v", s.Problems)
+	}
+}
+
+// The log is written only for a settled state that changed, with a beat
+// beside it; a problem only once it lasted.
+func TestWalkLogWritesSettledStates(t *testing.T) {
+	wz, _ := newTestWizard(t, nil)
+	path := filepath.Join(t.TempDir(), "walk.log")
+	t.Cleanup(wz.startWalkLog(path)) // stopped before the folder goes
+	var lines []walkSnap
+	read := func() {
+		b, _ := os.ReadFile(path)
+		lines = nil
+		for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			var s walkSnap
+			if json.Unmarshal([]byte(l), &s) == nil {
+				lines = append(lines, s)
+			}
+		}
+	}
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		for end := time.Now().Add(10 * time.Second); !cond(); time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(end) {
+				t.Fatalf("waited for %s; log: %+v", what, lines)
+			}
+			read()
+		}
+	}
+	waitFor("the first line", func() bool { return len(lines) == 1 && lines[0].Step == stepWelcome && lines[0].Seq == 1 })
+	time.Sleep(3 * walkTick)
+	if read(); len(lines) != 1 {
+		t.Fatalf("an unchanged window was written again: %d lines", len(lines))
+	}
+	if b, err := os.ReadFile(path + ".beat"); err != nil || len(b) == 0 {
+		t.Fatalf("no beat: %v", err)
+	}
+	fyne.DoAndWait(wz.Next)
+	waitFor("the Organisation step", func() bool { return len(lines) == 2 && lines[1].Step == stepOrganisation && lines[1].Seq == 2 })
+}

@@ -1,0 +1,349 @@
+//go:build window
+
+package window
+
+// The walk through the wizard's steps, keyed on step ids and catalogue
+// keys (never on today's pixel positions). Each step does what a person
+// does there, then sweeps: every button it did not press yet is pressed,
+// each dialog that opens is shot and closed. A step this file does not
+// know is shot and swept too.
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tunduk-onboard/tunduk-onboard/xroad"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad/xroadtest"
+)
+
+// orgNames are typed on the Organisation step, in the walk's language.
+var orgNames = map[string]string{
+	"en": "Ministry of Digital Development",
+	"ru": "Министерство цифрового развития",
+	"ky": "Санариптик өнүктүрүү министрлиги",
+}
+
+// neverPressed are buttons the walk leaves alone: Start (and Resume) of
+// the install would install X-Road over SSH on the machine running the
+// test, as root.
+var neverPressed = []string{"install.start", "install.resume"}
+
+func (w *walk) run() {
+	w.header()
+	steps := map[string]func(){
+		"welcome":      func() { w.shot("welcome") },
+		"organisation": w.organisation,
+		"server":       w.server,
+		"readiness":    w.readiness,
+		"install":      w.install,
+		"configure":    w.configure,
+		"token":        w.token,
+		"certificates": w.certificates,
+		"submit":       w.submit,
+		"register":     w.register,
+		"summary":      func() { w.shot("summary") },
+	}
+	w.poll()
+	for i, id := range w.cur.Steps {
+		w.goStep(id)
+		if f, ok := steps[id]; ok {
+			f()
+		} else {
+			w.shot(id)
+		}
+		w.sweep(neverPressed...)
+		w.checkGeometry()
+		if i < len(w.cur.Steps)-1 {
+			w.next()
+		}
+	}
+}
+
+// header: About, and the language switched away and back.
+func (w *walk) header() {
+	w.pressWait("about.button", "the About box", 15*time.Second, func(s *snap) bool { return s.overlayTitled("about.title") })
+	w.shot("about")
+	w.pressWait("dialog.close", "About closed", 15*time.Second, func(s *snap) bool { return len(s.Overlays) == 0 })
+
+	lang := w.cur.Lang
+	other := map[string]int{"en": 1, "ru": 2, "ky": 0}[lang] // ru, ky, en: the next in the selector
+	want := []string{"en", "ru", "ky"}[other]
+	w.switchLanguage(other, want)
+	w.switchLanguage(slices.Index([]string{"en", "ru", "ky"}, lang), lang)
+}
+
+// switchLanguage picks option i of the language selector in the header.
+func (w *walk) switchLanguage(i int, want string) {
+	s := w.wait("the language selector", func(s *snap) bool {
+		return len(s.find(func(it item) bool {
+			return it.K == "select" && len(it.Keys) > 0 && strings.HasPrefix(it.Keys[0], "lang.")
+		})) > 0
+	})
+	sel := s.find(func(it item) bool {
+		return it.K == "select" && len(it.Keys) > 0 && strings.HasPrefix(it.Keys[0], "lang.")
+	})[0]
+	w.click(sel)
+	w.waitFor("the language menu", 10*time.Second, s.Seq, func(s *snap) bool { return len(s.Overlays) > 0 })
+	keys := []string{"key", "--delay", "30"}
+	for j := 0; j <= i; j++ {
+		keys = append(keys, "Down")
+	}
+	w.x(append(keys, "Return")...)
+	w.wait("the wizard in "+want, func(s *snap) bool { return s.Lang == want && len(s.Overlays) == 0 })
+}
+
+func (w *walk) organisation() {
+	w.choose("org.class", 0, "GOV")
+	w.typeInto("org.code", "70000001")
+	w.typeInto("org.name", orgNames[w.cur.Lang])
+	w.typeInto("org.server_code", "SS1")
+	if b, ok := w.cur.button("nav.next"); !ok || b.Off {
+		w.fillRest()
+	}
+	w.wait("Next allowed", func(s *snap) bool { b, ok := s.button("nav.next"); return ok && !b.Off })
+	w.shot("organisation")
+}
+
+func (w *walk) server() {
+	w.radio("server.mode.remote")
+	w.typeInto("server.public_ip", "203.0.113.10")
+	w.choose("server.auth", 2, w.text("server.auth.password")) // the password's field comes
+	w.wait("the password field", func(s *snap) bool { _, ok := s.field("server.password"); return ok })
+	w.choose("server.auth", 1, w.text("server.auth.key"))
+	w.wait("the key file field", func(s *snap) bool { _, ok := s.field("server.key_file"); return ok })
+	w.shot("server")
+}
+
+// readiness: the host key refused (the error's way back to Server),
+// then accepted; a check cancelled; a check run to its end; the reports
+// saved.
+func (w *walk) readiness() {
+	hostKey := func(s *snap) bool { return s.overlayTitled("hostkey.title") }
+	w.pressWait("readiness.check", "the host key question", 60*time.Second, hostKey)
+	w.shot("hostkey")
+	w.pressWait("hostkey.refuse", "the refusal explained", 30*time.Second, func(s *snap) bool {
+		_, ok := s.button("err.to_server")
+		return ok && len(s.Overlays) == 0
+	})
+	w.pressWait("err.to_server", "the Server step", 15*time.Second, func(s *snap) bool { return s.Step == "server" })
+	w.next()
+	w.pressWait("readiness.check", "the host key question", 60*time.Second, hostKey)
+	done := func(s *snap) bool {
+		b, ok := s.button("readiness.save_html")
+		return ok && !b.Off && len(s.Overlays) == 0
+	}
+	w.pressWait("hostkey.accept", "the check's end", 3*time.Minute, done)
+	w.shot("readiness")
+	// Cancelled while it runs (or, on a fast machine, after it ended).
+	w.press("readiness.check")
+	w.settle(time.Now(), 300*time.Millisecond)
+	if b, ok := w.cur.button("readiness.cancel"); ok && !b.Off {
+		w.click(b)
+	}
+	w.wait("the check stopped", func(s *snap) bool { b, ok := s.button("readiness.check"); return ok && !b.Off })
+	if !done(w.cur) { // cancelled indeed: the report comes from one more check
+		w.pressWait("readiness.check", "the check's end", 3*time.Minute, done)
+	}
+	// Saved for real into the home folder; JSON chooser cancelled.
+	w.pressWait("readiness.save_html", "the file chooser", 15*time.Second, func(s *snap) bool { _, ok := s.button("fyne:Save"); return ok })
+	w.shot("save-report")
+	w.pressWait("fyne:Save", "saved", 15*time.Second, func(s *snap) bool { return s.overlayTitled("readiness.saved.title") })
+	w.closeDialogs()
+	w.pressWait("readiness.save_json", "the file chooser", 15*time.Second, func(s *snap) bool { _, ok := s.button("fyne:Cancel"); return ok })
+	w.closeDialogs()
+}
+
+// install: the plan refused while the form is empty, then shown.
+func (w *walk) install() {
+	w.pressWait("install.show_plan", "why there is no plan", 15*time.Second, func(s *snap) bool { return len(s.Overlays) > 0 })
+	w.closeDialogs()
+	// The login the (never started) install would make is the one the
+	// admin API fake knows: Configure and Register use it from here.
+	w.typeInto("install.admin_user", xroadtest.AdminUser)
+	w.typeInto("install.admin_password", xroadtest.AdminPassword)
+	w.typeInto("install.admin_password2", xroadtest.AdminPassword)
+	// The test server fails the readiness check: the plan needs the
+	// override, which is ticked for it and then taken back.
+	_, force := w.cur.field("install.force")
+	if force {
+		w.tick("install.force")
+	}
+	w.pressWait("install.show_plan", "the plan", 30*time.Second, func(s *snap) bool { return s.overlayTitled("install.plan_title") })
+	w.shot("install-plan")
+	w.closeDialogs()
+	if force {
+		w.tick("install.force")
+	}
+	w.toggle("install.token_on_server")
+	w.shot("install")
+}
+
+// configure: the server's status (with the Install step's login), the
+// anchor checked on the server, the software token's PIN, Initialise on the
+// admin API fake; both CSR files offered.
+func (w *walk) configure() {
+	// Read on entry already: the same status again, maybe no change.
+	w.press("configure.refresh")
+	w.settle(time.Now(), 300*time.Millisecond)
+	w.wait("the server's status", func(s *snap) bool {
+		b, ok := s.button("configure.refresh")
+		return ok && !b.Off && !s.label("configure.status_unknown")
+	})
+	w.press("configure.preview_server")
+	w.settle(time.Now(), 300*time.Millisecond) // the server's view of the anchor
+	w.toggle("configure.sign_on_server")
+	w.typeInto("configure.pin", "Walk-soft-PIN-2026")
+	w.typeInto("configure.pin2", "Walk-soft-PIN-2026")
+	w.pressWait("configure.initialise", "the authentication CSR", 2*time.Minute, func(s *snap) bool {
+		_, ok := s.button("cert.save_pem")
+		return ok
+	})
+	w.shot("configure")
+	// The CA answers the authentication CSR: the Register step imports it.
+	csr := w.rig.fake.CSR(xroad.UsageAuthentication)
+	if csr == nil {
+		w.fatalf("Initialise made no authentication CSR on the server")
+	}
+	if err := os.WriteFile(w.rig.cert, w.rig.fake.Issue(w.t, csr), 0o644); err != nil {
+		w.fatalf("%v", err)
+	}
+	w.pressWait("cert.save_pem", "the file chooser", 15*time.Second, func(s *snap) bool { _, ok := s.button("fyne:Save"); return ok })
+	w.pressWait("fyne:Save", "saved", 15*time.Second, func(s *snap) bool { return s.overlayTitled("cert.saved.title") })
+	w.closeDialogs()
+}
+
+// token: the library, the format and PIN dialogs (a wrong PIN refused),
+// the signing key made with the user PIN.
+func (w *walk) token() {
+	ready := func(s *snap) bool { b, ok := s.button("token.keygen"); return ok && !b.Off }
+	w.wait("the test token", ready)
+	// The same library again: maybe nothing changes on screen.
+	w.press("token.library.use")
+	w.settle(time.Now(), 300*time.Millisecond)
+	w.wait("the token again", ready)
+	w.pressWait("token.format", "the format dialog", 15*time.Second, func(s *snap) bool { return s.overlayTitled("token.format.title") })
+	w.shot("token-format")
+	w.closeDialogs()
+	w.pressWait("token.pins", "the PIN dialog", 15*time.Second, func(s *snap) bool { return s.overlayTitled("token.pins.title") })
+	w.typeInto("token.pins.old_user", "wrong-pin-1")
+	w.typeInto("token.pins.new_user", "Walk-user-PIN-2026")
+	w.typeInto("token.pins.new_user2", "Walk-user-PIN-2026")
+	before := len(w.cur.Items)
+	w.pressWait("token.pins.ok", "the wrong PIN refused", 30*time.Second, func(s *snap) bool {
+		b, ok := s.button("token.pins.ok")
+		return ok && !b.Off && len(s.Items) > before // the error line came
+	})
+	w.shot("token-pins")
+	w.closeDialogs()
+	w.pressWait("token.keygen", "the PIN prompt", 15*time.Second, func(s *snap) bool { return s.overlayTitled("token.keygen.title") })
+	w.typeInto("token.pin.user_pin", userPIN)
+	w.pressWait("token.keygen.ok", "the signing key", 2*time.Minute, func(s *snap) bool {
+		return len(s.Overlays) == 0 && !s.label("token.key.none") && ready(s)
+	})
+	w.shot("token")
+	// Formatting a token that holds the key asks again, serial typed;
+	// refused there, the token keeps its key.
+	w.pressWait("token.format", "the format dialog", 15*time.Second, func(s *snap) bool { return s.overlayTitled("token.format.title") })
+	w.typeInto("token.format.so_pin", soPIN)
+	w.typeInto("token.format.user_pin", "Walk-user-PIN-2026")
+	w.typeInto("token.format.user_pin2", "Walk-user-PIN-2026")
+	w.pressWait("token.format.ok", "the erase question", time.Minute, func(s *snap) bool { return s.overlayTitled("token.wipe.title") })
+	w.shot("token-wipe")
+	w.pressWait("token.cancel", "erasing refused", time.Minute, func(s *snap) bool {
+		b, ok := s.button("token.format.ok")
+		return ok && !b.Off && !s.overlayTitled("token.wipe.title")
+	})
+	w.closeDialogs()
+	w.wait("the key kept", func(s *snap) bool { return !s.label("token.key.none") && ready(s) })
+}
+
+// certificates: the CSR signed on the token, saved.
+func (w *walk) certificates() {
+	w.typeInto("token.pin.user_pin", userPIN)
+	w.pressWait("cert.make", "the signing CSR", time.Minute, func(s *snap) bool { _, ok := s.button("cert.save_pem"); return ok })
+	w.shot("certificates")
+	w.pressWait("cert.save_pem", "the file chooser", 15*time.Second, func(s *snap) bool { _, ok := s.button("fyne:Save"); return ok })
+	w.pressWait("fyne:Save", "saved", 15*time.Second, func(s *snap) bool { return s.overlayTitled("cert.saved.title") })
+	w.closeDialogs()
+}
+
+// submit: every way to send looked at; sent to a folder, handed over.
+func (w *walk) submit() {
+	for _, via := range []string{"submit.via.smtp", "submit.via.https", "submit.via.email", "submit.via.folder"} {
+		if len(w.cur.find(func(it item) bool { return it.K == "radio" && it.has(via) })) > 0 {
+			w.radio(via)
+		}
+	}
+	w.pressWait("submit.choose_folder", "the folder chooser", 15*time.Second, func(s *snap) bool { return len(s.Overlays) > 0 })
+	w.shot("folder-chooser")
+	w.closeDialogs()
+	if err := os.MkdirAll(w.home+"/usb", 0o700); err != nil {
+		w.fatalf("%v", err)
+	}
+	w.typeInto("submit.folder_placeholder", w.home+"/usb")
+	w.pressWait("submit.send", "the application written", time.Minute, func(s *snap) bool {
+		_, ok := s.button("submit.mark_sent.folder")
+		return ok
+	})
+	w.shot("submit")
+	w.pressWait("submit.mark_sent.folder", "handed over", 30*time.Second, func(s *snap) bool {
+		_, ok := s.button("submit.mark_sent.folder")
+		return !ok
+	})
+	w.toggle("submit.advanced")
+}
+
+// register: the CA's certificate imported, the registration sent, the
+// wait stopped and resumed until the central server approves.
+func (w *walk) register() {
+	w.pressWait("register.import", "the certificate imported", time.Minute, func(s *snap) bool {
+		b, ok := s.button("register.register")
+		return ok && !b.Off
+	})
+	looks := w.rig.fake.Count("GET", "/token-certificates/")
+	w.press("register.register")
+	end := time.Now().Add(time.Minute)
+	for w.rig.fake.Count("GET", "/token-certificates/") == looks {
+		if time.Now().After(end) {
+			w.fatalf("the registration's first look at the certificate never came")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	w.wait("waiting for approval", func(s *snap) bool { return s.label("register.waiting") })
+	w.pressWait("register.stop", "the wait stopped", 30*time.Second, func(s *snap) bool {
+		b, ok := s.button("register.resume")
+		return ok && !b.Off
+	})
+	w.pressWait("register.resume", "the certificate active", time.Minute, func(s *snap) bool { return s.label("register.ok") })
+	w.shot("register")
+}
+
+// text is what a catalogue key reads in the walk's language, as the
+// wizard shows it (a select compares texts).
+func (w *walk) text(key string) string {
+	for _, it := range w.cur.Items {
+		if it.has(key) {
+			return it.Text
+		}
+	}
+	return catalogue(w.cur.Lang)[key]
+}
+
+// catalogue is the wizard's catalogue of lang (assets/translations).
+func catalogue(lang string) map[string]string {
+	b, _ := os.ReadFile(filepath.Join("..", "..", "assets", "translations", lang+".json"))
+	var raw map[string]json.RawMessage
+	_ = json.Unmarshal(b, &raw)
+	m := map[string]string{}
+	for k, v := range raw {
+		var s string
+		if json.Unmarshal(v, &s) == nil {
+			m[k] = s
+		}
+	}
+	return m
+}
