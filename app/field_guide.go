@@ -5,7 +5,14 @@ package app
 // pressed Next on its page; a fresh, empty form shows none. Problems that
 // are not about a field of a form (a CSR not made yet) show at once.
 
-import "fyne.io/fyne/v2/widget"
+import (
+	"errors"
+	"strings"
+
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+)
 
 // fieldGuide remembers which fields the user has touched and on which
 // steps Next was pressed.
@@ -73,3 +80,20 @@ func (g *fieldGuide) visible(step string, problems []Problem) []Problem {
 	}
 	return out
 }
+
+// hintError is what a field's validator returns for the problem's text.
+// Fyne shows it in the form's hint line, which never wraps: a whole
+// sentence there widens the window past a 1024 px screen (the real-window
+// walk saw it). So the hint gets the first sentence, cut to hintRunes;
+// the message under the page has the whole text (refreshNav).
+func hintError(text string) error {
+	for _, end := range []string{". ", "; ", ": "} {
+		if i := strings.Index(text, end); i > 0 {
+			text = text[:i]
+		}
+	}
+	return errors.New(i18n.Line(text, hintRunes))
+}
+
+// hintRunes fits a hint beside the labels at 1024x768 in every language.
+const hintRunes = 56

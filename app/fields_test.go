@@ -98,7 +98,7 @@ func TestOrgFormQuietUntilTypedOrNext(t *testing.T) {
 	if wz.message.Text != want || !strings.Contains(want, "7") || !wz.next.Disabled() {
 		t.Fatalf("bad code typed: message %q, want %q (Next disabled %v)", wz.message.Text, want, wz.next.Disabled())
 	}
-	if err := wz.org.code.Validate(); err == nil || err.Error() != want {
+	if err := wz.org.code.Validate(); err == nil || err.Error() != hintError(want).Error() {
 		t.Errorf("the field's own error: %v", err)
 	}
 	if got := anyShown(w, wz, []string{T("org.err.name"), T("org.err.server_code")}); len(got) > 0 {
@@ -305,4 +305,17 @@ func TestPlaceholdersLookLikePlaceholders(t *testing.T) {
 		}
 	}
 	_ = SetLanguage("en")
+}
+
+// A field's hint line never wraps in Fyne: the validator gives it the
+// first sentence, cut short, and the page's message the whole text.
+func TestHintErrorIsOneShortLine(t *testing.T) {
+	long := "203.0.113.10 is a reserved or example address, not one on the internet. Give the dedicated static public (\"white\") IP address."
+	got := hintError(long).Error()
+	if strings.Contains(got, "Give") || len([]rune(got)) > hintRunes+1 || !strings.HasPrefix(got, "203.0.113.10 is a reserved") {
+		t.Fatalf("hint %q", got)
+	}
+	if got := hintError("Короткий текст").Error(); got != "Короткий текст" {
+		t.Fatalf("a short text changed: %q", got)
+	}
 }

@@ -1,8 +1,6 @@
 package app
 
 import (
-	"errors"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
@@ -29,7 +27,7 @@ func (wz *wizard) orgView() fyne.CanvasObject {
 			set(&next, v)
 			for _, p := range next.Problems(wz.profile) {
 				if p.Field == field {
-					return errors.New(p.Text())
+					return hintError(p.Text())
 				}
 			}
 			return nil

@@ -1,8 +1,6 @@
 package app
 
 import (
-	"errors"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -44,7 +42,7 @@ func (wz *wizard) serverView() fyne.CanvasObject {
 			set(&next, v)
 			for _, p := range next.Problems() {
 				if p.Field == field {
-					return errors.New(p.Text())
+					return hintError(p.Text())
 				}
 			}
 			return nil

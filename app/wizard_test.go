@@ -130,7 +130,7 @@ func TestInvalidMemberCodeBlocksNext(t *testing.T) {
 		if wz.message.Text != T("org.err.code") || !strings.Contains(wz.message.Text, "8") {
 			t.Errorf("%q: message %q", bad, wz.message.Text)
 		}
-		if err := wz.org.code.Validate(); err == nil || err.Error() != T("org.err.code") {
+		if err := wz.org.code.Validate(); err == nil || err.Error() != hintError(T("org.err.code")).Error() {
 			t.Errorf("%q: field validation %v", bad, err)
 		}
 		test.Tap(wz.next)

@@ -110,7 +110,7 @@ func (w *walk) organisation() {
 
 func (w *walk) server() {
 	w.radio("server.mode.remote")
-	w.typeInto("server.public_ip", "203.0.113.10")
+	w.typeInto("server.public_ip", "93.184.216.34")
 	w.choose("server.auth", 2, w.text("server.auth.password")) // the password's field comes
 	w.wait("the password field", func(s *snap) bool { _, ok := s.field("server.password"); return ok })
 	w.choose("server.auth", 1, w.text("server.auth.key"))
