@@ -289,7 +289,9 @@ func (ts *tokenStep) view() fyne.CanvasObject {
 	intro := widget.NewLabel(T("token.intro"))
 	intro.Wrapping = fyne.TextWrapWord
 	library := container.NewBorder(nil, nil, widget.NewLabel(T("token.library")), container.NewHBox(v.choose, v.apply), v.path)
-	actions := container.NewHBox(v.format, v.pins, v.keygen, v.forget, layout.NewSpacer())
+	// Wrapped, not a row: four buttons side by side in Russian or Kyrgyz
+	// made the window wider than a 1024 px screen (the real-window walk).
+	actions := container.New(layout.NewRowWrapLayout(), v.format, v.pins, v.keygen, v.forget)
 	tokensTitle := widget.NewLabelWithStyle(T("token.list"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	keyTitle := widget.NewLabelWithStyle(T("token.key.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	v.scroll = container.NewVScroll(container.NewVBox(

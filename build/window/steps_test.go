@@ -159,7 +159,7 @@ func (w *walk) readiness() {
 
 // install: the plan refused while the form is empty, then shown.
 func (w *walk) install() {
-	w.pressWait("install.show_plan", "why there is no plan", 15*time.Second, func(s *snap) bool { return len(s.Overlays) > 0 })
+	w.pressWait("install.details", "why there is no plan", 15*time.Second, func(s *snap) bool { return len(s.Overlays) > 0 })
 	w.closeDialogs()
 	// The login the (never started) install would make is the one the
 	// admin API fake knows: Configure and Register use it from here.
@@ -172,7 +172,7 @@ func (w *walk) install() {
 	if force {
 		w.tick("install.force")
 	}
-	w.pressWait("install.show_plan", "the plan", 30*time.Second, func(s *snap) bool { return s.overlayTitled("install.plan_title") })
+	w.pressWait("install.details", "the plan", 30*time.Second, func(s *snap) bool { return s.overlayTitled("install.plan_title") })
 	w.shot("install-plan")
 	w.closeDialogs()
 	if force {
@@ -263,7 +263,11 @@ func (w *walk) token() {
 
 // certificates: the CSR signed on the token, saved.
 func (w *walk) certificates() {
-	w.typeInto("token.pin.user_pin", userPIN)
+	// The PIN typed on the Token step is kept for the run: asked again
+	// only when the wizard does not hold it.
+	if _, ok := w.cur.field("token.pin.user_pin"); ok {
+		w.typeInto("token.pin.user_pin", userPIN)
+	}
 	w.pressWait("cert.make", "the signing CSR", time.Minute, func(s *snap) bool { _, ok := s.button("cert.save_pem"); return ok })
 	w.shot("certificates")
 	w.pressWait("cert.save_pem", "the file chooser", 15*time.Second, func(s *snap) bool { _, ok := s.button("fyne:Save"); return ok })
