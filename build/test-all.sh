@@ -34,7 +34,11 @@ trap cleanup EXIT INT TERM
 # lane_two: packages, then the packaging tests and the window walk side by
 # side; the walk's output follows the packaging tests'.
 lane_two() {
-	local tarxz="" rc=0 wrc=0 walk
+	local tarxz="" rc=0 wrc=0 walk prep
+	# The packaging tests' caches fill while the packages build (on a fresh
+	# machine: the wine prefix and the clean root, a minute or more).
+	build/test-package.sh --prepare >"$work/prepare.log" 2>&1 &
+	prep=$!
 	if DIST=$work/dist build/package.sh >"$work/package.log" 2>&1; then
 		echo "test-all: release packages built ($(elapsed))"
 		for f in "$work"/dist/tunduk-onboard_*_linux_amd64.tar.xz; do [ -f "$f" ] && tarxz=$f; done
@@ -43,6 +47,7 @@ lane_two() {
 		echo "FAIL release packages: build/package.sh failed (log above)"
 		rc=1
 	fi
+	wait "$prep" || cat "$work/prepare.log" # the tests make what is still missing
 	WALK_TARXZ=$tarxz build/test-window.sh >"$work/window.log" 2>&1 &
 	walk=$!
 	if [ -n "$tarxz" ]; then

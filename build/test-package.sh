@@ -18,6 +18,7 @@
 #      proxy), `make print-go`, its compiler, warm with GOPROXY=off; not its
 #      rm -rf rerun (`make test-bootstrap` has it).
 # Needs root for 5 and 6 (chroot); skipped with a note otherwise.
+# `--prepare` only fills the caches steps 2 and 5 use, and stops.
 # Env: KEEP_DIST=dir reuses packages already built there, SKIP_DEB=1 skips
 # steps 5 and 6, SKIP_BOOTSTRAP=1 step 6 only (for quick reruns while
 # developing).
@@ -93,19 +94,33 @@ wait_drawn() {
 # booted test hosts' image is (build/targethost), so it never drifts far
 # from the archive. Parallel runs share it under a lock.
 TEST_CACHE=${TUNDUK_TEST_CACHE:-/var/tmp/tunduk-onboard-pkgtest}
-clean_root() {
-	local tarball=$TEST_CACHE/bookworm-minbase.tar
-	mkdir -p "$TEST_CACHE" "$1"
+ROOT_TARBALL=$TEST_CACHE/bookworm-minbase.tar
+root_tarball() {
+	mkdir -p "$TEST_CACHE"
 	(
 		flock 9
-		if [ ! -s "$tarball" ] || [ -n "$(find "$tarball" -mmin +10080)" ]; then
-			rm -f "$tarball.tmp.tar"
-			mmdebstrap --variant=minbase --quiet bookworm "$tarball.tmp.tar" http://deb.debian.org/debian &&
-				mv "$tarball.tmp.tar" "$tarball"
+		if [ ! -s "$ROOT_TARBALL" ] || [ -n "$(find "$ROOT_TARBALL" -mmin +10080)" ]; then
+			rm -f "$ROOT_TARBALL.tmp.tar"
+			mmdebstrap --variant=minbase --quiet bookworm "$ROOT_TARBALL.tmp.tar" http://deb.debian.org/debian &&
+				mv "$ROOT_TARBALL.tmp.tar" "$ROOT_TARBALL"
 		fi
 	) 9>"$TEST_CACHE/root.lock"
-	tar -xpf "$tarball" -C "$1"
 }
+clean_root() {
+	root_tarball && mkdir -p "$1" && tar -xpf "$ROOT_TARBALL" -C "$1"
+}
+
+# --prepare: only make what the caches lack (the root's tarball, the wine
+# prefix's template) and stop; make test runs it while the packages build,
+# so a fresh machine does not make them after.
+if [ "${1:-}" = --prepare ]; then
+	build/wine-prefix.sh "$WORK/wine" &
+	wine=$!
+	rc=0
+	if [ -z "${SKIP_DEB:-}" ] && [ "$(id -u)" -eq 0 ]; then root_tarball || rc=1; fi
+	wait "$wine" || rc=1
+	exit "$rc"
+fi
 
 # The clean Debian root for steps 5 and 6 is made while steps 1-4 run.
 DEBROOT_PID="" DEBROOT_READY=""
