@@ -168,15 +168,7 @@ func TestLocalRunnerResumesAfterTheProgramDies(t *testing.T) {
 	if err := g.run(context.Background(), resumeSteps(g)...); err != nil {
 		t.Fatalf("resumed Run: %v\n%s", err, g.allEvents())
 	}
-	if !strings.Contains(g.allEvents(), "re-attaching to tunduk-onboard-slow-1") {
-		t.Fatalf("not re-attached:\n%s", g.allEvents())
-	}
-	if got := g.applies(); got["slow"] != 1 {
-		t.Fatalf("applies %v", got)
-	}
-	if e := g.journal()["slow"]; e.Status != JournalDone || e.Attempt != 1 {
-		t.Fatalf("journal %+v", e)
-	}
+	g.reattachedOnce(t)
 }
 
 // As a user who is not root, with password sudo: a wrong password changes

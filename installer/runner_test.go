@@ -320,15 +320,7 @@ func TestRunnerReattachesAcrossRuns(t *testing.T) {
 	if err := g.run(context.Background(), slow); err != nil {
 		t.Fatalf("resumed Run: %v\n%s", err, g.allEvents())
 	}
-	if !strings.Contains(g.allEvents(), "re-attaching to tunduk-onboard-slow-1") {
-		t.Fatalf("not re-attached:\n%s", g.allEvents())
-	}
-	if got := g.applies(); got["slow"] != 1 {
-		t.Fatalf("applies %v", got)
-	}
-	if e := g.journal()["slow"]; e.Status != JournalDone || e.Attempt != 1 {
-		t.Fatalf("journal %+v", e)
-	}
+	g.reattachedOnce(t)
 }
 
 func TestRunnerFailedStepThenResume(t *testing.T) {
@@ -612,5 +604,20 @@ func TestRunnerUploadsPackages(t *testing.T) {
 	}
 	if ev := g.allEvents(); !strings.Contains(ev, "local-repository log 2\n") || !strings.Contains(ev, "payload a_1.0_all.deb") {
 		t.Fatalf("events:\n%s", ev)
+	}
+}
+
+// reattachedOnce: the resumed run found the detached step "slow" still
+// running, re-attached to it and applied it once, in one attempt.
+func (g *rig) reattachedOnce(t *testing.T) {
+	t.Helper()
+	if !strings.Contains(g.allEvents(), "re-attaching to tunduk-onboard-slow-1") {
+		t.Fatalf("not re-attached:\n%s", g.allEvents())
+	}
+	if got := g.applies(); got["slow"] != 1 {
+		t.Fatalf("applies %v", got)
+	}
+	if e := g.journal()["slow"]; e.Status != JournalDone || e.Attempt != 1 {
+		t.Fatalf("journal %+v", e)
 	}
 }
