@@ -185,6 +185,9 @@ func TestStateSaveLoadKeepsNoSecrets(t *testing.T) {
 func TestMain(m *testing.M) {
 	// Keep test output readable: only warnings and errors from the logger.
 	log.SetLevel(logrus.WarnLevel)
+	// The form's preferences written at once, as the tests read them
+	// right after a change (TestFormSavedAfterPause tries the pause).
+	formSaveDelay = 0
 	dir, err := setupSoftHSM()
 	softhsmSetupErr = err
 	code := m.Run()
