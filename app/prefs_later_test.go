@@ -19,8 +19,12 @@ func newCountingPrefs() *countingPrefs {
 	return &countingPrefs{m: mapPrefs{}, writes: map[string][]string{}}
 }
 
-func (c *countingPrefs) String(k string) string { c.mu.Lock(); defer c.mu.Unlock(); return c.m.String(k) }
-func (c *countingPrefs) Bool(k string) bool     { c.mu.Lock(); defer c.mu.Unlock(); return c.m.Bool(k) }
+func (c *countingPrefs) String(k string) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m.String(k)
+}
+func (c *countingPrefs) Bool(k string) bool { c.mu.Lock(); defer c.mu.Unlock(); return c.m.Bool(k) }
 func (c *countingPrefs) SetBool(k string, v bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
