@@ -103,7 +103,7 @@ func TestInstallStepFormGatesStart(t *testing.T) {
 		t.Fatalf("valid form, Start disabled: %q", v.status.Text)
 	}
 	// Kept for the next start, except the passwords.
-	prefs := wz.prefs.(mapPrefs)
+	prefs := wz.later.to.(mapPrefs)
 	if prefs[prefAdminNetwork] != "10.1.0.0/24" || prefs[prefAdminUser] != "xrdadmin" {
 		t.Errorf("form not kept: %v", prefs)
 	}

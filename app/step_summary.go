@@ -59,6 +59,7 @@ var summaryProviders = []func(f summaryFacts) []summaryLine{
 	summaryConfigure,
 	summaryCSRs,
 	summarySubmission,
+	summaryAwaited, // summary_awaited.go
 	summaryWaiting,
 	summaryNextSteps,
 }
@@ -71,6 +72,9 @@ func (wz *wizard) summaryView() fyne.CanvasObject {
 			log.WithError(err).Warn("summary: submissions store not read")
 		}
 		facts.record = rec
+	}
+	if facts.record == nil { // no application in this computer's store: the record's
+		facts.record = submissionFromRecord(facts.ob.Submission)
 	}
 	sections := [][]summaryLine{nil, nil, nil}
 	for _, p := range summaryProviders {
@@ -225,7 +229,7 @@ func summaryWaiting(f summaryFacts) []summaryLine {
 	i := stageIndex(rec.Stage)
 	var out []summaryLine
 	if i < stageIndex(enroll.StageCertsReceived) {
-		out = append(out, summaryLine{sectionWaiting, lineWait, T("summary.wait_certs", map[string]any{"CA": f.wz.caTitle()})})
+		out = append(out, summaryLine{sectionWaiting, lineWait, T(f.waitCertsKey(), map[string]any{"CA": f.wz.caTitle()})})
 	}
 	if i < stageIndex(enroll.StageActive) {
 		out = append(out, summaryLine{sectionWaiting, lineWait, T("summary.wait_approval")})

@@ -366,7 +366,7 @@ func TestReadinessRunShowsRows(t *testing.T) {
 			summary = append(summary, l.Text)
 		}
 	}
-	if got := strings.Join(summary, ","); got != "1 passed,1 warnings,1 failed,1 unknown" {
+	if got := strings.Join(summary, ","); got != "1 passed,1 warning,1 failed,1 unknown" {
 		t.Errorf("summary %q", got)
 	}
 	// Once complete, what needs work comes first.
