@@ -38,7 +38,7 @@ type tokenModule interface {
 	Tokens() ([]tokens.TokenInfo, error)
 	Find(serialOrLabel string) (tokens.TokenInfo, error)
 	Objects(tok tokens.TokenInfo, userPIN string) ([]tokens.ObjectInfo, error)
-	InitToken(tok tokens.TokenInfo, soPIN, label, newUserPIN string, confirm func([]tokens.ObjectInfo) bool) (tokens.TokenInfo, error)
+	InitToken(tok tokens.TokenInfo, soPIN, label, newUserPIN, userPIN string, confirm func(tokens.Wipe) bool) (tokens.TokenInfo, error)
 	ChangeUserPIN(tok tokens.TokenInfo, oldPIN, newPIN string) error
 	ChangeSOPIN(tok tokens.TokenInfo, oldPIN, newPIN string) error
 	UnblockUserPIN(tok tokens.TokenInfo, soPIN, newUserPIN string) error

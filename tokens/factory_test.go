@@ -67,7 +67,7 @@ func TestExplainFactory(t *testing.T) {
 // changed; the refusal leaves no object and does not even log in.
 func TestKeygenRefusesFactoryPIN(t *testing.T) {
 	m := softhsm(t)
-	tok, err := m.InitToken(freeToken(t, m), "87654321", uniqueLabel("factory"), "12345678", nil)
+	tok, err := m.InitToken(freeToken(t, m), "87654321", uniqueLabel("factory"), "12345678", "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
