@@ -205,3 +205,22 @@ func SHA256(der []byte) string {
 	s := sha256.Sum256(der)
 	return hex.EncodeToString(s[:])
 }
+
+// Update reads the record at path, changes it with f and writes it back
+// atomically (Save): the way a front end that keeps no record in memory
+// (the CLI) records a milestone. A file that is not a record is moved
+// aside first and a new record started (Load); the *Error says so, and
+// the update is still written. A file that cannot be read nor moved is
+// left alone and nothing is written.
+func Update(path string, f func(r *Record)) error {
+	r, err := Load(path)
+	var oe *Error
+	if err != nil && (!errors.As(err, &oe) || oe.Aside == "") {
+		return err
+	}
+	f(&r)
+	if serr := r.Save(path); serr != nil {
+		return serr
+	}
+	return err
+}
