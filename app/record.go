@@ -61,7 +61,7 @@ func recordPath() (string, error) {
 }
 
 // openRecord reads the record at path and brings its CSRs back for the
-// Submit step. A damaged file has been moved aside by Load (a new record
+// Submit step, and a recent readiness report for the Install step. A damaged file has been moved aside by Load (a new record
 // starts); a file that could not be read nor moved is left alone and
 // this run remembers in memory only. Either way the user is told (tell).
 func (wz *wizard) openRecord(path string) {
@@ -78,6 +78,7 @@ func (wz *wizard) openRecord(path string) {
 	}
 	r.mu.Unlock()
 	wz.restoreCSRs()
+	wz.restoreReadiness() // a recent check of this server (readiness_kept.go)
 }
 
 // restoreCSRs puts the latest CSR of each usage from the record into this
@@ -232,9 +233,16 @@ func (r *recorder) readiness(rep *checks.Report) {
 	if at.IsZero() {
 		at = r.now()
 	}
+	file, sum := r.keepReport(rep) // readiness_kept.go: the Install step plans from it after a restart
+	old := ""
 	r.update("readiness", func(rec *onboarding.Record) {
-		rec.Readiness = &onboarding.Readiness{At: at.UTC(), Pass: s.Pass, Warn: s.Warn, Fail: s.Fail, Unknown: s.Unknown}
+		if rec.Readiness != nil {
+			old = rec.Readiness.Kept
+		}
+		rec.Readiness = &onboarding.Readiness{At: at.UTC(), Pass: s.Pass, Warn: s.Warn, Fail: s.Fail, Unknown: s.Unknown,
+			Kept: file, KeptSHA256: sum}
 	})
+	r.dropKept(old, file)
 }
 
 // reportSaved: the user saved the JSON report at path.

@@ -145,7 +145,14 @@ func (is *installStep) view() fyne.CanvasObject {
 	target.Wrapping = fyne.TextWrapWord
 	// The settings make way for the step rows while a run is under way.
 	v.settings = container.NewVBox(heading(T("install.settings")), form, v.tokenOnServer, under(fieldForce, v.force))
-	top := container.NewVBox(target, v.outcome, v.summary, v.settings, v.rows)
+	top := container.NewVBox(target)
+	if n := wz.readiness.keptNotice("install.kept_report"); n != nil {
+		top.Add(n) // the plan is made from an earlier session's check
+	}
+	top.Add(v.outcome)
+	top.Add(v.summary)
+	top.Add(v.settings)
+	top.Add(v.rows)
 	v.body = container.NewVScroll(top)
 	// Start, its status and the progress stay under the page, in view at
 	// any window size; the page scrolls above them.

@@ -35,6 +35,7 @@ type readiness struct {
 
 	results  []checks.Result
 	report   *checks.Report
+	keptAt   time.Time // report is an earlier session's, checked then (readiness_kept.go); zero: this session's
 	err      error
 	running  bool
 	cancelFn context.CancelFunc
@@ -93,7 +94,7 @@ func (r *readiness) start() {
 	srv := r.wz.state.Server // a copy, with the in-memory secrets
 	r.gen++
 	gen := r.gen
-	r.results, r.report, r.err = nil, nil, nil
+	r.results, r.report, r.err, r.keptAt = nil, nil, nil, time.Time{}
 	if p := srv.Problems(); len(p) > 0 {
 		r.err = &problemError{key: p[0].Key}
 		r.refresh()
@@ -183,6 +184,9 @@ func (r *readiness) view() fyne.CanvasObject {
 		container.NewHBox(v.saveHTML, v.saveJSON),
 		v.progress)
 	top := container.NewVBox(v.target, buttons)
+	if n := r.keptNotice("readiness.kept"); n != nil {
+		top.Add(n)
+	}
 	// Verdict, error and rows scroll together: wrapped text gets its
 	// height from the scroll's width, never clipped in a fixed header.
 	v.scroll = container.NewVScroll(container.NewVBox(v.verdict, v.summary, v.errBox, widget.NewSeparator(), v.rows))
