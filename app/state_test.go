@@ -10,7 +10,7 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/profile"
 )
 
-func testProfile(t *testing.T) *profile.Profile {
+func testProfile(t testing.TB) *profile.Profile {
 	t.Helper()
 	p, err := profile.Default()
 	if err != nil {

@@ -103,15 +103,15 @@ func summaryRow(l summaryLine) fyne.CanvasObject {
 	label := wrapped(l.text)
 	switch l.state {
 	case lineDone:
-		icon = theme.NewSuccessThemedResource(theme.ConfirmIcon())
+		icon = successIcon(theme.ConfirmIcon())
 	case lineTodo:
-		icon = theme.NewWarningThemedResource(theme.WarningIcon())
+		icon = warningIcon(theme.WarningIcon())
 	case lineWait:
-		icon = theme.NewPrimaryThemedResource(theme.HistoryIcon())
+		icon = primaryIcon(theme.HistoryIcon())
 	case lineNext:
-		icon = theme.NewPrimaryThemedResource(theme.NavigateNextIcon())
+		icon = primaryIcon(theme.NavigateNextIcon())
 	default:
-		icon = theme.NewDisabledResource(theme.InfoIcon())
+		icon = disabledIcon(theme.InfoIcon())
 		label.Importance = widget.LowImportance
 	}
 	return container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(icon)), nil, label)
