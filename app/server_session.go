@@ -144,8 +144,8 @@ func (r *sessionRunner) cancel() {
 
 // adminAPI is where the admin API listens on the server: X-Road's own
 // place, or the one TUNDUK_ONBOARD_ADMIN_API and _CERT name (the CLI's
-// --admin-api and --admin-api-cert, for experts; build/screenshot.sh
-// points the wizard at a test server with them).
+// --admin-api and --admin-api-cert, for experts; the real-window walk,
+// build/window, points the wizard at the admin API fake with them).
 func adminAPI() xroad.AdminAPI {
 	api := xroad.DefaultAdminAPI
 	if v := strings.TrimSpace(os.Getenv(envAdminAPI)); v != "" {
