@@ -144,7 +144,12 @@ func (is *installStep) view() fyne.CanvasObject {
 	target := widget.NewLabel(T("install.target", map[string]any{"Target": wz.state.Server.Display()}))
 	target.Wrapping = fyne.TextWrapWord
 	// The settings make way for the step rows while a run is under way.
-	v.settings = container.NewVBox(heading(T("install.settings")), form, v.tokenOnServer, under(fieldForce, v.force))
+	// The checks only as wide as their box and text: Fyne's Check ignores
+	// a tap beside its text (widget/check.go, Tapped), so a check
+	// stretched across the row had a dead stretch that looked part of it
+	// (the real-window walk's click there toggled nothing).
+	v.settings = container.NewVBox(heading(T("install.settings")), form, container.NewHBox(v.tokenOnServer),
+		under(fieldForce, container.NewHBox(v.force)))
 	top := container.NewVBox(target)
 	if n := wz.readiness.keptNotice("install.kept_report"); n != nil {
 		top.Add(n) // the plan is made from an earlier session's check
