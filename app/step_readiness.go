@@ -136,6 +136,9 @@ func (r *readiness) start() {
 			r.report, r.err = rep, err
 			if err == nil {
 				r.wz.rec.readiness(rep)
+				if r.wz.list != nil {
+					r.wz.list.Refresh() // the step's word in the list: done, or failed
+				}
 				// Streamed in rule order; once complete, what needs work first.
 				sortBySeverity(r.results)
 				r.rebuildRows()
