@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -43,26 +42,7 @@ func TestOpenAsSudoUser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// X-Road 7.4.2 src/packages/src/xroad/ubuntu/generic/xroad-base.postinst:
-	// /etc/xroad/ssl 0750 xroad:xroad; .../scripts/generate_certificate.sh:
-	// proxy-ui-api.crt 0660 xroad:xroad. Here root:root, which the user
-	// is not in either.
-	dir, err := os.MkdirTemp("", "sudo-cert-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	ssl := filepath.Join(dir, "ssl")
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Mkdir(ssl, 0o750); err != nil {
-		t.Fatal(err)
-	}
-	cert := filepath.Join(ssl, "proxy-ui-api.crt")
-	if err := os.WriteFile(cert, pemBytes, 0o660); err != nil {
-		t.Fatal(err)
-	}
+	cert := testhost.RootOnlyFile(t, "proxy-ui-api.crt", pemBytes)
 	out, err := testhost.RunTestAs(t, name, "TestOpenAsSudoUser", []string{envSudoAPIAddr + "=" + api.Addr, envSudoAPICert + "=" + cert}, pw+"\n")
 	if err != nil || !strings.Contains(out, "--- PASS: TestOpenAsSudoUser") {
 		t.Fatalf("as %s: %v\n%s", name, err, out)
