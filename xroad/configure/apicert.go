@@ -51,14 +51,14 @@ func readCert(ctx context.Context, c remote.Host, path, sudoPW string) ([]byte, 
 		return nil, &Error{Key: "configure.err.api_cert", Data: map[string]any{"Path": path}, Err: ee}
 	case remote.SudoPassword:
 		if sudoPW == "" {
-			return nil, &Error{Key: KeySudoPassword, Data: map[string]any{"Path": path},
-				Err: errors.New("the login user is not root, the certificate is not readable to it, and sudo needs a password")}
+			// The message says it all: no technical cause to show.
+			return nil, &Error{Key: KeySudoPassword, Data: map[string]any{"Path": path}}
 		}
 		if err := remote.CheckSudoPassword(ctx, c, sudoPW); err != nil {
 			var re *remote.SudoRefusedError
 			if errors.As(err, &re) {
 				said := i18n.Line(strings.ReplaceAll(re.Said, sudoPW, "***"), 200)
-				return nil, &Error{Key: KeySudoRefused, Data: map[string]any{"Said": said}, Err: errors.New("sudo refused the password")}
+				return nil, &Error{Key: KeySudoRefused, Data: map[string]any{"Said": said}}
 			}
 			return nil, runFailed(ctx, path, err)
 		}
