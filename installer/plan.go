@@ -146,6 +146,13 @@ func Plan(p *profile.Profile, rep *checks.Report, opt Options) ([]Step, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A packages folder is checked against the pins here, on this
+	// computer, so a refused file never reaches the server.
+	if opt.PackagesDir != "" {
+		if err := CheckPackages(opt.PackagesDir, &p.Install); err != nil {
+			return nil, err
+		}
+	}
 	b := builder{p: p, opt: opt}
 	steps := []Step{pre, b.locale()}
 	// Without internet the uploaded packages must be a repository before
@@ -159,7 +166,11 @@ func Plan(p *profile.Profile, rep *checks.Report, opt Options) ([]Step, error) {
 	if opt.PackagesDir != "" {
 		steps = append(steps, b.localRepository(), b.prerequisites(), b.firewall())
 	} else {
-		steps = append(steps, b.prerequisites(), b.firewall(), b.networkRepository())
+		repo := b.networkRepository
+		if p.Install.FlatRepository != "" {
+			repo = b.flatRepository
+		}
+		steps = append(steps, b.prerequisites(), b.firewall(), repo())
 	}
 	steps = append(steps, b.debconf(), b.postgresql(), b.adminUser(), b.xroadPackage(), b.adminGroups())
 	if opt.TokenOnServer {

@@ -64,7 +64,7 @@ func TestPlanOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"preflight", "locale", "apt-prerequisites", "firewall", "repository", "debconf", "postgresql", "admin-user", "xroad-package", "admin-groups", "verify"}
+	want := []string{"preflight", "locale", "apt-prerequisites", "firewall", "flat-repository", "debconf", "postgresql", "admin-user", "xroad-package", "admin-groups", "verify"}
 	if got := ids(steps); !reflect.DeepEqual(got, want) {
 		t.Errorf("steps %v\nwant  %v", got, want)
 	}

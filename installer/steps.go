@@ -97,7 +97,10 @@ update-locale %[4]s`, aptGet, strings.Join(enable, "\n"), strings.Join(gen, " ")
 func (b *builder) prerequisiteList() []string {
 	pkgs := []string{"ca-certificates", "locales", "ufw", "debconf"}
 	if b.opt.PackagesDir == "" {
-		pkgs = append(pkgs, "curl", "gnupg")
+		pkgs = append(pkgs, "curl")
+		if b.p.Install.FlatRepository == "" {
+			pkgs = append(pkgs, "gnupg") // the signing key's fingerprint
+		}
 	}
 	return pkgs
 }
@@ -157,32 +160,81 @@ echo %s > %s
 }
 
 // localRepository makes the uploaded .deb files an apt source, for servers
-// without internet. The index is written with dpkg-deb and coreutils only
-// (no dpkg-scanpackages, whose dpkg-dev pulls a toolchain, and no
-// apt-ftparchive, whose apt-utils may itself be missing offline): each
-// package's control fields plus Filename, Size and SHA256. The source is
-// [trusted=yes] because a locally built index has no signature to check;
-// the files came from the operator over the authenticated SSH connection
-// into a root-owned directory, and the trust covers that source only.
+// without internet, once each file passed its pin (pinScript). The source
+// is [trusted=yes] because a locally built index has no signature to
+// check; the files came from the operator over the authenticated SSH
+// connection into a root-owned directory, were checked against the
+// profile's pins, and the trust covers that source only.
 func (b *builder) localRepository() Step {
-	line := "deb [trusted=yes] file:" + LocalRepoDir + " ./"
 	return Step{
 		ID:     "local-repository",
 		Title:  i18n.Text{EN: "Uploaded packages as a local repository", RU: "Загруженные пакеты как локальный репозиторий", KY: "Жүктөлгөн пакеттер жергиликтүү репозиторий катары"},
 		Upload: &Upload{From: b.opt.PackagesDir, To: LocalRepoDir},
-		Check: fmt.Sprintf(`[ "$(cat %s 2>/dev/null)" = %s ] && [ -s %s/Packages ] && [ -z "$(find %s -maxdepth 1 -name '*.deb' -newer %s/Packages)" ]`,
-			localSources, q(line), LocalRepoDir, LocalRepoDir, LocalRepoDir),
-		Apply: shellHead + fmt.Sprintf(`cd %s
-: > Packages.new
-for f in *.deb; do
-  [ -e "$f" ] || { echo "no .deb files in %s" >&2; exit 1; }
-  dpkg-deb -f "$f" >> Packages.new
-  printf 'Filename: ./%%s\nSize: %%s\nSHA256: %%s\n\n' "$f" "$(wc -c < "$f" | tr -d ' ')" "$(sha256sum "$f" | cut -d ' ' -f 1)" >> Packages.new
-done
-mv Packages.new Packages
-echo %s > %s
-%s update`, LocalRepoDir, LocalRepoDir, q(line), localSources, aptGet),
+		Check:  b.localRepoCheck(),
+		Apply:  shellHead + "cd " + LocalRepoDir + "\n" + b.localRepoTail(),
 	}
+}
+
+// localLine is the apt source of LocalRepoDir.
+const localLine = "deb [trusted=yes] file:" + LocalRepoDir + " ./"
+
+// localRepoCheck passes when the source is there and its index is newer
+// than every .deb.
+func (b *builder) localRepoCheck() string {
+	return fmt.Sprintf(`[ "$(cat %s 2>/dev/null)" = %s ] && [ -s %s/Packages ] && [ -z "$(find %s -maxdepth 1 -name '*.deb' -newer %s/Packages)" ]`,
+		localSources, q(localLine), LocalRepoDir, LocalRepoDir, LocalRepoDir)
+}
+
+// localRepoTail, run in LocalRepoDir: the pins, the index, the source.
+func (b *builder) localRepoTail() string {
+	return pinScript(&b.p.Install) + indexScript(LocalRepoDir) + fmt.Sprintf("echo %s > %s\n%s update", q(localLine), localSources, aptGet)
+}
+
+// flatRepository fetches the profile's flat_packages from its flat
+// repository by file name, then makes them a local repository as for
+// uploaded ones (pins, index, source). Why not an apt line to the URL
+// itself: apt needs an index and a Release file there, none signed is
+// known for Tunduk's (the public setup fetches files by name and checks
+// their SHA-256 itself), and "[trusted=yes]" over the network would take
+// whatever the server sends at install time; fetched by name, each file
+// meets its pin before apt sees it, through the one path offline installs
+// use too.
+func (b *builder) flatRepository() Step {
+	in := b.p.Install
+	var files, present []string
+	unhashed := 0
+	for _, name := range in.FlatPackages {
+		pin, _ := in.Pin(name) // the profile holds a pin for each
+		files = append(files, q(pin.File()))
+		present = append(present, fmt.Sprintf("[ -s %s/%s ]", LocalRepoDir, q(pin.File())))
+		if pin.SHA256 == "" {
+			unhashed++
+		}
+	}
+	s := Step{
+		ID:    "flat-repository",
+		Title: i18n.Text{EN: "Operator's packages, fetched and checked against the profile", RU: "Пакеты оператора: загрузка и сверка с профилем", KY: "Оператордун пакеттери: жүктөө жана профиль менен салыштыруу"},
+		Check: strings.Join(present, " && ") + " && " + b.localRepoCheck(),
+		Apply: shellHead + fmt.Sprintf(`install -d -m 0755 %[1]s
+cd %[1]s
+for f in %[2]s; do
+  # A file kept from an earlier run is checked below like a new one.
+  [ -s "$f" ] && continue
+  curl -fsSL --proto '=https' --retry 3 -o "$f.part" %[3]s"$f"
+  mv -f "$f.part" "$f"
+done
+`, LocalRepoDir, strings.Join(files, " "), q(in.FlatRepository)) + b.localRepoTail(),
+		Long: true,
+	}
+	if unhashed > 0 {
+		host := repoHost(in.FlatRepository)
+		s.Note = i18n.Text{
+			EN: fmt.Sprintf("The profile pins a SHA-256 for %d of the %d packages fetched: the other %d are checked for their version only and trusted as downloaded over HTTPS from %s. Check them with the operator.", len(files)-unhashed, len(files), unhashed, host),
+			RU: fmt.Sprintf("Профиль задаёт SHA-256 для %d из %d загружаемых пакетов: остальные %d сверяются только по версии и принимаются как скачаны по HTTPS с %s. Сверьте их с оператором.", len(files)-unhashed, len(files), unhashed, host),
+			KY: fmt.Sprintf("Профиль жүктөлүүчү %[2]d пакеттин %[1]d үчүн гана SHA-256 берет: калган %[3]d пакет версиясы боюнча гана текшерилип, %[4]s дарегинен HTTPS аркылуу жүктөлгөндөй кабыл алынат. Аларды оператор менен салыштырыңыз.", len(files)-unhashed, len(files), unhashed, host),
+		}
+	}
+	return s
 }
 
 // preseed is one debconf answer: the package that owns the question, the

@@ -57,7 +57,20 @@ func Summary(p *profile.Profile, opt Options) []SummaryItem {
 	if dir := strings.TrimSpace(opt.PackagesDir); dir != "" {
 		add(SummaryInstall, "xroad_folder", map[string]any{"Version": p.XRoad.Version, "Package": in.Package, "Folder": line(dir)})
 	} else {
-		add(SummaryInstall, "xroad_repo", map[string]any{"Version": p.XRoad.Version, "Package": in.Package, "Repo": repoHost(in.Repository)})
+		repo := in.Repository
+		if in.FlatRepository != "" {
+			repo = in.FlatRepository
+		}
+		add(SummaryInstall, "xroad_repo", map[string]any{"Version": p.XRoad.Version, "Package": in.Package, "Repo": repoHost(repo)})
+	}
+	if len(in.PackagePins) > 0 {
+		hashed := 0
+		for _, pin := range in.PackagePins {
+			if pin.SHA256 != "" {
+				hashed++
+			}
+		}
+		add(SummaryInstall, "pins", map[string]any{"Pinned": len(in.PackagePins), "Hashed": hashed})
 	}
 	add(SummaryInstall, "postgres", nil)
 	if cn, short := certName(strings.TrimSpace(opt.Hostname)); short {
