@@ -40,6 +40,7 @@ var (
 	debVersionRE = regexp.MustCompile(`^[0-9][A-Za-z0-9.+~-]*$`)
 	debArchRE    = regexp.MustCompile(`^[a-z0-9]+$`)
 	sha256RE     = regexp.MustCompile(`^[0-9a-f]{64}$`)
+	javaClassRE  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$`)
 )
 
 // unsafeURL are characters that have no place in a URL the installer puts
@@ -93,6 +94,9 @@ func (in *Install) validateRepository() *Error {
 			return bad(field+".source", "must be one line")
 		}
 		seen[p.Name] = true
+	}
+	if in.ProfileClass != "" && !javaClassRE.MatchString(in.ProfileClass) {
+		return bad("profile_class", "must be empty or a Java class name (a.b.C)")
 	}
 	for i, name := range in.FlatPackages {
 		if !seen[name] {

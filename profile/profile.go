@@ -132,6 +132,13 @@ type Install struct {
 	// every .deb the installer installs of a pinned package must have the
 	// pinned version and, where the pin has one, the pinned SHA-256.
 	PackagePins []PackagePin `json:"package_pins,omitempty"`
+	// ProfileClass is the certificate profile class the CA's CSRs need in
+	// the installed X-Road (a Java class name, a.b.C): the installer checks
+	// for it after the install, and the configure flow before it makes a
+	// CSR. Tunduk's xroad-proxy carries KgSkKlass3CertificateProfileInfoProvider
+	// in proxy-1.0.jar, NIIS's does not (the public third-party setup
+	// github.com/goodwokdev/tunduk-security-server). Empty: no check.
+	ProfileClass string `json:"profile_class,omitempty"`
 	// Package is the security server variant to install.
 	Package string `json:"package"`
 	// HWTokensPackage adds PKCS#11 hardware token support to the signer.

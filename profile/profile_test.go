@@ -72,6 +72,7 @@ func TestProfileErrorsNameTheField(t *testing.T) {
 		{"pin bad sha", `"sha256": "70a7f30ad6ff`, `"sha256": "70A7F30AD6FF`, "install.package_pins[20].sha256"},
 		{"pin epoch", `{"name": "xroad-proxy", "version": "7.4.2`, `{"name": "xroad-proxy", "version": "1:7.4.2`, "install.package_pins[20].version"},
 		{"pin twice", `{"name": "xroad-proxy-ui-api",`, `{"name": "xroad-proxy",`, "install.package_pins[21].name"},
+		{"bad profile class", `"profile_class": "ee.ria`, `"profile_class": "ee..ria`, "install.profile_class"},
 		{"pin no arch", `"arch": "amd64", "sha256": ""}`, `"arch": "", "sha256": ""}`, "install.package_pins[0].arch"},
 		{"bad package", `"package": "xroad-securityserver"`, `"package": "xroad securityserver"`, "install.package"},
 		{"empty hwtokens", `"hwtokens_package": "xroad-addon-hwtokens"`, `"hwtokens_package": ""`, "install.hwtokens_package"},
@@ -157,6 +158,9 @@ func TestTundukPackagePins(t *testing.T) {
 	}
 	if base, _ := in.Pin("xroad-base"); base.File() != "xroad-base_7.4.2-1.gita30be58.ubuntu22.04_amd64.deb" {
 		t.Errorf("xroad-base: %s (Architecture: amd64 arm64 in the control file)", base.File())
+	}
+	if !strings.HasSuffix(in.ProfileClass, ".KgSkKlass3CertificateProfileInfoProvider") {
+		t.Errorf("profile class %q", in.ProfileClass)
 	}
 	for _, name := range append([]string{in.Package, in.HWTokensPackage}, in.FlatPackages...) {
 		if _, ok := in.Pin(name); !ok {
