@@ -124,6 +124,8 @@ type Install struct {
 	// evidence: github.com/goodwokdev/tunduk-security-server image/Dockerfile
 	// fetches ubuntu22.04-7.4.2/<file> by name and checks its SHA-256; no
 	// signed index is known there). UNVERIFIED until the operator confirms.
+	// guess: every file there is named NAME_VERSION_ARCH.deb with its pin's
+	// version and architecture (the two files the public setup fetches are).
 	FlatRepository string `json:"flat_repository,omitempty"`
 	// FlatPackages are the packages fetched from FlatRepository, each
 	// with a pin naming its version and architecture.
