@@ -50,6 +50,12 @@ var (
 // preinst then shows cert-generation-error (not shown under noninteractive
 // debconf) and loops for ever. The stand-in loops three times, then fails
 // saying so, so a test sees the defect instead of hanging.
+//
+// Modes: X-Road's /etc/xroad/ssl is 0750 xroad:xroad (xroad-base.postinst)
+// and generate_certificate.sh leaves the files 0660 xroad:xroad; here the
+// directory is 0755, the key 0600 and the certificate as openssl makes it
+// (world-readable), which the flows that read it as a non-root user rely
+// on until they read it through sudo.
 func certScript(name, subjectQ, altQ string) string {
 	return fmt.Sprintf(`HOST=$(hostname -f)
 if [ ${#HOST} -gt 64 ]; then
@@ -148,6 +154,8 @@ chmod 1750 /var/tmp/xroad
 chown xroad:xroad /var/tmp/xroad`,
 			// generic/xroad-base.service: a oneshot that makes /var/run/xroad.
 			units: []unit{{name: "xroad-base", oneshot: true, exec: "/bin/mkdir -p -m0750 /var/run/xroad"}}},
+		// control: Architecture: amd64 arm64, Depends on xroad-base; the
+		// units of generic/xroad-confclient.service and the others below.
 		{name: "xroad-confclient", arch: arch, depends: dep("xroad-base"),
 			units: []unit{{name: "xroad-confclient", exec: "/bin/sleep infinity"}}},
 		{name: "xroad-signer", arch: arch, depends: dep("xroad-base"),
@@ -200,7 +208,9 @@ chown xroad:xroad /var/spool/xroad /var/cache/xroad /etc/xroad/globalconf
 			preinst: fmt.Sprintf("install -d -m 0755 %s\n{ ufw status 2>&1 || echo 'ufw: not installed'; } > %s\n", dirOf(UfwAtInstall), UfwAtInstall) +
 				certScript("proxy-ui-api", "xroad-common/proxy-ui-api-subject", "xroad-common/proxy-ui-api-altsubject"),
 			postinst: records("xroad-common/proxy-ui-api-subject", "xroad-common/proxy-ui-api-altsubject"),
-			files:    map[string]file{apiBin: {local: apiBinary, mode: 0o755}},
+			// The stand-in's own program (X-Road's is
+			// /usr/share/xroad/bin/xroad-proxy-ui-api, generic/xroad-proxy-ui-api.service).
+			files: map[string]file{apiBin: {local: apiBinary, mode: 0o755}},
 			// generic/xroad-proxy-ui-api.service; the address: all of them,
 			// as Spring Boot binds with no server.address
 			// (src/security-server/admin-service/application/src/main/resources/common-application.yml:
