@@ -103,18 +103,44 @@ type Profile struct {
 // Install is what the installer needs to know about the operator's
 // packages and the server they make.
 type Install struct {
-	// Repository is the apt source line of the operator's packages, without
+	// The operator's packages come from one of two kinds of repository:
+	// a signed apt repository (Repository and its key), or a flat one
+	// (FlatRepository: .deb files side by side under one URL). Exactly one
+	// is set.
+	//
+	// Repository is the apt source line of a signed repository, without
 	// options ("deb URI SUITE COMPONENT..."); the installer adds signed-by.
-	// UNVERIFIED: REQUIREMENTS.md names deb.tunduk.kg but not the exact
-	// line; the operator corrects it here, never in code.
-	Repository string `json:"repository"`
+	Repository string `json:"repository,omitempty"`
 	// RepositoryKeyURL is where the repository's signing key is fetched.
-	// UNVERIFIED, like Repository.
-	RepositoryKeyURL string `json:"repository_key_url"`
+	RepositoryKeyURL string `json:"repository_key_url,omitempty"`
 	// RepositoryKeyFingerprint pins the signing key (40 hex digits, spaces
-	// allowed). UNVERIFIED: empty until the operator publishes it; the plan
-	// then says, in the repository step's note, that the key is not pinned.
-	RepositoryKeyFingerprint string `json:"repository_key_fingerprint"`
+	// allowed). Empty: the plan says, in the repository step's note, that
+	// the key is not pinned.
+	RepositoryKeyFingerprint string `json:"repository_key_fingerprint,omitempty"`
+	// FlatRepository is the https:// URL (ending in /) of a flat
+	// repository: the installer fetches FlatPackages from it by file name
+	// (PackagePin.File), checks each against its pin, and makes them a
+	// local apt repository. Tunduk serves 7.4.2 this way (the best public
+	// evidence: github.com/goodwokdev/tunduk-security-server image/Dockerfile
+	// fetches ubuntu22.04-7.4.2/<file> by name and checks its SHA-256; no
+	// signed index is known there). UNVERIFIED until the operator confirms.
+	// guess: every file there is named NAME_VERSION_ARCH.deb with its pin's
+	// version and architecture (the two files the public setup fetches are).
+	FlatRepository string `json:"flat_repository,omitempty"`
+	// FlatPackages are the packages fetched from FlatRepository, each
+	// with a pin naming its version and architecture.
+	FlatPackages []string `json:"flat_packages,omitempty"`
+	// PackagePins are the operator's packages as the profile knows them:
+	// every .deb the installer installs of a pinned package must have the
+	// pinned version and, where the pin has one, the pinned SHA-256.
+	PackagePins []PackagePin `json:"package_pins,omitempty"`
+	// ProfileClass is the certificate profile class the CA's CSRs need in
+	// the installed X-Road (a Java class name, a.b.C): the installer checks
+	// for it after the install, and the configure flow before it makes a
+	// CSR. Tunduk's xroad-proxy carries KgSkKlass3CertificateProfileInfoProvider
+	// in proxy-1.0.jar, NIIS's does not (the public third-party setup
+	// github.com/goodwokdev/tunduk-security-server). Empty: no check.
+	ProfileClass string `json:"profile_class,omitempty"`
 	// Package is the security server variant to install.
 	Package string `json:"package"`
 	// HWTokensPackage adds PKCS#11 hardware token support to the signer.
@@ -141,14 +167,8 @@ func (in *Install) validate() *Error {
 	bad := func(field, problem string) *Error {
 		return &Error{Field: "install." + field, Problem: problem}
 	}
-	if !aptLineRE.MatchString(in.Repository) {
-		return bad("repository", `must be one apt line "deb https://HOST/PATH SUITE COMPONENT", without [options]`)
-	}
-	if !strings.HasPrefix(in.RepositoryKeyURL, "https://") || strings.ContainsAny(in.RepositoryKeyURL, " '\"\n\\") {
-		return bad("repository_key_url", "must be an https:// URL")
-	}
-	if fp := strings.ReplaceAll(in.RepositoryKeyFingerprint, " ", ""); fp != "" && !fingerprintRE.MatchString(fp) {
-		return bad("repository_key_fingerprint", "must be empty or 40 hex digits")
+	if err := in.validateRepository(); err != nil {
+		return err
 	}
 	for field, v := range map[string]string{"package": in.Package, "hwtokens_package": in.HWTokensPackage, "rutoken_package": in.RutokenPackage} {
 		if !debPackageRE.MatchString(v) {

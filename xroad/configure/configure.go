@@ -38,6 +38,11 @@ type Session struct {
 	// approved timestamping service; TSAPoll is how often it is asked.
 	// Open sets 3 minutes and 5 seconds.
 	TSAWait, TSAPoll time.Duration
+
+	// h is the host the session was opened through; jar is where on it
+	// Params.ProfileClass is looked for (xroad.AdminAPI.Jar).
+	h   remote.Host
+	jar string
 }
 
 // Open reads the admin API's certificate on h (an SSH connection, or this
@@ -46,7 +51,11 @@ type Session struct {
 // user's basic auth. A wrong password is an *Error with key
 // configure.err.admin_login.
 func Open(ctx context.Context, h remote.Host, a xroad.AdminAPI, cr Credentials) (*Session, error) {
-	return open(ctx, h, a, cr)
+	s, err := open(ctx, h, a, cr)
+	if s != nil {
+		s.h, s.jar = h, a.Jar()
+	}
+	return s, err
 }
 
 // Close revokes the session's API key.
@@ -59,6 +68,10 @@ type Params struct {
 	// PINMin is the profile's identifiers.software_token_pin_min; 0
 	// means DefaultPINMin.
 	PINMin int
+	// ProfileClass is the profile's install.profile_class: the
+	// certificate profile class the CA's CSRs need on the server. Empty:
+	// not checked.
+	ProfileClass string
 }
 
 // DefaultPINMin is Tunduk's minimum software token PIN length.
@@ -164,7 +177,9 @@ type CSROptions struct {
 // CSRs are the flow's CSRs; Sign is nil unless SignOnServer.
 type CSRs struct{ Auth, Sign *KeyState }
 
-// MakeCSRs makes the authentication key and CSR on the software token
+// MakeCSRs first checks that the server's X-Road holds p.ProfileClass
+// (configure.err.profile_class_* when not: NIIS packages in place of the
+// operator's), then makes the authentication key and CSR on the software token
 // and, with SignOnServer, the signing key and CSR on the hardware token
 // (a key already there without a CSR gets one). Resumable: an existing
 // key of that usage with a CSR is reused and its CSR downloaded again.

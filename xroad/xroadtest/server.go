@@ -155,7 +155,7 @@ func StartWith(t testing.TB, o Options) *Server {
 // AdminAPI is where the fake listens and where its certificate lies
 // (readable by the current user, so by the test sshd's user too).
 func (s *Server) AdminAPI() xroad.AdminAPI {
-	return xroad.AdminAPI{Addr: s.addr, CertPath: s.cert}
+	return xroad.AdminAPI{Addr: s.addr, CertPath: s.cert, ProxyJar: s.proxyJar()}
 }
 
 // Admin is the user the install made.
