@@ -58,7 +58,7 @@ func apiErr(t *testing.T, err error, status int, code string) *xroad.Error {
 // channel against the fake, which checks every request and answer against
 // the 7.4.2 definition.
 func TestContractFlow(t *testing.T) {
-	f := xroadtest.Start(t)
+	f := xroadtest.StartWith(t, xroadtest.Options{PINPolicy: true})
 	c, logs := client(t, f)
 	anchor := f.Anchor
 	ctx := context.Background()

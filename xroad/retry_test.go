@@ -15,7 +15,7 @@ import (
 // a server that echoes a PIN or password back in its error gets it
 // redacted before the error leaves the client.
 func TestRateLimitAndHostileEcho(t *testing.T) {
-	f := xroadtest.Start(t)
+	f := xroadtest.StartWith(t, xroadtest.Options{PINPolicy: true})
 	c, logs := client(t, f)
 	ctx := context.Background()
 	if _, err := c.CreateAPIKey(ctx, adminUser, adminPass, []string{xroad.RoleSystemAdministrator}); err != nil {

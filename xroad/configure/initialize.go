@@ -221,6 +221,15 @@ func (s *Session) loginError(ctx context.Context, tok xroad.Token, err error) er
 		return err
 	}
 	data := map[string]any{"Token": tok.Name}
+	if ae.Status == http.StatusConflict {
+		// TOKEN_ACTIVATE is refused on a token logged in already
+		// (PossibleActionsRuleEngine.java): by another session since
+		// the token was read.
+		if now, terr := s.token(ctx, tok.ID); terr == nil && now.LoggedIn {
+			return nil
+		}
+		return err
+	}
 	if ae.HasCode(xroad.CodeLoginFailed) && slices.ContainsFunc(ae.Metadata, func(m string) bool { return strings.Contains(m, "CKR_PIN_LOCKED") }) {
 		return &Error{Key: "configure.err.pin_locked", Data: data, Err: err}
 	}

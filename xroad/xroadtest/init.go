@@ -67,12 +67,13 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 		"enforce_token_pin_policy": s.pinPolicy()})
 }
 
-// pinPolicy: X-Road 7.4.2 SystemProperties.DEFAULT_SIGNER_ENFORCE_TOKEN_PIN_POLICY
-// is "false"; src/packages/src/xroad/default-configuration/override-securityserver-ee.ini
-// (and -fi, -fo) set it true.
-// guess: Tunduk's packages enforce it, as the country variants do; the
-// flow's own minimum (profile) is stricter in length either way.
-func (s *Server) pinPolicy() bool { return !s.opt.NoPINPolicy }
+// pinPolicy: X-Road 7.4.2 SystemProperties.java has
+// DEFAULT_SIGNER_ENFORCE_TOKEN_PIN_POLICY "false", and only the country
+// variants' src/packages/src/xroad/default-configuration/override-securityserver-{ee,fi,fo,is}.ini
+// (installed by xroad-securityserver-ee and the like) set it true: the
+// plain xroad-securityserver the profile installs does not enforce it.
+// guess: Tunduk's own build of the packages adds no such override.
+func (s *Server) pinPolicy() bool { return s.opt.PINPolicy }
 
 // anchorInstance reads the instance out of an anchor the way the server
 // must before it accepts one.
@@ -97,14 +98,23 @@ func (s *Server) previewAnchor(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	// X-Road 7.4.2 SystemService.verifyAnchorInstance compares with the
-	// owner's instance; the definition: validate_instance defaults to true.
-	// guess: before an owner is saved the check is skipped (the real
-	// server has no owner to compare with; the UI sends false then).
-	if r.URL.Query().Get("validate_instance") != "false" && s.ownerCode != "" && inst != s.ownerInstance {
-		// SystemService.InvalidAnchorInstanceException: the code, no metadata.
-		apiError(w, http.StatusBadRequest, xroad.CodeAnchorWrongInstance)
-		return
+	// X-Road 7.4.2 SystemService.java (verifyAnchorInstance) compares with
+	// the owner's instance; the definition: validate_instance defaults to
+	// true.
+	if r.URL.Query().Get("validate_instance") != "false" {
+		if s.ownerCode == "" {
+			// No owner to compare with: ServerConfService.java
+			// (getSecurityServerId) reads serverConf.getOwner(), null before
+			// the owner is saved, and the failure is no DeviationAware one:
+			// ApplicationExceptionHandler.java, 500 with no code.
+			writeJSON(w, http.StatusInternalServerError, map[string]any{"status": http.StatusInternalServerError})
+			return
+		}
+		if inst != s.ownerInstance {
+			// SystemService.InvalidAnchorInstanceException: the code, no metadata.
+			apiError(w, http.StatusBadRequest, xroad.CodeAnchorWrongInstance)
+			return
+		}
 	}
 	// X-Road 7.4.2 SystemApiController.previewAnchor answers HttpStatus.OK
 	// (the definition says 201: departures.go).

@@ -180,11 +180,12 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !hw && s.softPIN == "" {
-		// SoftwareTokenWorker.java (activateToken): tokenNotInitialized,
-		// a CodedException TokenService rethrows: ExceptionTranslator.java
-		// "core." + fault code, ApplicationExceptionHandler.java 500.
-		// guess: the rule engine lets it through (the token is available
-		// before initialisation).
+		// The token is available from the start (TokenManager.java,
+		// createToken: setAvailable(true)), so TOKEN_ACTIVATE is possible;
+		// SoftwareTokenWorker.java (activateToken) finds no keystore:
+		// ExceptionHelper.tokenNotInitialized, a CodedException TokenService
+		// rethrows: ExceptionTranslator.java "core." + the signer's fault
+		// code, its text as metadata; ApplicationExceptionHandler.java 500.
 		apiError(w, http.StatusInternalServerError, "core.Signer.TokenNotInitialized", "Token '0' not initialized")
 		return
 	}

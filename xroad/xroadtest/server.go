@@ -92,9 +92,9 @@ type Options struct {
 	// guess: the count is the token's (Rutoken's factory setting is
 	// its vendor's business); X-Road only shows the flags.
 	HWPINTries int
-	// NoPINPolicy: the server does not enforce the token PIN policy
-	// (X-Road's default; see pinPolicy).
-	NoPINPolicy bool
+	// PINPolicy: the server enforces the token PIN policy, as the
+	// country variants of the packages do (see pinPolicy).
+	PINPolicy bool
 }
 
 // Preset is what a run cut short (or a hand in the admin UI) left on the
