@@ -25,7 +25,7 @@ func (s *Server) certRoutes(mux *http.ServeMux) {
 			}
 			c.polls++
 		}
-		writeJSON(w, http.StatusOK, s.certJSON(c))
+		writeJSON(w, http.StatusOK, s.certJSON(c)) // TokenCertificatesApiController.java (getCertificate): OK
 	}))
 	mux.HandleFunc("PUT /api/v1/token-certificates/{hash}/register", s.register)
 	mux.HandleFunc("PUT /api/v1/token-certificates/{hash}/activate", s.withCert(func(w http.ResponseWriter, c *fakeCert) {

@@ -22,7 +22,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 			delete(v, "info")
 		}
 		s.mu.Unlock()
-		writeJSON(w, http.StatusOK, v)
+		writeJSON(w, http.StatusOK, v) // X-Road 7.4.2 SystemApiController.java (systemVersion): OK
 	})
 	mux.HandleFunc("GET /api/v1/initialization/status", s.status)
 	mux.HandleFunc("POST /api/v1/system/anchor/previews", s.previewAnchor)
@@ -36,13 +36,14 @@ func (s *Server) routes(mux *http.ServeMux) {
 			apiError(w, http.StatusInternalServerError, "anchor_file_not_found")
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]string{"hash": s.anchorHash, "created_at": stamp(s.anchorAt)})
+		writeJSON(w, http.StatusOK, map[string]string{"hash": s.anchorHash, "created_at": stamp(s.anchorAt)}) // getAnchor: OK
 	})
 	mux.HandleFunc("POST /api/v1/initialization", s.initialize)
 	mux.HandleFunc("GET /api/v1/timestamping-services", s.approvedTSAs)
 	mux.HandleFunc("GET /api/v1/system/timestamping-services", func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
+		// X-Road 7.4.2 SystemApiController.java (getConfiguredTimestampingServices): OK.
 		writeJSON(w, http.StatusOK, append([]xroad.TimestampingService{}, s.configuredTSA...))
 	})
 	mux.HandleFunc("POST /api/v1/system/timestamping-services", s.addTSA)
@@ -210,7 +211,7 @@ func (s *Server) initialize(w http.ResponseWriter, r *http.Request) {
 		s.softPIN = conf.SoftwareTokenPIN
 	}
 	s.initRaw = raw
-	w.WriteHeader(http.StatusCreated)
+	w.WriteHeader(http.StatusCreated) // initSecurityServer: HttpStatus.CREATED
 }
 
 // initParamProblems is X-Road 7.4.2
@@ -316,7 +317,7 @@ func (s *Server) approvedTSAs(w http.ResponseWriter, r *http.Request) {
 		out = append(out, ApprovedTSA)
 	}
 	s.tsaPolls++
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, out) // getApprovedTimestampingServices: OK
 }
 
 // tsaVisible: the approved TSA is in the configuration the admin service

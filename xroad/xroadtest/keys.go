@@ -56,14 +56,14 @@ func (s *Server) keyRoutes(mux *http.ServeMux) {
 		if s.opt.HardwareToken {
 			toks = append(toks, s.tokenJSON(HWTokenID))
 		}
-		writeJSON(w, http.StatusOK, toks)
+		writeJSON(w, http.StatusOK, toks) // X-Road 7.4.2 TokensApiController.java (getTokens): OK
 	})
 	mux.HandleFunc("PUT /api/v1/tokens/{id}/login", s.login)
 	mux.HandleFunc("GET /api/v1/certificate-authorities", s.cas)
 	mux.HandleFunc("GET /api/v1/certificate-authorities/{ca}/csr-subject-fields", s.subjectFields)
 	mux.HandleFunc("POST /api/v1/tokens/{id}/keys-with-csrs", s.addKey)
 	mux.HandleFunc("GET /api/v1/keys/{id}", s.withKey(func(w http.ResponseWriter, r *http.Request, k *fakeKey) {
-		writeJSON(w, http.StatusOK, s.keyJSON(k))
+		writeJSON(w, http.StatusOK, s.keyJSON(k)) // KeysApiController.java (getKey): OK
 	}))
 	mux.HandleFunc("POST /api/v1/keys/{id}/csrs", s.withKey(s.csrForKey))
 	mux.HandleFunc("GET /api/v1/keys/{id}/csrs/{csr}", s.withKey(s.downloadCSR))
@@ -221,10 +221,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	} else {
 		s.loggedIn, s.softStatus = true, "OK"
 	}
-	writeJSON(w, http.StatusOK, s.tokenJSON(id))
+	writeJSON(w, http.StatusOK, s.tokenJSON(id)) // loginToken: the token, OK
 }
 
-// cas lists the approved CAs of global configuration.
+// cas lists the approved CAs of global configuration: X-Road 7.4.2
+// CertificateAuthoritiesApiController.java (getApprovedCertificateAuthorities), OK.
 func (s *Server) cas(w http.ResponseWriter, r *http.Request) {
 	ca := func(name string) map[string]any {
 		dn := "C=KG, CN=" + name
@@ -284,7 +285,7 @@ func (s *Server) subjectFields(w http.ResponseWriter, r *http.Request) {
 	for _, f := range s.profile() {
 		out = append(out, map[string]any{"id": f.id, "label": f.label, "default_value": f.def, "read_only": f.readOnly, "required": true, "localized": false})
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, out) // getSubjectFieldDescriptions: OK
 }
 
 // processDN is X-Road 7.4.2 DnFieldHelper.java (processDnParameters): a
