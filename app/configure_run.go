@@ -43,6 +43,7 @@ type configureForm struct {
 	SignOnServer                     bool
 
 	AdminPassword, PIN, PIN2, HWPIN string // memory only
+	SudoPassword                    string // memory only; Register's too
 }
 
 type configureStep struct {

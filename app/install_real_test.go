@@ -19,7 +19,8 @@ import (
 // onto a booted Debian host (build/targethost): a real readiness check
 // over SSH, the form as a user fills it (non-root login, sudo password,
 // the stand-in X-Road packages as the packages folder, the readiness
-// override), Start, and the rows, log and outcome of a real install.
+// override), Start, and the rows, log and outcome of a real install; then
+// Configure as the same user (configureAsOps).
 // With TUNDUK_SCREENSHOT_DIR set it also saves the page during the
 // PostgreSQL step (make screenshot-install).
 func TestInstallStepRealHost(t *testing.T) {
@@ -100,4 +101,5 @@ func TestInstallStepRealHost(t *testing.T) {
 	if hasTextPart(v.log, guiAdminPW) || hasTextPart(v.log, h.Password) {
 		t.Fatal("the log shows a password")
 	}
+	configureAsOps(t, wz, p, h)
 }

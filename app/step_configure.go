@@ -25,6 +25,8 @@ import (
 type configureWidgets struct {
 	adminUser, adminPW, anchorPath, anchorHash, pin, pin2    *widget.Entry
 	hwPIN                                                    *widget.Entry
+	sudoPW                                                   *widget.Entry
+	sudoBox                                                  *fyne.Container     // shown when wz.askSudo()
 	hwToken                                                  *widget.SelectEntry // typed, or one the server lists
 	signOnServer                                             *widget.Check
 	adminNote, anchorLocal, anchorServer, anchorErr, problem *widget.Label
@@ -85,6 +87,9 @@ func (cs *configureStep) view() fyne.CanvasObject {
 	v.adminBox = container.NewVBox(widget.NewForm(
 		widget.NewFormItem(T("configure.admin_user"), v.adminUser),
 		&widget.FormItem{Text: T("configure.admin_password"), Widget: v.adminPW, HintText: T("configure.secret_hint")}))
+	var sudo *widget.FormItem
+	v.sudoPW, sudo = sudoItem(&f.SudoPassword, cs.refresh)
+	v.sudoBox = container.NewVBox(widget.NewForm(sudo))
 
 	// The anchor: typed or chosen, previewed locally, then by the server.
 	v.anchorPath = widget.NewEntry()
@@ -146,7 +151,7 @@ func (cs *configureStep) view() fyne.CanvasObject {
 
 	v.scroll = container.NewVScroll(container.NewVBox(
 		intro, statusBox, v.notice, widget.NewSeparator(),
-		v.adminNote, v.adminBox,
+		v.adminNote, v.adminBox, v.sudoBox,
 		v.form, v.anchorErr, v.anchorLocal, v.anchorCheck, container.NewHBox(v.previewBtn), v.anchorServer,
 		v.signOnServer, signNote, v.hwBox,
 		container.NewHBox(v.initBtn, v.cancelBtn), v.problem, v.busy, v.rows, v.outcome, v.csrs))
@@ -180,7 +185,12 @@ func (cs *configureStep) refresh() {
 		v.adminNote.Hide()
 		v.adminBox.Show()
 	}
-	for _, w := range []fyne.Disableable{v.adminUser, v.adminPW, v.anchorPath, v.anchorHash, v.pin, v.pin2, v.signOnServer, v.hwToken, v.hwPIN, v.refreshBtn} {
+	if wz.askSudo() {
+		v.sudoBox.Show()
+	} else {
+		v.sudoBox.Hide()
+	}
+	for _, w := range []fyne.Disableable{v.adminUser, v.adminPW, v.sudoPW, v.anchorPath, v.anchorHash, v.pin, v.pin2, v.signOnServer, v.hwToken, v.hwPIN, v.refreshBtn} {
 		if busy {
 			w.Disable()
 		} else {

@@ -50,7 +50,9 @@ const APICert = "/etc/xroad/ssl/proxy-ui-api.crt"
 // the preseeded subjects, once (a reinstall keeps them, as X-Road's do).
 // An unanswered subject falls back to the host name so the server still
 // starts; the record shows the missing answer.
-const certsFromDebconf = `install -d -m 0755 /etc/xroad/ssl
+const certsFromDebconf = `# X-Road 7.4.2 src/packages/src/xroad/ubuntu/generic/xroad-base.postinst:
+# /etc/xroad/ssl 0750 xroad:xroad.
+install -d -m 0750 -o xroad -g xroad /etc/xroad/ssl
 cert() {
   [ -s "/etc/xroad/ssl/$1.crt" ] && return 0
   subj=${2:-/CN=$(hostname)}
@@ -60,8 +62,11 @@ cert() {
     echo "$out" >&2
     exit 1
   fi
+  # X-Road 7.4.2 src/packages/src/xroad/common/base/usr/share/xroad/scripts/generate_certificate.sh
+  # (run by xroad-proxy.preinst and xroad-proxy-ui-api.preinst): the
+  # certificate and its key 0660 xroad:xroad.
   chown xroad:xroad "/etc/xroad/ssl/$1.key" "/etc/xroad/ssl/$1.crt"
-  chmod 0600 "/etc/xroad/ssl/$1.key"
+  chmod 0660 "/etc/xroad/ssl/$1.key" "/etc/xroad/ssl/$1.crt"
 }
 db_get xroad-common/service-subject; s=$RET
 db_get xroad-common/service-altsubject; a=$RET

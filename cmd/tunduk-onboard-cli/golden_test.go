@@ -48,6 +48,9 @@ func goldenCases() []goldenCase {
 		{name: "mistyped-verb", args: fixed("chek")},
 		{name: "mistyped-subverb", args: fixed("server", "regster")},
 		{name: "unknown-verb", args: fixed("frobnicate")},
+		// A server verb's help: its secrets on standard input, in the
+		// order every verb reads them (install's: SSH, sudo, admin).
+		{name: "server-status-help", args: fixed("server", "status", "-h")},
 		// The readiness check of a fixed machine (testdata/probe-golden.txt):
 		// the marks in the language, the table of a failed rule.
 		{name: "check", args: fixed("check")},

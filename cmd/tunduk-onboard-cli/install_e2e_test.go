@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -24,7 +23,7 @@ import (
 // middle of the PostgreSQL install; the run must reconnect, finish, and
 // apply no step twice. Every script that ran on the host is one the dry
 // run showed. Then the CLI on the host itself continues: install --local
-// and server status --local (installLocally).
+// and server status as the non-root user (installLocally, serverAsOps).
 func TestInstallEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("installs packages on a booted container (minutes)")
@@ -173,9 +172,9 @@ func TestInstallEndToEnd(t *testing.T) {
 // their work again first: the local repository (its index removed: the
 // upload, now through local sudo, and apt) and the hardware token support
 // (its devices.ini section removed: a detached step under systemd-run).
-// Every other step is found done. Then server status --local reaches the
-// stand-in admin API on 127.0.0.1:4000 directly, with the certificate
-// pinned.
+// Every other step is found done. Then server status, --local and over
+// SSH, reads the admin API's certificate through password sudo and
+// reaches the stand-in admin API with it pinned (serverAsOps).
 func installLocally(t *testing.T, h *targethost.Host, remoteRes installResult, before installer.Journal, debs, adminPW string) {
 	start := time.Now()
 	bin := staticCLI(t)
@@ -235,18 +234,8 @@ func installLocally(t *testing.T, h *targethost.Host, remoteRes installResult, b
 		t.Errorf("after the local run (devices.ini section, index, files holding a password): %q %v", state, err)
 	}
 
-	// The admin API on this computer: the stand-in takes no login, so
-	// the API's refusal is the answer: reached, TLS pinned to the
-	// server's certificate, as the user (the certificate is public).
-	start = time.Now()
-	out, errb, err = c.Run(ctx, "tunduk-onboard-cli server status --local --admin-user ssadmin --admin-password-stdin --lang en",
-		strings.NewReader(adminPW+"\n"))
-	t.Logf("timing: server status --local %s", time.Since(start).Round(100*time.Millisecond))
-	var ee *remote.ExitError
-	if !errors.As(err, &ee) || ee.Code != exitCannot || !strings.Contains(string(errb), "did not accept the user ssadmin") ||
-		strings.Contains(string(out)+string(errb), adminPW) {
-		t.Fatalf("server status --local: %v\n%s%s", err, out, errb)
-	}
+	// The server verbs as the same user, on the host and over SSH.
+	serverAsOps(t, h, c, adminPW)
 }
 
 // copyInto copies the file src to path (relative to /) in the host's root.

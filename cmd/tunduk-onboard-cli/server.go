@@ -29,6 +29,7 @@ type serverOpts struct {
 	local              bool
 	adminUser          string
 	adminPasswordStdin bool
+	sudoPasswordStdin  bool
 	memberClass        string
 	memberCode         string
 	serverCode         string
@@ -45,6 +46,7 @@ type serverOpts struct {
 	fs            *flag.FlagSet // the verb's flags, to see which were given
 	in            *bufio.Reader // standard input, secrets one per line
 	adminPassword string
+	sudoPassword  string
 	prof          *profile.Profile
 }
 
@@ -53,6 +55,7 @@ func (o *serverOpts) register(fs *flag.FlagSet) {
 	fs.BoolVar(&o.local, "local", false, "work on this computer, the security server itself, without SSH")
 	fs.StringVar(&o.adminUser, "admin-user", "xrdadmin", "`NAME` of the X-Road admin user made at install")
 	fs.BoolVar(&o.adminPasswordStdin, "admin-password-stdin", false, "read the admin user's password from standard input (else asked on the terminal)")
+	fs.BoolVar(&o.sudoPasswordStdin, "sudo-password-stdin", false, "read the sudo password from standard input (else asked on the terminal when sudo needs one)")
 	fs.StringVar(&o.memberClass, "member-class", "", "the organisation's member `CLASS` (e.g. GOV or COM)")
 	fs.StringVar(&o.memberCode, "member-code", "", "the organisation's member `CODE` (8 digits)")
 	fs.StringVar(&o.serverCode, "server-code", "", "the security server's `CODE` (Latin letters, digits)")
@@ -153,13 +156,21 @@ func (o *serverOpts) params() configure.Params {
 		PINMin: o.prof.Identifiers.SoftwareTokenPINMin}
 }
 
-// readFirstSecrets reads, in this order, the SSH password and the admin
-// password from standard input when their --*-stdin flags ask for them.
-// Later secrets (PINs) follow on the next lines.
+// readFirstSecrets reads, in this order, the SSH password, the sudo
+// password and the admin password from standard input when their
+// --*-stdin flags ask for them: install's order. Later secrets (PINs)
+// follow on the next lines.
 func (o *serverOpts) readFirstSecrets(stdin io.Reader) error {
 	o.in = bufio.NewReaderSize(stdin, 4096)
 	if err := o.ssh.readSecrets(o.in); err != nil {
 		return err
+	}
+	if o.sudoPasswordStdin {
+		pw, err := stdinLine(o.in, "--sudo-password-stdin", secretSudo)
+		if err != nil {
+			return err
+		}
+		o.sudoPassword = pw
 	}
 	if o.adminPasswordStdin {
 		pw, err := stdinLine(o.in, "--admin-password-stdin", secretAdmin)
@@ -260,7 +271,15 @@ func (o *serverOpts) open(ctx context.Context, stderr io.Writer) (*configure.Ses
 		return nil, nil, err
 	}
 	api := xroad.AdminAPI{Addr: o.adminAPI, CertPath: o.adminAPICert}
-	s, err := configure.Open(ctx, c, api, configure.Credentials{User: o.adminUser, Password: o.adminPassword})
+	cr := configure.Credentials{User: o.adminUser, Password: o.adminPassword, SudoPassword: o.sudoPassword}
+	s, err := configure.Open(ctx, c, api, cr)
+	if pw := o.askSudo(err); pw != "" {
+		// sudo wants a password none was given for: asked on the
+		// terminal, as install does, and the opening tried once more.
+		cr.SudoPassword = pw
+		s, err = configure.Open(ctx, c, api, cr)
+	}
+	cr.SudoPassword = ""
 	if err != nil {
 		c.Close()
 		return nil, nil, cannot(o.lang, err).saying(o.explain(err))
@@ -273,6 +292,25 @@ func (o *serverOpts) open(ctx context.Context, stderr io.Writer) (*configure.Ses
 		}
 		c.Close()
 	}, nil
+}
+
+// askSudo asks the sudo password on the terminal when err says sudo needs
+// one that was not given; "" when there is no terminal, nothing typed, or
+// another error. A refused password is never asked again.
+func (o *serverOpts) askSudo(err error) string {
+	var ce *configure.Error
+	if o.sudoPasswordStdin || !errors.As(err, &ce) || ce.Key != configure.KeySudoPassword {
+		return ""
+	}
+	prompt := i18n.T(o.lang, "cli.install.sudo_prompt_local", map[string]any{"User": currentUser()})
+	if targets, _ := o.ssh.allTargets(); !o.local && len(targets) == 1 {
+		prompt = i18n.T(o.lang, "cli.install.sudo_prompt", map[string]any{"Host": targets[0].String()})
+	}
+	pw, perr := promptTTY(prompt)
+	if perr != nil {
+		return ""
+	}
+	return pw
 }
 
 // host is the server: this computer with --local (which must be one the

@@ -31,9 +31,9 @@ func (o *serverCSROpts) flags(stderr io.Writer) *flag.FlagSet {
 // writes them to --out.
 //
 // Standard input, one secret per line in this order: the SSH password
-// (--password-stdin), the admin password (--admin-password-stdin), the
-// software token PIN (--pin-stdin), the hardware token PIN
-// (--hw-pin-stdin).
+// (--password-stdin), the sudo password (--sudo-password-stdin), the
+// admin password (--admin-password-stdin), the software token PIN
+// (--pin-stdin), the hardware token PIN (--hw-pin-stdin).
 func runServerCSR(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var o serverCSROpts
 	fs := o.flags(stderr)

@@ -28,8 +28,9 @@ func (o *serverInitOpts) flags(stderr io.Writer) *flag.FlagSet {
 // runServerInit: anchor, initialisation, timestamping, token login.
 //
 // Standard input, when secrets are asked for there, holds one per line in
-// this order: the SSH password (--password-stdin), the admin password
-// (--admin-password-stdin), the software token PIN (--pin-stdin).
+// this order: the SSH password (--password-stdin), the sudo password
+// (--sudo-password-stdin), the admin password (--admin-password-stdin),
+// the software token PIN (--pin-stdin).
 func runServerInit(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var o serverInitOpts
 	fs := o.flags(stderr)

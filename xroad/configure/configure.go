@@ -19,8 +19,13 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/xroad"
 )
 
-// Credentials are the X-Road admin user's, made at install.
-type Credentials struct{ User, Password string }
+// Credentials are the X-Road admin user's, made at install, and the
+// login user's sudo password for a host where sudo asks for one (a
+// non-root login: X-Road keeps the admin API's certificate readable by
+// root and xroad only). SudoPassword is a secret like Password: it goes
+// to the host on standard input only, to read that certificate at Open,
+// and is never kept in the Session, logged or put in an error.
+type Credentials struct{ User, Password, SudoPassword string }
 
 // Session is an API key made through the SSH tunnel (or on the server
 // itself); Close revokes it.

@@ -150,7 +150,7 @@ func TestWrongAdminPassword(t *testing.T) {
 	// A certificate path that is not there: a clear error, not a hang.
 	api := f.AdminAPI()
 	api.CertPath += ".missing"
-	_, err = configure.Open(context.Background(), c, api, configure.Credentials(f.Admin()))
+	_, err = configure.Open(context.Background(), c, api, admin(f))
 	wantKey(t, err, "configure.err.api_cert")
 }
 
