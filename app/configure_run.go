@@ -28,6 +28,7 @@ import (
 // Preference keys of the Configure form; PINs and passwords have none.
 const (
 	prefCfgAnchor       = "configure_anchor_path"
+	prefCfgAnchorHash   = "configure_anchor_sha224"
 	prefCfgAdminUser    = "configure_admin_user"
 	prefCfgSignOnServer = "configure_sign_on_server"
 	prefCfgHWToken      = "configure_hw_token_id"
@@ -38,6 +39,7 @@ const maxAnchorSize = 1 << 20
 
 type configureForm struct {
 	AnchorPath, AdminUser, HWTokenID string
+	AnchorHash                       string // the SHA-224 the operator published, as typed
 	SignOnServer                     bool
 
 	AdminPassword, PIN, PIN2, HWPIN string // memory only
@@ -74,7 +76,7 @@ type configureStep struct {
 func newConfigureStep(wz *wizard) *configureStep {
 	p := wz.prefs
 	cs := &configureStep{sessionRunner: sessionRunner{wz: wz, api: adminAPI(), uiDo: fyne.Do}}
-	cs.form = configureForm{AnchorPath: p.String(prefCfgAnchor), AdminUser: p.String(prefCfgAdminUser),
+	cs.form = configureForm{AnchorPath: p.String(prefCfgAnchor), AnchorHash: p.String(prefCfgAnchorHash), AdminUser: p.String(prefCfgAdminUser),
 		SignOnServer: p.Bool(prefCfgSignOnServer), HWTokenID: p.String(prefCfgHWToken)}
 	if cs.form.AdminUser == "" {
 		cs.form.AdminUser = p.String(prefAdminUser)
@@ -91,6 +93,7 @@ func newConfigureStep(wz *wizard) *configureStep {
 func (cs *configureStep) saveForm() {
 	p, f := cs.wz.prefs, cs.form
 	p.SetString(prefCfgAnchor, f.AnchorPath)
+	p.SetString(prefCfgAnchorHash, f.AnchorHash)
 	p.SetString(prefCfgAdminUser, f.AdminUser)
 	p.SetBool(prefCfgSignOnServer, f.SignOnServer)
 	p.SetString(prefCfgHWToken, f.HWTokenID)
@@ -165,6 +168,27 @@ func (cs *configureStep) formProblem() string {
 	return ""
 }
 
+// anchorParams are the session's parameters with the published anchor
+// hashes: the profile's and the one typed.
+func (cs *configureStep) anchorParams(p configure.Params) configure.Params {
+	p.AnchorSHA224, p.AnchorSHA224Given = cs.wz.profile.Anchor.SHA224, strings.TrimSpace(cs.form.AnchorHash)
+	return p
+}
+
+// anchorHashChecked: a published hash was there to compare the file with.
+func (cs *configureStep) anchorHashChecked() bool {
+	p := cs.anchorParams(configure.Params{})
+	return p.AnchorSHA224 != "" || p.AnchorSHA224Given != ""
+}
+
+// setAnchorHash takes a typed hash and checks the file against it.
+func (cs *configureStep) setAnchorHash(h string) {
+	cs.form.AnchorHash = h
+	cs.saveForm()
+	cs.loadAnchor()
+	cs.refresh()
+}
+
 // setAnchorPath reads a new anchor file and forgets the server's verdict
 // on the last one.
 func (cs *configureStep) setAnchorPath(path string) {
@@ -197,6 +221,17 @@ func (cs *configureStep) loadAnchor() {
 	cs.anchorInfo = &info
 	if want := cs.wz.profile.XRoad.Instance; info.Instance != want {
 		cs.anchorKey, cs.anchorData = "configure.anchor_wrong_instance", map[string]any{"Got": i18n.Line(info.Instance, 60), "Want": want}
+		return
+	}
+	// Not the hash the operator published: refused here, before the
+	// server sees it.
+	var ce *configure.Error
+	if err := configure.CheckAnchorHash(cs.anchorParams(configure.Params{}), info); errors.As(err, &ce) {
+		if ce.Key == configureErrKey("anchor_hash_bad") {
+			cs.anchorKey = "configure.anchor_hash_bad"
+		} else {
+			cs.anchorKey, cs.anchorData = "configure.anchor_hash_mismatch", map[string]any{"Got": ce.Data["Got"], "Want": ce.Data["Want"]}
+		}
 		return
 	}
 	cs.anchor = data
@@ -234,9 +269,12 @@ func (cs *configureStep) previewOnServer() {
 	}
 	var got configure.AnchorInfo
 	cs.notice = nil
+	h := cs.anchorParams(configure.Params{}) // read here, on the UI goroutine
 	cs.start("preview", func(ctx context.Context, s *serverSession, in sessionInput) error {
+		p := in.p
+		p.AnchorSHA224, p.AnchorSHA224Given = h.AnchorSHA224, h.AnchorSHA224Given
 		var err error
-		got, err = s.PreviewAnchor(ctx, in.p, data)
+		got, err = s.PreviewAnchor(ctx, p, data)
 		return err
 	}, func(err error) {
 		var ce *configure.Error
@@ -301,6 +339,7 @@ func (cs *configureStep) initialise() {
 	}
 	f := cs.form
 	anchor := cs.anchor
+	h := cs.anchorParams(configure.Params{})
 	opt := configure.CSROptions{SoftPIN: f.PIN, SignOnServer: f.SignOnServer, HWTokenID: strings.TrimSpace(f.HWTokenID), HWPIN: f.HWPIN}
 	cs.rows, cs.outcome, cs.notice = nil, nil, nil
 	for _, id := range []string{"anchor", "init", "tsa", "login", "auth_csr", "hw_login", "sign_csr"} {
@@ -316,7 +355,9 @@ func (cs *configureStep) initialise() {
 	log.WithFields(map[string]any{"target": cs.wz.state.Server.Display(), "sign_on_server": f.SignOnServer}).Info("configure started")
 	cs.start("init", func(ctx context.Context, s *serverSession, in sessionInput) error {
 		defer func() { opt = configure.CSROptions{} }()
-		if err := s.Initialize(ctx, in.p, anchor, opt.SoftPIN, progress); err != nil {
+		p := in.p
+		p.AnchorSHA224, p.AnchorSHA224Given = h.AnchorSHA224, h.AnchorSHA224Given
+		if err := s.Initialize(ctx, p, anchor, opt.SoftPIN, progress); err != nil {
 			return err
 		}
 		var err error

@@ -39,6 +39,15 @@ type Profile struct {
 		PublishedUbuntu []string `json:"published_ubuntu"`
 		Arch            []string `json:"arch"`
 	} `json:"xroad"`
+	// Anchor is what the operator publishes of its configuration anchor.
+	Anchor struct {
+		// SHA224 is the anchor file's hash as X-Road shows it in the
+		// security server's admin UI and on the central server (SHA-224,
+		// hex, colons allowed: "92:62:34:..."). Empty: not published here;
+		// the user compares the hash shown with the operator's by eye or
+		// types it.
+		SHA224 string `json:"sha224"`
+	} `json:"anchor"`
 	Thresholds struct {
 		MinCores                 int    `json:"min_cores"`
 		MinRAMBytes              uint64 `json:"min_ram_bytes"`
@@ -161,6 +170,7 @@ var (
 	aptLineRE     = regexp.MustCompile(`^deb (https?|file):/\S+( [A-Za-z0-9._/-]+)+$`)
 	sysNameRE     = regexp.MustCompile(`^[a-z][a-z0-9_.-]*$`)
 	fingerprintRE = regexp.MustCompile(`^[0-9A-Fa-f]{40}$`)
+	sha224RE      = regexp.MustCompile(`^[0-9A-Fa-f]{56}$`)
 )
 
 func (in *Install) validate() *Error {
@@ -279,6 +289,8 @@ func (p *Profile) validate() *Error {
 		return bad("xroad.version", "must look like 7.4.2")
 	case p.XRoad.Instance == "":
 		return bad("xroad.instance", "must not be empty")
+	case p.Anchor.SHA224 != "" && !sha224RE.MatchString(strings.NewReplacer(":", "", " ", "").Replace(p.Anchor.SHA224)):
+		return bad("anchor.sha224", "must be empty or a SHA-224: 56 hex digits, colons allowed")
 	case len(p.XRoad.Arch) == 0:
 		return bad("xroad.arch", "must list at least one architecture")
 	case p.Thresholds.MinCores < 1:

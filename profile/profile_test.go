@@ -80,6 +80,8 @@ func TestProfileErrorsNameTheField(t *testing.T) {
 		{"no units", `"units": ["xroad-signer", "xroad-proxy", "xroad-confclient", "xroad-proxy-ui-api", "xroad-monitor", "xroad-addon-messagelog"]`, `"units": []`, "install.units"},
 		{"bad unit", `"xroad-monitor", "xroad-addon-messagelog"]`, `"xroad monitor; reboot", "xroad-addon-messagelog"]`, "install.units[4]"},
 		{"bad group", `"xroad-securityserver-observer"`, `"Observers"`, "install.admin_groups[4]"},
+		{"anchor hash too short", `"sha224": ""`, `"sha224": "92:62:34:C5"`, "anchor.sha224"},
+		{"anchor hash a SHA-256", `"sha224": ""`, `"sha224": "` + strings.Repeat("AB", 32) + `"`, "anchor.sha224"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -288,6 +290,23 @@ func TestOperatorAndCAContacts(t *testing.T) {
 		var pe *Error
 		if !errors.As(err, &pe) || pe.Field != c.field {
 			t.Errorf("%s: got %v, want an error on %s", c.name, err, c.field)
+		}
+	}
+}
+
+// TestProfileAnchorHash: anchor.sha224 is empty in the Tunduk profile
+// (the operator publishes the hash with the anchor, not here yet); a
+// SHA-224 in X-Road's forms (colons or not, either case) is taken.
+func TestProfileAnchorHash(t *testing.T) {
+	p, err := Default()
+	if err != nil || p.Anchor.SHA224 != "" {
+		t.Fatalf("default anchor.sha224 %q, %v", p.Anchor.SHA224, err)
+	}
+	good, _ := os.ReadFile("../assets/profiles/tunduk.json")
+	for _, h := range []string{strings.Repeat("9a", 28), strings.TrimSuffix(strings.Repeat("92:", 28), ":")} {
+		q, err := Parse([]byte(strings.Replace(string(good), `"sha224": ""`, `"sha224": "`+h+`"`, 1)), "op.json")
+		if err != nil || q.Anchor.SHA224 != h {
+			t.Fatalf("%q: %v", h, err)
 		}
 	}
 }

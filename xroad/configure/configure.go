@@ -72,6 +72,12 @@ type Params struct {
 	// certificate profile class the CA's CSRs need on the server. Empty:
 	// not checked.
 	ProfileClass string
+	// AnchorSHA224 is the anchor's hash as the operator publishes it (the
+	// profile's anchor.sha224), AnchorSHA224Given as the user typed it;
+	// empty is unknown. The anchor file must match each one given
+	// (configure.err.anchor_hash_profile, _typed), checked before it is
+	// uploaded.
+	AnchorSHA224, AnchorSHA224Given string
 }
 
 // DefaultPINMin is Tunduk's minimum software token PIN length.
@@ -131,12 +137,21 @@ func (s *Session) Status(ctx context.Context, p Params) (Status, error) { return
 type AnchorInfo struct{ Instance, Hash, Created string }
 
 // ReadAnchor reads an anchor locally: its instance from the XML, its
-// hash (SHA-256 of the file, as the API shows it) and creation time.
+// hash (SHA-224 of the file in upper-case hex, as X-Road's API and
+// central server show it) and creation time.
 func ReadAnchor(data []byte) (AnchorInfo, error) { return readAnchor(data) }
+
+// CheckAnchorHash compares an anchor's hash with the published ones of p
+// (configure.err.anchor_hash_profile, _typed; a typed value that is no
+// SHA-224: configure.err.anchor_hash_bad), for a caller that checks
+// before it connects.
+func CheckAnchorHash(p Params, info AnchorInfo) error { return checkAnchorHash(p, info) }
 
 // PreviewAnchor checks an anchor locally and on the server without saving
 // it; an anchor of another instance than p.Instance is refused (*Error
-// configure.err.anchor_instance).
+// configure.err.anchor_instance), one whose hash is not the published one
+// too, and the server must read the same hash as the file's
+// (configure.err.anchor_hash_server).
 func (s *Session) PreviewAnchor(ctx context.Context, p Params, data []byte) (AnchorInfo, error) {
 	return s.previewAnchor(ctx, p, data)
 }
