@@ -15,7 +15,7 @@ import (
 func localServer(f *xroadtest.Server, verb string, extra ...string) []string {
 	api := f.AdminAPI()
 	args := []string{"server", verb, "--local", "--admin-user", xroadtest.AdminUser, "--admin-password-stdin",
-		"--admin-api", api.Addr, "--admin-api-cert", api.CertPath, "--lang", "en",
+		"--admin-api", api.Addr, "--admin-api-cert", api.CertPath, "--proxy-jar", api.ProxyJar, "--lang", "en",
 		"--member-class", "GOV", "--member-code", "70000001", "--server-code", "SS1", "--name", "Test Agency"}
 	return append(args, extra...)
 }
