@@ -17,6 +17,7 @@ import (
 
 	"github.com/tunduk-onboard/tunduk-onboard/enroll"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
 )
 
 // recordOut is a submission in the JSON output, with its outbox items.
@@ -218,7 +219,7 @@ func submitStatus(r *submitRun, store *enroll.Store, ob *enroll.Outbox, pos []st
 func submitFlush(r *submitRun, store *enroll.Store, ob *enroll.Outbox, tlsCA string) error {
 	hc := &http.Client{Timeout: time.Minute}
 	if tlsCA != "" {
-		data, err := os.ReadFile(tlsCA)
+		data, err := readcap.ReadFile(tlsCA, readcap.CABundle)
 		if err != nil {
 			return r.fail(exitCannot, badRead("--tls-ca", tlsCA, err))
 		}
