@@ -83,6 +83,11 @@ func runSubmitSub(name string, args []string, stdout, stderr io.Writer) error {
 	if len(pos) < want[0] || len(pos) > want[1] {
 		return r.fail(exitCannot, badInput("cli.submit.err_args", map[string]any{"Command": "submit " + name}))
 	}
+	// --profile is checked though these read nothing of it: a flag given
+	// is never ignored, and a bad file is said before anything is done.
+	if _, err := loadProfile(c.profile); err != nil {
+		return r.fail(exitCannot, err)
+	}
 	_, closeLog := setupLog(c.verbose, c.lang, stderr)
 	defer closeLog()
 	store, err := openSubmitStore(c.store)
