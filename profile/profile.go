@@ -184,8 +184,8 @@ func (in *Install) validate() *Error {
 			return bad(field, "must be a Debian package name")
 		}
 	}
-	if !strings.HasPrefix(in.RutokenLibrary, "/") || strings.ContainsAny(in.RutokenLibrary, " '\"\n\\") {
-		return bad("rutoken_library", "must be an absolute path without spaces or quotes")
+	if !SafePath(in.RutokenLibrary) {
+		return bad("rutoken_library", "must be an absolute path of letters, digits and . _ + - / (it goes into a root script)")
 	}
 	if len(in.Units) == 0 {
 		return bad("units", "must list at least one unit")
@@ -301,8 +301,8 @@ func (p *Profile) validate() *Error {
 		return bad("thresholds.min_free_disk_bytes", "must be positive")
 	case p.Thresholds.RecommendedFreeDiskBytes < p.Thresholds.MinFreeDiskBytes:
 		return bad("thresholds.recommended_free_disk_bytes", "must not be below min_free_disk_bytes")
-	case !strings.HasPrefix(p.Thresholds.DiskPath, "/"):
-		return bad("thresholds.disk_path", "must be an absolute path")
+	case !SafePath(p.Thresholds.DiskPath):
+		return bad("thresholds.disk_path", "must be an absolute path of letters, digits and . _ + - /")
 	case p.Thresholds.MinLinkMbps <= 0:
 		return bad("thresholds.min_link_mbps", "must be positive")
 	case !regexp.MustCompile(`^[a-z]{2}_[A-Z]{2}\.UTF-8$`).MatchString(p.Locale):
