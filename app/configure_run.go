@@ -12,7 +12,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -20,6 +19,7 @@ import (
 
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/installer"
+	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
 	"github.com/tunduk-onboard/tunduk-onboard/tokens"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/configure"
@@ -33,9 +33,6 @@ const (
 	prefCfgSignOnServer = "configure_sign_on_server"
 	prefCfgHWToken      = "configure_hw_token_id"
 )
-
-// maxAnchorSize bounds the anchor file read (real ones are a few KB).
-const maxAnchorSize = 1 << 20
 
 type configureForm struct {
 	AnchorPath, AdminUser, HWTokenID string
@@ -206,7 +203,7 @@ func (cs *configureStep) loadAnchor() {
 	if path == "" {
 		return
 	}
-	data, err := readSmallFile(path, maxAnchorSize)
+	data, err := readcap.ReadFile(path, readcap.Anchor)
 	if err != nil {
 		log.WithError(errors.New(i18n.Line(err.Error(), 600))).Warn("anchor file not read")
 		cs.anchorKey, cs.anchorErr = "configure.anchor_unreadable", err
@@ -247,18 +244,6 @@ func (cs *configureStep) anchorProblem() string {
 		return fileText(cs.anchorKey, cs.anchorErr)
 	}
 	return T(cs.anchorKey, cs.anchorData)
-}
-
-// readSmallFile reads at most max bytes; a larger file is an error.
-func readSmallFile(path string, max int64) ([]byte, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if st.Size() > max {
-		return nil, fmt.Errorf("%s: %d bytes, more than %d: %w", path, st.Size(), max, i18n.ErrTooLarge)
-	}
-	return os.ReadFile(path)
 }
 
 // previewOnServer asks the server what it makes of the anchor.

@@ -16,10 +16,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
 )
 
 // The bounds of what is read of a .deb for its control file.
@@ -30,7 +31,7 @@ const (
 
 // debControl is the Package and Version of the .deb at path.
 func debControl(path string) (name, version string, err error) {
-	f, err := os.Open(path)
+	f, err := readcap.Open(path)
 	if err != nil {
 		return "", "", err
 	}

@@ -12,11 +12,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
+	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
 	"github.com/tunduk-onboard/tunduk-onboard/profile"
 )
 
@@ -84,7 +84,8 @@ func CheckPackages(dir string, in *profile.Install) error {
 }
 
 func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
+	// Streamed, so no cap; but a FIFO or a device is no package.
+	f, err := readcap.Open(path)
 	if err != nil {
 		return "", err
 	}

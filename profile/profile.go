@@ -4,12 +4,10 @@
 package profile
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"regexp"
 	"sort"
 	"strconv"
@@ -18,6 +16,7 @@ import (
 
 	"github.com/tunduk-onboard/tunduk-onboard/assets"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
 )
 
 // Profile is the operator's data: everything the operator may change
@@ -185,8 +184,8 @@ func (in *Install) validate() *Error {
 			return bad(field, "must be a Debian package name")
 		}
 	}
-	if !strings.HasPrefix(in.RutokenLibrary, "/") || strings.ContainsAny(in.RutokenLibrary, " '\"\n\\") {
-		return bad("rutoken_library", "must be an absolute path without spaces or quotes")
+	if !SafePath(in.RutokenLibrary) {
+		return bad("rutoken_library", "must be an absolute path of letters, digits and . _ + - / (it goes into a root script)")
 	}
 	if len(in.Units) == 0 {
 		return bad("units", "must list at least one unit")
@@ -234,7 +233,7 @@ func Default() (*Profile, error) {
 
 // Load reads and validates a profile file.
 func Load(path string) (*Profile, error) {
-	data, err := os.ReadFile(path)
+	data, err := readcap.ReadFile(path, readcap.Profile)
 	if err != nil {
 		return nil, fmt.Errorf("profile: %w", err)
 	}
@@ -250,14 +249,13 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("profile %s: field %q: %s", e.File, e.Field, e.Problem)
 }
 
-// Parse decodes and validates a profile. Unknown fields are errors:
-// a typo in an operator's file must not silently fall back to a default.
+// Parse decodes and validates a profile. Unknown fields, trailing data
+// and a BOM are errors (decode.go): a typo in an operator's file must not silently fall back to a default.
 func Parse(data []byte, name string) (*Profile, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
 	var p Profile
-	if err := dec.Decode(&p); err != nil {
-		return nil, &Error{File: name, Field: jsonField(err), Problem: err.Error()}
+	if err := decodeStrict(data, &p); err != nil {
+		err.File = name
+		return nil, err
 	}
 	if err := p.validate(); err != nil {
 		err.File = name
@@ -303,8 +301,8 @@ func (p *Profile) validate() *Error {
 		return bad("thresholds.min_free_disk_bytes", "must be positive")
 	case p.Thresholds.RecommendedFreeDiskBytes < p.Thresholds.MinFreeDiskBytes:
 		return bad("thresholds.recommended_free_disk_bytes", "must not be below min_free_disk_bytes")
-	case !strings.HasPrefix(p.Thresholds.DiskPath, "/"):
-		return bad("thresholds.disk_path", "must be an absolute path")
+	case !SafePath(p.Thresholds.DiskPath):
+		return bad("thresholds.disk_path", "must be an absolute path of letters, digits and . _ + - /")
 	case p.Thresholds.MinLinkMbps <= 0:
 		return bad("thresholds.min_link_mbps", "must be positive")
 	case !regexp.MustCompile(`^[a-z]{2}_[A-Z]{2}\.UTF-8$`).MatchString(p.Locale):

@@ -3,8 +3,8 @@ package main
 import (
 	"flag"
 	"io"
-	"os"
 
+	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/configure"
 )
@@ -44,7 +44,7 @@ func runServerInit(args []string, stdin io.Reader, stdout, stderr io.Writer) err
 	if o.anchorPath == "" {
 		return out.cannot(errKey("cli.server.anchor_needed", nil))
 	}
-	anchor, err := os.ReadFile(o.anchorPath)
+	anchor, err := readcap.ReadFile(o.anchorPath, readcap.Anchor)
 	if err != nil {
 		return out.cannot(&fileErr{op: "read", path: o.anchorPath, err: err})
 	}
