@@ -59,7 +59,9 @@ func CollectRemote(ctx context.Context, c Commander) (*Facts, error) {
 	}
 	stdout, stderr, err := c.Run(ctx, "sh -s", bytes.NewReader(script))
 	if err != nil && (!bytes.Contains(stdout, []byte(markerPrefix+endSection+markerSuffix)) || ctx.Err() != nil || errors.Is(err, remote.ErrOutputLimit)) {
-		if msg := i18n.Line(string(stderr), i18n.MaxLine); msg != "" {
+		// An exit status already tells its stderr's last lines.
+		var exit *remote.ExitError
+		if msg := i18n.Line(string(stderr), i18n.MaxLine); msg != "" && !errors.As(err, &exit) {
 			return nil, fmt.Errorf("running the probe: %w (%s)", err, msg)
 		}
 		return nil, fmt.Errorf("running the probe: %w", err)
