@@ -442,7 +442,7 @@ func (c *Client) Run(ctx context.Context, cmd string, stdin io.Reader) (stdout, 
 		case <-ctx.Done():
 			o, e := end()
 			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				return o, e, &StalledError{After: time.Since(start)}
+				return o, e, Stalled(ctx, start)
 			}
 			return o, e, fmt.Errorf("ssh: remote command interrupted: %w", ctx.Err())
 		case <-outBuf.over:

@@ -47,6 +47,16 @@ func (e *StalledError) Error() string {
 
 func (e *StalledError) Unwrap() error { return context.DeadlineExceeded }
 
+// Stalled is the stall of a command started at start whose ctx's deadline
+// passed: After is the time the deadline gave it (not the time taken to
+// give up, which may be a moment more).
+func Stalled(ctx context.Context, start time.Time) *StalledError {
+	if dl, ok := ctx.Deadline(); ok && dl.After(start) {
+		return &StalledError{After: dl.Sub(start)}
+	}
+	return &StalledError{After: time.Since(start)}
+}
+
 // Duration is d as people read it in a message: whole seconds below a
 // minute ("5s"), else minutes and seconds ("2m30s").
 func Duration(d time.Duration) string {

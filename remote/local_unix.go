@@ -80,7 +80,7 @@ func (l *Local) Run(ctx context.Context, cmd string, stdin io.Reader) (stdout, s
 	case errBuf.Truncated():
 		return stdout, stderr, errBuf.err()
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return stdout, stderr, &StalledError{After: time.Since(start)}
+		return stdout, stderr, Stalled(ctx, start)
 	case ctx.Err() != nil:
 		return stdout, stderr, fmt.Errorf("local command interrupted: %w", ctx.Err())
 	}
