@@ -27,7 +27,7 @@ const (
 	// remote.StalledError instead of holding it for ever. Long steps run
 	// detached and are polled, each poll bounded.
 	DefaultCommandTimeout = 10 * time.Minute
-	DefaultLockFile    = "/var/lib/dpkg/lock-frontend"
+	DefaultLockFile       = "/var/lib/dpkg/lock-frontend"
 
 	maxLogTail   = 4 << 10  // StepError.LogTail
 	maxLogLine   = 2 << 10  // one "log" event
