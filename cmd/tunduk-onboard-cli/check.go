@@ -9,7 +9,6 @@ import (
 	"net/netip"
 	"os"
 	"os/signal"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -206,26 +205,10 @@ func explain(err error, lang string) string {
 }
 
 // explainKey is the catalogue key (cli.err.*) that tells err, and its
-// data: a host that stalled after the login, one that sent too much, an
-// answer no rule could use, else the kind of connection error.
+// data (checks.Why).
 func explainKey(err error) (string, map[string]any) {
-	var stalled *remote.StalledError
-	var limit *remote.OutputLimitError
-	switch {
-	case errors.As(err, &stalled):
-		return "cli.err.stalled", map[string]any{"Seconds": int(stalled.After.Round(time.Second).Seconds())}
-	case errors.As(err, &limit):
-		return "cli.err.output_limit", map[string]any{"MiB": strconv.FormatFloat(float64(limit.Limit)/(1<<20), 'f', -1, 64)}
-	case errors.Is(err, checks.ErrProbeOutput):
-		return "cli.err.probe_output", nil
-	}
-	kind, data := remote.Classify(err)
-	for k, v := range data {
-		if s, ok := v.(string); ok {
-			data[k] = i18n.Line(s, i18n.MaxLine)
-		}
-	}
-	return "cli.err." + string(kind), data
+	why, data := checks.Why(err)
+	return "cli.err." + why, data
 }
 
 // checkTimeout refuses a --timeout that gives no time at all.
