@@ -39,7 +39,7 @@ func TestRunnerCommandStalls(t *testing.T) {
 			if took > 8*time.Second {
 				t.Errorf("Run returned after %v", took)
 			}
-			if key, data := Explain(err); key != "installer.err.timeout" || data["After"] == nil {
+			if key, data := Explain(err); key != "installer.err.stalled" || data["Seconds"] != 1 {
 				t.Errorf("explained as %s %v", key, data)
 			}
 		})
