@@ -186,6 +186,7 @@ func noControls(t *testing.T, what, s string) {
 }
 
 func TestCheckHostileServer(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	probe := filepath.Join(dir, "hostile-probe.txt")
 	empty := filepath.Join(dir, "empty-probe.txt")
@@ -242,12 +243,36 @@ func TestCheckHostileServer(t *testing.T) {
 // is done, long before the stalled one gives up; the table keeps the
 // order given; a JSON run is one document with every server.
 func TestCheckStalledServerHoldsNoOther(t *testing.T) {
+	t.Parallel()
 	stalled := testhost.StartSSHD(t, testhost.Options{ExtraConfig: []string{"ForceCommand sleep 20"}})
 	good := testhost.StartSSHD(t, testhost.Options{})
 	kh := testhost.WriteKnownHosts(t, stalled.KnownHostsLine(), good.KnownHostsLine())
 	args := []string{"check", "--ssh", stalled.Target().String(), "--ssh", good.Target().String(),
 		"--identity", stalled.ClientKeyPath, "--identity", good.ClientKeyPath, "--known-hosts", kh, "--timeout", "4s"}
+	t.Run("text", func(t *testing.T) {
+		t.Parallel()
+		streamedInOrderDone(t, args, stalled.Target().String(), good.Target().String())
+	})
+	t.Run("json", func(t *testing.T) {
+		t.Parallel()
+		m := timedCLI(t, append(args, "--format", "json")...)
+		m.bounded(t, exitCannot)
+		var doc struct {
+			Hosts []hostResult `json:"hosts"`
+		}
+		if err := json.Unmarshal([]byte(m.stdout), &doc); err != nil || len(doc.Hosts) != 2 {
+			t.Fatalf("not one document of two hosts (%v): %s", err, m.stdout)
+		}
+		if doc.Hosts[0].Host != stalled.Target().String() || !strings.Contains(doc.Hosts[0].Error, "within 4s") || doc.Hosts[1].Report == nil {
+			t.Errorf("hosts %+v", doc.Hosts)
+		}
+	})
+}
 
+// streamedInOrderDone runs check on the stalled and the good server, in
+// that order, and reads its output as it comes: the good report first,
+// long before the stall's end; the table in the order given.
+func streamedInOrderDone(t *testing.T, args []string, stalled, good string) {
 	cmd := boundedCommand(t, staticCLI(t), args...)
 	cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=" + t.TempDir(), "XDG_CONFIG_HOME=" + t.TempDir(), "LANG=C.UTF-8", "NO_COLOR=1"}
 	pipe, err := cmd.StdoutPipe()
@@ -265,9 +290,9 @@ func TestCheckStalledServerHoldsNoOther(t *testing.T) {
 		line := sc.Text()
 		out.WriteString(line + "\n")
 		switch {
-		case goodAt == 0 && strings.HasSuffix(line, ": "+good.Target().String()):
+		case goodAt == 0 && strings.HasSuffix(line, ": "+good):
 			goodAt = time.Since(start)
-		case stalledAt == 0 && strings.HasPrefix(line, stalled.Target().String()+": "):
+		case stalledAt == 0 && strings.HasPrefix(line, stalled+": "):
 			stalledAt = time.Since(start)
 		}
 	}
@@ -282,20 +307,8 @@ func TestCheckStalledServerHoldsNoOther(t *testing.T) {
 		t.Errorf("good report at %v, stalled at %v (want the good one first, before the stall's 4s), took %v:\n%s", goodAt, stalledAt, took, out.String())
 	}
 	table := out.String()[strings.LastIndex(out.String(), "\n"+i18n.T("en", "cli.summary_title", nil)+"\n")+1:]
-	if i, j := strings.Index(table, stalled.Target().String()), strings.Index(table, good.Target().String()); i < 0 || j < i {
+	if i, j := strings.Index(table, stalled), strings.Index(table, good); i < 0 || j < i {
 		t.Errorf("the table does not keep the order given:\n%s", table)
-	}
-
-	m := timedCLI(t, append(args, "--format", "json")...)
-	m.bounded(t, exitCannot)
-	var doc struct {
-		Hosts []hostResult `json:"hosts"`
-	}
-	if err := json.Unmarshal([]byte(m.stdout), &doc); err != nil || len(doc.Hosts) != 2 {
-		t.Fatalf("not one document of two hosts (%v): %s", err, m.stdout)
-	}
-	if doc.Hosts[0].Host != stalled.Target().String() || !strings.Contains(doc.Hosts[0].Error, "within 4s") || doc.Hosts[1].Report == nil {
-		t.Errorf("hosts %+v", doc.Hosts)
 	}
 }
 
