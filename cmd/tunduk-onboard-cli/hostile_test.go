@@ -74,10 +74,15 @@ func startHostile(t *testing.T, opts testhost.Options, behaviours map[string]str
 	return s
 }
 
-// args are check's arguments for behaviour (its key alone).
+// args are check's arguments for behaviour (its key alone); more starting
+// with "install" makes them install's.
 func (s *hostileServer) args(behaviour string, more ...string) []string {
-	return append([]string{"check", "--ssh", s.h.Target().String(), "--identity", s.keys[behaviour], "--known-hosts", s.kh,
-		"--timeout", hostileTimeout}, more...)
+	verb := []string{"check"}
+	if len(more) > 0 && more[0] == "install" {
+		verb, more = more[:1], more[1:]
+	}
+	return append(append(verb, "--ssh", s.h.Target().String(), "--identity", s.keys[behaviour], "--known-hosts", s.kh,
+		"--timeout", hostileTimeout), more...)
 }
 
 // measured is one run of the real CLI binary.
@@ -235,6 +240,10 @@ func TestCheckHostileServer(t *testing.T) {
 		{"escapes-ru", "escapes", []string{"--lang", "ru"}, exitFailed, []string{"Xeon2J"}},
 		{"escapes-json", "escapes", []string{"--format", "json"}, exitFailed, []string{`"hostname": "ss12Jevil"`}},
 		{"escapes-html", "escapes", []string{"--format", "html", "--lang", "ky"}, exitFailed, []string{"Xeon2J"}},
+		// install --dry-run checks the server first, under the same bounds.
+		{"install-stall", "stall", []string{"install", "--dry-run"}, exitCannot, []string{"then stalled", "within 2 s"}},
+		{"install-flood", "flood", []string{"install", "--dry-run", "--lang", "ru"}, exitCannot, []string{"больше 4 МиБ"}},
+		{"install-empty", "empty", []string{"install", "--dry-run"}, exitCannot, []string{"was unusable"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
