@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
@@ -35,9 +36,16 @@ func Explain(err error) (key string, data map[string]any) {
 	var be *BusyError
 	var le *LocalError
 	var pin *PinError
+	var stalled *remote.StalledError
 	switch {
 	case errors.Is(err, context.Canceled):
 		return "installer.err.cancelled", data
+	case errors.As(err, &stalled):
+		// A command the run waited on, not the connection: the server
+		// answered the login and then stopped answering.
+		data["Seconds"] = int(stalled.After.Round(time.Second).Seconds())
+		detail()
+		return "installer.err.stalled", data
 	case errors.As(err, &se):
 		data["ID"], data["Code"], data["Tail"] = i18n.Line(se.ID, 100), se.ExitCode, tailLines(se.LogTail)
 		if se.ExitCode < 0 {
@@ -123,6 +131,7 @@ var explainKeys = []string{
 	"installer.err." + string(remote.KindDNS),
 	"installer.err." + string(remote.KindUnreachable),
 	"installer.err." + string(remote.KindTimeout),
+	"installer.err.stalled",
 	"installer.err.other",
 }
 

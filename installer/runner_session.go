@@ -85,6 +85,8 @@ func sudoWrap(mode privMode, cmd string) string { return mode.Wrap(cmd) }
 // secret: such commands get a session of their own, so it passes only
 // through that session's stdin (after the sudo password line).
 func (s *session) exec(ctx context.Context, cmd, stdin string) (string, string, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.r.commandTimeout())
+	defer cancel()
 	if stdin == "" {
 		if out, errb, err, ok := s.viaShell(ctx, cmd, nil); ok {
 			return out, errb, err
@@ -101,8 +103,9 @@ func (s *session) exec(ctx context.Context, cmd, stdin string) (string, string, 
 	out, errb, err := s.c.Run(ctx, sudoWrap(s.mode, cmd), rd)
 	if err != nil {
 		var ee *remote.ExitError
+		var stalled *remote.StalledError
 		switch {
-		case errors.As(err, &ee):
+		case errors.As(err, &ee), errors.As(err, &stalled):
 			return string(out), string(errb), err
 		case ctx.Err() != nil:
 			return string(out), string(errb), ctx.Err()
@@ -115,6 +118,8 @@ func (s *session) exec(ctx context.Context, cmd, stdin string) (string, string, 
 // execData runs cmd as root with data, which is not secret (a script,
 // the journal), on its standard input.
 func (s *session) execData(ctx context.Context, cmd, data string) (string, string, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.r.commandTimeout())
+	defer cancel()
 	if out, errb, err, ok := s.viaShell(ctx, cmd, []byte(data)); ok {
 		return out, errb, err
 	}

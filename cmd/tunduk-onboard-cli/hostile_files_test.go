@@ -7,12 +7,9 @@ package main
 // peak memory is measured with /usr/bin/time.
 
 import (
-	"bytes"
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -58,32 +55,11 @@ func builtCLI(t *testing.T) string {
 // returns the exit code, stderr and peak memory in KB.
 func hostileRun(t *testing.T, env []string, args ...string) (int, string, int) {
 	t.Helper()
-	mem := filepath.Join(t.TempDir(), "mem")
-	ctx, cancel := context.WithTimeout(context.Background(), hostileTime)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "/usr/bin/time", append([]string{"-f", "%M", "-o", mem, builtCLI(t)}, args...)...)
-	cmd.Env = env
-	var errb bytes.Buffer
-	cmd.Stderr = &errb
-	start := time.Now()
-	err := cmd.Run()
-	if ctx.Err() != nil {
-		t.Fatalf("%v: still running after %v", args, time.Since(start))
+	m := timedCLI(t, env, args...)
+	if m.killed {
+		t.Fatalf("%v: still running after %v", args, m.took)
 	}
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := os.ReadFile(mem)
-	// The last line: before it, time says how the command exited.
-	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	kb, perr := strconv.Atoi(lines[len(lines)-1])
-	if perr != nil {
-		t.Fatalf("/usr/bin/time wrote %q", b)
-	}
-	return code, errb.String(), kb
+	return m.code, m.stderr, m.maxRSS
 }
 
 func TestEveryFileFlagRefusesDevicesFIFOsFoldersAndHugeFiles(t *testing.T) {

@@ -208,7 +208,7 @@ func runPlan(ctx context.Context, cancel context.CancelFunc, o *installOpts, h i
 			res.FailedStep, res.LogTail = id, m.tail
 			res.ExitCode, _ = m.data["Code"].(int)
 		} else if res.Status != "cancelled" {
-			res.Error = err.Error()
+			res.Error = i18n.Line(err.Error(), i18n.MaxLine)
 		}
 	}
 	logrus.WithFields(logrus.Fields{"host": host, "status": res.Status}).Info("install finished")

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
 	"github.com/tunduk-onboard/tunduk-onboard/installer"
@@ -55,6 +56,7 @@ func Errors() map[string]error {
 		"dns":             &net.DNSError{Err: "no such host", Name: "ss1.example" + Hostile, IsNotFound: true},
 		"unreachable":     dial(syscall.EHOSTUNREACH),
 		"timeout":         fmt.Errorf("installer: %w", context.DeadlineExceeded),
+		"stalled":         &remote.StalledError{After: 10 * time.Minute},
 		"other":           errors.New("installer: creating /var/lib/tunduk-onboard/logs on the host: mkdir: read-only file system" + Hostile),
 	}
 }
