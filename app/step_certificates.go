@@ -220,7 +220,8 @@ func (cs *certStep) refresh() {
 		v.next.Hide()
 	}
 	if serial != "" {
-		ini := tokens.DevicesINI("", serial)
+		vendor := cs.handoverVendor()
+		ini := tokens.DevicesINI(vendor, "", serial)
 		v.devices.SetText(ini)
 		v.devices.OnChanged = func(s string) { // read-only, but selectable and copyable
 			if s != ini {
@@ -228,7 +229,7 @@ func (cs *certStep) refresh() {
 			}
 		}
 		v.steps.Objects = nil
-		for i, s := range tokens.HandoverSteps(CurrentLanguage(), "", serial) {
+		for i, s := range tokens.HandoverSteps(CurrentLanguage(), vendor, "", serial) {
 			l := widget.NewLabel(strconv.Itoa(i+1) + ". " + s.Text)
 			l.Wrapping = fyne.TextWrapWord
 			v.steps.Add(l)
@@ -250,6 +251,17 @@ func (cs *certStep) refresh() {
 		v.handover.Hide()
 	}
 	relayout(v.scroll)
+}
+
+// handoverVendor is the vendor whose devices.ini section the handover
+// shows: the Token step's library's when it is a production token's, else
+// the profile's token.
+func (cs *certStep) handoverVendor() string {
+	fallback := cs.wz.profile.SigningKey.Vendor()
+	if m := cs.wz.token.mod; m != nil {
+		return m.Library().HandoverVendor(fallback)
+	}
+	return fallback
 }
 
 func (cs *certStep) errText() string {
