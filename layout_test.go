@@ -21,6 +21,7 @@ var allowed = map[string][]string{
 	"internal/atomicfile":          {},
 	"i18n":                         {"assets"},
 	"tokens/vendors":               {},
+	"tokens/vendors/vendorstest":   {},
 	"profile":                      {"assets", "i18n", "tokens/vendors"},
 	"remote":                       {"i18n"},
 	"tokens":                       {"assets", "i18n", "profile", "internal/atomicfile", "tokens/vendors"},

@@ -64,7 +64,9 @@ func Summary(p *profile.Profile, opt Options) []SummaryItem {
 		add(SummaryInstall, "admin", map[string]any{"User": line(user)})
 	}
 	if opt.TokenOnServer {
-		add(SummaryInstall, "hwtokens", map[string]any{"Package": in.HWTokensPackage, "Library": in.RutokenLibrary})
+		if t, err := tokenFor(p, opt); err == nil {
+			add(SummaryInstall, "hwtokens", map[string]any{"Package": in.HWTokensPackage, "Library": t.library, "Token": t.name()})
+		}
 	}
 	add(SummaryInstall, "locale", map[string]any{"Locale": p.Locale})
 	add(SummaryInstall, "firewall", nil)

@@ -30,9 +30,6 @@ func (v Vendor) DevicesINI(library, comment string) string {
 		fmt.Fprintf(&b, "# %s\n", c)
 	}
 	fmt.Fprintf(&b, "library = %s\n", OneLine(library))
-	for _, p := range v.Server.Params {
-		fmt.Fprintf(&b, "%s = %s\n", p[0], OneLine(p[1]))
-	}
 	return b.String()
 }
 

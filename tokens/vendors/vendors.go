@@ -58,9 +58,14 @@ type Server struct {
 	Package string
 	// Guess says what of Library and Package is not documented.
 	Guess string
-	// Params are further devices.ini parameters of the section, in order
-	// ([2]string{name, value}); none is needed by the tokens here.
-	Params [][2]string
+	// No vendor here is given a devices.ini parameter besides library:
+	// "Only parameter library is mandatory" (X-Road 7.4.2
+	// doc/Manuals/ig-ss_x-road_v6_security_server_installation_guide.md
+	// 2.10, Note 1), and the signer's defaults stand (ModuleConf.java:
+	// library_cant_create_os_threads and os_locking_ok unset,
+	// sign_verify_pin false, sign_mechanism CKM_RSA_PKCS, the key
+	// attributes' defaults). guess: that the vendors' libraries need
+	// nothing more on a real server (README).
 }
 
 // windowsRoot stands for %SystemRoot% in Windows paths (expanded by

@@ -1,10 +1,11 @@
 package vendors
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/tunduk-onboard/tunduk-onboard/tokens/vendors/vendorstest"
 )
 
 // Every production vendor has a library on each desktop OS and on the
@@ -105,94 +106,15 @@ func TestClassify(t *testing.T) {
 	}
 }
 
-// parseDevicesINI reads devices.ini as X-Road 7.4.2's signer does
-// (ModuleConf.java reload/parseSection over Apache Commons
-// INIConfiguration): "[uid]" sections; "name = value" (or "name: value");
-// lines starting with ";" or "#" are comments, and so is the rest of a
-// value from a ";" or "#" after a blank; a line ending in "\" continues.
-// It returns the modules the signer would load: uid -> parameters, or an
-// error for what the signer refuses or skips.
-func parseDevicesINI(text string) (map[string]map[string]string, error) {
-	sections := map[string]map[string]string{}
-	var order []string
-	cur := ""
-	for n, line := range strings.Split(text, "\n") {
-		line = strings.TrimSpace(line)
-		switch {
-		case line == "" || line[0] == ';' || line[0] == '#':
-			continue
-		case strings.HasSuffix(line, `\`):
-			return nil, fmt.Errorf("line %d continues onto the next", n+1)
-		case line[0] == '[':
-			if !strings.HasSuffix(line, "]") {
-				return nil, fmt.Errorf("line %d: unclosed section", n+1)
-			}
-			cur = strings.TrimSpace(line[1 : len(line)-1])
-			if _, dup := sections[cur]; dup {
-				// parseSection: "Module information already defined ... skipping".
-				return nil, fmt.Errorf("section %q twice", cur)
-			}
-			sections[cur] = map[string]string{}
-			order = append(order, cur)
-		default:
-			i := strings.IndexAny(line, "=:")
-			if i < 0 || cur == "" {
-				return nil, fmt.Errorf("line %d: not a parameter of a section: %q", n+1, line)
-			}
-			val := strings.TrimSpace(line[i+1:])
-			if m := regexp.MustCompile(`\s[;#]`).FindStringIndex(val); m != nil {
-				val = strings.TrimSpace(val[:m[0]])
-			}
-			sections[cur][strings.TrimSpace(line[:i])] = val
-		}
-	}
-	for _, uid := range order {
-		s := sections[uid]
-		switch {
-		case strings.TrimSpace(uid) == "":
-			return nil, fmt.Errorf("a section without a uid")
-		case strings.EqualFold(uid, "softToken"):
-			continue // the software token's own switch
-		case strings.TrimSpace(s["library"]) == "":
-			return nil, fmt.Errorf("[%s]: no library (the signer skips the module)", uid)
-		}
-		for name, val := range s {
-			switch name {
-			case "enabled", "library_cant_create_os_threads", "os_locking_ok", "sign_verify_pin", "batch_signing_enabled", "read_only":
-				// getBoolean: PropertyConverter.toBoolean.
-				switch strings.ToLower(val) {
-				case "true", "false", "yes", "no", "on", "off", "y", "n", "t", "f":
-				default:
-					return nil, fmt.Errorf("[%s] %s = %q is not a boolean", uid, name, val)
-				}
-			case "sign_mechanism":
-				// SUPPORTED_SIGN_MECHANISMS.
-				if val != "CKM_RSA_PKCS" && val != "CKM_RSA_PKCS_PSS" {
-					return nil, fmt.Errorf("[%s] sign_mechanism %q is not supported", uid, val)
-				}
-			}
-		}
-	}
-	return sections, nil
-}
-
-// An administrator's devices.ini as the xroad-signer package leaves it:
-// comments only (our own stand-in for its commented example).
-const packagedINI = `; This configuration file defines the available Secure Signature
-; Creation Devices (SSCD).
-;[smartcard]
-;library = opensc-pkcs11.so
-`
-
 // Each vendor's section, added to the packaged file, is a module the
 // signer loads with the vendor's library; the comment with the token's
 // serial stays a comment, and a value with a line break cannot add a
 // parameter or a section.
 func TestDevicesINIParsesAsTheSignerDoes(t *testing.T) {
-	all := packagedINI
+	all := vendorstest.PackagedINI
 	for _, v := range All() {
 		sec := v.DevicesINI("", "Token serial 0A1B2C3D (signing key)")
-		mods, err := parseDevicesINI(packagedINI + "\n" + sec)
+		mods, err := vendorstest.ParseDevicesINI(vendorstest.PackagedINI + "\n" + sec)
 		if err != nil {
 			t.Fatalf("%s: %v\n%s", v.ID, err, sec)
 		}
@@ -202,18 +124,18 @@ func TestDevicesINIParsesAsTheSignerDoes(t *testing.T) {
 		all += "\n" + sec
 	}
 	// Every vendor's section side by side: one module each.
-	if mods, err := parseDevicesINI(all); err != nil || len(mods) != len(All()) {
+	if mods, err := vendorstest.ParseDevicesINI(all); err != nil || len(mods) != len(All()) {
 		t.Errorf("all sections: %v %v", mods, err)
 	}
 	v, _ := ByID("jacarta")
 	evil := v.DevicesINI("/opt/jc/libjcPKCS11-2.so\n[softToken]\nenabled = false", "x\nlibrary = /evil.so")
-	mods, err := parseDevicesINI(evil)
+	mods, err := vendorstest.ParseDevicesINI(evil)
 	if err != nil || len(mods) != 1 || mods["jacarta"]["library"] != "/opt/jc/libjcPKCS11-2.so [softToken] enabled = false" || strings.Count(evil, "\n") != 3 {
 		t.Errorf("line breaks in values: %v %v\n%s", mods, err, evil)
 	}
 	// The parser itself refuses what the signer skips.
 	for _, bad := range []string{"[x]\nos_locking_ok = maybe\nlibrary = /a.so\n", "[x]\nenabled = true\n", "[x]\nlibrary=/a\n[x]\nlibrary=/b\n", "[x]\nlibrary = /a.so\nsign_mechanism = CKM_SHA1\n"} {
-		if _, err := parseDevicesINI(bad); err == nil {
+		if _, err := vendorstest.ParseDevicesINI(bad); err == nil {
 			t.Errorf("accepted: %q", bad)
 		}
 	}
