@@ -88,4 +88,3 @@ const PackagedINI = `; This configuration file defines the available Secure Sign
 ;[smartcard]
 ;library = opensc-pkcs11.so
 `
-
