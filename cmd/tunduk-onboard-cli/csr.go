@@ -79,6 +79,10 @@ func (o *csrOpts) subject(p *profile.Profile) (tokens.Subject, error) {
 	if err := checkParticipant(p, o.who, true); err != nil {
 		return nil, err
 	}
+	if !p.SigningKey.Allows(profile.PlacementUSBToken) {
+		// The operator wants the signing key made at the server.
+		return nil, errKey("cli.token.err.usb_not_allowed", nil)
+	}
 	subject, err := tokens.SignSubject(p, o.who)
 	if err != nil {
 		return nil, err
