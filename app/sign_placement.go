@@ -82,8 +82,9 @@ func (wz *wizard) signOnServer() (hw, soft bool) {
 	return pl == profile.PlacementServerHWToken, pl == profile.PlacementServerSoftToken
 }
 
-// placementPicker is the choice of place: a radio of the allowed places
-// (the recommended one says so) and, under it, what the chosen one means.
+// placementPicker is the choice of place: a radio of the allowed places,
+// which one the operator recommends and, under it, what the chosen one
+// means.
 type placementPicker struct {
 	radio *widget.RadioGroup
 	about *widget.Label
@@ -97,12 +98,13 @@ func (wz *wizard) newPlacementPicker(changed func()) *placementPicker {
 	var options []string
 	for _, pl := range sk.Offered() {
 		l := T(placeTexts[pl].label)
-		if pl == sk.Default {
-			l = T("cert.place.recommended", map[string]any{"Place": l})
-		}
 		labels[l] = pl
 		options = append(options, l)
 	}
+	// Said apart from the options, so each option is its own words.
+	recommended := widget.NewLabel(T("cert.place.recommended", map[string]any{"Place": T(placeTexts[sk.Default].label)}))
+	recommended.Wrapping = fyne.TextWrapWord
+	recommended.Importance = widget.LowImportance
 	pp := &placementPicker{about: widget.NewLabel("")}
 	pp.about.Wrapping = fyne.TextWrapWord
 	pp.radio = widget.NewRadioGroup(options, nil)
@@ -123,7 +125,7 @@ func (wz *wizard) newPlacementPicker(changed func()) *placementPicker {
 	}
 	title := widget.NewLabelWithStyle(T("cert.place.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.Wrapping = fyne.TextWrapWord
-	pp.box = container.NewVBox(title, pp.radio, pp.about)
+	pp.box = container.NewVBox(title, recommended, pp.radio, pp.about)
 	pp.show(wz)
 	return pp
 }

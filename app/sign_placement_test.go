@@ -18,7 +18,7 @@ import (
 func placementLabel(t *testing.T, cs *certStep, pl string) string {
 	t.Helper()
 	for _, o := range cs.v.place.radio.Options {
-		if strings.HasPrefix(o, T("cert.place."+pl)) {
+		if o == T(placeTexts[pl].label) {
 			return o
 		}
 	}
@@ -48,8 +48,9 @@ func TestSigningKeyOnSoftTokenInTheWizard(t *testing.T) {
 	h.show(stepCertificates)
 	cs := wz.certs
 	radio := cs.v.place.radio
-	if len(radio.Options) != 3 || radio.Selected != T("cert.place.recommended", map[string]any{"Place": T("cert.place.usb_token")}) {
-		t.Fatalf("options %q, selected %q", radio.Options, radio.Selected)
+	if len(radio.Options) != 3 || radio.Selected != T("cert.place.usb_token") ||
+		!hasText(cs.v.place.box, T("cert.place.recommended", map[string]any{"Place": T("cert.place.usb_token")})) {
+		t.Fatalf("options %q, selected %q, said %q", radio.Options, radio.Selected, labelsIn(cs.v.place.box))
 	}
 	if cs.v.usb.Visible() != true || cs.v.atServer.Visible() || !strings.Contains(cs.v.place.about.Text, "Rutoken ECP 2.0") {
 		t.Fatalf("the token at this computer: usb %v, at server %v, about %q", cs.v.usb.Visible(), cs.v.atServer.Visible(), cs.v.place.about.Text)
@@ -136,9 +137,9 @@ func TestPlacementsFollowTheProfile(t *testing.T) {
 	wz.cur = wz.stepIndex(stepCertificates)
 	wz.showStep()
 	cs := wz.certs
-	if got := cs.v.place.radio.Options; len(got) != 2 || got[0] != T("cert.place.usb_token") ||
-		got[1] != T("cert.place.recommended", map[string]any{"Place": T("cert.place.server_hw_token")}) {
-		t.Fatalf("options %q", got)
+	if got := cs.v.place.radio.Options; len(got) != 2 || got[0] != T("cert.place.usb_token") || got[1] != T("cert.place.server_hw_token") ||
+		cs.v.place.radio.Selected != got[1] || !hasText(cs.v.place.box, T("cert.place.recommended", map[string]any{"Place": got[1]})) {
+		t.Fatalf("options %q, said %q", got, labelsIn(cs.v.place.box))
 	}
 	if !strings.Contains(cs.v.place.about.Text, "JaCarta PKI") || !hasText(cs.v.atServer, T("cert.at_server.server_hw_token")) {
 		t.Fatalf("the hardware token at the server: %q", cs.v.place.about.Text)
