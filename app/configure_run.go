@@ -12,7 +12,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -20,6 +19,7 @@ import (
 
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/installer"
+	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
 	"github.com/tunduk-onboard/tunduk-onboard/tokens"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/configure"
@@ -27,20 +27,19 @@ import (
 
 // Preference keys of the Configure form; PINs and passwords have none.
 const (
-	prefCfgAnchor    = "configure_anchor_path"
-	prefCfgAdminUser = "configure_admin_user"
-	prefCfgHWToken   = "configure_hw_token_id"
+	prefCfgAnchor     = "configure_anchor_path"
+	prefCfgAnchorHash = "configure_anchor_sha224"
+	prefCfgAdminUser  = "configure_admin_user"
+	prefCfgHWToken    = "configure_hw_token_id"
 	// prefCfgSignOnServer is an earlier wizard's tick "the signing key is
 	// on a token at the server": read once, as the place's default
 	// (sign_placement.go); the place is chosen on Certificates now.
 	prefCfgSignOnServer = "configure_sign_on_server"
 )
 
-// maxAnchorSize bounds the anchor file read (real ones are a few KB).
-const maxAnchorSize = 1 << 20
-
 type configureForm struct {
 	AnchorPath, AdminUser, HWTokenID string
+	AnchorHash                       string // the SHA-224 the operator published, as typed
 
 	AdminPassword, PIN, PIN2, HWPIN string // memory only
 	SudoPassword                    string // memory only; Register's too
@@ -76,7 +75,7 @@ type configureStep struct {
 func newConfigureStep(wz *wizard) *configureStep {
 	p := wz.prefs
 	cs := &configureStep{sessionRunner: sessionRunner{wz: wz, api: adminAPI(), uiDo: fyne.Do}}
-	cs.form = configureForm{AnchorPath: p.String(prefCfgAnchor), AdminUser: p.String(prefCfgAdminUser),
+	cs.form = configureForm{AnchorPath: p.String(prefCfgAnchor), AnchorHash: p.String(prefCfgAnchorHash), AdminUser: p.String(prefCfgAdminUser),
 		HWTokenID: p.String(prefCfgHWToken)}
 	if cs.form.AdminUser == "" {
 		cs.form.AdminUser = p.String(prefAdminUser)
@@ -93,6 +92,7 @@ func newConfigureStep(wz *wizard) *configureStep {
 func (cs *configureStep) saveForm() {
 	p, f := cs.wz.prefs, cs.form
 	p.SetString(prefCfgAnchor, f.AnchorPath)
+	p.SetString(prefCfgAnchorHash, f.AnchorHash)
 	p.SetString(prefCfgAdminUser, f.AdminUser)
 	p.SetString(prefCfgHWToken, f.HWTokenID)
 }
@@ -167,6 +167,27 @@ func (cs *configureStep) formProblem() string {
 	return ""
 }
 
+// anchorParams are the session's parameters with the published anchor
+// hashes: the profile's and the one typed.
+func (cs *configureStep) anchorParams(p configure.Params) configure.Params {
+	p.AnchorSHA224, p.AnchorSHA224Given = cs.wz.profile.Anchor.SHA224, strings.TrimSpace(cs.form.AnchorHash)
+	return p
+}
+
+// anchorHashChecked: a published hash was there to compare the file with.
+func (cs *configureStep) anchorHashChecked() bool {
+	p := cs.anchorParams(configure.Params{})
+	return p.AnchorSHA224 != "" || p.AnchorSHA224Given != ""
+}
+
+// setAnchorHash takes a typed hash and checks the file against it.
+func (cs *configureStep) setAnchorHash(h string) {
+	cs.form.AnchorHash = h
+	cs.saveForm()
+	cs.loadAnchor()
+	cs.refresh()
+}
+
 // setAnchorPath reads a new anchor file and forgets the server's verdict
 // on the last one.
 func (cs *configureStep) setAnchorPath(path string) {
@@ -184,7 +205,7 @@ func (cs *configureStep) loadAnchor() {
 	if path == "" {
 		return
 	}
-	data, err := readSmallFile(path, maxAnchorSize)
+	data, err := readcap.ReadFile(path, readcap.Anchor)
 	if err != nil {
 		log.WithError(errors.New(i18n.Line(err.Error(), 600))).Warn("anchor file not read")
 		cs.anchorKey, cs.anchorErr = "configure.anchor_unreadable", err
@@ -199,6 +220,17 @@ func (cs *configureStep) loadAnchor() {
 	cs.anchorInfo = &info
 	if want := cs.wz.profile.XRoad.Instance; info.Instance != want {
 		cs.anchorKey, cs.anchorData = "configure.anchor_wrong_instance", map[string]any{"Got": i18n.Line(info.Instance, 60), "Want": want}
+		return
+	}
+	// Not the hash the operator published: refused here, before the
+	// server sees it.
+	var ce *configure.Error
+	if err := configure.CheckAnchorHash(cs.anchorParams(configure.Params{}), info); errors.As(err, &ce) {
+		if ce.Key == configureErrKey("anchor_hash_bad") {
+			cs.anchorKey = "configure.anchor_hash_bad"
+		} else {
+			cs.anchorKey, cs.anchorData = "configure.anchor_hash_mismatch", map[string]any{"Got": ce.Data["Got"], "Want": ce.Data["Want"]}
+		}
 		return
 	}
 	cs.anchor = data
@@ -216,18 +248,6 @@ func (cs *configureStep) anchorProblem() string {
 	return T(cs.anchorKey, cs.anchorData)
 }
 
-// readSmallFile reads at most max bytes; a larger file is an error.
-func readSmallFile(path string, max int64) ([]byte, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if st.Size() > max {
-		return nil, fmt.Errorf("%s: %d bytes, more than %d: %w", path, st.Size(), max, i18n.ErrTooLarge)
-	}
-	return os.ReadFile(path)
-}
-
 // previewOnServer asks the server what it makes of the anchor.
 func (cs *configureStep) previewOnServer() {
 	data := cs.anchor
@@ -236,9 +256,12 @@ func (cs *configureStep) previewOnServer() {
 	}
 	var got configure.AnchorInfo
 	cs.notice = nil
+	h := cs.anchorParams(configure.Params{}) // read here, on the UI goroutine
 	cs.start("preview", func(ctx context.Context, s *serverSession, in sessionInput) error {
+		p := in.p
+		p.AnchorSHA224, p.AnchorSHA224Given = h.AnchorSHA224, h.AnchorSHA224Given
 		var err error
-		got, err = s.PreviewAnchor(ctx, in.p, data)
+		got, err = s.PreviewAnchor(ctx, p, data)
 		return err
 	}, func(err error) {
 		var ce *configure.Error
@@ -305,6 +328,7 @@ func (cs *configureStep) initialise() {
 	}
 	f := cs.form
 	anchor := cs.anchor
+	h := cs.anchorParams(configure.Params{})
 	hw, soft := cs.wz.signOnServer()
 	opt := configure.CSROptions{SoftPIN: f.PIN, SignOnServer: hw, HWTokenID: strings.TrimSpace(f.HWTokenID), HWPIN: f.HWPIN, SignOnSoftToken: soft}
 	if !hw {
@@ -324,7 +348,9 @@ func (cs *configureStep) initialise() {
 	log.WithFields(map[string]any{"target": cs.wz.state.Server.Display(), "sign_placement": cs.wz.signPlacement()}).Info("configure started")
 	cs.start("init", func(ctx context.Context, s *serverSession, in sessionInput) error {
 		defer func() { opt = configure.CSROptions{} }()
-		if err := s.Initialize(ctx, in.p, anchor, opt.SoftPIN, progress); err != nil {
+		p := in.p
+		p.AnchorSHA224, p.AnchorSHA224Given = h.AnchorSHA224, h.AnchorSHA224Given
+		if err := s.Initialize(ctx, p, anchor, opt.SoftPIN, progress); err != nil {
 			return err
 		}
 		var err error

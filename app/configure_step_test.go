@@ -166,7 +166,7 @@ func TestConfigureStepRealServer(t *testing.T) {
 	// The right anchor: the file's facts, then the server's.
 	good := h.writeFile(t, "anchor.xml", h.fake.Anchor(xroadtest.Instance))
 	v.anchorPath.SetText(good)
-	if !v.anchorErr.Hidden || !strings.Contains(v.anchorLocal.Text, xroadtest.Instance) || !strings.Contains(v.anchorLocal.Text, groupFingerprint(cs.anchorInfo.Hash)) {
+	if !v.anchorErr.Hidden || !strings.Contains(v.anchorLocal.Text, xroadtest.Instance) || !strings.Contains(v.anchorLocal.Text, anchorHashText(cs.anchorInfo.Hash)) {
 		t.Fatalf("local preview %q, error %q", v.anchorLocal.Text, v.anchorErr.Text)
 	}
 	test.Tap(v.previewBtn)

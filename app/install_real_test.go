@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/tunduk-onboard/tunduk-onboard/build/targethost"
+	"github.com/tunduk-onboard/tunduk-onboard/profile"
 )
 
 // TestInstallStepRealHost drives the Install step through the real plan
@@ -37,6 +38,12 @@ func TestInstallStepRealHost(t *testing.T) {
 	os.Link(filepath.Join(h.Dir, "known_hosts"), filepath.Join(home, ".ssh", "known_hosts"))
 
 	wz, w := newTestWizard(t, nil)
+	// The stand-ins pass only the pins of a profile made for them.
+	prof, err := profile.Load(targethost.StandinProfile(t, debs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wz.profile = prof
 	fyne.CurrentApp().Settings().SetTheme(theme.DefaultTheme())
 	w.Resize(fyne.NewSize(1280, 860))
 	wz.state.Org = validOrg()

@@ -97,7 +97,8 @@ func (wz *wizard) params() configure.Params {
 	o := wz.state.Org
 	return configure.Params{Instance: wz.profile.XRoad.Instance, MemberClass: o.MemberClass,
 		MemberCode: strings.TrimSpace(o.MemberCode), ServerCode: strings.TrimSpace(o.ServerCode),
-		OrgName: strings.TrimSpace(o.Name), CAName: wz.profile.CA.Name, PINMin: wz.profile.Identifiers.SoftwareTokenPINMin}
+		OrgName: strings.TrimSpace(o.Name), CAName: wz.profile.CA.Name, PINMin: wz.profile.Identifiers.SoftwareTokenPINMin,
+		ProfileClass: wz.profile.Install.ProfileClass}
 }
 
 // sessionRunner runs one piece of server work at a time in a goroutine:
@@ -181,9 +182,10 @@ func (r *sessionRunner) cancel() {
 }
 
 // adminAPI is where the admin API listens on the server: X-Road's own
-// place, or the one TUNDUK_ONBOARD_ADMIN_API and _CERT name (the CLI's
-// --admin-api and --admin-api-cert, for experts; build/screenshot.sh
-// points the wizard at a test server with them).
+// place, or the one TUNDUK_ONBOARD_ADMIN_API, _CERT and
+// TUNDUK_ONBOARD_PROXY_JAR name (the CLI's --admin-api, --admin-api-cert
+// and --proxy-jar, for experts; build/screenshot.sh points the wizard at a
+// test server with them).
 func adminAPI() xroad.AdminAPI {
 	api := xroad.DefaultAdminAPI
 	if v := strings.TrimSpace(os.Getenv(envAdminAPI)); v != "" {
@@ -191,6 +193,9 @@ func adminAPI() xroad.AdminAPI {
 	}
 	if v := strings.TrimSpace(os.Getenv(envAdminAPICert)); v != "" {
 		api.CertPath = v
+	}
+	if v := strings.TrimSpace(os.Getenv(envProxyJar)); v != "" {
+		api.ProxyJar = v
 	}
 	return api
 }

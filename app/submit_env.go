@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
 )
 
 // Environment variables of the Submit step.
@@ -26,10 +28,10 @@ func (ss *submitStep) startup() {
 		ss.storeDir = d
 	}
 	if d := strings.TrimSpace(os.Getenv(envCSRDir)); d != "" {
-		if der, err := os.ReadFile(filepath.Join(d, "auth.der")); err == nil {
+		if der, err := readcap.ReadFile(filepath.Join(d, "auth.der"), readcap.CSR); err == nil {
 			ss.wz.csrs.setAuth(&madeCSR{DER: der, Where: keyOnSoftToken})
 		}
-		if der, err := os.ReadFile(filepath.Join(d, "sign.der")); err == nil {
+		if der, err := readcap.ReadFile(filepath.Join(d, "sign.der"), readcap.CSR); err == nil {
 			ss.wz.csrs.setSign(&madeCSR{DER: der, Where: keyOnRutoken, Token: "0a1b2c3d"})
 		}
 	}

@@ -172,7 +172,7 @@ shot() {
 		# the fake through the SSH tunnel as it would X-Road's.
 		demo_server
 		PREFS_EXTRA="$ORG"',"server_remote":true,"server_host":"'"$DEMO_HOST"'","server_port":"'"$DEMO_PORT"'","server_user":"'"$DEMO_USER"'","server_auth":"key","server_key_file":"'"$DEMO_KEY"'","server_public_ip":"93.184.216.34","configure_anchor_path":"'"$DEMO_ANCHOR"'","configure_admin_user":"'"$DEMO_ADMIN_USER"'","register_auth_cert":"'"$DEMO_AUTH_CERT"'"'
-		EXTRA_ENV="TUNDUK_ONBOARD_ADMIN_API=$DEMO_ADMIN_API TUNDUK_ONBOARD_ADMIN_API_CERT=$DEMO_ADMIN_API_CERT"
+		EXTRA_ENV="TUNDUK_ONBOARD_ADMIN_API=$DEMO_ADMIN_API TUNDUK_ONBOARD_ADMIN_API_CERT=$DEMO_ADMIN_API_CERT TUNDUK_ONBOARD_PROXY_JAR=$DEMO_PROXY_JAR"
 		ACT=act_$S
 		;;
 	esac

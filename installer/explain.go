@@ -34,6 +34,7 @@ func Explain(err error) (key string, data map[string]any) {
 	var oes OptionErrors
 	var be *BusyError
 	var le *LocalError
+	var pin *PinError
 	switch {
 	case errors.Is(err, context.Canceled):
 		return "installer.err.cancelled", data
@@ -66,6 +67,13 @@ func Explain(err error) (key string, data map[string]any) {
 	case errors.As(err, &le):
 		data["OS"] = i18n.Line(le.OS, 100)
 		return "installer.err.local_" + le.Reason, data
+	case errors.As(err, &pin) && len(pin.Mismatches) > 0:
+		// The first file is told; Detail lists them all.
+		m := pin.Mismatches[0]
+		data["File"], data["Package"] = i18n.Line(m.File, 200), i18n.Line(m.Package, 100)
+		data["Got"], data["Want"], data["Count"] = i18n.Line(m.Got, 100), i18n.Line(m.Want, 100), len(pin.Mismatches)
+		detail()
+		return "installer.err.pin_" + m.What, data
 	case errors.As(err, &oes):
 		detail()
 		data["Count"] = len(oes)
@@ -101,6 +109,8 @@ var explainKeys = []string{
 	"installer.err.readiness",
 	"installer.err.no_readiness",
 	"installer.err.options",
+	"installer.err.pin_sha256",
+	"installer.err.pin_version",
 	"installer.err.busy",
 	"installer.err.local_" + LocalNotLinux,
 	"installer.err.local_" + LocalNotDebian,

@@ -55,7 +55,8 @@ func (t serverToken) title() i18n.Text {
 // device-configuration-file; the section as vendors.DevicesINI writes it,
 // one per module, "library" its only required parameter:
 // src/signer/.../tokenmanager/module/ModuleConf.java), then the signer's
-// restart (installation guide 2.10).
+// restart (installation guide 2.10). The library's path is quoted: the
+// profile's is checked shell-safe at load, the table's are constants.
 func (b *builder) hwtokens(t serverToken) Step {
 	in := b.p.Install
 	lib, section := t.library, t.v.Server.Section
@@ -64,13 +65,13 @@ func (b *builder) hwtokens(t serverToken) Step {
 		ID:    "hwtokens",
 		Title: t.title(),
 		Check: installed(in.HWTokensPackage, "pcscd") + fmt.Sprintf(` && [ -e %s ] && systemctl is-active --quiet pcscd.socket && grep -qx %s %s && grep -qx %s %s`,
-			lib, q(head), devicesINI, q("library = "+lib), devicesINI),
+			q(lib), q(head), devicesINI, q("library = "+lib), devicesINI),
 		Apply: shellHead + fmt.Sprintf(`%[1]s install %[2]s pcscd
 if [ ! -e %[3]s ]; then
   %[1]s install %[4]s || true
 fi
 if [ ! -e %[3]s ]; then
-  echo "the %[8]s PKCS#11 library %[3]s is missing: put %[9]s's %[4]s .deb into the packages directory, or install it, then run again" >&2
+  echo "the %[8]s PKCS#11 library "%[3]s" is missing: put %[9]s's %[4]s .deb into the packages directory, or install it, then run again" >&2
   exit 1
 fi
 systemctl enable --now pcscd.socket
@@ -80,10 +81,10 @@ fi
 if ! grep -qx %[7]s %[5]s; then
   printf '\n[%[10]s]\nlibrary = %%s\n' %[3]s >> %[5]s
 elif ! grep -qx %[6]s %[5]s; then
-  echo "%[5]s already has a [%[10]s] section with another library: set its line to 'library = %[3]s' (the signer reads that section), then run again" >&2
+  echo "%[5]s already has a [%[10]s] section with another library: set its line to 'library = "%[3]s"' (the signer reads that section), then run again" >&2
   exit 1
 fi
-systemctl restart xroad-signer`, aptGet, q(in.HWTokensPackage), lib, q(t.pkgName), devicesINI, q("library = "+lib), q(head),
+systemctl restart xroad-signer`, aptGet, q(in.HWTokensPackage), q(lib), q(t.pkgName), devicesINI, q("library = "+lib), q(head),
 			t.v.Name, t.v.Maker, section),
 		Long: true,
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tunduk-onboard/tunduk-onboard/internal/atomicfile"
+	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
 )
 
 // FileName is the record's file in the tool's config folder.
@@ -57,7 +58,7 @@ func DefaultPath() (string, error) {
 // read at all, or not moved, stays where it is; the *Error then has no
 // Aside and the caller must not save to path.
 func Load(path string) (Record, error) {
-	data, err := os.ReadFile(path)
+	data, err := readcap.ReadFile(path, readcap.Record)
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
 		// Nothing there (a folder on the way that is a file holds no
 		// record either: Save will say it cannot write).
@@ -86,7 +87,7 @@ func Load(path string) (Record, error) {
 // where it is; no file is an error too (onboarding.err.open, with
 // fs.ErrNotExist inside).
 func Read(path string) (Record, error) {
-	data, err := os.ReadFile(path)
+	data, err := readcap.ReadFile(path, readcap.Record)
 	if err != nil {
 		return Record{}, &Error{Key: "onboarding.err.open", Data: map[string]any{"File": path}, Err: err}
 	}
@@ -189,7 +190,7 @@ func ReadCSR(c CSR) ([]byte, error) {
 	if c.File == "" {
 		return nil, fmt.Errorf("the %s CSR of %s has no file", c.Usage, c.MadeAt.Format(time.RFC3339))
 	}
-	der, err := os.ReadFile(c.File)
+	der, err := readcap.ReadFile(c.File, readcap.CSR)
 	if err != nil {
 		return nil, err
 	}

@@ -41,6 +41,7 @@ func TestDemoServer(t *testing.T) {
 		"DEMO_HOST=" + q(h.IP), "DEMO_PORT=" + strconv.Itoa(h.Port), "DEMO_USER=" + q(h.User),
 		"DEMO_KEY=" + q(h.ClientKeyPath), "DEMO_KNOWN_HOSTS_LINE=" + q(h.KnownHostsLine()),
 		"DEMO_ADMIN_API=" + q(api.Addr), "DEMO_ADMIN_API_CERT=" + q(api.CertPath),
+		"DEMO_PROXY_JAR=" + q(api.ProxyJar),
 		"DEMO_ADMIN_USER=" + q(xroadtest.AdminUser), "DEMO_ADMIN_PASSWORD=" + q(xroadtest.AdminPassword),
 		"DEMO_ANCHOR=" + q(anchor), "DEMO_AUTH_CERT=" + q(filepath.Join(dir, "auth.cer")),
 	}

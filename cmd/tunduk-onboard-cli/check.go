@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/netip"
 	"os"
 	"os/signal"
@@ -318,12 +317,13 @@ func loadProfile(path string) (*profile.Profile, error) {
 	}
 	p, err := profile.Load(path)
 	var pe *profile.Error
-	var fe *fs.PathError
 	switch {
 	case errors.As(err, &pe):
 		return nil, errKey("cli.err.profile", map[string]any{"File": i18n.Line(path, i18n.MaxLine),
 			"Field": i18n.Line(pe.Field, 100), "Problem": i18n.Line(pe.Problem, 300)})
-	case errors.As(err, &fe):
+	case err != nil:
+		// Not a profile's content: the file itself (missing, a folder,
+		// a device, over readcap.Profile).
 		return nil, &fileErr{op: "read", path: path, err: err}
 	}
 	return p, err

@@ -30,6 +30,7 @@ type installOpts struct {
 	adminPasswordStdin bool
 	sudoPasswordStdin  bool
 	profile            string
+	profileClass       string // the loaded profile's install.profile_class
 	format             string
 	lang               string
 	verbose            bool
@@ -113,6 +114,7 @@ func runInstall(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	if err != nil {
 		return fail(err)
 	}
+	o.profileClass = profile.Install.ProfileClass
 	if !o.dryRun && adminPassword == "" {
 		// Asked before connecting, so a long check is not wasted on a
 		// missing password.

@@ -151,6 +151,11 @@ func runRecordPrint(args []string, stdout, stderr io.Writer) error {
 // hint where it has one: cli.hint.onboarding.err.*).
 func recordErr(lang string, err error) error {
 	var oe *ob.Error
+	if errors.As(err, &oe) && oe.Key == "onboarding.err.open" && !errors.Is(oe.Err, os.ErrNotExist) {
+		// There but not readable (a folder, a device, too large, no
+		// permission): the reason, which the record's message lacks.
+		return cannot(lang, &fileErr{op: "read", path: oe.Data["File"].(string), err: oe.Err})
+	}
 	if errors.As(err, &oe) {
 		return cannot(lang, err).as(oe.Key, oe.Data)
 	}

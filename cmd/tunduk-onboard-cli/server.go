@@ -39,6 +39,7 @@ type serverOpts struct {
 	lang               string
 	adminAPI           string
 	adminAPICert       string
+	proxyJar           string
 	timeout            time.Duration
 	verbose            bool
 
@@ -65,6 +66,7 @@ func (o *serverOpts) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.lang, "lang", defaultLang(), "language of the help, prompts, messages and text output: en, ru or ky")
 	fs.StringVar(&o.adminAPI, "admin-api", xroad.DefaultAdminAPI.Addr, "advanced: `ADDR` of the admin API as seen on the server")
 	fs.StringVar(&o.adminAPICert, "admin-api-cert", xroad.DefaultAdminAPI.CertPath, "advanced: `PATH` of the admin API's TLS certificate on the server")
+	fs.StringVar(&o.proxyJar, "proxy-jar", xroad.DefaultAdminAPI.ProxyJar, "advanced: `PATH` of X-Road's proxy-1.0.jar on the server, where the operator's certificate profile class is looked for")
 	fs.BoolVar(&o.verbose, "verbose", false, "log debug details to standard error too")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "give up after `DURATION` (waiting for approval: see register --wait-timeout)")
 }
@@ -153,7 +155,7 @@ func (o *serverOpts) needIDs() error {
 func (o *serverOpts) params() configure.Params {
 	return configure.Params{Instance: o.prof.XRoad.Instance, MemberClass: o.memberClass, MemberCode: o.memberCode,
 		ServerCode: o.serverCode, OrgName: strings.TrimSpace(o.name), CAName: o.prof.CA.Name,
-		PINMin: o.prof.Identifiers.SoftwareTokenPINMin}
+		PINMin: o.prof.Identifiers.SoftwareTokenPINMin, ProfileClass: o.prof.Install.ProfileClass}
 }
 
 // readFirstSecrets reads, in this order, the SSH password, the sudo
@@ -270,7 +272,7 @@ func (o *serverOpts) open(ctx context.Context, stderr io.Writer) (*configure.Ses
 	if err != nil {
 		return nil, nil, err
 	}
-	api := xroad.AdminAPI{Addr: o.adminAPI, CertPath: o.adminAPICert}
+	api := xroad.AdminAPI{Addr: o.adminAPI, CertPath: o.adminAPICert, ProxyJar: o.proxyJar}
 	cr := configure.Credentials{User: o.adminUser, Password: o.adminPassword, SudoPassword: o.sudoPassword}
 	s, err := configure.Open(ctx, c, api, cr)
 	if pw := o.askSudo(err); pw != "" {
