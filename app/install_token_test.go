@@ -34,7 +34,7 @@ func TestInstallTokenVendorChoice(t *testing.T) {
 	found := false
 	for _, s := range steps {
 		if s.ID == "hwtokens" {
-			found = strings.Contains(s.Apply, `printf '\n[jacarta]\nlibrary = %s\n' /usr/lib/libjcPKCS11-2.so`)
+			found = strings.Contains(s.Apply, `printf '\n[jacarta]\nlibrary = %s\n' '/usr/lib/libjcPKCS11-2.so'`)
 		}
 	}
 	if !found {

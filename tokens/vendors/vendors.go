@@ -5,7 +5,7 @@
 // server. Plain data and no cgo, so the installer and the static CLI can
 // use it (the tokens package, which loads the libraries, needs cgo).
 //
-// A path or name no public document settles is marked Guess; README
+// A path or name no public document settles is marked guess:; README
 // ("What a real server must confirm") lists them.
 package vendors
 
@@ -41,9 +41,9 @@ type Vendor struct {
 // Library is one place a library may be.
 type Library struct {
 	Path string
-	// Guess says what is not settled by a document, "" when the path is
+	// guess says what is not settled by a document, "" when the path is
 	// documented (README lists every guess).
-	Guess string
+	guess string
 }
 
 // Server is a vendor's part on the security server.
@@ -56,8 +56,8 @@ type Server struct {
 	// Package is the Debian package that carries Library, as the vendor
 	// ships it (not in Ubuntu's archive for Rutoken and JaCarta).
 	Package string
-	// Guess says what of Library and Package is not documented.
-	Guess string
+	// guess says what of Library and Package is not documented.
+	guess string
 	// No vendor here is given a devices.ini parameter besides library:
 	// "Only parameter library is mandatory" (X-Road 7.4.2
 	// doc/Manuals/ig-ss_x-road_v6_security_server_installation_guide.md
@@ -102,7 +102,7 @@ var table = []Vendor{
 		FileNames: []string{"rtpkcs11"},
 		// REQUIREMENTS.md: "[rutoken] then library = /usr/lib/librtpkcs11ecp.so".
 		Server: Server{Section: "rutoken", Library: "/usr/lib/librtpkcs11ecp.so", Package: "librtpkcs11ecp",
-			Guess: "the Debian package name librtpkcs11ecp (Aktiv's .deb)"},
+			guess: "the Debian package name librtpkcs11ecp (Aktiv's .deb)"},
 	},
 	{
 		// Aladdin R.D.'s JaCarta PKI (JaCarta-2 PKI/GOST): the PKCS#11
@@ -114,20 +114,21 @@ var table = []Vendor{
 		Libraries: map[string][]Library{
 			"linux": {
 				{Path: "/usr/lib/libjcPKCS11-2.so"},
-				{Path: "/usr/lib/x86_64-linux-gnu/libjcPKCS11-2.so", Guess: "a multiarch path no JaCarta package is documented to use"},
+				{Path: "/usr/lib/x86_64-linux-gnu/libjcPKCS11-2.so", guess: "a multiarch path no JaCarta package is documented to use"},
 				{Path: "/usr/lib64/libjcPKCS11-2.so"},
-				{Path: "/usr/lib/pkcs11/libjcPKCS11-2.so", Guess: "the pkcs11/ link some distributions' packages make"},
+				{Path: "/usr/lib/pkcs11/libjcPKCS11-2.so", guess: "the pkcs11/ link some distributions' packages make"},
 			},
-			"windows": {{Path: windowsRoot + `\System32\jcPKCS11-2.dll`, Guess: "seen in third-party code only"}},
+			"windows": {{Path: windowsRoot + `\System32\jcPKCS11-2.dll`, guess: "seen in third-party code only"}},
 			"darwin": {
-				{Path: "/Library/Frameworks/jcPKCS11-2.framework/jcPKCS11-2", Guess: "seen in third-party code only"},
-				{Path: "/usr/local/lib/libjcPKCS11-2.dylib", Guess: "seen in third-party code only"},
+				{Path: "/Library/Frameworks/jcPKCS11-2.framework/jcPKCS11-2", guess: "seen in third-party code only"},
+				{Path: "/usr/local/lib/libjcPKCS11-2.dylib", guess: "seen in third-party code only"},
 			},
 		},
+		// guess: what its C_GetInfo says (manufacturer, description).
 		Words:     []string{"aladdin", "jacarta"},
 		FileNames: []string{"jcpkcs11"},
 		Server: Server{Section: "jacarta", Library: "/usr/lib/libjcPKCS11-2.so", Package: "jcpkcs11-2",
-			Guess: "the Debian package name jcpkcs11-2 (from the .deb file name jcPKCS11-2_<version>_amd64.deb)"},
+			guess: "the Debian package name jcpkcs11-2 (from the .deb file name jcPKCS11-2_<version>_amd64.deb)"},
 	},
 	{
 		// SoftHSM2: a software token for tests and trials, never the
