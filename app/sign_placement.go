@@ -91,9 +91,12 @@ type placementPicker struct {
 	box   fyne.CanvasObject
 }
 
-// newPlacementPicker builds the picker; changed runs after a choice.
+// newPlacementPicker builds the picker; changed runs after a choice. The
+// place shown is recorded: seen, the recommendation is the user's choice
+// until another is made.
 func (wz *wizard) newPlacementPicker(changed func()) *placementPicker {
 	sk := wz.profile.SigningKey
+	wz.rec.signPlacement(wz.signPlacement())
 	labels := map[string]string{}
 	var options []string
 	for _, pl := range sk.Offered() {

@@ -52,6 +52,9 @@ func TestSigningKeyOnSoftTokenInTheWizard(t *testing.T) {
 		!hasText(cs.v.place.box, T("cert.place.recommended", map[string]any{"Place": T("cert.place.usb_token")})) {
 		t.Fatalf("options %q, selected %q, said %q", radio.Options, radio.Selected, labelsIn(cs.v.place.box))
 	}
+	if wz.rec.snapshot().SignPlacement != onboarding.PlaceRutoken {
+		t.Errorf("the place seen is not recorded: %q", wz.rec.snapshot().SignPlacement)
+	}
 	if cs.v.usb.Visible() != true || cs.v.atServer.Visible() || !strings.Contains(cs.v.place.about.Text, "Rutoken ECP 2.0") {
 		t.Fatalf("the token at this computer: usb %v, at server %v, about %q", cs.v.usb.Visible(), cs.v.atServer.Visible(), cs.v.place.about.Text)
 	}
