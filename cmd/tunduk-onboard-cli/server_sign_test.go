@@ -22,7 +22,7 @@ func TestServerCSRSignOnSoftToken(t *testing.T) {
 	f := xroadtest.StartWith(t, xroadtest.Options{})
 	dir := t.TempDir()
 	api := f.AdminAPI()
-	base := []string{"--local", "--admin-user", xroadtest.AdminUser, "--admin-password-stdin", "--admin-api", api.Addr, "--admin-api-cert", api.CertPath, "--lang", "en"}
+	base := []string{"--local", "--admin-user", xroadtest.AdminUser, "--admin-password-stdin", "--admin-api", api.Addr, "--admin-api-cert", api.CertPath, "--proxy-jar", api.ProxyJar, "--lang", "en"}
 	ids := []string{"--member-class", "GOV", "--member-code", "70000001", "--server-code", "SS1", "--name", "Test Agency"}
 	admin := xroadtest.AdminPassword + "\n"
 	cmd := func(verb string, extra ...string) []string {
