@@ -27,17 +27,19 @@ import (
 
 // Preference keys of the Configure form; PINs and passwords have none.
 const (
-	prefCfgAnchor       = "configure_anchor_path"
-	prefCfgAnchorHash   = "configure_anchor_sha224"
-	prefCfgAdminUser    = "configure_admin_user"
+	prefCfgAnchor     = "configure_anchor_path"
+	prefCfgAnchorHash = "configure_anchor_sha224"
+	prefCfgAdminUser  = "configure_admin_user"
+	prefCfgHWToken    = "configure_hw_token_id"
+	// prefCfgSignOnServer is an earlier wizard's tick "the signing key is
+	// on a token at the server": read once, as the place's default
+	// (sign_placement.go); the place is chosen on Certificates now.
 	prefCfgSignOnServer = "configure_sign_on_server"
-	prefCfgHWToken      = "configure_hw_token_id"
 )
 
 type configureForm struct {
 	AnchorPath, AdminUser, HWTokenID string
 	AnchorHash                       string // the SHA-224 the operator published, as typed
-	SignOnServer                     bool
 
 	AdminPassword, PIN, PIN2, HWPIN string // memory only
 	SudoPassword                    string // memory only; Register's too
@@ -74,7 +76,7 @@ func newConfigureStep(wz *wizard) *configureStep {
 	p := wz.prefs
 	cs := &configureStep{sessionRunner: sessionRunner{wz: wz, api: adminAPI(), uiDo: fyne.Do}}
 	cs.form = configureForm{AnchorPath: p.String(prefCfgAnchor), AnchorHash: p.String(prefCfgAnchorHash), AdminUser: p.String(prefCfgAdminUser),
-		SignOnServer: p.Bool(prefCfgSignOnServer), HWTokenID: p.String(prefCfgHWToken)}
+		HWTokenID: p.String(prefCfgHWToken)}
 	if cs.form.AdminUser == "" {
 		cs.form.AdminUser = p.String(prefAdminUser)
 	}
@@ -92,7 +94,6 @@ func (cs *configureStep) saveForm() {
 	p.SetString(prefCfgAnchor, f.AnchorPath)
 	p.SetString(prefCfgAnchorHash, f.AnchorHash)
 	p.SetString(prefCfgAdminUser, f.AdminUser)
-	p.SetBool(prefCfgSignOnServer, f.SignOnServer)
 	p.SetString(prefCfgHWToken, f.HWTokenID)
 }
 
@@ -137,6 +138,7 @@ func (cs *configureStep) anchorImported() bool {
 // formProblem is the translated reason Initialise is disabled, or "".
 func (cs *configureStep) formProblem() string {
 	f := cs.form
+	hw, _ := cs.wz.signOnServer()
 	if _, _, ok := cs.wz.adminCredentials(); !ok {
 		if u := strings.TrimSpace(f.AdminUser); !installer.ValidUserName(u) {
 			return i18n.T(CurrentLanguage(), "installer.opt.admin_user.invalid", map[string]any{"User": i18n.Line(u, 100)})
@@ -157,9 +159,9 @@ func (cs *configureStep) formProblem() string {
 		return T("configure.form.pin_short", map[string]any{"Min": cs.pinMin()})
 	case !cs.tokenInitialised() && f.PIN != f.PIN2:
 		return T("configure.form.pin_differ")
-	case f.SignOnServer && strings.TrimSpace(f.HWTokenID) == "":
+	case hw && strings.TrimSpace(f.HWTokenID) == "":
 		return T("configure.form.hw_token")
-	case f.SignOnServer && f.HWPIN == "" && !cs.loggedIn(strings.TrimSpace(f.HWTokenID)):
+	case hw && f.HWPIN == "" && !cs.loggedIn(strings.TrimSpace(f.HWTokenID)):
 		return T("configure.form.hw_pin")
 	}
 	return ""
@@ -301,18 +303,20 @@ func (cs *configureStep) refreshStatus() {
 // adoptCSRs hands the CSRs the server already holds to the Submit step
 // when none was made in this session: a wizard opened again after
 // Configure does not send the user back to make them again. The signing
-// CSR is taken only from a hardware token at the server, and only when
-// the form says the signing key is there.
+// CSR is taken only from where the chosen place says the key is: a
+// hardware token at the server, or its software token.
 func (cs *configureStep) adoptCSRs(st *configure.Status) {
 	auth, sign := cs.wz.csrs.get()
+	hw, soft := cs.wz.signOnServer()
 	if ks := st.Auth; auth == nil && ks != nil && ks.Cert == nil && len(ks.CSR) > 0 {
 		if _, err := csrInfo(ks.CSR); err == nil {
 			cs.wz.csrs.setAuth(&madeCSR{DER: ks.CSR, Where: keyOnSoftToken, KeyID: i18n.Line(ks.KeyID, 80), Label: i18n.Line(ks.Label, 80)})
 		}
 	}
-	if ks := st.Sign; sign == nil && cs.form.SignOnServer && ks != nil && ks.Cert == nil && len(ks.CSR) > 0 && ks.TokenID != xroad.SoftwareTokenID {
+	if ks := st.Sign; sign == nil && ks != nil && ks.Cert == nil && len(ks.CSR) > 0 &&
+		(hw && ks.TokenID != xroad.SoftwareTokenID || soft && ks.TokenID == xroad.SoftwareTokenID) {
 		if _, err := csrInfo(ks.CSR); err == nil {
-			cs.wz.csrs.setSign(&madeCSR{DER: ks.CSR, Where: keyOnServerToken, Token: i18n.Line(ks.TokenID, 60), KeyID: i18n.Line(ks.KeyID, 80), Label: i18n.Line(ks.Label, 80)})
+			cs.wz.csrs.setSign(signCSRAt(ks, ks.CSR))
 		}
 	}
 }
@@ -325,10 +329,14 @@ func (cs *configureStep) initialise() {
 	f := cs.form
 	anchor := cs.anchor
 	h := cs.anchorParams(configure.Params{})
-	opt := configure.CSROptions{SoftPIN: f.PIN, SignOnServer: f.SignOnServer, HWTokenID: strings.TrimSpace(f.HWTokenID), HWPIN: f.HWPIN}
+	hw, soft := cs.wz.signOnServer()
+	opt := configure.CSROptions{SoftPIN: f.PIN, SignOnServer: hw, HWTokenID: strings.TrimSpace(f.HWTokenID), HWPIN: f.HWPIN, SignOnSoftToken: soft}
+	if !hw {
+		opt.HWTokenID, opt.HWPIN = "", ""
+	}
 	cs.rows, cs.outcome, cs.notice = nil, nil, nil
 	for _, id := range []string{"anchor", "init", "tsa", "login", "auth_csr", "hw_login", "sign_csr"} {
-		if (id != "sign_csr" && id != "hw_login") || f.SignOnServer {
+		if id == "hw_login" && hw || id == "sign_csr" && (hw || soft) || id != "hw_login" && id != "sign_csr" {
 			// The parts' names are the CLI's (report catalogue).
 			cs.rows = append(cs.rows, progressRow{id: id, title: i18n.TT("configure.step."+id, nil)})
 		}
@@ -337,7 +345,7 @@ func (cs *configureStep) initialise() {
 	var made configure.CSRs
 	var status configure.Status
 	var statusErr error
-	log.WithFields(map[string]any{"target": cs.wz.state.Server.Display(), "sign_on_server": f.SignOnServer}).Info("configure started")
+	log.WithFields(map[string]any{"target": cs.wz.state.Server.Display(), "sign_placement": cs.wz.signPlacement()}).Info("configure started")
 	cs.start("init", func(ctx context.Context, s *serverSession, in sessionInput) error {
 		defer func() { opt = configure.CSROptions{} }()
 		p := in.p
@@ -403,7 +411,7 @@ func (cs *configureStep) madeCSRs(made configure.CSRs) {
 	if made.Sign != nil && len(made.Sign.CSR) > 0 {
 		if c, err := csrInfo(made.Sign.CSR); err == nil {
 			cs.sign = c
-			cs.wz.csrs.setSign(&madeCSR{DER: c.DER, Where: keyOnServerToken, Token: i18n.Line(made.Sign.TokenID, 60), KeyID: i18n.Line(made.Sign.KeyID, 80), Label: i18n.Line(made.Sign.Label, 80)})
+			cs.wz.csrs.setSign(signCSRAt(made.Sign, c.DER))
 		} else {
 			problems = append(problems, err.Error())
 		}
@@ -417,6 +425,16 @@ func (cs *configureStep) madeCSRs(made configure.CSRs) {
 	}
 	log.WithFields(map[string]any{"subject": cs.auth.Subject, "public_key_sha256": cs.auth.PublicKeySHA256}).Info("authentication CSR made")
 	cs.outcome = func() fyne.CanvasObject { return successCard(T("configure.ok"), T("configure.ok.next")) }
+}
+
+// signCSRAt is the signing CSR der of the server's key ks, for Submit:
+// on its software token or on a hardware token there.
+func signCSRAt(ks *configure.KeyState, der []byte) *madeCSR {
+	m := &madeCSR{DER: der, Where: keyOnServerToken, Token: i18n.Line(ks.TokenID, 60), KeyID: i18n.Line(ks.KeyID, 80), Label: i18n.Line(ks.Label, 80)}
+	if ks.TokenID == xroad.SoftwareTokenID {
+		m.Where, m.Token = keyOnSoftToken, ""
+	}
+	return m
 }
 
 // csrInfo parses a DER CSR into what the page shows.

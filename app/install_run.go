@@ -161,7 +161,7 @@ func (is *installStep) options(dryRun bool) installer.Options {
 	return installer.Options{
 		AdminUser: strings.TrimSpace(f.AdminUser), AdminPassword: f.AdminPassword,
 		AdminNetwork: strings.TrimSpace(f.AdminNetwork), ISNetwork: strings.TrimSpace(f.ISNetwork),
-		PackagesDir: strings.TrimSpace(f.PackagesDir), TokenOnServer: f.TokenOnServer, Force: f.Force,
+		PackagesDir: strings.TrimSpace(f.PackagesDir), TokenOnServer: f.TokenOnServer, TokenVendor: is.tokenVendor(), Force: f.Force,
 		Hostname: host, Address: addr, SSHPort: port, DryRun: dryRun, Local: !wz.state.Server.Remote,
 	}
 }

@@ -28,7 +28,7 @@ type configureWidgets struct {
 	sudoPW                                                   *widget.Entry
 	sudoBox                                                  *fyne.Container     // shown when wz.askSudo()
 	hwToken                                                  *widget.SelectEntry // typed, or one the server lists
-	signOnServer                                             *widget.Check
+	signPlace                                                *widget.Label       // where the signing key lives (chosen on Certificates)
 	adminNote, anchorLocal, anchorServer, anchorErr, problem *widget.Label
 	anchorCheck                                              *widget.Label // the file's hash against the published one
 	statusAt, busy                                           *widget.Label
@@ -112,8 +112,10 @@ func (cs *configureStep) view() fyne.CanvasObject {
 
 	v.pin = entry(&f.PIN, "", true, false)
 	v.pin2 = entry(&f.PIN2, "", true, false)
-	v.signOnServer = widget.NewCheck(T("configure.sign_on_server"), func(b bool) { f.SignOnServer = b; cs.saveForm(); cs.refresh() })
-	v.signOnServer.Checked = f.SignOnServer
+	v.signPlace = widget.NewLabel("")
+	v.signPlace.Wrapping = fyne.TextWrapWord
+	toCerts := wz.goToButton(stepCertificates) // where the place is chosen
+	toCerts.Importance = widget.MediumImportance
 	v.hwToken = widget.NewSelectEntry(nil)
 	v.hwToken.SetText(f.HWTokenID)
 	v.hwToken.SetPlaceHolder("1")
@@ -134,9 +136,6 @@ func (cs *configureStep) view() fyne.CanvasObject {
 	// token hints made the window wider than a 1024 px screen (the
 	// real-window walk).
 	v.form.Orientation = widget.Vertical
-	signNote := widget.NewLabel(T("configure.sign_note"))
-	signNote.Wrapping = fyne.TextWrapWord
-	signNote.Importance = widget.LowImportance
 
 	v.initBtn = widget.NewButtonWithIcon(T("configure.initialise"), theme.MediaPlayIcon(), cs.initialise)
 	v.initBtn.Importance = widget.HighImportance
@@ -153,7 +152,7 @@ func (cs *configureStep) view() fyne.CanvasObject {
 		intro, statusBox, v.notice, widget.NewSeparator(),
 		v.adminNote, v.adminBox, v.sudoBox,
 		v.form, v.anchorErr, v.anchorLocal, v.anchorCheck, container.NewHBox(v.previewBtn), v.anchorServer,
-		v.signOnServer, signNote, v.hwBox,
+		container.NewBorder(nil, nil, nil, toCerts, v.signPlace), v.hwBox,
 		container.NewHBox(v.initBtn, v.cancelBtn), v.problem, v.busy, v.rows, v.outcome, v.csrs))
 	v.root = container.NewStack(v.scroll)
 	cs.refresh()
@@ -190,14 +189,15 @@ func (cs *configureStep) refresh() {
 	} else {
 		v.sudoBox.Hide()
 	}
-	for _, w := range []fyne.Disableable{v.adminUser, v.adminPW, v.sudoPW, v.anchorPath, v.anchorHash, v.pin, v.pin2, v.signOnServer, v.hwToken, v.hwPIN, v.refreshBtn} {
+	for _, w := range []fyne.Disableable{v.adminUser, v.adminPW, v.sudoPW, v.anchorPath, v.anchorHash, v.pin, v.pin2, v.hwToken, v.hwPIN, v.refreshBtn} {
 		if busy {
 			w.Disable()
 		} else {
 			w.Enable()
 		}
 	}
-	if cs.form.SignOnServer {
+	v.signPlace.SetText(T(placeTexts[wz.signPlacement()].configure, map[string]any{"Token": wz.tokenName()}))
+	if hw, _ := wz.signOnServer(); hw {
 		v.hwBox.Show()
 	} else {
 		v.hwBox.Hide()

@@ -36,6 +36,8 @@ const maxLogLines = 400
 type installWidgets struct {
 	adminUser, adminPW, adminPW2, adminNet, isNet, pkgDir, sudoPW *widget.Entry
 	tokenOnServer, force                                          *widget.Check
+	tokenVendor                                                   *widget.Select    // which token goes to the server
+	tokenVendorRow                                                fyne.CanvasObject // shown while it does
 	plan, start, cancel                                           *widget.Button
 	status                                                        *widget.Label
 	progress                                                      *widget.ProgressBar
@@ -99,6 +101,7 @@ func (is *installStep) view() fyne.CanvasObject {
 	v.sudoPW = entry(&f.SudoPassword, "", sudoHint, true)
 	v.tokenOnServer = widget.NewCheck(T("install.token_on_server"), func(b bool) { f.TokenOnServer = b; is.saveForm(); is.refresh() })
 	v.tokenOnServer.Checked = f.TokenOnServer
+	v.tokenVendor, v.tokenVendorRow = is.tokenVendorRow()
 	v.force = widget.NewCheck(T("install.force"), func(b bool) { f.Force = b; is.refresh() })
 	v.force.Checked = f.Force
 	// The override is offered when the plan would refuse the server.
@@ -144,7 +147,7 @@ func (is *installStep) view() fyne.CanvasObject {
 	target := widget.NewLabel(T("install.target", map[string]any{"Target": wz.state.Server.Display()}))
 	target.Wrapping = fyne.TextWrapWord
 	// The settings make way for the step rows while a run is under way.
-	v.settings = container.NewVBox(heading(T("install.settings")), form, v.tokenOnServer, under(fieldForce, v.force))
+	v.settings = container.NewVBox(heading(T("install.settings")), form, v.tokenOnServer, v.tokenVendorRow, under(fieldForce, v.force))
 	top := container.NewVBox(target, v.outcome, v.summary, v.settings, v.rows)
 	v.body = container.NewVScroll(top)
 	// Start, its status and the progress stay under the page, in view at
@@ -205,7 +208,7 @@ func (is *installStep) refresh() {
 		return
 	}
 	problems := is.visibleProblems()
-	for _, w := range []fyne.Disableable{v.adminUser, v.adminPW, v.adminPW2, v.adminNet, v.isNet, v.pkgDir, v.sudoPW, v.tokenOnServer, v.force} {
+	for _, w := range []fyne.Disableable{v.adminUser, v.adminPW, v.adminPW2, v.adminNet, v.isNet, v.pkgDir, v.sudoPW, v.tokenOnServer, v.tokenVendor, v.force} {
 		if is.running {
 			w.Disable()
 		} else {
@@ -216,6 +219,11 @@ func (is *installStep) refresh() {
 		v.settings.Hide()
 	} else {
 		v.settings.Show()
+	}
+	if is.form.TokenOnServer {
+		v.tokenVendorRow.Show()
+	} else {
+		v.tokenVendorRow.Hide()
 	}
 	switch {
 	case is.running:

@@ -65,8 +65,11 @@ type Options struct {
 	// PackagesDir is a local folder of .deb files used as the repository
 	// instead of the network one (servers without internet).
 	PackagesDir string
-	// TokenOnServer installs hardware token support (Rutoken) on the host.
+	// TokenOnServer installs hardware token support on the host, for the
+	// token of TokenVendor (a tokens/vendors ID; "" the profile's
+	// signing_key.token_vendor, the Rutoken by default).
 	TokenOnServer bool
+	TokenVendor   string
 	// Force goes on although the readiness check failed; the override is
 	// recorded in the preflight step's note.
 	Force bool
@@ -174,7 +177,11 @@ func Plan(p *profile.Profile, rep *checks.Report, opt Options) ([]Step, error) {
 	}
 	steps = append(steps, b.debconf(), b.postgresql(), b.adminUser(), b.xroadPackage(), b.adminGroups())
 	if opt.TokenOnServer {
-		steps = append(steps, b.hwtokens())
+		t, err := tokenFor(p, opt)
+		if err != nil {
+			return nil, err
+		}
+		steps = append(steps, b.hwtokens(t))
 	}
 	steps = append(steps, b.verify())
 	for i := range steps {

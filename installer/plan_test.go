@@ -319,7 +319,7 @@ func TestTokenOnServer(t *testing.T) {
 	opt.TokenOnServer = true
 	steps, _ = Plan(p, report(), opt)
 	hw := step(t, steps, "hwtokens")
-	for _, want := range []string{"xroad-addon-hwtokens", "pcscd", "/etc/xroad/devices.ini", `printf '\n[rutoken]\nlibrary = %s\n' /usr/lib/librtpkcs11ecp.so`, "systemctl restart xroad-signer"} {
+	for _, want := range []string{"xroad-addon-hwtokens", "pcscd", "/etc/xroad/devices.ini", `printf '\n[rutoken]\nlibrary = %s\n' '/usr/lib/librtpkcs11ecp.so'`, "systemctl restart xroad-signer"} {
 		if !strings.Contains(hw.Apply, want) {
 			t.Errorf("hwtokens apply lacks %q:\n%s", want, hw.Apply)
 		}

@@ -384,38 +384,6 @@ done`, strings.Join(b.p.Install.AdminGroups, " "), u),
 	}
 }
 
-// hwtokens lets the signer use a Rutoken on this server.
-func (b *builder) hwtokens() Step {
-	in := b.p.Install
-	lib := in.RutokenLibrary
-	return Step{
-		ID:    "hwtokens",
-		Title: i18n.Text{EN: "Hardware token support (Rutoken)", RU: "Поддержка аппаратного токена (Рутокен)", KY: "Аппараттык токенди колдоо (Рутокен)"},
-		Check: installed(in.HWTokensPackage, "pcscd") + fmt.Sprintf(` && [ -e %s ] && systemctl is-active --quiet pcscd.socket && grep -qx '\[rutoken\]' %s && grep -qx %s %s`,
-			q(lib), devicesINI, q("library = "+lib), devicesINI),
-		Apply: shellHead + fmt.Sprintf(`%[1]s install %[2]s pcscd
-if [ ! -e %[3]s ]; then
-  %[1]s install %[4]s || true
-fi
-if [ ! -e %[3]s ]; then
-  echo "the Rutoken PKCS#11 library "%[3]s" is missing: put Aktiv's %[4]s .deb into the packages directory, or install it, then run again" >&2
-  exit 1
-fi
-systemctl enable --now pcscd.socket
-if [ ! -e %[5]s ]; then
-  install -m 0644 /dev/null %[5]s
-fi
-if ! grep -qx '\[rutoken\]' %[5]s; then
-  printf '\n[rutoken]\nlibrary = %%s\n' %[3]s >> %[5]s
-elif ! grep -qx %[6]s %[5]s; then
-  echo "%[5]s already has a [rutoken] section with another library: set its line to 'library = "%[3]s"' (the signer reads that section), then run again" >&2
-  exit 1
-fi
-systemctl restart xroad-signer`, aptGet, q(in.HWTokensPackage), q(lib), q(in.RutokenPackage), devicesINI, q("library = "+lib)),
-		Long: true,
-	}
-}
-
 // The ports the firewall opens, besides SSH: the messaging ports to
 // everyone, the admin UI/API to the admin network, the information
 // systems' ports to theirs. Every other incoming port stays closed.

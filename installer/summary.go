@@ -80,7 +80,9 @@ func Summary(p *profile.Profile, opt Options) []SummaryItem {
 		add(SummaryInstall, "admin", map[string]any{"User": line(user)})
 	}
 	if opt.TokenOnServer {
-		add(SummaryInstall, "hwtokens", map[string]any{"Package": in.HWTokensPackage, "Library": in.RutokenLibrary})
+		if t, err := tokenFor(p, opt); err == nil {
+			add(SummaryInstall, "hwtokens", map[string]any{"Package": in.HWTokensPackage, "Library": t.library, "Token": t.name()})
+		}
 	}
 	if lcs := (&builder{p: p}).locales(); len(lcs) > 1 {
 		add(SummaryInstall, "locale_xroad", map[string]any{"Locale": lcs[0], "XRoad": lcs[1]})

@@ -8,10 +8,12 @@ package installer
 import (
 	"net/netip"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/tokens/vendors"
 )
 
 // The fields of Options an OptionError can concern.
@@ -24,6 +26,7 @@ const (
 	FieldAddress       = "address"
 	FieldSSHPort       = "ssh_port"
 	FieldPackagesDir   = "packages_dir"
+	FieldTokenVendor   = "token_vendor"
 )
 
 // OptionError is one option Plan refuses: Field (Field*) is the option,
@@ -140,6 +143,9 @@ func (o *Options) validate(rep *checks.Report) []OptionError {
 	}
 	if strings.ContainsAny(o.PackagesDir, "\n\r") {
 		add(FieldPackagesDir, "line_break", map[string]any{})
+	}
+	if o.TokenVendor != "" && !slices.Contains(vendors.IDs(false), o.TokenVendor) {
+		add(FieldTokenVendor, "unknown", map[string]any{"Value": i18n.Line(o.TokenVendor, 40), "Known": strings.Join(vendors.IDs(false), ", ")})
 	}
 	return errs
 }

@@ -78,7 +78,9 @@ type Profile struct {
 		PINMinLength int      `json:"pin_min_length"`
 		FactoryPINs  []string `json:"factory_pins"`
 	} `json:"token"`
-	CSR struct {
+	// SigningKey says where the signing key may live (signing.go).
+	SigningKey SigningKey `json:"signing_key"`
+	CSR        struct {
 		// SignSubject is the offline template of the signing certificate's
 		// subject, in order; values may use {{.MemberCode}}, {{.OrgName}},
 		// {{.MemberClass}}, {{.ServerCode}}, {{.Instance}}. A running security
@@ -334,6 +336,9 @@ func (p *Profile) validate() *Error {
 	}
 	if _, err := template.New("label").Parse(p.Token.KeyLabel); err != nil || p.Token.KeyLabel == "" {
 		return bad("token.key_label", "must be a non-empty template")
+	}
+	if err := p.SigningKey.validate(); err != nil {
+		return err
 	}
 	if len(p.CSR.SignSubject) == 0 {
 		return bad("csr.sign_subject", "must list at least one field")

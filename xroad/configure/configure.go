@@ -187,18 +187,23 @@ type CSROptions struct {
 	SignOnServer bool   // make the signing key+CSR on a hardware token at the server
 	HWTokenID    string
 	HWPIN        string
+	// SignOnSoftToken makes the signing key+CSR on the server's software
+	// token, beside the authentication key (not with SignOnServer).
+	SignOnSoftToken bool
 }
 
-// CSRs are the flow's CSRs; Sign is nil unless SignOnServer.
+// CSRs are the flow's CSRs; Sign is nil unless SignOnServer or
+// SignOnSoftToken.
 type CSRs struct{ Auth, Sign *KeyState }
 
 // MakeCSRs first checks that the server's X-Road holds p.ProfileClass
 // (configure.err.profile_class_* when not: NIIS packages in place of the
 // operator's), then makes the authentication key and CSR on the software token
 // and, with SignOnServer, the signing key and CSR on the hardware token
-// (a key already there without a CSR gets one). Resumable: an existing
-// key of that usage with a CSR is reused and its CSR downloaded again.
-// Subject fields come from the CA's csr-subject-fields.
+// (a key already there without a CSR gets one), or with SignOnSoftToken
+// on the software token. Resumable: an existing key of that usage with a
+// CSR is reused and its CSR downloaded again. Subject fields come from
+// the CA's csr-subject-fields.
 func (s *Session) MakeCSRs(ctx context.Context, p Params, o CSROptions, progress func(Progress)) (CSRs, error) {
 	return s.makeCSRs(ctx, p, o, progress)
 }
