@@ -32,6 +32,7 @@ const (
 	// the CLI's --admin-api and --admin-api-cert).
 	envAdminAPI     = "TUNDUK_ONBOARD_ADMIN_API"
 	envAdminAPICert = "TUNDUK_ONBOARD_ADMIN_API_CERT"
+	envProxyJar     = "TUNDUK_ONBOARD_PROXY_JAR" // X-Road's proxy-1.0.jar on the server (the CLI's --proxy-jar)
 	// envWalkLog (walklog.go): the real-window test's view of the window.
 )
 

@@ -12,7 +12,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -20,6 +19,7 @@ import (
 
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/installer"
+	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
 	"github.com/tunduk-onboard/tunduk-onboard/tokens"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/configure"
@@ -27,20 +27,22 @@ import (
 
 // Preference keys of the Configure form; PINs and passwords have none.
 const (
-	prefCfgAnchor       = "configure_anchor_path"
-	prefCfgAdminUser    = "configure_admin_user"
+	prefCfgAnchor     = "configure_anchor_path"
+	prefCfgAnchorHash = "configure_anchor_sha224"
+	prefCfgAdminUser  = "configure_admin_user"
+	prefCfgHWToken    = "configure_hw_token_id"
+	// prefCfgSignOnServer is an earlier wizard's tick "the signing key is
+	// on a token at the server": read once, as the place's default
+	// (sign_placement.go); the place is chosen on Certificates now.
 	prefCfgSignOnServer = "configure_sign_on_server"
-	prefCfgHWToken      = "configure_hw_token_id"
 )
-
-// maxAnchorSize bounds the anchor file read (real ones are a few KB).
-const maxAnchorSize = 1 << 20
 
 type configureForm struct {
 	AnchorPath, AdminUser, HWTokenID string
-	SignOnServer                     bool
+	AnchorHash                       string // the SHA-224 the operator published, as typed
 
 	AdminPassword, PIN, PIN2, HWPIN string // memory only
+	SudoPassword                    string // memory only; Register's too
 }
 
 type configureStep struct {
@@ -73,8 +75,8 @@ type configureStep struct {
 func newConfigureStep(wz *wizard) *configureStep {
 	p := wz.prefs
 	cs := &configureStep{sessionRunner: sessionRunner{wz: wz, api: adminAPI(), uiDo: fyne.Do}}
-	cs.form = configureForm{AnchorPath: p.String(prefCfgAnchor), AdminUser: p.String(prefCfgAdminUser),
-		SignOnServer: p.Bool(prefCfgSignOnServer), HWTokenID: p.String(prefCfgHWToken)}
+	cs.form = configureForm{AnchorPath: p.String(prefCfgAnchor), AnchorHash: p.String(prefCfgAnchorHash), AdminUser: p.String(prefCfgAdminUser),
+		HWTokenID: p.String(prefCfgHWToken)}
 	if cs.form.AdminUser == "" {
 		cs.form.AdminUser = p.String(prefAdminUser)
 	}
@@ -90,8 +92,8 @@ func newConfigureStep(wz *wizard) *configureStep {
 func (cs *configureStep) saveForm() {
 	p, f := cs.wz.prefs, cs.form
 	p.SetString(prefCfgAnchor, f.AnchorPath)
+	p.SetString(prefCfgAnchorHash, f.AnchorHash)
 	p.SetString(prefCfgAdminUser, f.AdminUser)
-	p.SetBool(prefCfgSignOnServer, f.SignOnServer)
 	p.SetString(prefCfgHWToken, f.HWTokenID)
 }
 
@@ -136,6 +138,7 @@ func (cs *configureStep) anchorImported() bool {
 // formProblem is the translated reason Initialise is disabled, or "".
 func (cs *configureStep) formProblem() string {
 	f := cs.form
+	hw, _ := cs.wz.signOnServer()
 	if _, _, ok := cs.wz.adminCredentials(); !ok {
 		if u := strings.TrimSpace(f.AdminUser); !installer.ValidUserName(u) {
 			return i18n.T(CurrentLanguage(), "installer.opt.admin_user.invalid", map[string]any{"User": i18n.Line(u, 100)})
@@ -156,12 +159,33 @@ func (cs *configureStep) formProblem() string {
 		return T("configure.form.pin_short", map[string]any{"Min": cs.pinMin()})
 	case !cs.tokenInitialised() && f.PIN != f.PIN2:
 		return T("configure.form.pin_differ")
-	case f.SignOnServer && strings.TrimSpace(f.HWTokenID) == "":
+	case hw && strings.TrimSpace(f.HWTokenID) == "":
 		return T("configure.form.hw_token")
-	case f.SignOnServer && f.HWPIN == "" && !cs.loggedIn(strings.TrimSpace(f.HWTokenID)):
+	case hw && f.HWPIN == "" && !cs.loggedIn(strings.TrimSpace(f.HWTokenID)):
 		return T("configure.form.hw_pin")
 	}
 	return ""
+}
+
+// anchorParams are the session's parameters with the published anchor
+// hashes: the profile's and the one typed.
+func (cs *configureStep) anchorParams(p configure.Params) configure.Params {
+	p.AnchorSHA224, p.AnchorSHA224Given = cs.wz.profile.Anchor.SHA224, strings.TrimSpace(cs.form.AnchorHash)
+	return p
+}
+
+// anchorHashChecked: a published hash was there to compare the file with.
+func (cs *configureStep) anchorHashChecked() bool {
+	p := cs.anchorParams(configure.Params{})
+	return p.AnchorSHA224 != "" || p.AnchorSHA224Given != ""
+}
+
+// setAnchorHash takes a typed hash and checks the file against it.
+func (cs *configureStep) setAnchorHash(h string) {
+	cs.form.AnchorHash = h
+	cs.saveForm()
+	cs.loadAnchor()
+	cs.refresh()
 }
 
 // setAnchorPath reads a new anchor file and forgets the server's verdict
@@ -181,7 +205,7 @@ func (cs *configureStep) loadAnchor() {
 	if path == "" {
 		return
 	}
-	data, err := readSmallFile(path, maxAnchorSize)
+	data, err := readcap.ReadFile(path, readcap.Anchor)
 	if err != nil {
 		log.WithError(errors.New(i18n.Line(err.Error(), 600))).Warn("anchor file not read")
 		cs.anchorKey, cs.anchorErr = "configure.anchor_unreadable", err
@@ -196,6 +220,17 @@ func (cs *configureStep) loadAnchor() {
 	cs.anchorInfo = &info
 	if want := cs.wz.profile.XRoad.Instance; info.Instance != want {
 		cs.anchorKey, cs.anchorData = "configure.anchor_wrong_instance", map[string]any{"Got": i18n.Line(info.Instance, 60), "Want": want}
+		return
+	}
+	// Not the hash the operator published: refused here, before the
+	// server sees it.
+	var ce *configure.Error
+	if err := configure.CheckAnchorHash(cs.anchorParams(configure.Params{}), info); errors.As(err, &ce) {
+		if ce.Key == configureErrKey("anchor_hash_bad") {
+			cs.anchorKey = "configure.anchor_hash_bad"
+		} else {
+			cs.anchorKey, cs.anchorData = "configure.anchor_hash_mismatch", map[string]any{"Got": ce.Data["Got"], "Want": ce.Data["Want"]}
+		}
 		return
 	}
 	cs.anchor = data
@@ -213,18 +248,6 @@ func (cs *configureStep) anchorProblem() string {
 	return T(cs.anchorKey, cs.anchorData)
 }
 
-// readSmallFile reads at most max bytes; a larger file is an error.
-func readSmallFile(path string, max int64) ([]byte, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if st.Size() > max {
-		return nil, fmt.Errorf("%s: %d bytes, more than %d: %w", path, st.Size(), max, i18n.ErrTooLarge)
-	}
-	return os.ReadFile(path)
-}
-
 // previewOnServer asks the server what it makes of the anchor.
 func (cs *configureStep) previewOnServer() {
 	data := cs.anchor
@@ -233,9 +256,12 @@ func (cs *configureStep) previewOnServer() {
 	}
 	var got configure.AnchorInfo
 	cs.notice = nil
+	h := cs.anchorParams(configure.Params{}) // read here, on the UI goroutine
 	cs.start("preview", func(ctx context.Context, s *serverSession, in sessionInput) error {
+		p := in.p
+		p.AnchorSHA224, p.AnchorSHA224Given = h.AnchorSHA224, h.AnchorSHA224Given
 		var err error
-		got, err = s.PreviewAnchor(ctx, in.p, data)
+		got, err = s.PreviewAnchor(ctx, p, data)
 		return err
 	}, func(err error) {
 		var ce *configure.Error
@@ -277,18 +303,20 @@ func (cs *configureStep) refreshStatus() {
 // adoptCSRs hands the CSRs the server already holds to the Submit step
 // when none was made in this session: a wizard opened again after
 // Configure does not send the user back to make them again. The signing
-// CSR is taken only from a hardware token at the server, and only when
-// the form says the signing key is there.
+// CSR is taken only from where the chosen place says the key is: a
+// hardware token at the server, or its software token.
 func (cs *configureStep) adoptCSRs(st *configure.Status) {
 	auth, sign := cs.wz.csrs.get()
+	hw, soft := cs.wz.signOnServer()
 	if ks := st.Auth; auth == nil && ks != nil && ks.Cert == nil && len(ks.CSR) > 0 {
 		if _, err := csrInfo(ks.CSR); err == nil {
 			cs.wz.csrs.setAuth(&madeCSR{DER: ks.CSR, Where: keyOnSoftToken, KeyID: i18n.Line(ks.KeyID, 80), Label: i18n.Line(ks.Label, 80)})
 		}
 	}
-	if ks := st.Sign; sign == nil && cs.form.SignOnServer && ks != nil && ks.Cert == nil && len(ks.CSR) > 0 && ks.TokenID != xroad.SoftwareTokenID {
+	if ks := st.Sign; sign == nil && ks != nil && ks.Cert == nil && len(ks.CSR) > 0 &&
+		(hw && ks.TokenID != xroad.SoftwareTokenID || soft && ks.TokenID == xroad.SoftwareTokenID) {
 		if _, err := csrInfo(ks.CSR); err == nil {
-			cs.wz.csrs.setSign(&madeCSR{DER: ks.CSR, Where: keyOnServerToken, Token: i18n.Line(ks.TokenID, 60), KeyID: i18n.Line(ks.KeyID, 80), Label: i18n.Line(ks.Label, 80)})
+			cs.wz.csrs.setSign(signCSRAt(ks, ks.CSR))
 		}
 	}
 }
@@ -300,10 +328,15 @@ func (cs *configureStep) initialise() {
 	}
 	f := cs.form
 	anchor := cs.anchor
-	opt := configure.CSROptions{SoftPIN: f.PIN, SignOnServer: f.SignOnServer, HWTokenID: strings.TrimSpace(f.HWTokenID), HWPIN: f.HWPIN}
+	h := cs.anchorParams(configure.Params{})
+	hw, soft := cs.wz.signOnServer()
+	opt := configure.CSROptions{SoftPIN: f.PIN, SignOnServer: hw, HWTokenID: strings.TrimSpace(f.HWTokenID), HWPIN: f.HWPIN, SignOnSoftToken: soft}
+	if !hw {
+		opt.HWTokenID, opt.HWPIN = "", ""
+	}
 	cs.rows, cs.outcome, cs.notice = nil, nil, nil
 	for _, id := range []string{"anchor", "init", "tsa", "login", "auth_csr", "hw_login", "sign_csr"} {
-		if (id != "sign_csr" && id != "hw_login") || f.SignOnServer {
+		if id == "hw_login" && hw || id == "sign_csr" && (hw || soft) || id != "hw_login" && id != "sign_csr" {
 			// The parts' names are the CLI's (report catalogue).
 			cs.rows = append(cs.rows, progressRow{id: id, title: i18n.TT("configure.step."+id, nil)})
 		}
@@ -312,10 +345,12 @@ func (cs *configureStep) initialise() {
 	var made configure.CSRs
 	var status configure.Status
 	var statusErr error
-	log.WithFields(map[string]any{"target": cs.wz.state.Server.Display(), "sign_on_server": f.SignOnServer}).Info("configure started")
+	log.WithFields(map[string]any{"target": cs.wz.state.Server.Display(), "sign_placement": cs.wz.signPlacement()}).Info("configure started")
 	cs.start("init", func(ctx context.Context, s *serverSession, in sessionInput) error {
 		defer func() { opt = configure.CSROptions{} }()
-		if err := s.Initialize(ctx, in.p, anchor, opt.SoftPIN, progress); err != nil {
+		p := in.p
+		p.AnchorSHA224, p.AnchorSHA224Given = h.AnchorSHA224, h.AnchorSHA224Given
+		if err := s.Initialize(ctx, p, anchor, opt.SoftPIN, progress); err != nil {
 			return err
 		}
 		var err error
@@ -376,7 +411,7 @@ func (cs *configureStep) madeCSRs(made configure.CSRs) {
 	if made.Sign != nil && len(made.Sign.CSR) > 0 {
 		if c, err := csrInfo(made.Sign.CSR); err == nil {
 			cs.sign = c
-			cs.wz.csrs.setSign(&madeCSR{DER: c.DER, Where: keyOnServerToken, Token: i18n.Line(made.Sign.TokenID, 60), KeyID: i18n.Line(made.Sign.KeyID, 80), Label: i18n.Line(made.Sign.Label, 80)})
+			cs.wz.csrs.setSign(signCSRAt(made.Sign, c.DER))
 		} else {
 			problems = append(problems, err.Error())
 		}
@@ -390,6 +425,16 @@ func (cs *configureStep) madeCSRs(made configure.CSRs) {
 	}
 	log.WithFields(map[string]any{"subject": cs.auth.Subject, "public_key_sha256": cs.auth.PublicKeySHA256}).Info("authentication CSR made")
 	cs.outcome = func() fyne.CanvasObject { return successCard(T("configure.ok"), T("configure.ok.next")) }
+}
+
+// signCSRAt is the signing CSR der of the server's key ks, for Submit:
+// on its software token or on a hardware token there.
+func signCSRAt(ks *configure.KeyState, der []byte) *madeCSR {
+	m := &madeCSR{DER: der, Where: keyOnServerToken, Token: i18n.Line(ks.TokenID, 60), KeyID: i18n.Line(ks.KeyID, 80), Label: i18n.Line(ks.Label, 80)}
+	if ks.TokenID == xroad.SoftwareTokenID {
+		m.Where, m.Token = keyOnSoftToken, ""
+	}
+	return m
 }
 
 // csrInfo parses a DER CSR into what the page shows.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/tunduk-onboard/tunduk-onboard/build/testhost"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/profile"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/xroadtest"
 )
 
@@ -165,7 +166,7 @@ func TestConfigureStepRealServer(t *testing.T) {
 	// The right anchor: the file's facts, then the server's.
 	good := h.writeFile(t, "anchor.xml", h.fake.Anchor(xroadtest.Instance))
 	v.anchorPath.SetText(good)
-	if !v.anchorErr.Hidden || !strings.Contains(v.anchorLocal.Text, xroadtest.Instance) || !strings.Contains(v.anchorLocal.Text, groupFingerprint(cs.anchorInfo.Hash)) {
+	if !v.anchorErr.Hidden || !strings.Contains(v.anchorLocal.Text, xroadtest.Instance) || !strings.Contains(v.anchorLocal.Text, anchorHashText(cs.anchorInfo.Hash)) {
 		t.Fatalf("local preview %q, error %q", v.anchorLocal.Text, v.anchorErr.Text)
 	}
 	test.Tap(v.previewBtn)
@@ -329,9 +330,14 @@ func TestConfigureStepSignOnServer(t *testing.T) {
 	wz, cs := h.wz, h.wz.configure
 	h.show(stepConfigure)
 	v := cs.v
+	if !v.hwBox.Hidden {
+		t.Fatal("the hardware token fields are shown for a key on the token at this computer")
+	}
+	h.pickPlacement(t, profile.PlacementServerHWToken)
+	h.show(stepConfigure)
+	v = cs.v
 	v.adminUser.SetText(h.fake.Admin().User)
 	v.adminPW.SetText(h.fake.Admin().Password)
-	test.Tap(v.signOnServer)
 	if v.hwBox.Hidden {
 		t.Fatal("the hardware token fields are hidden")
 	}
@@ -358,7 +364,7 @@ func TestConfigureStepSignOnServer(t *testing.T) {
 	if !hasText(v.csrs, T("configure.sign_csr")) {
 		t.Errorf("the signing CSR is not shown: %q", labelsIn(v.csrs))
 	}
-	if h.prefs[prefCfgHWToken] != xroadtest.HWTokenID || h.prefs[prefCfgSignOnServer] != true {
+	if h.prefs[prefCfgHWToken] != xroadtest.HWTokenID || h.prefs[prefSignPlacement] != profile.PlacementServerHWToken {
 		t.Errorf("options not kept: %v", h.prefs)
 	}
 	// The server's hardware token is offered by ID, and being logged in

@@ -107,11 +107,13 @@ func (wz *wizard) nextCard(ca bool) fyne.CanvasObject {
 // (its anchor, its CA list, its approval, its global configuration): their
 // cards say how to reach it.
 var operatorErrKeys = map[string]bool{
-	configureErrKey("anchor_bad"):      true,
-	configureErrKey("anchor_instance"): true,
-	configureErrKey("ca_choice"):       true,
-	configureErrKey("approval_wait"):   true,
-	configureErrKey("tsa_none"):        true,
+	configureErrKey("anchor_bad"):          true,
+	configureErrKey("anchor_instance"):     true,
+	configureErrKey("anchor_hash_profile"): true,
+	configureErrKey("anchor_hash_typed"):   true,
+	configureErrKey("ca_choice"):           true,
+	configureErrKey("approval_wait"):       true,
+	configureErrKey("tsa_none"):            true,
 }
 
 // errorCard is sessionErrorCard, with the operator's contacts when only

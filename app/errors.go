@@ -1,6 +1,7 @@
 package app
 
 import (
+	"github.com/tunduk-onboard/tunduk-onboard/checks"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/remote"
 )
@@ -16,14 +17,9 @@ type Explanation struct {
 // explain turns a connection or check error into a message the agency's IT
 // staff can act on.
 func explain(err error) Explanation {
-	kind, data := remote.Classify(err)
-	for k, v := range data {
-		if str, ok := v.(string); ok {
-			data[k] = i18n.Line(str, 300)
-		}
-	}
-	e := Explanation{What: "err." + string(kind), Todo: "err." + string(kind) + ".todo", Detail: i18n.Line(err.Error(), 600), Data: data}
-	if kind == remote.KindHostKeyRevoked {
+	kind, data := checks.Why(err)
+	e := Explanation{What: "err." + kind, Todo: "err." + kind + ".todo", Detail: i18n.Line(err.Error(), 600), Data: data}
+	if kind == string(remote.KindHostKeyRevoked) {
 		e.Todo = "err.hostkey_changed.todo" // the same way out
 	}
 	return e

@@ -5,6 +5,9 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad/configure"
 )
 
 // groupFingerprint writes a fingerprint or hash in blocks of four
@@ -97,4 +100,18 @@ func subjectLabel(dn string) *widget.Label {
 	l.Wrapping = fyne.TextWrapWord
 	l.Selectable = true
 	return l
+}
+
+// anchorHashText writes an anchor's SHA-224 as X-Road's admin UI and
+// central server do (upper-case pairs joined by colons), with a space
+// after every fourth pair so a line breaks only between groups.
+func anchorHashText(h string) string {
+	pairs := strings.Split(configure.ColonHash(i18n.Line(h, 200)), ":")
+	var groups []string
+	for len(pairs) > 0 {
+		n := min(4, len(pairs))
+		groups = append(groups, strings.Join(pairs[:n], ":"))
+		pairs = pairs[n:]
+	}
+	return strings.Join(groups, " ")
 }

@@ -13,13 +13,15 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/tunduk-onboard/tunduk-onboard/build/targethost"
+	"github.com/tunduk-onboard/tunduk-onboard/profile"
 )
 
 // TestInstallStepRealHost drives the Install step through the real plan
 // onto a booted Debian host (build/targethost): a real readiness check
 // over SSH, the form as a user fills it (non-root login, sudo password,
 // the stand-in X-Road packages as the packages folder, the readiness
-// override), Start, and the rows, log and outcome of a real install.
+// override), Start, and the rows, log and outcome of a real install; then
+// Configure as the same user (configureAsOps).
 // With TUNDUK_SCREENSHOT_DIR set it also saves the page during the
 // PostgreSQL step (make screenshot-install).
 func TestInstallStepRealHost(t *testing.T) {
@@ -36,6 +38,12 @@ func TestInstallStepRealHost(t *testing.T) {
 	os.Link(filepath.Join(h.Dir, "known_hosts"), filepath.Join(home, ".ssh", "known_hosts"))
 
 	wz, w := newTestWizard(t, nil)
+	// The stand-ins pass only the pins of a profile made for them.
+	prof, err := profile.Load(targethost.StandinProfile(t, debs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wz.profile = prof
 	fyne.CurrentApp().Settings().SetTheme(theme.DefaultTheme())
 	w.Resize(fyne.NewSize(1280, 860))
 	wz.state.Org = validOrg()
@@ -100,4 +108,5 @@ func TestInstallStepRealHost(t *testing.T) {
 	if hasTextPart(v.log, guiAdminPW) || hasTextPart(v.log, h.Password) {
 		t.Fatal("the log shows a password")
 	}
+	configureAsOps(t, wz, p, h)
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
@@ -160,7 +161,7 @@ func (is *installStep) options(dryRun bool) installer.Options {
 	return installer.Options{
 		AdminUser: strings.TrimSpace(f.AdminUser), AdminPassword: f.AdminPassword,
 		AdminNetwork: strings.TrimSpace(f.AdminNetwork), ISNetwork: strings.TrimSpace(f.ISNetwork),
-		PackagesDir: strings.TrimSpace(f.PackagesDir), TokenOnServer: f.TokenOnServer, Force: f.Force,
+		PackagesDir: strings.TrimSpace(f.PackagesDir), TokenOnServer: f.TokenOnServer, TokenVendor: is.tokenVendor(), Force: f.Force,
 		Hostname: host, Address: addr, SSHPort: port, DryRun: dryRun, Local: !wz.state.Server.Remote,
 	}
 }
@@ -209,6 +210,7 @@ func (is *installStep) start() {
 
 	sudo := is.form.SudoPassword
 	var api remote.PinnedCert
+	var class *installer.ProfileClass
 	r := &installer.Runner{
 		Holder: installer.Holder("Tunduk Onboard wizard"),
 		Conn:   conn,
@@ -223,6 +225,9 @@ func (is *installStep) start() {
 			is.uiDo(func() { is.status = verifying; is.refresh() })
 			var err error
 			api, err = installer.VerifyAdminAPI(ctx, xroad.DefaultAdminAPI, h)
+			if err == nil {
+				class = installer.CheckProfileClass(ctx, xroad.DefaultAdminAPI, is.wz.profile.Install.ProfileClass, h)
+			}
 			return err
 		},
 	}
@@ -244,8 +249,13 @@ func (is *installStep) start() {
 			is.wz.rec.installEnded(err, is.wz.profile.XRoad.Version)
 			if err == nil {
 				is.outcome = func() fyne.CanvasObject {
-					return successCard(T("install.ok", map[string]any{"Cert": groupFingerprint(api.CertSHA256)}),
+					ok := successCard(T("install.ok", map[string]any{"Cert": groupFingerprint(api.CertSHA256)}),
 						T(next, map[string]any{"Host": srv.Host, "User": is.form.AdminUser}))
+					if class == nil || class.Status == installer.ClassPresent {
+						return ok
+					}
+					// NIIS's packages (or a jar not read): the CSRs will stop.
+					return container.NewVBox(ok, infoCard(T("install.profile_class"), class.Text(CurrentLanguage())))
 				}
 				is.status = ""
 				is.refresh()

@@ -54,7 +54,6 @@ var stepRefs = map[string]map[string]bool{
 	"configure.need_remote.todo":      {stepServer: false},
 	"configure.not_installed.todo":    {stepInstall: false},
 	"configure.admin_from_install":    {stepInstall: true},
-	"configure.sign_note":             {stepToken: true, stepCertificates: true},
 	"configure.form.admin_password":   {stepInstall: true},
 	"configure.form.org":              {stepOrganisation: false},
 	"configure.no_admin.todo":         {stepInstall: true},
@@ -115,6 +114,16 @@ var stepRefs = map[string]map[string]bool{
 	"installer.err.local_not_debian.todo": {stepServer: false},
 	"installer.err.local_no_sudo.todo":    {stepServer: false},
 	"summary.print.missing":               {stepOrganisation: false},
+	// The signing key's place (sign_placement.go): chosen on Certificates,
+	// made on Configure when it is at the server.
+	"cert.place.server_hw_token.about":      {stepConfigure: false, stepToken: false},
+	"cert.place.server_soft_token.about":    {stepConfigure: false},
+	"cert.at_server.server_hw_token.todo":   {stepConfigure: false},
+	"cert.at_server.server_soft_token.todo": {stepConfigure: false},
+	"token.place.server_hw_token.todo":      {stepCertificates: false, stepConfigure: false},
+	"token.place.server_soft_token.todo":    {stepCertificates: false, stepConfigure: false},
+	"configure.sign_place.usb_token":        {stepCertificates: true},
+	"submit.item.sign_missing_server":       {stepConfigure: false},
 }
 
 // shownBy is the step whose page shows key (prefixes of stepTexts), "".

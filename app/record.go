@@ -103,7 +103,8 @@ func (wz *wizard) restoreCSRs() {
 		m := &madeCSR{DER: der, Where: c.Key.Place, Token: c.Key.TokenSerial, KeyID: c.Key.ID, Label: c.Key.Label, TokenLabel: c.Key.TokenLabel}
 		if c.Usage == onboarding.UsageAuth && auth == nil {
 			wz.csrs.setAuth(m)
-		} else if c.Usage == onboarding.UsageSign && sign == nil {
+		} else if c.Usage == onboarding.UsageSign && sign == nil && c.Key.Place == placeWord[wz.signPlacement()] {
+			// Only a CSR of the place chosen now goes to the CA.
 			wz.csrs.setSign(m)
 		}
 	}
@@ -163,11 +164,15 @@ func (r *recorder) snapshot() onboarding.Record {
 	return c
 }
 
-// state is the step's state from the record.
+// state is the step's state from the record, with the signing key's
+// place as it is now (the profile's recommendation until one is chosen).
 func (r *recorder) state(step string) onboarding.State {
+	pl := placeWord[r.wz.signPlacement()]
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.rec.StepState(step)
+	rec := r.rec
+	rec.SignPlacement = pl
+	return rec.StepState(step)
 }
 
 // update changes the record with f and writes it when it changed. A

@@ -21,6 +21,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/configure"
 )
@@ -33,9 +34,6 @@ const (
 	prefRegSentAt   = "register_sent_at"
 	prefRegActive   = "register_active"
 )
-
-// maxCertSize bounds a certificate file read.
-const maxCertSize = 256 << 10
 
 type registerStep struct {
 	sessionRunner
@@ -108,7 +106,7 @@ type certFile struct {
 
 // readCert reads a certificate in PEM or DER; its error is a *fileError.
 func readCert(path string) (certFile, error) {
-	data, err := readSmallFile(path, maxCertSize)
+	data, err := readcap.ReadFile(path, readcap.Certificate)
 	if err != nil {
 		return certFile{}, &fileError{path: path, key: "register.err.unreadable", err: err}
 	}

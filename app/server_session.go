@@ -16,6 +16,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/installer"
@@ -54,13 +55,50 @@ func (wz *wizard) adminCredentials() (cr configure.Credentials, fromInstall, ok 
 	return cr, false, cr.User != "" && cr.Password != ""
 }
 
+// sudoPassword is the login user's sudo password for reading the admin
+// API's certificate on the server (X-Road keeps it from users other than
+// root and xroad): the one typed on the Install step this run, else the
+// one typed on Configure or Register; "" when none (root, or
+// passwordless sudo, need none). In memory only.
+func (wz *wizard) sudoPassword() (pw string, fromInstall bool) {
+	if pw := wz.install.form.SudoPassword; pw != "" {
+		return pw, true
+	}
+	return wz.configure.form.SudoPassword, false
+}
+
+// askSudo: Configure and Register offer a sudo password field. They do
+// for a login that is not root (the Server step's SSH user, or the user
+// the wizard runs as on this computer) unless the Install step holds one
+// this run: then it is used without asking. The field is optional (a
+// user with passwordless sudo leaves it empty) and shown from the start,
+// not after a failure: the status is read as soon as Configure opens, and
+// on Ubuntu's default sudo a login that is not root needs it there.
+func (wz *wizard) askSudo() bool {
+	if _, fromInstall := wz.sudoPassword(); fromInstall {
+		return false
+	}
+	if srv := wz.state.Server; srv.Remote {
+		return strings.TrimSpace(srv.User) != "root"
+	}
+	return !wz.install.machine().Root
+}
+
+// sudoItem is the sudo password field of Configure and Register, bound
+// to val (the Configure form's, in memory only).
+func sudoItem(val *string, changed func()) (*widget.Entry, *widget.FormItem) {
+	e := entryFor(val, T("configure.sudo_placeholder"), true, changed)
+	return e, &widget.FormItem{Text: T("configure.sudo_password"), Widget: e, HintText: T("configure.sudo_hint")}
+}
+
 // params is what the server is initialised with, from the Organisation
 // step and the operator profile.
 func (wz *wizard) params() configure.Params {
 	o := wz.state.Org
 	return configure.Params{Instance: wz.profile.XRoad.Instance, MemberClass: o.MemberClass,
 		MemberCode: strings.TrimSpace(o.MemberCode), ServerCode: strings.TrimSpace(o.ServerCode),
-		OrgName: strings.TrimSpace(o.Name), CAName: wz.profile.CA.Name, PINMin: wz.profile.Identifiers.SoftwareTokenPINMin}
+		OrgName: strings.TrimSpace(o.Name), CAName: wz.profile.CA.Name, PINMin: wz.profile.Identifiers.SoftwareTokenPINMin,
+		ProfileClass: wz.profile.Install.ProfileClass}
 }
 
 // sessionRunner runs one piece of server work at a time in a goroutine:
@@ -100,6 +138,7 @@ func (r *sessionRunner) start(what string, work func(ctx context.Context, s *ser
 		refresh()
 		return
 	}
+	cr.SudoPassword, _ = wz.sudoPassword()
 	in := sessionInput{srv: wz.state.Server, cr: cr, p: wz.params()} // copies, with the in-memory secrets
 	ctx, cancel := context.WithCancel(context.Background())
 	r.busy, r.cancelFn = what, cancel
@@ -115,7 +154,7 @@ func (r *sessionRunner) start(what string, work func(ctx context.Context, s *ser
 			return work(ctx, s, in)
 		}()
 		cancel()
-		in.cr.Password = ""
+		in.cr.Password, in.cr.SudoPassword = "", ""
 		if err != nil && !in.srv.Remote {
 			err = localError{err}
 		}
@@ -143,9 +182,10 @@ func (r *sessionRunner) cancel() {
 }
 
 // adminAPI is where the admin API listens on the server: X-Road's own
-// place, or the one TUNDUK_ONBOARD_ADMIN_API and _CERT name (the CLI's
-// --admin-api and --admin-api-cert, for experts; the real-window walk,
-// build/window, points the wizard at the admin API fake with them).
+// place, or the one TUNDUK_ONBOARD_ADMIN_API, _CERT and
+// TUNDUK_ONBOARD_PROXY_JAR name (the CLI's --admin-api, --admin-api-cert
+// and --proxy-jar, for experts; the real-window walk, build/window, points
+// the wizard at the admin API fake with them).
 func adminAPI() xroad.AdminAPI {
 	api := xroad.DefaultAdminAPI
 	if v := strings.TrimSpace(os.Getenv(envAdminAPI)); v != "" {
@@ -153,6 +193,9 @@ func adminAPI() xroad.AdminAPI {
 	}
 	if v := strings.TrimSpace(os.Getenv(envAdminAPICert)); v != "" {
 		api.CertPath = v
+	}
+	if v := strings.TrimSpace(os.Getenv(envProxyJar)); v != "" {
+		api.ProxyJar = v
 	}
 	return api
 }

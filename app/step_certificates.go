@@ -30,6 +30,10 @@ type certStep struct {
 	err     error
 	gen     int
 
+	// madeSign is the CSR as handed to Submit (again when the signing
+	// key's place comes back to the token here: cert_placement.go).
+	madeSign *madeCSR
+
 	v *certWidgets
 
 	uiDo func(f func()) // fyne.Do; tests serialise it
@@ -55,6 +59,9 @@ type certWidgets struct {
 	iniBox             fyne.CanvasObject // devices.ini and its Copy button, after the step that needs it
 	steps              *fyne.Container
 	scroll             *container.Scroll
+	place              *placementPicker  // where the signing key lives
+	usb                fyne.CanvasObject // the CSR made here: a key on the token at this computer
+	atServer           *fyne.Container   // a key made at the server: what happens on Configure
 }
 
 func newCertStep(wz *wizard) *certStep { return &certStep{wz: wz, uiDo: fyne.Do} }
@@ -62,7 +69,7 @@ func newCertStep(wz *wizard) *certStep { return &certStep{wz: wz, uiDo: fyne.Do}
 // reset forgets the CSR (the key changed).
 func (cs *certStep) reset() {
 	cs.gen++
-	cs.csr, cs.csrFor, cs.err, cs.running = nil, "", nil, false
+	cs.csr, cs.csrFor, cs.madeSign, cs.err, cs.running = nil, "", nil, nil, false
 	cs.refresh()
 }
 
@@ -134,9 +141,11 @@ func (cs *certStep) view() fyne.CanvasObject {
 		cs.refresh()
 	})
 	makeRow := container.NewBorder(nil, nil, nil, container.NewHBox(v.forget, v.make), container.NewStack(v.pinRow, v.pinKept))
-	v.scroll = container.NewVScroll(container.NewVBox(
-		intro, v.key, v.org, container.NewHBox(v.toToken, layout.NewSpacer()), makeRow, v.progress, v.err,
-		v.preview, v.next, v.handover))
+	v.place = cs.wz.newPlacementPicker(cs.refresh)
+	v.atServer = container.NewVBox()
+	v.usb = container.NewVBox(intro, v.key, v.org, container.NewHBox(v.toToken, layout.NewSpacer()), makeRow, v.progress, v.err,
+		v.preview, v.next)
+	v.scroll = container.NewVScroll(container.NewVBox(v.place.box, widget.NewSeparator(), v.usb, v.atServer, v.handover))
 	cs.refresh()
 	return v.scroll
 }
@@ -162,6 +171,7 @@ func (cs *certStep) refresh() {
 	if v == nil {
 		return
 	}
+	cs.showPlacement()
 	serial, id := cs.wz.token.keyID()
 	if serial == "" {
 		v.key.SetText(T("cert.no_key"))
@@ -219,8 +229,9 @@ func (cs *certStep) refresh() {
 		v.preview.Hide()
 		v.next.Hide()
 	}
-	if serial != "" {
-		ini := tokens.DevicesINI("", serial)
+	if serial != "" && cs.wz.signPlacement() != profile.PlacementServerSoftToken {
+		vendor := cs.handoverVendor()
+		ini := tokens.DevicesINI(vendor, "", serial)
 		v.devices.SetText(ini)
 		v.devices.OnChanged = func(s string) { // read-only, but selectable and copyable
 			if s != ini {
@@ -228,7 +239,7 @@ func (cs *certStep) refresh() {
 			}
 		}
 		v.steps.Objects = nil
-		for i, s := range tokens.HandoverSteps(CurrentLanguage(), "", serial) {
+		for i, s := range tokens.HandoverSteps(CurrentLanguage(), vendor, "", serial) {
 			l := widget.NewLabel(strconv.Itoa(i+1) + ". " + s.Text)
 			l.Wrapping = fyne.TextWrapWord
 			v.steps.Add(l)
@@ -250,6 +261,17 @@ func (cs *certStep) refresh() {
 		v.handover.Hide()
 	}
 	relayout(v.scroll)
+}
+
+// handoverVendor is the vendor whose devices.ini section the handover
+// shows: the Token step's library's when it is a production token's, else
+// the profile's token.
+func (cs *certStep) handoverVendor() string {
+	fallback := cs.wz.profile.SigningKey.Vendor()
+	if m := cs.wz.token.mod; m != nil {
+		return m.Library().HandoverVendor(fallback)
+	}
+	return fallback
 }
 
 func (cs *certStep) errText() string {
@@ -323,7 +345,8 @@ func (cs *certStep) makeCSR() {
 			cs.csr, cs.err = csr, err
 			if csr != nil {
 				cs.csrFor = serial + "/" + hexString(id)
-				cs.wz.csrs.setSign(&madeCSR{DER: csr.DER, Where: keyOnRutoken, Token: serial, KeyID: hexString(id), Label: keyLabel, TokenLabel: tokenLabel})
+				cs.madeSign = &madeCSR{DER: csr.DER, Where: keyOnRutoken, Token: serial, KeyID: hexString(id), Label: keyLabel, TokenLabel: tokenLabel}
+				cs.wz.csrs.setSign(cs.madeSign)
 			}
 			cs.refresh()
 			if cs.made != nil {

@@ -23,10 +23,14 @@ import (
 )
 
 type configureWidgets struct {
-	adminUser, adminPW, anchorPath, pin, pin2, hwPIN         *widget.Entry
+	adminUser, adminPW, anchorPath, anchorHash, pin, pin2    *widget.Entry
+	hwPIN                                                    *widget.Entry
+	sudoPW                                                   *widget.Entry
+	sudoBox                                                  *fyne.Container     // shown when wz.askSudo()
 	hwToken                                                  *widget.SelectEntry // typed, or one the server lists
-	signOnServer                                             *widget.Check
+	signPlace                                                *widget.Label       // where the signing key lives (chosen on Certificates)
 	adminNote, anchorLocal, anchorServer, anchorErr, problem *widget.Label
+	anchorCheck                                              *widget.Label // the file's hash against the published one
 	statusAt, busy                                           *widget.Label
 	adminBox, hwBox                                          *fyne.Container
 	refreshBtn, previewBtn, initBtn, cancelBtn               *widget.Button
@@ -83,6 +87,9 @@ func (cs *configureStep) view() fyne.CanvasObject {
 	v.adminBox = container.NewVBox(widget.NewForm(
 		widget.NewFormItem(T("configure.admin_user"), v.adminUser),
 		&widget.FormItem{Text: T("configure.admin_password"), Widget: v.adminPW, HintText: T("configure.secret_hint")}))
+	var sudo *widget.FormItem
+	v.sudoPW, sudo = sudoItem(&f.SudoPassword, cs.refresh)
+	v.sudoBox = container.NewVBox(widget.NewForm(sudo))
 
 	// The anchor: typed or chosen, previewed locally, then by the server.
 	v.anchorPath = widget.NewEntry()
@@ -95,12 +102,20 @@ func (cs *configureStep) view() fyne.CanvasObject {
 	v.anchorServer = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	v.anchorServer.Wrapping = fyne.TextWrapWord
 	v.anchorErr = errLabel()
+	v.anchorHash = widget.NewEntry()
+	v.anchorHash.SetPlaceHolder(T("configure.anchor_hash_placeholder"))
+	v.anchorHash.SetText(f.AnchorHash)
+	v.anchorHash.OnChanged = cs.setAnchorHash
+	v.anchorCheck = widget.NewLabel("")
+	v.anchorCheck.Wrapping = fyne.TextWrapWord
 	v.previewBtn = widget.NewButtonWithIcon(T("configure.preview_server"), theme.SearchIcon(), cs.previewOnServer)
 
 	v.pin = entry(&f.PIN, "", true, false)
 	v.pin2 = entry(&f.PIN2, "", true, false)
-	v.signOnServer = widget.NewCheck(T("configure.sign_on_server"), func(b bool) { f.SignOnServer = b; cs.saveForm(); cs.refresh() })
-	v.signOnServer.Checked = f.SignOnServer
+	v.signPlace = widget.NewLabel("")
+	v.signPlace.Wrapping = fyne.TextWrapWord
+	toCerts := wz.goToButton(stepCertificates) // where the place is chosen
+	toCerts.Importance = widget.MediumImportance
 	v.hwToken = widget.NewSelectEntry(nil)
 	v.hwToken.SetText(f.HWTokenID)
 	v.hwToken.SetPlaceHolder("1")
@@ -115,14 +130,12 @@ func (cs *configureStep) view() fyne.CanvasObject {
 	v.pinItem = &widget.FormItem{Text: T("configure.pin"), Widget: v.pin}
 	v.form = widget.NewForm(
 		&widget.FormItem{Text: T("configure.anchor"), Widget: container.NewBorder(nil, nil, nil, browse, v.anchorPath), HintText: T("configure.anchor_hint")},
+		&widget.FormItem{Text: T("configure.anchor_hash"), Widget: v.anchorHash, HintText: T("configure.anchor_hash_hint")},
 		v.pinItem, v.pin2Item)
 	// Labels above the fields: beside them, the Kyrgyz PIN and hardware
 	// token hints made the window wider than a 1024 px screen (the
 	// real-window walk).
 	v.form.Orientation = widget.Vertical
-	signNote := widget.NewLabel(T("configure.sign_note"))
-	signNote.Wrapping = fyne.TextWrapWord
-	signNote.Importance = widget.LowImportance
 
 	v.initBtn = widget.NewButtonWithIcon(T("configure.initialise"), theme.MediaPlayIcon(), cs.initialise)
 	v.initBtn.Importance = widget.HighImportance
@@ -137,9 +150,9 @@ func (cs *configureStep) view() fyne.CanvasObject {
 
 	v.scroll = container.NewVScroll(container.NewVBox(
 		intro, statusBox, v.notice, widget.NewSeparator(),
-		v.adminNote, v.adminBox,
-		v.form, v.anchorErr, v.anchorLocal, container.NewHBox(v.previewBtn), v.anchorServer,
-		v.signOnServer, signNote, v.hwBox,
+		v.adminNote, v.adminBox, v.sudoBox,
+		v.form, v.anchorErr, v.anchorLocal, v.anchorCheck, container.NewHBox(v.previewBtn), v.anchorServer,
+		container.NewBorder(nil, nil, nil, toCerts, v.signPlace), v.hwBox,
 		container.NewHBox(v.initBtn, v.cancelBtn), v.problem, v.busy, v.rows, v.outcome, v.csrs))
 	v.root = container.NewStack(v.scroll)
 	cs.refresh()
@@ -171,14 +184,20 @@ func (cs *configureStep) refresh() {
 		v.adminNote.Hide()
 		v.adminBox.Show()
 	}
-	for _, w := range []fyne.Disableable{v.adminUser, v.adminPW, v.anchorPath, v.pin, v.pin2, v.signOnServer, v.hwToken, v.hwPIN, v.refreshBtn} {
+	if wz.askSudo() {
+		v.sudoBox.Show()
+	} else {
+		v.sudoBox.Hide()
+	}
+	for _, w := range []fyne.Disableable{v.adminUser, v.adminPW, v.sudoPW, v.anchorPath, v.anchorHash, v.pin, v.pin2, v.hwToken, v.hwPIN, v.refreshBtn} {
 		if busy {
 			w.Disable()
 		} else {
 			w.Enable()
 		}
 	}
-	if cs.form.SignOnServer {
+	v.signPlace.SetText(T(placeTexts[wz.signPlacement()].configure, map[string]any{"Token": wz.tokenName()}))
+	if hw, _ := wz.signOnServer(); hw {
 		v.hwBox.Show()
 	} else {
 		v.hwBox.Hide()
@@ -327,10 +346,22 @@ func (cs *configureStep) renderAnchor() {
 	v := cs.v
 	showErr(v.anchorErr, cs.anchorProblem())
 	if a := cs.anchorInfo; a != nil {
-		v.anchorLocal.SetText(T("configure.anchor_local", map[string]any{"Instance": i18n.Line(a.Instance, 60), "Hash": groupFingerprint(i18n.Line(a.Hash, 200)), "Created": i18n.Line(a.Created, 60)}))
+		v.anchorLocal.SetText(T("configure.anchor_local", map[string]any{"Instance": i18n.Line(a.Instance, 60), "Hash": anchorHashText(a.Hash), "Created": i18n.Line(a.Created, 60)}))
 		v.anchorLocal.Show()
 	} else {
 		v.anchorLocal.Hide()
+	}
+	switch {
+	case cs.anchor == nil:
+		v.anchorCheck.Hide()
+	case cs.anchorHashChecked():
+		v.anchorCheck.SetText(T("configure.anchor_hash_ok"))
+		v.anchorCheck.Importance = widget.SuccessImportance
+		v.anchorCheck.Show()
+	default:
+		v.anchorCheck.SetText(T("configure.anchor_hash_compare"))
+		v.anchorCheck.Importance = widget.MediumImportance
+		v.anchorCheck.Show()
 	}
 	switch {
 	case cs.serverErr != nil:
@@ -339,7 +370,7 @@ func (cs *configureStep) renderAnchor() {
 		showErr(v.anchorErr, T("configure.anchor_refused")+" "+sessionErrorText(cs.serverErr))
 	case cs.serverAnchor != nil:
 		a := cs.serverAnchor
-		v.anchorServer.SetText(T("configure.anchor_server", map[string]any{"Instance": i18n.Line(a.Instance, 60), "Hash": groupFingerprint(i18n.Line(a.Hash, 200)), "Created": i18n.Line(a.Created, 60)}))
+		v.anchorServer.SetText(T("configure.anchor_server", map[string]any{"Instance": i18n.Line(a.Instance, 60), "Hash": anchorHashText(a.Hash), "Created": i18n.Line(a.Created, 60)}))
 		v.anchorServer.Show()
 	default:
 		v.anchorServer.Hide()

@@ -36,6 +36,8 @@ const maxLogLines = 400
 type installWidgets struct {
 	adminUser, adminPW, adminPW2, adminNet, isNet, pkgDir, sudoPW *widget.Entry
 	tokenOnServer, force                                          *widget.Check
+	tokenVendor                                                   *widget.Select    // which token goes to the server
+	tokenVendorRow                                                fyne.CanvasObject // shown while it does
 	plan, start, cancel                                           *widget.Button
 	status                                                        *widget.Label
 	progress                                                      *widget.ProgressBar
@@ -99,6 +101,7 @@ func (is *installStep) view() fyne.CanvasObject {
 	v.sudoPW = entry(&f.SudoPassword, "", sudoHint, true)
 	v.tokenOnServer = widget.NewCheck(T("install.token_on_server"), func(b bool) { f.TokenOnServer = b; is.saveForm(); is.refresh() })
 	v.tokenOnServer.Checked = f.TokenOnServer
+	v.tokenVendor, v.tokenVendorRow = is.tokenVendorRow()
 	v.force = widget.NewCheck(T("install.force"), func(b bool) { f.Force = b; is.refresh() })
 	v.force.Checked = f.Force
 	// The override is offered when the plan would refuse the server.
@@ -148,7 +151,7 @@ func (is *installStep) view() fyne.CanvasObject {
 	// a tap beside its text (widget/check.go, Tapped), so a check
 	// stretched across the row had a dead stretch that looked part of it
 	// (the real-window walk's click there toggled nothing).
-	v.settings = container.NewVBox(heading(T("install.settings")), form, container.NewHBox(v.tokenOnServer),
+	v.settings = container.NewVBox(heading(T("install.settings")), form, container.NewHBox(v.tokenOnServer), v.tokenVendorRow,
 		under(fieldForce, container.NewHBox(v.force)))
 	top := container.NewVBox(target)
 	if n := wz.readiness.keptNotice("install.kept_report"); n != nil {
@@ -217,7 +220,7 @@ func (is *installStep) refresh() {
 		return
 	}
 	problems := is.visibleProblems()
-	for _, w := range []fyne.Disableable{v.adminUser, v.adminPW, v.adminPW2, v.adminNet, v.isNet, v.pkgDir, v.sudoPW, v.tokenOnServer, v.force} {
+	for _, w := range []fyne.Disableable{v.adminUser, v.adminPW, v.adminPW2, v.adminNet, v.isNet, v.pkgDir, v.sudoPW, v.tokenOnServer, v.tokenVendor, v.force} {
 		if is.running {
 			w.Disable()
 		} else {
@@ -228,6 +231,11 @@ func (is *installStep) refresh() {
 		v.settings.Hide()
 	} else {
 		v.settings.Show()
+	}
+	if is.form.TokenOnServer {
+		v.tokenVendorRow.Show()
+	} else {
+		v.tokenVendorRow.Hide()
 	}
 	switch {
 	case is.running:

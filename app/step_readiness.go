@@ -79,6 +79,9 @@ func (wz *wizard) realCheck(ctx context.Context, srv Server, onResult func(check
 		return nil, err
 	}
 	log.WithField("target", srv.Display()).WithField("auth", string(srv.Auth)).Info("remote readiness check")
+	// The probe's answer is read up to its limit only; CollectRemote gives
+	// it checks.DefaultProbeTimeout.
+	cfg.MaxOutput = checks.MaxProbeOutput
 	client, err := remote.Dial(ctx, cfg)
 	if err != nil {
 		return nil, err

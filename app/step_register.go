@@ -21,6 +21,7 @@ import (
 type registerWidgets struct {
 	authPath, signPath     *widget.Entry
 	adminUser, adminPW     *widget.Entry // nil when the login is known
+	sudoPW                 *widget.Entry // nil when not asked (wizard.askSudo)
 	importBtn, registerBtn *widget.Button
 	resumeBtn, cancelBtn   *widget.Button
 	busy                   *widget.Label
@@ -62,6 +63,11 @@ func (rs *registerStep) view() fyne.CanvasObject {
 		v.adminPW = entryFor(&cf.AdminPassword, "", true, rs.refresh)
 		form.Append(T("configure.admin_user"), v.adminUser)
 		form.AppendItem(&widget.FormItem{Text: T("configure.admin_password"), Widget: v.adminPW, HintText: T("configure.secret_hint")})
+	}
+	if wz.askSudo() {
+		var sudo *widget.FormItem
+		v.sudoPW, sudo = sudoItem(&wz.configure.form.SudoPassword, rs.refresh)
+		form.AppendItem(sudo)
 	}
 	form.AppendItem(&widget.FormItem{Text: T("register.auth_cert"), Widget: authBox, HintText: T("register.auth_cert_hint")})
 	form.AppendItem(&widget.FormItem{Text: T("register.sign_cert"), Widget: signBox, HintText: T("register.sign_cert_hint")})

@@ -329,6 +329,9 @@ func (ss *submitStep) renderContents() {
 	}
 	if sign != nil {
 		row(true, T("submit.item.sign", map[string]any{"Source": sign.source(CurrentLanguage())}), "", "")
+	} else if hw, soft := wz.signOnServer(); hw || soft {
+		// The chosen place is at the server: Configure makes it.
+		row(false, T("submit.item.sign_missing_server"), "submit.go_configure", stepConfigure)
 	} else {
 		row(false, T("submit.item.sign_missing"), "submit.go_certificates", stepCertificates)
 	}

@@ -296,7 +296,7 @@ func (ts *tokenStep) view() fyne.CanvasObject {
 	tokensTitle := widget.NewLabelWithStyle(T("token.list"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	keyTitle := widget.NewLabelWithStyle(T("token.key.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	v.scroll = container.NewVScroll(container.NewVBox(
-		intro, library, v.module, v.libNote, v.moduleErr, widget.NewSeparator(),
+		ts.wz.placementNote(), intro, library, v.module, v.libNote, v.moduleErr, widget.NewSeparator(),
 		tokensTitle, v.empty, v.rows, actions, widget.NewSeparator(),
 		keyTitle, v.progress, v.keyNote, v.keyInfo, v.keyErr))
 	ts.refresh()
@@ -709,6 +709,8 @@ func libraryText(li tokens.LibraryInfo) string {
 	switch li.Kind {
 	case tokens.LibraryRutoken:
 		return T("token.library.kind.rutoken")
+	case tokens.LibraryJaCarta:
+		return T("token.library.kind.jacarta")
 	case tokens.LibrarySoftHSM:
 		return T("token.library.kind.softhsm")
 	case tokens.LibraryOpenSC:

@@ -18,6 +18,7 @@ import (
 
 	"github.com/tunduk-onboard/tunduk-onboard/enroll"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
 )
 
 // stages in order, with their names.
@@ -98,7 +99,7 @@ func (wz *wizard) submittedCSRs() [][]byte {
 	var out [][]byte
 	for _, d := range dirs {
 		for _, u := range []enroll.Usage{enroll.UsageAuth, enroll.UsageSign} {
-			if der, err := os.ReadFile(filepath.Join(d, enroll.CSRFileName(u, false))); err == nil {
+			if der, err := readcap.ReadFile(filepath.Join(d, enroll.CSRFileName(u, false)), readcap.CSR); err == nil {
 				out = append(out, der)
 			}
 		}

@@ -34,8 +34,9 @@ var (
 )
 
 // allowedASCII are whole texts that stay Latin in every language: the
-// product's name, a language's own name, program names.
-var allowedASCII = map[string]bool{"Tunduk Onboard": true, "English": true, "ssh-agent": true}
+// product's name, a language's own name, program names, a token's name
+// as its maker writes it in every language.
+var allowedASCII = map[string]bool{"Tunduk Onboard": true, "English": true, "ssh-agent": true, "JaCarta PKI": true}
 
 // allowedFlags are flags of other programs that a fix may quote (sudo
 // systemctl enable --now pcscd).

@@ -69,7 +69,17 @@ sec uname-m
 # Linux 6.1+ tells the machine type in /proc: no process needed there.
 if [ -r /proc/sys/kernel/arch ]; then lines 1 /proc/sys/kernel/arch; else uname -m 2>/dev/null; fi
 sec os-release
-if [ -r /etc/os-release ]; then lines 256 /etc/os-release; else lines 256 /usr/lib/os-release; fi
+# Neither file readable: each one that exists is told unreadable, so the
+# report says "permission denied", not "missing".
+if [ -r /etc/os-release ]; then
+	lines 256 /etc/os-release
+elif [ -r /usr/lib/os-release ]; then
+	lines 256 /usr/lib/os-release
+else
+	for f in /etc/os-release /usr/lib/os-release; do
+		if [ -e "$f" ]; then printf '@@tunduk:unreadable:%s@@\n' "$f"; fi
+	done
+fi
 sec cpuinfo
 # Every "processor" line (to count them), the first model and flags line.
 if has awk; then

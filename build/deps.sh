@@ -24,6 +24,7 @@ PKGS=(
   x11-xkb-utils xkb-data  # the window walk: setxkbmap us,kg, so xdotool types Cyrillic
   gnome-keyring ansible procps locales softhsm2 opensc libengine-pkcs11-openssl openssl psmisc
   sudo  # installer runner tests: a user with password sudo
+  time  # the hostile-input tests measure peak memory (/usr/bin/time -f %M)
   # installer end-to-end target: a Debian root booted under systemd-nspawn
   mmdebstrap systemd-container zstd socat
   # packaging: Windows cross-build, wine tests, .deb/.tar.xz, signing

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -320,11 +321,20 @@ func (e localEnv) collect(ctx context.Context) (*Facts, error) {
 
 	osr, err := e.read("/etc/os-release")
 	if err != nil {
-		osr, _ = e.read("/usr/lib/os-release")
+		var err2 error
+		if osr, err2 = e.read("/usr/lib/os-release"); err2 != nil {
+			// As the probe: each file that exists but may not be read.
+			for p, err := range map[string]error{"/etc/os-release": err, "/usr/lib/os-release": err2} {
+				if errors.Is(err, fs.ErrPermission) {
+					f.MarkUnreadable("os", p)
+				}
+			}
+			slices.Sort(f.Unreadable["os"])
+		}
 	}
 	f.OS = ParseOSRelease(osr)
 	if f.OS.ID == "" {
-		f.Note("os", "/etc/os-release is missing or unreadable")
+		noteOS(f)
 	}
 
 	cpuText, _ := e.read("/proc/cpuinfo")

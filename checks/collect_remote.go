@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/tunduk-onboard/tunduk-onboard/assets"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/remote"
 )
 
 // Commander runs one command on a (remote) host with stdin attached. A
@@ -32,20 +35,33 @@ func ProbeScript() ([]byte, error) {
 	return assets.FS.ReadFile("probe.sh")
 }
 
+// DefaultProbeTimeout bounds the probe when the caller's ctx has no
+// deadline of its own: a normal host answers in well under a second, a
+// slow one in seconds; one that accepted the login and then stalls must
+// not hold the check for ever.
+const DefaultProbeTimeout = 2 * time.Minute
+
 // CollectRemote runs the probe once through c as `sh -s` (the script goes
-// on stdin, nothing is written to the host) and parses its output.
+// on stdin, nothing is written to the host) and parses its output. It
+// runs under ctx's deadline, or DefaultProbeTimeout when ctx has none; a
+// host past it ends with c's stall error (remote.StalledError), one that
+// sends too much with c's output limit error (remote.ErrOutputLimit),
+// whatever it printed before.
 func CollectRemote(ctx context.Context, c Commander) (*Facts, error) {
 	script, err := ProbeScript()
 	if err != nil {
 		return nil, fmt.Errorf("reading the embedded probe: %w", err)
 	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, DefaultProbeTimeout)
+		defer cancel()
+	}
 	stdout, stderr, err := c.Run(ctx, "sh -s", bytes.NewReader(script))
-	if err != nil && !bytes.Contains(stdout, []byte(markerPrefix+endSection+markerSuffix)) {
-		msg := strings.TrimSpace(string(stderr))
-		if len(msg) > 512 {
-			msg = msg[:512]
-		}
-		if msg != "" {
+	if err != nil && (!bytes.Contains(stdout, []byte(markerPrefix+endSection+markerSuffix)) || ctx.Err() != nil || errors.Is(err, remote.ErrOutputLimit)) {
+		// An exit status already tells its stderr's last lines.
+		var exit *remote.ExitError
+		if msg := i18n.Line(string(stderr), i18n.MaxLine); msg != "" && !errors.As(err, &exit) {
 			return nil, fmt.Errorf("running the probe: %w (%s)", err, msg)
 		}
 		return nil, fmt.Errorf("running the probe: %w", err)
@@ -182,7 +198,12 @@ func ParseProbe(out []byte) (*Facts, error) {
 	s, _ := get("os-release")
 	f.OS = ParseOSRelease(s)
 	if f.OS.ID == "" {
-		f.Note("os", "/etc/os-release is missing or unreadable")
+		for _, cf := range splitFiles(s) {
+			if cf.Unreadable {
+				f.MarkUnreadable("os", cf.Path)
+			}
+		}
+		noteOS(f)
 	}
 	s, _ = get("cpuinfo")
 	f.CPU = ParseCPUInfo(s)
@@ -247,6 +268,15 @@ func ParseProbe(out []byte) (*Facts, error) {
 		f.Note("sudo", "`id` did not report the user")
 	}
 	return f, nil
+}
+
+// noteOS records why the operating system is unknown.
+func noteOS(f *Facts) {
+	if paths := f.Unreadable["os"]; len(paths) > 0 {
+		f.Note("os", strings.Join(paths, ", ")+" could not be read (permission denied)")
+		return
+	}
+	f.Note("os", "/etc/os-release is missing or unreadable")
 }
 
 // noteCPU records what ParseCPUInfo could not learn.

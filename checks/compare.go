@@ -124,6 +124,11 @@ func CompareFacts(a, b *Facts) []string {
 	if a.Sudo != nil && b.Sudo != nil && *a.Sudo != *b.Sudo {
 		add("sudo: %+v != %+v", *a.Sudo, *b.Sudo)
 	}
+	for _, k := range sortedKeys(a.Unreadable, b.Unreadable) {
+		if !slices.Equal(a.Unreadable[k], b.Unreadable[k]) {
+			add("unreadable[%s]: %v != %v", k, a.Unreadable[k], b.Unreadable[k])
+		}
+	}
 	for _, k := range sortedKeys(a.Notes, b.Notes) {
 		if k == "sudo" {
 			continue

@@ -23,6 +23,10 @@ type Facts struct {
 	Sudo       *Sudo       `json:"sudo,omitempty"` // the remote user's privileges; nil for a local check
 	// Notes says, per fact (JSON name), why it could not be collected.
 	Notes map[string]string `json:"notes,omitempty"`
+	// Unreadable lists, per fact (JSON name), the files that exist but
+	// could not be read (permission denied), so a rule left undecided
+	// says so instead of "not found".
+	Unreadable map[string][]string `json:"unreadable,omitempty"`
 }
 
 // OSRelease holds the fields of /etc/os-release the rules need.
@@ -106,6 +110,16 @@ func (f *Facts) Note(fact, reason string) {
 		f.Notes = map[string]string{}
 	}
 	f.Notes[fact] = reason
+}
+
+// MarkUnreadable records a file of fact that exists but could not be read.
+func (f *Facts) MarkUnreadable(fact, path string) {
+	if f.Unreadable == nil {
+		f.Unreadable = map[string][]string{}
+	}
+	if len(f.Unreadable[fact]) < maxFactList {
+		f.Unreadable[fact] = append(f.Unreadable[fact], path)
+	}
 }
 
 // DefaultInterface returns the interface carrying the default route, or nil.

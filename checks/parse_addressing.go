@@ -203,20 +203,21 @@ func (c addressingConfig) apply(f *Facts) {
 			unknown = append(unknown, it.Name)
 		}
 	}
+	var unreadable []string
+	for _, l := range [][]ConfigFile{c.netplan, c.nm, c.ifupdown} {
+		for _, cf := range l {
+			if cf.Unreadable {
+				unreadable = append(unreadable, cf.Path)
+				f.MarkUnreadable("addressing", cf.Path)
+			}
+		}
+	}
 	var reasons []string
 	if len(unknown) > 0 {
 		reasons = append(reasons, "no netplan, NetworkManager or ifupdown configuration says how "+
 			strings.Join(unknown, ", ")+" gets its address")
-		var unreadable []string
-		for _, l := range [][]ConfigFile{c.netplan, c.nm, c.ifupdown} {
-			for _, cf := range l {
-				if cf.Unreadable {
-					unreadable = append(unreadable, cf.Path)
-				}
-			}
-		}
 		if len(unreadable) > 0 {
-			reasons = append(reasons, "these files could not be read (permissions): "+strings.Join(unreadable, ", "))
+			reasons = append(reasons, "these files could not be read (permission denied): "+strings.Join(unreadable, ", "))
 		}
 	}
 	for _, bad := range invalid {

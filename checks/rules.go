@@ -80,6 +80,10 @@ func ruleOS(c *ruleCtx) Result {
 	required := i18n.Same(fmt.Sprintf("Ubuntu %s LTS (X-Road %s)", strings.Join(supported, " / "), c.p.XRoad.Version))
 	o := c.f.OS
 	if o.ID == "" {
+		if files := c.f.Unreadable["os"]; len(files) > 0 {
+			data["Files"] = strings.Join(files, ", ")
+			return unknown(id, required, "os_release_unreadable", data)
+		}
 		return unknown(id, required, "no_os_release", data)
 	}
 	observed := o.PrettyName
@@ -219,6 +223,12 @@ func ruleStatic(c *ruleCtx) Result {
 		r := result(id, Fail, i18n.TT("obs.dhcp_lease", data), required, data)
 		r.Fix = i18n.TT("rule.net_static.fix_lease", data)
 		return r
+	}
+	if files := c.f.Unreadable["addressing"]; len(files) > 0 {
+		// Not "no configuration found": there is some, and the checking
+		// user may not read it.
+		data["Files"] = strings.Join(files, ", ")
+		return unknown(id, required, "addressing_unreadable", data)
 	}
 	return unknown(id, required, "no_addressing", data)
 }

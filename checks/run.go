@@ -2,6 +2,8 @@ package checks
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/tunduk-onboard/tunduk-onboard/profile"
@@ -53,15 +55,24 @@ type Report struct {
 // over CollectRemote with an SSH client).
 type Collector func(ctx context.Context) (*Facts, error)
 
+// ErrNothingDecided is a check in which no rule could decide (every
+// result unknown): not a pass, the facts the machine gave were unusable.
+// Check returns it wrapped together with ErrProbeOutput.
+var ErrNothingDecided = errors.New("no rule could decide from what the machine reported")
+
 // Check collects facts, applies the profile's rules and returns the report.
 // onResult, when not nil, is called with each result as it is decided, in
-// order, so a UI can show rows as they come.
+// order, so a UI can show rows as they come. The facts are cleaned
+// (Facts.Clean) before any rule sees them. A check in which no rule could
+// decide is an error (ErrProbeOutput, ErrNothingDecided), never a report
+// that reads as passed.
 func Check(ctx context.Context, target Target, collect Collector, p *profile.Profile, opt Options, onResult func(Result)) (*Report, error) {
 	start := time.Now()
 	facts, err := collect(ctx)
 	if err != nil {
 		return nil, err
 	}
+	facts.Clean()
 	rep := &Report{
 		Schema:    Schema,
 		Target:    target,
@@ -79,6 +90,9 @@ func Check(ctx context.Context, target Target, collect Collector, p *profile.Pro
 		}
 	}
 	rep.DurationMS = time.Since(start).Milliseconds()
+	if s := rep.Summary; s.Pass+s.Warn+s.Fail == 0 {
+		return nil, fmt.Errorf("%w: %w (%d unknown)", ErrProbeOutput, ErrNothingDecided, s.Unknown)
+	}
 	return rep, nil
 }
 

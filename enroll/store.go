@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tunduk-onboard/tunduk-onboard/internal/atomicfile"
+	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
 )
 
 // Stage is where a submission is.
@@ -226,7 +227,7 @@ func (s *Store) Get(id string) (Record, error) {
 	if !plainName(id) || id[0] == '.' {
 		return Record{}, &Error{Key: "enroll.err.not_found", Data: map[string]any{"ID": id}}
 	}
-	data, err := os.ReadFile(filepath.Join(s.dir, id, StatusName))
+	data, err := readcap.ReadFile(filepath.Join(s.dir, id, StatusName), readcap.Record)
 	if errors.Is(err, os.ErrNotExist) {
 		return Record{}, &Error{Key: "enroll.err.not_found", Data: map[string]any{"ID": id}}
 	}

@@ -10,6 +10,8 @@ import (
 	"io"
 	"io/fs"
 	"syscall"
+
+	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
 )
 
 // FileReason is why a file operation failed, in lang: a phrase that fits
@@ -17,24 +19,37 @@ import (
 // them fits is "the system refused" with the OS's own words, cleaned.
 func FileReason(lang string, err error) string {
 	key := fileReasonKey(err)
-	if key == "file.reason.other" {
+	switch key {
+	case "file.reason.other":
 		return T(lang, key, map[string]any{"Detail": Line(osText(err), 200)})
+	case "file.reason.too_large":
+		// The limit is said when the refusal knows it (readcap.Error).
+		// Limits are whole KiB or MiB; the unit is a word of each language.
+		var ce *readcap.Error
+		if errors.As(err, &ce) && ce.Limit >= 1<<20 && ce.Limit%(1<<20) == 0 {
+			return T(lang, "file.reason.too_large_mib", map[string]any{"N": ce.Limit >> 20})
+		}
+		if errors.As(err, &ce) && ce.Limit > 0 {
+			return T(lang, "file.reason.too_large_kib", map[string]any{"N": (ce.Limit + 1023) >> 10})
+		}
 	}
 	return T(lang, key, nil)
 }
 
 // FileReasonKeys are the keys FileReason may use, for completeness tests.
 var FileReasonKeys = []string{"file.reason.not_found", "file.reason.permission", "file.reason.no_space",
-	"file.reason.read_only", "file.reason.is_dir", "file.reason.not_dir", "file.reason.exists", "file.reason.too_large", "file.reason.incomplete", "file.reason.other"}
+	"file.reason.read_only", "file.reason.is_dir", "file.reason.not_dir", "file.reason.exists", "file.reason.too_large", "file.reason.too_large_mib", "file.reason.too_large_kib", "file.reason.not_regular", "file.reason.incomplete", "file.reason.other"}
 
 // ErrTooLarge is a file over the size a caller accepts; wrap it to have
-// FileReason say so.
-var ErrTooLarge = errors.New("file too large")
+// FileReason say so (readcap.Error says the limit too).
+var ErrTooLarge = readcap.ErrTooLarge
 
 func fileReasonKey(err error) string {
 	switch {
 	case errors.Is(err, ErrTooLarge):
 		return "file.reason.too_large"
+	case errors.Is(err, readcap.ErrNotRegular):
+		return "file.reason.not_regular"
 	case errors.Is(err, io.ErrShortWrite):
 		return "file.reason.incomplete"
 	case errors.Is(err, fs.ErrNotExist):

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
 )
 
 // TestFileReason: each OS error a user meets with a file is told in
@@ -40,6 +42,8 @@ func TestFileReason(t *testing.T) {
 		{&fs.PathError{Op: "open", Path: tmp, Err: syscall.EROFS}, "file.reason.read_only"},
 		{&fs.PathError{Op: "open", Path: tmp, Err: syscall.EISDIR}, "file.reason.is_dir"},
 		{fmt.Errorf("x: %w", ErrTooLarge), "file.reason.too_large"},
+		{&readcap.Error{Path: tmp, Limit: 1 << 20, Err: readcap.ErrTooLarge}, "file.reason.too_large"},
+		{&readcap.Error{Path: tmp, Err: readcap.ErrNotRegular}, "file.reason.not_regular"},
 		{io.ErrShortWrite, "file.reason.incomplete"},
 		{&fs.PathError{Op: "write", Path: tmp, Err: syscall.EIO}, "file.reason.other"},
 	} {
@@ -55,6 +59,12 @@ func TestFileReason(t *testing.T) {
 	}
 	if r := FileReason("ru", &fs.PathError{Op: "write", Path: tmp, Err: syscall.EIO}); r != T("ru", "file.reason.other", map[string]any{"Detail": syscall.EIO.Error()}) {
 		t.Errorf("ru other: %q", r)
+	}
+	if r := FileReason("ru", &readcap.Error{Path: tmp, Limit: 64 << 10, Err: readcap.ErrTooLarge}); !strings.Contains(r, "64 КБ") {
+		t.Errorf("ru limit: %q", r)
+	}
+	if r := FileReason("en", &readcap.Error{Path: tmp, Limit: 4 << 20, Err: readcap.ErrTooLarge}); !strings.Contains(r, "4 MiB") {
+		t.Errorf("en limit: %q", r)
 	}
 	for _, k := range FileReasonKeys {
 		for _, lang := range Languages {

@@ -10,7 +10,10 @@ import (
 )
 
 // Sanitize removes terminal control sequences and control characters
-// (except newline and tab) from text received from a remote host.
+// (except newline and tab) from text received from a remote host, the
+// bidirectional overrides and isolates that make a line read otherwise
+// than it is (U+202A-U+202E, U+2066-U+2069), and bytes that are not
+// UTF-8.
 func Sanitize(s string) string {
 	var b strings.Builder
 	rs := []rune(s)
@@ -36,7 +39,8 @@ func Sanitize(s string) string {
 			}
 		case r == '\n' || r == '\t':
 			b.WriteRune(r)
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\uFFFD':
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\uFFFD',
+			r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
 			// dropped
 		default:
 			b.WriteRune(r)

@@ -3,8 +3,8 @@ package i18n
 import "testing"
 
 func TestSanitize(t *testing.T) {
-	in := "ok\x1b[31mred\x1b[0m\x1b]0;title\x07 bell\x07 cr\r nul\x00\ttab\nnext"
-	want := "okred bell cr nul\ttab\nnext"
+	in := "ok\x1b[31mred\x1b[0m\x1b]0;title\x07 bell\x07 cr\r nul\x00\ttab\nnext\u202egnp.exe\u2066x\u2069 \xff\xfebad \xc2\x9b2J"
+	want := "okred bell cr nul\ttab\nnextgnp.exex bad 2J"
 	if got := Sanitize(in); got != want {
 		t.Errorf("Sanitize = %q, want %q", got, want)
 	}

@@ -27,7 +27,7 @@ const benchAdminPW = "Bench-admin-Pw-31"
 
 func benchPlan(t *testing.T, h *targethost.Host, debs string) []installer.Step {
 	t.Helper()
-	p, err := profile.Default()
+	p, err := profile.Load(targethost.StandinProfile(t, debs))
 	if err != nil {
 		t.Fatal(err)
 	}

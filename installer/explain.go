@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
@@ -34,9 +35,17 @@ func Explain(err error) (key string, data map[string]any) {
 	var oes OptionErrors
 	var be *BusyError
 	var le *LocalError
+	var pin *PinError
+	var stalled *remote.StalledError
 	switch {
 	case errors.Is(err, context.Canceled):
 		return "installer.err.cancelled", data
+	case errors.As(err, &stalled):
+		// A command the run waited on, not the connection: the server
+		// answered the login and then stopped answering.
+		data["Seconds"] = int(stalled.After.Round(time.Second).Seconds())
+		detail()
+		return "installer.err.stalled", data
 	case errors.As(err, &se):
 		data["ID"], data["Code"], data["Tail"] = i18n.Line(se.ID, 100), se.ExitCode, tailLines(se.LogTail)
 		if se.ExitCode < 0 {
@@ -66,6 +75,13 @@ func Explain(err error) (key string, data map[string]any) {
 	case errors.As(err, &le):
 		data["OS"] = i18n.Line(le.OS, 100)
 		return "installer.err.local_" + le.Reason, data
+	case errors.As(err, &pin) && len(pin.Mismatches) > 0:
+		// The first file is told; Detail lists them all.
+		m := pin.Mismatches[0]
+		data["File"], data["Package"] = i18n.Line(m.File, 200), i18n.Line(m.Package, 100)
+		data["Got"], data["Want"], data["Count"] = i18n.Line(m.Got, 100), i18n.Line(m.Want, 100), len(pin.Mismatches)
+		detail()
+		return "installer.err.pin_" + m.What, data
 	case errors.As(err, &oes):
 		detail()
 		data["Count"] = len(oes)
@@ -101,6 +117,8 @@ var explainKeys = []string{
 	"installer.err.readiness",
 	"installer.err.no_readiness",
 	"installer.err.options",
+	"installer.err.pin_sha256",
+	"installer.err.pin_version",
 	"installer.err.busy",
 	"installer.err.local_" + LocalNotLinux,
 	"installer.err.local_" + LocalNotDebian,
@@ -113,6 +131,7 @@ var explainKeys = []string{
 	"installer.err." + string(remote.KindDNS),
 	"installer.err." + string(remote.KindUnreachable),
 	"installer.err." + string(remote.KindTimeout),
+	"installer.err.stalled",
 	"installer.err.other",
 }
 

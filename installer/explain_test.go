@@ -134,6 +134,7 @@ var optionCases = map[string]func(*installer.Options){
 	"installer.opt.address.invalid":         func(o *installer.Options) { o.Address = "somewhere" },
 	"installer.opt.ssh_port.range":          func(o *installer.Options) { o.SSHPort = 70000 },
 	"installer.opt.packages_dir.line_break": func(o *installer.Options) { o.PackagesDir = "/tmp/a\nb" },
+	"installer.opt.token_vendor.unknown":    func(o *installer.Options) { o.TokenVendor = "softhsm" },
 }
 
 func validOptions() installer.Options {

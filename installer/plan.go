@@ -5,7 +5,8 @@
 // that exits 0 when the step is already done, and an Apply, run as root,
 // that is safe to run again. The order follows the X-Road ansible role
 // (nordic-institute/X-Road ansible/roles/xroad-ss): PostgreSQL, debconf
-// preseeding, then the packages, hardware tokens last.
+// preseeding, then the packages, hardware tokens last; the firewall is up
+// before the first of them.
 package installer
 
 import (
@@ -64,8 +65,11 @@ type Options struct {
 	// PackagesDir is a local folder of .deb files used as the repository
 	// instead of the network one (servers without internet).
 	PackagesDir string
-	// TokenOnServer installs hardware token support (Rutoken) on the host.
+	// TokenOnServer installs hardware token support on the host, for the
+	// token of TokenVendor (a tokens/vendors ID; "" the profile's
+	// signing_key.token_vendor, the Rutoken by default).
 	TokenOnServer bool
+	TokenVendor   string
 	// Force goes on although the readiness check failed; the override is
 	// recorded in the preflight step's note.
 	Force bool
@@ -145,20 +149,41 @@ func Plan(p *profile.Profile, rep *checks.Report, opt Options) ([]Step, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A packages folder is checked against the pins here, on this
+	// computer, so a refused file never reaches the server.
+	if opt.PackagesDir != "" {
+		if err := CheckPackages(opt.PackagesDir, &p.Install); err != nil {
+			return nil, err
+		}
+	}
 	b := builder{p: p, opt: opt}
 	steps := []Step{pre, b.locale()}
 	// Without internet the uploaded packages must be a repository before
-	// anything is installed, the prerequisites included.
+	// anything is installed, the prerequisites included. The firewall
+	// comes as soon as ufw is there, before any package that listens: the
+	// admin UI/API's 4000 listens on every address once
+	// xroad-proxy-ui-api starts (X-Road 7.4.2
+	// src/security-server/admin-service/application/src/main/resources/common-application.yml
+	// sets server.port 4000 and no server.address, Spring Boot's "all
+	// addresses"), and PostgreSQL's package starts it too.
 	if opt.PackagesDir != "" {
-		steps = append(steps, b.localRepository(), b.prerequisites())
+		steps = append(steps, b.localRepository(), b.prerequisites(), b.firewall())
 	} else {
-		steps = append(steps, b.prerequisites(), b.networkRepository())
+		repo := b.networkRepository
+		if p.Install.FlatRepository != "" {
+			repo = b.flatRepository
+		}
+		steps = append(steps, b.prerequisites(), b.firewall(), repo())
 	}
 	steps = append(steps, b.debconf(), b.postgresql(), b.adminUser(), b.xroadPackage(), b.adminGroups())
 	if opt.TokenOnServer {
-		steps = append(steps, b.hwtokens())
+		t, err := tokenFor(p, opt)
+		if err != nil {
+			return nil, err
+		}
+		steps = append(steps, b.hwtokens(t))
 	}
-	steps = append(steps, b.firewall(), b.verify())
+	steps = append(steps, b.verify())
 	for i := range steps {
 		if opt.AdminPassword != "" {
 			steps[i].Secrets = append(steps[i].Secrets, opt.AdminPassword)

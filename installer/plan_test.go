@@ -64,7 +64,7 @@ func TestPlanOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"preflight", "locale", "apt-prerequisites", "repository", "debconf", "postgresql", "admin-user", "xroad-package", "admin-groups", "firewall", "verify"}
+	want := []string{"preflight", "locale", "apt-prerequisites", "firewall", "flat-repository", "debconf", "postgresql", "admin-user", "xroad-package", "admin-groups", "verify"}
 	if got := ids(steps); !reflect.DeepEqual(got, want) {
 		t.Errorf("steps %v\nwant  %v", got, want)
 	}
@@ -81,7 +81,7 @@ func TestPlanOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want = []string{"preflight", "locale", "local-repository", "apt-prerequisites", "debconf", "postgresql", "admin-user", "xroad-package", "admin-groups", "hwtokens", "firewall", "verify"}
+	want = []string{"preflight", "locale", "local-repository", "apt-prerequisites", "firewall", "debconf", "postgresql", "admin-user", "xroad-package", "admin-groups", "hwtokens", "verify"}
 	if got := ids(steps); !reflect.DeepEqual(got, want) {
 		t.Errorf("offline with token: steps %v\nwant  %v", got, want)
 	}
@@ -283,12 +283,12 @@ func TestDebconfFromHostAndAddress(t *testing.T) {
 	}
 	dc := step(t, steps, "debconf")
 	for _, want := range []string{
-		"'xroad-common xroad-common/username string xrdadmin'",
-		"'xroad-common xroad-common/database-host string 127.0.0.1:5432'",
-		"'xroad-common xroad-common/service-subject string /CN=ss1.example.kg'",
-		"'xroad-common xroad-common/service-altsubject string IP:203.0.113.7,DNS:ss1.example.kg'",
-		"'xroad-common xroad-common/proxy-ui-api-subject string /CN=ss1.example.kg'",
-		"'xroad-common xroad-common/proxy-ui-api-altsubject string IP:203.0.113.7,DNS:ss1.example.kg'",
+		"'xroad-base xroad-common/username string xrdadmin'",
+		"'xroad-proxy xroad-common/database-host string 127.0.0.1:5432'",
+		"'xroad-proxy xroad-common/service-subject string /CN=ss1.example.kg'",
+		"'xroad-proxy xroad-common/service-altsubject string IP:203.0.113.7,DNS:ss1.example.kg'",
+		"'xroad-proxy-ui-api xroad-common/proxy-ui-api-subject string /CN=ss1.example.kg'",
+		"'xroad-proxy-ui-api xroad-common/proxy-ui-api-altsubject string IP:203.0.113.7,DNS:ss1.example.kg'",
 		"'xroad-addon-messagelog xroad-addon-messagelog/enable-messagelog boolean true'",
 	} {
 		if !strings.Contains(dc.Apply, want) {
@@ -319,7 +319,7 @@ func TestTokenOnServer(t *testing.T) {
 	opt.TokenOnServer = true
 	steps, _ = Plan(p, report(), opt)
 	hw := step(t, steps, "hwtokens")
-	for _, want := range []string{"xroad-addon-hwtokens", "pcscd", "/etc/xroad/devices.ini", `printf '\n[rutoken]\nlibrary = %s\n' /usr/lib/librtpkcs11ecp.so`, "systemctl restart xroad-signer"} {
+	for _, want := range []string{"xroad-addon-hwtokens", "pcscd", "/etc/xroad/devices.ini", `printf '\n[rutoken]\nlibrary = %s\n' '/usr/lib/librtpkcs11ecp.so'`, "systemctl restart xroad-signer"} {
 		if !strings.Contains(hw.Apply, want) {
 			t.Errorf("hwtokens apply lacks %q:\n%s", want, hw.Apply)
 		}

@@ -22,7 +22,13 @@ const (
 	DefaultJournalPath = StateDir + "/journal.json"
 	DefaultLogDir      = StateDir + "/logs"
 	DefaultPoll        = time.Second
-	DefaultLockFile    = "/var/lib/dpkg/lock-frontend"
+	// DefaultCommandTimeout bounds each command the runner waits on in
+	// the foreground (a check, a short step, the journal, a poll of a
+	// detached step): a host that stalls one ends the run with a
+	// remote.StalledError instead of holding it for ever. Long steps run
+	// detached and are polled, each poll bounded.
+	DefaultCommandTimeout = 10 * time.Minute
+	DefaultLockFile       = "/var/lib/dpkg/lock-frontend"
 
 	maxLogTail   = 4 << 10  // StepError.LogTail
 	maxLogLine   = 2 << 10  // one "log" event
@@ -102,6 +108,9 @@ type Runner struct {
 	LogDir      string
 	// Poll is how often a detached step is polled (default 1 s).
 	Poll time.Duration
+	// CommandTimeout bounds each foreground command (default
+	// DefaultCommandTimeout).
+	CommandTimeout time.Duration
 	// LockFile is the dpkg lock waited for before apt steps (default
 	// /var/lib/dpkg/lock-frontend).
 	LockFile string
@@ -138,6 +147,13 @@ func (r *Runner) poll() time.Duration {
 		return r.Poll
 	}
 	return DefaultPoll
+}
+
+func (r *Runner) commandTimeout() time.Duration {
+	if r.CommandTimeout > 0 {
+		return r.CommandTimeout
+	}
+	return DefaultCommandTimeout
 }
 
 func (r *Runner) lockFile() string {

@@ -15,12 +15,14 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/remote"
 )
 
-type privMode int
+// privMode is how the login gets root (remote/sudo.go, shared with the
+// configure flows).
+type privMode = remote.Sudo
 
 const (
-	privRoot     privMode = iota // logged in as root
-	privSudoN                    // passwordless sudo
-	privSudoPass                 // sudo -S with a password
+	privRoot     = remote.SudoAsRoot     // logged in as root
+	privSudoN    = remote.SudoNoPassword // passwordless sudo
+	privSudoPass = remote.SudoPassword   // sudo -S with a password
 )
 
 // session is one Run: the current connection and what was learnt about
@@ -72,19 +74,9 @@ func (s *session) mask(text string) string {
 	return text
 }
 
-// sudoWrap is the command line that runs cmd as root in the given mode.
-// The password is never part of it: sudo -S reads it as the first line of
-// standard input, an empty -p prompt prints nothing, -k ignores cached credentials
-// so that sudo always consumes that line (it must never reach cmd).
-func sudoWrap(mode privMode, cmd string) string {
-	switch mode {
-	case privSudoN:
-		return "sudo -n sh -c " + q(cmd)
-	case privSudoPass:
-		return "sudo -k -S -p '' sh -c " + q(cmd)
-	}
-	return cmd
-}
+// sudoWrap is the command line that runs cmd as root in the given mode;
+// the password is never part of it (remote.Sudo.Wrap).
+func sudoWrap(mode privMode, cmd string) string { return mode.Wrap(cmd) }
 
 // exec runs cmd as root on the host. A failure of the connection is
 // returned as *connError; a non-zero exit as *remote.ExitError.
@@ -93,6 +85,8 @@ func sudoWrap(mode privMode, cmd string) string {
 // secret: such commands get a session of their own, so it passes only
 // through that session's stdin (after the sudo password line).
 func (s *session) exec(ctx context.Context, cmd, stdin string) (string, string, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.r.commandTimeout())
+	defer cancel()
 	if stdin == "" {
 		if out, errb, err, ok := s.viaShell(ctx, cmd, nil); ok {
 			return out, errb, err
@@ -101,10 +95,7 @@ func (s *session) exec(ctx context.Context, cmd, stdin string) (string, string, 
 	if s.c == nil {
 		return "", "", &connError{errors.New("not connected")}
 	}
-	in := stdin
-	if s.mode == privSudoPass {
-		in = s.pw + "\n" + stdin
-	}
+	in := s.mode.Input(s.pw, stdin)
 	var rd io.Reader
 	if in != "" {
 		rd = strings.NewReader(in)
@@ -112,8 +103,9 @@ func (s *session) exec(ctx context.Context, cmd, stdin string) (string, string, 
 	out, errb, err := s.c.Run(ctx, sudoWrap(s.mode, cmd), rd)
 	if err != nil {
 		var ee *remote.ExitError
+		var stalled *remote.StalledError
 		switch {
-		case errors.As(err, &ee):
+		case errors.As(err, &ee), errors.As(err, &stalled):
 			return string(out), string(errb), err
 		case ctx.Err() != nil:
 			return string(out), string(errb), ctx.Err()
@@ -126,6 +118,8 @@ func (s *session) exec(ctx context.Context, cmd, stdin string) (string, string, 
 // execData runs cmd as root with data, which is not secret (a script,
 // the journal), on its standard input.
 func (s *session) execData(ctx context.Context, cmd, data string) (string, string, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.r.commandTimeout())
+	defer cancel()
 	if out, errb, err, ok := s.viaShell(ctx, cmd, []byte(data)); ok {
 		return out, errb, err
 	}
@@ -134,39 +128,30 @@ func (s *session) execData(ctx context.Context, cmd, data string) (string, strin
 
 // setup learns who we are on the host, checks sudo, prepares LogDir.
 func (s *session) setup(ctx context.Context) error {
-	out, _, err := s.c.Run(ctx, "id -u", nil)
+	mode, err := remote.SudoOf(ctx, s.c)
 	if err != nil {
-		return fmt.Errorf("installer: asking the host who we are: %w", err)
+		return fmt.Errorf("installer: %w", err)
 	}
-	if strings.TrimSpace(string(out)) != "0" {
-		// Passwordless? -k ignores cached credentials, -n never asks.
-		if _, _, err := s.c.Run(ctx, "sudo -k -n true", nil); err == nil {
-			s.mode = privSudoN
-		} else {
-			var ee *remote.ExitError
-			if !errors.As(err, &ee) {
-				return fmt.Errorf("installer: running sudo on the host: %w", err)
+	if mode == privSudoPass {
+		if s.r.Sudo == nil {
+			return fmt.Errorf("%w: the login user is not root and sudo needs a password, but none was given", ErrSudoPassword)
+		}
+		pw, err := s.r.Sudo()
+		if err != nil {
+			return fmt.Errorf("installer: sudo password: %w", err)
+		}
+		s.pw = pw
+		s.secrets = append(s.secrets, pw)
+		// The harmless check: validates the password, changes nothing.
+		if err := remote.CheckSudoPassword(ctx, s.c, pw); err != nil {
+			var re *remote.SudoRefusedError
+			if errors.As(err, &re) {
+				return fmt.Errorf("%w (sudo said: %s)", ErrSudoPassword, s.mask(i18n.Sanitize(re.Said)))
 			}
-			if s.r.Sudo == nil {
-				return fmt.Errorf("%w: the login user is not root and sudo needs a password, but none was given", ErrSudoPassword)
-			}
-			pw, err := s.r.Sudo()
-			if err != nil {
-				return fmt.Errorf("installer: sudo password: %w", err)
-			}
-			s.pw = pw
-			s.secrets = append(s.secrets, pw)
-			s.mode = privSudoPass
-			// The harmless check: validates the password, changes nothing.
-			_, errb, err := s.c.Run(ctx, "sudo -k -S -p '' -v", strings.NewReader(pw+"\n"))
-			if err != nil {
-				if errors.As(err, &ee) {
-					return fmt.Errorf("%w (sudo said: %s)", ErrSudoPassword, s.mask(lastLine(i18n.Sanitize(string(errb)))))
-				}
-				return fmt.Errorf("installer: running sudo on the host: %w", err)
-			}
+			return fmt.Errorf("installer: %w", err)
 		}
 	}
+	s.mode = mode
 	if s.r.DetectSystemd != nil {
 		if s.systemd, err = s.r.DetectSystemd(ctx, s.c); err != nil {
 			return err
@@ -180,14 +165,6 @@ func (s *session) setup(ctx context.Context) error {
 		return fmt.Errorf("installer: creating %s on the host: %s", s.r.logDir(), s.mask(err.Error()))
 	}
 	return nil
-}
-
-func lastLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.LastIndex(s, "\n"); i >= 0 {
-		s = s[i+1:]
-	}
-	return s
 }
 
 // reconnect closes the dropped connection and dials again: at once (a

@@ -59,7 +59,7 @@ func startShell(ctx context.Context, c remote.Host, mode privMode, pw string) (*
 			return err
 		}
 		for {
-			line, err := sh.out.ReadString('\n')
+			line, err := readLine(sh.out)
 			if err != nil {
 				return fmt.Errorf("the root shell did not start: %w", err)
 			}
@@ -75,8 +75,14 @@ func startShell(ctx context.Context, c remote.Host, mode privMode, pw string) (*
 	return sh, nil
 }
 
+// shellCloseWait is how long await waits, after closing the shell, for
+// f to see it: a host that stalled may never confirm the close, and f's
+// goroutine then ends with the connection.
+const shellCloseWait = 2 * time.Second
+
 // await runs f, closing the shell if ctx ends or timeout passes first
-// (which makes f's read fail).
+// (which makes f's read fail). Only a nil error says f finished: f must
+// hand its results over only then.
 func (sh *rootShell) await(ctx context.Context, timeout time.Duration, f func() error) error {
 	done := make(chan error, 1)
 	go func() { done <- f() }()
@@ -90,13 +96,19 @@ func (sh *rootShell) await(ctx context.Context, timeout time.Duration, f func() 
 	case err := <-done:
 		return err
 	case <-ctx.Done():
-		sh.proc.Close()
-		<-done
+		sh.closeAndWait(done)
 		return ctx.Err()
 	case <-expire:
-		sh.proc.Close()
-		<-done
+		sh.closeAndWait(done)
 		return errors.New("the root shell did not answer in time")
+	}
+}
+
+func (sh *rootShell) closeAndWait(done <-chan error) {
+	sh.proc.Close()
+	select {
+	case <-done:
+	case <-time.After(shellCloseWait):
 	}
 }
 
@@ -119,11 +131,18 @@ func (sh *rootShell) run(ctx context.Context, cmd string, data []byte) (stdout, 
 	}
 	fmt.Fprintf(&b, "(\n%s\n) <%s >\"$T/o\" 2>\"$T/e\"; __rc=$?; printf '__END_%s %%d %%d %%d\\n' $__rc $(wc -c <\"$T/o\") $(wc -c <\"$T/e\"); cat \"$T/o\" \"$T/e\"\n",
 		cmd, in, sh.nonce)
+	// The frame is read into res, handed over only when it was read whole.
+	type frame struct {
+		stdout, stderr []byte
+		code           int
+	}
+	var res frame
 	err = sh.await(ctx, 0, func() error {
+		var fr frame
 		if _, err := io.WriteString(sh.in, b.String()); err != nil {
 			return err
 		}
-		line, err := sh.out.ReadString('\n')
+		line, err := readLine(sh.out)
 		if err != nil {
 			return err
 		}
@@ -137,18 +156,35 @@ func (sh *rootShell) run(ctx context.Context, cmd string, data []byte) (stdout, 
 				return fmt.Errorf("the root shell answered out of frame: %q", i18n.Sanitize(line))
 			}
 		}
-		code = n[0]
-		stdout, stderr = make([]byte, n[1]), make([]byte, n[2])
-		if _, err := io.ReadFull(sh.out, stdout); err != nil {
+		fr.code = n[0]
+		fr.stdout, fr.stderr = make([]byte, n[1]), make([]byte, n[2])
+		if _, err := io.ReadFull(sh.out, fr.stdout); err != nil {
 			return err
 		}
-		_, err = io.ReadFull(sh.out, stderr)
-		return err
+		if _, err := io.ReadFull(sh.out, fr.stderr); err != nil {
+			return err
+		}
+		res = fr
+		return nil
 	})
-	return stdout, stderr, code, err
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	return res.stdout, res.stderr, res.code, nil
 }
 
 func (sh *rootShell) close() { sh.proc.Close() }
+
+// readLine is the shell's next line, at most the reader's buffer (4 KiB):
+// its frame lines are short, and a host that sends one without end is not
+// read into memory.
+func readLine(r *bufio.Reader) (string, error) {
+	b, err := r.ReadSlice('\n')
+	if errors.Is(err, bufio.ErrBufferFull) {
+		return "", fmt.Errorf("the root shell answered with a line longer than %d bytes", r.Size())
+	}
+	return string(b), err
+}
 
 // viaShell runs a non-secret command (data may be nil) through the
 // connection's root shell, starting it when needed. ok is false when no
@@ -169,10 +205,14 @@ func (s *session) viaShell(ctx context.Context, cmd string, data []byte) (out, e
 		}
 		s.shell, s.shellFailures = sh, 0
 	}
+	start := time.Now()
 	o, e, code, err := s.shell.run(ctx, cmd, data)
 	if err != nil {
 		s.shell.close()
 		s.shell = nil
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return string(o), string(e), remote.Stalled(ctx, start), true
+		}
 		if ctx.Err() != nil {
 			return string(o), string(e), ctx.Err(), true
 		}

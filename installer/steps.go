@@ -43,39 +43,64 @@ func installed(pkgs ...string) string {
 	return strings.Join(parts, " && ")
 }
 
+// xroadLocale is the locale X-Road 7.4.2's xroad-base.preinst
+// (src/packages/src/xroad/ubuntu/generic/xroad-base.preinst) writes into
+// /etc/environment as LC_ALL unless an LC_ALL=...UTF-8 is there already:
+// every X-Road service then runs in it, whatever the profile's locale, so
+// it must exist.
+const xroadLocale = "en_US.UTF-8"
+
+// locales are the profile's locale and X-Road's own, each once.
+func (b *builder) locales() []string {
+	if b.p.Locale == xroadLocale {
+		return []string{xroadLocale}
+	}
+	return []string{b.p.Locale, xroadLocale}
+}
+
 func (b *builder) locale() Step {
 	lc := b.p.Locale
-	charset := lc[strings.Index(lc, ".")+1:]
-	entry := lc + " " + charset
-	norm := strings.ToLower(strings.ReplaceAll(lc, "-", ""))
+	var check, enable, gen []string
+	for _, l := range b.locales() {
+		entry := l + " " + l[strings.Index(l, ".")+1:]
+		norm := strings.ToLower(strings.ReplaceAll(l, "-", ""))
+		check = append(check, fmt.Sprintf(`printf '%%s\n' "$have" | grep -qx %s`, q(norm)))
+		enable = append(enable, fmt.Sprintf(`if ! grep -qx %[1]s /etc/locale.gen; then
+  if grep -q %[2]s /etc/locale.gen; then
+    sed -i %[3]s /etc/locale.gen
+  else
+    echo %[1]s >> /etc/locale.gen
+  fi
+fi`, q(entry), q("^# *"+entry+"$"), q("s/^# *"+entry+"$/"+entry+"/")))
+		gen = append(gen, q(l))
+	}
+	title := strings.Join(b.locales(), ", ")
 	return Step{
 		ID:    "locale",
-		Title: i18n.Text{EN: "Locale " + lc, RU: "Локаль " + lc, KY: "Локаль " + lc},
-		Check: fmt.Sprintf(`locale -a 2>/dev/null | tr 'A-Z' 'a-z' | tr -d '-' | grep -qx %s && grep -qsx %s /etc/default/locale`, q(norm), q("LANG="+lc)),
+		Title: i18n.Text{EN: "Locale " + title, RU: "Локаль " + title, KY: "Локаль " + title},
+		Check: `have=$(locale -a 2>/dev/null | tr 'A-Z' 'a-z' | tr -d '-') && ` + strings.Join(check, " && ") +
+			fmt.Sprintf(` && grep -qsx %s /etc/default/locale`, q("LANG="+lc)),
 		// Editing /etc/locale.gen is what Debian's locale-gen reads (it
-		// ignores arguments); Ubuntu's takes the argument. Both get both.
-		// The locale exists before PostgreSQL so its cluster is UTF-8.
+		// ignores arguments); Ubuntu's takes the arguments. Both get both.
+		// The locales exist before PostgreSQL so its cluster is UTF-8.
 		Apply: shellHead + fmt.Sprintf(`if ! command -v locale-gen >/dev/null 2>&1; then
   %[1]s update
   %[1]s install --no-install-recommends locales
 fi
 touch /etc/locale.gen
-if ! grep -qx %[2]s /etc/locale.gen; then
-  if grep -q %[3]s /etc/locale.gen; then
-    sed -i %[4]s /etc/locale.gen
-  else
-    echo %[2]s >> /etc/locale.gen
-  fi
-fi
-locale-gen %[5]s
-update-locale %[6]s`, aptGet, q(entry), q("^# *"+entry+"$"), q("s/^# *"+entry+"$/"+entry+"/"), q(lc), q("LANG="+lc)),
+%[2]s
+locale-gen %[3]s
+update-locale %[4]s`, aptGet, strings.Join(enable, "\n"), strings.Join(gen, " "), q("LANG="+lc)),
 	}
 }
 
 func (b *builder) prerequisiteList() []string {
 	pkgs := []string{"ca-certificates", "locales", "ufw", "debconf"}
 	if b.opt.PackagesDir == "" {
-		pkgs = append(pkgs, "curl", "gnupg")
+		pkgs = append(pkgs, "curl")
+		if b.p.Install.FlatRepository == "" {
+			pkgs = append(pkgs, "gnupg") // the signing key's fingerprint
+		}
 	}
 	return pkgs
 }
@@ -135,45 +160,138 @@ echo %s > %s
 }
 
 // localRepository makes the uploaded .deb files an apt source, for servers
-// without internet. The index is written with dpkg-deb and coreutils only
-// (no dpkg-scanpackages, whose dpkg-dev pulls a toolchain, and no
-// apt-ftparchive, whose apt-utils may itself be missing offline): each
-// package's control fields plus Filename, Size and SHA256. The source is
-// [trusted=yes] because a locally built index has no signature to check;
-// the files came from the operator over the authenticated SSH connection
-// into a root-owned directory, and the trust covers that source only.
+// without internet, once each file passed its pin (pinScript). The source
+// is [trusted=yes] because a locally built index has no signature to
+// check; the files came from the operator over the authenticated SSH
+// connection into a root-owned directory, were checked against the
+// profile's pins, and the trust covers that source only.
 func (b *builder) localRepository() Step {
-	line := "deb [trusted=yes] file:" + LocalRepoDir + " ./"
 	return Step{
 		ID:     "local-repository",
 		Title:  i18n.Text{EN: "Uploaded packages as a local repository", RU: "Загруженные пакеты как локальный репозиторий", KY: "Жүктөлгөн пакеттер жергиликтүү репозиторий катары"},
 		Upload: &Upload{From: b.opt.PackagesDir, To: LocalRepoDir},
-		Check: fmt.Sprintf(`[ "$(cat %s 2>/dev/null)" = %s ] && [ -s %s/Packages ] && [ -z "$(find %s -maxdepth 1 -name '*.deb' -newer %s/Packages)" ]`,
-			localSources, q(line), LocalRepoDir, LocalRepoDir, LocalRepoDir),
-		Apply: shellHead + fmt.Sprintf(`cd %s
-: > Packages.new
-for f in *.deb; do
-  [ -e "$f" ] || { echo "no .deb files in %s" >&2; exit 1; }
-  dpkg-deb -f "$f" >> Packages.new
-  printf 'Filename: ./%%s\nSize: %%s\nSHA256: %%s\n\n' "$f" "$(wc -c < "$f" | tr -d ' ')" "$(sha256sum "$f" | cut -d ' ' -f 1)" >> Packages.new
-done
-mv Packages.new Packages
-echo %s > %s
-%s update`, LocalRepoDir, LocalRepoDir, q(line), localSources, aptGet),
+		Check:  b.localRepoCheck(),
+		Apply:  shellHead + "cd " + LocalRepoDir + "\n" + b.localRepoTail(),
 	}
 }
 
-// debconfValues are the answers preseeded before the packages ask.
-func (b *builder) debconfValues() [][4]string {
-	subject := "/CN=" + b.opt.Hostname
+// localLine is the apt source of LocalRepoDir.
+const localLine = "deb [trusted=yes] file:" + LocalRepoDir + " ./"
+
+// localRepoCheck passes when the source is there and its index is newer
+// than every .deb.
+func (b *builder) localRepoCheck() string {
+	return fmt.Sprintf(`[ "$(cat %s 2>/dev/null)" = %s ] && [ -s %s/Packages ] && [ -z "$(find %s -maxdepth 1 -name '*.deb' -newer %s/Packages)" ]`,
+		localSources, q(localLine), LocalRepoDir, LocalRepoDir, LocalRepoDir)
+}
+
+// localRepoTail, run in LocalRepoDir: the pins, the index, the source.
+func (b *builder) localRepoTail() string {
+	return pinScript(&b.p.Install) + indexScript(LocalRepoDir) + fmt.Sprintf("echo %s > %s\n%s update", q(localLine), localSources, aptGet)
+}
+
+// flatRepository fetches the profile's flat_packages from its flat
+// repository by file name, then makes them a local repository as for
+// uploaded ones (pins, index, source). Why not an apt line to the URL
+// itself: apt needs an index and a Release file there, none signed is
+// known for Tunduk's (the public setup fetches files by name and checks
+// their SHA-256 itself), and "[trusted=yes]" over the network would take
+// whatever the server sends at install time; fetched by name, each file
+// meets its pin before apt sees it, through the one path offline installs
+// use too.
+func (b *builder) flatRepository() Step {
+	in := b.p.Install
+	var files, present []string
+	unhashed := 0
+	for _, name := range in.FlatPackages {
+		pin, _ := in.Pin(name) // the profile holds a pin for each
+		files = append(files, q(pin.File()))
+		present = append(present, fmt.Sprintf("[ -s %s/%s ]", LocalRepoDir, q(pin.File())))
+		if pin.SHA256 == "" {
+			unhashed++
+		}
+	}
+	s := Step{
+		ID:    "flat-repository",
+		Title: i18n.Text{EN: "Operator's packages, fetched and checked against the profile", RU: "Пакеты оператора: загрузка и сверка с профилем", KY: "Оператордун пакеттери: жүктөө жана профиль менен салыштыруу"},
+		Check: strings.Join(present, " && ") + " && " + b.localRepoCheck(),
+		Apply: shellHead + fmt.Sprintf(`install -d -m 0755 %[1]s
+cd %[1]s
+for f in %[2]s; do
+  # A file kept from an earlier run is checked below like a new one.
+  [ -s "$f" ] && continue
+  curl -fsSL --proto '=https' --retry 3 -o "$f.part" %[3]s"$f"
+  mv -f "$f.part" "$f"
+done
+`, LocalRepoDir, strings.Join(files, " "), q(in.FlatRepository)) + b.localRepoTail(),
+		Long: true,
+	}
+	if unhashed > 0 {
+		host := repoHost(in.FlatRepository)
+		s.Note = i18n.Text{
+			EN: fmt.Sprintf("The profile pins a SHA-256 for %d of the %d packages fetched: the other %d are checked for their version only and trusted as downloaded over HTTPS from %s. Check them with the operator.", len(files)-unhashed, len(files), unhashed, host),
+			RU: fmt.Sprintf("Профиль задаёт SHA-256 для %d из %d загружаемых пакетов: остальные %d сверяются только по версии и принимаются как скачаны по HTTPS с %s. Сверьте их с оператором.", len(files)-unhashed, len(files), unhashed, host),
+			KY: fmt.Sprintf("Профиль жүктөлүүчү %[2]d пакеттин %[1]d үчүн гана SHA-256 берет: калган %[3]d пакет версиясы боюнча гана текшерилип, %[4]s дарегинен HTTPS аркылуу жүктөлгөндөй кабыл алынат. Аларды оператор менен салыштырыңыз.", len(files)-unhashed, len(files), unhashed, host),
+		}
+	}
+	return s
+}
+
+// preseed is one debconf answer: the package that owns the question, the
+// question, its type and the value.
+type preseed struct{ owner, question, typ, value string }
+
+// maxCN is the most characters openssl puts in a certificate's common
+// name (ub-common-name, RFC 5280); a longer one fails `openssl req -subj`.
+const maxCN = 64
+
+// certName is the name the TLS certificates' CN gets. X-Road 7.4.2
+// src/packages/src/xroad/ubuntu/generic/xroad-proxy.preinst and
+// xroad-proxy-ui-api.preinst take HOST=$(hostname -f) and, when it is over
+// 64 characters, HOST=$(hostname -s): the first label (at most 63, which
+// the host name check holds). short says the name was shortened.
+func certName(host string) (cn string, short bool) {
+	if len(host) <= maxCN {
+		return host, false
+	}
+	first, _, _ := strings.Cut(host, ".")
+	return first, true
+}
+
+// debconfValues are the answers preseeded before the packages ask, each
+// owned by the package whose templates file defines the question.
+//
+// The subjects are never ones openssl refuses: a preseeded subject is used
+// as it is (the preinsts fall back to /CN=$HOST only for an empty one), a
+// refused one makes generate_certificate.sh fail, and the preinst's error
+// question, not shown under noninteractive debconf, is followed by the same
+// question and the same answer for ever (xroad-proxy.preinst,
+// xroad-proxy-ui-api.preinst: "while :; do ... handle_error ... done").
+// The alternative names keep the full name, and add the short one as the
+// preinsts' ALT does ("DNS:$(hostname -f),DNS:$(hostname -s)").
+func (b *builder) debconfValues() []preseed {
+	cn, short := certName(b.opt.Hostname)
+	subject := "/CN=" + cn
 	alt := "IP:" + b.opt.Address + ",DNS:" + b.opt.Hostname
-	return [][4]string{
-		{"xroad-common", "xroad-common/username", "string", b.opt.AdminUser},
-		{"xroad-common", "xroad-common/database-host", "string", "127.0.0.1:5432"},
-		{"xroad-common", "xroad-common/service-subject", "string", subject},
-		{"xroad-common", "xroad-common/service-altsubject", "string", alt},
-		{"xroad-common", "xroad-common/proxy-ui-api-subject", "string", subject},
-		{"xroad-common", "xroad-common/proxy-ui-api-altsubject", "string", alt},
+	if short {
+		alt += ",DNS:" + cn
+	}
+	return []preseed{
+		// xroad-base.templates; the same question is in xroad-proxy.templates,
+		// asked by xroad-proxy.config.
+		{"xroad-base", "xroad-common/username", "string", b.opt.AdminUser},
+		// xroad-proxy.templates (Default: 127.0.0.1:5432), asked by xroad-proxy.config.
+		{"xroad-proxy", "xroad-common/database-host", "string", "127.0.0.1:5432"},
+		// xroad-proxy.templates, asked by xroad-proxy.preinst for internal.crt.
+		{"xroad-proxy", "xroad-common/service-subject", "string", subject},
+		{"xroad-proxy", "xroad-common/service-altsubject", "string", alt},
+		// xroad-proxy-ui-api.templates, asked by xroad-proxy-ui-api.preinst
+		// for proxy-ui-api.crt (the admin UI/API's).
+		{"xroad-proxy-ui-api", "xroad-common/proxy-ui-api-subject", "string", subject},
+		{"xroad-proxy-ui-api", "xroad-common/proxy-ui-api-altsubject", "string", alt},
+		// No template at 7.4.2: xroad-addon-messagelog.postinst reads it
+		// (db_get ... || RET=true), and the installation guide (section 2.7)
+		// preseeds it with this owner.
 		{"xroad-addon-messagelog", "xroad-addon-messagelog/enable-messagelog", "boolean", "true"},
 	}
 }
@@ -181,15 +299,23 @@ func (b *builder) debconfValues() [][4]string {
 func (b *builder) debconf() Step {
 	var check, lines []string
 	for _, v := range b.debconfValues() {
-		check = append(check, fmt.Sprintf(`[ "$(echo %s | debconf-communicate 2>/dev/null)" = %s ]`, q("GET "+v[1]), q("0 "+v[3])))
-		lines = append(lines, q(strings.Join(v[:], " ")))
+		check = append(check, fmt.Sprintf(`[ "$(echo %s | debconf-communicate 2>/dev/null)" = %s ]`, q("GET "+v.question), q("0 "+v.value)))
+		lines = append(lines, q(strings.Join([]string{v.owner, v.question, v.typ, v.value}, " ")))
 	}
-	return Step{
+	s := Step{
 		ID:    "debconf",
 		Title: i18n.Text{EN: "Answers to the packages' questions (debconf)", RU: "Ответы на вопросы пакетов (debconf)", KY: "Пакеттердин суроолоруна жооптор (debconf)"},
 		Check: strings.Join(check, " &&\n"),
 		Apply: shellHead + "printf '%s\\n' \\\n  " + strings.Join(lines, " \\\n  ") + " |\n  debconf-set-selections",
 	}
+	if cn, short := certName(b.opt.Hostname); short {
+		s.Note = i18n.Text{
+			EN: fmt.Sprintf("The host name is longer than %d characters, the most a certificate's common name (CN) may hold: the TLS certificates get the short name %s, as X-Road's own packages do; the full name stays among their alternative names.", maxCN, cn),
+			RU: fmt.Sprintf("Имя сервера длиннее %d символов — больше, чем вмещает общее имя (CN) сертификата: TLS-сертификаты получают короткое имя %s, как это делают сами пакеты X-Road; полное имя остаётся среди альтернативных имён.", maxCN, cn),
+			KY: fmt.Sprintf("Сервердин аты %d белгиден узун — сертификаттын жалпы аты (CN) батыра алгандан көп: TLS сертификаттары X-Road пакеттеринин өздөрүндөй эле %s кыска атын алат; толук аты альтернативдүү аттардын арасында калат.", maxCN, cn),
+		}
+	}
+	return s
 }
 
 func (b *builder) postgresql() Step {
@@ -255,38 +381,6 @@ func (b *builder) adminGroups() Step {
   getent group "$g" >/dev/null || groupadd --system "$g"
   usermod -a -G "$g" %s
 done`, strings.Join(b.p.Install.AdminGroups, " "), u),
-	}
-}
-
-// hwtokens lets the signer use a Rutoken on this server.
-func (b *builder) hwtokens() Step {
-	in := b.p.Install
-	lib := in.RutokenLibrary
-	return Step{
-		ID:    "hwtokens",
-		Title: i18n.Text{EN: "Hardware token support (Rutoken)", RU: "Поддержка аппаратного токена (Рутокен)", KY: "Аппараттык токенди колдоо (Рутокен)"},
-		Check: installed(in.HWTokensPackage, "pcscd") + fmt.Sprintf(` && [ -e %s ] && systemctl is-active --quiet pcscd.socket && grep -qx '\[rutoken\]' %s && grep -qx %s %s`,
-			lib, devicesINI, q("library = "+lib), devicesINI),
-		Apply: shellHead + fmt.Sprintf(`%[1]s install %[2]s pcscd
-if [ ! -e %[3]s ]; then
-  %[1]s install %[4]s || true
-fi
-if [ ! -e %[3]s ]; then
-  echo "the Rutoken PKCS#11 library %[3]s is missing: put Aktiv's %[4]s .deb into the packages directory, or install it, then run again" >&2
-  exit 1
-fi
-systemctl enable --now pcscd.socket
-if [ ! -e %[5]s ]; then
-  install -m 0644 /dev/null %[5]s
-fi
-if ! grep -qx '\[rutoken\]' %[5]s; then
-  printf '\n[rutoken]\nlibrary = %%s\n' %[3]s >> %[5]s
-elif ! grep -qx %[6]s %[5]s; then
-  echo "%[5]s already has a [rutoken] section with another library: set its line to 'library = %[3]s' (the signer reads that section), then run again" >&2
-  exit 1
-fi
-systemctl restart xroad-signer`, aptGet, q(in.HWTokensPackage), lib, q(in.RutokenPackage), devicesINI, q("library = "+lib)),
-		Long: true,
 	}
 }
 

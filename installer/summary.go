@@ -57,16 +57,38 @@ func Summary(p *profile.Profile, opt Options) []SummaryItem {
 	if dir := strings.TrimSpace(opt.PackagesDir); dir != "" {
 		add(SummaryInstall, "xroad_folder", map[string]any{"Version": p.XRoad.Version, "Package": in.Package, "Folder": line(dir)})
 	} else {
-		add(SummaryInstall, "xroad_repo", map[string]any{"Version": p.XRoad.Version, "Package": in.Package, "Repo": repoHost(in.Repository)})
+		repo := in.Repository
+		if in.FlatRepository != "" {
+			repo = in.FlatRepository
+		}
+		add(SummaryInstall, "xroad_repo", map[string]any{"Version": p.XRoad.Version, "Package": in.Package, "Repo": repoHost(repo)})
+	}
+	if len(in.PackagePins) > 0 {
+		hashed := 0
+		for _, pin := range in.PackagePins {
+			if pin.SHA256 != "" {
+				hashed++
+			}
+		}
+		add(SummaryInstall, "pins", map[string]any{"Pinned": len(in.PackagePins), "Hashed": hashed})
 	}
 	add(SummaryInstall, "postgres", nil)
+	if cn, short := certName(strings.TrimSpace(opt.Hostname)); short {
+		add(SummaryInstall, "cn_short", map[string]any{"Hostname": line(opt.Hostname), "Short": line(cn), "Max": maxCN})
+	}
 	if user := strings.TrimSpace(opt.AdminUser); user != "" {
 		add(SummaryInstall, "admin", map[string]any{"User": line(user)})
 	}
 	if opt.TokenOnServer {
-		add(SummaryInstall, "hwtokens", map[string]any{"Package": in.HWTokensPackage, "Library": in.RutokenLibrary})
+		if t, err := tokenFor(p, opt); err == nil {
+			add(SummaryInstall, "hwtokens", map[string]any{"Package": in.HWTokensPackage, "Library": t.library, "Token": t.name()})
+		}
 	}
-	add(SummaryInstall, "locale", map[string]any{"Locale": p.Locale})
+	if lcs := (&builder{p: p}).locales(); len(lcs) > 1 {
+		add(SummaryInstall, "locale_xroad", map[string]any{"Locale": lcs[0], "XRoad": lcs[1]})
+	} else {
+		add(SummaryInstall, "locale", map[string]any{"Locale": lcs[0]})
+	}
 	add(SummaryInstall, "firewall", nil)
 
 	opt.AdminNetwork, opt.ISNetwork = strings.TrimSpace(opt.AdminNetwork), strings.TrimSpace(opt.ISNetwork)

@@ -8,11 +8,13 @@ package installer
 import (
 	"net/netip"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/tokens/vendors"
 )
 
 // The fields of Options an OptionError can concern.
@@ -25,6 +27,7 @@ const (
 	FieldAddress       = "address"
 	FieldSSHPort       = "ssh_port"
 	FieldPackagesDir   = "packages_dir"
+	FieldTokenVendor   = "token_vendor"
 )
 
 // OptionError is one option Plan refuses: Field (Field*) is the option,
@@ -146,6 +149,9 @@ func (o *Options) validate(rep *checks.Report) []OptionError {
 	}
 	if strings.ContainsAny(o.PackagesDir, "\n\r") {
 		add(FieldPackagesDir, "line_break", map[string]any{})
+	}
+	if o.TokenVendor != "" && !slices.Contains(vendors.IDs(false), o.TokenVendor) {
+		add(FieldTokenVendor, "unknown", map[string]any{"Value": i18n.Line(o.TokenVendor, 40), "Known": strings.Join(vendors.IDs(false), ", ")})
 	}
 	return errs
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/tunduk-onboard/tunduk-onboard/internal/atomicfile"
+	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
 )
 
 // FileName is the record's file in the tool's config folder.
@@ -58,7 +59,7 @@ func DefaultPath() (string, error) {
 // read at all, or not moved, stays where it is; the *Error then has no
 // Aside and the caller must not save to path.
 func Load(path string) (Record, error) {
-	data, err := os.ReadFile(path)
+	data, err := readcap.ReadFile(path, readcap.Record)
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
 		// Nothing there (a folder on the way that is a file holds no
 		// record either: Save will say it cannot write).
@@ -87,7 +88,7 @@ func Load(path string) (Record, error) {
 // where it is; no file is an error too (onboarding.err.open, with
 // fs.ErrNotExist inside).
 func Read(path string) (Record, error) {
-	data, err := os.ReadFile(path)
+	data, err := readcap.ReadFile(path, readcap.Record)
 	if err != nil {
 		return Record{}, &Error{Key: "onboarding.err.open", Data: map[string]any{"File": path}, Err: err}
 	}
@@ -176,9 +177,6 @@ const CSRFolder = "csrs"
 // report is kept.
 const ReportFolder = "readiness"
 
-// maxKept bounds a kept file read back (a readiness report is some 100 KB).
-const maxKept = 8 << 20
-
 // SaveCSR keeps a CSR's DER beside the record at path (a CSR is public:
 // it goes to the CA) and returns the file and the DER's SHA-256, for a
 // CSR entry. Atomic like Save.
@@ -210,24 +208,16 @@ func ReadCSR(c CSR) ([]byte, error) {
 	if c.File == "" {
 		return nil, fmt.Errorf("the %s CSR of %s has no file", c.Usage, c.MadeAt.Format(time.RFC3339))
 	}
-	return ReadKept(c.File, c.SHA256)
+	return ReadKept(c.File, c.SHA256, readcap.CSR)
 }
 
 // ReadKept reads a file kept beside the record (a CSR, a readiness
-// report), bounded, checked against its SHA-256 sum: a file changed or
-// gone is an error.
-func ReadKept(file, sum string) ([]byte, error) {
-	f, err := os.Open(file)
+// report), at most limit bytes (readcap), checked against its SHA-256
+// sum: a file changed or gone is an error.
+func ReadKept(file, sum string, limit int64) ([]byte, error) {
+	data, err := readcap.ReadFile(file, limit)
 	if err != nil {
 		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxKept+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > maxKept {
-		return nil, fmt.Errorf("%s: larger than %d bytes", file, maxKept)
 	}
 	s := sha256.Sum256(data)
 	if want, err := hex.DecodeString(sum); err != nil || !bytes.Equal(s[:], want) {

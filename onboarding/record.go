@@ -32,10 +32,13 @@ type Record struct {
 	Install      *Install      `json:"install,omitempty"`
 	Init         *Init         `json:"initialisation,omitempty"`
 	// SignKey is the signing key made on a token (the Token step).
-	SignKey      *Key          `json:"sign_key,omitempty"`
-	CSRs         []CSR         `json:"csrs,omitempty"`
-	Submission   *Submission   `json:"submission,omitempty"`
-	Certificates []Certificate `json:"certificates,omitempty"`
+	SignKey *Key `json:"sign_key,omitempty"`
+	// SignPlacement is where the user chose the signing key to live (the
+	// Certificates step): a Place* word; empty before a choice.
+	SignPlacement string        `json:"sign_placement,omitempty"`
+	CSRs          []CSR         `json:"csrs,omitempty"`
+	Submission    *Submission   `json:"submission,omitempty"`
+	Certificates  []Certificate `json:"certificates,omitempty"`
 }
 
 // Organisation is who joins. The first four fields name the member and

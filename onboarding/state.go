@@ -69,11 +69,14 @@ func (r Record) StepState(step string) State {
 	case StepConfigure:
 		return r.configureState()
 	case StepToken:
-		if r.SignKey != nil || r.LatestCSR(UsageSign) != nil {
+		// A signing key on the server's software token needs no token here.
+		if r.SignKey != nil || r.LatestCSR(UsageSign) != nil || r.SignPlacement == PlaceSoftToken {
 			return Done
 		}
 	case StepCertificates:
-		if r.LatestCSR(UsageSign) != nil {
+		// Its work is the signing CSR, or for a key at the server the
+		// choice of its place (the Configure step makes that CSR).
+		if r.LatestCSR(UsageSign) != nil || r.SignPlacement == PlaceSoftToken || r.SignPlacement == PlaceServerToken {
 			return Done
 		}
 	case StepSubmit:

@@ -4,12 +4,10 @@
 package profile
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"regexp"
 	"sort"
 	"strconv"
@@ -18,6 +16,7 @@ import (
 
 	"github.com/tunduk-onboard/tunduk-onboard/assets"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
 )
 
 // Profile is the operator's data: everything the operator may change
@@ -39,6 +38,15 @@ type Profile struct {
 		PublishedUbuntu []string `json:"published_ubuntu"`
 		Arch            []string `json:"arch"`
 	} `json:"xroad"`
+	// Anchor is what the operator publishes of its configuration anchor.
+	Anchor struct {
+		// SHA224 is the anchor file's hash as X-Road shows it in the
+		// security server's admin UI and on the central server (SHA-224,
+		// hex, colons allowed: "92:62:34:..."). Empty: not published here;
+		// the user compares the hash shown with the operator's by eye or
+		// types it.
+		SHA224 string `json:"sha224"`
+	} `json:"anchor"`
 	Thresholds struct {
 		MinCores                 int    `json:"min_cores"`
 		MinRAMBytes              uint64 `json:"min_ram_bytes"`
@@ -70,7 +78,9 @@ type Profile struct {
 		PINMinLength int      `json:"pin_min_length"`
 		FactoryPINs  []string `json:"factory_pins"`
 	} `json:"token"`
-	CSR struct {
+	// SigningKey says where the signing key may live (signing.go).
+	SigningKey SigningKey `json:"signing_key"`
+	CSR        struct {
 		// SignSubject is the offline template of the signing certificate's
 		// subject, in order; values may use {{.MemberCode}}, {{.OrgName}},
 		// {{.MemberClass}}, {{.ServerCode}}, {{.Instance}}. A running security
@@ -103,18 +113,44 @@ type Profile struct {
 // Install is what the installer needs to know about the operator's
 // packages and the server they make.
 type Install struct {
-	// Repository is the apt source line of the operator's packages, without
+	// The operator's packages come from one of two kinds of repository:
+	// a signed apt repository (Repository and its key), or a flat one
+	// (FlatRepository: .deb files side by side under one URL). Exactly one
+	// is set.
+	//
+	// Repository is the apt source line of a signed repository, without
 	// options ("deb URI SUITE COMPONENT..."); the installer adds signed-by.
-	// UNVERIFIED: REQUIREMENTS.md names deb.tunduk.kg but not the exact
-	// line; the operator corrects it here, never in code.
-	Repository string `json:"repository"`
+	Repository string `json:"repository,omitempty"`
 	// RepositoryKeyURL is where the repository's signing key is fetched.
-	// UNVERIFIED, like Repository.
-	RepositoryKeyURL string `json:"repository_key_url"`
+	RepositoryKeyURL string `json:"repository_key_url,omitempty"`
 	// RepositoryKeyFingerprint pins the signing key (40 hex digits, spaces
-	// allowed). UNVERIFIED: empty until the operator publishes it; the plan
-	// then says, in the repository step's note, that the key is not pinned.
-	RepositoryKeyFingerprint string `json:"repository_key_fingerprint"`
+	// allowed). Empty: the plan says, in the repository step's note, that
+	// the key is not pinned.
+	RepositoryKeyFingerprint string `json:"repository_key_fingerprint,omitempty"`
+	// FlatRepository is the https:// URL (ending in /) of a flat
+	// repository: the installer fetches FlatPackages from it by file name
+	// (PackagePin.File), checks each against its pin, and makes them a
+	// local apt repository. Tunduk serves 7.4.2 this way (the best public
+	// evidence: github.com/goodwokdev/tunduk-security-server image/Dockerfile
+	// fetches ubuntu22.04-7.4.2/<file> by name and checks its SHA-256; no
+	// signed index is known there). UNVERIFIED until the operator confirms.
+	// guess: every file there is named NAME_VERSION_ARCH.deb with its pin's
+	// version and architecture (the two files the public setup fetches are).
+	FlatRepository string `json:"flat_repository,omitempty"`
+	// FlatPackages are the packages fetched from FlatRepository, each
+	// with a pin naming its version and architecture.
+	FlatPackages []string `json:"flat_packages,omitempty"`
+	// PackagePins are the operator's packages as the profile knows them:
+	// every .deb the installer installs of a pinned package must have the
+	// pinned version and, where the pin has one, the pinned SHA-256.
+	PackagePins []PackagePin `json:"package_pins,omitempty"`
+	// ProfileClass is the certificate profile class the CA's CSRs need in
+	// the installed X-Road (a Java class name, a.b.C): the installer checks
+	// for it after the install, and the configure flow before it makes a
+	// CSR. Tunduk's xroad-proxy carries KgSkKlass3CertificateProfileInfoProvider
+	// in proxy-1.0.jar, NIIS's does not (the public third-party setup
+	// github.com/goodwokdev/tunduk-security-server). Empty: no check.
+	ProfileClass string `json:"profile_class,omitempty"`
 	// Package is the security server variant to install.
 	Package string `json:"package"`
 	// HWTokensPackage adds PKCS#11 hardware token support to the signer.
@@ -135,28 +171,23 @@ var (
 	aptLineRE     = regexp.MustCompile(`^deb (https?|file):/\S+( [A-Za-z0-9._/-]+)+$`)
 	sysNameRE     = regexp.MustCompile(`^[a-z][a-z0-9_.-]*$`)
 	fingerprintRE = regexp.MustCompile(`^[0-9A-Fa-f]{40}$`)
+	sha224RE      = regexp.MustCompile(`^[0-9A-Fa-f]{56}$`)
 )
 
 func (in *Install) validate() *Error {
 	bad := func(field, problem string) *Error {
 		return &Error{Field: "install." + field, Problem: problem}
 	}
-	if !aptLineRE.MatchString(in.Repository) {
-		return bad("repository", `must be one apt line "deb https://HOST/PATH SUITE COMPONENT", without [options]`)
-	}
-	if !strings.HasPrefix(in.RepositoryKeyURL, "https://") || strings.ContainsAny(in.RepositoryKeyURL, " '\"\n\\") {
-		return bad("repository_key_url", "must be an https:// URL")
-	}
-	if fp := strings.ReplaceAll(in.RepositoryKeyFingerprint, " ", ""); fp != "" && !fingerprintRE.MatchString(fp) {
-		return bad("repository_key_fingerprint", "must be empty or 40 hex digits")
+	if err := in.validateRepository(); err != nil {
+		return err
 	}
 	for field, v := range map[string]string{"package": in.Package, "hwtokens_package": in.HWTokensPackage, "rutoken_package": in.RutokenPackage} {
 		if !debPackageRE.MatchString(v) {
 			return bad(field, "must be a Debian package name")
 		}
 	}
-	if !strings.HasPrefix(in.RutokenLibrary, "/") || strings.ContainsAny(in.RutokenLibrary, " '\"\n\\") {
-		return bad("rutoken_library", "must be an absolute path without spaces or quotes")
+	if !SafePath(in.RutokenLibrary) {
+		return bad("rutoken_library", "must be an absolute path of letters, digits and . _ + - / (it goes into a root script)")
 	}
 	if len(in.Units) == 0 {
 		return bad("units", "must list at least one unit")
@@ -204,7 +235,7 @@ func Default() (*Profile, error) {
 
 // Load reads and validates a profile file.
 func Load(path string) (*Profile, error) {
-	data, err := os.ReadFile(path)
+	data, err := readcap.ReadFile(path, readcap.Profile)
 	if err != nil {
 		return nil, fmt.Errorf("profile: %w", err)
 	}
@@ -220,14 +251,13 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("profile %s: field %q: %s", e.File, e.Field, e.Problem)
 }
 
-// Parse decodes and validates a profile. Unknown fields are errors:
-// a typo in an operator's file must not silently fall back to a default.
+// Parse decodes and validates a profile. Unknown fields, trailing data
+// and a BOM are errors (decode.go): a typo in an operator's file must not silently fall back to a default.
 func Parse(data []byte, name string) (*Profile, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
 	var p Profile
-	if err := dec.Decode(&p); err != nil {
-		return nil, &Error{File: name, Field: jsonField(err), Problem: err.Error()}
+	if err := decodeStrict(data, &p); err != nil {
+		err.File = name
+		return nil, err
 	}
 	if err := p.validate(); err != nil {
 		err.File = name
@@ -259,6 +289,8 @@ func (p *Profile) validate() *Error {
 		return bad("xroad.version", "must look like 7.4.2")
 	case p.XRoad.Instance == "":
 		return bad("xroad.instance", "must not be empty")
+	case p.Anchor.SHA224 != "" && !sha224RE.MatchString(strings.NewReplacer(":", "", " ", "").Replace(p.Anchor.SHA224)):
+		return bad("anchor.sha224", "must be empty or a SHA-224: 56 hex digits, colons allowed")
 	case len(p.XRoad.Arch) == 0:
 		return bad("xroad.arch", "must list at least one architecture")
 	case p.Thresholds.MinCores < 1:
@@ -271,8 +303,8 @@ func (p *Profile) validate() *Error {
 		return bad("thresholds.min_free_disk_bytes", "must be positive")
 	case p.Thresholds.RecommendedFreeDiskBytes < p.Thresholds.MinFreeDiskBytes:
 		return bad("thresholds.recommended_free_disk_bytes", "must not be below min_free_disk_bytes")
-	case !strings.HasPrefix(p.Thresholds.DiskPath, "/"):
-		return bad("thresholds.disk_path", "must be an absolute path")
+	case !SafePath(p.Thresholds.DiskPath):
+		return bad("thresholds.disk_path", "must be an absolute path of letters, digits and . _ + - /")
 	case p.Thresholds.MinLinkMbps <= 0:
 		return bad("thresholds.min_link_mbps", "must be positive")
 	case !regexp.MustCompile(`^[a-z]{2}_[A-Z]{2}\.UTF-8$`).MatchString(p.Locale):
@@ -304,6 +336,9 @@ func (p *Profile) validate() *Error {
 	}
 	if _, err := template.New("label").Parse(p.Token.KeyLabel); err != nil || p.Token.KeyLabel == "" {
 		return bad("token.key_label", "must be a non-empty template")
+	}
+	if err := p.SigningKey.validate(); err != nil {
+		return err
 	}
 	if len(p.CSR.SignSubject) == 0 {
 		return bad("csr.sign_subject", "must list at least one field")

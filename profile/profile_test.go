@@ -60,21 +60,38 @@ func TestProfileErrorsNameTheField(t *testing.T) {
 		{"no series", `"7.1": ["18.04", "20.04"],
       "7.4": ["20.04", "22.04"],`, ``, "xroad.supported_ubuntu"},
 		{"install missing", `"install": {`, `"installx": {`, "installx"},
-		{"repo with options", `"deb https://deb.tunduk.kg/xroad jammy-7.4.2 main"`, `"deb [trusted=yes] https://deb.tunduk.kg/xroad jammy-7.4.2 main"`, "install.repository"},
+		{"repo with options", `"deb https://repo.example/xroad jammy-7.4.2 main"`, `"deb [trusted=yes] https://repo.example/xroad jammy-7.4.2 main"`, "install.repository"},
 		{"repo two lines", `jammy-7.4.2 main"`, `jammy-7.4.2 main\ndeb http://evil/ x main"`, "install.repository"},
 		{"key over http", `"repository_key_url": "https://`, `"repository_key_url": "http://`, "install.repository_key_url"},
 		{"bad fingerprint", `"repository_key_fingerprint": ""`, `"repository_key_fingerprint": "ABCD"`, "install.repository_key_fingerprint"},
+		{"both forms", `"repository": "deb https://`, `"flat_repository": "https://deb.tunduk.kg/ubuntu22.04-7.4.2/", "repository": "deb https://`, "install.flat_repository"},
+		{"flat over http", `"flat_repository": "https://`, `"flat_repository": "http://`, "install.flat_repository"},
+		{"flat without slash", `ubuntu22.04-7.4.2/"`, `ubuntu22.04-7.4.2"`, "install.flat_repository"},
+		{"flat with a key", `"flat_repository": "https://`, `"repository_key_url": "https://deb.tunduk.kg/key.gpg", "flat_repository": "https://`, "install.repository_key_url"},
+		{"flat unpinned", `"flat_packages": ["xroad-base",`, `"flat_packages": ["xroad-base", "xroad-extra",`, "install.flat_packages[1]"},
+		{"pin bad sha", `"sha256": "70a7f30ad6ff`, `"sha256": "70A7F30AD6FF`, "install.package_pins[20].sha256"},
+		{"pin epoch", `{"name": "xroad-proxy", "version": "7.4.2`, `{"name": "xroad-proxy", "version": "1:7.4.2`, "install.package_pins[20].version"},
+		{"pin twice", `{"name": "xroad-proxy-ui-api",`, `{"name": "xroad-proxy",`, "install.package_pins[21].name"},
+		{"bad profile class", `"profile_class": "ee.ria`, `"profile_class": "ee..ria`, "install.profile_class"},
+		{"pin no arch", `"arch": "amd64", "sha256": ""}`, `"arch": "", "sha256": ""}`, "install.package_pins[0].arch"},
 		{"bad package", `"package": "xroad-securityserver"`, `"package": "xroad securityserver"`, "install.package"},
 		{"empty hwtokens", `"hwtokens_package": "xroad-addon-hwtokens"`, `"hwtokens_package": ""`, "install.hwtokens_package"},
 		{"relative library", `"rutoken_library": "/usr/lib/`, `"rutoken_library": "usr/lib/`, "install.rutoken_library"},
 		{"no units", `"units": ["xroad-signer", "xroad-proxy", "xroad-confclient", "xroad-proxy-ui-api", "xroad-monitor", "xroad-addon-messagelog"]`, `"units": []`, "install.units"},
-		{"bad unit", `"xroad-monitor"`, `"xroad monitor; reboot"`, "install.units[4]"},
+		{"bad unit", `"xroad-monitor", "xroad-addon-messagelog"]`, `"xroad monitor; reboot", "xroad-addon-messagelog"]`, "install.units[4]"},
 		{"bad group", `"xroad-securityserver-observer"`, `"Observers"`, "install.admin_groups[4]"},
+		{"anchor hash too short", `"sha224": ""`, `"sha224": "92:62:34:C5"`, "anchor.sha224"},
+		{"anchor hash a SHA-256", `"sha224": ""`, `"sha224": "` + strings.Repeat("AB", 32) + `"`, "anchor.sha224"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			bad := strings.Replace(string(good), c.from, c.to, 1)
-			if bad == string(good) {
+			from := string(good)
+			switch c.name {
+			case "repo with options", "repo two lines", "key over http", "bad fingerprint", "both forms":
+				from = signedForm(t, from)
+			}
+			bad := strings.Replace(from, c.from, c.to, 1)
+			if bad == from {
 				t.Fatalf("fixture text %q not found in the profile", c.from)
 			}
 			path := filepath.Join(t.TempDir(), "op.json")
@@ -88,6 +105,69 @@ func TestProfileErrorsNameTheField(t *testing.T) {
 				t.Errorf("error %q: field %q, want %q and the file name", err, pe.Field, c.field)
 			}
 		})
+	}
+}
+
+// signedForm is the Tunduk profile with a signed apt repository in place
+// of its flat one, as another operator's profile may have.
+func signedForm(t *testing.T, profile string) string {
+	t.Helper()
+	const flat = `"flat_repository": "https://deb.tunduk.kg/ubuntu22.04-7.4.2/",`
+	i, j := strings.Index(profile, flat), strings.Index(profile, `"package_pins"`)
+	if i < 0 || j < i {
+		t.Fatal("the profile has no flat repository to replace")
+	}
+	signed := `"repository": "deb https://repo.example/xroad jammy-7.4.2 main",
+    "repository_key_url": "https://repo.example/xroad/repository.gpg",
+    "repository_key_fingerprint": "",
+    `
+	out := profile[:i] + signed + profile[j:]
+	if _, err := Parse([]byte(out), "signed.json"); err != nil {
+		t.Fatalf("the signed form does not load: %v", err)
+	}
+	return out
+}
+
+// The Tunduk profile's packages: the flat repository the public setup
+// shows, the 28 packages of X-Road 7.4.2's control file pinned by name,
+// version and architecture, and the two SHA-256 sums that setup checks.
+func TestTundukPackagePins(t *testing.T) {
+	p, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := p.Install
+	if in.FlatRepository != "https://deb.tunduk.kg/ubuntu22.04-7.4.2/" || in.Repository != "" || len(in.PackagePins) != 28 {
+		t.Fatalf("flat %q, repository %q, %d pins", in.FlatRepository, in.Repository, len(in.PackagePins))
+	}
+	proxy, ok := in.Pin("xroad-proxy")
+	if !ok || proxy.File() != "xroad-proxy_7.4.2-1.gita30be58.ubuntu22.04_all.deb" ||
+		proxy.SHA256 != "70a7f30ad6ff09e3813ae64c81573fda18fed266a2d15df8c0c5392077ef3b3c" || !strings.Contains(proxy.Source, "goodwokdev/tunduk-security-server") {
+		t.Errorf("xroad-proxy pin: %+v", proxy)
+	}
+	ui, _ := in.Pin("xroad-proxy-ui-api")
+	if ui.SHA256 != "806706aaab34bec3e60f8fed1e0b8acadfedb8c32d8b7b1fa74aa846078853fe" || ui.Source == "" {
+		t.Errorf("xroad-proxy-ui-api pin: %+v", ui)
+	}
+	hashed := 0
+	for _, pin := range in.PackagePins {
+		if pin.SHA256 != "" {
+			hashed++
+		}
+	}
+	if hashed != 2 {
+		t.Errorf("%d pins with a SHA-256; only the two the public source shows are known", hashed)
+	}
+	if base, _ := in.Pin("xroad-base"); base.File() != "xroad-base_7.4.2-1.gita30be58.ubuntu22.04_amd64.deb" {
+		t.Errorf("xroad-base: %s (Architecture: amd64 arm64 in the control file)", base.File())
+	}
+	if !strings.HasSuffix(in.ProfileClass, ".KgSkKlass3CertificateProfileInfoProvider") {
+		t.Errorf("profile class %q", in.ProfileClass)
+	}
+	for _, name := range append([]string{in.Package, in.HWTokensPackage}, in.FlatPackages...) {
+		if _, ok := in.Pin(name); !ok {
+			t.Errorf("%s is fetched or installed but not pinned", name)
+		}
 	}
 }
 
@@ -210,6 +290,23 @@ func TestOperatorAndCAContacts(t *testing.T) {
 		var pe *Error
 		if !errors.As(err, &pe) || pe.Field != c.field {
 			t.Errorf("%s: got %v, want an error on %s", c.name, err, c.field)
+		}
+	}
+}
+
+// TestProfileAnchorHash: anchor.sha224 is empty in the Tunduk profile
+// (the operator publishes the hash with the anchor, not here yet); a
+// SHA-224 in X-Road's forms (colons or not, either case) is taken.
+func TestProfileAnchorHash(t *testing.T) {
+	p, err := Default()
+	if err != nil || p.Anchor.SHA224 != "" {
+		t.Fatalf("default anchor.sha224 %q, %v", p.Anchor.SHA224, err)
+	}
+	good, _ := os.ReadFile("../assets/profiles/tunduk.json")
+	for _, h := range []string{strings.Repeat("9a", 28), strings.TrimSuffix(strings.Repeat("92:", 28), ":")} {
+		q, err := Parse([]byte(strings.Replace(string(good), `"sha224": ""`, `"sha224": "`+h+`"`, 1)), "op.json")
+		if err != nil || q.Anchor.SHA224 != h {
+			t.Fatalf("%q: %v", h, err)
 		}
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"github.com/sirupsen/logrus"
 	gossh "golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
+
+	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
 )
 
 // AuthError reports that every configured authentication method failed.
@@ -163,9 +165,9 @@ func (s *authState) signers() ([]gossh.Signer, error) {
 // known (OpenSSH format or a .pub file beside it) is decrypted only when the
 // server accepts that public key, so its passphrase is asked only if needed.
 func (s *authState) identity(file string) (gossh.Signer, error) {
-	data, err := os.ReadFile(file)
+	data, err := readcap.ReadFile(file, readcap.Key)
 	if err != nil {
-		return nil, fmt.Errorf("identity file %s not readable: %v", file, errors.Unwrap(err))
+		return nil, fmt.Errorf("identity file %s not readable: %w", file, err)
 	}
 	sg, err := gossh.ParsePrivateKey(data)
 	if err == nil {
@@ -180,7 +182,7 @@ func (s *authState) identity(file string) (gossh.Signer, error) {
 	}
 	pub := missing.PublicKey
 	if pub == nil {
-		if b, err := os.ReadFile(file + ".pub"); err == nil {
+		if b, err := readcap.ReadFile(file+".pub", readcap.Key); err == nil {
 			pub, _, _, _, _ = gossh.ParseAuthorizedKey(b)
 		}
 	}

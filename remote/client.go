@@ -25,9 +25,10 @@ const (
 	exitErrorTail         = 4 << 10
 )
 
-// ErrOutputLimit is returned (wrapped) by Run when a stream exceeded
-// Config.MaxOutput; the returned output is truncated to the limit.
-var ErrOutputLimit = errors.New("ssh: remote command output exceeded the limit and was truncated")
+// ErrOutputLimit is returned (wrapped, *OutputLimitError) by Run when a
+// stream exceeded Config.MaxOutput; the returned output is cut at the
+// limit and the command was ended.
+var ErrOutputLimit = errors.New("remote command output exceeded the limit")
 
 // Config describes one SSH connection.
 type Config struct {
@@ -390,57 +391,81 @@ func (e *ExitError) Error() string {
 }
 
 // Run runs cmd in one exec session and returns its output. A non-zero exit
-// returns *ExitError together with the output. Cancelling ctx signals the
-// remote command (KILL) and closes the session; Run then returns at once
-// with the output so far and an error wrapping ctx.Err(). Each stream is
-// bounded by Config.MaxOutput (ErrOutputLimit). stdin may be nil; Run does
-// not wait for stdin to reach EOF once the command has ended.
+// returns *ExitError together with the output. Nothing here waits on the
+// host without a bound:
+//   - opening the session and starting the command take at most
+//     ConnectTimeout (*StalledError with Opening);
+//   - ctx's deadline ends the command (*StalledError: the host stalled or
+//     trickled), its cancellation too (an error wrapping ctx.Err());
+//   - a stream past Config.MaxOutput stops the read and ends the command
+//     (*OutputLimitError, wrapping ErrOutputLimit).
+//
+// Ending the command signals it (KILL) and closes the session, without
+// waiting on the host; Run then returns at once with the output so far.
+// stdin may be nil; Run does not wait for stdin to reach EOF once the
+// command has ended.
 func (c *Client) Run(ctx context.Context, cmd string, stdin io.Reader) (stdout, stderr []byte, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
-	sess, err := c.client.NewSession()
-	if err != nil {
-		return nil, nil, fmt.Errorf("ssh: opening a session on %s: %w", c.cfg.Target.String(), err)
-	}
-	defer sess.Close()
-	outBuf := &boundedBuffer{limit: c.cfg.MaxOutput}
-	errBuf := &boundedBuffer{limit: c.cfg.MaxOutput}
-	sess.Stdout, sess.Stderr = outBuf, errBuf
-	var in io.WriteCloser
-	if stdin != nil {
-		if in, err = sess.StdinPipe(); err != nil {
-			return nil, nil, fmt.Errorf("ssh: stdin for remote command: %w", err)
-		}
-	}
-	if err := sess.Start(cmd); err != nil {
-		return nil, nil, fmt.Errorf("ssh: starting remote command: %w", err)
-	}
-	c.log.Debug("ssh: remote command started")
-	if in != nil {
-		go func() {
-			io.Copy(in, stdin)
-			in.Close()
-		}()
-	}
+	start := time.Now()
+	outBuf := newBoundedBuffer(c.cfg.MaxOutput, "stdout")
+	errBuf := newBoundedBuffer(c.cfg.MaxOutput, "stderr")
+	x := &execution{}
+	started := make(chan struct{})
 	waitCh := make(chan error, 1)
-	go func() { waitCh <- sess.Wait() }()
-	select {
-	case err = <-waitCh:
-	case <-ctx.Done():
-		sess.Signal(gossh.SIGKILL)
-		sess.Close()
-		select { // give the copiers a moment to flush what already arrived
+	go func() { waitCh <- x.run(c, cmd, stdin, outBuf, errBuf, started) }()
+	opening := time.NewTimer(c.cfg.ConnectTimeout)
+	defer opening.Stop()
+	// end stops the command and gives the copiers a moment to hand over
+	// what already arrived; it never blocks on the host.
+	end := func() ([]byte, []byte) {
+		x.stop()
+		select {
 		case <-waitCh:
 		case <-time.After(200 * time.Millisecond):
 		}
-		return outBuf.Bytes(), errBuf.Bytes(), fmt.Errorf("ssh: remote command interrupted: %w", ctx.Err())
+		return outBuf.Bytes(), errBuf.Bytes()
+	}
+	for err == nil {
+		select {
+		case <-started:
+			started = nil
+			opening.Stop()
+			continue
+		case <-opening.C:
+			if started == nil {
+				continue
+			}
+			x.stop()
+			return nil, nil, fmt.Errorf("ssh: %s: %w", c.cfg.Target.String(), &StalledError{After: time.Since(start), Opening: true})
+		case <-ctx.Done():
+			o, e := end()
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return o, e, Stalled(ctx, start)
+			}
+			return o, e, fmt.Errorf("ssh: remote command interrupted: %w", ctx.Err())
+		case <-outBuf.over:
+			o, e := end()
+			return o, e, outBuf.err()
+		case <-errBuf.over:
+			o, e := end()
+			return o, e, errBuf.err()
+		case werr := <-waitCh:
+			if werr == nil {
+				return outBuf.Bytes(), errBuf.Bytes(), nil
+			}
+			err = werr
+		}
 	}
 	stdout, stderr = outBuf.Bytes(), errBuf.Bytes()
 	var ee *gossh.ExitError
 	var missing *gossh.ExitMissingError
+	var limit *OutputLimitError
 	switch {
-	case err == nil:
+	case errors.As(err, &limit):
+		// The last write went past the limit as the command ended.
+		return stdout, stderr, limit
 	case errors.As(err, &ee):
 		tail := stderr
 		if len(tail) > exitErrorTail {
@@ -449,48 +474,77 @@ func (c *Client) Run(ctx context.Context, cmd string, stdin io.Reader) (stdout, 
 		return stdout, stderr, &ExitError{Code: ee.ExitStatus(), Signal: ee.Signal(), Stderr: append([]byte(nil), tail...)}
 	case errors.As(err, &missing):
 		return stdout, stderr, fmt.Errorf("ssh: remote command ended without an exit status (connection lost?)")
-	default:
-		return stdout, stderr, fmt.Errorf("ssh: remote command: %w", err)
 	}
-	if outBuf.Truncated() || errBuf.Truncated() {
-		return stdout, stderr, fmt.Errorf("%w (limit %d bytes per stream)", ErrOutputLimit, c.cfg.MaxOutput)
-	}
-	return stdout, stderr, nil
+	return stdout, stderr, err
 }
 
-// boundedBuffer keeps the first limit bytes and discards the rest.
-type boundedBuffer struct {
-	mu        sync.Mutex
-	buf       []byte
-	limit     int
-	truncated bool
+// execution is one command's session, opened and waited for in a
+// goroutine of its own so that Run can give up on a host that never
+// answers.
+type execution struct {
+	mu      sync.Mutex
+	sess    *gossh.Session
+	stopped bool
 }
 
-func (b *boundedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	room := b.limit - len(b.buf)
-	if room < len(p) {
-		b.truncated = true
-		if room > 0 {
-			b.buf = append(b.buf, p[:room]...)
+// run opens the session, starts cmd (closing started once it runs) and
+// waits for it to end.
+func (x *execution) run(c *Client, cmd string, stdin io.Reader, stdout, stderr io.Writer, started chan<- struct{}) error {
+	sess, err := c.client.NewSession()
+	if err != nil {
+		return fmt.Errorf("ssh: opening a session on %s: %w", c.cfg.Target.String(), err)
+	}
+	x.mu.Lock()
+	if x.stopped {
+		x.mu.Unlock()
+		sess.Close()
+		return context.Canceled
+	}
+	x.sess = sess
+	x.mu.Unlock()
+	defer sess.Close()
+	sess.Stdout, sess.Stderr = stdout, stderr
+	var in io.WriteCloser
+	if stdin != nil {
+		if in, err = sess.StdinPipe(); err != nil {
+			return fmt.Errorf("ssh: stdin for remote command: %w", err)
 		}
-		return len(p), nil
 	}
-	b.buf = append(b.buf, p...)
-	return len(p), nil
+	if err := sess.Start(cmd); err != nil {
+		return fmt.Errorf("ssh: starting remote command: %w", err)
+	}
+	close(started)
+	c.log.Debug("ssh: remote command started")
+	if in != nil {
+		go func() {
+			io.Copy(in, stdin)
+			in.Close()
+		}()
+	}
+	if err := sess.Wait(); err != nil {
+		var ee *gossh.ExitError
+		var missing *gossh.ExitMissingError
+		if errors.As(err, &ee) || errors.As(err, &missing) {
+			return err
+		}
+		return fmt.Errorf("ssh: remote command: %w", err)
+	}
+	return nil
 }
 
-func (b *boundedBuffer) Bytes() []byte {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]byte(nil), b.buf...)
-}
-
-func (b *boundedBuffer) Truncated() bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.truncated
+// stop signals the command and closes its session, in the background: a
+// host that no longer reads may hold even those writes.
+func (x *execution) stop() {
+	x.mu.Lock()
+	x.stopped = true
+	sess := x.sess
+	x.mu.Unlock()
+	if sess != nil {
+		go func() {
+			sess.Signal(gossh.SIGKILL)
+			sess.Close()
+		}()
+	}
 }
 
 func lastLines(s string, n, max int) string {

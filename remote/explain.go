@@ -27,8 +27,8 @@ const (
 )
 
 // Classify says what kind of error err is, with the values a message about
-// it needs (Host, File, Line, Fingerprint), raw: callers bound and clean
-// them before showing.
+// it needs (Host, File, Line, Fingerprint; After for a host that stalled),
+// raw: callers bound and clean them before showing.
 func Classify(err error) (Kind, map[string]any) {
 	data := map[string]any{}
 	var changed *HostKeyChangedError
@@ -37,6 +37,7 @@ func Classify(err error) (Kind, map[string]any) {
 	var auth *AuthError
 	var dnsErr *net.DNSError
 	var netErr net.Error
+	var stalled *StalledError
 	switch {
 	case errors.Is(err, context.Canceled):
 		return KindCancelled, data
@@ -59,6 +60,9 @@ func Classify(err error) (Kind, map[string]any) {
 		return KindDNS, data
 	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
 		return KindUnreachable, data
+	case errors.As(err, &stalled):
+		data["After"] = Duration(stalled.After)
+		return KindTimeout, data
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
 		return KindTimeout, data
 	}

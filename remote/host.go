@@ -7,8 +7,10 @@ package remote
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net"
+	"time"
 )
 
 // Host is a machine commands run on.
@@ -42,8 +44,46 @@ func (p *Proc) Close() error {
 
 var _ Host = (*Client)(nil)
 
-// Start runs cmd in a session of its own on the connection.
+// Start runs cmd in a session of its own on the connection. A host that
+// does not open the session or start the command within ConnectTimeout
+// gets *StalledError (Opening); the session it may open later is closed.
+// Reading Stdout is the caller's to bound (installer: the root shell's
+// frames, the run lock's answer).
 func (c *Client) Start(cmd string) (*Proc, error) {
+	type started struct {
+		p   *Proc
+		err error
+	}
+	ch := make(chan started) // unbuffered: a late result is closed, not left behind
+	abandoned := make(chan struct{})
+	go func() {
+		p, err := c.start(cmd)
+		select {
+		case ch <- started{p, err}:
+		case <-abandoned:
+			if p != nil {
+				p.Close()
+			}
+		}
+	}()
+	t := time.NewTimer(c.cfg.ConnectTimeout)
+	defer t.Stop()
+	select {
+	case r := <-ch:
+		return r.p, r.err
+	case <-t.C:
+		close(abandoned)
+		// A result that came as the timer fired is not lost.
+		select {
+		case r := <-ch:
+			return r.p, r.err
+		default:
+		}
+		return nil, fmt.Errorf("ssh: %s: %w", c.cfg.Target.String(), &StalledError{After: c.cfg.ConnectTimeout, Opening: true})
+	}
+}
+
+func (c *Client) start(cmd string) (*Proc, error) {
 	sess, err := c.client.NewSession()
 	if err != nil {
 		return nil, err

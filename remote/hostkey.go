@@ -17,6 +17,8 @@ import (
 	"github.com/sirupsen/logrus"
 	gossh "golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
+
+	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
 )
 
 // Fingerprint returns the OpenSSH SHA-256 fingerprint of key, "SHA256:...".
@@ -108,6 +110,10 @@ func (v *hostKeyVerifier) load() (gossh.HostKeyCallback, error) {
 	if _, err := os.Stat(v.file); errors.Is(err, fs.ErrNotExist) {
 		return knownhosts.New()
 	}
+	// Read through its cap first: knownhosts.New reads without one.
+	if _, err := readcap.ReadFile(v.file, readcap.KnownHosts); err != nil {
+		return nil, fmt.Errorf("reading known hosts: %w", err)
+	}
 	cb, err := knownhosts.New(v.file)
 	if err == nil {
 		return cb, nil
@@ -123,7 +129,7 @@ func (v *hostKeyVerifier) load() (gossh.HostKeyCallback, error) {
 // a copy with those lines commented out and reports the original file in
 // errors.
 func (v *hostKeyVerifier) loadTolerant() (gossh.HostKeyCallback, bool) {
-	data, err := os.ReadFile(v.file)
+	data, err := readcap.ReadFile(v.file, readcap.KnownHosts)
 	if err != nil {
 		return nil, false
 	}

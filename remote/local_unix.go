@@ -46,22 +46,42 @@ func killGroup(c *exec.Cmd) error {
 
 // Run runs cmd with /bin/sh on this computer. A non-zero exit returns
 // *ExitError with the output; cancelling ctx kills the command's process
-// group and returns the output so far with an error wrapping ctx.Err().
-// Each stream is bounded by MaxOutput (ErrOutputLimit). stdin may be nil.
+// group and returns the output so far with an error wrapping ctx.Err()
+// (*StalledError when ctx's deadline passed). A stream past MaxOutput
+// kills it too (*OutputLimitError). stdin may be nil.
 func (l *Local) Run(ctx context.Context, cmd string, stdin io.Reader) (stdout, stderr []byte, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
-	c := l.command(ctx, cmd)
-	outBuf := &boundedBuffer{limit: l.maxOutput()}
-	errBuf := &boundedBuffer{limit: l.maxOutput()}
+	start := time.Now()
+	// A stream past the limit cancels the command as ctx would.
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	c := l.command(cctx, cmd)
+	outBuf := newBoundedBuffer(l.maxOutput(), "stdout")
+	errBuf := newBoundedBuffer(l.maxOutput(), "stderr")
 	c.Stdout, c.Stderr = outBuf, errBuf
 	if stdin != nil {
 		c.Stdin = stdin
 	}
+	go func() {
+		select {
+		case <-outBuf.over:
+		case <-errBuf.over:
+		case <-cctx.Done():
+		}
+		cancel()
+	}()
 	err = c.Run()
 	stdout, stderr = outBuf.Bytes(), errBuf.Bytes()
-	if ctx.Err() != nil {
+	switch {
+	case outBuf.Truncated():
+		return stdout, stderr, outBuf.err()
+	case errBuf.Truncated():
+		return stdout, stderr, errBuf.err()
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return stdout, stderr, Stalled(ctx, start)
+	case ctx.Err() != nil:
 		return stdout, stderr, fmt.Errorf("local command interrupted: %w", ctx.Err())
 	}
 	var ee *exec.ExitError
@@ -82,9 +102,6 @@ func (l *Local) Run(ctx context.Context, cmd string, stdin io.Reader) (stdout, s
 		return stdout, stderr, xe
 	default:
 		return stdout, stderr, fmt.Errorf("local command: %w", err)
-	}
-	if outBuf.Truncated() || errBuf.Truncated() {
-		return stdout, stderr, fmt.Errorf("%w (limit %d bytes per stream)", ErrOutputLimit, l.maxOutput())
 	}
 	return stdout, stderr, nil
 }

@@ -56,9 +56,19 @@ func PinnedTLS(certPEM []byte) (*tls.Config, PinnedCert, error) {
 	return &tls.Config{RootCAs: pool, ServerName: st.ServerName, MinVersion: tls.VersionTLS12}, st, nil
 }
 
+// Bounds of TunnelHTTP's client: the admin API answers each call within
+// seconds, its headers are a few hundred bytes (bodies are the caller's
+// to cap: xroad.Client reads at most 4 MiB).
+const (
+	tunnelCallTimeout    = 30 * time.Second
+	tunnelHandshake      = 15 * time.Second
+	tunnelMaxHeaderBytes = 64 << 10
+)
+
 // TunnelHTTP is an HTTP client whose every connection goes to addr as h
 // sees it (over SSH, a channel of the connection; locally, a direct
-// connection), with TLS pinned to certPEM.
+// connection), with TLS pinned to certPEM. Every call ends within 30 s,
+// the body read included; the response headers are capped at 64 KiB.
 func TunnelHTTP(h Host, addr string, certPEM []byte) (*http.Client, PinnedCert, error) {
 	cfg, st, err := PinnedTLS(certPEM)
 	if err != nil {
@@ -68,9 +78,10 @@ func TunnelHTTP(h Host, addr string, certPEM []byte) (*http.Client, PinnedCert, 
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 			return h.DialTCP(ctx, addr)
 		},
-		TLSClientConfig:     cfg,
-		TLSHandshakeTimeout: 15 * time.Second,
-		DisableKeepAlives:   true,
+		TLSClientConfig:        cfg,
+		TLSHandshakeTimeout:    tunnelHandshake,
+		MaxResponseHeaderBytes: tunnelMaxHeaderBytes,
+		DisableKeepAlives:      true,
 	}
-	return &http.Client{Transport: tr, Timeout: 30 * time.Second}, st, nil
+	return &http.Client{Transport: tr, Timeout: tunnelCallTimeout}, st, nil
 }

@@ -4,16 +4,21 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+
+	"github.com/tunduk-onboard/tunduk-onboard/tokens/vendors"
 )
 
 // LibraryKind names the family of a PKCS#11 library, so a person sees
-// which one was found: the Rutoken driver is what the security server
-// needs, SoftHSM2 is only for tests and OpenSC reads Rutokens too.
+// which one was found: a token vendor's driver (tokens/vendors: the
+// Rutoken's, JaCarta's) is what the security server needs, SoftHSM2 is
+// only for tests and OpenSC reads Rutokens too. A vendor's kind is its
+// vendors.Vendor ID.
 type LibraryKind string
 
 // The library families told apart.
 const (
 	LibraryRutoken LibraryKind = "rutoken"
+	LibraryJaCarta LibraryKind = "jacarta"
 	LibrarySoftHSM LibraryKind = "softhsm"
 	LibraryOpenSC  LibraryKind = "opensc"
 	LibraryOther   LibraryKind = "other"
@@ -49,25 +54,27 @@ func (m *Module) readLibraryInfo() LibraryInfo {
 }
 
 // classifyLibrary tells the family from the file name and the library's
-// own words. The words win over the name: a renamed copy of SoftHSM2 is
-// still SoftHSM2. Aktiv ships the Rutoken driver as librtpkcs11ecp
-// (rtpkcs11ecp.dll, rtpkcs11ecp.framework).
+// own words: OpenSC's, else the vendor table's (vendors.Classify, where
+// the words win over the name: a renamed copy of SoftHSM2 is still
+// SoftHSM2).
 func classifyLibrary(file, manufacturer, description string) LibraryKind {
-	words := strings.ToLower(manufacturer + " " + description)
-	name := strings.ToLower(file)
-	switch {
-	case strings.Contains(words, "softhsm"):
-		return LibrarySoftHSM
-	case strings.Contains(words, "opensc"):
+	if strings.Contains(strings.ToLower(manufacturer+" "+description), "opensc") {
 		return LibraryOpenSC
-	case strings.Contains(words, "aktiv") || strings.Contains(words, "rutoken"):
-		return LibraryRutoken
-	case strings.Contains(name, "rtpkcs11"):
-		return LibraryRutoken
-	case strings.Contains(name, "softhsm"):
-		return LibrarySoftHSM
-	case strings.Contains(name, "opensc"):
+	}
+	if v := vendors.Classify(file, manufacturer, description); v != "" {
+		return LibraryKind(v)
+	}
+	if strings.Contains(strings.ToLower(file), "opensc") {
 		return LibraryOpenSC
 	}
 	return LibraryOther
+}
+
+// Vendor is the vendors.Vendor ID of a library of a vendor's family
+// ("" for OpenSC and others).
+func (k LibraryKind) Vendor() string {
+	if _, ok := vendors.ByID(string(k)); ok {
+		return string(k)
+	}
+	return ""
 }

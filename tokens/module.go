@@ -1,4 +1,4 @@
-// Package tokens drives PKCS#11 tokens (Rutoken ECP, SoftHSM2) through
+// Package tokens drives PKCS#11 tokens (Rutoken ECP, JaCarta, SoftHSM2) through
 // github.com/miekg/pkcs11: discovery, token state, initialisation, PINs,
 // the RSA signing key and a crypto.Signer over it.
 package tokens
@@ -14,6 +14,8 @@ import (
 
 	"github.com/miekg/pkcs11"
 	"github.com/sirupsen/logrus"
+
+	"github.com/tunduk-onboard/tunduk-onboard/tokens/vendors"
 )
 
 // p11log is the package logger; only steps without secrets are logged, at Debug.
@@ -37,47 +39,47 @@ var (
 	modules   = map[string]*Module{}
 )
 
-// ModuleCandidates returns the usual PKCS#11 library paths for runtime.GOOS:
-// the Rutoken library first, then SoftHSM2.
+// ModuleCandidates returns the usual PKCS#11 library paths for
+// runtime.GOOS, every vendor's of tokens/vendors in its order: the
+// Rutoken's first, then JaCarta's, SoftHSM2's last.
 func ModuleCandidates() []string {
 	return moduleCandidatesFor(runtime.GOOS)
 }
 
 func moduleCandidatesFor(goos string) []string {
-	switch goos {
-	case "windows":
-		sys := os.Getenv("SystemRoot")
-		if sys == "" {
-			sys = `C:\Windows`
-		}
-		// Absolute paths only: a bare DLL name would also be searched for
-		// in the program's own folder, where a stray copy could be loaded.
-		return []string{
-			sys + `\System32\rtpkcs11ecp.dll`, // Windows separators on any build host
-			`C:\SoftHSM2\lib\softhsm2-x64.dll`,
-			`C:\SoftHSM2\lib\softhsm2.dll`,
-		}
-	case "darwin":
-		return []string{
-			"/Library/Frameworks/rtpkcs11ecp.framework/rtpkcs11ecp",
-			"/Library/Frameworks/rtpkcs11ecp.framework/Versions/Current/rtpkcs11ecp",
-			"/usr/local/lib/librtpkcs11ecp.dylib",
-			"/opt/homebrew/lib/softhsm/libsofthsm2.so",
-			"/usr/local/lib/softhsm/libsofthsm2.so",
-		}
-	default:
-		return []string{
-			"/usr/lib/librtpkcs11ecp.so",
-			"/usr/lib/x86_64-linux-gnu/librtpkcs11ecp.so",
-			"/usr/lib64/librtpkcs11ecp.so",
-			"/opt/aktivco/rutokenecp/x86_64/librtpkcs11ecp.so",
-			"/opt/aktivco/rutokenecp/amd64/librtpkcs11ecp.so",
-			"/usr/lib/softhsm/libsofthsm2.so",
-			"/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
-			"/usr/local/lib/softhsm/libsofthsm2.so",
-			"/usr/lib64/pkcs11/libsofthsm2.so",
+	var out []string
+	for _, c := range vendors.Candidates(goos) {
+		out = append(out, c.Path)
+	}
+	return out
+}
+
+// Found is a vendor's PKCS#11 library found where that vendor's usually
+// is: named by its place, not loaded yet.
+type Found struct {
+	Path   string
+	Vendor string // a vendors.Vendor ID
+}
+
+// Discover lists the vendors' libraries present on this computer, in the
+// table's order, without loading any (loading runs the library's code:
+// FindModule does that, for the one it uses).
+func Discover() []Found { return discover(runtime.GOOS, fileExists) }
+
+func discover(goos string, exists func(string) bool) []Found {
+	var out []Found
+	for _, c := range vendors.Candidates(goos) {
+		if exists(c.Path) {
+			out = append(out, Found{Path: c.Path, Vendor: c.Vendor})
 		}
 	}
+	return out
+}
+
+// fileExists: path is there and not a folder.
+func fileExists(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && !st.IsDir()
 }
 
 // OpenModule loads and initialises the PKCS#11 library at path, once per
@@ -97,13 +99,13 @@ func OpenModule(path string) (*Module, error) {
 	}
 	if strings.ContainsRune(path, filepath.Separator) {
 		if _, err := os.Stat(path); err != nil {
-			return nil, fmt.Errorf("%w: %s does not exist (%v); install the Rutoken driver (librtpkcs11ecp) or give the library path with --module", ErrModuleLoad, path, err)
+			return nil, fmt.Errorf("%w: %s does not exist (%v); install the Rutoken driver (librtpkcs11ecp) or JaCarta's (libjcPKCS11-2), or give the library path with --module", ErrModuleLoad, path, err)
 		}
 	}
 	p11log.WithField("module", path).Debug("loading PKCS#11 module")
 	ctx := pkcs11.New(path)
 	if ctx == nil {
-		return nil, fmt.Errorf("%w: %s could not be loaded (not a PKCS#11 library for this system, or a dependency is missing); install the Rutoken driver (librtpkcs11ecp) or give the library path with --module", ErrModuleLoad, path)
+		return nil, fmt.Errorf("%w: %s could not be loaded (not a PKCS#11 library for this system, or a dependency is missing); install the Rutoken driver (librtpkcs11ecp) or JaCarta's (libjcPKCS11-2), or give the library path with --module", ErrModuleLoad, path)
 	}
 	if err := ctx.Initialize(); err != nil && !isCode(err, pkcs11.CKR_CRYPTOKI_ALREADY_INITIALIZED) {
 		ctx.Destroy()
@@ -138,7 +140,7 @@ func findModuleIn(candidates []string) (*Module, error) {
 		}
 		tried = append(tried, p+" ("+reason+")")
 	}
-	return nil, fmt.Errorf("%w: no PKCS#11 library found; tried %s; install the Rutoken driver (librtpkcs11ecp) or give the library path with --module", ErrModuleLoad, strings.Join(tried, ", "))
+	return nil, fmt.Errorf("%w: no PKCS#11 library found; tried %s; install the Rutoken driver (librtpkcs11ecp) or JaCarta's (libjcPKCS11-2), or give the library path with --module", ErrModuleLoad, strings.Join(tried, ", "))
 }
 
 // Path returns the library path the module was opened with.

@@ -15,15 +15,25 @@ import (
 )
 
 // AdminAPI is where the admin API listens on the host and where its TLS
-// certificate lies there.
+// certificate lies there; ProxyJar is where the classes behind it lie
+// (HasClass looks there; "" is the packages' ProxyJar).
 type AdminAPI struct {
 	Addr     string
 	CertPath string
+	ProxyJar string
 }
 
 // DefaultAdminAPI is the security server's: 127.0.0.1:4000 with the
 // certificate the packages make from the proxy-ui-api debconf subjects.
-var DefaultAdminAPI = AdminAPI{Addr: "127.0.0.1:4000", CertPath: "/etc/xroad/ssl/proxy-ui-api.crt"}
+var DefaultAdminAPI = AdminAPI{Addr: "127.0.0.1:4000", CertPath: "/etc/xroad/ssl/proxy-ui-api.crt", ProxyJar: ProxyJar}
+
+// Jar is a.ProxyJar, or the packages' ProxyJar when it is empty.
+func (a AdminAPI) Jar() string {
+	if a.ProxyJar == "" {
+		return ProxyJar
+	}
+	return a.ProxyJar
+}
 
 // adminAPIProbe answers 401 without an API key on a working server.
 const adminAPIProbe = "/api/v1/system/version"

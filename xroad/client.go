@@ -121,7 +121,9 @@ func (c *Client) do(ctx context.Context, cl call) ([]byte, int, error) {
 		}
 		wait := min(apiErr.RetryAfter, c.MaxWait)
 		if wait <= 0 {
-			wait = time.Second // no usable hint: the limit is per second
+			// X-Road's limit (IpThrottlingFilter) is per second and per
+			// minute, and it sends no Retry-After.
+			wait = min(time.Second, c.MaxWait)
 		}
 		t := time.NewTimer(wait)
 		select {

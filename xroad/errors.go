@@ -17,6 +17,15 @@ const (
 	CodeWarningsDetected    = "warnings_detected"
 	CodeAnchorWrongInstance = "internal_anchor_upload_invalid_instance_id"
 	CodeValidationFailure   = "validation_failure"
+	// CodePinIncorrect: a token refused the PIN (DeviationCodes.ERROR_PIN_INCORRECT).
+	CodePinIncorrect = "pin_incorrect"
+	// CodeFullyInitialized: POST /initialization on a server with
+	// nothing left to initialise (ERROR_SERVER_ALREADY_FULLY_INITIALIZED, 409).
+	CodeFullyInitialized = "server_already_fully_initialized"
+	// CodeLoginFailed: a token login the signer failed otherwise than
+	// on a wrong PIN (X_LOGIN_FAILED through ExceptionTranslator's "core."
+	// prefix), e.g. "Login failed: CKR_PIN_LOCKED" in its metadata.
+	CodeLoginFailed = "core.Signer.LoginFailed"
 )
 
 // Detail is a code with its metadata: the API's CodeWithDetails.

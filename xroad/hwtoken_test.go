@@ -41,9 +41,9 @@ func TestCAsAndExistingKey(t *testing.T) {
 	req := xroad.CSRGenerate{KeyUsageType: xroad.UsageSigning, CAName: caName, CSRFormat: xroad.FormatDER, MemberID: memberID,
 		SubjectFieldValues: map[string]string{"C": "KG", "O": "Test LLC", "serialNumber": "x", "CN": memberCode}}
 	_, err = c.GenerateCSR(ctx, hwKey.ID, req)
-	apiErr(t, err, 400, "token_not_logged_in")
+	apiErr(t, err, 409, "action_not_possible")
 	_, err = c.LoginToken(ctx, xroadtest.HWTokenID, pin)
-	apiErr(t, err, 400, "token_pin_incorrect")
+	apiErr(t, err, 400, "pin_incorrect")
 	if tok, err := c.LoginToken(ctx, xroadtest.HWTokenID, xroadtest.HWPIN); err != nil || !tok.LoggedIn {
 		t.Fatalf("hardware login %+v, %v", tok, err)
 	}
@@ -65,8 +65,13 @@ func TestCAsAndExistingKey(t *testing.T) {
 	}
 	_, err = c.Key(ctx, "NOPE")
 	apiErr(t, err, 404, "key_not_found")
-	// An authentication key on a hardware token is refused, as X-Road does.
+	// An authentication key on a hardware token is refused, as X-Road does,
+	// and the key made for it is not kept.
+	keys := f.KeyCount()
 	_, err = c.AddKeyWithCSR(ctx, xroadtest.HWTokenID, "a", xroad.CSRGenerate{KeyUsageType: xroad.UsageAuthentication,
-		CAName: caName, CSRFormat: xroad.FormatDER, SubjectFieldValues: map[string]string{"CN": memberCode}})
-	apiErr(t, err, 400, "auth_key_not_supported")
+		CAName: caName, CSRFormat: xroad.FormatDER, SubjectFieldValues: map[string]string{"O": "Test LLC"}})
+	apiErr(t, err, 409, "action_not_possible")
+	if f.KeyCount() != keys {
+		t.Fatal("the refused key was kept")
+	}
 }

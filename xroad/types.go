@@ -74,6 +74,15 @@ const (
 	SoftwareTokenID   = "0"
 )
 
+// Token statuses the flow reads (X-Road 7.4.2 TokenStatusMapping.java;
+// a hardware token's from its PKCS#11 flags, HardwareTokenUtil.java).
+const (
+	TokenStatusOK           = "OK"
+	TokenStatusPINFinalTry  = "USER_PIN_FINAL_TRY"
+	TokenStatusPINLocked    = "USER_PIN_LOCKED"
+	TokenStatusPINIncorrect = "USER_PIN_INCORRECT"
+)
+
 // Token is one security token with its keys.
 type Token struct {
 	ID           string `json:"id"`

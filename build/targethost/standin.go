@@ -11,73 +11,64 @@ import (
 
 	"github.com/tunduk-onboard/tunduk-onboard/internal/srcdir"
 	"github.com/tunduk-onboard/tunduk-onboard/profile"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad/xroadtest"
 )
 
 // Version of every stand-in package.
 const Version = "7.4.2-0.standin"
 
-// DebconfRecord is where the stand-ins write, in their postinst, every
-// debconf answer they got: one "name=value" line per question.
-const DebconfRecord = "/var/lib/xroad-standin/debconf.txt"
-
-// Questions each stand-in asks, named exactly as the installer preseeds
-// them (installer/steps.go, debconfValues).
-var questions = map[string][][2]string{
-	"xroad-common": {
-		{"xroad-common/username", "string"}, {"xroad-common/database-host", "string"},
-		{"xroad-common/service-subject", "string"}, {"xroad-common/service-altsubject", "string"},
-		{"xroad-common/proxy-ui-api-subject", "string"}, {"xroad-common/proxy-ui-api-altsubject", "string"},
-	},
-	"xroad-addon-messagelog": {{"xroad-addon-messagelog/enable-messagelog", "boolean"}},
-}
-
 // apiBin is where the stand-in admin API server is installed.
 const apiBin = "/usr/lib/xroad-standin/standinapi"
-
-type standin struct {
-	name, arch, depends string
-	units               []string
-	files               map[string]string // path in the package -> local file
-	extra               string            // postinst shell run on configure
-	withDebconf         string            // postinst shell run on configure, debconf still up
-}
 
 // APICert is the admin API's certificate, made on install from the
 // debconf subjects as X-Road does; xroad.DefaultAdminAPI pins it.
 const APICert = "/etc/xroad/ssl/proxy-ui-api.crt"
 
-// certsFromDebconf makes the internal and admin API TLS certificates from
-// the preseeded subjects, once (a reinstall keeps them, as X-Road's do).
-// An unanswered subject falls back to the host name so the server still
-// starts; the record shows the missing answer.
-const certsFromDebconf = `install -d -m 0755 /etc/xroad/ssl
-cert() {
-  [ -s "/etc/xroad/ssl/$1.crt" ] && return 0
-  subj=${2:-/CN=$(hostname)}
-  alt=${3:-DNS:$(hostname)}
-  if ! out=$(openssl req -x509 -newkey rsa:2048 -nodes -days 7300 -subj "$subj" -addext "subjectAltName=$alt" \
-      -keyout "/etc/xroad/ssl/$1.key" -out "/etc/xroad/ssl/$1.crt" 2>&1 </dev/null); then
-    echo "$out" >&2
-    exit 1
-  fi
-  chown xroad:xroad "/etc/xroad/ssl/$1.key" "/etc/xroad/ssl/$1.crt"
-  chmod 0600 "/etc/xroad/ssl/$1.key"
+// StandinOptions vary the stand-ins.
+type StandinOptions struct {
+	// NIISProxy gives xroad-proxy NIIS's proxy-1.0.jar, without Tunduk's
+	// certificate profile class (xroadtest.KyrgyzProfileClass).
+	NIISProxy bool
 }
-db_get xroad-common/service-subject; s=$RET
-db_get xroad-common/service-altsubject; a=$RET
-cert internal "$s" "$a"
-db_get xroad-common/proxy-ui-api-subject; s=$RET
-db_get xroad-common/proxy-ui-api-altsubject; a=$RET
-cert proxy-ui-api "$s" "$a"`
+
+type standin struct {
+	name, arch, depends, predepends string
+	templates                       []template
+	config, preinst, postinst       string // shell bodies; postinst runs on configure
+	usesDebconf                     bool   // postinst talks to debconf without templates of its own
+	files                           map[string]file
+	links                           map[string]string // path -> target
+	units                           []unit
+}
+
+// template is one debconf question of a package's templates file.
+type template struct{ name, typ, def string }
+
+// file is a file in a package: a local file's content, or data.
+type file struct {
+	local string
+	data  string
+	mode  os.FileMode // 0644 when 0
+}
+
+// unit is a systemd service a package ships and starts.
+type unit struct {
+	name, exec string
+	oneshot    bool
+}
 
 // StandinDebs builds the stand-in X-Road packages into a temp dir and
-// returns it: xroad-common, xroad-addon-messagelog, the profile's
-// install.package (xroad-securityserver), its hwtokens package and the
-// Rutoken library package. They ask the real debconf questions (no
-// defaults, so an answer that was not preseeded shows up empty), record
-// the answers in DebconfRecord, create the admin groups and run the
-// profile's units; xroad-proxy-ui-api serves HTTPS on 127.0.0.1:4000.
-func StandinDebs(t testing.TB) string {
+// returns it (StandinDebsWith, default options).
+func StandinDebs(t testing.TB) string { return StandinDebsWith(t, StandinOptions{}) }
+
+// StandinDebsWith builds the stand-ins of the packages xroad-securityserver
+// and xroad-addon-hwtokens bring (standin_packages.go: the names, the
+// dependencies, the debconf questions, the users, paths and modes of X-Road
+// 7.4.2's packages) and Aktiv's Rutoken library package. They record the
+// debconf answers in DebconfRecord and the firewall at install time in
+// UfwAtInstall, and run placeholder services; xroad-proxy-ui-api serves
+// HTTPS on 4000.
+func StandinDebsWith(t testing.TB, o StandinOptions) string {
 	t.Helper()
 	if _, err := exec.LookPath("dpkg-deb"); err != nil {
 		t.Skip("targethost: dpkg-deb missing (apt-get install dpkg)")
@@ -91,54 +82,23 @@ func StandinDebs(t testing.TB) string {
 	dir, work := t.TempDir(), t.TempDir()
 	api := filepath.Join(work, "standinapi")
 	buildAPI(t, api)
-
-	owned := map[string][]string{}
-	for _, u := range in.Units {
-		owned[unitOwner(u, in.Package)] = append(owned[unitOwner(u, in.Package)], u)
-	}
-	dep := func(pkgs ...string) string {
-		for i, p := range pkgs {
-			pkgs[i] = p + " (= " + Version + ")"
-		}
-		return strings.Join(pkgs, ", ")
-	}
-	lib := filepath.Join(work, "lib.so")
-	if err := os.WriteFile(lib, []byte("stand-in for Aktiv's Rutoken PKCS#11 library\n"), 0o644); err != nil {
+	jar, err := xroadtest.ProxyJar(!o.NIISProxy, 200)
+	if err != nil {
 		t.Fatal(err)
 	}
-	pkgs := []standin{
-		{name: "xroad-common", arch: "all", depends: "debconf (>= 0.5) | debconf-2.0, passwd",
-			units: owned["xroad-common"],
-			// The real packages run their services as xroad.
-			extra: `getent passwd xroad >/dev/null || useradd --system --user-group --home-dir /var/lib/xroad --shell /usr/sbin/nologin xroad
-install -d -o xroad -g xroad /var/lib/xroad /etc/xroad`},
-		{name: "xroad-addon-messagelog", arch: "all", depends: "debconf (>= 0.5) | debconf-2.0, " + dep("xroad-common"),
-			units: owned["xroad-addon-messagelog"]},
-		{name: in.Package, arch: arch, depends: dep("xroad-common", "xroad-addon-messagelog") + ", postgresql, openssl",
-			units: owned[in.Package], files: map[string]string{apiBin: api}, withDebconf: certsFromDebconf,
-			extra: "for g in " + strings.Join(in.AdminGroups, " ") + `; do
-  getent group "$g" >/dev/null || groupadd --system "$g"
-done`},
-		{name: in.HWTokensPackage, arch: "all", depends: dep("xroad-common")},
-		{name: in.RutokenPackage, arch: arch, files: map[string]string{in.RutokenLibrary: lib}},
+	jarPath := filepath.Join(work, "proxy-1.0.jar")
+	lib := filepath.Join(work, "lib.so")
+	for path, b := range map[string][]byte{jarPath: jar, lib: []byte("stand-in for Aktiv's Rutoken PKCS#11 library\n")} {
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
+	pkgs := append(xroadPackages(arch, api, jarPath),
+		standin{name: in.RutokenPackage, arch: arch, files: map[string]file{in.RutokenLibrary: {local: lib, mode: 0o755}}})
 	for _, s := range pkgs {
 		s.build(t, filepath.Join(work, s.name), dir)
 	}
 	return dir
-}
-
-// unitOwner says which stand-in ships a unit, roughly as X-Road splits
-// them: signer and confclient with the common part, the message log with
-// its addon, the rest (proxy, admin API, monitor) with the server.
-func unitOwner(unit, server string) string {
-	switch unit {
-	case "xroad-signer", "xroad-confclient":
-		return "xroad-common"
-	case "xroad-addon-messagelog":
-		return "xroad-addon-messagelog"
-	}
-	return server
 }
 
 // buildAPI compiles testdata/standinapi statically, so it runs in the
@@ -174,50 +134,62 @@ func (s standin) build(t testing.TB, root, outDir string) {
 	}
 	ctl := fmt.Sprintf("Package: %s\nVersion: %s\nArchitecture: %s\nMaintainer: tunduk-onboard tests <tests@example.invalid>\n",
 		s.name, Version, s.arch)
+	if s.predepends != "" {
+		ctl += "Pre-Depends: " + s.predepends + "\n"
+	}
 	if s.depends != "" {
 		ctl += "Depends: " + s.depends + "\n"
 	}
 	ctl += "Section: misc\nPriority: optional\nDescription: stand-in for X-Road's " + s.name + " (tests only)\n" +
-		" Asks the real package's debconf questions, creates its groups and runs\n placeholder services; it does nothing X-Road does.\n"
+		" Asks the real package's debconf questions, makes its users, groups, paths\n and certificates, and runs placeholder services; it does nothing X-Road does.\n"
 	write("DEBIAN/control", ctl, 0o644)
-	qs := questions[s.name]
-	if len(qs) > 0 {
-		var tpl, names []string
-		for _, q := range qs {
-			tpl = append(tpl, fmt.Sprintf("Template: %s\nType: %s\nDescription: %s (stand-in)\n", q[0], q[1], q[0]))
-			names = append(names, q[0])
+	if len(s.templates) > 0 {
+		var tpl []string
+		for _, q := range s.templates {
+			e := fmt.Sprintf("Template: %s\nType: %s\n", q.name, q.typ)
+			if q.def != "" {
+				e += "Default: " + q.def + "\n"
+			}
+			tpl = append(tpl, e+"Description: "+q.name+" (stand-in)\n")
 		}
 		write("DEBIAN/templates", strings.Join(tpl, "\n"), 0o644)
-		write("DEBIAN/config", configScript(names), 0o755)
 	}
-	write("DEBIAN/postinst", s.postinst(), 0o755)
+	debconf := len(s.templates) > 0 || s.usesDebconf
+	if s.config != "" {
+		write("DEBIAN/config", "#!/bin/sh\nset -e\n. /usr/share/debconf/confmodule\n"+s.config+"\n", 0o755)
+	}
+	if s.preinst != "" {
+		write("DEBIAN/preinst", script(debconf, "", s.preinst), 0o755)
+	}
+	write("DEBIAN/postinst", script(debconf, "configure", s.postinst+startUnits(s.units)), 0o755)
 	if len(s.units) > 0 {
 		write("DEBIAN/prerm", prerm(s.units), 0o755)
 	}
 	for _, u := range s.units {
-		exe := "/bin/sleep infinity"
-		if u == "xroad-proxy-ui-api" {
-			exe = apiBin + " -cert " + APICert + " -key " + strings.TrimSuffix(APICert, ".crt") + ".key"
-		}
-		write("lib/systemd/system/"+u+".service", fmt.Sprintf(`[Unit]
-Description=X-Road stand-in %s
-After=network.target
-
-[Service]
-User=xroad
-ExecStart=%s
-Restart=on-failure
-
-[Install]
-WantedBy=multi-user.target
-`, u, exe), 0o644)
+		write("lib/systemd/system/"+u.name+".service", u.file(), 0o644)
 	}
-	for dst, src := range s.files {
-		b, err := os.ReadFile(src)
-		if err != nil {
+	for dst, f := range s.files {
+		data := []byte(f.data)
+		if f.local != "" {
+			var err error
+			if data, err = os.ReadFile(f.local); err != nil {
+				t.Fatal(err)
+			}
+		}
+		mode := f.mode
+		if mode == 0 {
+			mode = 0o644
+		}
+		write(strings.TrimPrefix(dst, "/"), string(data), mode)
+	}
+	for dst, target := range s.links {
+		full := filepath.Join(root, dst)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		write(strings.TrimPrefix(dst, "/"), string(b), 0o755)
+		if err := os.Symlink(target, full); err != nil {
+			t.Fatal(err)
+		}
 	}
 	out := filepath.Join(outDir, fmt.Sprintf("%s_%s_%s.deb", s.name, Version, s.arch))
 	if b, err := exec.Command("dpkg-deb", "--root-owner-group", "-Zgzip", "--build", root, out).CombinedOutput(); err != nil {
@@ -225,65 +197,76 @@ WantedBy=multi-user.target
 	}
 }
 
-// configScript asks every question, as a real package's config does; with
-// DEBIAN_FRONTEND=noninteractive (or already seen answers) nothing shows.
-func configScript(names []string) string {
-	return "#!/bin/sh\nset -e\n. /usr/share/debconf/confmodule\nfor q in " + strings.Join(names, " ") +
-		"; do\n  db_input high \"$q\" || true\ndone\ndb_go || true\n"
-}
-
-func (s standin) postinst() string {
+// script is a maintainer script: body, run only for the argument when one
+// is given; with debconf, the confmodule first and db_stop after (stdout
+// belongs to debconf until then: systemctl's messages would corrupt the
+// protocol, so units start after it).
+func script(debconf bool, only, body string) string {
 	var b strings.Builder
 	b.WriteString("#!/bin/sh\nset -e\n")
-	qs := questions[s.name]
-	if len(qs) > 0 || s.withDebconf != "" {
+	if debconf {
 		b.WriteString(". /usr/share/debconf/confmodule\n")
 	}
-	if s.withDebconf != "" {
-		b.WriteString("if [ \"$1\" = configure ]; then\n" + s.withDebconf + "\nfi\n")
+	if only != "" {
+		fmt.Fprintf(&b, "if [ \"$1\" != %s ]; then\n  exit 0\nfi\n", only)
 	}
-	if len(qs) > 0 {
-		// The record is rewritten per question, so reconfiguring does not
-		// leave two answers for one name.
-		fmt.Fprintf(&b, `record() {
-  install -d -m 0755 %[1]s
-  touch %[2]s
-  grep -v "^$1=" %[2]s > %[2]s.new || true
-  printf '%%s=%%s\n' "$1" "$2" >> %[2]s.new
-  mv %[2]s.new %[2]s
-}
-`, filepath.Dir(DebconfRecord), DebconfRecord)
-		b.WriteString("if [ \"$1\" = configure ]; then\n")
-		for _, q := range qs {
-			fmt.Fprintf(&b, "  db_get %s\n  record %s \"$RET\"\n", q[0], q[0])
+	if debconf {
+		body = strings.Replace(body, "\n# units\n", "\ndb_stop\n# units\n", 1)
+		if !strings.Contains(body, "db_stop") {
+			body += "\ndb_stop"
 		}
-		b.WriteString("fi\n")
 	}
-	if len(qs) > 0 || s.withDebconf != "" {
-		// stdout belongs to debconf until db_stop: systemctl's messages
-		// would corrupt the protocol.
-		b.WriteString("db_stop\n")
-	}
-	if s.extra != "" {
-		b.WriteString("if [ \"$1\" = configure ]; then\n" + s.extra + "\nfi\n")
-	}
-	if len(s.units) > 0 {
-		u := strings.Join(s.units, " ")
-		fmt.Fprintf(&b, `if [ "$1" = configure ]; then
-  if [ -d /run/systemd/system ]; then
-    systemctl daemon-reload
-    systemctl enable --now %[1]s
-  else
-    systemctl enable %[1]s
-  fi
-fi
-`, u)
-	}
+	b.WriteString(body + "\n")
 	return b.String()
 }
 
-func prerm(units []string) string {
-	u := strings.Join(units, " ")
+// startUnits enables and starts units (after db_stop, see script).
+func startUnits(units []unit) string {
+	if len(units) == 0 {
+		return ""
+	}
+	var names []string
+	for _, u := range units {
+		names = append(names, u.name)
+	}
+	return fmt.Sprintf(`
+# units
+if [ -d /run/systemd/system ]; then
+  systemctl daemon-reload
+  systemctl enable --now %[1]s
+else
+  systemctl enable %[1]s
+fi`, strings.Join(names, " "))
+}
+
+// file is the unit's service file, as generic/<unit>.service has it
+// (User and Group xroad, after and requiring xroad-base.service), the
+// program a stand-in.
+func (u unit) file() string {
+	if u.oneshot {
+		return fmt.Sprintf("[Unit]\nDescription=X-Road stand-in %s\n\n[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=%s\n\n[Install]\nWantedBy=multi-user.target\n", u.name, u.exec)
+	}
+	return fmt.Sprintf(`[Unit]
+Description=X-Road stand-in %s
+After=network.target xroad-base.service
+Requires=xroad-base.service
+
+[Service]
+User=xroad
+Group=xroad
+ExecStart=%s
+Restart=on-failure
+
+[Install]
+WantedBy=multi-user.target
+`, u.name, u.exec)
+}
+
+func prerm(units []unit) string {
+	var names []string
+	for _, u := range units {
+		names = append(names, u.name)
+	}
 	return fmt.Sprintf(`#!/bin/sh
 set -e
 if [ "$1" = remove ]; then
@@ -292,5 +275,5 @@ if [ "$1" = remove ]; then
   fi
   systemctl disable %[1]s || true
 fi
-`, u)
+`, strings.Join(names, " "))
 }

@@ -79,3 +79,31 @@ func RunTestAs(t testing.TB, name, test string, env []string, stdin string) (str
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }
+
+// RootOnlyFile writes data to a file named name, mode 0660, in a
+// directory of mode 0750, both root's: a user made by AddUser or SudoUser
+// cannot read it without sudo, as X-Road 7.4.2 keeps its TLS certificates
+// from other users (/etc/xroad/ssl 0750 and proxy-ui-api.crt 0660,
+// xroad:xroad: src/packages/src/xroad/ubuntu/generic/xroad-base.postinst,
+// src/packages/src/xroad/common/base/usr/share/xroad/scripts/generate_certificate.sh).
+// Removed in t.Cleanup.
+func RootOnlyFile(t testing.TB, name string, data []byte) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "root-only-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	inner := filepath.Join(dir, "ssl")
+	if err := os.Mkdir(inner, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(inner, name)
+	if err := os.WriteFile(path, data, 0o660); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}

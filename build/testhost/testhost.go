@@ -58,6 +58,10 @@ type Options struct {
 	// the current user is an empty file, because slow init scripts there
 	// (pyenv ...) would slow every command.
 	KeepShellInit bool
+	// Binds are files or folders bound over paths ({FROM, ONTO}) in sshd's
+	// private mount namespace: what its sessions see there (an unreadable
+	// /etc/os-release) without touching this machine's.
+	Binds [][2]string
 }
 
 // Host is a running sshd.
@@ -221,15 +225,23 @@ func (h *Host) start(opts Options, home string) error {
 	defer logf.Close()
 	args := []string{SSHDPath, "-D", "-e", "-f", h.ConfigPath}
 	var cmd *exec.Cmd
+	binds := opts.Binds
 	bashrc := filepath.Join(home, ".bashrc")
-	if _, err := os.Stat(bashrc); err == nil && !opts.KeepShellInit && hasUnshare() {
+	if _, err := os.Stat(bashrc); err == nil && !opts.KeepShellInit {
 		empty := filepath.Join(h.Dir, "empty-bashrc")
 		if err := os.WriteFile(empty, nil, 0o644); err != nil {
 			return err
 		}
+		binds = append(binds, [2]string{empty, bashrc})
+	}
+	if len(binds) > 0 && (hasUnshare() || len(opts.Binds) > 0) {
 		// unshare and sh exec into sshd: the PID we hold is sshd's.
-		script := `mount --bind "$1" "$2" && shift 2 && exec "$@"`
-		cmd = exec.Command("unshare", append([]string{"--mount", "--propagation", "private", "sh", "-c", script, "sh", empty, bashrc}, args...)...)
+		script := `while [ "$1" != -- ]; do mount --bind "$1" "$2" || exit 1; shift 2; done; shift; exec "$@"`
+		a := []string{"--mount", "--propagation", "private", "sh", "-c", script, "sh"}
+		for _, b := range binds {
+			a = append(a, b[0], b[1])
+		}
+		cmd = exec.Command("unshare", append(append(a, "--"), args...)...)
 	} else {
 		cmd = exec.Command(args[0], args[1:]...)
 	}

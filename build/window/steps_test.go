@@ -198,7 +198,6 @@ func (w *walk) configure() {
 	})
 	w.press("configure.preview_server")
 	w.settle(time.Now(), 300*time.Millisecond) // the server's view of the anchor
-	w.toggle("configure.sign_on_server")
 	w.typeInto("configure.pin", "Walk-soft-PIN-2026")
 	w.typeInto("configure.pin2", "Walk-soft-PIN-2026")
 	w.pressWait("configure.initialise", "the authentication CSR", 2*time.Minute, func(s *snap) bool {
@@ -264,8 +263,15 @@ func (w *walk) token() {
 	w.wait("the key kept", func(s *snap) bool { return !s.label("token.key.none") && ready(s) })
 }
 
-// certificates: the CSR signed on the token, saved.
+// certificates: the places of the signing key looked at (the server's
+// software token: what Configure will do), then back to the token here;
+// the CSR signed on the token, saved.
 func (w *walk) certificates() {
+	w.radio("cert.place.server_soft_token")
+	w.wait("the software token's way", func(s *snap) bool { return s.label("cert.at_server.server_soft_token") })
+	w.shot("certificates-soft-token")
+	w.radio("cert.place.usb_token")
+	w.wait("the CSR made here", func(s *snap) bool { _, ok := s.button("cert.make"); return ok })
 	// The PIN typed on the Token step is kept for the run: asked again
 	// only when the wizard does not hold it.
 	if _, ok := w.cur.field("token.pin.user_pin"); ok {

@@ -193,6 +193,7 @@ func startWalk(t *testing.T, bin, name, lang string, size [2]int, shots string) 
 		"TUNDUK_ONBOARD_WALK_LOG="+w.logPath,
 		"TUNDUK_ONBOARD_PKCS11_MODULE="+softHSMLib, "SOFTHSM2_CONF="+conf,
 		"TUNDUK_ONBOARD_ADMIN_API="+api.Addr, "TUNDUK_ONBOARD_ADMIN_API_CERT="+api.CertPath,
+		"TUNDUK_ONBOARD_PROXY_JAR="+api.ProxyJar,
 	)
 	stderr := filepath.Join(dir, "stderr.txt")
 	ef, err := os.Create(stderr)

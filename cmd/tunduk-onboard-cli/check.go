@@ -2,19 +2,16 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/netip"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"sync"
-	"text/tabwriter"
+	"time"
 
 	"github.com/sirupsen/logrus"
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
@@ -35,6 +32,7 @@ const maxParallel = 32
 
 type checkOpts struct {
 	ssh      sshFlags
+	timeout  time.Duration
 	publicIP string
 	profile  string
 	format   string
@@ -48,6 +46,7 @@ func (o *checkOpts) flags(w io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(w)
 	o.ssh.register(fs, "check `USER@HOST[:PORT]` over SSH (repeatable)")
+	fs.DurationVar(&o.timeout, "timeout", checks.DefaultProbeTimeout, "give up on a server that has not answered the check `DURATION` after the login (each server)")
 	fs.StringVar(&o.publicIP, "public-ip", "", "the public `ADDR` a NAT forwards to the server, when the server holds only a private address")
 	fs.StringVar(&o.profile, "profile", "", "operator profile `FILE` (default: the embedded Tunduk profile)")
 	fs.StringVar(&o.format, "format", "text", "report format: text, json or html")
@@ -79,6 +78,9 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err := checkLang(o.lang); err != nil {
 		return fail(err)
 	}
+	if err := checkTimeout(o.timeout); err != nil {
+		return fail(err)
+	}
 	o.ssh.lang = o.lang
 	if o.publicIP != "" {
 		if _, err := netip.ParseAddr(o.publicIP); err != nil {
@@ -103,6 +105,10 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	logrus.WithFields(logrus.Fields{"hosts": len(targets), "profile": profile.Name + " " + profile.Version}).Info("check started")
 
+	out, err := newCheckOutput(&o, len(targets), stdout, stderr)
+	if err != nil {
+		return fail(err)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	opt := checks.Options{PublicIP: o.publicIP}
@@ -110,10 +116,11 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(targets) == 0 {
 		rep, err := checks.Check(ctx, checks.Target{Host: "localhost", Local: true}, collectLocal, profile, opt, nil)
 		results = []hostResult{{Host: "localhost", Report: rep, Err: err}}
+		out.host(results[0])
 	} else {
-		results = checkRemote(ctx, targets, &o, profile, opt, stderr)
+		results = checkRemote(ctx, targets, &o, profile, opt, stderr, out.host)
 	}
-	if err := write(results, &o, stdout, stderr); err != nil {
+	if err := out.end(results); err != nil {
 		return fail(err)
 	}
 	if o.verbose && logPath != "" {
@@ -136,8 +143,10 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 }
 
 // checkRemote checks every target concurrently, one SSH connection each,
-// and returns the results in the order the targets were given.
-func checkRemote(ctx context.Context, targets []remote.Target, o *checkOpts, p *profile.Profile, opt checks.Options, stderr io.Writer) []hostResult {
+// hands each result to done as soon as that host is done (a stalled host
+// holds no other), and returns the results in the order the targets were
+// given.
+func checkRemote(ctx context.Context, targets []remote.Target, o *checkOpts, p *profile.Profile, opt checks.Options, stderr io.Writer, done func(hostResult)) []hostResult {
 	results := make([]hostResult, len(targets))
 	sem := make(chan struct{}, maxParallel)
 	var wg sync.WaitGroup
@@ -151,24 +160,33 @@ func checkRemote(ctx context.Context, targets []remote.Target, o *checkOpts, p *
 			results[i] = hostResult{Host: t.String()}
 			cfg, err := o.ssh.config(t, lockedWriter{&promptMu, stderr})
 			if err == nil {
-				results[i].Report, err = checkOne(ctx, cfg, p, opt)
+				results[i].Report, err = checkOne(ctx, cfg, p, opt, o.timeout)
 			}
 			results[i].Err = err
+			done(results[i])
 		}(i, t)
 	}
 	wg.Wait()
 	return results
 }
 
-func checkOne(ctx context.Context, cfg remote.Config, p *profile.Profile, opt checks.Options) (*checks.Report, error) {
+// checkOne checks one server: the login (bounded by its connect timeout;
+// a prompt suspends it), then the probe, which must have answered within
+// timeout of the login and is read up to checks.MaxProbeOutput only.
+func checkOne(ctx context.Context, cfg remote.Config, p *profile.Profile, opt checks.Options, timeout time.Duration) (*checks.Report, error) {
 	log := logrus.WithField("host", cfg.Target.String())
+	cfg.MaxOutput = checks.MaxProbeOutput
 	client, err := remote.Dial(ctx, cfg)
 	if err != nil {
 		log.WithError(err).Warn("connect failed")
 		return nil, err
 	}
 	defer client.Close()
-	collect := func(ctx context.Context) (*checks.Facts, error) { return checks.CollectRemote(ctx, client) }
+	collect := func(ctx context.Context) (*checks.Facts, error) {
+		ctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		return checks.CollectRemote(ctx, client)
+	}
 	rep, err := checks.Check(ctx, checks.Target{Host: cfg.Target.String()}, collect, p, opt, nil)
 	if err != nil {
 		log.WithError(err).Warn("check failed")
@@ -178,121 +196,27 @@ func checkOne(ctx context.Context, cfg remote.Config, p *profile.Profile, opt ch
 	return rep, nil
 }
 
-// write writes the report(s) in o's format to stdout or --output, and
-// then tells on stderr where a file went.
-func write(results []hostResult, o *checkOpts, stdout, stderr io.Writer) error {
-	for i := range results {
-		if results[i].Err != nil {
-			results[i].Error = results[i].Err.Error()
-		}
-	}
-	if o.format == "html" {
-		return writeHTML(results, o, stdout, stderr)
-	}
-	if err := writeReport(results, o, stdout); err != nil {
-		return err
-	}
-	if o.output != "" && o.output != "-" {
-		wrote(stderr, o.lang, "cli.report_written", o.output)
-	}
-	return nil
-}
-
-// writeReport writes the text or JSON report(s) to stdout or --output.
-func writeReport(results []hostResult, o *checkOpts, stdout io.Writer) error {
-	switch {
-	case o.format == "json" && len(results) == 1 && results[0].Err == nil:
-		return writeTo(o.output, stdout, results[0].Report.WriteJSON)
-	case o.format == "json":
-		return writeTo(o.output, stdout, func(w io.Writer) error {
-			enc := json.NewEncoder(w)
-			enc.SetIndent("", "  ")
-			return enc.Encode(map[string]any{"schema": "tunduk-onboard.readiness-batch/v1", "hosts": results})
-		})
-	}
-	colour := o.output == "" && isTerminal(stdout)
-	return writeTo(o.output, stdout, func(out io.Writer) error {
-		for i, r := range results {
-			if i > 0 {
-				fmt.Fprintln(out, strings.Repeat("─", 60))
-			}
-			if r.Err != nil {
-				fmt.Fprintf(out, "%s: %s\n", r.Host, explain(r.Err, o.lang))
-				continue
-			}
-			if err := r.Report.WriteText(out, o.lang, colour); err != nil {
-				return err
-			}
-		}
-		if len(results) > 1 {
-			writeTable(out, results, o.lang)
-		}
-		return nil
-	})
-}
-
-// writeTable prints one line per host: the overview for many servers.
-func writeTable(out io.Writer, results []hostResult, lang string) {
-	fmt.Fprintf(out, "\n%s\n", i18n.T(lang, "cli.summary_title", nil))
-	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", i18n.T(lang, "cli.host", nil), checks.Mark(lang, checks.Pass),
-		checks.Mark(lang, checks.Warn), checks.Mark(lang, checks.Fail), checks.Mark(lang, checks.Unknown))
-	for _, r := range results {
-		if r.Err != nil {
-			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t%s\n", r.Host, i18n.T(lang, "cli.error", nil))
-			continue
-		}
-		s := r.Report.Summary
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t\n", r.Host, s.Pass, s.Warn, s.Fail, s.Unknown)
-	}
-	tw.Flush()
-}
-
-// writeHTML writes one page, or with several hosts one page per host into
-// the folder --output; a host that could not be checked has none (runCheck
-// tells why).
-func writeHTML(results []hostResult, o *checkOpts, stdout, stderr io.Writer) error {
-	if len(results) == 1 {
-		if results[0].Err != nil {
-			return nil
-		}
-		if err := writeTo(o.output, stdout, func(w io.Writer) error { return results[0].Report.WriteHTML(w, o.lang) }); err != nil {
-			return err
-		}
-		if o.output != "" && o.output != "-" {
-			wrote(stderr, o.lang, "cli.report_written", o.output)
-		}
-		return nil
-	}
-	if err := os.MkdirAll(o.output, 0o755); err != nil {
-		return &fileErr{op: "mkdir", path: o.output, err: err}
-	}
-	for _, r := range results {
-		if r.Err != nil {
-			continue
-		}
-		name := filepath.Join(o.output, safeName(r.Host)+".html")
-		if err := writeTo(name, nil, func(w io.Writer) error { return r.Report.WriteHTML(w, o.lang) }); err != nil {
-			return err
-		}
-		wrote(stderr, o.lang, "cli.report_written", name)
-	}
-	writeTable(stdout, results, o.lang)
-	return nil
-}
-
 // explain tells why a host could not be checked, in lang: what happened,
 // what to do, then the technical detail (remote text cleaned, bounded).
 func explain(err error, lang string) string {
-	kind, data := remote.Classify(err)
-	for k, v := range data {
-		if s, ok := v.(string); ok {
-			data[k] = i18n.Line(s, i18n.MaxLine)
-		}
-	}
-	key := "cli.err." + string(kind)
+	key, data := explainKey(err)
 	return fmt.Sprintf("%s %s\n    (%s: %s)", i18n.T(lang, key, data), i18n.T(lang, key+".todo", data),
 		i18n.T(lang, "cli.err.detail", nil), i18n.Line(err.Error(), i18n.MaxLine))
+}
+
+// explainKey is the catalogue key (cli.err.*) that tells err, and its
+// data (checks.Why).
+func explainKey(err error) (string, map[string]any) {
+	why, data := checks.Why(err)
+	return "cli.err." + why, data
+}
+
+// checkTimeout refuses a --timeout that gives no time at all.
+func checkTimeout(d time.Duration) error {
+	if d <= 0 {
+		return errKey("cli.err.timeout_value", map[string]any{"Value": d.String()})
+	}
+	return nil
 }
 
 // exitCode is the exit code of a run whose report (results) already says
@@ -318,12 +242,13 @@ func loadProfile(path string) (*profile.Profile, error) {
 	}
 	p, err := profile.Load(path)
 	var pe *profile.Error
-	var fe *fs.PathError
 	switch {
 	case errors.As(err, &pe):
 		return nil, errKey("cli.err.profile", map[string]any{"File": i18n.Line(path, i18n.MaxLine),
 			"Field": i18n.Line(pe.Field, 100), "Problem": i18n.Line(pe.Problem, 300)})
-	case errors.As(err, &fe):
+	case err != nil:
+		// Not a profile's content: the file itself (missing, a folder,
+		// a device, over readcap.Profile).
 		return nil, &fileErr{op: "read", path: path, err: err}
 	}
 	return p, err

@@ -68,7 +68,7 @@ func (o *csrOpts) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.who.ServerCode, "server-code", "", "the security server's `CODE` (Latin letters, digits)")
 	fs.StringVar(&o.outDir, "out", ".", "write the CSR files into `DIR`")
 	fs.StringVar(&o.name, "name", "", "base `NAME` of the files (default: SERVERCODE-sign-csr)")
-	fs.StringVar(&o.serverLib, "server-library", tokens.ServerRutokenLibrary, "the Rutoken library's `PATH` on the security server, for devices.ini")
+	fs.StringVar(&o.serverLib, "server-library", "", "the token library's `PATH` on the security server, for devices.ini (default: its vendor's, e.g. /usr/lib/librtpkcs11ecp.so)")
 }
 
 // subject checks the options against the profile, makes the output
@@ -78,6 +78,10 @@ func (o *csrOpts) subject(p *profile.Profile) (tokens.Subject, error) {
 	o.who.Instance = p.XRoad.Instance
 	if err := checkParticipant(p, o.who, true); err != nil {
 		return nil, err
+	}
+	if !p.SigningKey.Allows(profile.PlacementUSBToken) {
+		// The operator wants the signing key made at the server.
+		return nil, errKey("cli.token.err.usb_not_allowed", nil)
 	}
 	subject, err := tokens.SignSubject(p, o.who)
 	if err != nil {
@@ -115,8 +119,8 @@ func (c *tokenCmd) signCSR(o *csrOpts, subject tokens.Subject, tok tokens.TokenI
 	return csrJSON{
 		Subject: csr.Subject, KeyBits: csr.KeyBits, PublicKeySHA256: csr.PublicKeySHA256,
 		KeyID: hex.EncodeToString(id), TokenSerial: tok.Serial, PEM: pemPath, DER: derPath,
-		DevicesINI: tokens.DevicesINI(o.serverLib, tok.Serial),
-		Handover:   tokens.HandoverSteps(c.lang, o.serverLib, tok.Serial),
+		DevicesINI: tokens.DevicesINI(c.handoverVendor(), o.serverLib, tok.Serial),
+		Handover:   tokens.HandoverSteps(c.lang, c.handoverVendor(), o.serverLib, tok.Serial),
 	}, nil
 }
 
@@ -157,6 +161,6 @@ func (c *tokenCmd) csrSign(args []string, stdin io.Reader) error {
 	if c.format == "json" {
 		return c.writeJSON(out)
 	}
-	printCSR(c.stdout, c.lang, o.serverLib, out)
+	printCSR(c.stdout, c.lang, c.handoverVendor(), o.serverLib, out)
 	return nil
 }

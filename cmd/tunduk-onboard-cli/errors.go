@@ -57,15 +57,17 @@ func (e *userError) as(key string, data map[string]any) *userError {
 	return e
 }
 
-// message is the error in its language.
+// message is the error in its language, with no control or escape
+// sequence: an error nobody translated may carry a host's or the admin
+// API's words, and this is what stderr and a JSON "error" show.
 func (e *userError) message() string {
 	switch {
 	case e.key != "":
-		return told(e.lang, e.key, e.data)
+		return i18n.Sanitize(told(e.lang, e.key, e.data))
 	case e.text != "":
-		return e.text
+		return i18n.Sanitize(e.text)
 	case e.err != nil:
-		return tellIn(e.lang, e.err)
+		return i18n.Sanitize(tellIn(e.lang, e.err))
 	}
 	return ""
 }
@@ -177,7 +179,7 @@ func exitWith(err error, lang string, stderr io.Writer) int {
 	}
 	code := exitOK
 	for _, e := range unjoin(err) {
-		c, msg, msgLang := exitCannot, tellIn(lang, e), lang
+		c, msg, msgLang := exitCannot, i18n.Sanitize(tellIn(lang, e)), lang
 		var ue *userError
 		if errors.As(e, &ue) {
 			if ue.lang == "" {

@@ -48,6 +48,9 @@ func goldenCases() []goldenCase {
 		{name: "mistyped-verb", args: fixed("chek")},
 		{name: "mistyped-subverb", args: fixed("server", "regster")},
 		{name: "unknown-verb", args: fixed("frobnicate")},
+		// A server verb's help: its secrets on standard input, in the
+		// order every verb reads them (install's: SSH, sudo, admin).
+		{name: "server-status-help", args: fixed("server", "status", "-h")},
 		// The readiness check of a fixed machine (testdata/probe-golden.txt):
 		// the marks in the language, the table of a failed rule.
 		{name: "check", args: fixed("check")},
@@ -58,6 +61,14 @@ func goldenCases() []goldenCase {
 		// written beside it, and says why in the user's words.
 		{name: "file-error", args: func(tmp string) []string {
 			return []string{"check", "--output", filepath.Join(tmp, "no-such-folder", "report.txt")}
+		}},
+		// An anchor whose SHA-224 is not the one typed: refused before
+		// anything is asked or dialled, both hashes as X-Road shows them.
+		{name: "anchor-hash", args: func(tmp string) []string {
+			anchor := filepath.Join(tmp, "anchor.xml")
+			os.WriteFile(anchor, []byte(`<?xml version="1.0" encoding="UTF-8"?><tns:conf xmlns:tns="http://x-road.eu/xsd/xroad.xsd"><instanceIdentifier>central-server</instanceIdentifier></tns:conf>`), 0o644)
+			return []string{"server", "init", "--local", "--anchor", anchor, "--anchor-hash", strings.Repeat("ab", 28),
+				"--member-class", "GOV", "--member-code", "70000001", "--server-code", "SS1"}
 		}},
 		{name: "token-list", args: fixed("token", "list", "--module", softhsmLib, "--token", "list"), skip: func() string {
 			if len(tokenHelpArgs) == 0 {

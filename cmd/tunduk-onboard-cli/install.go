@@ -10,6 +10,7 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
@@ -20,6 +21,7 @@ import (
 
 type installOpts struct {
 	ssh                sshFlags
+	timeout            time.Duration // the readiness check's, after the login
 	local              bool
 	dryRun             bool
 	packagesDir        string
@@ -31,6 +33,7 @@ type installOpts struct {
 	adminPasswordStdin bool
 	sudoPasswordStdin  bool
 	profile            string
+	profileClass       string // the loaded profile's install.profile_class
 	format             string
 	lang               string
 	verbose            bool
@@ -55,6 +58,9 @@ func runInstall(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 		return fail(badFormat(o.format, "text", "json"))
 	}
 	if err := checkLang(o.lang); err != nil {
+		return fail(err)
+	}
+	if err := checkTimeout(o.timeout); err != nil {
 		return fail(err)
 	}
 	o.ssh.lang = o.lang
@@ -114,6 +120,7 @@ func runInstall(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	if err != nil {
 		return fail(err)
 	}
+	o.profileClass = profile.Install.ProfileClass
 	if !o.dryRun && adminPassword == "" {
 		// Asked before connecting, so a long check is not wasted on a
 		// missing password.
@@ -134,7 +141,7 @@ func runInstall(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 		if cfg, err = o.ssh.config(target, stderr); err != nil {
 			return fail(err)
 		}
-		rep, err = checkOne(ctx, cfg, profile, checks.Options{})
+		rep, err = checkOne(ctx, cfg, profile, checks.Options{}, o.timeout)
 	}
 	if err != nil {
 		return cannot(o.lang, err).saying(where + ": " + explain(err, o.lang))
@@ -220,6 +227,7 @@ func (o *installOpts) flags(w io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("install", flag.ContinueOnError)
 	fs.SetOutput(w)
 	o.ssh.register(fs, "install on `USER@HOST[:PORT]`, reached over SSH")
+	fs.DurationVar(&o.timeout, "timeout", checks.DefaultProbeTimeout, "give up on a server that has not answered the readiness check `DURATION` after the login")
 	fs.BoolVar(&o.local, "local", false, "install on this computer itself (as root, through sudo when needed), without SSH")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print the plan (every command, secrets masked) and change nothing")
 	fs.StringVar(&o.packagesDir, "packages-dir", "", "local `DIR` of .deb files to upload and use as the repository (servers without internet)")

@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
-	"errors"
 	"fmt"
 	ob "github.com/tunduk-onboard/tunduk-onboard/onboarding"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +18,8 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/installer"
 	"github.com/tunduk-onboard/tunduk-onboard/profile"
 	"github.com/tunduk-onboard/tunduk-onboard/remote"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad/xroadtest"
 )
 
 // TestInstallEndToEnd installs onto a real Debian host booted under
@@ -25,19 +29,29 @@ import (
 // middle of the PostgreSQL install; the run must reconnect, finish, and
 // apply no step twice. Every script that ran on the host is one the dry
 // run showed. Then the CLI on the host itself continues: install --local
-// and server status --local (installLocally).
+// and server status as the non-root user (installLocally, serverAsOps).
+//
+// Before that, on the same fresh host, a packages folder holding one
+// tampered stand-in is refused before anything is installed
+// (refuseTampered). After it, what X-Road 7.4.2's packaging forces is
+// checked on the host: the firewall was up when the package that listens
+// on 4000 came, en_US.UTF-8 (xroad-base.preinst's LC_ALL) exists beside
+// the profile's locale, and Tunduk's certificate profile class is found
+// in the installed jar by the installer, and not in NIIS's.
 func TestInstallEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("installs packages on a booted container (minutes)")
 	}
 	h := targethost.Start(t, targethost.Options{})
 	debs := targethost.StandinDebs(t)
+	prof := targethost.StandinProfile(t, debs)
 	const adminPW = "E2e-Admin-pw-never-logged-5"
 	args := []string{"install", "--ssh", h.Target().String(), "--identity", h.KeyPath, "--known-hosts", h.KnownHostsFile(),
-		"--packages-dir", debs, "--force", "--token-on-server", "--admin-user", "ssadmin", "--admin-network", targethost.Subnet,
+		"--packages-dir", debs, "--profile", prof, "--force", "--token-on-server", "--admin-user", "ssadmin", "--admin-network", targethost.Subnet,
 		"--lang", "en"}
 	secrets := []string{"--sudo-password-stdin", "--admin-password-stdin"}
 	stdin := h.Password + "\n" + adminPW + "\n"
+	refuseTampered(t, h, args, secrets, stdin, debs)
 
 	// Cut every SSH connection as soon as PostgreSQL's detached install
 	// runs. At once, not after a pause: with a warm mirror the install can
@@ -87,6 +101,10 @@ func TestInstallEndToEnd(t *testing.T) {
 	if res.Status != "installed" || res.AdminAPI == nil || res.AdminAPI.HTTPStatus != 401 || len(res.AdminAPI.CertSHA256) != 64 {
 		t.Fatalf("result: %+v", res)
 	}
+	if pc := res.ProfileClass; pc == nil || pc.Status != installer.ClassPresent || pc.Class != "KgSkKlass3CertificateProfileInfoProvider" {
+		t.Errorf("the installer's class check: %+v", pc)
+	}
+	checkPackagingOnHost(t, h)
 
 	// The journal: every step done; no detached step launched twice. A
 	// short step is rightly run again when the cut lands in it (the
@@ -172,7 +190,93 @@ func TestInstallEndToEnd(t *testing.T) {
 	// The second run is the CLI on the server itself: install --local, as
 	// the same non-root user with password sudo, through the same plan,
 	// journal and run lock (installLocally).
-	installLocally(t, h, res, j, debs, adminPW)
+	installLocally(t, h, res, j, debs, prof, adminPW)
+}
+
+// refuseTampered runs the install with a copy of the packages folder in
+// which one stand-in has other bytes under its name: the CLI refuses it
+// before anything is installed, naming the file and both SHA-256 sums, and
+// the host is as it was.
+func refuseTampered(t *testing.T, h *targethost.Host, args, secrets []string, stdin, debs string) {
+	t.Helper()
+	bad := t.TempDir()
+	files, _ := filepath.Glob(filepath.Join(debs, "*.deb"))
+	var victim, good string
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasPrefix(filepath.Base(f), "xroad-proxy_") {
+			victim, good = filepath.Base(f), fmt.Sprintf("%x", sha256.Sum256(b))
+			b = append(b, '\n') // one byte more: dpkg would still read it
+		}
+		if err := os.WriteFile(filepath.Join(bad, filepath.Base(f)), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tampered, _ := os.ReadFile(filepath.Join(bad, victim))
+	badSum := fmt.Sprintf("%x", sha256.Sum256(tampered))
+	a := append([]string(nil), args...)
+	for i := range a {
+		if a[i] == debs {
+			a[i] = bad
+		}
+	}
+	code, out, errOut := cli(t, stdin, append(a, secrets...)...)
+	if code == exitOK || !strings.Contains(errOut, victim) || !strings.Contains(errOut, good) || !strings.Contains(errOut, badSum) ||
+		!strings.Contains(errOut, "Nothing was installed") {
+		t.Fatalf("a tampered package: exit %d\nstderr: %s\nstdout: %s", code, errOut, tailOf(out, 2000))
+	}
+	state, _ := h.RootExec(context.Background(), "ls -d "+installer.StateDir+" 2>&1; ufw status 2>&1; dpkg-query -W -f='${Status}' postgresql 2>&1; id ssadmin 2>&1")
+	for _, want := range []string{"No such file", "not found", "no packages found", "no such user"} {
+		if !strings.Contains(state, want) {
+			t.Errorf("the host changed after a refused package (want %q):\n%s", want, state)
+		}
+	}
+}
+
+// checkPackagingOnHost: what X-Road 7.4.2's packaging forces, on the host
+// after the install.
+func checkPackagingOnHost(t *testing.T, h *targethost.Host) {
+	t.Helper()
+	ctx := context.Background()
+	// The firewall was active, SSH allowed, when xroad-proxy-ui-api (4000
+	// on every address) was unpacked: its preinst recorded ufw status.
+	ufw, err := os.ReadFile(h.Path(targethost.UfwAtInstall))
+	if err != nil || !strings.Contains(string(ufw), "Status: active") || !regexp.MustCompile(`(?m)^22/tcp +ALLOW`).Match(ufw) {
+		t.Errorf("the firewall when the admin API's package came: %v\n%s", err, ufw)
+	}
+	// xroad-base.preinst's LC_ALL, and the locale it names.
+	loc, err := h.RootExec(ctx, "locale -a; grep '^LC_ALL=' /etc/environment")
+	if err != nil || !strings.Contains(loc, "en_US.utf8\n") || !strings.Contains(loc, "ru_RU.utf8\n") || !strings.Contains(loc, "LC_ALL=en_US.UTF-8") {
+		t.Errorf("locales: %v\n%s", err, loc)
+	}
+	// The class check over SSH as the user, on the installed jar; then on
+	// NIIS's, put in its place.
+	c, err := remote.Dial(ctx, h.Config(h.KnownHostsFile()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if ok, err := xroad.HasClass(ctx, c, xroad.ProxyJar, xroadtest.KyrgyzProfileClass); err != nil || !ok {
+		t.Errorf("Tunduk's class in the installed jar: %v %v", ok, err)
+	}
+	niis := targethost.StandinDebsWith(t, targethost.StandinOptions{NIISProxy: true})
+	debs, _ := filepath.Glob(filepath.Join(niis, "xroad-proxy_*.deb"))
+	x := t.TempDir()
+	if out, err := exec.Command("dpkg-deb", "-x", debs[0], x).CombinedOutput(); err != nil {
+		t.Fatalf("%v %s", err, out)
+	}
+	jar := strings.TrimPrefix(xroad.ProxyJar, "/")
+	kept, _ := os.ReadFile(h.Path(jar))
+	copyInto(t, h, filepath.Join(x, jar), jar, 0o644)
+	if ok, err := xroad.HasClass(ctx, c, xroad.ProxyJar, xroadtest.KyrgyzProfileClass); err != nil || ok {
+		t.Errorf("Tunduk's class in NIIS's jar: %v %v", ok, err)
+	}
+	if err := os.WriteFile(h.Path(jar), kept, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // installLocally runs the static CLI inside the host as its user, over an
@@ -181,10 +285,10 @@ func TestInstallEndToEnd(t *testing.T) {
 // their work again first: the local repository (its index removed: the
 // upload, now through local sudo, and apt) and the hardware token support
 // (its devices.ini section removed: a detached step under systemd-run).
-// Every other step is found done. Then server status --local reaches the
-// stand-in admin API on 127.0.0.1:4000 directly, with the certificate
-// pinned.
-func installLocally(t *testing.T, h *targethost.Host, remoteRes installResult, before installer.Journal, debs, adminPW string) {
+// Every other step is found done. Then server status, --local and over
+// SSH, reads the admin API's certificate through password sudo and
+// reaches the stand-in admin API with it pinned (serverAsOps).
+func installLocally(t *testing.T, h *targethost.Host, remoteRes installResult, before installer.Journal, debs, prof, adminPW string) {
 	start := time.Now()
 	bin := staticCLI(t)
 	copyInto(t, h, bin, "usr/local/bin/tunduk-onboard-cli", 0o755)
@@ -192,6 +296,7 @@ func installLocally(t *testing.T, h *targethost.Host, remoteRes installResult, b
 	for _, f := range files {
 		copyInto(t, h, f, "var/tmp/standin-debs/"+filepath.Base(f), 0o644)
 	}
+	copyInto(t, h, prof, "var/tmp/standin-profile.json", 0o644)
 	ctx := context.Background()
 	if out, err := h.RootExec(ctx, "rm "+installer.LocalRepoDir+"/Packages && sed -i '/^\\[rutoken\\]$/,$d' /etc/xroad/devices.ini && ! grep -q rutoken /etc/xroad/devices.ini"); err != nil {
 		t.Fatalf("%v: %s", err, out)
@@ -204,7 +309,7 @@ func installLocally(t *testing.T, h *targethost.Host, remoteRes installResult, b
 	t.Logf("timing: static CLI built and copied in %s", time.Since(start).Round(100*time.Millisecond))
 
 	start = time.Now()
-	out, errb, err := c.Run(ctx, "tunduk-onboard-cli install --local --packages-dir /var/tmp/standin-debs --force --token-on-server "+
+	out, errb, err := c.Run(ctx, "tunduk-onboard-cli install --local --packages-dir /var/tmp/standin-debs --profile /var/tmp/standin-profile.json --force --token-on-server "+
 		"--admin-user ssadmin --admin-network "+targethost.Subnet+" --lang en --sudo-password-stdin --admin-password-stdin --format json",
 		strings.NewReader(h.Password+"\n"+adminPW+"\n"))
 	t.Logf("timing: install --local %s", time.Since(start).Round(100*time.Millisecond))
@@ -243,18 +348,8 @@ func installLocally(t *testing.T, h *targethost.Host, remoteRes installResult, b
 		t.Errorf("after the local run (devices.ini section, index, files holding a password): %q %v", state, err)
 	}
 
-	// The admin API on this computer: the stand-in takes no login, so
-	// the API's refusal is the answer: reached, TLS pinned to the
-	// server's certificate, as the user (the certificate is public).
-	start = time.Now()
-	out, errb, err = c.Run(ctx, "tunduk-onboard-cli server status --local --admin-user ssadmin --admin-password-stdin --lang en",
-		strings.NewReader(adminPW+"\n"))
-	t.Logf("timing: server status --local %s", time.Since(start).Round(100*time.Millisecond))
-	var ee *remote.ExitError
-	if !errors.As(err, &ee) || ee.Code != exitCannot || !strings.Contains(string(errb), "did not accept the user ssadmin") ||
-		strings.Contains(string(out)+string(errb), adminPW) {
-		t.Fatalf("server status --local: %v\n%s%s", err, out, errb)
-	}
+	// The server verbs as the same user, on the host and over SSH.
+	serverAsOps(t, h, c, adminPW)
 }
 
 // copyInto copies the file src to path (relative to /) in the host's root.

@@ -39,17 +39,20 @@ type installEvent struct {
 
 // installResult is the last line of `install --format json`.
 type installResult struct {
-	Schema     string                     `json:"schema"`
-	Host       string                     `json:"host"`
-	Status     string                     `json:"status"` // installed, failed, cancelled, error
-	FailedStep string                     `json:"failed_step,omitempty"`
-	ExitCode   int                        `json:"step_exit_code,omitempty"`
-	LogTail    string                     `json:"log_tail,omitempty"`
-	Error      string                     `json:"error,omitempty"`
-	ErrorKey   string                     `json:"error_key,omitempty"` // installer.Explain's key
-	AdminAPI   *remote.PinnedCert         `json:"admin_api,omitempty"`
-	Journal    string                     `json:"journal"`
-	Steps      map[string]installStepTime `json:"steps"`
+	Schema     string             `json:"schema"`
+	Host       string             `json:"host"`
+	Status     string             `json:"status"` // installed, failed, cancelled, error
+	FailedStep string             `json:"failed_step,omitempty"`
+	ExitCode   int                `json:"step_exit_code,omitempty"`
+	LogTail    string             `json:"log_tail,omitempty"`
+	Error      string             `json:"error,omitempty"`
+	ErrorKey   string             `json:"error_key,omitempty"` // installer.Explain's key
+	AdminAPI   *remote.PinnedCert `json:"admin_api,omitempty"`
+	// ProfileClass: does the installed X-Road hold the operator's
+	// certificate profile class (after a finished install).
+	ProfileClass *installer.ProfileClass    `json:"profile_class,omitempty"`
+	Journal      string                     `json:"journal"`
+	Steps        map[string]installStepTime `json:"steps"`
 }
 
 type installStepTime struct {
@@ -167,6 +170,7 @@ func runPlan(ctx context.Context, cancel context.CancelFunc, o *installOpts, h i
 	defer stopSignals()
 
 	var api remote.PinnedCert
+	var class *installer.ProfileClass
 	r := &installer.Runner{
 		Holder:   installer.Holder("tunduk-onboard-cli"),
 		Conn:     h.conn,
@@ -189,6 +193,9 @@ func runPlan(ctx context.Context, cancel context.CancelFunc, o *installOpts, h i
 			p.event(installer.Event{StepID: "admin-api", Kind: installer.EventChecking})
 			var err error
 			api, err = installer.VerifyAdminAPI(ctx, xroad.DefaultAdminAPI, h)
+			if err == nil {
+				class = installer.CheckProfileClass(ctx, xroad.DefaultAdminAPI, o.profileClass, h)
+			}
 			return err
 		},
 	}
@@ -199,7 +206,7 @@ func runPlan(ctx context.Context, cancel context.CancelFunc, o *installOpts, h i
 	var msg, todo string
 	code := exitOK
 	if err == nil {
-		res.Status, res.AdminAPI = "installed", &api
+		res.Status, res.AdminAPI, res.ProfileClass = "installed", &api, class
 		key := "cli.install.installed"
 		if h.local {
 			key = "cli.install.installed_local"
@@ -213,7 +220,7 @@ func runPlan(ctx context.Context, cancel context.CancelFunc, o *installOpts, h i
 			res.FailedStep, res.LogTail = id, m.tail
 			res.ExitCode, _ = m.data["Code"].(int)
 		} else if res.Status != "cancelled" {
-			res.Error = err.Error()
+			res.Error = i18n.Line(err.Error(), i18n.MaxLine)
 		}
 	}
 	logrus.WithFields(logrus.Fields{"host": host, "status": res.Status}).Info("install finished")
@@ -226,6 +233,9 @@ func runPlan(ctx context.Context, cancel context.CancelFunc, o *installOpts, h i
 		return &userError{code: code, lang: o.lang, text: msg, err: err}
 	}
 	fmt.Fprintln(stdout, msg)
+	if class != nil {
+		fmt.Fprintln(stdout, class.Text(o.lang))
+	}
 	fmt.Fprintln(stdout, todo)
 	return nil
 }

@@ -158,6 +158,11 @@ func recordFile(flagValue string) (string, error) {
 
 func recordErr(lang string, err error) error {
 	var oe *ob.Error
+	if errors.As(err, &oe) && oe.Key == "onboarding.err.open" && !errors.Is(oe.Err, os.ErrNotExist) {
+		// There but not readable (a folder, a device, too large, no
+		// permission): the reason, which the record's message lacks.
+		return cannot(lang, &fileErr{op: "read", path: oe.Data["File"].(string), err: oe.Err})
+	}
 	if errors.As(err, &oe) {
 		return cannot(lang, err).as(oe.Key, oe.Data)
 	}

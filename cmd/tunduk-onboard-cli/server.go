@@ -29,6 +29,7 @@ type serverOpts struct {
 	local              bool
 	adminUser          string
 	adminPasswordStdin bool
+	sudoPasswordStdin  bool
 	memberClass        string
 	memberCode         string
 	serverCode         string
@@ -38,6 +39,7 @@ type serverOpts struct {
 	lang               string
 	adminAPI           string
 	adminAPICert       string
+	proxyJar           string
 	timeout            time.Duration
 	verbose            bool
 
@@ -45,6 +47,7 @@ type serverOpts struct {
 	fs            *flag.FlagSet // the verb's flags, to see which were given
 	in            *bufio.Reader // standard input, secrets one per line
 	adminPassword string
+	sudoPassword  string
 	prof          *profile.Profile
 }
 
@@ -53,6 +56,7 @@ func (o *serverOpts) register(fs *flag.FlagSet) {
 	fs.BoolVar(&o.local, "local", false, "work on this computer, the security server itself, without SSH")
 	fs.StringVar(&o.adminUser, "admin-user", "xrdadmin", "`NAME` of the X-Road admin user made at install")
 	fs.BoolVar(&o.adminPasswordStdin, "admin-password-stdin", false, "read the admin user's password from standard input (else asked on the terminal)")
+	fs.BoolVar(&o.sudoPasswordStdin, "sudo-password-stdin", false, "read the sudo password from standard input (else asked on the terminal when sudo needs one)")
 	fs.StringVar(&o.memberClass, "member-class", "", "the organisation's member `CLASS` (e.g. GOV or COM)")
 	fs.StringVar(&o.memberCode, "member-code", "", "the organisation's member `CODE` (8 digits)")
 	fs.StringVar(&o.serverCode, "server-code", "", "the security server's `CODE` (Latin letters, digits)")
@@ -62,6 +66,7 @@ func (o *serverOpts) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.lang, "lang", defaultLang(), "language of the help, prompts, messages and text output: en, ru or ky")
 	fs.StringVar(&o.adminAPI, "admin-api", xroad.DefaultAdminAPI.Addr, "advanced: `ADDR` of the admin API as seen on the server")
 	fs.StringVar(&o.adminAPICert, "admin-api-cert", xroad.DefaultAdminAPI.CertPath, "advanced: `PATH` of the admin API's TLS certificate on the server")
+	fs.StringVar(&o.proxyJar, "proxy-jar", xroad.DefaultAdminAPI.ProxyJar, "advanced: `PATH` of X-Road's proxy-1.0.jar on the server, where the operator's certificate profile class is looked for")
 	fs.BoolVar(&o.verbose, "verbose", false, "log debug details to standard error too")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "give up after `DURATION` (waiting for approval: see register --wait-timeout)")
 }
@@ -150,16 +155,24 @@ func (o *serverOpts) needIDs() error {
 func (o *serverOpts) params() configure.Params {
 	return configure.Params{Instance: o.prof.XRoad.Instance, MemberClass: o.memberClass, MemberCode: o.memberCode,
 		ServerCode: o.serverCode, OrgName: strings.TrimSpace(o.name), CAName: o.prof.CA.Name,
-		PINMin: o.prof.Identifiers.SoftwareTokenPINMin}
+		PINMin: o.prof.Identifiers.SoftwareTokenPINMin, ProfileClass: o.prof.Install.ProfileClass}
 }
 
-// readFirstSecrets reads, in this order, the SSH password and the admin
-// password from standard input when their --*-stdin flags ask for them.
-// Later secrets (PINs) follow on the next lines.
+// readFirstSecrets reads, in this order, the SSH password, the sudo
+// password and the admin password from standard input when their
+// --*-stdin flags ask for them: install's order. Later secrets (PINs)
+// follow on the next lines.
 func (o *serverOpts) readFirstSecrets(stdin io.Reader) error {
 	o.in = bufio.NewReaderSize(stdin, 4096)
 	if err := o.ssh.readSecrets(o.in); err != nil {
 		return err
+	}
+	if o.sudoPasswordStdin {
+		pw, err := stdinLine(o.in, "--sudo-password-stdin", secretSudo)
+		if err != nil {
+			return err
+		}
+		o.sudoPassword = pw
 	}
 	if o.adminPasswordStdin {
 		pw, err := stdinLine(o.in, "--admin-password-stdin", secretAdmin)
@@ -259,8 +272,16 @@ func (o *serverOpts) open(ctx context.Context, stderr io.Writer) (*configure.Ses
 	if err != nil {
 		return nil, nil, err
 	}
-	api := xroad.AdminAPI{Addr: o.adminAPI, CertPath: o.adminAPICert}
-	s, err := configure.Open(ctx, c, api, configure.Credentials{User: o.adminUser, Password: o.adminPassword})
+	api := xroad.AdminAPI{Addr: o.adminAPI, CertPath: o.adminAPICert, ProxyJar: o.proxyJar}
+	cr := configure.Credentials{User: o.adminUser, Password: o.adminPassword, SudoPassword: o.sudoPassword}
+	s, err := configure.Open(ctx, c, api, cr)
+	if pw := o.askSudo(err); pw != "" {
+		// sudo wants a password none was given for: asked on the
+		// terminal, as install does, and the opening tried once more.
+		cr.SudoPassword = pw
+		s, err = configure.Open(ctx, c, api, cr)
+	}
+	cr.SudoPassword = ""
 	if err != nil {
 		c.Close()
 		return nil, nil, cannot(o.lang, err).saying(o.explain(err))
@@ -273,6 +294,25 @@ func (o *serverOpts) open(ctx context.Context, stderr io.Writer) (*configure.Ses
 		}
 		c.Close()
 	}, nil
+}
+
+// askSudo asks the sudo password on the terminal when err says sudo needs
+// one that was not given; "" when there is no terminal, nothing typed, or
+// another error. A refused password is never asked again.
+func (o *serverOpts) askSudo(err error) string {
+	var ce *configure.Error
+	if o.sudoPasswordStdin || !errors.As(err, &ce) || ce.Key != configure.KeySudoPassword {
+		return ""
+	}
+	prompt := i18n.T(o.lang, "cli.install.sudo_prompt_local", map[string]any{"User": currentUser()})
+	if targets, _ := o.ssh.allTargets(); !o.local && len(targets) == 1 {
+		prompt = i18n.T(o.lang, "cli.install.sudo_prompt", map[string]any{"Host": targets[0].String()})
+	}
+	pw, perr := promptTTY(prompt)
+	if perr != nil {
+		return ""
+	}
+	return pw
 }
 
 // host is the server: this computer with --local (which must be one the

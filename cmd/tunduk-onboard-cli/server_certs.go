@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/configure"
 )
@@ -55,7 +56,7 @@ func runServerImport(args []string, stdin io.Reader, stdout, stderr io.Writer) e
 	}
 	var csrs [][]byte
 	for _, f := range o.csrFiles {
-		b, err := os.ReadFile(f)
+		b, err := readcap.ReadFile(f, readcap.CSR)
 		if err != nil {
 			return out.cannot(&fileErr{op: "read", path: f, err: err})
 		}
@@ -63,7 +64,7 @@ func runServerImport(args []string, stdin io.Reader, stdout, stderr io.Writer) e
 	}
 	var certs [][]byte
 	for _, f := range certFiles {
-		b, err := os.ReadFile(f)
+		b, err := readcap.ReadFile(f, readcap.Certificate)
 		if err != nil {
 			return out.cannot(&fileErr{op: "read", path: f, err: err})
 		}

@@ -7,13 +7,14 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/tunduk-onboard/tunduk-onboard/profile"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/configure"
 )
 
 // serverCSROpts are the flags of server csr.
 type serverCSROpts struct {
 	serverOpts
-	outDir, hwToken                    string
+	outDir, hwToken, signOn            string
 	pinStdin, hwPINStdin, signOnServer bool
 }
 
@@ -21,7 +22,8 @@ func (o *serverCSROpts) flags(stderr io.Writer) *flag.FlagSet {
 	fs := newServerFlags("csr", &o.serverOpts, stderr)
 	fs.StringVar(&o.outDir, "out", ".", "write the CSR files into `DIR`")
 	fs.BoolVar(&o.pinStdin, "pin-stdin", false, "read the software token PIN from standard input (else asked on the terminal when the server needs it)")
-	fs.BoolVar(&o.signOnServer, "sign-on-server", false, "make the signing key and CSR on the server's hardware token too")
+	fs.StringVar(&o.signOn, "sign-on", "", "make the signing key and CSR on the server too: `WHERE` is hw-token (a hardware token plugged into the server, see --hw-token) or soft-token (the server's software token)")
+	fs.BoolVar(&o.signOnServer, "sign-on-server", false, "the same as --sign-on hw-token")
 	fs.StringVar(&o.hwToken, "hw-token", "", "`ID` of the hardware token on the server (see server status)")
 	fs.BoolVar(&o.hwPINStdin, "hw-pin-stdin", false, "read the hardware token's PIN from standard input (else asked on the terminal when the token is logged out)")
 	return fs
@@ -31,9 +33,9 @@ func (o *serverCSROpts) flags(stderr io.Writer) *flag.FlagSet {
 // writes them to --out.
 //
 // Standard input, one secret per line in this order: the SSH password
-// (--password-stdin), the admin password (--admin-password-stdin), the
-// software token PIN (--pin-stdin), the hardware token PIN
-// (--hw-pin-stdin).
+// (--password-stdin), the sudo password (--sudo-password-stdin), the
+// admin password (--admin-password-stdin), the software token PIN
+// (--pin-stdin), the hardware token PIN (--hw-pin-stdin).
 func runServerCSR(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var o serverCSROpts
 	fs := o.flags(stderr)
@@ -44,6 +46,11 @@ func runServerCSR(args []string, stdin io.Reader, stdout, stderr io.Writer) erro
 	if err := o.needIDs(); err != nil {
 		return out.cannot(err)
 	}
+	place, err := o.signPlacement()
+	if err != nil {
+		return out.cannot(err)
+	}
+	o.signOnServer = place == profile.PlacementServerHWToken
 	if o.signOnServer && o.hwToken == "" {
 		return out.cannot(&configure.Error{Key: "configure.err.hw_token_needed"})
 	}
@@ -53,8 +60,7 @@ func runServerCSR(args []string, stdin io.Reader, stdout, stderr io.Writer) erro
 	if err := o.readFirstSecrets(stdin); err != nil {
 		return out.cannot(err)
 	}
-	var opt configure.CSROptions
-	var err error
+	opt := configure.CSROptions{SignOnSoftToken: place == profile.PlacementServerSoftToken}
 	if o.pinStdin {
 		if opt.SoftPIN, err = o.askPIN(true, false, "--pin-stdin", "soft"); err != nil {
 			return out.cannot(err)
@@ -126,6 +132,9 @@ func runServerCSR(args []string, stdin io.Reader, stdout, stderr io.Writer) erro
 		out.line("cli.server.csr_written", map[string]any{"Usage": o.usageName(k.name), "DER": der, "PEM": pemPath, "Token": k.ks.TokenID})
 	}
 	out.set("csrs", files)
+	if place != "" {
+		out.set("sign_placement", place)
+	}
 	out.line("cli.server.csr_next", nil)
 	return out.ok()
 }

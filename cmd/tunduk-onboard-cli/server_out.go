@@ -41,9 +41,15 @@ func (w *serverOut) progress(s configure.Progress) {
 	}
 }
 
-// line prints a translated line in text mode.
+// line prints a translated line in text mode. Its values are mostly the
+// admin API's (token names, ids, hashes): each is shown as one clean line.
 func (w *serverOut) line(key string, data map[string]any) {
 	if w.text() {
+		for k, v := range data {
+			if s, ok := v.(string); ok {
+				data[k] = i18n.Line(s, i18n.MaxLine)
+			}
+		}
 		fmt.Fprintln(w.stdout, i18n.T(w.o.lang, key, data))
 	}
 }

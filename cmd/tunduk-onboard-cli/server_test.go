@@ -35,7 +35,7 @@ func serverCLI(t *testing.T, local bool) {
 	}
 	dir := t.TempDir()
 	api := f.AdminAPI()
-	base := append(where, "--admin-user", xroadtest.AdminUser, "--admin-password-stdin", "--admin-api", api.Addr, "--admin-api-cert", api.CertPath, "--lang", "en")
+	base := append(where, "--admin-user", xroadtest.AdminUser, "--admin-password-stdin", "--admin-api", api.Addr, "--admin-api-cert", api.CertPath, "--proxy-jar", api.ProxyJar, "--lang", "en")
 	ids := []string{"--member-class", "GOV", "--member-code", "70000001", "--server-code", "SS1", "--name", "Test Agency"}
 	admin := xroadtest.AdminPassword + "\n"
 	var printed []string

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
 	"github.com/tunduk-onboard/tunduk-onboard/remote"
 	"golang.org/x/term"
 )
@@ -69,12 +71,11 @@ func localConflict(fs *flag.FlagSet) error {
 func (s *sshFlags) allTargets() ([]remote.Target, error) {
 	lines := append([]string(nil), s.targets...)
 	if s.hostsFile != "" {
-		f, err := os.Open(s.hostsFile)
+		data, err := readcap.ReadFile(s.hostsFile, readcap.HostsList)
 		if err != nil {
 			return nil, &fileErr{op: "read", path: s.hostsFile, err: err}
 		}
-		defer f.Close()
-		sc := bufio.NewScanner(f)
+		sc := bufio.NewScanner(bytes.NewReader(data))
 		for sc.Scan() {
 			line, _, _ := strings.Cut(sc.Text(), "#")
 			if line = strings.TrimSpace(line); line != "" {
@@ -85,6 +86,9 @@ func (s *sshFlags) allTargets() ([]remote.Target, error) {
 			return nil, &fileErr{op: "read", path: s.hostsFile, err: err}
 		}
 	}
+	if err := s.checkFiles(); err != nil {
+		return nil, err
+	}
 	var out []remote.Target
 	for _, l := range lines {
 		t, err := remote.ParseTarget(l)
@@ -94,6 +98,24 @@ func (s *sshFlags) allTargets() ([]remote.Target, error) {
 		out = append(out, t)
 	}
 	return out, nil
+}
+
+// checkFiles reads the key and known_hosts files the user named, through
+// their caps, before any connection: a folder, a device or a huge file is
+// refused here with its name, not halfway through a run. A known_hosts
+// file that does not exist yet is fine (a new host's key is added to it).
+func (s *sshFlags) checkFiles() error {
+	for _, f := range s.identity {
+		if _, err := readcap.ReadFile(f, readcap.Key); err != nil {
+			return &fileErr{op: "read", path: f, err: err}
+		}
+	}
+	if s.knownHosts != "" {
+		if _, err := readcap.ReadFile(s.knownHosts, readcap.KnownHosts); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return &fileErr{op: "read", path: s.knownHosts, err: err}
+		}
+	}
+	return nil
 }
 
 // readSecrets takes the password from stdin once, before any connection.

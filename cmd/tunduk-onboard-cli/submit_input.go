@@ -12,7 +12,6 @@ import (
 	"io"
 	"net/http"
 	"net/mail"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -21,6 +20,7 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
 	"github.com/tunduk-onboard/tunduk-onboard/enroll"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
 	"github.com/tunduk-onboard/tunduk-onboard/profile"
 )
 
@@ -92,7 +92,7 @@ func (o *submitOpts) input(profile *profile.Profile, r *submitRun) (in enroll.In
 	}
 	reportKind = "none"
 	if o.report != "" {
-		data, err := os.ReadFile(o.report)
+		data, err := readcap.ReadFile(o.report, readcap.Report)
 		if err != nil {
 			return in, "", badRead("--report", o.report, err)
 		}
@@ -144,7 +144,7 @@ func (o *submitOpts) fromRecord(rec enroll.Record) {
 
 // readCSR reads a CSR file in DER or PEM.
 func readCSR(flagName, file string) ([]byte, error) {
-	data, err := os.ReadFile(file)
+	data, err := readcap.ReadFile(file, readcap.CSR)
 	if err != nil {
 		return nil, badRead(flagName, file, err)
 	}
@@ -184,7 +184,7 @@ func (o *submitOpts) delivery(profile *profile.Profile, stdin io.Reader, r *subm
 	d.req.Via = d.via
 	var pool *x509.CertPool
 	if o.tlsCA != "" {
-		data, err := os.ReadFile(o.tlsCA)
+		data, err := readcap.ReadFile(o.tlsCA, readcap.CABundle)
 		if err != nil {
 			return nil, badRead("--tls-ca", o.tlsCA, err)
 		}

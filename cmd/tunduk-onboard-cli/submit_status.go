@@ -17,6 +17,7 @@ import (
 
 	"github.com/tunduk-onboard/tunduk-onboard/enroll"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
 )
 
 // recordOut is a submission in the JSON output, with its outbox items.
@@ -81,6 +82,11 @@ func runSubmitSub(name string, args []string, stdout, stderr io.Writer) error {
 	want := map[string][2]int{"list": {0, 0}, "status": {0, 1}, "flush": {0, 0}, "advance": {2, 2}}[name]
 	if len(pos) < want[0] || len(pos) > want[1] {
 		return r.fail(exitCannot, badInput("cli.submit.err_args", map[string]any{"Command": "submit " + name}))
+	}
+	// --profile is checked though these read nothing of it: a flag given
+	// is never ignored, and a bad file is said before anything is done.
+	if _, err := loadProfile(c.profile); err != nil {
+		return r.fail(exitCannot, err)
 	}
 	_, closeLog := setupLog(c.verbose, c.lang, stderr)
 	defer closeLog()
@@ -218,7 +224,7 @@ func submitStatus(r *submitRun, store *enroll.Store, ob *enroll.Outbox, pos []st
 func submitFlush(r *submitRun, store *enroll.Store, ob *enroll.Outbox, tlsCA string) error {
 	hc := &http.Client{Timeout: time.Minute}
 	if tlsCA != "" {
-		data, err := os.ReadFile(tlsCA)
+		data, err := readcap.ReadFile(tlsCA, readcap.CABundle)
 		if err != nil {
 			return r.fail(exitCannot, badRead("--tls-ca", tlsCA, err))
 		}

@@ -95,7 +95,7 @@ func (c *tokenCmd) prepare(args []string, stdin io.Reader) error {
 	fmt.Fprintln(c.stdout)
 	printKey(c.stdout, c.lang, nt, kj)
 	fmt.Fprintln(c.stdout)
-	printCSR(c.stdout, c.lang, co.serverLib, cj)
+	printCSR(c.stdout, c.lang, c.handoverVendor(), co.serverLib, cj)
 	fmt.Fprintln(c.stdout)
 	fmt.Fprintln(c.stdout, i18n.T(c.lang, "cli.token.prepare_done", map[string]any{"Seconds": fmt.Sprintf("%.1f", out.Seconds)}))
 	return nil

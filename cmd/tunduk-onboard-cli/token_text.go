@@ -46,7 +46,7 @@ func printKey(w io.Writer, lang string, tok tokens.TokenInfo, k keyJSON) {
 	}
 }
 
-func printCSR(w io.Writer, lang, serverLib string, c csrJSON) {
+func printCSR(w io.Writer, lang, vendor, serverLib string, c csrJSON) {
 	fmt.Fprintln(w, i18n.T(lang, "cli.token.csr_written", nil))
 	fmt.Fprintf(w, "  %s\n  %s\n", c.PEM, c.DER)
 	fields(w,
@@ -57,5 +57,19 @@ func printCSR(w io.Writer, lang, serverLib string, c csrJSON) {
 	)
 	fmt.Fprintln(w)
 	fmt.Fprint(w, c.DevicesINI+"\n")
-	fmt.Fprint(w, tokens.HandoverText(lang, serverLib, c.TokenSerial))
+	fmt.Fprint(w, tokens.HandoverText(lang, vendor, serverLib, c.TokenSerial))
+}
+
+// handoverVendor is the vendor whose devices.ini section the handover
+// shows: the loaded library's when it is a production token's, else the
+// profile's token.
+func (c *tokenCmd) handoverVendor() string {
+	fallback := ""
+	if c.profile != nil {
+		fallback = c.profile.SigningKey.Vendor()
+	}
+	if c.mod == nil {
+		return fallback
+	}
+	return c.mod.Library().HandoverVendor(fallback)
 }

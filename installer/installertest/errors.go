@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strings"
 	"syscall"
+	"time"
 
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
 	"github.com/tunduk-onboard/tunduk-onboard/installer"
@@ -40,7 +42,11 @@ func Errors() map[string]error {
 		"local_not_linux":  &installer.LocalError{Reason: installer.LocalNotLinux, OS: "Windows"},
 		"local_not_debian": &installer.LocalError{Reason: installer.LocalNotDebian, OS: "Fedora Linux 40" + Hostile},
 		"local_no_sudo":    &installer.LocalError{Reason: installer.LocalNoSudo, OS: "Linux"},
-		"options":          installer.OptionErrors(installer.ValidateOptions(installer.Options{AdminUser: "root", AdminPassword: "x", Hostname: "ss1", Address: "10.0.0.1"}, nil)),
+		"pin_sha256": &installer.PinError{Mismatches: []installer.PinMismatch{{File: "xroad-proxy_7.4.2-1.gita30be58.ubuntu22.04_all.deb" + Hostile,
+			Package: "xroad-proxy", What: "sha256", Got: strings.Repeat("0", 64), Want: "70a7f30ad6ff09e3813ae64c81573fda18fed266a2d15df8c0c5392077ef3b3c"}}},
+		"pin_version": &installer.PinError{Mismatches: []installer.PinMismatch{{File: "xroad-proxy_7.4.2-1.ubuntu22.04_all.deb",
+			Package: "xroad-proxy", What: "version", Got: "7.4.2-1.ubuntu22.04" + Hostile, Want: "7.4.2-1.gita30be58.ubuntu22.04"}}},
+		"options": installer.OptionErrors(installer.ValidateOptions(installer.Options{AdminUser: "root", AdminPassword: "x", Hostname: "ss1", Address: "10.0.0.1"}, nil)),
 		"hostkey_changed": fmt.Errorf("installer: %w", &remote.HostKeyChangedError{Host: "ss1" + Hostile, Fingerprint: "SHA256:new",
 			KnownHostsFile: "/home/op/.ssh/known_hosts", Line: 7}),
 		"hostkey_revoked": &remote.HostKeyRevokedError{Host: "ss1", Fingerprint: "SHA256:old", KnownHostsFile: "/home/op/.ssh/known_hosts", Line: 3},
@@ -50,6 +56,7 @@ func Errors() map[string]error {
 		"dns":             &net.DNSError{Err: "no such host", Name: "ss1.example" + Hostile, IsNotFound: true},
 		"unreachable":     dial(syscall.EHOSTUNREACH),
 		"timeout":         fmt.Errorf("installer: %w", context.DeadlineExceeded),
+		"stalled":         &remote.StalledError{After: 10 * time.Minute},
 		"other":           errors.New("installer: creating /var/lib/tunduk-onboard/logs on the host: mkdir: read-only file system" + Hostile),
 	}
 }

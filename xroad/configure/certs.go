@@ -192,7 +192,16 @@ func (s *Session) status(ctx context.Context, p Params) (Status, error) {
 	}
 	for _, ks := range []*KeyState{st.Auth, st.Sign} {
 		if ks != nil && ks.CSRID != "" {
-			if ks.CSR, err = s.c.DownloadCSR(ctx, ks.KeyID, ks.CSRID, xroad.FormatDER); err != nil {
+			ks.CSR, err = s.c.DownloadCSR(ctx, ks.KeyID, ks.CSRID, xroad.FormatDER)
+			var ae *xroad.Error
+			if errors.As(err, &ae) && ae.Status == http.StatusConflict {
+				// X-Road 7.4.2 makes the CSR again to download it
+				// (TokenCertificateService.regenerateCertRequest), which a
+				// logged-out token refuses: 409 action_not_possible. The
+				// status stands without it.
+				err = nil
+			}
+			if err != nil {
 				return st, err
 			}
 		}

@@ -19,8 +19,13 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/xroad"
 )
 
-// Credentials are the X-Road admin user's, made at install.
-type Credentials struct{ User, Password string }
+// Credentials are the X-Road admin user's, made at install, and the
+// login user's sudo password for a host where sudo asks for one (a
+// non-root login: X-Road keeps the admin API's certificate readable by
+// root and xroad only). SudoPassword is a secret like Password: it goes
+// to the host on standard input only, to read that certificate at Open,
+// and is never kept in the Session, logged or put in an error.
+type Credentials struct{ User, Password, SudoPassword string }
 
 // Session is an API key made through the SSH tunnel (or on the server
 // itself); Close revokes it.
@@ -33,6 +38,11 @@ type Session struct {
 	// approved timestamping service; TSAPoll is how often it is asked.
 	// Open sets 3 minutes and 5 seconds.
 	TSAWait, TSAPoll time.Duration
+
+	// h is the host the session was opened through; jar is where on it
+	// Params.ProfileClass is looked for (xroad.AdminAPI.Jar).
+	h   remote.Host
+	jar string
 }
 
 // Open reads the admin API's certificate on h (an SSH connection, or this
@@ -41,7 +51,11 @@ type Session struct {
 // user's basic auth. A wrong password is an *Error with key
 // configure.err.admin_login.
 func Open(ctx context.Context, h remote.Host, a xroad.AdminAPI, cr Credentials) (*Session, error) {
-	return open(ctx, h, a, cr)
+	s, err := open(ctx, h, a, cr)
+	if s != nil {
+		s.h, s.jar = h, a.Jar()
+	}
+	return s, err
 }
 
 // Close revokes the session's API key.
@@ -54,6 +68,16 @@ type Params struct {
 	// PINMin is the profile's identifiers.software_token_pin_min; 0
 	// means DefaultPINMin.
 	PINMin int
+	// ProfileClass is the profile's install.profile_class: the
+	// certificate profile class the CA's CSRs need on the server. Empty:
+	// not checked.
+	ProfileClass string
+	// AnchorSHA224 is the anchor's hash as the operator publishes it (the
+	// profile's anchor.sha224), AnchorSHA224Given as the user typed it;
+	// empty is unknown. The anchor file must match each one given
+	// (configure.err.anchor_hash_profile, _typed), checked before it is
+	// uploaded.
+	AnchorSHA224, AnchorSHA224Given string
 }
 
 // DefaultPINMin is Tunduk's minimum software token PIN length.
@@ -113,12 +137,21 @@ func (s *Session) Status(ctx context.Context, p Params) (Status, error) { return
 type AnchorInfo struct{ Instance, Hash, Created string }
 
 // ReadAnchor reads an anchor locally: its instance from the XML, its
-// hash (SHA-256 of the file, as the API shows it) and creation time.
+// hash (SHA-224 of the file in upper-case hex, as X-Road's API and
+// central server show it) and creation time.
 func ReadAnchor(data []byte) (AnchorInfo, error) { return readAnchor(data) }
+
+// CheckAnchorHash compares an anchor's hash with the published ones of p
+// (configure.err.anchor_hash_profile, _typed; a typed value that is no
+// SHA-224: configure.err.anchor_hash_bad), for a caller that checks
+// before it connects.
+func CheckAnchorHash(p Params, info AnchorInfo) error { return checkAnchorHash(p, info) }
 
 // PreviewAnchor checks an anchor locally and on the server without saving
 // it; an anchor of another instance than p.Instance is refused (*Error
-// configure.err.anchor_instance).
+// configure.err.anchor_instance), one whose hash is not the published one
+// too, and the server must read the same hash as the file's
+// (configure.err.anchor_hash_server).
 func (s *Session) PreviewAnchor(ctx context.Context, p Params, data []byte) (AnchorInfo, error) {
 	return s.previewAnchor(ctx, p, data)
 }
@@ -154,16 +187,23 @@ type CSROptions struct {
 	SignOnServer bool   // make the signing key+CSR on a hardware token at the server
 	HWTokenID    string
 	HWPIN        string
+	// SignOnSoftToken makes the signing key+CSR on the server's software
+	// token, beside the authentication key (not with SignOnServer).
+	SignOnSoftToken bool
 }
 
-// CSRs are the flow's CSRs; Sign is nil unless SignOnServer.
+// CSRs are the flow's CSRs; Sign is nil unless SignOnServer or
+// SignOnSoftToken.
 type CSRs struct{ Auth, Sign *KeyState }
 
-// MakeCSRs makes the authentication key and CSR on the software token
+// MakeCSRs first checks that the server's X-Road holds p.ProfileClass
+// (configure.err.profile_class_* when not: NIIS packages in place of the
+// operator's), then makes the authentication key and CSR on the software token
 // and, with SignOnServer, the signing key and CSR on the hardware token
-// (a key already there without a CSR gets one). Resumable: an existing
-// key of that usage with a CSR is reused and its CSR downloaded again.
-// Subject fields come from the CA's csr-subject-fields.
+// (a key already there without a CSR gets one), or with SignOnSoftToken
+// on the software token. Resumable: an existing key of that usage with a
+// CSR is reused and its CSR downloaded again. Subject fields come from
+// the CA's csr-subject-fields.
 func (s *Session) MakeCSRs(ctx context.Context, p Params, o CSROptions, progress func(Progress)) (CSRs, error) {
 	return s.makeCSRs(ctx, p, o, progress)
 }

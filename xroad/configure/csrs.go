@@ -19,8 +19,14 @@ func (s *Session) makeCSRs(ctx context.Context, p Params, o CSROptions, progress
 	if err := p.checkIDs(); err != nil {
 		return out, err
 	}
+	if err := s.checkProfileClass(ctx, p); err != nil {
+		return out, err
+	}
 	if o.SignOnServer && o.HWTokenID == "" {
 		return out, &Error{Key: "configure.err.hw_token_needed"}
+	}
+	if o.SignOnServer && o.SignOnSoftToken {
+		return out, &Error{Key: "configure.err.sign_one_place"}
 	}
 	if err := s.ensureLogin(ctx, xroad.SoftwareTokenID, o.SoftPIN, progress, "login"); err != nil {
 		return out, err
@@ -36,8 +42,19 @@ func (s *Session) makeCSRs(ctx context.Context, p Params, o CSROptions, progress
 	}
 	var err error
 	out.Auth, err = s.keyCSR(ctx, p, xroad.SoftwareTokenID, xroad.UsageAuthentication, pickCA, progress)
-	if err != nil || !o.SignOnServer {
+	switch {
+	case err != nil:
 		return out, err
+	case o.SignOnSoftToken:
+		// X-Road 7.4.2 allows a signing key on the software token: only
+		// authentication CSRs are bound to it (signer
+		// GenerateCertReqReqHandler.java: auth_cert_under_softtoken;
+		// admin-service PossibleActionsRuleEngine.java: GENERATE_SIGN_CSR
+		// has no token condition). Same session, same login.
+		out.Sign, err = s.keyCSR(ctx, p, xroad.SoftwareTokenID, xroad.UsageSigning, pickCA, progress)
+		return out, err
+	case !o.SignOnServer:
+		return out, nil
 	}
 	if err := s.ensureLogin(ctx, o.HWTokenID, o.HWPIN, progress, "hw_login"); err != nil {
 		return out, err

@@ -72,8 +72,10 @@ func explainAPI(ae *xroad.Error) (string, map[string]any) {
 		sort.Strings(fields)
 		data["Fields"] = strings.Join(fields, ", ")
 		return "configure.err.validation", data
-	case ae.HasCode("token_pin_incorrect"):
+	case ae.HasCode(xroad.CodePinIncorrect):
 		return "configure.err.pin_wrong", map[string]any{"Token": ""}
+	case ae.HasCode(xroad.CodeLoginFailed) && strings.Contains(strings.Join(ae.Metadata, " "), "CKR_PIN_LOCKED"):
+		return "configure.err.pin_locked", map[string]any{"Token": ""}
 	}
 	switch ae.Status {
 	case http.StatusUnauthorized:

@@ -117,8 +117,10 @@ func TestWholeFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	st, err := e.s.Status(ctx, params)
+	// X-Road drops a key's CSR when its certificate is imported
+	// (ImportCertReqHandler): the certificates stand in for them.
 	if err != nil || !st.Init.Done() || !st.TSAConfigured || !st.SoftTokenLoggedIn || st.Auth == nil || st.Auth.Cert == nil ||
-		!st.Auth.Cert.Active || st.Auth.Cert.Status != xroad.CertRegistered || st.Sign == nil || st.Sign.Cert == nil || len(st.Auth.CSR) == 0 {
+		!st.Auth.Cert.Active || st.Auth.Cert.Status != xroad.CertRegistered || st.Sign == nil || st.Sign.Cert == nil || len(st.Auth.CSR) != 0 {
 		t.Fatalf("status %+v, %v", st, err)
 	}
 
@@ -138,8 +140,8 @@ func TestWholeFlow(t *testing.T) {
 	if n := f.Count("POST", "") + f.Count("PUT", ""); n != posts || f.KeyCount() != 2 {
 		t.Fatalf("the second run changed the server: %d POST/PUT before, %d after, %d keys", posts, n, f.KeyCount())
 	}
-	if string(again.Auth.CSR) != string(csrs.Auth.CSR) || string(again.Sign.CSR) != string(csrs.Sign.CSR) || again.Auth.Cert == nil {
-		t.Fatal("the second run did not give back the same CSRs")
+	if again.Auth.KeyID != csrs.Auth.KeyID || again.Sign.KeyID != csrs.Sign.KeyID || again.Auth.Cert == nil || again.Sign.Cert == nil {
+		t.Fatal("the second run did not give back the same keys with their certificates")
 	}
 
 	if err := e.s.Close(ctx); err != nil {

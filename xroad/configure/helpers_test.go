@@ -44,7 +44,7 @@ func start(t *testing.T, o xroadtest.Options) *env {
 	t.Helper()
 	e := &env{f: xroadtest.StartWith(t, o)}
 	e.c = dial(t)
-	s, err := configure.Open(context.Background(), e.c, e.f.AdminAPI(), configure.Credentials(e.f.Admin()))
+	s, err := configure.Open(context.Background(), e.c, e.f.AdminAPI(), admin(e.f))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -12,14 +13,17 @@ import (
 )
 
 // safeWarnings are the initialisation warnings the flow accepts by
-// re-sending with ignore_warnings:
+// re-sending with ignore_warnings (X-Road 7.4.2
+// InitializationService.checkForWarnings):
 //   - init_unregistered_member: the owner is not yet a member in global
 //     configuration; normal for a new participant the operator has not
 //     added yet, and registration waits for the operator's approval
 //     anyway.
-//   - init_servercode_exists, init_software_token_initialized: a resumed
-//     initialisation; the server keeps what it has (the token keeps its
-//     PIN: a different PIN shows as a failed login right after).
+//   - init_servercode_exists, init_server_owner_exists,
+//     init_software_token_initialized: a resumed initialisation; the
+//     server keeps what it has, and the flow sends only what is missing
+//     (the token keeps its PIN: a different PIN shows as a wrong PIN at
+//     the login right after).
 //
 // Any other warning, notably init_server_id_exists (another server of
 // this member already uses the server code), stops the flow: the user
@@ -27,6 +31,7 @@ import (
 var safeWarnings = map[string]bool{
 	"init_unregistered_member":        true,
 	"init_servercode_exists":          true,
+	"init_server_owner_exists":        true,
 	"init_software_token_initialized": true,
 }
 
@@ -66,11 +71,12 @@ func (s *Session) initialize(ctx context.Context, p Params, anchor []byte, pin s
 	} else if err := run(progress, "anchor", func() error { return s.uploadAnchor(ctx, p, anchor) }); err != nil {
 		return err
 	}
-	if st.ServerCodeInitialized && st.ServerOwnerInitialized && st.SoftwareTokenInitStatus == xroad.TokenInitialized {
+	tokenDone := st.SoftwareTokenInitStatus == xroad.TokenInitialized
+	if st.ServerCodeInitialized && st.ServerOwnerInitialized && tokenDone {
 		report(progress, "init", StateSkipped)
-	} else if pin == "" {
+	} else if pin == "" && !tokenDone {
 		return &Error{Key: "configure.err.pin_new_needed", Data: map[string]any{"Min": p.pinMin()}}
-	} else if err := run(progress, "init", func() error { return s.postInit(ctx, p, pin) }); err != nil {
+	} else if err := run(progress, "init", func() error { return s.postInit(ctx, p, pin, st) }); err != nil {
 		return err
 	}
 	if err := s.ensureTSA(ctx, progress); err != nil {
@@ -94,11 +100,26 @@ func (s *Session) uploadAnchor(ctx context.Context, p Params, anchor []byte) err
 	return err
 }
 
-func (s *Session) postInit(ctx context.Context, p Params, pin string) error {
-	conf := xroad.InitialServerConf{OwnerMemberClass: p.MemberClass, OwnerMemberCode: p.MemberCode,
-		SecurityServerCode: p.ServerCode, SoftwareTokenPIN: pin}
+// postInit sends only the parts st says are missing: X-Road 7.4.2
+// InitializationService.verifyInitializationPrerequisites refuses a part
+// already set (400 invalid_init_params, metadata server_code_exists,
+// member_class_exists, member_code_exists, pin_code_exists).
+func (s *Session) postInit(ctx context.Context, p Params, pin string, st xroad.InitializationStatus) error {
+	var conf xroad.InitialServerConf
+	if !st.ServerOwnerInitialized {
+		conf.OwnerMemberClass, conf.OwnerMemberCode = p.MemberClass, p.MemberCode
+	}
+	if !st.ServerCodeInitialized {
+		conf.SecurityServerCode = p.ServerCode
+	}
+	if st.SoftwareTokenInitStatus != xroad.TokenInitialized {
+		conf.SoftwareTokenPIN = pin
+	}
 	err := s.c.Initialize(ctx, conf)
 	var ae *xroad.Error
+	if errors.As(err, &ae) && ae.HasCode(xroad.CodeFullyInitialized) {
+		return nil // another run finished it since the status was read
+	}
 	if !errors.As(err, &ae) || !ae.HasCode(xroad.CodeWarningsDetected) {
 		return err
 	}
@@ -116,7 +137,11 @@ func (s *Session) postInit(ctx context.Context, p Params, pin string) error {
 		return &Error{Key: "configure.err.init_warnings", Data: map[string]any{"Warnings": strings.Join(unsafe, ", ")}, Err: err}
 	}
 	conf.IgnoreWarnings = true
-	return s.c.Initialize(ctx, conf)
+	err = s.c.Initialize(ctx, conf)
+	if errors.As(err, &ae) && ae.HasCode(xroad.CodeFullyInitialized) {
+		return nil // another run finished it meanwhile
+	}
+	return err
 }
 
 // ensureTSA adds the first approved timestamping service when none is
@@ -172,13 +197,58 @@ func (s *Session) ensureLogin(ctx context.Context, id, pin string, progress func
 		if pin == "" {
 			return &Error{Key: "configure.err.pin_needed", Data: map[string]any{"Token": tok.Name}}
 		}
+		if tok.Status == xroad.TokenStatusPINLocked {
+			return &Error{Key: "configure.err.pin_locked", Data: map[string]any{"Token": tok.Name}}
+		}
 		_, err := s.c.LoginToken(ctx, id, pin)
-		var ae *xroad.Error
-		if errors.As(err, &ae) && ae.HasCode("token_pin_incorrect") {
-			return &Error{Key: "configure.err.pin_wrong", Data: map[string]any{"Token": tok.Name}, Err: err}
+		return s.loginError(ctx, tok, err)
+	})
+}
+
+// loginError explains a refused login. X-Road 7.4.2 TokenService.java
+// (activateToken) answers a wrong PIN 400 pin_incorrect for either token
+// (a hardware token's "Login failed: CKR_PIN_INCORRECT" included). The
+// software token never locks (SoftwareTokenWorker.java checks the PIN
+// against its keystore and counts nothing); a hardware token counts
+// wrong PINs itself and the server shows its flags as the token's status
+// (HardwareTokenUtil.java, getTokenStatus), read again here to tell the
+// user how close the token is to locking. A locked one fails the login
+// with CKR_PIN_LOCKED, which TokenService passes on as 500
+// core.Signer.LoginFailed.
+func (s *Session) loginError(ctx context.Context, tok xroad.Token, err error) error {
+	var ae *xroad.Error
+	if !errors.As(err, &ae) {
+		return err
+	}
+	data := map[string]any{"Token": tok.Name}
+	if ae.Status == http.StatusConflict {
+		// TOKEN_ACTIVATE is refused on a token logged in already
+		// (PossibleActionsRuleEngine.java): by another session since
+		// the token was read.
+		if now, terr := s.token(ctx, tok.ID); terr == nil && now.LoggedIn {
+			return nil
 		}
 		return err
-	})
+	}
+	if ae.HasCode(xroad.CodeLoginFailed) && slices.ContainsFunc(ae.Metadata, func(m string) bool { return strings.Contains(m, "CKR_PIN_LOCKED") }) {
+		return &Error{Key: "configure.err.pin_locked", Data: data, Err: err}
+	}
+	if !ae.HasCode(xroad.CodePinIncorrect) {
+		return err
+	}
+	key := "configure.err.pin_wrong"
+	if tok.Type != xroad.TokenTypeSoftware {
+		key = "configure.err.pin_wrong_hw"
+		if now, terr := s.token(ctx, tok.ID); terr == nil {
+			switch now.Status {
+			case xroad.TokenStatusPINFinalTry:
+				key = "configure.err.pin_final_try"
+			case xroad.TokenStatusPINLocked:
+				key = "configure.err.pin_locked"
+			}
+		}
+	}
+	return &Error{Key: key, Data: data, Err: err}
 }
 
 // token is the token id, or an error naming the tokens there are.

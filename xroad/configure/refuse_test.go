@@ -150,7 +150,7 @@ func TestWrongAdminPassword(t *testing.T) {
 	// A certificate path that is not there: a clear error, not a hang.
 	api := f.AdminAPI()
 	api.CertPath += ".missing"
-	_, err = configure.Open(context.Background(), c, api, configure.Credentials(f.Admin()))
+	_, err = configure.Open(context.Background(), c, api, admin(f))
 	wantKey(t, err, "configure.err.api_cert")
 }
 
@@ -228,10 +228,12 @@ func TestExplain(t *testing.T) {
 		{&xroad.Error{Status: 400, Detail: xroad.Detail{Code: "validation_failure", ValidationErrors: map[string][]string{"address": {"x"}}}}, "configure.err.validation", "address"},
 		{api(401, ""), "configure.err.unauthorized", "401"},
 		{api(403, ""), "configure.err.forbidden", "403"},
-		{api(409, "anchor_exists"), "configure.err.conflict", "anchor_exists"},
-		{api(429, "rate_limit_exceeded"), "configure.err.rate_limited", "429"},
+		{api(409, "anchor_already_exists"), "configure.err.conflict", "anchor_already_exists"},
+		{api(429, ""), "configure.err.rate_limited", "429"},
 		{api(500, "core.internal"), "configure.err.api", "500"},
-		{api(400, "token_pin_incorrect"), "configure.err.pin_wrong", ""},
+		{api(400, "pin_incorrect"), "configure.err.pin_wrong", ""},
+		{api(500, "core.Signer.LoginFailed", "Login failed: CKR_PIN_LOCKED"), "configure.err.pin_locked", ""},
+		{api(409, "server_already_fully_initialized"), "configure.err.conflict", "server_already_fully_initialized"},
 		{context.DeadlineExceeded, "configure.err.cancelled", ""},
 		{errors.New("ssh: rejected: connect failed (Connection refused)"), "configure.err.tunnel", "refused"},
 		{fmt.Errorf("Get x: %w", errors.New("tls: failed to verify certificate: x509: certificate signed by unknown authority")), "configure.err.tls", "unknown authority"},

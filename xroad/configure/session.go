@@ -3,7 +3,6 @@ package configure
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -25,11 +24,13 @@ func open(ctx context.Context, c remote.Host, a xroad.AdminAPI, cr Credentials) 
 	if a.Addr == "" || a.CertPath == "" {
 		a = xroad.DefaultAdminAPI
 	}
-	certPEM, err := readCert(ctx, c, a.CertPath)
+	certPEM, err := readCert(ctx, c, a.CertPath, cr.SudoPassword)
+	cr.SudoPassword = "" // needed for the certificate only: the session keeps none
 	if err != nil {
 		var ce *Error
-		if errors.As(err, &ce) && ce.Key == "configure.err.api_cert" {
-			// No certificate: on a host without X-Road, say that instead.
+		if errors.As(err, &ce) && (ce.Key == "configure.err.api_cert" || ce.Key == KeySudoPassword) {
+			// No certificate, or none this user could read: on a host
+			// without X-Road, say that instead.
 			if p, _ := Installed(ctx, c, a); p == PresenceAbsent {
 				return nil, &Error{Key: "configure.err.not_installed", Err: err}
 			}
@@ -50,29 +51,6 @@ func open(ctx context.Context, c remote.Host, a xroad.AdminAPI, cr Credentials) 
 		return nil, err
 	}
 	return &Session{c: cl, cr: cr, id: key.ID, TSAWait: 3 * time.Minute, TSAPoll: 5 * time.Second}, nil
-}
-
-// readCert reads the admin API's certificate on the host: as the SSH (or
-// this computer's) user first (the packages leave it world-readable),
-// then through passwordless sudo. The certificate is public: nothing
-// secret travels.
-func readCert(ctx context.Context, c remote.Host, path string) ([]byte, error) {
-	cmd := "cat -- " + remote.Quote(path)
-	out, _, err := c.Run(ctx, cmd, nil)
-	var ee *remote.ExitError
-	if errors.As(err, &ee) {
-		out, _, err = c.Run(ctx, "sudo -n "+cmd, nil)
-	}
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		if errors.As(err, &ee) {
-			return nil, &Error{Key: "configure.err.api_cert", Data: map[string]any{"Path": path}, Err: err}
-		}
-		return nil, fmt.Errorf("reading %s on the server: %w", path, err)
-	}
-	return out, nil
 }
 
 func (s *Session) close(ctx context.Context) error {

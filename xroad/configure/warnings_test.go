@@ -14,7 +14,7 @@ import (
 // id already taken) stops the flow, names it, and nothing is initialised.
 func TestInitWarnings(t *testing.T) {
 	t.Run("safe", func(t *testing.T) {
-		e := start(t, xroadtest.Options{InitWarnings: []string{"init_unregistered_member"}})
+		e := start(t, xroadtest.Options{OwnerUnknown: true})
 		if err := e.s.Initialize(context.Background(), params, e.f.Anchor(xroadtest.Instance), softPIN, nil); err != nil {
 			t.Fatal(err)
 		}
@@ -23,7 +23,7 @@ func TestInitWarnings(t *testing.T) {
 		}
 	})
 	t.Run("unsafe", func(t *testing.T) {
-		e := start(t, xroadtest.Options{InitWarnings: []string{"init_unregistered_member", "init_server_id_exists"}})
+		e := start(t, xroadtest.Options{OwnerUnknown: true, ServerIDTaken: true})
 		err := e.s.Initialize(context.Background(), params, e.f.Anchor(xroadtest.Instance), softPIN, nil)
 		e.seen(err)
 		data := wantKey(t, err, "configure.err.init_warnings")
@@ -46,7 +46,7 @@ func TestHostileEcho(t *testing.T) {
 	wrongPIN := "Wrong-HW-PIN-4321"
 	_, err := e.s.MakeCSRs(ctx, params, configure.CSROptions{SignOnServer: true, HWTokenID: xroadtest.HWTokenID, HWPIN: wrongPIN}, nil)
 	e.seen(err)
-	wantKey(t, err, "configure.err.pin_wrong")
+	wantKey(t, err, "configure.err.pin_wrong_hw")
 	if !strings.Contains(err.Error(), "[redacted]") {
 		t.Fatalf("the echo did not reach the error, so the check saw nothing: %v", err)
 	}

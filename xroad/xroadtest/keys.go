@@ -4,11 +4,8 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/hex"
 	"encoding/json"
-	"encoding/pem"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -16,11 +13,18 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/xroad"
 )
 
-// fakeKey is a key on one of the fake's tokens, with its CSR if any.
+// fakeKey is a key on one of the fake's tokens, with its CSRs.
 type fakeKey struct {
-	token, id, label, usage, csrID, owner string
-	priv                                  *rsa.PrivateKey
-	csrDER                                []byte
+	token, id, label, usage string
+	priv                    *rsa.PrivateKey
+	csrs                    []*fakeCSR
+}
+
+// fakeCSR is a certificate request kept on a key: X-Road 7.4.2
+// TokenManager.java (addCertRequest) keeps one per member and subject.
+type fakeCSR struct {
+	id, owner, subject string // owner: INSTANCE:CLASS:CODE, "" for authentication
+	der                []byte
 }
 
 // fakeCert is an imported certificate and its state.
@@ -28,6 +32,7 @@ type fakeCert struct {
 	der    []byte
 	cert   *x509.Certificate
 	key    *fakeKey
+	owner  string // "" for an authentication certificate
 	status string
 	active bool
 	polls  int // GET /token-certificates/{hash} since registration
@@ -51,38 +56,32 @@ func (s *Server) keyRoutes(mux *http.ServeMux) {
 		if s.opt.HardwareToken {
 			toks = append(toks, s.tokenJSON(HWTokenID))
 		}
-		writeJSON(w, http.StatusOK, toks)
+		writeJSON(w, http.StatusOK, toks) // X-Road 7.4.2 TokensApiController.java (getTokens): OK
 	})
 	mux.HandleFunc("PUT /api/v1/tokens/{id}/login", s.login)
 	mux.HandleFunc("GET /api/v1/certificate-authorities", s.cas)
 	mux.HandleFunc("GET /api/v1/certificate-authorities/{ca}/csr-subject-fields", s.subjectFields)
 	mux.HandleFunc("POST /api/v1/tokens/{id}/keys-with-csrs", s.addKey)
 	mux.HandleFunc("GET /api/v1/keys/{id}", s.withKey(func(w http.ResponseWriter, r *http.Request, k *fakeKey) {
-		writeJSON(w, http.StatusOK, s.keyJSON(k))
+		writeJSON(w, http.StatusOK, s.keyJSON(k)) // KeysApiController.java (getKey): OK
 	}))
 	mux.HandleFunc("POST /api/v1/keys/{id}/csrs", s.withKey(s.csrForKey))
-	mux.HandleFunc("GET /api/v1/keys/{id}/csrs/{csr}", s.downloadCSR)
-	mux.HandleFunc("POST /api/v1/token-certificates", s.importCert)
-	mux.HandleFunc("GET /api/v1/token-certificates/{hash}", s.withCert(func(w http.ResponseWriter, c *fakeCert) {
-		if c.status == xroad.CertRegistrationInProgress && s.approveAfter >= 0 {
-			if c.polls >= s.approveAfter {
-				c.status = xroad.CertRegistered
-			}
-			c.polls++
-		}
-		writeJSON(w, http.StatusOK, s.certJSON(c))
-	}))
-	mux.HandleFunc("PUT /api/v1/token-certificates/{hash}/register", s.register)
-	mux.HandleFunc("PUT /api/v1/token-certificates/{hash}/activate", s.withCert(func(w http.ResponseWriter, c *fakeCert) {
-		c.active = true
-		w.WriteHeader(http.StatusNoContent)
-	}))
+	mux.HandleFunc("GET /api/v1/keys/{id}/csrs/{csr}", s.withKey(s.downloadCSR))
+	s.certRoutes(mux)
 }
 
+// ownerID is the owner as an encoded client id (ClientIdConverter:
+// INSTANCE:CLASS:CODE), "" before one is saved.
 func (s *Server) ownerID() string {
-	return Instance + ":" + s.conf.OwnerMemberClass + ":" + s.conf.OwnerMemberCode
+	if s.ownerCode == "" {
+		return ""
+	}
+	return s.ownerInstance + ":" + s.ownerClass + ":" + s.ownerCode
 }
 
+// keyJSON is X-Road 7.4.2 KeyConverter.java: usage only when set; CSRs
+// by TokenCertificateSigningRequestConverter.java: owner_id only when the
+// CSR has a member (authentication CSRs have none).
 func (s *Server) keyJSON(k *fakeKey) map[string]any {
 	certs := []any{}
 	for _, c := range s.certs {
@@ -91,8 +90,12 @@ func (s *Server) keyJSON(k *fakeKey) map[string]any {
 		}
 	}
 	csrs := []any{}
-	if k.csrID != "" {
-		csrs = append(csrs, map[string]any{"id": k.csrID, "owner_id": k.owner, "possible_actions": []string{"DELETE"}})
+	for _, c := range k.csrs {
+		j := map[string]any{"id": c.id, "possible_actions": []string{"DELETE"}}
+		if c.owner != "" {
+			j["owner_id"] = c.owner
+		}
+		csrs = append(csrs, j)
 	}
 	out := map[string]any{"id": k.id, "name": k.label, "label": k.label,
 		"certificates": certs, "available": true, "saved_to_configuration": true,
@@ -103,6 +106,8 @@ func (s *Server) keyJSON(k *fakeKey) map[string]any {
 	return out
 }
 
+// tokenJSON is X-Road 7.4.2 TokenConverter.java: logged_in is the
+// token's active flag, name its friendly name.
 func (s *Server) tokenJSON(id string) map[string]any {
 	keys := []any{}
 	for _, k := range s.keys {
@@ -111,21 +116,49 @@ func (s *Server) tokenJSON(id string) map[string]any {
 		}
 	}
 	if id == HWTokenID {
-		// guess: a PKCS#11 token the server sees is "OK", logged out, with
-		// the module's serial number.
-		return map[string]any{"id": HWTokenID, "name": "Rutoken ECP", "type": xroad.TokenTypeHardware,
-			"keys": keys, "status": "OK", "logged_in": s.hwLoggedIn, "available": true,
+		return map[string]any{"id": HWTokenID, "name": HWTokenName, "type": xroad.TokenTypeHardware,
+			"keys": keys, "status": s.hwStatus(), "logged_in": s.hwLoggedIn, "available": true,
 			"saved_to_configuration": true, "read_only": false, "serial_number": "0a1b2c3d"}
 	}
-	status := "OK"
-	if s.conf.SoftwareTokenPIN == "" {
+	// X-Road 7.4.2 SoftwareTokenWorker.java: NOT_INITIALIZED until
+	// initialised; USER_PIN_INCORRECT after a wrong PIN, OK after a right one.
+	status := s.softStatus
+	if s.softPIN == "" {
 		status = "NOT_INITIALIZED"
+	} else if status == "" {
+		status = "OK"
 	}
 	return map[string]any{"id": xroad.SoftwareTokenID, "name": "softToken-0", "type": xroad.TokenTypeSoftware,
 		"keys": keys, "status": status, "logged_in": s.loggedIn, "available": true,
 		"saved_to_configuration": true, "read_only": false}
 }
 
+// hwStatus is X-Road 7.4.2 HardwareTokenUtil.java (getTokenStatus): the
+// token's own PIN flags, locked first. After a wrong PIN the token sets
+// CKF_USER_PIN_COUNT_LOW (PKCS#11: "an incorrect user login PIN has
+// been entered at least once since the last successful authentication").
+func (s *Server) hwStatus() string {
+	switch {
+	case s.hwTries <= 0:
+		return "USER_PIN_LOCKED"
+	case s.hwTries == 1:
+		return "USER_PIN_FINAL_TRY"
+	case s.hwTries < s.hwMaxTries():
+		return "USER_PIN_COUNT_LOW"
+	}
+	return "OK"
+}
+
+// hwMaxTries is the hardware token's PIN counter when full.
+func (s *Server) hwMaxTries() int {
+	if s.opt.HWPINTries > 0 {
+		return s.opt.HWPINTries
+	}
+	return 10
+}
+
+// login is X-Road 7.4.2 TokensApiController.java (loginToken) over
+// TokenService.java (activateToken).
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Password string `json:"password"`
@@ -134,30 +167,65 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	id := r.PathValue("id")
-	want, in := s.conf.SoftwareTokenPIN, &s.loggedIn
-	switch {
-	case id == HWTokenID && s.opt.HardwareToken:
-		want, in = HWPIN, &s.hwLoggedIn
-	case id != xroad.SoftwareTokenID:
+	hw := id == HWTokenID && s.opt.HardwareToken
+	if !hw && id != xroad.SoftwareTokenID {
+		// TokenNotFoundException (ERROR_TOKEN_NOT_FOUND) -> ResourceNotFoundException.
 		apiError(w, http.StatusNotFound, "token_not_found")
 		return
-	case s.conf.SoftwareTokenPIN == "":
-		apiError(w, http.StatusConflict, "token_not_initialized")
+	}
+	if (hw && s.hwLoggedIn) || (!hw && s.loggedIn) {
+		// PossibleActionsRuleEngine.java: TOKEN_ACTIVATE only on a token
+		// not active; ActionNotPossibleException -> ConflictException.
+		apiError(w, http.StatusConflict, "action_not_possible")
 		return
 	}
+	if !hw && s.softPIN == "" {
+		// The token is available from the start (TokenManager.java,
+		// createToken: setAvailable(true)), so TOKEN_ACTIVATE is possible;
+		// SoftwareTokenWorker.java (activateToken) finds no keystore:
+		// ExceptionHelper.tokenNotInitialized, a CodedException TokenService
+		// rethrows: ExceptionTranslator.java "core." + the signer's fault
+		// code, its text as metadata; ApplicationExceptionHandler.java 500.
+		apiError(w, http.StatusInternalServerError, "core.Signer.TokenNotInitialized", "Token '0' not initialized")
+		return
+	}
+	if hw && s.hwTries <= 0 {
+		// HardwareTokenWorker.java (activateToken): loginFailed("CKR_PIN_LOCKED"),
+		// which TokenService.isCausedByIncorrectPin does not take for a
+		// wrong PIN: rethrown, "core.Signer.LoginFailed", 500.
+		apiError(w, http.StatusInternalServerError, "core.Signer.LoginFailed", "Login failed: CKR_PIN_LOCKED")
+		return
+	}
+	want := s.softPIN
+	if hw {
+		want = HWPIN
+	}
 	if body.Password != want {
-		meta := []string{}
+		if hw {
+			s.hwTries--
+		} else {
+			s.softStatus = "USER_PIN_INCORRECT"
+		}
+		var meta []string
 		if s.echoSecrets {
 			meta = append(meta, body.Password)
 		}
-		apiError(w, http.StatusBadRequest, "token_pin_incorrect", meta...)
+		// TokenService.PinIncorrectException (ERROR_PIN_INCORRECT
+		// "pin_incorrect") -> BadRequestException; a hardware token's
+		// "Login failed: CKR_PIN_INCORRECT" is taken for one too.
+		apiError(w, http.StatusBadRequest, "pin_incorrect", meta...)
 		return
 	}
-	*in = true
-	writeJSON(w, http.StatusOK, s.tokenJSON(id))
+	if hw {
+		s.hwLoggedIn, s.hwTries = true, s.hwMaxTries()
+	} else {
+		s.loggedIn, s.softStatus = true, "OK"
+	}
+	writeJSON(w, http.StatusOK, s.tokenJSON(id)) // loginToken: the token, OK
 }
 
-// cas lists the approved CAs of global configuration.
+// cas lists the approved CAs of global configuration: X-Road 7.4.2
+// CertificateAuthoritiesApiController.java (getApprovedCertificateAuthorities), OK.
 func (s *Server) cas(w http.ResponseWriter, r *http.Request) {
 	ca := func(name string) map[string]any {
 		dn := "C=KG, CN=" + name
@@ -172,77 +240,155 @@ func (s *Server) cas(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// subjectFields is a CA profile like Tunduk's: the serial number names the
+func (s *Server) knownCA(name string) bool {
+	return name == CAName || (s.opt.ExtraCA != "" && name == s.opt.ExtraCA)
+}
+
+// dnField is one field of the CA's profile (CsrSubjectFieldDescription).
+type dnField struct {
+	id, label, def string
+	readOnly       bool
+}
+
+// profile is a CA profile like Tunduk's: the serial number names the
 // instance, server and member class; the CN is the member code.
-// guess: Tunduk's real CA profile may ask for other fields; the flow
-// takes whatever the server lists.
+// guess: Tunduk's real CA profile (a class of its own in Tunduk's
+// xroad-proxy) may ask for other fields; the flow takes whatever the
+// server lists.
+func (s *Server) profile() []dnField {
+	return []dnField{
+		{"C", "Country Code (C)", "KG", true},
+		{"O", "Organization Name (O)", "", false},
+		{"serialNumber", "Serial Number", s.ownerInstance + "/" + s.serverCode + "/" + s.ownerClass, true},
+		{"CN", "Common Name (CN)", s.ownerCode, true},
+	}
+}
+
+// subjectFields is X-Road 7.4.2 CertificateAuthoritiesApiController.java
+// (getSubjectFieldDescriptions) over CertificateAuthorityService.java
+// (getCertificateProfile).
 func (s *Server) subjectFields(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	ca := r.PathValue("ca")
-	if ca != CAName && (s.opt.ExtraCA == "" || ca != s.opt.ExtraCA) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.knownCA(r.PathValue("ca")) {
+		// CertificateAuthorityNotFoundException (ERROR_CA_NOT_FOUND) -> ResourceNotFoundException.
 		apiError(w, http.StatusNotFound, "certificate_authority_not_found")
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if q.Get("key_usage_type") == xroad.UsageSigning && q.Get("member_id") != s.ownerID() {
-		apiError(w, http.StatusBadRequest, "client_not_found", q.Get("member_id"))
+	if q.Get("key_usage_type") == xroad.UsageSigning && q.Get("is_new_member") != "true" && (s.ownerID() == "" || q.Get("member_id") != s.ownerID()) {
+		// ClientNotFoundException(msg): the code, no metadata -> BadRequestException.
+		apiError(w, http.StatusBadRequest, "client_not_found")
 		return
 	}
-	field := func(id, label, def string, ro bool) map[string]any {
-		return map[string]any{"id": id, "label": label, "default_value": def, "read_only": ro, "required": true, "localized": false}
+	var out []any
+	for _, f := range s.profile() {
+		out = append(out, map[string]any{"id": f.id, "label": f.label, "default_value": f.def, "read_only": f.readOnly, "required": true, "localized": false})
 	}
-	writeJSON(w, http.StatusOK, []any{
-		field("C", "Country Code (C)", "KG", true),
-		field("O", "Organization Name (O)", "", false),
-		field("serialNumber", "Serial Number", Instance+"/"+s.conf.SecurityServerCode+"/"+s.conf.OwnerMemberClass, true),
-		field("CN", "Common Name (CN)", s.conf.OwnerMemberCode, true),
-	})
+	writeJSON(w, http.StatusOK, out) // getSubjectFieldDescriptions: OK
 }
 
-// checkCSRRequest says what is wrong with a CSR request, "" when nothing.
-func (s *Server) checkCSRRequest(token string, req xroad.CSRGenerate) (int, string) {
-	switch {
-	case token == xroad.SoftwareTokenID && !s.loggedIn, token == HWTokenID && !s.hwLoggedIn:
-		return http.StatusConflict, "token_not_logged_in"
-	case req.CAName != CAName && (s.opt.ExtraCA == "" || req.CAName != s.opt.ExtraCA):
-		return http.StatusBadRequest, "invalid_csr_request"
-	case req.KeyUsageType == xroad.UsageSigning && req.MemberID != s.ownerID():
-		return http.StatusBadRequest, "invalid_csr_request"
-	case req.KeyUsageType == xroad.UsageAuthentication && token != xroad.SoftwareTokenID:
-		// X-Road keeps authentication keys on the software token only.
-		return http.StatusBadRequest, "auth_key_not_supported"
+// processDN is X-Road 7.4.2 DnFieldHelper.java (processDnParameters): a
+// required field the user may edit must be given; read-only fields take
+// their default; a value for a field the profile lacks is refused; a
+// required field left empty fails the profile's validation. The answer
+// is the subject in the profile's order, or "" when refused
+// (InvalidDnParameterException, ERROR_INVALID_DN_PARAMETER).
+func (s *Server) processDN(given map[string]string) (map[string]string, bool) {
+	out := map[string]string{}
+	left := map[string]bool{}
+	for k := range given {
+		left[k] = true
 	}
-	for _, v := range req.SubjectFieldValues {
-		if v == "" {
-			return http.StatusBadRequest, "invalid_dn_parameter"
+	for _, f := range s.profile() {
+		v := given[f.id]
+		missing := strings.TrimSpace(v) == ""
+		if !f.readOnly && missing {
+			return nil, false
 		}
+		if f.readOnly || missing {
+			v = f.def
+		}
+		if strings.TrimSpace(v) == "" {
+			return nil, false
+		}
+		out[f.id] = v
+		delete(left, f.id)
+	}
+	return out, len(left) == 0
+}
+
+// csrRefusal is what X-Road 7.4.2 TokenCertificateService.java
+// (generateCertRequest) refuses, in its order, as the status of
+// KeysApiController.java (generateCsr); 0 when nothing. The caller holds
+// the key and its token.
+func (s *Server) csrRefusal(k *fakeKey, req xroad.CSRGenerate) (int, string) {
+	loggedIn := s.loggedIn
+	if k.token == HWTokenID {
+		loggedIn = s.hwLoggedIn
+	}
+	switch {
+	case req.KeyUsageType == xroad.UsageSigning && (s.ownerID() == "" || req.MemberID != s.ownerID()):
+		// "client ... or subsystem for it, not found": ClientNotFoundException -> 400.
+		return http.StatusBadRequest, "client_not_found"
+	case k.usage != "" && k.usage != req.KeyUsageType:
+		return http.StatusBadRequest, "wrong_key_usage" // WrongKeyUsageException -> 400
+	case !loggedIn, req.KeyUsageType == xroad.UsageAuthentication && k.token != xroad.SoftwareTokenID, s.hasCert(k):
+		// PossibleActionsRuleEngine.java (getPossibleKeyActions):
+		// GENERATE_AUTH_CSR on the software token only, either one on an
+		// active token and a key without certificates;
+		// ActionNotPossibleException -> ConflictException.
+		return http.StatusConflict, "action_not_possible"
+	case !s.knownCA(req.CAName):
+		// CertificateAuthorityService.getCertificateAuthorityInfo:
+		// CertificateAuthorityNotFoundException -> BadRequestException.
+		return http.StatusBadRequest, "certificate_authority_not_found"
+	}
+	if _, ok := s.processDN(req.SubjectFieldValues); !ok {
+		return http.StatusBadRequest, "invalid_dn_parameter"
 	}
 	return 0, ""
 }
 
-// makeCSR signs a CSR with k's key and records it on k.
-func (s *Server) makeCSR(k *fakeKey, req xroad.CSRGenerate) error {
-	v := req.SubjectFieldValues
-	subject := pkix.Name{CommonName: v["CN"], SerialNumber: v["serialNumber"]}
-	if v["C"] != "" {
-		subject.Country = []string{v["C"]}
+func (s *Server) hasCert(k *fakeKey) bool {
+	for _, c := range s.certs {
+		if c.key == k {
+			return true
+		}
 	}
-	if v["O"] != "" {
-		subject.Organization = []string{v["O"]}
-	}
-	csr, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: subject, SignatureAlgorithm: x509.SHA256WithRSA}, k.priv)
-	if err != nil {
-		return err
-	}
-	owner := req.MemberID
-	if owner == "" {
-		owner = s.ownerID()
-	}
-	k.usage, k.csrID, k.owner, k.csrDER = req.KeyUsageType, randomHex(10), owner, csr
-	return nil
+	return false
 }
 
+// makeCSR signs a CSR with k's key and records it on k: X-Road 7.4.2
+// TokenManager.java (addCertRequest) sets the key's usage and keeps the
+// id of a CSR of the same member and subject.
+func (s *Server) makeCSR(k *fakeKey, req xroad.CSRGenerate) (*fakeCSR, error) {
+	v, _ := s.processDN(req.SubjectFieldValues)
+	der, subject, err := signCSR(k.priv, v)
+	if err != nil {
+		return nil, err
+	}
+	owner := ""
+	if req.KeyUsageType == xroad.UsageSigning {
+		owner = req.MemberID
+	}
+	k.usage = req.KeyUsageType
+	for _, c := range k.csrs {
+		if c.owner == owner && strings.EqualFold(c.subject, subject) {
+			c.der = der
+			return c, nil
+		}
+	}
+	c := &fakeCSR{id: strings.ToUpper(randomHex(20)), owner: owner, subject: subject, der: der}
+	k.csrs = append(k.csrs, c)
+	return c, nil
+}
+
+// addKey is X-Road 7.4.2 TokensApiController.java (addKeyAndCsr) over
+// KeyAndCertificateRequestService.java: the key first (KeyService.addKey:
+// token not found 404, GENERATE_KEY only on an active token, else 409
+// action_not_possible), then the CSR, the key removed again when the CSR
+// is refused.
 func (s *Server) addKey(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Label string            `json:"key_label"`
@@ -256,8 +402,8 @@ func (s *Server) addKey(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusNotFound, "token_not_found")
 		return
 	}
-	if status, code := s.checkCSRRequest(token, body.Req); code != "" {
-		apiError(w, status, code)
+	if (token == xroad.SoftwareTokenID && !s.loggedIn) || (token == HWTokenID && !s.hwLoggedIn) {
+		apiError(w, http.StatusConflict, "action_not_possible")
 		return
 	}
 	priv, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -266,167 +412,65 @@ func (s *Server) addKey(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	k := &fakeKey{token: token, id: strings.ToUpper(randomHex(20)), label: body.Label, priv: priv}
-	if err := s.makeCSR(k, body.Req); err != nil {
+	if status, code := s.csrRefusal(k, body.Req); code != "" {
+		apiError(w, status, code) // the key is rolled back: never kept
+		return
+	}
+	c, err := s.makeCSR(k, body.Req)
+	if err != nil {
 		s.t.Error(err)
 		return
 	}
 	s.keys = append(s.keys, k)
-	writeJSON(w, http.StatusCreated, map[string]any{"key": s.keyJSON(k), "csr_id": k.csrID})
+	// HttpStatus.OK (the definition says 201: departures.go).
+	writeJSON(w, http.StatusOK, map[string]any{"key": s.keyJSON(k), "csr_id": c.id})
 }
 
-// csrForKey is POST /keys/{id}/csrs: a CSR for a key already on a token;
-// the answer is the CSR itself.
-// guess: a key keeps one CSR in this fake (a real server may hold several).
+// csrForKey is POST /keys/{id}/csrs, X-Road 7.4.2 KeysApiController.java
+// (generateCsr): a CSR for a key already on a token; the answer is the
+// CSR itself, HttpStatus.OK (departures.go).
 func (s *Server) csrForKey(w http.ResponseWriter, r *http.Request, k *fakeKey) {
 	var req xroad.CSRGenerate
 	json.NewDecoder(r.Body).Decode(&req)
-	if status, code := s.checkCSRRequest(k.token, req); code != "" {
-		// guess: this operation lists no 409, so a token not logged in
-		// is answered 400 here.
-		apiError(w, min(status, http.StatusBadRequest), code)
+	if status, code := s.csrRefusal(k, req); code != "" {
+		apiError(w, status, code)
 		return
 	}
-	if k.usage != "" && k.usage != req.KeyUsageType {
-		apiError(w, http.StatusBadRequest, "wrong_key_usage")
-		return
-	}
-	if err := s.makeCSR(k, req); err != nil {
+	c, err := s.makeCSR(k, req)
+	if err != nil {
 		s.t.Error(err)
 		return
 	}
-	b := k.csrDER
-	if req.CSRFormat != xroad.FormatDER {
-		b = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: b})
-	}
-	w.Header().Set("Content-Type", "application/octet-stream")
-	w.WriteHeader(http.StatusCreated)
-	w.Write(b)
+	writeCSR(w, c.der, req.CSRFormat)
 }
 
-func (s *Server) downloadCSR(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, k := range s.keys {
-		if k.id == r.PathValue("id") && k.csrID != "" && k.csrID == r.PathValue("csr") {
-			b := k.csrDER
-			if r.URL.Query().Get("csr_format") != xroad.FormatDER {
-				b = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: b})
-			}
-			w.Header().Set("Content-Type", "application/octet-stream")
-			w.WriteHeader(http.StatusCreated)
-			w.Write(b)
+// downloadCSR is X-Road 7.4.2 KeysApiController.java (downloadCsr) over
+// TokenCertificateService.java (regenerateCertRequest): the CSR must be
+// the key's (404 csr_not_found), and a CSR is made again, so the same
+// rules as making one apply (409 action_not_possible on a logged-out
+// token or a key with a certificate).
+func (s *Server) downloadCSR(w http.ResponseWriter, r *http.Request, k *fakeKey) {
+	for _, c := range k.csrs {
+		if c.id != r.PathValue("csr") {
+			continue
+		}
+		loggedIn := s.loggedIn
+		if k.token == HWTokenID {
+			loggedIn = s.hwLoggedIn
+		}
+		if !loggedIn || s.hasCert(k) || (k.usage == xroad.UsageAuthentication && k.token != xroad.SoftwareTokenID) {
+			apiError(w, http.StatusConflict, "action_not_possible")
 			return
 		}
-	}
-	apiError(w, http.StatusNotFound, "csr_not_found")
-}
-
-func (s *Server) importCert(w http.ResponseWriter, r *http.Request) {
-	b, _ := io.ReadAll(r.Body)
-	if p, _ := pem.Decode(b); p != nil {
-		b = p.Bytes
-	}
-	cert, err := x509.ParseCertificate(b)
-	if err != nil {
-		apiError(w, http.StatusBadRequest, "invalid_certificate")
+		writeCSR(w, c.der, r.URL.Query().Get("csr_format"))
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var key *fakeKey
-	for _, k := range s.keys {
-		if pub, ok := cert.PublicKey.(*rsa.PublicKey); ok && pub.Equal(&k.priv.PublicKey) {
-			key = k
-		}
-	}
-	if key == nil {
-		apiError(w, http.StatusNotFound, "key_not_found")
-		return
-	}
-	h := CertHash(b)
-	if s.certs[h] != nil {
-		apiError(w, http.StatusConflict, "certificate_already_exists")
-		return
-	}
-	// guess: the CSR stays on the key after the import (a real server may
-	// delete it; the flow copes with both).
-	// A signing certificate is usable at once; an authentication
-	// certificate waits for registration at the central server.
-	c := &fakeCert{der: b, cert: cert, key: key, status: xroad.CertSaved}
-	if key.usage == xroad.UsageSigning {
-		c.status, c.active = xroad.CertRegistered, true
-	}
-	s.certs[h] = c
-	writeJSON(w, http.StatusCreated, s.certJSON(c))
-}
-
-func (s *Server) register(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Address string `json:"address"`
-	}
-	json.NewDecoder(r.Body).Decode(&body)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c := s.certs[r.PathValue("hash")]
-	switch {
-	case c == nil:
-		apiError(w, http.StatusNotFound, "certificate_not_found")
-	case c.key.usage != xroad.UsageAuthentication || c.status != xroad.CertSaved:
-		apiError(w, http.StatusBadRequest, "action_not_possible") // the spec has no 409 here
-	default:
-		c.status, s.registeredAddr, c.polls = xroad.CertRegistrationInProgress, body.Address, 0
-		w.WriteHeader(http.StatusOK)
-	}
-}
-
-func (s *Server) certJSON(c *fakeCert) map[string]any {
-	pub := c.cert.PublicKey.(*rsa.PublicKey)
-	usages := []string{}
-	if c.cert.KeyUsage&x509.KeyUsageDigitalSignature != 0 {
-		usages = append(usages, "DIGITAL_SIGNATURE")
-	}
-	if c.cert.KeyUsage&x509.KeyUsageContentCommitment != 0 {
-		usages = append(usages, "NON_REPUDIATION")
-	}
-	return map[string]any{
-		"ocsp_status": "DISABLED", "owner_id": c.key.owner, "active": c.active, "saved_to_configuration": true,
-		"status": c.status, "possible_actions": []string{},
-		"certificate_details": map[string]any{
-			"issuer_distinguished_name": c.cert.Issuer.String(), "issuer_common_name": c.cert.Issuer.CommonName,
-			"subject_distinguished_name": c.cert.Subject.String(), "subject_common_name": c.cert.Subject.CommonName,
-			"not_before": stamp(c.cert.NotBefore), "not_after": stamp(c.cert.NotAfter),
-			"serial": c.cert.SerialNumber.String(), "version": c.cert.Version,
-			"signature_algorithm": c.cert.SignatureAlgorithm.String(), "signature": hex.EncodeToString(c.cert.Signature),
-			"public_key_algorithm": "RSA", "rsa_public_key_modulus": hex.EncodeToString(pub.N.Bytes()),
-			"rsa_public_key_exponent": pub.E, "hash": CertHash(c.der), "key_usages": usages,
-			"subject_alternative_names": "none",
-		},
-	}
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-// withCert runs h under the fake's lock with the certificate the path
-// names, or answers 404.
-func (s *Server) withCert(h func(http.ResponseWriter, *fakeCert)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		c := s.certs[r.PathValue("hash")]
-		if c == nil {
-			apiError(w, http.StatusNotFound, "certificate_not_found")
-			return
-		}
-		h(w, c)
-	}
+	apiError(w, http.StatusNotFound, "csr_not_found") // CsrNotFoundException -> ResourceNotFoundException
 }
 
 // withKey runs h under the fake's lock with the key the path names, or
-// answers 404.
+// answers 404 key_not_found (KeyNotFoundException -> ResourceNotFoundException,
+// X-Road 7.4.2 KeysApiController.java).
 func (s *Server) withKey(h func(http.ResponseWriter, *http.Request, *fakeKey)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
@@ -439,4 +483,10 @@ func (s *Server) withKey(h func(http.ResponseWriter, *http.Request, *fakeKey)) h
 		}
 		apiError(w, http.StatusNotFound, "key_not_found")
 	}
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
 }

@@ -6,9 +6,19 @@
 // anchor, initialisation, TSAs, a software token (and optionally a
 // hardware one), keys, CSRs, certificates and their registration.
 //
-// Where the definition is silent the fake makes a guess; each is marked
-// "guess:" in a comment, so what a real operator server must confirm can
-// be found with grep.
+// Its behaviour follows X-Road 7.4.2's own code, not only the definition:
+// every status, error and warning code and metadata carries a comment
+// naming the Java file it follows. Controllers and services are under
+// src/security-server/admin-service/application/src/main/java/org/niis/xroad/securityserver/restapi/
+// (openapi/*ApiController.java, service/*.java, converter/*.java), the
+// codes in src/common/common-domain/.../restapi/exceptions/DeviationCodes.java,
+// the statuses of unhandled exceptions in src/common/common-admin-api/.../exceptions/
+// (ApplicationExceptionHandler.java: 500; ExceptionTranslator.java: a
+// signer's CodedException becomes "core." + its fault code). Where the
+// code and the definition disagree, the code wins (departures.go).
+//
+// What the source cannot settle is marked "guess:" in a comment, so what a
+// real operator server must confirm can be found with grep.
 package xroadtest
 
 import (
@@ -39,9 +49,16 @@ const (
 	// ServerName is the name in the fake's TLS certificate, as the
 	// proxy-ui-api certificate names the host.
 	ServerName = "ss1.example.kg"
-	// HWTokenID and HWPIN are the hardware token's (Options.HardwareToken).
-	HWTokenID = "1"
-	HWPIN     = "Rutoken-user-PIN-1"
+	// HWTokenID, HWTokenName and HWPIN are the hardware token's
+	// (Options.HardwareToken): a Rutoken in slot 0 of the module
+	// devices.ini names "rutoken", serial 0a1b2c3d, label "Rutoken ECP".
+	// X-Road 7.4.2 HardwareTokenType.java (getId): the hex of
+	// ModuleConf.java's DEFAULT_TOKEN_ID_FORMAT
+	// "{moduleType}{slotIndex}{serialNumber}{label}"; TokenManager.java
+	// (getDefaultFriendlyName): "module-serial-label-slot".
+	HWTokenID   = "7275746f6b656e3030613162326333645275746f6b656e20454350"
+	HWTokenName = "rutoken-0a1b2c3d-Rutoken ECP-0"
+	HWPIN       = "Rutoken-user-PIN-1"
 )
 
 // ApprovedTSA is the timestamping service global configuration offers.
@@ -55,17 +72,40 @@ type Options struct {
 	// HWKey puts a key without a CSR on the hardware token, as one made
 	// on the Rutoken before it was plugged into the server.
 	HWKey bool
-	// TSAAfterPolls: the approved TSAs appear only after initialisation
-	// (the first global configuration download) and after this many
-	// more GET /timestamping-services.
+	// TSAAfterPolls: the approved TSAs appear once the anchor is uploaded
+	// (the global configuration download) and after this many more
+	// GET /timestamping-services.
 	TSAAfterPolls int
 	// ExtraCA adds a second approved CA by that name.
 	ExtraCA string
-	// InitWarnings are warning codes POST /initialization answers (400
-	// warnings_detected) unless ignore_warnings is set, e.g.
-	// "init_unregistered_member" for an owner not yet in global
-	// configuration.
-	InitWarnings []string
+	// OwnerUnknown: global configuration has no member like the owner
+	// given (one the operator has not added yet): POST /initialization
+	// warns init_unregistered_member.
+	OwnerUnknown bool
+	// ServerIDTaken: global configuration has a server of this owner and
+	// code already: POST /initialization warns init_server_id_exists.
+	ServerIDTaken bool
+	// Preset is a half-initialised server.
+	Preset Preset
+	// HWPINTries is how many wrong PINs the hardware token takes before
+	// it locks (the token's own counter, not X-Road's); 0: 10.
+	// guess: the count is the token's (Rutoken's factory setting is
+	// its vendor's business); X-Road only shows the flags.
+	HWPINTries int
+	// PINPolicy: the server enforces the token PIN policy, as the
+	// country variants of the packages do (see pinPolicy).
+	PINPolicy bool
+}
+
+// Preset is what a run cut short (or a hand in the admin UI) left on the
+// server. X-Road 7.4.2 InitializationService.java keeps each part on its
+// own: it initialises the software token before it saves the owner and
+// the server code, and fills in only what is missing, so any mix is real.
+type Preset struct {
+	Anchor                bool   // the anchor of Instance uploaded
+	ServerCode            string // set when not empty
+	OwnerClass, OwnerCode string // set when OwnerCode is not empty
+	SoftTokenPIN          string // the software token initialised with it
 }
 
 // Call is one request the fake saw (path without /api/v1), rate-limited
@@ -97,16 +137,21 @@ type Server struct {
 
 	anchorInstance, anchorHash string
 	anchorAt                   time.Time
-	initRaw                    map[string]any // POST /initialization as received
-	conf                       xroad.InitialServerConf
-	tsaPolls                   int
-	configuredTSA              []xroad.TimestampingService
-	loggedIn, hwLoggedIn       bool
-	keys                       []*fakeKey
-	certs                      map[string]*fakeCert
-	registeredAddr             string
-	approveAfter               int // -1: the central server never approves
-	calls                      []Call
+	initRaw                    map[string]any // the accepted POST /initialization as received
+	// The server's configuration as InitializationService leaves it: each
+	// part on its own ("" = not set).
+	serverCode, ownerClass, ownerCode, ownerInstance string
+	softPIN                                          string
+	softStatus                                       string // the software token's status after a login attempt
+	hwTries                                          int    // wrong PINs the hardware token still takes
+	tsaPolls                                         int
+	configuredTSA                                    []xroad.TimestampingService
+	loggedIn, hwLoggedIn                             bool
+	keys                                             []*fakeKey
+	certs                                            map[string]*fakeCert
+	registeredAddr                                   string
+	approveAfter                                     int // -1: the central server never approves
+	calls                                            []Call
 
 	limit       int  // answer the next limit calls 429
 	echoSecrets bool // hostile: echo what was sent into error metadata
@@ -124,6 +169,15 @@ func StartWith(t testing.TB, o Options) *Server {
 		certs: map[string]*fakeCert{}, approveAfter: -1, ca: newTestCA(t)}
 	if o.HWKey {
 		s.keys = append(s.keys, newHWKey(t))
+	}
+	s.hwTries = s.hwMaxTries()
+	if p := o.Preset; p.Anchor {
+		a := s.Anchor(Instance)
+		s.anchorInstance, s.anchorHash, s.anchorAt = Instance, AnchorHash(a), time.Now()
+	}
+	s.serverCode, s.softPIN = o.Preset.ServerCode, o.Preset.SoftTokenPIN
+	if o.Preset.OwnerCode != "" {
+		s.ownerClass, s.ownerCode, s.ownerInstance = o.Preset.OwnerClass, o.Preset.OwnerCode, Instance
 	}
 	mux := http.NewServeMux()
 	s.routes(mux)
@@ -155,7 +209,7 @@ func StartWith(t testing.TB, o Options) *Server {
 // AdminAPI is where the fake listens and where its certificate lies
 // (readable by the current user, so by the test sshd's user too).
 func (s *Server) AdminAPI() xroad.AdminAPI {
-	return xroad.AdminAPI{Addr: s.addr, CertPath: s.cert}
+	return xroad.AdminAPI{Addr: s.addr, CertPath: s.cert, ProxyJar: s.proxyJar()}
 }
 
 // Admin is the user the install made.
@@ -188,8 +242,10 @@ func (s *Server) Handler() http.Handler {
 		s.mu.Unlock()
 		rec := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		if limited {
-			w.Header().Set("Retry-After", "1")
-			apiError(rec, http.StatusTooManyRequests, "rate_limit_exceeded")
+			// X-Road 7.4.2 src/common/common-api-throttling/.../IpThrottlingFilter.java:
+			// 429, body {"status":429}, Connection: close, no Retry-After.
+			w.Header().Set("Connection", "close")
+			writeJSON(rec, http.StatusTooManyRequests, map[string]any{"status": http.StatusTooManyRequests})
 		} else {
 			s.v.ServeHTTP(rec, r)
 		}
@@ -276,8 +332,8 @@ func (s *Server) CSR(usage string) []byte {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i := len(s.keys) - 1; i >= 0; i-- {
-		if k := s.keys[i]; k.usage == usage && len(k.csrDER) > 0 {
-			return k.csrDER
+		if k := s.keys[i]; k.usage == usage && len(k.csrs) > 0 {
+			return k.csrs[len(k.csrs)-1].der
 		}
 	}
 	return nil
@@ -290,7 +346,14 @@ func (s *Server) AnchorImported() bool {
 	return s.anchorHash != ""
 }
 
-// RateLimit answers the next n calls 429 with Retry-After: 1.
+// LogOut logs both tokens out, as a restart of X-Road's signer does.
+func (s *Server) LogOut() {
+	s.mu.Lock()
+	s.loggedIn, s.hwLoggedIn = false, false
+	s.mu.Unlock()
+}
+
+// RateLimit answers the next n calls 429, as X-Road's rate limit does.
 func (s *Server) RateLimit(n int) {
 	s.mu.Lock()
 	s.limit = n
@@ -329,7 +392,9 @@ func (s *Server) authOK(h string) bool {
 
 // createKey is the key management API: basic auth, from loopback only
 // (so the request must have come through the SSH channel), a JSON array
-// of roles.
+// of roles. X-Road 7.4.2 src/common/common-admin-api/.../controller/ApiKeysController.java
+// (createKey: HttpStatus.OK; an unknown role: ValidationFailureException
+// API_KEY_INVALID_ROLE, CommonDeviationMessage.java "invalid_role", 400).
 func (s *Server) createKey(w http.ResponseWriter, r *http.Request) {
 	if !s.basicOK(w, r) {
 		return
@@ -365,16 +430,22 @@ func (s *Server) revokeKey(w http.ResponseWriter, r *http.Request) {
 	delete(s.apiKeys, id)
 	s.mu.Unlock()
 	if !ok {
-		w.WriteHeader(http.StatusNotFound)
+		// X-Road 7.4.2 ApiKeyService.java (removeForId): ApiKeyNotFoundException,
+		// CommonDeviationMessage.java "api_key_not_found", a NotFoundException (404).
+		apiError(w, http.StatusNotFound, "api_key_not_found")
 		return
 	}
-	w.WriteHeader(http.StatusOK)
+	w.WriteHeader(http.StatusOK) // ApiKeysController.java (revoke): HttpStatus.OK
 }
 
+// basicOK: X-Road 7.4.2 ManageApiKeysWebSecurityConfig.java (httpBasic)
+// with PamAuthenticationProvider.java, which first checks the caller's
+// address against AuthenticationIpWhitelist (localhost): both refusals
+// are AuthenticationExceptions, answered 401.
 func (s *Server) basicOK(w http.ResponseWriter, r *http.Request) bool {
 	host, _, _ := net.SplitHostPort(r.RemoteAddr)
 	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
-		w.WriteHeader(http.StatusForbidden)
+		w.WriteHeader(http.StatusUnauthorized)
 		return false
 	}
 	u, p, ok := r.BasicAuth()
@@ -385,14 +456,22 @@ func (s *Server) basicOK(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// AnchorHash is the hash the API shows for an anchor: SHA-256, upper hex.
+// AnchorHash is the hash the API shows for an anchor: SHA-224, upper-case
+// hex. X-Road 7.4.2 SystemService.java (calculateAnchorHexHash):
+// CryptoUtils.hexDigest(DEFAULT_ANCHOR_HASH_ALGORITHM_ID, anchor).toUpperCase(),
+// and CryptoUtils.java: DEFAULT_ANCHOR_HASH_ALGORITHM_ID = SHA224_ID.
 func AnchorHash(b []byte) string {
-	sum := sha256.Sum256(b)
+	sum := sha256.Sum224(b)
 	return strings.ToUpper(hex.EncodeToString(sum[:]))
 }
 
-// CertHash is the id of a certificate (DER) in the API.
-func CertHash(der []byte) string { return AnchorHash(der) }
+// CertHash is the id of a certificate (DER) in the API: SHA-256, upper
+// hex. X-Road 7.4.2 CertificateDetailsConverter.java: calculateCertHexHash(...).toUpperCase();
+// CryptoUtils.java: DEFAULT_CERT_HASH_ALGORITHM_ID = SHA256_ID.
+func CertHash(der []byte) string {
+	sum := sha256.Sum256(der)
+	return strings.ToUpper(hex.EncodeToString(sum[:]))
+}
 
 // stamp is the API's date-time: UTC with milliseconds, 24 characters.
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }

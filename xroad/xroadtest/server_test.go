@@ -44,3 +44,16 @@ func TestViolationFailsTest(t *testing.T) {
 		}
 	}
 }
+
+// TestDeparturesStayExact: each departure from the definition must be
+// one the definition does not already allow; applied twice, every one is
+// refused, so a newer definition that fixes one is noticed.
+func TestDeparturesStayExact(t *testing.T) {
+	c := loadContract(t)
+	if err := amend(c.doc); err == nil || !strings.Contains(err.Error(), "lists it already") {
+		t.Fatalf("the departures applied twice: %v", err)
+	}
+	if r := c.doc.Paths.Find("/tokens/{id}/keys-with-csrs").Post.Responses.Value("200"); r == nil {
+		t.Fatal("the 200 X-Road answers to keys-with-csrs is not allowed")
+	}
+}

@@ -110,6 +110,9 @@ func parseContract() (*contract, error) {
 	if err := doc.Validate(context.Background(), openapi3.DisableExamplesValidation()); err != nil {
 		return nil, fmt.Errorf("%s is not a valid OpenAPI document: %w", specName, err)
 	}
+	if err := amend(doc); err != nil {
+		return nil, err
+	}
 	// Routes match on the path only: the tunnel's host name is ours.
 	doc.Servers = openapi3.Servers{{URL: "/api/v1"}}
 	r, err := gorillamux.NewRouter(doc)

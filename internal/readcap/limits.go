@@ -1,0 +1,29 @@
+package readcap
+
+// The limits of the files a user names, in one place. Each is well above
+// what a real file of its kind holds and far below what would hurt the
+// program's memory; a file over it is refused with its name and the limit.
+const (
+	// Profile is an operator profile (the embedded one is ~10 KiB).
+	Profile = 1 << 20
+	// Anchor is a configuration anchor (a few KiB; X-Road's API takes at
+	// most 50 KiB, which xroad/configure checks after the read).
+	Anchor = 1 << 20
+	// Certificate is a certificate file, DER or PEM, a chain at most.
+	Certificate = 64 << 10
+	// CSR is a certificate signing request, DER or PEM.
+	CSR = 64 << 10
+	// Key is an SSH private or public key file.
+	Key = 64 << 10
+	// KnownHosts is an SSH known_hosts file (thousands of hosts).
+	KnownHosts = 4 << 20
+	// HostsList is a --hosts list, one target a line.
+	HostsList = 1 << 20
+	// CABundle is a PEM file of extra CA certificates (a whole system
+	// bundle is ~200 KiB).
+	CABundle = 1 << 20
+	// Report is a saved readiness report (JSON, one host).
+	Report = 4 << 20
+	// Record is the onboarding record and a submission's status file.
+	Record = 4 << 20
+)
