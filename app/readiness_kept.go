@@ -20,6 +20,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
 	"github.com/tunduk-onboard/tunduk-onboard/onboarding"
 )
 
@@ -87,7 +88,7 @@ func (wz *wizard) restoreReadiness() {
 		log.WithField("checked", rd.At).Info("the kept readiness report is not recent: the Install step asks for a new check")
 		return
 	}
-	data, err := onboarding.ReadKept(rd.Kept, rd.KeptSHA256)
+	data, err := onboarding.ReadKept(rd.Kept, rd.KeptSHA256, readcap.Report)
 	if err != nil {
 		log.WithError(err).Warn("the kept readiness report not read")
 		return
