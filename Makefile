@@ -25,7 +25,7 @@ LDFLAGS  := -s -w -X $(MODULE)/internal/version.Version=$(VERSION)
 export LANG := en_US.UTF-8
 FUZZTIME ?= 15s
 
-.PHONY: all deps build run test lint bench fuzz screenshot clean tools package test-package test-bootstrap test-window gallery screenshots screenshot-install print-go
+.PHONY: all deps build run test lint bench fuzz clean tools package test-package test-bootstrap test-window gallery screenshot-install print-go
 
 all: build
 
@@ -74,9 +74,6 @@ bench: deps bin/tunduk-onboard bin/tunduk-onboard-cli
 	@rc=0; build/bench.sh || rc=$$?; build/bench-token.sh || rc=$$?; build/bench-install.sh || rc=$$?; \
 	  TAGS=$(TAGS) build/bench-start.sh || rc=$$?; exit $$rc
 
-screenshot: deps bin/tunduk-onboard
-	build/screenshot.sh
-
 clean:
 	rm -rf bin dist
 
@@ -118,12 +115,6 @@ gallery: deps bin/tunduk-onboard
 # root for the .deb, Authenticode signing.
 test-package: deps tools
 	build/test-package.sh
-
-# The README screenshots of every wizard step, from the real app under
-# Xvfb (docs/screenshot-*.png), and Welcome and Readiness in ru and ky.
-screenshots: deps bin/tunduk-onboard
-	STEP=all build/screenshot.sh
-	STEP="welcome readiness submit summary" LANGS="ru ky" build/screenshot.sh
 
 # The Install step during a real install onto a booted Debian host,
 # rendered by the GUI test that drives it (docs/screenshot-install-run.png).

@@ -103,6 +103,7 @@ func Run() {
 		wz.startWalkLog(p)
 	}
 	w.SetOnClosed(func() {
+		wz.later.flush() // what was typed a moment ago is kept too
 		wz.readiness.cancel()
 		wz.token.stop()
 		wz.token.pins.clear()

@@ -220,7 +220,7 @@ func TestConfigureStepRealServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !hasText(v.csrs, req.Subject.String()) || !hasText(v.csrs, groupFingerprint(cs.auth.PublicKeySHA256)) {
+	if !hasText(v.csrs, subjectText(req.Subject.String())) || !hasText(v.csrs, groupFingerprint(cs.auth.PublicKeySHA256)) {
 		t.Fatalf("CSR preview %q", labelsIn(v.csrs))
 	}
 	if !hasText(v.statusRows, T("configure.st.anchor")) || !hasText(v.statusRows, T("configure.st.login")) || !hasText(v.statusRows, T("configure.st.tsa")) {

@@ -64,6 +64,44 @@ func fingerprintLabel(s string) *widget.Label {
 	return l
 }
 
+// subjectText is a certificate subject (RFC 4514, as pkix.Name.String
+// gives it) one field per line: a line breaks between fields, or between
+// the words of a long name, never inside a word ("CN=Министрлиги" stays
+// whole). An escaped comma ("\,") belongs to its field.
+func subjectText(dn string) string {
+	var fields []string
+	var cur strings.Builder
+	escaped := false
+	for _, r := range dn {
+		switch {
+		case escaped:
+			escaped = false
+		case r == '\\':
+			escaped = true
+		case r == ',' || r == '+':
+			if f := strings.TrimSpace(cur.String()); f != "" {
+				fields = append(fields, f)
+			}
+			cur.Reset()
+			continue
+		}
+		cur.WriteRune(r)
+	}
+	if f := strings.TrimSpace(cur.String()); f != "" {
+		fields = append(fields, f)
+	}
+	return strings.Join(fields, "\n")
+}
+
+// subjectLabel shows a certificate subject one field per line, wrapped
+// at words (subjectText); it can be selected and copied.
+func subjectLabel(dn string) *widget.Label {
+	l := widget.NewLabelWithStyle(subjectText(dn), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	l.Wrapping = fyne.TextWrapWord
+	l.Selectable = true
+	return l
+}
+
 // anchorHashText writes an anchor's SHA-224 as X-Road's admin UI and
 // central server do (upper-case pairs joined by colons), with a space
 // after every fourth pair so a line breaks only between groups.

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"encoding/json"
 	"strings"
 	"sync"
 
@@ -8,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/tunduk-onboard/tunduk-onboard/assets"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 )
 
 // Languages the wizard speaks, in the order the language selector lists them.
@@ -16,6 +18,10 @@ var Languages = []string{"en", "ru", "ky"}
 var (
 	langMu      sync.Mutex
 	currentLang = "en"
+	// countingMsgs are the current language's messages that name plural
+	// forms (i18n/plural.go): T renders them itself, as Fyne's lang
+	// package knows no plural function.
+	countingMsgs map[string]string
 )
 
 // T returns the translation of key in the current language. data, when
@@ -24,9 +30,32 @@ var (
 // (TestTranslationKeys checks the literal calls).
 func T(key string, data ...map[string]any) string {
 	if len(data) > 0 {
+		langMu.Lock()
+		msg, counting := countingMsgs[key]
+		code := currentLang
+		langMu.Unlock()
+		if counting {
+			return i18n.Render(code, "wizard\x00"+key, msg, data[0])
+		}
 		return lang.X(key, key, data[0])
 	}
 	return lang.X(key, key)
+}
+
+// countingMessages picks the messages of a catalogue file that name
+// plural forms.
+func countingMessages(data []byte) (map[string]string, error) {
+	var all map[string]string
+	if err := json.Unmarshal(data, &all); err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for k, v := range all {
+		if strings.Contains(v, "{{plural ") {
+			out[k] = v
+		}
+	}
+	return out, nil
 }
 
 // translationFile returns the wizard's own messages for code (the top-level
@@ -80,13 +109,17 @@ func SetLanguage(code string) error {
 	if err != nil {
 		return err
 	}
+	counting, err := countingMessages(data)
+	if err != nil {
+		return err
+	}
 	for _, tag := range localizerTags() {
 		if err := lang.AddTranslationsForLocale(data, fyne.Locale(tag)); err != nil {
 			return err
 		}
 	}
 	langMu.Lock()
-	currentLang = code
+	currentLang, countingMsgs = code, counting
 	langMu.Unlock()
 	return nil
 }

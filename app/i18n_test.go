@@ -137,3 +137,28 @@ func TestOnlyTopLevelTranslationsLoaded(t *testing.T) {
 		t.Errorf("template: %q", T("summary.fail", map[string]any{"Count": 3}))
 	}
 }
+
+// Counts take the noun's plural form (i18n/plural.go): the wizard renders
+// those messages itself, Fyne's lang package knows no plural function.
+func TestCountsPlural(t *testing.T) {
+	_ = test.NewTempApp(t)
+	t.Cleanup(func() { _ = SetLanguage("en") })
+	if err := SetLanguage("en"); err != nil {
+		t.Fatal(err)
+	}
+	for n, want := range map[int]string{1: "1 warning", 2: "2 warnings", 0: "0 warnings"} {
+		if got := T("summary.warn", map[string]any{"Count": n}); got != want {
+			t.Errorf("summary.warn %d: %q, want %q", n, got, want)
+		}
+	}
+	got := T("summary.readiness_fail", map[string]any{"Date": "today", "Pass": 20, "Warn": 1, "Fail": 1})
+	if !strings.Contains(got, "1 requirement is not met") || !strings.Contains(got, "1 warning)") || !strings.Contains(got, "Fix it ") {
+		t.Errorf("summary.readiness_fail with one fail and one warning: %q", got)
+	}
+	if err := SetLanguage("ru"); err != nil {
+		t.Fatal(err)
+	}
+	if got := T("summary.warn", map[string]any{"Count": 21}); got != "предупреждений: 21" {
+		t.Errorf("ru summary.warn: %q", got)
+	}
+}

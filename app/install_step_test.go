@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/tunduk-onboard/tunduk-onboard/build/testhost"
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
@@ -103,7 +104,7 @@ func TestInstallStepFormGatesStart(t *testing.T) {
 		t.Fatalf("valid form, Start disabled: %q", v.status.Text)
 	}
 	// Kept for the next start, except the passwords.
-	prefs := wz.prefs.(mapPrefs)
+	prefs := wz.later.to.(mapPrefs)
 	if prefs[prefAdminNetwork] != "10.1.0.0/24" || prefs[prefAdminUser] != "xrdadmin" {
 		t.Errorf("form not kept: %v", prefs)
 	}
@@ -312,6 +313,20 @@ func TestInstallErrorsExplained(t *testing.T) {
 					t.Errorf("%s %s: %q", lang, name, l)
 				}
 			}
+		}
+	}
+}
+
+// The Install step's checks are as wide as the part of them that answers
+// a click (Fyne's Check ignores a tap beside its text): a check stretched
+// over its row looked clickable where it was not.
+func TestInstallChecksOnlyAsWideAsTheirTapArea(t *testing.T) {
+	wz, _ := installWizard(t, 1)
+	v := wz.install.v
+	wz.win.Resize(fyne.NewSize(1280, 800))
+	for name, c := range map[string]*widget.Check{"token on server": v.tokenOnServer, "force": v.force} {
+		if w, min := c.Size().Width, c.MinSize().Width; w <= 0 || w > min+1 {
+			t.Errorf("the %s check is %.0f wide, its text and box %.0f: a dead stretch beside the text", name, w, min)
 		}
 	}
 }

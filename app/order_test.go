@@ -102,6 +102,8 @@ var stepRefs = map[string]map[string]bool{
 	"summary.install_failed":          {stepInstall: true},
 	"summary.configure_todo":          {stepConfigure: false},
 	"summary.next_send":               {stepSubmit: false},
+	"summary.awaited_auth":            {stepConfigure: false, stepSubmit: false},
+	"summary.awaited_sign":            {stepCertificates: false, stepSubmit: false},
 	"summary.next_import":             {stepRegister: false},
 	// Texts of the lanes merged beside this one (here only logged until
 	// they arrive): the token handed over by the install, the local

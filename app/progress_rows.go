@@ -97,15 +97,15 @@ func (r progressRow) view(lang, skipped string) fyne.CanvasObject {
 	icon := theme.RadioButtonIcon()
 	switch r.state {
 	case rowRunning:
-		icon = theme.NewPrimaryThemedResource(theme.MediaPlayIcon())
+		icon = primaryIcon(theme.MediaPlayIcon())
 	case rowDone:
-		icon = theme.NewSuccessThemedResource(theme.ConfirmIcon())
+		icon = successIcon(theme.ConfirmIcon())
 		title += "  · " + T("install.row_done", map[string]any{"Seconds": r.seconds})
 	case rowAlreadyDone:
-		icon = theme.NewSuccessThemedResource(theme.ConfirmIcon())
+		icon = successIcon(theme.ConfirmIcon())
 		title += "  · " + skipped
 	case rowFailed:
-		icon = theme.NewErrorThemedResource(theme.CancelIcon())
+		icon = errorIcon(theme.CancelIcon())
 		title += "  · " + T("install.row_failed")
 	}
 	if note := r.note.In(lang); note != "" {

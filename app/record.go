@@ -61,7 +61,7 @@ func recordPath() (string, error) {
 }
 
 // openRecord reads the record at path and brings its CSRs back for the
-// Submit step. A damaged file has been moved aside by Load (a new record
+// Submit step, and a recent readiness report for the Install step. A damaged file has been moved aside by Load (a new record
 // starts); a file that could not be read nor moved is left alone and
 // this run remembers in memory only. Either way the user is told (tell).
 func (wz *wizard) openRecord(path string) {
@@ -78,6 +78,7 @@ func (wz *wizard) openRecord(path string) {
 	}
 	r.mu.Unlock()
 	wz.restoreCSRs()
+	wz.restoreReadiness() // a recent check of this server (readiness_kept.go)
 }
 
 // restoreCSRs puts the latest CSR of each usage from the record into this
@@ -237,9 +238,16 @@ func (r *recorder) readiness(rep *checks.Report) {
 	if at.IsZero() {
 		at = r.now()
 	}
+	file, sum := r.keepReport(rep) // readiness_kept.go: the Install step plans from it after a restart
+	old := ""
 	r.update("readiness", func(rec *onboarding.Record) {
-		rec.Readiness = &onboarding.Readiness{At: at.UTC(), Pass: s.Pass, Warn: s.Warn, Fail: s.Fail, Unknown: s.Unknown}
+		if rec.Readiness != nil {
+			old = rec.Readiness.Kept
+		}
+		rec.Readiness = &onboarding.Readiness{At: at.UTC(), Pass: s.Pass, Warn: s.Warn, Fail: s.Fail, Unknown: s.Unknown,
+			Kept: file, KeptSHA256: sum}
 	})
+	r.dropKept(old, file)
 }
 
 // reportSaved: the user saved the JSON report at path.
@@ -255,7 +263,7 @@ func (r *recorder) reportSaved(path string) {
 // user told it to go on despite the readiness check's fails.
 func (r *recorder) installStarted(total int, override bool) {
 	r.update("install started", func(rec *onboarding.Record) {
-		rec.Install = &onboarding.Install{Started: r.now().UTC(), StepsTotal: total}
+		rec.InstallStarted(r.now(), total)
 		if override && rec.Readiness != nil && rec.Readiness.Fail > 0 {
 			rec.Readiness.FailsOverridden = true
 		}
@@ -264,35 +272,27 @@ func (r *recorder) installStarted(total int, override bool) {
 
 // installStep: the journal moved on (a plan step done, n of m).
 func (r *recorder) installStep(id string, done, total int) {
-	r.update("install step", func(rec *onboarding.Record) {
-		if rec.Install == nil {
-			rec.Install = &onboarding.Install{Started: r.now().UTC()}
-		}
-		rec.Install.LastStepDone, rec.Install.StepsDone, rec.Install.StepsTotal = id, done, total
-	})
+	r.update("install step", func(rec *onboarding.Record) { rec.InstallStepDone(r.now(), id, done, total) })
 }
 
 // installEnded: the run ended with err (nil: every step done and the
 // admin API answered; the plan installs the profile's X-Road version).
 func (r *recorder) installEnded(err error, version string) {
-	outcome, reason := onboarding.OutcomeOK, ""
-	if err != nil {
-		key, _ := installer.Explain(err)
-		outcome, reason = onboarding.OutcomeFailed, key
-		if key == "installer.err.cancelled" {
-			outcome = onboarding.OutcomeStopped
-		}
+	outcome, reason := installOutcome(err)
+	r.update("install ended", func(rec *onboarding.Record) { rec.InstallEnded(r.now(), outcome, reason, version) })
+}
+
+// installOutcome is how a run that ended with err is recorded, and the
+// installer's key for why it stopped.
+func installOutcome(err error) (onboarding.Outcome, string) {
+	if err == nil {
+		return onboarding.OutcomeOK, ""
 	}
-	r.update("install ended", func(rec *onboarding.Record) {
-		if rec.Install == nil {
-			rec.Install = &onboarding.Install{Started: r.now().UTC()}
-		}
-		in := rec.Install
-		in.Finished, in.Outcome, in.Reason = r.now().UTC(), outcome, reason
-		if err == nil {
-			in.XRoadVersion = version
-		}
-	})
+	key, _ := installer.Explain(err)
+	if key == "installer.err.cancelled" {
+		return onboarding.OutcomeStopped, key
+	}
+	return onboarding.OutcomeFailed, key
 }
 
 // serverStatus: the Configure step read the server. Initialised is kept

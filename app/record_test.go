@@ -105,6 +105,10 @@ func TestStepListShowsTrueStates(t *testing.T) {
 	toReadiness(t, wz)
 	wz.readiness.run = fakeCheck(failingReport(2))
 	runAndWait(t, wz.readiness)
+	// Said at once, while the page is still the check's.
+	if word, _ := stepRow(t, wz, stepReadiness); word != "failed" {
+		t.Errorf("readiness just failed; the list says %q", word)
+	}
 	test.Tap(wz.next)
 	if wz.stepID() != stepInstall {
 		t.Fatalf("at %s", wz.stepID())

@@ -184,8 +184,8 @@ func (r *sessionRunner) cancel() {
 // adminAPI is where the admin API listens on the server: X-Road's own
 // place, or the one TUNDUK_ONBOARD_ADMIN_API, _CERT and
 // TUNDUK_ONBOARD_PROXY_JAR name (the CLI's --admin-api, --admin-api-cert
-// and --proxy-jar, for experts; build/screenshot.sh points the wizard at a
-// test server with them).
+// and --proxy-jar, for experts; the real-window walk, build/window, points
+// the wizard at the admin API fake with them).
 func adminAPI() xroad.AdminAPI {
 	api := xroad.DefaultAdminAPI
 	if v := strings.TrimSpace(os.Getenv(envAdminAPI)); v != "" {

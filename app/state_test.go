@@ -10,7 +10,7 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/profile"
 )
 
-func testProfile(t *testing.T) *profile.Profile {
+func testProfile(t testing.TB) *profile.Profile {
 	t.Helper()
 	p, err := profile.Default()
 	if err != nil {
@@ -185,6 +185,9 @@ func TestStateSaveLoadKeepsNoSecrets(t *testing.T) {
 func TestMain(m *testing.M) {
 	// Keep test output readable: only warnings and errors from the logger.
 	log.SetLevel(logrus.WarnLevel)
+	// The form's preferences written at once, as the tests read them
+	// right after a change (TestFormSavedAfterPause tries the pause).
+	formSaveDelay = 0
 	dir, err := setupSoftHSM()
 	softhsmSetupErr = err
 	code := m.Run()

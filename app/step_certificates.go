@@ -100,7 +100,7 @@ func (cs *certStep) view() fyne.CanvasObject {
 	v.pin.OnSubmitted = func(string) { cs.makeCSR() }
 	v.progress = widget.NewProgressBarInfinite()
 	v.err = errLabel()
-	v.subject, v.bits, v.sha = mono(), mono(), fingerprintLabel("")
+	v.subject, v.bits, v.sha = subjectLabel(""), mono(), fingerprintLabel("")
 	v.savePEM = widget.NewButtonWithIcon(T("cert.save_pem"), theme.DocumentSaveIcon(), func() { cs.save(true) })
 	v.saveDER = widget.NewButtonWithIcon(T("cert.save_der"), theme.DocumentSaveIcon(), func() { cs.save(false) })
 	v.preview = container.NewVBox(
@@ -219,7 +219,7 @@ func (cs *certStep) refresh() {
 		showErr(v.err, "")
 	}
 	if c := cs.csr; c != nil {
-		v.subject.SetText(c.Subject)
+		v.subject.SetText(subjectText(c.Subject))
 		v.bits.SetText(T("cert.bits", map[string]any{"Bits": c.KeyBits}))
 		v.sha.SetText(groupFingerprint(c.PublicKeySHA256))
 		v.preview.Show()

@@ -392,17 +392,11 @@ func (cs *configureStep) renderCSRs() {
 		if c == nil {
 			return
 		}
-		mono := func(s string) *widget.Label {
-			l := widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
-			l.Wrapping = fyne.TextWrapBreak
-			l.Selectable = true
-			return l
-		}
 		pemBtn := widget.NewButtonWithIcon(T("cert.save_pem"), theme.DocumentSaveIcon(), func() { cs.wz.saveCSR(c, file, true) })
 		derBtn := widget.NewButtonWithIcon(T("cert.save_der"), theme.DocumentSaveIcon(), func() { cs.wz.saveCSR(c, file, false) })
 		v.csrs.Add(widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 		v.csrs.Add(widget.NewForm(
-			widget.NewFormItem(T("cert.subject"), mono(c.Subject)),
+			widget.NewFormItem(T("cert.subject"), subjectLabel(c.Subject)),
 			widget.NewFormItem(T("cert.sha256"), fingerprintLabel(c.PublicKeySHA256))))
 		v.csrs.Add(container.NewHBox(pemBtn, derBtn, layout.NewSpacer()))
 	}

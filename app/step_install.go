@@ -147,8 +147,20 @@ func (is *installStep) view() fyne.CanvasObject {
 	target := widget.NewLabel(T("install.target", map[string]any{"Target": wz.state.Server.Display()}))
 	target.Wrapping = fyne.TextWrapWord
 	// The settings make way for the step rows while a run is under way.
-	v.settings = container.NewVBox(heading(T("install.settings")), form, v.tokenOnServer, v.tokenVendorRow, under(fieldForce, v.force))
-	top := container.NewVBox(target, v.outcome, v.summary, v.settings, v.rows)
+	// The checks only as wide as their box and text: Fyne's Check ignores
+	// a tap beside its text (widget/check.go, Tapped), so a check
+	// stretched across the row had a dead stretch that looked part of it
+	// (the real-window walk's click there toggled nothing).
+	v.settings = container.NewVBox(heading(T("install.settings")), form, container.NewHBox(v.tokenOnServer), v.tokenVendorRow,
+		under(fieldForce, container.NewHBox(v.force)))
+	top := container.NewVBox(target)
+	if n := wz.readiness.keptNotice("install.kept_report"); n != nil {
+		top.Add(n) // the plan is made from an earlier session's check
+	}
+	top.Add(v.outcome)
+	top.Add(v.summary)
+	top.Add(v.settings)
+	top.Add(v.rows)
 	v.body = container.NewVScroll(top)
 	// Start, its status and the progress stay under the page, in view at
 	// any window size; the page scrolls above them.

@@ -35,11 +35,11 @@ func stateWord(st onboarding.State) string { return T("step.state." + st.String(
 func stateIcon(st onboarding.State) fyne.Resource {
 	switch st {
 	case onboarding.Done:
-		return theme.NewSuccessThemedResource(theme.ConfirmIcon())
+		return successIcon(theme.ConfirmIcon())
 	case onboarding.Failed:
-		return theme.NewErrorThemedResource(theme.ErrorIcon())
+		return errorIcon(theme.ErrorIcon())
 	case onboarding.Attention:
-		return theme.NewWarningThemedResource(theme.WarningIcon())
+		return warningIcon(theme.WarningIcon())
 	}
 	return theme.RadioButtonIcon()
 }

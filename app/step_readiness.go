@@ -35,10 +35,12 @@ type readiness struct {
 
 	results  []checks.Result
 	report   *checks.Report
+	keptAt   time.Time // report is an earlier session's, checked then (readiness_kept.go); zero: this session's
 	err      error
 	running  bool
 	cancelFn context.CancelFunc
-	gen      int // run number: late callbacks of an older run are dropped
+	gen      int       // run number: late callbacks of an older run are dropped
+	relaidAt time.Time // the page's last relayout (relayoutSoon)
 
 	v *readinessWidgets // nil while the page is not built
 
@@ -51,6 +53,7 @@ type readinessWidgets struct {
 	progress                          *widget.ProgressBarInfinite
 	verdict                           *widget.Label
 	summary                           *fyne.Container
+	counts                            map[checks.Status]*widget.Label // the summary's numbers
 	errBox                            *fyne.Container
 	rows                              *fyne.Container
 	scroll                            *container.Scroll
@@ -96,7 +99,7 @@ func (r *readiness) start() {
 	srv := r.wz.state.Server // a copy, with the in-memory secrets
 	r.gen++
 	gen := r.gen
-	r.results, r.report, r.err = nil, nil, nil
+	r.results, r.report, r.err, r.keptAt = nil, nil, nil, time.Time{}
 	if p := srv.Problems(); len(p) > 0 {
 		r.err = &problemError{key: p[0].Key}
 		r.refresh()
@@ -136,6 +139,9 @@ func (r *readiness) start() {
 			r.report, r.err = rep, err
 			if err == nil {
 				r.wz.rec.readiness(rep)
+				if r.wz.list != nil {
+					r.wz.list.Refresh() // the step's word in the list: done, or failed
+				}
 				// Streamed in rule order; once complete, what needs work first.
 				sortBySeverity(r.results)
 				r.rebuildRows()
@@ -174,7 +180,7 @@ func (r *readiness) view() fyne.CanvasObject {
 	v.progress = widget.NewProgressBarInfinite()
 	v.verdict = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	v.verdict.Wrapping = fyne.TextWrapWord
-	v.summary = container.NewHBox()
+	v.summary, v.counts = newSummaryCounts()
 	v.errBox = container.NewVBox()
 	v.rows = container.NewVBox()
 	for _, res := range r.results {
@@ -186,11 +192,27 @@ func (r *readiness) view() fyne.CanvasObject {
 		container.NewHBox(v.saveHTML, v.saveJSON),
 		v.progress)
 	top := container.NewVBox(v.target, buttons)
+	if n := r.keptNotice("readiness.kept"); n != nil {
+		top.Add(n)
+	}
 	// Verdict, error and rows scroll together: wrapped text gets its
 	// height from the scroll's width, never clipped in a fixed header.
 	v.scroll = container.NewVScroll(container.NewVBox(v.verdict, v.summary, v.errBox, widget.NewSeparator(), v.rows))
 	r.refresh()
 	return container.NewBorder(top, nil, nil, nil, v.scroll)
+}
+
+// newSummaryCounts is the summary's row: an icon and a count for pass,
+// warn, fail and unknown, in that order.
+func newSummaryCounts() (*fyne.Container, map[checks.Status]*widget.Label) {
+	box, counts := container.NewHBox(), map[checks.Status]*widget.Label{}
+	for _, st := range []checks.Status{checks.Pass, checks.Warn, checks.Fail, checks.Unknown} {
+		counts[st] = widget.NewLabel("")
+		box.Add(widget.NewIcon(statusIcon(st)))
+		box.Add(counts[st])
+	}
+	box.Hide()
+	return box, counts
 }
 
 // addRow shows one more result.
@@ -201,6 +223,23 @@ func (r *readiness) addRow(res checks.Result) {
 	row := newResultRow(res, CurrentLanguage())
 	r.v.shown = append(r.v.shown, row)
 	r.v.rows.Add(row.box)
+	r.relayoutSoon()
+}
+
+// relayoutEvery spaces the relayouts of a check's streamed results: a
+// relayout refreshes every row (each redraws its icons), so one per
+// result made the work grow with the square of the results (tens of MB
+// of garbage per check). The last refresh of a run lays out whatever came
+// since.
+const relayoutEvery = 150 * time.Millisecond
+
+// relayoutSoon lays the page out again unless it was a moment ago (while
+// results stream in; then the run's end does it).
+func (r *readiness) relayoutSoon() {
+	if r.v == nil || (r.running && time.Since(r.relaidAt) < relayoutEvery) {
+		return
+	}
+	r.relaidAt = time.Now()
 	relayout(r.v.scroll)
 }
 
@@ -313,25 +352,24 @@ func (r *readiness) refresh() {
 	}
 	v.verdict.Refresh()
 
-	v.summary.Objects = nil
+	// The counts' icons are made once with the page (newSummaryCounts):
+	// a refresh per streamed result only changes their numbers.
 	if len(r.results) > 0 {
-		item := func(st checks.Status, text string) {
-			v.summary.Add(widget.NewIcon(statusIcon(st)))
-			v.summary.Add(widget.NewLabel(text))
-		}
-		item(checks.Pass, T("summary.pass", map[string]any{"Count": s.Pass}))
-		item(checks.Warn, T("summary.warn", map[string]any{"Count": s.Warn}))
-		item(checks.Fail, T("summary.fail", map[string]any{"Count": s.Fail}))
-		item(checks.Unknown, T("summary.unknown", map[string]any{"Count": s.Unknown}))
+		v.counts[checks.Pass].SetText(T("summary.pass", map[string]any{"Count": s.Pass}))
+		v.counts[checks.Warn].SetText(T("summary.warn", map[string]any{"Count": s.Warn}))
+		v.counts[checks.Fail].SetText(T("summary.fail", map[string]any{"Count": s.Fail}))
+		v.counts[checks.Unknown].SetText(T("summary.unknown", map[string]any{"Count": s.Unknown}))
+		v.summary.Show()
+	} else {
+		v.summary.Hide()
 	}
-	v.summary.Refresh()
 
 	v.errBox.Objects = nil
 	if r.err != nil {
 		v.errBox.Add(errorCard(r.err, func() { r.wz.goTo(r.wz.stepIndex(stepServer)) }))
 	}
 	v.errBox.Refresh()
-	relayout(v.scroll)
+	r.relayoutSoon() // while results stream in, not for each of them
 }
 
 // errorCard tells what went wrong and what to do; the form stays as is.
@@ -344,9 +382,9 @@ func errorCard(err error, toServer func()) fyne.CanvasObject {
 		e := explain(err)
 		what, todo, detail = T(e.What, e.Data), T(e.Todo, e.Data), e.Detail
 	}
-	icon := widget.NewIcon(theme.NewErrorThemedResource(theme.ErrorIcon()))
+	icon := widget.NewIcon(errorIcon(theme.ErrorIcon()))
 	if errors.Is(err, context.Canceled) {
-		icon.SetResource(theme.NewDisabledResource(theme.InfoIcon()))
+		icon.SetResource(disabledIcon(theme.InfoIcon()))
 	}
 	title := widget.NewLabelWithStyle(what, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.Wrapping = fyne.TextWrapWord
@@ -434,22 +472,22 @@ type resultRow struct {
 	status  *widget.Label
 	title   *widget.Label
 	values  *widget.Label
-	details *widget.Accordion
+	details *disclosure // why it matters, how to fix (icons.go)
 }
 
 // statusIcon is the coloured icon of a status.
 func statusIcon(s checks.Status) fyne.Resource {
 	switch s {
 	case checks.Pass:
-		return theme.NewSuccessThemedResource(theme.ConfirmIcon())
+		return successIcon(theme.ConfirmIcon())
 	case checks.Warn:
-		return theme.NewWarningThemedResource(theme.WarningIcon())
+		return warningIcon(theme.WarningIcon())
 	case checks.Fail:
-		return theme.NewErrorThemedResource(theme.ErrorIcon())
+		return errorIcon(theme.ErrorIcon())
 	case checks.Info:
-		return theme.NewPrimaryThemedResource(theme.InfoIcon())
+		return primaryIcon(theme.InfoIcon())
 	}
-	return theme.NewDisabledResource(theme.QuestionIcon())
+	return disabledIcon(theme.QuestionIcon())
 }
 
 // statusText is the translated name of a status.
@@ -527,11 +565,8 @@ func newResultRow(res checks.Result, code string) *resultRow {
 			l.Selectable = true
 			detail.Add(l)
 		}
-		row.details = widget.NewAccordion(widget.NewAccordionItem(T("readiness.details"), detail))
-		if res.Status == checks.Fail {
-			row.details.Open(0)
-		}
-		body.Add(row.details)
+		row.details = newDisclosure(T("readiness.details"), detail, res.Status == checks.Fail)
+		body.Add(row.details.box)
 	}
 	row.box = container.NewVBox(
 		container.NewBorder(nil, nil, container.NewVBox(row.icon), nil, body),

@@ -59,6 +59,7 @@ var summaryProviders = []func(f summaryFacts) []summaryLine{
 	summaryConfigure,
 	summaryCSRs,
 	summarySubmission,
+	summaryAwaited, // summary_awaited.go
 	summaryWaiting,
 	summaryNextSteps,
 }
@@ -71,6 +72,9 @@ func (wz *wizard) summaryView() fyne.CanvasObject {
 			log.WithError(err).Warn("summary: submissions store not read")
 		}
 		facts.record = rec
+	}
+	if facts.record == nil { // no application in this computer's store: the record's
+		facts.record = submissionFromRecord(facts.ob.Submission)
 	}
 	sections := [][]summaryLine{nil, nil, nil}
 	for _, p := range summaryProviders {
@@ -99,15 +103,15 @@ func summaryRow(l summaryLine) fyne.CanvasObject {
 	label := wrapped(l.text)
 	switch l.state {
 	case lineDone:
-		icon = theme.NewSuccessThemedResource(theme.ConfirmIcon())
+		icon = successIcon(theme.ConfirmIcon())
 	case lineTodo:
-		icon = theme.NewWarningThemedResource(theme.WarningIcon())
+		icon = warningIcon(theme.WarningIcon())
 	case lineWait:
-		icon = theme.NewPrimaryThemedResource(theme.HistoryIcon())
+		icon = primaryIcon(theme.HistoryIcon())
 	case lineNext:
-		icon = theme.NewPrimaryThemedResource(theme.NavigateNextIcon())
+		icon = primaryIcon(theme.NavigateNextIcon())
 	default:
-		icon = theme.NewDisabledResource(theme.InfoIcon())
+		icon = disabledIcon(theme.InfoIcon())
 		label.Importance = widget.LowImportance
 	}
 	return container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(icon)), nil, label)
@@ -225,7 +229,7 @@ func summaryWaiting(f summaryFacts) []summaryLine {
 	i := stageIndex(rec.Stage)
 	var out []summaryLine
 	if i < stageIndex(enroll.StageCertsReceived) {
-		out = append(out, summaryLine{sectionWaiting, lineWait, T("summary.wait_certs", map[string]any{"CA": f.wz.caTitle()})})
+		out = append(out, summaryLine{sectionWaiting, lineWait, T(f.waitCertsKey(), map[string]any{"CA": f.wz.caTitle()})})
 	}
 	if i < stageIndex(enroll.StageActive) {
 		out = append(out, summaryLine{sectionWaiting, lineWait, T("summary.wait_approval")})

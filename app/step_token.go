@@ -38,11 +38,12 @@ type tokenModule interface {
 	Tokens() ([]tokens.TokenInfo, error)
 	Find(serialOrLabel string) (tokens.TokenInfo, error)
 	Objects(tok tokens.TokenInfo, userPIN string) ([]tokens.ObjectInfo, error)
-	InitToken(tok tokens.TokenInfo, soPIN, label, newUserPIN string, confirm func([]tokens.ObjectInfo) bool) (tokens.TokenInfo, error)
+	InitToken(tok tokens.TokenInfo, soPIN, label, newUserPIN, userPIN string, confirm func(tokens.Wipe) bool) (tokens.TokenInfo, error)
 	ChangeUserPIN(tok tokens.TokenInfo, oldPIN, newPIN string) error
 	ChangeSOPIN(tok tokens.TokenInfo, oldPIN, newPIN string) error
 	UnblockUserPIN(tok tokens.TokenInfo, soPIN, newUserPIN string) error
 	VerifySOPIN(tok tokens.TokenInfo, soPIN string) error
+	ProbeFactorySOPIN(tok tokens.TokenInfo, factory string) (tokens.SOProbe, error)
 	GenerateSigningKey(ctx context.Context, tok tokens.TokenInfo, userPIN string, bits int, label string) (*tokens.KeyRef, error)
 	Signer(tok tokens.TokenInfo, userPIN string, id []byte) (*tokens.Signer, error)
 }
@@ -83,9 +84,9 @@ type tokenStep struct {
 	// pins keeps the user PIN typed in this run, per serial (never saved).
 	pins pinMemory
 	// soOwn tells, per serial, what this run saw of the SO PIN: true when
-	// the token accepted a PIN of the person's own, false when it was a
-	// factory one; absent when unknown (the wizard never tries a factory
-	// SO PIN on its own: a wrong try would count against the token).
+	// the token accepted a PIN of the person's own (or refused the factory
+	// one when probed), false when it was a factory one; absent when
+	// unknown (probed before a key is made: keygenWith).
 	soOwn map[string]bool
 
 	pollCancel context.CancelFunc
@@ -569,7 +570,40 @@ func (ts *tokenStep) askKeygen() {
 // keygenWith makes the key with the user PIN pin, unless a PIN of the
 // token is still a factory one: then the person sets their own first, in
 // the same flow, and the key is made right after with the new user PIN.
+// An SO PIN this run has not seen is asked of the token first (off the UI
+// goroutine: a login on a Rutoken takes a moment).
 func (ts *tokenStep) keygenWith(tok tokens.TokenInfo, pin string, bits int, label string) {
+	_, known := ts.soOwn[tok.Serial]
+	if known || ts.mod == nil || !tokens.IsFactoryPIN(tokens.FactorySOPIN, ts.wz.profile.Token.FactoryPINs) {
+		ts.keygenChecked(tok, pin, bits, label)
+		return
+	}
+	mod := ts.mod
+	ts.keygenBusy, ts.keyErr = true, nil
+	ts.refresh()
+	go func() {
+		got, err := mod.ProbeFactorySOPIN(tok, tokens.FactorySOPIN)
+		if err != nil {
+			log.WithError(errors.New(i18n.Line(err.Error(), 600))).Warn("SO PIN not probed")
+		}
+		log.WithFields(map[string]any{"serial": tok.Serial, "probe": got.String()}).Info("SO PIN probed with the factory value")
+		ts.uiDo(func() {
+			ts.keygenBusy = false
+			switch got {
+			case tokens.SOFactory:
+				ts.soSeen(tok.Serial, tokens.FactorySOPIN)
+			case tokens.SOOwn:
+				ts.soSeen(tok.Serial, "") // refused: the owner's own
+			}
+			ts.refresh()
+			ts.keygenChecked(tok, pin, bits, label)
+			pin = ""
+		})
+	}()
+}
+
+// keygenChecked: keygenWith once what can be known of the SO PIN is.
+func (ts *tokenStep) keygenChecked(tok tokens.TokenInfo, pin string, bits int, label string) {
 	if fe := ts.factoryCheck(tok, pin); fe != nil {
 		log.WithFields(map[string]any{"serial": tok.Serial, "user": fe.User, "so": fe.SO}).Info("factory PINs: the key waits for own PINs")
 		ts.showFactory(tok, pin, fe, func(newPIN string) { ts.generate(tok, newPIN, bits, label) })

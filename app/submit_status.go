@@ -208,11 +208,11 @@ func timeline(rec *enroll.Record) fyne.CanvasObject {
 	for i, s := range stages {
 		at, note, reached := eventTime(rec, s.stage)
 		reached = reached || i <= cur
-		var icon fyne.Resource = theme.NewDisabledResource(theme.RadioButtonIcon())
+		var icon fyne.Resource = disabledIcon(theme.RadioButtonIcon())
 		text := T(s.key)
 		switch {
 		case reached:
-			icon = theme.NewSuccessThemedResource(theme.ConfirmIcon())
+			icon = successIcon(theme.ConfirmIcon())
 			if !at.IsZero() {
 				text += " · " + when(at)
 			}
@@ -222,7 +222,7 @@ func timeline(rec *enroll.Record) fyne.CanvasObject {
 				}
 			}
 		case i == cur+1:
-			icon = theme.NewPrimaryThemedResource(theme.HistoryIcon())
+			icon = primaryIcon(theme.HistoryIcon())
 			text += " · " + T("submit.stage.next")
 		}
 		l := widget.NewLabel(text)

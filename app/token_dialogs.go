@@ -174,10 +174,14 @@ func (ts *tokenStep) showFormat() {
 		}
 		showErrIn(f.d, 620, f.err, "")
 		so, soNew, pin := f.soPIN.Text, f.soNew.Text, f.pin.Text
+		// The user PIN this run has for the token opens it, so the
+		// question counts its private objects (keys) too.
+		current, _ := ts.pins.get(tok.Serial)
 		f.busy(true)
 		done := f.done
 		go func() {
-			newTok, err := mod.InitToken(tok, so, lbl, pin, func(objs []tokens.ObjectInfo) bool { return ts.confirmWipe(tok, objs) })
+			newTok, err := mod.InitToken(tok, so, lbl, pin, current, func(w tokens.Wipe) bool { return ts.confirmWipe(tok, w) })
+			current = ""
 			// formatted: the objects are gone whatever follows; userSet: the
 			// new user PIN is the token's (InitToken can fail after the wipe).
 			formatted, userSet, soNow := newTok.Serial != "", err == nil, so
@@ -259,6 +263,7 @@ func setBusy(on bool, p *widget.ProgressBarInfinite, buttons ...*widget.Button) 
 // is formatted: the objects are listed and the serial must be typed.
 type wipeConfirm struct {
 	d            *dialog.CustomDialog
+	intro        *widget.Label // how many objects, or at least how many
 	objects      *widget.Label
 	serial       *widget.Entry
 	wipe, cancel *widget.Button
@@ -266,7 +271,8 @@ type wipeConfirm struct {
 
 // confirmWipe runs on InitToken's goroutine (off the module lock): it shows
 // the confirmation and waits for the answer.
-func (ts *tokenStep) confirmWipe(tok tokens.TokenInfo, objs []tokens.ObjectInfo) bool {
+func (ts *tokenStep) confirmWipe(tok tokens.TokenInfo, w tokens.Wipe) bool {
+	objs := w.Objects
 	answer := make(chan bool, 1)
 	reply := func(ok bool) {
 		select {
@@ -287,7 +293,17 @@ func (ts *tokenStep) confirmWipe(tok tokens.TokenInfo, objs []tokens.ObjectInfo)
 			}
 			lines = append(lines, line)
 		}
-		intro := widget.NewLabel(T("token.wipe.intro", map[string]any{"Token": tokenName(tok), "Count": len(objs)}))
+		// Without the user PIN only the objects anyone sees are listed:
+		// the keys are private, so the count is "at least".
+		key := "token.wipe.intro"
+		switch {
+		case !w.Complete && len(objs) == 0:
+			key = "token.wipe.intro_unseen"
+		case !w.Complete:
+			key = "token.wipe.intro_least"
+		}
+		intro := widget.NewLabel(T(key, map[string]any{"Token": tokenName(tok), "Count": len(objs)}))
+		c.intro = intro
 		intro.Wrapping = fyne.TextWrapWord
 		intro.Importance = widget.DangerImportance
 		c.objects = widget.NewLabel(strings.Join(lines, "\n"))
@@ -314,6 +330,9 @@ func (ts *tokenStep) confirmWipe(tok tokens.TokenInfo, objs []tokens.ObjectInfo)
 		}
 		list := container.NewVScroll(c.objects)
 		list.SetMinSize(fyne.NewSize(0, 120))
+		if len(lines) == 0 {
+			list.Hide() // nothing visible to list: the intro says why
+		}
 		content := container.NewVBox(intro, list, ask, c.serial, buttons)
 		c.d = dialog.NewCustomWithoutButtons(T("token.wipe.title"), content, ts.wz.win)
 		c.d.SetOnClosed(func() { reply(false) })
@@ -323,7 +342,7 @@ func (ts *tokenStep) confirmWipe(tok tokens.TokenInfo, objs []tokens.ObjectInfo)
 		}
 	})
 	ok := <-answer
-	log.WithFields(map[string]any{"serial": tok.Serial, "objects": len(objs), "confirmed": ok}).Info("wipe confirmation")
+	log.WithFields(map[string]any{"serial": tok.Serial, "objects": len(objs), "private_counted": w.Complete, "confirmed": ok}).Info("wipe confirmation")
 	return ok
 }
 

@@ -185,8 +185,8 @@ func TestKeygenFactorySOPINOnly(t *testing.T) {
 }
 
 // A factory user PIN with an SO PIN already the person's own (changed
-// elsewhere, so unknown to the wizard): the dialog asks the SO PIN, which
-// is only checked when no new one is given, and the key follows.
+// elsewhere, so unknown to the wizard): the token is asked (the factory SO
+// PIN refused), so the dialog asks the user PIN only, and the key follows.
 func TestKeygenFactoryUserPINOwnSOChecked(t *testing.T) {
 	h := newTokenHarness(t)
 	h.waitRows(t, testTokenF)
@@ -197,10 +197,10 @@ func TestKeygenFactoryUserPINOwnSOChecked(t *testing.T) {
 	t.Cleanup(func() { restoreFactoryPINs(t, h.mod, "own-so-pin-81") })
 	h.askKeygen(t, factoryUser)
 	f := nextDialog[*factoryDialog](t, h)
-	if !f.needUser || !f.needSO {
-		t.Fatalf("factory dialog asks user %v SO %v, want both", f.needUser, f.needSO)
+	if !f.needUser || f.needSO {
+		t.Fatalf("factory dialog asks user %v SO %v, want the user PIN only", f.needUser, f.needSO)
 	}
-	typeAll(f.pin, "own-user-pin-81", f.pin2, "own-user-pin-81", f.soOld, "own-so-pin-81")
+	typeAll(f.pin, "own-user-pin-81", f.pin2, "own-user-pin-81")
 	f.done = make(chan struct{})
 	test.Tap(f.ok)
 	h.pump.wait(t, f.done, "the PIN change")
@@ -209,10 +209,45 @@ func TestKeygenFactoryUserPINOwnSOChecked(t *testing.T) {
 		t.Fatalf("keygen: %v", ts.keyErr)
 	}
 	if n := h.counter.pins.Load(); n != 1 {
-		t.Errorf("%d PIN changes, want 1 (the user PIN; the SO PIN only checked)", n)
+		t.Errorf("%d PIN changes, want 1 (the user PIN)", n)
 	}
 	if err := h.mod.VerifySOPIN(tok, "own-so-pin-81"); err != nil {
 		t.Errorf("the SO PIN changed: %v", err)
+	}
+}
+
+// The factory SO PIN is found though nobody typed it: a token whose user
+// PIN is the person's own but whose SO PIN left the factory unchanged
+// gets no key until the SO PIN is changed, in the same flow.
+func TestKeygenFindsUntypedFactorySOPIN(t *testing.T) {
+	h := newTokenHarness(t)
+	h.waitRows(t, testTokenF)
+	tok := h.selectToken(t, testTokenF)
+	t.Cleanup(func() { restoreFactoryPINs(t, h.mod, factorySO) })
+	if err := h.mod.ChangeUserPIN(tok, factoryUser, "own-user-pin-83"); err != nil {
+		t.Fatal(err)
+	}
+	h.askKeygen(t, "own-user-pin-83")
+	f := nextDialog[*factoryDialog](t, h)
+	if f.needUser || !f.needSO {
+		t.Fatalf("factory dialog asks user %v SO %v, want the SO PIN only", f.needUser, f.needSO)
+	}
+	if h.counter.keygens.Load() != 0 {
+		t.Fatal("a key was made under the factory SO PIN")
+	}
+	typeAll(f.soOld, factorySO, f.so, "own-so-pin-83", f.so2, "own-so-pin-83")
+	f.done = make(chan struct{})
+	test.Tap(f.ok)
+	h.pump.wait(t, f.done, "the SO PIN change")
+	h.pump.wait(t, h.keygen, "key generation")
+	if ts := h.wz.token; ts.keyErr != nil || ts.key == nil {
+		t.Fatalf("keygen: %v", ts.keyErr)
+	}
+	if err := h.mod.VerifySOPIN(tok, "own-so-pin-83"); err != nil {
+		t.Fatalf("the SO PIN was not changed: %v", err)
+	}
+	if err := h.mod.ChangeSOPIN(tok, "own-so-pin-83", factorySO); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -126,9 +126,9 @@ func (c *countingModule) GenerateSigningKey(ctx context.Context, tok tokens.Toke
 	return c.tokenModule.GenerateSigningKey(ctx, tok, pin, bits, label)
 }
 
-func (c *countingModule) InitToken(tok tokens.TokenInfo, so, label, pin string, confirm func([]tokens.ObjectInfo) bool) (tokens.TokenInfo, error) {
+func (c *countingModule) InitToken(tok tokens.TokenInfo, so, label, pin, userPIN string, confirm func(tokens.Wipe) bool) (tokens.TokenInfo, error) {
 	c.inits.Add(1)
-	return c.tokenModule.InitToken(tok, so, label, pin, confirm)
+	return c.tokenModule.InitToken(tok, so, label, pin, userPIN, confirm)
 }
 
 // fakeModule is a module that only has a path (tokens are fed by apply).
@@ -446,6 +446,12 @@ func TestFormatWipeNeedsTypedSerial(t *testing.T) {
 	if !strings.Contains(c.objects.Text, "wipe-me") || !strings.Contains(c.objects.Text, key.IDHex()) {
 		t.Errorf("objects listed: %q", c.objects.Text)
 	}
+	// No user PIN this run: the private key is not seen, and the count
+	// says so ("at least 1").
+	data := map[string]any{"Token": tokenName(tok), "Count": 1}
+	if c.intro.Text != T("token.wipe.intro_least", data) || strings.Count(c.objects.Text, "\n") != 0 {
+		t.Errorf("without the user PIN: %q, objects %q", c.intro.Text, c.objects.Text)
+	}
 	test.Tap(c.wipe) // nothing typed: disabled
 	test.Type(c.serial, "0000"+tok.Serial)
 	test.Tap(c.wipe)
@@ -464,10 +470,16 @@ func TestFormatWipeNeedsTypedSerial(t *testing.T) {
 		t.Fatal("the key was wiped without the typed serial")
 	}
 
-	// The serial typed exactly: wiped and formatted.
+	// The serial typed exactly: wiped and formatted. The user PIN is
+	// known now: both halves of the key are counted.
+	h.wz.token.pins.keep(tok.Serial, testUserPIN)
 	f.done = make(chan struct{})
 	test.Tap(f.ok)
 	c = nextDialog[*wipeConfirm](t, h)
+	data["Count"] = 2
+	if c.intro.Text != T("token.wipe.intro", data) || !strings.Contains(c.objects.Text, objectClassText("private key")) {
+		t.Errorf("with the user PIN: %q, objects %q", c.intro.Text, c.objects.Text)
+	}
 	test.Type(c.serial, tok.Serial)
 	if c.wipe.Disabled() {
 		t.Fatal("wipe disabled with the right serial")
@@ -489,7 +501,7 @@ func TestFormatWipeNeedsTypedSerial(t *testing.T) {
 		t.Errorf("InitToken called %d times, want 2", n)
 	}
 	// Back to the shared test label for other tests.
-	if _, err := h.mod.InitToken(formatted, testSOPIN, testTokenB, testUserPIN, func([]tokens.ObjectInfo) bool { return true }); err != nil {
+	if _, err := h.mod.InitToken(formatted, testSOPIN, testTokenB, testUserPIN, "", func(tokens.Wipe) bool { return true }); err != nil {
 		t.Fatal(err)
 	}
 }

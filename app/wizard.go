@@ -44,7 +44,8 @@ type step struct {
 type wizard struct {
 	app     fyne.App
 	win     fyne.Window
-	prefs   Prefs
+	prefs   Prefs       // the form's preferences, written after a pause (prefs_later.go)
+	later   *prefsLater // the same, to write what waits now
 	state   *State
 	profile *profile.Profile
 	logPath string
@@ -83,7 +84,8 @@ type wizard struct {
 }
 
 func newWizard(a fyne.App, w fyne.Window, prefs Prefs, profile *profile.Profile, logPath string) *wizard {
-	wz := &wizard{app: a, win: w, prefs: prefs, state: LoadState(prefs), profile: profile, logPath: logPath, guide: newFieldGuide()}
+	later := newPrefsLater(prefs, formSaveDelay, fyne.Do)
+	wz := &wizard{app: a, win: w, prefs: later, later: later, state: LoadState(prefs), profile: profile, logPath: logPath, guide: newFieldGuide()}
 	wz.rec = newRecorder(wz) // in memory until openRecord (Run) gives it its file
 	wz.readiness = newReadiness(wz)
 	wz.token = newTokenStep(wz)
@@ -234,6 +236,7 @@ func (wz *wizard) switchLanguage(code string) {
 
 // rebuild redraws the whole window, keeping the step and all data.
 func (wz *wizard) rebuild() {
+	wz.later.flush()
 	wz.win.SetTitle(T("app.title"))
 	wz.win.SetContent(wz.build())
 }
@@ -241,6 +244,7 @@ func (wz *wizard) rebuild() {
 // showStep puts the current step's page on screen.
 func (wz *wizard) showStep() {
 	s := wz.steps[wz.cur]
+	wz.later.flush() // what the last page typed, before another is shown
 	for i, o := range wz.steps {
 		if i != wz.cur && o.leave != nil {
 			o.leave()
@@ -339,8 +343,9 @@ func (wz *wizard) goTo(i int) bool {
 	return true
 }
 
-// changed is called by step pages after each edit: it saves the
-// non-secret fields and updates the navigation.
+// changed is called by step pages after each edit: it keeps the
+// non-secret fields (written once the typing pauses) and updates the
+// navigation.
 func (wz *wizard) changed() {
 	wz.state.Save(wz.prefs)
 	wz.refreshNav()

@@ -15,8 +15,8 @@
 #      target is missed), BENCH_NICE=N (nice increment, default -10 as
 #      root; 0 = off), TAGS (the wizard's build tags, for the floor).
 #
-# GUI, under a private Xvfb (1280x800, software OpenGL as in
-# build/screenshot.sh) and session bus, each run a fresh HOME (a first
+# GUI, under a private Xvfb (1280x800, software OpenGL as in the
+# real-window walk, build/window) and session bus, each run a fresh HOME (a first
 # start) with the font and shader caches warm (a warm-up run first):
 #   hello    a Fyne window of the wizard's size with one label
 #            (build/bench-hello-window.go, the wizard's tags and flags)

@@ -74,15 +74,7 @@ func T(lang, key string, data map[string]any) string {
 	if !strings.Contains(s, "{{") {
 		return s
 	}
-	t, err := parsed(lang+"\x00"+key, s)
-	if err != nil {
-		return s
-	}
-	var b strings.Builder
-	if err := t.Execute(&b, data); err != nil {
-		return s
-	}
-	return b.String()
+	return Render(lang, key, s, data)
 }
 
 // Enum is the text of an API enum value (key prefix + the value in lower
@@ -105,11 +97,11 @@ func TT(key string, data map[string]any) Text {
 // language, and parsing dominated the cost of building one.
 var templates sync.Map
 
-func parsed(id, text string) (*template.Template, error) {
+func parsed(id, lang, text string) (*template.Template, error) {
 	if t, ok := templates.Load(id); ok {
 		return t.(*template.Template), nil
 	}
-	t, err := template.New(id).Option("missingkey=zero").Parse(text)
+	t, err := template.New(id).Option("missingkey=zero").Funcs(pluralFuncs(lang)).Parse(text)
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tunduk-onboard/tunduk-onboard/remote"
@@ -226,15 +227,15 @@ type stepFiles struct {
 	script, log, status, pid, fifo string
 }
 
-var unitUnsafe = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
+var unitUnsafe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^A-Za-z0-9_.-]+`) }) // compiled when first used (validate.go)
 
 func (s *session) files(id string, attempt int) stepFiles {
-	base := path.Join(s.r.logDir(), unitUnsafe.ReplaceAllString(id, "_")+"-"+strconv.Itoa(attempt))
+	base := path.Join(s.r.logDir(), unitUnsafe().ReplaceAllString(id, "_")+"-"+strconv.Itoa(attempt))
 	return stepFiles{script: base + ".sh", log: base + ".log", status: base + ".status", pid: base + ".pid", fifo: base + ".in"}
 }
 
 func unitName(id string, attempt int) string {
-	return "tunduk-onboard-" + unitUnsafe.ReplaceAllString(id, "_") + "-" + strconv.Itoa(attempt)
+	return "tunduk-onboard-" + unitUnsafe().ReplaceAllString(id, "_") + "-" + strconv.Itoa(attempt)
 }
 
 // isAptStep says whether Apply uses the package manager.

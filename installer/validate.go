@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
@@ -54,16 +55,21 @@ func (es OptionErrors) Error() string {
 	return strings.Join(lines, "\n")
 }
 
+// The patterns are compiled when first used: every run of the CLI (one
+// binary for all verbs) paid for them at start, `token prepare` too, and
+// the host name's counted repetitions make a large program.
 var (
-	userRE     = regexp.MustCompile(`^[a-z_][a-z0-9_-]{0,31}$`)
-	hostnameRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$`)
-	reserved   = map[string]bool{"root": true, "xroad": true, "postgres": true, "daemon": true, "nobody": true, "admin": true}
+	userRE     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z_][a-z0-9_-]{0,31}$`) })
+	hostnameRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$`)
+	})
+	reserved = map[string]bool{"root": true, "xroad": true, "postgres": true, "daemon": true, "nobody": true, "admin": true}
 )
 
 // ValidUserName says whether name is a user name the plan accepts in form
 // (the reserved names are one too: a login another install made may use
 // them, the plan only refuses to make them).
-func ValidUserName(name string) bool { return userRE.MatchString(name) }
+func ValidUserName(name string) bool { return userRE().MatchString(name) }
 
 // ValidateOptions checks o as Plan does, the host name and address taken
 // from rep's facts when o has none, and returns every problem (nil when
@@ -89,7 +95,7 @@ func (o *Options) validate(rep *checks.Report) []OptionError {
 	add := func(field, problem string, data map[string]any) {
 		errs = append(errs, optErr(field, problem, data))
 	}
-	if !userRE.MatchString(o.AdminUser) {
+	if !userRE().MatchString(o.AdminUser) {
 		add(FieldAdminUser, "invalid", map[string]any{"User": o.AdminUser})
 	} else if reserved[o.AdminUser] {
 		add(FieldAdminUser, "reserved", map[string]any{"User": o.AdminUser})
@@ -129,7 +135,7 @@ func (o *Options) validate(rep *checks.Report) []OptionError {
 			o.Address = a
 		}
 	}
-	if !hostnameRE.MatchString(o.Hostname) || len(o.Hostname) > 253 {
+	if !hostnameRE().MatchString(o.Hostname) || len(o.Hostname) > 253 {
 		add(FieldHostname, "invalid", map[string]any{"Hostname": o.Hostname})
 	}
 	if a, err := netip.ParseAddr(o.Address); err != nil || a.Zone() != "" {

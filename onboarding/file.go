@@ -172,13 +172,30 @@ func writeAtomic(path string, data []byte) error {
 // CSRFolder is the folder beside the record where CSRs are kept.
 const CSRFolder = "csrs"
 
+// ReportFolder is the folder beside the record where the latest readiness
+// report is kept.
+const ReportFolder = "readiness"
+
 // SaveCSR keeps a CSR's DER beside the record at path (a CSR is public:
 // it goes to the CA) and returns the file and the DER's SHA-256, for a
 // CSR entry. Atomic like Save.
 func SaveCSR(path, usage string, der []byte, at time.Time) (file, sum string, err error) {
-	sum = SHA256(der)
-	file = filepath.Join(filepath.Dir(path), CSRFolder, usage+"-"+at.UTC().Format("20060102T150405Z")+"-"+sum[:8]+".der")
-	if err := writeAtomic(file, der); err != nil {
+	return saveBeside(path, CSRFolder, usage+"-"+at.UTC().Format("20060102T150405Z"), ".der", der)
+}
+
+// SaveReport keeps a readiness report (its JSON) beside the record at
+// path and returns the file and its SHA-256, for Readiness.Kept. Atomic
+// like Save.
+func SaveReport(path string, data []byte, at time.Time) (file, sum string, err error) {
+	return saveBeside(path, ReportFolder, "report-"+at.UTC().Format("20060102T150405Z"), ".json", data)
+}
+
+// saveBeside writes data to folder/<name>-<first 8 of its SHA-256><ext>
+// beside the record at path.
+func saveBeside(path, folder, name, ext string, data []byte) (file, sum string, err error) {
+	sum = SHA256(data)
+	file = filepath.Join(filepath.Dir(path), folder, name+"-"+sum[:8]+ext)
+	if err := writeAtomic(file, data); err != nil {
 		return "", "", &Error{Key: "onboarding.err.write", Data: map[string]any{"File": file}, Err: err}
 	}
 	return file, sum, nil
@@ -190,19 +207,45 @@ func ReadCSR(c CSR) ([]byte, error) {
 	if c.File == "" {
 		return nil, fmt.Errorf("the %s CSR of %s has no file", c.Usage, c.MadeAt.Format(time.RFC3339))
 	}
-	der, err := readcap.ReadFile(c.File, readcap.CSR)
+	return ReadKept(c.File, c.SHA256, readcap.CSR)
+}
+
+// ReadKept reads a file kept beside the record (a CSR, a readiness
+// report), at most limit bytes (readcap), checked against its SHA-256
+// sum: a file changed or gone is an error.
+func ReadKept(file, sum string, limit int64) ([]byte, error) {
+	data, err := readcap.ReadFile(file, limit)
 	if err != nil {
 		return nil, err
 	}
-	s := sha256.Sum256(der)
-	if want, err := hex.DecodeString(c.SHA256); err != nil || !bytes.Equal(s[:], want) {
-		return nil, fmt.Errorf("%s: changed since it was made", c.File)
+	s := sha256.Sum256(data)
+	if want, err := hex.DecodeString(sum); err != nil || !bytes.Equal(s[:], want) {
+		return nil, fmt.Errorf("%s: changed since it was made", file)
 	}
-	return der, nil
+	return data, nil
 }
 
 // SHA256 is the hex SHA-256 of der, as CSR entries hold it.
 func SHA256(der []byte) string {
 	s := sha256.Sum256(der)
 	return hex.EncodeToString(s[:])
+}
+
+// Update reads the record at path, changes it with f and writes it back
+// atomically (Save): the way a front end that keeps no record in memory
+// (the CLI) records a milestone. A file that is not a record is moved
+// aside first and a new record started (Load); the *Error says so, and
+// the update is still written. A file that cannot be read nor moved is
+// left alone and nothing is written.
+func Update(path string, f func(r *Record)) error {
+	r, err := Load(path)
+	var oe *Error
+	if err != nil && (!errors.As(err, &oe) || oe.Aside == "") {
+		return err
+	}
+	f(&r)
+	if serr := r.Save(path); serr != nil {
+		return serr
+	}
+	return err
 }

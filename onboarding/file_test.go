@@ -323,3 +323,36 @@ func TestCSRFileRoundTrip(t *testing.T) {
 		t.Error("a CSR without a file was read")
 	}
 }
+
+// Update: a milestone from a front end that keeps no record in memory
+// lands in the file beside what was there; a damaged file is kept aside
+// (and said so) and the milestone still written.
+func TestUpdate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName)
+	at := time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC)
+	first := Record{Organisation: &Organisation{MemberClass: "GOV", MemberCode: "70000001", Name: "X", ServerCode: "SS1"}}
+	if err := first.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := Update(path, func(r *Record) { r.InstallStarted(at, 12); r.InstallStepDone(at, "packages", 3, 12) }); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Read(path)
+	if err != nil || got.Organisation == nil || got.Install == nil || got.Install.StepsDone != 3 || got.Install.LastStepDone != "packages" {
+		t.Fatalf("after Update: %+v %v", got, err)
+	}
+	if err := os.WriteFile(path, []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err = Update(path, func(r *Record) { r.InstallEnded(at, OutcomeOK, "", "7.4.2") })
+	var oe *Error
+	if !errors.As(err, &oe) || oe.Aside == "" {
+		t.Fatalf("a damaged file: %v, want it kept aside", err)
+	}
+	if got, err := Read(path); err != nil || got.Install == nil || got.Install.Outcome != OutcomeOK || got.Install.XRoadVersion != "7.4.2" {
+		t.Fatalf("after Update over a damaged file: %+v %v", got, err)
+	}
+	if b, _ := os.ReadFile(oe.Aside); string(b) != "{not json" {
+		t.Errorf("the damaged file kept aside holds %q", b)
+	}
+}

@@ -129,6 +129,11 @@ type Readiness struct {
 	FailsOverridden bool `json:"fails_overridden,omitempty"`
 	// ReportFile is where the user saved the JSON report, if anywhere.
 	ReportFile string `json:"report_file,omitempty"`
+	// Kept is the whole report (JSON) kept beside the record, KeptSHA256
+	// its hash (the file is checked against it): after a restart the
+	// Install step plans from it while it is recent.
+	Kept       string `json:"kept,omitempty"`
+	KeptSHA256 string `json:"kept_sha256,omitempty"`
 }
 
 // Outcome is how a run ended.

@@ -139,11 +139,25 @@ func (m *Module) pinErrorLocked(slot uint, who string, err error) *PINError {
 	return pe
 }
 
+// Wipe is what formatting a token erases, as far as could be seen.
+type Wipe struct {
+	Objects []ObjectInfo
+	// Complete: the private objects (keys) are listed too, the user PIN
+	// having opened the token; else it may hold more than Objects.
+	Complete bool
+}
+
+// Nothing says whether the token surely holds nothing.
+func (w Wipe) Nothing() bool { return w.Complete && len(w.Objects) == 0 }
+
 // InitToken initialises (formats) tok: C_InitToken with soPIN and label, then
-// the user PIN newUserPIN. If the token holds objects they are passed to
-// confirm; a nil confirm or false gives ErrConfirmationRequired and nothing
-// changes. It returns the token's new state (found again by serial).
-func (m *Module) InitToken(tok TokenInfo, soPIN, label, newUserPIN string, confirm func([]ObjectInfo) bool) (TokenInfo, error) {
+// the user PIN newUserPIN. What it erases is passed to confirm first: all
+// objects when userPIN (the token's current user PIN, "" when not known)
+// opens it, else those visible without login, which may be fewer (Wipe).
+// Unless the token surely holds nothing, a nil confirm or false gives
+// ErrConfirmationRequired and nothing changes. It returns the token's new
+// state (found again by serial).
+func (m *Module) InitToken(tok TokenInfo, soPIN, label, newUserPIN, userPIN string, confirm func(Wipe) bool) (TokenInfo, error) {
 	if label == "" || len(label) > 32 {
 		return TokenInfo{}, ErrBadLabel
 	}
@@ -153,14 +167,14 @@ func (m *Module) InitToken(tok TokenInfo, soPIN, label, newUserPIN string, confi
 	if err := checkPINShape(newUserPIN); err != nil {
 		return TokenInfo{}, fmt.Errorf("new user PIN: %w", err)
 	}
-	objs, err := m.visibleObjects(tok)
+	wipe, err := m.wipeList(tok, userPIN)
 	if err != nil {
 		return TokenInfo{}, err
 	}
-	if len(objs) > 0 {
+	if !wipe.Nothing() {
 		// confirm runs without the lock: a dialog may wait for the user.
-		if confirm == nil || !confirm(objs) {
-			return TokenInfo{}, fmt.Errorf("%w (%d objects on %s)", ErrConfirmationRequired, len(objs), tok)
+		if confirm == nil || !confirm(wipe) {
+			return TokenInfo{}, fmt.Errorf("%w (%d objects seen on %s, private ones counted: %v)", ErrConfirmationRequired, len(wipe.Objects), tok, wipe.Complete)
 		}
 	}
 
@@ -170,13 +184,17 @@ func (m *Module) InitToken(tok TokenInfo, soPIN, label, newUserPIN string, confi
 	if err != nil {
 		return TokenInfo{}, err
 	}
-	if len(objs) > 0 {
+	if !wipe.Nothing() {
 		// Objects added since the confirmation were not confirmed.
-		now, err := m.visibleObjectsLocked(slot, tok.Initialized)
+		pin := ""
+		if wipe.Complete {
+			pin = userPIN
+		}
+		now, err := m.wipeListLocked(slot, tok, pin)
 		if err != nil {
 			return TokenInfo{}, err
 		}
-		if len(now) > len(objs) {
+		if len(now.Objects) > len(wipe.Objects) {
 			return TokenInfo{}, fmt.Errorf("%w (the token gained objects since the confirmation)", ErrConfirmationRequired)
 		}
 	}
@@ -237,27 +255,45 @@ func (m *Module) refindLocked(tok TokenInfo, label string, known map[string]bool
 	return pickToken(match, "")
 }
 
-// visibleObjects lists the objects visible without login (none on an uninitialised token).
-func (m *Module) visibleObjects(tok TokenInfo) ([]ObjectInfo, error) {
+// wipeList is what formatting tok would erase: nothing on a token never
+// initialised; every object when userPIN opens it; else the objects
+// visible without login, complete only on a token that needs no login
+// (where nothing is private). A user PIN the token refuses is not retried:
+// the list is then the visible one.
+func (m *Module) wipeList(tok TokenInfo, userPIN string) (Wipe, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	slot, err := m.slotLocked(tok)
 	if err != nil {
-		return nil, err
+		return Wipe{}, err
 	}
-	return m.visibleObjectsLocked(slot, tok.Initialized)
+	return m.wipeListLocked(slot, tok, userPIN)
 }
 
-func (m *Module) visibleObjectsLocked(slot uint, initialized bool) ([]ObjectInfo, error) {
-	if !initialized {
-		return nil, nil
+func (m *Module) wipeListLocked(slot uint, tok TokenInfo, userPIN string) (Wipe, error) {
+	if !tok.Initialized {
+		return Wipe{Complete: true}, nil
 	}
 	sh, err := m.session(slot, false)
 	if err != nil {
-		return nil, err
+		return Wipe{}, err
 	}
 	defer m.ctx.CloseSession(sh)
-	return m.objectsLocked(sh, nil)
+	if userPIN != "" {
+		err := m.login(sh, slot, pkcs11.CKU_USER, userPIN)
+		var pe *PINError
+		switch {
+		case err == nil:
+			objs, err := m.objectsLocked(sh, nil)
+			m.logout(sh, slot)
+			return Wipe{Objects: objs, Complete: err == nil}, err
+		case !errors.As(err, &pe):
+			return Wipe{}, err
+		}
+		p11log.WithField("serial", tok.Serial).Debug("user PIN refused: the objects to wipe are the visible ones")
+	}
+	objs, err := m.objectsLocked(sh, nil)
+	return Wipe{Objects: objs, Complete: !tok.LoginRequired}, err
 }
 
 // setUserPINLocked logs in as SO and sets the user PIN (C_InitPIN).

@@ -67,7 +67,7 @@ func TestExplainFactory(t *testing.T) {
 // changed; the refusal leaves no object and does not even log in.
 func TestKeygenRefusesFactoryPIN(t *testing.T) {
 	m := softhsm(t)
-	tok, err := m.InitToken(freeToken(t, m), "87654321", uniqueLabel("factory"), "12345678", nil)
+	tok, err := m.InitToken(freeToken(t, m), "87654321", uniqueLabel("factory"), "12345678", "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,5 +136,52 @@ func TestVerifySOPIN(t *testing.T) {
 	}
 	if _, err := m.Objects(tok, testUserPIN); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The SO PIN is probed with the factory value, changing nothing: found
+// factory, found own; a refused probe sets the token's "a try failed"
+// flag and no probe tries again until the owner logs in as SO.
+func TestProbeFactorySOPIN(t *testing.T) {
+	m := softhsm(t)
+	tok, err := m.InitToken(freeToken(t, m), FactorySOPIN, uniqueLabel("probe"), "own-user-pin-2", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refresh := func() TokenInfo {
+		t.Helper()
+		ti, err := m.Find(tok.Serial)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ti
+	}
+	if got, err := m.ProbeFactorySOPIN(tok, FactorySOPIN); got != SOFactory || err != nil {
+		t.Fatalf("factory SO PIN: %v %v", got, err)
+	}
+	if ti := refresh(); ti.SOPINCountLow || ti.Label != tok.Label {
+		t.Fatalf("the probe changed the token: %+v", ti)
+	}
+	if err := m.ChangeSOPIN(tok, FactorySOPIN, "own-so-pin-2"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := m.ProbeFactorySOPIN(refresh(), FactorySOPIN); got != SOOwn || err != nil {
+		t.Fatalf("own SO PIN: %v %v", got, err)
+	}
+	if !refresh().SOPINCountLow {
+		t.Skip("this PKCS#11 module does not flag a failed SO login: the guard cannot be shown here")
+	}
+	tries := 0
+	loginHook = func(uint) { tries++ }
+	defer func() { loginHook = nil }()
+	if got, err := m.ProbeFactorySOPIN(refresh(), FactorySOPIN); got != SONotTried || err != nil || tries != 0 {
+		t.Fatalf("after a failed try: %v %v, %d logins; want no try", got, err, tries)
+	}
+	loginHook = nil
+	if err := m.VerifySOPIN(tok, "own-so-pin-2"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := m.ProbeFactorySOPIN(refresh(), FactorySOPIN); got != SOOwn || err != nil {
+		t.Fatalf("after the owner's SO login: %v %v", got, err)
 	}
 }

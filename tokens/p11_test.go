@@ -167,7 +167,7 @@ func TestInitTokenAndPINs(t *testing.T) {
 	m := softhsm(t)
 	free := freeToken(t, m)
 	label := uniqueLabel("pins")
-	tok, err := m.InitToken(free, testSOPIN, label, testUserPIN, nil)
+	tok, err := m.InitToken(free, testSOPIN, label, testUserPIN, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +211,7 @@ func TestInitTokenAndPINs(t *testing.T) {
 	}
 
 	// Bad inputs are refused before the token is touched.
-	if _, err := m.InitToken(freeToken(t, m), testSOPIN, strings.Repeat("x", 33), testUserPIN, nil); !errors.Is(err, ErrBadLabel) {
+	if _, err := m.InitToken(freeToken(t, m), testSOPIN, strings.Repeat("x", 33), testUserPIN, "", nil); !errors.Is(err, ErrBadLabel) {
 		t.Errorf("long label: %v", err)
 	}
 	if err := m.ChangeUserPIN(tok, user3, ""); !errors.Is(err, ErrPINTooShort) {
@@ -221,7 +221,7 @@ func TestInitTokenAndPINs(t *testing.T) {
 		t.Errorf("long new PIN: %v", err)
 	}
 	// Wrong SO PIN on re-initialisation: a PINError, token unchanged.
-	_, err = m.InitToken(tok, "wrong-so-pin", label+"x", testUserPIN, func([]ObjectInfo) bool { return true })
+	_, err = m.InitToken(tok, "wrong-so-pin", label+"x", testUserPIN, "", func(Wipe) bool { return true })
 	if !errors.As(err, &pe) || pe.Who != "so" {
 		t.Fatalf("InitToken with wrong SO PIN: %v", err)
 	}
@@ -516,11 +516,11 @@ func TestReinitNeedsConfirmation(t *testing.T) {
 		t.Errorf("default bits = %d", key.Bits)
 	}
 
-	if _, err := m.InitToken(tok, testSOPIN, label, testUserPIN, nil); !errors.Is(err, ErrConfirmationRequired) {
+	if _, err := m.InitToken(tok, testSOPIN, label, testUserPIN, "", nil); !errors.Is(err, ErrConfirmationRequired) {
 		t.Fatalf("nil confirm: %v", err)
 	}
 	var shown []ObjectInfo
-	_, err = m.InitToken(tok, testSOPIN, label, testUserPIN, func(o []ObjectInfo) bool { shown = o; return false })
+	_, err = m.InitToken(tok, testSOPIN, label, testUserPIN, "", func(w Wipe) bool { shown = w.Objects; return false })
 	if !errors.Is(err, ErrConfirmationRequired) {
 		t.Fatalf("refused confirm: %v", err)
 	}
@@ -540,7 +540,7 @@ func TestReinitNeedsConfirmation(t *testing.T) {
 	}
 
 	newLabel := uniqueLabel("reinit-new")
-	got, err := m.InitToken(tok, testSOPIN, newLabel, "fresh-user-pin", func([]ObjectInfo) bool { return true })
+	got, err := m.InitToken(tok, testSOPIN, newLabel, "fresh-user-pin", "", func(Wipe) bool { return true })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -681,5 +681,51 @@ func TestOverlappingSigners(t *testing.T) {
 	}
 	if len(m.logins) != 0 {
 		t.Errorf("login counts left: %v", m.logins)
+	}
+}
+
+// The wipe question counts what formatting erases: with the user PIN the
+// private key too; without it only what is visible, marked incomplete,
+// and an initialised token that shows nothing is still asked about (its
+// keys are private), never formatted unasked.
+func TestWipeCountsPrivateObjects(t *testing.T) {
+	m := softhsm(t)
+	tok := newToken(t, m, uniqueLabel("wipe"))
+	asked := func(userPIN string) (Wipe, bool) {
+		var got Wipe
+		called := false
+		_, err := m.InitToken(tok, testSOPIN, tok.Label, testUserPIN, userPIN, func(w Wipe) bool { got, called = w, true; return false })
+		if called && !errors.Is(err, ErrConfirmationRequired) {
+			t.Fatalf("refused wipe: %v", err)
+		}
+		return got, called
+	}
+	if w, called := asked(""); !called || w.Complete || len(w.Objects) != 0 {
+		t.Errorf("empty initialised token, no PIN: asked %v, %+v; want asked, incomplete", called, w)
+	}
+	if w, called := asked(testUserPIN); called {
+		t.Errorf("empty token opened with the user PIN: asked anyway (%+v)", w)
+	}
+	// That went through: the token is formatted again, with the same PINs.
+	toks, err := m.Tokens()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range toks {
+		if x.Serial == tok.Serial {
+			tok = x
+		}
+	}
+	if _, err := m.GenerateSigningKey(context.Background(), tok, testUserPIN, 0, "wipe me"); err != nil {
+		t.Fatal(err)
+	}
+	if w, _ := asked(testUserPIN); !w.Complete || len(w.Objects) != 2 {
+		t.Errorf("with the user PIN: %+v; want both halves of the key, complete", w)
+	}
+	if w, _ := asked(""); w.Complete || len(w.Objects) != 1 {
+		t.Errorf("without the user PIN: %+v; want the public key only, incomplete", w)
+	}
+	if w, _ := asked("wrong-user-pin"); w.Complete || len(w.Objects) != 1 {
+		t.Errorf("with a wrong user PIN: %+v; want the visible objects, incomplete", w)
 	}
 }

@@ -87,7 +87,7 @@ func freeToken(t testing.TB, m *Module) TokenInfo {
 // newToken initialises a fresh token labelled label with the test PINs.
 func newToken(t testing.TB, m *Module, label string) TokenInfo {
 	t.Helper()
-	tok, err := m.InitToken(freeToken(t, m), testSOPIN, label, testUserPIN, nil)
+	tok, err := m.InitToken(freeToken(t, m), testSOPIN, label, testUserPIN, "", nil)
 	if err != nil {
 		t.Fatalf("InitToken %s: %v", label, err)
 	}

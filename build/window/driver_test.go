@@ -355,6 +355,10 @@ func (w *walk) reveal(it item) item {
 		if !ok {
 			w.fatalf("%s went away while scrolling to it", it)
 		}
+		// Moved, not resized: the caller's click area stays (tick
+		// narrows a check to its box; a click on a check's row beside
+		// its text toggles nothing).
+		next.W, next.H = min(next.W, it.W), min(next.H, it.H)
 		it = next
 	}
 	w.fatalf("could not scroll %s into view", it)
@@ -378,12 +382,14 @@ func (w *walk) press(key string) int {
 func (w *walk) pressWait(key, what string, timeout time.Duration, cond func(*snap) bool) *snap {
 	w.t.Helper()
 	find := func(s *snap) (item, bool) { b, ok := s.button(key); return b, ok && !b.Off }
-	return w.clickUntil(key, find, what+" after "+key, timeout, cond)
+	return w.clickUntil(key, find, what+" after "+key, timeout, true, cond)
 }
 
 // clickUntil clicks what find finds until done holds after a click; it
-// clicks again only when the target is no longer where it was clicked.
-func (w *walk) clickUntil(name string, find func(*snap) (item, bool), what string, timeout time.Duration, done func(*snap) bool) *snap {
+// clicks again only when the target is no longer where it was clicked,
+// or (retry) when a click changed nothing at all for a while; without
+// retry such a click fails the walk.
+func (w *walk) clickUntil(name string, find func(*snap) (item, bool), what string, timeout time.Duration, retry bool, done func(*snap) bool) *snap {
 	w.t.Helper()
 	end := time.Now().Add(timeout)
 	s := w.wait(name, func(s *snap) bool { _, ok := find(s); return ok })
@@ -408,6 +414,9 @@ func (w *walk) clickUntil(name string, find func(*snap) (item, bool), what strin
 				// Handled long ago, and nothing at all changed: on a
 				// loaded machine a click now and then goes unseen. Once
 				// more, noted.
+				if !retry {
+					w.fatalf("the click on %s (at %.0f,%.0f) changed nothing in 6 s", it, it.X+it.W/2, it.Y+it.H/2)
+				}
 				w.t.Logf("%s: the click on %s changed nothing in 6 s; clicking again", w.name, it)
 				s = w.cur
 				break
@@ -518,7 +527,13 @@ func (w *walk) radio(key string) {
 }
 
 // tick clicks the check with key once and waits until it flipped.
-func (w *walk) tick(key string) {
+func (w *walk) tick(key string) { w.t.Helper(); w.tickRetry(key, true) }
+
+// tickOnce is tick where one click must do: a click that changes nothing
+// fails the walk.
+func (w *walk) tickOnce(key string) { w.t.Helper(); w.tickRetry(key, false) }
+
+func (w *walk) tickRetry(key string, retry bool) {
 	w.t.Helper()
 	is := func(it item) bool { return it.K == "check" && it.has(key) }
 	find := func(s *snap) (item, bool) {
@@ -530,7 +545,7 @@ func (w *walk) tick(key string) {
 		return c[0], true
 	}
 	was, _ := find(w.wait("check "+key, func(s *snap) bool { _, ok := find(s); return ok }))
-	w.clickUntil("check "+key, find, key+" flipped", 20*time.Second, func(s *snap) bool {
+	w.clickUntil("check "+key, find, key+" flipped", 20*time.Second, retry, func(s *snap) bool {
 		return len(s.find(func(it item) bool { return is(it) && it.Sel != was.Sel })) > 0
 	})
 }

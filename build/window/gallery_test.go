@@ -19,7 +19,10 @@ import (
 
 // galleryShots are the screenshots (by name, without the number) the
 // gallery keeps, in README order.
-var galleryShots = []string{"welcome", "readiness", "install-plan", "configure", "token", "submit", "summary"}
+// Every step, and the install plan: the README's only screenshots of
+// the wizard besides the install at work (make screenshot-install).
+var galleryShots = []string{"welcome", "organisation", "server", "readiness", "install", "install-plan", "token",
+	"certificates", "configure", "submit", "register", "summary"}
 
 // gallery copies this walk's gallery shots into dir as LANG-NAME.png.
 func (w *walk) gallery(dir, lang string) {

@@ -15,6 +15,7 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/installer"
+	ob "github.com/tunduk-onboard/tunduk-onboard/onboarding"
 	"github.com/tunduk-onboard/tunduk-onboard/remote"
 )
 
@@ -183,7 +184,14 @@ func runInstall(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 		return ue.saying(where + ": " + m.text(rules...))
 	}
 	if !o.dryRun {
-		h := installHost{name: where, local: o.local, conn: func(context.Context) (remote.Host, error) { return &remote.Local{}, nil }}
+		h := installHost{name: where, local: o.local, conn: func(context.Context) (remote.Host, error) { return &remote.Local{}, nil },
+			version: profile.XRoad.Version}
+		server := ob.Server{Local: true}
+		if !o.local {
+			server = ob.Server{Host: cfg.Target.Host, Port: cfg.Target.Port, User: cfg.Target.User}
+		}
+		h.record = newInstallRecord(o.lang, stderr, server)
+		h.record.readiness(rep, o.force)
 		if !o.local {
 			h.login = sshLogin(cfg.Target)
 			h.conn = func(ctx context.Context) (remote.Host, error) {

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	ob "github.com/tunduk-onboard/tunduk-onboard/onboarding"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -74,6 +75,8 @@ func TestInstallEndToEnd(t *testing.T) {
 			time.Sleep(100 * time.Millisecond)
 		}
 	}()
+	recPath := filepath.Join(t.TempDir(), "onboarding.json")
+	t.Setenv(envRecord, recPath)
 	start := time.Now()
 	code, out, errOut := cli(t, stdin, append(append(args, secrets...), "--format", "json")...)
 	stopCut()
@@ -88,6 +91,11 @@ func TestInstallEndToEnd(t *testing.T) {
 	}
 	if n := <-cut; n == 0 {
 		t.Fatal("the connection was never cut: the test did not test resuming")
+	}
+	// A wizard opened now shows the install done, from the same record.
+	if rec, err := ob.Read(recPath); err != nil || rec.StepState(ob.StepInstall) != ob.Done || rec.Install.StepsDone != rec.Install.StepsTotal ||
+		rec.Install.XRoadVersion == "" || rec.Server == nil || rec.Server.Host != h.IP {
+		t.Errorf("onboarding record after the install: %+v (install %+v), %v", rec, rec.Install, err)
 	}
 	events, res := installEvents(t, out)
 	if res.Status != "installed" || res.AdminAPI == nil || res.AdminAPI.HTTPStatus != 401 || len(res.AdminAPI.CertSHA256) != 64 {

@@ -21,6 +21,7 @@ import (
 	"github.com/sirupsen/logrus"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/installer"
+	ob "github.com/tunduk-onboard/tunduk-onboard/onboarding"
 	"github.com/tunduk-onboard/tunduk-onboard/remote"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad"
 )
@@ -65,6 +66,8 @@ type installStepTime struct {
 type progress struct {
 	mu      sync.Mutex
 	o       *installOpts
+	rec     *installRecord // the journal's position in the onboarding record
+	done    int            // plan steps done (or found done) so far
 	out     io.Writer
 	errOut  io.Writer
 	index   map[string]int
@@ -100,6 +103,11 @@ func (p *progress) event(e installer.Event) {
 			outcome = e.Kind
 		}
 		p.times[e.StepID] = installStepTime{Outcome: outcome, Seconds: time.Since(p.started[e.StepID]).Round(10 * time.Millisecond).Seconds()}
+		if e.Kind != installer.EventFailed && p.index[e.StepID] > 0 {
+			p.done++
+			done, total := p.done, p.total
+			p.rec.update("install step", func(rec *ob.Record) { rec.InstallStepDone(time.Now(), e.StepID, done, total) })
+		}
 	}
 	if p.o.format == "json" {
 		if e.Kind == installer.EventLog && !p.o.verbose {
@@ -134,10 +142,12 @@ func (p *progress) event(e installer.Event) {
 
 // installHost is where runPlan installs.
 type installHost struct {
-	name  string // as the messages and the JSON result name it
-	login string // the SSH login to it, for the admin UI's tunnel ("" locally)
-	local bool   // this computer
-	conn  installer.Connector
+	name    string // as the messages and the JSON result name it
+	login   string // the SSH login to it, for the admin UI's tunnel ("" locally)
+	local   bool   // this computer
+	conn    installer.Connector
+	record  *installRecord // the onboarding record the wizard reads
+	version string         // the X-Road version the plan installs (the profile's)
 }
 
 // sshLogin is the ssh command's arguments that log in to t.
@@ -154,6 +164,8 @@ func sshLogin(t remote.Target) string {
 func runPlan(ctx context.Context, cancel context.CancelFunc, o *installOpts, h installHost, steps []installer.Step, sudoPassword string, stdout, stderr io.Writer) error {
 	host := h.name
 	p := newProgress(o, steps, stdout, stderr)
+	p.rec = h.record
+	h.record.update("install started", func(rec *ob.Record) { rec.InstallStarted(time.Now(), len(steps)) })
 	stopSignals := cancelOnInterrupt(cancel, stderr, o.lang)
 	defer stopSignals()
 
@@ -212,6 +224,7 @@ func runPlan(ctx context.Context, cancel context.CancelFunc, o *installOpts, h i
 		}
 	}
 	logrus.WithFields(logrus.Fields{"host": host, "status": res.Status}).Info("install finished")
+	h.record.ended(res.Status, res.ErrorKey, h.version)
 	if o.format == "json" {
 		json.NewEncoder(stdout).Encode(res)
 		return reported(code)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	ob "github.com/tunduk-onboard/tunduk-onboard/onboarding"
 	"os"
 	"path/filepath"
 	"strings"
@@ -106,9 +107,34 @@ func TestInstallSudoRefused(t *testing.T) {
 	stdin := sshPW + "\n" + sudoPW + "\n" + installTestPW + "\n"
 	args := []string{"install", "--ssh", h.TargetAs(user).String(), "--known-hosts", kh, "--force",
 		"--password-stdin", "--sudo-password-stdin", "--admin-password-stdin"}
+	recPath := filepath.Join(t.TempDir(), "onboarding.json")
+	t.Setenv(envRecord, recPath)
 	code, out, errOut := cli(t, stdin, append(args, "--lang", "ru")...)
 	if code != exitCannot || !strings.Contains(errOut, "не принял пароль") || !strings.Contains(errOut, "ничего не изменено") {
 		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
+	// The run is in the onboarding record the wizard reads: the server,
+	// its readiness (the fails overridden by --force) and the install
+	// stopped before its first step, and why.
+	rec, err := ob.Read(recPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Server == nil || rec.Server.Host != h.IP || rec.Server.User != user || rec.Readiness == nil ||
+		(rec.Readiness.Fail > 0) != rec.Readiness.FailsOverridden {
+		t.Errorf("record: server %+v, readiness %+v", rec.Server, rec.Readiness)
+	}
+	if in := rec.Install; in == nil || in.Outcome != ob.OutcomeFailed || in.Reason != "installer.err.sudo_refused" ||
+		in.StepsDone != 0 || in.StepsTotal == 0 || in.Finished.IsZero() {
+		t.Errorf("record: install %+v", rec.Install)
+	}
+	if st := rec.StepState(ob.StepInstall); st != ob.Failed {
+		t.Errorf("the wizard would show the install %s", st)
+	}
+	for _, pw := range []string{sshPW, sudoPW, installTestPW} {
+		if b, _ := os.ReadFile(recPath); strings.Contains(string(b), pw) {
+			t.Fatal("a password is in the onboarding record")
+		}
 	}
 	for _, pw := range []string{sshPW, sudoPW, installTestPW} {
 		if strings.Contains(out+errOut, pw) {

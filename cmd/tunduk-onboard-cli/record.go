@@ -102,14 +102,9 @@ func runRecordPrint(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fail(err)
 	}
-	path := o.record
-	if path == "" {
-		path = strings.TrimSpace(os.Getenv(envRecord))
-	}
-	if path == "" {
-		if path, err = ob.DefaultPath(); err != nil {
-			return recordErr(o.lang, err)
-		}
+	path, err := recordFile(o.record)
+	if err != nil {
+		return recordErr(o.lang, err)
 	}
 	rec, err := ob.Read(path)
 	if err != nil {
@@ -149,6 +144,18 @@ func runRecordPrint(args []string, stdout, stderr io.Writer) error {
 
 // recordErr is an error of reading the record, in lang (with the CLI's
 // hint where it has one: cli.hint.onboarding.err.*).
+// recordFile is the onboarding record: the flag's file, else
+// $TUNDUK_ONBOARD_RECORD, else the wizard's (onboarding.DefaultPath).
+func recordFile(flagValue string) (string, error) {
+	if p := strings.TrimSpace(flagValue); p != "" {
+		return p, nil
+	}
+	if p := strings.TrimSpace(os.Getenv(envRecord)); p != "" {
+		return p, nil
+	}
+	return ob.DefaultPath()
+}
+
 func recordErr(lang string, err error) error {
 	var oe *ob.Error
 	if errors.As(err, &oe) && oe.Key == "onboarding.err.open" && !errors.Is(oe.Err, os.ErrNotExist) {

@@ -208,7 +208,7 @@ func (o *submitOpts) flags(w io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.signCSR, "sign-csr", "", "signing CSR `FILE` (DER or PEM)")
 	fs.BoolVar(&o.authLater, "auth-csr-later", false, "the authentication CSR is not made yet (the server is not ready): send the signing CSR now, with a letter saying the authentication CSR follows; send it later with --follows ID")
 	fs.BoolVar(&o.signLater, "sign-csr-later", false, "the signing CSR is not made yet: send the authentication CSR now, with a letter saying the signing CSR follows; send it later with --follows ID")
-	fs.StringVar(&o.follows, "follows", "", "send the CSR that the submission `ID` awaits (sent with --auth-csr-later or --sign-csr-later) as its next part: the same application for the certification authority; the organisation's flags default to the submission's")
+	fs.StringVar(&o.follows, "follows", "", "send the CSR that the submission `ID` awaits (sent with --auth-csr-later or --sign-csr-later) as its next part: the same package for the certification authority; the organisation's flags default to the submission's")
 	fs.StringVar(&o.authSource, "auth-key", "", "where the authentication key lives, for the letter (default: the security server's software token)")
 	fs.StringVar(&o.signSource, "sign-key", "", "where the signing key lives, e.g. \"Rutoken 0a1b2c3d\" (default: the security server's software token)")
 	fs.StringVar(&o.memberClass, "member-class", "", "the organisation's member `CLASS` (e.g. GOV or COM)")

@@ -43,12 +43,21 @@ func TestFactoryPINsRefused(t *testing.T) {
 	if code, _, errOut := tok(t, factoryUser+"\n"+ownUser+"\n"+ownUser+"\n", "token", "pin", "change-user", "--token", label, "--pin-stdin"); code != exitOK {
 		t.Fatalf("change-user: exit %d %s", code, errOut)
 	}
+	// The SO PIN nobody typed is still the factory one: the token says so
+	// when asked, and keygen names change-so.
 	code, out, errOut = tok(t, ownUser+"\n", keygenArgs...)
-	if code != exitOK || !strings.Contains(out, "CKA_ID") {
-		t.Fatalf("keygen after the change: exit %d %s", code, errOut)
+	if code != exitCannot || !strings.Contains(errOut, "tunduk-onboard-cli token pin change-so") {
+		t.Fatalf("keygen under the factory SO PIN: exit %d %s%s", code, out, errOut)
+	}
+	if keys := keysOn(t, label, ownUser); len(keys) != 0 {
+		t.Fatalf("a key was made under the factory SO PIN: %v", keys)
 	}
 	if code, _, errOut := tok(t, factorySO+"\n"+ownSO+"\n"+ownSO+"\n", "token", "pin", "change-so", "--token", label, "--pin-stdin"); code != exitOK {
 		t.Fatalf("change-so: exit %d %s", code, errOut)
+	}
+	code, out, errOut = tok(t, ownUser+"\n", keygenArgs...)
+	if code != exitOK || !strings.Contains(out, "CKA_ID") {
+		t.Fatalf("keygen after the changes: exit %d %s", code, errOut)
 	}
 	serial := listToken(t, label).Serial
 	code, _, errOut = prepare(t, ownSO+"\n"+ownUser+"\n"+ownUser+"\n", label, dir, "--label", label, "--yes-wipe", serial)

@@ -63,9 +63,18 @@ func (c *tokenCmd) initToken(tok tokens.TokenInfo, o initOpts, forKey bool) (tok
 			return tokens.TokenInfo{}, p, err
 		}
 	}
-	confirm := func(objs []tokens.ObjectInfo) bool {
-		fmt.Fprintln(c.stderr, i18n.T(c.lang, "cli.token.wipe_list", map[string]any{"Token": tok.String(), "Count": len(objs)}))
-		for _, obj := range objs {
+	confirm := func(w tokens.Wipe) bool {
+		// The current user PIN is not asked here: without it the keys,
+		// which are private, are not seen, and the count says "at least".
+		key := "cli.token.wipe_list"
+		switch {
+		case !w.Complete && len(w.Objects) == 0:
+			key = "cli.token.wipe_list_unseen"
+		case !w.Complete:
+			key = "cli.token.wipe_list_least"
+		}
+		fmt.Fprintln(c.stderr, i18n.T(c.lang, key, map[string]any{"Token": tok.String(), "Count": len(w.Objects)}))
+		for _, obj := range w.Objects {
 			fmt.Fprintf(c.stderr, "  %-12s CKA_ID %-16s %q\n", i18n.Enum(c.lang, "cli.token.class.", strings.ReplaceAll(obj.Class, " ", "_")), hex.EncodeToString(obj.ID), obj.Label)
 		}
 		if o.yesWipe != "" {
@@ -84,7 +93,7 @@ func (c *tokenCmd) initToken(tok tokens.TokenInfo, o initOpts, forKey bool) (tok
 		return answer == tok.Serial
 	}
 	logrus.WithFields(logrus.Fields{"serial": tok.Serial, "label": o.label}).Info("token init")
-	nt, err := c.mod.InitToken(tok, p.so, o.label, p.user, confirm)
+	nt, err := c.mod.InitToken(tok, p.so, o.label, p.user, "", confirm)
 	return nt, p, err
 }
 

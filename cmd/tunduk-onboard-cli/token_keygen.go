@@ -80,6 +80,18 @@ func (c *tokenCmd) keygen(args []string, stdin io.Reader) error {
 	if err := tokens.CheckFactoryPINs(tok, pin, "", c.profile.Token.FactoryPINs); err != nil {
 		return c.fail(err)
 	}
+	// No SO PIN is typed here: the token is asked whether its SO PIN is
+	// still the factory one (at most one try, tokens.ProbeFactorySOPIN).
+	if tokens.IsFactoryPIN(tokens.FactorySOPIN, c.profile.Token.FactoryPINs) {
+		got, err := c.mod.ProbeFactorySOPIN(tok, tokens.FactorySOPIN)
+		logrus.WithFields(logrus.Fields{"serial": tok.Serial, "probe": got}).Info("SO PIN probed")
+		if err != nil {
+			logrus.WithError(err).Warn("SO PIN probe")
+		}
+		if got == tokens.SOFactory {
+			return c.fail(&tokens.FactoryPINError{SO: true})
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	_, out, err := c.generateKey(ctx, tok, pin, bits, label)

@@ -66,7 +66,13 @@ func TestPrepare(t *testing.T) {
 	t.Cleanup(func() { reinitToken(t, serial, label) })
 	dir := t.TempDir()
 	pins := testSO + "\n" + prepUser + "\n" + prepUser + "\n"
+	// An initialised token shows nothing without its user PIN, yet may
+	// hold private keys: the format is confirmed by serial.
 	code, out, errOut := prepare(t, pins, label, dir, "--label", "prepared", "--format", "json")
+	if code != exitCannot || !strings.Contains(errOut, "shows no objects without its user PIN, but may hold private keys") {
+		t.Fatalf("prepare on an initialised token, unconfirmed: exit %d\n%s", code, errOut)
+	}
+	code, out, errOut = prepare(t, pins, label, dir, "--label", "prepared", "--format", "json", "--yes-wipe", serial)
 	if code != exitOK {
 		t.Fatalf("prepare: exit %d\n%s", code, errOut)
 	}
@@ -99,7 +105,9 @@ func TestPrepare(t *testing.T) {
 	for _, extra := range [][]string{nil, {"--yes-wipe", "not-" + serial}} {
 		args := append([]string{"--label", "wiped", "--name", "second"}, extra...)
 		code, out, errOut = prepare(t, again, "prepared", dir, args...)
-		if code != exitCannot || !strings.Contains(errOut, "Nothing was changed") || !strings.Contains(errOut, "ss-01 sign") {
+		// The private key is not seen without the user PIN: "at least".
+		if code != exitCannot || !strings.Contains(errOut, "Nothing was changed") || !strings.Contains(errOut, "ss-01 sign") ||
+			!strings.Contains(errOut, "holds at least 1 object (") {
 			t.Errorf("unconfirmed prepare %v: exit %d\n%s\n%s", extra, code, out, errOut)
 		}
 		if got := keysOn(t, "prepared", prepUser); len(got) != 1 || len(got[p.Key.ID]) != 2 {
@@ -132,6 +140,7 @@ func TestPrepare(t *testing.T) {
 // was: same label, the old user PIN still valid, no key.
 func TestPreparePINs(t *testing.T) {
 	label := softToken(t, "prepare-pins")
+	serial := listToken(t, label).Serial
 	dir := t.TempDir()
 	for _, c := range []struct{ name, stdin, want string }{
 		{"wrong SO PIN", "wrong-so-1234\n" + prepUser + "\n" + prepUser + "\n", "Wrong SO (administrator) PIN."},
@@ -143,7 +152,7 @@ func TestPreparePINs(t *testing.T) {
 		{"factory PIN", testSO + "\n12345678\n12345678\n", "factory"},
 		{"short PIN", testSO + "\nabc\nabc\n", "too short"},
 	} {
-		code, out, errOut := prepare(t, c.stdin, label, dir, "--label", "changed")
+		code, out, errOut := prepare(t, c.stdin, label, dir, "--label", "changed", "--yes-wipe", serial)
 		if code != exitCannot || !strings.Contains(errOut, c.want) {
 			t.Errorf("%s: exit %d, stderr %q, want %q", c.name, code, errOut, c.want)
 		}
@@ -177,7 +186,7 @@ func TestPrepareRemovesKeyOnFailure(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(dir, "ss-01-sign-csr.pem"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errOut := prepare(t, testSO+"\n"+prepUser+"\n"+prepUser+"\n", label, dir, "--label", "undone")
+	code, out, errOut := prepare(t, testSO+"\n"+prepUser+"\n"+prepUser+"\n", label, dir, "--label", "undone", "--yes-wipe", serial)
 	if code != exitCannot || !strings.Contains(errOut, i18n.T("en", "cli.token.key_removed", nil)) || !strings.Contains(errOut, filepath.Join(dir, "ss-01-sign-csr.pem")+": "+i18n.T("en", "file.reason.exists", nil)) {
 		t.Fatalf("prepare with an unwritable CSR: exit %d\n%s\n%s", code, out, errOut)
 	}

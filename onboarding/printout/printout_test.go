@@ -169,6 +169,12 @@ func TestStatusAwaited(t *testing.T) {
 		return r
 	}
 	fresh := onboarding.Record{Version: 1}
+	// The signing CSR went alone: the letter said the authentication CSR
+	// follows, and the server is not configured yet to make it.
+	partSent := midway()
+	partSent.Init, partSent.CSRs = nil, partSent.CSRs[1:]
+	partSent.Submission.Awaiting = []string{onboarding.UsageAuth}
+	rest := i18n.T(lang, "print.await.rest_auth", map[string]any{"ID": "20261102-ss1", "CA": ca})
 	failedCheck := midway()
 	failedCheck.Readiness.Fail, failedCheck.Submission = 2, nil
 	for _, c := range []struct {
@@ -183,6 +189,8 @@ func TestStatusAwaited(t *testing.T) {
 		{"check failed, nothing sent", failedCheck, [][]string{
 			{us, i18n.T(lang, "print.todo.readiness_fix", map[string]any{"Fail": 2}), ""}, {us, tt("print.todo.send"), ""}}},
 		{"sent", midway(), [][]string{{ca, tt("print.await.ca"), date(t1, lang)}}},
+		{"sent in part", partSent, [][]string{{ca, tt("print.await.ca_sign"), date(t1, lang)}, {us, rest, date(t1, lang)},
+			{us, tt("print.todo.configure"), ""}, {us, tt("print.todo.auth_csr"), ""}}},
 		{"imported", withCerts(func(*onboarding.Certificate) {}), [][]string{{us, tt("print.todo.register"), ""}}},
 		{"registration sent", withCerts(func(c *onboarding.Certificate) { c.RegistrationSent = t2.Add(time.Hour) }),
 			[][]string{{op, tt("print.await.operator"), date(t2.Add(time.Hour), lang)}}},

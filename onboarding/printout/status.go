@@ -238,7 +238,12 @@ func (s statusFacts) awaited() [][]string {
 	r := s.rec
 	var rows [][]string
 	if s.waitingCA() {
-		rows = append(rows, []string{s.p.CA.Title.In(s.lang), s.t("print.await.ca"), date(r.Submission.SentAt, s.lang)})
+		rows = append(rows, []string{s.p.CA.Title.In(s.lang), s.t(s.caAwaitKey()), date(r.Submission.SentAt, s.lang)})
+	}
+	// The rest of a part-sent application: the CA waits for it from us.
+	for _, u := range s.awaiting() {
+		rows = append(rows, []string{s.t("print.who.us"), s.t("print.await.rest_"+u, map[string]any{
+			"ID": value(r.Submission.ID, 64), "CA": s.p.CA.Title.In(s.lang)}), date(r.Submission.SentAt, s.lang)})
 	}
 	if s.waitingOperator() {
 		since := time.Time{}
@@ -252,6 +257,34 @@ func (s statusFacts) awaited() [][]string {
 		rows = append(rows, []string{us, key, ""})
 	}
 	return rows
+}
+
+// awaiting: the CSRs (usages) a sent application still waits for, the
+// letter having said they follow; none once certificates came back.
+func (s statusFacts) awaiting() []string {
+	sub := s.rec.Submission
+	if !sub.Sent() || sub.Stage != "sent" {
+		return nil
+	}
+	var out []string
+	for _, u := range sub.Awaiting {
+		if u == onboarding.UsageAuth || u == onboarding.UsageSign {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// caAwaitKey: what the CA is to issue, from the CSRs it has: both
+// certificates, or only the one whose CSR went when the other follows.
+func (s statusFacts) caAwaitKey() string {
+	switch a := s.awaiting(); {
+	case len(a) == 1 && a[0] == onboarding.UsageAuth:
+		return "print.await.ca_sign"
+	case len(a) == 1 && a[0] == onboarding.UsageSign:
+		return "print.await.ca_auth"
+	}
+	return "print.await.ca"
 }
 
 // ourTodo is what the organisation still has to do, in order, in words.
@@ -286,6 +319,11 @@ func (s statusFacts) ourTodo() []string {
 	if !r.Submission.Sent() {
 		todo("print.todo.send")
 		return out // the rest follows the CA's answer
+	}
+	for _, u := range s.awaiting() {
+		if r.LatestCSR(u) == nil {
+			todo("print.todo." + u + "_csr") // then sent as the rest (print.await.rest_*)
+		}
 	}
 	if s.waitingCA() {
 		return out
