@@ -115,9 +115,12 @@ func (wz *wizard) startWalkLog(path string) (stop func()) {
 			}
 			// The beat: when the UI goroutine last ran the walk, so the
 			// test knows its click was handled (a file chooser being
-			// built holds the UI goroutine for a while).
+			// built holds the UI goroutine for a while). Renamed into
+			// place, so a reader never sees it truncated and empty.
 			now := time.Now()
-			_ = os.WriteFile(path+".beat", []byte(strconv.FormatInt(now.UnixMilli(), 10)), 0o600)
+			if os.WriteFile(path+".beat.new", []byte(strconv.FormatInt(now.UnixMilli(), 10)), 0o600) == nil {
+				_ = os.Rename(path+".beat.new", path+".beat")
+			}
 			// A problem counts once it lasted: a page is laid out again
 			// in the frames after a change, and what it showed between
 			// is no one's to read.
