@@ -467,14 +467,16 @@ func (ts *tokenStep) tokenRow(t tokens.TokenInfo) fyne.CanvasObject {
 	details := widget.NewLabel(T("token.details", map[string]any{
 		"Manufacturer": i18n.Line(t.Manufacturer, 64), "Model": i18n.Line(t.Model, 64), "Serial": i18n.Line(serial, 64)}) + " · " + rsaText)
 	details.Wrapping = fyne.TextWrapWord
-	badges := container.NewHBox()
+	// The name and its flags wrap into rows: three flags of a worn token
+	// in Russian are wider than the page at 1024 px.
+	head := container.New(layout.NewRowWrapLayout(), title)
 	for _, b := range tokenBadges(t) {
 		l := widget.NewLabelWithStyle(b.text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		l.Importance = b.imp
-		badges.Add(l)
+		head.Add(l)
 	}
 	return container.NewBorder(nil, nil, container.NewVBox(pick), nil,
-		container.NewVBox(container.NewHBox(title, badges), details))
+		container.NewVBox(head, details))
 }
 
 type badge struct {

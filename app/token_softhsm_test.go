@@ -311,6 +311,25 @@ func TestTokenStepListsSoftHSMTokens(t *testing.T) {
 	h.waitRows(t, testTokenA)
 }
 
+// A worn token's flags wrap under its name: in one row, three Russian
+// flags needed 1093 px and grew the window past a 1024 px screen.
+func TestTokenRowFlagsWrap(t *testing.T) {
+	wz, _ := newTestWizard(t, nil)
+	a := tokens.TokenInfo{SlotID: 1, Manufacturer: "Aktiv Co.", Model: "Rutoken ECP", Serial: "3a1b2c3d", Label: "SS1-sign", Initialized: true,
+		RSAMinBits: 512, RSAMaxBits: 4096, UserPINCountLow: true, SOPINCountLow: true, UserPINToBeChanged: true, SOPINToBeChanged: true}
+	for _, code := range Languages {
+		if err := SetLanguage(code); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(tokenBadges(a)); n < 4 {
+			t.Fatalf("%s: %d flags, want 4 or more", code, n)
+		}
+		if w := wz.token.tokenRow(a).MinSize().Width; w > 480 {
+			t.Errorf("%s: a token with four flags needs %.0f px", code, w)
+		}
+	}
+}
+
 func TestTokenStepLiveUpdateAndBadges(t *testing.T) {
 	wz, _ := newTestWizard(t, mapPrefs{prefModulePath: "/nonexistent/librtpkcs11ecp.so"})
 	ts := wz.token
