@@ -19,6 +19,9 @@ func (s *Session) makeCSRs(ctx context.Context, p Params, o CSROptions, progress
 	if err := p.checkIDs(); err != nil {
 		return out, err
 	}
+	if err := s.checkServerIDIfSet(ctx, p); err != nil {
+		return out, err
+	}
 	if err := s.checkProfileClass(ctx, p); err != nil {
 		return out, err
 	}
