@@ -131,6 +131,25 @@ func (cs *configureStep) hardwareTokenIDs() []string {
 	return ids
 }
 
+// takeOnlyHWToken fills an empty hardware token ID with the server's only
+// hardware token: its ID is X-Road's (hex from the PKCS#11 module, slot,
+// serial and label), one to read, never to guess.
+func (cs *configureStep) takeOnlyHWToken() {
+	if strings.TrimSpace(cs.form.HWTokenID) != "" || cs.status == nil {
+		return
+	}
+	tok, err := cs.status.HardwareToken("")
+	if err != nil {
+		return
+	}
+	cs.form.HWTokenID = tok.ID
+	cs.saveForm()
+	if cs.v != nil {
+		cs.v.hwToken.Text = tok.ID // not SetText: its OnChanged refreshes, and the caller refreshes next
+		cs.v.hwToken.Refresh()
+	}
+}
+
 func (cs *configureStep) anchorImported() bool {
 	return cs.status != nil && cs.status.Init.AnchorImported
 }
@@ -297,6 +316,7 @@ func (cs *configureStep) refreshStatus() {
 		cs.status, cs.statusAt = &st, time.Now()
 		cs.wz.rec.serverStatus(&st)
 		cs.adoptCSRs(&st)
+		cs.takeOnlyHWToken()
 	}, cs.refresh)
 }
 

@@ -118,7 +118,7 @@ func (cs *configureStep) view() fyne.CanvasObject {
 	toCerts.Importance = widget.MediumImportance
 	v.hwToken = widget.NewSelectEntry(nil)
 	v.hwToken.SetText(f.HWTokenID)
-	v.hwToken.SetPlaceHolder("1")
+	v.hwToken.SetPlaceHolder(T("configure.hw_token_placeholder")) // the server's ID, read with Refresh: no example fits
 	v.hwToken.OnChanged = func(s string) { f.HWTokenID = s; cs.saveForm(); cs.refresh() }
 	v.hwPIN = entry(&f.HWPIN, "", true, false)
 	hwForm := widget.NewForm(
