@@ -158,6 +158,9 @@ func (cs *configureStep) anchorImported() bool {
 func (cs *configureStep) formProblem() string {
 	f := cs.form
 	hw, _ := cs.wz.signOnServer()
+	if cs.wz.install.missingClass() != nil {
+		return T("install.profile_class_absent")
+	}
 	if _, _, ok := cs.wz.adminCredentials(); !ok {
 		if u := strings.TrimSpace(f.AdminUser); !installer.ValidUserName(u) {
 			return i18n.T(CurrentLanguage(), "installer.opt.admin_user.invalid", map[string]any{"User": i18n.Line(u, 100)})

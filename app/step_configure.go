@@ -278,6 +278,9 @@ func (cs *configureStep) refresh() {
 	}
 	if cs.xroadAbsent() {
 		v.root.Objects = []fyne.CanvasObject{container.NewVScroll(cs.notInstalledView())}
+	} else if pc := wz.install.missingClass(); pc != nil {
+		// NIIS's packages: the CA would refuse every CSR made here.
+		v.root.Objects = []fyne.CanvasObject{container.NewVScroll(wz.deadEnd(T("install.profile_class_absent"), pc.Text(CurrentLanguage()), stepInstall))}
 	} else {
 		v.root.Objects = []fyne.CanvasObject{v.scroll}
 	}
