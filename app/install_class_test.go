@@ -2,14 +2,11 @@ package app
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
 
-	"github.com/tunduk-onboard/tunduk-onboard/build/testhost"
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/installer"
@@ -24,12 +21,6 @@ import (
 // A synthetic plan runs over a real sshd; the final check reads the
 // contract fake's admin API and jar through it.
 func TestInstallWithoutProfileClassClosesConfigure(t *testing.T) {
-	h := testhost.StartSSHD(t, testhost.Options{})
-	home := t.TempDir()
-	t.Setenv("HOME", home)
-	t.Setenv("SSH_AUTH_SOCK", "")
-	os.MkdirAll(filepath.Join(home, ".ssh"), 0o700)
-	testhost.WriteKnownHostsFile(t, filepath.Join(home, ".ssh", "known_hosts"), h.KnownHostsLine())
 	f := xroadtest.Start(t)
 	api := f.AdminAPI()
 	t.Setenv(envAdminAPI, api.Addr)
@@ -37,9 +28,7 @@ func TestInstallWithoutProfileClassClosesConfigure(t *testing.T) {
 	t.Setenv(envProxyJar, api.ProxyJar)
 	f.SetProxyJar(false)
 
-	wz, p := installWizard(t, 0)
-	wz.state.Server = Server{Remote: true, Host: h.IP, Port: strconv.Itoa(h.Port), User: h.User, Auth: AuthKey, KeyFile: h.ClientKeyPath, PublicIP: "93.184.216.34"}
-	wz.showStep()
+	wz, p := installOverSSHD(t)
 	is := wz.install
 	dir := t.TempDir()
 	is.makePlan = func(*profile.Profile, *checks.Report, installer.Options) ([]installer.Step, error) {
