@@ -131,6 +131,25 @@ func (cs *configureStep) hardwareTokenIDs() []string {
 	return ids
 }
 
+// takeOnlyHWToken fills an empty hardware token ID with the server's only
+// hardware token: its ID is X-Road's (hex from the PKCS#11 module, slot,
+// serial and label), one to read, never to guess.
+func (cs *configureStep) takeOnlyHWToken() {
+	if strings.TrimSpace(cs.form.HWTokenID) != "" || cs.status == nil {
+		return
+	}
+	tok, err := cs.status.HardwareToken("")
+	if err != nil {
+		return
+	}
+	cs.form.HWTokenID = tok.ID
+	cs.saveForm()
+	if cs.v != nil {
+		cs.v.hwToken.Text = tok.ID // not SetText: its OnChanged refreshes, and the caller refreshes next
+		cs.v.hwToken.Refresh()
+	}
+}
+
 func (cs *configureStep) anchorImported() bool {
 	return cs.status != nil && cs.status.Init.AnchorImported
 }
@@ -139,6 +158,9 @@ func (cs *configureStep) anchorImported() bool {
 func (cs *configureStep) formProblem() string {
 	f := cs.form
 	hw, _ := cs.wz.signOnServer()
+	if cs.wz.install.missingClass() != nil {
+		return T("install.profile_class_absent")
+	}
 	if _, _, ok := cs.wz.adminCredentials(); !ok {
 		if u := strings.TrimSpace(f.AdminUser); !installer.ValidUserName(u) {
 			return i18n.T(CurrentLanguage(), "installer.opt.admin_user.invalid", map[string]any{"User": i18n.Line(u, 100)})
@@ -297,6 +319,7 @@ func (cs *configureStep) refreshStatus() {
 		cs.status, cs.statusAt = &st, time.Now()
 		cs.wz.rec.serverStatus(&st)
 		cs.adoptCSRs(&st)
+		cs.takeOnlyHWToken()
 	}, cs.refresh)
 }
 

@@ -19,7 +19,6 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/installer"
 	"github.com/tunduk-onboard/tunduk-onboard/profile"
 	"github.com/tunduk-onboard/tunduk-onboard/remote"
-	"github.com/tunduk-onboard/tunduk-onboard/xroad"
 )
 
 // installForm is what the operator gives the installer. The passwords
@@ -45,6 +44,11 @@ type installStep struct {
 	status             string
 	logLines           []string
 	outcome            func() fyne.CanvasObject
+	// noClass is the last finished install's finding that the X-Road it
+	// installed lacks the operator's certificate profile class, on
+	// noClassOn (the server's Display): Configure stays closed there.
+	noClass   *installer.ProfileClass
+	noClassOn string
 
 	// Seams for tests: the plan (synthetic steps instead of X-Road), the
 	// runner's host paths, the UI goroutine, the end of a run.
@@ -184,6 +188,7 @@ func (is *installStep) start() {
 	srv := is.wz.state.Server // a copy, with the in-memory secrets
 	ctx, cancel := context.WithCancel(context.Background())
 	is.cancelFn, is.running, is.outcome = cancel, true, nil
+	is.noClass, is.noClassOn = nil, ""
 	is.rows, is.total, is.finished, is.logLines = nil, len(steps), 0, nil
 	for _, s := range steps {
 		is.rows = append(is.rows, progressRow{id: s.ID, title: s.Title, note: s.Note})
@@ -224,9 +229,9 @@ func (is *installStep) start() {
 		After: func(ctx context.Context, h installer.HostAccess) error {
 			is.uiDo(func() { is.status = verifying; is.refresh() })
 			var err error
-			api, err = installer.VerifyAdminAPI(ctx, xroad.DefaultAdminAPI, h)
+			api, err = installer.VerifyAdminAPI(ctx, adminAPI(), h)
 			if err == nil {
-				class = installer.CheckProfileClass(ctx, xroad.DefaultAdminAPI, is.wz.profile.Install.ProfileClass, h)
+				class = installer.CheckProfileClass(ctx, adminAPI(), is.wz.profile.Install.ProfileClass, h)
 			}
 			return err
 		},
@@ -247,7 +252,16 @@ func (is *installStep) start() {
 			is.running = false
 			is.resumable = err != nil
 			is.wz.rec.installEnded(err, is.wz.profile.XRoad.Version)
-			if err == nil {
+			if err == nil && class != nil && class.Status == installer.ClassAbsent {
+				// NIIS's packages: installed, but the CA would refuse the
+				// CSRs, so Configure is closed until the operator's are in.
+				is.noClass, is.noClassOn = class, srv.Display()
+				is.outcome = func() fyne.CanvasObject {
+					return warnCard(T("install.profile_class_absent"), class.Text(CurrentLanguage()))
+				}
+				is.status = ""
+				is.refresh()
+			} else if err == nil {
 				is.outcome = func() fyne.CanvasObject {
 					ok := successCard(T("install.ok", map[string]any{"Cert": groupFingerprint(api.CertSHA256)}),
 						T(next, map[string]any{"Host": srv.Host, "User": is.form.AdminUser}))
@@ -267,6 +281,15 @@ func (is *installStep) start() {
 			}
 		})
 	}()
+}
+
+// missingClass is the install's finding that the X-Road on the server
+// lacks the operator's certificate profile class, or nil.
+func (is *installStep) missingClass() *installer.ProfileClass {
+	if is.noClass == nil || is.noClassOn != is.wz.state.Server.Display() {
+		return nil
+	}
+	return is.noClass
 }
 
 // cancel stops after the step under way.

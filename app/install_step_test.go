@@ -35,6 +35,22 @@ func installWizard(t *testing.T, fails int) (*wizard, uiPump) {
 	return wz, showInstall(wz, rep)
 }
 
+// installOverSSHD is the Install step on screen for a real sshd on
+// loopback, its host key known in a throwaway HOME, no agent.
+func installOverSSHD(t *testing.T) (*wizard, uiPump) {
+	t.Helper()
+	h := testhost.StartSSHD(t, testhost.Options{})
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("SSH_AUTH_SOCK", "")
+	os.MkdirAll(filepath.Join(home, ".ssh"), 0o700)
+	testhost.WriteKnownHostsFile(t, filepath.Join(home, ".ssh", "known_hosts"), h.KnownHostsLine())
+	wz, p := installWizard(t, 0)
+	wz.state.Server = Server{Remote: true, Host: h.IP, Port: strconv.Itoa(h.Port), User: h.User, Auth: AuthKey, KeyFile: h.ClientKeyPath, PublicIP: "93.184.216.34"}
+	wz.showStep()
+	return wz, p
+}
+
 // showInstall puts the Install step on screen with rep as the readiness
 // report, its UI updates routed through the returned pump.
 func showInstall(wz *wizard, rep *checks.Report) uiPump {
@@ -128,15 +144,7 @@ func TestInstallStepFormGatesStart(t *testing.T) {
 // failing step with its log tail, Resume that skips what is done, and
 // the admin password nowhere on screen.
 func TestInstallStepRunsAndResumes(t *testing.T) {
-	h := testhost.StartSSHD(t, testhost.Options{})
-	home := t.TempDir()
-	t.Setenv("HOME", home)
-	t.Setenv("SSH_AUTH_SOCK", "")
-	os.MkdirAll(filepath.Join(home, ".ssh"), 0o700)
-	testhost.WriteKnownHostsFile(t, filepath.Join(home, ".ssh", "known_hosts"), h.KnownHostsLine())
-	wz, p := installWizard(t, 0)
-	wz.state.Server = Server{Remote: true, Host: h.IP, Port: strconv.Itoa(h.Port), User: h.User, Auth: AuthKey, KeyFile: h.ClientKeyPath, PublicIP: "93.184.216.34"}
-	wz.showStep()
+	wz, p := installOverSSHD(t)
 	is := wz.install
 	dir := t.TempDir()
 	gate := filepath.Join(dir, "gate")

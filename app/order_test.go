@@ -124,6 +124,15 @@ var stepRefs = map[string]map[string]bool{
 	"token.place.server_soft_token.todo":    {stepCertificates: false, stepConfigure: false},
 	"configure.sign_place.usb_token":        {stepCertificates: true},
 	"submit.item.sign_missing_server":       {stepConfigure: false},
+	// The signing CSR's texts when the key is at the server (signTextKey).
+	"submit.partial.todo.sign.server_hw_token":   {stepConfigure: false},
+	"submit.partial.todo.sign.server_soft_token": {stepConfigure: false},
+	"submit.awaiting.sign.server_hw_token":       {stepConfigure: false},
+	"submit.awaiting.sign.server_soft_token":     {stepConfigure: false},
+	"submit.err.no_sign_csr.server_hw_token":     {stepConfigure: false},
+	"submit.err.no_sign_csr.server_soft_token":   {stepConfigure: false},
+	"summary.awaited_sign.server_hw_token":       {stepConfigure: false, stepSubmit: false},
+	"summary.awaited_sign.server_soft_token":     {stepConfigure: false, stepSubmit: false},
 }
 
 // shownBy is the step whose page shows key (prefixes of stepTexts), "".

@@ -82,6 +82,18 @@ func (wz *wizard) signOnServer() (hw, soft bool) {
 	return pl == profile.PlacementServerHWToken, pl == profile.PlacementServerSoftToken
 }
 
+// signTextKey is key, a text that sends the user to where the signing
+// CSR is made, in the variant of the chosen place: at the server
+// (key.server_hw_token, key.server_soft_token) Configure makes it, not
+// Certificates.
+func (wz *wizard) signTextKey(key string) string {
+	switch pl := wz.signPlacement(); pl {
+	case profile.PlacementServerHWToken, profile.PlacementServerSoftToken:
+		return key + "." + pl
+	}
+	return key
+}
+
 // placementPicker is the choice of place: a radio of the allowed places,
 // which one the operator recommends and, under it, what the chosen one
 // means.

@@ -118,7 +118,7 @@ func (cs *configureStep) view() fyne.CanvasObject {
 	toCerts.Importance = widget.MediumImportance
 	v.hwToken = widget.NewSelectEntry(nil)
 	v.hwToken.SetText(f.HWTokenID)
-	v.hwToken.SetPlaceHolder("1")
+	v.hwToken.SetPlaceHolder(T("configure.hw_token_placeholder")) // the server's ID, read with Refresh: no example fits
 	v.hwToken.OnChanged = func(s string) { f.HWTokenID = s; cs.saveForm(); cs.refresh() }
 	v.hwPIN = entry(&f.HWPIN, "", true, false)
 	hwForm := widget.NewForm(
@@ -278,6 +278,9 @@ func (cs *configureStep) refresh() {
 	}
 	if cs.xroadAbsent() {
 		v.root.Objects = []fyne.CanvasObject{container.NewVScroll(cs.notInstalledView())}
+	} else if pc := wz.install.missingClass(); pc != nil {
+		// NIIS's packages: the CA would refuse every CSR made here.
+		v.root.Objects = []fyne.CanvasObject{container.NewVScroll(wz.deadEnd(T("install.profile_class_absent"), pc.Text(CurrentLanguage()), stepInstall))}
 	} else {
 		v.root.Objects = []fyne.CanvasObject{v.scroll}
 	}

@@ -200,6 +200,11 @@ func infoCard(title, body string) fyne.CanvasObject {
 	return card(theme.NewWarningThemedResource(theme.InfoIcon()), title, body)
 }
 
+// warnCard is a task finished in a way that stops what comes next.
+func warnCard(title, body string) fyne.CanvasObject {
+	return card(theme.NewErrorThemedResource(theme.WarningIcon()), title, body)
+}
+
 // successCard is a finished task and what comes next.
 func successCard(title, body string) fyne.CanvasObject {
 	return card(theme.NewSuccessThemedResource(theme.ConfirmIcon()), title, body)

@@ -361,7 +361,7 @@ func (ss *submitStep) renderPartial() {
 		return
 	}
 	if f := ss.follows(); len(f) > 0 {
-		v.contents.Add(infoCard(T("submit.partial"), T(partialTodo[f[0]])))
+		v.contents.Add(infoCard(T("submit.partial"), T(ss.usageTextKey(partialTodo, f[0]))))
 	}
 }
 

@@ -171,7 +171,7 @@ func (ss *submitStep) csrProblems() []Problem {
 		out = append(out, Problem{Field: "auth_csr", Key: "submit.err.no_auth_csr"})
 	}
 	if sign == nil {
-		out = append(out, Problem{Field: "sign_csr", Key: "submit.err.no_sign_csr"})
+		out = append(out, Problem{Field: "sign_csr", Key: ss.wz.signTextKey("submit.err.no_sign_csr")})
 	}
 	return out
 }
@@ -573,6 +573,15 @@ var (
 	csrNames     = map[enroll.Usage]string{enroll.UsageAuth: "submit.csr.auth", enroll.UsageSign: "submit.csr.sign"}
 )
 
+// usageTextKey is texts' key for u, for the signing CSR in the variant of
+// the place it is made (signTextKey).
+func (ss *submitStep) usageTextKey(texts map[enroll.Usage]string, u enroll.Usage) string {
+	if u == enroll.UsageSign {
+		return ss.wz.signTextKey(texts[u])
+	}
+	return texts[u]
+}
+
 // sentTodo is what comes after a sending: the certificates, or first the
 // rest of the application when a CSR was announced as following.
 func (ss *submitStep) sentTodo() string {
@@ -587,7 +596,7 @@ func (ss *submitStep) sentTodo() string {
 func (ss *submitStep) awaitingText(u enroll.Usage) string {
 	rec := ss.record
 	at, _, _ := eventTime(rec, enroll.StageSent)
-	return T(awaitingTodo[u], map[string]any{"ID": rec.ID, "Date": when(at), "Part": len(rec.Parts) + 1})
+	return T(ss.usageTextKey(awaitingTodo, u), map[string]any{"ID": rec.ID, "Date": when(at), "Part": len(rec.Parts) + 1})
 }
 
 // failTodo is what to do after a failed delivery, per way of sending.

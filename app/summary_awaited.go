@@ -50,6 +50,9 @@ func summaryAwaited(f summaryFacts) []summaryLine {
 		if key == "" {
 			continue
 		}
+		if u == enroll.UsageSign {
+			key = f.wz.signTextKey(key) // made by Configure when the key is at the server
+		}
 		sent, _, _ := eventTime(f.record, enroll.StageSent)
 		out = append(out, summaryLine{sectionNext, lineTodo, T(key, map[string]any{"CA": f.wz.caTitle(), "ID": f.record.ID, "Date": when(sent)})})
 	}

@@ -3,6 +3,7 @@ package xroad
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -235,4 +236,20 @@ func (c *Client) GenerateCSR(ctx context.Context, keyID string, req CSRGenerate)
 	cl.accept = "application/octet-stream"
 	b, _, err := c.do(ctx, cl)
 	return b, err
+}
+
+// CurrentServer is GET /security-servers?current_server=true: the
+// identifier of the server the API belongs to, its owner and server code
+// as initialisation saved them (X-Road 7.4.2 SecurityServersApiController.java,
+// getSecurityServers over ServerConfService.getSecurityServerId). Before
+// the owner is saved the server answers 500.
+func (c *Client) CurrentServer(ctx context.Context) (SecurityServer, error) {
+	all, err := getJSON[[]SecurityServer](ctx, c, "/security-servers", url.Values{"current_server": {"true"}}.Encode())
+	if err != nil {
+		return SecurityServer{}, err
+	}
+	if len(all) != 1 {
+		return SecurityServer{}, fmt.Errorf("xroad: GET /security-servers?current_server=true answered %d servers, not one", len(all))
+	}
+	return all[0], nil
 }

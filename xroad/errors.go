@@ -26,6 +26,11 @@ const (
 	// on a wrong PIN (X_LOGIN_FAILED through ExceptionTranslator's "core."
 	// prefix), e.g. "Login failed: CKR_PIN_LOCKED" in its metadata.
 	CodeLoginFailed = "core.Signer.LoginFailed"
+	// CodeProfileInstantiation: the CA's certificate profile class could
+	// not be loaded (DeviationCodes.ERROR_INSTANTIATION_FAILED, 500 from
+	// CertificateAuthorityService.getCertificateProfile): the class
+	// global configuration names is not in the installed X-Road.
+	CodeProfileInstantiation = "certificate_profile_instantiation_failure"
 )
 
 // Detail is a code with its metadata: the API's CodeWithDetails.

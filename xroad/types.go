@@ -188,3 +188,16 @@ type CertificateAuthority struct {
 	TopCA              bool   `json:"top_ca"`
 	AuthenticationOnly bool   `json:"authentication_only"`
 }
+
+// SecurityServer is a security server's identifier (GET /security-servers):
+// X-Road 7.4.2 SecurityServerConverter.java sets id
+// (INSTANCE:CLASS:CODE:SERVER), its parts and, from global configuration,
+// the address.
+type SecurityServer struct {
+	ID          string `json:"id"`
+	InstanceID  string `json:"instance_id"`
+	MemberClass string `json:"member_class"`
+	MemberCode  string `json:"member_code"`
+	ServerCode  string `json:"server_code"`
+	Address     string `json:"server_address,omitempty"`
+}

@@ -17,6 +17,10 @@ const (
 	exitOK     = 0 // done, nothing failed
 	exitFailed = 1 // done, and something failed (a readiness rule, a step)
 	exitCannot = 2 // could not do it: usage, connection, host key, bad input
+	// exitNoProfileClass: install finished, but the X-Road installed lacks
+	// the operator's certificate profile class (NIIS packages in place of
+	// the operator's), so its CSRs will be refused: not a success.
+	exitNoProfileClass = 3
 )
 
 // userError is what a verb tells the user when it stops: the exit code,

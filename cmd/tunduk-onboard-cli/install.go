@@ -17,6 +17,7 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/installer"
 	ob "github.com/tunduk-onboard/tunduk-onboard/onboarding"
 	"github.com/tunduk-onboard/tunduk-onboard/remote"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad"
 )
 
 type installOpts struct {
@@ -37,6 +38,12 @@ type installOpts struct {
 	format             string
 	lang               string
 	verbose            bool
+
+	// api is where the final check finds the admin API and the jar on
+	// the host (zero: xroad.DefaultAdminAPI); tune adjusts the runner.
+	// Tests set both: this machine must never get the real plan.
+	api  xroad.AdminAPI
+	tune func(*installer.Runner)
 }
 
 // runInstall checks the host, plans the install of the security server

@@ -171,6 +171,10 @@ func runPlan(ctx context.Context, cancel context.CancelFunc, o *installOpts, h i
 
 	var api remote.PinnedCert
 	var class *installer.ProfileClass
+	adminAPI := o.api
+	if adminAPI.Addr == "" {
+		adminAPI = xroad.DefaultAdminAPI
+	}
 	r := &installer.Runner{
 		Holder:   installer.Holder("tunduk-onboard-cli"),
 		Conn:     h.conn,
@@ -192,12 +196,15 @@ func runPlan(ctx context.Context, cancel context.CancelFunc, o *installOpts, h i
 		After: func(ctx context.Context, h installer.HostAccess) error {
 			p.event(installer.Event{StepID: "admin-api", Kind: installer.EventChecking})
 			var err error
-			api, err = installer.VerifyAdminAPI(ctx, xroad.DefaultAdminAPI, h)
+			api, err = installer.VerifyAdminAPI(ctx, adminAPI, h)
 			if err == nil {
-				class = installer.CheckProfileClass(ctx, xroad.DefaultAdminAPI, o.profileClass, h)
+				class = installer.CheckProfileClass(ctx, adminAPI, o.profileClass, h)
 			}
 			return err
 		},
+	}
+	if o.tune != nil {
+		o.tune(r)
 	}
 	err := r.Run(ctx, steps)
 
@@ -212,6 +219,11 @@ func runPlan(ctx context.Context, cancel context.CancelFunc, o *installOpts, h i
 			key = "cli.install.installed_local"
 		}
 		msg, todo = p.t(key, data), p.t(key+".todo", data)
+		if class != nil && class.Status == installer.ClassAbsent {
+			// The packages are in place, but not the operator's: the CSRs
+			// would be refused, so Configure is not the next step.
+			code, todo = exitNoProfileClass, ""
+		}
 	} else {
 		m := explainInstall(o.lang, err)
 		res.Status, code = installStatus(m.key)
@@ -229,15 +241,17 @@ func runPlan(ctx context.Context, cancel context.CancelFunc, o *installOpts, h i
 		json.NewEncoder(stdout).Encode(res)
 		return reported(code)
 	}
-	if code != exitOK {
+	if code != exitOK && err != nil {
 		return &userError{code: code, lang: o.lang, text: msg, err: err}
 	}
 	fmt.Fprintln(stdout, msg)
 	if class != nil {
 		fmt.Fprintln(stdout, class.Text(o.lang))
 	}
-	fmt.Fprintln(stdout, todo)
-	return nil
+	if todo != "" {
+		fmt.Fprintln(stdout, todo)
+	}
+	return reported(code)
 }
 
 // currentUser is the name of the user the program runs as, for prompts.

@@ -24,7 +24,7 @@ func (o *serverCSROpts) flags(stderr io.Writer) *flag.FlagSet {
 	fs.BoolVar(&o.pinStdin, "pin-stdin", false, "read the software token PIN from standard input (else asked on the terminal when the server needs it)")
 	fs.StringVar(&o.signOn, "sign-on", "", "make the signing key and CSR on the server too: `WHERE` is hw-token (a hardware token plugged into the server, see --hw-token) or soft-token (the server's software token)")
 	fs.BoolVar(&o.signOnServer, "sign-on-server", false, "the same as --sign-on hw-token")
-	fs.StringVar(&o.hwToken, "hw-token", "", "`ID` of the hardware token on the server (see server status)")
+	fs.StringVar(&o.hwToken, "hw-token", "", "`ID` of the hardware token on the server, as server status lists it (default: the server's only hardware token)")
 	fs.BoolVar(&o.hwPINStdin, "hw-pin-stdin", false, "read the hardware token's PIN from standard input (else asked on the terminal when the token is logged out)")
 	return fs
 }
@@ -51,9 +51,6 @@ func runServerCSR(args []string, stdin io.Reader, stdout, stderr io.Writer) erro
 		return out.cannot(err)
 	}
 	o.signOnServer = place == profile.PlacementServerHWToken
-	if o.signOnServer && o.hwToken == "" {
-		return out.cannot(&configure.Error{Key: "configure.err.hw_token_needed"})
-	}
 	if st, err := os.Stat(o.outDir); err != nil || !st.IsDir() {
 		return out.cannot(errKey("cli.server.out_dir", map[string]any{"Dir": o.outDir}))
 	}
@@ -83,7 +80,7 @@ func runServerCSR(args []string, stdin io.Reader, stdout, stderr io.Writer) erro
 	}
 	defer hangUp()
 	p := o.params()
-	if !o.pinStdin || (o.signOnServer && !o.hwPINStdin) {
+	if !o.pinStdin || (o.signOnServer && (!o.hwPINStdin || o.hwToken == "")) {
 		// PINs not on standard input are asked on the terminal only for a
 		// token that is logged out: a resumed run after a login needs none.
 		st, err := s.Status(ctx, p)
@@ -97,10 +94,13 @@ func runServerCSR(args []string, stdin io.Reader, stdout, stderr io.Writer) erro
 		}
 		if o.signOnServer {
 			// A wrong --hw-token is told (with the tokens there are)
-			// before its PIN is asked.
-			if _, err := st.Token(o.hwToken); err != nil {
+			// before its PIN is asked; none given is the server's only
+			// hardware token, by the ID it lists (never one assumed).
+			tok, err := st.HardwareToken(o.hwToken)
+			if err != nil {
 				return out.failed(err)
 			}
+			o.hwToken, opt.HWTokenID = tok.ID, tok.ID
 		}
 		if o.signOnServer && !o.hwPINStdin && !st.LoggedIn(o.hwToken) {
 			if opt.HWPIN, err = o.askPIN(false, false, "--hw-pin-stdin", "hw"); err != nil {

@@ -165,12 +165,11 @@ func (s *Session) status(ctx context.Context, p Params) (Status, error) {
 		return st, err
 	}
 	signOurs := false
+	st.Tokens = tokenInfos(toks)
 	for _, t := range toks {
 		if t.ID == xroad.SoftwareTokenID {
 			st.SoftTokenLoggedIn = t.LoggedIn
 		}
-		st.Tokens = append(st.Tokens, TokenInfo{ID: t.ID, Name: t.Name, Type: t.Type, Status: t.Status,
-			Serial: t.SerialNumber, LoggedIn: t.LoggedIn, Available: t.Available})
 		for _, k := range t.Keys {
 			ks := &KeyState{TokenID: t.ID, KeyID: k.ID, Label: k.Label}
 			if len(k.CSRs) > 0 {

@@ -185,8 +185,10 @@ func (s *Session) Initialize(ctx context.Context, p Params, anchor []byte, softP
 type CSROptions struct {
 	SoftPIN      string // to log the software token in when needed
 	SignOnServer bool   // make the signing key+CSR on a hardware token at the server
-	HWTokenID    string
-	HWPIN        string
+	// HWTokenID is that token's ID as the server lists it (GET /tokens);
+	// empty: the server's only hardware token (Status.HardwareToken).
+	HWTokenID string
+	HWPIN     string
 	// SignOnSoftToken makes the signing key+CSR on the server's software
 	// token, beside the authentication key (not with SignOnServer).
 	SignOnSoftToken bool

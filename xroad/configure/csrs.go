@@ -19,14 +19,26 @@ func (s *Session) makeCSRs(ctx context.Context, p Params, o CSROptions, progress
 	if err := p.checkIDs(); err != nil {
 		return out, err
 	}
+	if err := s.checkServerIDIfSet(ctx, p); err != nil {
+		return out, err
+	}
 	if err := s.checkProfileClass(ctx, p); err != nil {
 		return out, err
 	}
-	if o.SignOnServer && o.HWTokenID == "" {
-		return out, &Error{Key: "configure.err.hw_token_needed"}
-	}
 	if o.SignOnServer && o.SignOnSoftToken {
 		return out, &Error{Key: "configure.err.sign_one_place"}
+	}
+	if o.SignOnServer && strings.TrimSpace(o.HWTokenID) == "" {
+		// The ID the server lists, never one assumed (hwtoken.go).
+		toks, err := s.c.Tokens(ctx)
+		if err != nil {
+			return out, err
+		}
+		t, err := Status{Tokens: tokenInfos(toks)}.HardwareToken("")
+		if err != nil {
+			return out, err
+		}
+		o.HWTokenID = t.ID
 	}
 	if err := s.ensureLogin(ctx, xroad.SoftwareTokenID, o.SoftPIN, progress, "login"); err != nil {
 		return out, err

@@ -72,6 +72,8 @@ func explainAPI(ae *xroad.Error) (string, map[string]any) {
 		sort.Strings(fields)
 		data["Fields"] = strings.Join(fields, ", ")
 		return "configure.err.validation", data
+	case ae.HasCode(xroad.CodeProfileInstantiation):
+		return "configure.err.profile_instantiation", data
 	case ae.HasCode(xroad.CodePinIncorrect):
 		return "configure.err.pin_wrong", map[string]any{"Token": ""}
 	case ae.HasCode(xroad.CodeLoginFailed) && strings.Contains(strings.Join(ae.Metadata, " "), "CKR_PIN_LOCKED"):

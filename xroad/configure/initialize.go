@@ -66,6 +66,14 @@ func (s *Session) initialize(ctx context.Context, p Params, anchor []byte, pin s
 	if err != nil {
 		return err
 	}
+	// A server whose owner and code are saved is checked to be ours
+	// before anything is sent to it; one initialised now, right after.
+	idChecked := st.ServerCodeInitialized && st.ServerOwnerInitialized
+	if idChecked {
+		if err := s.checkServerID(ctx, p); err != nil {
+			return err
+		}
+	}
 	if st.AnchorImported {
 		report(progress, "anchor", StateSkipped)
 	} else if err := run(progress, "anchor", func() error { return s.uploadAnchor(ctx, p, anchor) }); err != nil {
@@ -78,6 +86,11 @@ func (s *Session) initialize(ctx context.Context, p Params, anchor []byte, pin s
 		return &Error{Key: "configure.err.pin_new_needed", Data: map[string]any{"Min": p.pinMin()}}
 	} else if err := run(progress, "init", func() error { return s.postInit(ctx, p, pin, st) }); err != nil {
 		return err
+	}
+	if !idChecked {
+		if err := s.checkServerID(ctx, p); err != nil {
+			return err
+		}
 	}
 	if err := s.ensureTSA(ctx, progress); err != nil {
 		return err

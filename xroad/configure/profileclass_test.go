@@ -56,3 +56,33 @@ func TestCSRsNeedTheProfileClass(t *testing.T) {
 	}
 	e.noSecrets(t)
 }
+
+// Where the jar was not checked (no class in the profile, or the check
+// passed on a jar the admin service does not load), the server itself
+// refuses: X-Road answers the CA's subject fields and the CSR with 500
+// certificate_profile_instantiation_failure, and the flow tells it as the
+// operator's class missing, NIIS's packages in place of Tunduk's; no key
+// stays behind.
+func TestServerWithoutTheClassExplained(t *testing.T) {
+	e := start(t, xroadtest.Options{})
+	ctx := context.Background()
+	if err := e.s.Initialize(ctx, params, e.f.Anchor(xroadtest.Instance), softPIN, e.progress); err != nil {
+		t.Fatal(err)
+	}
+	e.f.SetProxyJar(false)
+	_, err := e.s.MakeCSRs(ctx, params, configure.CSROptions{SoftPIN: softPIN, SignOnSoftToken: true}, e.progress)
+	e.seen(err)
+	key, data := configure.Explain(err)
+	if key != "configure.err.profile_instantiation" || data["Code"] != "certificate_profile_instantiation_failure" {
+		t.Fatalf("explained as %s %v (%v)", key, data, err)
+	}
+	if e.f.KeyCount() != 0 || e.f.Count("GET", "/certificate-authorities/") != 1 {
+		t.Fatalf("%d keys kept, %d subject field reads", e.f.KeyCount(), e.f.Count("GET", "/certificate-authorities/"))
+	}
+	for _, lang := range i18n.Languages {
+		if s := i18n.T(lang, key, data); !strings.Contains(s, "NIIS") || !strings.Contains(s, "certificate_profile_instantiation_failure") {
+			t.Errorf("%s: %q", lang, s)
+		}
+	}
+	e.noSecrets(t)
+}

@@ -25,7 +25,7 @@ func TestSigningKeyOnSoftToken(t *testing.T) {
 	}
 	e.took()
 	posts := e.f.Count("POST", "")
-	_, err := e.s.MakeCSRs(ctx, params, configure.CSROptions{SignOnSoftToken: true, SignOnServer: true, HWTokenID: "1"}, e.progress)
+	_, err := e.s.MakeCSRs(ctx, params, configure.CSROptions{SignOnSoftToken: true, SignOnServer: true, HWTokenID: xroadtest.HWTokenID}, e.progress)
 	var ce *configure.Error
 	if !errors.As(err, &ce) || ce.Key != "configure.err.sign_one_place" || e.f.Count("POST", "") != posts {
 		t.Fatalf("both placements: %v", err)

@@ -47,6 +47,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 		writeJSON(w, http.StatusOK, append([]xroad.TimestampingService{}, s.configuredTSA...))
 	})
 	mux.HandleFunc("POST /api/v1/system/timestamping-services", s.addTSA)
+	mux.HandleFunc("GET /api/v1/security-servers", s.securityServers)
 }
 
 // status is InitializationService.getSecurityServerInitializationStatus:

@@ -86,4 +86,20 @@ func (s *Server) SetProxyJar(kyrgyz bool) {
 	if err != nil {
 		s.t.Fatal(err)
 	}
+	s.mu.Lock()
+	s.noClass = !kyrgyz
+	s.mu.Unlock()
 }
+
+// profileMissing is the CA's certificate profile failing to load: X-Road
+// 7.4.2 src/security-server/admin-service/application/src/main/java/org/niis/xroad/securityserver/restapi/service/CertificateAuthorityService.java
+// (getCertificateProfile) instantiates the class global configuration
+// names for the CA (GetCertificateProfile.instance(), a class lookup in
+// the admin service's class path, the jars of xroad-proxy among them) and
+// wraps any failure in CertificateProfileInstantiationException,
+// DeviationCodes.ERROR_INSTANTIATION_FAILED
+// ("certificate_profile_instantiation_failure", no metadata).
+// guess: Tunduk's global configuration names KyrgyzProfileClass for its
+// CA, so the profile fails to load exactly when the jar lacks it (README,
+// "What a real server must confirm"). The caller holds s.mu.
+func (s *Server) profileMissing() bool { return s.noClass }

@@ -281,6 +281,12 @@ func (s *Server) subjectFields(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusBadRequest, "client_not_found")
 		return
 	}
+	if s.profileMissing() {
+		// CertificateAuthoritiesApiController.java: CertificateProfileInstantiationException
+		// -> InternalServerErrorException(e), its deviation: 500.
+		apiError(w, http.StatusInternalServerError, "certificate_profile_instantiation_failure")
+		return
+	}
 	var out []any
 	for _, f := range s.profile() {
 		out = append(out, map[string]any{"id": f.id, "label": f.label, "default_value": f.def, "read_only": f.readOnly, "required": true, "localized": false})
@@ -343,6 +349,12 @@ func (s *Server) csrRefusal(k *fakeKey, req xroad.CSRGenerate) (int, string) {
 		// CertificateAuthorityService.getCertificateAuthorityInfo:
 		// CertificateAuthorityNotFoundException -> BadRequestException.
 		return http.StatusBadRequest, "certificate_authority_not_found"
+	case s.profileMissing():
+		// getCertificateProfile's CertificateProfileInstantiationException,
+		// rethrown as DeviationAwareRuntimeException with its deviation
+		// (TokenCertificateService.java): 500; keys-with-csrs rolls the
+		// key back (KeyAndCertificateRequestService.java).
+		return http.StatusInternalServerError, "certificate_profile_instantiation_failure"
 	}
 	if _, ok := s.processDN(req.SubjectFieldValues); !ok {
 		return http.StatusBadRequest, "invalid_dn_parameter"

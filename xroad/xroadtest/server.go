@@ -150,7 +150,8 @@ type Server struct {
 	keys                                             []*fakeKey
 	certs                                            map[string]*fakeCert
 	registeredAddr                                   string
-	approveAfter                                     int // -1: the central server never approves
+	approveAfter                                     int  // -1: the central server never approves
+	noClass                                          bool // proxy-1.0.jar lacks KyrgyzProfileClass (SetProxyJar)
 	calls                                            []Call
 
 	limit       int  // answer the next limit calls 429
