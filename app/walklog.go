@@ -40,7 +40,15 @@ const tooSmall = "window too small"
 const (
 	walkTick       = 100 * time.Millisecond
 	walkProblemAge = 700 * time.Millisecond
+	// walkRestless: a window that changed on every look this long is
+	// written anyway, with the change as a problem. A dialog laid out
+	// again on every frame burns a core and flickers, and a walk waiting
+	// for it to hold still saw only "the click changed nothing".
+	walkRestless = 3 * time.Second
 )
+
+// restless starts the problem of a window that never held still.
+const restless = "never held still"
 
 // walkItem is one widget on screen. X, Y, W, H are canvas coordinates.
 type walkItem struct {
@@ -95,6 +103,8 @@ func (wz *wizard) startWalkLog(path string) (stop func()) {
 		defer f.Close()
 		var seq int
 		var last, written []byte
+		var prev *walkSnap
+		var restlessSince time.Time    // when the window began to change on every look
 		seen := map[string]time.Time{} // problems, when first seen
 		tick := time.NewTicker(walkTick)
 		defer tick.Stop()
@@ -139,8 +149,19 @@ func (wz *wizard) startWalkLog(path string) (stop func()) {
 			}
 			s.Problems, seen = kept, still
 			b, _ := json.Marshal(s)
+			write := string(b) == string(last) && string(b) != string(written)
+			switch {
+			case string(b) == string(last):
+				restlessSince = time.Time{}
+			case restlessSince.IsZero():
+				restlessSince = now
+			case now.Sub(restlessSince) >= walkRestless:
+				s.Problems = append(s.Problems, fmt.Sprintf("%s: the window changed on every look for %s; %s",
+					restless, now.Sub(restlessSince).Round(time.Second), walkChange(prev, s)))
+				write, restlessSince = true, now
+			}
 			// Written once it held still for a tick, and only when new.
-			if string(b) == string(last) && string(b) != string(written) {
+			if write {
 				seq++
 				s.Seq = seq
 				line, _ := json.Marshal(s)
@@ -150,11 +171,40 @@ func (wz *wizard) startWalkLog(path string) (stop func()) {
 				}
 				written = b
 			}
-			last = b
+			last, prev = b, s
 		}
 	}()
 	var once sync.Once
 	return func() { once.Do(func() { close(quit); <-done }) }
+}
+
+// walkChange names what differs between two looks at the window: the
+// first widget only one of them has, else the step or the dialogs.
+func walkChange(a, b *walkSnap) string {
+	if a == nil {
+		return "nothing to compare"
+	}
+	if a.Step != b.Step || len(a.Overlays) != len(b.Overlays) {
+		return fmt.Sprintf("step %s with %d dialogs, then %s with %d", a.Step, len(a.Overlays), b.Step, len(b.Overlays))
+	}
+	key := func(it walkItem) string { j, _ := json.Marshal(it); return string(j) }
+	had := map[string]bool{}
+	for _, it := range a.Items {
+		had[key(it)] = true
+	}
+	for i, it := range b.Items {
+		if k := key(it); !had[k] {
+			was := "none"
+			if i < len(a.Items) {
+				was = shorten(key(a.Items[i]), 240)
+			}
+			return fmt.Sprintf("item %d was %s, now %s", i, was, shorten(k, 240))
+		}
+	}
+	if len(a.Items) != len(b.Items) {
+		return fmt.Sprintf("%d widgets, then %d", len(a.Items), len(b.Items))
+	}
+	return "only the problems changed"
 }
 
 // walkSnapshot describes the window now (UI goroutine).

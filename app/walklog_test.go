@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -147,4 +148,39 @@ func TestWalkLogWritesSettledStates(t *testing.T) {
 	}
 	fyne.DoAndWait(wz.Next)
 	waitFor("the Organisation step", func() bool { return len(lines) == 2 && lines[1].Step == stepOrganisation && lines[1].Seq == 2 })
+}
+
+// A window that changes on every look is written anyway after a while,
+// with what changed as a problem: the walk sees it instead of waiting
+// for a stillness that never comes.
+func TestWalkLogReportsARestlessWindow(t *testing.T) {
+	wz, _ := newTestWizard(t, nil)
+	ticker := widget.NewLabel("0")
+	fyne.DoAndWait(func() { wz.win.SetContent(container.NewVBox(ticker)) })
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		for n := 1; ; n++ {
+			select {
+			case <-stop:
+				return
+			case <-time.After(walkTick / 3):
+			}
+			fyne.DoAndWait(func() { ticker.SetText(strconv.Itoa(n)) })
+		}
+	}()
+	path := filepath.Join(t.TempDir(), "walk.log")
+	t.Cleanup(wz.startWalkLog(path))
+	for end := time.Now().Add(walkRestless + 5*time.Second); ; time.Sleep(50 * time.Millisecond) {
+		b, _ := os.ReadFile(path)
+		if strings.Contains(string(b), restless) {
+			if !strings.Contains(string(b), `\"text\":`) {
+				t.Errorf("the problem does not say what changed: %.400s", b)
+			}
+			return
+		}
+		if time.Now().After(end) {
+			t.Fatalf("no %q problem after %s; log: %.400s", restless, walkRestless+5*time.Second, b)
+		}
+	}
 }
