@@ -69,7 +69,7 @@ type ClientInfo struct {
 // (the API's defaults: show_members and internal_search true).
 type ClientQuery struct {
 	Name, Instance, MemberClass, MemberCode, SubsystemCode string
-	ShowMembers, InternalSearch, ExcludeLocal             *bool
+	ShowMembers, InternalSearch, ExcludeLocal              *bool
 }
 
 // ServiceDescription is a WSDL, an OpenAPI 3 description or a REST base
