@@ -1,0 +1,180 @@
+package connect
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/tunduk-onboard/tunduk-onboard/remote"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad"
+)
+
+// Runner does a plan's items through one admin API session. Host is the
+// server the session goes through: an OpenAPI file is served to X-Road
+// from there (ServeFile). IgnoreWarnings adds an unregistered member's
+// subsystem and descriptions the parsers warn about anyway.
+type Runner struct {
+	API            *xroad.Client
+	Host           remote.Host
+	IgnoreWarnings bool
+}
+
+// Apply does the plan's todo items in order and marks each done;
+// progress, if not nil, sees each item as it ends. The first failure
+// stops the run (*ItemError): running Read and Apply again resumes.
+func (r *Runner) Apply(ctx context.Context, pl *Plan, progress func(Item)) error {
+	for i := range pl.Items {
+		it := &pl.Items[i]
+		if it.State != StateTodo {
+			continue
+		}
+		if err := r.do(ctx, pl.Params, it); err != nil {
+			return &ItemError{Item: *it, Err: err}
+		}
+		it.State = StateDone
+		if it.Kind == KindRegister {
+			// The request is on its way: the approval is the operator's.
+			for j := range pl.Items {
+				if pl.Items[j].Kind == KindApproval && pl.Items[j].Subsystem == it.Subsystem {
+					pl.Items[j].State = StateWait
+				}
+			}
+		}
+		if progress != nil {
+			progress(*it)
+		}
+	}
+	return nil
+}
+
+func (r *Runner) do(ctx context.Context, p Params, it *Item) error {
+	id := xroad.ClientID(p.Instance, p.MemberClass, p.MemberCode, it.Subsystem)
+	switch it.Kind {
+	case KindSubsystem:
+		_, err := r.API.AddClient(ctx, p.MemberClass, p.MemberCode, it.Subsystem, it.want.conn(), r.IgnoreWarnings)
+		return err
+	case KindRegister:
+		return r.API.RegisterClient(ctx, id)
+	case KindConnection:
+		_, err := r.API.SetConnectionType(ctx, id, it.Target)
+		return err
+	case KindTLS:
+		_, err := r.API.AddClientTLSCertificate(ctx, id, it.cert)
+		return err
+	case KindService:
+		return r.addService(ctx, id, it.service)
+	case KindEnable:
+		sd, err := r.described(ctx, id, it.service)
+		if err != nil || !sd.Disabled {
+			return err
+		}
+		return r.API.EnableServiceDescription(ctx, sd.ID)
+	case KindAccess:
+		return r.grant(ctx, p, id, it)
+	}
+	return nil
+}
+
+func (r *Runner) addService(ctx context.Context, id string, s *WantService) error {
+	add := xroad.ServiceDescriptionAdd{URL: s.URL, Type: s.Type, IgnoreWarnings: r.IgnoreWarnings}
+	if s.Type != xroad.TypeWSDL {
+		add.RestServiceCode = s.Code
+	}
+	if s.File != "" {
+		u, stop, err := ServeFile(r.Host, s.Data)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		add.URL = u
+	}
+	_, err := r.API.AddServiceDescription(ctx, id, add)
+	return err
+}
+
+// described is the description of s on the server now.
+func (r *Runner) described(ctx context.Context, id string, s *WantService) (*xroad.ServiceDescription, error) {
+	sds, err := r.API.ServiceDescriptions(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	h := &have{sds: sds}
+	sd := h.find(*s)
+	if sd == nil {
+		return nil, &Error{Key: "connect.err.service_missing", Data: map[string]any{"Service": s.key()}}
+	}
+	return sd, nil
+}
+
+// grant gives the subject every service of the description that lacks
+// it (a WSDL's operations are services of their own).
+func (r *Runner) grant(ctx context.Context, p Params, id string, it *Item) error {
+	sd, err := r.described(ctx, id, it.service)
+	if err != nil {
+		return err
+	}
+	subject, group, err := parseSubject(it.Subject, p)
+	if err != nil {
+		return err
+	}
+	if group != "" {
+		if subject, err = r.groupID(ctx, id, group); err != nil {
+			return err
+		}
+	}
+	for _, v := range sd.Services {
+		have, err := r.API.ServiceClients(ctx, v.ID)
+		if err != nil {
+			return err
+		}
+		if hasSubject(have, it.Subject, p) {
+			continue
+		}
+		if _, err := r.API.AddServiceClients(ctx, v.ID, []string{subject}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *Runner) groupID(ctx context.Context, id, code string) (string, error) {
+	gs, err := r.API.LocalGroups(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	for _, g := range gs {
+		if strings.EqualFold(g.Code, code) {
+			return g.ID, nil
+		}
+	}
+	return "", &Error{Key: "connect.err.group_missing", Data: map[string]any{"Group": code}}
+}
+
+// Revoke takes subject's access to the service serviceID (the API's id)
+// away; one without access is not an error.
+func Revoke(ctx context.Context, api *xroad.Client, p Params, subsystem, serviceID, subject string) error {
+	id := xroad.ClientID(p.Instance, p.MemberClass, p.MemberCode, subsystem)
+	sid, group, err := parseSubject(subject, p)
+	if err != nil {
+		return err
+	}
+	if group != "" {
+		r := &Runner{API: api}
+		if sid, err = r.groupID(ctx, id, group); err != nil {
+			return err
+		}
+	}
+	have, err := api.ServiceClients(ctx, serviceID)
+	if err != nil {
+		return err
+	}
+	if !hasSubject(have, subject, p) {
+		return nil
+	}
+	err = api.DeleteServiceClients(ctx, serviceID, []string{sid})
+	var ae *xroad.Error
+	if errors.As(err, &ae) && ae.HasCode(xroad.CodeAccessNotFound) {
+		return nil
+	}
+	return err
+}
