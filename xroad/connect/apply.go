@@ -150,31 +150,98 @@ func (r *Runner) groupID(ctx context.Context, id, code string) (string, error) {
 	return "", &Error{Key: "connect.err.group_missing", Data: map[string]any{"Group": code}}
 }
 
-// Revoke takes subject's access to the service serviceID (the API's id)
+// Revoke takes subject's access to the service code of subsystem
 // away; one without access is not an error.
-func Revoke(ctx context.Context, api *xroad.Client, p Params, subsystem, serviceID, subject string) error {
+func Revoke(ctx context.Context, api *xroad.Client, p Params, subsystem, code, subject string) (changed bool, err error) {
+	serviceID := ServiceID(p, subsystem, code)
 	id := xroad.ClientID(p.Instance, p.MemberClass, p.MemberCode, subsystem)
 	sid, group, err := parseSubject(subject, p)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if group != "" {
 		r := &Runner{API: api}
 		if sid, err = r.groupID(ctx, id, group); err != nil {
-			return err
+			return false, err
 		}
 	}
 	have, err := api.ServiceClients(ctx, serviceID)
-	if err != nil {
-		return err
-	}
-	if !hasSubject(have, subject, p) {
-		return nil
+	if err != nil || !hasSubject(have, subject, p) {
+		return false, err
 	}
 	err = api.DeleteServiceClients(ctx, serviceID, []string{sid})
 	var ae *xroad.Error
 	if errors.As(err, &ae) && ae.HasCode(xroad.CodeAccessNotFound) {
-		return nil
+		return false, nil
 	}
-	return err
+	return err == nil, err
+}
+
+// AddService adds one service description to subsystem unless it is
+// there, and enables it; added says whether anything was sent to add it.
+func (r *Runner) AddService(ctx context.Context, p Params, subsystem string, s WantService) (added bool, err error) {
+	id := xroad.ClientID(p.Instance, p.MemberClass, p.MemberCode, subsystem)
+	sd, err := r.described(ctx, id, &s)
+	var ce *Error
+	if errors.As(err, &ce) && ce.Key == "connect.err.service_missing" {
+		if err := r.addService(ctx, id, &s); err != nil {
+			return false, err
+		}
+		added = true
+		sd, err = r.described(ctx, id, &s)
+	}
+	if err != nil {
+		return added, err
+	}
+	if sd.Disabled {
+		return added, r.API.EnableServiceDescription(ctx, sd.ID)
+	}
+	return added, nil
+}
+
+// ServiceID is the API's id of a service of the subsystem: its client id
+// and full service code (ServiceConverter.java).
+func ServiceID(p Params, subsystem, code string) string {
+	return xroad.ClientID(p.Instance, p.MemberClass, p.MemberCode, subsystem) + ":" + code
+}
+
+// Grant gives subject access to the service code of subsystem; changed
+// says whether it lacked it.
+func Grant(ctx context.Context, api *xroad.Client, p Params, subsystem, code, subject string) (changed bool, err error) {
+	id := xroad.ClientID(p.Instance, p.MemberClass, p.MemberCode, subsystem)
+	sid, group, err := parseSubject(subject, p)
+	if err != nil {
+		return false, err
+	}
+	if group != "" {
+		r := &Runner{API: api}
+		if sid, err = r.groupID(ctx, id, group); err != nil {
+			return false, err
+		}
+	}
+	svc := ServiceID(p, subsystem, code)
+	have, err := api.ServiceClients(ctx, svc)
+	if err != nil || hasSubject(have, subject, p) {
+		return false, err
+	}
+	_, err = api.AddServiceClients(ctx, svc, []string{sid})
+	return err == nil, err
+}
+
+// Refresh reads the description holding the service code of subsystem
+// again (X-Road fetches its URL anew).
+func Refresh(ctx context.Context, api *xroad.Client, p Params, subsystem, code string, ignoreWarnings bool) (xroad.ServiceDescription, error) {
+	id := xroad.ClientID(p.Instance, p.MemberClass, p.MemberCode, subsystem)
+	sds, err := api.ServiceDescriptions(ctx, id)
+	if err != nil {
+		return xroad.ServiceDescription{}, err
+	}
+	for _, sd := range sds {
+		for _, v := range sd.Services {
+			if strings.EqualFold(fullCode(v), code) || strings.EqualFold(v.ServiceCode, code) {
+				return api.RefreshServiceDescription(ctx, sd.ID, ignoreWarnings)
+			}
+		}
+	}
+	return xroad.ServiceDescription{}, &Error{Key: "connect.err.service_missing", Data: map[string]any{"Service": code}}
 }
