@@ -61,10 +61,7 @@ func (v apiVerb) main(args []string, stdin io.Reader, stdout, stderr io.Writer) 
 	if err := o.readFirstSecrets(stdin); err != nil {
 		return out.cannot(err)
 	}
-	if err := o.askAdmin(); err != nil {
-		return out.cannot(err)
-	}
-	ctx, s, hangUp, err := o.session(stderr, o.timeout)
+	ctx, s, hangUp, err := o.loginSession(stderr)
 	if err != nil {
 		return out.cannot(err)
 	}

@@ -243,6 +243,15 @@ func (o *serverOpts) askPIN(fromStdin, twice bool, flagName, what string) (strin
 	}
 }
 
+// loginSession asks the admin password when standard input did not give
+// it, then opens the session under --timeout (see session).
+func (o *serverOpts) loginSession(stderr io.Writer) (context.Context, *configure.Session, func(), error) {
+	if err := o.askAdmin(); err != nil {
+		return nil, nil, nil, err
+	}
+	return o.session(stderr, o.timeout)
+}
+
 // session is connect under a deadline of timeout; done closes the
 // session (revoking its API key) and then ends the deadline.
 func (o *serverOpts) session(stderr io.Writer, timeout time.Duration) (context.Context, *configure.Session, func(), error) {

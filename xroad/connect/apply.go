@@ -113,14 +113,9 @@ func (r *Runner) grant(ctx context.Context, p Params, id string, it *Item) error
 	if err != nil {
 		return err
 	}
-	subject, group, err := parseSubject(it.Subject, p)
+	subject, err := subjectID(ctx, r.API, p, it.Subsystem, it.Subject)
 	if err != nil {
 		return err
-	}
-	if group != "" {
-		if subject, err = r.groupID(ctx, id, group); err != nil {
-			return err
-		}
 	}
 	for _, v := range sd.Services {
 		have, err := r.API.ServiceClients(ctx, v.ID)
@@ -150,20 +145,24 @@ func (r *Runner) groupID(ctx context.Context, id, code string) (string, error) {
 	return "", &Error{Key: "connect.err.group_missing", Data: map[string]any{"Group": code}}
 }
 
+// subjectID is the API's id of subject for subsystem: a subsystem's id,
+// or a local group's number looked up by its code.
+func subjectID(ctx context.Context, api *xroad.Client, p Params, subsystem, subject string) (string, error) {
+	sid, group, err := parseSubject(subject, p)
+	if err != nil || group == "" {
+		return sid, err
+	}
+	r := &Runner{API: api}
+	return r.groupID(ctx, xroad.ClientID(p.Instance, p.MemberClass, p.MemberCode, subsystem), group)
+}
+
 // Revoke takes subject's access to the service code of subsystem
 // away; one without access is not an error.
 func Revoke(ctx context.Context, api *xroad.Client, p Params, subsystem, code, subject string) (changed bool, err error) {
 	serviceID := ServiceID(p, subsystem, code)
-	id := xroad.ClientID(p.Instance, p.MemberClass, p.MemberCode, subsystem)
-	sid, group, err := parseSubject(subject, p)
+	sid, err := subjectID(ctx, api, p, subsystem, subject)
 	if err != nil {
 		return false, err
-	}
-	if group != "" {
-		r := &Runner{API: api}
-		if sid, err = r.groupID(ctx, id, group); err != nil {
-			return false, err
-		}
 	}
 	have, err := api.ServiceClients(ctx, serviceID)
 	if err != nil || !hasSubject(have, subject, p) {
@@ -208,16 +207,9 @@ func ServiceID(p Params, subsystem, code string) string {
 // Grant gives subject access to the service code of subsystem; changed
 // says whether it lacked it.
 func Grant(ctx context.Context, api *xroad.Client, p Params, subsystem, code, subject string) (changed bool, err error) {
-	id := xroad.ClientID(p.Instance, p.MemberClass, p.MemberCode, subsystem)
-	sid, group, err := parseSubject(subject, p)
+	sid, err := subjectID(ctx, api, p, subsystem, subject)
 	if err != nil {
 		return false, err
-	}
-	if group != "" {
-		r := &Runner{API: api}
-		if sid, err = r.groupID(ctx, id, group); err != nil {
-			return false, err
-		}
 	}
 	svc := ServiceID(p, subsystem, code)
 	have, err := api.ServiceClients(ctx, svc)

@@ -89,20 +89,22 @@ func (s *Server) clientRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/system/certificate/export", s.exportInternalTLS)
 }
 
-// withClient runs h under the lock with the local client the path names,
-// or answers as getClientType does: ResourceNotFoundException with a
-// message only. guess: a message-only ResourceNotFoundException carries
-// the code "resource_not_found" (its default deviation in
-// src/common/common-admin-api/.../exceptions/ResourceNotFoundException.java
-// is not spelled out in the controller).
+// withClient runs h under the lock with the local client the path names.
+// An unknown one: the services throw ClientNotFoundException
+// (ERROR_CLIENT_NOT_FOUND) -> ResourceNotFoundException(e), 404 with the
+// code; getClient's own getClientType throws ResourceNotFoundException
+// with a message only (no deviation: 404 without a code,
+// src/security-server/admin-service/application/src/main/java/org/niis/xroad/restapi/openapi/ResourceNotFoundException.java).
 func (s *Server) withClient(h func(http.ResponseWriter, *http.Request, *fakeClient)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		c := s.client(r.PathValue("id"))
 		if c == nil {
-			// The services throw ClientNotFoundException
-			// (ERROR_CLIENT_NOT_FOUND) -> ResourceNotFoundException(e).
+			if r.Method == http.MethodGet && strings.Count(strings.TrimPrefix(r.URL.Path, "/api/v1/clients/"), "/") == 0 {
+				writeJSON(w, http.StatusNotFound, map[string]any{"status": http.StatusNotFound})
+				return
+			}
 			apiError(w, http.StatusNotFound, "client_not_found")
 			return
 		}
@@ -421,15 +423,15 @@ func (s *Server) candidates(w http.ResponseWriter, r *http.Request, c *fakeClien
 }
 
 // memberName: MemberNamesApiController.java, 404 for a member global
-// configuration does not list. guess: the code is "member_not_found"
-// (the controller throws ResourceNotFoundException with a message only).
+// configuration does not list: ResourceNotFoundException("member name not
+// found"), a message only, so no code.
 func (s *Server) memberName(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := s.memberNameOf(q.Get("member_class"), q.Get("member_code"))
 	if n == "" {
-		apiError(w, http.StatusNotFound, "member_not_found")
+		writeJSON(w, http.StatusNotFound, map[string]any{"status": http.StatusNotFound})
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"member_name": n})

@@ -244,8 +244,11 @@ func validURL(u string) bool {
 	return err == nil && pu.Hostname() != ""
 }
 
-// withSD finds the description the path names (FormatUtils.parseLongIdOrThrowNotFound).
-// guess: ResourceNotFoundException() without a deviation answers 404 with no code.
+// withSD finds the description the path names (FormatUtils.parseLongIdOrThrowNotFound);
+// enableServiceDescription answers an unknown one ResourceNotFoundException()
+// without a deviation: 404 with no code. guess: refresh's
+// ResourceNotFoundException(e) would carry service_description_not_found;
+// the fake answers both without a code.
 func (s *Server) withSD(h func(http.ResponseWriter, *http.Request, *fakeClient, *fakeSD)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
