@@ -262,3 +262,38 @@ func TestConnectRefusesBeforeSending(t *testing.T) {
 		}
 	}
 }
+
+// TestConnectLocalGroup: a local group is a subject by its code; a
+// second grant and a revoke of what is not there change nothing.
+func TestConnectLocalGroup(t *testing.T) {
+	e := start(t)
+	ctx := context.Background()
+	d := connect.Desired{Subsystems: []connect.Want{{Code: "crm", Services: []connect.WantService{{Type: xroad.TypeREST, URL: "https://is.example.kg/rest", Code: "people"}}}}}
+	pl, err := connect.Read(ctx, e.api, params, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &connect.Runner{API: e.api, Host: e.c}
+	if err := r.Apply(ctx, pl, nil); err != nil {
+		t.Fatal(err)
+	}
+	id := xroad.ClientID(params.Instance, params.MemberClass, params.MemberCode, "crm")
+	gid := e.f.AddLocalGroup(id, "ADMINS", "Administrators")
+	if _, err := connect.Grant(ctx, e.api, params, "crm", "people", "group:NOPE"); err == nil {
+		t.Fatal("a group the subsystem lacks was granted")
+	}
+	for i, want := range []bool{true, false} {
+		if changed, err := connect.Grant(ctx, e.api, params, "crm", "people", "group:ADMINS"); err != nil || changed != want {
+			t.Fatalf("grant %d: changed %v, %v", i, changed, err)
+		}
+	}
+	subs, _ := e.api.ServiceClients(ctx, connect.ServiceID(params, "crm", "people"))
+	if len(subs) != 1 || subs[0].ID != gid || subs[0].LocalGroupCode != "ADMINS" {
+		t.Fatalf("subjects %+v", subs)
+	}
+	for i, want := range []bool{true, false} {
+		if changed, err := connect.Revoke(ctx, e.api, params, "crm", "people", "group:ADMINS"); err != nil || changed != want {
+			t.Fatalf("revoke %d: changed %v, %v", i, changed, err)
+		}
+	}
+}
