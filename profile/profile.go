@@ -64,9 +64,12 @@ type Profile struct {
 		MemberCodePattern string   `json:"member_code_pattern"`
 		// MemberCodePrefix is how the codes of a class begin (GOV 7,
 		// COM 6 in Tunduk); a class without an entry has no rule.
-		MemberCodePrefix    map[string]string `json:"member_code_prefix"`
-		ServerCodePattern   string            `json:"server_code_pattern"`
-		SoftwareTokenPINMin int               `json:"software_token_pin_min"`
+		MemberCodePrefix  map[string]string `json:"member_code_prefix"`
+		ServerCodePattern string            `json:"server_code_pattern"`
+		// SubsystemCodePattern is the rule for an information system's
+		// subsystem code; empty: DefaultSubsystemCodePattern.
+		SubsystemCodePattern string `json:"subsystem_code_pattern,omitempty"`
+		SoftwareTokenPINMin  int    `json:"software_token_pin_min"`
 	} `json:"identifiers"`
 	Token struct {
 		// KeySize is the RSA size of the signing key, bounded by what the
@@ -107,7 +110,7 @@ type Profile struct {
 	Operator Operator `json:"operator"`
 	Install  Install  `json:"install"`
 
-	memberCode, serverCode *regexp.Regexp
+	memberCode, serverCode, subsystemCode *regexp.Regexp
 }
 
 // Install is what the installer needs to know about the operator's
@@ -373,6 +376,9 @@ func (p *Profile) validate() *Error {
 	if p.serverCode, err = regexp.Compile(p.Identifiers.ServerCodePattern); err != nil || p.Identifiers.ServerCodePattern == "" {
 		return bad("identifiers.server_code_pattern", "must be a valid regular expression")
 	}
+	if p.subsystemCode, err = regexp.Compile(p.SubsystemCodePattern()); err != nil {
+		return bad("identifiers.subsystem_code_pattern", "must be a valid regular expression")
+	}
 	return nil
 }
 
@@ -414,6 +420,29 @@ func (p *Profile) ValidMemberCode(code string) bool { return p.memberCode.MatchS
 
 // ValidServerCode reports whether code is allowed as a security server code.
 func (p *Profile) ValidServerCode(code string) bool { return p.serverCode.MatchString(code) }
+
+// DefaultSubsystemCodePattern: Latin letters, digits, - and _, as many
+// as the admin API's subsystem_code takes (maxLength 255 in X-Road
+// 7.4.2's definition); X-Road itself refuses only colons, semicolons,
+// slashes, backslashes, percent signs and control characters, but a code
+// people type and read in three alphabets stays Latin.
+const DefaultSubsystemCodePattern = `^[A-Za-z0-9_-]{1,255}$`
+
+// SubsystemCodePattern is the operator's rule for subsystem codes.
+func (p *Profile) SubsystemCodePattern() string {
+	if p.Identifiers.SubsystemCodePattern == "" {
+		return DefaultSubsystemCodePattern
+	}
+	return p.Identifiers.SubsystemCodePattern
+}
+
+// ValidSubsystemCode reports whether code is allowed as a subsystem code.
+func (p *Profile) ValidSubsystemCode(code string) bool {
+	if p.subsystemCode == nil {
+		return regexp.MustCompile(p.SubsystemCodePattern()).MatchString(code)
+	}
+	return p.subsystemCode.MatchString(code)
+}
 
 // ValidMemberClass reports whether class is one of the operator's classes.
 func (p *Profile) ValidMemberClass(class string) bool {

@@ -310,3 +310,15 @@ func TestProfileAnchorHash(t *testing.T) {
 		}
 	}
 }
+
+func TestSubsystemCodeRule(t *testing.T) {
+	p, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for code, want := range map[string]bool{"crm": true, "IS-Registry_2": true, "": false, "с кириллицей": false, "a:b": false, "a/b": false, strings.Repeat("a", 256): false} {
+		if got := p.ValidSubsystemCode(code); got != want {
+			t.Errorf("ValidSubsystemCode(%q) = %v, want %v", code, got, want)
+		}
+	}
+}

@@ -34,6 +34,12 @@ func optKey(verb, name string) string {
 			return k
 		}
 	}
+	// The connect flow's verbs share the server verbs' flags (registerAPI).
+	if len(words) > 0 && oneOf(words[0], "client", "service", "connect") {
+		if k := "cli.opt.server." + name; i18n.T("en", k, nil) != k {
+			return k
+		}
+	}
 	return "cli.opt." + name
 }
 

@@ -27,6 +27,12 @@ func verbFlagSets() []*flag.FlagSet {
 	for name := range submitSubSynopsis {
 		sets = append(sets, submitSubFlags(name, new(submitCommon), new(string), new(string), io.Discard))
 	}
+	for _, mk := range []func() map[string]apiVerb{clientVerbs, serviceVerbs} {
+		for _, v := range mk() {
+			sets = append(sets, v.flagSet(new(serverOpts), io.Discard))
+		}
+	}
+	sets = append(sets, connectVerb().flagSet(new(serverOpts), io.Discard))
 	return append(sets, tokenFlagSets()...)
 }
 
@@ -39,12 +45,18 @@ func helpArgs() [][]string {
 	for name := range submitSubSynopsis {
 		args = append(args, []string{"submit", name})
 	}
+	for group, mk := range map[string]func() map[string]apiVerb{"client": clientVerbs, "service": serviceVerbs} {
+		for name := range mk() {
+			args = append(args, append([]string{group}, strings.Fields(name)...))
+		}
+	}
+	args = append(args, []string{"connect"})
 	return append(args, tokenHelpArgs...)
 }
 
 // helpGroups are the keys of the help of commands with sub-commands.
 var helpGroups = []string{"cli.help.usage", "cli.help.flags", "cli.help.default", "cli.help.main", "cli.help.commands",
-	"cli.help.server", "cli.help.token", "cli.help.token.pin", "cli.help.csr", "cli.help.record"}
+	"cli.help.server", "cli.help.client", "cli.help.service", "cli.help.token", "cli.help.token.pin", "cli.help.csr", "cli.help.record"}
 
 var (
 	rePlaceholder = regexp.MustCompile("`[^`]*`")

@@ -49,9 +49,19 @@ type serverOpts struct {
 	adminPassword string
 	sudoPassword  string
 	prof          *profile.Profile
+	roles         []string    // the API key's roles; nil: configure's own
+	h             remote.Host // the server, once open dialled it
 }
 
 func (o *serverOpts) register(fs *flag.FlagSet) {
+	o.registerAPI(fs)
+	fs.StringVar(&o.serverCode, "server-code", "", "the security server's `CODE` (Latin letters, digits)")
+	fs.StringVar(&o.name, "name", "", "the organisation's `NAME` for the certificate requests")
+}
+
+// registerAPI adds the flags of every verb that works through the admin
+// API: the connection, the admin user, the owner member, output.
+func (o *serverOpts) registerAPI(fs *flag.FlagSet) {
 	o.ssh.register(fs, "the security server `USER@HOST[:PORT]`, reached over SSH")
 	fs.BoolVar(&o.local, "local", false, "work on this computer, the security server itself, without SSH")
 	fs.StringVar(&o.adminUser, "admin-user", "xrdadmin", "`NAME` of the X-Road admin user made at install")
@@ -59,8 +69,6 @@ func (o *serverOpts) register(fs *flag.FlagSet) {
 	fs.BoolVar(&o.sudoPasswordStdin, "sudo-password-stdin", false, "read the sudo password from standard input (else asked on the terminal when sudo needs one)")
 	fs.StringVar(&o.memberClass, "member-class", "", "the organisation's member `CLASS` (e.g. GOV or COM)")
 	fs.StringVar(&o.memberCode, "member-code", "", "the organisation's member `CODE` (8 digits)")
-	fs.StringVar(&o.serverCode, "server-code", "", "the security server's `CODE` (Latin letters, digits)")
-	fs.StringVar(&o.name, "name", "", "the organisation's `NAME` for the certificate requests")
 	fs.StringVar(&o.profile, "profile", "", "operator profile `FILE` (default: the embedded Tunduk profile)")
 	fs.StringVar(&o.format, "format", "text", "output format: text or json")
 	fs.StringVar(&o.lang, "lang", defaultLang(), "language of the help, prompts, messages and text output: en, ru or ky")
@@ -235,6 +243,15 @@ func (o *serverOpts) askPIN(fromStdin, twice bool, flagName, what string) (strin
 	}
 }
 
+// loginSession asks the admin password when standard input did not give
+// it, then opens the session under --timeout (see session).
+func (o *serverOpts) loginSession(stderr io.Writer) (context.Context, *configure.Session, func(), error) {
+	if err := o.askAdmin(); err != nil {
+		return nil, nil, nil, err
+	}
+	return o.session(stderr, o.timeout)
+}
+
 // session is connect under a deadline of timeout; done closes the
 // session (revoking its API key) and then ends the deadline.
 func (o *serverOpts) session(stderr io.Writer, timeout time.Duration) (context.Context, *configure.Session, func(), error) {
@@ -272,14 +289,21 @@ func (o *serverOpts) open(ctx context.Context, stderr io.Writer) (*configure.Ses
 	if err != nil {
 		return nil, nil, err
 	}
+	o.h = c
 	api := xroad.AdminAPI{Addr: o.adminAPI, CertPath: o.adminAPICert, ProxyJar: o.proxyJar}
 	cr := configure.Credentials{User: o.adminUser, Password: o.adminPassword, SudoPassword: o.sudoPassword}
-	s, err := configure.Open(ctx, c, api, cr)
+	open := configure.Open
+	if o.roles != nil {
+		open = func(ctx context.Context, h remote.Host, a xroad.AdminAPI, cr configure.Credentials) (*configure.Session, error) {
+			return configure.OpenWith(ctx, h, a, cr, o.roles)
+		}
+	}
+	s, err := open(ctx, c, api, cr)
 	if pw := o.askSudo(err); pw != "" {
 		// sudo wants a password none was given for: asked on the
 		// terminal, as install does, and the opening tried once more.
 		cr.SudoPassword = pw
-		s, err = configure.Open(ctx, c, api, cr)
+		s, err = open(ctx, c, api, cr)
 	}
 	cr.SudoPassword = ""
 	if err != nil {

@@ -73,10 +73,7 @@ func runServerImport(args []string, stdin io.Reader, stdout, stderr io.Writer) e
 	if err := o.readFirstSecrets(stdin); err != nil {
 		return out.cannot(err)
 	}
-	if err := o.askAdmin(); err != nil {
-		return out.cannot(err)
-	}
-	ctx, s, hangUp, err := o.session(stderr, o.timeout)
+	ctx, s, hangUp, err := o.loginSession(stderr)
 	if err != nil {
 		return out.cannot(err)
 	}
@@ -207,10 +204,7 @@ func runServerStatus(args []string, stdin io.Reader, stdout, stderr io.Writer) e
 	if err := o.readFirstSecrets(stdin); err != nil {
 		return out.cannot(err)
 	}
-	if err := o.askAdmin(); err != nil {
-		return out.cannot(err)
-	}
-	ctx, s, hangUp, err := o.session(stderr, o.timeout)
+	ctx, s, hangUp, err := o.loginSession(stderr)
 	if err != nil {
 		return out.cannot(err)
 	}

@@ -71,10 +71,7 @@ func runServerCSR(args []string, stdin io.Reader, stdout, stderr io.Writer) erro
 			}
 		}
 	}
-	if err := o.askAdmin(); err != nil {
-		return out.cannot(err)
-	}
-	ctx, s, hangUp, err := o.session(stderr, o.timeout)
+	ctx, s, hangUp, err := o.loginSession(stderr)
 	if err != nil {
 		return out.cannot(err)
 	}

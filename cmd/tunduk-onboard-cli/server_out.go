@@ -10,6 +10,7 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/internal/atomicfile"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/configure"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad/connect"
 )
 
 // serverOut prints a subcommand's progress and result: lines as they
@@ -21,6 +22,9 @@ type serverOut struct {
 	stderr io.Writer
 	doc    map[string]any
 	steps  []configure.Progress // reported as "steps" in JSON
+	// connect: the verb is one of the connect flow's, whose errors
+	// xroad/connect explains.
+	connect bool
 }
 
 func newServerOut(o *serverOpts, verb string, stdout, stderr io.Writer) *serverOut {
@@ -79,6 +83,11 @@ func (w *serverOut) finish(err error, code int) error {
 		case errors.As(err, &ce):
 			jsonKey = ce.Key
 			ue.as(configure.Explain(err))
+		case w.connect:
+			if key, data, ok := connect.Explain(err); ok {
+				jsonKey = key
+				ue.as(key, data)
+			}
 		}
 	}
 	if w.text() {

@@ -31,6 +31,11 @@ var onboarding = []string{
 	"server import",
 	"server register",
 	"server status",
+	"client add|register|status",
+	"client connection|tls",
+	"service add|list|refresh",
+	"service grant|revoke",
+	"connect",
 	"record print",
 	"version",
 }
@@ -57,8 +62,10 @@ func usage(w io.Writer, lang string) {
 
 // subVerbs are the commands under each group, for "did you mean".
 var subVerbs = map[string][]string{
-	"":          {"check", "install", "server", "token", "csr", "submit", "record", "version", "help"},
+	"":          {"check", "install", "server", "client", "service", "connect", "token", "csr", "submit", "record", "version", "help"},
 	"server":    {"init", "csr", "import", "register", "status"},
+	"client":    {"add", "register", "status", "connection", "tls"},
+	"service":   {"add", "list", "grant", "revoke", "refresh", "subjects"},
 	"token":     {"list", "init", "pin", "keygen", "prepare"},
 	"token pin": {"change-user", "change-so", "unblock"},
 	"csr":       {"sign"},

@@ -24,6 +24,12 @@ const (
 	CABundle = 1 << 20
 	// Report is a saved readiness report (JSON, one host).
 	Report = 4 << 20
+	// ConnectPlan is a connect plan (JSON: subsystems, services, access
+	// rights; a few KiB).
+	ConnectPlan = 1 << 20
+	// OpenAPI is an OpenAPI description: X-Road's OpenApiParser.java
+	// reads at most 10 MiB.
+	OpenAPI = 10 << 20
 	// Record is the onboarding record and a submission's status file.
 	Record = 4 << 20
 )

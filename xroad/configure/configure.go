@@ -51,12 +51,22 @@ type Session struct {
 // user's basic auth. A wrong password is an *Error with key
 // configure.err.admin_login.
 func Open(ctx context.Context, h remote.Host, a xroad.AdminAPI, cr Credentials) (*Session, error) {
-	s, err := open(ctx, h, a, cr)
+	return OpenWith(ctx, h, a, cr, roles)
+}
+
+// OpenWith is Open with an API key of other roles: another flow's (the
+// connect flow's xroad/connect.Roles), whose calls go through API.
+func OpenWith(ctx context.Context, h remote.Host, a xroad.AdminAPI, cr Credentials, roles []string) (*Session, error) {
+	s, err := open(ctx, h, a, cr, roles)
 	if s != nil {
 		s.h, s.jar = h, a.Jar()
 	}
 	return s, err
 }
+
+// API is the session's admin API client, for flows of their own rooms
+// (xroad/connect) that share its key, tunnel and revocation.
+func (s *Session) API() *xroad.Client { return s.c }
 
 // Close revokes the session's API key.
 func (s *Session) Close(ctx context.Context) error { return s.close(ctx) }

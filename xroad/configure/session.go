@@ -17,7 +17,7 @@ import (
 // certificate registration (registration officer).
 var roles = []string{xroad.RoleSystemAdministrator, xroad.RoleSecurityOfficer, xroad.RoleRegistrationOfficer}
 
-func open(ctx context.Context, c remote.Host, a xroad.AdminAPI, cr Credentials) (*Session, error) {
+func open(ctx context.Context, c remote.Host, a xroad.AdminAPI, cr Credentials, roles []string) (*Session, error) {
 	if c == nil {
 		return nil, errors.New("configure: no connection to the server")
 	}

@@ -176,17 +176,6 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 // guess: no OCSP response fetched yet (OCSP_RESPONSE_UNKNOWN); a real
 // server shows GOOD once its OCSP responder answered.
 func (s *Server) certJSON(c *fakeCert) map[string]any {
-	pub := c.cert.PublicKey.(*rsa.PublicKey)
-	usages := []string{}
-	if c.cert.KeyUsage&x509.KeyUsageDigitalSignature != 0 {
-		usages = append(usages, "DIGITAL_SIGNATURE")
-	}
-	if c.cert.KeyUsage&x509.KeyUsageContentCommitment != 0 {
-		usages = append(usages, "NON_REPUDIATION")
-	}
-	if c.cert.KeyUsage&x509.KeyUsageKeyEncipherment != 0 {
-		usages = append(usages, "KEY_ENCIPHERMENT")
-	}
 	ocsp := "DISABLED"
 	if c.active {
 		ocsp = "OCSP_RESPONSE_UNKNOWN"
@@ -194,21 +183,40 @@ func (s *Server) certJSON(c *fakeCert) map[string]any {
 	out := map[string]any{
 		"ocsp_status": ocsp, "active": c.active, "saved_to_configuration": true,
 		"status": c.status, "possible_actions": []string{},
-		"certificate_details": map[string]any{
-			"issuer_distinguished_name": c.cert.Issuer.String(), "issuer_common_name": c.cert.Issuer.CommonName,
-			"subject_distinguished_name": c.cert.Subject.String(), "subject_common_name": c.cert.Subject.CommonName,
-			"not_before": stamp(c.cert.NotBefore), "not_after": stamp(c.cert.NotAfter),
-			"serial": c.cert.SerialNumber.String(), "version": c.cert.Version,
-			"signature_algorithm": c.cert.SignatureAlgorithm.String(), "signature": hex.EncodeToString(c.cert.Signature),
-			"public_key_algorithm": "RSA", "rsa_public_key_modulus": hex.EncodeToString(pub.N.Bytes()),
-			"rsa_public_key_exponent": pub.E, "hash": CertHash(c.der), "key_usages": usages,
-			"subject_alternative_names": "none",
-		},
+		"certificate_details": certDetails(c.cert, c.der),
 	}
 	if c.owner != "" {
 		out["owner_id"] = c.owner
 	}
 	return out
+}
+
+// certDetails is X-Road 7.4.2 converter/CertificateDetailsConverter.java:
+// the RSA fields only for an RSA key (departures.go).
+func certDetails(cert *x509.Certificate, der []byte) map[string]any {
+	usages := []string{}
+	if cert.KeyUsage&x509.KeyUsageDigitalSignature != 0 {
+		usages = append(usages, "DIGITAL_SIGNATURE")
+	}
+	if cert.KeyUsage&x509.KeyUsageContentCommitment != 0 {
+		usages = append(usages, "NON_REPUDIATION")
+	}
+	if cert.KeyUsage&x509.KeyUsageKeyEncipherment != 0 {
+		usages = append(usages, "KEY_ENCIPHERMENT")
+	}
+	d := map[string]any{
+		"issuer_distinguished_name": cert.Issuer.String(), "issuer_common_name": cert.Issuer.CommonName,
+		"subject_distinguished_name": cert.Subject.String(), "subject_common_name": cert.Subject.CommonName,
+		"not_before": stamp(cert.NotBefore), "not_after": stamp(cert.NotAfter),
+		"serial": cert.SerialNumber.String(), "version": cert.Version,
+		"signature_algorithm": cert.SignatureAlgorithm.String(), "signature": hex.EncodeToString(cert.Signature),
+		"public_key_algorithm": cert.PublicKeyAlgorithm.String(), "hash": CertHash(der), "key_usages": usages,
+		"subject_alternative_names": "none",
+	}
+	if pub, ok := cert.PublicKey.(*rsa.PublicKey); ok {
+		d["rsa_public_key_modulus"], d["rsa_public_key_exponent"] = hex.EncodeToString(pub.N.Bytes()), pub.E
+	}
+	return d
 }
 
 // withCert runs h under the fake's lock with the certificate the path

@@ -49,6 +49,16 @@ var statusDepartures = []statusDeparture{
 	{"PUT", "/token-certificates/{hash}/register", "409", "400", ctrl + "TokenCertificatesApiController.java"},
 	// activateCertificate: ActionNotPossibleException -> ConflictException.
 	{"PUT", "/token-certificates/{hash}/activate", "409", "400", ctrl + "TokenCertificatesApiController.java"},
+	// registerClient: GlobalConfOutdatedException and
+	// ActionNotPossibleException (a client not SAVED) -> ConflictException.
+	{"PUT", "/clients/{id}/register", "409", "400", ctrl + "ClientsApiController.java"},
+	// enableServiceDescription returns new ResponseEntity<>(HttpStatus.OK).
+	{"PUT", "/service-descriptions/{id}/enable", "200", "204", ctrl + "ServiceDescriptionsApiController.java"},
+	// addServiceServiceClients returns new ResponseEntity<>(..., HttpStatus.OK).
+	{"POST", "/services/{id}/service-clients", "200", "201", ctrl + "ServicesApiController.java"},
+	// registerClient: a management request the central server did not
+	// take is a DeviationAwareRuntimeException, 500 with its code
+	// (ApplicationExceptionHandler.java); the definition lists 500 already.
 }
 
 // optionalFields: schema fields the definition requires that the code
@@ -62,6 +72,17 @@ var optionalFields = []struct{ schema, field, source string }{
 	// a member: TokenCertificateService.importCertificate gives an
 	// authentication certificate none.
 	{"TokenCertificate", "owner_id", "src/security-server/admin-service/application/src/main/java/org/niis/xroad/securityserver/restapi/converter/TokenCertificateConverter.java"},
+	// convert(X509Certificate) sets the RSA fields only for an RSA key:
+	// an information system's EC certificate has none.
+	{"CertificateDetails", "rsa_public_key_modulus", "src/security-server/admin-service/application/src/main/java/org/niis/xroad/securityserver/restapi/converter/CertificateDetailsConverter.java"},
+	{"CertificateDetails", "rsa_public_key_exponent", "src/security-server/admin-service/application/src/main/java/org/niis/xroad/securityserver/restapi/converter/CertificateDetailsConverter.java"},
+}
+
+// longFields: string fields whose maxLength the code outgrows.
+var longFields = []struct{ schema, field, source string }{
+	// convert(X509Certificate): signature is CryptoUtils.encodeHex of the
+	// whole signature, 512 characters for RSA-2048, past maxLength 255.
+	{"CertificateDetails", "signature", "src/security-server/admin-service/application/src/main/java/org/niis/xroad/securityserver/restapi/converter/CertificateDetailsConverter.java"},
 }
 
 // amend applies the departures to doc; an entry that no longer fits the
@@ -86,6 +107,13 @@ func amend(doc *openapi3.T) error {
 			return fmt.Errorf("departure %s.%s (%s): not a required field of the definition", o.schema, o.field, o.source)
 		}
 		s.Value.Required = slices.DeleteFunc(slices.Clone(s.Value.Required), func(f string) bool { return f == o.field })
+	}
+	for _, o := range longFields {
+		s := doc.Components.Schemas[o.schema]
+		if s == nil || s.Value == nil || s.Value.Properties[o.field] == nil || s.Value.Properties[o.field].Value.MaxLength == nil {
+			return fmt.Errorf("departure %s.%s (%s): no such bounded field", o.schema, o.field, o.source)
+		}
+		s.Value.Properties[o.field].Value.MaxLength = nil
 	}
 	return nil
 }

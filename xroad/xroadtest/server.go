@@ -154,6 +154,13 @@ type Server struct {
 	noClass                                          bool // proxy-1.0.jar lacks KyrgyzProfileClass (SetProxyJar)
 	calls                                            []Call
 
+	clients             []*fakeClient // local clients besides the owner member
+	approveClientsAfter int           // -1: the operator never approves a subsystem
+	failRegister        int
+	nextID              int
+	internalTLS         []byte
+	failNext            []Call // answer the next call matching each 500, once
+
 	limit       int  // answer the next limit calls 429
 	echoSecrets bool // hostile: echo what was sent into error metadata
 	breakAnswer bool // answer GET /system/version against the spec
@@ -167,7 +174,7 @@ func Start(t testing.TB) *Server { return StartWith(t, Options{}) }
 func StartWith(t testing.TB, o Options) *Server {
 	t.Helper()
 	s := &Server{t: t, opt: o, apiKeys: map[int64]string{}, keyRoles: map[int64][]string{}, nextKeyID: 60,
-		certs: map[string]*fakeCert{}, approveAfter: -1, ca: newTestCA(t)}
+		certs: map[string]*fakeCert{}, approveAfter: -1, approveClientsAfter: -1, ca: newTestCA(t)}
 	if o.HWKey {
 		s.keys = append(s.keys, newHWKey(t))
 	}
@@ -183,6 +190,8 @@ func StartWith(t testing.TB, o Options) *Server {
 	mux := http.NewServeMux()
 	s.routes(mux)
 	s.keyRoutes(mux)
+	s.clientRoutes(mux)
+	s.serviceRoutes(mux)
 	s.v = &validating{c: loadContract(t), next: mux, authOK: s.authOK,
 		exempt: func(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/v1/api-keys") }}
 
@@ -242,7 +251,11 @@ func (s *Server) Handler() http.Handler {
 		}
 		s.mu.Unlock()
 		rec := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		if limited {
+		if s.takeFailure(r) {
+			// A call cut short on the server's side: ApplicationExceptionHandler.java
+			// answers an unexpected failure 500 without a code.
+			writeJSON(rec, http.StatusInternalServerError, map[string]any{"status": http.StatusInternalServerError})
+		} else if limited {
 			// X-Road 7.4.2 src/common/common-api-throttling/.../IpThrottlingFilter.java:
 			// 429, body {"status":429}, Connection: close, no Retry-After.
 			w.Header().Set("Connection", "close")
@@ -264,6 +277,27 @@ type statusWriter struct {
 func (w *statusWriter) WriteHeader(code int) {
 	w.status = code
 	w.ResponseWriter.WriteHeader(code)
+}
+
+// FailNext answers the next call of method to path (without /api/v1)
+// 500, once: a run cut in the middle.
+func (s *Server) FailNext(method, path string) {
+	s.mu.Lock()
+	s.failNext = append(s.failNext, Call{Method: method, Path: path})
+	s.mu.Unlock()
+}
+
+func (s *Server) takeFailure(r *http.Request) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := strings.TrimPrefix(r.URL.Path, "/api/v1")
+	for i, f := range s.failNext {
+		if f.Method == r.Method && f.Path == p {
+			s.failNext = append(s.failNext[:i], s.failNext[i+1:]...)
+			return true
+		}
+	}
+	return false
 }
 
 // Calls is every request seen so far, in order.
