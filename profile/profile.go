@@ -106,6 +106,8 @@ type Profile struct {
 	} `json:"ca"`
 	Operator Operator `json:"operator"`
 	Install  Install  `json:"install"`
+	// Catalogue is the shape of the export for the operator's Catalogue.
+	Catalogue Catalogue `json:"catalogue"`
 
 	memberCode, serverCode *regexp.Regexp
 }
@@ -355,6 +357,9 @@ func (p *Profile) validate() *Error {
 		return err
 	}
 	if err := p.validateParties(); err != nil {
+		return err
+	}
+	if err := p.Catalogue.validate(); err != nil {
 		return err
 	}
 	if err := p.validatePrefixes(); err != nil {
