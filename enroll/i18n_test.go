@@ -41,7 +41,7 @@ func TestEveryKeyTranslated(t *testing.T) {
 		"Server": "s:587", "User": "u", "Reply": 550, "URL": "https://x", "Status": 503, "Reason": "r", "Key": "k", "Stage": "s",
 		"ID": "id", "Via": "fax", "From": "sent", "To": "prepared", "Name": "n", "MemberClass": "GOV", "MemberCode": "1", "ServerCode": "SS1",
 		"DER": "a.der", "PEM": "a.pem", "Source": "src", "Subject": "CN=x", "Tool": "t", "Error": "e",
-		"Part": 2, "Awaited": "auth"}
+		"Part": 2, "Awaited": "auth", "Format": "xml"}
 	for k := range used {
 		for _, l := range i18n.Languages {
 			s := i18n.T(l, k, data)
