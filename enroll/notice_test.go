@@ -143,3 +143,27 @@ func TestNoticeRefusesBadInput(t *testing.T) {
 		}
 	}
 }
+
+// A notice lies in the store beside the applications, and is never taken
+// for the server's latest application.
+func TestNoticeIsNoApplication(t *testing.T) {
+	store := testStore(t)
+	app := testInput(t)
+	if _, _, err := store.Create(app); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(10 * time.Millisecond)
+	in := noticeInput()
+	_, rec, err := store.Create(in)
+	if err != nil || rec.Kind != KindNotice {
+		t.Fatalf("%v %+v", err, rec)
+	}
+	latest, err := store.LatestOf(app.Participant)
+	if err != nil || latest == nil || latest.Kind != "" {
+		t.Fatalf("latest %+v %v", latest, err)
+	}
+	got, _ := store.Get(rec.ID)
+	if got.Kind != KindNotice {
+		t.Fatalf("kind not kept: %+v", got)
+	}
+}
