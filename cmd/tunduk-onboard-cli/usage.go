@@ -32,6 +32,9 @@ var onboarding = []string{
 	"server register",
 	"server status",
 	"record print",
+	"call test",
+	"client notify",
+	"service export",
 	"version",
 }
 
@@ -64,6 +67,9 @@ var subVerbs = map[string][]string{
 	"csr":       {"sign"},
 	"submit":    {"list", "status", "flush", "advance"},
 	"record":    {"print"},
+	"call":      {"test"},
+	"client":    {"notify"},
+	"service":   {"export"},
 }
 
 // unknownVerb tells that word is no command of group ("" for the top

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net"
+	"net/url"
 	"strings"
 
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
@@ -58,7 +59,12 @@ func Explain(err error) (key string, data map[string]any) {
 
 // transportError: the call did not get an answer.
 func transportError(t Target, err error) error {
-	reason := i18n.Line(err.Error(), 200)
+	cause := err
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		cause = ue.Err // the URL is said apart
+	}
+	reason := i18n.Line(cause.Error(), 200)
 	d := map[string]any{"URL": i18n.Line(t.URL, 200), "Reason": reason}
 	var cv *tls.CertificateVerificationError
 	var ua x509.UnknownAuthorityError
