@@ -91,10 +91,10 @@ type callOut struct {
 	Error    *submitErrJSON        `json:"error,omitempty"`
 }
 
-func runCallTest(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	var o callOpts
+// flags is the flag set of "call test", its help written to w.
+func (o *callOpts) flags(w io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("call test", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(w)
 	fs.StringVar(&o.url, "client-side-url", "", "the security server's client side: http://HOST:8080 or https://HOST:8443 (with --ssh: as the server sees it, default http://127.0.0.1:8080)")
 	fs.StringVar(&o.client, "client", "", "the calling subsystem `ID`: INSTANCE/CLASS/MEMBER/SUBSYSTEM")
 	fs.StringVar(&o.provider, "service-provider", "", "the subsystem `ID` asked about (default: --client, the subsystem asks about itself)")
@@ -105,10 +105,16 @@ func runCallTest(args []string, stdin io.Reader, stdout, stderr io.Writer) error
 	fs.StringVar(&o.queryID, "query-id", "", "X-Road-Id of the call (default: the server makes one)")
 	fs.StringVar(&o.userID, "user-id", "", "X-Road-UserId of the call, e.g. KG12345678901234")
 	fs.StringVar(&o.format, "format", "text", "output format: text or json")
-	fs.StringVar(&o.lang, "lang", defaultLang(), "language of the help, messages and text output: en, ru or ky")
+	fs.StringVar(&o.lang, "lang", defaultLang(), "language of the help, prompts, messages and text output: en, ru or ky")
 	fs.BoolVar(&o.verbose, "verbose", false, "log debug details to standard error too")
 	o.ssh.register(fs, "reach the client side through an SSH connection to the security server `USER@HOST[:PORT]`")
-	fs.Usage = verbHelp(stderr, fs, "tunduk-onboard-cli call test --client ID [--service-provider ID] [--client-side-url URL | --ssh USER@HOST] [FLAGS]")
+	fs.Usage = verbHelp(w, fs, "tunduk-onboard-cli call test --client ID [--service-provider ID] [--client-side-url URL | --ssh USER@HOST] [FLAGS]")
+	return fs
+}
+
+func runCallTest(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	var o callOpts
+	fs := o.flags(stderr)
 	if err := parseFlags(fs, args, "secrets"); err != nil {
 		return flagErr(err, func(err error) error { return cannot(o.lang, err) })
 	}
@@ -317,57 +323,72 @@ func readInventory(path string) ([]enroll.CatalogueSubsystem, error) {
 	return out, nil
 }
 
+// exportOpts are the flags of "service export".
+type exportOpts struct {
+	inv, format, out, name, serverCode, lang, profile string
+	verbose                                           bool
+}
+
+// flags is the flag set of "service export", its help written to w.
+func (o *exportOpts) flags(w io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("service export", flag.ContinueOnError)
+	fs.SetOutput(w)
+	fs.StringVar(&o.inv, "inventory", "", "the subsystems and services, a JSON `FILE` (an array of {Instance, MemberClass, MemberCode, Code, Name, Status, Services})")
+	fs.StringVar(&o.format, "format", "csv", "export format: csv or json")
+	fs.StringVar(&o.out, "out", "", "write the export to `FILE` (- or none: standard output)")
+	fs.StringVar(&o.name, "name", "", "the organisation's name, for the export's organisation field")
+	fs.StringVar(&o.serverCode, "server-code", "", "the security server's `CODE` (Latin letters, digits)")
+	fs.StringVar(&o.lang, "lang", defaultLang(), "language of the help, prompts, messages and text output: en, ru or ky")
+	fs.StringVar(&o.profile, "profile", "", "operator profile `FILE` (default: the embedded Tunduk profile)")
+	fs.BoolVar(&o.verbose, "verbose", false, "log debug details to standard error too")
+	fs.Usage = verbHelp(w, fs, "tunduk-onboard-cli service export --inventory FILE [--format csv|json] [--out FILE] [FLAGS]")
+	return fs
+}
+
 // runServiceExport is "service export": the Catalogue's rows from an
 // inventory, written whole to --out (or standard output).
 func runServiceExport(args []string, stdout, stderr io.Writer) error {
-	var inv, format, out, name, serverCode, lang, prof string
-	fs := flag.NewFlagSet("service export", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&inv, "inventory", "", "the subsystems and services, a JSON `FILE` (an array of {Instance, MemberClass, MemberCode, Code, Name, Status, Services})")
-	fs.StringVar(&format, "format", "csv", "export format: csv or json")
-	fs.StringVar(&out, "out", "", "write the export to `FILE` (- or none: standard output)")
-	fs.StringVar(&name, "name", "", "the organisation's name, for the export's organisation field")
-	fs.StringVar(&serverCode, "server-code", "", "the security server's `CODE`, for the export's server field")
-	fs.StringVar(&lang, "lang", defaultLang(), "language of the help and messages: en, ru or ky")
-	fs.StringVar(&prof, "profile", "", "operator profile `FILE` (default: the embedded Tunduk profile); its catalogue section gives the fields")
-	fs.Usage = verbHelp(stderr, fs, "tunduk-onboard-cli service export --inventory FILE [--format csv|json] [--out FILE] [FLAGS]")
+	var o exportOpts
+	fs := o.flags(stderr)
 	if err := parseFlags(fs, args, "secrets"); err != nil {
-		return flagErr(err, func(err error) error { return cannot(lang, err) })
+		return flagErr(err, func(err error) error { return cannot(o.lang, err) })
 	}
-	if err := checkLang(lang); err != nil {
+	if err := checkLang(o.lang); err != nil {
 		return cannot(defaultLang(), err)
 	}
-	if inv == "" {
-		return cannot(lang, errKey("cli.export.err_no_inventory", nil))
+	if o.inv == "" {
+		return cannot(o.lang, errKey("cli.export.err_no_inventory", nil))
 	}
-	p, err := loadProfile(prof)
+	_, closeLog := setupLog(o.verbose, o.lang, stderr)
+	defer closeLog()
+	p, err := loadProfile(o.profile)
 	if err != nil {
-		return cannot(lang, err)
+		return cannot(o.lang, err)
 	}
-	subs, err := readInventory(inv)
+	subs, err := readInventory(o.inv)
 	if err != nil {
-		return cannot(lang, err)
+		return cannot(o.lang, err)
 	}
-	owner := enroll.CatalogueOwner{Name: name, ServerCode: serverCode}
-	if out == "" || out == "-" {
+	owner := enroll.CatalogueOwner{Name: o.name, ServerCode: o.serverCode}
+	if o.out == "" || o.out == "-" {
 		var data []byte
-		switch format {
+		switch o.format {
 		case "csv":
 			data, err = enroll.CatalogueCSV(p.Catalogue.Fields, owner, subs)
 		case "json":
 			data, err = enroll.CatalogueJSON(p.Catalogue, owner, subs)
 		default:
-			err = &enroll.Error{Key: "enroll.err.catalogue_format", Data: map[string]any{"Format": format}}
+			err = &enroll.Error{Key: "enroll.err.catalogue_format", Data: map[string]any{"Format": o.format}}
 		}
 		if err == nil {
 			_, err = stdout.Write(data)
 		}
-	} else if err = enroll.WriteCatalogue(out, format, p.Catalogue, owner, subs); err == nil {
-		fmt.Fprintln(stdout, i18n.T(lang, "cli.export.written", map[string]any{"File": out, "Rows": len(enroll.CatalogueRows(p.Catalogue.Fields, owner, subs)), "URL": p.Catalogue.URL}))
+	} else if err = enroll.WriteCatalogue(o.out, o.format, p.Catalogue, owner, subs); err == nil {
+		fmt.Fprintln(stdout, i18n.T(o.lang, "cli.export.written", map[string]any{"File": o.out, "Rows": len(enroll.CatalogueRows(p.Catalogue.Fields, owner, subs)), "URL": p.Catalogue.URL}))
 	}
 	if err != nil {
 		key, data := enroll.Explain(err)
-		return cannot(lang, err).saying(told(lang, key, data))
+		return cannot(o.lang, err).saying(told(o.lang, key, data))
 	}
 	return nil
 }

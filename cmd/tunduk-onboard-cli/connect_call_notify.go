@@ -9,8 +9,6 @@ import (
 	"context"
 	"flag"
 	"io"
-	"os"
-	"os/signal"
 	"strings"
 	"time"
 
@@ -30,22 +28,11 @@ type notifyOpts struct {
 
 func runClientNotify(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var o notifyOpts
-	fs := o.flags(stderr)
-	if err := parseFlags(fs, args, "secrets"); err != nil {
-		return flagErr(err, func(err error) error { return cannot(o.common.lang, err) })
+	r, ctx, done, err := startSubmitRun(o.flags(stderr), args, &o.common, stdout, stderr)
+	if err != nil {
+		return err
 	}
-	if err := checkLang(o.common.lang); err != nil {
-		return cannot(defaultLang(), err)
-	}
-	r := &submitRun{lang: o.common.lang, json: o.common.format == "json", stdout: stdout, stderr: stderr}
-	if !oneOf(o.common.format, "text", "json") {
-		r.json = false
-		return r.fail(exitCannot, badInput("cli.submit.err_format", map[string]any{"Format": o.common.format}))
-	}
-	_, closeLog := setupLog(o.common.verbose, o.common.lang, stderr)
-	defer closeLog()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+	defer done()
 	return o.run(ctx, r, stdin)
 }
 
@@ -57,22 +44,7 @@ func (o *notifyOpts) flags(w io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.registered, "registered", "", "the `DATE` of the registration, YYYY-MM-DD (default: today)")
 	fs.StringVar(&o.via, "via", "", "how to deliver: email (an .eml for your mail client), smtp, https or folder")
 	fs.StringVar(&o.instance, "instance", "", "the X-Road instance (default: the profile's)")
-	fs.StringVar(&o.memberClass, "member-class", "", "the organisation's member `CLASS` (e.g. GOV or COM)")
-	fs.StringVar(&o.memberCode, "member-code", "", "the organisation's member `CODE`")
-	fs.StringVar(&o.name, "name", "", "the organisation's name")
-	fs.StringVar(&o.serverCode, "server-code", "", "the security server's `CODE`")
-	fs.StringVar(&o.serverAddress, "server-address", "", "public IP address or DNS name of the security server")
-	fs.StringVar(&o.to, "to", "", "recipient(s), comma-separated (default: the profile's operator.contact.email)")
-	fs.StringVar(&o.out, "out", "", "`DIR`: the folder or USB stick (--via folder), or where a copy of the .eml goes (--via email)")
-	fs.StringVar(&o.smtpHost, "smtp-host", "", "your SMTP server")
-	fs.IntVar(&o.smtpPort, "smtp-port", 587, "SMTP port: 587 with STARTTLS (required), or 465 with TLS from the start")
-	fs.StringVar(&o.smtpUser, "smtp-user", "", "SMTP user name (default: --from)")
-	fs.StringVar(&o.from, "from", "", "your e-mail address")
-	fs.BoolVar(&o.smtpPasswordStdin, "smtp-password-stdin", false, "read the SMTP password from the first line of standard input (else the OS keyring, else asked on the terminal)")
-	fs.BoolVar(&o.rememberPassword, "remember-password", false, "save the SMTP password in the OS keyring after a successful send")
-	fs.StringVar(&o.url, "url", "", "HTTPS intake `URL` (default: the profile's ca.intake_url)")
-	fs.StringVar(&o.tlsCA, "tls-ca", "", "PEM `FILE` of extra CA certificates to trust for SMTP and HTTPS (an internal mail server)")
-	o.common.register(fs)
+	o.registerDelivery(fs, "recipient(s), comma-separated (default: the profile's operator.contact.email)")
 	fs.Usage = verbHelp(w, fs, `tunduk-onboard-cli client notify --subsystem CODE=NAME [--subsystem ...] --via email|smtp|https|folder [FLAGS]
        tunduk-onboard-cli client notify --inventory FILE --via ... [FLAGS]`)
 	return fs

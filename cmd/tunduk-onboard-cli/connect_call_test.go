@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tunduk-onboard/tunduk-onboard/build/testhost"
 	"github.com/tunduk-onboard/tunduk-onboard/enroll"
 	"github.com/tunduk-onboard/tunduk-onboard/enroll/enrolltest"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/metaservice"
@@ -150,5 +151,20 @@ func TestClientNotify(t *testing.T) {
 		"--member-code", "70000001", "--name", submitOrg, "--server-code", "SS1", "--server-address", "93.184.216.34", "--store", store)
 	if code != exitCannot || !strings.Contains(errOut, "--to") {
 		t.Fatalf("%d %s", code, errOut)
+	}
+}
+
+// The SSH way from the command line: the stand-in listens on loopback, as
+// the client side does on the server, and is reached through a real sshd.
+func TestCallTestThroughSSH(t *testing.T) {
+	s := callServer(t)
+	h := testhost.StartSSHD(t, testhost.Options{})
+	kh := testhost.WriteKnownHosts(t, h.KnownHostsLine())
+	before := s.Calls
+	code, out, errOut := cli(t, "", "call", "test", "--client", callOwn.String(), "--ssh", h.Target().String(),
+		"--identity", h.ClientKeyPath, "--known-hosts", kh, "--client-side-url", s.HTTP.URL, "--format", "json")
+	var got callOut
+	if code != exitOK || json.Unmarshal([]byte(out), &got) != nil || !got.OK || s.Calls != before+1 {
+		t.Fatalf("%d\n%s\n%s", code, out, errOut)
 	}
 }
