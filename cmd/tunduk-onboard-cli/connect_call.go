@@ -14,8 +14,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strings"
 	"time"
 
@@ -73,9 +71,10 @@ func subUsage(w io.Writer, lang, group string, args []string, lines []string) er
 type callOpts struct {
 	url, client, provider, method string
 	serverCert, isCert, isKey     string
-	queryID, userID, format, lang string
-	verbose                       bool
+	queryID, userID               string
+	common                        submitCommon // format, lang, verbose
 	ssh                           sshFlags
+	lang                          string
 }
 
 // callOut is the JSON answer of "call test".
@@ -104,9 +103,9 @@ func (o *callOpts) flags(w io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.isKey, "is-key", "", "the information system's private key `FILE` (PEM) for --is-cert")
 	fs.StringVar(&o.queryID, "query-id", "", "X-Road-Id of the call (default: the server makes one)")
 	fs.StringVar(&o.userID, "user-id", "", "X-Road-UserId of the call, e.g. KG12345678901234")
-	fs.StringVar(&o.format, "format", "text", "output format: text or json")
-	fs.StringVar(&o.lang, "lang", defaultLang(), "language of the help, prompts, messages and text output: en, ru or ky")
-	fs.BoolVar(&o.verbose, "verbose", false, "log debug details to standard error too")
+	fs.StringVar(&o.common.format, "format", "text", "output format: text or json")
+	fs.StringVar(&o.common.lang, "lang", defaultLang(), "language of the help, prompts, messages and text output: en, ru or ky")
+	fs.BoolVar(&o.common.verbose, "verbose", false, "log debug details to standard error too")
 	o.ssh.register(fs, "reach the client side through an SSH connection to the security server `USER@HOST[:PORT]`")
 	fs.Usage = verbHelp(w, fs, "tunduk-onboard-cli call test --client ID [--service-provider ID] [--client-side-url URL | --ssh USER@HOST] [FLAGS]")
 	return fs
@@ -114,21 +113,12 @@ func (o *callOpts) flags(w io.Writer) *flag.FlagSet {
 
 func runCallTest(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var o callOpts
-	fs := o.flags(stderr)
-	if err := parseFlags(fs, args, "secrets"); err != nil {
-		return flagErr(err, func(err error) error { return cannot(o.lang, err) })
+	r, ctx, done, err := startSubmitRun(o.flags(stderr), args, &o.common, stdout, stderr)
+	if err != nil {
+		return err
 	}
-	if err := checkLang(o.lang); err != nil {
-		return cannot(defaultLang(), err)
-	}
-	o.ssh.lang = o.lang
-	if !oneOf(o.format, "text", "json") {
-		return cannot(o.lang, errKey("cli.call.err_format", map[string]any{"Format": o.format}))
-	}
-	_, closeLog := setupLog(o.verbose, o.lang, stderr)
-	defer closeLog()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+	defer done()
+	o.lang, o.ssh.lang = r.lang, r.lang
 	return o.run(ctx, stdin, stdout, stderr)
 }
 
@@ -257,7 +247,7 @@ func (o *callOpts) tell(err error) string {
 // print writes the result: one JSON object, or lines for people with
 // every text from the server escaped.
 func (o *callOpts) print(w io.Writer, out callOut) {
-	if o.format == "json" {
+	if o.common.format == "json" {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		enc.Encode(out)
