@@ -41,6 +41,10 @@ var allowed = map[string][]string{
 	"cmd/tunduk-onboard-cli":       {"*"},
 	"app":                          {"*"},
 	".":                            {"app", "internal/version"},
+
+	// The first real call (issue 15): a flow beside xroad/configure.
+	"xroad/metaservice":                 {"remote", "i18n"},
+	"xroad/metaservice/metaservicetest": {"xroad/metaservice"},
 }
 
 const module = "github.com/tunduk-onboard/tunduk-onboard"

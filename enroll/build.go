@@ -76,6 +76,12 @@ func (in *Input) validate() ([]CSRInfo, error) {
 			return nil, &Error{Key: "enroll.err.participant_field", Data: map[string]any{"Field": f.name}}
 		}
 	}
+	if in.Notice != nil {
+		if len(in.CSRs) > 0 || len(in.Follows) > 0 || in.ReportJSON != nil || in.ReportHTML != nil {
+			return nil, &Error{Key: "enroll.err.notice_mixed"}
+		}
+		return nil, in.Notice.validate()
+	}
 	if n := len(in.CSRs); n < 1 || n > 2 {
 		return nil, &Error{Key: "enroll.err.csr_count", Data: map[string]any{"Count": n}}
 	}
@@ -186,6 +192,14 @@ func write(parent, name string, m Manifest, in Input, infos []CSRInfo) (*Package
 	for _, c := range in.CSRs {
 		add(CSRFileName(c.Usage, false), RoleCSRDER, c.DER)
 		add(CSRFileName(c.Usage, true), RoleCSRPEM, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: c.DER}))
+	}
+	if in.Notice != nil {
+		m.Kind = KindNotice
+		nj, err := json.MarshalIndent(in.Notice, "", "  ")
+		if err != nil {
+			return nil, err
+		}
+		add(NoticeName, RoleNotice, append(nj, '\n'))
 	}
 	if in.ReportJSON != nil {
 		add(ReportJSONName, RoleReportJSON, in.ReportJSON)

@@ -350,15 +350,16 @@ func (a Participant) SameServer(b Participant) bool {
 	return a.MemberClass == b.MemberClass && a.MemberCode == b.MemberCode && a.ServerCode == b.ServerCode
 }
 
-// LatestOf is the newest record of p's organisation and security server
-// (SameServer); nil when there is none.
+// LatestOf is the newest application of p's organisation and security
+// server (SameServer); nil when there is none. Notices to the operator
+// are not applications and are passed over.
 func (s *Store) LatestOf(p Participant) (*Record, error) {
 	recs, err := s.List()
 	if err != nil {
 		return nil, err
 	}
 	for i := range recs {
-		if recs[i].Participant.SameServer(p) {
+		if recs[i].Participant.SameServer(p) && recs[i].Kind != KindNotice {
 			return &recs[i], nil
 		}
 	}

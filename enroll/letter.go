@@ -16,10 +16,20 @@ func letterLangs(user string) []string {
 	return []string{"ru"}
 }
 
-// letterSubject is the Russian subject line; a part of an application
+// letterSubject is the Russian subject line (a notice's: the operator's
+// language); a part of an application
 // sent in parts names the application and the part.
-func letterSubject(m Manifest) string {
+func letterSubject(p *Package, m Manifest) string {
 	d := participantData(m.Participant, m.ID)
+	if m.Kind == KindNotice {
+		// A notice's subject is in the operator's language.
+		d["Server"] = serverID(m.Participant)
+		l := "ru"
+		if n, err := (&Package{Dir: p.Dir, Manifest: m}).Notice(); err == nil && n.OperatorLang != "" {
+			l = n.OperatorLang
+		}
+		return i18n.T(l, "enroll.notice.subject", d)
+	}
 	if m.Part > 0 {
 		d["Part"] = m.Part
 		return i18n.T("ru", "enroll.letter.subject_part", d)
@@ -43,6 +53,19 @@ func letter(p *Package, m Manifest, manifestSHA string) (string, error) {
 		return "", err
 	}
 	var b strings.Builder
+	if m.Kind == KindNotice {
+		n, err := (&Package{Dir: p.Dir, Manifest: m}).Notice()
+		if err != nil {
+			return "", err
+		}
+		for i, l := range noticeLangs(n.OperatorLang, lang) {
+			if i > 0 {
+				b.WriteString("\n----------------------------------------\n\n")
+			}
+			writeNotice(&b, l, m, n)
+		}
+		return b.String(), nil
+	}
 	for i, l := range letterLangs(lang) {
 		if i > 0 {
 			b.WriteString("\n----------------------------------------\n\n")

@@ -47,7 +47,7 @@ func buildMessage(p *Package, from string, to []string, subject string, draft bo
 		return nil, err
 	}
 	if subject == "" {
-		subject = letterSubject(m)
+		subject = letterSubject(p, m)
 	}
 
 	var b bytes.Buffer

@@ -56,6 +56,10 @@ type Input struct {
 	// Lang (en|ru|ky) is the user's language: the letter to the CA is in
 	// Russian followed by this language when it is not Russian.
 	Lang string
+	// Notice, when set, makes the package a notice to the operator (the
+	// subsystems registered on Participant's security server) instead of
+	// an application to the CA: no CSRs, no report.
+	Notice *Notice
 	// Follows lists the CSRs that are not ready yet and come later, as
 	// the next part of the same application: the signing CSR (made on the
 	// token at the user's machine) goes now, the authentication CSR once
@@ -75,6 +79,9 @@ type File struct {
 // Manifest lists a package's files with their hashes.
 type Manifest struct {
 	Schema string `json:"schema"` // Schema
+	// Kind is KindNotice for a notice to the operator; empty for an
+	// application to the CA.
+	Kind string `json:"kind,omitempty"`
 	// ID names the package, e.g. "20261122-GOV-70000001-SS1-3f2a".
 	ID          string      `json:"id"`
 	Created     time.Time   `json:"created"`

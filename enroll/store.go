@@ -57,7 +57,10 @@ type Record struct {
 	Via         Via         `json:"via,omitempty"`
 	Dir         string      `json:"dir"`
 	Participant Participant `json:"participant"`
-	History     []Event     `json:"history"`
+	// Kind is KindNotice for a notice to the operator, empty for an
+	// application to the CA (Manifest.Kind).
+	Kind    string  `json:"kind,omitempty"`
+	History []Event `json:"history"`
 	// Parts are the packages of an application sent in parts, in order:
 	// part 1's is Dir, each later one a folder inside it (PartDir). Empty
 	// for an application sent whole. Stage is the application's: sent once
@@ -174,7 +177,7 @@ func (s *Store) Create(in Input) (*Package, Record, error) {
 	if err != nil {
 		return nil, Record{}, err
 	}
-	r := Record{ID: p.Manifest.ID, Stage: StagePrepared, Dir: p.Dir, Participant: in.Participant,
+	r := Record{ID: p.Manifest.ID, Stage: StagePrepared, Dir: p.Dir, Participant: in.Participant, Kind: p.Manifest.Kind,
 		History: []Event{{Stage: StagePrepared, At: time.Now().UTC(), Part: p.Manifest.Part}}}
 	if p.Manifest.Part > 0 {
 		r.Parts = []Part{{N: 1, CSRs: usages(in.CSRs), Follows: in.Follows}}

@@ -48,6 +48,18 @@ type Operator struct {
 	// TypicalWait is how long the operator usually takes to approve a
 	// security server's registration; empty when it has not said.
 	TypicalWait i18n.Text `json:"typical_wait"`
+	// Lang is the language the operator is written to in (en, ru, ky);
+	// empty: Russian. Tunduk's pages and its offer contract are Russian
+	// first (seeds 000, 003).
+	Lang string `json:"lang,omitempty"`
+}
+
+// LetterLang is the language letters to the operator are written in.
+func (o Operator) LetterLang() string {
+	if o.Lang == "" {
+		return "ru"
+	}
+	return o.Lang
 }
 
 var (
@@ -91,6 +103,11 @@ func (c *Contact) validate(field string) *Error {
 func (p *Profile) validateParties() *Error {
 	if err := validText("operator.title", p.Operator.Title, true); err != nil {
 		return err
+	}
+	switch p.Operator.Lang {
+	case "", "en", "ru", "ky":
+	default:
+		return &Error{Field: "operator.lang", Problem: "must be en, ru or ky"}
 	}
 	if err := p.Operator.Contact.validate("operator.contact"); err != nil {
 		return err

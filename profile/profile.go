@@ -109,6 +109,8 @@ type Profile struct {
 	} `json:"ca"`
 	Operator Operator `json:"operator"`
 	Install  Install  `json:"install"`
+	// Catalogue is the shape of the export for the operator's Catalogue.
+	Catalogue Catalogue `json:"catalogue"`
 
 	memberCode, serverCode, subsystemCode *regexp.Regexp
 }
@@ -358,6 +360,9 @@ func (p *Profile) validate() *Error {
 		return err
 	}
 	if err := p.validateParties(); err != nil {
+		return err
+	}
+	if err := p.Catalogue.validate(); err != nil {
 		return err
 	}
 	if err := p.validatePrefixes(); err != nil {

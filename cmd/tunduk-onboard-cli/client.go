@@ -230,5 +230,6 @@ func certFromExport(tgz []byte) ([]byte, error) {
 var runClient = runGroup("client", clientVerbs, clientUsage)
 
 func clientUsage(w io.Writer, lang string) {
-	printUsage(w, lang, "tunduk-onboard-cli client add|register|status|connection|tls import|tls export --ssh USER@HOST[:PORT] | --local [FLAGS]", "cli.help.client")
+	printUsage(w, lang, "tunduk-onboard-cli client add|register|status|connection|tls import|tls export --ssh USER@HOST[:PORT] | --local [FLAGS]\n"+
+		"       tunduk-onboard-cli client notify --subsystem CODE=NAME ... --via email|smtp|https|folder [FLAGS]", "cli.help.client")
 }

@@ -23,6 +23,9 @@ func verbFlagSets() []*flag.FlagSet {
 		newServerFlags("status", new(serverOpts), io.Discard),
 		new(submitOpts).flags(io.Discard),
 		new(recordPrintOpts).flags(io.Discard),
+		new(callOpts).flags(io.Discard),
+		new(notifyOpts).flags(io.Discard),
+		new(exportOpts).flags(io.Discard),
 	}
 	for name := range submitSubSynopsis {
 		sets = append(sets, submitSubFlags(name, new(submitCommon), new(string), new(string), io.Discard))
@@ -38,7 +41,7 @@ func verbFlagSets() []*flag.FlagSet {
 
 // helpArgs are the verbs as -h runs them, one per flag set.
 func helpArgs() [][]string {
-	args := [][]string{{"check"}, {"install"}, {"submit"}, {"record", "print"}}
+	args := [][]string{{"check"}, {"install"}, {"submit"}, {"record", "print"}, {"call", "test"}, {"client", "notify"}, {"service", "export"}}
 	for name := range serverVerbs {
 		args = append(args, []string{"server", name})
 	}

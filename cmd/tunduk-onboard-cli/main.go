@@ -27,7 +27,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 var verbs = map[string]func([]string, io.Reader, io.Writer, io.Writer) error{
 	"check": runCheck, "install": runInstall, "token": runToken, "csr": runCSR,
 	"submit": runSubmit, "server": runServer, "record": runRecord,
-	"client": runClient, "service": runService, "connect": runConnect,
+	"client": runClient, "service": runService, "connect": runConnect, "call": runCall,
 }
 
 func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) error {

@@ -180,5 +180,6 @@ func checkWant(prof *profile.Profile, code string, s connect.WantService) error 
 var runService = runGroup("service", serviceVerbs, serviceUsage)
 
 func serviceUsage(w io.Writer, lang string) {
-	printUsage(w, lang, "tunduk-onboard-cli service add|list|grant|revoke|refresh|subjects --ssh USER@HOST[:PORT] | --local [FLAGS]", "cli.help.service")
+	printUsage(w, lang, "tunduk-onboard-cli service add|list|grant|revoke|refresh|subjects --ssh USER@HOST[:PORT] | --local [FLAGS]\n"+
+		"       tunduk-onboard-cli service export --inventory FILE --format csv|json --out FILE", "cli.help.service")
 }

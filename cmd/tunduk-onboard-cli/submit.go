@@ -179,23 +179,55 @@ func runSubmit(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		}
 	}
 	var o submitOpts
-	fs := o.flags(stderr)
-	if err := parseFlags(fs, args, "secrets"); err != nil {
-		return flagErr(err, func(err error) error { return cannot(o.common.lang, err) })
+	r, ctx, done, err := startSubmitRun(o.flags(stderr), args, &o.common, stdout, stderr)
+	if err != nil {
+		return err
 	}
-	if err := checkLang(o.common.lang); err != nil {
-		return cannot(defaultLang(), err)
-	}
-	r := &submitRun{lang: o.common.lang, json: o.common.format == "json", stdout: stdout, stderr: stderr}
-	if !oneOf(o.common.format, "text", "json") {
-		r.json = false
-		return r.fail(exitCannot, badInput("cli.submit.err_format", map[string]any{"Format": o.common.format}))
-	}
-	_, closeLog := setupLog(o.common.verbose, o.common.lang, stderr)
-	defer closeLog()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+	defer done()
 	return o.run(ctx, r, stdin)
+}
+
+// startSubmitRun parses the flags of a verb that delivers a package
+// (submit, client notify) and starts its run: the language and the
+// output format checked, the log opened, Ctrl-C cancelling the context.
+// done ends the run.
+func startSubmitRun(fs *flag.FlagSet, args []string, c *submitCommon, stdout, stderr io.Writer) (*submitRun, context.Context, func(), error) {
+	if err := parseFlags(fs, args, "secrets"); err != nil {
+		return nil, nil, nil, flagErr(err, func(err error) error { return cannot(c.lang, err) })
+	}
+	if err := checkLang(c.lang); err != nil {
+		return nil, nil, nil, cannot(defaultLang(), err)
+	}
+	r := &submitRun{lang: c.lang, json: c.format == "json", stdout: stdout, stderr: stderr}
+	if !oneOf(c.format, "text", "json") {
+		r.json = false
+		return nil, nil, nil, r.fail(exitCannot, badInput("cli.submit.err_format", map[string]any{"Format": c.format}))
+	}
+	_, closeLog := setupLog(c.verbose, c.lang, stderr)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	return r, ctx, func() { stop(); closeLog() }, nil
+}
+
+// registerDelivery adds the organisation's and the delivery's flags
+// (submit, client notify; toUsage says whom --to defaults to) and the
+// common ones.
+func (o *submitOpts) registerDelivery(fs *flag.FlagSet, toUsage string) {
+	fs.StringVar(&o.memberClass, "member-class", "", "the organisation's member `CLASS` (e.g. GOV or COM)")
+	fs.StringVar(&o.memberCode, "member-code", "", "the organisation's member `CODE` (8 digits)")
+	fs.StringVar(&o.name, "name", "", "the organisation's name")
+	fs.StringVar(&o.serverCode, "server-code", "", "the security server's `CODE` (Latin letters, digits)")
+	fs.StringVar(&o.serverAddress, "server-address", "", "public IP address or DNS name of the security server")
+	fs.StringVar(&o.to, "to", "", toUsage)
+	fs.StringVar(&o.out, "out", "", "`DIR`: the folder or USB stick (--via folder), or where a copy of the .eml goes (--via email)")
+	fs.StringVar(&o.smtpHost, "smtp-host", "", "your SMTP server")
+	fs.IntVar(&o.smtpPort, "smtp-port", 587, "SMTP port: 587 with STARTTLS (required), or 465 with TLS from the start")
+	fs.StringVar(&o.smtpUser, "smtp-user", "", "SMTP user name (default: --from)")
+	fs.StringVar(&o.from, "from", "", "your e-mail address")
+	fs.BoolVar(&o.smtpPasswordStdin, "smtp-password-stdin", false, "read the SMTP password from the first line of standard input (else the OS keyring, else asked on the terminal)")
+	fs.BoolVar(&o.rememberPassword, "remember-password", false, "save the SMTP password in the OS keyring after a successful send")
+	fs.StringVar(&o.url, "url", "", "HTTPS intake `URL` (default: the profile's ca.intake_url)")
+	fs.StringVar(&o.tlsCA, "tls-ca", "", "PEM `FILE` of extra CA certificates to trust for SMTP and HTTPS (an internal mail server)")
+	o.common.register(fs)
 }
 
 // flags is the flag set of submit, its help written to w.
@@ -211,23 +243,8 @@ func (o *submitOpts) flags(w io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.follows, "follows", "", "send the CSR that the submission `ID` awaits (sent with --auth-csr-later or --sign-csr-later) as its next part: the same package for the certification authority; the organisation's flags default to the submission's")
 	fs.StringVar(&o.authSource, "auth-key", "", "where the authentication key lives, for the letter (default: the security server's software token)")
 	fs.StringVar(&o.signSource, "sign-key", "", "where the signing key lives, e.g. \"Rutoken 0a1b2c3d\" (default: the security server's software token)")
-	fs.StringVar(&o.memberClass, "member-class", "", "the organisation's member `CLASS` (e.g. GOV or COM)")
-	fs.StringVar(&o.memberCode, "member-code", "", "the organisation's member `CODE` (8 digits)")
-	fs.StringVar(&o.name, "name", "", "the organisation's name")
-	fs.StringVar(&o.serverCode, "server-code", "", "the security server's `CODE` (Latin letters, digits)")
-	fs.StringVar(&o.serverAddress, "server-address", "", "public IP address or DNS name of the security server")
 	fs.StringVar(&o.report, "report", "", "readiness report `FILE` saved by \"check --format json\"")
-	fs.StringVar(&o.to, "to", "", "recipient(s), comma-separated (default: the profile's ca.email)")
-	fs.StringVar(&o.out, "out", "", "`DIR`: the folder or USB stick (--via folder), or where a copy of the .eml goes (--via email)")
-	fs.StringVar(&o.smtpHost, "smtp-host", "", "your SMTP server")
-	fs.IntVar(&o.smtpPort, "smtp-port", 587, "SMTP port: 587 with STARTTLS (required), or 465 with TLS from the start")
-	fs.StringVar(&o.smtpUser, "smtp-user", "", "SMTP user name (default: --from)")
-	fs.StringVar(&o.from, "from", "", "your e-mail address")
-	fs.BoolVar(&o.smtpPasswordStdin, "smtp-password-stdin", false, "read the SMTP password from the first line of standard input (else the OS keyring, else asked on the terminal)")
-	fs.BoolVar(&o.rememberPassword, "remember-password", false, "save the SMTP password in the OS keyring after a successful send")
-	fs.StringVar(&o.url, "url", "", "HTTPS intake `URL` (default: the profile's ca.intake_url)")
-	fs.StringVar(&o.tlsCA, "tls-ca", "", "PEM `FILE` of extra CA certificates to trust for SMTP and HTTPS (an internal mail server)")
-	o.common.register(fs)
+	o.registerDelivery(fs, "recipient(s), comma-separated (default: the profile's ca.email)")
 	fs.Usage = verbHelp(w, fs, `tunduk-onboard-cli submit --via email|smtp|https|folder [--auth-csr FILE] [--sign-csr FILE] [FLAGS]
        tunduk-onboard-cli submit --via ... --sign-csr FILE --auth-csr-later [FLAGS]   (the rest later: --follows ID --auth-csr FILE)
        tunduk-onboard-cli submit list | status [ID] | flush | advance ID STAGE [--note TEXT]`)

@@ -36,6 +36,9 @@ var onboarding = []string{
 	"service add|list|refresh",
 	"service grant|revoke",
 	"connect",
+	"call test",
+	"client notify",
+	"service export",
 	"record print",
 	"version",
 }
@@ -62,15 +65,16 @@ func usage(w io.Writer, lang string) {
 
 // subVerbs are the commands under each group, for "did you mean".
 var subVerbs = map[string][]string{
-	"":          {"check", "install", "server", "client", "service", "connect", "token", "csr", "submit", "record", "version", "help"},
+	"":          {"check", "install", "server", "client", "service", "connect", "call", "token", "csr", "submit", "record", "version", "help"},
 	"server":    {"init", "csr", "import", "register", "status"},
-	"client":    {"add", "register", "status", "connection", "tls"},
-	"service":   {"add", "list", "grant", "revoke", "refresh", "subjects"},
+	"client":    {"add", "register", "status", "connection", "tls", "notify"},
+	"service":   {"add", "list", "grant", "revoke", "refresh", "subjects", "export"},
 	"token":     {"list", "init", "pin", "keygen", "prepare"},
 	"token pin": {"change-user", "change-so", "unblock"},
 	"csr":       {"sign"},
 	"submit":    {"list", "status", "flush", "advance"},
 	"record":    {"print"},
+	"call":      {"test"},
 }
 
 // unknownVerb tells that word is no command of group ("" for the top
