@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tunduk-onboard/tunduk-onboard/internal/atomicfile"
+	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
 )
 
 // Outbox is a folder of packages waiting for the operator's HTTPS intake.
@@ -134,7 +135,7 @@ func (o *Outbox) Pending() ([]Pending, error) {
 		if e.IsDir() || !strings.HasSuffix(name, ".json") || strings.HasPrefix(name, ".") {
 			continue
 		}
-		data, err := os.ReadFile(filepath.Join(o.dir, name))
+		data, err := readcap.ReadFile(filepath.Join(o.dir, name), readcap.Record)
 		if err != nil {
 			return nil, &Error{Key: "enroll.err.read", Data: map[string]any{"Dir": o.dir}, Err: err}
 		}
