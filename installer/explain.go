@@ -37,6 +37,7 @@ func Explain(err error) (key string, data map[string]any) {
 	var le *LocalError
 	var pin *PinError
 	var stalled *remote.StalledError
+	var je *JournalError
 	switch {
 	case errors.Is(err, context.Canceled):
 		return "installer.err.cancelled", data
@@ -46,6 +47,10 @@ func Explain(err error) (key string, data map[string]any) {
 		data["Seconds"] = int(stalled.After.Round(time.Second).Seconds())
 		detail()
 		return "installer.err.stalled", data
+	case errors.As(err, &je):
+		data["File"] = i18n.Line(je.Path, i18n.MaxLine)
+		detail()
+		return "installer.err.journal_damaged", data
 	case errors.As(err, &se):
 		data["ID"], data["Code"], data["Tail"] = i18n.Line(se.ID, 100), se.ExitCode, tailLines(se.LogTail)
 		if se.ExitCode < 0 {
