@@ -76,6 +76,7 @@ type submitOut struct {
 	Messages       []string       `json:"messages"`
 	Records        []recordOut    `json:"records,omitempty"`
 	Results        []flushOut     `json:"results,omitempty"`
+	Damaged        []damagedOut   `json:"damaged,omitempty"` // store and outbox files not read, left as they are
 	Error          *submitErrJSON `json:"error,omitempty"`
 }
 
