@@ -3,6 +3,7 @@ package installer
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -38,6 +39,7 @@ func Explain(err error) (key string, data map[string]any) {
 	var pin *PinError
 	var stalled *remote.StalledError
 	var je *JournalError
+	var te *StepTimeoutError
 	switch {
 	case errors.Is(err, context.Canceled):
 		return "installer.err.cancelled", data
@@ -47,6 +49,13 @@ func Explain(err error) (key string, data map[string]any) {
 		data["Seconds"] = int(stalled.After.Round(time.Second).Seconds())
 		detail()
 		return "installer.err.stalled", data
+	case errors.As(err, &te):
+		data["ID"], data["Tail"] = i18n.Line(te.ID, 100), tailLines(te.LogTail)
+		data["Minutes"] = strconv.FormatFloat(te.After.Minutes(), 'f', -1, 64)
+		if te.After%time.Minute != 0 {
+			data["Minutes"] = strconv.FormatFloat(te.After.Minutes(), 'f', 1, 64)
+		}
+		return "installer.err.step_timeout", data
 	case errors.As(err, &je):
 		data["File"] = i18n.Line(je.Path, i18n.MaxLine)
 		detail()
