@@ -17,12 +17,8 @@ import (
 // status of the damaged submission names its file.
 func TestSubmitListsDamagedStoreFiles(t *testing.T) {
 	e := newSubmitEnv(t)
-	usb := filepath.Join(t.TempDir(), "usb")
-	code, out, errOut := e.run("", append(e.base("folder"), "--report", e.readiness(), "--out", usb, "--format", "json")...)
-	if code != exitOK {
-		t.Fatalf("exit %d: %s %s", code, out, errOut)
-	}
-	good := decodeSubmit(t, out).ID
+	_, sent := e.toFolder()
+	good := sent.ID
 	badID := "20200101-GOV-70000001-SS1-dead"
 	status := filepath.Join(e.store, badID, "status.json")
 	item := filepath.Join(e.store, ".outbox", "0123456789abcdef0123456789abcdef.json")
@@ -54,12 +50,12 @@ func TestSubmitListsDamagedStoreFiles(t *testing.T) {
 			}
 		}
 	}
-	code, out, _ = e.run("", "submit", "list", "--store", e.store, "--format", "json")
+	code, out, _ := e.run("", "submit", "list", "--store", e.store, "--format", "json")
 	l := decodeSubmit(t, out)
 	if code != exitFailed || len(l.Records) != 1 || len(l.Damaged) != 2 {
 		t.Errorf("list --format json: exit %d, %d records, damaged %v", code, len(l.Records), l.Damaged)
 	}
-	code, _, errOut = e.run("", "submit", "status", badID, "--store", e.store, "--lang", "en")
+	code, _, errOut := e.run("", "submit", "status", badID, "--store", e.store, "--lang", "en")
 	if code != exitCannot || !strings.Contains(errOut, status) {
 		t.Errorf("status of the damaged one: exit %d\n%s", code, errOut)
 	}
