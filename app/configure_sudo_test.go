@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bufio"
 	"os"
 	"strings"
 	"testing"
@@ -12,12 +11,6 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/xroadtest"
-)
-
-// Where the run as the sudo user finds the fake (not secrets).
-const (
-	envSudoAPIAddr = "TUNDUK_TEST_API_ADDR"
-	envSudoAPICert = "TUNDUK_TEST_API_CERT"
 )
 
 // TestConfigureSudoOnThisComputer: "This computer" as a user who is not
@@ -34,32 +27,16 @@ func TestConfigureSudoOnThisComputer(t *testing.T) {
 		configureSudoAsUser(t)
 		return
 	}
-	name, pw := testhost.SudoUser(t)
 	f := xroadtest.StartWith(t, xroadtest.Options{})
 	api := f.AdminAPI()
-	pemBytes, err := os.ReadFile(api.CertPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert := testhost.RootOnlyFile(t, "proxy-ui-api.crt", pemBytes)
-	out, err := testhost.RunTestAs(t, name, "TestConfigureSudoOnThisComputer", []string{envSudoAPIAddr + "=" + api.Addr, envSudoAPICert + "=" + cert}, pw+"\n")
-	if err != nil || !strings.Contains(out, "--- PASS: TestConfigureSudoOnThisComputer") {
-		t.Fatalf("as %s: %v\n%s", name, err, out)
-	}
-	if strings.Contains(out, pw) {
-		t.Fatal("the sudo password appears in the output")
-	}
+	testhost.RunAsSudoUserWithAPI(t, "TestConfigureSudoOnThisComputer", api.Addr, api.CertPath)
 	if len(f.LiveKeys()) != 0 {
 		t.Fatal("an API key outlived its session")
 	}
 }
 
 func configureSudoAsUser(t *testing.T) {
-	pw, err := bufio.NewReader(os.Stdin).ReadString('\n')
-	if err != nil {
-		t.Fatal(err)
-	}
-	pw = strings.TrimSuffix(pw, "\n")
+	pw, addr, cert := testhost.SudoAPIChild(t)
 	t.Setenv("HOME", t.TempDir())
 	prefs := mapPrefs{}
 	wz, _ := newTestWizard(t, prefs)
@@ -77,7 +54,7 @@ func configureSudoAsUser(t *testing.T) {
 		pump <- func() { defer close(done); f() }
 		<-done
 	}
-	api := xroad.AdminAPI{Addr: os.Getenv(envSudoAPIAddr), CertPath: os.Getenv(envSudoAPICert)}
+	api := xroad.AdminAPI{Addr: addr, CertPath: cert}
 	cs, rs := wz.configure, wz.register
 	cs.uiDo, rs.uiDo = do, do
 	cs.api, rs.api = api, api

@@ -9,6 +9,9 @@ package app
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,6 +23,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
 	"github.com/tunduk-onboard/tunduk-onboard/onboarding"
 )
@@ -66,6 +70,14 @@ func (r *recorder) dropKept(old, now string) {
 	if old == "" || old == now || path == "" || filepath.Dir(old) != filepath.Join(filepath.Dir(path), onboarding.ReportFolder) {
 		return
 	}
+	r.mu.Lock()
+	damaged := r.damaged == old
+	r.mu.Unlock()
+	if damaged {
+		// The user was told it is left as it is: theirs to look at.
+		log.WithField("file", old).Info("a damaged readiness report kept: not removed")
+		return
+	}
 	if err := os.Remove(old); err != nil && !os.IsNotExist(err) {
 		log.WithError(err).Debug("an older readiness report not removed")
 	}
@@ -88,14 +100,31 @@ func (wz *wizard) restoreReadiness() {
 		log.WithField("checked", rd.At).Info("the kept readiness report is not recent: the Install step asks for a new check")
 		return
 	}
+	// A kept report that is there and cannot be read is shown as damaged
+	// (keptNotice) and left as it is; one that is gone is simply not used.
+	damaged := func(err error) {
+		log.WithError(err).WithField("file", rd.Kept).Warn("the kept readiness report is damaged: left as it is")
+		wz.readiness.keptBad = rd.Kept
+		wz.rec.mu.Lock()
+		wz.rec.damaged = rd.Kept
+		wz.rec.mu.Unlock()
+	}
 	data, err := onboarding.ReadKept(rd.Kept, rd.KeptSHA256, readcap.Report)
+	if errors.Is(err, fs.ErrNotExist) {
+		log.WithError(err).Warn("the kept readiness report is gone")
+		return
+	}
 	if err != nil {
-		log.WithError(err).Warn("the kept readiness report not read")
+		damaged(err)
 		return
 	}
 	var rep checks.Report
-	if err := json.Unmarshal(data, &rep); err != nil || rep.Schema != checks.Schema || rep.Target.Local != form.Local {
-		log.WithError(err).Warn("the kept readiness report is not one of this server")
+	if err := json.Unmarshal(data, &rep); err != nil || rep.Schema != checks.Schema {
+		damaged(fmt.Errorf("not a readiness report: %v", err))
+		return
+	}
+	if rep.Target.Local != form.Local {
+		log.Warn("the kept readiness report is not one of this server")
 		return
 	}
 	r := wz.readiness
@@ -108,12 +137,16 @@ func (wz *wizard) restoreReadiness() {
 // keptNotice says that the report is an earlier session's, when, and
 // offers a new check (nil for a check of this session).
 func (r *readiness) keptNotice(key string) fyne.CanvasObject {
-	if r.report == nil || r.keptAt.IsZero() {
-		return nil
-	}
 	again := widget.NewButtonWithIcon(T("readiness.check_again"), theme.ViewRefreshIcon(), func() {
 		r.wz.goTo(r.wz.stepIndex(stepReadiness))
 		r.start()
 	})
+	if r.report == nil && r.keptBad != "" {
+		return container.NewVBox(messageCard(T("readiness.kept_damaged", map[string]any{"Path": i18n.Line(r.keptBad, 300)}),
+			T("readiness.kept_damaged.todo"), ""), container.NewHBox(again))
+	}
+	if r.report == nil || r.keptAt.IsZero() {
+		return nil
+	}
 	return container.NewVBox(infoCard(T(key+".title"), T(key, map[string]any{"Date": when(r.keptAt)})), container.NewHBox(again))
 }

@@ -40,8 +40,9 @@ type recorder struct {
 	path string // "" keeps the record in memory only (tests; a file not to be written over)
 	rec  onboarding.Record
 
-	loadErr error // what Load said, told once the window is up
-	told    bool  // a failed write was told this run
+	loadErr error  // what Load said, told once the window is up
+	told    bool   // a failed write was told this run
+	damaged string // a kept readiness report found damaged: never removed by dropKept
 	now     func() time.Time
 }
 

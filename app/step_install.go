@@ -61,7 +61,11 @@ func (is *installStep) view() fyne.CanvasObject {
 	}
 	if wz.readiness.report == nil {
 		go2 := widget.NewButtonWithIcon(T("install.go_readiness"), theme.NavigateBackIcon(), func() { wz.goTo(wz.stepIndex(stepReadiness)) })
-		return container.NewVBox(infoCard(T("install.need_report"), T("install.need_report.todo")), container.NewHBox(go2))
+		box := container.NewVBox(infoCard(T("install.need_report"), T("install.need_report.todo")), container.NewHBox(go2))
+		if n := wz.readiness.keptNotice("install.kept_report"); n != nil {
+			box.Add(n) // the kept report could not be read: said, with its path
+		}
+		return box
 	}
 	v := &installWidgets{}
 	is.v = v

@@ -36,6 +36,7 @@ type readiness struct {
 	results  []checks.Result
 	report   *checks.Report
 	keptAt   time.Time // report is an earlier session's, checked then (readiness_kept.go); zero: this session's
+	keptBad  string    // the kept report that could not be read, shown until a new check (readiness_kept.go)
 	err      error
 	running  bool
 	cancelFn context.CancelFunc
@@ -99,7 +100,7 @@ func (r *readiness) start() {
 	srv := r.wz.state.Server // a copy, with the in-memory secrets
 	r.gen++
 	gen := r.gen
-	r.results, r.report, r.err, r.keptAt = nil, nil, nil, time.Time{}
+	r.results, r.report, r.err, r.keptAt, r.keptBad = nil, nil, nil, time.Time{}, ""
 	if p := srv.Problems(); len(p) > 0 {
 		r.err = &problemError{key: p[0].Key}
 		r.refresh()

@@ -71,8 +71,9 @@ type submitStep struct {
 	// read from the store on entry and after every change.
 	record    *enroll.Record
 	recordErr error
-	recordFor string // orgKey the record was read for
-	pending   int    // packages waiting in the HTTPS outbox
+	damaged   []string // the store's files that cannot be read (storeDamaged)
+	recordFor string   // orgKey the record was read for
+	pending   int      // packages waiting in the HTTPS outbox
 	// confirm: a letter handed to the mail client or a folder written; the
 	// user says when it has really gone to the operator.
 	confirm enroll.Via

@@ -120,6 +120,7 @@ func (ss *submitStep) loadRecord() {
 		log.WithError(ss.recordErr).Warn("submissions store not read")
 	}
 	ss.wz.rec.submission(ss.record)
+	ss.damaged = storeDamaged(dir)
 	ss.pending = 0
 	if ss.intakeURL() == "" || ss.record == nil {
 		return // no outbox without a store
@@ -180,6 +181,9 @@ func (ss *submitStep) renderTimeline() {
 		v.timeline.Add(id)
 		v.timeline.Add(container.NewHBox(
 			widget.NewButtonWithIcon(T("submit.show_folder"), theme.FolderOpenIcon(), func() { ss.showFolder(dir) }), layout.NewSpacer()))
+	}
+	for _, p := range ss.damaged {
+		v.timeline.Add(messageCard(T("submit.damaged", map[string]any{"Path": i18n.Line(p, 300)}), T("submit.damaged.todo"), ""))
 	}
 	if ss.pending > 0 {
 		v.timeline.Add(infoCard(T("submit.pending", map[string]any{"Count": ss.pending}), T("submit.queued.todo")))
@@ -270,4 +274,30 @@ func (ss *submitStep) onStage(stage string) {
 	if err := ss.advanceLatest(enroll.Stage(stage), ""); err != nil {
 		log.WithError(err).WithField("stage", stage).Warn("submission stage not recorded")
 	}
+}
+
+// storeDamaged are the paths of the store's and the outbox's files that
+// cannot be read (enroll.Damaged): shown, never skipped, and left as they
+// are for the user to look at.
+func storeDamaged(dir string) []string {
+	if _, err := os.Stat(dir); err != nil {
+		return nil
+	}
+	store, err := enroll.OpenStore(dir)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	_, bad, _ := store.Scan()
+	if _, err := os.Stat(filepath.Join(dir, ".outbox")); err == nil {
+		if ob, err := store.Outbox(); err == nil {
+			_, b, _ := ob.Scan()
+			bad = append(bad, b...)
+		}
+	}
+	for _, d := range bad {
+		log.WithError(d.Err).WithField("file", d.Path).Warn("submissions store: a damaged file, left as it is")
+		out = append(out, d.Path)
+	}
+	return out
 }

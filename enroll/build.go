@@ -278,7 +278,7 @@ func readManifest(dir string) (Manifest, error) {
 	bad := func(err error) error {
 		return &Error{Key: "enroll.err.manifest", Data: map[string]any{"Dir": dir}, Err: err}
 	}
-	data, err := os.ReadFile(filepath.Join(dir, ManifestName))
+	data, err := readPackageFile(dir, ManifestName)
 	if err != nil {
 		return m, bad(err)
 	}
@@ -313,7 +313,7 @@ func plainName(n string) bool {
 func verifyFile(dir string, f File) error {
 	size, sum, err := hashFile(filepath.Join(dir, f.Name))
 	if err != nil {
-		return &Error{Key: "enroll.err.file_missing", Data: map[string]any{"File": f.Name, "Dir": dir}, Err: err}
+		return fileError(dir, f.Name, err)
 	}
 	if size != f.Size || !strings.EqualFold(sum, f.SHA256) {
 		return &Error{Key: "enroll.err.file_changed", Data: map[string]any{"File": f.Name, "Dir": dir}}
@@ -324,7 +324,7 @@ func verifyFile(dir string, f File) error {
 // Info returns which CSR is which, where its key lives, and the user's
 // language, as recorded in the package's participant.json.
 func (p *Package) Info() (Participant, []CSRInfo, string, error) {
-	data, err := os.ReadFile(filepath.Join(p.Dir, ParticipantName))
+	data, err := readPackageFile(p.Dir, ParticipantName)
 	if err != nil {
 		return Participant{}, nil, "", &Error{Key: "enroll.err.manifest", Data: map[string]any{"Dir": p.Dir}, Err: err}
 	}

@@ -3,11 +3,14 @@ package enroll
 import (
 	"encoding/json"
 	"encoding/pem"
+	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 func TestBuildWritesPackageAndManifest(t *testing.T) {
@@ -187,5 +190,48 @@ func TestBuildOneCSRNoReport(t *testing.T) {
 	sort.Strings(names)
 	if strings.Join(names, ",") != "auth.csr.der,auth.csr.pem,participant.json" {
 		t.Fatalf("files %v", names)
+	}
+}
+
+// TestOpenRefusesEndlessOrOversizedPackageFiles: a package whose file is
+// /dev/zero, a FIFO nobody writes to or over readcap.PackageFile is
+// refused at once, naming the file (and the limit), before memory grows.
+func TestOpenRefusesEndlessOrOversizedPackageFiles(t *testing.T) {
+	for _, tc := range []struct {
+		name, key string
+		make      func(path string) error
+	}{
+		{"dev zero", "enroll.err.file_not_regular", func(p string) error { return os.Symlink("/dev/zero", p) }},
+		{"fifo", "enroll.err.file_not_regular", func(p string) error { return syscall.Mkfifo(p, 0o644) }},
+		{"oversized", "enroll.err.file_too_large", func(p string) error {
+			f, err := os.Create(p)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			return f.Truncate(readcap.PackageFile + 1)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := buildTest(t)
+			f := filepath.Join(p.Dir, "readiness.json")
+			os.Remove(f)
+			if err := tc.make(f); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { _, err := Open(p.Dir); done <- err }()
+			select {
+			case err := <-done:
+				if errKey(err) != tc.key || err.(*Error).Data["File"] != "readiness.json" {
+					t.Fatalf("got %v, want %s naming readiness.json", err, tc.key)
+				}
+				if tc.key == "enroll.err.file_too_large" && err.(*Error).Data["MiB"] != int64(readcap.PackageFile>>20) {
+					t.Fatalf("limit %v", err.(*Error).Data)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("Open still reading after 10 s")
+			}
+		})
 	}
 }

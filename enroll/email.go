@@ -1,7 +1,6 @@
 package enroll
 
 import (
-	"os"
 	"path/filepath"
 
 	"github.com/tunduk-onboard/tunduk-onboard/internal/atomicfile"
@@ -54,13 +53,13 @@ func readVerified(p *Package) (Manifest, map[string][]byte, error) {
 		return m, nil, &Error{Key: "enroll.err.file_changed", Data: map[string]any{"File": ManifestName, "Dir": p.Dir}}
 	}
 	out := map[string][]byte{}
-	if out[ManifestName], err = os.ReadFile(filepath.Join(p.Dir, ManifestName)); err != nil {
-		return m, nil, &Error{Key: "enroll.err.file_missing", Data: map[string]any{"File": ManifestName, "Dir": p.Dir}, Err: err}
+	if out[ManifestName], err = readPackageFile(p.Dir, ManifestName); err != nil {
+		return m, nil, fileError(p.Dir, ManifestName, err)
 	}
 	for _, f := range m.Files {
-		data, err := os.ReadFile(filepath.Join(p.Dir, f.Name))
+		data, err := readPackageFile(p.Dir, f.Name)
 		if err != nil {
-			return m, nil, &Error{Key: "enroll.err.file_missing", Data: map[string]any{"File": f.Name, "Dir": p.Dir}, Err: err}
+			return m, nil, fileError(p.Dir, f.Name, err)
 		}
 		if int64(len(data)) != f.Size || sha256Hex(data) != f.SHA256 {
 			return m, nil, &Error{Key: "enroll.err.file_changed", Data: map[string]any{"File": f.Name, "Dir": p.Dir}}

@@ -76,7 +76,7 @@ func SaveToFolder(p *Package, dest string) (string, error) {
 // byte).
 func same(dir string, files map[string][]byte) bool {
 	for name, data := range files {
-		got, err := os.ReadFile(filepath.Join(dir, name))
+		got, err := readPackageFile(dir, name)
 		if err != nil || sha256Hex(got) != sha256Hex(data) {
 			return false
 		}

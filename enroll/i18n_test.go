@@ -37,7 +37,7 @@ func TestEveryKeyTranslated(t *testing.T) {
 	if len(used) < 40 {
 		t.Fatalf("found only %d keys: the scan is broken", len(used))
 	}
-	data := map[string]any{"Field": "x", "Count": 3, "Usage": "auth", "Other": "sign", "Dir": "/d", "File": "f", "Address": "a@b",
+	data := map[string]any{"Field": "x", "Count": 3, "MiB": 16, "KiB": 1024, "Usage": "auth", "Other": "sign", "Dir": "/d", "File": "f", "Address": "a@b",
 		"Server": "s:587", "User": "u", "Reply": 550, "URL": "https://x", "Status": 503, "Reason": "r", "Key": "k", "Stage": "s",
 		"ID": "id", "Via": "fax", "From": "sent", "To": "prepared", "Name": "n", "MemberClass": "GOV", "MemberCode": "1", "ServerCode": "SS1",
 		"DER": "a.der", "PEM": "a.pem", "Source": "src", "Subject": "CN=x", "Tool": "t", "Error": "e",

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tunduk-onboard/tunduk-onboard/internal/atomicfile"
+	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
 )
 
 // Outbox is a folder of packages waiting for the operator's HTTPS intake.
@@ -122,25 +123,41 @@ func (o *Outbox) Enqueue(p *Package, rawURL string) (idempotencyKey string, err 
 	return it.IdempotencyKey, nil
 }
 
-// Pending lists the items waiting, oldest first (permanent failures too).
+// Pending lists the items waiting, oldest first (permanent failures too);
+// Scan says which are damaged.
 func (o *Outbox) Pending() ([]Pending, error) {
+	items, _, err := o.Scan()
+	return items, err
+}
+
+// Scan lists the items waiting, oldest first, and the item files that are
+// there and cannot be read as one (Damaged): those are left as they are,
+// and the others still go.
+func (o *Outbox) Scan() ([]Pending, []Damaged, error) {
 	ents, err := os.ReadDir(o.dir)
 	if err != nil {
-		return nil, &Error{Key: "enroll.err.read", Data: map[string]any{"Dir": o.dir}, Err: err}
+		return nil, nil, &Error{Key: "enroll.err.read", Data: map[string]any{"Dir": o.dir}, Err: err}
 	}
 	var out []Pending
+	var bad []Damaged
 	for _, e := range ents {
 		name := e.Name()
-		if e.IsDir() || !strings.HasSuffix(name, ".json") || strings.HasPrefix(name, ".") {
+		if !strings.HasSuffix(name, ".json") || strings.HasPrefix(name, ".") {
 			continue
 		}
-		data, err := os.ReadFile(filepath.Join(o.dir, name))
+		// A folder named as an item is read too, and so listed damaged.
+		path := filepath.Join(o.dir, name)
+		data, err := readcap.ReadFile(path, readcap.Record)
 		if err != nil {
-			return nil, &Error{Key: "enroll.err.read", Data: map[string]any{"Dir": o.dir}, Err: err}
+			bad = append(bad, Damaged{Path: path, Err: err})
+			continue
 		}
 		var it Pending
 		if err := json.Unmarshal(data, &it); err != nil || !validKey(it.IdempotencyKey) || it.IdempotencyKey+".json" != name {
-			// A damaged item is skipped, not fatal: the others still go.
+			if err == nil {
+				err = errors.New("not an outbox item of this name")
+			}
+			bad = append(bad, Damaged{Path: path, Err: err})
 			continue
 		}
 		if !filepath.IsAbs(it.Dir) {
@@ -149,7 +166,7 @@ func (o *Outbox) Pending() ([]Pending, error) {
 		out = append(out, it)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Created.Before(out[j].Created) })
-	return out, nil
+	return out, bad, nil
 }
 
 // Remove deletes the item with this key (e.g. a permanent failure the

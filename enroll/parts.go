@@ -141,9 +141,9 @@ func (r *Record) sameKey(csrs []CSR) error {
 			if f.Role != RoleCSRDER {
 				continue
 			}
-			der, err := os.ReadFile(filepath.Join(p.Dir, f.Name))
+			der, err := readPackageFile(p.Dir, f.Name)
 			if err != nil {
-				return &Error{Key: "enroll.err.file_missing", Data: map[string]any{"File": f.Name, "Dir": p.Dir}, Err: err}
+				return fileError(p.Dir, f.Name, err)
 			}
 			if req, err := x509.ParseCertificateRequest(der); err == nil {
 				keys[string(req.RawSubjectPublicKeyInfo)] = usageOfFile(f.Name)

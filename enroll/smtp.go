@@ -65,10 +65,12 @@ func SendSMTP(ctx context.Context, p *Package, s SMTP) error {
 	ctx, cancel := context.WithTimeout(ctx, s.Timeout)
 	defer cancel()
 	d := net.Dialer{}
-	conn, err := d.DialContext(ctx, "tcp", server)
+	raw, err := d.DialContext(ctx, "tcp", server)
 	if err != nil {
 		return &Error{Key: "enroll.err.smtp_connect", Data: data(), Err: err}
 	}
+	capped := newCapConn(raw)
+	var conn net.Conn = capped
 	if implicit {
 		tc := tls.Client(conn, cfg)
 		if err := tc.HandshakeContext(ctx); err != nil {
@@ -91,6 +93,9 @@ func SendSMTP(ctx context.Context, p *Package, s SMTP) error {
 	// connErr maps a failure mid-conversation: a cancelled context is
 	// reported as such, not as whatever the closed socket said.
 	connErr := func(err error) error {
+		if capped.flooded.Load() {
+			return &Error{Key: "enroll.err.smtp_flood", Data: data("KiB", maxSMTPRead>>10), Err: err}
+		}
 		if ctx.Err() != nil {
 			return &Error{Key: "enroll.err.smtp_connect", Data: data(), Err: ctx.Err()}
 		}

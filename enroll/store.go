@@ -235,11 +235,11 @@ func (s *Store) Get(id string) (Record, error) {
 		return Record{}, &Error{Key: "enroll.err.not_found", Data: map[string]any{"ID": id}}
 	}
 	if err != nil {
-		return Record{}, &Error{Key: "enroll.err.read", Data: map[string]any{"Dir": s.dir}, Err: err}
+		return Record{}, &Error{Key: "enroll.err.read", Data: map[string]any{"Dir": s.dir, "File": filepath.Join(s.dir, id, StatusName)}, Err: err}
 	}
 	var r Record
 	if err := json.Unmarshal(data, &r); err != nil || r.ID != id {
-		return Record{}, &Error{Key: "enroll.err.status_damaged", Data: map[string]any{"ID": id}, Err: err}
+		return Record{}, &Error{Key: "enroll.err.status_damaged", Data: map[string]any{"ID": id, "File": filepath.Join(s.dir, id, StatusName)}, Err: err}
 	}
 	// The store may have moved (a new home folder): the folder is where
 	// the record was found, not where it was written.
@@ -256,20 +256,32 @@ func (s *Store) Open(id string) (*Package, error) {
 	return Open(r.Dir)
 }
 
-// List returns every record, newest first. Folders without a readable
-// status (another program's, a half-deleted one) are skipped.
+// List returns every record, newest first; Scan says which are damaged.
 func (s *Store) List() ([]Record, error) {
+	recs, _, err := s.Scan()
+	return recs, err
+}
+
+// Scan returns every record, newest first, and the status files that are
+// there and cannot be read (Damaged, left as they are). Folders without a
+// status file (another program's, a half-deleted one) are neither.
+func (s *Store) Scan() ([]Record, []Damaged, error) {
 	ents, err := os.ReadDir(s.dir)
 	if err != nil {
-		return nil, &Error{Key: "enroll.err.read", Data: map[string]any{"Dir": s.dir}, Err: err}
+		return nil, nil, &Error{Key: "enroll.err.read", Data: map[string]any{"Dir": s.dir}, Err: err}
 	}
 	var out []Record
+	var bad []Damaged
 	for _, e := range ents {
 		if !e.IsDir() || e.Name()[0] == '.' {
 			continue
 		}
-		if r, err := s.Get(e.Name()); err == nil {
+		r, err := s.Get(e.Name())
+		switch {
+		case err == nil:
 			out = append(out, r)
+		case errKeyOf(err) != "enroll.err.not_found":
+			bad = append(bad, Damaged{Path: filepath.Join(s.dir, e.Name(), StatusName), Err: err})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
@@ -279,7 +291,16 @@ func (s *Store) List() ([]Record, error) {
 		}
 		return out[i].ID > out[j].ID
 	})
-	return out, nil
+	return out, bad, nil
+}
+
+// errKeyOf is the key of an *Error, "" for anything else.
+func errKeyOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Key
+	}
+	return ""
 }
 
 // Latest returns the newest record; false when the store is empty.

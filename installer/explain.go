@@ -3,6 +3,7 @@ package installer
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,6 +38,8 @@ func Explain(err error) (key string, data map[string]any) {
 	var le *LocalError
 	var pin *PinError
 	var stalled *remote.StalledError
+	var je *JournalError
+	var te *StepTimeoutError
 	switch {
 	case errors.Is(err, context.Canceled):
 		return "installer.err.cancelled", data
@@ -46,6 +49,17 @@ func Explain(err error) (key string, data map[string]any) {
 		data["Seconds"] = int(stalled.After.Round(time.Second).Seconds())
 		detail()
 		return "installer.err.stalled", data
+	case errors.As(err, &te):
+		data["ID"], data["Tail"] = i18n.Line(te.ID, 100), tailLines(te.LogTail)
+		data["Minutes"] = strconv.FormatFloat(te.After.Minutes(), 'f', -1, 64)
+		if te.After%time.Minute != 0 {
+			data["Minutes"] = strconv.FormatFloat(te.After.Minutes(), 'f', 1, 64)
+		}
+		return "installer.err.step_timeout", data
+	case errors.As(err, &je):
+		data["File"] = i18n.Line(je.Path, i18n.MaxLine)
+		detail()
+		return "installer.err.journal_damaged", data
 	case errors.As(err, &se):
 		data["ID"], data["Code"], data["Tail"] = i18n.Line(se.ID, 100), se.ExitCode, tailLines(se.LogTail)
 		if se.ExitCode < 0 {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
 )
 
 // Why the install cannot run on this computer (LocalError.Reason).
@@ -63,11 +64,13 @@ var standardPath = []string{"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/
 
 // ThisMachine is the computer the program runs on.
 func ThisMachine() Machine {
-	osr, err := os.ReadFile("/etc/os-release")
+	// Files of this computer, still read within a cap: a /dev/zero
+	// symlinked there must not fill memory.
+	osr, err := readcap.ReadFile("/etc/os-release", readcap.SystemFile)
 	if err != nil {
-		osr, _ = os.ReadFile("/usr/lib/os-release")
+		osr, _ = readcap.ReadFile("/usr/lib/os-release", readcap.SystemFile)
 	}
-	sshd, _ := os.ReadFile("/etc/ssh/sshd_config")
+	sshd, _ := readcap.ReadFile("/etc/ssh/sshd_config", readcap.SystemFile)
 	return Machine{
 		GOOS: runtime.GOOS, OSRelease: string(osr), Root: os.Geteuid() == 0,
 		Has: func(cmd string) bool {

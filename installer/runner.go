@@ -28,7 +28,13 @@ const (
 	// remote.StalledError instead of holding it for ever. Long steps run
 	// detached and are polled, each poll bounded.
 	DefaultCommandTimeout = 10 * time.Minute
-	DefaultLockFile       = "/var/lib/dpkg/lock-frontend"
+	// DefaultStepTimeout bounds a long (detached) step from its launch,
+	// across reconnects and resumes: apt installing X-Road takes minutes
+	// on a slow mirror, never an hour; one still running then hangs (a
+	// maintainer script waiting on a prompt, a mirror that stalls) and is
+	// stopped (StepTimeoutError).
+	DefaultStepTimeout = 60 * time.Minute
+	DefaultLockFile    = "/var/lib/dpkg/lock-frontend"
 
 	maxLogTail   = 4 << 10  // StepError.LogTail
 	maxLogLine   = 2 << 10  // one "log" event
@@ -111,6 +117,9 @@ type Runner struct {
 	// CommandTimeout bounds each foreground command (default
 	// DefaultCommandTimeout).
 	CommandTimeout time.Duration
+	// StepTimeout bounds each long step from its launch (default
+	// DefaultStepTimeout).
+	StepTimeout time.Duration
 	// LockFile is the dpkg lock waited for before apt steps (default
 	// /var/lib/dpkg/lock-frontend).
 	LockFile string
@@ -154,6 +163,13 @@ func (r *Runner) commandTimeout() time.Duration {
 		return r.CommandTimeout
 	}
 	return DefaultCommandTimeout
+}
+
+func (r *Runner) stepTimeout() time.Duration {
+	if r.StepTimeout > 0 {
+		return r.StepTimeout
+	}
+	return DefaultStepTimeout
 }
 
 func (r *Runner) lockFile() string {

@@ -6,6 +6,7 @@ package installer
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -132,6 +133,9 @@ func (s *session) follow(ctx context.Context, st Step, j Journal, e JournalEntry
 		case state == "dead":
 			lb.flush()
 			return s.finish(sctx, st, j, e, -1, lb.tail.String())
+		case overdue(e, s.r.stepTimeout()):
+			lb.flush()
+			return s.stopOverdue(sctx, st, j, e, f, lb.tail.String())
 		}
 		// No sleep here: the probe waited on the host. Cancel waits for
 		// the step to end.
@@ -193,3 +197,50 @@ func (t *tailBuf) add(s string) {
 }
 
 func (t *tailBuf) String() string { return strings.ToValidUTF8(string(t.b), "") }
+
+// StepTimeoutError is a long step still running when its limit
+// (Runner.StepTimeout) passed since its launch: it was stopped, and the
+// journal records it failed, so a new run checks it and starts it again.
+type StepTimeoutError struct {
+	ID      string
+	After   time.Duration
+	LogTail string
+}
+
+func (e *StepTimeoutError) Error() string {
+	return fmt.Sprintf("installer: step %s still running after %v: stopped", e.ID, e.After)
+}
+
+// overdue says whether the step of e was launched longer than limit ago.
+// The launch time is the journal's, so the limit holds across reconnects
+// and a resumed run.
+func overdue(e JournalEntry, limit time.Duration) bool {
+	started, err := time.Parse(time.RFC3339, e.Started)
+	return err == nil && time.Since(started) > limit
+}
+
+// stopOverdue ends a step past its limit: its unit (systemd) or its
+// process group (setsid), politely and then not, and records it failed
+// with no exit status, as a killed step.
+func (s *session) stopOverdue(ctx context.Context, st Step, j Journal, e JournalEntry, f stepFiles, tail string) error {
+	// The wrapper leads its own process group under setsid: the group
+	// takes the step's children with it (dash's kill wants -PGID after
+	// the signal, without "--").
+	cmd := "p=$(cat " + q(f.pid) + " 2>/dev/null); if [ -n \"$p\" ]; then kill -TERM -\"$p\" 2>/dev/null; kill -TERM \"$p\" 2>/dev/null; " +
+		"sleep 2; kill -KILL -\"$p\" 2>/dev/null; kill -KILL \"$p\" 2>/dev/null; fi; true"
+	if e.Unit != "" && s.systemd {
+		cmd = "systemctl kill --signal=TERM " + q(e.Unit+".service") + " 2>/dev/null; sleep 2; systemctl kill --signal=KILL " + q(e.Unit+".service") + " 2>/dev/null; " + cmd
+	}
+	if _, _, err := s.exec(ctx, cmd, ""); err != nil {
+		return s.stepErr(err, "stopping the step")
+	}
+	limit := s.r.stepTimeout()
+	e.Finished, e.ExitCode, e.Status = now(), -1, JournalFailed
+	j[st.ID] = e
+	if err := s.writeJournal(ctx, j); err != nil {
+		return err
+	}
+	te := &StepTimeoutError{ID: st.ID, After: limit, LogTail: s.mask(tail)}
+	s.emit(st.ID, EventFailed, te.Error())
+	return te
+}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path"
 	"strings"
@@ -41,18 +42,41 @@ func applySHA(s Step) string {
 	return hex.EncodeToString(h[:])
 }
 
+// journalUnreadable is printed when the journal is there and cat cannot
+// read it (a folder in its place, a broken file system): the journal is
+// damaged, never taken for a missing one and written over.
+const journalUnreadable = "tunduk-onboard: journal unreadable"
+
+// JournalError is a journal on the host that is there and cannot be read
+// or is not a journal: the run stops before it changes anything, and the
+// file is left as it is for the user to look at and move aside.
+type JournalError struct {
+	Path string
+	Err  error
+}
+
+func (e *JournalError) Error() string {
+	return fmt.Sprintf("installer: the journal %s on the host is damaged (move it away to start over): %v", e.Path, e.Err)
+}
+
+func (e *JournalError) Unwrap() error { return e.Err }
+
 // readJournal reads the journal from the host; a missing file is empty.
 func (s *session) readJournal(ctx context.Context) (Journal, error) {
-	out, _, err := s.exec(ctx, "cat "+q(s.r.journalPath())+" 2>/dev/null || true", "")
+	p := q(s.r.journalPath())
+	out, _, err := s.exec(ctx, "if [ -e "+p+" ] || [ -L "+p+" ]; then cat -- "+p+" 2>/dev/null || echo '"+journalUnreadable+"'; fi", "")
 	if err != nil {
 		return nil, err
 	}
 	j := Journal{}
+	if strings.Contains(out, journalUnreadable) {
+		return nil, &JournalError{Path: s.r.journalPath(), Err: errors.New("not readable as a file")}
+	}
 	if strings.TrimSpace(out) == "" {
 		return j, nil
 	}
 	if err := json.Unmarshal([]byte(out), &j); err != nil {
-		return nil, fmt.Errorf("installer: the journal %s on the host is not valid JSON (move it away to start over): %v", s.r.journalPath(), err)
+		return nil, &JournalError{Path: s.r.journalPath(), Err: err}
 	}
 	return j, nil
 }

@@ -29,9 +29,19 @@ func Explain(err error, minPINLen int) []Msg {
 	}
 	var pe *PINError
 	var fe *FactoryPINError
+	var nt *PINNotTriedError
 	switch {
 	case err == nil:
 		return nil
+	case errors.As(err, &nt):
+		who := Ref("token.pin.user")
+		if nt.Who == "so" {
+			who = Ref("token.pin.so")
+		}
+		if nt.TooLong {
+			return one("token.pinerr.not_tried_long", map[string]any{"Who": who, "Max": nt.Max})
+		}
+		return one("token.pinerr.not_tried_untypable", map[string]any{"Who": who})
 	case errors.As(err, &pe):
 		return explainPIN(pe)
 	case errors.As(err, &fe):

@@ -20,6 +20,7 @@ func TestExplainKeysInBothCatalogues(t *testing.T) {
 		ErrModuleLoad, errors.New("something else"),
 		&FactoryPINError{User: true}, &FactoryPINError{SO: true}, &FactoryPINError{SO: true, NewToken: true},
 		&FactoryPINError{User: true, SO: true},
+		&PINNotTriedError{Who: "user", Max: 255, TooLong: true}, &PINNotTriedError{Who: "so", Untypable: true},
 	}
 	for _, code := range []uint{pkcs11.CKR_PIN_INCORRECT, pkcs11.CKR_PIN_LOCKED, pkcs11.CKR_PIN_INVALID, pkcs11.CKR_PIN_EXPIRED, pkcs11.CKR_GENERAL_ERROR} {
 		for _, who := range []string{"user", "so"} {

@@ -232,10 +232,13 @@ var loginHook func(userType uint)
 // so a login already held (by an open Signer) is shared. A PIN failure
 // becomes a *PINError; it is never retried. m.mu must be held.
 func (m *Module) login(sh pkcs11.SessionHandle, slot uint, userType uint, pin string) error {
+	who := whoOf(userType)
+	if err := m.pinFitsLocked(slot, who, pin); err != nil {
+		return err // surely wrong: no try spent on it
+	}
 	if loginHook != nil {
 		loginHook(userType)
 	}
-	who := whoOf(userType)
 	p11log.WithFields(map[string]any{"slot": slot, "user": who}).Debug("C_Login")
 	err := m.ctx.Login(sh, userType, pin)
 	if err == nil || isCode(err, pkcs11.CKR_USER_ALREADY_LOGGED_IN) {

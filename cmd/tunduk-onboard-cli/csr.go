@@ -96,6 +96,9 @@ func (o *csrOpts) subject(p *profile.Profile) (tokens.Subject, error) {
 	if st, err := os.Stat(o.outDir); err != nil || !st.IsDir() {
 		return nil, &fileErr{op: "mkdir", path: o.outDir, err: syscall.ENOTDIR}
 	}
+	if err := writableDir(o.outDir); err != nil {
+		return nil, err
+	}
 	return subject, nil
 }
 

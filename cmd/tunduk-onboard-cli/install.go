@@ -23,6 +23,7 @@ import (
 type installOpts struct {
 	ssh                sshFlags
 	timeout            time.Duration // the readiness check's, after the login
+	stepTimeout        time.Duration // a long step's, from its launch (installer.Runner.StepTimeout)
 	local              bool
 	dryRun             bool
 	packagesDir        string
@@ -68,6 +69,9 @@ func runInstall(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 		return fail(err)
 	}
 	if err := checkTimeout(o.timeout); err != nil {
+		return fail(err)
+	}
+	if err := checkTimeout(o.stepTimeout); err != nil {
 		return fail(err)
 	}
 	o.ssh.lang = o.lang
@@ -235,6 +239,7 @@ func (o *installOpts) flags(w io.Writer) *flag.FlagSet {
 	fs.SetOutput(w)
 	o.ssh.register(fs, "install on `USER@HOST[:PORT]`, reached over SSH")
 	fs.DurationVar(&o.timeout, "timeout", checks.DefaultProbeTimeout, "give up on a server that has not answered the readiness check `DURATION` after the login")
+	fs.DurationVar(&o.stepTimeout, "step-timeout", installer.DefaultStepTimeout, "stop a long step (installing packages) still running `DURATION` after its launch; a new run starts it again")
 	fs.BoolVar(&o.local, "local", false, "install on this computer itself (as root, through sudo when needed), without SSH")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print the plan (every command, secrets masked) and change nothing")
 	fs.StringVar(&o.packagesDir, "packages-dir", "", "local `DIR` of .deb files to upload and use as the repository (servers without internet)")

@@ -176,9 +176,10 @@ func runPlan(ctx context.Context, cancel context.CancelFunc, o *installOpts, h i
 		adminAPI = xroad.DefaultAdminAPI
 	}
 	r := &installer.Runner{
-		Holder:   installer.Holder("tunduk-onboard-cli"),
-		Conn:     h.conn,
-		Progress: p.event,
+		Holder:      installer.Holder("tunduk-onboard-cli"),
+		Conn:        h.conn,
+		Progress:    p.event,
+		StepTimeout: o.stepTimeout,
 		Sudo: func() (string, error) {
 			if sudoPassword != "" {
 				return sudoPassword, nil

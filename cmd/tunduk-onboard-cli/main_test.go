@@ -40,7 +40,7 @@ func prepareTokens() error {
 	if _, err := os.Stat(softhsmLib); err != nil {
 		return nil // tests skip
 	}
-	for _, label := range []string{"list", "flow", "wrongpin", "init", "pins", "prepare", "prepare-pins", "prepare-undo", "factory"} {
+	for _, label := range []string{"list", "flow", "wrongpin", "init", "pins", "prepare", "prepare-pins", "prepare-undo", "factory", "outdir"} {
 		so, user := testSO, testUser
 		if label == "factory" { // as a Rutoken leaves the factory
 			so, user = factorySO, factoryUser

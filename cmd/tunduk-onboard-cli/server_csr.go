@@ -54,6 +54,9 @@ func runServerCSR(args []string, stdin io.Reader, stdout, stderr io.Writer) erro
 	if st, err := os.Stat(o.outDir); err != nil || !st.IsDir() {
 		return out.cannot(errKey("cli.server.out_dir", map[string]any{"Dir": o.outDir}))
 	}
+	if err := writableDir(o.outDir); err != nil {
+		return out.cannot(err) // before any secret is read or the server touched
+	}
 	if err := o.readFirstSecrets(stdin); err != nil {
 		return out.cannot(err)
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,12 +10,6 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/internal/logging"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/xroadtest"
-)
-
-// Where the run as the sudo user finds the fake (not secrets).
-const (
-	envSudoAPIAddr = "TUNDUK_TEST_API_ADDR"
-	envSudoAPICert = "TUNDUK_TEST_API_CERT"
 )
 
 // TestServerSudoPassword: server status --local as a user who is not root
@@ -32,35 +25,18 @@ func TestServerSudoPassword(t *testing.T) {
 		serverSudoAsUser(t)
 		return
 	}
-	name, pw := testhost.SudoUser(t)
 	f := xroadtest.StartWith(t, xroadtest.Options{})
 	api := f.AdminAPI()
-	pemBytes, err := os.ReadFile(api.CertPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert := testhost.RootOnlyFile(t, "proxy-ui-api.crt", pemBytes)
-	out, err := testhost.RunTestAs(t, name, "TestServerSudoPassword", []string{envSudoAPIAddr + "=" + api.Addr, envSudoAPICert + "=" + cert}, pw+"\n")
-	if err != nil || !strings.Contains(out, "--- PASS: TestServerSudoPassword") {
-		t.Fatalf("as %s: %v\n%s", name, err, out)
-	}
-	if strings.Contains(out, pw) {
-		t.Fatal("the sudo password appears in the output")
-	}
+	testhost.RunAsSudoUserWithAPI(t, "TestServerSudoPassword", api.Addr, api.CertPath)
 	if len(f.LiveKeys()) != 0 {
 		t.Fatal("an API key outlived its session")
 	}
 }
 
 func serverSudoAsUser(t *testing.T) {
-	pw, err := bufio.NewReader(os.Stdin).ReadString('\n')
-	if err != nil {
-		t.Fatal(err)
-	}
-	pw = strings.TrimSuffix(pw, "\n")
-	cert := os.Getenv(envSudoAPICert)
+	pw, addr, cert := testhost.SudoAPIChild(t)
 	base := []string{"server", "status", "--local", "--admin-user", xroadtest.AdminUser, "--admin-password-stdin",
-		"--admin-api", os.Getenv(envSudoAPIAddr), "--admin-api-cert", cert}
+		"--admin-api", addr, "--admin-api-cert", cert}
 	admin := xroadtest.AdminPassword + "\n"
 	var printed []string
 	run := func(stdin string, args ...string) (int, string) {

@@ -15,6 +15,7 @@ import (
 	"github.com/sirupsen/logrus"
 	"github.com/tunduk-onboard/tunduk-onboard/enroll"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
 	"github.com/tunduk-onboard/tunduk-onboard/profile"
 )
 
@@ -75,6 +76,7 @@ type submitOut struct {
 	Messages       []string       `json:"messages"`
 	Records        []recordOut    `json:"records,omitempty"`
 	Results        []flushOut     `json:"results,omitempty"`
+	Damaged        []damagedOut   `json:"damaged,omitempty"` // store and outbox files not read, left as they are
 	Error          *submitErrJSON `json:"error,omitempty"`
 }
 
@@ -363,7 +365,7 @@ func recipients(to string, profile *profile.Profile) []string {
 
 // copyFile copies src to dst through a temporary file (the .eml copy).
 func copyFile(src, dst string) error {
-	data, err := os.ReadFile(src)
+	data, err := readcap.ReadFile(src, readcap.Message)
 	if err != nil {
 		return err
 	}

@@ -195,6 +195,11 @@ func (o *submitOpts) delivery(profile *profile.Profile, stdin io.Reader, r *subm
 			return nil, badInput("cli.submit.err_tls_ca", map[string]any{"File": o.tlsCA})
 		}
 	}
+	if o.out != "" && (d.via == enroll.ViaFolder || d.via == enroll.ViaEmail) {
+		if err := writableDir(o.out); err != nil {
+			return nil, err // before anything is stored
+		}
+	}
 	switch d.via {
 	case enroll.ViaEmail, enroll.ViaSMTP:
 		d.to = recipients(o.to, profile)

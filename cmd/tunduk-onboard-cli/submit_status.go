@@ -100,7 +100,7 @@ func runSubmitSub(name string, args []string, stdout, stderr io.Writer) error {
 	}
 	switch name {
 	case "list":
-		return submitList(r, store)
+		return submitList(r, store, ob)
 	case "status":
 		return submitStatus(r, store, ob, pos)
 	case "advance":
@@ -122,7 +122,7 @@ func stageName(lang string, s enroll.Stage) string {
 
 func when(t time.Time) string { return t.Local().Format("2006-01-02 15:04:05 MST") }
 
-func submitList(r *submitRun, store *enroll.Store) error {
+func submitList(r *submitRun, store *enroll.Store, ob *enroll.Outbox) error {
 	recs, err := store.List()
 	if err != nil {
 		return r.fail(exitCannot, err)
@@ -130,14 +130,18 @@ func submitList(r *submitRun, store *enroll.Store) error {
 	for _, rec := range recs {
 		r.out.Records = append(r.out.Records, recordOut{Record: rec})
 	}
+	code := exitOK
+	if r.damaged(store, ob) {
+		code = exitFailed
+	}
 	if r.json {
 		r.flush()
-		return nil
+		return reported(code)
 	}
 	if len(recs) == 0 {
 		r.say("cli.submit.none", nil)
 		r.flush()
-		return nil
+		return reported(code)
 	}
 	tw := tabwriter.NewWriter(r.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", i18n.T(r.lang, "cli.submit.col_id", nil), i18n.T(r.lang, "cli.submit.col_stage", nil),
@@ -150,7 +154,8 @@ func submitList(r *submitRun, store *enroll.Store) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", rec.ID, stageName(r.lang, rec.Stage), when(last), i18n.Line(rec.Participant.Name, i18n.MaxLine))
 	}
 	tw.Flush()
-	return nil
+	r.flush() // the damaged files, after the table
+	return reported(code)
 }
 
 func submitStatus(r *submitRun, store *enroll.Store, ob *enroll.Outbox, pos []string) error {
@@ -162,11 +167,18 @@ func submitStatus(r *submitRun, store *enroll.Store, ob *enroll.Outbox, pos []st
 		var ok bool
 		if rec, ok, err = store.Latest(); err == nil && !ok {
 			r.say("cli.submit.none", nil)
+			code := exitOK
+			if r.damaged(store, ob) {
+				code = exitFailed
+			}
 			r.flush()
-			return nil
+			return reported(code)
 		}
 	}
 	if err != nil {
+		if len(pos) == 0 {
+			r.damaged(store, ob)
+		}
 		return r.fail(exitCannot, err)
 	}
 	out := recordOut{Record: rec}
@@ -217,8 +229,13 @@ func submitStatus(r *submitRun, store *enroll.Store, ob *enroll.Outbox, pos []st
 				"Error": i18n.Line(it.LastError, i18n.MaxLine), "Key": it.IdempotencyKey})
 		}
 	}
+	code := exitOK
+	if len(pos) == 0 && r.damaged(store, ob) {
+		// The latest might be one of them.
+		code = exitFailed
+	}
 	r.flush()
-	return nil
+	return reported(code)
 }
 
 func submitFlush(r *submitRun, store *enroll.Store, ob *enroll.Outbox, tlsCA string) error {
@@ -248,6 +265,9 @@ func submitFlush(r *submitRun, store *enroll.Store, ob *enroll.Outbox, tlsCA str
 	var fails []error // told on stderr: every failure in text, the store's first in JSON
 	if len(results) == 0 && err == nil {
 		r.say("cli.submit.flush_none", nil)
+	}
+	if r.damaged(store, ob) {
+		code = exitFailed
 	}
 	for _, res := range results {
 		fo := flushOut{ID: res.ID, IdempotencyKey: res.IdempotencyKey, URL: res.URL, Delivered: res.Delivered,

@@ -109,14 +109,21 @@ func decodeSubmit(t *testing.T, s string) submitOut {
 	return o
 }
 
-func TestSubmitFolderEndToEnd(t *testing.T) {
-	e := newSubmitEnv(t)
-	usb := filepath.Join(t.TempDir(), "usb")
+// toFolder submits to a new folder (a USB stick), with this machine's
+// readiness report, and returns the folder and what submit said.
+func (e *submitEnv) toFolder() (string, submitOut) {
+	e.t.Helper()
+	usb := filepath.Join(e.t.TempDir(), "usb")
 	code, out, errOut := e.run("", append(e.base("folder"), "--report", e.readiness(), "--out", usb, "--format", "json")...)
 	if code != exitOK {
-		t.Fatalf("exit %d: %s %s", code, out, errOut)
+		e.t.Fatalf("exit %d: %s %s", code, out, errOut)
 	}
-	o := decodeSubmit(t, out)
+	return usb, decodeSubmit(e.t, out)
+}
+
+func TestSubmitFolderEndToEnd(t *testing.T) {
+	e := newSubmitEnv(t)
+	usb, o := e.toFolder()
 	if !o.Delivered || o.Stage != enroll.StageSent || o.Report != "json+html" || o.Folder != filepath.Join(usb, o.ID) {
 		t.Fatalf("output %+v", o)
 	}
@@ -140,7 +147,7 @@ func TestSubmitFolderEndToEnd(t *testing.T) {
 	}
 
 	// status and list read the same store, in Russian here.
-	code, out, _ = e.run("", "submit", "status", o.ID, "--store", e.store, "--lang", "ru")
+	code, out, _ := e.run("", "submit", "status", o.ID, "--store", e.store, "--lang", "ru")
 	if code != exitOK || !strings.Contains(out, "отправлена") || !strings.Contains(out, "подготовлена") || !strings.Contains(out, submitOrg) {
 		t.Errorf("status: %d\n%s", code, out)
 	}
@@ -152,7 +159,7 @@ func TestSubmitFolderEndToEnd(t *testing.T) {
 	if code, out, _ = e.run("", "submit", "advance", o.ID, "certificates_received", "--note", "by e-mail", "--store", e.store, "--lang", "ky"); code != exitOK || !strings.Contains(out, "сертификаттар алынды") {
 		t.Errorf("advance: %d %s", code, out)
 	}
-	if code, _, errOut = e.run("", "submit", "advance", o.ID, "sent", "--store", e.store, "--lang", "ru"); code != exitCannot || !strings.Contains(errOut, "не может вернуться") {
+	if code, _, errOut := e.run("", "submit", "advance", o.ID, "sent", "--store", e.store, "--lang", "ru"); code != exitCannot || !strings.Contains(errOut, "не может вернуться") {
 		t.Errorf("advance backwards: %d %s", code, errOut)
 	}
 }

@@ -30,6 +30,15 @@ const (
 	// OpenAPI is an OpenAPI description: X-Road's OpenApiParser.java
 	// reads at most 10 MiB.
 	OpenAPI = 10 << 20
-	// Record is the onboarding record and a submission's status file.
+	// Record is the onboarding record, a submission's status file and an
+	// outbox item.
 	Record = 4 << 20
+	// PackageFile is one file of a submission package: manifest, CSRs,
+	// participant.json, the readiness report (JSON or HTML).
+	PackageFile = 16 << 20
+	// Message is an .eml the program wrote: a whole package, base64.
+	Message = 128 << 20
+	// SystemFile is a small configuration file of this computer
+	// (/etc/os-release, /etc/ssh/sshd_config).
+	SystemFile = 1 << 20
 )

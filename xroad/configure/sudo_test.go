@@ -1,7 +1,6 @@
 package configure_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -18,12 +17,6 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/xroadtest"
 )
 
-// Where the test run as the sudo user finds the fake (not secrets).
-const (
-	envSudoAPIAddr = "TUNDUK_TEST_API_ADDR"
-	envSudoAPICert = "TUNDUK_TEST_API_CERT"
-)
-
 // TestOpenAsSudoUser: the admin API's certificate kept as X-Road 7.4.2
 // keeps it (0660 in a 0750 directory, of a user and group the login is
 // not in), read by a login that is not root and whose sudo asks for a
@@ -35,33 +28,17 @@ func TestOpenAsSudoUser(t *testing.T) {
 		openAsSudoUser(t)
 		return
 	}
-	name, pw := testhost.SudoUser(t)
 	f := xroadtest.StartWith(t, xroadtest.Options{})
 	api := f.AdminAPI()
-	pemBytes, err := os.ReadFile(api.CertPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert := testhost.RootOnlyFile(t, "proxy-ui-api.crt", pemBytes)
-	out, err := testhost.RunTestAs(t, name, "TestOpenAsSudoUser", []string{envSudoAPIAddr + "=" + api.Addr, envSudoAPICert + "=" + cert}, pw+"\n")
-	if err != nil || !strings.Contains(out, "--- PASS: TestOpenAsSudoUser") {
-		t.Fatalf("as %s: %v\n%s", name, err, out)
-	}
-	if strings.Contains(out, pw) {
-		t.Fatal("the sudo password appears in the output")
-	}
+	testhost.RunAsSudoUserWithAPI(t, "TestOpenAsSudoUser", api.Addr, api.CertPath)
 	if len(f.LiveKeys()) != 0 {
 		t.Fatal("an API key outlived its session")
 	}
 }
 
 func openAsSudoUser(t *testing.T) {
-	pw, err := bufio.NewReader(os.Stdin).ReadString('\n')
-	if err != nil {
-		t.Fatal(err)
-	}
-	pw = strings.TrimSuffix(pw, "\n")
-	api := xroad.AdminAPI{Addr: os.Getenv(envSudoAPIAddr), CertPath: os.Getenv(envSudoAPICert)}
+	pw, addr, cert := testhost.SudoAPIChild(t)
+	api := xroad.AdminAPI{Addr: addr, CertPath: cert}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	h := &recordingHost{Host: &remote.Local{}}
@@ -72,7 +49,7 @@ func openAsSudoUser(t *testing.T) {
 
 	// No sudo password: told so, in every language, without asking sudo
 	// for one.
-	_, err = configure.Open(ctx, h, api, cr)
+	_, err := configure.Open(ctx, h, api, cr)
 	data := wantKey(t, err, configure.KeySudoPassword)
 	if data["Path"] != api.CertPath {
 		t.Errorf("data %v", data)
