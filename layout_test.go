@@ -21,6 +21,7 @@ var allowed = map[string][]string{
 	"internal/atomicfile":          {},
 	"internal/readcap":             {},
 	"i18n":                         {"assets", "internal/readcap"},
+	"i18n/i18ntest":                {"i18n"},
 	"tokens/vendors":               {},
 	"tokens/vendors/vendorstest":   {},
 	"profile":                      {"assets", "i18n", "internal/readcap", "tokens/vendors"},

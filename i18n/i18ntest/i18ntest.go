@@ -1,0 +1,104 @@
+// Package i18ntest checks, from a room's tests, that the report texts the
+// room uses exist in every language: the flows' errors and words are
+// shown by both front ends, and a key missing in one language falls back
+// to English without a sound (i18n.T).
+package i18ntest
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+)
+
+// SourceKeys is every key re's first group finds in the non-test Go
+// files of the current directory (a test runs in its package's folder).
+func SourceKeys(t testing.TB, re *regexp.Regexp) map[string]bool {
+	t.Helper()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := map[string]bool{}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+			keys[m[1]] = true
+		}
+	}
+	return keys
+}
+
+// CheckKeys fails the test unless every key is in each language's report
+// catalogue, not blank, with the template fields English's text has, each
+// of which data fills, and renders with data to a text of its own (not
+// the key, no "<no value>", no template left). Fewer than min keys means
+// the scan that found them is broken.
+func CheckKeys(t testing.TB, keys map[string]bool, min int, data map[string]any) {
+	t.Helper()
+	if len(keys) < min {
+		t.Fatalf("found only %d keys: the scan is broken", len(keys))
+	}
+	cat := map[string]map[string]string{}
+	for _, l := range i18n.Languages {
+		m, err := i18n.CatalogKeys(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cat[l] = m
+	}
+	for k := range keys {
+		want := fields(cat["en"][k])
+		for _, l := range i18n.Languages {
+			text, ok := cat[l][k]
+			if !ok || strings.TrimSpace(text) == "" {
+				t.Errorf("%s lacks %q", l, k)
+				continue
+			}
+			got := fields(text)
+			if strings.Join(got, ",") != strings.Join(want, ",") {
+				t.Errorf("%s %q has fields %v, English %v", l, k, got, want)
+			}
+			for _, f := range got {
+				if _, ok := data[f]; !ok {
+					t.Errorf("%s %q uses .%s, which the test's data lacks", l, k, f)
+				}
+			}
+			if s := i18n.T(l, k, data); s == k || strings.Contains(s, "<no value>") || strings.Contains(s, "{{") {
+				t.Errorf("%s %q renders as %q", l, k, s)
+			}
+		}
+	}
+}
+
+var (
+	actionRe = regexp.MustCompile(`\{\{[^}]*\}\}`)
+	fieldRe  = regexp.MustCompile(`\.([A-Za-z]\w*)`)
+)
+
+// fields are the names a text's template actions read ({{.Name}},
+// {{if .Name}}, {{plural .Count ...}}), sorted, each once.
+func fields(text string) []string {
+	seen := map[string]bool{}
+	for _, a := range actionRe.FindAllString(text, -1) {
+		for _, m := range fieldRe.FindAllStringSubmatch(a, -1) {
+			seen[m[1]] = true
+		}
+	}
+	names := make([]string, 0, len(seen))
+	for n := range seen {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
