@@ -36,16 +36,10 @@ func start(t *testing.T) *env {
 	t.Helper()
 	e := &env{f: xroadtest.StartWith(t, xroadtest.Options{Preset: xroadtest.Preset{Anchor: true, ServerCode: "SS1",
 		OwnerClass: params.MemberClass, OwnerCode: params.MemberCode, SoftTokenPIN: "Tunduk-soft-token-PIN-2026"}})}
-	host := testhost.StartSSHD(t, testhost.Options{})
-	kh := testhost.WriteKnownHosts(t, host.KnownHostsLine())
+	c, _ := testhost.Dial(t, testhost.Options{})
+	e.c = c
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	c, err := remote.Dial(ctx, host.Config(kh))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	e.c = c
 	admin := e.f.Admin()
 	s, err := configure.OpenWith(ctx, c, e.f.AdminAPI(), configure.Credentials{User: admin.User, Password: admin.Password}, connect.Roles)
 	if err != nil {
