@@ -39,44 +39,50 @@ func SourceKeys(t testing.TB, re *regexp.Regexp) map[string]bool {
 	return keys
 }
 
-// CheckKeys fails the test unless every key is in each language's report
-// catalogue, not blank, with the template fields English's text has, each
-// of which data fills, and renders with data to a text of its own (not
-// the key, no "<no value>", no template left). Fewer than min keys means
-// the scan that found them is broken.
+// CheckKeys fails the test unless each key passes CheckKey with data.
+// Fewer than min keys means the scan that found them is broken.
 func CheckKeys(t testing.TB, keys map[string]bool, min int, data map[string]any) {
 	t.Helper()
 	if len(keys) < min {
 		t.Fatalf("found only %d keys: the scan is broken", len(keys))
 	}
-	cat := map[string]map[string]string{}
+	for k := range keys {
+		CheckKey(t, k, data)
+	}
+}
+
+// CheckKey fails the test unless key is in each language's report
+// catalogue, not blank, with the template fields English's text has, each
+// of which data fills, and renders with data to a text of its own (not
+// the key, no "<no value>", no template left).
+func CheckKey(t testing.TB, key string, data map[string]any) {
+	t.Helper()
+	en, err := i18n.CatalogKeys("en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fields(en[key])
 	for _, l := range i18n.Languages {
-		m, err := i18n.CatalogKeys(l)
+		cat, err := i18n.CatalogKeys(l)
 		if err != nil {
 			t.Fatal(err)
 		}
-		cat[l] = m
-	}
-	for k := range keys {
-		want := fields(cat["en"][k])
-		for _, l := range i18n.Languages {
-			text, ok := cat[l][k]
-			if !ok || strings.TrimSpace(text) == "" {
-				t.Errorf("%s lacks %q", l, k)
-				continue
+		text, ok := cat[key]
+		if !ok || strings.TrimSpace(text) == "" {
+			t.Errorf("%s lacks %q", l, key)
+			continue
+		}
+		got := fields(text)
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("%s %q has fields %v, English %v", l, key, got, want)
+		}
+		for _, f := range got {
+			if _, ok := data[f]; !ok {
+				t.Errorf("%s %q uses .%s, which the test's data lacks: %v", l, key, f, data)
 			}
-			got := fields(text)
-			if strings.Join(got, ",") != strings.Join(want, ",") {
-				t.Errorf("%s %q has fields %v, English %v", l, k, got, want)
-			}
-			for _, f := range got {
-				if _, ok := data[f]; !ok {
-					t.Errorf("%s %q uses .%s, which the test's data lacks", l, k, f)
-				}
-			}
-			if s := i18n.T(l, k, data); s == k || strings.Contains(s, "<no value>") || strings.Contains(s, "{{") {
-				t.Errorf("%s %q renders as %q", l, k, s)
-			}
+		}
+		if s := i18n.T(l, key, data); s == key || strings.Contains(s, "<no value>") || strings.Contains(s, "{{") {
+			t.Errorf("%s %q renders as %q", l, key, s)
 		}
 	}
 }
