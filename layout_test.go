@@ -18,9 +18,11 @@ var allowed = map[string][]string{
 	"internal/secrets":             {},
 	"internal/secrets/secretstest": {"internal/secrets"},
 	"internal/srcdir":              {},
+	"internal/testcert":            {},
 	"internal/atomicfile":          {},
 	"internal/readcap":             {},
 	"i18n":                         {"assets", "internal/readcap"},
+	"i18n/i18ntest":                {"i18n"},
 	"tokens/vendors":               {},
 	"tokens/vendors/vendorstest":   {},
 	"profile":                      {"assets", "i18n", "internal/readcap", "tokens/vendors"},
@@ -31,7 +33,7 @@ var allowed = map[string][]string{
 	"checks":                       {"assets", "i18n", "profile", "remote", "internal/readcap"},
 	"checks/checkstest":            {},
 	"enroll":                       {"i18n", "profile", "internal/version", "internal/secrets", "internal/atomicfile", "internal/readcap"},
-	"enroll/enrolltest":            {},
+	"enroll/enrolltest":            {"internal/testcert"},
 	"onboarding":                   {"internal/atomicfile", "internal/readcap"},
 	"onboarding/printout":          {"onboarding", "i18n", "profile"},
 	"installer":                    {"checks", "i18n", "profile", "remote", "xroad", "internal/readcap", "tokens/vendors"},
@@ -44,7 +46,7 @@ var allowed = map[string][]string{
 
 	// The first real call (issue 15): a flow beside xroad/configure.
 	"xroad/metaservice":                 {"remote", "i18n"},
-	"xroad/metaservice/metaservicetest": {"xroad/metaservice"},
+	"xroad/metaservice/metaservicetest": {"xroad/metaservice", "internal/testcert"},
 }
 
 const module = "github.com/tunduk-onboard/tunduk-onboard"

@@ -1,24 +1,21 @@
 package enroll
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+)
 
 // Error is an error a user must read: Key is a translation key
 // ("enroll.err.*") for i18n.T, Data its template values. Data never
-// holds a secret.
-type Error struct {
-	Key  string
-	Data map[string]any
-	Err  error
-}
+// holds a secret. Its text for the logs is the key and the cause only,
+// as it always was (the outbox keeps that text as an item's last error).
+type Error = i18n.KeyError[room]
 
-func (e *Error) Error() string {
-	if e.Err != nil {
-		return e.Key + ": " + e.Err.Error()
-	}
-	return e.Key
-}
+// room sets this flow's errors apart from the other flows' (i18n.Room).
+type room struct{}
 
-func (e *Error) Unwrap() error { return e.Err }
+func (room) LogsData() bool { return false }
 
 // Explain maps any error to a translation key and its data: an *Error
 // gives its own, anything else "enroll.err.other" with the error's text.

@@ -2,50 +2,17 @@ package installer
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/tunduk-onboard/tunduk-onboard/internal/testcert"
 	"github.com/tunduk-onboard/tunduk-onboard/remote"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad"
 )
-
-// selfSigned makes a certificate like the server's own: self-signed, with
-// the host name and address as subject alternative names.
-func selfSigned(t *testing.T, name string) (tls.Certificate, []byte) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()),
-		Subject:      pkix.Name{CommonName: name},
-		DNSNames:     []string{name},
-		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-}
 
 // fakeAPI serves status on the probe path with cert, on loopback: the
 // real sshd forwards the runner's channel to it as it would to X-Road.
@@ -73,8 +40,8 @@ func TestAdminAPIThroughTunnel(t *testing.T) { checkAdminAPI(t, newRig(t)) }
 func TestAdminAPIOnThisComputer(t *testing.T) { checkAdminAPI(t, newLocalRig(t)) }
 
 func checkAdminAPI(t *testing.T, g *rig) {
-	cert, certPEM := selfSigned(t, "ss1.example.kg")
-	_, otherPEM := selfSigned(t, "ss1.example.kg") // same name, other key
+	cert, certPEM := testcert.KeyPair(t, "ss1.example.kg")
+	_, otherPEM := testcert.KeyPair(t, "ss1.example.kg") // same name, other key
 	certFile := filepath.Join(g.dir, "proxy-ui-api.crt")
 	otherFile := filepath.Join(g.dir, "other.crt")
 	os.WriteFile(certFile, certPEM, 0o644)

@@ -2,65 +2,22 @@ package installer_test
 
 import (
 	"errors"
-	"regexp"
-	"sort"
 	"strings"
 	"testing"
 
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n/i18ntest"
 	"github.com/tunduk-onboard/tunduk-onboard/installer"
 	"github.com/tunduk-onboard/tunduk-onboard/installer/installertest"
 )
 
-var placeholderRe = regexp.MustCompile(`\{\{\s*\.(\w+)\s*\}\}`)
-
-func placeholders(s string) []string {
-	var names []string
-	for _, m := range placeholderRe.FindAllStringSubmatch(s, -1) {
-		names = append(names, m[1])
-	}
-	sort.Strings(names)
-	return names
-}
-
-// catalogue is the report catalogue of every language.
-func catalogue(t *testing.T) map[string]map[string]string {
+// checkText: key is in every language with English's fields, each of
+// which data fills, reads as itself once rendered (i18ntest.CheckKey),
+// and is translated.
+func checkText(t *testing.T, key string, data map[string]any) {
 	t.Helper()
-	cat := map[string]map[string]string{}
-	for _, l := range i18n.Languages {
-		m, err := i18n.CatalogKeys(l)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cat[l] = m
-	}
-	return cat
-}
-
-// checkText: key is in every language with the same placeholders, each
-// of which data fills, and reads as itself once rendered.
-func checkText(t *testing.T, cat map[string]map[string]string, key string, data map[string]any) {
-	t.Helper()
-	want := strings.Join(placeholders(cat["en"][key]), ",")
-	for _, l := range i18n.Languages {
-		text, ok := cat[l][key]
-		if !ok || strings.TrimSpace(text) == "" {
-			t.Errorf("%s lacks %q", l, key)
-			continue
-		}
-		if got := strings.Join(placeholders(text), ","); got != want {
-			t.Errorf("%s %q has placeholders %s, English %s", l, key, got, want)
-		}
-		for _, p := range placeholders(text) {
-			if _, ok := data[p]; !ok {
-				t.Errorf("%s %q uses {{.%s}}, which its data lacks: %v", l, key, p, data)
-			}
-		}
-		if out := i18n.T(l, key, data); strings.Contains(out, "<no value>") || strings.Contains(out, "{{") || out == key {
-			t.Errorf("%s %q renders as %q", l, key, out)
-		}
-	}
+	i18ntest.CheckKey(t, key, data)
 	if ru, ky := i18n.T("ru", key, data), i18n.T("ky", key, data); ru == i18n.T("en", key, data) || ky == i18n.T("en", key, data) || ru == ky {
 		t.Errorf("%q is not translated: ru %q, ky %q", key, ru, ky)
 	}
@@ -69,7 +26,6 @@ func checkText(t *testing.T, cat map[string]map[string]string, key string, data 
 // Every kind of error Explain returns has its text in en, ru and ky, and
 // every key Explain may return is met by one of the shared samples.
 func TestExplainKeysInEveryLanguage(t *testing.T) {
-	cat := catalogue(t)
 	seen := map[string]bool{}
 	for name, err := range installertest.Errors() {
 		key, data := installer.Explain(err)
@@ -78,7 +34,7 @@ func TestExplainKeysInEveryLanguage(t *testing.T) {
 			continue
 		}
 		seen[key] = true
-		checkText(t, cat, key, data)
+		checkText(t, key, data)
 		for k, v := range data {
 			if s, ok := v.(string); ok && strings.ContainsRune(s, 0x1b) {
 				t.Errorf("%s: data %s holds a control sequence: %q", name, k, s)
@@ -149,7 +105,10 @@ func TestValidateOptionsKeyed(t *testing.T) {
 	if errs := installer.ValidateOptions(validOptions(), nil); len(errs) != 0 {
 		t.Fatalf("valid options refused: %v", errs)
 	}
-	cat := catalogue(t)
+	en, err := i18n.CatalogKeys("en")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for key, change := range optionCases {
 		o := validOptions()
 		change(&o)
@@ -162,7 +121,7 @@ func TestValidateOptionsKeyed(t *testing.T) {
 		if !strings.HasPrefix(key, "installer.opt."+e.Field+".") {
 			t.Errorf("%s: field %q", key, e.Field)
 		}
-		checkText(t, cat, key, e.Data)
+		checkText(t, key, e.Data)
 		if e.Error() != i18n.T("en", key, e.Data) {
 			t.Errorf("%s: Error() %q is not the English text", key, e.Error())
 		}
@@ -175,7 +134,7 @@ func TestValidateOptionsKeyed(t *testing.T) {
 			}
 		}
 	}
-	for key := range cat["en"] {
+	for key := range en {
 		if _, ok := optionCases[key]; strings.HasPrefix(key, "installer.opt.") && !ok {
 			t.Errorf("the catalogue has %q, which no case makes", key)
 		}

@@ -5,33 +5,12 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"io"
-	"math/big"
 	"testing"
-	"time"
 
 	"github.com/tunduk-onboard/tunduk-onboard/xroad"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/xroadtest"
 )
-
-// isCert is an information system's self-signed TLS certificate.
-func isCert(t *testing.T) []byte {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "is.example.kg"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), KeyUsage: x509.KeyUsageDigitalSignature}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return der
-}
 
 func initialised() xroadtest.Options {
 	return xroadtest.Options{Preset: xroadtest.Preset{Anchor: true, ServerCode: serverCode, OwnerClass: memberClass, OwnerCode: memberCode, SoftTokenPIN: pin}}
@@ -71,7 +50,7 @@ func TestContractConnect(t *testing.T) {
 	if got, err := c.SetConnectionType(ctx, added.ID, xroad.ConnHTTP); err != nil || got.ConnectionType != xroad.ConnHTTP {
 		t.Fatalf("conn %+v %v", got, err)
 	}
-	der := isCert(t)
+	der := xroadtest.ISCert(t)
 	if d, err := c.AddClientTLSCertificate(ctx, added.ID, der); err != nil || d.Hash != xroadtest.CertHash(der) {
 		t.Fatalf("tls %+v %v", d, err)
 	}

@@ -1,11 +1,9 @@
 package xroad_test
 
 import (
-	"context"
 	"net/http"
 	"os"
 	"testing"
-	"time"
 
 	"github.com/tunduk-onboard/tunduk-onboard/build/testhost"
 	"github.com/tunduk-onboard/tunduk-onboard/remote"
@@ -17,15 +15,7 @@ import (
 // real sshd, TLS pinned to the fake's certificate.
 func tunnel(t *testing.T, f *xroadtest.Server) (*http.Client, string) {
 	t.Helper()
-	host := testhost.StartSSHD(t, testhost.Options{})
-	kh := testhost.WriteKnownHosts(t, host.KnownHostsLine())
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	c, err := remote.Dial(ctx, host.Config(kh))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
+	c, _ := testhost.Dial(t, testhost.Options{})
 	api := f.AdminAPI()
 	certPEM, err := os.ReadFile(api.CertPath)
 	if err != nil {

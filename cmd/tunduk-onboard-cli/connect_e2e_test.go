@@ -1,18 +1,12 @@
 package main
 
 import (
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
-	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tunduk-onboard/tunduk-onboard/build/testhost"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
@@ -60,7 +54,7 @@ func TestConnectCLI(t *testing.T) {
 		"/people.wsdl": xroadtest.SampleWSDL("http://is.example.kg/soap"),
 	})
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "is.pem"), isCertPEM(t), 0o644)
+	os.WriteFile(filepath.Join(dir, "is.pem"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: xroadtest.ISCert(t)}), 0o644)
 	os.WriteFile(filepath.Join(dir, "people2.yaml"), []byte(xroadtest.SampleOpenAPI("https://is.example.kg/api2")), 0o644)
 	plan := filepath.Join(dir, "plan.json")
 	os.WriteFile(plan, []byte(`{"subsystems": [{"code": "crm", "name": "CRM", "connection_type": "HTTPS", "tls_certs": ["is.pem"],
@@ -147,18 +141,4 @@ func TestConnectCLI(t *testing.T) {
 			t.Fatal("the admin password appears in the output")
 		}
 	}
-}
-
-func isCertPEM(t *testing.T) []byte {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(3), Subject: pkix.Name{CommonName: "is.example.kg"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }

@@ -6,16 +6,9 @@ package enrolltest
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"errors"
 	"io"
-	"math/big"
 	"net"
 	"strconv"
 	"sync"
@@ -24,6 +17,8 @@ import (
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
+
+	"github.com/tunduk-onboard/tunduk-onboard/internal/testcert"
 )
 
 // MailOptions shape the server.
@@ -64,9 +59,10 @@ type MailServer struct {
 // StartMail starts a server on 127.0.0.1; it stops when t ends.
 func StartMail(t testing.TB, o MailOptions) *MailServer {
 	t.Helper()
-	cert, pool := SelfSigned(t, "127.0.0.1")
-	ms := &MailServer{opts: o, ClientTLS: &tls.Config{RootCAs: pool},
-		CertPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]})}
+	cert, certPEM := testcert.KeyPair(t, "127.0.0.1")
+	pool := x509.NewCertPool()
+	pool.AddCert(cert.Leaf)
+	ms := &MailServer{opts: o, ClientTLS: &tls.Config{RootCAs: pool}, CertPEM: certPEM}
 	srv := smtp.NewServer(ms)
 	srv.Domain = "mail.test"
 	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
@@ -181,37 +177,3 @@ type quietLog struct{}
 
 func (quietLog) Printf(string, ...interface{}) {}
 func (quietLog) Println(...interface{})        {}
-
-// SelfSigned makes a certificate for host (an IP or a DNS name) and a pool
-// that trusts it.
-func SelfSigned(t testing.TB, host string) (tls.Certificate, *x509.CertPool) {
-	t.Helper()
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()),
-		Subject:      pkix.Name{CommonName: host},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	if ip := net.ParseIP(host); ip != nil {
-		tmpl.IPAddresses = []net.IP{ip}
-	} else {
-		tmpl.DNSNames = []string{host}
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(errors.Join(errors.New("self-signed"), err))
-	}
-	pool := x509.NewCertPool()
-	pool.AddCert(c)
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: k, Leaf: c}, pool
-}

@@ -1,28 +1,17 @@
 package configure
 
-import (
-	"fmt"
-
-	"github.com/tunduk-onboard/tunduk-onboard/i18n"
-)
+import "github.com/tunduk-onboard/tunduk-onboard/i18n"
 
 // Error is a failure the user must read: Key is a translation key
 // (configure.err.*) of assets/translations/report, Data its template
-// data. Err, when set, is the cause (never holding a secret).
-type Error struct {
-	Key  string
-	Data map[string]any
-	Err  error
-}
+// data. Err, when set, is the cause (never holding a secret). Its text
+// for the logs carries the data.
+type Error = i18n.KeyError[room]
 
-func (e *Error) Error() string {
-	if e.Err != nil {
-		return fmt.Sprintf("%s %v: %v", e.Key, e.Data, e.Err)
-	}
-	return fmt.Sprintf("%s %v", e.Key, e.Data)
-}
+// room sets this flow's errors apart from the other flows' (i18n.Room).
+type room struct{}
 
-func (e *Error) Unwrap() error { return e.Err }
+func (room) LogsData() bool { return true }
 
 // Explain maps any error of the flow to a translation key and its data.
 // The data's strings are often the admin API's or the host's (an error

@@ -60,15 +60,7 @@ func start(t *testing.T, o xroadtest.Options) *env {
 
 func dial(t *testing.T) *remote.Client {
 	t.Helper()
-	host := testhost.StartSSHD(t, testhost.Options{})
-	kh := testhost.WriteKnownHosts(t, host.KnownHostsLine())
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	c, err := remote.Dial(ctx, host.Config(kh))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
+	c, _ := testhost.Dial(t, testhost.Options{})
 	return c
 }
 

@@ -13,21 +13,14 @@ import (
 
 // Error is a failure the user must read: Key is a translation key
 // (connect.err.*) of assets/translations/report, Data its template
-// data, Err the cause (never holding a secret).
-type Error struct {
-	Key  string
-	Data map[string]any
-	Err  error
-}
+// data, Err the cause (never holding a secret). Its text for the logs
+// carries the data.
+type Error = i18n.KeyError[room]
 
-func (e *Error) Error() string {
-	if e.Err != nil {
-		return fmt.Sprintf("%s %v: %v", e.Key, e.Data, e.Err)
-	}
-	return fmt.Sprintf("%s %v", e.Key, e.Data)
-}
+// room sets this flow's errors apart from the other flows' (i18n.Room).
+type room struct{}
 
-func (e *Error) Unwrap() error { return e.Err }
+func (room) LogsData() bool { return true }
 
 // ItemError is an item Apply could not do; Err says why.
 type ItemError struct {

@@ -2,12 +2,7 @@ package connect_test
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"errors"
-	"math/big"
 	"strings"
 	"testing"
 	"time"
@@ -36,16 +31,10 @@ func start(t *testing.T) *env {
 	t.Helper()
 	e := &env{f: xroadtest.StartWith(t, xroadtest.Options{Preset: xroadtest.Preset{Anchor: true, ServerCode: "SS1",
 		OwnerClass: params.MemberClass, OwnerCode: params.MemberCode, SoftTokenPIN: "Tunduk-soft-token-PIN-2026"}})}
-	host := testhost.StartSSHD(t, testhost.Options{})
-	kh := testhost.WriteKnownHosts(t, host.KnownHostsLine())
+	c, _ := testhost.Dial(t, testhost.Options{})
+	e.c = c
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	c, err := remote.Dial(ctx, host.Config(kh))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	e.c = c
 	admin := e.f.Admin()
 	s, err := configure.OpenWith(ctx, c, e.f.AdminAPI(), configure.Credentials{User: admin.User, Password: admin.Password}, connect.Roles)
 	if err != nil {
@@ -60,26 +49,12 @@ func start(t *testing.T) *env {
 	return e
 }
 
-func isCert(t *testing.T) []byte {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(9), Subject: pkix.Name{CommonName: "is.example.kg"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return der
-}
-
 // desired is a subsystem with every kind of service: REST, OpenAPI 3 by
 // URL and by file, WSDL by URL, each granted to another member's subsystem.
 func (e *env) desired(t *testing.T) connect.Desired {
 	registry := "GOV:70000002:registry"
 	return connect.Desired{Subsystems: []connect.Want{{
-		Code: "crm", Name: "CRM", Connection: "HTTPS", TLSCertFiles: []string{"is.pem"}, TLSCerts: [][]byte{isCert(t)},
+		Code: "crm", Name: "CRM", Connection: "HTTPS", TLSCertFiles: []string{"is.pem"}, TLSCerts: [][]byte{xroadtest.ISCert(t)},
 		Services: []connect.WantService{
 			{Type: xroad.TypeREST, URL: "https://is.example.kg/rest", Code: "people", Access: []string{registry}},
 			{Type: xroad.TypeOpenAPI3, URL: e.docs + "/people.yaml", Code: "people-api", Access: []string{registry}},

@@ -13,7 +13,7 @@ import (
 
 	"github.com/tunduk-onboard/tunduk-onboard/build/testhost"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
-	"github.com/tunduk-onboard/tunduk-onboard/remote"
+	"github.com/tunduk-onboard/tunduk-onboard/internal/testcert"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/metaservice"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/metaservice/metaservicetest"
 )
@@ -125,7 +125,7 @@ func TestFailuresExplained(t *testing.T) {
 }
 
 func TestHTTPSWithClientCertificate(t *testing.T) {
-	isCert, _ := metaservicetest.KeyPair(t, "is.example")
+	isCert, _ := testcert.KeyPair(t, "is.example")
 	st := state()
 	st.Clients[own] = metaservicetest.Client{Registered: true, IsAuth: metaservicetest.SSLAuth, IsCerts: []*x509.Certificate{isCert.Leaf}}
 	s := metaservicetest.Start(t, st)
@@ -134,7 +134,7 @@ func TestHTTPSWithClientCertificate(t *testing.T) {
 		t.Fatalf("%v %+v", err, res)
 	}
 	// Another certificate than the one imported is refused by the server.
-	wrong, _ := metaservicetest.KeyPair(t, "wrong.example")
+	wrong, _ := testcert.KeyPair(t, "wrong.example")
 	tg.ClientCert = &wrong
 	if _, err := call(t, tg, metaservice.Request{}); keyOf(err) != "call.err.is_cert" {
 		t.Fatalf("wrong cert: %v", err)
@@ -145,7 +145,7 @@ func TestHTTPSWithClientCertificate(t *testing.T) {
 		t.Fatalf("no cert: %v", err)
 	}
 	// A certificate of another server than the pinned one is refused here.
-	_, otherPEM := metaservicetest.KeyPair(t, "localhost")
+	_, otherPEM := testcert.KeyPair(t, "localhost")
 	tg.ServerCertPEM = otherPEM
 	if _, err := call(t, tg, metaservice.Request{}); keyOf(err) != "call.err.server_cert" {
 		t.Fatalf("pinned: %v", err)
@@ -231,22 +231,14 @@ func TestHostileAnswers(t *testing.T) {
 // a direct-tcpip channel of a real SSH connection to a real sshd.
 func TestThroughSSH(t *testing.T) {
 	s := metaservicetest.Start(t, state())
-	host := testhost.StartSSHD(t, testhost.Options{})
-	kh := testhost.WriteKnownHosts(t, host.KnownHostsLine())
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	c, err := remote.Dial(ctx, host.Config(kh))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c, _ := testhost.Dial(t, testhost.Options{})
 	res, err := call(t, metaservice.Target{URL: s.HTTP.URL, Via: c}, metaservice.Request{})
 	if err != nil || len(res.Services) != 2 {
 		t.Fatalf("%v %+v", err, res)
 	}
 	before := s.Calls
 	// HTTPS through the tunnel, pinned to the server's certificate.
-	isCert, _ := metaservicetest.KeyPair(t, "is.example")
+	isCert, _ := testcert.KeyPair(t, "is.example")
 	s.Set(func(st *metaservicetest.State) {
 		st.Clients[own] = metaservicetest.Client{Registered: true, IsAuth: metaservicetest.SSLAuth, IsCerts: []*x509.Certificate{isCert.Leaf}}
 	})

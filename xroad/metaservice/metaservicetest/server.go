@@ -6,26 +6,19 @@
 package metaservicetest
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"io"
 	"log"
-	"math/big"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
+	"github.com/tunduk-onboard/tunduk-onboard/internal/testcert"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/metaservice"
 )
 
@@ -74,7 +67,7 @@ func Start(t testing.TB, st State) *Server {
 	s := &Server{st: st}
 	s.HTTP = httptest.NewServer(http.HandlerFunc(s.handle))
 	t.Cleanup(s.HTTP.Close)
-	cert, certPEM := selfSigned(t)
+	cert, certPEM := testcert.KeyPair(t, "localhost")
 	s.CertPEM = certPEM
 	s.HTTPS = httptest.NewUnstartedServer(http.HandlerFunc(s.handle))
 	// ClientProxy.java: cf.setWantClientAuth(true): a client certificate
@@ -243,36 +236,4 @@ func isAuth(id metaservice.ID, c Client, r *http.Request) string {
 		return fmt.Sprintf("Client (%s) TLS certificate does not match any IS certificates", subsystemString(id))
 	}
 	return ""
-}
-
-// selfSigned is an internal TLS certificate like the one the packages
-// generate (generate_certificate.sh: a subjectAltName naming the host).
-func selfSigned(t testing.TB) (tls.Certificate, []byte) {
-	return KeyPair(t, "localhost")
-}
-
-// KeyPair makes a self-signed ECDSA certificate for name (also valid for
-// 127.0.0.1): the server's, or an information system's client certificate.
-func KeyPair(t testing.TB, name string) (tls.Certificate, []byte) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()),
-		Subject:      pkix.Name{CommonName: name},
-		DNSNames:     []string{name},
-		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(24 * time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	leaf, _ := x509.ParseCertificate(der)
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }
