@@ -37,10 +37,8 @@ func runCall(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 // (apiverb.go's runGroup finds them there).
 func init() {
 	for group, verbs := range map[string]map[string]func([]string, io.Reader, io.Writer, io.Writer) error{
-		"client": {"notify": runClientNotify},
-		"service": {"export": func(args []string, _ io.Reader, stdout, stderr io.Writer) error {
-			return runServiceExport(args, stdout, stderr)
-		}},
+		"client":  {"notify": runClientNotify},
+		"service": {"export": runServiceExport},
 	} {
 		if groupExtras[group] == nil {
 			groupExtras[group] = map[string]func([]string, io.Reader, io.Writer, io.Writer) error{}
@@ -276,46 +274,11 @@ func (o *callOpts) print(w io.Writer, out callOut) {
 	}
 }
 
-// inventory is the subsystems' file of "service export" and "client
-// notify": a JSON array in the connect flow's shape (Subsystem, Service,
-// Endpoint; field names as Go writes them, any case).
-type inventory []struct {
-	Instance, MemberClass, MemberCode, Code, Name, Status string
-	Services                                              []struct {
-		Code, Type, URL, Title string
-		Endpoints              []struct{ Method, Path string }
-	}
-}
-
-// readInventory reads and converts an inventory file.
-func readInventory(path string) ([]enroll.CatalogueSubsystem, error) {
-	data, err := readcap.ReadFile(path, readcap.Record)
-	if err != nil {
-		return nil, &fileErr{op: "read", path: path, err: err}
-	}
-	var inv inventory
-	if err := json.Unmarshal(data, &inv); err != nil {
-		return nil, errKey("cli.export.err_inventory", map[string]any{"File": path, "Error": i18n.Line(err.Error(), 200)})
-	}
-	var out []enroll.CatalogueSubsystem
-	for _, s := range inv {
-		cs := enroll.CatalogueSubsystem{Instance: s.Instance, MemberClass: s.MemberClass, MemberCode: s.MemberCode, Code: s.Code, Name: s.Name, Status: s.Status}
-		for _, sv := range s.Services {
-			csv := enroll.CatalogueService{Code: sv.Code, Type: sv.Type, URL: sv.URL, Title: sv.Title}
-			for _, e := range sv.Endpoints {
-				csv.Endpoints = append(csv.Endpoints, enroll.CatalogueEndpoint{Method: e.Method, Path: e.Path})
-			}
-			cs.Services = append(cs.Services, csv)
-		}
-		out = append(out, cs)
-	}
-	return out, nil
-}
-
 // exportOpts are the flags of "service export".
 type exportOpts struct {
 	inv, format, out, name, serverCode, lang, profile string
 	verbose                                           bool
+	live                                              liveOpts
 }
 
 // flags is the flag set of "service export", its help written to w.
@@ -330,13 +293,15 @@ func (o *exportOpts) flags(w io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.lang, "lang", defaultLang(), "language of the help, prompts, messages and text output: en, ru or ky")
 	fs.StringVar(&o.profile, "profile", "", "operator profile `FILE` (default: the embedded Tunduk profile)")
 	fs.BoolVar(&o.verbose, "verbose", false, "log debug details to standard error too")
-	fs.Usage = verbHelp(w, fs, "tunduk-onboard-cli service export --inventory FILE [--format csv|json] [--out FILE] [FLAGS]")
+	o.live.register(fs)
+	fs.Usage = verbHelp(w, fs, `tunduk-onboard-cli service export --inventory FILE [--format csv|json] [--out FILE] [FLAGS]
+       tunduk-onboard-cli service export --ssh USER@HOST[:PORT] | --local [--format csv|json] [--out FILE] [FLAGS]`)
 	return fs
 }
 
 // runServiceExport is "service export": the Catalogue's rows from an
 // inventory, written whole to --out (or standard output).
-func runServiceExport(args []string, stdout, stderr io.Writer) error {
+func runServiceExport(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var o exportOpts
 	fs := o.flags(stderr)
 	if err := parseFlags(fs, args, "secrets"); err != nil {
@@ -345,8 +310,13 @@ func runServiceExport(args []string, stdout, stderr io.Writer) error {
 	if err := checkLang(o.lang); err != nil {
 		return cannot(defaultLang(), err)
 	}
-	if o.inv == "" {
+	if (o.inv == "") == !o.live.given() {
 		return cannot(o.lang, errKey("cli.export.err_no_inventory", nil))
+	}
+	if o.live.given() {
+		if err := o.live.check(o.lang); err != nil {
+			return cannot(o.lang, err)
+		}
 	}
 	_, closeLog := setupLog(o.verbose, o.lang, stderr)
 	defer closeLog()
@@ -354,9 +324,17 @@ func runServiceExport(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return cannot(o.lang, err)
 	}
-	subs, err := readInventory(o.inv)
-	if err != nil {
+	var subs []enroll.CatalogueSubsystem
+	if o.inv != "" {
+		subs, err = readInventory(o.inv)
+	} else {
+		subs, _, err = o.live.read(stdin, stderr)
+	}
+	var ue *userError
+	if err != nil && !errors.As(err, &ue) {
 		return cannot(o.lang, err)
+	} else if err != nil {
+		return err // told already, with its exit code
 	}
 	owner := enroll.CatalogueOwner{Name: o.name, ServerCode: o.serverCode}
 	if o.out == "" || o.out == "-" {
