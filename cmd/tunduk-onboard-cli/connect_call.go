@@ -7,6 +7,7 @@ package main
 // subsystems and services for the operator's Catalogue).
 
 import (
+	"bufio"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -21,6 +22,7 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
 	"github.com/tunduk-onboard/tunduk-onboard/remote"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad/configure"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/metaservice"
 )
 
@@ -72,6 +74,11 @@ type callOpts struct {
 	common                        submitCommon // format, lang, verbose
 	ssh                           sshFlags
 	lang                          string
+	// Over SSH with https and no --server-cert: the internal TLS
+	// certificate read on the server (connect_call_cert.go).
+	serverCertPath    string
+	sudoPasswordStdin bool
+	in                *bufio.Reader // standard input: SSH, then sudo password
 }
 
 // callOut is the JSON answer of "call test".
@@ -95,7 +102,7 @@ func (o *callOpts) flags(w io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.client, "client", "", "the calling subsystem `ID`: INSTANCE/CLASS/MEMBER/SUBSYSTEM")
 	fs.StringVar(&o.provider, "service-provider", "", "the subsystem `ID` asked about (default: --client, the subsystem asks about itself)")
 	fs.StringVar(&o.method, "method", metaservice.ListMethods, "listMethods (every REST service) or allowedMethods (those open to --client)")
-	fs.StringVar(&o.serverCert, "server-cert", "", "https: the security server's internal TLS certificate `FILE` (PEM), the only one trusted")
+	fs.StringVar(&o.serverCert, "server-cert", "", "https: the security server's internal TLS certificate `FILE` (PEM), the only one trusted (with --ssh: read on the server when not given)")
 	fs.StringVar(&o.isCert, "is-cert", "", "https with client authentication: the information system's certificate `FILE` (PEM)")
 	fs.StringVar(&o.isKey, "is-key", "", "the information system's private key `FILE` (PEM) for --is-cert")
 	fs.StringVar(&o.queryID, "query-id", "", "X-Road-Id of the call (default: the server makes one)")
@@ -104,6 +111,8 @@ func (o *callOpts) flags(w io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.common.lang, "lang", defaultLang(), "language of the help, prompts, messages and text output: en, ru or ky")
 	fs.BoolVar(&o.common.verbose, "verbose", false, "log debug details to standard error too")
 	o.ssh.register(fs, "reach the client side through an SSH connection to the security server `USER@HOST[:PORT]`")
+	fs.BoolVar(&o.sudoPasswordStdin, "sudo-password-stdin", false, "read the sudo password from standard input (else asked on the terminal when sudo needs one)")
+	fs.StringVar(&o.serverCertPath, "server-cert-path", configure.InternalCertPath, "advanced: with --ssh and https, `PATH` of the internal TLS certificate on the server, read there when --server-cert is not given")
 	fs.Usage = verbHelp(w, fs, "tunduk-onboard-cli call test --client ID [--service-provider ID] [--client-side-url URL | --ssh USER@HOST] [FLAGS]")
 	return fs
 }
@@ -133,6 +142,11 @@ func (o *callOpts) run(ctx context.Context, stdin io.Reader, stdout, stderr io.W
 		tg.Via = h
 		if tg.URL == "" {
 			tg.URL = "http://127.0.0.1:" + metaservice.DefaultHTTPPort
+		}
+		if strings.HasPrefix(strings.ToLower(tg.URL), "https:") && len(tg.ServerCertPEM) == 0 {
+			if tg.ServerCertPEM, err = o.internalCert(ctx, h); err != nil {
+				return err
+			}
 		}
 	}
 	out := callOut{URL: tg.URL, Client: req.Client.String(), Provider: req.Provider.String(), Method: req.Method, Services: []metaservice.Service{}}
@@ -205,7 +219,8 @@ func (o *callOpts) dial(ctx context.Context, stdin io.Reader, stderr io.Writer) 
 	if err := o.ssh.checkFiles(); err != nil {
 		return nil, cannot(o.lang, err)
 	}
-	if err := o.ssh.readSecrets(stdin); err != nil {
+	o.in = bufio.NewReaderSize(stdin, 4096) // one reader: the sudo password follows
+	if err := o.ssh.readSecrets(o.in); err != nil {
 		return nil, cannot(o.lang, err)
 	}
 	targets, err := o.ssh.allTargets()
