@@ -17,6 +17,7 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/installer"
+	"github.com/tunduk-onboard/tunduk-onboard/onboarding"
 	"github.com/tunduk-onboard/tunduk-onboard/profile"
 	"github.com/tunduk-onboard/tunduk-onboard/remote"
 )
@@ -252,6 +253,10 @@ func (is *installStep) start() {
 			is.running = false
 			is.resumable = err != nil
 			is.wz.rec.installEnded(err, is.wz.profile.XRoad.Version)
+			if err == nil && class != nil {
+				// Kept in the record, so Configure stays closed after a restart.
+				is.wz.rec.update("install profile class", func(rec *onboarding.Record) { rec.InstallClassChecked(class.Status) })
+			}
 			if err == nil && class != nil && class.Status == installer.ClassAbsent {
 				// NIIS's packages: installed, but the CA would refuse the
 				// CSRs, so Configure is closed until the operator's are in.
@@ -286,10 +291,17 @@ func (is *installStep) start() {
 // missingClass is the install's finding that the X-Road on the server
 // lacks the operator's certificate profile class, or nil.
 func (is *installStep) missingClass() *installer.ProfileClass {
-	if is.noClass == nil || is.noClassOn != is.wz.state.Server.Display() {
-		return nil
+	if is.noClass != nil && is.noClassOn == is.wz.state.Server.Display() {
+		return is.noClass
 	}
-	return is.noClass
+	// An earlier run's (this wizard's or the CLI's), from the record: it
+	// holds the install of the record's server, which each visit keeps
+	// the one chosen.
+	if rec := is.wz.rec.snapshot(); rec.Install.ProfileClassAbsent() {
+		name := is.wz.profile.Install.ProfileClass
+		return &installer.ProfileClass{Class: name[strings.LastIndex(name, ".")+1:], Jar: adminAPI().Jar(), Status: installer.ClassAbsent}
+	}
+	return nil
 }
 
 // cancel stops after the step under way.

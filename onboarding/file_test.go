@@ -24,7 +24,7 @@ func fullRecord() Record {
 		Server:    &Server{Host: "ss1.agency.kg", Port: 22, User: "admin"},
 		Readiness: &Readiness{At: t0, Pass: 20, Warn: 1, Fail: 2, FailsOverridden: true, ReportFile: "/home/u/readiness.json"},
 		Install: &Install{Started: t0, Finished: t0.Add(time.Hour), Outcome: OutcomeOK, LastStepDone: "admin-api",
-			StepsDone: 14, StepsTotal: 14, XRoadVersion: "7.4.2"},
+			StepsDone: 14, StepsTotal: 14, XRoadVersion: "7.4.2", ProfileClass: "present"},
 		Init:    &Init{At: t0.Add(2 * time.Hour), Owner: "KG:GOV:70000001", ServerCode: "SS1", TimeStamping: true, Outcome: OutcomeOK},
 		SignKey: &Key{Place: PlaceRutoken, TokenSerial: "0a1b2c3d", TokenLabel: "Rutoken ECP", ID: "01ab", Label: "sign"},
 		CSRs: []CSR{

@@ -33,3 +33,11 @@ func (r *Record) InstallEnded(at time.Time, outcome Outcome, reason, version str
 		in.XRoadVersion = version
 	}
 }
+
+// InstallClassChecked: the finished install's finding on the operator's
+// certificate profile class (installer.Class*; "" not checked).
+func (r *Record) InstallClassChecked(status string) {
+	if r.Install != nil {
+		r.Install.ProfileClass = status
+	}
+}

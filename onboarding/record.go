@@ -162,6 +162,20 @@ type Install struct {
 	// the profile's, which the plan installs (the admin API answered at
 	// the end; its version call needs a login the install does not have).
 	XRoadVersion string `json:"xroad_version,omitempty"`
+	// ProfileClass is what the finished install found of the operator's
+	// certificate profile class in the installed X-Road: installer's
+	// ClassPresent, ClassAbsent (NIIS's packages: the CA refuses the
+	// CSRs, Configure stays closed), ClassUnknown; "" not checked.
+	ProfileClass string `json:"profile_class,omitempty"`
+}
+
+// ClassAbsent is installer.ClassAbsent as the record keeps it.
+const ClassAbsent = "absent"
+
+// ProfileClassAbsent: the install finished, on an X-Road without the
+// operator's certificate profile class.
+func (in *Install) ProfileClassAbsent() bool {
+	return in != nil && in.Outcome == OutcomeOK && in.ProfileClass == ClassAbsent
 }
 
 // Init is the server's initialisation (the Configure step).

@@ -114,6 +114,8 @@ func (r Record) installState() State {
 	switch in := r.Install; {
 	case in == nil:
 		return NotStarted
+	case in.ProfileClassAbsent():
+		return Attention // installed, but not the operator's packages
 	case in.Outcome == OutcomeOK:
 		return Done
 	case in.Outcome == OutcomeFailed:

@@ -1,6 +1,7 @@
 package onboarding
 
 import (
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -112,5 +113,35 @@ func TestLatestCSRAndDedup(t *testing.T) {
 	r.PutCertificate(Certificate{Usage: UsageAuth, Hash: "h", ImportedAt: t0.Add(time.Hour)})
 	if len(r.Certificates) != 1 || r.Certificate(UsageAuth).RegisteredAt != t0 {
 		t.Errorf("a repeated import lost the registration: %+v", r.Certificates)
+	}
+}
+
+// An install that finished on an X-Road without the operator's
+// certificate profile class needs attention, also when read back from
+// the file (the wizard after a restart); the record's word is the
+// installer's.
+func TestInstallWithoutProfileClass(t *testing.T) {
+	for status, want := range map[string]State{"": Done, "present": Done, "unknown": Done, ClassAbsent: Attention} {
+		r := Record{}
+		r.InstallStarted(t0, 3)
+		r.InstallEnded(t0.Add(time.Minute), OutcomeOK, "", "7.4.2")
+		r.InstallClassChecked(status)
+		path := filepath.Join(t.TempDir(), FileName)
+		if err := r.Save(path); err != nil {
+			t.Fatal(err)
+		}
+		got, err := Load(path)
+		if err != nil || got.StepState(StepInstall) != want || got.Install.ProfileClassAbsent() != (status == ClassAbsent) {
+			t.Errorf("%q: %v, state %v, want %v", status, err, got.StepState(StepInstall), want)
+		}
+	}
+	// A run that failed keeps its own state; a new run forgets the finding.
+	r := Record{}
+	r.InstallStarted(t0, 3)
+	r.InstallEnded(t0, OutcomeOK, "", "7.4.2")
+	r.InstallClassChecked(ClassAbsent)
+	r.InstallStarted(t0.Add(time.Hour), 3)
+	if r.Install.ProfileClassAbsent() || r.Install.ProfileClass != "" {
+		t.Errorf("a new run kept the finding: %+v", r.Install)
 	}
 }

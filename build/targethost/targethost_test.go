@@ -185,6 +185,13 @@ func TestTargetHostSmoke(t *testing.T) {
 		!strings.Contains(out, "CN = "+h.Hostname) {
 		t.Errorf("internal certificate: %q %v", out, err)
 	}
+	// Kept from other users as X-Road 7.4.2 keeps it (xroad-base.postinst:
+	// /etc/xroad/ssl 0750 xroad:xroad; generate_certificate.sh: chmod 660,
+	// chown xroad:xroad): call test reads it through sudo.
+	if out, err := h.RootExec(ctx, "stat -c '%a %U:%G' /etc/xroad/ssl /etc/xroad/ssl/internal.crt"); err != nil ||
+		strings.Fields(out) == nil || strings.Join(strings.Fields(out), " ") != "750 xroad:xroad 660 xroad:xroad" {
+		t.Errorf("internal certificate's modes: %q %v", out, err)
+	}
 
 	// CutSSH drops a live session (the client sees an error at once) and
 	// sshd still takes new connections.

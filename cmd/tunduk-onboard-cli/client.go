@@ -26,7 +26,6 @@ import (
 func clientVerbs() map[string]apiVerb {
 	var code, conn, outFile string
 	var ignore, wait bool
-	var certs multiFlag
 	var waitTimeout, poll time.Duration
 	codeFlag := func(fs *flag.FlagSet) {
 		fs.StringVar(&code, "code", "", "the subsystem `CODE` (Latin letters, digits, - and _)")
@@ -140,41 +139,7 @@ func clientVerbs() map[string]apiVerb {
 			}
 			return nil
 		}},
-		"tls import": {name: "client tls import", flags: func(fs *flag.FlagSet) {
-			codeFlag(fs)
-			fs.Var(&certs, "cert", "the information system's TLS certificate `FILE`, PEM or DER (repeatable)")
-		}, before: func(o *serverOpts) error {
-			if err := needCode(o); err != nil {
-				return err
-			}
-			if len(certs) == 0 {
-				return errKey("cli.client.certs_needed", nil)
-			}
-			return nil
-		}, run: func(ctx context.Context, o *serverOpts, api *xroad.Client, out *serverOut) error {
-			p := o.connectParams()
-			id := xroad.ClientID(p.Instance, p.MemberClass, p.MemberCode, code)
-			done := []map[string]string{}
-			for _, f := range certs {
-				b, err := readcap.ReadFile(f, readcap.Certificate)
-				if err != nil {
-					return &fileErr{op: "read", path: f, err: err}
-				}
-				d, err := api.AddClientTLSCertificate(ctx, id, b)
-				var ae *xroad.Error
-				if errors.As(err, &ae) && ae.HasCode(xroad.CodeCertExists) {
-					out.line("cli.client.tls_exists", map[string]any{"File": f})
-					continue
-				}
-				if err != nil {
-					return err
-				}
-				done = append(done, map[string]string{"file": f, "hash": d.Hash, "subject": d.SubjectDN})
-				out.line("cli.client.tls_imported", map[string]any{"File": f, "Subject": d.SubjectDN, "Hash": d.Hash})
-			}
-			out.set("imported", done)
-			return nil
-		}},
+		"tls import": tlsImportVerb(&code, codeFlag, needCode),
 		"tls export": {name: "client tls export", flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&outFile, "out", "security-server-tls.pem", "write the security server's internal TLS certificate (PEM) to `FILE`, for the information system to trust")
 		}, run: func(ctx context.Context, o *serverOpts, api *xroad.Client, out *serverOut) error {

@@ -7,6 +7,7 @@ package main
 // subsystems and services for the operator's Catalogue).
 
 import (
+	"bufio"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -21,6 +22,7 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
 	"github.com/tunduk-onboard/tunduk-onboard/remote"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad/configure"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/metaservice"
 )
 
@@ -37,10 +39,8 @@ func runCall(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 // (apiverb.go's runGroup finds them there).
 func init() {
 	for group, verbs := range map[string]map[string]func([]string, io.Reader, io.Writer, io.Writer) error{
-		"client": {"notify": runClientNotify},
-		"service": {"export": func(args []string, _ io.Reader, stdout, stderr io.Writer) error {
-			return runServiceExport(args, stdout, stderr)
-		}},
+		"client":  {"notify": runClientNotify},
+		"service": {"export": runServiceExport},
 	} {
 		if groupExtras[group] == nil {
 			groupExtras[group] = map[string]func([]string, io.Reader, io.Writer, io.Writer) error{}
@@ -74,6 +74,11 @@ type callOpts struct {
 	common                        submitCommon // format, lang, verbose
 	ssh                           sshFlags
 	lang                          string
+	// Over SSH with https and no --server-cert: the internal TLS
+	// certificate read on the server (connect_call_cert.go).
+	serverCertPath    string
+	sudoPasswordStdin bool
+	in                *bufio.Reader // standard input: SSH, then sudo password
 }
 
 // callOut is the JSON answer of "call test".
@@ -97,7 +102,7 @@ func (o *callOpts) flags(w io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.client, "client", "", "the calling subsystem `ID`: INSTANCE/CLASS/MEMBER/SUBSYSTEM")
 	fs.StringVar(&o.provider, "service-provider", "", "the subsystem `ID` asked about (default: --client, the subsystem asks about itself)")
 	fs.StringVar(&o.method, "method", metaservice.ListMethods, "listMethods (every REST service) or allowedMethods (those open to --client)")
-	fs.StringVar(&o.serverCert, "server-cert", "", "https: the security server's internal TLS certificate `FILE` (PEM), the only one trusted")
+	fs.StringVar(&o.serverCert, "server-cert", "", "https: the security server's internal TLS certificate `FILE` (PEM), the only one trusted (with --ssh: read on the server when not given)")
 	fs.StringVar(&o.isCert, "is-cert", "", "https with client authentication: the information system's certificate `FILE` (PEM)")
 	fs.StringVar(&o.isKey, "is-key", "", "the information system's private key `FILE` (PEM) for --is-cert")
 	fs.StringVar(&o.queryID, "query-id", "", "X-Road-Id of the call (default: the server makes one)")
@@ -106,6 +111,8 @@ func (o *callOpts) flags(w io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.common.lang, "lang", defaultLang(), "language of the help, prompts, messages and text output: en, ru or ky")
 	fs.BoolVar(&o.common.verbose, "verbose", false, "log debug details to standard error too")
 	o.ssh.register(fs, "reach the client side through an SSH connection to the security server `USER@HOST[:PORT]`")
+	fs.BoolVar(&o.sudoPasswordStdin, "sudo-password-stdin", false, "read the sudo password from standard input (else asked on the terminal when sudo needs one)")
+	fs.StringVar(&o.serverCertPath, "server-cert-path", configure.InternalCertPath, "advanced: with --ssh and https, `PATH` of the internal TLS certificate on the server, read there when --server-cert is not given")
 	fs.Usage = verbHelp(w, fs, "tunduk-onboard-cli call test --client ID [--service-provider ID] [--client-side-url URL | --ssh USER@HOST] [FLAGS]")
 	return fs
 }
@@ -135,6 +142,11 @@ func (o *callOpts) run(ctx context.Context, stdin io.Reader, stdout, stderr io.W
 		tg.Via = h
 		if tg.URL == "" {
 			tg.URL = "http://127.0.0.1:" + metaservice.DefaultHTTPPort
+		}
+		if strings.HasPrefix(strings.ToLower(tg.URL), "https:") && len(tg.ServerCertPEM) == 0 {
+			if tg.ServerCertPEM, err = o.internalCert(ctx, h); err != nil {
+				return err
+			}
 		}
 	}
 	out := callOut{URL: tg.URL, Client: req.Client.String(), Provider: req.Provider.String(), Method: req.Method, Services: []metaservice.Service{}}
@@ -207,7 +219,8 @@ func (o *callOpts) dial(ctx context.Context, stdin io.Reader, stderr io.Writer) 
 	if err := o.ssh.checkFiles(); err != nil {
 		return nil, cannot(o.lang, err)
 	}
-	if err := o.ssh.readSecrets(stdin); err != nil {
+	o.in = bufio.NewReaderSize(stdin, 4096) // one reader: the sudo password follows
+	if err := o.ssh.readSecrets(o.in); err != nil {
 		return nil, cannot(o.lang, err)
 	}
 	targets, err := o.ssh.allTargets()
@@ -276,46 +289,11 @@ func (o *callOpts) print(w io.Writer, out callOut) {
 	}
 }
 
-// inventory is the subsystems' file of "service export" and "client
-// notify": a JSON array in the connect flow's shape (Subsystem, Service,
-// Endpoint; field names as Go writes them, any case).
-type inventory []struct {
-	Instance, MemberClass, MemberCode, Code, Name, Status string
-	Services                                              []struct {
-		Code, Type, URL, Title string
-		Endpoints              []struct{ Method, Path string }
-	}
-}
-
-// readInventory reads and converts an inventory file.
-func readInventory(path string) ([]enroll.CatalogueSubsystem, error) {
-	data, err := readcap.ReadFile(path, readcap.Record)
-	if err != nil {
-		return nil, &fileErr{op: "read", path: path, err: err}
-	}
-	var inv inventory
-	if err := json.Unmarshal(data, &inv); err != nil {
-		return nil, errKey("cli.export.err_inventory", map[string]any{"File": path, "Error": i18n.Line(err.Error(), 200)})
-	}
-	var out []enroll.CatalogueSubsystem
-	for _, s := range inv {
-		cs := enroll.CatalogueSubsystem{Instance: s.Instance, MemberClass: s.MemberClass, MemberCode: s.MemberCode, Code: s.Code, Name: s.Name, Status: s.Status}
-		for _, sv := range s.Services {
-			csv := enroll.CatalogueService{Code: sv.Code, Type: sv.Type, URL: sv.URL, Title: sv.Title}
-			for _, e := range sv.Endpoints {
-				csv.Endpoints = append(csv.Endpoints, enroll.CatalogueEndpoint{Method: e.Method, Path: e.Path})
-			}
-			cs.Services = append(cs.Services, csv)
-		}
-		out = append(out, cs)
-	}
-	return out, nil
-}
-
 // exportOpts are the flags of "service export".
 type exportOpts struct {
 	inv, format, out, name, serverCode, lang, profile string
 	verbose                                           bool
+	live                                              liveOpts
 }
 
 // flags is the flag set of "service export", its help written to w.
@@ -330,13 +308,15 @@ func (o *exportOpts) flags(w io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.lang, "lang", defaultLang(), "language of the help, prompts, messages and text output: en, ru or ky")
 	fs.StringVar(&o.profile, "profile", "", "operator profile `FILE` (default: the embedded Tunduk profile)")
 	fs.BoolVar(&o.verbose, "verbose", false, "log debug details to standard error too")
-	fs.Usage = verbHelp(w, fs, "tunduk-onboard-cli service export --inventory FILE [--format csv|json] [--out FILE] [FLAGS]")
+	o.live.register(fs)
+	fs.Usage = verbHelp(w, fs, `tunduk-onboard-cli service export --inventory FILE [--format csv|json] [--out FILE] [FLAGS]
+       tunduk-onboard-cli service export --ssh USER@HOST[:PORT] | --local [--format csv|json] [--out FILE] [FLAGS]`)
 	return fs
 }
 
 // runServiceExport is "service export": the Catalogue's rows from an
 // inventory, written whole to --out (or standard output).
-func runServiceExport(args []string, stdout, stderr io.Writer) error {
+func runServiceExport(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var o exportOpts
 	fs := o.flags(stderr)
 	if err := parseFlags(fs, args, "secrets"); err != nil {
@@ -345,8 +325,13 @@ func runServiceExport(args []string, stdout, stderr io.Writer) error {
 	if err := checkLang(o.lang); err != nil {
 		return cannot(defaultLang(), err)
 	}
-	if o.inv == "" {
+	if (o.inv == "") == !o.live.given() {
 		return cannot(o.lang, errKey("cli.export.err_no_inventory", nil))
+	}
+	if o.live.given() {
+		if err := o.live.check(o.lang); err != nil {
+			return cannot(o.lang, err)
+		}
 	}
 	_, closeLog := setupLog(o.verbose, o.lang, stderr)
 	defer closeLog()
@@ -354,9 +339,17 @@ func runServiceExport(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return cannot(o.lang, err)
 	}
-	subs, err := readInventory(o.inv)
-	if err != nil {
+	var subs []enroll.CatalogueSubsystem
+	if o.inv != "" {
+		subs, err = readInventory(o.inv)
+	} else {
+		subs, _, err = o.live.read(stdin, stderr)
+	}
+	var ue *userError
+	if err != nil && !errors.As(err, &ue) {
 		return cannot(o.lang, err)
+	} else if err != nil {
+		return err // told already, with its exit code
 	}
 	owner := enroll.CatalogueOwner{Name: o.name, ServerCode: o.serverCode}
 	if o.out == "" || o.out == "-" {

@@ -7,6 +7,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"io"
 	"strings"
@@ -24,6 +25,7 @@ type notifyOpts struct {
 	subsystems multiFlag
 	inventory  string
 	registered string
+	live       liveOpts
 }
 
 func runClientNotify(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -39,14 +41,17 @@ func runClientNotify(args []string, stdin io.Reader, stdout, stderr io.Writer) e
 func (o *notifyOpts) flags(w io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("client notify", flag.ContinueOnError)
 	fs.SetOutput(w)
+	o.live.stderr = w
 	fs.Var(&o.subsystems, "subsystem", "a subsystem registered, `CODE=NAME` (repeatable)")
 	fs.StringVar(&o.inventory, "inventory", "", "or the subsystems from a JSON `FILE` (as for service export)")
 	fs.StringVar(&o.registered, "registered", "", "the `DATE` of the registration, YYYY-MM-DD (default: today)")
 	fs.StringVar(&o.via, "via", "", "how to deliver: email (an .eml for your mail client), smtp, https or folder")
 	fs.StringVar(&o.instance, "instance", "", "the X-Road instance (default: the profile's)")
 	o.registerDelivery(fs, "recipient(s), comma-separated (default: the profile's operator.contact.email)")
+	o.live.register(fs)
 	fs.Usage = verbHelp(w, fs, `tunduk-onboard-cli client notify --subsystem CODE=NAME [--subsystem ...] --via email|smtp|https|folder [FLAGS]
-       tunduk-onboard-cli client notify --inventory FILE --via ... [FLAGS]`)
+       tunduk-onboard-cli client notify --inventory FILE --via ... [FLAGS]
+       tunduk-onboard-cli client notify --ssh USER@HOST[:PORT] | --local --via ... [FLAGS]`)
 	return fs
 }
 
@@ -58,8 +63,20 @@ func (o *notifyOpts) run(ctx context.Context, r *submitRun, stdin io.Reader) err
 	if err != nil {
 		return r.fail(exitCannot, err)
 	}
-	in, err := o.input(p)
+	if o.inventory != "" && o.live.given() {
+		return r.fail(exitCannot, errKey("cli.notify.err_two_sources", nil))
+	}
+	if o.live.given() {
+		if err := o.live.check(r.lang); err != nil {
+			return r.fail(exitCannot, err)
+		}
+	}
+	in, stdin, err := o.input(p, stdin)
 	if err != nil {
+		var ue *userError
+		if errors.As(err, &ue) {
+			return r.fail(ue.code, err)
+		}
 		return r.fail(exitCannot, err)
 	}
 	if o.to == "" && (o.via == string(enroll.ViaEmail) || o.via == string(enroll.ViaSMTP)) {
@@ -95,9 +112,10 @@ func (o *notifyOpts) run(ctx context.Context, r *submitRun, stdin io.Reader) err
 }
 
 // input is the notice: the organisation and server from the flags (the
-// instance from the profile), the subsystems from --subsystem or the
-// inventory, the date.
-func (o *notifyOpts) input(p *profile.Profile) (enroll.Input, error) {
+// instance from the profile), the subsystems from --subsystem and the
+// inventory file or the server (read through stdin's first secrets; the
+// rest of stdin is returned), the date.
+func (o *notifyOpts) input(p *profile.Profile, stdin io.Reader) (enroll.Input, io.Reader, error) {
 	if o.instance == "" {
 		o.instance = p.XRoad.Instance
 	}
@@ -107,21 +125,27 @@ func (o *notifyOpts) input(p *profile.Profile) (enroll.Input, error) {
 	if o.registered != "" {
 		t, err := time.Parse("2006-01-02", o.registered)
 		if err != nil {
-			return in, badInput("cli.notify.err_date", map[string]any{"Date": o.registered})
+			return in, stdin, badInput("cli.notify.err_date", map[string]any{"Date": o.registered})
 		}
 		n.Registered = t
 	}
 	for _, s := range o.subsystems {
 		code, name, ok := strings.Cut(s, "=")
 		if !ok || strings.TrimSpace(code) == "" {
-			return in, badInput("cli.notify.err_subsystem", map[string]any{"Value": s})
+			return in, stdin, badInput("cli.notify.err_subsystem", map[string]any{"Value": s})
 		}
 		n.Subsystems = append(n.Subsystems, enroll.NoticeSubsystem{Code: strings.TrimSpace(code), Name: strings.TrimSpace(name)})
 	}
-	if o.inventory != "" {
-		subs, err := readInventory(o.inventory)
+	if o.inventory != "" || o.live.given() {
+		var subs []enroll.CatalogueSubsystem
+		var err error
+		if o.inventory != "" {
+			subs, err = readInventory(o.inventory)
+		} else {
+			subs, stdin, err = o.live.read(stdin, o.live.stderr)
+		}
 		if err != nil {
-			return in, err
+			return in, stdin, err
 		}
 		given := map[string]bool{}
 		for _, s := range n.Subsystems {
@@ -136,5 +160,5 @@ func (o *notifyOpts) input(p *profile.Profile) (enroll.Input, error) {
 		}
 	}
 	in.Notice = n
-	return in, nil
+	return in, stdin, nil
 }

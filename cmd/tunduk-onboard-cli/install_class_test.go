@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -60,6 +61,12 @@ func TestInstallWithoutProfileClassExits3(t *testing.T) {
 			code := exitWith(runPlan(ctx, cancel, o, host, steps, "", &out, &errOut), "en", &errOut)
 			if code != tc.code {
 				t.Fatalf("exit %d, want %d\nstdout %s\nstderr %s", code, tc.code, out.String(), errOut.String())
+			}
+			// The finding is in the record the wizard reads after a restart.
+			rec, err := ob.Load(os.Getenv(envRecord))
+			if want := map[bool]string{true: installer.ClassPresent, false: installer.ClassAbsent}[tc.kyrgyz]; err != nil || rec.Install == nil ||
+				rec.Install.ProfileClass != want || rec.Install.ProfileClassAbsent() == tc.kyrgyz {
+				t.Fatalf("record: %v %+v, want profile class %s", err, rec.Install, want)
 			}
 			absent := i18n.T("en", "installer.profile_class.absent", map[string]any{"Class": "KgSkKlass3CertificateProfileInfoProvider", "Jar": f.AdminAPI().ProxyJar})
 			if tc.format == "json" {

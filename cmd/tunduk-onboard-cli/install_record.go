@@ -15,6 +15,7 @@ import (
 	"github.com/sirupsen/logrus"
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/installer"
 	ob "github.com/tunduk-onboard/tunduk-onboard/onboarding"
 )
 
@@ -86,8 +87,10 @@ func (r *installRecord) readiness(rep *checks.Report, override bool) {
 }
 
 // ended records how the run ended: the JSON result's status, the
-// installer's key for why it stopped, the X-Road version installed.
-func (r *installRecord) ended(status, reason, version string) {
+// installer's key for why it stopped, the X-Road version installed, and
+// whether it carries the operator's certificate profile class (nil: not
+// checked).
+func (r *installRecord) ended(status, reason, version string, class *installer.ProfileClass) {
 	outcome := ob.OutcomeFailed
 	switch status {
 	case "installed":
@@ -95,5 +98,10 @@ func (r *installRecord) ended(status, reason, version string) {
 	case "cancelled":
 		outcome = ob.OutcomeStopped
 	}
-	r.update("install ended", func(rec *ob.Record) { rec.InstallEnded(r.now(), outcome, reason, version) })
+	r.update("install ended", func(rec *ob.Record) {
+		rec.InstallEnded(r.now(), outcome, reason, version)
+		if class != nil && outcome == ob.OutcomeOK {
+			rec.InstallClassChecked(class.Status)
+		}
+	})
 }

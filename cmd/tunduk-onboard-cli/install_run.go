@@ -237,7 +237,7 @@ func runPlan(ctx context.Context, cancel context.CancelFunc, o *installOpts, h i
 		}
 	}
 	logrus.WithFields(logrus.Fields{"host": host, "status": res.Status}).Info("install finished")
-	h.record.ended(res.Status, res.ErrorKey, h.version)
+	h.record.ended(res.Status, res.ErrorKey, h.version, class)
 	if o.format == "json" {
 		json.NewEncoder(stdout).Encode(res)
 		return reported(code)

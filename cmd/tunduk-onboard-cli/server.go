@@ -62,21 +62,29 @@ func (o *serverOpts) register(fs *flag.FlagSet) {
 // registerAPI adds the flags of every verb that works through the admin
 // API: the connection, the admin user, the owner member, output.
 func (o *serverOpts) registerAPI(fs *flag.FlagSet) {
-	o.ssh.register(fs, "the security server `USER@HOST[:PORT]`, reached over SSH")
-	fs.BoolVar(&o.local, "local", false, "work on this computer, the security server itself, without SSH")
-	fs.StringVar(&o.adminUser, "admin-user", "xrdadmin", "`NAME` of the X-Road admin user made at install")
-	fs.BoolVar(&o.adminPasswordStdin, "admin-password-stdin", false, "read the admin user's password from standard input (else asked on the terminal)")
-	fs.BoolVar(&o.sudoPasswordStdin, "sudo-password-stdin", false, "read the sudo password from standard input (else asked on the terminal when sudo needs one)")
+	o.registerSession(fs)
 	fs.StringVar(&o.memberClass, "member-class", "", "the organisation's member `CLASS` (e.g. GOV or COM)")
 	fs.StringVar(&o.memberCode, "member-code", "", "the organisation's member `CODE` (8 digits)")
 	fs.StringVar(&o.profile, "profile", "", "operator profile `FILE` (default: the embedded Tunduk profile)")
 	fs.StringVar(&o.format, "format", "text", "output format: text or json")
 	fs.StringVar(&o.lang, "lang", defaultLang(), "language of the help, prompts, messages and text output: en, ru or ky")
-	fs.StringVar(&o.adminAPI, "admin-api", xroad.DefaultAdminAPI.Addr, "advanced: `ADDR` of the admin API as seen on the server")
-	fs.StringVar(&o.adminAPICert, "admin-api-cert", xroad.DefaultAdminAPI.CertPath, "advanced: `PATH` of the admin API's TLS certificate on the server")
 	fs.StringVar(&o.proxyJar, "proxy-jar", xroad.DefaultAdminAPI.ProxyJar, "advanced: `PATH` of X-Road's proxy-1.0.jar on the server, where the operator's certificate profile class is looked for")
 	fs.BoolVar(&o.verbose, "verbose", false, "log debug details to standard error too")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "give up after `DURATION` (waiting for approval: see register --wait-timeout)")
+}
+
+// registerSession adds the flags that open an admin API session: the
+// connection, the admin user, sudo, where the API listens. A verb with
+// flags of its own for the rest (client notify, service export) takes
+// only these.
+func (o *serverOpts) registerSession(fs *flag.FlagSet) {
+	o.ssh.register(fs, "the security server `USER@HOST[:PORT]`, reached over SSH")
+	fs.BoolVar(&o.local, "local", false, "work on this computer, the security server itself, without SSH")
+	fs.StringVar(&o.adminUser, "admin-user", "xrdadmin", "`NAME` of the X-Road admin user made at install")
+	fs.BoolVar(&o.adminPasswordStdin, "admin-password-stdin", false, "read the admin user's password from standard input (else asked on the terminal)")
+	fs.BoolVar(&o.sudoPasswordStdin, "sudo-password-stdin", false, "read the sudo password from standard input (else asked on the terminal when sudo needs one)")
+	fs.StringVar(&o.adminAPI, "admin-api", xroad.DefaultAdminAPI.Addr, "advanced: `ADDR` of the admin API as seen on the server")
+	fs.StringVar(&o.adminAPICert, "admin-api-cert", xroad.DefaultAdminAPI.CertPath, "advanced: `PATH` of the admin API's TLS certificate on the server")
 }
 
 var serverVerbs = map[string]func([]string, io.Reader, io.Writer, io.Writer) error{

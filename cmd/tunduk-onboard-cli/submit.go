@@ -138,8 +138,16 @@ func explainSubmit(lang string, err error) (string, string) {
 	var ie *inputErr
 	var fe *fileErr
 	var ke *keyErr
+	var ue *userError
 	key, data := "cli.submit.err_other", map[string]any{"Error": err.Error()}
 	switch {
+	case errors.As(err, &ue):
+		// Told already (a session's or the server's error): its own key,
+		// when it has one.
+		if ue.key != "" {
+			key = ue.key
+		}
+		return key, ue.In(lang)
 	case errors.As(err, &ee):
 		key, data = ee.Key, ee.Data
 	case errors.As(err, &ie):

@@ -24,7 +24,37 @@ import (
 const (
 	KeySudoPassword = "configure.err.sudo_password"
 	KeySudoRefused  = "configure.err.sudo_refused"
+	// KeyInternalSudoPassword: the same for the internal TLS certificate.
+	KeyInternalSudoPassword = "configure.err.internal_sudo_password"
 )
+
+// InternalCertPath is the security server's internal TLS certificate,
+// the one its client side (8443) presents to information systems:
+// src/packages/src/xroad/ubuntu/generic/xroad-proxy.preinst makes it with
+// generate_certificate.sh -n internal, which leaves it 0660 xroad:xroad
+// in /etc/xroad/ssl (0750 xroad:xroad, xroad-base.postinst).
+const InternalCertPath = "/etc/xroad/ssl/internal.crt"
+
+// certKeys are a certificate's messages: not there, sudo wants a
+// password.
+type certKeys struct{ missing, sudo string }
+
+var (
+	apiCertKeys      = certKeys{"configure.err.api_cert", KeySudoPassword}
+	internalCertKeys = certKeys{"configure.err.internal_cert", KeyInternalSudoPassword}
+)
+
+// ReadInternalCert reads the internal TLS certificate at path (""
+// InternalCertPath) on the server as the admin API's is read: as the
+// login, else through sudo with sudoPW when sudo asks for one. Errors
+// are *Error (KeyInternalSudoPassword, KeySudoRefused,
+// configure.err.internal_cert) or the connection's.
+func ReadInternalCert(ctx context.Context, c remote.Host, path, sudoPW string) ([]byte, error) {
+	if path == "" {
+		path = InternalCertPath
+	}
+	return readCert(ctx, c, path, sudoPW, internalCertKeys)
+}
 
 // readCert reads the certificate at path: as the login user first (root,
 // or a host where it is readable), then as root through sudo, without a
@@ -32,7 +62,7 @@ const (
 // one check of it (a wrong password costs one attempt, never more). The
 // certificate is public; only sudoPW is secret, and it never reaches a
 // command line, an error or a log.
-func readCert(ctx context.Context, c remote.Host, path, sudoPW string) ([]byte, error) {
+func readCert(ctx context.Context, c remote.Host, path, sudoPW string, keys certKeys) ([]byte, error) {
 	cmd := "cat -- " + remote.Quote(path)
 	out, _, err := c.Run(ctx, cmd, nil)
 	if err == nil {
@@ -48,11 +78,11 @@ func readCert(ctx context.Context, c remote.Host, path, sudoPW string) ([]byte, 
 	}
 	switch mode {
 	case remote.SudoAsRoot: // root could not read it: it is not there
-		return nil, &Error{Key: "configure.err.api_cert", Data: map[string]any{"Path": path}, Err: ee}
+		return nil, &Error{Key: keys.missing, Data: map[string]any{"Path": path}, Err: ee}
 	case remote.SudoPassword:
 		if sudoPW == "" {
 			// The message says it all: no technical cause to show.
-			return nil, &Error{Key: KeySudoPassword, Data: map[string]any{"Path": path}}
+			return nil, &Error{Key: keys.sudo, Data: map[string]any{"Path": path}}
 		}
 		if err := remote.CheckSudoPassword(ctx, c, sudoPW); err != nil {
 			var re *remote.SudoRefusedError
@@ -66,7 +96,7 @@ func readCert(ctx context.Context, c remote.Host, path, sudoPW string) ([]byte, 
 	out, _, err = c.Run(ctx, mode.Wrap(cmd), strings.NewReader(mode.Input(sudoPW, "")))
 	if err != nil {
 		if errors.As(err, &ee) {
-			return nil, &Error{Key: "configure.err.api_cert", Data: map[string]any{"Path": path}, Err: ee}
+			return nil, &Error{Key: keys.missing, Data: map[string]any{"Path": path}, Err: ee}
 		}
 		return nil, runFailed(ctx, path, err)
 	}

@@ -24,7 +24,7 @@ func open(ctx context.Context, c remote.Host, a xroad.AdminAPI, cr Credentials, 
 	if a.Addr == "" || a.CertPath == "" {
 		a = xroad.DefaultAdminAPI
 	}
-	certPEM, err := readCert(ctx, c, a.CertPath, cr.SudoPassword)
+	certPEM, err := readCert(ctx, c, a.CertPath, cr.SudoPassword, apiCertKeys)
 	cr.SudoPassword = "" // needed for the certificate only: the session keeps none
 	if err != nil {
 		var ce *Error
