@@ -170,7 +170,10 @@ func parseOpenAPI(u string, b []byte) (string, []openapiOp, error) {
 		Servers []struct {
 			URL string `yaml:"url"`
 		} `yaml:"servers"`
-		Paths map[string]map[string]any `yaml:"paths"`
+		// A node, not a map: swagger-parser keeps the paths in the
+		// file's order (a LinkedHashMap), and so do the endpoints
+		// X-Road lists; a Go map would shuffle them on every run.
+		Paths yaml.Node `yaml:"paths"`
 	}
 	if err := yaml.Unmarshal(b, &doc); err != nil {
 		return "", nil, parseErr{"Unable to parse OpenAPI description from " + u}
@@ -194,7 +197,12 @@ func parseOpenAPI(u string, b []byte) (string, []openapiOp, error) {
 	}
 	var ops []openapiOp
 	methods := []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
-	for p, item := range doc.Paths {
+	for i := 0; i+1 < len(doc.Paths.Content); i += 2 {
+		p := doc.Paths.Content[i].Value
+		var item map[string]any
+		if err := doc.Paths.Content[i+1].Decode(&item); err != nil {
+			return "", nil, parseErr{"Unable to parse OpenAPI description from " + u}
+		}
 		for _, m := range methods {
 			if _, ok := item[m]; ok {
 				ops = append(ops, openapiOp{strings.ToUpper(m), pathParam.ReplaceAllString(p, "*")})
