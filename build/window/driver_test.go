@@ -385,6 +385,12 @@ func (w *walk) press(key string) int {
 	return w.cur.Seq // after any scrolling to it
 }
 
+// chooserWait bounds the wait for Fyne's file and folder choosers: they
+// are built on the UI goroutine, reading the folder and drawing its
+// icons, and with six wizards beside the packaging tests on two cores
+// one took more than 15 s (make test, 2026-12-02).
+const chooserWait = 45 * time.Second
+
 // pressWait presses key and waits until cond holds after the press. A
 // press whose button had moved by the time the pointer came (the page
 // was still changing) is made again where the button is now.

@@ -149,11 +149,11 @@ func (w *walk) readiness() {
 		w.pressWait("readiness.check", "the check's end", 3*time.Minute, done)
 	}
 	// Saved for real into the home folder; JSON chooser cancelled.
-	w.pressWait("readiness.save_html", "the file chooser", 15*time.Second, func(s *snap) bool { _, ok := s.button("fyne:Save"); return ok })
+	w.pressWait("readiness.save_html", "the file chooser", chooserWait, func(s *snap) bool { _, ok := s.button("fyne:Save"); return ok })
 	w.shot("save-report")
 	w.pressWait("fyne:Save", "saved", 15*time.Second, func(s *snap) bool { return s.overlayTitled("readiness.saved.title") })
 	w.closeDialogs()
-	w.pressWait("readiness.save_json", "the file chooser", 15*time.Second, func(s *snap) bool { _, ok := s.button("fyne:Cancel"); return ok })
+	w.pressWait("readiness.save_json", "the file chooser", chooserWait, func(s *snap) bool { _, ok := s.button("fyne:Cancel"); return ok })
 	w.closeDialogs()
 }
 
@@ -213,7 +213,7 @@ func (w *walk) configure() {
 	if err := os.WriteFile(w.rig.cert, w.rig.fake.Issue(w.t, csr), 0o644); err != nil {
 		w.fatalf("%v", err)
 	}
-	w.pressWait("cert.save_pem", "the file chooser", 15*time.Second, func(s *snap) bool { _, ok := s.button("fyne:Save"); return ok })
+	w.pressWait("cert.save_pem", "the file chooser", chooserWait, func(s *snap) bool { _, ok := s.button("fyne:Save"); return ok })
 	w.pressWait("fyne:Save", "saved", 15*time.Second, func(s *snap) bool { return s.overlayTitled("cert.saved.title") })
 	w.closeDialogs()
 }
@@ -279,7 +279,7 @@ func (w *walk) certificates() {
 	}
 	w.pressWait("cert.make", "the signing CSR", time.Minute, func(s *snap) bool { _, ok := s.button("cert.save_pem"); return ok })
 	w.shot("certificates")
-	w.pressWait("cert.save_pem", "the file chooser", 15*time.Second, func(s *snap) bool { _, ok := s.button("fyne:Save"); return ok })
+	w.pressWait("cert.save_pem", "the file chooser", chooserWait, func(s *snap) bool { _, ok := s.button("fyne:Save"); return ok })
 	w.pressWait("fyne:Save", "saved", 15*time.Second, func(s *snap) bool { return s.overlayTitled("cert.saved.title") })
 	w.closeDialogs()
 }
@@ -291,7 +291,7 @@ func (w *walk) submit() {
 			w.radio(via)
 		}
 	}
-	w.pressWait("submit.choose_folder", "the folder chooser", 15*time.Second, func(s *snap) bool { return len(s.Overlays) > 0 })
+	w.pressWait("submit.choose_folder", "the folder chooser", chooserWait, func(s *snap) bool { return len(s.Overlays) > 0 })
 	w.shot("folder-chooser")
 	w.closeDialogs()
 	if err := os.MkdirAll(w.home+"/usb", 0o700); err != nil {
