@@ -111,6 +111,9 @@ type Profile struct {
 	Install  Install  `json:"install"`
 	// Catalogue is the shape of the export for the operator's Catalogue.
 	Catalogue Catalogue `json:"catalogue"`
+	// Health holds the thresholds of an installed server's health
+	// (health.go); a profile without it gets DefaultHealth.
+	Health Health `json:"health"`
 
 	memberCode, serverCode, subsystemCode *regexp.Regexp
 }
@@ -363,6 +366,12 @@ func (p *Profile) validate() *Error {
 		return err
 	}
 	if err := p.Catalogue.validate(); err != nil {
+		return err
+	}
+	if p.Health.isZero() {
+		p.Health = DefaultHealth()
+	}
+	if err := p.Health.validate(); err != nil {
 		return err
 	}
 	if err := p.validatePrefixes(); err != nil {
