@@ -179,6 +179,9 @@ func (s *Server) certJSON(c *fakeCert) map[string]any {
 	ocsp := "DISABLED"
 	if c.active {
 		ocsp = "OCSP_RESPONSE_UNKNOWN"
+		if c.ocsp != "" {
+			ocsp = c.ocsp
+		}
 	}
 	out := map[string]any{
 		"ocsp_status": ocsp, "active": c.active, "saved_to_configuration": true,

@@ -35,7 +35,8 @@ type fakeCert struct {
 	owner  string // "" for an authentication certificate
 	status string
 	active bool
-	polls  int // GET /token-certificates/{hash} since registration
+	polls  int    // GET /token-certificates/{hash} since registration
+	ocsp   string // the signer's OCSP status when active ("" = unknown)
 }
 
 // newHWKey is a key made on the Rutoken before the server saw it: no

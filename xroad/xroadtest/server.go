@@ -164,6 +164,8 @@ type Server struct {
 	limit       int  // answer the next limit calls 429
 	echoSecrets bool // hostile: echo what was sent into error metadata
 	breakAnswer bool // answer GET /system/version against the spec
+
+	diag diag // diagnostics and backups (diagnostics.go)
 }
 
 // Start runs a fake with default options.
@@ -192,6 +194,7 @@ func StartWith(t testing.TB, o Options) *Server {
 	s.keyRoutes(mux)
 	s.clientRoutes(mux)
 	s.serviceRoutes(mux)
+	s.diagRoutes(mux)
 	s.v = &validating{c: loadContract(t), next: mux, authOK: s.authOK,
 		exempt: func(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/v1/api-keys") }}
 
