@@ -88,7 +88,7 @@ func start(t *testing.T) *env {
 	defer cancel()
 	admin := e.f.Admin()
 	s, err := configure.OpenWith(ctx, c, e.f.AdminAPI(), configure.Credentials{User: admin.User, Password: admin.Password},
-		[]string{xroad.RoleSystemAdministrator, xroad.RoleSecurityOfficer})
+		health.Roles)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +200,7 @@ func TestCertificateExpiry(t *testing.T) {
 		f2.SetOCSP("http://"+e.open, "")
 		f2.SetTSAURL("http://" + e.open)
 		s, err := configure.OpenWith(context.Background(), e.c, f2.AdminAPI(), configure.Credentials{User: xroadtest.AdminUser, Password: xroadtest.AdminPassword},
-			[]string{xroad.RoleSystemAdministrator, xroad.RoleSecurityOfficer})
+			health.Roles)
 		if err != nil {
 			t.Fatal(err)
 		}

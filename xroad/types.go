@@ -17,6 +17,7 @@ const (
 	RoleSecurityOfficer      = "XROAD_SECURITY_OFFICER"
 	RoleRegistrationOfficer  = "XROAD_REGISTRATION_OFFICER"
 	RoleServiceAdministrator = "XROAD_SERVICE_ADMINISTRATOR"
+	RoleObserver             = "XROAD_SECURITYSERVER_OBSERVER"
 )
 
 // VersionInfo is GET /system/version.

@@ -1,0 +1,179 @@
+package main
+
+// `status`: the health of one security server or a fleet (health.Gather
+// per host), concurrent, each host bounded by --timeout so a stalled one
+// never holds the others; a table of one line per server, then the
+// details; JSON tunduk-onboard.status/v1; the exit code a monitoring
+// system reads (health.ExitCode of the worst host).
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/tunduk-onboard/tunduk-onboard/health"
+	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
+	"github.com/tunduk-onboard/tunduk-onboard/remote"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad/configure"
+)
+
+// statusOpts are status's flags: the server verbs' session flags and
+// its own.
+type statusOpts struct {
+	serverOpts
+	parallel int
+	anchor   string
+
+	anchorData []byte
+}
+
+func runStatus(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	o := &statusOpts{}
+	fs := o.flags(stderr)
+	if err := o.parse(fs, args); err != nil {
+		return flagErr(err, func(err error) error { return cannot(o.lang, err) })
+	}
+	if o.parallel < 1 || o.parallel > 256 {
+		return cannot(o.lang, errKey("cli.status.bad_parallel", nil))
+	}
+	var targets []remote.Target
+	if !o.local {
+		var err error
+		if targets, err = o.ssh.allTargets(); err != nil {
+			return cannot(o.lang, err)
+		}
+		if len(targets) == 0 {
+			return cannot(o.lang, errKey("cli.status.no_target", nil))
+		}
+	}
+	if o.anchor != "" {
+		b, err := readcap.ReadFile(o.anchor, readcap.Anchor)
+		if err != nil {
+			return cannot(o.lang, &fileErr{op: "read", path: o.anchor, err: err})
+		}
+		o.anchorData = b
+	}
+	if err := o.readFirstSecrets(stdin); err != nil {
+		return cannot(o.lang, err)
+	}
+	if err := o.askAdmin(); err != nil {
+		return cannot(o.lang, err)
+	}
+	_, closeLog := setupLog(o.verbose, o.lang, stderr)
+	defer closeLog()
+
+	out := newStatusOut(o, stdout)
+	reports := o.gatherAll(targets, out.progress)
+	return out.done(reports)
+}
+
+// flags are status's flag set: the server verbs' session flags and its own.
+func (o *statusOpts) flags(stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("status", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	o.stderr, o.fs = stderr, fs
+	o.registerSession(fs)
+	fs.Lookup("ssh").Usage = "a security server `USER@HOST[:PORT]`, reached over SSH (repeatable)"
+	fs.Lookup("local").Usage = "look at this computer, the security server itself, without SSH"
+	fs.StringVar(&o.profile, "profile", "", "operator profile `FILE` (default: the embedded Tunduk profile)")
+	fs.StringVar(&o.format, "format", "text", "output format: text or json")
+	fs.StringVar(&o.lang, "lang", defaultLang(), "language of the help, prompts, messages and text output: en, ru or ky")
+	fs.BoolVar(&o.verbose, "verbose", false, "log debug details to standard error too")
+	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "give up on one server after `DURATION` (it is then unknown; the others go on)")
+	fs.IntVar(&o.parallel, "parallel", 8, "look at up to `N` servers at once")
+	fs.StringVar(&o.anchor, "anchor", "", "configuration anchor `FILE`: also test the path to its central servers")
+	fs.Usage = verbHelp(stderr, fs, "tunduk-onboard-cli status --ssh USER@HOST[:PORT] | --hosts FILE | --local [FLAGS]")
+	return fs
+}
+
+// gatherAll looks at every target, at most --parallel at once; seen is
+// told of each report as it comes. The reports are in the targets' order.
+func (o *statusOpts) gatherAll(targets []remote.Target, seen func(health.Report)) []health.Report {
+	if o.local {
+		r := o.gatherOne(nil)
+		seen(r)
+		return []health.Report{r}
+	}
+	reports := make([]health.Report, len(targets))
+	sem := make(chan struct{}, o.parallel)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for i, t := range targets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			r := o.gatherOne(&t)
+			mu.Lock()
+			reports[i] = r
+			seen(r)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return reports
+}
+
+// gatherOne is one server's report within --timeout. The look runs on
+// its own goroutine: should a part of it not heed the deadline, the
+// report says so at the deadline and the goroutine is left to end.
+func (o *statusOpts) gatherOne(t *remote.Target) health.Report {
+	name := "local"
+	if t != nil {
+		name = t.String()
+	}
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
+	defer cancel()
+	ch := make(chan health.Report, 1)
+	go func() { ch <- o.look(ctx, t, name, start) }()
+	select {
+	case r := <-ch:
+		return r
+	case <-time.After(o.timeout + 5*time.Second):
+		return health.Failed(name, start, o.stallErr(start))
+	}
+}
+
+func (o *statusOpts) stallErr(start time.Time) error {
+	return errors.New(tellIn(o.lang, cannot(o.lang, &remote.StalledError{After: o.timeout})))
+}
+
+// look dials, opens the session, gathers and hangs up.
+func (o *statusOpts) look(ctx context.Context, t *remote.Target, name string, start time.Time) health.Report {
+	var h remote.Host = &remote.Local{}
+	if t != nil {
+		cfg, err := o.ssh.config(*t, o.stderr)
+		if err != nil {
+			return health.Failed(name, start, errors.New(tellIn(o.lang, err)))
+		}
+		c, err := remote.Dial(ctx, cfg)
+		if err != nil {
+			return health.Failed(name, start, errors.New(explain(err, o.lang)))
+		}
+		defer c.Close()
+		h = c
+	}
+	api := xroad.AdminAPI{Addr: o.adminAPI, CertPath: o.adminAPICert}
+	cr := configure.Credentials{User: o.adminUser, Password: o.adminPassword, SudoPassword: o.sudoPassword}
+	s, err := configure.OpenWith(ctx, h, api, cr, health.Roles)
+	if err != nil {
+		if ctx.Err() != nil {
+			return health.Failed(name, start, o.stallErr(start))
+		}
+		return health.Failed(name, start, errors.New(o.explain(err)))
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		s.Close(cctx)
+	}()
+	r := health.Gather(ctx, s.API(), h, o.prof, health.Options{Name: name, Anchor: o.anchorData})
+	r.CheckedAt = start.UTC()
+	return r
+}

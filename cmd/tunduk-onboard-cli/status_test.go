@@ -1,0 +1,158 @@
+package main
+
+import (
+	"encoding/json"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tunduk-onboard/tunduk-onboard/assets"
+	"github.com/tunduk-onboard/tunduk-onboard/build/testhost"
+	"github.com/tunduk-onboard/tunduk-onboard/health"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad/xroadtest"
+)
+
+// statusEnv is a fake server in service, a profile whose data paths
+// exist on this machine, a stub systemctl for the sshd's sessions (no
+// systemd runs here) and an address that accepts, for the fake's OCSP
+// responder and TSA.
+type statusEnv struct {
+	f             *xroadtest.Server
+	profile, stub string
+	stopped       string
+}
+
+func newStatusEnv(t *testing.T) *statusEnv {
+	t.Helper()
+	dir := t.TempDir()
+	os.Chmod(dir, 0o755)
+	e := &statusEnv{stopped: filepath.Join(dir, "stopped"), stub: filepath.Join(dir, "systemctl")}
+	os.WriteFile(e.stopped, nil, 0o644)
+	os.WriteFile(e.stub, []byte("#!/bin/sh\nu=${2%.service}\nif grep -qx \"$u\" "+e.stopped+"; then echo inactive; exit 3; fi\necho active\n"), 0o755)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	e.f = xroadtest.Start(t)
+	e.f.Operate(t, 200)
+	e.f.SetOCSP("http://"+ln.Addr().String(), "")
+	e.f.SetTSAURL("http://" + ln.Addr().String())
+
+	var p map[string]any
+	raw, _ := assets.FS.ReadFile("profiles/tunduk.json")
+	if err := json.Unmarshal(raw, &p); err != nil {
+		t.Fatal(err)
+	}
+	h := p["health"].(map[string]any)
+	h["data_paths"], h["archive_path"], h["min_free_bytes"] = []string{dir}, dir, 1<<20
+	b, _ := json.Marshal(p)
+	e.profile = filepath.Join(dir, "profile.json")
+	os.WriteFile(e.profile, b, 0o644)
+	return e
+}
+
+func (e *statusEnv) host(t *testing.T) *testhost.Host {
+	return testhost.StartSSHD(t, testhost.Options{Binds: [][2]string{{e.stub, "/usr/bin/systemctl"}}})
+}
+
+func (e *statusEnv) args(kh string, hosts ...*testhost.Host) []string {
+	api := e.f.AdminAPI()
+	a := []string{"status", "--known-hosts", kh, "--admin-user", xroadtest.AdminUser, "--admin-password-stdin",
+		"--admin-api", api.Addr, "--admin-api-cert", api.CertPath, "--profile", e.profile}
+	for _, h := range hosts {
+		a = append(a, "--ssh", h.Target().String(), "--identity", h.ClientKeyPath)
+	}
+	return a
+}
+
+// TestStatusOneServer: a server in service is ok (exit 0), one line in
+// the table; a token logged out is critical (exit 2) with why and fix,
+// in each language; a unit stopped too.
+func TestStatusOneServer(t *testing.T) {
+	e := newStatusEnv(t)
+	h := e.host(t)
+	kh := testhost.WriteKnownHosts(t, h.KnownHostsLine())
+	admin := xroadtest.AdminPassword + "\n"
+	code, out, errOut := cli(t, admin, e.args(kh, h)...)
+	if code != 0 || !strings.Contains(out, h.Target().String()) || !strings.Contains(out, "central-server:COM:60000001:SS1") {
+		t.Fatalf("healthy: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 2 {
+		t.Fatalf("want a header and one line:\n%s", out)
+	}
+	e.f.LogOutToken(xroad.SoftwareTokenID)
+	os.WriteFile(e.stopped, []byte("xroad-proxy\n"), 0o644)
+	for lang, want := range map[string][]string{
+		"en": {"critical", "Logged out, and it holds the signing key", "Fix:", "sudo systemctl restart xroad-proxy"},
+		"ru": {"критично", "Вход не выполнен, а на нём ключ подписи", "Что делать:"},
+		"ky": {"олуттуу", "Кирүү аткарылган эмес", "Эмне кылуу керек:"},
+	} {
+		code, out, errOut = cli(t, admin, append(e.args(kh, h), "--lang", lang)...)
+		if code != health.ExitCode(health.Critical) {
+			t.Errorf("%s: exit %d\n%s\n%s", lang, code, out, errOut)
+		}
+		for _, w := range want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%s: no %q in\n%s", lang, w, out)
+			}
+		}
+	}
+	if live := e.f.LiveKeys(); len(live) != 0 {
+		t.Errorf("API keys left behind: %v", live)
+	}
+}
+
+// TestStatusFleetOneStalled: three servers, the middle one accepts the
+// login and then stalls: the run ends within its --timeout (and the
+// grace after it), the two good servers are reported in full, the
+// stalled one unknown, and the exit code is unknown's (3).
+func TestStatusFleetOneStalled(t *testing.T) {
+	e := newStatusEnv(t)
+	a, b := e.host(t), e.host(t)
+	stalled := testhost.StartSSHD(t, testhost.Options{ExtraConfig: []string{"ForceCommand sleep 30"}})
+	kh := testhost.WriteKnownHosts(t, a.KnownHostsLine(), stalled.KnownHostsLine(), b.KnownHostsLine())
+	start := time.Now()
+	code, out, errOut := cli(t, xroadtest.AdminPassword+"\n", append(e.args(kh, a, stalled, b), "--timeout", "4s", "--format", "json")...)
+	took := time.Since(start)
+	t.Logf("3 servers, one stalled, --timeout 4s: %v", took)
+	if took > 12*time.Second {
+		t.Errorf("took %v", took)
+	}
+	if code != health.ExitCode(health.Unknown) {
+		t.Errorf("exit %d: %s", code, errOut)
+	}
+	var doc struct {
+		Schema  string          `json:"schema"`
+		Reports []health.Report `json:"reports"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || doc.Schema != StatusSchema || len(doc.Reports) != 3 {
+		t.Fatalf("document (%v):\n%s", err, out)
+	}
+	for i, want := range []string{a.Target().String(), stalled.Target().String(), b.Target().String()} {
+		r := doc.Reports[i]
+		if r.Host != want {
+			t.Errorf("report %d is %s, want %s", i, r.Host, want)
+		}
+		if i == 1 {
+			if r.Worst() != health.Unknown || !strings.Contains(r.Err, "4s") {
+				t.Errorf("stalled: %+v", r)
+			}
+		} else if r.Worst() != health.OK || len(r.Findings) < 20 {
+			t.Errorf("good %s: %s %+v", r.Host, r.Worst(), r.Findings)
+		}
+	}
+}
