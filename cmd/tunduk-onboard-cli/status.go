@@ -37,6 +37,9 @@ func runStatus(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err := o.parse(fs, args); err != nil {
 		return flagErr(err, func(err error) error { return cannot(o.lang, err) })
 	}
+	if err := checkTimeout(o.timeout); err != nil {
+		return cannot(o.lang, err)
+	}
 	if o.parallel < 1 || o.parallel > 256 {
 		return cannot(o.lang, errKey("cli.status.bad_parallel", nil))
 	}
@@ -141,7 +144,7 @@ func (o *statusOpts) gatherOne(t *remote.Target) health.Report {
 }
 
 func (o *statusOpts) stallErr(start time.Time) error {
-	return errors.New(tellIn(o.lang, cannot(o.lang, &remote.StalledError{After: o.timeout})))
+	return errors.New(explain(&remote.StalledError{After: o.timeout}, o.lang))
 }
 
 // look dials, opens the session, gathers and hangs up.
