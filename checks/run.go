@@ -109,3 +109,7 @@ func (r *Report) add(res Result) {
 		r.Summary.Unknown++
 	}
 }
+
+// Add appends a result decided outside the rules (the network path the
+// front end tests from the server when given an anchor) and counts it.
+func (r *Report) Add(res Result) { r.add(res) }

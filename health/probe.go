@@ -41,12 +41,7 @@ func probeScript(th profile.Health, units []string, addrs []Endpoint) string {
 	fmt.Fprintf(&b, "if [ -d %s ]; then find %s -maxdepth 1 -name 'mlog-*.zip' -type f 2>/dev/null | head -n 100000 | tr '\\n' '\\0' | xargs -0 -r du -ck 2>/dev/null | tail -n 1 | awk '{print \"kb \" $1}'; echo 'dir yes'; fi\n",
 		remote.Quote(th.ArchivePath), remote.Quote(th.ArchivePath))
 	b.WriteString("echo '#tcp'\n")
-	for _, a := range addrs {
-		// bash's /dev/tcp under timeout: 0 open, 124 no answer in time,
-		// else refused or unresolved; no bash or timeout: 127.
-		fmt.Fprintf(&b, "timeout %d bash -c 'exec 3<>/dev/tcp/$0/$1' %s %s >/dev/null 2>&1; printf '%%s %%s\\n' %s \"$?\"\n",
-			th.ProbeSeconds, remote.Quote(a.Host), remote.Quote(a.Port), remote.Quote(a.Addr()))
-	}
+	b.WriteString(tcpLines(th, addrs))
 	b.WriteString("echo '#end'\n")
 	return b.String()
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/checks"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/internal/logging"
+	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
 	"github.com/tunduk-onboard/tunduk-onboard/profile"
 	"github.com/tunduk-onboard/tunduk-onboard/remote"
 	"golang.org/x/term"
@@ -39,6 +40,9 @@ type checkOpts struct {
 	output   string
 	lang     string
 	verbose  bool
+	anchor   string
+
+	anchorData []byte // --anchor's file: the network path is tested too
 }
 
 // flags is the flag set of check, its help written to w.
@@ -53,6 +57,7 @@ func (o *checkOpts) flags(w io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.output, "output", "", "write the report to `FILE` (a directory for html with several hosts) instead of standard output")
 	fs.StringVar(&o.lang, "lang", defaultLang(), "language of the report and of this help: en, ru or ky")
 	fs.BoolVar(&o.verbose, "verbose", false, "log debug details to standard error too")
+	fs.StringVar(&o.anchor, "anchor", "", "configuration anchor `FILE`: also test the path from the server to its central servers")
 	fs.Usage = verbHelp(w, fs, "tunduk-onboard-cli check [--ssh USER@HOST[:PORT]]... [FLAGS]")
 	return fs
 }
@@ -87,6 +92,13 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 			return fail(errKey("cli.err.public_ip", map[string]any{"Value": o.publicIP}))
 		}
 	}
+	if o.anchor != "" {
+		b, err := readcap.ReadFile(o.anchor, readcap.Anchor)
+		if err != nil {
+			return fail(&fileErr{op: "read", path: o.anchor, err: err})
+		}
+		o.anchorData = b
+	}
 	logPath, closeLog := setupLog(o.verbose, o.lang, stderr)
 	defer closeLog()
 	profile, err := loadProfile(o.profile)
@@ -115,6 +127,9 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var results []hostResult
 	if len(targets) == 0 {
 		rep, err := checks.Check(ctx, checks.Target{Host: "localhost", Local: true}, collectLocal, profile, opt, nil)
+		if err == nil {
+			addPath(ctx, rep, &remote.Local{}, o.anchorData, profile)
+		}
 		results = []hostResult{{Host: "localhost", Report: rep, Err: err}}
 		out.host(results[0])
 	} else {
@@ -160,7 +175,7 @@ func checkRemote(ctx context.Context, targets []remote.Target, o *checkOpts, p *
 			results[i] = hostResult{Host: t.String()}
 			cfg, err := o.ssh.config(t, lockedWriter{&promptMu, stderr})
 			if err == nil {
-				results[i].Report, err = checkOne(ctx, cfg, p, opt, o.timeout)
+				results[i].Report, err = checkOne(ctx, cfg, p, opt, o.timeout, o.anchorData)
 			}
 			results[i].Err = err
 			done(results[i])
@@ -173,7 +188,7 @@ func checkRemote(ctx context.Context, targets []remote.Target, o *checkOpts, p *
 // checkOne checks one server: the login (bounded by its connect timeout;
 // a prompt suspends it), then the probe, which must have answered within
 // timeout of the login and is read up to checks.MaxProbeOutput only.
-func checkOne(ctx context.Context, cfg remote.Config, p *profile.Profile, opt checks.Options, timeout time.Duration) (*checks.Report, error) {
+func checkOne(ctx context.Context, cfg remote.Config, p *profile.Profile, opt checks.Options, timeout time.Duration, anchor []byte) (*checks.Report, error) {
 	log := logrus.WithField("host", cfg.Target.String())
 	cfg.MaxOutput = checks.MaxProbeOutput
 	client, err := remote.Dial(ctx, cfg)
@@ -192,6 +207,7 @@ func checkOne(ctx context.Context, cfg remote.Config, p *profile.Profile, opt ch
 		log.WithError(err).Warn("check failed")
 		return nil, err
 	}
+	addPath(ctx, rep, client, anchor, p)
 	log.WithFields(logrus.Fields{"fail": rep.Summary.Fail, "warn": rep.Summary.Warn, "ms": rep.DurationMS}).Info("checked")
 	return rep, nil
 }

@@ -152,7 +152,7 @@ func runInstall(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 		if cfg, err = o.ssh.config(target, stderr); err != nil {
 			return fail(err)
 		}
-		rep, err = checkOne(ctx, cfg, profile, checks.Options{}, o.timeout)
+		rep, err = checkOne(ctx, cfg, profile, checks.Options{}, o.timeout, nil)
 	}
 	if err != nil {
 		return cannot(o.lang, err).saying(where + ": " + explain(err, o.lang))
