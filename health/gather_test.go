@@ -36,38 +36,14 @@ func start(t *testing.T) *env {
 	t.Helper()
 	dir := t.TempDir()
 	os.Chmod(dir, 0o755)
-	e := &env{stopped: filepath.Join(dir, "stopped")}
-	os.WriteFile(e.stopped, nil, 0o644)
-	stub := filepath.Join(dir, "systemctl")
-	// systemctl is-active UNIT.service: prints the state, exits 0 or 3
-	// (systemctl(1)).
-	script := "#!/bin/sh\n[ \"$1\" = is-active ] || exit 1\nu=${2%.service}\nif grep -qx \"$u\" " + e.stopped + "; then echo inactive; exit 3; fi\necho active\n"
-	if err := os.WriteFile(stub, []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	stub, stopped := testhost.StubSystemctl(t)
+	e := &env{stopped: stopped}
 	// The message log archive with one file of 40 KiB.
 	arch := filepath.Join(dir, "xroad")
 	os.Mkdir(arch, 0o755)
 	os.WriteFile(filepath.Join(arch, "mlog-20261201-20261202-abc.zip"), make([]byte, 40<<10), 0o644)
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-	e.open = ln.Addr().String()
-	l2, _ := net.Listen("tcp", "127.0.0.1:0")
-	e.closed = l2.Addr().String()
-	l2.Close() // nothing listens there now: the connect is refused
+	e.open, e.closed = testhost.AcceptingAddr(t), testhost.RefusingAddr(t)
 
 	p, err := profile.Default()
 	if err != nil {

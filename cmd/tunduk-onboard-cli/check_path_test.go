@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"net"
 	"os"
 	"path/filepath"
 	"testing"
@@ -15,26 +14,10 @@ import (
 // anchor's central servers: one address accepts, one refuses; each is a
 // row of the readiness report.
 func TestCheckAnchorPath(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-	l2, _ := net.Listen("tcp", "127.0.0.1:0")
-	closed := l2.Addr().String()
-	l2.Close()
+	open, closed := testhost.AcceptingAddr(t), testhost.RefusingAddr(t)
 	anchor := filepath.Join(t.TempDir(), "anchor.xml")
 	os.WriteFile(anchor, []byte(`<?xml version="1.0"?><tns:conf xmlns:tns="http://x-road.eu/xsd/xroad.xsd"><instanceIdentifier>central-server</instanceIdentifier>`+
-		`<source><downloadURL>http://`+ln.Addr().String()+`/internalconf</downloadURL></source>`+
+		`<source><downloadURL>http://`+open+`/internalconf</downloadURL></source>`+
 		`<source><downloadURL>http://`+closed+`/internalconf</downloadURL></source></tns:conf>`), 0o644)
 	h := testhost.StartSSHD(t, testhost.Options{})
 	kh := testhost.WriteKnownHosts(t, h.KnownHostsLine())
@@ -45,7 +28,7 @@ func TestCheckAnchorPath(t *testing.T) {
 	for _, r := range rep.Results {
 		got[r.ID] = r.Status
 	}
-	if got["path."+ln.Addr().String()] != checks.Pass || got["path."+closed] != checks.Fail {
+	if got["path."+open] != checks.Pass || got["path."+closed] != checks.Fail {
 		b, _ := json.Marshal(got)
 		t.Fatalf("path rows %s\n%s", b, errOut)
 	}

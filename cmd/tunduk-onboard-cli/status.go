@@ -139,11 +139,11 @@ func (o *statusOpts) gatherOne(t *remote.Target) health.Report {
 	case r := <-ch:
 		return r
 	case <-time.After(o.timeout + 5*time.Second):
-		return health.Failed(name, start, o.stallErr(start))
+		return health.Failed(name, start, o.stallErr())
 	}
 }
 
-func (o *statusOpts) stallErr(start time.Time) error {
+func (o *statusOpts) stallErr() error {
 	return errors.New(explain(&remote.StalledError{After: o.timeout}, o.lang))
 }
 
@@ -167,7 +167,7 @@ func (o *statusOpts) look(ctx context.Context, t *remote.Target, name string, st
 	s, err := configure.OpenWith(ctx, h, api, cr, health.Roles)
 	if err != nil {
 		if ctx.Err() != nil {
-			return health.Failed(name, start, o.stallErr(start))
+			return health.Failed(name, start, o.stallErr())
 		}
 		return health.Failed(name, start, errors.New(o.explain(err)))
 	}

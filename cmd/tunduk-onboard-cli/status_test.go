@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,27 +29,13 @@ func newStatusEnv(t *testing.T) *statusEnv {
 	t.Helper()
 	dir := t.TempDir()
 	os.Chmod(dir, 0o755)
-	e := &statusEnv{stopped: filepath.Join(dir, "stopped"), stub: filepath.Join(dir, "systemctl")}
-	os.WriteFile(e.stopped, nil, 0o644)
-	os.WriteFile(e.stub, []byte("#!/bin/sh\nu=${2%.service}\nif grep -qx \"$u\" "+e.stopped+"; then echo inactive; exit 3; fi\necho active\n"), 0o755)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
+	e := &statusEnv{}
+	e.stub, e.stopped = testhost.StubSystemctl(t)
+	open := testhost.AcceptingAddr(t)
 	e.f = xroadtest.Start(t)
 	e.f.Operate(t, 200)
-	e.f.SetOCSP("http://"+ln.Addr().String(), "")
-	e.f.SetTSAURL("http://" + ln.Addr().String())
+	e.f.SetOCSP("http://"+open, "")
+	e.f.SetTSAURL("http://" + open)
 
 	var p map[string]any
 	raw, _ := assets.FS.ReadFile("profiles/tunduk.json")
