@@ -52,6 +52,8 @@ var allowed = map[string][]string{
 	// Alerts send by the submission's SMTP code (enroll) and read a bot
 	// token from the OS keyring (internal/secrets).
 	"health": {"i18n", "profile", "remote", "xroad", "enroll", "internal/atomicfile", "internal/readcap", "internal/secrets"},
+	// The support bundle: files in, secrets out, one archive.
+	"health/bundle": {"internal/atomicfile", "internal/readcap"},
 }
 
 const module = "github.com/tunduk-onboard/tunduk-onboard"
