@@ -100,7 +100,7 @@ func (a *Alerter) Run(ctx context.Context, reports []Report) (AlertResult, error
 		if len(alerts) == 0 {
 			continue
 		}
-		for _, p := range compose(a.Lang, alerts, s.Limit()) {
+		for _, p := range composeAlerts(a.Lang, alerts, s.Limit()) {
 			if err := s.Send(ctx, p.subject, p.text); err != nil {
 				res.Errors = append(res.Errors, err)
 				break // later parts would arrive out of order
@@ -181,40 +181,40 @@ func (s *AlertState) apply(ch string, alerts []Alert, at time.Time) {
 	}
 }
 
-// part is one message and the alerts it tells.
-type part struct {
+// alertPart is one message and the alerts it tells.
+type alertPart struct {
 	subject, text string
 	alerts        []Alert
 }
 
-// compose puts alerts into messages of at most limit characters: one
+// composeAlerts puts alerts into messages of at most limit characters: one
 // block per alert, blocks packed in order, a block too long cut; after
 // maxParts messages the rest is counted in a note (and taken as told,
 // or a long list would be sent again on every run).
-func compose(lang string, alerts []Alert, limit int) []part {
+func composeAlerts(lang string, alerts []Alert, limit int) []alertPart {
 	worst := OK
 	for _, a := range alerts {
 		if Worse(a.Status, worst) {
 			worst = a.Status
 		}
 	}
-	subject := i18n.T(lang, "health.alert.subject", map[string]any{"Status": statusWord(lang, worst)})
-	var parts []part
-	cur := part{subject: subject, text: subject}
+	subject := i18n.T(lang, "health.alert.subject", map[string]any{"Status": alertStatusWord(lang, worst)})
+	var parts []alertPart
+	cur := alertPart{subject: subject, text: subject}
 	for i, a := range alerts {
-		b := cut(block(lang, a), limit-noteReserve)
+		b := cutUnits(alertBlock(lang, a), limit-noteReserve)
 		lim := limit
 		if len(parts) == maxParts-1 {
 			lim = limit - noteReserve
 		}
-		if len(cur.alerts) > 0 && size(cur.text)+2+size(b) > lim {
+		if len(cur.alerts) > 0 && utf16Size(cur.text)+2+utf16Size(b) > lim {
 			if len(parts) == maxParts-1 {
 				cur.text += "\n\n" + i18n.T(lang, "health.alert.cut", map[string]any{"Count": len(alerts) - i})
 				cur.alerts = append(cur.alerts, alerts[i:]...)
 				return append(parts, cur)
 			}
 			parts = append(parts, cur)
-			cur = part{subject: subject, text: subject}
+			cur = alertPart{subject: subject, text: subject}
 		}
 		cur.text += "\n\n" + b
 		cur.alerts = append(cur.alerts, a)
@@ -222,11 +222,11 @@ func compose(lang string, alerts []Alert, limit int) []part {
 	return append(parts, cur)
 }
 
-// block is one alert's text; what came from a host is cleaned.
-func block(lang string, a Alert) string {
+// alertBlock is one alert's text; what came from a host is cleaned.
+func alertBlock(lang string, a Alert) string {
 	d := map[string]any{
-		"Status": statusWord(lang, a.Status),
-		"Was":    statusWord(lang, a.Was),
+		"Status": alertStatusWord(lang, a.Status),
+		"Was":    alertStatusWord(lang, a.Was),
 		"Host":   i18n.Line(a.Host, 200),
 		"Title":  i18n.Line(a.Title.In(lang), 300),
 	}
@@ -247,19 +247,19 @@ func block(lang string, a Alert) string {
 	return strings.Join(lines, "\n")
 }
 
-func statusWord(lang string, s Status) string {
+func alertStatusWord(lang string, s Status) string {
 	if s == "" {
 		return ""
 	}
 	return i18n.T(lang, "health.alert.status."+string(s), nil)
 }
 
-// size counts as Telegram does: UTF-16 code units.
-func size(s string) int { return len(utf16.Encode([]rune(s))) }
+// utf16Size counts as Telegram does: UTF-16 code units.
+func utf16Size(s string) int { return len(utf16.Encode([]rune(s))) }
 
-// cut shortens s to at most n units, marking the cut.
-func cut(s string, n int) string {
-	if size(s) <= n {
+// cutUnits shortens s to at most n units, marking the cut.
+func cutUnits(s string, n int) string {
+	if utf16Size(s) <= n {
 		return s
 	}
 	used := 1 // the mark

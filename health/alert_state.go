@@ -100,7 +100,7 @@ func (s *AlertState) Save(path string) error {
 	return atomicfile.Write(path, append(b, '\n'), 0o600)
 }
 
-// find returns the index of what channel was told of (host, id), or -1.
+// findSample returns the index of what channel was told of (host, id), or -1.
 func (s *AlertState) find(channel, host, id string) int {
 	for i, e := range s.Sent {
 		if e.Channel == channel && e.Host == host && e.ID == id {

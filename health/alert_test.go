@@ -21,19 +21,19 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/internal/secrets"
 )
 
-const smtpPassword = "Sm7p-pa55word!"
+const alertSMTPPassword = "Sm7p-pa55word!"
 
-func finding(id string, s Status, title, observed string) Finding {
+func alertFinding(id string, s Status, title, observed string) Finding {
 	return Finding{ID: id, Status: s, Title: i18n.Same(title), Observed: i18n.Same(observed),
 		Fix: i18n.Same("renew it")}
 }
 
-func report(host string, fs ...Finding) Report {
+func alertReport(host string, fs ...Finding) Report {
 	return Report{Schema: Schema, Host: host, CheckedAt: time.Now(), Findings: fs}
 }
 
-// captureLogs sends logrus to a buffer for the test.
-func captureLogs(t *testing.T) *bytes.Buffer {
+// alertLogs sends logrus to a buffer for the test.
+func alertLogs(t *testing.T) *bytes.Buffer {
 	var b bytes.Buffer
 	logrus.SetOutput(&b)
 	logrus.SetLevel(logrus.DebugLevel)
@@ -45,12 +45,12 @@ func captureLogs(t *testing.T) *bytes.Buffer {
 // and the real SMTP server of enroll's tests; each problem is told once
 // across runs, a change of status once more, its end once.
 func TestAlertsOncePerChange(t *testing.T) {
-	logs := captureLogs(t)
+	logs := alertLogs(t)
 	bot := startBot(t, "-100123")
-	mail := enrolltest.StartMail(t, enrolltest.MailOptions{User: "ops@example.kg", Password: smtpPassword})
+	mail := enrolltest.StartMail(t, enrolltest.MailOptions{User: "ops@example.kg", Password: alertSMTPPassword})
 	state := filepath.Join(t.TempDir(), "alerts.json")
 	a := &Alerter{StatePath: state, Lang: "ru", Senders: []Sender{bot.sender(), &Mail{SMTP: enroll.SMTP{
-		Host: mail.Host, Port: mail.Port, Username: "ops@example.kg", Password: smtpPassword,
+		Host: mail.Host, Port: mail.Port, Username: "ops@example.kg", Password: alertSMTPPassword,
 		From: "ops@example.kg", To: []string{"admin@example.kg"}, TLS: mail.ClientTLS, Timeout: 10 * time.Second}}}}
 	run := func(rs ...Report) AlertResult {
 		t.Helper()
@@ -61,10 +61,10 @@ func TestAlertsOncePerChange(t *testing.T) {
 		return res
 	}
 	hostile := "ss1\x1b[31m.example.kg\u202e"
-	bad := report(hostile,
-		finding("units", OK, "Services", "all six running"),
-		finding("cert.ab", Critical, "Signing certificate expires", "in 10 days"),
-		finding("globalconf", Warning, "Global configuration age", "2 hours\x07 old"))
+	bad := alertReport(hostile,
+		alertFinding("units", OK, "Services", "all six running"),
+		alertFinding("cert.ab", Critical, "Signing certificate expires", "in 10 days"),
+		alertFinding("globalconf", Warning, "Global configuration age", "2 hours\x07 old"))
 
 	res := run(bad, Report{Schema: Schema, Host: "down.example.kg", Err: "dial tcp: connection refused"})
 	if res.Sent["telegram:-100123"] != 3 || res.Sent["smtp:admin@example.kg"] != 3 {
@@ -95,11 +95,11 @@ func TestAlertsOncePerChange(t *testing.T) {
 
 	// The warning clears, the critical stays, the host comes back with a
 	// warning: one recovery for each, one new problem.
-	good := report(hostile,
-		finding("units", OK, "Services", "all six running"),
-		finding("cert.ab", Critical, "Signing certificate expires", "in 9 days"),
-		finding("globalconf", OK, "Global configuration age", "1 minute old"))
-	back := report("down.example.kg", finding("token.0", Warning, "Token", "logged out"))
+	good := alertReport(hostile,
+		alertFinding("units", OK, "Services", "all six running"),
+		alertFinding("cert.ab", Critical, "Signing certificate expires", "in 9 days"),
+		alertFinding("globalconf", OK, "Global configuration age", "1 minute old"))
+	back := alertReport("down.example.kg", alertFinding("token.0", Warning, "Token", "logged out"))
 	res = run(good, back)
 	texts = bot.Texts()
 	if len(texts) != 2 || res.Sent["telegram:-100123"] != 3 {
@@ -116,11 +116,11 @@ func TestAlertsOncePerChange(t *testing.T) {
 	}
 	// A finding gone from a checked host has ended; a host not in this
 	// run keeps its state.
-	res = run(report(hostile, finding("units", OK, "Services", "ok")))
+	res = run(alertReport(hostile, alertFinding("units", OK, "Services", "ok")))
 	if res.Sent["telegram:-100123"] != 1 || !strings.Contains(bot.Texts()[2], "УСТРАНЕНО на ss1.example.kg: Signing certificate expires (было: КРИТИЧНО)") {
 		t.Fatalf("vanished finding: sent %v\n%s", res.Sent, bot.Texts()[2])
 	}
-	res = run(report(hostile, finding("units", OK, "Services", "ok")))
+	res = run(alertReport(hostile, alertFinding("units", OK, "Services", "ok")))
 	if len(res.Sent) != 0 || len(bot.Texts()) != 3 || len(mail.Messages()) != 3 {
 		t.Fatalf("a quiet run sent %v (%d messages, %d letters)", res.Sent, len(bot.Texts()), len(mail.Messages()))
 	}
@@ -129,12 +129,12 @@ func TestAlertsOncePerChange(t *testing.T) {
 	if err != nil || len(st.Sent) != 2 {
 		t.Fatalf("state %+v, %v", st, err)
 	}
-	noSecret(t, logs.String(), state)
+	noAlertSecret(t, logs.String(), state)
 }
 
-// noSecret fails if the bot token or the SMTP password is in text or in
+// noAlertSecret fails if the bot token or the SMTP password is in text or in
 // the files named.
-func noSecret(t *testing.T, text string, files ...string) {
+func noAlertSecret(t *testing.T, text string, files ...string) {
 	t.Helper()
 	for _, f := range files {
 		b, err := os.ReadFile(f)
@@ -143,7 +143,7 @@ func noSecret(t *testing.T, text string, files ...string) {
 		}
 		text += string(b)
 	}
-	for _, s := range []string{testToken, strings.SplitN(testToken, ":", 2)[1], smtpPassword} {
+	for _, s := range []string{testToken, strings.SplitN(testToken, ":", 2)[1], alertSMTPPassword} {
 		if strings.Contains(text, s) {
 			t.Fatalf("a secret is shown:\n%s", text)
 		}
@@ -153,7 +153,7 @@ func noSecret(t *testing.T, text string, files ...string) {
 // A channel that fails keeps what it missed for the next run; the
 // other channel is not held back.
 func TestAlertsRetriedAfterFailure(t *testing.T) {
-	logs := captureLogs(t)
+	logs := alertLogs(t)
 	bot := startBot(t, "42")
 	bot.echo = true
 	wrong := bot.sender()
@@ -161,7 +161,7 @@ func TestAlertsRetriedAfterFailure(t *testing.T) {
 	good := startBot(t, "43")
 	state := filepath.Join(t.TempDir(), "alerts.json")
 	a := &Alerter{StatePath: state, Lang: "en", Senders: []Sender{wrong, good.sender()}}
-	rs := []Report{report("h1", finding("cert.x", Warning, "Certificate", "29 days"))}
+	rs := []Report{alertReport("h1", alertFinding("cert.x", Warning, "Certificate", "29 days"))}
 	res, err := a.Run(context.Background(), rs)
 	if err != nil || len(res.Errors) != 1 || res.Sent["telegram:43"] != 1 {
 		t.Fatalf("run: %v %v %v", err, res.Errors, res.Sent)
@@ -181,12 +181,12 @@ func TestAlertsRetriedAfterFailure(t *testing.T) {
 		t.Fatalf("second run: %v %v %v", err, res.Errors, res.Sent)
 	}
 	// Nothing listens: Go's error would name the URL, and with it the token.
-	closed := &Telegram{Token: testToken, ChatID: "1", BaseURL: "https://" + freeAddr(t), Client: bot.Client()}
+	closed := &Telegram{Token: testToken, ChatID: "1", BaseURL: "https://" + freeLoopback(t), Client: bot.Client()}
 	err = closed.Send(context.Background(), "", "x")
 	if !errors.As(err, &ae) || ae.Key != "health.alert.err.telegram_connect" {
 		t.Fatalf("error %v", err)
 	}
-	noSecret(t, err.Error()+fmt.Sprintf("%v %+v %#v", closed, closed, ae.Data)+logs.String(), state)
+	noAlertSecret(t, err.Error()+fmt.Sprintf("%v %+v %#v", closed, closed, ae.Data)+logs.String(), state)
 }
 
 // 429 with retry_after is honoured once within the bound; a second 429
@@ -229,10 +229,10 @@ func TestAlertsSplitAndCut(t *testing.T) {
 	a := &Alerter{StatePath: state, Lang: "ky", Senders: []Sender{bot.sender()}}
 	var fs []Finding
 	for i := 0; i < 60; i++ {
-		fs = append(fs, finding(fmt.Sprintf("cert.%02d", i), Critical, "Сертификат "+strings.Repeat("ж", 280),
+		fs = append(fs, alertFinding(fmt.Sprintf("cert.%02d", i), Critical, "Сертификат "+strings.Repeat("ж", 280),
 			strings.Repeat("𝒳ы", 400))) // astral letters count twice in UTF-16
 	}
-	res, err := a.Run(context.Background(), []Report{report("h", fs...)})
+	res, err := a.Run(context.Background(), []Report{alertReport("h", fs...)})
 	if err != nil || len(res.Errors) > 0 {
 		t.Fatalf("%v %v", err, res.Errors)
 	}
@@ -246,7 +246,7 @@ func TestAlertsSplitAndCut(t *testing.T) {
 	if !strings.Contains(texts[0], "…") {
 		t.Error("an over-long line was not cut")
 	}
-	res, _ = a.Run(context.Background(), []Report{report("h", fs...)})
+	res, _ = a.Run(context.Background(), []Report{alertReport("h", fs...)})
 	if len(bot.Texts()) != maxParts {
 		t.Fatalf("the cut alerts were sent again: %v", res.Sent)
 	}
@@ -259,7 +259,7 @@ func TestAlertStateDamaged(t *testing.T) {
 	state := filepath.Join(dir, "alerts.json")
 	os.WriteFile(state, []byte(`{"schema":"tunduk-onboard.alert-state/v1","sent":[{`), 0o600)
 	a := &Alerter{StatePath: state, Lang: "en", Senders: []Sender{bot.sender()}}
-	res, err := a.Run(context.Background(), []Report{report("h", finding("x", Warning, "X", "y"))})
+	res, err := a.Run(context.Background(), []Report{alertReport("h", alertFinding("x", Warning, "X", "y"))})
 	var se *StateError
 	if err != nil || !errors.As(res.State, &se) || se.Kept == "" || res.Sent["telegram:5"] != 1 {
 		t.Fatalf("run: %v, state %v, sent %v", err, res.State, res.Sent)

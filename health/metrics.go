@@ -25,15 +25,15 @@ const (
 // to be short, and a textfile is read on every scrape.
 const maxLabelRunes = 512
 
-// series is one sample of a family.
-type series struct {
+// metricSample is one sample of a family.
+type metricSample struct {
 	labels [][2]string
 	value  float64
 }
 
-type family struct {
+type metricFamily struct {
 	name, help string
-	samples    []series
+	samples    []metricSample
 	seen       map[string]bool // label sets, so no sample repeats
 }
 
@@ -52,12 +52,12 @@ type family struct {
 // metrics` demands: tunduk_onboard_cert_expiry_seconds, not _days
 // (measured: promtool 2.42 exits 3 on "_days").
 func WriteMetrics(w io.Writer, reports []Report) error {
-	var fams []*family
-	byName := map[string]*family{}
+	var fams []*metricFamily
+	byName := map[string]*metricFamily{}
 	add := func(name, help string, labels [][2]string, v float64) {
 		f := byName[name]
 		if f == nil {
-			f = &family{name: name, help: help, seen: map[string]bool{}}
+			f = &metricFamily{name: name, help: help, seen: map[string]bool{}}
 			byName[name] = f
 			fams = append(fams, f)
 		}
@@ -66,7 +66,7 @@ func WriteMetrics(w io.Writer, reports []Report) error {
 			return
 		}
 		f.seen[key] = true
-		f.samples = append(f.samples, series{labels, v})
+		f.samples = append(f.samples, metricSample{labels, v})
 	}
 	for _, r := range reports {
 		base := [][2]string{{"host", r.Host}, {"server_id", r.ServerID}}
@@ -78,7 +78,7 @@ func WriteMetrics(w io.Writer, reports []Report) error {
 		}
 		for _, f := range r.Findings {
 			add(MetricFindingStatus, "Status of one health finding (0 ok, 1 warning, 2 critical, 3 unknown).",
-				with(base, [2]string{"id", f.ID}), float64(ExitCode(f.Status)))
+				withLabels(base, [2]string{"id", f.ID}), float64(ExitCode(f.Status)))
 			if f.Metric == "" || f.Value == nil {
 				continue
 			}
@@ -86,7 +86,7 @@ func WriteMetrics(w io.Writer, reports []Report) error {
 			if name == MetricStatus || name == MetricFindingStatus || name == MetricLastCheck {
 				continue // ours: a finding cannot pose as the report
 			}
-			add(name, f.Title.EN, with(base, findingLabels(f.Labels)...), *f.Value)
+			add(name, f.Title.EN, withLabels(base, findingLabels(f.Labels)...), *f.Value)
 		}
 	}
 	var b bytes.Buffer
@@ -128,7 +128,7 @@ func WriteMetricsFile(path string, reports []Report) error {
 	return atomicfile.Write(path, b.Bytes(), 0o644)
 }
 
-func with(base [][2]string, more ...[2]string) [][2]string {
+func withLabels(base [][2]string, more ...[2]string) [][2]string {
 	return append(append([][2]string(nil), base...), more...)
 }
 
@@ -191,16 +191,16 @@ func validName(s string, colon bool) string {
 // escapeLabel makes v a label value the format accepts: valid UTF-8,
 // backslash, double quote and line feed escaped, bounded.
 func escapeLabel(v string) string {
-	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(bounded(v))
+	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(boundedLabel(v))
 }
 
 // escapeHelp: a HELP text escapes backslash and line feed only.
 func escapeHelp(v string) string {
-	return strings.NewReplacer(`\`, `\\`, "\n", `\n`).Replace(bounded(v))
+	return strings.NewReplacer(`\`, `\\`, "\n", `\n`).Replace(boundedLabel(v))
 }
 
-// bounded is v as valid UTF-8 of at most maxLabelRunes runes.
-func bounded(v string) string {
+// boundedLabel is v as valid UTF-8 of at most maxLabelRunes runes.
+func boundedLabel(v string) string {
 	v = strings.ToValidUTF8(v, "\uFFFD")
 	if utf8.RuneCountInString(v) > maxLabelRunes {
 		v = string([]rune(v)[:maxLabelRunes]) + "…"

@@ -17,10 +17,10 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 )
 
-func num(v float64) *float64 { return &v }
+func metricValue(v float64) *float64 { return &v }
 
-// hostile holds what a host may put into a label value.
-const hostile = "a\"quote\\back\nnew\rcr\ttab\x00nul\xff\xfebad \u202eRTL {x=\"1\"} # HELP"
+// hostileLabel holds what a host may put into a label value.
+const hostileLabel = "a\"quote\\back\nnew\rcr\ttab\x00nul\xff\xfebad \u202eRTL {x=\"1\"} # HELP"
 
 func sampleReports() []Report {
 	at := time.Date(2026, 12, 2, 10, 0, 0, 500e6, time.UTC)
@@ -28,15 +28,15 @@ func sampleReports() []Report {
 		{Schema: Schema, Host: "ss1.example.kg", ServerID: "TUNDUK/GOV/70000001/ss1", CheckedAt: at, Findings: []Finding{
 			{ID: "units", Status: OK, Title: i18n.Same("X-Road services")},
 			{ID: "cert.ab12", Status: Critical, Title: i18n.Same("Signing certificate expires"),
-				Metric: "tunduk_onboard_cert_expiry_seconds", Value: num(10 * 86400),
+				Metric: "tunduk_onboard_cert_expiry_seconds", Value: metricValue(10 * 86400),
 				Labels: map[string]string{"usage": "signing", "host": "clash", "9bad-name": "v"}},
 			{ID: "globalconf", Status: Warning, Title: i18n.Same("Global configuration age"),
-				Metric: "tunduk_onboard_globalconf_age_seconds", Value: num(7200)},
+				Metric: "tunduk_onboard_globalconf_age_seconds", Value: metricValue(7200)},
 		}},
-		{Schema: Schema, Host: hostile, ServerID: hostile, CheckedAt: at, Findings: []Finding{
-			{ID: hostile, Status: Warning, Title: i18n.Same("line\nbreak \\ in help"),
-				Metric: "tunduk_onboard_cert_expiry_seconds", Value: num(25 * 86400),
-				Labels: map[string]string{"usage": hostile}},
+		{Schema: Schema, Host: hostileLabel, ServerID: hostileLabel, CheckedAt: at, Findings: []Finding{
+			{ID: hostileLabel, Status: Warning, Title: i18n.Same("line\nbreak \\ in help"),
+				Metric: "tunduk_onboard_cert_expiry_seconds", Value: metricValue(25 * 86400),
+				Labels: map[string]string{"usage": hostileLabel}},
 		}},
 		{Schema: Schema, Host: "down.example.kg", CheckedAt: at, Err: "connection refused"},
 	}
@@ -97,8 +97,8 @@ func parseExposition(t *testing.T, text string) []sample {
 	return out
 }
 
-// find returns the value of the sample named name whose labels include want.
-func find(ss []sample, name string, want map[string]string) (float64, bool) {
+// findSample returns the value of the sample named name whose labels include want.
+func findSample(ss []sample, name string, want map[string]string) (float64, bool) {
 	for _, s := range ss {
 		if s.name != name {
 			continue
@@ -116,7 +116,7 @@ func find(ss []sample, name string, want map[string]string) (float64, bool) {
 
 func checkSamples(t *testing.T, ss []sample) {
 	t.Helper()
-	clean := strings.ToValidUTF8(hostile, "\uFFFD")
+	clean := strings.ToValidUTF8(hostileLabel, "\uFFFD")
 	for _, c := range []struct {
 		name   string
 		labels map[string]string
@@ -133,7 +133,7 @@ func checkSamples(t *testing.T, ss []sample) {
 		{"tunduk_onboard_cert_expiry_seconds", map[string]string{"host": clean, "usage": clean}, 2160000},
 		{"tunduk_onboard_globalconf_age_seconds", map[string]string{"host": "ss1.example.kg"}, 7200},
 	} {
-		got, ok := find(ss, c.name, c.labels)
+		got, ok := findSample(ss, c.name, c.labels)
 		if !ok {
 			t.Errorf("no %s%v", c.name, c.labels)
 		} else if got != c.want {
@@ -170,7 +170,7 @@ func TestWriteMetrics(t *testing.T) {
 // as Prometheus does and lints it (names, units, HELP).
 func promtool(t *testing.T, text string) {
 	t.Helper()
-	need(t, "promtool (Debian: prometheus)", have("promtool"))
+	needTool(t, "promtool (Debian: prometheus)", haveTool("promtool"))
 	cmd := exec.Command("promtool", "check", "metrics")
 	cmd.Stdin = strings.NewReader(text)
 	out, err := cmd.CombinedOutput()
@@ -181,7 +181,7 @@ func promtool(t *testing.T, text string) {
 
 func TestMetricsPromtoolRefusesBroken(t *testing.T) {
 	// The check can fail: a label value with a raw quote is refused.
-	need(t, "promtool (Debian: prometheus)", have("promtool"))
+	needTool(t, "promtool (Debian: prometheus)", haveTool("promtool"))
 	cmd := exec.Command("promtool", "check", "metrics")
 	cmd.Stdin = strings.NewReader("# HELP x_seconds X.\n# TYPE x_seconds gauge\nx_seconds{host=\"a\"b\"} 1\n")
 	if out, err := cmd.CombinedOutput(); err == nil {
@@ -213,12 +213,12 @@ func TestWriteMetricsFileName(t *testing.T) {
 // loopback returns each metric with its value.
 func TestNodeExporterReadsMetricsFile(t *testing.T) {
 	const bin = "prometheus-node-exporter"
-	need(t, bin+" (Debian: prometheus-node-exporter)", have(bin))
+	needTool(t, bin+" (Debian: prometheus-node-exporter)", haveTool(bin))
 	dir := t.TempDir()
 	if err := WriteMetricsFile(filepath.Join(dir, "tunduk.prom"), sampleReports()); err != nil {
 		t.Fatal(err)
 	}
-	addr := freeAddr(t)
+	addr := freeLoopback(t)
 	cmd := exec.Command(bin, "--collector.disable-defaults", "--collector.textfile",
 		"--collector.textfile.directory", dir, "--web.listen-address", addr)
 	var logs bytes.Buffer
@@ -244,14 +244,14 @@ func TestNodeExporterReadsMetricsFile(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	ss := parseExposition(t, body)
-	if v, ok := find(ss, "node_textfile_scrape_error", nil); !ok || v != 0 {
+	if v, ok := findSample(ss, "node_textfile_scrape_error", nil); !ok || v != 0 {
 		t.Fatalf("node_textfile_scrape_error = %v (%v): the collector refused the file\n%s", v, ok, logs.String())
 	}
 	checkSamples(t, ss)
 }
 
-// freeAddr is a loopback address with a port nothing listens on now.
-func freeAddr(t *testing.T) string {
+// freeLoopback is a loopback address with a port nothing listens on now.
+func freeLoopback(t *testing.T) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -261,8 +261,8 @@ func freeAddr(t *testing.T) string {
 	return l.Addr().String()
 }
 
-// need fails (CI) or skips the test when a real part is missing.
-func need(t *testing.T, what string, ok bool) {
+// needTool fails (CI) or skips the test when a real part is missing.
+func needTool(t *testing.T, what string, ok bool) {
 	t.Helper()
 	if ok {
 		return
@@ -273,4 +273,4 @@ func need(t *testing.T, what string, ok bool) {
 	t.Skip(fmt.Sprintf("this test needs %s (build/deps.sh installs it)", what))
 }
 
-func have(tool string) bool { _, err := exec.LookPath(tool); return err == nil }
+func haveTool(tool string) bool { _, err := exec.LookPath(tool); return err == nil }
