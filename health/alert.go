@@ -3,7 +3,6 @@ package health
 import (
 	"context"
 	"errors"
-	"io/fs"
 	"strings"
 	"time"
 	"unicode/utf16"
@@ -86,9 +85,7 @@ func (a *Alerter) Run(ctx context.Context, reports []Report) (AlertResult, error
 	st, err := LoadAlertState(a.StatePath)
 	if err != nil {
 		var se *StateError
-		// A state that cannot be read for want of rights is no damage:
-		// going on would send every problem on every run.
-		if !errors.As(err, &se) || errors.Is(err, fs.ErrPermission) {
+		if !errors.As(err, &se) {
 			return res, err
 		}
 		res.State = err

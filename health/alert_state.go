@@ -53,12 +53,20 @@ func (e *StateError) Error() string {
 func (e *StateError) Unwrap() error { return e.Err }
 
 // LoadAlertState reads the state at path. No file is an empty state. A
-// damaged one gives an empty state and a *StateError.
+// damaged one (not JSON, another schema, too large, not a regular file)
+// gives an empty state and a *StateError; one that cannot be read at
+// all, no state and the OS's error.
 func LoadAlertState(path string) (*AlertState, error) {
 	st := &AlertState{Schema: StateSchema}
 	b, err := readcap.ReadFile(path, readcap.AlertState)
-	if errors.Is(err, fs.ErrNotExist) {
+	var capped *readcap.Error
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return st, nil
+	case err != nil && !errors.As(err, &capped):
+		// Not readable (no permission, a folder): no damage to set
+		// aside, and going on would send every problem on every run.
+		return nil, err
 	}
 	if err == nil {
 		var got AlertState

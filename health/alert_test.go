@@ -330,3 +330,19 @@ func TestAlertKeysTranslated(t *testing.T) {
 		"Observed": "o", "Fix": "f", "Count": 3, "Server": "s", "Code": 400, "Description": "d", "Seconds": 5,
 		"Account": "a", "Path": "/p", "Reason": "r", "Mode": "0644", "UID": 1000})
 }
+
+// A state file that cannot be read (here: a folder) stops the run and
+// is left where it is: no alert is sent twice for want of a state.
+func TestAlertStateUnreadable(t *testing.T) {
+	bot := startBot(t, "6")
+	state := filepath.Join(t.TempDir(), "alerts.json")
+	os.Mkdir(state, 0o700)
+	a := &Alerter{StatePath: state, Lang: "en", Senders: []Sender{bot.sender()}}
+	res, err := a.Run(context.Background(), []Report{alertReport("h", alertFinding("x", Warning, "X", "y"))})
+	if err == nil || res.State != nil || len(bot.Texts()) != 0 {
+		t.Fatalf("run: %v, state %v, %d sent", err, res.State, len(bot.Texts()))
+	}
+	if fi, err := os.Stat(state); err != nil || !fi.IsDir() {
+		t.Fatalf("the unreadable state was moved: %v", err)
+	}
+}
