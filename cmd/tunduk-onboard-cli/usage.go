@@ -40,6 +40,7 @@ var onboarding = []string{
 	"client notify",
 	"service export",
 	"record print",
+	"support-bundle",
 	"version",
 }
 
@@ -65,7 +66,7 @@ func usage(w io.Writer, lang string) {
 
 // subVerbs are the commands under each group, for "did you mean".
 var subVerbs = map[string][]string{
-	"":          {"check", "install", "server", "client", "service", "connect", "call", "token", "csr", "submit", "record", "version", "help"},
+	"":          {"check", "install", "server", "client", "service", "connect", "call", "token", "csr", "submit", "record", "support-bundle", "version", "help"},
 	"server":    {"init", "csr", "import", "register", "status"},
 	"client":    {"add", "register", "status", "connection", "tls", "notify"},
 	"service":   {"add", "list", "grant", "revoke", "refresh", "subjects", "export"},
