@@ -39,7 +39,7 @@ var allowed = map[string][]string{
 	"installer":                    {"checks", "i18n", "profile", "remote", "xroad", "internal/readcap", "tokens/vendors"},
 	"installer/installertest":      {"checks", "installer", "remote"},
 	"xroad/configure":              {"i18n", "profile", "remote", "xroad", "internal/readcap"},
-	"xroad/connect":                {"i18n", "profile", "remote", "xroad"},
+	"xroad/connect":                {"i18n", "profile", "remote", "xroad", "internal/readcap"},
 	"cmd/tunduk-onboard-cli":       {"*"},
 	"app":                          {"*"},
 	".":                            {"app", "internal/version"},
