@@ -39,7 +39,7 @@ var allowed = map[string][]string{
 	"installer":                    {"checks", "i18n", "profile", "remote", "xroad", "internal/readcap", "tokens/vendors"},
 	"installer/installertest":      {"checks", "installer", "remote"},
 	"xroad/configure":              {"i18n", "profile", "remote", "xroad", "internal/readcap"},
-	"xroad/connect":                {"i18n", "profile", "remote", "xroad"},
+	"xroad/connect":                {"i18n", "profile", "remote", "xroad", "internal/readcap"},
 	"cmd/tunduk-onboard-cli":       {"*"},
 	"app":                          {"*"},
 	".":                            {"app", "internal/version"},
@@ -49,7 +49,11 @@ var allowed = map[string][]string{
 	"xroad/metaservice/metaservicetest": {"xroad/metaservice", "internal/testcert"},
 
 	// Keeping it running (issue 16): a flow beside checks.
-	"health": {"i18n", "profile", "remote", "xroad", "internal/atomicfile", "internal/readcap"},
+	// Alerts send by the submission's SMTP code (enroll) and read a bot
+	// token from the OS keyring (internal/secrets).
+	"health": {"i18n", "profile", "remote", "xroad", "enroll", "internal/atomicfile", "internal/readcap", "internal/secrets"},
+	// The support bundle: files in, secrets out, one archive.
+	"health/bundle": {"internal/atomicfile", "internal/readcap"},
 }
 
 const module = "github.com/tunduk-onboard/tunduk-onboard"

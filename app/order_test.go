@@ -27,6 +27,7 @@ var stepTexts = map[string]struct{ ui, report []string }{
 	stepConfigure:    {ui: []string{"configure."}, report: []string{"configure.err."}},
 	stepSubmit:       {ui: []string{"submit.", "app.wait.ca", "app.next"}, report: []string{"enroll.err."}},
 	stepRegister:     {ui: []string{"register.", "app.wait.operator"}},
+	stepConnect:      {ui: []string{"connect."}, report: []string{"connect.", "call.err."}},
 	stepSummary:      {ui: []string{"summary.", "record."}},
 }
 
@@ -42,6 +43,7 @@ var stepNamed = map[string]*regexp.Regexp{
 	stepConfigure:    regexp.MustCompile(`\bConfigure step|\bconfigure it\b`),
 	stepSubmit:       regexp.MustCompile(`\bSubmit step`),
 	stepRegister:     regexp.MustCompile(`\bRegister step`),
+	stepConnect:      regexp.MustCompile(`\bConnect step`),
 }
 
 // stepRefs is every text that names a step, and how: true when it speaks
@@ -62,6 +64,16 @@ var stepRefs = map[string]map[string]bool{
 	"configure.err.admin_login":       {stepInstall: true},
 	"configure.err.forbidden":         {stepInstall: true},
 	"register.no_application.todo":    {stepSubmit: false},
+	"connect.not_active.todo":         {stepRegister: false},
+	"summary.connect_waiting":         {stepConnect: false},
+	"summary.connect_todo":            {stepConnect: false},
+	"summary.connect_call_todo":       {stepConnect: false},
+	"summary.connect_call_failed":     {stepConnect: false},
+	"summary.connect_notice_todo":     {stepConnect: false},
+	"connect.notice.about":            {stepSubmit: true},
+	"connect.notice.about_to":         {stepSubmit: true},
+	"connect.notice.no_address":       {stepSubmit: false},
+	"connect.notice.failed.todo":      {stepSubmit: false},
 	"register.auth_awaited.todo":      {stepConfigure: false, stepSubmit: true}, // "the application went"
 	"register.err.address":            {stepServer: false},
 	"token.err.key_label":             {stepOrganisation: false},

@@ -109,6 +109,7 @@ type sessionRunner struct {
 	busy     string         // what runs now ("" idle)
 	cancelFn context.CancelFunc
 
+	roles    []string     // the API key's roles; nil: the configure flow's
 	uiDo     func(func()) // fyne.Do; tests route it through a pump
 	afterRun func()       // tests: called on the UI goroutine when work ends
 }
@@ -146,7 +147,7 @@ func (r *sessionRunner) start(what string, work func(ctx context.Context, s *ser
 	api := r.api
 	go func() {
 		err := func() error {
-			s, err := wz.openSession(ctx, in, api)
+			s, err := wz.openSession(ctx, in, api, r.roles)
 			if err != nil {
 				return err
 			}
@@ -202,7 +203,7 @@ func adminAPI() xroad.AdminAPI {
 
 // openSession dials the server with the Server step's settings (or takes
 // this computer) and makes an API key.
-func (wz *wizard) openSession(ctx context.Context, in sessionInput, api xroad.AdminAPI) (*serverSession, error) {
+func (wz *wizard) openSession(ctx context.Context, in sessionInput, api xroad.AdminAPI, roles []string) (*serverSession, error) {
 	var c remote.Host = &remote.Local{}
 	if in.srv.Remote {
 		cfg, err := in.srv.SSHConfig(func(host, fp, keyType string) bool { return wz.askHostKey(ctx, host, fp, keyType) })
@@ -215,7 +216,13 @@ func (wz *wizard) openSession(ctx context.Context, in sessionInput, api xroad.Ad
 		}
 		c = sc
 	}
-	s, err := configure.Open(ctx, c, api, in.cr)
+	open := configure.Open
+	if roles != nil {
+		open = func(ctx context.Context, h remote.Host, a xroad.AdminAPI, cr configure.Credentials) (*configure.Session, error) {
+			return configure.OpenWith(ctx, h, a, cr, roles)
+		}
+	}
+	s, err := open(ctx, c, api, in.cr)
 	if err != nil {
 		_ = c.Close()
 		return nil, err

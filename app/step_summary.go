@@ -60,6 +60,7 @@ var summaryProviders = []func(f summaryFacts) []summaryLine{
 	summaryCSRs,
 	summarySubmission,
 	summaryAwaited, // summary_awaited.go
+	summaryConnect, // summary_connect.go
 	summaryWaiting,
 	summaryNextSteps,
 }

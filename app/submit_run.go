@@ -326,7 +326,7 @@ func (ss *submitStep) send() {
 	log.WithField("via", string(f.Via)).WithField("member", in.Participant.MemberClass+"/"+in.Participant.MemberCode).Info("submission started")
 	go func() {
 		defer cancel()
-		res := ss.deliver(ctx, f, in, prev)
+		res := ss.deliver(ctx, f, in, prev, func() { ss.uiDo(func() { ss.status = T("submit.sending"); ss.refresh() }) })
 		if res.err != nil {
 			log.WithError(errors.New(i18n.Line(res.err.Error(), 600))).Warn("submission not delivered")
 		} else {
@@ -353,8 +353,9 @@ type runResult struct {
 }
 
 // deliver runs off the UI goroutine: the one delivery (enroll.Deliver)
-// with what the form chose.
-func (ss *submitStep) deliver(ctx context.Context, f submitForm, in enroll.Input, prev *enroll.Record) runResult {
+// with what the form chose; prepared is called once the package is built.
+// The Connect step's notice to the operator goes the same way.
+func (ss *submitStep) deliver(ctx context.Context, f submitForm, in enroll.Input, prev *enroll.Record, prepared func()) runResult {
 	dir, err := ss.dir()
 	if err != nil {
 		return runResult{err: err}
@@ -364,7 +365,7 @@ func (ss *submitStep) deliver(ctx context.Context, f submitForm, in enroll.Input
 		return runResult{err: err}
 	}
 	req := enroll.Request{Via: f.Via, Input: &in, Prev: prev,
-		Prepared: func(*enroll.Package, bool) { ss.uiDo(func() { ss.status = T("submit.sending"); ss.refresh() }) }}
+		Prepared: func(*enroll.Package, bool) { prepared() }}
 	switch f.Via {
 	case enroll.ViaEmail:
 		req.Mail = enroll.Mail{From: f.SMTPFrom, To: []string{f.To}} // sent when the user says so

@@ -63,6 +63,7 @@ type wizard struct {
 	configure *configureStep // the Configure step: initialisation and the authentication CSR
 	submit    *submitStep    // the Submit step: the enrollment package and its delivery
 	register  *registerStep  // the Register step: certificates back, registration
+	connect   *connectStep   // the Connect step: subsystems, services, access rights, the first call
 	csrs      csrSet         // CSRs made this run (or kept from an earlier one), for the Submit step
 	rec       *recorder      // the onboarding record: milestones in, step states out
 	guide     *fieldGuide    // which problems of a form the user sees yet
@@ -93,6 +94,7 @@ func newWizard(a fyne.App, w fyne.Window, prefs Prefs, profile *profile.Profile,
 	wz.install = newInstallStep(wz)
 	wz.configure, wz.register = newConfigureStep(wz), newRegisterStep(wz)
 	wz.submit = newSubmitStep(wz)
+	wz.connect = newConnectStep(wz)
 	wz.register.onStage = wz.submit.onStage // certificates back move the submission on
 	// The steps in the order of the work, each after what it needs, so no
 	// page speaks of a later one's work as done (order_test.go checks the
@@ -113,6 +115,9 @@ func newWizard(a fyne.App, w fyne.Window, prefs Prefs, profile *profile.Profile,
 	//   - Submit: the CSRs of Certificates and Configure (or what is ready).
 	//   - Register: the certificates the CA sends back for them, imported
 	//     into the configured server.
+	//   - Connect: the information system's subsystems, services and
+	//     access rights on the registered server, the first call, the
+	//     operator told.
 	//   - Summary: the record of all of it.
 	wz.steps = []*step{
 		{id: stepWelcome, title: func() string { return T("step.welcome") }, view: wz.welcomeView},
@@ -128,6 +133,7 @@ func newWizard(a fyne.App, w fyne.Window, prefs Prefs, profile *profile.Profile,
 		{id: stepSubmit, title: func() string { return T("step.submit") }, view: wz.submit.view,
 			problems: wz.submit.problems, leave: func() { wz.submit.v = nil }},
 		{id: stepRegister, title: func() string { return T("step.register") }, view: wz.register.view, leave: wz.register.leave},
+		{id: stepConnect, title: func() string { return T("step.connect") }, view: wz.connect.view, leave: wz.connect.leave},
 		{id: stepSummary, title: func() string { return T("step.summary") }, view: wz.summaryView},
 	}
 	return wz

@@ -86,14 +86,14 @@ func TestNavigationNextBack(t *testing.T) {
 			t.Fatalf("want %s, at %s", want, wz.stepID())
 		}
 	}
-	// Submit blocks Next until both CSRs are made; then Register, and the
-	// Summary is last.
+	// Submit blocks Next until both CSRs are made; then Register, Connect,
+	// and the Summary is last.
 	if !wz.next.Disabled() {
 		t.Error("Next enabled on Submit without CSRs")
 	}
 	setTestCSRs(t, wz)
 	wz.refreshNav() // made on other pages in a real run
-	for _, want := range []string{stepRegister, stepSummary} {
+	for _, want := range []string{stepRegister, stepConnect, stepSummary} {
 		test.Tap(wz.next)
 		if wz.stepID() != want {
 			t.Fatalf("want %s, at %s", want, wz.stepID())

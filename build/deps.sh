@@ -27,6 +27,9 @@ PKGS=(
   time  # the hostile-input tests measure peak memory (/usr/bin/time -f %M)
   # installer end-to-end target: a Debian root booted under systemd-nspawn
   mmdebstrap systemd-container zstd socat
+  # health metrics (issue 16): node_exporter's textfile collector reads
+  # our .prom file; promtool (in prometheus) checks the exposition
+  prometheus-node-exporter prometheus
   # packaging: Windows cross-build, wine tests, .deb/.tar.xz, signing
   mingw-w64 wine wine64 xz-utils dpkg-dev fakeroot osslsigncode
   # general build tooling

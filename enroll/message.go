@@ -20,23 +20,9 @@ import (
 // text/plain UTF-8, then every package file (manifest first) as a base64
 // attachment. draft adds X-Unsent for the .eml. The same bytes go to SMTP.
 func buildMessage(p *Package, from string, to []string, subject string, draft bool) ([]byte, error) {
-	if len(to) == 0 {
-		return nil, &Error{Key: "enroll.err.no_recipient"}
-	}
-	var toList []string
-	for _, a := range to {
-		addr, err := mail.ParseAddress(a)
-		if err != nil {
-			return nil, &Error{Key: "enroll.err.address", Data: map[string]any{"Address": a}, Err: err}
-		}
-		toList = append(toList, addr.String())
-	}
-	var fromAddr *mail.Address
-	if from != "" || !draft {
-		var err error
-		if fromAddr, err = mail.ParseAddress(from); err != nil {
-			return nil, &Error{Key: "enroll.err.address", Data: map[string]any{"Address": from}, Err: err}
-		}
+	fromAddr, toList, err := addresses(from, to, draft)
+	if err != nil {
+		return nil, err
 	}
 	m, files, err := readVerified(p)
 	if err != nil {
@@ -52,15 +38,7 @@ func buildMessage(p *Package, from string, to []string, subject string, draft bo
 
 	var b bytes.Buffer
 	mw := multipart.NewWriter(&b)
-	h := func(k, v string) { fmt.Fprintf(&b, "%s: %s\r\n", k, v) }
-	if fromAddr != nil {
-		h("From", fromAddr.String())
-	}
-	h("To", strings.Join(toList, ", "))
-	h("Subject", mime.BEncoding.Encode("utf-8", oneLine(subject)))
-	h("Date", time.Now().Format(time.RFC1123Z))
-	h("Message-ID", messageID(fromAddr, m.ID))
-	h("MIME-Version", "1.0")
+	h := commonHeaders(&b, fromAddr, toList, subject, m.ID)
 	h("X-Tunduk-Onboard-Package", m.ID)
 	if m.Part > 0 {
 		h("X-Tunduk-Onboard-Part", strconv.Itoa(m.Part))
@@ -97,6 +75,63 @@ func buildMessage(p *Package, from string, to []string, subject string, draft bo
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// addresses checks the sender and the recipients: the sender may be
+// empty only in a draft.
+func addresses(from string, to []string, draft bool) (*mail.Address, []string, error) {
+	if len(to) == 0 {
+		return nil, nil, &Error{Key: "enroll.err.no_recipient"}
+	}
+	var toList []string
+	for _, a := range to {
+		addr, err := mail.ParseAddress(a)
+		if err != nil {
+			return nil, nil, &Error{Key: "enroll.err.address", Data: map[string]any{"Address": a}, Err: err}
+		}
+		toList = append(toList, addr.String())
+	}
+	var fromAddr *mail.Address
+	if from != "" || !draft {
+		var err error
+		if fromAddr, err = mail.ParseAddress(from); err != nil {
+			return nil, nil, &Error{Key: "enroll.err.address", Data: map[string]any{"Address": from}, Err: err}
+		}
+	}
+	return fromAddr, toList, nil
+}
+
+// buildText is a plain-text message (UTF-8, quoted-printable) from
+// from to to: a notice with no attachment.
+func buildText(from string, to []string, subject, body string) ([]byte, error) {
+	fromAddr, toList, err := addresses(from, to, false)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	h := commonHeaders(&b, fromAddr, toList, subject, "notice")
+	h("Content-Type", "text/plain; charset=utf-8")
+	h("Content-Transfer-Encoding", "quoted-printable")
+	b.WriteString("\r\n")
+	qp := quotedprintable.NewWriter(&b)
+	qp.Write([]byte(strings.ReplaceAll(body, "\n", "\r\n")))
+	qp.Close()
+	return b.Bytes(), nil
+}
+
+// commonHeaders writes the headers every message has and returns the
+// writer of one more.
+func commonHeaders(b *bytes.Buffer, from *mail.Address, to []string, subject, id string) func(k, v string) {
+	h := func(k, v string) { fmt.Fprintf(b, "%s: %s\r\n", k, v) }
+	if from != nil {
+		h("From", from.String())
+	}
+	h("To", strings.Join(to, ", "))
+	h("Subject", mime.BEncoding.Encode("utf-8", oneLine(subject)))
+	h("Date", time.Now().Format(time.RFC1123Z))
+	h("Message-ID", messageID(from, id))
+	h("MIME-Version", "1.0")
+	return h
 }
 
 // namesOf lists the files to send in order: the manifest, then its files.

@@ -1,6 +1,7 @@
 package enroll
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -40,6 +41,35 @@ func SendSMTP(ctx context.Context, p *Package, s SMTP) error {
 	if strings.TrimSpace(s.Host) == "" {
 		return &Error{Key: "enroll.err.smtp_host"}
 	}
+	// Build (and verify) the message before touching the network.
+	msg, err := buildMessage(p, s.From, s.To, "", false)
+	if err != nil {
+		return err
+	}
+	if err := sendSMTP(ctx, s, msg); err != nil {
+		return err
+	}
+	logrus.WithFields(logrus.Fields{"package": p.Manifest.ID, "server": net.JoinHostPort(s.Host, strconv.Itoa(cmp.Or(s.Port, 587))), "recipients": len(s.To)}).
+		Info("enroll: package sent by SMTP")
+	return nil
+}
+
+// SendText sends a plain-text message (UTF-8) through s, as SendSMTP
+// sends a package: same TLS, authentication and errors. Other rooms'
+// notices use it (health alerts), so there is one SMTP conversation.
+func SendText(ctx context.Context, s SMTP, subject, body string) error {
+	if strings.TrimSpace(s.Host) == "" {
+		return &Error{Key: "enroll.err.smtp_host"}
+	}
+	msg, err := buildText(s.From, s.To, subject, body)
+	if err != nil {
+		return err
+	}
+	return sendSMTP(ctx, s, msg)
+}
+
+// sendSMTP holds the conversation that delivers msg (see SendSMTP).
+func sendSMTP(ctx context.Context, s SMTP, msg []byte) error {
 	if s.Port == 0 {
 		s.Port = 587
 	}
@@ -53,11 +83,6 @@ func SendSMTP(ctx context.Context, p *Package, s SMTP) error {
 			d[extra[i].(string)] = extra[i+1]
 		}
 		return d
-	}
-	// Build (and verify) the message before touching the network.
-	msg, err := buildMessage(p, s.From, s.To, "", false)
-	if err != nil {
-		return err
 	}
 
 	implicit := s.ImplicitTLS || s.Port == 465
@@ -153,8 +178,6 @@ func SendSMTP(ctx context.Context, p *Package, s SMTP) error {
 		return replyErr(err, "enroll.err.smtp_data", data(), connErr)
 	}
 	c.Quit()
-	logrus.WithFields(logrus.Fields{"package": p.Manifest.ID, "server": server, "recipients": len(s.To)}).
-		Info("enroll: package sent by SMTP")
 	return nil
 }
 

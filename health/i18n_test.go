@@ -8,17 +8,18 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/i18n/i18ntest"
 )
 
-// TestKeysTranslated: every health.* report text exists in en, ru and
+// TestGatherKeysTranslated: every health.* report text of the findings exists in en, ru and
 // ky with English's fields (the keys are composed from a finding's
 // kind, so the catalogue is walked rather than the source).
-func TestKeysTranslated(t *testing.T) {
+func TestGatherKeysTranslated(t *testing.T) {
 	en, err := i18n.CatalogKeys("en")
 	if err != nil {
 		t.Fatal(err)
 	}
 	keys := map[string]bool{}
 	for k := range en {
-		if strings.HasPrefix(k, "health.") {
+		// health.alert.* are the alerts' (their own test checks them).
+		if strings.HasPrefix(k, "health.") && !strings.HasPrefix(k, "health.alert.") {
 			keys[k] = true
 		}
 	}

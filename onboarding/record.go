@@ -39,6 +39,8 @@ type Record struct {
 	CSRs          []CSR         `json:"csrs,omitempty"`
 	Submission    *Submission   `json:"submission,omitempty"`
 	Certificates  []Certificate `json:"certificates,omitempty"`
+	// Connect is the information system's connection (connect.go).
+	Connect *Connect `json:"connect,omitempty"`
 }
 
 // Organisation is who joins. The first four fields name the member and
@@ -323,8 +325,8 @@ func (r *Record) PutCertificate(c Certificate) {
 // goes. It reports whether anything was forgotten.
 func (r *Record) SetOrganisation(o Organisation) (forgot bool) {
 	if r.Organisation != nil && r.Organisation.Identity() != o.Identity() {
-		forgot = r.Init != nil || r.SignKey != nil || len(r.CSRs) > 0 || r.Submission != nil || len(r.Certificates) > 0
-		r.Init, r.SignKey, r.CSRs, r.Submission, r.Certificates = nil, nil, nil, nil, nil
+		forgot = r.Init != nil || r.SignKey != nil || len(r.CSRs) > 0 || r.Submission != nil || len(r.Certificates) > 0 || r.Connect != nil
+		r.Init, r.SignKey, r.CSRs, r.Submission, r.Certificates, r.Connect = nil, nil, nil, nil, nil, nil
 	}
 	r.Organisation = &o
 	return forgot

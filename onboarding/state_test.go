@@ -50,6 +50,11 @@ func TestStepStates(t *testing.T) {
 		{"register certificates back", Record{Submission: &Submission{ID: "x", Stage: "certificates_received"}}, StepRegister, Attention},
 		{"register imported", Record{Certificates: []Certificate{{Usage: UsageAuth, ImportedAt: t0}}}, StepRegister, Attention},
 		{"register active", Record{Certificates: []Certificate{{Usage: UsageAuth, ImportedAt: t0, ActivatedAt: t0}}}, StepRegister, Done},
+		{"connect nothing yet", Record{}, StepConnect, NotStarted},
+		{"connect subsystem waits", Record{Connect: &Connect{Subsystems: []ConnectSubsystem{{Code: "crm", Status: "REGISTRATION_IN_PROGRESS"}}}}, StepConnect, Attention},
+		{"connect registered, no call", Record{Connect: &Connect{Subsystems: []ConnectSubsystem{{Code: "crm", Status: "REGISTERED"}}}}, StepConnect, Attention},
+		{"connect call failed", Record{Connect: &Connect{Subsystems: []ConnectSubsystem{{Code: "crm", Status: "REGISTERED"}}, FirstCall: &FirstCall{Reason: "call.err.x"}}}, StepConnect, Failed},
+		{"connect call ok", Record{Connect: &Connect{Subsystems: []ConnectSubsystem{{Code: "crm", Status: "REGISTERED"}}, FirstCall: &FirstCall{OK: true}}}, StepConnect, Done},
 		{"summary before the end", Record{Organisation: org}, StepSummary, NotStarted},
 		{"unknown step", Record{Organisation: org}, "nope", NotStarted},
 	} {

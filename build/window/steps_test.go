@@ -45,6 +45,7 @@ func (w *walk) run() {
 		"certificates": w.certificates,
 		"submit":       w.submit,
 		"register":     w.register,
+		"connect":      w.connect,
 		"summary":      func() { w.shot("summary") },
 	}
 	w.poll()
@@ -359,4 +360,142 @@ func catalogue(lang string) map[string]string {
 		}
 	}
 	return m
+}
+
+// systemNames are typed as the information system's name.
+var systemNames = map[string]string{
+	"en": "Citizen register",
+	"ru": "Реестр граждан",
+	"ky": "Жарандардын реестри",
+}
+
+// connect: a subsystem added; the connection types looked at (the IS
+// certificate's chooser opened at HTTPS), HTTP kept for the first call; a
+// REST service and a WSDL added (the OpenAPI file's chooser opened); the
+// plan shown, applied, the registration followed, stopped and followed
+// again until the operator approves; a subject found and granted; the
+// first call; the operator told (the Submit step's folder); the
+// Catalogue and the server's TLS certificate saved.
+func (w *walk) connect() {
+	enabled := func(key string) func(*snap) bool {
+		return func(s *snap) bool { b, ok := s.button(key); return ok && !b.Off && len(s.Overlays) == 0 }
+	}
+	w.typeInto("connect.sub_code", "crm")
+	w.typeInto("connect.sub_name", systemNames[w.cur.Lang])
+	w.pressWait("connect.sub_add", "the subsystem in the list", 15*time.Second, enabled("connect.preview"))
+	w.radio("connect.conn_https")
+	w.pressWait("connect.tls_import", "the certificate chooser", 15*time.Second, func(s *snap) bool { return len(s.Overlays) > 0 })
+	w.shot("connect-tls-chooser")
+	w.closeDialogs()
+	w.radio("connect.conn_https_no_auth")
+	w.radio("connect.conn_http")
+
+	w.choose("connect.svc_type", 0, w.text("connect.svc.rest"))
+	w.typeInto("connect.svc_url", "https://is.example.kg/rest")
+	w.typeInto("connect.svc_code", "people")
+	w.pressWait("connect.svc_add", "the REST service", 15*time.Second, func(s *snap) bool {
+		f, ok := s.field("connect.grant_to")
+		return ok && !f.Off
+	})
+	w.choose("connect.svc_type", 2, w.text("connect.svc.openapi_file"))
+	file := w.cur.find(func(it item) bool {
+		return it.K == "button" && it.Text == "" && strings.Contains(it.Icon, "folder-open")
+	})
+	if len(file) == 0 {
+		w.fatalf("no chooser button for the OpenAPI file")
+	}
+	w.clickUntil("the OpenAPI file's chooser", func(s *snap) (item, bool) {
+		b := s.find(func(it item) bool {
+			return it.K == "button" && it.Text == "" && strings.Contains(it.Icon, "folder-open")
+		})
+		if len(b) == 0 {
+			return item{}, false
+		}
+		return b[len(b)-1], true
+	}, "the OpenAPI file's chooser", 15*time.Second, true, func(s *snap) bool { return len(s.Overlays) > 0 })
+	w.closeDialogs()
+	w.choose("connect.svc_type", 3, w.text("connect.svc.wsdl"))
+	w.typeInto("connect.svc_url", w.rig.docs+"/people.wsdl")
+	before := len(w.cur.Items)
+	w.pressWait("connect.svc_add", "the WSDL", 15*time.Second, func(s *snap) bool { return len(s.Items) > before })
+
+	// The plan before anything changes, then applied.
+	changes := func() int {
+		n := 0
+		for _, c := range w.rig.fake.Calls() {
+			if c.Method != "GET" && !strings.HasPrefix(c.Path, "/api-keys") {
+				n++
+			}
+		}
+		return n
+	}
+	was := changes()
+	w.pressWait("connect.preview", "the plan", time.Minute, func(s *snap) bool { return enabled("connect.apply")(s) && !s.label("connect.plan.none") })
+	if changes() != was {
+		w.fatalf("showing the plan changed the server")
+	}
+	// The plan's last row (each reads "what — state") in view for the shot.
+	rows := w.cur.find(func(it item) bool { return it.K == "label" && strings.Contains(it.Text, " — ") })
+	if len(rows) == 0 {
+		w.fatalf("no row of the plan on the page")
+	}
+	w.reveal(rows[len(rows)-1])
+	w.shot("connect-plan")
+	w.pressWait("connect.apply", "the plan applied", 2*time.Minute, func(s *snap) bool { return s.label("connect.applied") && enabled("connect.follow")(s) })
+	id := "/clients/" + xroadtest.Instance + ":GOV:70000001:crm"
+	looks := w.rig.fake.Count("GET", id)
+	w.press("connect.follow")
+	end := time.Now().Add(time.Minute)
+	for w.rig.fake.Count("GET", id) == looks {
+		if time.Now().After(end) {
+			w.fatalf("the follow never asked for the subsystem")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	w.pressWait("connect.stop", "the follow stopped", 30*time.Second, enabled("connect.follow"))
+	w.pressWait("connect.follow", "the subsystem registered", time.Minute, func(s *snap) bool { return s.label("connect.registered") })
+
+	// Access: a subject found by name, granted the REST service.
+	w.typeInto("connect.search_placeholder", "registry")
+	w.pressWait("connect.search", "the subjects", 30*time.Second, func(s *snap) bool { f, ok := s.field("connect.subject"); return ok && !f.Off })
+	w.pick("connect.subject")
+	w.pick("connect.grant_to")
+	grants := w.rig.fake.Count("POST", "/services/")
+	w.press("connect.grant")
+	end = time.Now().Add(time.Minute)
+	for w.rig.fake.Count("POST", "/services/") == grants {
+		if time.Now().After(end) {
+			w.fatalf("the grant never reached the server")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	w.wait("the grant done", enabled("connect.grant"))
+
+	// The first call, through the SSH connection to the stand-in.
+	w.pressWait("connect.call_run", "the first call's answer", time.Minute, func(s *snap) bool { return s.label("connect.call.ok") })
+	// The answer whole in view: the heading under it shown.
+	if h := w.cur.find(func(it item) bool { return it.K == "label" && it.has("connect.tell") }); len(h) > 0 {
+		w.reveal(h[0])
+	}
+	w.shot("connect")
+
+	// The operator told the Submit step's way (a folder), the Catalogue
+	// and the server's certificate saved for real into the home folder.
+	w.pressWait("connect.notice_send", "the notice written", time.Minute, func(s *snap) bool { return s.label("connect.notice.folder") })
+	for _, key := range []string{"connect.catalogue_csv", "connect.catalogue_json", "connect.tls_export"} {
+		w.pressWait(key, "the file chooser", time.Minute, func(s *snap) bool { _, ok := s.button("fyne:Save"); return ok })
+		w.pressWait("fyne:Save", "saved", 15*time.Second, func(s *snap) bool { return len(s.Overlays) == 0 })
+	}
+	w.wait("the certificate saved", func(s *snap) bool { return s.label("connect.tls.exported") })
+}
+
+// pick opens the select with form label key and takes its first option.
+func (w *walk) pick(key string) {
+	w.t.Helper()
+	s := w.wait("select "+key, func(s *snap) bool { f, ok := s.field(key); return ok && f.K == "select" && !f.Off })
+	f, _ := s.field(key)
+	w.click(f)
+	w.waitFor("the options of "+key, 10*time.Second, s.Seq, func(s *snap) bool { return len(s.Overlays) > 0 })
+	w.x("key", "--delay", "30", "Down", "Return")
+	w.wait(key+" chosen", func(s *snap) bool { f, ok := s.field(key); return ok && len(s.Overlays) == 0 && f.Text != "" })
 }

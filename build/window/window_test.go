@@ -31,6 +31,8 @@ import (
 	"time"
 
 	"github.com/tunduk-onboard/tunduk-onboard/build/testhost"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad/metaservice"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad/metaservice/metaservicetest"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/xroadtest"
 )
 
@@ -108,7 +110,15 @@ type rig struct {
 	fake   *xroadtest.Server
 	anchor string
 	cert   string // where the CA's answer to the authentication CSR goes
+	// clientSide stands in for the server's client side (the first call,
+	// reached through the sshd); docs serves a WSDL for the services.
+	clientSide *metaservicetest.Server
+	docs       string
 }
+
+// walkClient is the subsystem the walk connects (the Organisation step's
+// member, code crm).
+var walkClient = metaservice.ID{Instance: xroadtest.Instance, MemberClass: "GOV", MemberCode: "70000001", Subsystem: "crm"}
 
 func startWalk(t *testing.T, bin, name, lang string, size [2]int, shots string) *walk {
 	dir := t.TempDir()
@@ -138,6 +148,14 @@ func startWalk(t *testing.T, bin, name, lang string, size [2]int, shots string) 
 
 	r := &rig{host: testhost.StartSSHD(t, testhost.Options{}), fake: xroadtest.StartWith(t, xroadtest.Options{HardwareToken: true})}
 	r.fake.ApproveAfter(1) // approved at the second look: Stop, then Resume
+	// The subsystem: read once by Apply, once by the follow (Stop), approved
+	// at the next look (Follow again).
+	r.fake.ApproveClientsAfter(2)
+	r.clientSide = metaservicetest.Start(t, metaservicetest.State{
+		Clients:  map[metaservice.ID]metaservicetest.Client{walkClient: {Registered: true}},
+		Services: map[metaservice.ID][]metaservice.Service{walkClient: {{Code: "people", Type: "REST"}}},
+	})
+	r.docs = xroadtest.Descriptions(t, map[string]string{"/people.wsdl": xroadtest.SampleWSDL("http://is.example.kg/soap")}).URL
 	r.anchor, r.cert = filepath.Join(dir, "anchor.xml"), filepath.Join(dir, "auth.cer")
 	if err := os.WriteFile(r.anchor, r.fake.Anchor(xroadtest.Instance), 0o644); err != nil {
 		t.Fatal(err)
@@ -194,6 +212,7 @@ func startWalk(t *testing.T, bin, name, lang string, size [2]int, shots string) 
 		"TUNDUK_ONBOARD_PKCS11_MODULE="+softHSMLib, "SOFTHSM2_CONF="+conf,
 		"TUNDUK_ONBOARD_ADMIN_API="+api.Addr, "TUNDUK_ONBOARD_ADMIN_API_CERT="+api.CertPath,
 		"TUNDUK_ONBOARD_PROXY_JAR="+api.ProxyJar,
+		"TUNDUK_ONBOARD_CLIENT_SIDE="+r.clientSide.HTTP.URL,
 	)
 	stderr := filepath.Join(dir, "stderr.txt")
 	ef, err := os.Create(stderr)

@@ -6,9 +6,6 @@ package main
 // certificates between the two.
 
 import (
-	"archive/tar"
-	"bytes"
-	"compress/gzip"
 	"context"
 	"errors"
 	"flag"
@@ -17,7 +14,6 @@ import (
 	"time"
 
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
-	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/connect"
 )
@@ -169,27 +165,13 @@ func needConn(t string) error {
 	return nil
 }
 
-// certFromExport is ./cert.pem of the server's certs.tar.gz
-// (InternalTlsCertificateService.java), read within the client's caps.
+// certFromExport is the internal TLS certificate of the server's export.
 func certFromExport(tgz []byte) ([]byte, error) {
-	gz, err := gzip.NewReader(bytes.NewReader(tgz))
+	b, err := connect.InternalCert(tgz)
 	if err != nil {
 		return nil, errKey("cli.client.export_bad", nil)
 	}
-	tr := tar.NewReader(gz)
-	for {
-		h, err := tr.Next()
-		if err != nil {
-			return nil, errKey("cli.client.export_bad", nil)
-		}
-		if strings.TrimPrefix(h.Name, "./") == "cert.pem" {
-			b, err := io.ReadAll(io.LimitReader(tr, readcap.Certificate+1))
-			if err != nil || len(b) > readcap.Certificate {
-				return nil, errKey("cli.client.export_bad", nil)
-			}
-			return b, nil
-		}
-	}
+	return b, nil
 }
 
 var runClient = runGroup("client", clientVerbs, clientUsage)

@@ -27,6 +27,7 @@ func verbFlagSets() []*flag.FlagSet {
 		new(notifyOpts).flags(io.Discard),
 		new(exportOpts).flags(io.Discard),
 		new(statusOpts).flags(io.Discard),
+		new(bundleOpts).flags(io.Discard),
 	}
 	for name := range submitSubSynopsis {
 		sets = append(sets, submitSubFlags(name, new(submitCommon), new(string), new(string), io.Discard))
@@ -42,7 +43,7 @@ func verbFlagSets() []*flag.FlagSet {
 
 // helpArgs are the verbs as -h runs them, one per flag set.
 func helpArgs() [][]string {
-	args := [][]string{{"check"}, {"install"}, {"submit"}, {"record", "print"}, {"call", "test"}, {"client", "notify"}, {"service", "export"}, {"status"}}
+	args := [][]string{{"check"}, {"install"}, {"submit"}, {"record", "print"}, {"call", "test"}, {"client", "notify"}, {"service", "export"}, {"support-bundle"}, {"status"}}
 	for name := range serverVerbs {
 		args = append(args, []string{"server", name})
 	}

@@ -28,7 +28,8 @@ var verbs = map[string]func([]string, io.Reader, io.Writer, io.Writer) error{
 	"check": runCheck, "install": runInstall, "token": runToken, "csr": runCSR,
 	"submit": runSubmit, "server": runServer, "record": runRecord,
 	"client": runClient, "service": runService, "connect": runConnect, "call": runCall,
-	"status": runStatus,
+	"status":         runStatus,
+	"support-bundle": runBundle,
 }
 
 func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) error {

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -27,6 +28,7 @@ type statusOpts struct {
 	serverOpts
 	parallel int
 	anchor   string
+	metrics  string
 
 	anchorData []byte
 }
@@ -69,8 +71,19 @@ func runStatus(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	_, closeLog := setupLog(o.verbose, o.lang, stderr)
 	defer closeLog()
 
+	if o.metrics != "" && filepath.Ext(o.metrics) != ".prom" {
+		return cannot(o.lang, errKey("cli.status.metrics_ext", map[string]any{"Path": o.metrics}))
+	}
 	out := newStatusOut(o, stdout)
 	reports := o.gatherAll(targets, out.progress)
+	if o.metrics != "" {
+		// Written whatever the servers' state: a monitoring system reads
+		// the unknown and critical ones from it too.
+		if err := health.WriteMetricsFile(o.metrics, reports); err != nil {
+			out.done(reports)
+			return cannot(o.lang, &fileErr{op: "write", path: o.metrics, err: err})
+		}
+	}
 	return out.done(reports)
 }
 
@@ -89,6 +102,7 @@ func (o *statusOpts) flags(stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "give up on one server after `DURATION` (it is then unknown; the others go on)")
 	fs.IntVar(&o.parallel, "parallel", 8, "look at up to `N` servers at once")
 	fs.StringVar(&o.anchor, "anchor", "", "configuration anchor `FILE`: also test the path to its central servers")
+	fs.StringVar(&o.metrics, "metrics-file", "", "also write the health in Prometheus' text format to `FILE` (ending in .prom) for node_exporter's textfile collector")
 	fs.Usage = verbHelp(stderr, fs, "tunduk-onboard-cli status --ssh USER@HOST[:PORT] | --hosts FILE | --local [FLAGS]")
 	return fs
 }

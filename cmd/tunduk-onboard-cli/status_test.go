@@ -141,3 +141,26 @@ func TestStatusFleetOneStalled(t *testing.T) {
 		}
 	}
 }
+
+// TestStatusMetricsFile: --metrics-file writes the exposition whatever
+// the servers' state (here one critical), named as the collector reads.
+func TestStatusMetricsFile(t *testing.T) {
+	e := newStatusEnv(t)
+	h := e.host(t)
+	kh := testhost.WriteKnownHosts(t, h.KnownHostsLine())
+	e.f.LogOutToken(xroad.SoftwareTokenID)
+	prom := filepath.Join(t.TempDir(), "tunduk.prom")
+	code, _, errOut := cli(t, xroadtest.AdminPassword+"\n", append(e.args(kh, h), "--metrics-file", prom)...)
+	b, err := os.ReadFile(prom)
+	if code != health.ExitCode(health.Critical) || err != nil {
+		t.Fatalf("exit %d, %v: %s", code, err, errOut)
+	}
+	for _, want := range []string{"tunduk_onboard_status", "tunduk_onboard_cert_expiry_days", "tunduk_onboard_token_logged_in"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("no %s in\n%s", want, b)
+		}
+	}
+	if code, _, _ := cli(t, "", append(e.args(kh, h), "--metrics-file", prom+".txt")...); code != exitCannot {
+		t.Errorf("a name the collector does not read: exit %d", code)
+	}
+}

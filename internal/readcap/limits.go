@@ -38,6 +38,12 @@ const (
 	PackageFile = 16 << 20
 	// Message is an .eml the program wrote: a whole package, base64.
 	Message = 128 << 20
+	// AlertState is the health alerts' memory of what was sent (a few
+	// hundred bytes a finding).
+	AlertState = 4 << 20
+	// Secret is a file holding one token (a Telegram bot token is ~46
+	// bytes).
+	Secret = 4 << 10
 	// SystemFile is a small configuration file of this computer
 	// (/etc/os-release, /etc/ssh/sshd_config).
 	SystemFile = 1 << 20

@@ -168,6 +168,16 @@ func TestStatusAwaited(t *testing.T) {
 		r.Certificates = []onboarding.Certificate{c, {Usage: onboarding.UsageSign, Hash: "h2", ImportedAt: t2}}
 		return r
 	}
+	// connected: an active server with a registered subsystem, a first
+	// call made (ok or not) when called.
+	connected := func(called, ok bool) onboarding.Record {
+		r := withCerts(func(c *onboarding.Certificate) { c.RegistrationSent, c.RegisteredAt, c.ActivatedAt = t2, t2, t2 })
+		r.Connect = &onboarding.Connect{Subsystems: []onboarding.ConnectSubsystem{{Code: "crm", Name: "CRM", Status: "REGISTERED", Registered: t2}}}
+		if called {
+			r.Connect.FirstCall = &onboarding.FirstCall{At: t2, Client: "KG/GOV/70000001/crm", OK: ok}
+		}
+		return r
+	}
 	fresh := onboarding.Record{Version: 1}
 	// The signing CSR went alone: the letter said the authentication CSR
 	// follows, and the server is not configured yet to make it.
@@ -197,7 +207,9 @@ func TestStatusAwaited(t *testing.T) {
 		{"approved", withCerts(func(c *onboarding.Certificate) { c.RegistrationSent, c.RegisteredAt = t2, t2.Add(5*time.Hour) }),
 			[][]string{{us, tt("print.todo.activate"), ""}}},
 		{"active", withCerts(func(c *onboarding.Certificate) { c.RegistrationSent, c.RegisteredAt, c.ActivatedAt = t2, t2, t2 }),
-			[][]string{{us, tt("print.todo.catalogue"), ""}}},
+			[][]string{{us, tt("print.todo.subsystem"), ""}, {us, tt("print.todo.catalogue"), ""}}},
+		{"subsystem registered, no call", connected(false, false), [][]string{{us, tt("print.todo.first_call"), ""}, {us, tt("print.todo.catalogue"), ""}}},
+		{"first call through", connected(true, true), [][]string{{us, tt("print.todo.catalogue"), ""}}},
 	} {
 		d := Status(c.rec, p, lang, t2)
 		var got [][]string

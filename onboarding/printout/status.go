@@ -200,6 +200,29 @@ func (s statusFacts) progress() [][]string {
 	default:
 		row("print.step.register", s.state(onboarding.NotStarted), time.Time{}, "")
 	}
+	if c := r.Connect; c != nil {
+		for _, sub := range c.Subsystems {
+			detail := s.t("print.detail.subsystem", map[string]any{"Code": value(sub.Code, 64), "Name": value(sub.Name, 200), "Services": len(sub.Services)})
+			switch {
+			case sub.Status == "REGISTERED":
+				row("print.step.subsystem", s.state(onboarding.Done), sub.Registered, detail)
+			case sub.Status == "REGISTRATION_IN_PROGRESS":
+				row("print.step.subsystem", s.t("print.state.wait_operator"), sub.StatusAt, detail)
+			default:
+				row("print.step.subsystem", s.state(onboarding.NotStarted), time.Time{}, detail)
+			}
+		}
+		if fc := c.FirstCall; fc != nil {
+			st := s.state(onboarding.Done)
+			if !fc.OK {
+				st = s.state(onboarding.Failed)
+			}
+			row("print.step.first_call", st, fc.At, value(fc.Client, 200))
+		}
+		if !c.NoticeSent.IsZero() {
+			row("print.step.notice", s.state(onboarding.Done), c.NoticeSent, value(c.NoticeID, 64))
+		}
+	}
 	return rows
 }
 
@@ -332,6 +355,12 @@ func (s statusFacts) ourTodo() []string {
 	switch {
 	case c == nil && r.Submission.Stage == "certificates_received":
 		todo("print.todo.import")
+	case r.StepState(onboarding.StepRegister) == onboarding.Done && !r.Connect.Registered():
+		todo("print.todo.subsystem")
+		todo("print.todo.catalogue")
+	case r.StepState(onboarding.StepRegister) == onboarding.Done && (r.Connect.FirstCall == nil || !r.Connect.FirstCall.OK):
+		todo("print.todo.first_call")
+		todo("print.todo.catalogue")
 	case r.StepState(onboarding.StepRegister) == onboarding.Done:
 		todo("print.todo.catalogue")
 	case s.waitingOperator():

@@ -39,6 +39,10 @@ type Subsystem struct {
 type Service struct {
 	Code, Type, URL, Title string
 	Endpoints              []Endpoint
+	// Description is the URL of the description holding it (a WSDL's own
+	// address): how a front end finds a WSDL it asked for among the
+	// operations. Not in the inventory's JSON, whose shape others read.
+	Description string `json:"-"`
 }
 
 // Endpoint is a method and path of a REST service ("*" and "**": all).
@@ -70,7 +74,7 @@ func Inventory(ctx context.Context, api *xroad.Client) ([]Subsystem, error) {
 		}
 		for _, sd := range sds {
 			for _, v := range sd.Services {
-				sv := Service{Code: fullCode(v), Type: sd.Type, URL: v.URL, Title: v.Title}
+				sv := Service{Code: fullCode(v), Type: sd.Type, URL: v.URL, Title: v.Title, Description: sd.URL}
 				for _, e := range v.Endpoints {
 					sv.Endpoints = append(sv.Endpoints, Endpoint{e.Method, e.Path})
 				}
