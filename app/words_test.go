@@ -29,7 +29,7 @@ import (
 // those). A new first part must be put in one of the two.
 var (
 	reportShown = []string{"rule", "req", "obs", "note", "class", "status", "report", "installer", "configure",
-		"enroll", "xroad", "handover", "csr", "file", "onboarding", "print", "call", "connect"}
+		"enroll", "xroad", "handover", "csr", "file", "onboarding", "print", "call", "connect", "health"}
 	reportNotShown = []string{"cli", "token"}
 )
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -221,5 +222,27 @@ func TestNetworkPath(t *testing.T) {
 	// The address is the profile's and the OCSP responder's: tried once.
 	if f := find(t, r, "path."+e.closed, ""); f.Labels["purpose"] != "ocsp" {
 		t.Errorf("ocsp: %+v", f)
+	}
+}
+
+// What Gather reports passes `promtool check metrics`: names in base
+// units (a _days metric made promtool exit 3), one HELP and TYPE each.
+func TestGatheredMetricsPassPromtool(t *testing.T) {
+	if _, err := exec.LookPath("promtool"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("this test needs promtool (Debian: prometheus; build/deps.sh installs it)")
+		}
+		t.Skip("this test needs promtool (Debian: prometheus; build/deps.sh installs it)")
+	}
+	e := start(t)
+	e.f.LogOutToken(xroad.SoftwareTokenID) // a critical finding among the rest
+	var b strings.Builder
+	if err := health.WriteMetrics(&b, []health.Report{e.gather(t)}); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("promtool", "check", "metrics")
+	cmd.Stdin = strings.NewReader(b.String())
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("promtool: %v: %s\n%s", err, out, b.String())
 	}
 }

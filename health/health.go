@@ -37,7 +37,7 @@ type Finding struct {
 	// Value is the finding's number where it has one (days to expiry,
 	// seconds of global configuration age, bytes free), for metrics.
 	Value *float64 `json:"value,omitempty"`
-	// Metric names Value for Prometheus (tunduk_onboard_cert_expiry_days
+	// Metric names Value for Prometheus (tunduk_onboard_cert_expiry_seconds
 	// ...); empty: Value is not exported.
 	Metric string            `json:"metric,omitempty"`
 	Labels map[string]string `json:"labels,omitempty"`

@@ -136,7 +136,8 @@ func (g *gatherer) cert(k xroad.Key, c xroad.TokenCertificate) {
 	if crossed > 0 {
 		d["Threshold"] = crossed
 	}
-	g.add(withValue(mk(base+".expiry", st, "cert_expiry", "observed", d), left, "tunduk_onboard_cert_expiry_days", l))
+	// Seconds, not days: promtool refuses a metric not in base units.
+	g.add(withValue(mk(base+".expiry", st, "cert_expiry", "observed", d), left*86400, "tunduk_onboard_cert_expiry_seconds", l))
 }
 
 type errText string

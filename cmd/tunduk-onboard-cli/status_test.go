@@ -155,7 +155,7 @@ func TestStatusMetricsFile(t *testing.T) {
 	if code != health.ExitCode(health.Critical) || err != nil {
 		t.Fatalf("exit %d, %v: %s", code, err, errOut)
 	}
-	for _, want := range []string{"tunduk_onboard_status", "tunduk_onboard_cert_expiry_days", "tunduk_onboard_token_logged_in"} {
+	for _, want := range []string{"tunduk_onboard_status", "tunduk_onboard_cert_expiry_seconds", "tunduk_onboard_token_logged_in"} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("no %s in\n%s", want, b)
 		}
