@@ -86,6 +86,9 @@ type submitStep struct {
 	openURL    func(*url.URL) error
 	tuneOutbox func(*enroll.Outbox)
 	afterRun   func()
+	// startRetried is called (UI goroutine) once the start-up retry is
+	// over and the outbox free again.
+	startRetried func()
 }
 
 func newSubmitStep(wz *wizard) *submitStep {
@@ -475,7 +478,13 @@ func (ss *submitStep) retryAtStart() {
 		if err := ss.flushOutbox(ctx); err != nil {
 			log.WithError(errors.New(i18n.Line(err.Error(), 600))).Warn("outbox: not delivered at start")
 		}
-		ss.uiDo(func() { ss.loadRecord(); ss.refresh() })
+		ss.uiDo(func() {
+			ss.loadRecord()
+			ss.refresh()
+			if ss.startRetried != nil {
+				ss.startRetried()
+			}
+		})
 	}()
 }
 

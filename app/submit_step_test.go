@@ -600,12 +600,17 @@ func TestSubmitByHTTPSThroughOutbox(t *testing.T) {
 	// A restart retries what waits (and fails once more), then Retry
 	// delivers it.
 	h2 := newHarness()
+	// Retry is pressed once the start-up retry is over: pressed while it
+	// still held the outbox, Retry was told another program sends it.
+	retried := false
+	h2.wz.submit.startRetried = func() { retried = true }
 	h2.wz.submit.retryAtStart()
-	h2.pump.waitUntil(t, "the start-up retry", func() bool {
-		mu.Lock()
-		defer mu.Unlock()
-		return len(keys) >= 2
-	})
+	h2.pump.waitUntil(t, "the start-up retry", func() bool { return retried })
+	mu.Lock()
+	if len(keys) != 2 {
+		t.Errorf("the start-up retry sent %d requests in all, want 2", len(keys))
+	}
+	mu.Unlock()
 	v2 := h2.show(t)
 	h2.pump.waitUntil(t, "the outbox count", func() bool { h2.wz.submit.loadRecord(); return h2.wz.submit.pending == 1 })
 	h2.wz.submit.refresh()

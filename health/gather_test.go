@@ -188,7 +188,7 @@ func TestCertificateExpiry(t *testing.T) {
 		for _, f := range r.Findings {
 			if strings.HasSuffix(f.ID, ".expiry") {
 				n++
-				if f.Status != c.want || f.Value == nil || int(*f.Value+0.5) != c.days || !strings.Contains(f.Observed.EN, strconv.Itoa(c.days-1)) && !strings.Contains(f.Observed.EN, strconv.Itoa(c.days)) {
+				if f.Status != c.want || f.Value == nil || int(*f.Value/86400+0.5) != c.days || !strings.Contains(f.Observed.EN, strconv.Itoa(c.days-1)) && !strings.Contains(f.Observed.EN, strconv.Itoa(c.days)) {
 					t.Errorf("%d days: %+v (value %v)", c.days, f, *f.Value)
 				}
 			}

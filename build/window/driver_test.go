@@ -532,13 +532,25 @@ func (w *walk) radio(key string) {
 	s := w.wait("option "+key, func(s *snap) bool {
 		return len(s.find(func(it item) bool { return it.K == "radio" && it.has(key) })) > 0
 	})
-	o := s.find(func(it item) bool { return it.K == "radio" && it.has(key) })[0]
-	// The option's circle and text sit at its left; its row is as wide as the group.
-	o.W = min(o.W, 120)
-	w.click(o)
-	w.wait(key+" chosen", func(s *snap) bool {
+	chosen := func(s *snap) bool {
 		return len(s.find(func(it item) bool { return it.K == "radio" && it.has(key) && it.Sel })) > 0
-	})
+	}
+	if chosen(s) {
+		return
+	}
+	// Clicked again where it is when the page moved under the pointer (a
+	// row added above it a moment before): one click was lost so.
+	find := func(s *snap) (item, bool) {
+		os := s.find(func(it item) bool { return it.K == "radio" && it.has(key) })
+		if len(os) == 0 {
+			return item{}, false
+		}
+		o := os[0]
+		// The option's circle and text sit at its left; its row is as wide as the group.
+		o.W = min(o.W, 120)
+		return o, true
+	}
+	w.clickUntil("option "+key, find, key+" chosen", 20*time.Second, true, chosen)
 }
 
 // tick clicks the check with key once and waits until it flipped.
