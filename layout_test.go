@@ -48,6 +48,10 @@ var allowed = map[string][]string{
 	"xroad/metaservice":                 {"remote", "i18n"},
 	"xroad/metaservice/metaservicetest": {"xroad/metaservice", "internal/testcert"},
 
+	// The Catalogue export of what connect read: the one adapter of the
+	// two flows, for both front ends.
+	"xroad/connect/catalogue": {"xroad/connect", "enroll"},
+
 	// Keeping it running (issue 16): a flow beside checks.
 	// Alerts send by the submission's SMTP code (enroll) and read a bot
 	// token from the OS keyring (internal/secrets).

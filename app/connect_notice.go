@@ -17,6 +17,8 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/onboarding"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad/connect"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad/connect/catalogue"
 )
 
 // noticeInput is the notice: the registered subsystems (every wanted
@@ -127,26 +129,17 @@ func (cs *connectStep) catalogue() []enroll.CatalogueSubsystem {
 	for _, s := range cs.subs {
 		names[strings.ToLower(s.Code)] = s.Name
 	}
-	var out []enroll.CatalogueSubsystem
+	var mine []connect.Subsystem
 	for _, s := range cs.inventory {
 		if s.MemberClass != p.MemberClass || s.MemberCode != p.MemberCode {
 			continue
 		}
-		name := s.Name
 		if n := names[strings.ToLower(s.Code)]; n != "" {
-			name = n
+			s.Name = n
 		}
-		c := enroll.CatalogueSubsystem{Instance: s.Instance, MemberClass: s.MemberClass, MemberCode: s.MemberCode, Code: s.Code, Name: name, Status: s.Status}
-		for _, v := range s.Services {
-			sv := enroll.CatalogueService{Code: v.Code, Type: v.Type, URL: v.URL, Title: v.Title}
-			for _, e := range v.Endpoints {
-				sv.Endpoints = append(sv.Endpoints, enroll.CatalogueEndpoint{Method: e.Method, Path: e.Path})
-			}
-			c.Services = append(c.Services, sv)
-		}
-		out = append(out, c)
+		mine = append(mine, s)
 	}
-	return out
+	return catalogue.Of(mine)
 }
 
 // exportCatalogue asks where to write the export (CSV or JSON by the

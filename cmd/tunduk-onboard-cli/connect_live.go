@@ -4,7 +4,7 @@ package main
 // inventory file, or from the server itself: the same session flags as
 // the other client and service verbs (--ssh or --local, the admin user,
 // sudo), connect.Inventory read through it, and the one conversion of the
-// connect flow's subsystems into the Catalogue's (catalogueOf), which the
+// connect flow's subsystems into the Catalogue's (catalogue.Of), which the
 // inventory file goes through too.
 
 import (
@@ -19,6 +19,7 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/configure"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/connect"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad/connect/catalogue"
 )
 
 // liveOpts are the session flags of a verb that may read the server.
@@ -75,26 +76,7 @@ func (o *liveOpts) read(stdin io.Reader, stderr io.Writer) ([]enroll.CatalogueSu
 		key, data := configure.Explain(err)
 		return nil, o.in, failed(o.lang, err).as(key, data)
 	}
-	return catalogueOf(subs), o.in, nil
-}
-
-// catalogueOf is the connect flow's subsystems as the Catalogue export
-// and the notice take them, field by field. Text from the server is
-// cleaned where it is shown (enroll.CatalogueRows, the notice).
-func catalogueOf(subs []connect.Subsystem) []enroll.CatalogueSubsystem {
-	var out []enroll.CatalogueSubsystem
-	for _, s := range subs {
-		cs := enroll.CatalogueSubsystem{Instance: s.Instance, MemberClass: s.MemberClass, MemberCode: s.MemberCode, Code: s.Code, Name: s.Name, Status: s.Status}
-		for _, sv := range s.Services {
-			csv := enroll.CatalogueService{Code: sv.Code, Type: sv.Type, URL: sv.URL, Title: sv.Title}
-			for _, e := range sv.Endpoints {
-				csv.Endpoints = append(csv.Endpoints, enroll.CatalogueEndpoint{Method: e.Method, Path: e.Path})
-			}
-			cs.Services = append(cs.Services, csv)
-		}
-		out = append(out, cs)
-	}
-	return out
+	return catalogue.Of(subs), o.in, nil
 }
 
 // readInventory reads an inventory file: a JSON array of the connect
@@ -109,5 +91,5 @@ func readInventory(path string) ([]enroll.CatalogueSubsystem, error) {
 	if err := json.Unmarshal(data, &inv); err != nil {
 		return nil, errKey("cli.export.err_inventory", map[string]any{"File": path, "Error": i18n.Line(err.Error(), 200)})
 	}
-	return catalogueOf(inv), nil
+	return catalogue.Of(inv), nil
 }
