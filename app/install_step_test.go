@@ -56,11 +56,15 @@ func installOverSSHD(t *testing.T) (*wizard, uiPump) {
 func showInstall(wz *wizard, rep *checks.Report) uiPump {
 	wz.readiness.report = rep
 	p := make(uiPump)
-	wz.install.uiDo = func(f func()) {
+	do := func(f func()) {
 		done := make(chan struct{})
 		p <- func() { defer close(done); f() }
 		<-done
 	}
+	// The steps after Install too: a test that goes on to Configure
+	// starts its session there, whose updates ran beside the test's own
+	// goroutine (the race detector saw it; text shaping crashed so).
+	wz.install.uiDo, wz.configure.uiDo, wz.register.uiDo, wz.connect.uiDo = do, do, do, do
 	wz.cur = wz.stepIndex(stepInstall)
 	wz.showStep()
 	return p
