@@ -137,20 +137,8 @@ func (cs *connectStep) refreshService(i int) {
 		return
 	}
 	p, sub := cs.params(), s.Code
-	var inv []connect.Subsystem
-	cs.outcome = nil
-	cs.start("refresh", func(ctx context.Context, ss *serverSession, in sessionInput) error {
-		if _, err := connect.Refresh(ctx, ss.API(), p, sub, codes[0], false); err != nil {
-			return err
-		}
-		var err error
-		inv, err = connect.Inventory(ctx, ss.API())
+	cs.readServer("refresh", func(ctx context.Context, api *xroad.Client) error {
+		_, err := connect.Refresh(ctx, api, p, sub, codes[0], false)
 		return err
-	}, func(err error) {
-		if err != nil {
-			cs.fail(err)
-			return
-		}
-		cs.took(inv)
-	}, cs.refresh)
+	})
 }

@@ -320,10 +320,19 @@ func (cs *connectStep) setStatus(s *onboarding.ConnectSubsystem, st string, at t
 }
 
 // refreshServer reads the subsystems and services the server holds.
-func (cs *connectStep) refreshServer() {
+func (cs *connectStep) refreshServer() { cs.readServer("inventory", nil) }
+
+// readServer does first (when set) and then reads the subsystems and
+// services the server holds, shown as they are now.
+func (cs *connectStep) readServer(what string, first func(context.Context, *xroad.Client) error) {
 	var inv []connect.Subsystem
 	cs.outcome = nil
-	cs.start("inventory", func(ctx context.Context, s *serverSession, in sessionInput) error {
+	cs.start(what, func(ctx context.Context, s *serverSession, in sessionInput) error {
+		if first != nil {
+			if err := first(ctx, s.API()); err != nil {
+				return err
+			}
+		}
 		var err error
 		inv, err = connect.Inventory(ctx, s.API())
 		return err

@@ -257,6 +257,11 @@ func TestConnectStepRealServer(t *testing.T) {
 		t.Fatal("the export is not in the record")
 	}
 
+	// "Read the server" shows what the server holds again.
+	cs.inventory = nil
+	test.Tap(v.read)
+	h.pump.waitUntil(t, "the server read", func() bool { return cs.busy == "" && len(cs.inventory) > 0 })
+
 	// The server's internal TLS certificate, saved for the information system.
 	test.Tap(v.tlsExport)
 	h.idle(t, &cs.sessionRunner, "the export")
