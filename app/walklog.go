@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -105,6 +106,7 @@ func (wz *wizard) startWalkLog(path string) (stop func()) {
 		var last, written []byte
 		var prev *walkSnap
 		var restlessSince time.Time    // when the window began to change on every look
+		var changes []string           // what changed since then (the first few kinds)
 		seen := map[string]time.Time{} // problems, when first seen
 		tick := time.NewTicker(walkTick)
 		defer tick.Stop()
@@ -152,13 +154,16 @@ func (wz *wizard) startWalkLog(path string) (stop func()) {
 			write := string(b) == string(last) && string(b) != string(written)
 			switch {
 			case string(b) == string(last):
-				restlessSince = time.Time{}
+				restlessSince, changes = time.Time{}, nil
 			case restlessSince.IsZero():
-				restlessSince = now
+				restlessSince, changes = now, noteChange(nil, walkChange(prev, s))
 			case now.Sub(restlessSince) >= walkRestless:
+				changes = noteChange(changes, walkChange(prev, s))
 				s.Problems = append(s.Problems, fmt.Sprintf("%s: the window changed on every look for %s; %s",
-					restless, now.Sub(restlessSince).Round(time.Second), walkChange(prev, s)))
-				write, restlessSince = true, now
+					restless, now.Sub(restlessSince).Round(time.Second), strings.Join(changes, "; ")))
+				write, restlessSince, changes = true, now, nil
+			default:
+				changes = noteChange(changes, walkChange(prev, s))
 			}
 			// Written once it held still for a tick, and only when new.
 			if write {
@@ -180,6 +185,16 @@ func (wz *wizard) startWalkLog(path string) (stop func()) {
 
 // walkChange names what differs between two looks at the window: the
 // first widget only one of them has, else the step or the dialogs.
+// noteChange adds c to the changes seen while the window was restless,
+// the first few distinct ones only (the same change on every look is
+// the usual case; which one is what a reader needs).
+func noteChange(seen []string, c string) []string {
+	if len(seen) >= 4 || slices.Contains(seen, c) {
+		return seen
+	}
+	return append(seen, c)
+}
+
 func walkChange(a, b *walkSnap) string {
 	if a == nil {
 		return "nothing to compare"
