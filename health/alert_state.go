@@ -28,12 +28,15 @@ type AlertState struct {
 
 // Sent is one problem a channel was told of and not yet of its end.
 type Sent struct {
-	Channel string    `json:"channel"`
-	Host    string    `json:"host"`
-	ID      string    `json:"id"`
-	Status  Status    `json:"status"`
-	Title   i18n.Text `json:"title"` // to name it when it ends unseen
-	At      time.Time `json:"at"`
+	Channel string `json:"channel"`
+	Host    string `json:"host"`
+	ID      string `json:"id"`
+	Status  Status `json:"status"`
+	// Stage is the finding's Stage when told. Files of versions that kept
+	// none lack it (schema v1 either way): see AlertState.plan.
+	Stage string    `json:"stage,omitempty"`
+	Title i18n.Text `json:"title"` // to name it when it ends unseen
+	At    time.Time `json:"at"`
 }
 
 // StateError is a state file that exists but cannot be used: not JSON,
