@@ -2,7 +2,6 @@ package health
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"time"
 	"unicode/utf16"
@@ -97,8 +96,7 @@ func (a *Alerter) Run(ctx context.Context, reports []Report) (AlertResult, error
 	}
 	st, err := LoadAlertState(a.StatePath)
 	if err != nil {
-		var se *StateError
-		if !errors.As(err, &se) {
+		if !isStateError(err) {
 			return res, err
 		}
 		res.State = err
