@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -60,15 +58,10 @@ func (b *Bot) Busy(retryAfter ...int) {
 	b.mu.Unlock()
 }
 
-// CAFile writes the server's certificate as PEM into dir, for a client
-// that trusts extra CAs from a file (--tls-ca).
-func (b *Bot) CAFile(t testing.TB, dir string) string {
-	p := filepath.Join(dir, "bot-ca.pem")
-	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: b.Certificate().Raw})
-	if err := os.WriteFile(p, pemBytes, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
+// CertPEM is the server's certificate, for a client that trusts extra
+// CAs from a file (--tls-ca).
+func (b *Bot) CertPEM() []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: b.Certificate().Raw})
 }
 
 // Texts are the messages accepted, in order.
