@@ -14,8 +14,10 @@ import (
 
 // X-Road keeps its services' own logs in LogDir (logback, one file per
 // service: X-Road 7.4.2 src/packages/src/xroad/default-configuration/
-// *-logback.xml, e.g. /var/log/xroad/proxy.log) and their start-up and
-// crashes in the journal of each unit.
+// proxy-logback.xml, logOutputPath /var/log/xroad, proxy.log; rolled
+// over to proxy.<date>.<n>.log.zip, which *.log leaves out) and their
+// start-up and crashes in the journal of each unit
+// (src/packages/src/xroad/ubuntu/generic/xroad-*.service).
 const LogDir = "/var/log/xroad"
 
 // Defaults and bounds of LogOptions: a help desk reads the end of a log,
@@ -27,7 +29,7 @@ const (
 	// pattern are ~200-300 KiB.
 	DefaultLogBytes = 256 << 10
 	// maxLogFiles bounds the files of LogDir taken (X-Road writes about
-	// ten; rotated ones end in .gz or a date and are left out).
+	// ten).
 	maxLogFiles = 20
 )
 
