@@ -2,7 +2,6 @@ package health
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"time"
 	"unicode/utf16"
@@ -49,6 +48,7 @@ type Alert struct {
 	Host     string
 	ID       string
 	Status   Status
+	Stage    string // the finding's Stage: a threshold crossed within Status
 	Was      Status // the status told before; "" when new
 	Title    i18n.Text
 	Observed i18n.Text
@@ -66,12 +66,24 @@ type Alerter struct {
 
 // AlertResult says what a run did.
 type AlertResult struct {
-	Sent   map[string]int // alerts delivered per channel
-	Errors []error        // one per channel that failed (AlertError or enroll's)
+	Sent map[string]int // alerts delivered per channel
+	// Errors has one *ChannelError per channel that failed, wrapping an
+	// AlertError or enroll's.
+	Errors []error
 	// State is a *StateError when the state file was damaged: the run
 	// went on from an empty state.
 	State error
 }
+
+// ChannelError is one channel's failure in a run: which channel (as
+// Sender.Channel names it, never a secret) and why.
+type ChannelError struct {
+	Channel string
+	Err     error
+}
+
+func (e *ChannelError) Error() string { return e.Channel + ": " + e.Err.Error() }
+func (e *ChannelError) Unwrap() error { return e.Err }
 
 // Run sends what changed since the last run. A channel that fails is
 // retried on the next run with what it missed; the others are not held
@@ -84,8 +96,7 @@ func (a *Alerter) Run(ctx context.Context, reports []Report) (AlertResult, error
 	}
 	st, err := LoadAlertState(a.StatePath)
 	if err != nil {
-		var se *StateError
-		if !errors.As(err, &se) {
+		if !isStateError(err) {
 			return res, err
 		}
 		res.State = err
@@ -93,13 +104,14 @@ func (a *Alerter) Run(ctx context.Context, reports []Report) (AlertResult, error
 	changed := false
 	for _, s := range a.Senders {
 		ch := s.Channel()
-		alerts := st.plan(ch, reports)
+		alerts, adopted := st.plan(ch, reports)
+		changed = changed || adopted
 		if len(alerts) == 0 {
 			continue
 		}
 		for _, p := range composeAlerts(a.Lang, alerts, s.Limit()) {
 			if err := s.Send(ctx, p.subject, p.text); err != nil {
-				res.Errors = append(res.Errors, err)
+				res.Errors = append(res.Errors, &ChannelError{Channel: ch, Err: err})
 				break // later parts would arrive out of order
 			}
 			st.apply(ch, p.alerts, now())
@@ -117,39 +129,42 @@ func (a *Alerter) Run(ctx context.Context, reports []Report) (AlertResult, error
 
 // plan lists what channel ch has not been told of. A host missing from
 // reports keeps its state (a run over part of a fleet forgets nothing);
-// a finding of a checked host that is no longer reported has ended.
-func (s *AlertState) plan(ch string, reports []Report) []Alert {
-	var out []Alert
+// a finding of a checked host that is no longer reported has ended. A
+// problem is told again when its status changes, or its stage (a later
+// threshold crossed at the same status). A problem remembered without a
+// stage (a state written before stages were kept) takes the finding's
+// stage without an alert: adopted says the state changed so.
+func (s *AlertState) plan(ch string, reports []Report) (out []Alert, adopted bool) {
 	for _, r := range reports {
-		was := func(id string) (Sent, bool) {
-			if i := s.find(ch, r.Host, id); i >= 0 {
-				return s.Sent[i], true
-			}
-			return Sent{}, false
-		}
-		prev, told := was(hostID)
+		i := s.find(ch, r.Host, hostID)
 		if r.Err != "" {
-			if !told {
+			if i < 0 {
 				out = append(out, Alert{Host: r.Host, ID: hostID, Status: Unknown,
 					Title: i18n.TT("health.alert.unreachable", nil), Observed: i18n.Same(r.Err)})
 			}
 			continue // the findings are not known: nothing else changes
 		}
-		if told {
-			out = append(out, Alert{Host: r.Host, ID: hostID, Status: OK, Was: prev.Status, Title: prev.Title})
+		if i >= 0 {
+			out = append(out, Alert{Host: r.Host, ID: hostID, Status: OK, Was: s.Sent[i].Status, Title: s.Sent[i].Title})
 		}
 		seen := map[string]bool{hostID: true}
 		for _, f := range r.Findings {
 			seen[f.ID] = true
-			prev, told := was(f.ID)
+			i := s.find(ch, r.Host, f.ID)
+			var prev Sent
+			if i >= 0 {
+				prev = s.Sent[i]
+			}
 			switch {
-			case (f.Status == Warning || f.Status == Critical) && (!told || prev.Status != f.Status):
-				a := Alert{Host: r.Host, ID: f.ID, Status: f.Status, Title: f.Title, Observed: f.Observed, Fix: f.Fix}
-				if told {
+			case (f.Status == Warning || f.Status == Critical) && i >= 0 && prev.Status == f.Status && prev.Stage == "" && f.Stage != "":
+				s.Sent[i].Stage, adopted = f.Stage, true
+			case (f.Status == Warning || f.Status == Critical) && (i < 0 || prev.Status != f.Status || prev.Stage != f.Stage):
+				a := Alert{Host: r.Host, ID: f.ID, Status: f.Status, Stage: f.Stage, Title: f.Title, Observed: f.Observed, Fix: f.Fix}
+				if i >= 0 {
 					a.Was = prev.Status
 				}
 				out = append(out, a)
-			case f.Status == OK && told:
+			case f.Status == OK && i >= 0:
 				out = append(out, Alert{Host: r.Host, ID: f.ID, Status: OK, Was: prev.Status, Title: f.Title, Observed: f.Observed})
 			}
 		}
@@ -159,7 +174,7 @@ func (s *AlertState) plan(ch string, reports []Report) []Alert {
 			}
 		}
 	}
-	return out
+	return out, adopted
 }
 
 // apply records that ch was told of alerts.
@@ -171,9 +186,9 @@ func (s *AlertState) apply(ch string, alerts []Alert, at time.Time) {
 			s.Sent = append(s.Sent[:i], s.Sent[i+1:]...)
 		case a.Status == OK:
 		case i >= 0:
-			s.Sent[i].Status, s.Sent[i].Title, s.Sent[i].At = a.Status, a.Title, at.UTC()
+			s.Sent[i].Status, s.Sent[i].Stage, s.Sent[i].Title, s.Sent[i].At = a.Status, a.Stage, a.Title, at.UTC()
 		default:
-			s.Sent = append(s.Sent, Sent{Channel: ch, Host: a.Host, ID: a.ID, Status: a.Status, Title: a.Title, At: at.UTC()})
+			s.Sent = append(s.Sent, Sent{Channel: ch, Host: a.Host, ID: a.ID, Status: a.Status, Stage: a.Stage, Title: a.Title, At: at.UTC()})
 		}
 	}
 }
@@ -231,7 +246,7 @@ func alertBlock(lang string, a Alert) string {
 	switch {
 	case a.Status == OK:
 		key = "health.alert.recovered"
-	case a.Was != "":
+	case a.Was != "" && a.Was != a.Status:
 		key = "health.alert.changed"
 	}
 	lines := []string{i18n.T(lang, key, d)}

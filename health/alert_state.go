@@ -28,18 +28,22 @@ type AlertState struct {
 
 // Sent is one problem a channel was told of and not yet of its end.
 type Sent struct {
-	Channel string    `json:"channel"`
-	Host    string    `json:"host"`
-	ID      string    `json:"id"`
-	Status  Status    `json:"status"`
-	Title   i18n.Text `json:"title"` // to name it when it ends unseen
-	At      time.Time `json:"at"`
+	Channel string `json:"channel"`
+	Host    string `json:"host"`
+	ID      string `json:"id"`
+	Status  Status `json:"status"`
+	// Stage is the finding's Stage when told. Files of versions that kept
+	// none lack it (schema v1 either way): see AlertState.plan.
+	Stage string    `json:"stage,omitempty"`
+	Title i18n.Text `json:"title"` // to name it when it ends unseen
+	At    time.Time `json:"at"`
 }
 
-// StateError is a state file that exists but cannot be used: not JSON,
-// another schema, too large. It is reported, never passed over in
-// silence: the run goes on as if nothing had been sent (a problem told
-// twice beats one never told) and the damaged file is kept aside.
+// StateError is a state file (the alerts' or status's history) that
+// exists but cannot be used: not JSON, another schema, too large. It is
+// reported, never passed over in silence: the run goes on from an empty
+// state (for alerts: a problem told twice beats one never told) and the
+// damaged file is kept aside.
 type StateError struct {
 	Path string
 	Kept string // where the damaged file was moved; "" if it could not be
@@ -47,7 +51,7 @@ type StateError struct {
 }
 
 func (e *StateError) Error() string {
-	return fmt.Sprintf("health: alert state %s is damaged (kept as %s), every current problem is sent again: %v", e.Path, e.Kept, e.Err)
+	return fmt.Sprintf("health: state file %s is damaged (kept as %s), started again from an empty state: %v", e.Path, e.Kept, e.Err)
 }
 
 func (e *StateError) Unwrap() error { return e.Err }
@@ -57,21 +61,32 @@ func (e *StateError) Unwrap() error { return e.Err }
 // gives an empty state and a *StateError; one that cannot be read at
 // all, no state and the OS's error.
 func LoadAlertState(path string) (*AlertState, error) {
-	st := &AlertState{Schema: StateSchema}
-	b, err := readcap.ReadFile(path, readcap.AlertState)
+	st, err := loadState(path, readcap.AlertState, StateSchema, func(s *AlertState) string { return s.Schema })
+	if st == nil && (err == nil || isStateError(err)) {
+		st = &AlertState{Schema: StateSchema}
+	}
+	return st, err
+}
+
+// loadState reads the JSON state of schema want at path, at most limit
+// bytes: nil and no error when there is no file; nil and a *StateError
+// when it is damaged (moved aside); nil and the OS's error when it
+// cannot be read at all.
+func loadState[T any](path string, limit int64, want string, schema func(*T) string) (*T, error) {
+	b, err := readcap.ReadFile(path, limit)
 	var capped *readcap.Error
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return st, nil
+		return nil, nil
 	case err != nil && !errors.As(err, &capped):
 		// Not readable (no permission, a folder): no damage to set
 		// aside, and going on would send every problem on every run.
 		return nil, err
 	}
 	if err == nil {
-		var got AlertState
-		if err = json.Unmarshal(b, &got); err == nil && got.Schema != StateSchema {
-			err = fmt.Errorf("schema %q, want %q", got.Schema, StateSchema)
+		var got T
+		if err = json.Unmarshal(b, &got); err == nil && schema(&got) != want {
+			err = fmt.Errorf("schema %q, want %q", schema(&got), want)
 		}
 		if err == nil {
 			return &got, nil
@@ -86,7 +101,12 @@ func LoadAlertState(path string) (*AlertState, error) {
 			serr.Kept = kept
 		}
 	}
-	return st, serr
+	return nil, serr
+}
+
+func isStateError(err error) bool {
+	var se *StateError
+	return errors.As(err, &se)
 }
 
 // Save writes the state whole or not at all, readable by its owner only.

@@ -155,7 +155,7 @@ func noAlertSecret(t *testing.T, text string, files ...string) {
 func TestAlertsRetriedAfterFailure(t *testing.T) {
 	logs := alertLogs(t)
 	bot := startBot(t, "42")
-	bot.echo = true
+	bot.Echo()
 	wrong := bot.sender()
 	wrong.Token = "7012345678:AAF-wrongBotTokenValue_0123456789abcd"
 	good := startBot(t, "43")
@@ -195,7 +195,7 @@ func TestTelegramRetryAfter(t *testing.T) {
 	bot := startBot(t, "7")
 	s := bot.sender()
 	s.MaxRetryAfter = 3 * time.Second
-	bot.busy = []int{1}
+	bot.Busy(1)
 	start := time.Now()
 	if err := s.Send(context.Background(), "", "hello"); err != nil {
 		t.Fatal(err)
@@ -204,7 +204,7 @@ func TestTelegramRetryAfter(t *testing.T) {
 		t.Fatalf("took %v, %d sent; want one retry after 1 s", d, len(bot.Texts()))
 	}
 	for _, busy := range [][]int{{1, 1}, {60}} {
-		bot.busy = busy
+		bot.Busy(busy...)
 		start = time.Now()
 		err := s.Send(context.Background(), "", "hello")
 		var ae *AlertError

@@ -17,8 +17,27 @@ const TelegramAccount = "telegram:bot"
 // a colon, letters (core.telegram.org/bots/api "Authorizing your bot").
 var tokenShape = regexp.MustCompile(`^[0-9]{1,20}:[A-Za-z0-9_-]{20,100}$`)
 
-// keyringGet is the OS keyring (internal/secrets); tests put a map there.
-var keyringGet = secrets.Get
+// keyringGet and keyringSet are the OS keyring (internal/secrets); tests
+// put a map there.
+var keyringGet, keyringSet = secrets.Get, secrets.Set
+
+// SaveTelegramToken keeps tok in the OS keyring under TelegramAccount,
+// where TelegramToken("") finds it. Its error never holds the token.
+func SaveTelegramToken(tok string) error {
+	if _, err := checkToken(tok, TelegramAccount); err != nil {
+		return err
+	}
+	if err := keyringSet(TelegramAccount, tok); err != nil {
+		return &AlertError{Key: "health.alert.err.token_keyring_save", Err: err}
+	}
+	return nil
+}
+
+// ParseTelegramToken checks that tok, read from where (a flag), is a
+// bot token, without showing it.
+func ParseTelegramToken(tok, where string) (string, error) {
+	return checkToken(strings.TrimSpace(tok), where)
+}
 
 // TelegramToken reads the bot token: from file when one is named (a
 // file only its owner, root or the user running us, may read: one that

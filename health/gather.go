@@ -21,6 +21,10 @@ type Options struct {
 	Anchor []byte
 	// Now is the clock (tests); nil: time.Now.
 	Now func() time.Time
+	// History is the archive sizes of earlier runs (read only): with it,
+	// the archive's growth a day and the days its disk lasts at that
+	// rate are a finding ("archive.growth"); nil: none.
+	History *History
 }
 
 // Gather looks at one installed server through its admin API session
@@ -35,7 +39,7 @@ func Gather(ctx context.Context, api *xroad.Client, h remote.Host, p *profile.Pr
 		now = time.Now
 	}
 	r := Report{Schema: Schema, Host: o.Name, CheckedAt: now().UTC()}
-	g := &gatherer{api: api, p: p, th: p.Health, now: now}
+	g := &gatherer{api: api, p: p, th: p.Health, now: now, name: o.Name, history: o.History}
 	if len(g.th.CertExpiryDays) == 0 {
 		g.th = profile.DefaultHealth()
 	}
@@ -54,11 +58,13 @@ func Failed(name string, at time.Time, err error) Report {
 }
 
 type gatherer struct {
-	api *xroad.Client
-	p   *profile.Profile
-	th  profile.Health
-	now func() time.Time
-	out []Finding
+	api     *xroad.Client
+	p       *profile.Profile
+	th      profile.Health
+	now     func() time.Time
+	name    string
+	history *History
+	out     []Finding
 
 	ocspURLs, tsaURLs []string // for the network path
 }

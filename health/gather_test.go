@@ -246,3 +246,21 @@ func TestGatheredMetricsPassPromtool(t *testing.T) {
 		t.Fatalf("promtool: %v: %s\n%s", err, out, b.String())
 	}
 }
+
+// TestArchiveGrowthFromProbe: through the real probe, the archive's size
+// against a history two days old gives its growth a day, and the free
+// space of the archive's disk (df on the server) the days it lasts.
+func TestArchiveGrowthFromProbe(t *testing.T) {
+	e := start(t)
+	hist := &health.History{Schema: health.HistorySchema, Hosts: map[string][]health.Sample{
+		"ss1": {{At: time.Now().Add(-48 * time.Hour), Bytes: 0}}}}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	r := health.Gather(ctx, e.api, e.c, e.prof, health.Options{Name: "ss1", History: hist})
+	f := find(t, r, "archive.growth", "")
+	// 40 KiB over two days.
+	if f.Status != health.OK || f.Value == nil || *f.Value < 19<<10 || *f.Value > 21<<10 ||
+		!strings.Contains(f.Observed.EN, "Grows 20.0 KiB a day (over the last 2d)") || !strings.Contains(f.Observed.EN, "free on its disk last about") {
+		t.Fatalf("growth %+v", f)
+	}
+}

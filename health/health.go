@@ -27,9 +27,13 @@ const (
 type Finding struct {
 	// ID names what was looked at, stable across runs and versions:
 	// "units", "globalconf", "token.0", "cert.<sha1>", "ocsp.<url>"...
-	// Alerts are sent once per new (ID, Status).
-	ID       string    `json:"id"`
-	Status   Status    `json:"status"`
+	// Alerts are sent once per new (ID, Status, Stage).
+	ID     string `json:"id"`
+	Status Status `json:"status"`
+	// Stage is the threshold crossed where one status spans several
+	// (a certificate's 14 and 7 days, both critical: "14d", "7d"). An
+	// alert goes out again when it changes, though the status does not.
+	Stage    string    `json:"stage,omitempty"`
 	Title    i18n.Text `json:"title"`
 	Observed i18n.Text `json:"observed"` // host text cleaned (i18n.Line)
 	Why      i18n.Text `json:"why,omitempty"`

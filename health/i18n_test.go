@@ -27,5 +27,5 @@ func TestGatherKeysTranslated(t *testing.T) {
 		"Age": "3m", "URL": "http://x", "CA": "CN=ca", "ID": "i", "State": "s", "Name": "n", "Type": "SOFTWARE",
 		"Subject": "s", "Usage": "signing", "Hash": "h", "OCSP": "o", "Days": 3, "Date": "2026-12-12", "Threshold": 14,
 		"Unit": "xroad-proxy", "Offset": "+1.0", "Within": "0.2", "Path": "/var/lib/xroad", "Free": "1 GiB", "Min": "10 GiB",
-		"Size": "1 MiB", "Addr": "a:1", "Purpose": "ocsp"})
+		"Size": "1 MiB", "Addr": "a:1", "Purpose": "ocsp", "Rate": "5 MiB", "Span": "3d"})
 }

@@ -38,8 +38,10 @@ func probeScript(th profile.Health, units []string, addrs []Endpoint) string {
 	// The message log archive: X-Road 7.4.2 MessageLogProperties.java
 	// (archive-path, default /var/lib/xroad), files mlog-*.zip (LogArchiveWriter).
 	b.WriteString("echo '#archive'\n")
-	fmt.Fprintf(&b, "if [ -d %s ]; then find %s -maxdepth 1 -name 'mlog-*.zip' -type f 2>/dev/null | head -n 100000 | tr '\\n' '\\0' | xargs -0 -r du -ck 2>/dev/null | tail -n 1 | awk '{print \"kb \" $1}'; echo 'dir yes'; fi\n",
-		remote.Quote(th.ArchivePath), remote.Quote(th.ArchivePath))
+	// Its disk's free space, for the days it lasts at the archive's growth.
+	a := remote.Quote(th.ArchivePath)
+	fmt.Fprintf(&b, "if [ -d %s ]; then find %s -maxdepth 1 -name 'mlog-*.zip' -type f 2>/dev/null | head -n 100000 | tr '\\n' '\\0' | xargs -0 -r du -ck 2>/dev/null | tail -n 1 | awk '{print \"kb \" $1}'; echo 'dir yes'; printf 'free %%s\\n' \"$(df -Pk %s 2>/dev/null | awk 'NR==2{print $4}')\"; fi\n",
+		a, a, a)
 	b.WriteString("echo '#tcp'\n")
 	b.WriteString(tcpLines(th, addrs))
 	b.WriteString("echo '#end'\n")
@@ -48,13 +50,14 @@ func probeScript(th profile.Health, units []string, addrs []Endpoint) string {
 
 // probeOut is what the probe printed, by section.
 type probeOut struct {
-	serverTime float64
-	units      map[string]string
-	freeKB     map[string]string
-	archiveKB  string
-	archiveDir bool
-	tcp        map[string]int
-	complete   bool
+	serverTime    float64
+	units         map[string]string
+	freeKB        map[string]string
+	archiveKB     string
+	archiveFreeKB string // free on the archive's disk
+	archiveDir    bool
+	tcp           map[string]int
+	complete      bool
 }
 
 func parseProbe(out []byte) probeOut {
@@ -77,9 +80,12 @@ func parseProbe(out []byte) probeOut {
 		case "df":
 			p.freeKB[k] = strings.TrimSpace(v)
 		case "archive":
-			if k == "kb" {
+			switch k {
+			case "kb":
 				p.archiveKB = strings.TrimSpace(v)
-			} else if k == "dir" {
+			case "free":
+				p.archiveFreeKB = strings.TrimSpace(v)
+			case "dir":
 				p.archiveDir = true
 			}
 		case "tcp":
@@ -206,4 +212,50 @@ func (g *gatherer) archive(p probeOut) {
 	b := kb * 1024
 	d := map[string]any{"Path": g.th.ArchivePath, "Size": remote.SizeText(int64(b))}
 	g.add(withValue(mk("archive", OK, "archive", "observed", d), float64(b), "tunduk_onboard_messagelog_archive_bytes", nil))
+	if g.history != nil {
+		free, err := strconv.ParseUint(p.archiveFreeKB, 10, 64)
+		g.archiveGrowth(b, free*1024, err == nil)
+	}
+}
+
+// archiveGrowth: the archive's growth a day since the oldest size the
+// history holds (at least a day back), and the days the free space of
+// its disk lasts at that rate: a warning below the profile's
+// archive_runway_days. No verdict until a day of history is there.
+func (g *gatherer) archiveGrowth(size, free uint64, freeKnown bool) {
+	now := g.now()
+	perDay, span, ok := growth(g.history.Hosts[g.name], now, size)
+	d := map[string]any{"Path": g.th.ArchivePath}
+	if !ok {
+		g.add(mk("archive.growth", OK, "archive_growth", "first", d))
+		return
+	}
+	d["Rate"], d["Span"] = remote.SizeText(int64(perDay)), shortDur(span)
+	obs, st := "observed", OK
+	switch {
+	case perDay < 1:
+		obs = "flat"
+	case !freeKnown:
+		obs = "no_free"
+	default:
+		left := float64(free) / perDay
+		d["Free"], d["Days"] = remote.SizeText(int64(free)), int(left)
+		if left < float64(g.runwayDays()) {
+			st = Warning
+		}
+	}
+	d["Want"] = g.runwayDays()
+	// The rate has no metric: Prometheus computes it from
+	// tunduk_onboard_messagelog_archive_bytes (deriv, predict_linear).
+	f := mk("archive.growth", st, "archive_growth", obs, d)
+	f.Value = &perDay
+	g.add(f)
+}
+
+// runwayDays is the profile's archive_runway_days (0: 30).
+func (g *gatherer) runwayDays() int {
+	if g.th.ArchiveRunwayDays > 0 {
+		return g.th.ArchiveRunwayDays
+	}
+	return profile.DefaultHealth().ArchiveRunwayDays
 }

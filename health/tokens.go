@@ -2,6 +2,7 @@ package health
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"strings"
 
@@ -109,8 +110,8 @@ func (g *gatherer) cert(k xroad.Key, c xroad.TokenCertificate) {
 	g.add(withValue(mk(base+".ocsp", st, "cert_ocsp", "observed", d), up(st), "tunduk_onboard_cert_ocsp_good", labels))
 
 	// Expiry: warning below the first threshold, critical below the
-	// later ones; the label says which was crossed, so an alert goes out
-	// again at 7 days after the one at 14.
+	// later ones; the stage says which was crossed, so an alert goes out
+	// again at 7 days after the one at 14 (both critical).
 	na, ok := apiTime(c.Details.NotAfter)
 	if !ok {
 		g.add(unknown(base+".expiry", "not_after", errText("unreadable date "+clean(c.Details.NotAfter))))
@@ -133,11 +134,18 @@ func (g *gatherer) cert(k xroad.Key, c xroad.TokenCertificate) {
 		st = Critical
 	}
 	l := map[string]string{"usage": usage, "cert": short}
+	stage := ""
 	if crossed > 0 {
 		d["Threshold"] = crossed
+		stage = fmt.Sprintf("%dd", crossed)
+	}
+	if left <= 0 {
+		stage = "expired"
 	}
 	// Seconds, not days: promtool refuses a metric not in base units.
-	g.add(withValue(mk(base+".expiry", st, "cert_expiry", "observed", d), left*86400, "tunduk_onboard_cert_expiry_seconds", l))
+	f := withValue(mk(base+".expiry", st, "cert_expiry", "observed", d), left*86400, "tunduk_onboard_cert_expiry_seconds", l)
+	f.Stage = stage
+	g.add(f)
 }
 
 type errText string

@@ -35,6 +35,10 @@ type Health struct {
 	MinFreeBytes uint64   `json:"min_free_bytes"`
 	// ArchivePath is the message log archive (kept three years).
 	ArchivePath string `json:"archive_path"`
+	// ArchiveRunwayDays: a warning when the free space of the archive's
+	// disk runs out within so many days at the archive's growth (status
+	// remembers its size between runs). 0: 30.
+	ArchiveRunwayDays int `json:"archive_runway_days,omitempty"`
 	// Endpoints are addresses the server must reach besides those the
 	// anchor and the server's diagnostics name (host:port), e.g. the
 	// operator's OCSP and time-stamping ports.
@@ -48,7 +52,7 @@ func DefaultHealth() Health {
 	return Health{CertExpiryDays: []int{30, 14, 7}, GlobalConfWarnSeconds: 300, GlobalConfCriticalSeconds: 600,
 		ClockWarnSeconds: 2, ClockCriticalSeconds: 10, BackupWarnDays: 7, BackupCriticalDays: 30,
 		DataPaths: []string{"/var/lib/xroad", "/var/lib/postgresql"}, MinFreeBytes: 10 << 30,
-		ArchivePath: "/var/lib/xroad", ProbeSeconds: 3}
+		ArchivePath: "/var/lib/xroad", ArchiveRunwayDays: 30, ProbeSeconds: 3}
 }
 
 func (h *Health) isZero() bool {
@@ -80,6 +84,8 @@ func (h *Health) validate() *Error {
 		return bad("min_free_bytes", "must be positive")
 	case !SafePath(h.ArchivePath):
 		return bad("archive_path", "must be an absolute path of letters, digits and . _ + - /")
+	case h.ArchiveRunwayDays < 0 || h.ArchiveRunwayDays > 3650:
+		return bad("archive_runway_days", "must be 0-3650 (0: 30)")
 	case h.ProbeSeconds <= 0 || h.ProbeSeconds > 60:
 		return bad("probe_seconds", "must be 1-60")
 	}

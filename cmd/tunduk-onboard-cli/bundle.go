@@ -2,8 +2,9 @@ package main
 
 // support-bundle: one archive for the operator's help desk (issue 16),
 // made by health/bundle: the reports named, the versions, the install
-// journal, this program's logs, every file scanned for secrets first.
-// The X-Road services' log tails need SSH to the server: a later flag.
+// journal, this program's logs and, with --ssh or --local, the tails of
+// X-Road's service logs (health.ServiceLogs), every file scanned for
+// secrets first.
 
 import (
 	"errors"
@@ -14,9 +15,11 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/sirupsen/logrus"
 
+	"github.com/tunduk-onboard/tunduk-onboard/health"
 	"github.com/tunduk-onboard/tunduk-onboard/health/bundle"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/installer"
@@ -28,6 +31,11 @@ import (
 type bundleOpts struct {
 	out, report, health, journal, lang string
 	verbose                            bool
+	ssh                                sshFlags
+	local, sudoPasswordStdin           bool
+	logLines                           int
+	profile                            string
+	timeout                            time.Duration
 }
 
 func (o *bundleOpts) flags(w io.Writer) *flag.FlagSet {
@@ -39,11 +47,17 @@ func (o *bundleOpts) flags(w io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.journal, "journal", "", "add the install journal `FILE` (default: the installer's on this computer, when there is one)")
 	fs.StringVar(&o.lang, "lang", defaultLang(), "language of the help, prompts, messages and text output: en, ru or ky")
 	fs.BoolVar(&o.verbose, "verbose", false, "log debug details to standard error too")
-	fs.Usage = verbHelp(w, fs, "tunduk-onboard-cli support-bundle --out FILE [--report FILE] [--health FILE] [--journal FILE]")
+	o.ssh.register(fs, "add the tails of X-Road's logs of the security server `USER@HOST[:PORT]`, reached over SSH")
+	fs.BoolVar(&o.local, "local", false, "add the tails of X-Road's logs of this computer, the security server itself")
+	fs.BoolVar(&o.sudoPasswordStdin, "sudo-password-stdin", false, "read the sudo password from standard input (X-Road's logs are read as root; without a way to root, as the login user)")
+	fs.IntVar(&o.logLines, "log-lines", health.DefaultLogLines, "the last `N` lines of each X-Road log and journal (each at most 256 KiB)")
+	fs.StringVar(&o.profile, "profile", "", "operator profile `FILE` (default: the embedded Tunduk profile): its units' journals are read")
+	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "give up reading the server's logs after `DURATION`")
+	fs.Usage = verbHelp(w, fs, "tunduk-onboard-cli support-bundle --out FILE [--report FILE] [--health FILE] [--journal FILE] [--ssh USER@HOST[:PORT] | --local]")
 	return fs
 }
 
-func runBundle(args []string, _ io.Reader, stdout, stderr io.Writer) error {
+func runBundle(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var o bundleOpts
 	set := o.flags(stderr)
 	fail := func(err error) *userError { return cannot(o.lang, err) }
@@ -55,6 +69,14 @@ func runBundle(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	}
 	if strings.TrimSpace(o.out) == "" {
 		return fail(errors.New("no --out")).as("cli.bundle.err_out", nil)
+	}
+	if o.local {
+		if err := localConflict(set); err != nil {
+			return fail(err)
+		}
+	}
+	if o.logLines < 1 || o.logLines > health.MaxLogLines {
+		return fail(errKey("cli.bundle.err_log_lines", map[string]any{"Max": health.MaxLogLines}))
 	}
 	_, closeLog, err := logging.Setup("cli", o.verbose)
 	if err != nil {
@@ -96,6 +118,9 @@ func runBundle(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	}
 	if dir, err := logging.Dir(); err == nil {
 		in.LogDir = dir
+	}
+	if err := o.serviceLogs(&in, stdin, stderr); err != nil {
+		return fail(err)
 	}
 	m, err := bundle.Write(o.out, in)
 	if err != nil {

@@ -32,34 +32,13 @@ func TestSupportBundleVerb(t *testing.T) {
 	if !strings.Contains(stderr, "The support bundle is written to "+out) || !strings.Contains(stderr, "install-journal.json:1 xroad_api_key") {
 		t.Errorf("stderr:\n%s", stderr)
 	}
-	f, err := os.Open(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := tar.NewReader(gz)
+	files, m := readBundle(t, out)
 	var names []string
-	var m bundle.Manifest
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(tr)
+	for name, b := range files {
 		if strings.Contains(string(b), apiKey) || strings.Contains(string(b), pass) {
-			t.Errorf("%s holds a secret", h.Name)
+			t.Errorf("%s holds a secret", name)
 		}
-		names = append(names, filepath.Base(h.Name))
-		if filepath.Base(h.Name) == bundle.ManifestName {
-			json.Unmarshal(b, &m)
-		}
+		names = append(names, name)
 	}
 	for _, want := range []string{"readiness-report.json", "health-report.json", "install-journal.json", "versions.json"} {
 		if !strings.Contains(strings.Join(names, " "), want) {
@@ -75,4 +54,40 @@ func TestSupportBundleVerb(t *testing.T) {
 	if code, _, stderr := cli(t, "", "support-bundle", "--out", out, "--report", filepath.Join(dir, "none.json")); code != exitCannot || !strings.Contains(stderr, "none.json") {
 		t.Errorf("missing report: exit %d\n%s", code, stderr)
 	}
+}
+
+// readBundle is the bundle at path: each file by its name inside the
+// archive's folder, and the manifest.
+func readBundle(t *testing.T, path string) (map[string][]byte, bundle.Manifest) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := tar.NewReader(gz)
+	files := map[string][]byte{}
+	var m bundle.Manifest
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(tr)
+		_, name, _ := strings.Cut(h.Name, "/")
+		files[name] = b
+		if name == bundle.ManifestName {
+			if err := json.Unmarshal(b, &m); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return files, m
 }

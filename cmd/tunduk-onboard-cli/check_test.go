@@ -19,7 +19,14 @@ import (
 
 func cli(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir()) // logs go here, not into the real home
+	return cliConfig(t, t.TempDir(), stdin, args...)
+}
+
+// cliConfig is cli with config as the user's config folder: logs and
+// what a verb keeps by default go there, not into the real home.
+func cliConfig(t *testing.T, config, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	t.Setenv("XDG_CONFIG_HOME", config)
 	var out, errb bytes.Buffer
 	code = run(args, strings.NewReader(stdin), &out, &errb)
 	return code, out.String(), errb.String()

@@ -265,6 +265,8 @@ const (
 	secretSudo  = "sudo"
 	secretAdmin = "admin"
 	secretPIN   = "pin"
+	// status's alerts
+	secretBotToken = "bot_token"
 )
 
 // stdinLine reads one secret line; flag names the option that asked and

@@ -10,12 +10,16 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"path/filepath"
 	"sync"
 	"time"
 
+	"github.com/sirupsen/logrus"
+
 	"github.com/tunduk-onboard/tunduk-onboard/health"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
 	"github.com/tunduk-onboard/tunduk-onboard/remote"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad"
@@ -29,8 +33,11 @@ type statusOpts struct {
 	parallel int
 	anchor   string
 	metrics  string
+	history  string
+	alerts   alertOpts
 
 	anchorData []byte
+	hist       *health.History // nil: the archive's growth is not told
 }
 
 func runStatus(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -44,6 +51,9 @@ func runStatus(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	if o.parallel < 1 || o.parallel > 256 {
 		return cannot(o.lang, errKey("cli.status.bad_parallel", nil))
+	}
+	if err := o.alerts.check(); err != nil {
+		return cannot(o.lang, err)
 	}
 	var targets []remote.Target
 	if !o.local {
@@ -68,23 +78,81 @@ func runStatus(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err := o.askAdmin(); err != nil {
 		return cannot(o.lang, err)
 	}
+	var senders []health.Sender
+	if o.alerts.given() {
+		var err error
+		if senders, err = o.alerts.senders(o.in, o.lang); err != nil {
+			_, msg := explainSubmit(o.lang, err)
+			return cannot(o.lang, err).saying(msg)
+		}
+	}
 	_, closeLog := setupLog(o.verbose, o.lang, stderr)
 	defer closeLog()
 
 	if o.metrics != "" && filepath.Ext(o.metrics) != ".prom" {
 		return cannot(o.lang, errKey("cli.status.metrics_ext", map[string]any{"Path": o.metrics}))
 	}
+	o.loadHistory()
 	out := newStatusOut(o, stdout)
 	reports := o.gatherAll(targets, out.progress)
+	o.saveHistory(reports)
+	var metricsErr error
 	if o.metrics != "" {
-		// Written whatever the servers' state: a monitoring system reads
-		// the unknown and critical ones from it too.
-		if err := health.WriteMetricsFile(o.metrics, reports); err != nil {
-			out.done(reports)
-			return cannot(o.lang, &fileErr{op: "write", path: o.metrics, err: err})
-		}
+		// Written whatever the servers' state (a monitoring system reads
+		// the unknown and critical ones from it too), and before the
+		// alerts, which may wait on a slow mail server.
+		metricsErr = health.WriteMetricsFile(o.metrics, reports)
+	}
+	if len(senders) > 0 {
+		out.alerts = o.alerts.send(senders, reports, o.lang)
+	}
+	if metricsErr != nil {
+		out.done(reports)
+		return cannot(o.lang, &fileErr{op: "write", path: o.metrics, err: metricsErr})
 	}
 	return out.done(reports)
+}
+
+// loadHistory reads the archive sizes of earlier runs (--history). One
+// that cannot be used is said on standard error: the growth is then not
+// told, or told again from this run on (a damaged file, kept aside).
+func (o *statusOpts) loadHistory() {
+	if o.history == "" {
+		p, err := configFile("status-history.json")
+		if err != nil {
+			o.note("cli.status.history_unusable", map[string]any{"Path": "--history", "Reason": i18n.FileReason(o.lang, err)})
+			return
+		}
+		o.history = p
+	}
+	h, err := health.LoadHistory(o.history)
+	var se *health.StateError
+	switch {
+	case errors.As(err, &se):
+		o.note("cli.status.history_damaged", map[string]any{"Path": o.history, "Kept": se.Kept})
+	case err != nil:
+		o.note("cli.status.history_unusable", map[string]any{"Path": o.history, "Reason": i18n.FileReason(o.lang, err)})
+		return
+	}
+	o.hist = h
+}
+
+// saveHistory adds this run's archive sizes and writes the history.
+func (o *statusOpts) saveHistory(reports []health.Report) {
+	if o.hist == nil {
+		return
+	}
+	o.hist.Add(reports)
+	if err := o.hist.Save(o.history); err != nil {
+		o.note("cli.status.history_unusable", map[string]any{"Path": o.history, "Reason": i18n.FileReason(o.lang, err)})
+	}
+}
+
+// note tells key on standard error and in the log: something status
+// keeps for itself went wrong, the look goes on.
+func (o *statusOpts) note(key string, data map[string]any) {
+	logrus.WithField("key", key).Warn(i18n.T("en", key, data))
+	fmt.Fprintln(o.stderr, i18n.T(o.lang, key, data))
 }
 
 // flags are status's flag set: the server verbs' session flags and its own.
@@ -103,6 +171,8 @@ func (o *statusOpts) flags(stderr io.Writer) *flag.FlagSet {
 	fs.IntVar(&o.parallel, "parallel", 8, "look at up to `N` servers at once")
 	fs.StringVar(&o.anchor, "anchor", "", "configuration anchor `FILE`: also test the path to its central servers")
 	fs.StringVar(&o.metrics, "metrics-file", "", "also write the health in Prometheus' text format to `FILE` (ending in .prom) for node_exporter's textfile collector")
+	fs.StringVar(&o.history, "history", "", "`FILE` remembering each server's message log archive size between runs, to tell its growth (default: <user config dir>/tunduk-onboard/status-history.json)")
+	o.alerts.register(fs)
 	fs.Usage = verbHelp(stderr, fs, "tunduk-onboard-cli status --ssh USER@HOST[:PORT] | --hosts FILE | --local [FLAGS]")
 	return fs
 }
@@ -190,7 +260,7 @@ func (o *statusOpts) look(ctx context.Context, t *remote.Target, name string, st
 		defer cancel()
 		s.Close(cctx)
 	}()
-	r := health.Gather(ctx, s.API(), h, o.prof, health.Options{Name: name, Anchor: o.anchorData})
+	r := health.Gather(ctx, s.API(), h, o.prof, health.Options{Name: name, Anchor: o.anchorData, History: o.hist})
 	r.CheckedAt = start.UTC()
 	return r
 }

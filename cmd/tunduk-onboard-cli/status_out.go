@@ -18,6 +18,7 @@ const StatusSchema = "tunduk-onboard.status/v1"
 type statusOut struct {
 	o      *statusOpts
 	stdout io.Writer
+	alerts *alertsOut // nil: no alert channel was named
 }
 
 func newStatusOut(o *statusOpts, stdout io.Writer) *statusOut {
@@ -32,8 +33,9 @@ func (w *statusOut) progress(r health.Report) {
 	}
 }
 
-// done prints the table and the details (or the JSON) and returns the
-// exit code of the worst server.
+// done prints the table, the details and what the alerts did (or the
+// JSON) and returns the exit code of the worst server; when every server
+// is ok but an alert could not be sent, 1 (see status_alert.go).
 func (w *statusOut) done(reports []health.Report) error {
 	worst := health.OK
 	for _, r := range reports {
@@ -42,16 +44,27 @@ func (w *statusOut) done(reports []health.Report) error {
 		}
 	}
 	if w.o.format == "json" {
+		doc := map[string]any{"schema": StatusSchema, "worst": worst, "reports": reports}
+		if w.alerts != nil {
+			doc["alerts"] = w.alerts
+		}
 		enc := json.NewEncoder(w.stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(map[string]any{"schema": StatusSchema, "worst": worst, "reports": reports}); err != nil {
+		if err := enc.Encode(doc); err != nil {
 			return cannot(w.o.lang, err)
 		}
 	} else {
 		w.table(reports)
 		w.details(reports)
+		if w.alerts != nil {
+			w.alerts.text(w.stdout, w.o.lang)
+		}
 	}
-	return reported(health.ExitCode(worst))
+	code := health.ExitCode(worst)
+	if w.alerts != nil && w.alerts.failed && code == health.ExitCode(health.OK) {
+		code = health.ExitCode(health.Warning)
+	}
+	return reported(code)
 }
 
 func (w *statusOut) word(s health.Status) string {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/sirupsen/logrus"
 	"github.com/tunduk-onboard/tunduk-onboard/enroll"
+	"github.com/tunduk-onboard/tunduk-onboard/health"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
 	"github.com/tunduk-onboard/tunduk-onboard/profile"
@@ -28,12 +29,10 @@ type submitOpts struct {
 	instance                                                 string // --follows: the application's
 	memberClass, memberCode, name, serverCode, serverAddress string
 	report, to, out                                          string
-	smtpHost                                                 string
-	smtpPort                                                 int
-	smtpUser, from                                           string
-	smtpPasswordStdin, rememberPassword                      bool
-	url, tlsCA                                               string
-	common                                                   submitCommon
+	smtpFlags
+	rememberPassword bool
+	url              string
+	common           submitCommon
 }
 
 // submitCommon are the flags every submit sub-command shares.
@@ -139,6 +138,7 @@ func explainSubmit(lang string, err error) (string, string) {
 	var fe *fileErr
 	var ke *keyErr
 	var ue *userError
+	var ae *health.AlertError
 	key, data := "cli.submit.err_other", map[string]any{"Error": err.Error()}
 	switch {
 	case errors.As(err, &ue):
@@ -150,6 +150,8 @@ func explainSubmit(lang string, err error) (string, string) {
 		return key, ue.In(lang)
 	case errors.As(err, &ee):
 		key, data = ee.Key, ee.Data
+	case errors.As(err, &ae): // status's alerts
+		key, data = ae.Key, ae.Data
 	case errors.As(err, &ie):
 		key, data = ie.key, map[string]any{}
 		for k, v := range ie.data {
@@ -229,14 +231,9 @@ func (o *submitOpts) registerDelivery(fs *flag.FlagSet, toUsage string) {
 	fs.StringVar(&o.serverAddress, "server-address", "", "public IP address or DNS name of the security server")
 	fs.StringVar(&o.to, "to", "", toUsage)
 	fs.StringVar(&o.out, "out", "", "`DIR`: the folder or USB stick (--via folder), or where a copy of the .eml goes (--via email)")
-	fs.StringVar(&o.smtpHost, "smtp-host", "", "your SMTP server")
-	fs.IntVar(&o.smtpPort, "smtp-port", 587, "SMTP port: 587 with STARTTLS (required), or 465 with TLS from the start")
-	fs.StringVar(&o.smtpUser, "smtp-user", "", "SMTP user name (default: --from)")
-	fs.StringVar(&o.from, "from", "", "your e-mail address")
-	fs.BoolVar(&o.smtpPasswordStdin, "smtp-password-stdin", false, "read the SMTP password from the first line of standard input (else the OS keyring, else asked on the terminal)")
+	o.smtpFlags.register(fs, "PEM `FILE` of extra CA certificates to trust for SMTP and HTTPS (an internal mail server)")
 	fs.BoolVar(&o.rememberPassword, "remember-password", false, "save the SMTP password in the OS keyring after a successful send")
 	fs.StringVar(&o.url, "url", "", "HTTPS intake `URL` (default: the profile's ca.intake_url)")
-	fs.StringVar(&o.tlsCA, "tls-ca", "", "PEM `FILE` of extra CA certificates to trust for SMTP and HTTPS (an internal mail server)")
 	o.common.register(fs)
 }
 

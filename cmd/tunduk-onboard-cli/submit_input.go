@@ -1,17 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"io"
-	"net/http"
-	"net/mail"
 	"path/filepath"
 	"strings"
 	"time"
@@ -182,18 +176,9 @@ type delivery struct {
 func (o *submitOpts) delivery(profile *profile.Profile, stdin io.Reader, r *submitRun) (*delivery, error) {
 	d := &delivery{o: o, via: enroll.Via(o.via)}
 	d.req.Via = d.via
-	var pool *x509.CertPool
-	if o.tlsCA != "" {
-		data, err := readcap.ReadFile(o.tlsCA, readcap.CABundle)
-		if err != nil {
-			return nil, badRead("--tls-ca", o.tlsCA, err)
-		}
-		if pool, err = x509.SystemCertPool(); err != nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(data) {
-			return nil, badInput("cli.submit.err_tls_ca", map[string]any{"File": o.tlsCA})
-		}
+	pool, err := o.certPool()
+	if err != nil {
+		return nil, err
 	}
 	if o.out != "" && (d.via == enroll.ViaFolder || d.via == enroll.ViaEmail) {
 		if err := writableDir(o.out); err != nil {
@@ -206,13 +191,8 @@ func (o *submitOpts) delivery(profile *profile.Profile, stdin io.Reader, r *subm
 		if len(d.to) == 0 {
 			return nil, &enroll.Error{Key: "enroll.err.no_recipient"}
 		}
-		for _, a := range append(append([]string(nil), d.to...), o.from) {
-			if a == "" {
-				continue
-			}
-			if _, err := mail.ParseAddress(a); err != nil {
-				return nil, &enroll.Error{Key: "enroll.err.address", Data: map[string]any{"Address": a}}
-			}
+		if err := checkAddresses(append(append([]string(nil), d.to...), o.from)...); err != nil {
+			return nil, err
 		}
 		d.req.Mail = enroll.Mail{From: o.from, To: d.to}
 	case enroll.ViaFolder:
@@ -232,60 +212,20 @@ func (o *submitOpts) delivery(profile *profile.Profile, stdin io.Reader, r *subm
 		if err := enroll.CheckURL(d.url); err != nil {
 			return nil, err
 		}
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		if pool != nil {
-			tr.TLSClientConfig = &tls.Config{RootCAs: pool}
-		}
-		d.req.URL, d.req.Client = d.url, &http.Client{Timeout: time.Minute, Transport: tr}
+		d.req.URL, d.req.Client = d.url, poolClient(pool, time.Minute)
 	}
 	if d.via != enroll.ViaSMTP {
 		return d, nil
 	}
-	if strings.TrimSpace(o.smtpHost) == "" {
-		return nil, &enroll.Error{Key: "enroll.err.smtp_host"}
-	}
-	if o.from == "" {
-		return nil, badInput("cli.submit.err_smtp_from", nil)
-	}
-	user := o.smtpUser
-	if user == "" {
-		user = o.from
-	}
-	s := enroll.SMTP{Host: o.smtpHost, Port: o.smtpPort, Username: user, From: o.from, To: d.to, Timeout: 2 * time.Minute}
-	if pool != nil {
-		s.TLS = &tls.Config{RootCAs: pool}
-	}
-	pw, err := o.smtpPassword(stdin, user, r)
+	s, fromKeyring, err := o.smtp(d.to, pool, stdin, r.lang)
 	if err != nil {
 		return nil, err
 	}
-	s.Password = pw
+	if fromKeyring {
+		r.say("cli.submit.password_from_keyring", nil)
+	}
 	d.req.SMTP, d.req.RememberPassword = s, o.rememberPassword
 	return d, nil
-}
-
-// smtpPassword takes the password from stdin (--smtp-password-stdin),
-// else from the OS keyring when one was remembered (by this command or
-// the wizard: enroll keeps one name for both), else from a no-echo prompt
-// on the terminal. Never from argv or the environment.
-func (o *submitOpts) smtpPassword(stdin io.Reader, user string, r *submitRun) (string, error) {
-	if o.smtpPasswordStdin {
-		line, err := bufio.NewReader(stdin).ReadString('\n')
-		line = strings.TrimRight(line, "\r\n")
-		if (err != nil && !errors.Is(err, io.EOF)) || line == "" {
-			return "", badInput("cli.submit.err_password_stdin", nil)
-		}
-		return line, nil
-	}
-	if pw, err := enroll.LoadSMTPPassword(user, o.smtpHost); err == nil && pw != "" {
-		r.say("cli.submit.password_from_keyring", nil)
-		return pw, nil
-	}
-	pw, err := promptTTY(i18n.T(r.lang, "cli.submit.password_prompt", map[string]any{"User": user, "Server": o.smtpHost}))
-	if err != nil || pw == "" {
-		return "", badInput("cli.submit.err_no_tty", nil)
-	}
-	return pw, nil
 }
 
 // report says what enroll.Deliver did (out, err). Its error (exit 1,

@@ -2,13 +2,10 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -17,7 +14,6 @@ import (
 
 	"github.com/tunduk-onboard/tunduk-onboard/enroll"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
-	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
 )
 
 // recordOut is a submission in the JSON output, with its outbox items.
@@ -239,23 +235,11 @@ func submitStatus(r *submitRun, store *enroll.Store, ob *enroll.Outbox, pos []st
 }
 
 func submitFlush(r *submitRun, store *enroll.Store, ob *enroll.Outbox, tlsCA string) error {
-	hc := &http.Client{Timeout: time.Minute}
-	if tlsCA != "" {
-		data, err := readcap.ReadFile(tlsCA, readcap.CABundle)
-		if err != nil {
-			return r.fail(exitCannot, badRead("--tls-ca", tlsCA, err))
-		}
-		pool, err := x509.SystemCertPool()
-		if err != nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(data) {
-			return r.fail(exitCannot, badInput("cli.submit.err_tls_ca", map[string]any{"File": tlsCA}))
-		}
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		tr.TLSClientConfig = &tls.Config{RootCAs: pool}
-		hc.Transport = tr
+	pool, err := caPool(tlsCA)
+	if err != nil {
+		return r.fail(exitCannot, err)
 	}
+	hc := poolClient(pool, time.Minute)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	// Every package delivered is recorded sent; a record that cannot be

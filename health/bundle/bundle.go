@@ -52,6 +52,9 @@ type Input struct {
 	// ServiceLogs are the tails of X-Road's logs, name to bytes
 	// ("xroad-proxy.log"), gathered by the caller.
 	ServiceLogs map[string][]byte
+	// Notes say what the caller could not gather (a log not readable
+	// without root): the manifest lists them.
+	Notes []string
 	// Secrets the caller knows (PINs, passwords, API keys): each is
 	// taken out wherever it appears, besides what the patterns find.
 	Secrets []string
@@ -83,7 +86,7 @@ func Write(path string, in Input) (Manifest, error) {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	m := Manifest{Schema: Schema, Created: now.UTC(), Redactions: []Redaction{}}
+	m := Manifest{Schema: Schema, Created: now.UTC(), Redactions: []Redaction{}, Notes: append([]string(nil), in.Notes...)}
 	type entry struct {
 		name string
 		data []byte

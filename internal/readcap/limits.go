@@ -41,6 +41,9 @@ const (
 	// AlertState is the health alerts' memory of what was sent (a few
 	// hundred bytes a finding).
 	AlertState = 4 << 20
+	// StatusHistory is status's memory of each server's message log
+	// archive size (at most 1000 servers of 33 samples, ~50 bytes each).
+	StatusHistory = 4 << 20
 	// Secret is a file holding one token (a Telegram bot token is ~46
 	// bytes).
 	Secret = 4 << 10
