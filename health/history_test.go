@@ -123,6 +123,11 @@ func TestArchiveGrowthVerdict(t *testing.T) {
 	if f := judge("ss1", hist, probe(103, 60)); f.Status != OK || !strings.Contains(f.Observed.EN, "about 60 days") {
 		t.Fatalf("60 days left: %+v", f)
 	}
+	// 4000 days at 1 GiB a day: more than the three years logs are kept.
+	if f := judge("ss1", hist, probe(103, 4000)); f.Status != OK || !strings.Contains(f.Observed.EN, "more than three years") ||
+		strings.Contains(f.Observed.EN, "4000") || !strings.Contains(f.Observed.KY, "үч жылдан") {
+		t.Fatalf("ample: %+v", f)
+	}
 	if f := judge("ss1", hist, probe(100, 1)); f.Status != OK || !strings.Contains(f.Observed.EN, "Has not grown over the last 3d") {
 		t.Fatalf("flat: %+v", f)
 	}

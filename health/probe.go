@@ -239,9 +239,12 @@ func (g *gatherer) archiveGrowth(size, free uint64, freeKnown bool) {
 		obs = "no_free"
 	default:
 		left := float64(free) / perDay
-		d["Free"], d["Days"] = remote.SizeText(int64(free)), int(left)
-		if left < float64(g.runwayDays()) {
+		d["Free"], d["Days"] = remote.SizeText(int64(free)), int(min(left, ampleDays))
+		switch {
+		case left < float64(g.runwayDays()):
 			st = Warning
+		case left >= ampleDays:
+			obs = "ample" // "about 3955917 days" is true and says nothing
 		}
 	}
 	d["Want"] = g.runwayDays()
@@ -251,6 +254,10 @@ func (g *gatherer) archiveGrowth(size, free uint64, freeKnown bool) {
 	f.Value = &perDay
 	g.add(f)
 }
+
+// ampleDays: free space that lasts longer than the three years message
+// logs are kept is told as "more than three years".
+const ampleDays = 3 * 366
 
 // runwayDays is the profile's archive_runway_days (0: 30).
 func (g *gatherer) runwayDays() int {
