@@ -37,6 +37,9 @@ type fakeCert struct {
 	active bool
 	polls  int    // GET /token-certificates/{hash} since registration
 	ocsp   string // the signer's OCSP status when active ("" = unknown)
+	// ocspPolls: GET /token-certificates/{hash} while active and
+	// registered without an OCSP response (OCSPGoodAfter).
+	ocspPolls int
 }
 
 // newHWKey is a key made on the Rutoken before the server saw it: no
