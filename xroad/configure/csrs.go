@@ -143,14 +143,20 @@ func (s *Session) keyCSR(ctx context.Context, p Params, token, usage string, pic
 			ks, err = s.keyState(ctx, token, k)
 			return err
 		}
-		kc, err := s.c.AddKeyWithCSR(ctx, token, label, req)
-		if err != nil {
-			return err
-		}
-		ks, err = s.keyState(ctx, token, kc.Key)
+		ks, err = s.addKeyCSR(ctx, token, label, req)
 		return err
 	})
 	return ks, err
+}
+
+// addKeyCSR makes a key labelled label on token with a CSR of req and
+// returns it with the CSR's DER.
+func (s *Session) addKeyCSR(ctx context.Context, token, label string, req xroad.CSRGenerate) (*KeyState, error) {
+	kc, err := s.c.AddKeyWithCSR(ctx, token, label, req)
+	if err != nil {
+		return nil, err
+	}
+	return s.keyState(ctx, token, kc.Key)
 }
 
 // keyState downloads k's (last) CSR as DER and checks it parses.

@@ -57,6 +57,13 @@ func isAuthCert(c *x509.Certificate) bool {
 	return c.KeyUsage&(x509.KeyUsageDigitalSignature|x509.KeyUsageKeyEncipherment|x509.KeyUsageDataEncipherment) != 0
 }
 
+// IsAuthCert says whether der is a certificate X-Road takes for
+// authentication (the test CA's Issue gives it for an authentication CSR).
+func IsAuthCert(der []byte) bool {
+	c, err := x509.ParseCertificate(der)
+	return err == nil && isAuthCert(c) && !isSignCert(c)
+}
+
 func isSignCert(c *x509.Certificate) bool { return c.KeyUsage&x509.KeyUsageContentCommitment != 0 }
 
 // importCert is X-Road 7.4.2 TokenCertificatesApiController.java
