@@ -217,7 +217,7 @@ func runRenewVerb(verb string, args []string, stdin io.Reader, stdout, stderr io
 	}
 	r.header(pl)
 	res, err := renew.Apply(ctx, s, opt)
-	return r.end(ctx, res, err)
+	return r.end(ctx, pl, res, err)
 }
 
 // askPINs asks on the terminal the PIN of each token a step needs logged

@@ -86,19 +86,24 @@ func planState(pl *renew.Plan) string {
 
 // end writes the new CSRs, says how the run ended and what comes next,
 // and returns the verb's result: 0 done, 4 waiting, 1 failed.
-func (r *renewRun) end(ctx context.Context, res renew.Result, err error) error {
+// before is the plan the run began from.
+func (r *renewRun) end(ctx context.Context, before *renew.Plan, res renew.Result, err error) error {
 	files := r.writeCSRs(res.Plan)
 	if res.Plan != nil {
 		r.out.set("plan", res.Plan)
 	}
 	if err != nil {
+		r.out.line("cli.renew.again", nil)
 		return r.out.failed(err)
 	}
 	if res.Waiting == "" {
-		r.out.set("state", planState(res.Plan))
-		if len(res.Plan.Steps) == 0 {
+		// A renewal finished by this run is no longer on the server's
+		// plan: the plan it began from says whether there was one.
+		if len(before.Steps) == 0 {
+			r.out.set("state", "nothing")
 			r.out.line("cli.renew.nothing", nil)
 		} else {
+			r.out.set("state", "done")
 			r.out.line("cli.renew.done", nil)
 		}
 		return r.out.ok()

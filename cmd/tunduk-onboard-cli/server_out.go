@@ -100,7 +100,9 @@ func (w *serverOut) finish(err error, code int) error {
 				jsonKey = key
 				ue.as(key, data)
 			}
-		case w.renew:
+		case w.renew && !errors.As(err, new(teller)):
+			// The flow's and the server's errors; the CLI's own (a flag,
+			// a file) tell themselves.
 			key, data, _ := renew.Explain(err)
 			jsonKey = key
 			ue.as(key, data)
