@@ -21,7 +21,6 @@ type renewRig struct {
 	out, store  string
 	base        []string
 	printed     []string
-	changedLast int
 }
 
 func newRenewRig(t *testing.T) *renewRig {
@@ -47,17 +46,6 @@ func (r *renewRig) run(t *testing.T, stdin, verb string, extra ...string) (int, 
 		t.Logf("renew %s: exit %d\n%s%s", verb, code, out, errOut)
 	}
 	return code, out, errOut
-}
-
-// changing is how many calls changed the server so far.
-func (r *renewRig) changing() int {
-	n := 0
-	for _, c := range r.f.Calls() {
-		if c.Method != "GET" && !strings.HasPrefix(c.Path, "/api-keys") {
-			n++
-		}
-	}
-	return n
 }
 
 // cutWhen cuts the SSH connection once seen says so, from a goroutine
@@ -117,7 +105,7 @@ func TestRenewCLI(t *testing.T) {
 		len(doc.Plan.Steps) != 11 || doc.Plan.Steps[0].State != "todo" || len(doc.Plan.LoggedOut) != 1 {
 		t.Fatalf("plan: %d %v\n%s\n%s", code, err, out, errOut)
 	}
-	if n := r.changing(); n != 0 {
+	if n := r.f.Changes(); n != 0 {
 		t.Fatalf("status and plan made %d changing calls", n)
 	}
 
@@ -221,10 +209,10 @@ func TestRenewCLI(t *testing.T) {
 	}
 
 	// Again: nothing to renew, nothing changed.
-	before := r.changing()
+	before := r.f.Changes()
 	code, out, errOut = r.run(t, "", "apply", certs...)
-	if code != exitOK || !strings.Contains(out, "Nothing to renew.") || r.changing() != before || !strings.Contains(out, "nothing to renew yet") {
-		t.Fatalf("apply, again: %d, %d changes\n%s\n%s", code, r.changing()-before, out, errOut)
+	if code != exitOK || !strings.Contains(out, "Nothing to renew.") || r.f.Changes() != before || !strings.Contains(out, "nothing to renew yet") {
+		t.Fatalf("apply, again: %d, %d changes\n%s\n%s", code, r.f.Changes()-before, out, errOut)
 	}
 	if g.Seen() < 100 {
 		t.Fatalf("the watch saw only %d moments", g.Seen())
@@ -263,7 +251,7 @@ func TestRenewCLIRefuses(t *testing.T) {
 		t.Fatalf("refused input reached the server: %d calls", n)
 	}
 	code, out, errOut := r.run(t, "", "resume")
-	if code != exitOK || !strings.Contains(out, "No renewal has begun") || r.changing() != 0 {
+	if code != exitOK || !strings.Contains(out, "No renewal has begun") || r.f.Changes() != 0 {
 		t.Fatalf("resume with nothing begun: %d\n%s\n%s", code, out, errOut)
 	}
 	code, out, errOut = r.run(t, "", "apply", "--only", "auth", "--format", "json")

@@ -16,13 +16,7 @@ const (
 
 func (s *Session) makeCSRs(ctx context.Context, p Params, o CSROptions, progress func(Progress)) (CSRs, error) {
 	var out CSRs
-	if err := p.checkIDs(); err != nil {
-		return out, err
-	}
-	if err := s.checkServerIDIfSet(ctx, p); err != nil {
-		return out, err
-	}
-	if err := s.checkProfileClass(ctx, p); err != nil {
+	if err := s.checkForCSRs(ctx, p); err != nil {
 		return out, err
 	}
 	if o.SignOnServer && o.SignOnSoftToken {
@@ -73,6 +67,18 @@ func (s *Session) makeCSRs(ctx context.Context, p Params, o CSROptions, progress
 	}
 	out.Sign, err = s.keyCSR(ctx, p, o.HWTokenID, xroad.UsageSigning, pickCA, progress)
 	return out, err
+}
+
+// checkForCSRs is what a CSR needs checked first: the identifiers, the
+// server's own (when set), the operator's certificate profile class.
+func (s *Session) checkForCSRs(ctx context.Context, p Params) error {
+	if err := p.checkIDs(); err != nil {
+		return err
+	}
+	if err := s.checkServerIDIfSet(ctx, p); err != nil {
+		return err
+	}
+	return s.checkProfileClass(ctx, p)
 }
 
 // chooseCA is the approved CA named like the profile's, or the only one.

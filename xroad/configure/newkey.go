@@ -17,13 +17,7 @@ import (
 // is not (configure.err.pin_needed without one). progress gets step
 // (running, done or failed) around the key's making.
 func (s *Session) NewKey(ctx context.Context, p Params, token, usage, label, pin string, progress func(Progress), step string) (*KeyState, error) {
-	if err := p.checkIDs(); err != nil {
-		return nil, err
-	}
-	if err := s.checkServerIDIfSet(ctx, p); err != nil {
-		return nil, err
-	}
-	if err := s.checkProfileClass(ctx, p); err != nil {
+	if err := s.checkForCSRs(ctx, p); err != nil {
 		return nil, err
 	}
 	if err := s.ensureLogin(ctx, token, pin, nil, ""); err != nil {

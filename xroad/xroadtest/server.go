@@ -310,6 +310,18 @@ func (s *Server) takeFailure(r *http.Request) bool {
 	return false
 }
 
+// Changes is how many calls so far could change the server: every one
+// but a GET, API keys' made and revoked aside (each session's own).
+func (s *Server) Changes() int {
+	n := 0
+	for _, c := range s.Calls() {
+		if c.Method != http.MethodGet && !strings.HasPrefix(c.Path, "/api-keys") {
+			n++
+		}
+	}
+	return n
+}
+
 // Calls is every request seen so far, in order.
 func (s *Server) Calls() []Call {
 	s.mu.Lock()

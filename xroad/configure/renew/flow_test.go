@@ -55,17 +55,6 @@ func start(t *testing.T) *env {
 	return e
 }
 
-// changing counts the calls that change the server.
-func changing(f *xroadtest.Server) int {
-	n := 0
-	for _, c := range f.Calls() {
-		if c.Method != "GET" && !strings.HasPrefix(c.Path, "/api-keys") {
-			n++
-		}
-	}
-	return n
-}
-
 func stepStates(pl *renew.Plan) string {
 	var s []string
 	for _, st := range pl.Steps {
@@ -95,6 +84,14 @@ func (e *env) submit(t *testing.T, pl *renew.Plan) [][]byte {
 	return csrs
 }
 
+// answered sends pl's CSRs and gives the run the CA's certificates.
+func (e *env) answered(t *testing.T, pl *renew.Plan) {
+	t.Helper()
+	for _, c := range e.submit(t, pl) {
+		e.o.Certs = append(e.o.Certs, e.f.Issue(t, c))
+	}
+}
+
 // TestRenewal (the Guard fails it at its end should the server lose its
 // pair at any request or poll): a server whose pair ends in 10 days
 // renewed from start to end, leaving at each wait and coming back: new keys and CSRs, the
@@ -117,7 +114,7 @@ func TestRenewal(t *testing.T) {
 	if got := stepStates(pl); !strings.HasPrefix(got, "auth_key:todo sign_key:todo submit:wait import:wait register:todo approve:wait") {
 		t.Fatalf("steps %s", got)
 	}
-	if n := changing(e.f); n != 0 {
+	if n := e.f.Changes(); n != 0 {
 		t.Fatalf("Read changed the server: %d calls", n)
 	}
 
@@ -130,8 +127,8 @@ func TestRenewal(t *testing.T) {
 		t.Fatalf("the new key's label %q does not name %s", res.Plan.Auth.New.Label, res.Plan.Auth.Old.Cert.Hash)
 	}
 	// Again before the CA answered: nothing changes, no backup.
-	before := changing(e.f)
-	if res, err := renew.Apply(ctx, e.s, e.o); err != nil || res.Waiting != renew.StepSubmit || res.Changed || changing(e.f) != before || e.backups != 1 {
+	before := e.f.Changes()
+	if res, err := renew.Apply(ctx, e.s, e.o); err != nil || res.Waiting != renew.StepSubmit || res.Changed || e.f.Changes() != before || e.backups != 1 {
 		t.Fatalf("waiting run: %+v %v", res, err)
 	}
 	csrs := e.submit(t, res.Plan)
@@ -175,9 +172,9 @@ func TestRenewal(t *testing.T) {
 	}
 
 	// A second run: nothing to do, nothing changed, no backup.
-	before = changing(e.f)
+	before = e.f.Changes()
 	res, err = renew.Apply(ctx, e.s, e.o)
-	if err != nil || res.Waiting != "" || res.Changed || changing(e.f) != before || e.backups != 2 || res.Plan.Auth != nil || res.Plan.Sign != nil {
+	if err != nil || res.Waiting != "" || res.Changed || e.f.Changes() != before || e.backups != 2 || res.Plan.Auth != nil || res.Plan.Sign != nil {
 		t.Fatalf("second run: %+v %v", res, err)
 	}
 	for _, n := range res.Plan.Notes {
@@ -225,9 +222,7 @@ func TestRenewalResumesAfterACut(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, c := range e.submit(t, res.Plan) {
-				e.o.Certs = append(e.o.Certs, e.f.Issue(t, c))
-			}
+			e.answered(t, res.Plan)
 			e.f.ApproveAfter(0)
 			e.f.OCSPGoodAfter(0)
 			e.o.DeleteOld = true
@@ -269,9 +264,7 @@ func TestRetireWaitsForTheSuccessor(t *testing.T) {
 	if err := renew.Retire(ctx, e.s, e.o, res.Plan, renew.Auth); !hasKey(err, "configure.renew.err.successor") {
 		t.Fatalf("no new certificate yet: %v", err)
 	}
-	for _, c := range e.submit(t, res.Plan) {
-		e.o.Certs = append(e.o.Certs, e.f.Issue(t, c))
-	}
+	e.answered(t, res.Plan)
 	e.o.Wait = 0
 	if res, err = renew.Apply(ctx, e.s, e.o); err != nil || res.Waiting != renew.StepApprove {
 		t.Fatalf("%+v %v", res, err)
@@ -328,12 +321,12 @@ func TestRenewalChooses(t *testing.T) {
 	ctx := context.Background()
 	read := func(t *testing.T, e *env) *renew.Plan {
 		t.Helper()
-		before := changing(e.f)
+		before := e.f.Changes()
 		pl, err := renew.Read(ctx, e.s, e.o)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n := changing(e.f) - before; n != 0 {
+		if n := e.f.Changes() - before; n != 0 {
 			t.Fatalf("Read made %d changing calls", n)
 		}
 		return pl

@@ -168,7 +168,7 @@ func read(ctx context.Context, s *configure.Session, o *Options) (*Plan, error) 
 			pl.Sign = r
 		}
 	}
-	if err := readCSRs(ctx, s, pl, inv, toks); err != nil {
+	if err := readCSRs(ctx, s, pl, inv, toks, o.DeleteOld); err != nil {
 		return nil, err
 	}
 	if err := o.findSubmission(pl); err != nil {
@@ -287,10 +287,12 @@ func (o *Options) signToken(old Key, toks []xroad.Token) (string, string, error)
 }
 
 // readCSRs fills each new key's CSR while it has no certificate, and
-// the tokens a step needs logged in that are not. X-Road makes a CSR
-// again to download it, which a logged-out token refuses (409): the
-// CSR then stays unknown until the token is logged in.
-func readCSRs(ctx context.Context, s *configure.Session, pl *Plan, inv map[string][]*held, toks []xroad.Token) error {
+// the tokens a step needs logged in that are not: where a new key is
+// made, where an old key is deleted (KeyService.deleteKey: DELETE only on
+// an active token). X-Road makes a CSR again to download it, which a
+// logged-out token refuses (409): the CSR then stays unknown until the
+// token is logged in.
+func readCSRs(ctx context.Context, s *configure.Session, pl *Plan, inv map[string][]*held, toks []xroad.Token, deleteOld bool) error {
 	loggedIn := map[string]bool{}
 	for _, t := range toks {
 		loggedIn[t.ID] = t.LoggedIn
@@ -301,6 +303,9 @@ func readCSRs(ctx context.Context, s *configure.Session, pl *Plan, inv map[strin
 		}
 	}
 	for _, r := range pl.Renewals() {
+		if deleteOld {
+			need(r.Old.TokenID)
+		}
 		if r.New == nil {
 			need(r.Token)
 			continue
