@@ -55,6 +55,8 @@ func (s *Server) lifecycleRoutes(mux *http.ServeMux) {
 // DELINPROG; NO_CONTENT. Neither the certificate's activity nor the
 // server's other certificates are looked at: the only authentication
 // certificate in service may be unregistered.
+// guess: what the operator does with the deletion request; the status
+// stays DELINPROG whatever it does (GlobalConfChecker.java).
 func (s *Server) unregister(w http.ResponseWriter, c *fakeCert) {
 	switch {
 	case !isAuthCert(c.cert):
@@ -142,6 +144,8 @@ func (s *Server) deleteKey(w http.ResponseWriter, r *http.Request, k *fakeKey) {
 // the admin service's GlobalConfChecker.java (updateCertStatus) sets a
 // SAVED, REGINPROG or GLOBALERR certificate REGISTERED. False when the
 // certificate is not waiting for it.
+// guess: the central server approves a second authentication certificate
+// of a server already registered as it did the first.
 func (s *Server) ApproveRegistration(hash string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()

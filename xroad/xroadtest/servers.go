@@ -32,6 +32,9 @@ func (s *Server) securityServers(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusInternalServerError, map[string]any{"status": http.StatusInternalServerError})
 		return
 	}
+	// guess: the address global configuration shows is the one the
+	// approved registration request gave (a renewal registers its new
+	// certificate at it again).
 	addr := ""
 	for _, c := range s.certs {
 		if c.key.usage == xroad.UsageAuthentication && c.status == xroad.CertRegistered {

@@ -82,6 +82,9 @@ var defs = []stepDef{
 		}
 		return StateWait
 	}},
+	// A new signing certificate is active once imported, beside the old
+	// one (ImportCertReqHandler.java). guess: which of the two the signer
+	// signs with meanwhile (either is valid for the other servers).
 	{StepActivate, true, hasAny, func(pl *Plan, _ *Options) string {
 		certs, all := newCerts(pl)
 		for _, c := range certs {
