@@ -66,20 +66,13 @@ func (o *renewOpts) flags(verb string, stderr io.Writer) *flag.FlagSet {
 }
 
 func runRenew(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	w, code := stderr, errUsage
-	if len(args) > 0 {
-		if slices.Contains(renewVerbs, args[0]) {
-			return runRenewVerb(args[0], args[1:], stdin, stdout, stderr)
-		}
-		if oneOf(args[0], "-h", "--help", "help") {
-			w, code = stdout, nil
-		} else if !strings.HasPrefix(args[0], "-") {
-			lang := langOf(args)
-			return unknownVerb(stderr, lang, "renew", args[0], func(w io.Writer) { renewUsage(w, lang) })
+	verbs := map[string]func([]string, io.Reader, io.Writer, io.Writer) error{}
+	for _, v := range renewVerbs {
+		verbs[v] = func(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+			return runRenewVerb(v, args, stdin, stdout, stderr)
 		}
 	}
-	renewUsage(w, langOf(args))
-	return code
+	return dispatchGroup("renew", verbs, renewUsage, args, stdin, stdout, stderr)
 }
 
 // renewUsage is the help of renew, in lang.

@@ -16,11 +16,11 @@ import (
 // renewRig is a server in service whose pair ends in 10 days, reached
 // through a real sshd, and the command lines of renew against it.
 type renewRig struct {
-	f           *xroadtest.Server
-	h           *testhost.Host
-	out, store  string
-	base        []string
-	printed     []string
+	f          *xroadtest.Server
+	h          *testhost.Host
+	out, store string
+	base       []string
+	printed    []string
 }
 
 func newRenewRig(t *testing.T) *renewRig {
