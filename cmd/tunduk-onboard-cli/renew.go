@@ -47,6 +47,7 @@ func (o *renewOpts) flags(verb string, stderr io.Writer) *flag.FlagSet {
 	fs.SetOutput(stderr)
 	o.verb, o.stderr, o.fs = verb, stderr, fs
 	o.register(fs)
+	fs.Lookup("timeout").Usage = "give up after `DURATION`, besides the time --wait gives the approval and the OCSP responses"
 	fs.StringVar(&o.force, "force", "", "renew `USAGES` now whatever their expiry: auth, sign or auth,sign")
 	fs.StringVar(&o.only, "only", "", "renew only `USAGE`: auth or sign (default: both)")
 	fs.StringVar(&o.signOn, "sign-on", "", "make the new signing key on the server at `WHERE`: hw-token or soft-token (default: where the old one is, when the profile allows it)")
@@ -174,7 +175,8 @@ func runRenewVerb(verb string, args []string, stdin io.Reader, stdout, stderr io
 	if err := o.askAdmin(); err != nil {
 		return out.cannot(err)
 	}
-	ctx, s, hangUp, err := o.session(stderr, o.timeout+o.wait)
+	// Two waits at most in a run: the approval, then the OCSP responses.
+	ctx, s, hangUp, err := o.session(stderr, o.timeout+2*o.wait)
 	if err != nil {
 		return out.cannot(err)
 	}
