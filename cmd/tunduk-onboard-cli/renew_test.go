@@ -217,6 +217,7 @@ func TestRenewCLI(t *testing.T) {
 	if g.Seen() < 100 {
 		t.Fatalf("the watch saw only %d moments", g.Seen())
 	}
+	t.Logf("the watch saw %d moments, %d requests", g.Seen(), len(r.f.Calls()))
 	for _, p := range r.printed {
 		for _, s := range append([]string{pin, xroadtest.AdminPassword}, r.f.IssuedKeys()...) {
 			if strings.Contains(p, s) {
