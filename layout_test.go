@@ -52,6 +52,10 @@ var allowed = map[string][]string{
 	// two flows, for both front ends.
 	"xroad/connect/catalogue": {"xroad/connect", "enroll"},
 
+	// Renewal (issue 17): configure's room for certificates after the
+	// first ones; the new CSRs go to the CA as the first ones did (enroll).
+	"xroad/configure/renew": {"i18n", "profile", "enroll", "xroad", "xroad/configure"},
+
 	// Keeping it running (issue 16): a flow beside checks.
 	// Alerts send by the submission's SMTP code (enroll) and read a bot
 	// token from the OS keyring (internal/secrets).

@@ -156,6 +156,13 @@ const (
 	CertSaved                  = "SAVED"
 	CertRegistrationInProgress = "REGISTRATION_IN_PROGRESS"
 	CertRegistered             = "REGISTERED"
+	// CertDeletionInProgress: the deletion request went to the central
+	// server (X-Road 7.4.2 TokenCertificateService.unregisterAuthCert);
+	// the status stays so until the certificate is deleted
+	// (GlobalConfChecker.java changes only REGISTERED to GLOBAL_ERROR).
+	CertDeletionInProgress = "DELETION_IN_PROGRESS"
+	// CertGlobalError: registered here, absent from global configuration.
+	CertGlobalError = "GLOBAL_ERROR"
 )
 
 // TokenCertificate is a certificate on a token with its state.

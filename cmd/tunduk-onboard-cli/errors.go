@@ -21,6 +21,10 @@ const (
 	// the operator's certificate profile class (NIIS packages in place of
 	// the operator's), so its CSRs will be refused: not a success.
 	exitNoProfileClass = 3
+	// exitWaiting: nothing failed, and the work waits for someone else
+	// (the CA, the central server, the OCSP responder): run it again
+	// later (renew).
+	exitWaiting = 4
 )
 
 // userError is what a verb tells the user when it stops: the exit code,

@@ -38,6 +38,9 @@ func verbFlagSets() []*flag.FlagSet {
 		}
 	}
 	sets = append(sets, connectVerb().flagSet(new(serverOpts), io.Discard))
+	for _, v := range renewVerbs {
+		sets = append(sets, new(renewOpts).flags(v, io.Discard))
+	}
 	return append(sets, tokenFlagSets()...)
 }
 
@@ -56,12 +59,16 @@ func helpArgs() [][]string {
 		}
 	}
 	args = append(args, []string{"connect"})
+	for _, v := range renewVerbs {
+		args = append(args, []string{"renew", v})
+	}
 	return append(args, tokenHelpArgs...)
 }
 
 // helpGroups are the keys of the help of commands with sub-commands.
 var helpGroups = []string{"cli.help.usage", "cli.help.flags", "cli.help.default", "cli.help.main", "cli.help.commands",
-	"cli.help.server", "cli.help.client", "cli.help.service", "cli.help.token", "cli.help.token.pin", "cli.help.csr", "cli.help.record"}
+	"cli.help.server", "cli.help.client", "cli.help.service", "cli.help.token", "cli.help.token.pin", "cli.help.csr", "cli.help.record",
+	"cli.help.renew"}
 
 var (
 	rePlaceholder = regexp.MustCompile("`[^`]*`")
@@ -210,6 +217,7 @@ func TestHelpGroups(t *testing.T) {
 		{[]string{"-h"}, "cli.help.main", false},
 		{[]string{"server", "-h"}, "cli.help.server", false},
 		{[]string{"record", "help"}, "cli.help.record", false},
+		{[]string{"renew", "-h"}, "cli.help.renew", false},
 		{[]string{"token", "--help"}, "cli.help.token", false},
 		{[]string{"token", "pin", "-h"}, "cli.help.token.pin", true},
 		{[]string{"csr", "help"}, "cli.help.csr", false},

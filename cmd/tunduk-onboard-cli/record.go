@@ -46,20 +46,11 @@ func (o *recordPrintOpts) flags(w io.Writer) *flag.FlagSet {
 }
 
 func runRecord(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	w, code := stderr, errUsage
-	if len(args) > 0 {
-		if args[0] == "print" {
-			return runRecordPrint(args[1:], stdout, stderr)
-		}
-		if oneOf(args[0], "-h", "--help", "help") {
-			w, code = stdout, nil
-		} else if !strings.HasPrefix(args[0], "-") {
-			lang := langOf(args)
-			return unknownVerb(stderr, lang, "record", args[0], func(w io.Writer) { recordUsage(w, lang) })
-		}
-	}
-	recordUsage(w, langOf(args))
-	return code
+	return dispatchGroup("record", map[string]func([]string, io.Reader, io.Writer, io.Writer) error{
+		"print": func(args []string, _ io.Reader, stdout, stderr io.Writer) error {
+			return runRecordPrint(args, stdout, stderr)
+		},
+	}, recordUsage, args, stdin, stdout, stderr)
 }
 
 // recordUsage is the help of record, in lang.

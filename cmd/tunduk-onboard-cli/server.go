@@ -93,19 +93,28 @@ var serverVerbs = map[string]func([]string, io.Reader, io.Writer, io.Writer) err
 }
 
 func runServer(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	return dispatchGroup("server", serverVerbs, serverUsage, args, stdin, stdout, stderr)
+}
+
+// dispatchGroup runs the verb of group args[0] names, or prints the
+// group's help (usage): on stdout for -h, --help or help (exit 0), else
+// on stderr (exit 2); a word that is none of its verbs is told with
+// "did you mean".
+func dispatchGroup(group string, verbs map[string]func([]string, io.Reader, io.Writer, io.Writer) error, usage func(io.Writer, string),
+	args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	w, code := stderr, errUsage
 	if len(args) > 0 {
-		if f, ok := serverVerbs[args[0]]; ok {
+		if f, ok := verbs[args[0]]; ok {
 			return f(args[1:], stdin, stdout, stderr)
 		}
 		if oneOf(args[0], "-h", "--help", "help") {
 			w, code = stdout, nil
 		} else if !strings.HasPrefix(args[0], "-") {
 			lang := langOf(args)
-			return unknownVerb(stderr, lang, "server", args[0], func(w io.Writer) { serverUsage(w, lang) })
+			return unknownVerb(stderr, lang, group, args[0], func(w io.Writer) { usage(w, lang) })
 		}
 	}
-	serverUsage(w, langOf(args))
+	usage(w, langOf(args))
 	return code
 }
 

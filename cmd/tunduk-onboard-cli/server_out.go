@@ -10,6 +10,7 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/internal/atomicfile"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/configure"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad/configure/renew"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/connect"
 )
 
@@ -23,8 +24,11 @@ type serverOut struct {
 	doc    map[string]any
 	steps  []configure.Progress // reported as "steps" in JSON
 	// connect: the verb is one of the connect flow's, whose errors
-	// xroad/connect explains.
-	connect bool
+	// xroad/connect explains; renew: of the renewal (xroad/configure/renew).
+	connect, renew bool
+	// stepPrefix is where a progress id's name is in the report
+	// catalogue ("" is configure's, configure.step.).
+	stepPrefix string
 }
 
 func newServerOut(o *serverOpts, verb string, stdout, stderr io.Writer) *serverOut {
@@ -38,8 +42,12 @@ func (w *serverOut) text() bool { return w.o.format == "text" }
 func (w *serverOut) progress(s configure.Progress) {
 	w.steps = append(w.steps, s)
 	if w.text() && s.State != configure.StateRunning {
+		prefix := w.stepPrefix
+		if prefix == "" {
+			prefix = "configure.step."
+		}
 		fmt.Fprintln(w.stdout, i18n.T(w.o.lang, "cli.server.step", map[string]any{
-			"Step":  i18n.T(w.o.lang, "configure.step."+s.ID, nil),
+			"Step":  i18n.T(w.o.lang, prefix+s.ID, nil),
 			"State": i18n.T(w.o.lang, "cli.server.state."+s.State, nil),
 		}))
 	}
@@ -68,6 +76,10 @@ func (w *serverOut) failed(err error) error { return w.finish(err, exitFailed) }
 
 func (w *serverOut) ok() error { return w.finish(nil, exitOK) }
 
+// waiting: nothing failed, the work waits for someone else and goes on
+// when run again: exit 4.
+func (w *serverOut) waiting() error { return w.finish(nil, exitWaiting) }
+
 // finish ends the run: in text the error is returned to be told; with
 // --format json the one JSON document says it (and its exit code).
 func (w *serverOut) finish(err error, code int) error {
@@ -88,11 +100,17 @@ func (w *serverOut) finish(err error, code int) error {
 				jsonKey = key
 				ue.as(key, data)
 			}
+		case w.renew && !errors.As(err, new(teller)):
+			// The flow's and the server's errors; the CLI's own (a flag,
+			// a file) tell themselves.
+			key, data, _ := renew.Explain(err)
+			jsonKey = key
+			ue.as(key, data)
 		}
 	}
 	if w.text() {
 		if ue == nil {
-			return nil
+			return reported(code)
 		}
 		return ue
 	}

@@ -19,16 +19,22 @@ var signOnPlaces = map[string]string{
 // the authentication CSR alone), or a server placement the profile
 // allows. --sign-on-server is the older spelling of --sign-on hw-token.
 func (o *serverCSROpts) signPlacement() (string, error) {
+	return o.signPlace(o.signOn, o.signOnServer)
+}
+
+// signPlace is the placement --sign-on names (onServer: the older
+// --sign-on-server given), checked against the profile: "" when none.
+func (o *serverOpts) signPlace(signOn string, onServer bool) (string, error) {
 	place := ""
-	if o.signOn != "" {
+	if signOn != "" {
 		var ok bool
-		if place, ok = signOnPlaces[o.signOn]; !ok {
-			return "", errKey("cli.server.sign_on_bad", map[string]any{"Value": i18n.Line(o.signOn, 40)})
+		if place, ok = signOnPlaces[signOn]; !ok {
+			return "", errKey("cli.server.sign_on_bad", map[string]any{"Value": i18n.Line(signOn, 40)})
 		}
-		if o.signOnServer && place != profile.PlacementServerHWToken {
+		if onServer && place != profile.PlacementServerHWToken {
 			return "", &configure.Error{Key: "configure.err.sign_one_place"}
 		}
-	} else if o.signOnServer {
+	} else if onServer {
 		place = profile.PlacementServerHWToken
 	}
 	if sk := o.prof.SigningKey; place != "" && !sk.Allows(place) {

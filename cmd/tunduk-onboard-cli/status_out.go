@@ -144,6 +144,11 @@ func (w *statusOut) details(reports []health.Report) {
 			if s := f.Fix.In(lang); s != "" {
 				fmt.Fprintf(w.stdout, "      %s %s\n", i18n.T(lang, "cli.status.fix", nil), i18n.Line(s, i18n.MaxLine))
 			}
+			if strings.HasSuffix(f.ID, ".expiry") && f.Status != health.Unknown {
+				// The finding's fix is shared with the wizard and names no
+				// command: the CLI's is added here.
+				fmt.Fprintf(w.stdout, "      %s\n", i18n.T(lang, "cli.status.renew", nil))
+			}
 		}
 	}
 }

@@ -16,13 +16,7 @@ const (
 
 func (s *Session) makeCSRs(ctx context.Context, p Params, o CSROptions, progress func(Progress)) (CSRs, error) {
 	var out CSRs
-	if err := p.checkIDs(); err != nil {
-		return out, err
-	}
-	if err := s.checkServerIDIfSet(ctx, p); err != nil {
-		return out, err
-	}
-	if err := s.checkProfileClass(ctx, p); err != nil {
+	if err := s.checkForCSRs(ctx, p); err != nil {
 		return out, err
 	}
 	if o.SignOnServer && o.SignOnSoftToken {
@@ -73,6 +67,18 @@ func (s *Session) makeCSRs(ctx context.Context, p Params, o CSROptions, progress
 	}
 	out.Sign, err = s.keyCSR(ctx, p, o.HWTokenID, xroad.UsageSigning, pickCA, progress)
 	return out, err
+}
+
+// checkForCSRs is what a CSR needs checked first: the identifiers, the
+// server's own (when set), the operator's certificate profile class.
+func (s *Session) checkForCSRs(ctx context.Context, p Params) error {
+	if err := p.checkIDs(); err != nil {
+		return err
+	}
+	if err := s.checkServerIDIfSet(ctx, p); err != nil {
+		return err
+	}
+	return s.checkProfileClass(ctx, p)
 }
 
 // chooseCA is the approved CA named like the profile's, or the only one.
@@ -143,14 +149,20 @@ func (s *Session) keyCSR(ctx context.Context, p Params, token, usage string, pic
 			ks, err = s.keyState(ctx, token, k)
 			return err
 		}
-		kc, err := s.c.AddKeyWithCSR(ctx, token, label, req)
-		if err != nil {
-			return err
-		}
-		ks, err = s.keyState(ctx, token, kc.Key)
+		ks, err = s.addKeyCSR(ctx, token, label, req)
 		return err
 	})
 	return ks, err
+}
+
+// addKeyCSR makes a key labelled label on token with a CSR of req and
+// returns it with the CSR's DER.
+func (s *Session) addKeyCSR(ctx context.Context, token, label string, req xroad.CSRGenerate) (*KeyState, error) {
+	kc, err := s.c.AddKeyWithCSR(ctx, token, label, req)
+	if err != nil {
+		return nil, err
+	}
+	return s.keyState(ctx, token, kc.Key)
 }
 
 // keyState downloads k's (last) CSR as DER and checks it parses.

@@ -33,7 +33,7 @@ func newTestCA(t testing.TB) *testCA {
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: CAName, Country: []string{"KG"}},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(3, 0, 0),
 		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
@@ -43,6 +43,12 @@ func newTestCA(t testing.TB) *testCA {
 	cert, _ := x509.ParseCertificate(der)
 	return &testCA{cert: cert, key: key}
 }
+
+// IssuedFor is how long the test CA's certificates are valid: a year,
+// as a CA issues them, so a renewed certificate is not due for renewal.
+// guess: the validity Tunduk's CA gives (the operator's page says only
+// that certificates are issued for a limited time).
+const IssuedFor = 365 * 24 * time.Hour
 
 // issue signs the CSR (DER) after checking its own signature; usage is
 // the key usage X-Road expects for an authentication or a signing
@@ -59,7 +65,7 @@ func (ca *testCA) issue(t testing.TB, csrDER []byte, usage x509.KeyUsage) []byte
 	serial, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
 	tmpl := &x509.Certificate{
 		SerialNumber: serial, Subject: csr.Subject,
-		NotBefore: time.Now().Add(-time.Minute), NotAfter: time.Now().Add(12 * time.Hour), KeyUsage: usage,
+		NotBefore: time.Now().Add(-time.Minute), NotAfter: time.Now().Add(IssuedFor), KeyUsage: usage,
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, csr.PublicKey, ca.key)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/tunduk-onboard/tunduk-onboard/xroad"
 )
@@ -25,9 +26,11 @@ func (s *Server) certRoutes(mux *http.ServeMux) {
 			}
 			c.polls++
 		}
+		s.fetchOCSP(c)
 		writeJSON(w, http.StatusOK, s.certJSON(c)) // TokenCertificatesApiController.java (getCertificate): OK
 	}))
 	mux.HandleFunc("PUT /api/v1/token-certificates/{hash}/register", s.register)
+	s.lifecycleRoutes(mux)
 	mux.HandleFunc("PUT /api/v1/token-certificates/{hash}/activate", s.withCert(func(w http.ResponseWriter, c *fakeCert) {
 		// X-Road 7.4.2 PossibleActionsRuleEngine.java (getPossibleCertificateActions):
 		// ACTIVATE for a saved certificate of a key with a usage, not active;
@@ -52,6 +55,13 @@ func isAuthCert(c *x509.Certificate) bool {
 		}
 	}
 	return c.KeyUsage&(x509.KeyUsageDigitalSignature|x509.KeyUsageKeyEncipherment|x509.KeyUsageDataEncipherment) != 0
+}
+
+// IsAuthCert says whether der is a certificate X-Road takes for
+// authentication (the test CA's Issue gives it for an authentication CSR).
+func IsAuthCert(der []byte) bool {
+	c, err := x509.ParseCertificate(der)
+	return err == nil && isAuthCert(c) && !isSignCert(c)
 }
 
 func isSignCert(c *x509.Certificate) bool { return c.KeyUsage&x509.KeyUsageContentCommitment != 0 }
@@ -166,27 +176,41 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 		// The management request is sent, the status set REGINPROG;
 		// HttpStatus.NO_CONTENT (the definition says 200: departures.go).
 		c.status, s.registeredAddr, c.polls = xroad.CertRegistrationInProgress, body.Address, 0
+		s.mgmt = append(s.mgmt, ManagementRequest{RequestAuthCertRegistration, CertHash(c.der)})
 		w.WriteHeader(http.StatusNoContent)
 	}
 }
 
 // certJSON is X-Road 7.4.2 TokenCertificateConverter.java: owner_id only
-// when the certificate has a member; ocsp_status DISABLED while inactive,
-// and for an active registered one the signer's OCSP response.
-// guess: no OCSP response fetched yet (OCSP_RESPONSE_UNKNOWN); a real
-// server shows GOOD once its OCSP responder answered.
+// when the certificate has a member; ocsp_status (getOcspStatus) DISABLED
+// while inactive, EXPIRED past not_after, none (null, left out:
+// common-application.yml default-property-inclusion NON_NULL) for a
+// certificate not REGISTERED, else the signer's OCSP response, unknown
+// until there is one.
+// guess: no OCSP response fetched yet (OCSP_RESPONSE_UNKNOWN) unless a
+// test sets one (SetCertOCSP, OCSPGoodAfter); a real server shows GOOD
+// once its OCSP responder answered.
 func (s *Server) certJSON(c *fakeCert) map[string]any {
 	ocsp := "DISABLED"
-	if c.active {
-		ocsp = "OCSP_RESPONSE_UNKNOWN"
+	switch {
+	case !c.active:
+	case time.Now().After(c.cert.NotAfter):
+		ocsp = xroad.OCSPExpired
+	case c.status != xroad.CertRegistered:
+		ocsp = ""
+	default:
+		ocsp = xroad.OCSPUnknown
 		if c.ocsp != "" {
 			ocsp = c.ocsp
 		}
 	}
 	out := map[string]any{
-		"ocsp_status": ocsp, "active": c.active, "saved_to_configuration": true,
+		"active": c.active, "saved_to_configuration": true,
 		"status": c.status, "possible_actions": []string{},
 		"certificate_details": certDetails(c.cert, c.der),
+	}
+	if ocsp != "" {
+		out["ocsp_status"] = ocsp
 	}
 	if c.owner != "" {
 		out["owner_id"] = c.owner

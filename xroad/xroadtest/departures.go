@@ -49,6 +49,15 @@ var statusDepartures = []statusDeparture{
 	{"PUT", "/token-certificates/{hash}/register", "409", "400", ctrl + "TokenCertificatesApiController.java"},
 	// activateCertificate: ActionNotPossibleException -> ConflictException.
 	{"PUT", "/token-certificates/{hash}/activate", "409", "400", ctrl + "TokenCertificatesApiController.java"},
+	// disableCertificate, unregisterAuthCertificate and deleteCertificate:
+	// ActionNotPossibleException (and for unregister GlobalConfOutdated,
+	// KeyNotFound) -> ConflictException.
+	{"PUT", "/token-certificates/{hash}/disable", "409", "400", ctrl + "TokenCertificatesApiController.java"},
+	{"PUT", "/token-certificates/{hash}/unregister", "409", "400", ctrl + "TokenCertificatesApiController.java"},
+	{"DELETE", "/token-certificates/{hash}", "409", "400", ctrl + "TokenCertificatesApiController.java"},
+	// deleteKey: GlobalConfOutdatedException and ActionNotPossibleException
+	// -> ConflictException.
+	{"DELETE", "/keys/{id}", "409", "400", ctrl + "KeysApiController.java"},
 	// registerClient: GlobalConfOutdatedException and
 	// ActionNotPossibleException (a client not SAVED) -> ConflictException.
 	{"PUT", "/clients/{id}/register", "409", "400", ctrl + "ClientsApiController.java"},
@@ -72,6 +81,11 @@ var optionalFields = []struct{ schema, field, source string }{
 	// a member: TokenCertificateService.importCertificate gives an
 	// authentication certificate none.
 	{"TokenCertificate", "owner_id", "src/security-server/admin-service/application/src/main/java/org/niis/xroad/securityserver/restapi/converter/TokenCertificateConverter.java"},
+	// getOcspStatus returns null for an active certificate not REGISTERED
+	// (a new authentication certificate activated before its approval),
+	// and common-application.yml (default-property-inclusion: NON_NULL)
+	// leaves a null out.
+	{"TokenCertificate", "ocsp_status", "src/security-server/admin-service/application/src/main/java/org/niis/xroad/securityserver/restapi/converter/TokenCertificateConverter.java"},
 	// convert(X509Certificate) sets the RSA fields only for an RSA key:
 	// an information system's EC certificate has none.
 	{"CertificateDetails", "rsa_public_key_modulus", "src/security-server/admin-service/application/src/main/java/org/niis/xroad/securityserver/restapi/converter/CertificateDetailsConverter.java"},

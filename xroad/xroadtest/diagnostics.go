@@ -195,6 +195,7 @@ func (s *Server) Operate(t testing.TB, days int) {
 	}
 	s.loggedIn, s.softStatus = true, "OK"
 	s.configuredTSA = []xroad.TimestampingService{ApprovedTSA}
+	s.registeredAddr = OperatedAddress
 	notAfter := time.Now().Add(time.Duration(days) * 24 * time.Hour)
 	for _, u := range []string{xroad.UsageAuthentication, xroad.UsageSigning} {
 		k := newHWKey(t)
@@ -211,6 +212,10 @@ func (s *Server) Operate(t testing.TB, days int) {
 	s.clients = append(s.clients, &fakeClient{class: s.ownerClass, code: s.ownerCode, sub: "crm", conn: "HTTPS", status: xroad.ClientRegistered})
 	s.diag.backups = []xroad.Backup{BackupAt(time.Now().Add(-24 * time.Hour))}
 }
+
+// OperatedAddress is the address the server in service (Operate)
+// registered its authentication certificate with.
+const OperatedAddress = "ss1.tunduk-test.kg"
 
 // certFor is a certificate of the test CA for pub, valid until notAfter.
 func (ca *testCA) certFor(t testing.TB, pub *rsa.PublicKey, cn string, ku x509.KeyUsage, notAfter time.Time) []byte {

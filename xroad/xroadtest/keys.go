@@ -37,6 +37,9 @@ type fakeCert struct {
 	active bool
 	polls  int    // GET /token-certificates/{hash} since registration
 	ocsp   string // the signer's OCSP status when active ("" = unknown)
+	// ocspPolls: GET /token-certificates/{hash} while active and
+	// registered without an OCSP response (OCSPGoodAfter).
+	ocspPolls int
 }
 
 // newHWKey is a key made on the Rutoken before the server saw it: no
@@ -424,6 +427,8 @@ func (s *Server) addKey(w http.ResponseWriter, r *http.Request) {
 		s.t.Error(err)
 		return
 	}
+	// guess: the label stays as given (the software token's keyconf, a
+	// hardware token's CKA_LABEL); a renewal finds its keys by it.
 	k := &fakeKey{token: token, id: strings.ToUpper(randomHex(20)), label: body.Label, priv: priv}
 	if status, code := s.csrRefusal(k, body.Req); code != "" {
 		apiError(w, status, code) // the key is rolled back: never kept

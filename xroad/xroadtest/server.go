@@ -150,7 +150,10 @@ type Server struct {
 	keys                                             []*fakeKey
 	certs                                            map[string]*fakeCert
 	registeredAddr                                   string
-	approveAfter                                     int  // -1: the central server never approves
+	approveAfter                                     int // -1: the central server never approves
+	ocspAfter                                        int // -1: the OCSP responder never answers (lifecycle.go)
+	mgmt                                             []ManagementRequest
+	watch                                            func()
 	noClass                                          bool // proxy-1.0.jar lacks KyrgyzProfileClass (SetProxyJar)
 	calls                                            []Call
 
@@ -176,7 +179,7 @@ func Start(t testing.TB) *Server { return StartWith(t, Options{}) }
 func StartWith(t testing.TB, o Options) *Server {
 	t.Helper()
 	s := &Server{t: t, opt: o, apiKeys: map[int64]string{}, keyRoles: map[int64][]string{}, nextKeyID: 60,
-		certs: map[string]*fakeCert{}, approveAfter: -1, approveClientsAfter: -1, ca: newTestCA(t)}
+		certs: map[string]*fakeCert{}, approveAfter: -1, ocspAfter: -1, approveClientsAfter: -1, ca: newTestCA(t)}
 	if o.HWKey {
 		s.keys = append(s.keys, newHWKey(t))
 	}
@@ -268,7 +271,11 @@ func (s *Server) Handler() http.Handler {
 		}
 		s.mu.Lock()
 		s.calls = append(s.calls, Call{r.Method, strings.TrimPrefix(r.URL.Path, "/api/v1"), rec.status})
+		watch := s.watch
 		s.mu.Unlock()
+		if watch != nil {
+			watch()
+		}
 	})
 }
 
@@ -301,6 +308,18 @@ func (s *Server) takeFailure(r *http.Request) bool {
 		}
 	}
 	return false
+}
+
+// Changes is how many calls so far could change the server: every one
+// but a GET, API keys' made and revoked aside (each session's own).
+func (s *Server) Changes() int {
+	n := 0
+	for _, c := range s.Calls() {
+		if c.Method != http.MethodGet && !strings.HasPrefix(c.Path, "/api-keys") {
+			n++
+		}
+	}
+	return n
 }
 
 // Calls is every request seen so far, in order.

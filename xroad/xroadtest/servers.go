@@ -13,8 +13,10 @@ import (
 // ServerConfService.getSecurityServerId, converted by
 // SecurityServerConverter.java (id INSTANCE:CLASS:CODE:SERVER, its parts,
 // the address global configuration has for it: none for a server not
-// yet registered, so left out). Without it, the servers of global
-// configuration: the fake's has none.
+// yet registered, so left out; the address of its authentication
+// certificate's registration request once the central server approved
+// one). Without it, the servers of global configuration: the fake's has
+// none.
 func (s *Server) securityServers(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -30,8 +32,18 @@ func (s *Server) securityServers(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusInternalServerError, map[string]any{"status": http.StatusInternalServerError})
 		return
 	}
+	// guess: the address global configuration shows is the one the
+	// approved registration request gave (a renewal registers its new
+	// certificate at it again).
+	addr := ""
+	for _, c := range s.certs {
+		if c.key.usage == xroad.UsageAuthentication && c.status == xroad.CertRegistered {
+			addr = s.registeredAddr
+		}
+	}
 	writeJSON(w, http.StatusOK, []xroad.SecurityServer{{
 		ID:         s.ownerInstance + ":" + s.ownerClass + ":" + s.ownerCode + ":" + s.serverCode,
 		InstanceID: s.ownerInstance, MemberClass: s.ownerClass, MemberCode: s.ownerCode, ServerCode: s.serverCode,
+		Address: addr,
 	}}) // getSecurityServers: HttpStatus.OK
 }
