@@ -20,7 +20,7 @@ import (
 )
 
 // The Configure and Register steps' keys are the wizard's own.
-func init() { keyPrefixes = append(keyPrefixes, "configure", "register", "connect") }
+func init() { keyPrefixes = append(keyPrefixes, "configure", "register", "connect", "health") }
 
 const cfgPIN = "Soft-Token-PIN-never-shown-42"
 
