@@ -1,10 +1,7 @@
 package app
 
 import (
-	"archive/tar"
-	"compress/gzip"
 	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +13,7 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/build/testhost"
 	"github.com/tunduk-onboard/tunduk-onboard/health"
 	"github.com/tunduk-onboard/tunduk-onboard/health/bundle"
+	"github.com/tunduk-onboard/tunduk-onboard/health/bundle/bundletest"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/onboarding"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad"
@@ -257,7 +255,7 @@ func TestHealthStepBundle(t *testing.T) {
 	if err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("bundle %v %v; outcome %q", st, err, labelsIn(e.hs.v.outcome))
 	}
-	files := untar(t, path)
+	files := bundletest.Files(t, path)
 	var m bundle.Manifest
 	var hr health.Report
 	if err := json.Unmarshal(files["manifest.json"], &m); err != nil || json.Unmarshal(files["health-report.json"], &hr) != nil {
@@ -279,34 +277,6 @@ func TestHealthStepBundle(t *testing.T) {
 	want := T("health.bundle.saved.todo", map[string]any{"File": path, "Files": len(m.Files), "Redactions": len(m.Redactions)})
 	if !hasText(e.hs.v.outcome, want) {
 		t.Errorf("outcome %q, want %q", labelsIn(e.hs.v.outcome), want)
-	}
-}
-
-// untar is the files of a bundle by name, below its one folder.
-func untar(t *testing.T, path string) map[string][]byte {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := tar.NewReader(gz)
-	out := map[string][]byte{}
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return out
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(io.LimitReader(tr, 8<<20))
-		_, name, _ := strings.Cut(h.Name, "/")
-		out[name] = b
 	}
 }
 
