@@ -107,7 +107,7 @@ func (hs *healthStep) anchor() []byte {
 // keep writes the report's verdict and findings (IDs and statuses only)
 // into the record.
 func (hs *healthStep) keep(r health.Report) {
-	h := &onboarding.Health{At: r.CheckedAt, Status: string(r.Worst()), Unreached: r.Err != ""}
+	h := &onboarding.Health{At: r.CheckedAt, Status: string(verdict(r)), Unreached: r.Err != ""}
 	for _, f := range r.Findings {
 		if len(h.Findings) == onboarding.MaxHealthFindings {
 			break
@@ -118,6 +118,19 @@ func (hs *healthStep) keep(r health.Report) {
 	if hs.wz.list != nil {
 		hs.wz.list.Refresh() // the step's word follows the record
 	}
+}
+
+// verdict is what the page and the Summary say of a report: its worst
+// status (as the CLI's exit code), except that a known critical problem
+// is told before parts that could not be looked at, as the page lists
+// them.
+func verdict(r health.Report) health.Status {
+	for _, f := range r.Findings {
+		if f.Status == health.Critical {
+			return health.Critical
+		}
+	}
+	return r.Worst()
 }
 
 // bundleName is the file name the save dialog suggests.

@@ -363,3 +363,15 @@ func TestHealthStepEscapesHostText(t *testing.T) {
 		t.Fatalf("the finding's texts not shown (%d): %q", n, shownTexts(wz.page))
 	}
 }
+
+// A known critical problem is the verdict, before parts that could not
+// be looked at (the report's worst, for the CLI's exit code, is unknown).
+func TestHealthVerdictCriticalBeforeUnknown(t *testing.T) {
+	r := health.Report{Findings: []health.Finding{{ID: "a", Status: health.Unknown}, {ID: "b", Status: health.Critical}, {ID: "c", Status: health.OK}}}
+	if r.Worst() != health.Unknown || verdict(r) != health.Critical {
+		t.Fatalf("worst %s, verdict %s", r.Worst(), verdict(r))
+	}
+	if r := (health.Report{Findings: []health.Finding{{ID: "a", Status: health.Unknown}, {ID: "c", Status: health.Warning}}}); verdict(r) != health.Unknown {
+		t.Fatalf("no critical: verdict %s", verdict(r))
+	}
+}

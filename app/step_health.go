@@ -142,7 +142,7 @@ func (hs *healthStep) renderVerdict() {
 	switch rec := hs.wz.rec.snapshot().Health; {
 	case hs.report != nil:
 		r := hs.report
-		st = r.Worst()
+		st = verdict(*r)
 		data = map[string]any{"Time": when(r.CheckedAt), "Target": i18n.Line(r.Host, 200)}
 		if r.Err != "" {
 			v.verdict.SetText(T("health.verdict.unreached"))

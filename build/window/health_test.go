@@ -27,9 +27,19 @@ func (w *walk) health() {
 		w.click(b)
 	}
 	w.wait("the check stopped", checkFree)
-	checked := func(s *snap) bool { return checkFree(s) && !s.label("health.never") && !s.label("configure.cancelled") }
+	verdict := func(s *snap) bool {
+		for _, st := range []string{"ok", "warning", "critical", "unknown", "unreached"} {
+			if s.label("health.verdict." + st) {
+				return true
+			}
+		}
+		return false
+	}
+	checked := func(s *snap) bool { return checkFree(s) && verdict(s) && !s.label("configure.cancelled") }
 	w.pressWait("health.check", "the check's end", 3*time.Minute, checked)
-	if !w.cur.label("health.checked_at") {
+	// When it was made (a filled-in text: found by its start).
+	at, _, _ := strings.Cut(catalogue(w.cur.Lang)["health.checked_at"], "{{")
+	if len(w.cur.find(func(it item) bool { return it.K == "label" && strings.HasPrefix(it.Text, at) })) == 0 {
 		w.fatalf("no time of the check on the page")
 	}
 	w.shot("health")
