@@ -64,6 +64,8 @@ var allowed = map[string][]string{
 	"health/bundle": {"internal/atomicfile", "internal/readcap"},
 	// The Bot API stand-in the tests of health and the CLI share.
 	"health/healthtest": {},
+	// Tests read a bundle back file by file.
+	"health/bundle/bundletest": {},
 }
 
 const module = "github.com/tunduk-onboard/tunduk-onboard"

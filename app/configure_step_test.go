@@ -20,7 +20,7 @@ import (
 )
 
 // The Configure and Register steps' keys are the wizard's own.
-func init() { keyPrefixes = append(keyPrefixes, "configure", "register", "connect") }
+func init() { keyPrefixes = append(keyPrefixes, "configure", "register", "connect", "health") }
 
 const cfgPIN = "Soft-Token-PIN-never-shown-42"
 
@@ -38,7 +38,13 @@ type cfgHarness struct {
 
 func newCfgHarness(t *testing.T, opts xroadtest.Options) *cfgHarness {
 	t.Helper()
-	h := testhost.StartSSHD(t, testhost.Options{})
+	return newCfgHarnessOn(t, opts, testhost.Options{})
+}
+
+// newCfgHarnessOn is newCfgHarness on an sshd started with host.
+func newCfgHarnessOn(t *testing.T, opts xroadtest.Options, host testhost.Options) *cfgHarness {
+	t.Helper()
+	h := testhost.StartSSHD(t, host)
 	home := t.TempDir()
 	t.Setenv("HOME", home)
 	t.Setenv("SSH_AUTH_SOCK", "")

@@ -28,6 +28,7 @@ var stepTexts = map[string]struct{ ui, report []string }{
 	stepSubmit:       {ui: []string{"submit.", "app.wait.ca", "app.next"}, report: []string{"enroll.err."}},
 	stepRegister:     {ui: []string{"register.", "app.wait.operator"}},
 	stepConnect:      {ui: []string{"connect."}, report: []string{"connect.", "call.err."}},
+	stepHealth:       {ui: []string{"health."}, report: []string{"health."}},
 	stepSummary:      {ui: []string{"summary.", "record."}},
 }
 
@@ -44,6 +45,7 @@ var stepNamed = map[string]*regexp.Regexp{
 	stepSubmit:       regexp.MustCompile(`\bSubmit step`),
 	stepRegister:     regexp.MustCompile(`\bRegister step`),
 	stepConnect:      regexp.MustCompile(`\bConnect step`),
+	stepHealth:       regexp.MustCompile(`\bHealth step`),
 }
 
 // stepRefs is every text that names a step, and how: true when it speaks
@@ -71,6 +73,11 @@ var stepRefs = map[string]map[string]bool{
 	"summary.connect_call_failed":     {stepConnect: false},
 	"summary.connect_notice_todo":     {stepConnect: false},
 	"connect.notice.about":            {stepSubmit: true},
+	"health.not_configured.todo":      {stepConfigure: false},
+	"summary.health_warning":          {stepHealth: false},
+	"summary.health_critical":         {stepHealth: false},
+	"summary.health_unknown":          {stepHealth: false},
+	"summary.health_todo":             {stepHealth: false},
 	"connect.notice.about_to":         {stepSubmit: true},
 	"connect.notice.no_address":       {stepSubmit: false},
 	"connect.notice.failed.todo":      {stepSubmit: false},

@@ -91,6 +91,28 @@ func sudoItem(val *string, changed func()) (*widget.Entry, *widget.FormItem) {
 	return e, &widget.FormItem{Text: T("configure.sudo_password"), Widget: e, HintText: T("configure.sudo_hint")}
 }
 
+// loginItems are the form items a step with server work asks for: the
+// X-Road admin login unless Install or Configure holds it this run (the
+// Configure form's in-memory fields, never saved: a later step often
+// runs days later, in a new run of the wizard), and the sudo password
+// when askSudo. changed runs after each edit. user, pw and sudo are nil
+// when not asked.
+func (wz *wizard) loginItems(changed func()) (items []*widget.FormItem, user, pw, sudo *widget.Entry) {
+	if _, _, ok := wz.adminCredentials(); !ok {
+		cf := &wz.configure.form
+		user = entryFor(&cf.AdminUser, "xrdadmin", false, func() { wz.configure.saveForm(); changed() })
+		pw = entryFor(&cf.AdminPassword, "", true, changed)
+		items = append(items, widget.NewFormItem(T("configure.admin_user"), user),
+			&widget.FormItem{Text: T("configure.admin_password"), Widget: pw, HintText: T("configure.secret_hint")})
+	}
+	if wz.askSudo() {
+		var item *widget.FormItem
+		sudo, item = sudoItem(&wz.configure.form.SudoPassword, changed)
+		items = append(items, item)
+	}
+	return items, user, pw, sudo
+}
+
 // params is what the server is initialised with, from the Organisation
 // step and the operator profile.
 func (wz *wizard) params() configure.Params {

@@ -54,20 +54,12 @@ func (rs *registerStep) view() fyne.CanvasObject {
 	// signing certificate (the glossary's term) and the hints made the
 	// window wider than a 1024 px screen (the real-window walk).
 	form.Orientation = widget.Vertical
-	// The admin login, unless Install or Configure holds it this run: the
-	// certificates often come days later, in a new run of the wizard. The
-	// same in-memory fields as Configure's (never saved).
-	if _, _, ok := wz.adminCredentials(); !ok {
-		cf := &wz.configure.form
-		v.adminUser = entryFor(&cf.AdminUser, "xrdadmin", false, func() { wz.configure.saveForm(); rs.refresh() })
-		v.adminPW = entryFor(&cf.AdminPassword, "", true, rs.refresh)
-		form.Append(T("configure.admin_user"), v.adminUser)
-		form.AppendItem(&widget.FormItem{Text: T("configure.admin_password"), Widget: v.adminPW, HintText: T("configure.secret_hint")})
-	}
-	if wz.askSudo() {
-		var sudo *widget.FormItem
-		v.sudoPW, sudo = sudoItem(&wz.configure.form.SudoPassword, rs.refresh)
-		form.AppendItem(sudo)
+	// The admin login and sudo: the certificates often come days later,
+	// in a new run of the wizard.
+	var login []*widget.FormItem
+	login, v.adminUser, v.adminPW, v.sudoPW = wz.loginItems(rs.refresh)
+	for _, it := range login {
+		form.AppendItem(it)
 	}
 	form.AppendItem(&widget.FormItem{Text: T("register.auth_cert"), Widget: authBox, HintText: T("register.auth_cert_hint")})
 	form.AppendItem(&widget.FormItem{Text: T("register.sign_cert"), Widget: signBox, HintText: T("register.sign_cert_hint")})

@@ -61,6 +61,7 @@ var summaryProviders = []func(f summaryFacts) []summaryLine{
 	summarySubmission,
 	summaryAwaited, // summary_awaited.go
 	summaryConnect, // summary_connect.go
+	summaryHealth,  // summary_health.go
 	summaryWaiting,
 	summaryNextSteps,
 }

@@ -62,3 +62,15 @@ func (p *pinMemory) refused(serial string, err error) {
 		p.forget(serial)
 	}
 }
+
+// all are the PINs kept, for the support bundle to take out wherever
+// they appear.
+func (p *pinMemory) all() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]string, 0, len(p.pins))
+	for _, pin := range p.pins {
+		out = append(out, pin)
+	}
+	return out
+}

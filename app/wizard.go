@@ -64,6 +64,7 @@ type wizard struct {
 	submit    *submitStep    // the Submit step: the enrollment package and its delivery
 	register  *registerStep  // the Register step: certificates back, registration
 	connect   *connectStep   // the Connect step: subsystems, services, access rights, the first call
+	health    *healthStep    // the Health step: the server's health, the support bundle
 	csrs      csrSet         // CSRs made this run (or kept from an earlier one), for the Submit step
 	rec       *recorder      // the onboarding record: milestones in, step states out
 	guide     *fieldGuide    // which problems of a form the user sees yet
@@ -95,6 +96,7 @@ func newWizard(a fyne.App, w fyne.Window, prefs Prefs, profile *profile.Profile,
 	wz.configure, wz.register = newConfigureStep(wz), newRegisterStep(wz)
 	wz.submit = newSubmitStep(wz)
 	wz.connect = newConnectStep(wz)
+	wz.health = newHealthStep(wz)
 	wz.register.onStage = wz.submit.onStage // certificates back move the submission on
 	// The steps in the order of the work, each after what it needs, so no
 	// page speaks of a later one's work as done (order_test.go checks the
@@ -118,6 +120,9 @@ func newWizard(a fyne.App, w fyne.Window, prefs Prefs, profile *profile.Profile,
 	//   - Connect: the information system's subsystems, services and
 	//     access rights on the registered server, the first call, the
 	//     operator told.
+	//   - Health: the configured server looked at (its services,
+	//     configuration, tokens, certificates...), now and after the
+	//     onboarding; the support bundle for the operator's help desk.
 	//   - Summary: the record of all of it.
 	wz.steps = []*step{
 		{id: stepWelcome, title: func() string { return T("step.welcome") }, view: wz.welcomeView},
@@ -134,6 +139,7 @@ func newWizard(a fyne.App, w fyne.Window, prefs Prefs, profile *profile.Profile,
 			problems: wz.submit.problems, leave: func() { wz.submit.v = nil }},
 		{id: stepRegister, title: func() string { return T("step.register") }, view: wz.register.view, leave: wz.register.leave},
 		{id: stepConnect, title: func() string { return T("step.connect") }, view: wz.connect.view, leave: wz.connect.leave},
+		{id: stepHealth, title: func() string { return T("step.health") }, view: wz.health.view, leave: wz.health.leave},
 		{id: stepSummary, title: func() string { return T("step.summary") }, view: wz.summaryView},
 	}
 	return wz

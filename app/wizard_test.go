@@ -87,13 +87,13 @@ func TestNavigationNextBack(t *testing.T) {
 		}
 	}
 	// Submit blocks Next until both CSRs are made; then Register, Connect,
-	// and the Summary is last.
+	// Health, and the Summary is last.
 	if !wz.next.Disabled() {
 		t.Error("Next enabled on Submit without CSRs")
 	}
 	setTestCSRs(t, wz)
 	wz.refreshNav() // made on other pages in a real run
-	for _, want := range []string{stepRegister, stepConnect, stepSummary} {
+	for _, want := range []string{stepRegister, stepConnect, stepHealth, stepSummary} {
 		test.Tap(wz.next)
 		if wz.stepID() != want {
 			t.Fatalf("want %s, at %s", want, wz.stepID())

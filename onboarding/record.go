@@ -41,6 +41,8 @@ type Record struct {
 	Certificates  []Certificate `json:"certificates,omitempty"`
 	// Connect is the information system's connection (connect.go).
 	Connect *Connect `json:"connect,omitempty"`
+	// Health is the server's last health check (health.go).
+	Health *Health `json:"health,omitempty"`
 }
 
 // Organisation is who joins. The first four fields name the member and
@@ -333,12 +335,12 @@ func (r *Record) SetOrganisation(o Organisation) (forgot bool) {
 }
 
 // SetServer records s. Another server forgets what belonged to the old
-// one: its readiness result, its install and its initialisation. It
-// reports whether anything was forgotten.
+// one: its readiness result, its install, its initialisation and its
+// last health check. It reports whether anything was forgotten.
 func (r *Record) SetServer(s Server) (forgot bool) {
 	if r.Server != nil && r.Server.Identity() != s.Identity() {
-		forgot = r.Readiness != nil || r.Install != nil || r.Init != nil
-		r.Readiness, r.Install, r.Init = nil, nil, nil
+		forgot = r.Readiness != nil || r.Install != nil || r.Init != nil || r.Health != nil
+		r.Readiness, r.Install, r.Init, r.Health = nil, nil, nil, nil
 	}
 	r.Server = &s
 	return forgot

@@ -41,7 +41,7 @@ const (
 
 // Steps lists the step ids StepState knows.
 var Steps = []string{StepWelcome, StepOrganisation, StepServer, StepReadiness, StepInstall, StepToken,
-	StepCertificates, StepConfigure, StepSubmit, StepRegister, StepConnect, StepSummary}
+	StepCertificates, StepConfigure, StepSubmit, StepRegister, StepConnect, StepHealth, StepSummary}
 
 // StepState tells the state of step from the record alone. A step is done
 // only when its work is: the readiness check with no fails (fails the
@@ -92,6 +92,8 @@ func (r Record) StepState(step string) State {
 		return r.registerState()
 	case StepConnect:
 		return r.connectState()
+	case StepHealth:
+		return r.healthState()
 	case StepSummary:
 		if r.registerState() == Done {
 			return Done

@@ -55,6 +55,11 @@ func TestStepStates(t *testing.T) {
 		{"connect registered, no call", Record{Connect: &Connect{Subsystems: []ConnectSubsystem{{Code: "crm", Status: "REGISTERED"}}}}, StepConnect, Attention},
 		{"connect call failed", Record{Connect: &Connect{Subsystems: []ConnectSubsystem{{Code: "crm", Status: "REGISTERED"}}, FirstCall: &FirstCall{Reason: "call.err.x"}}}, StepConnect, Failed},
 		{"connect call ok", Record{Connect: &Connect{Subsystems: []ConnectSubsystem{{Code: "crm", Status: "REGISTERED"}}, FirstCall: &FirstCall{OK: true}}}, StepConnect, Done},
+		{"health never checked", Record{}, StepHealth, NotStarted},
+		{"health ok", Record{Health: &Health{Status: HealthOK}}, StepHealth, Done},
+		{"health warning", Record{Health: &Health{Status: HealthWarning}}, StepHealth, Attention},
+		{"health critical", Record{Health: &Health{Status: HealthCritical}}, StepHealth, Failed},
+		{"health server not reached", Record{Health: &Health{Status: HealthUnknown, Unreached: true}}, StepHealth, Failed},
 		{"summary before the end", Record{Organisation: org}, StepSummary, NotStarted},
 		{"unknown step", Record{Organisation: org}, "nope", NotStarted},
 	} {
@@ -95,8 +100,9 @@ func TestIdentityChangeForgets(t *testing.T) {
 	if r.SetServer(s) || r.Readiness == nil {
 		t.Error("another login user or port forgot the server's state")
 	}
+	r.Health = &Health{Status: HealthOK}
 	s.Host = "ss2.agency.kg"
-	if !r.SetServer(s) || r.Readiness != nil || r.Install != nil {
+	if !r.SetServer(s) || r.Readiness != nil || r.Install != nil || r.Health != nil {
 		t.Errorf("another host kept the old server's state: %+v", r)
 	}
 }

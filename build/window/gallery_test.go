@@ -22,7 +22,7 @@ import (
 // Every step, and the install plan: the README's only screenshots of
 // the wizard besides the install at work (make screenshot-install).
 var galleryShots = []string{"welcome", "organisation", "server", "readiness", "install", "install-plan", "token",
-	"certificates", "configure", "submit", "register", "connect", "connect-plan", "summary"}
+	"certificates", "configure", "submit", "register", "connect", "connect-plan", "health", "summary"}
 
 // gallery copies this walk's gallery shots into dir as LANG-NAME.png.
 func (w *walk) gallery(dir, lang string) {

@@ -46,6 +46,7 @@ func (w *walk) run() {
 		"submit":       w.submit,
 		"register":     w.register,
 		"connect":      w.connect,
+		"health":       w.health,
 		"summary":      func() { w.shot("summary") },
 	}
 	w.poll()

@@ -1,0 +1,74 @@
+//go:build window
+
+package window
+
+// The walk's Health step: a check stopped while it runs, then one to its
+// end on the test security server (the admin API fake the walk
+// configured and registered, behind the sshd); the support bundle saved
+// through the file chooser, read back and searched for the walk's
+// secrets.
+
+import (
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/tunduk-onboard/tunduk-onboard/health/bundle/bundletest"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad/xroadtest"
+)
+
+func (w *walk) health() {
+	checkFree := func(s *snap) bool { b, ok := s.button("health.check"); return ok && !b.Off }
+	// Stopped while it runs (or, on a fast machine, after it ended).
+	w.press("health.check")
+	w.settle(time.Now(), 300*time.Millisecond)
+	if b, ok := w.cur.button("health.stop"); ok && !b.Off {
+		w.click(b)
+	}
+	w.wait("the check stopped", checkFree)
+	verdict := func(s *snap) bool {
+		for _, st := range []string{"ok", "warning", "critical", "unknown", "unreached"} {
+			if s.label("health.verdict." + st) {
+				return true
+			}
+		}
+		return false
+	}
+	checked := func(s *snap) bool { return checkFree(s) && verdict(s) && !s.label("configure.cancelled") }
+	w.pressWait("health.check", "the check's end", 3*time.Minute, checked)
+	// When it was made (a filled-in text: found by its start).
+	at, _, _ := strings.Cut(catalogue(w.cur.Lang)["health.checked_at"], "{{")
+	if len(w.cur.find(func(it item) bool { return it.K == "label" && strings.HasPrefix(it.Text, at) })) == 0 {
+		w.fatalf("no time of the check on the page")
+	}
+	w.shot("health")
+
+	// The bundle, saved for real into the home folder.
+	w.pressWait("health.bundle", "the file chooser", chooserWait, func(s *snap) bool { _, ok := s.button("fyne:Save"); return ok })
+	w.shot("health-save")
+	w.pressWait("fyne:Save", "the bundle saved", time.Minute, func(s *snap) bool {
+		return len(s.Overlays) == 0 && s.label("health.bundle.saved")
+	})
+	var found []string
+	_ = filepath.WalkDir(w.home, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasPrefix(d.Name(), "tunduk-support-") && strings.HasSuffix(d.Name(), ".tar.gz") {
+			found = append(found, p)
+		}
+		return nil
+	})
+	if len(found) != 1 {
+		w.fatalf("support bundles in the home folder: %v", found)
+	}
+	files := bundletest.Files(w.t, found[0])
+	if files["manifest.json"] == nil || files["health-report.json"] == nil {
+		w.fatalf("the bundle lacks its manifest or the health report")
+	}
+	for name, b := range files {
+		for _, s := range []string{xroadtest.AdminPassword, userPIN, soPIN, "Walk-soft-PIN-2026", "Walk-user-PIN-2026"} {
+			if strings.Contains(string(b), s) {
+				w.t.Errorf("%s: %s of the support bundle holds a secret of the walk", w.name, name)
+			}
+		}
+	}
+}
