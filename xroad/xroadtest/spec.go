@@ -136,7 +136,7 @@ type validating struct {
 	c        *contract
 	next     http.Handler
 	authOK   func(header string) bool
-	gone     func(header string) bool // a key the fake issued that is gone
+	gone     func(header string) bool   // a key the fake issued that is gone
 	exempt   func(r *http.Request) bool // calls outside the spec, checked by the fake itself
 	mu       sync.Mutex
 	problems []Violation
