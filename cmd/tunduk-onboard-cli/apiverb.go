@@ -21,6 +21,9 @@ import (
 type apiVerb struct {
 	name  string
 	flags func(fs *flag.FlagSet)
+	// changes: the verb changes the server, so it takes a backup first
+	// (--no-backup, --backup-dir).
+	changes bool
 	// before checks the verb's own flags and reads its files, before
 	// any connection; nil: nothing to check.
 	before func(o *serverOpts) error
@@ -34,6 +37,9 @@ func (v apiVerb) flagSet(o *serverOpts, stderr io.Writer) *flag.FlagSet {
 	fs.SetOutput(stderr)
 	o.stderr, o.fs = stderr, fs
 	o.registerAPI(fs)
+	if v.changes {
+		o.registerBackup(fs)
+	}
 	if v.flags != nil {
 		v.flags(fs)
 	}

@@ -34,8 +34,9 @@ func optKey(verb, name string) string {
 			return k
 		}
 	}
-	// The connect flow's verbs share the server verbs' flags (registerAPI).
-	if len(words) > 0 && oneOf(words[0], "client", "service", "connect") {
+	// The connect flow's verbs and backup's share the server verbs'
+	// flags (registerAPI, registerSession).
+	if len(words) > 0 && oneOf(words[0], "client", "service", "connect", "backup") {
 		if k := "cli.opt.server." + name; i18n.T("en", k, nil) != k {
 			return k
 		}

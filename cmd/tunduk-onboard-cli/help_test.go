@@ -38,6 +38,9 @@ func verbFlagSets() []*flag.FlagSet {
 		}
 	}
 	sets = append(sets, connectVerb().flagSet(new(serverOpts), io.Discard))
+	for _, v := range backupVerbs() {
+		sets = append(sets, v.flagSet(new(serverOpts), io.Discard))
+	}
 	return append(sets, tokenFlagSets()...)
 }
 
@@ -56,12 +59,15 @@ func helpArgs() [][]string {
 		}
 	}
 	args = append(args, []string{"connect"})
+	for name := range backupVerbs() {
+		args = append(args, []string{"backup", name})
+	}
 	return append(args, tokenHelpArgs...)
 }
 
 // helpGroups are the keys of the help of commands with sub-commands.
 var helpGroups = []string{"cli.help.usage", "cli.help.flags", "cli.help.default", "cli.help.main", "cli.help.commands",
-	"cli.help.server", "cli.help.client", "cli.help.service", "cli.help.token", "cli.help.token.pin", "cli.help.csr", "cli.help.record"}
+	"cli.help.server", "cli.help.client", "cli.help.service", "cli.help.token", "cli.help.token.pin", "cli.help.csr", "cli.help.record", "cli.help.backup"}
 
 var (
 	rePlaceholder = regexp.MustCompile("`[^`]*`")

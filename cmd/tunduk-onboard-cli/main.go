@@ -29,6 +29,7 @@ var verbs = map[string]func([]string, io.Reader, io.Writer, io.Writer) error{
 	"submit": runSubmit, "server": runServer, "record": runRecord,
 	"client": runClient, "service": runService, "connect": runConnect, "call": runCall,
 	"status":         runStatus,
+	"backup":         runBackup,
 	"support-bundle": runBundle,
 }
 

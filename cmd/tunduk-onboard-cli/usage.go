@@ -41,6 +41,7 @@ var onboarding = []string{
 	"service export",
 	"record print",
 	"status",
+	"backup",
 	"support-bundle",
 	"version",
 }
@@ -67,7 +68,8 @@ func usage(w io.Writer, lang string) {
 
 // subVerbs are the commands under each group, for "did you mean".
 var subVerbs = map[string][]string{
-	"":          {"check", "install", "server", "client", "service", "connect", "call", "token", "csr", "submit", "record", "support-bundle", "status", "version", "help"},
+	"":          {"check", "install", "server", "client", "service", "connect", "call", "token", "csr", "submit", "record", "support-bundle", "status", "backup", "version", "help"},
+	"backup":    {"list", "create", "download", "restore"},
 	"server":    {"init", "csr", "import", "register", "status"},
 	"client":    {"add", "register", "status", "connection", "tls", "notify"},
 	"service":   {"add", "list", "grant", "revoke", "refresh", "subjects", "export"},

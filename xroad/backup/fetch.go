@@ -54,6 +54,16 @@ func Server(ctx context.Context, c *xroad.Client) (string, error) {
 	return ss.ID, err
 }
 
+// Initialised is Server, with a server not initialised refused
+// (backup.err.not_initialized): for a backup the user asked for.
+func Initialised(ctx context.Context, c *xroad.Client) (string, error) {
+	id, err := Server(ctx, c)
+	if err == nil && id == "" {
+		err = &Error{Key: "backup.err.not_initialized"}
+	}
+	return id, err
+}
+
 // BeforeChange is what a flow calls before it changes the server: a
 // backup made there, downloaded into st, checked, and the server's older
 // copies beyond st.Keep removed. A server not initialised yet has nothing

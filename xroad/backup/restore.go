@@ -26,13 +26,7 @@ func List(ctx context.Context, c *xroad.Client, st Store) (Listing, error) {
 	if l.OnServer, err = c.Backups(ctx); err != nil {
 		return l, err
 	}
-	sort.SliceStable(l.OnServer, func(i, j int) bool {
-		a, b := l.OnServer[i], l.OnServer[j]
-		if !a.Created().Equal(b.Created()) {
-			return a.Created().After(b.Created())
-		}
-		return a.Filename > b.Filename
-	})
+	sortNewest(l.OnServer)
 	if l.Server != "" {
 		if l.Local, err = LocalBackups(st, l.Server); err != nil {
 			return l, writeErr(st.ServerFolder(l.Server), err)
@@ -53,6 +47,42 @@ func Find(ctx context.Context, c *xroad.Client, name string) (xroad.Backup, erro
 		}
 	}
 	return xroad.Backup{}, &Error{Key: "backup.err.not_found", Data: map[string]any{"Name": name}}
+}
+
+// Confirmed is nil when typed is the backup's name exactly (no space
+// trimmed, no case folded), else backup.err.confirm: what the user typed
+// to say yes to a restore.
+func Confirmed(name, typed string) error {
+	if typed == "" || typed != name {
+		return &Error{Key: "backup.err.confirm", Data: map[string]any{"Name": name}}
+	}
+	return nil
+}
+
+// Newest is the server's newest backup (backup.err.none when it has
+// none).
+func Newest(ctx context.Context, c *xroad.Client) (xroad.Backup, error) {
+	all, err := c.Backups(ctx)
+	if err != nil {
+		return xroad.Backup{}, err
+	}
+	if len(all) == 0 {
+		return xroad.Backup{}, &Error{Key: "backup.err.none"}
+	}
+	sortNewest(all)
+	return all[0], nil
+}
+
+// sortNewest orders backups newest first (the API sends a set, in no
+// order), by the time the server gives, then by name.
+func sortNewest(all []xroad.Backup) {
+	sort.SliceStable(all, func(i, j int) bool {
+		a, b := all[i], all[j]
+		if !a.Created().Equal(b.Created()) {
+			return a.Created().After(b.Created())
+		}
+		return a.Filename > b.Filename
+	})
 }
 
 // PINs are the tokens' PINs by token ID, to log them in after a restore.
@@ -88,8 +118,8 @@ type Restored struct {
 // with Lead() "backup.lead.after_restore": the restore is done.
 func Restore(ctx context.Context, s *configure.Session, name, typed string, pins PINs, progress func(configure.Progress)) (Restored, error) {
 	r := Restored{Name: name}
-	if typed != name {
-		return r, &Error{Key: "backup.err.confirm", Data: map[string]any{"Name": name}}
+	if err := Confirmed(name, typed); err != nil {
+		return r, err
 	}
 	c := s.API()
 	if _, err := Find(ctx, c, name); err != nil {
