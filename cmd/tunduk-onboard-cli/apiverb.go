@@ -114,29 +114,20 @@ var groupExtras = map[string]map[string]func([]string, io.Reader, io.Writer, io.
 func runGroup(group string, mk func() map[string]apiVerb, usage func(io.Writer, string)) func([]string, io.Reader, io.Writer, io.Writer) error {
 	return func(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		verbs := mk()
-		w, code := stderr, errUsage
-		if len(args) > 0 {
-			// "client tls import": a verb of two words.
-			if len(args) > 1 {
-				if v, ok := verbs[args[0]+" "+args[1]]; ok {
-					return v.main(args[2:], stdin, stdout, stderr)
-				}
-			}
-			if v, ok := verbs[args[0]]; ok {
-				return v.main(args[1:], stdin, stdout, stderr)
-			}
-			if f, ok := groupExtras[group][args[0]]; ok {
-				return f(args[1:], stdin, stdout, stderr)
-			}
-			if oneOf(args[0], "-h", "--help", "help") {
-				w, code = stdout, nil
-			} else if !strings.HasPrefix(args[0], "-") {
-				lang := langOf(args)
-				return unknownVerb(stderr, lang, group, args[0], func(w io.Writer) { usage(w, lang) })
+		// "client tls import": a verb of two words.
+		if len(args) > 1 {
+			if v, ok := verbs[args[0]+" "+args[1]]; ok {
+				return v.main(args[2:], stdin, stdout, stderr)
 			}
 		}
-		usage(w, langOf(args))
-		return code
+		one := map[string]func([]string, io.Reader, io.Writer, io.Writer) error{}
+		for name, f := range groupExtras[group] {
+			one[name] = f
+		}
+		for name, v := range verbs {
+			one[name] = v.main
+		}
+		return runVerbs(group, one, usage)(args, stdin, stdout, stderr)
 	}
 }
 

@@ -41,6 +41,17 @@ func (o *serverOpts) store() (backup.Store, error) {
 	return backup.Store{Dir: dir, Keep: o.prof.BackupKeep()}, nil
 }
 
+// serverStore is the server's ID (refused when it is not initialised:
+// nothing to back up) and where its backups are kept.
+func (o *serverOpts) serverStore(ctx context.Context, s *configure.Session) (string, backup.Store, error) {
+	id, err := backup.Initialised(ctx, s.API())
+	if err != nil {
+		return "", backup.Store{}, err
+	}
+	st, err := o.store()
+	return id, st, err
+}
+
 // beforeChange takes the backup before a change (backup.BeforeChange)
 // and says so; --no-backup says the change goes without one. A failure
 // stops the verb before anything changes.
@@ -102,11 +113,7 @@ func backupVerbs() map[string]backupVerb {
 	return map[string]backupVerb{
 		"list": {name: "list", run: runBackupList},
 		"create": {name: "create", run: func(ctx context.Context, o *serverOpts, s *configure.Session, out *serverOut) error {
-			id, err := backup.Initialised(ctx, s.API())
-			if err != nil {
-				return err
-			}
-			st, err := o.store()
+			id, st, err := o.serverStore(ctx, s)
 			if err != nil {
 				return err
 			}
@@ -265,11 +272,7 @@ func runBackupList(ctx context.Context, o *serverOpts, s *configure.Session, out
 
 // runBackupDownload fetches --name, or the server's newest backup.
 func runBackupDownload(ctx context.Context, o *serverOpts, s *configure.Session, out *serverOut, name string) error {
-	id, err := backup.Initialised(ctx, s.API())
-	if err != nil {
-		return err
-	}
-	st, err := o.store()
+	id, st, err := o.serverStore(ctx, s)
 	if err != nil {
 		return err
 	}

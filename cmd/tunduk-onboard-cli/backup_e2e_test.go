@@ -8,9 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/tunduk-onboard/tunduk-onboard/assets"
 	"github.com/tunduk-onboard/tunduk-onboard/build/testhost"
@@ -37,15 +35,7 @@ func newBackupRig(t *testing.T, o xroadtest.Options) *backupRig {
 	r.base = []string{"--ssh", h.Target().String(), "--identity", h.ClientKeyPath, "--known-hosts", kh,
 		"--admin-user", xroadtest.AdminUser, "--admin-password-stdin", "--admin-api", api.Addr, "--admin-api-cert", api.CertPath,
 		"--backup-dir", r.dir}
-	// A real clock between runs: each backup named a second after the last.
-	var mu sync.Mutex
-	at := time.Now().Truncate(time.Second)
-	f.SetBackupClock(func() time.Time {
-		mu.Lock()
-		defer mu.Unlock()
-		at = at.Add(time.Second)
-		return at
-	})
+	f.TickBackupClock()
 	return r
 }
 

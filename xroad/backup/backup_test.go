@@ -10,9 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/tunduk-onboard/tunduk-onboard/build/testhost"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad"
@@ -41,19 +39,6 @@ func open(t *testing.T, f *xroadtest.Server) *configure.Session {
 	return s
 }
 
-// ticking names backups one second apart, as a real clock would between
-// runs.
-func ticking(f *xroadtest.Server) {
-	var mu sync.Mutex
-	at := time.Now().Truncate(time.Second)
-	f.SetBackupClock(func() time.Time {
-		mu.Lock()
-		defer mu.Unlock()
-		at = at.Add(time.Second)
-		return at
-	})
-}
-
 func wantKey(t *testing.T, err error, key string) {
 	t.Helper()
 	var be *backup.Error
@@ -76,7 +61,7 @@ func TestBeforeChange(t *testing.T) {
 		t.Fatalf("fresh server: %+v, %v", sv, err)
 	}
 	f.Operate(t, 300)
-	ticking(f)
+	f.TickBackupClock()
 	var saved []backup.Saved
 	for range 3 {
 		sv, err := backup.BeforeChange(ctx, s.API(), st)
