@@ -173,7 +173,21 @@ func (s *Server) downloadBackup(w http.ResponseWriter, r *http.Request, b *fakeB
 	w.Header().Set("Content-Disposition", `attachment; filename="`+b.name+`"`)
 	w.Header().Set("Content-Length", strconv.Itoa(len(b.data)))
 	w.WriteHeader(http.StatusOK)
+	if s.cutDownload {
+		// A connection cut in the middle: half the announced bytes.
+		s.cutDownload = false
+		w.Write(b.data[:len(b.data)/2])
+		return
+	}
 	w.Write(b.data)
+}
+
+// CutNextDownload sends only half of the next backup downloaded, under
+// its whole Content-Length: a connection cut in the middle.
+func (s *Server) CutNextDownload() {
+	s.mu.Lock()
+	s.cutDownload = true
+	s.mu.Unlock()
 }
 
 // uploadBackup: the multipart part "file" under its own name.

@@ -174,10 +174,11 @@ type Server struct {
 	// Backups (backups.go): the files, what each archive made here
 	// restores (by its SHA-256), the gpg home with the server's key, and
 	// the clock backups are named by (nil: the real one).
-	backups  []*fakeBackup
-	archives map[[32]byte]*snapshot
-	gpg      string
-	now      func() time.Time
+	backups     []*fakeBackup
+	archives    map[[32]byte]*snapshot
+	gpg         string
+	now         func() time.Time
+	cutDownload bool
 }
 
 // Start runs a fake with default options.
