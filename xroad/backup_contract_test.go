@@ -80,7 +80,7 @@ func TestContractBackups(t *testing.T) {
 	if !f.LoggedIn(xroad.SoftwareTokenID) {
 		t.Fatal("a refused restore logged the token out")
 	}
-	later := xroad.New(c2(t, f))
+	later := xroad.New(tunnel(t, f))
 	if _, err := later.CreateAPIKey(ctx, adminUser, adminPass, []string{xroad.RoleSystemAdministrator}); err != nil {
 		t.Fatal(err)
 	}
@@ -120,6 +120,3 @@ func TestContractBackups(t *testing.T) {
 }
 
 func mustErr[T any](_ T, err error) error { return err }
-
-// c2 is a second tunnel to f, for a second API key.
-func c2(t *testing.T, f *xroadtest.Server) (*http.Client, string) { return tunnel(t, f) }

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tunduk-onboard/tunduk-onboard/build/testhost"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad"
@@ -218,5 +219,38 @@ func TestRestore(t *testing.T) {
 	lead, key2, _ := backup.Explain("en", err)
 	if lead != "backup.lead.after_restore" || key2 != "configure.err.pin_wrong" || f.LoggedIn(xroad.SoftwareTokenID) {
 		t.Fatalf("wrong PIN after the restore: %q %q %v", lead, key2, err)
+	}
+}
+
+// TestSameSecond: a backup asked for in the second of the one before
+// fails on the server (and takes that one with it); BeforeChange asks
+// once more a second later, and the first stays on this computer.
+func TestSameSecond(t *testing.T) {
+	f := xroadtest.Start(t)
+	f.Operate(t, 300)
+	s := open(t, f)
+	at := time.Now().Truncate(time.Second)
+	asked := 0
+	f.SetBackupClock(func() time.Time {
+		asked++
+		if asked > 2 {
+			return at.Add(time.Second)
+		}
+		return at
+	})
+	st := backup.Store{Dir: t.TempDir(), Keep: 5}
+	first, err := backup.BeforeChange(context.Background(), s.API(), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := backup.BeforeChange(context.Background(), s.API(), st)
+	if err != nil || second.Backup.Filename == first.Backup.Filename || asked != 3 {
+		t.Fatalf("second backup %+v, %v (%d asked)", second, err, asked)
+	}
+	if slices.Contains(f.Backups(), first.Backup.Filename) {
+		t.Fatal("the server kept the first (its script removes it)")
+	}
+	if _, err := os.Stat(first.Path); err != nil {
+		t.Fatalf("the first is gone from this computer: %v", err)
 	}
 }

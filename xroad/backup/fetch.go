@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -151,7 +150,7 @@ func Download(ctx context.Context, c *xroad.Client, st Store, id string, b xroad
 	if err != nil {
 		return s, err
 	}
-	s.SHA256, s.Size = hex.EncodeToString(sum[:]), 0
+	s.SHA256 = hex.EncodeToString(sum[:])
 	if s.Check, s.Size, err = checkFile(tmp.Name(), b.Filename, sum); err != nil {
 		return s, err
 	}
@@ -189,6 +188,8 @@ func fetch(ctx context.Context, c *xroad.Client, name string, f *os.File) ([sha2
 	case err != nil:
 		return sum, err
 	case d.Length >= 0 && d.Length != d.Bytes:
+		// Go's HTTP client already fails a body shorter than its
+		// Content-Length (unexpected EOF); this holds should that change.
 		return sum, &Error{Key: "backup.err.cut", Data: map[string]any{"Name": name, "Got": d.Bytes, "Want": d.Length}}
 	}
 	if err := f.Sync(); err != nil {
@@ -235,5 +236,5 @@ func (c *counter) Read(b []byte) (int, error) {
 // writeErr is a file of this computer that could not be written: the
 // reason in the user's words (i18n.FileReason), the OS's error for the log.
 func writeErr(path string, err error) error {
-	return &Error{Key: "backup.err.write", Data: map[string]any{"Path": path}, Err: fmt.Errorf("%w", err)}
+	return &Error{Key: "backup.err.write", Data: map[string]any{"Path": path}, Err: err}
 }

@@ -115,7 +115,8 @@ type Restored struct {
 // The restore brings back the database, so the session's API key may be
 // gone (configure.Session.Rekey says why): the session gets a new one
 // before the logins. A login that fails after the restore is an error
-// with Lead() "backup.lead.after_restore": the restore is done.
+// whose lead (Explain) is "backup.lead.after_restore": the restore is
+// done.
 func Restore(ctx context.Context, s *configure.Session, name, typed string, pins PINs, progress func(configure.Progress)) (Restored, error) {
 	r := Restored{Name: name}
 	if err := Confirmed(name, typed); err != nil {
