@@ -60,6 +60,9 @@ var allowed = map[string][]string{
 	// Alerts send by the submission's SMTP code (enroll) and read a bot
 	// token from the OS keyring (internal/secrets).
 	"health": {"i18n", "profile", "remote", "xroad", "enroll", "internal/atomicfile", "internal/readcap", "internal/secrets"},
+	// Backups (issue 17): a flow that logs the tokens in after a restore
+	// through configure's session, as configure itself does.
+	"xroad/backup": {"i18n", "xroad", "xroad/configure", "internal/atomicfile", "internal/readcap"},
 	// The support bundle: files in, secrets out, one archive.
 	"health/bundle": {"internal/atomicfile", "internal/readcap"},
 	// The Bot API stand-in the tests of health and the CLI share.

@@ -30,6 +30,9 @@ PKGS=(
   # health metrics (issue 16): node_exporter's textfile collector reads
   # our .prom file; promtool (in prometheus) checks the exposition
   prometheus-node-exporter prometheus
+  # backups (issue 17): the admin API fake makes each backup as X-Road's
+  # _backup_xroad.sh does, with tar and gpg
+  gnupg tar
   # packaging: Windows cross-build, wine tests, .deb/.tar.xz, signing
   mingw-w64 wine wine64 xz-utils dpkg-dev fakeroot osslsigncode
   # general build tooling

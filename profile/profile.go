@@ -114,6 +114,9 @@ type Profile struct {
 	// Health holds the thresholds of an installed server's health
 	// (health.go); a profile without it gets DefaultHealth.
 	Health Health `json:"health"`
+	// Backups says how many backups of a server this computer keeps
+	// (backups.go); absent: DefaultBackupKeep.
+	Backups *Backups `json:"backups,omitempty"`
 
 	memberCode, serverCode, subsystemCode *regexp.Regexp
 }
@@ -372,6 +375,9 @@ func (p *Profile) validate() *Error {
 		p.Health = DefaultHealth()
 	}
 	if err := p.Health.validate(); err != nil {
+		return err
+	}
+	if err := p.Backups.validate(); err != nil {
 		return err
 	}
 	if err := p.validatePrefixes(); err != nil {

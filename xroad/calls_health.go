@@ -37,8 +37,3 @@ func (c *Client) BackupEncryptionDiagnostics(ctx context.Context) (BackupEncrypt
 func (c *Client) MessageLogEncryptionDiagnostics(ctx context.Context) (MessageLogEncryptionStatus, error) {
 	return getJSON[MessageLogEncryptionStatus](ctx, c, "/diagnostics/message-log-encryption-status", "")
 }
-
-// Backups is GET /backups (BackupsApiController.java, getBackups: OK).
-func (c *Client) Backups(ctx context.Context) ([]Backup, error) {
-	return getJSON[[]Backup](ctx, c, "/backups", "")
-}

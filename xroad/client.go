@@ -83,7 +83,24 @@ type call struct {
 	basicUser    string
 	basicPass    string
 	secrets      []string // to scrub from anything the server echoes back
+	// timeout, when set, replaces the tunnel's per-call bound for a call
+	// the server takes long over (a backup, a restore).
+	timeout time.Duration
+	// sink, when set, takes a 2xx answer's body as it arrives.
+	sink *sink
 }
+
+// sink receives a body too large to hold in memory: at most max bytes,
+// else ErrTooLarge.
+type sink struct {
+	w      io.Writer
+	max    int64
+	n      int64 // bytes written
+	length int64 // the Content-Length the server announced, -1: none
+}
+
+// ErrTooLarge is an answer larger than the caller's limit.
+var ErrTooLarge = errors.New("xroad: answer larger than the limit")
 
 // jsonCall encodes v as the body of a JSON call.
 func jsonCall(method, path string, v any) (call, error) {
@@ -159,11 +176,20 @@ func (c *Client) once(ctx context.Context, cl call, key string) ([]byte, int, ht
 	} else {
 		req.Header.Set("Authorization", "X-Road-ApiKey token="+key)
 	}
-	resp, err := c.hc.Do(req)
+	hc := c.hc
+	if cl.timeout > 0 {
+		long := *c.hc // same transport, another bound
+		long.Timeout = cl.timeout
+		hc = &long
+	}
+	resp, err := hc.Do(req)
 	if err != nil {
 		return nil, 0, nil, err
 	}
 	defer resp.Body.Close()
+	if k := cl.sink; k != nil && resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		return nil, resp.StatusCode, resp.Header, k.take(resp)
+	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
 		return nil, resp.StatusCode, resp.Header, err
@@ -172,6 +198,24 @@ func (c *Client) once(ctx context.Context, cl call, key string) ([]byte, int, ht
 		return nil, resp.StatusCode, resp.Header, fmt.Errorf("answer larger than %d bytes", maxBody)
 	}
 	return body, resp.StatusCode, resp.Header, nil
+}
+
+// take copies resp's body into the sink, refusing more than its limit
+// (announced or sent).
+func (k *sink) take(resp *http.Response) error {
+	k.length = resp.ContentLength
+	if k.length > k.max {
+		return fmt.Errorf("%w: %d bytes announced, %d allowed", ErrTooLarge, k.length, k.max)
+	}
+	n, err := io.Copy(k.w, io.LimitReader(resp.Body, k.max+1))
+	k.n = n
+	if err != nil {
+		return err
+	}
+	if n > k.max {
+		return fmt.Errorf("%w: more than %d bytes", ErrTooLarge, k.max)
+	}
+	return nil
 }
 
 // logCall logs what was called, never a header or a body: those carry the

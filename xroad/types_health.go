@@ -58,12 +58,6 @@ type MessageLogEncryptionStatus struct {
 	GroupingRule string `json:"message_log_grouping_rule"`
 }
 
-// Backup is one backup file on the server.
-type Backup struct {
-	Filename  string `json:"filename"`
-	CreatedAt string `json:"created_at"`
-}
-
 // Certificate OCSP states (CertificateOcspStatus).
 const (
 	OCSPGood      = "OCSP_RESPONSE_GOOD"

@@ -21,6 +21,9 @@ import (
 type apiVerb struct {
 	name  string
 	flags func(fs *flag.FlagSet)
+	// changes: the verb changes the server, so it takes a backup first
+	// (--no-backup, --backup-dir).
+	changes bool
 	// before checks the verb's own flags and reads its files, before
 	// any connection; nil: nothing to check.
 	before func(o *serverOpts) error
@@ -34,6 +37,9 @@ func (v apiVerb) flagSet(o *serverOpts, stderr io.Writer) *flag.FlagSet {
 	fs.SetOutput(stderr)
 	o.stderr, o.fs = stderr, fs
 	o.registerAPI(fs)
+	if v.changes {
+		o.registerBackup(fs)
+	}
 	if v.flags != nil {
 		v.flags(fs)
 	}
@@ -108,29 +114,20 @@ var groupExtras = map[string]map[string]func([]string, io.Reader, io.Writer, io.
 func runGroup(group string, mk func() map[string]apiVerb, usage func(io.Writer, string)) func([]string, io.Reader, io.Writer, io.Writer) error {
 	return func(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		verbs := mk()
-		w, code := stderr, errUsage
-		if len(args) > 0 {
-			// "client tls import": a verb of two words.
-			if len(args) > 1 {
-				if v, ok := verbs[args[0]+" "+args[1]]; ok {
-					return v.main(args[2:], stdin, stdout, stderr)
-				}
-			}
-			if v, ok := verbs[args[0]]; ok {
-				return v.main(args[1:], stdin, stdout, stderr)
-			}
-			if f, ok := groupExtras[group][args[0]]; ok {
-				return f(args[1:], stdin, stdout, stderr)
-			}
-			if oneOf(args[0], "-h", "--help", "help") {
-				w, code = stdout, nil
-			} else if !strings.HasPrefix(args[0], "-") {
-				lang := langOf(args)
-				return unknownVerb(stderr, lang, group, args[0], func(w io.Writer) { usage(w, lang) })
+		// "client tls import": a verb of two words.
+		if len(args) > 1 {
+			if v, ok := verbs[args[0]+" "+args[1]]; ok {
+				return v.main(args[2:], stdin, stdout, stderr)
 			}
 		}
-		usage(w, langOf(args))
-		return code
+		one := map[string]func([]string, io.Reader, io.Writer, io.Writer) error{}
+		for name, f := range groupExtras[group] {
+			one[name] = f
+		}
+		for name, v := range verbs {
+			one[name] = v.main
+		}
+		return dispatchGroup(group, one, usage, args, stdin, stdout, stderr)
 	}
 }
 

@@ -21,7 +21,7 @@ func connectVerb() apiVerb {
 	var planFile string
 	var dryRun, ignore bool
 	var d connect.Desired
-	return apiVerb{name: "connect", flags: func(fs *flag.FlagSet) {
+	return apiVerb{name: "connect", changes: true, flags: func(fs *flag.FlagSet) {
 		fs.StringVar(&planFile, "plan", "", "the connect plan `FILE` (JSON: subsystems, services, access rights)")
 		fs.BoolVar(&dryRun, "dry-run", false, "print what would be done, change nothing")
 		fs.BoolVar(&ignore, "ignore-warnings", false, "go on where the server only warns (a member not yet in global configuration, a parser's warnings)")
@@ -52,6 +52,11 @@ func connectVerb() apiVerb {
 		for _, it := range pl.Items {
 			if it.State != connect.StateTodo {
 				itemLine(out, it)
+			}
+		}
+		if pl.Count(connect.StateTodo) > 0 {
+			if err := o.beforeChange(ctx, api, out); err != nil {
+				return err
 			}
 		}
 		r := &connect.Runner{API: api, Host: o.h, IgnoreWarnings: ignore}

@@ -34,9 +34,9 @@ func optKey(verb, name string) string {
 			return k
 		}
 	}
-	// The connect flow's and renew's verbs share the server verbs' flags
-	// (registerAPI).
-	if len(words) > 0 && oneOf(words[0], "client", "service", "connect", "renew") {
+	// The connect flow's, renew's and backup's verbs share the server
+	// verbs' flags (registerAPI, registerSession).
+	if len(words) > 0 && oneOf(words[0], "client", "service", "connect", "renew", "backup") {
 		if k := "cli.opt.server." + name; i18n.T("en", k, nil) != k {
 			return k
 		}

@@ -41,6 +41,9 @@ func verbFlagSets() []*flag.FlagSet {
 	for _, v := range renewVerbs {
 		sets = append(sets, new(renewOpts).flags(v, io.Discard))
 	}
+	for _, v := range backupVerbs() {
+		sets = append(sets, v.flagSet(new(serverOpts), io.Discard))
+	}
 	return append(sets, tokenFlagSets()...)
 }
 
@@ -62,13 +65,16 @@ func helpArgs() [][]string {
 	for _, v := range renewVerbs {
 		args = append(args, []string{"renew", v})
 	}
+	for name := range backupVerbs() {
+		args = append(args, []string{"backup", name})
+	}
 	return append(args, tokenHelpArgs...)
 }
 
 // helpGroups are the keys of the help of commands with sub-commands.
 var helpGroups = []string{"cli.help.usage", "cli.help.flags", "cli.help.default", "cli.help.main", "cli.help.commands",
 	"cli.help.server", "cli.help.client", "cli.help.service", "cli.help.token", "cli.help.token.pin", "cli.help.csr", "cli.help.record",
-	"cli.help.renew"}
+	"cli.help.renew", "cli.help.backup"}
 
 var (
 	rePlaceholder = regexp.MustCompile("`[^`]*`")

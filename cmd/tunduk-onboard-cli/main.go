@@ -30,6 +30,7 @@ var verbs = map[string]func([]string, io.Reader, io.Writer, io.Writer) error{
 	"client": runClient, "service": runService, "connect": runConnect, "call": runCall,
 	"status":         runStatus,
 	"renew":          runRenew,
+	"backup":         runBackup,
 	"support-bundle": runBundle,
 }
 

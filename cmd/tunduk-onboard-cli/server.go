@@ -51,6 +51,11 @@ type serverOpts struct {
 	prof          *profile.Profile
 	roles         []string    // the API key's roles; nil: configure's own
 	h             remote.Host // the server, once open dialled it
+
+	// A backup before the change (backup_cli.go): skipped with
+	// --no-backup, kept in --backup-dir.
+	noBackup  bool
+	backupDir string
 }
 
 func (o *serverOpts) register(fs *flag.FlagSet) {
@@ -65,10 +70,16 @@ func (o *serverOpts) registerAPI(fs *flag.FlagSet) {
 	o.registerSession(fs)
 	fs.StringVar(&o.memberClass, "member-class", "", "the organisation's member `CLASS` (e.g. GOV or COM)")
 	fs.StringVar(&o.memberCode, "member-code", "", "the organisation's member `CODE` (8 digits)")
+	fs.StringVar(&o.proxyJar, "proxy-jar", xroad.DefaultAdminAPI.ProxyJar, "advanced: `PATH` of X-Road's proxy-1.0.jar on the server, where the operator's certificate profile class is looked for")
+	o.registerRun(fs)
+}
+
+// registerRun adds the flags of how a verb runs and speaks: profile,
+// output, language, logging, its bound.
+func (o *serverOpts) registerRun(fs *flag.FlagSet) {
 	fs.StringVar(&o.profile, "profile", "", "operator profile `FILE` (default: the embedded Tunduk profile)")
 	fs.StringVar(&o.format, "format", "text", "output format: text or json")
 	fs.StringVar(&o.lang, "lang", defaultLang(), "language of the help, prompts, messages and text output: en, ru or ky")
-	fs.StringVar(&o.proxyJar, "proxy-jar", xroad.DefaultAdminAPI.ProxyJar, "advanced: `PATH` of X-Road's proxy-1.0.jar on the server, where the operator's certificate profile class is looked for")
 	fs.BoolVar(&o.verbose, "verbose", false, "log debug details to standard error too")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "give up after `DURATION` (waiting for approval: see register --wait-timeout)")
 }
@@ -130,6 +141,9 @@ func newServerFlags(name string, o *serverOpts, stderr io.Writer) *flag.FlagSet 
 	fs.SetOutput(stderr)
 	o.stderr, o.fs = stderr, fs
 	o.register(fs)
+	if name != "status" { // every other server verb changes the server
+		o.registerBackup(fs)
+	}
 	fs.Usage = verbHelp(stderr, fs, "tunduk-onboard-cli server "+name+" --ssh USER@HOST[:PORT] | --local [FLAGS]")
 	return fs
 }

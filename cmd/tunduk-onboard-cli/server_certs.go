@@ -78,6 +78,9 @@ func runServerImport(args []string, stdin io.Reader, stdout, stderr io.Writer) e
 		return out.cannot(err)
 	}
 	defer hangUp()
+	if err := o.beforeChange(ctx, s.API(), out); err != nil {
+		return out.failed(err)
+	}
 	var done []map[string]string
 	for i, c := range certs {
 		imp, err := s.Import(ctx, c, csrs)
@@ -156,6 +159,9 @@ func runServerRegister(args []string, stdin io.Reader, stdout, stderr io.Writer)
 		}
 		out.progress(configure.Progress{ID: id, State: configure.StateDone})
 		return nil
+	}
+	if err := o.beforeChange(ctx, s.API(), out); err != nil {
+		return out.failed(err)
 	}
 	if err := step("register", func() error { return s.Register(ctx, hash, o.address) }); err != nil {
 		return out.failed(err)

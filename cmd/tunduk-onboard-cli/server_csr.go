@@ -108,6 +108,9 @@ func runServerCSR(args []string, stdin io.Reader, stdout, stderr io.Writer) erro
 			}
 		}
 	}
+	if err := o.beforeChange(ctx, s.API(), out); err != nil {
+		return out.failed(err)
+	}
 	csrs, err := s.MakeCSRs(ctx, p, opt, out.progress)
 	if err != nil {
 		return out.failed(err)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/internal/atomicfile"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad/backup"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/configure"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/configure/renew"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/connect"
@@ -84,14 +85,21 @@ func (w *serverOut) waiting() error { return w.finish(nil, exitWaiting) }
 // --format json the one JSON document says it (and its exit code).
 func (w *serverOut) finish(err error, code int) error {
 	var ue *userError
-	jsonKey := ""
+	jsonKey, jsonLead := "", ""
 	if err != nil {
 		ue = &userError{code: code, lang: w.o.lang, err: err}
 		var ce *configure.Error
+		var be *backup.Error
 		var told *userError
 		switch {
 		case errors.As(err, &told):
 			ue.text = told.message()
+		case errors.As(err, &be):
+			// Before configure's: a backup's failure may hold one of
+			// configure's (a PIN refused after a restore) as its cause.
+			var data map[string]any
+			jsonLead, jsonKey, data = backup.Explain(w.o.lang, err)
+			ue.text = backupText(w.o.lang, jsonLead, jsonKey, data)
 		case errors.As(err, &ce):
 			jsonKey = ce.Key
 			ue.as(configure.Explain(err))
@@ -121,7 +129,11 @@ func (w *serverOut) finish(err error, code int) error {
 	w.doc["steps"] = steps
 	w.doc["exit_code"] = code
 	if ue != nil {
-		w.doc["error"] = map[string]string{"key": jsonKey, "text": ue.message()}
+		e := map[string]string{"key": jsonKey, "text": ue.message()}
+		if jsonLead != "" {
+			e["lead"] = jsonLead
+		}
+		w.doc["error"] = e
 	}
 	enc := json.NewEncoder(w.stdout)
 	enc.SetIndent("", "  ")
@@ -129,6 +141,19 @@ func (w *serverOut) finish(err error, code int) error {
 		return cannot(w.o.lang, werr)
 	}
 	return reported(code)
+}
+
+// backupText is a backup's failure told: where it came (lead: nothing
+// changed, or the restore is done) and why, each with the CLI's hint.
+func backupText(lang, lead, key string, data map[string]any) string {
+	s := told(lang, key, data)
+	if lead != "" {
+		s = i18n.T(lang, lead, nil) + " " + s
+		if hk := "cli.hint." + lead; i18n.T("en", hk, nil) != hk {
+			s += " " + i18n.T(lang, hk, nil)
+		}
+	}
+	return s
 }
 
 // writeFileAtomic writes data to path through a synced temporary file in

@@ -42,6 +42,7 @@ var onboarding = []string{
 	"record print",
 	"status",
 	"renew plan|apply|status",
+	"backup",
 	"support-bundle",
 	"version",
 }
@@ -68,8 +69,9 @@ func usage(w io.Writer, lang string) {
 
 // subVerbs are the commands under each group, for "did you mean".
 var subVerbs = map[string][]string{
-	"":          {"check", "install", "server", "client", "service", "connect", "call", "token", "csr", "submit", "record", "support-bundle", "status", "renew", "version", "help"},
+	"":          {"check", "install", "server", "client", "service", "connect", "call", "token", "csr", "submit", "record", "support-bundle", "status", "renew", "backup", "version", "help"},
 	"renew":     renewVerbs,
+	"backup":    {"list", "create", "download", "restore"},
 	"server":    {"init", "csr", "import", "register", "status"},
 	"client":    {"add", "register", "status", "connection", "tls", "notify"},
 	"service":   {"add", "list", "grant", "revoke", "refresh", "subjects", "export"},

@@ -30,9 +30,10 @@ type Credentials struct{ User, Password, SudoPassword string }
 // Session is an API key made through the SSH tunnel (or on the server
 // itself); Close revokes it.
 type Session struct {
-	c  *xroad.Client
-	cr Credentials
-	id int64 // the API key's id, to revoke it
+	c     *xroad.Client
+	cr    Credentials
+	id    int64    // the API key's id, to revoke it
+	roles []string // its roles, for Rekey
 
 	// TSAWait bounds the wait for global configuration to offer an
 	// approved timestamping service; TSAPoll is how often it is asked.
@@ -70,6 +71,24 @@ func (s *Session) API() *xroad.Client { return s.c }
 
 // Close revokes the session's API key.
 func (s *Session) Close(ctx context.Context) error { return s.close(ctx) }
+
+// Rekey gives the session a new API key of the same roles, the old one
+// revoked when it is still there. A restore of a backup brings back the
+// server's database, API keys included (X-Road 7.4.2 apikey.hbm.xml:
+// table APIKEY of serverconf), so a key made after that backup is gone.
+func (s *Session) Rekey(ctx context.Context) error { return s.rekey(ctx) }
+
+// LogIn logs token id in with pin unless it is logged in, as Initialize
+// and MakeCSRs do (the same refusals: configure.err.pin_needed,
+// pin_wrong, pin_wrong_hw, pin_final_try, pin_locked), reporting
+// progress as part "login" (the software token) or "hw_login".
+func (s *Session) LogIn(ctx context.Context, id, pin string, progress func(Progress)) error {
+	part := "hw_login"
+	if id == xroad.SoftwareTokenID {
+		part = "login"
+	}
+	return s.ensureLogin(ctx, id, pin, progress, part)
+}
 
 // Params are the participant's identifiers and the profile's CA.
 type Params struct {

@@ -50,7 +50,26 @@ func open(ctx context.Context, c remote.Host, a xroad.AdminAPI, cr Credentials, 
 		}
 		return nil, err
 	}
-	return &Session{c: cl, cr: cr, id: key.ID, TSAWait: 3 * time.Minute, TSAPoll: 5 * time.Second}, nil
+	return &Session{c: cl, cr: cr, id: key.ID, roles: roles, TSAWait: 3 * time.Minute, TSAPoll: 5 * time.Second}, nil
+}
+
+// rekey replaces the session's API key: the old one revoked when it is
+// still there, a new one of the same roles made with the credentials the
+// session keeps for the revocation.
+func (s *Session) rekey(ctx context.Context) error {
+	if s.id != 0 {
+		// A 404 (api_key_not_found) is the key gone already; any other
+		// refusal leaves a key that Close tries again never: told in the
+		// log by the call itself, not fatal to the session.
+		_ = s.c.RevokeAPIKey(ctx, s.cr.User, s.cr.Password, s.id)
+		s.id = 0
+	}
+	key, err := s.c.CreateAPIKey(ctx, s.cr.User, s.cr.Password, s.roles)
+	if err != nil {
+		return err
+	}
+	s.id = key.ID
+	return nil
 }
 
 func (s *Session) close(ctx context.Context) error {

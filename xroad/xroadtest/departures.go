@@ -65,6 +65,11 @@ var statusDepartures = []statusDeparture{
 	{"PUT", "/service-descriptions/{id}/enable", "200", "204", ctrl + "ServiceDescriptionsApiController.java"},
 	// addServiceServiceClients returns new ResponseEntity<>(..., HttpStatus.OK).
 	{"POST", "/services/{id}/service-clients", "200", "201", ctrl + "ServicesApiController.java"},
+	// uploadBackup past spring.servlet.multipart.max-file-size
+	// (common-application.yml: 10MB): MaxUploadSizeExceededException,
+	// which src/common/common-admin-api/.../exceptions/ApplicationExceptionHandler.java
+	// answers PAYLOAD_TOO_LARGE with an ErrorInfo.
+	{"POST", "/backups/upload", "413", "400", "src/common/common-admin-api/src/main/java/org/niis/xroad/restapi/exceptions/ApplicationExceptionHandler.java"},
 	// registerClient: a management request the central server did not
 	// take is a DeviationAwareRuntimeException, 500 with its code
 	// (ApplicationExceptionHandler.java); the definition lists 500 already.

@@ -1,6 +1,6 @@
 package xroadtest
 
-// The diagnostics and backups of a running server (issue 16), as X-Road
+// The diagnostics of a running server (issue 16), as X-Road
 // 7.4.2 openapi/DiagnosticsApiController.java answers them (every call
 // HttpStatus.OK) from service/DiagnosticService.java, which asks the
 // proxy's and the confclient's admin ports; the converters
@@ -32,8 +32,6 @@ type diag struct {
 	ocspURL  string        // "" = DefaultOCSPURL
 	ocspCode string        // "" = SUCCESS
 	tsaCode  string        // "" = SUCCESS
-	backups  []xroad.Backup
-	noBackup bool
 }
 
 // DefaultOCSPURL is the test CA's OCSP responder in global configuration.
@@ -52,24 +50,13 @@ func (s *Server) diagRoutes(mux *http.ServeMux) {
 	// BackupEncryptionStatusConverter.java; off by default in 7.4.2
 	// (backup-encryption-enabled false, SystemProperties.java).
 	mux.HandleFunc("GET /api/v1/diagnostics/backup-encryption-status", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]any{"backup_encryption_status": false})
+		writeJSON(w, http.StatusOK, map[string]any{"backup_encryption_status": s.opt.BackupEncryption})
 	})
 	// MessageLogEncryptionStatusConverter.java; encryption off and
 	// grouping "NONE" by default (MessageLogProperties.java).
 	mux.HandleFunc("GET /api/v1/diagnostics/message-log-encryption-status", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"message_log_archive_encryption_status": false,
 			"message_log_database_encryption_status": false, "message_log_grouping_rule": "NONE"})
-	})
-	// BackupsApiController.java (getBackups): OK, the files under
-	// /var/lib/xroad/backup with their modification time (BackupService.java).
-	mux.HandleFunc("GET /api/v1/backups", func(w http.ResponseWriter, r *http.Request) {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		out := []any{}
-		for _, b := range s.diag.backups {
-			out = append(out, map[string]any{"filename": b.Filename, "created_at": b.CreatedAt})
-		}
-		writeJSON(w, http.StatusOK, out)
 	})
 }
 
@@ -157,9 +144,21 @@ func (s *Server) SetTSAURL(url string) {
 	s.mu.Unlock()
 }
 
-// SetBackups replaces the backups the server lists.
+// SetBackups replaces the backups the server lists; each holds the state
+// of now, its file made when first read.
 func (s *Server) SetBackups(b ...xroad.Backup) {
-	s.setDiag(func(d *diag) { d.backups = append([]xroad.Backup(nil), b...) })
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.setBackups(b)
+}
+
+func (s *Server) setBackups(b []xroad.Backup) {
+	sn := s.snap()
+	s.backups = nil
+	for _, x := range b {
+		at, _ := time.Parse("2006-01-02T15:04:05.000Z", x.CreatedAt)
+		s.backups = append(s.backups, &fakeBackup{name: x.Filename, created: at, snap: sn})
+	}
 }
 
 func (s *Server) setDiag(f func(*diag)) {
@@ -168,7 +167,10 @@ func (s *Server) setDiag(f func(*diag)) {
 	s.mu.Unlock()
 }
 
-// BackupAt is a backup file as BackupService.java names the automatic ones.
+// BackupAt is a backup file named as one made through the API
+// (SecurityServerConfigurationBackupGenerator.java; X-Road's daily
+// automatic ones are "ss-automatic-backup-YYYY_MM_DD_HHMMSS.gpg",
+// autobackup_xroad_proxy_configuration.sh).
 func BackupAt(t time.Time) xroad.Backup {
 	return xroad.Backup{Filename: "conf_backup_" + t.UTC().Format("20060102-150405") + ".gpg", CreatedAt: stamp(t)}
 }
@@ -210,7 +212,7 @@ func (s *Server) Operate(t testing.TB, days int) {
 		s.certs[CertHash(der)] = &fakeCert{der: der, cert: c, key: k, owner: owner, status: status, active: true, ocsp: xroad.OCSPGood}
 	}
 	s.clients = append(s.clients, &fakeClient{class: s.ownerClass, code: s.ownerCode, sub: "crm", conn: "HTTPS", status: xroad.ClientRegistered})
-	s.diag.backups = []xroad.Backup{BackupAt(time.Now().Add(-24 * time.Hour))}
+	s.setBackups([]xroad.Backup{BackupAt(time.Now().Add(-24 * time.Hour))})
 }
 
 // OperatedAddress is the address the server in service (Operate)

@@ -31,6 +31,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -95,6 +96,9 @@ type Options struct {
 	// PINPolicy: the server enforces the token PIN policy, as the
 	// country variants of the packages do (see pinPolicy).
 	PINPolicy bool
+	// BackupEncryption: proxy.backup-encryption-enabled, so backups are
+	// encrypted to the server's own key as well as signed (archive.go).
+	BackupEncryption bool
 }
 
 // Preset is what a run cut short (or a hand in the admin UI) left on the
@@ -168,7 +172,16 @@ type Server struct {
 	echoSecrets bool // hostile: echo what was sent into error metadata
 	breakAnswer bool // answer GET /system/version against the spec
 
-	diag diag // diagnostics and backups (diagnostics.go)
+	diag diag // diagnostics (diagnostics.go)
+
+	// Backups (backups.go): the files, what each archive made here
+	// restores (by its SHA-256), the gpg home with the server's key, and
+	// the clock backups are named by (nil: the real one).
+	backups     []*fakeBackup
+	archives    map[[32]byte]*snapshot
+	gpg         string
+	now         func() time.Time
+	cutDownload bool
 }
 
 // Start runs a fake with default options.
@@ -179,7 +192,7 @@ func Start(t testing.TB) *Server { return StartWith(t, Options{}) }
 func StartWith(t testing.TB, o Options) *Server {
 	t.Helper()
 	s := &Server{t: t, opt: o, apiKeys: map[int64]string{}, keyRoles: map[int64][]string{}, nextKeyID: 60,
-		certs: map[string]*fakeCert{}, approveAfter: -1, ocspAfter: -1, approveClientsAfter: -1, ca: newTestCA(t)}
+		certs: map[string]*fakeCert{}, archives: map[[32]byte]*snapshot{}, approveAfter: -1, ocspAfter: -1, approveClientsAfter: -1, ca: newTestCA(t)}
 	if o.HWKey {
 		s.keys = append(s.keys, newHWKey(t))
 	}
@@ -198,7 +211,8 @@ func StartWith(t testing.TB, o Options) *Server {
 	s.clientRoutes(mux)
 	s.serviceRoutes(mux)
 	s.diagRoutes(mux)
-	s.v = &validating{c: loadContract(t), next: mux, authOK: s.authOK,
+	s.backupRoutes(mux)
+	s.v = &validating{c: loadContract(t), next: mux, authOK: s.authOK, gone: s.keyGone,
 		exempt: func(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/v1/api-keys") }}
 
 	cert, certPEM := serverCert(t)
@@ -445,6 +459,18 @@ func (s *Server) authOK(h string) bool {
 		}
 	}
 	return false
+}
+
+// keyGone says whether h carries a key the fake issued that is no longer
+// live.
+func (s *Server) keyGone(h string) bool {
+	key, ok := strings.CutPrefix(h, "X-Road-ApiKey token=")
+	if !ok || s.authOK(h) {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Contains(s.issued, key)
 }
 
 // createKey is the key management API: basic auth, from loopback only

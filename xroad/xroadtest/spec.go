@@ -136,6 +136,7 @@ type validating struct {
 	c        *contract
 	next     http.Handler
 	authOK   func(header string) bool
+	gone     func(header string) bool   // a key the fake issued that is gone
 	exempt   func(r *http.Request) bool // calls outside the spec, checked by the fake itself
 	mu       sync.Mutex
 	problems []Violation
@@ -187,6 +188,16 @@ func (v *validating) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// ApplicationExceptionHandler.java (AuthenticationException): 401,
 		// {"status":401}. Any other call without a key is a client's
 		// mistake, recorded below.
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"status": http.StatusUnauthorized})
+		return
+	}
+	if v.gone != nil && v.gone(r.Header.Get("Authorization")) {
+		// A key that was real and is no more (revoked, or made after the
+		// backup a restore brought back): X-Road 7.4.2
+		// ApiKeyAuthenticationManager.java throws BadCredentialsException
+		// ("The API key was not found"), ApplicationExceptionHandler.java
+		// answers 401, {"status":401}. A key never issued stays a
+		// client's mistake, recorded below.
 		writeJSON(w, http.StatusUnauthorized, map[string]any{"status": http.StatusUnauthorized})
 		return
 	}
