@@ -196,7 +196,9 @@ func (cs *connectStep) markNoticeSent() {
 	}
 	cs.noticeWent(id, time.Now().UTC())
 	log.WithField("id", id).WithField("via", string(via)).Info("notice marked sent")
-	cs.outcome = func() fyne.CanvasObject { return successCard(T("connect.notice.marked"), T("connect.notice.marked.todo")) }
+	cs.outcome = func() fyne.CanvasObject {
+		return successCard(T("connect.notice.marked"), T("connect.notice.marked.todo"))
+	}
 	cs.refresh()
 }
 
