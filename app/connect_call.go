@@ -59,7 +59,7 @@ func clientSide(conn string) string {
 
 // callForm is the information system's certificate and key for a call
 // with client authentication: each a path with its chooser.
-func (cs *connectStep) callForm() *widget.Form {
+func (cs *connectStep) callForm() *fyne.Container {
 	v := cs.v
 	file := func(placeholder string, set func(*onboarding.ConnectSubsystem, string)) (*widget.Entry, fyne.CanvasObject) {
 		e := widget.NewEntry()
@@ -80,9 +80,9 @@ func (cs *connectStep) callForm() *widget.Form {
 	v.callKey, keyRow = file("is-client.key", func(s *onboarding.ConnectSubsystem, p string) { s.CallKeyFile = p })
 	f := widget.NewForm(
 		&widget.FormItem{Text: T("connect.call_cert"), Widget: certRow},
-		&widget.FormItem{Text: T("connect.call_key"), Widget: keyRow, HintText: T("connect.call_key.hint")})
+		&widget.FormItem{Text: T("connect.call_key"), Widget: keyRow})
 	f.Orientation = widget.Vertical
-	return f
+	return container.NewVBox(f, wrappedLow(T("connect.call_key.hint")))
 }
 
 // renderCallForm shows the certificate and key of the shown subsystem,

@@ -34,7 +34,7 @@ type connectWidgets struct {
 	tlsFiles                     *fyne.Container
 	tlsAdd, tlsExport, tlsFetch  *widget.Button
 	tlsURL                       *widget.Entry
-	tlsFrom                      *widget.Form // the address to read the certificate from
+	tlsFrom                      *fyne.Container // the address to read the certificate from
 	svcType                      *widget.Select
 	svcURL, svcFile, svcCode     *widget.Entry
 	svcAdd                       *widget.Button
@@ -52,7 +52,7 @@ type connectWidgets struct {
 	callBox                      *fyne.Container
 	callAbout                    *widget.Label
 	callCert, callKey            *widget.Entry
-	callFiles                    *widget.Form // the IS's certificate and key (HTTPS)
+	callFiles                    *fyne.Container // the IS's certificate and key (HTTPS)
 	notice, csv, json, marked    *widget.Button
 	noticeAbout                  *widget.Label
 	outcome                      *fyne.Container
@@ -164,9 +164,10 @@ func (cs *connectStep) view() fyne.CanvasObject {
 	v.tlsURL = widget.NewEntry()
 	v.tlsURL.SetPlaceHolder("https://is.example.kg:443")
 	v.tlsFetch = widget.NewButtonWithIcon(T("connect.tls_fetch"), theme.DownloadIcon(), cs.fetchTLS)
-	v.tlsFrom = widget.NewForm(&widget.FormItem{Text: T("connect.tls_url"), Widget: container.NewBorder(nil, nil, nil, v.tlsFetch, v.tlsURL),
-		HintText: T("connect.tls_url.hint")})
-	v.tlsFrom.Orientation = widget.Vertical
+	// Hints below a form, not its HintText: Fyne draws that unwrapped.
+	from := widget.NewForm(widget.NewFormItem(T("connect.tls_url"), container.NewBorder(nil, nil, nil, v.tlsFetch, v.tlsURL)))
+	from.Orientation = widget.Vertical
+	v.tlsFrom = container.NewVBox(from, wrappedLow(T("connect.tls_url.hint")))
 	box.Add(v.conn)
 	box.Add(v.connAbout)
 	box.Add(v.tlsFiles)
