@@ -61,12 +61,12 @@ func clientSide(conn string) string {
 // with client authentication: each a path with its chooser.
 func (cs *connectStep) callForm() *fyne.Container {
 	v := cs.v
-	file := func(placeholder string, set func(*onboarding.ConnectSubsystem, string)) (*widget.Entry, fyne.CanvasObject) {
+	file := func(placeholder string, field func(*onboarding.ConnectSubsystem) *string) (*widget.Entry, fyne.CanvasObject) {
 		e := widget.NewEntry()
 		e.SetPlaceHolder(placeholder)
 		e.OnChanged = func(p string) {
-			if s := cs.cur(); s != nil {
-				set(s, strings.TrimSpace(p))
+			if s := cs.cur(); s != nil && *field(s) != strings.TrimSpace(p) {
+				*field(s) = strings.TrimSpace(p)
 				cs.save()
 			}
 		}
@@ -76,8 +76,8 @@ func (cs *connectStep) callForm() *fyne.Container {
 		return e, container.NewBorder(nil, nil, nil, browse, e)
 	}
 	var certRow, keyRow fyne.CanvasObject
-	v.callCert, certRow = file("is-client.crt", func(s *onboarding.ConnectSubsystem, p string) { s.CallCertFile = p })
-	v.callKey, keyRow = file("is-client.key", func(s *onboarding.ConnectSubsystem, p string) { s.CallKeyFile = p })
+	v.callCert, certRow = file("is-client.crt", func(s *onboarding.ConnectSubsystem) *string { return &s.CallCertFile })
+	v.callKey, keyRow = file("is-client.key", func(s *onboarding.ConnectSubsystem) *string { return &s.CallKeyFile })
 	f := widget.NewForm(
 		&widget.FormItem{Text: T("connect.call_cert"), Widget: certRow},
 		&widget.FormItem{Text: T("connect.call_key"), Widget: keyRow})
@@ -94,8 +94,8 @@ func (cs *connectStep) renderCallForm() {
 		return
 	}
 	for e, p := range map[*widget.Entry]string{v.callCert: s.CallCertFile, v.callKey: s.CallKeyFile} {
-		if e.Text != p {
-			e.SetText(p)
+		if strings.TrimSpace(e.Text) != p {
+			e.SetText(p) // another subsystem shown
 		}
 	}
 	about := T("connect.call.about")
