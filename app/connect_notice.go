@@ -101,7 +101,15 @@ func (cs *connectStep) noticeDone(f submitForm, r runResult) {
 		if rec.Connect == nil {
 			rec.Connect = &onboarding.Connect{}
 		}
-		rec.Connect.NoticeID, rec.Connect.NoticeSent = r.id, at
+		c := rec.Connect
+		// The latest notice: sent when it went, else written (a letter,
+		// a folder) or queued until the user or the outbox says it went.
+		c.NoticeID, c.NoticeVia, c.NoticeSent, c.NoticeWritten = r.id, string(f.Via), time.Time{}, time.Time{}
+		if r.sent {
+			c.NoticeSent = at
+		} else {
+			c.NoticeWritten = at
+		}
 	})
 	where := r.where
 	switch {
@@ -119,6 +127,116 @@ func (cs *connectStep) noticeDone(f submitForm, r runResult) {
 	default:
 		cs.outcome = func() fyne.CanvasObject { return successCard(T("connect.notice.sent", map[string]any{"To": f.To}), "") }
 	}
+}
+
+// renderNotice says how the notice goes and where the latest one is:
+// written but not marked sent offers "I have sent it".
+func (cs *connectStep) renderNotice() {
+	v := cs.v
+	f := cs.wz.submit.form
+	about := T("connect.notice.about", map[string]any{"Via": T("connect.via." + string(f.Via))})
+	if to := cs.wz.profile.Operator.Contact.Email; to != "" {
+		about = T("connect.notice.about_to", map[string]any{"Via": T("connect.via." + string(f.Via)), "To": to})
+	}
+	if p := cs.noticeProblem(); p != "" {
+		about += "\n" + T(p)
+	}
+	c := cs.wz.rec.snapshot().Connect
+	via := enroll.Via("")
+	switch {
+	case c.NoticePending():
+		via = enroll.Via(c.NoticeVia)
+		about += "\n" + T("connect.notice.pending."+noticeWay(via), map[string]any{"Date": when(c.NoticeWritten)})
+	case c != nil && !c.NoticeSent.IsZero():
+		about += "\n" + T("connect.notice.went", map[string]any{"Date": when(c.NoticeSent)})
+	}
+	v.noticeAbout.SetText(about)
+	// Only the user knows when a letter or a folder went; the upload's
+	// outbox says so itself.
+	showIf(v.marked, via == enroll.ViaEmail || via == enroll.ViaFolder)
+	if via == enroll.ViaFolder {
+		v.marked.SetText(T("connect.notice.mark_sent.folder"))
+	} else {
+		v.marked.SetText(T("connect.notice.mark_sent.email"))
+	}
+}
+
+// noticeWay is the word of a pending notice's route in the catalogue keys.
+func noticeWay(via enroll.Via) string {
+	switch via {
+	case enroll.ViaEmail, enroll.ViaFolder:
+		return string(via)
+	}
+	return "queued"
+}
+
+// markNoticeSent records that the user sent the letter or handed the
+// folder over: in the store (as "submit advance" would) and the record.
+func (cs *connectStep) markNoticeSent() {
+	c := cs.wz.rec.snapshot().Connect
+	if !c.NoticePending() {
+		return
+	}
+	id, via := c.NoticeID, enroll.Via(c.NoticeVia)
+	cs.outcome = nil
+	dir, err := cs.wz.submit.dir()
+	if err == nil {
+		var store *enroll.Store
+		if store, err = enroll.OpenStore(dir); err == nil {
+			_, err = store.MarkSent(id, via, "")
+		}
+	}
+	if err != nil {
+		log.WithError(errors.New(i18n.Line(err.Error(), 600))).Warn("notice not marked sent")
+		cs.outcome = func() fyne.CanvasObject {
+			return messageCard(T("connect.notice.mark_failed"), T("connect.notice.mark_failed.todo"), i18n.Line(errorText(err), 600))
+		}
+		cs.refresh()
+		return
+	}
+	cs.noticeWent(id, time.Now().UTC())
+	log.WithField("id", id).WithField("via", string(via)).Info("notice marked sent")
+	cs.outcome = func() fyne.CanvasObject {
+		return successCard(T("connect.notice.marked"), T("connect.notice.marked.todo"))
+	}
+	cs.refresh()
+}
+
+// noticeWent records that notice id went at at.
+func (cs *connectStep) noticeWent(id string, at time.Time) {
+	cs.wz.rec.update("notice", func(rec *onboarding.Record) {
+		if c := rec.Connect; c != nil && c.NoticeID == id && c.NoticeSent.IsZero() {
+			c.NoticeSent = at
+		}
+	})
+}
+
+// noticeSentElsewhere: a pending notice the store says went (the outbox
+// delivered the upload, or "submit advance" marked it) is recorded sent.
+func (cs *connectStep) noticeSentElsewhere() {
+	c := cs.wz.rec.snapshot().Connect
+	if !c.NoticePending() {
+		return
+	}
+	dir, err := cs.wz.submit.dir()
+	if err != nil {
+		return
+	}
+	store, err := enroll.OpenStore(dir)
+	if err != nil {
+		return
+	}
+	r, err := store.Get(c.NoticeID)
+	if err != nil || r.Stage.Rank() < enroll.StageSent.Rank() {
+		return
+	}
+	at := c.NoticeWritten
+	for _, e := range r.History {
+		if e.Stage == enroll.StageSent {
+			at = e.At
+		}
+	}
+	cs.noticeWent(c.NoticeID, at)
 }
 
 // catalogue is the export's subsystems: the server's (last read) of this

@@ -161,13 +161,22 @@ func groupTarget(it connect.Item) string {
 }
 
 // renderCall shows the last first call: the services it listed, or why
-// it failed and what to do.
+// it failed (or was not made) and what to do.
 func (cs *connectStep) renderCall() {
 	v := cs.v
 	v.callBox.Objects = nil
+	url := ""
+	if cs.call != nil {
+		url = cs.call.URL
+	}
+	if s := cs.cur(); url == "" && s != nil {
+		url = clientSide(s.Connection)
+	}
 	switch {
+	case cs.callPre != "":
+		v.callBox.Add(messageCard(T("connect.call.not_made"), cs.callPre, ""))
 	case cs.callErr != nil:
-		v.callBox.Add(messageCard(T("connect.call.failed"), callText(cs.callErr), ""))
+		v.callBox.Add(messageCard(T("connect.call.failed"), callText(cs.callErr, url), ""))
 	case cs.call != nil && cs.call.OK:
 		body := T("connect.call.ok.body", map[string]any{"Count": cs.call.Services, "Client": i18n.Line(cs.call.Client, 200), "Time": when(cs.call.At)})
 		for _, s := range cs.callRes {
@@ -175,7 +184,7 @@ func (cs *connectStep) renderCall() {
 		}
 		v.callBox.Add(successCard(T("connect.call.ok"), body))
 	case cs.call != nil:
-		v.callBox.Add(messageCard(T("connect.call.failed"), i18n.T(CurrentLanguage(), cs.call.Reason, callData()), ""))
+		v.callBox.Add(messageCard(T("connect.call.failed"), i18n.T(CurrentLanguage(), cs.call.Reason, callData(url)), ""))
 	}
 	v.callBox.Refresh()
 }

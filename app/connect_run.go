@@ -11,7 +11,6 @@ package app
 import (
 	"context"
 	"errors"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -30,11 +29,6 @@ import (
 // stepConnect is the Connect step's id.
 const stepConnect = onboarding.StepConnect
 
-// envClientSide points the first call at another client side than the
-// server's own http://127.0.0.1:8080 (as the server sees it; the
-// real-window walk's stand-in).
-const envClientSide = "TUNDUK_ONBOARD_CLIENT_SIDE"
-
 type connectStep struct {
 	sessionRunner
 	v *connectWidgets
@@ -49,7 +43,12 @@ type connectStep struct {
 	call      *onboarding.FirstCall
 	callRes   []metaservice.Service
 	callErr   error
+	callPre   string // why the first call was not made (its key and certificate), in the user's words
 	outcome   func() fyne.CanvasObject
+
+	// certDir keeps the certificates read from the information system's
+	// address; "" is beside the onboarding record (connect_tls.go).
+	certDir string
 
 	pollEvery time.Duration // how often a registration's status is asked for
 	waitFor   time.Duration // how long one follow waits before it stops (resumable)
@@ -72,6 +71,7 @@ func (cs *connectStep) load() {
 	if cs.sel >= len(cs.subs) {
 		cs.sel = max(0, len(cs.subs)-1)
 	}
+	cs.noticeSentElsewhere()
 }
 
 // save writes the wanted subsystems into the record.
@@ -387,17 +387,24 @@ func (cs *connectStep) follow() {
 	}, cs.refresh)
 }
 
+// internalTLS is the server's internal TLS certificate (PEM), the one
+// its client side presents on port 8443, read through the admin API.
+func internalTLS(ctx context.Context, api *xroad.Client) ([]byte, error) {
+	tgz, err := api.ExportInternalTLS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return connect.InternalCert(tgz)
+}
+
 // exportTLS fetches the server's internal TLS certificate and hands it
 // to then (on the UI goroutine) to be written where the user chooses.
 func (cs *connectStep) exportTLS(then func(pemBytes []byte)) {
 	var pemBytes []byte
 	cs.outcome = nil
 	cs.start("tls_export", func(ctx context.Context, s *serverSession, in sessionInput) error {
-		tgz, err := s.API().ExportInternalTLS(ctx)
-		if err != nil {
-			return err
-		}
-		pemBytes, err = connect.InternalCert(tgz)
+		var err error
+		pemBytes, err = internalTLS(ctx, s.API())
 		return err
 	}, func(err error) {
 		if err != nil {
@@ -405,45 +412,6 @@ func (cs *connectStep) exportTLS(then func(pemBytes []byte)) {
 			return
 		}
 		then(pemBytes)
-	}, cs.refresh)
-}
-
-// clientSide is the client side the first call goes to, as the server sees it.
-func clientSide() string {
-	if v := strings.TrimSpace(os.Getenv(envClientSide)); v != "" {
-		return v
-	}
-	return "http://127.0.0.1:" + metaservice.DefaultHTTPPort
-}
-
-// firstCall sends listMethods for the shown subsystem to its own server's
-// client side, through the SSH connection (or on this computer), as the
-// information system would.
-func (cs *connectStep) firstCall() {
-	s := cs.cur()
-	if s == nil {
-		return
-	}
-	p := cs.params()
-	id := metaservice.ID{Instance: p.Instance, MemberClass: p.MemberClass, MemberCode: p.MemberCode, Subsystem: s.Code}
-	var res metaservice.Result
-	var callErr error
-	cs.outcome, cs.callErr, cs.callRes = nil, nil, nil
-	cs.start("call", func(ctx context.Context, ss *serverSession, in sessionInput) error {
-		tg := metaservice.Target{URL: clientSide(), Via: ss.client}
-		res, callErr = metaservice.Call(ctx, tg, metaservice.Request{Client: id, Provider: id, Method: metaservice.ListMethods})
-		return nil // the call's failure is the answer shown, not the session's
-	}, func(err error) {
-		if err != nil {
-			cs.fail(err)
-			return
-		}
-		fc := &onboarding.FirstCall{At: time.Now().UTC(), Client: id.String(), OK: callErr == nil, Services: len(res.Services)}
-		if callErr != nil {
-			fc.Reason, _ = metaservice.Explain(callErr)
-		}
-		cs.call, cs.callRes, cs.callErr = fc, res.Services, callErr
-		cs.save()
 	}, cs.refresh)
 }
 
@@ -474,22 +442,4 @@ func (cs *connectStep) fail(err error) {
 func (cs *connectStep) leave() {
 	cs.cancel()
 	cs.v = nil
-}
-
-// callText is a failed first call in the user's words, the server's own
-// words escaped (metaservice.Explain cleans them).
-func callText(err error) string {
-	key, data := metaservice.Explain(err)
-	full := callData()
-	for k, v := range data {
-		full[k] = v
-	}
-	return i18n.T(CurrentLanguage(), key, full)
-}
-
-// callData are the keys the call.err.* texts share, so a reason kept in
-// the record (without its details) shows no "<no value>".
-func callData() map[string]any {
-	return map[string]any{"Message": "-", "Type": "-", "URL": i18n.Line(clientSide(), 200), "Reason": "-", "Status": "-",
-		"Limit": 4, "Error": "-", "ID": "-", "Method": "-"}
 }

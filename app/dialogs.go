@@ -42,3 +42,16 @@ func fitWindow(win fyne.Window, want fyne.Size) fyne.Size {
 	}
 	return want
 }
+
+// chooseFile opens a file chooser; then gets the chosen file's path (it
+// is not called when the chooser is cancelled).
+func chooseFile(win fyne.Window, then func(path string)) {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		_ = r.Close()
+		then(r.URI().Path())
+	}, win)
+	showFileDialog(d, win)
+}

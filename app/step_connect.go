@@ -12,7 +12,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -33,7 +32,9 @@ type connectWidgets struct {
 	connLabels                   map[string]string // label -> type
 	connAbout                    *widget.Label
 	tlsFiles                     *fyne.Container
-	tlsAdd, tlsExport            *widget.Button
+	tlsAdd, tlsExport, tlsFetch  *widget.Button
+	tlsURL                       *widget.Entry
+	tlsFrom                      *fyne.Container // the address to read the certificate from
 	svcType                      *widget.Select
 	svcURL, svcFile, svcCode     *widget.Entry
 	svcAdd                       *widget.Button
@@ -49,7 +50,10 @@ type connectWidgets struct {
 	plan                         *fyne.Container
 	callBtn                      *widget.Button
 	callBox                      *fyne.Container
-	notice, csv, json            *widget.Button
+	callAbout                    *widget.Label
+	callCert, callKey            *widget.Entry
+	callFiles                    *fyne.Container // the IS's certificate and key (HTTPS)
+	notice, csv, json, marked    *widget.Button
 	noticeAbout                  *widget.Label
 	outcome                      *fyne.Container
 	adminUser, adminPW, sudoPW   *widget.Entry
@@ -157,6 +161,13 @@ func (cs *connectStep) view() fyne.CanvasObject {
 	v.tlsFiles = container.NewVBox()
 	v.tlsAdd = widget.NewButtonWithIcon(T("connect.tls_import"), theme.FolderOpenIcon(), cs.chooseTLS)
 	v.tlsExport = widget.NewButtonWithIcon(T("connect.tls_export"), theme.DownloadIcon(), cs.saveTLS)
+	v.tlsURL = widget.NewEntry()
+	v.tlsURL.SetPlaceHolder("https://is.example.kg:443")
+	v.tlsFetch = widget.NewButtonWithIcon(T("connect.tls_fetch"), theme.DownloadIcon(), cs.fetchTLS)
+	// Hints below a form, not its HintText: Fyne draws that unwrapped.
+	from := widget.NewForm(widget.NewFormItem(T("connect.tls_url"), container.NewBorder(nil, nil, nil, v.tlsFetch, v.tlsURL)))
+	from.Orientation = widget.Vertical
+	v.tlsFrom = container.NewVBox(from, wrappedLow(T("connect.tls_url.hint")))
 	box.Add(v.conn)
 	box.Add(v.connAbout)
 	box.Add(v.tlsFiles)
@@ -164,6 +175,7 @@ func (cs *connectStep) view() fyne.CanvasObject {
 	// first layout as its minimum, and the Russian texts side by side
 	// would grow the window past 1024 px.
 	box.Add(buttonRow(v.tlsAdd))
+	box.Add(v.tlsFrom)
 	box.Add(buttonRow(v.tlsExport))
 
 	// Services.
@@ -227,7 +239,10 @@ func (cs *connectStep) view() fyne.CanvasObject {
 
 	// The first real call.
 	box.Add(heading(T("connect.call")))
-	box.Add(wrappedLow(T("connect.call.about")))
+	v.callAbout = wrappedLow(T("connect.call.about"))
+	box.Add(v.callAbout)
+	v.callFiles = cs.callForm()
+	box.Add(v.callFiles)
 	v.callBtn = widget.NewButtonWithIcon(T("connect.call_run"), theme.MediaPlayIcon(), cs.firstCall)
 	v.callBox = container.NewVBox()
 	box.Add(buttonRow(v.callBtn))
@@ -239,12 +254,15 @@ func (cs *connectStep) view() fyne.CanvasObject {
 	v.notice = widget.NewButtonWithIcon(T("connect.notice_send"), theme.MailSendIcon(), cs.sendNotice)
 	v.csv = widget.NewButtonWithIcon(T("connect.catalogue_csv"), theme.DocumentSaveIcon(), func() { cs.exportCatalogue("csv") })
 	v.json = widget.NewButtonWithIcon(T("connect.catalogue_json"), theme.DocumentSaveIcon(), func() { cs.exportCatalogue("json") })
+	v.marked = widget.NewButtonWithIcon(T("connect.notice.mark_sent.email"), theme.ConfirmIcon(), cs.markNoticeSent)
+	v.marked.Importance = widget.SuccessImportance
 	box.Add(v.noticeAbout)
-	box.Add(buttonRow(v.notice))
+	box.Add(buttonRow(v.notice, v.marked))
 	box.Add(buttonRow(v.csv, v.json))
 	v.outcome = container.NewVBox()
 	box.Add(v.outcome)
-	v.needsSubsystem = []fyne.Disableable{v.conn, v.tlsAdd, v.svcType, v.svcURL, v.svcFile, v.svcCode, v.svcAdd, v.search, v.searchBtn, v.callBtn}
+	v.needsSubsystem = []fyne.Disableable{v.conn, v.tlsAdd, v.tlsURL, v.tlsFetch, v.svcType, v.svcURL, v.svcFile, v.svcCode, v.svcAdd,
+		v.search, v.searchBtn, v.callBtn, v.callCert, v.callKey}
 
 	v.scroll = container.NewVScroll(box)
 	cs.refresh()
@@ -310,11 +328,8 @@ func (cs *connectStep) refresh() {
 		v.connAbout.SetText(i18n.T(lang, connect.ConnectionKeys[connect.Recommended], nil))
 	}
 	v.conn.Refresh()
-	if cur != nil && cur.Connection == xroad.ConnHTTPS {
-		v.tlsAdd.Show()
-	} else {
-		v.tlsAdd.Hide()
-	}
+	showIf(v.tlsAdd, cur != nil && cur.Connection == xroad.ConnHTTPS)
+	showIf(v.tlsFrom, cur != nil && cur.Connection == xroad.ConnHTTPS)
 
 	// Services of the shown subsystem, each with its access rights.
 	kind := v.svcTypes[v.svcType.Selected]
@@ -323,16 +338,9 @@ func (cs *connectStep) refresh() {
 	cs.renderServices()
 	cs.renderSubjects()
 	cs.renderPlan()
+	cs.renderCallForm()
 	cs.renderCall()
-	f := cs.wz.submit.form
-	about := T("connect.notice.about", map[string]any{"Via": T("connect.via." + string(f.Via))})
-	if to := cs.wz.profile.Operator.Contact.Email; to != "" {
-		about = T("connect.notice.about_to", map[string]any{"Via": T("connect.via." + string(f.Via)), "To": to})
-	}
-	if p := cs.noticeProblem(); p != "" {
-		about += "\n" + T(p)
-	}
-	v.noticeAbout.SetText(about)
+	cs.renderNotice()
 	switch cs.busy {
 	case "":
 		v.busy.SetText("")
@@ -389,6 +397,7 @@ func (cs *connectStep) refreshButtons() {
 	enable(v.grantTo, has && len(cs.cur().Services) > 0)
 	enable(v.grantBtn, has && v.subject.Selected != "" && v.grantTo.Selected != "")
 	enable(v.notice, cs.noticeProblem() == "")
+	enable(v.marked, true)
 	enable(v.csv, len(cs.catalogue()) > 0)
 	enable(v.json, len(cs.catalogue()) > 0)
 	if busy {
@@ -398,30 +407,10 @@ func (cs *connectStep) refreshButtons() {
 	}
 }
 
-func (cs *connectStep) chooseTLS() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
-			return
-		}
-		_ = r.Close()
-		cs.outcome = nil
-		if err := cs.addTLSFile(r.URI().Path()); err != nil {
-			cs.fail(err)
-		}
-		cs.refresh()
-	}, cs.wz.win)
-	showFileDialog(d, cs.wz.win)
-}
-
 func (cs *connectStep) chooseOpenAPI() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
-			return
-		}
-		_ = r.Close()
+	chooseFile(cs.wz.win, func(path string) {
 		if cs.v != nil {
-			cs.v.svcFile.SetText(r.URI().Path())
+			cs.v.svcFile.SetText(path)
 		}
-	}, cs.wz.win)
-	showFileDialog(d, cs.wz.win)
+	})
 }

@@ -5,6 +5,7 @@ package app
 // operator and the Catalogue export.
 
 import (
+	"github.com/tunduk-onboard/tunduk-onboard/enroll"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad"
 )
@@ -38,9 +39,16 @@ func summaryConnect(f summaryFacts) []summaryLine {
 	default:
 		out = append(out, summaryLine{sectionNext, lineTodo, T("summary.connect_call_failed", map[string]any{"Date": when(fc.At)})})
 	}
-	if !c.NoticeSent.IsZero() {
+	switch {
+	case !c.NoticeSent.IsZero():
 		out = append(out, summaryLine{sectionDone, lineDone, T("summary.connect_notice", map[string]any{"Date": when(c.NoticeSent)})})
-	} else if c.Registered() {
+	case c.NoticePending() && noticeWay(enroll.Via(c.NoticeVia)) == "queued":
+		out = append(out, summaryLine{sectionWaiting, lineWait, T("summary.connect_notice_queued", map[string]any{"Date": when(c.NoticeWritten)})})
+	case c.NoticePending():
+		// Written as a letter or a folder: it went only once the user
+		// says so.
+		out = append(out, summaryLine{sectionNext, lineNext, T("summary.connect_notice_written."+noticeWay(enroll.Via(c.NoticeVia)), map[string]any{"Date": when(c.NoticeWritten)})})
+	case c.Registered():
 		out = append(out, summaryLine{sectionNext, lineNext, T("summary.connect_notice_todo")})
 	}
 	if c.CatalogueFile != "" {

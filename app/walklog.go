@@ -372,11 +372,67 @@ func (w *walker) visit(o fyne.CanvasObject, parent fyne.Position, in bounds, for
 		w.add(w.item("label", o, p, in, x.Text, form))
 	case *widget.Hyperlink:
 		w.add(w.item("link", o, p, in, x.Text, form))
+	case *widget.GridWrap:
+		// Its items sit in a private scroll (the file chooser's files).
+		if c := privateObject(x, "widget", "GridWrap", "scroller"); c != nil {
+			w.visit(c, p, in, nil)
+		}
 	default:
-		if c := contentOf(o); c != nil {
+		if c := privateObject(o, "widget", "gridWrapItem", "child"); c != nil {
+			w.visit(c, p, in, form)
+		} else if name, ok := chooserFile(o); ok {
+			// A file or folder in Fyne's file chooser, by its name (in
+			// the grid, without its extension): the walk picks files.
+			sz := o.Size()
+			w.add(walkItem{Kind: "file", Text: shorten(name, 120), Layer: w.layer,
+				View: [4]float32{in.view.x0, in.view.y0, in.view.x1, in.view.y1}, X: p.X, Y: p.Y, W: sz.Width, H: sz.Height})
+		} else if c := contentOf(o); c != nil {
 			w.visit(c, p, in, nil)
 		}
 	}
+}
+
+// privateObject is the object in the private field of o, when o is a
+// pointer to Fyne's type pkg.typ (read by reflection, as formGrid does);
+// nil for anything else.
+func privateObject(o any, pkg, typ, field string) fyne.CanvasObject {
+	v := reflect.ValueOf(o)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return nil
+	}
+	if t := v.Elem().Type(); t.Name() != typ || t.PkgPath() != "fyne.io/fyne/v2/"+pkg {
+		return nil
+	}
+	f := v.Elem().FieldByName(field)
+	if !f.IsValid() || !f.CanAddr() {
+		return nil
+	}
+	c, _ := reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem().Interface().(fyne.CanvasObject)
+	if c == nil {
+		return nil
+	}
+	if r := reflect.ValueOf(c); r.Kind() == reflect.Pointer && r.IsNil() {
+		return nil
+	}
+	return c
+}
+
+// chooserFile is the name a file of Fyne's file chooser shows (its
+// private fileDialogItem, read by reflection); false for anything else.
+func chooserFile(o fyne.CanvasObject) (string, bool) {
+	v := reflect.ValueOf(o)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return "", false
+	}
+	t := v.Elem().Type()
+	if t.Name() != "fileDialogItem" || t.PkgPath() != "fyne.io/fyne/v2/dialog" {
+		return "", false
+	}
+	f := v.Elem().FieldByName("name")
+	if !f.IsValid() || f.Kind() != reflect.String {
+		return "", false
+	}
+	return f.String(), true
 }
 
 // form visits a form's rows: each label (checked) and its input, which

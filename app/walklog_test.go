@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,6 +12,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 )
@@ -109,6 +112,35 @@ func TestWalkCanvasReportsCutText(t *testing.T) {
 	walkCanvas(s, fine.Canvas(), fyne.NewSize(400, 300))
 	if len(s.Problems) != 0 {
 		t.Errorf("a wrapped label in a scroll reported: %v", s.Problems)
+	}
+}
+
+// The files of Fyne's file chooser are reported by name (the grid shows
+// them without their extension), so the walk can pick one.
+func TestWalkSnapshotNamesChooserFiles(t *testing.T) {
+	wz, w := newTestWizard(t, nil)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "is-client-cert.pem"), []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d := dialog.NewFileOpen(func(fyne.URIReadCloser, error) {}, w)
+	loc, err := storage.ListerForURI(storage.NewFileURI(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.SetLocation(loc)
+	showFileDialog(d, w)
+	var names []string
+	for _, it := range wz.walkSnapshot().Items {
+		if it.Kind == "file" && it.Layer == 1 {
+			names = append(names, it.Text)
+			if it.W <= 0 || it.H <= 0 {
+				t.Errorf("file %q has no place: %+v", it.Text, it)
+			}
+		}
+	}
+	if !slices.Contains(names, "is-client-cert") {
+		t.Fatalf("the chooser's files: %q", names)
 	}
 }
 

@@ -14,10 +14,16 @@ const StepConnect = "connect"
 type Connect struct {
 	Subsystems []ConnectSubsystem `json:"subsystems,omitempty"`
 	FirstCall  *FirstCall         `json:"first_call,omitempty"`
-	// NoticeID and NoticeSent: the notice to the operator (the enroll
-	// store's package ID, and when it went).
-	NoticeID   string    `json:"notice_id,omitempty"`
-	NoticeSent time.Time `json:"notice_sent,omitzero"`
+	// NoticeID and NoticeSent: the latest notice to the operator (the
+	// enroll store's package ID, and when it went: delivered by SMTP or
+	// the upload, or marked sent by the user once the letter left their
+	// mail program or the folder was handed over). NoticeVia is how it
+	// goes (enroll.Via); NoticeWritten when it was written as a letter
+	// or a folder, or queued for the upload, without having gone yet.
+	NoticeID      string    `json:"notice_id,omitempty"`
+	NoticeSent    time.Time `json:"notice_sent,omitzero"`
+	NoticeVia     string    `json:"notice_via,omitempty"`
+	NoticeWritten time.Time `json:"notice_written,omitzero"`
 	// CatalogueFile is where the Catalogue export was written last.
 	CatalogueFile string `json:"catalogue_file,omitempty"`
 }
@@ -34,6 +40,12 @@ type ConnectSubsystem struct {
 	TLSFiles   []string         `json:"tls_files,omitempty"` // the IS certificates chosen
 	Services   []ConnectService `json:"services,omitempty"`
 	Registered time.Time        `json:"registered_at,omitzero"` // first seen REGISTERED
+	// CallCertFile and CallKeyFile: the information system's certificate
+	// and key files for the first call over HTTPS with client
+	// authentication. Paths only: the key is read when the call is made
+	// and never kept.
+	CallCertFile string `json:"call_cert_file,omitempty"`
+	CallKeyFile  string `json:"call_key_file,omitempty"`
 }
 
 // ConnectService is one service description wanted: REST (URL and
@@ -55,6 +67,7 @@ type FirstCall struct {
 	OK       bool      `json:"ok"`
 	Reason   string    `json:"reason,omitempty"`
 	Services int       `json:"services,omitempty"`
+	URL      string    `json:"url,omitempty"` // the client side called, as the server sees it
 }
 
 // Registered says whether every subsystem is registered (and there is one).
@@ -68,6 +81,12 @@ func (c *Connect) Registered() bool {
 		}
 	}
 	return true
+}
+
+// NoticePending: the latest notice was written or queued and has not
+// gone to the operator yet (as far as this record knows).
+func (c *Connect) NoticePending() bool {
+	return c != nil && c.NoticeID != "" && c.NoticeSent.IsZero() && !c.NoticeWritten.IsZero()
 }
 
 // connectState: done when every subsystem is registered and a first call

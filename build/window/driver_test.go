@@ -591,7 +591,7 @@ func (w *walk) toggle(key string) {
 
 // dialogCloseKeys close a dialog the walk has nothing more to do in, in
 // this order of preference.
-var dialogCloseKeys = []string{"dialog.close", "fyne:Cancel", "token.cancel", "fyne:OK", "fyne:No", "hostkey.refuse"}
+var dialogCloseKeys = []string{"dialog.close", "fyne:Cancel", "token.cancel", "fyne:OK", "fyne:No", "hostkey.refuse", "connect.tls_fetch.refuse"}
 
 // closeDialogs closes the overlays from the front, as a person would: the
 // dialog's closing button, else Escape (a select's pop-up menu).
@@ -614,6 +614,45 @@ func (w *walk) closeDialogs() {
 		}
 		w.waitFor("a dialog to close", 15*time.Second, s.Seq, func(s *snap) bool { return len(s.Overlays) < n })
 	}
+}
+
+// chooserOpen: Fyne's file chooser is in front.
+func chooserOpen(s *snap) bool { _, ok := s.button("fyne:Open"); return ok }
+
+// pickFile chooses name in the file chooser in front, as a person does:
+// its icon, then Open. The chooser opens in the home folder (where the
+// walk's saves went), which holds the file.
+func (w *walk) pickFile(name string) {
+	w.t.Helper()
+	stem := strings.TrimSuffix(name, filepath.Ext(name)) // the grid's name for it
+	find := func(s *snap) (item, bool) {
+		f := s.find(func(it item) bool { return it.K == "file" && (it.Text == stem || it.Text == name) })
+		if len(f) == 0 {
+			return item{}, false
+		}
+		return f[0], true
+	}
+	w.waitFor("the chooser", chooserWait, 0, chooserOpen)
+	// The folder is listed once the chooser shows.
+	for end := time.Now().Add(20 * time.Second); ; time.Sleep(40 * time.Millisecond) {
+		w.poll()
+		if _, ok := find(w.cur); ok {
+			break
+		}
+		w.alive()
+		if time.Now().After(end) {
+			var files []string
+			for _, it := range w.cur.find(func(it item) bool { return it.K == "file" }) {
+				files = append(files, it.Text)
+			}
+			w.fatalf("no %s in the chooser after 20 s; it shows %q", name, files)
+		}
+	}
+	w.clickUntil("file "+name, find, name+" chosen", 20*time.Second, true, func(s *snap) bool {
+		b, ok := s.button("fyne:Open")
+		return ok && !b.Off
+	})
+	w.pressWait("fyne:Open", name+" opened", 20*time.Second, func(s *snap) bool { return len(s.Overlays) == 0 })
 }
 
 // linger keeps the walk on what the window shows until it has shown it

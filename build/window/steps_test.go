@@ -370,26 +370,67 @@ var systemNames = map[string]string{
 	"ky": "Жарандардын реестри",
 }
 
-// connect: a subsystem added; the connection types looked at (the IS
-// certificate's chooser opened at HTTPS), HTTP kept for the first call; a
-// REST service and a WSDL added (the OpenAPI file's chooser opened); the
-// plan shown, applied, the registration followed, stopped and followed
-// again until the operator approves; a subject found and granted; the
-// first call; the operator told (the Submit step's folder); the
-// Catalogue and the server's TLS certificate saved.
+// connect: a subsystem added; at HTTPS the information system's
+// certificate chosen as a file and read from its address (refused, then
+// added); the other connection types looked at and HTTPS kept for the
+// first call; a REST service, an OpenAPI file (chosen) and a WSDL added;
+// the plan shown, applied, the registration followed, stopped and
+// followed again until the operator approves; a subject found and
+// granted; the first call over HTTPS with the information system's key
+// and certificate (chosen); the operator told (the Submit step's folder)
+// and the hand-over marked; the Catalogue and the server's TLS
+// certificate saved.
 func (w *walk) connect() {
 	enabled := func(key string) func(*snap) bool {
 		return func(s *snap) bool { b, ok := s.button(key); return ok && !b.Off && len(s.Overlays) == 0 }
+	}
+	labelWith := func(part string) func(*snap) bool {
+		return func(s *snap) bool {
+			return len(s.Overlays) == 0 && len(s.find(func(it item) bool { return it.K == "label" && strings.Contains(it.Text, part) })) > 0
+		}
+	}
+	// browse clicks the chooser button of the form item key and picks file.
+	browse := func(key, file string) {
+		find := func(s *snap) (item, bool) {
+			b := s.find(func(it item) bool {
+				return it.K == "button" && !it.Off && slices.Contains(it.Form, key) && strings.Contains(it.Icon, "folder-open")
+			})
+			if len(b) == 0 {
+				return item{}, false
+			}
+			return b[0], true
+		}
+		w.clickUntil("the chooser of "+key, find, "the chooser of "+key, chooserWait, true, chooserOpen)
+		w.pickFile(file)
+		w.wait(file+" in "+key, func(s *snap) bool { f, ok := s.field(key); return ok && strings.HasSuffix(f.Text, file) })
 	}
 	w.typeInto("connect.sub_code", "crm")
 	w.typeInto("connect.sub_name", systemNames[w.cur.Lang])
 	w.pressWait("connect.sub_add", "the subsystem in the list", 15*time.Second, enabled("connect.preview"))
 	w.radio("connect.conn_https")
-	w.pressWait("connect.tls_import", "the certificate chooser", 15*time.Second, func(s *snap) bool { return len(s.Overlays) > 0 })
+	w.pressWait("connect.tls_import", "the certificate chooser", chooserWait, chooserOpen)
 	w.shot("connect-tls-chooser")
-	w.closeDialogs()
+	// The certificates listed: rows that begin as connect.tls_file does
+	// (their paths may be cut in the walk log).
+	certRows := func(n int) func(*snap) bool {
+		prefix, _, _ := strings.Cut(catalogue(w.cur.Lang)["connect.tls_file"], "{{")
+		return func(s *snap) bool {
+			return len(s.Overlays) == 0 && len(s.find(func(it item) bool { return it.K == "label" && strings.HasPrefix(it.Text, prefix) })) == n
+		}
+	}
+	w.pickFile(isCertFile)
+	w.wait("the certificate file listed", certRows(1))
+	w.typeInto("connect.tls_url", strings.TrimPrefix(w.rig.is.URL, "https://"))
+	shown := func(s *snap) bool { return s.overlayTitled("connect.tls_fetch.title") }
+	w.pressWait("connect.tls_fetch", "the certificate read from the address", time.Minute, shown)
+	w.shot("connect-tls-fetch")
+	w.pressWait("connect.tls_fetch.refuse", "the certificate refused", 15*time.Second, enabled("connect.tls_fetch"))
+	w.pressWait("connect.tls_fetch", "the certificate read again", time.Minute, shown)
+	w.pressWait("connect.tls_fetch.trust", "the certificate added", 15*time.Second, certRows(2))
+	w.shot("connect-tls")
 	w.radio("connect.conn_https_no_auth")
 	w.radio("connect.conn_http")
+	w.radio("connect.conn_https")
 
 	w.choose("connect.svc_type", 0, w.text("connect.svc.rest"))
 	w.typeInto("connect.svc_url", "https://is.example.kg/rest")
@@ -399,22 +440,9 @@ func (w *walk) connect() {
 		return ok && !f.Off
 	})
 	w.choose("connect.svc_type", 2, w.text("connect.svc.openapi_file"))
-	file := w.cur.find(func(it item) bool {
-		return it.K == "button" && it.Text == "" && strings.Contains(it.Icon, "folder-open")
-	})
-	if len(file) == 0 {
-		w.fatalf("no chooser button for the OpenAPI file")
-	}
-	w.clickUntil("the OpenAPI file's chooser", func(s *snap) (item, bool) {
-		b := s.find(func(it item) bool {
-			return it.K == "button" && it.Text == "" && strings.Contains(it.Icon, "folder-open")
-		})
-		if len(b) == 0 {
-			return item{}, false
-		}
-		return b[len(b)-1], true
-	}, "the OpenAPI file's chooser", 15*time.Second, true, func(s *snap) bool { return len(s.Overlays) > 0 })
-	w.closeDialogs()
+	browse("connect.svc_file", isOpenAPIFile)
+	w.typeInto("connect.svc_code", "people-api")
+	w.pressWait("connect.svc_add", "the OpenAPI file's service", 15*time.Second, labelWith(isOpenAPIFile))
 	w.choose("connect.svc_type", 3, w.text("connect.svc.wsdl"))
 	w.typeInto("connect.svc_url", w.rig.docs+"/people.wsdl")
 	before := len(w.cur.Items)
@@ -472,7 +500,10 @@ func (w *walk) connect() {
 	}
 	w.wait("the grant done", enabled("connect.grant"))
 
-	// The first call, through the SSH connection to the stand-in.
+	// The first call over HTTPS through the SSH connection to the
+	// stand-in, with the information system's key and certificate.
+	browse("connect.call_cert", isCertFile)
+	browse("connect.call_key", isKeyFile)
 	w.pressWait("connect.call_run", "the first call's answer", time.Minute, func(s *snap) bool { return s.label("connect.call.ok") })
 	// The answer whole in view: the heading under it shown.
 	if h := w.cur.find(func(it item) bool { return it.K == "label" && it.has("connect.tell") }); len(h) > 0 {
@@ -482,7 +513,13 @@ func (w *walk) connect() {
 
 	// The operator told the Submit step's way (a folder), the Catalogue
 	// and the server's certificate saved for real into the home folder.
-	w.pressWait("connect.notice_send", "the notice written", time.Minute, func(s *snap) bool { return s.label("connect.notice.folder") })
+	w.pressWait("connect.notice_send", "the notice written", time.Minute, func(s *snap) bool {
+		return s.label("connect.notice.folder") && enabled("connect.notice.mark_sent.folder")(s)
+	})
+	w.pressWait("connect.notice.mark_sent.folder", "the notice handed over", 30*time.Second, func(s *snap) bool {
+		_, ok := s.button("connect.notice.mark_sent.folder")
+		return !ok && s.label("connect.notice.marked")
+	})
 	for _, key := range []string{"connect.catalogue_csv", "connect.catalogue_json", "connect.tls_export"} {
 		w.pressWait(key, "the file chooser", time.Minute, func(s *snap) bool { _, ok := s.button("fyne:Save"); return ok })
 		w.pressWait("fyne:Save", "saved", 15*time.Second, func(s *snap) bool { return len(s.Overlays) == 0 })

@@ -18,8 +18,15 @@ package window
 
 import (
 	"bufio"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -31,6 +38,7 @@ import (
 	"time"
 
 	"github.com/tunduk-onboard/tunduk-onboard/build/testhost"
+	"github.com/tunduk-onboard/tunduk-onboard/internal/testcert"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/metaservice"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/metaservice/metaservicetest"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/xroadtest"
@@ -114,7 +122,20 @@ type rig struct {
 	// reached through the sshd); docs serves a WSDL for the services.
 	clientSide *metaservicetest.Server
 	docs       string
+	// is stands in for the information system's HTTPS server (its
+	// certificate is read from its address); isClient is its key and
+	// certificate for the first call over HTTPS, as files in the home
+	// folder (isFiles), with an OpenAPI description beside them.
+	is       *httptest.Server
+	isClient tls.Certificate
 }
+
+// isFiles are the files the walk picks in the Connect step's choosers.
+const (
+	isCertFile    = "is-client-cert.pem"
+	isKeyFile     = "is-client-key.pem"
+	isOpenAPIFile = "people-openapi.yaml"
+)
 
 // walkClient is the subsystem the walk connects (the Organisation step's
 // member, code crm).
@@ -151,10 +172,35 @@ func startWalk(t *testing.T, bin, name, lang string, size [2]int, shots string) 
 	// The subsystem: read once by Apply, once by the follow (Stop), approved
 	// at the next look (Follow again).
 	r.fake.ApproveClientsAfter(2)
+	// The subsystem connects over HTTPS with client authentication: the
+	// stand-in asks for the information system's certificate and presents
+	// the internal TLS certificate the admin API fake exports.
+	r.isClient, _ = testcert.KeyPair(t, "is-client.example.kg")
 	r.clientSide = metaservicetest.Start(t, metaservicetest.State{
-		Clients:  map[metaservice.ID]metaservicetest.Client{walkClient: {Registered: true}},
+		Clients: map[metaservice.ID]metaservicetest.Client{walkClient: {Registered: true, IsAuth: metaservicetest.SSLAuth,
+			IsCerts: []*x509.Certificate{r.isClient.Leaf}}},
 		Services: map[metaservice.ID][]metaservice.Service{walkClient: {{Code: "people", Type: "REST"}}},
 	})
+	r.fake.SetInternalTLS(r.clientSide.CertPEM)
+	isServer, _ := testcert.KeyPair(t, "is.example.kg")
+	r.is = httptest.NewUnstartedServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	r.is.TLS = &tls.Config{Certificates: []tls.Certificate{isServer}}
+	r.is.Config.ErrorLog = log.New(io.Discard, "", 0) // the wizard ends each handshake once it has the certificate
+	r.is.StartTLS()
+	t.Cleanup(r.is.Close)
+	keyDER, err := x509.MarshalPKCS8PrivateKey(r.isClient.PrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{
+		isCertFile:    pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: r.isClient.Certificate[0]}),
+		isKeyFile:     pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}),
+		isOpenAPIFile: []byte(xroadtest.SampleOpenAPI("https://is.example.kg/api")),
+	} {
+		if err := os.WriteFile(filepath.Join(home, name), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 	r.docs = xroadtest.Descriptions(t, map[string]string{"/people.wsdl": xroadtest.SampleWSDL("http://is.example.kg/soap")}).URL
 	r.anchor, r.cert = filepath.Join(dir, "anchor.xml"), filepath.Join(dir, "auth.cer")
 	if err := os.WriteFile(r.anchor, r.fake.Anchor(xroadtest.Instance), 0o644); err != nil {
@@ -213,6 +259,7 @@ func startWalk(t *testing.T, bin, name, lang string, size [2]int, shots string) 
 		"TUNDUK_ONBOARD_ADMIN_API="+api.Addr, "TUNDUK_ONBOARD_ADMIN_API_CERT="+api.CertPath,
 		"TUNDUK_ONBOARD_PROXY_JAR="+api.ProxyJar,
 		"TUNDUK_ONBOARD_CLIENT_SIDE="+r.clientSide.HTTP.URL,
+		"TUNDUK_ONBOARD_CLIENT_SIDE_HTTPS="+r.clientSide.HTTPS.URL,
 	)
 	stderr := filepath.Join(dir, "stderr.txt")
 	ef, err := os.Create(stderr)

@@ -452,3 +452,35 @@ func htmlText(s string) string {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// The notice to the operator is done only once it went: a letter or a
+// folder written and not marked sent is "needs attention", prepared.
+func TestStatusNotice(t *testing.T) {
+	p := testProfile(t)
+	lang := "en"
+	tt := func(k string, d map[string]any) string { return i18n.T(lang, k, d) }
+	noticeRow := func(c *onboarding.Connect) []string {
+		r := midway()
+		r.Connect = c
+		for _, b := range Status(r, p, lang, t2).Blocks {
+			for _, row := range b.Rows {
+				if len(row) == 4 && row[0] == tt("print.step.notice", nil) {
+					return row
+				}
+			}
+		}
+		return nil
+	}
+	subs := []onboarding.ConnectSubsystem{{Code: "crm", Status: "REGISTERED", Registered: t1}}
+	written := &onboarding.Connect{Subsystems: subs, NoticeID: "n-1", NoticeVia: "email", NoticeWritten: t1}
+	want := []string{tt("print.step.notice", nil), tt("print.state.attention", nil), date(t1, lang), tt("print.detail.prepared", map[string]any{"ID": "n-1"})}
+	if got := noticeRow(written); !equalRows([][]string{got}, [][]string{want}) {
+		t.Errorf("written, not sent: %q, want %q", got, want)
+	}
+	sent := *written
+	sent.NoticeSent = t2
+	want = []string{tt("print.step.notice", nil), tt("print.state.done", nil), date(t2, lang), "n-1"}
+	if got := noticeRow(&sent); !equalRows([][]string{got}, [][]string{want}) {
+		t.Errorf("sent: %q, want %q", got, want)
+	}
+}

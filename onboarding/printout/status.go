@@ -219,8 +219,12 @@ func (s statusFacts) progress() [][]string {
 			}
 			row("print.step.first_call", st, fc.At, value(fc.Client, 200))
 		}
-		if !c.NoticeSent.IsZero() {
+		switch {
+		case !c.NoticeSent.IsZero():
 			row("print.step.notice", s.state(onboarding.Done), c.NoticeSent, value(c.NoticeID, 64))
+		case c.NoticePending():
+			// Written (a letter, a folder) or queued: not told yet.
+			row("print.step.notice", s.state(onboarding.Attention), c.NoticeWritten, s.t("print.detail.prepared", map[string]any{"ID": value(c.NoticeID, 64)}))
 		}
 	}
 	return rows

@@ -473,6 +473,19 @@ func (s *Server) InternalTLS() []byte {
 	return s.internalTLS
 }
 
+// SetInternalTLS makes certPEM the internal TLS certificate the export
+// gives: a test's stand-in for the client side (metaservicetest) presents
+// its own, which a call over HTTPS pins.
+func (s *Server) SetInternalTLS(certPEM []byte) {
+	blk, _ := pem.Decode(certPEM)
+	if blk == nil {
+		s.t.Fatal("SetInternalTLS: no PEM certificate")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.internalTLS = blk.Bytes
+}
+
 // ClientStatus is a local client's status, "" when there is none.
 func (s *Server) ClientStatus(id string) string {
 	s.mu.Lock()
