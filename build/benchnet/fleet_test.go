@@ -169,18 +169,29 @@ func (f *fleet) status(cli, file string, more ...string) []string {
 		"--profile", f.profile}, more...)
 }
 
+// ran is one run of the CLI.
+type ran struct {
+	code      int
+	out       []byte
+	errOut    string
+	wall, cpu time.Duration // cpu: the CLI's own, user and system
+}
+
 // run runs argv with the admin password on stdin, in a clean
-// environment: exit code, standard output, standard error.
-func run(t *testing.T, argv []string) (int, []byte, string) {
+// environment.
+func run(t *testing.T, argv []string) ran {
 	t.Helper()
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdin = strings.NewReader(xroadtest.AdminPassword + "\n")
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "LANG=en_US.UTF-8", "LC_ALL=en_US.UTF-8"}
 	var errb strings.Builder
 	cmd.Stderr = &errb
+	start := time.Now()
 	out, err := cmd.Output()
+	wall := time.Since(start)
 	if err != nil && cmd.ProcessState == nil {
 		t.Fatalf("%s: %v", argv[0], err)
 	}
-	return cmd.ProcessState.ExitCode(), out, errb.String()
+	ps := cmd.ProcessState
+	return ran{code: ps.ExitCode(), out: out, errOut: errb.String(), wall: wall, cpu: ps.UserTime() + ps.SystemTime()}
 }
