@@ -68,7 +68,7 @@ func startFleet(t *testing.T, n int, delay time.Duration) *fleet {
 
 	// The OCSP responder and TSA the fakes name: an address that accepts,
 	// on the bridge, so each host's network path finds it open.
-	open := accepting(t, fleetNet+"1:0")
+	open := testhost.ServeTCP(t, fleetNet+"1:0", func(c net.Conn) { c.Close() })
 	for i := range n {
 		ns, ip := fleetNS+strconv.Itoa(i), fleetNet+strconv.Itoa(10+i)
 		fake := xroadtest.Start(t)
@@ -100,27 +100,6 @@ func relay(t *testing.T, ns, listen string, delay time.Duration) {
 	done := make(chan struct{})
 	go func() { r.Serve(ln); close(done) }()
 	t.Cleanup(func() { ln.Close(); <-done; r.Close() })
-}
-
-// accepting is a listener on addr that takes every connection and
-// closes it, as the path probe's connect needs.
-func accepting(t *testing.T, addr string) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-	return ln.Addr().String()
 }
 
 // dataPathsProfile is the embedded Tunduk profile with the data and

@@ -6,6 +6,8 @@ import (
 	"net"
 	"testing"
 	"time"
+
+	"github.com/tunduk-onboard/tunduk-onboard/build/testhost"
 )
 
 // relayTo starts a relay on loopback in front of target, with delay.
@@ -24,26 +26,11 @@ func relayTo(t *testing.T, target string, delay time.Duration) string {
 
 // echoServer answers every byte back and passes a half close on.
 func echoServer(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				io.Copy(c, c)
-				c.(*net.TCPConn).CloseWrite()
-			}()
-		}
-	}()
-	return ln.Addr().String()
+	return testhost.ServeTCP(t, "127.0.0.1:0", func(c net.Conn) {
+		defer c.Close()
+		io.Copy(c, c)
+		c.(*net.TCPConn).CloseWrite()
+	})
 }
 
 // TestRelayCarriesBothWaysInOrder: 4 MiB in writes of uneven sizes come
