@@ -174,3 +174,38 @@ func run(t *testing.T, argv []string) ran {
 	ps := cmd.ProcessState
 	return ran{code: ps.ExitCode(), out: out, errOut: errb.String(), wall: wall, cpu: ps.UserTime() + ps.SystemTime()}
 }
+
+// hostsCPU is the CPU time of every host's sshd listener with its
+// finished sessions and their commands (each waits for its children, so
+// theirs is counted in its cutime and cstime once they have ended). It
+// first waits, 5 s at most, for the sessions of the last run to end, so
+// their time is counted with that run and not the next.
+func (f *fleet) hostsCPU(t *testing.T) time.Duration {
+	t.Helper()
+	var ticks int64
+	pids, _ := filepath.Glob(filepath.Join(f.dir, "h*", "sshd.pid"))
+	deadline := time.Now().Add(5 * time.Second)
+	for _, p := range pids {
+		b, _ := os.ReadFile(p)
+		pid := strings.TrimSpace(string(b))
+		for time.Now().Before(deadline) {
+			kids, _ := os.ReadFile("/proc/" + pid + "/task/" + pid + "/children")
+			if len(strings.TrimSpace(string(kids))) == 0 {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		stat, err := os.ReadFile("/proc/" + pid + "/stat")
+		if err != nil {
+			t.Fatalf("sshd of %s: %v", p, err)
+		}
+		// Fields after the command's closing parenthesis: utime, stime,
+		// cutime, cstime are the 14th to 17th of proc(5).
+		fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+		for _, v := range fields[11:15] {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			ticks += n
+		}
+	}
+	return time.Duration(ticks) * time.Second / 100 // USER_HZ
+}
