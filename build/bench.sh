@@ -2,9 +2,12 @@
 # build/bench.sh - `make bench`: remote readiness check speed of
 # tunduk-onboard-cli against `ansible -m setup` on the same SSH test hosts.
 #
-# Usage: build/bench.sh [--runs N] [--hosts N] [--json FILE] [--stand-in]
+# Usage: build/bench.sh [--runs N] [--hosts N] [--delay MS] [--json FILE] [--stand-in]
 #   --runs N    timed runs per case after one warm-up (default 5, env BENCH_RUNS)
 #   --hosts N   test hosts for the many-host case (default 20, env BENCH_HOSTS)
+#   --delay MS  added to each direction of every host's link by a relay in
+#               front of it (default 25: 50 ms round trip, env BENCH_DELAY_MS;
+#               0: no relay). The CLI and ansible go through the same relays.
 #   --json FILE also write the results as JSON
 #   --stand-in  no CLI yet: time `ssh HOST sh -s < assets/probe.sh` instead
 #               (OpenSSH client, one connection per host, all hosts in parallel)
@@ -12,8 +15,10 @@
 #      BENCH_NO_FAIL=1 (exit 0 even when a target is missed),
 #      BENCH_NICE=N (nice increment for the whole bench, default -10; 0 = off).
 #
-# Needs root (network namespaces). Builds nothing. Brings up the hosts with
-# build/testhosts.sh and always takes them down again.
+# Needs root (network namespaces). Builds only the relay
+# (build/bench-relay.go: this kernel has no netem). Brings up the hosts with
+# build/testhosts.sh, each sshd on its namespace's loopback behind the
+# relay, and always takes them down again.
 # Cases (median of N runs; each run a fresh SSH connection per host):
 #   cli1   CLI check of 1 host            (exit 0 or 1 = checked; 2+ = error)
 #   cli20  CLI check of all hosts (--hosts FILE)
@@ -29,6 +34,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd -P)
 CLI=${CLI:-$ROOT/bin/tunduk-onboard-cli}
 RUNS=${BENCH_RUNS:-5}
 NHOSTS=${BENCH_HOSTS:-20}
+DELAY_MS=${BENCH_DELAY_MS:-25}
 JSON_OUT=
 STANDIN=0
 TARGET_VS_ANSIBLE=20
@@ -47,14 +53,16 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --runs) RUNS=${2:?}; shift 2 ;;
     --hosts) NHOSTS=${2:?}; shift 2 ;;
+    --delay) DELAY_MS=${2:?}; shift 2 ;;
     --json) JSON_OUT=${2:?}; shift 2 ;;
     --stand-in) STANDIN=1; shift ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) die "unknown argument: $1" ;;
   esac
 done
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "--runs must be a positive number"
 [[ $NHOSTS =~ ^[1-9][0-9]*$ ]] || die "--hosts must be a positive number"
+[[ $DELAY_MS =~ ^[0-9]+$ ]] || die "--delay must be a number of milliseconds"
 [ "$(id -u)" -eq 0 ] || die "must run as root (test hosts live in network namespaces)"
 unset SSH_AUTH_SOCK   # keys come from --identity only, never an agent
 if [ -n "$JSON_OUT" ]; then
@@ -76,6 +84,12 @@ fi
 
 WORK=$(mktemp -d /tmp/tob-bench.XXXXXX)
 HD=$WORK/hosts
+RELAY_PID=
+if [ "$DELAY_MS" -gt 0 ]; then
+  # Before HOME moves: goenv keeps Go's caches where they are.
+  (. "$ROOT/build/goenv.sh" && go build -o "$WORK/bench-relay" "$ROOT/build/bench-relay.go") \
+    || die "building build/bench-relay.go failed"
+fi
 export LANG=en_US.UTF-8 LC_ALL=en_US.UTF-8
 # Keep every tool away from the caller's dot files.
 export HOME=$WORK/home
@@ -88,6 +102,7 @@ cleanup() {
   for s in "$WORK"/ans/cp*/*; do
     if [ -S "$s" ]; then ssh -o ControlPath="$s" -O exit tob-master >/dev/null 2>&1 || true; fi
   done
+  if [ -n "$RELAY_PID" ]; then kill -TERM "$RELAY_PID" 2>/dev/null || true; wait "$RELAY_PID" 2>/dev/null || true; fi
   "$ROOT/build/testhosts.sh" down "$HD" >/dev/null 2>&1 || true
   rm -rf "$WORK"
   exit "$rc"
@@ -97,7 +112,20 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 echo "bench.sh: bringing up $NHOSTS test hosts"
-"$ROOT/build/testhosts.sh" up "$NHOSTS" "$HD" || die "test hosts did not come up"
+if [ "$DELAY_MS" -gt 0 ]; then
+  TOB_SSHD_LOOPBACK=1 "$ROOT/build/testhosts.sh" up "$NHOSTS" "$HD" || die "test hosts did not come up"
+  # One relay process, a listener on each host's address in its namespace.
+  specs=()
+  for ((i = 0; i < NHOSTS; i++)); do specs+=("tob-h$i,10.213.0.$((10 + i)):22,127.0.0.1:22"); done
+  "$WORK/bench-relay" -delay "${DELAY_MS}ms" -ready "$WORK/relay.ready" "${specs[@]}" &
+  RELAY_PID=$!
+  for _ in $(seq 300); do [ -s "$WORK/relay.ready" ] && break; kill -0 "$RELAY_PID" 2>/dev/null || break; sleep 0.1; done
+  [ -s "$WORK/relay.ready" ] || die "the relays did not start"
+  LINKS="+$((2 * DELAY_MS)) ms round trip on each host's link (bench-relay, ${DELAY_MS} ms each way)"
+else
+  "$ROOT/build/testhosts.sh" up "$NHOSTS" "$HD" || die "test hosts did not come up"
+  LINKS="direct (bridge, no added delay)"
+fi
 HOST1=$(head -n1 "$HD/hosts.txt")   # root@10.213.0.10:22
 HOST1_NOPORT=${HOST1%:22}
 
@@ -276,6 +304,7 @@ echo
 echo "Remote readiness check: tunduk-onboard-cli vs ansible -m setup"
 echo "subject: $SUBJECT"
 echo "ansible: $(ansible --version 2>/dev/null | head -n1), forks=$NHOSTS for $NHOSTS hosts"
+echo "links: $LINKS"
 echo "machine: $(nproc) cores, $(uname -r), nice $(nice); load avg $LOAD_BEFORE before, $LOAD_AFTER after"
 echo "$RUNS runs per case after 1 warm-up, cases interleaved; times in ms"
 echo
@@ -297,6 +326,7 @@ if [ -n "$JSON_OUT" ]; then
 {
   "subject": "$( [ "$STANDIN" = 1 ] && echo stand-in || echo cli )",
   "hosts": $NHOSTS,
+  "delay_ms_each_way": $DELAY_MS,
   "runs": $RUNS,
   "median_ms": {"cli1": ${MED[cli1]}, "cli_all": ${MED[cli20]}, "ansible1": ${MED[ans1]}, "ansible_all": ${MED[ans20]}},
   "min_ms": {"cli1": ${MIN[cli1]}, "cli_all": ${MIN[cli20]}, "ansible1": ${MIN[ans1]}, "ansible_all": ${MIN[ans20]}},

@@ -24,6 +24,16 @@
 # bind-mounted over by an empty file, so a login costs what it would on a
 # plain server. The rest of the filesystem is shared with this machine.
 #
+# Env for `up`:
+#   TOB_SSHD_LOOPBACK=1  each sshd listens on its namespace's 127.0.0.1:22,
+#                        leaving the host's own address to a relay in front
+#                        of it (build/bench-relay.go: the delayed links of
+#                        `make bench`); hosts.txt and the rest name the
+#                        host's address as without it
+#   TOB_BINDS="SRC=DST ..."  more files bind-mounted over DST in every
+#                        host's mount namespace ({i} in SRC: the host's
+#                        number), e.g. a stub systemctl; DST must exist
+#
 # Callers: `trap 'build/testhosts.sh down "$DIR"' EXIT`.
 set -euo pipefail
 
@@ -87,10 +97,11 @@ cmd_down() {
   return 0
 }
 
-wait_port() { # host port timeout_s
-  local host=$1 port=$2 deadline=$(( $(date +%s) + $3 ))
+wait_port() { # host port timeout_s [namespace]
+  local host=$1 port=$2 deadline=$(( $(date +%s) + $3 )) in=()
+  [ -n "${4:-}" ] && in=(ip netns exec "$4")
   while :; do
-    if timeout 1 bash -c "exec 3<>/dev/tcp/$host/$port && head -c 4 <&3 | grep -q SSH-" 2>/dev/null; then
+    if "${in[@]}" timeout 1 bash -c "exec 3<>/dev/tcp/$host/$port && head -c 4 <&3 | grep -q SSH-" 2>/dev/null; then
       return 0
     fi
     [ "$(date +%s)" -lt "$deadline" ] || return 1
@@ -151,11 +162,16 @@ cmd_up() {
   UP_DIR=$dir UP_OK=0
   trap '[ "$UP_OK" = 1 ] || { echo "testhosts.sh: up failed, cleaning up" >&2; cmd_down "$UP_DIR"; }' EXIT
 
-  # Root's dot files that a non-login or login bash would read.
-  local roothome hide=()
+  # Root's dot files that a non-login or login bash would read, hidden
+  # by an empty file; then the caller's binds. Each is SRC=DST.
+  local roothome binds=() b loopback=${TOB_SSHD_LOOPBACK:-0} listen
   roothome=$(getent passwd root | cut -d: -f6)
   for f in .bashrc .profile .bash_profile .bash_login .bash_logout; do
-    [ -e "$roothome/$f" ] && hide+=("$roothome/$f")
+    [ -e "$roothome/$f" ] && binds+=("$dir/empty-rc=$roothome/$f")
+  done
+  for b in ${TOB_BINDS:-}; do
+    [[ $b == ?*=/?* ]] || die "TOB_BINDS: want SRC=/DST, got $b"
+    binds+=("$b")
   done
 
   # Bridge.
@@ -168,6 +184,8 @@ cmd_up() {
     ip=$NET.$((10 + i))
     veth=${ns}-v
     hdir=$dir/h$i
+    listen=$ip
+    [ "$loopback" = 1 ] && listen=127.0.0.1
     mkdir -p "$hdir"
     rm -f "$hdir/ssh_host_ed25519_key" "$hdir/ssh_host_ed25519_key.pub"
     ssh-keygen -q -t ed25519 -N '' -C "$ns" -f "$hdir/ssh_host_ed25519_key"
@@ -176,7 +194,7 @@ cmd_up() {
     cat > "$hdir/sshd_config" <<EOF
 # test host $ns ($ip), written by build/testhosts.sh
 Port 22
-ListenAddress $ip
+ListenAddress $listen
 HostKey $hdir/ssh_host_ed25519_key
 PidFile $hdir/sshd.pid
 AuthorizedKeysFile $dir/authorized_keys
@@ -205,18 +223,22 @@ EOF
     ip -n "$ns" link set eth0 up
     ip -n "$ns" route add default via "$NET.1"
 
-    # sshd daemonizes; its mount namespace (with the dot files hidden) lives on with it.
+    # sshd daemonizes; its mount namespace (with the binds) lives on with it.
     # shellcheck disable=SC2016 # $1.. expand in the inner sh
     ip netns exec "$ns" unshare --mount --propagation private \
-      sh -c 'rc=$1; log=$2; cfg=$3; shift 3
-             for f in "$@"; do mount --bind "$rc" "$f" || exit 1; done
+      sh -c 'log=$1; cfg=$2; shift 2
+             for b in "$@"; do mount --bind "${b%%=*}" "${b#*=}" || exit 1; done
              exec /usr/sbin/sshd -f "$cfg" -E "$log"' \
-      sh "$dir/empty-rc" "$hdir/sshd.log" "$hdir/sshd_config" "${hide[@]}" \
+      sh "$hdir/sshd.log" "$hdir/sshd_config" "${binds[@]//\{i\}/$i}" \
       || die "sshd for $ns failed to start: see $hdir/sshd.log"
   done
 
   for ((i = 0; i < n; i++)); do
-    wait_port "$NET.$((10 + i))" 22 15 || die "$NET.$((10 + i)):22 did not answer (see $dir/h$i/sshd.log)"
+    if [ "$loopback" = 1 ]; then
+      wait_port 127.0.0.1 22 15 "${NS_PREFIX}$i" || die "127.0.0.1:22 in ${NS_PREFIX}$i did not answer (see $dir/h$i/sshd.log)"
+    else
+      wait_port "$NET.$((10 + i))" 22 15 || die "$NET.$((10 + i)):22 did not answer (see $dir/h$i/sshd.log)"
+    fi
   done
   UP_OK=1
   echo "testhosts.sh: $n hosts up in $dir ($NET.10-$NET.$((9 + n)))"

@@ -11,7 +11,14 @@ import (
 // closes each at once) until t ends: an address a network path reaches.
 func AcceptingAddr(t testing.TB) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	return ServeTCP(t, "127.0.0.1:0", func(c net.Conn) { c.Close() })
+}
+
+// ServeTCP listens on addr until t ends and hands each connection to h
+// on a goroutine of its own; it returns the address listened on.
+func ServeTCP(t testing.TB, addr string, h func(net.Conn)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,7 +29,7 @@ func AcceptingAddr(t testing.TB) string {
 			if err != nil {
 				return
 			}
-			c.Close()
+			go h(c)
 		}
 	}()
 	return ln.Addr().String()
