@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -30,7 +31,12 @@ import (
 var (
 	reportShown = []string{"rule", "req", "obs", "note", "class", "status", "report", "installer", "configure",
 		"enroll", "xroad", "handover", "csr", "file", "onboarding", "print", "call", "connect", "health"}
-	reportNotShown = []string{"cli", "token"}
+	// backup: only the CLI backs up so far (issue 17: the wizard will,
+	// then it moves to reportShown).
+	reportNotShown = []string{"cli", "token", "backup"}
+	// reportNotShownPrefixes are parts of a shown group the wizard never
+	// shows: alerts are sent by the CLI's status only.
+	reportNotShownPrefixes = []string{"health.alert."}
 )
 
 // allowedASCII are whole texts that stay Latin in every language: the
@@ -101,6 +107,7 @@ func wizardTexts(t *testing.T, lang string) map[string]string {
 	for k, v := range report {
 		first, _, _ := strings.Cut(k, ".")
 		switch {
+		case slices.ContainsFunc(reportNotShownPrefixes, func(p string) bool { return strings.HasPrefix(k, p) }):
 		case contains(reportShown, first):
 			out["report:"+k] = v
 		case !contains(reportNotShown, first):
