@@ -1,16 +1,14 @@
 package main
 
 import (
-	"archive/tar"
-	"compress/gzip"
 	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/tunduk-onboard/tunduk-onboard/health/bundle"
+	"github.com/tunduk-onboard/tunduk-onboard/health/bundle/bundletest"
 )
 
 // support-bundle end to end: the files named go in, their secrets do
@@ -60,34 +58,10 @@ func TestSupportBundleVerb(t *testing.T) {
 // archive's folder, and the manifest.
 func readBundle(t *testing.T, path string) (map[string][]byte, bundle.Manifest) {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := tar.NewReader(gz)
-	files := map[string][]byte{}
+	files := bundletest.Files(t, path)
 	var m bundle.Manifest
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(tr)
-		_, name, _ := strings.Cut(h.Name, "/")
-		files[name] = b
-		if name == bundle.ManifestName {
-			if err := json.Unmarshal(b, &m); err != nil {
-				t.Fatal(err)
-			}
-		}
+	if err := json.Unmarshal(files[bundle.ManifestName], &m); err != nil {
+		t.Fatal(err)
 	}
 	return files, m
 }
