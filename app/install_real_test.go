@@ -2,9 +2,12 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"image/png"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,13 +87,33 @@ func TestInstallStepRealHost(t *testing.T) {
 	is.afterRun = func() { ended = true }
 	test.Tap(v.start)
 	midShot := false
-	deadline := time.After(10 * time.Minute)
+	// Bounded by progress, not by one fixed time: CI runs the packaging,
+	// the real-window walk and two test packages at once on two cores, and
+	// an install that takes 2 minutes alone once took over 10 there. What
+	// must not happen is a stall: no new log line and no row changing for
+	// installStall, or the whole run past installCap.
+	start, seen, last := time.Now(), "", time.Now()
+	tick := time.NewTicker(5 * time.Second)
+	defer tick.Stop()
 	for !ended {
 		select {
 		case f := <-p:
 			f()
-		case <-deadline:
-			t.Fatalf("the install did not end; log:\n%s", v.log.Text)
+		case <-tick.C:
+		}
+		if now := progressMark(is); now != seen {
+			if rows := rowsLine(is); rows != rowsLineOf(seen) {
+				t.Logf("%s: %s", time.Since(start).Round(time.Second), rows)
+			}
+			seen, last = now, time.Now()
+		}
+		switch {
+		case time.Since(last) > installStall:
+			t.Fatalf("the install stalled: nothing new for %s (%s in all); rows: %s\nlast lines of the log:\n%s",
+				installStall, time.Since(start).Round(time.Second), rowsLine(is), logTail(is, 60))
+		case time.Since(start) > installCap:
+			t.Fatalf("the install did not end within %s; rows: %s\nlast lines of the log:\n%s",
+				installCap, rowsLine(is), logTail(is, 60))
 		}
 		if i := is.rowIndex("postgresql"); !midShot && i >= 0 && is.rows[i].state == rowRunning && len(is.logLines) > 20 {
 			shot("screenshot-install-run.png")
@@ -109,4 +132,43 @@ func TestInstallStepRealHost(t *testing.T) {
 		t.Fatal("the log shows a password")
 	}
 	configureAsOps(t, wz, p, h)
+}
+
+// Bounds of TestInstallStepRealHost's wait (see there).
+const (
+	installStall = 4 * time.Minute
+	installCap   = 15 * time.Minute
+)
+
+// rowsLine is each row of the install and its state, on one line.
+func rowsLine(is *installStep) string {
+	names := [...]string{rowPending: "pending", rowRunning: "running", rowDone: "done", rowAlreadyDone: "already", rowFailed: "failed"}
+	var b strings.Builder
+	for _, r := range is.rows {
+		fmt.Fprintf(&b, "%s=%s ", r.id, names[r.state])
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// progressMark changes whenever the install shows anything new: a row's
+// state or a log line (the log keeps its last lines only, so the count
+// alone would stop changing).
+func progressMark(is *installStep) string {
+	last := ""
+	if n := len(is.logLines); n > 0 {
+		last = is.logLines[n-1]
+	}
+	return rowsLine(is) + "\x00" + strconv.Itoa(len(is.logLines)) + "\x00" + last
+}
+
+// rowsLineOf is the rows part of a progressMark.
+func rowsLineOf(mark string) string { r, _, _ := strings.Cut(mark, "\x00"); return r }
+
+// logTail is the install log's last n lines.
+func logTail(is *installStep, n int) string {
+	l := is.logLines
+	if len(l) > n {
+		l = l[len(l)-n:]
+	}
+	return strings.Join(l, "\n")
 }

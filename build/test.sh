@@ -15,7 +15,10 @@ export LANG=en_US.UTF-8
 # Fyne's theme) plus ci, so the tests test what users get and share what
 # they compile with `make run`.
 TAGS=migrated_fynedo,no_emoji,ci
-dbus-run-session -- go test -tags "$TAGS" -count=1 -timeout 20m "$@" ./...
+# 30 min per package: the wizard's tests install onto a booted host, and on a
+# loaded two-core CI machine (both lanes of build/test-all.sh at once) that
+# alone has taken over 10 minutes.
+dbus-run-session -- go test -tags "$TAGS" -count=1 -timeout 30m "$@" ./...
 # Once more under the race detector: the packages whose work runs in the
 # background (the submission outbox, admin API sessions and their
 # polling). The wizard's are left out: a race build of Fyne costs minutes.

@@ -63,6 +63,15 @@ const (
 	tunnelCallTimeout    = 30 * time.Second
 	tunnelHandshake      = 15 * time.Second
 	tunnelMaxHeaderBytes = 64 << 10
+	// A flow's calls come back to back, and each new connection costs a
+	// channel open and a TLS 1.2 handshake (the only version X-Road
+	// 7.4.2's admin service enables, admin-service application.yml):
+	// three round trips a kept connection saves. An idle one is dropped
+	// well before the server's own keep-alive bound (Tomcat's connection
+	// timeout, 60 s by default; that application.yml sets none), so a
+	// request never races the server closing it.
+	tunnelIdle     = 10 * time.Second
+	tunnelIdleConn = 2
 )
 
 // TunnelHTTP is an HTTP client whose every connection goes to addr as h
@@ -81,7 +90,8 @@ func TunnelHTTP(h Host, addr string, certPEM []byte) (*http.Client, PinnedCert, 
 		TLSClientConfig:        cfg,
 		TLSHandshakeTimeout:    tunnelHandshake,
 		MaxResponseHeaderBytes: tunnelMaxHeaderBytes,
-		DisableKeepAlives:      true,
+		IdleConnTimeout:        tunnelIdle,
+		MaxIdleConnsPerHost:    tunnelIdleConn,
 	}
 	return &http.Client{Transport: tr, Timeout: tunnelCallTimeout}, st, nil
 }

@@ -46,6 +46,7 @@ func (a AdminAPI) Probe(ctx context.Context, h remote.Host, certPEM []byte) (rem
 	if err != nil {
 		return st, err
 	}
+	defer hc.CloseIdleConnections()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "https://"+st.ServerName+adminAPIProbe, nil)
 	if err != nil {
 		return st, err

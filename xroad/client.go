@@ -59,6 +59,11 @@ func New(hc *http.Client, base string) *Client {
 	return &Client{hc: hc, base: strings.TrimRight(base, "/"), MaxRetries: 3, MaxWait: 10 * time.Second}
 }
 
+// CloseIdle closes the kept connections (the tunnel keeps them for the
+// next call): a flow that is done calls it, so no channel of the SSH
+// connection stays open for up to the tunnel's idle bound.
+func (c *Client) CloseIdle() { c.hc.CloseIdleConnections() }
+
 // SetAPIKey makes the client use key, e.g. one the operator created.
 func (c *Client) SetAPIKey(key string) {
 	c.mu.Lock()

@@ -73,7 +73,11 @@ func (s *Session) rekey(ctx context.Context) error {
 }
 
 func (s *Session) close(ctx context.Context) error {
-	if s == nil || s.id == 0 {
+	if s == nil {
+		return nil
+	}
+	defer s.c.CloseIdle()
+	if s.id == 0 {
 		return nil
 	}
 	if err := s.c.RevokeAPIKey(ctx, s.cr.User, s.cr.Password, s.id); err != nil {
