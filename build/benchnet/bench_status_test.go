@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"testing"
@@ -95,6 +96,13 @@ func TestBenchStatus(t *testing.T) {
 	}
 	fmt.Printf("status: ratio %d hosts / 1 host %.2fx (target <= %.0fx): %s\n", n, ratio, statusScaleTarget, verdict)
 	fmt.Printf("status: ratio %d hosts at the default --parallel / 1 host %.2fx (no target)\n", n, median(cases[2].ms)/median(cases[0].ms))
+	// The floor of the fleet's time on this machine: the 20 servers' own
+	// work runs here too, so the run cannot end before all of its CPU time
+	// has been spent on the cores there are, nor before one host's look.
+	work := median(cases[1].cpu) + median(cases[1].fake) + median(cases[1].host)
+	floor := max(median(cases[0].ms), work/float64(runtime.NumCPU()))
+	fmt.Printf("status: floor here %.0f ms (the run's CPU work, %.0f ms, on %d cores, or one host's time if longer); %d hosts / floor %.2fx\n",
+		floor, work, runtime.NumCPU(), n, median(cases[1].ms)/floor)
 
 	if out := os.Getenv("TUNDUK_FLEET_TABLE"); out != "" && n >= 4 {
 		f.fleetTable(t, cli, out)
