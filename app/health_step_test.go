@@ -2,6 +2,7 @@ package app
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,6 +32,8 @@ type healthEnv struct {
 	hs      *healthStep
 	stopped string // unit names written here are stopped
 	open    string
+	varLog  string // the server's /var/log (X-Road's logs in xroad/)
+	journal string // what the server's journalctl prints, for every unit
 }
 
 func newHealthEnv(t *testing.T, systemctl string, initialised bool) *healthEnv {
@@ -39,10 +42,20 @@ func newHealthEnv(t *testing.T, systemctl string, initialised bool) *healthEnv {
 	if systemctl != "" {
 		stub = systemctl
 	}
-	h := newCfgHarnessOn(t, xroadtest.Options{}, testhost.Options{Binds: [][2]string{{stub, "/usr/bin/systemctl"}}})
-	e := &healthEnv{cfgHarness: h, stopped: stopped, open: testhost.AcceptingAddr(t)}
+	// No systemd runs here: the journal is a stub that prints the unit
+	// asked for and a file; /var/log a folder of the test's own.
+	varLog, dir := t.TempDir(), t.TempDir()
+	os.Chmod(dir, 0o755)
+	journal, journalctl := filepath.Join(dir, "journal.txt"), filepath.Join(dir, "journalctl")
+	script := "#!/bin/sh\n[ \"$1\" = -u ] || exit 1\necho \"-- journal of $2 --\"\ncat " + journal + " 2>/dev/null\n"
+	if os.WriteFile(journalctl, []byte(script), 0o755) != nil || os.Mkdir(filepath.Join(varLog, "xroad"), 0o750) != nil {
+		t.Fatal("the stub journal or /var/log/xroad not made")
+	}
+	h := newCfgHarnessOn(t, xroadtest.Options{}, testhost.Options{Binds: [][2]string{{stub, "/usr/bin/systemctl"},
+		{journalctl, "/usr/bin/journalctl"}, {varLog, "/var/log"}}})
+	e := &healthEnv{cfgHarness: h, stopped: stopped, open: testhost.AcceptingAddr(t), varLog: varLog, journal: journal}
 	e.operate(t, h.fake, 200)
-	dir := t.TempDir()
+	dir = t.TempDir()
 	os.Chmod(dir, 0o755) // the sshd's sessions read it
 	p := *h.wz.profile
 	p.Health.DataPaths, p.Health.MinFreeBytes, p.Health.ArchivePath = []string{dir}, 1<<20, dir
@@ -227,8 +240,11 @@ func TestHealthStepCertificateExpiry(t *testing.T) {
 }
 
 // TestHealthStepBundle: the support bundle, saved where the user chose,
-// holds the health report of the check, the versions and this run's log,
-// and none of the secrets of this run, though the log held them.
+// holds the health report of the check, the versions, this run's log and
+// the tails of X-Road's logs on the server (each unit's journal and
+// /var/log/xroad/*.log, read over the wizard's SSH connection, the last
+// 1000 lines of each, at most 256 KiB), and none of the secrets of this
+// run, though the logs held them.
 func TestHealthStepBundle(t *testing.T) {
 	e := newHealthEnv(t, "", true)
 	wz := e.wz
@@ -241,6 +257,21 @@ func TestHealthStepBundle(t *testing.T) {
 	leak := "level=info msg=\"debug\" admin=" + strings.Join(secrets, " then ") + "\n"
 	if err := os.WriteFile(wz.logPath, []byte(leak), 0o600); err != nil {
 		t.Fatal(err)
+	}
+	var proxy, signer strings.Builder
+	for i := 1; i < 1500; i++ {
+		fmt.Fprintf(&proxy, "2026-12-02 10:00:00 INFO line %d marker-file\n", i)
+	}
+	proxy.WriteString(leak)
+	for i := 1; i <= 2000; i++ {
+		fmt.Fprintf(&signer, "big %05d %0290d\n", i, 0)
+	}
+	xlogs := filepath.Join(e.varLog, "xroad")
+	for name, text := range map[string]string{filepath.Join(xlogs, "proxy.log"): proxy.String(),
+		filepath.Join(xlogs, "signer.log"): signer.String(), e.journal: "proxy started marker-journal\n" + leak} {
+		if err := os.WriteFile(name, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	e.show(stepHealth)
 	r := e.check(t)
@@ -263,6 +294,17 @@ func TestHealthStepBundle(t *testing.T) {
 	}
 	if hr.Worst() != r.Worst() || len(hr.Findings) != len(r.Findings) || files["versions.json"] == nil || files["logs/"+filepath.Base(wz.logPath)] == nil {
 		t.Fatalf("bundle files %v", keys(files))
+	}
+	xproxy, xsigner, xjournal := files["xroad-logs/proxy.log"], files["xroad-logs/signer.log"], files["xroad-logs/journal-xroad-proxy.log"]
+	lines := strings.Split(strings.TrimSuffix(string(xproxy), "\n"), "\n")
+	if len(lines) != 1000 || lines[0] != "2026-12-02 10:00:00 INFO line 501 marker-file" || !strings.HasPrefix(lines[999], "level=info") {
+		t.Errorf("X-Road's proxy.log: %d lines, first %q", len(lines), lines[0])
+	}
+	if len(xsigner) > 256<<10 || len(xsigner) < 250<<10 || !strings.HasSuffix(string(xsigner), fmt.Sprintf("big 02000 %0290d\n", 0)) {
+		t.Errorf("X-Road's signer.log: %d bytes", len(xsigner))
+	}
+	if !strings.Contains(string(xjournal), "-- journal of xroad-proxy.service --\nproxy started marker-journal") {
+		t.Errorf("xroad-proxy's journal %q; files %v", xjournal, keys(files))
 	}
 	for name, b := range files {
 		for _, s := range secrets {
