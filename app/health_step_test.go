@@ -3,8 +3,10 @@ package app
 import (
 	"encoding/json"
 	"fmt"
+	"html"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -212,6 +214,25 @@ func TestHealthStepHealthyThenFaults(t *testing.T) {
 		t.Errorf("the Summary lacks %q (record %s): %q", want, h.Status, labelsIn(wz.page))
 	}
 
+	// The printed status report tells the check: when, its verdict, and
+	// the token's finding, its title and what to do, in each language.
+	tok := finding(t, e.hs.report, "token."+xroadtest.HWTokenID, "", "")
+	dir, names := savedFiles(t, wz, nil)
+	for _, lang := range Languages {
+		wz.switchLanguage(lang)
+		wz.printing.format.SetSelected("HTML")
+		test.Tap(wz.printing.status)
+		page := htmlText(t, filepath.Join(dir, (*names)[len(*names)-1]))
+		for _, want := range []string{i18n.T(lang, "print.status.health", nil), i18n.T(lang, "print.field.health_checked", nil),
+			i18n.T(lang, "print.health.critical", nil), i18n.T(lang, "print.health.status.critical", nil),
+			i18n.Line(tok.Title.In(lang), onboarding.MaxHealthTitle), i18n.Line(tok.Fix.In(lang), onboarding.MaxHealthFix)} {
+			if !strings.Contains(page, want) {
+				t.Errorf("%s: the printed status report lacks %q", lang, want)
+			}
+		}
+	}
+	wz.switchLanguage("en")
+
 	// In Kyrgyz, a new page from the same report: the fix in Kyrgyz.
 	e.show(stepHealth)
 	e.fake.SetGlobalConfAge(2 * time.Hour)
@@ -416,4 +437,15 @@ func TestHealthVerdictCriticalBeforeUnknown(t *testing.T) {
 	if r := (health.Report{Findings: []health.Finding{{ID: "a", Status: health.Unknown}, {ID: "c", Status: health.Warning}}}); verdict(r) != health.Unknown {
 		t.Fatalf("no critical: verdict %s", verdict(r))
 	}
+}
+
+// htmlText is the text of the HTML page at path as a reader sees it:
+// tags taken out, entities read.
+func htmlText(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return html.UnescapeString(regexp.MustCompile(`<[^>]*>`).ReplaceAllString(string(b), " "))
 }
