@@ -53,7 +53,7 @@ func newHealthEnv(t *testing.T, systemctl string, initialised bool) *healthEnv {
 	if os.WriteFile(journalctl, []byte(script), 0o755) != nil || os.Mkdir(filepath.Join(varLog, "xroad"), 0o750) != nil {
 		t.Fatal("the stub journal or /var/log/xroad not made")
 	}
-	h := newCfgHarnessOn(t, xroadtest.Options{}, testhost.Options{Binds: [][2]string{{stub, "/usr/bin/systemctl"},
+	h := newCfgHarnessOn(t, xroadtest.Options{}, testhost.Options{PasswordAuth: true, Binds: [][2]string{{stub, "/usr/bin/systemctl"},
 		{journalctl, "/usr/bin/journalctl"}, {varLog, "/var/log"}}})
 	e := &healthEnv{cfgHarness: h, stopped: stopped, open: testhost.AcceptingAddr(t), varLog: varLog, journal: journal}
 	e.operate(t, h.fake, 200)
@@ -340,6 +340,68 @@ func TestHealthStepBundle(t *testing.T) {
 	want := T("health.bundle.saved.todo", map[string]any{"File": path, "Files": len(m.Files), "Redactions": len(m.Redactions)})
 	if !hasText(e.hs.v.outcome, want) {
 		t.Errorf("outcome %q, want %q", labelsIn(e.hs.v.outcome), want)
+	}
+}
+
+// TestHealthStepBundleSudo: logged in as a user who is not root and
+// whose sudo asks a password, the bundle reads X-Road's logs (root's
+// alone to read) through sudo with the sudo password typed this run,
+// which is taken out where a log echoes it; with a wrong one the bundle
+// is saved without them, the page says sudo refused it and what to do;
+// with none they are read as the login user, and the manifest says so.
+func TestHealthStepBundleSudo(t *testing.T) {
+	e := newHealthEnv(t, "", true)
+	wz := e.wz
+	user, pw := testhost.SudoUser(t)
+	wz.state.Server.User, wz.state.Server.Auth, wz.state.Server.Password, wz.state.Server.KeyFile = user, AuthPassword, pw, ""
+	proxy := filepath.Join(e.varLog, "xroad", "proxy.log")
+	if err := os.WriteFile(proxy, []byte("INFO started marker-file\nsudo said "+pw+"\n"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	e.show(stepHealth)
+	dir, names := savedFiles(t, wz, nil)
+	save := func(sudo string) (map[string][]byte, bundle.Manifest) {
+		t.Helper()
+		wz.configure.form.SudoPassword = sudo
+		test.Tap(e.hs.v.bundle)
+		e.pump.waitUntil(t, "the bundle", func() bool { return !e.hs.saving && e.hs.outcome != nil })
+		files := bundletest.Files(t, filepath.Join(dir, (*names)[len(*names)-1]))
+		var m bundle.Manifest
+		if err := json.Unmarshal(files["manifest.json"], &m); err != nil {
+			t.Fatalf("manifest: %v; outcome %q", err, labelsIn(e.hs.v.outcome))
+		}
+		for name, b := range files {
+			if strings.Contains(string(b), pw) {
+				t.Errorf("%s holds the password", name)
+			}
+		}
+		for _, l := range labelsIn(e.hs.v.outcome) {
+			if strings.Contains(l, pw) {
+				t.Errorf("the page shows the password: %q", l)
+			}
+		}
+		return files, m
+	}
+
+	files, m := save(pw)
+	if got := string(files["xroad-logs/proxy.log"]); !strings.Contains(got, "marker-file") || !strings.Contains(got, "sudo said [REDACTED") {
+		t.Errorf("with the sudo password: proxy.log %q, notes %q", got, m.Notes)
+	}
+	if hasText(e.hs.v.outcome, T("health.bundle.no_xroad_logs")) {
+		t.Error("with the sudo password, the page says the logs are missing")
+	}
+
+	files, m = save("wrong-" + pw)
+	if _, ok := files["xroad-logs/proxy.log"]; ok || !strings.Contains(strings.Join(m.Notes, "\n"), "X-Road's logs were not read") {
+		t.Errorf("a wrong sudo password: files %v, notes %q", keys(files), m.Notes)
+	}
+	if !hasText(e.hs.v.outcome, T("health.bundle.no_xroad_logs")) || !hasText(e.hs.v.outcome, T("configure.error_todo")) {
+		t.Errorf("a wrong sudo password: the page says %q", labelsIn(e.hs.v.outcome))
+	}
+
+	files, m = save("")
+	if strings.Contains(string(files["xroad-logs/proxy.log"]), "marker-file") || !strings.Contains(strings.Join(m.Notes, "\n"), "read as the login user") {
+		t.Errorf("no sudo password: proxy.log %q, notes %q", files["xroad-logs/proxy.log"], m.Notes)
 	}
 }
 
