@@ -16,7 +16,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
-	"github.com/tunduk-onboard/tunduk-onboard/remote"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/configure"
 )
 
@@ -54,11 +53,7 @@ func (cs *configureStep) lookForXRoad() {
 	cs.refresh()
 	go func() {
 		found, err := func() (configure.Presence, error) {
-			cfg, err := srv.SSHConfig(func(host, fp, keyType string) bool { return wz.askHostKey(ctx, host, fp, keyType) })
-			if err != nil {
-				return configure.PresenceUnknown, err
-			}
-			c, err := remote.Dial(ctx, cfg)
+			c, err := wz.dial(ctx, srv)
 			if err != nil {
 				return configure.PresenceUnknown, err
 			}

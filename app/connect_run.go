@@ -74,7 +74,8 @@ func (cs *connectStep) load() {
 	cs.noticeSentElsewhere()
 }
 
-// save writes the wanted subsystems into the record.
+// save writes the wanted subsystems into the record, then removes the
+// kept certificates neither it nor the step names any more.
 func (cs *connectStep) save() {
 	subs := slices.Clone(cs.subs)
 	call := cs.call
@@ -84,6 +85,11 @@ func (cs *connectStep) save() {
 		}
 		rec.Connect.Subsystems, rec.Connect.FirstCall = subs, call
 	})
+	named := subs // the step's own list too, should the record not have taken it
+	if c := cs.wz.rec.snapshot().Connect; c != nil {
+		named = append(slices.Clone(c.Subsystems), subs...)
+	}
+	cs.pruneCerts(named)
 	if cs.wz.list != nil {
 		cs.wz.list.Refresh() // the step's word in the list follows the record
 	}

@@ -11,6 +11,7 @@ package app
 import (
 	"context"
 	"encoding/pem"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,6 +22,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
+	"github.com/tunduk-onboard/tunduk-onboard/onboarding"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/connect"
 )
 
@@ -138,13 +140,9 @@ func (cs *connectStep) codes() []string {
 // the subsystem and the fingerprint (the same certificate again is the
 // same file).
 func (cs *connectStep) keepPeerCert(code string, pc *connect.PeerCert) (string, error) {
-	dir := cs.certDir
-	if dir == "" {
-		rp, err := recordPath()
-		if err != nil {
-			return "", err
-		}
-		dir = filepath.Join(filepath.Dir(rp), "is-certs")
+	dir, err := cs.peerCertDir()
+	if err != nil {
+		return "", err
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", err
@@ -156,4 +154,59 @@ func (cs *connectStep) keepPeerCert(code string, pc *connect.PeerCert) (string, 
 	fp := strings.ReplaceAll(pc.SHA256, ":", "")
 	path := filepath.Join(dir, fileCode(code)+"-"+strings.ToLower(fp[:min(16, len(fp))])+".pem")
 	return path, os.WriteFile(path, pem.EncodeToMemory(blk), 0o600)
+}
+
+// peerCertDir is the folder the confirmed certificates are kept in:
+// is-certs beside the onboarding record, unless a test chose another.
+func (cs *connectStep) peerCertDir() (string, error) {
+	if cs.certDir != "" {
+		return cs.certDir, nil
+	}
+	rp, err := recordPath()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(filepath.Dir(rp), "is-certs"), nil
+}
+
+// pruneCerts removes from the certificates' folder each certificate
+// file (*.pem, written by keepPeerCert) that no subsystem of the
+// record names any more: its subsystem removed, or the file taken off
+// its list. Only the record refers to them, so they would pile up. A
+// file the record still names is never removed, nor anything else in
+// the folder, nor a file the user chose elsewhere.
+func (cs *connectStep) pruneCerts(subs []onboarding.ConnectSubsystem) {
+	dir, err := cs.peerCertDir()
+	if err != nil {
+		return
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return // none kept yet
+	}
+	named := map[string]bool{}
+	for _, s := range subs {
+		for _, f := range s.TLSFiles {
+			named[absPath(f)] = true
+		}
+	}
+	for _, e := range entries {
+		p := filepath.Join(dir, e.Name())
+		if !e.Type().IsRegular() || !strings.HasSuffix(e.Name(), ".pem") || named[absPath(p)] {
+			continue
+		}
+		if err := os.Remove(p); err != nil {
+			log.WithError(errors.New(i18n.Line(err.Error(), 300))).Warn("connect: a certificate no longer named not removed")
+			continue
+		}
+		log.WithField("file", p).Info("connect: a certificate no longer named removed")
+	}
+}
+
+// absPath is p made absolute and clean, to compare paths by.
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return filepath.Clean(p)
 }

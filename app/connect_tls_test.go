@@ -123,6 +123,15 @@ func TestConnectFetchISCert(t *testing.T) {
 		t.Fatalf("refused, yet kept: %v", entries)
 	}
 
+	// A certificate an earlier run kept for a subsystem since removed,
+	// and a file of the user's own in the folder.
+	os.MkdirAll(cs.certDir, 0o700)
+	orphan, own := filepath.Join(cs.certDir, "old-0123456789abcdef.pem"), filepath.Join(cs.certDir, "README.txt")
+	for _, f := range []string{orphan, own} {
+		if err := os.WriteFile(f, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 	test.Tap(v.tlsFetch)
 	h.idle(t, &cs.sessionRunner, "the certificate read again")
 	test.Tap(findButtonIn(t, top(), T("connect.tls_fetch.trust")))
@@ -146,6 +155,36 @@ func TestConnectFetchISCert(t *testing.T) {
 	}
 	if trusts != 1 {
 		t.Fatalf("the plan does not trust the certificate: %+v", cs.plan.Items)
+	}
+
+	// Saved, the record names the kept certificate: it stays; the
+	// orphan is gone; the user's own file stays.
+	if _, err := os.Stat(files[0]); err != nil {
+		t.Fatalf("the named certificate was removed: %v", err)
+	}
+	if _, err := os.Stat(orphan); !os.IsNotExist(err) {
+		t.Errorf("the certificate no subsystem names is still there: %v", err)
+	}
+	// A certificate chosen from elsewhere, then both taken off the list
+	// with Remove: the kept one goes, the user's file elsewhere stays.
+	mine := h.writePEM(t, "mine.pem", "CERTIFICATE", leaf.Raw)
+	if err := cs.addTLSFile(mine); err != nil {
+		t.Fatal(err)
+	}
+	cs.refresh()
+	for range 2 {
+		test.Tap(findButtonIn(t, v.tlsFiles, T("connect.svc_remove")))
+	}
+	if len(cs.subs[0].TLSFiles) != 0 {
+		t.Fatalf("not removed: %v", cs.subs[0].TLSFiles)
+	}
+	if _, err := os.Stat(files[0]); !os.IsNotExist(err) {
+		t.Errorf("the kept certificate no longer named is still there: %v", err)
+	}
+	for _, f := range []string{mine, own} {
+		if _, err := os.Stat(f); err != nil {
+			t.Errorf("%s, not the wizard's to remove, was removed: %v", f, err)
+		}
 	}
 }
 

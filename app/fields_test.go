@@ -4,15 +4,17 @@ package app
 // shows once the field was typed in or Next was pressed; the member code
 // follows the profile's prefix for the class; a public address is never a
 // loopback, private, CGNAT or link-local one; fingerprints break only
-// between blocks; placeholders read as placeholders.
+// between blocks; hints and placeholders can be read.
 
 import (
 	"image/color"
+	"math"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -270,29 +272,64 @@ func richLines(l *widget.Label) []string {
 	return out
 }
 
-// Placeholders are well apart from the text colour in both variants, so an
-// example never looks like a value already typed.
-func TestPlaceholdersLookLikePlaceholders(t *testing.T) {
+// Secondary text (a low-importance label: the hints and notes of the
+// Connect and Health steps; a form item's hint; a placeholder) reads:
+// at least 4.5:1 (WCAG AA) against every background it is drawn on, in
+// both variants, and still lighter than the text (darker, in the dark
+// variant). The colours are the ones Fyne draws those widgets in.
+func TestSecondaryTextReadable(t *testing.T) {
 	th := newWizardTheme()
-	lum := func(c color.Color) float64 {
-		r, g, b, _ := c.RGBA()
-		return (0.2126*float64(r) + 0.7152*float64(g) + 0.0722*float64(b)) / 0xffff
-	}
 	for _, v := range []fyne.ThemeVariant{theme.VariantLight, theme.VariantDark} {
-		fg, ph, bg := lum(th.Color(theme.ColorNameForeground, v)), lum(th.Color(theme.ColorNamePlaceHolder, v)), lum(th.Color(theme.ColorNameInputBackground, v))
-		dflt := lum(theme.DefaultTheme().Color(theme.ColorNamePlaceHolder, v))
-		if d := ph - fg; d < 0.2 && d > -0.2 {
-			t.Errorf("variant %v: placeholder %.2f too close to the text %.2f", v, ph, fg)
-		}
-		if (ph-bg)*(fg-bg) <= 0 {
-			t.Errorf("variant %v: placeholder not between the text and the field", v)
-		}
-		if d := ph - fg; (d < 0 && ph >= dflt-0.01 && v == theme.VariantDark) || (d > 0 && ph <= dflt+0.01 && v == theme.VariantLight) {
-			t.Errorf("variant %v: placeholder %.2f no fainter than Fyne's %.2f", v, ph, dflt)
+		fg := th.Color(theme.ColorNameForeground, v)
+		for _, name := range secondaryColors {
+			c := th.Color(name, v)
+			for _, bg := range []fyne.ThemeColorName{theme.ColorNameBackground, theme.ColorNameInputBackground,
+				theme.ColorNameOverlayBackground, theme.ColorNameMenuBackground} {
+				if r := contrast(c, th.Color(bg, v)); r < 4.5 {
+					t.Errorf("variant %v: %s text on %s is %.2f:1, under 4.5:1", v, name, bg, r)
+				}
+			}
+			if lc, lf, lb := luminance(c), luminance(fg), luminance(th.Color(theme.ColorNameBackground, v)); (lc-lf)*(lb-lc) <= 0 {
+				t.Errorf("variant %v: %s text not between the text and the page", v, name)
+			}
 		}
 	}
 	if th.Color(theme.ColorNameForeground, theme.VariantLight) != theme.DefaultTheme().Color(theme.ColorNameForeground, theme.VariantLight) {
-		t.Error("the theme changed more than the placeholder")
+		t.Error("the theme changed more than the secondary text")
+	}
+	// Drawn: a low-importance label and a form item's hint, in the
+	// theme users get.
+	a := test.NewTempApp(t)
+	a.Settings().SetTheme(th)
+	low := wrappedLow("a note under a form")
+	form := widget.NewForm(&widget.FormItem{Text: "Field", Widget: widget.NewEntry(), HintText: "a hint under a field"})
+	w := test.NewWindow(container.NewVBox(low, form))
+	defer w.Close()
+	drawn := map[string]color.Color{}
+	walk(w.Content(), func(o fyne.CanvasObject) {
+		if x, ok := o.(*canvas.Text); ok {
+			drawn[x.Text] = x.Color
+		}
+	})
+	for _, text := range []string{"a note under a form", "a hint under a field"} {
+		c, ok := drawn[text]
+		if !ok {
+			t.Fatalf("%q not drawn: %v", text, drawn)
+		}
+		// The variant it was drawn for: the one whose secondary colour it is.
+		var v fyne.ThemeVariant = 99
+		for _, vv := range []fyne.ThemeVariant{theme.VariantLight, theme.VariantDark} {
+			for _, name := range secondaryColors {
+				if colorEq(c, th.Color(name, vv)) {
+					v = vv
+				}
+			}
+		}
+		if v == 99 {
+			t.Errorf("%q drawn in %v, not in the theme's secondary colour", text, c)
+		} else if r := contrast(c, th.Color(theme.ColorNameBackground, v)); r < 4.5 {
+			t.Errorf("%q drawn at %.2f:1", text, r)
+		}
 	}
 	// Examples read as examples, in each language.
 	_ = test.NewTempApp(t)
@@ -318,4 +355,29 @@ func TestHintErrorIsOneShortLine(t *testing.T) {
 	if got := hintError("Короткий текст").Error(); got != "Короткий текст" {
 		t.Fatalf("a short text changed: %q", got)
 	}
+}
+
+// luminance is c's relative luminance (WCAG 2.x).
+func luminance(c color.Color) float64 {
+	r, g, b, _ := c.RGBA()
+	lin := func(v uint32) float64 {
+		x := float64(v) / 0xffff
+		if x <= 0.03928 {
+			return x / 12.92
+		}
+		return math.Pow((x+0.055)/1.055, 2.4)
+	}
+	return 0.2126*lin(r) + 0.7152*lin(g) + 0.0722*lin(b)
+}
+
+// contrast is the WCAG contrast ratio of a against b, 1 to 21.
+func contrast(a, b color.Color) float64 {
+	la, lb := luminance(a), luminance(b)
+	return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
+}
+
+func colorEq(a, b color.Color) bool {
+	ar, ag, ab, aa := a.RGBA()
+	br, bg, bb, ba := b.RGBA()
+	return ar == br && ag == bg && ab == bb && aa == ba
 }

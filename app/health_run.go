@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -29,8 +28,9 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/installer"
 	"github.com/tunduk-onboard/tunduk-onboard/internal/logging"
 	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
-	"github.com/tunduk-onboard/tunduk-onboard/internal/version"
 	"github.com/tunduk-onboard/tunduk-onboard/onboarding"
+	"github.com/tunduk-onboard/tunduk-onboard/remote"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad/configure"
 )
 
 // stepHealth is the Health step's id.
@@ -104,20 +104,30 @@ func (hs *healthStep) anchor() []byte {
 	return b
 }
 
-// keep writes the report's verdict and findings (IDs and statuses only)
-// into the record.
+// keep writes the report's verdict and findings (IDs, statuses, titles
+// and fixes) into the record.
 func (hs *healthStep) keep(r health.Report) {
 	h := &onboarding.Health{At: r.CheckedAt, Status: string(verdict(r)), Unreached: r.Err != ""}
 	for _, f := range r.Findings {
 		if len(h.Findings) == onboarding.MaxHealthFindings {
 			break
 		}
-		h.Findings = append(h.Findings, onboarding.HealthFinding{ID: i18n.Line(f.ID, onboarding.MaxHealthID), Status: string(f.Status)})
+		h.Findings = append(h.Findings, onboarding.HealthFinding{ID: i18n.Line(f.ID, onboarding.MaxHealthID), Status: string(f.Status),
+			Title: keptText(f.Title, onboarding.MaxHealthTitle), Fix: keptText(f.Fix, onboarding.MaxHealthFix)})
 	}
 	hs.wz.rec.update("health", func(rec *onboarding.Record) { rec.Health = h })
 	if hs.wz.list != nil {
 		hs.wz.list.Refresh() // the step's word follows the record
 	}
+}
+
+// keptText is t as the record keeps it, each language one line of at
+// most max; nil when it has no text.
+func keptText(t i18n.Text, max int) *i18n.Text {
+	if t == (i18n.Text{}) {
+		return nil
+	}
+	return &i18n.Text{EN: i18n.Line(t.EN, max), RU: i18n.Line(t.RU, max), KY: i18n.Line(t.KY, max)}
 }
 
 // verdict is what the page and the Summary say of a report: its worst
@@ -146,6 +156,7 @@ func (hs *healthStep) saveBundle() {
 		return
 	}
 	in := hs.bundleInput() // copies, on the UI goroutine
+	logs := hs.logsInput()
 	hs.outcome = nil
 	hs.wz.chooseSave(hs.bundleName(), func(wc fyne.URIWriteCloser, err error) {
 		if err != nil {
@@ -170,8 +181,9 @@ func (hs *healthStep) saveBundle() {
 		hs.saving = true
 		hs.refresh()
 		go func() {
+			lerr := hs.wz.serviceLogs(logs, &in)
 			m, err := bundle.Write(path, in)
-			in.Secrets = nil
+			in.Secrets, logs.o.SudoPassword = nil, ""
 			hs.uiDo(func() {
 				hs.saving = false
 				if err != nil {
@@ -179,7 +191,7 @@ func (hs *healthStep) saveBundle() {
 					return
 				}
 				log.WithField("file", path).WithField("files", len(m.Files)).WithField("redactions", len(m.Redactions)).Info("support bundle written")
-				hs.outcome = func() fyne.CanvasObject { return bundleCard(path, m) }
+				hs.outcome = func() fyne.CanvasObject { return hs.wz.bundleCard(path, m, lerr) }
 				hs.refresh()
 				if hs.afterRun != nil {
 					hs.afterRun()
@@ -195,8 +207,7 @@ func (hs *healthStep) saveBundle() {
 // every secret the wizard holds, to be taken out wherever it appears.
 func (hs *healthStep) bundleInput() bundle.Input {
 	wz := hs.wz
-	in := bundle.Input{Versions: map[string]string{
-		"tunduk-onboard": version.String(), "go": runtime.Version(), "os": runtime.GOOS + "/" + runtime.GOARCH}}
+	in := bundle.Input{Versions: bundle.Versions("tunduk-onboard")}
 	if rep := wz.readiness.report; rep != nil {
 		var b bytes.Buffer
 		if err := rep.WriteJSON(&b); err == nil {
@@ -224,6 +235,46 @@ func (hs *healthStep) bundleInput() bundle.Input {
 	}
 	in.Secrets = wz.knownSecrets()
 	return in
+}
+
+// logsInput is what reading X-Road's logs for the bundle needs, copied
+// on the UI goroutine: the server, the sudo password this run holds (in
+// memory only), the profile's units.
+type logsInput struct {
+	srv Server
+	o   health.LogOptions
+}
+
+func (hs *healthStep) logsInput() logsInput {
+	sudo, _ := hs.wz.sudoPassword()
+	return logsInput{srv: hs.wz.state.Server, o: health.LogOptions{Units: slices.Clone(hs.wz.profile.Install.Units), SudoPassword: sudo}}
+}
+
+// serviceLogs adds to in the tails of X-Road's logs (as the CLI's
+// support-bundle --ssh/--local: bundle.AddServiceLogs, the default lines
+// and byte cap of each), read on the Server step's server through the
+// wizard's connection to it, within healthBound. Not run on the UI
+// goroutine. What stopped it is returned, for the card: the bundle is
+// written without them, its manifest noting why.
+func (wz *wizard) serviceLogs(li logsInput, in *bundle.Input) error {
+	ctx, cancel := context.WithTimeout(context.Background(), healthBound)
+	defer cancel()
+	err := func() error {
+		h, err := wz.dial(ctx, li.srv)
+		if err != nil {
+			return err
+		}
+		defer h.Close()
+		return bundle.AddServiceLogs(ctx, h, li.o, in)
+	}()
+	if re := (*remote.SudoRefusedError)(nil); errors.As(err, &re) {
+		err = &configure.Error{Key: configure.KeySudoRefused, Data: map[string]any{"Said": i18n.Line(re.Said, 200)}}
+	}
+	if err != nil {
+		log.WithError(errors.New(i18n.Line(err.Error(), 600))).Warn("support bundle: X-Road's logs not read")
+		in.Notes = append(in.Notes, "X-Road's logs were not read: "+i18n.Line(err.Error(), 300))
+	}
+	return err
 }
 
 // knownSecrets are the passwords, passphrases and PINs typed this run

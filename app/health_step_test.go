@@ -2,8 +2,11 @@ package app
 
 import (
 	"encoding/json"
+	"fmt"
+	"html"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -31,6 +34,8 @@ type healthEnv struct {
 	hs      *healthStep
 	stopped string // unit names written here are stopped
 	open    string
+	varLog  string // the server's /var/log (X-Road's logs in xroad/)
+	journal string // what the server's journalctl prints, for every unit
 }
 
 func newHealthEnv(t *testing.T, systemctl string, initialised bool) *healthEnv {
@@ -39,10 +44,20 @@ func newHealthEnv(t *testing.T, systemctl string, initialised bool) *healthEnv {
 	if systemctl != "" {
 		stub = systemctl
 	}
-	h := newCfgHarnessOn(t, xroadtest.Options{}, testhost.Options{Binds: [][2]string{{stub, "/usr/bin/systemctl"}}})
-	e := &healthEnv{cfgHarness: h, stopped: stopped, open: testhost.AcceptingAddr(t)}
+	// No systemd runs here: the journal is a stub that prints the unit
+	// asked for and a file; /var/log a folder of the test's own.
+	varLog, dir := t.TempDir(), t.TempDir()
+	os.Chmod(dir, 0o755)
+	journal, journalctl := filepath.Join(dir, "journal.txt"), filepath.Join(dir, "journalctl")
+	script := "#!/bin/sh\n[ \"$1\" = -u ] || exit 1\necho \"-- journal of $2 --\"\ncat " + journal + " 2>/dev/null\n"
+	if os.WriteFile(journalctl, []byte(script), 0o755) != nil || os.Mkdir(filepath.Join(varLog, "xroad"), 0o750) != nil {
+		t.Fatal("the stub journal or /var/log/xroad not made")
+	}
+	h := newCfgHarnessOn(t, xroadtest.Options{}, testhost.Options{PasswordAuth: true, Binds: [][2]string{{stub, "/usr/bin/systemctl"},
+		{journalctl, "/usr/bin/journalctl"}, {varLog, "/var/log"}}})
+	e := &healthEnv{cfgHarness: h, stopped: stopped, open: testhost.AcceptingAddr(t), varLog: varLog, journal: journal}
 	e.operate(t, h.fake, 200)
-	dir := t.TempDir()
+	dir = t.TempDir()
 	os.Chmod(dir, 0o755) // the sshd's sessions read it
 	p := *h.wz.profile
 	p.Health.DataPaths, p.Health.MinFreeBytes, p.Health.ArchivePath = []string{dir}, 1<<20, dir
@@ -199,6 +214,25 @@ func TestHealthStepHealthyThenFaults(t *testing.T) {
 		t.Errorf("the Summary lacks %q (record %s): %q", want, h.Status, labelsIn(wz.page))
 	}
 
+	// The printed status report tells the check: when, its verdict, and
+	// the token's finding, its title and what to do, in each language.
+	tok := finding(t, e.hs.report, "token."+xroadtest.HWTokenID, "", "")
+	dir, names := savedFiles(t, wz, nil)
+	for _, lang := range Languages {
+		wz.switchLanguage(lang)
+		wz.printing.format.SetSelected("HTML")
+		test.Tap(wz.printing.status)
+		page := htmlText(t, filepath.Join(dir, (*names)[len(*names)-1]))
+		for _, want := range []string{i18n.T(lang, "print.status.health", nil), i18n.T(lang, "print.field.health_checked", nil),
+			i18n.T(lang, "print.health.critical", nil), i18n.T(lang, "print.health.status.critical", nil),
+			i18n.Line(tok.Title.In(lang), onboarding.MaxHealthTitle), i18n.Line(tok.Fix.In(lang), onboarding.MaxHealthFix)} {
+			if !strings.Contains(page, want) {
+				t.Errorf("%s: the printed status report lacks %q", lang, want)
+			}
+		}
+	}
+	wz.switchLanguage("en")
+
 	// In Kyrgyz, a new page from the same report: the fix in Kyrgyz.
 	e.show(stepHealth)
 	e.fake.SetGlobalConfAge(2 * time.Hour)
@@ -227,8 +261,11 @@ func TestHealthStepCertificateExpiry(t *testing.T) {
 }
 
 // TestHealthStepBundle: the support bundle, saved where the user chose,
-// holds the health report of the check, the versions and this run's log,
-// and none of the secrets of this run, though the log held them.
+// holds the health report of the check, the versions, this run's log and
+// the tails of X-Road's logs on the server (each unit's journal and
+// /var/log/xroad/*.log, read over the wizard's SSH connection, the last
+// 1000 lines of each, at most 256 KiB), and none of the secrets of this
+// run, though the logs held them.
 func TestHealthStepBundle(t *testing.T) {
 	e := newHealthEnv(t, "", true)
 	wz := e.wz
@@ -241,6 +278,21 @@ func TestHealthStepBundle(t *testing.T) {
 	leak := "level=info msg=\"debug\" admin=" + strings.Join(secrets, " then ") + "\n"
 	if err := os.WriteFile(wz.logPath, []byte(leak), 0o600); err != nil {
 		t.Fatal(err)
+	}
+	var proxy, signer strings.Builder
+	for i := 1; i < 1500; i++ {
+		fmt.Fprintf(&proxy, "2026-12-02 10:00:00 INFO line %d marker-file\n", i)
+	}
+	proxy.WriteString(leak)
+	for i := 1; i <= 2000; i++ {
+		fmt.Fprintf(&signer, "big %05d %0290d\n", i, 0)
+	}
+	xlogs := filepath.Join(e.varLog, "xroad")
+	for name, text := range map[string]string{filepath.Join(xlogs, "proxy.log"): proxy.String(),
+		filepath.Join(xlogs, "signer.log"): signer.String(), e.journal: "proxy started marker-journal\n" + leak} {
+		if err := os.WriteFile(name, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	e.show(stepHealth)
 	r := e.check(t)
@@ -264,6 +316,17 @@ func TestHealthStepBundle(t *testing.T) {
 	if hr.Worst() != r.Worst() || len(hr.Findings) != len(r.Findings) || files["versions.json"] == nil || files["logs/"+filepath.Base(wz.logPath)] == nil {
 		t.Fatalf("bundle files %v", keys(files))
 	}
+	xproxy, xsigner, xjournal := files["xroad-logs/proxy.log"], files["xroad-logs/signer.log"], files["xroad-logs/journal-xroad-proxy.log"]
+	lines := strings.Split(strings.TrimSuffix(string(xproxy), "\n"), "\n")
+	if len(lines) != 1000 || lines[0] != "2026-12-02 10:00:00 INFO line 501 marker-file" || !strings.HasPrefix(lines[999], "level=info") {
+		t.Errorf("X-Road's proxy.log: %d lines, first %q", len(lines), lines[0])
+	}
+	if len(xsigner) > 256<<10 || len(xsigner) < 250<<10 || !strings.HasSuffix(string(xsigner), fmt.Sprintf("big 02000 %0290d\n", 0)) {
+		t.Errorf("X-Road's signer.log: %d bytes", len(xsigner))
+	}
+	if !strings.Contains(string(xjournal), "-- journal of xroad-proxy.service --\nproxy started marker-journal") {
+		t.Errorf("xroad-proxy's journal %q; files %v", xjournal, keys(files))
+	}
 	for name, b := range files {
 		for _, s := range secrets {
 			if strings.Contains(string(b), s) {
@@ -277,6 +340,68 @@ func TestHealthStepBundle(t *testing.T) {
 	want := T("health.bundle.saved.todo", map[string]any{"File": path, "Files": len(m.Files), "Redactions": len(m.Redactions)})
 	if !hasText(e.hs.v.outcome, want) {
 		t.Errorf("outcome %q, want %q", labelsIn(e.hs.v.outcome), want)
+	}
+}
+
+// TestHealthStepBundleSudo: logged in as a user who is not root and
+// whose sudo asks a password, the bundle reads X-Road's logs (root's
+// alone to read) through sudo with the sudo password typed this run,
+// which is taken out where a log echoes it; with a wrong one the bundle
+// is saved without them, the page says sudo refused it and what to do;
+// with none they are read as the login user, and the manifest says so.
+func TestHealthStepBundleSudo(t *testing.T) {
+	e := newHealthEnv(t, "", true)
+	wz := e.wz
+	user, pw := testhost.SudoUser(t)
+	wz.state.Server.User, wz.state.Server.Auth, wz.state.Server.Password, wz.state.Server.KeyFile = user, AuthPassword, pw, ""
+	proxy := filepath.Join(e.varLog, "xroad", "proxy.log")
+	if err := os.WriteFile(proxy, []byte("INFO started marker-file\nsudo said "+pw+"\n"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	e.show(stepHealth)
+	dir, names := savedFiles(t, wz, nil)
+	save := func(sudo string) (map[string][]byte, bundle.Manifest) {
+		t.Helper()
+		wz.configure.form.SudoPassword = sudo
+		test.Tap(e.hs.v.bundle)
+		e.pump.waitUntil(t, "the bundle", func() bool { return !e.hs.saving && e.hs.outcome != nil })
+		files := bundletest.Files(t, filepath.Join(dir, (*names)[len(*names)-1]))
+		var m bundle.Manifest
+		if err := json.Unmarshal(files["manifest.json"], &m); err != nil {
+			t.Fatalf("manifest: %v; outcome %q", err, labelsIn(e.hs.v.outcome))
+		}
+		for name, b := range files {
+			if strings.Contains(string(b), pw) {
+				t.Errorf("%s holds the password", name)
+			}
+		}
+		for _, l := range labelsIn(e.hs.v.outcome) {
+			if strings.Contains(l, pw) {
+				t.Errorf("the page shows the password: %q", l)
+			}
+		}
+		return files, m
+	}
+
+	files, m := save(pw)
+	if got := string(files["xroad-logs/proxy.log"]); !strings.Contains(got, "marker-file") || !strings.Contains(got, "sudo said [REDACTED") {
+		t.Errorf("with the sudo password: proxy.log %q, notes %q", got, m.Notes)
+	}
+	if hasText(e.hs.v.outcome, T("health.bundle.no_xroad_logs")) {
+		t.Error("with the sudo password, the page says the logs are missing")
+	}
+
+	files, m = save("wrong-" + pw)
+	if _, ok := files["xroad-logs/proxy.log"]; ok || !strings.Contains(strings.Join(m.Notes, "\n"), "X-Road's logs were not read") {
+		t.Errorf("a wrong sudo password: files %v, notes %q", keys(files), m.Notes)
+	}
+	if !hasText(e.hs.v.outcome, T("health.bundle.no_xroad_logs")) || !hasText(e.hs.v.outcome, T("configure.error_todo")) {
+		t.Errorf("a wrong sudo password: the page says %q", labelsIn(e.hs.v.outcome))
+	}
+
+	files, m = save("")
+	if strings.Contains(string(files["xroad-logs/proxy.log"]), "marker-file") || !strings.Contains(strings.Join(m.Notes, "\n"), "read as the login user") {
+		t.Errorf("no sudo password: proxy.log %q, notes %q", files["xroad-logs/proxy.log"], m.Notes)
 	}
 }
 
@@ -374,4 +499,15 @@ func TestHealthVerdictCriticalBeforeUnknown(t *testing.T) {
 	if r := (health.Report{Findings: []health.Finding{{ID: "a", Status: health.Unknown}, {ID: "c", Status: health.Warning}}}); verdict(r) != health.Unknown {
 		t.Fatalf("no critical: verdict %s", verdict(r))
 	}
+}
+
+// htmlText is the text of the HTML page at path as a reader sees it:
+// tags taken out, entities read.
+func htmlText(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return html.UnescapeString(regexp.MustCompile(`<[^>]*>`).ReplaceAllString(string(b), " "))
 }

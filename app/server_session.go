@@ -226,17 +226,9 @@ func adminAPI() xroad.AdminAPI {
 // openSession dials the server with the Server step's settings (or takes
 // this computer) and makes an API key.
 func (wz *wizard) openSession(ctx context.Context, in sessionInput, api xroad.AdminAPI, roles []string) (*serverSession, error) {
-	var c remote.Host = &remote.Local{}
-	if in.srv.Remote {
-		cfg, err := in.srv.SSHConfig(func(host, fp, keyType string) bool { return wz.askHostKey(ctx, host, fp, keyType) })
-		if err != nil {
-			return nil, err
-		}
-		sc, err := remote.Dial(ctx, cfg)
-		if err != nil {
-			return nil, err
-		}
-		c = sc
+	c, err := wz.dial(ctx, in.srv)
+	if err != nil {
+		return nil, err
 	}
 	open := configure.Open
 	if roles != nil {
@@ -250,6 +242,23 @@ func (wz *wizard) openSession(ctx context.Context, in sessionInput, api xroad.Ad
 		return nil, err
 	}
 	return &serverSession{Session: s, client: c}, nil
+}
+
+// dial reaches the server of srv over SSH (its host key checked as
+// everywhere else), or takes this computer when the wizard runs on it.
+func (wz *wizard) dial(ctx context.Context, srv Server) (remote.Host, error) {
+	if !srv.Remote {
+		return &remote.Local{}, nil
+	}
+	cfg, err := srv.SSHConfig(func(host, fp, keyType string) bool { return wz.askHostKey(ctx, host, fp, keyType) })
+	if err != nil {
+		return nil, err
+	}
+	c, err := remote.Dial(ctx, cfg)
+	if err != nil {
+		return nil, err // not a nil *Client in a Host
+	}
+	return c, nil
 }
 
 // sessionErrorCard tells why server work stopped, in the user's words:

@@ -248,8 +248,13 @@ func healthIcon(st health.Status) fyne.Resource {
 }
 
 // bundleCard tells where the bundle went and how many secrets were
-// taken out of it.
-func bundleCard(path string, m bundle.Manifest) fyne.CanvasObject {
-	return successCard(T("health.bundle.saved"), T("health.bundle.saved.todo",
+// taken out of it; and, when X-Road's logs could not be read (logsErr),
+// that they are missing and why, in the words of the server's work.
+func (wz *wizard) bundleCard(path string, m bundle.Manifest, logsErr error) fyne.CanvasObject {
+	c := successCard(T("health.bundle.saved"), T("health.bundle.saved.todo",
 		map[string]any{"File": i18n.Line(path, 400), "Files": len(m.Files), "Redactions": len(m.Redactions)}))
+	if logsErr == nil {
+		return c
+	}
+	return container.NewVBox(c, wrapped(T("health.bundle.no_xroad_logs")), wz.errorCard(logsErr))
 }

@@ -76,7 +76,7 @@ func ServiceLogs(ctx context.Context, h remote.Host, o LogOptions) (LogTails, er
 	switch {
 	case mode == remote.SudoPassword && o.SudoPassword == "":
 		mode = remote.SudoAsRoot // as the login: what it may read
-		res.Notes = append(res.Notes, "X-Road's logs were read as the login user, without root: sudo asks a password and none was given (--sudo-password-stdin); what root alone may read is missing")
+		res.Notes = append(res.Notes, "X-Road's logs were read as the login user, without root: sudo asks a password and none was given; what root alone may read is missing")
 	case mode == remote.SudoPassword:
 		if err := remote.CheckSudoPassword(ctx, h, o.SudoPassword); err != nil {
 			return res, err

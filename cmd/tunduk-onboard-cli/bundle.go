@@ -13,7 +13,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"runtime"
 	"strings"
 	"time"
 
@@ -25,7 +24,6 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/installer"
 	"github.com/tunduk-onboard/tunduk-onboard/internal/logging"
 	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
-	"github.com/tunduk-onboard/tunduk-onboard/internal/version"
 )
 
 type bundleOpts struct {
@@ -84,8 +82,7 @@ func runBundle(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	defer closeLog()
 
-	in := bundle.Input{Versions: map[string]string{
-		"tunduk-onboard-cli": version.String(), "go": runtime.Version(), "os": runtime.GOOS + "/" + runtime.GOARCH}}
+	in := bundle.Input{Versions: bundle.Versions("tunduk-onboard-cli")}
 	read := func(path string, limit int64) ([]byte, error) {
 		if path == "" {
 			return nil, nil

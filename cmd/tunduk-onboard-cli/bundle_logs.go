@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"strings"
 
 	"github.com/tunduk-onboard/tunduk-onboard/health"
 	"github.com/tunduk-onboard/tunduk-onboard/health/bundle"
@@ -54,23 +53,18 @@ func (o *bundleOpts) serviceLogs(in *bundle.Input, stdin io.Reader, stderr io.Wr
 			return err
 		}
 	}
-	in.Secrets = append(in.Secrets, o.ssh.password, sudo)
+	in.Secrets = append(in.Secrets, o.ssh.password)
 	p, err := loadProfile(o.profile)
 	if err != nil {
 		return err
 	}
-	tails, err := health.ServiceLogs(ctx, h, health.LogOptions{Units: p.Install.Units, Lines: o.logLines, SudoPassword: sudo})
+	err = bundle.AddServiceLogs(ctx, h, health.LogOptions{Units: p.Install.Units, Lines: o.logLines, SudoPassword: sudo}, in)
 	var re *remote.SudoRefusedError
 	switch {
 	case errors.As(err, &re):
-		said := re.Said
-		if sudo != "" {
-			said = strings.ReplaceAll(said, sudo, "***")
-		}
-		return errKey("configure.err.sudo_refused", map[string]any{"Said": i18n.Line(said, 200)})
+		return errKey("configure.err.sudo_refused", map[string]any{"Said": i18n.Line(re.Said, 200)})
 	case err != nil:
 		return errors.New(explain(err, o.lang))
 	}
-	in.ServiceLogs, in.Notes = tails.Files, append(in.Notes, tails.Notes...)
 	return nil
 }

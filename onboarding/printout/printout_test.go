@@ -484,3 +484,55 @@ func TestStatusNotice(t *testing.T) {
 		t.Errorf("sent: %q, want %q", got, want)
 	}
 }
+
+// The Health section: when the server was last checked, the verdict,
+// and each finding worst first with its title and what to do in the
+// report's language; a finding kept without texts (an older record) by
+// its ID; host text escaped. No section before a check.
+func TestStatusHealth(t *testing.T) {
+	p := testProfile(t)
+	r := midway()
+	if page := string(render(t, Status(r, p, "en", t2), FormatHTML)); strings.Contains(page, i18n.T("en", "print.status.health", nil)) {
+		t.Error("a Health section before any check")
+	}
+	title := i18n.Text{EN: "Token " + hostile + " logged in", RU: "Токен " + hostile + " вошёл", KY: "Токен " + hostile + " кирди"}
+	fix := i18n.Text{EN: "Log the token in", RU: "Войдите в токен", KY: "Токенге кириңиз"}
+	ok := i18n.Text{EN: "Global configuration", RU: "Глобальная конфигурация", KY: "Глобалдык конфигурация"}
+	r.Health = &onboarding.Health{At: t1, Status: onboarding.HealthCritical, Findings: []onboarding.HealthFinding{
+		{ID: "globalconf", Status: onboarding.HealthOK, Title: &ok},
+		{ID: "token.0", Status: onboarding.HealthCritical, Title: &title, Fix: &fix},
+		{ID: "clock<b>", Status: onboarding.HealthWarning},
+	}}
+	for _, lang := range i18n.Languages {
+		tt := func(k string) string { return i18n.T(lang, k, nil) }
+		page := string(render(t, Status(r, p, lang, t2), FormatHTML))
+		want := []string{"<h2>" + tt("print.status.health") + "</h2>", "<td>" + tt("print.field.health_checked") + "</td><td>" + date(t1, lang) + "</td>",
+			"<td>" + tt("print.field.health_verdict") + "</td><td>" + tt("print.health.critical") + "</td>",
+			"<th>" + tt("print.col.finding") + "</th><th>" + tt("print.col.fix") + "</th>",
+			"<td>" + tt("print.health.status.critical") + "</td><td>" + strings.Fields(title.In(lang))[0] + " &lt;script&gt;",
+			fix.In(lang) + "</td>", "<td>" + tt("print.health.status.warning") + "</td><td>clock&lt;b&gt;</td>",
+			"<td>" + tt("print.health.status.ok") + "</td><td>" + ok.In(lang) + "</td>"}
+		at := -1
+		for _, w := range want {
+			i := strings.Index(page, w)
+			if i < 0 {
+				t.Errorf("%s: the page lacks %q", lang, w)
+				continue
+			}
+			if i < at {
+				t.Errorf("%s: %q out of order", lang, w)
+			}
+			at = i
+		}
+		if strings.Contains(page, "<script>alert") || strings.Contains(page, "<b>") || strings.Contains(page, "\u202e") {
+			t.Errorf("%s: host text unescaped", lang)
+		}
+		if pdf := render(t, Status(r, p, lang, t2), FormatPDF); !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+			t.Errorf("%s: no PDF", lang)
+		}
+	}
+	r.Health.Unreached, r.Health.Findings = true, nil
+	if page := string(render(t, Status(r, p, "ru", t2), FormatHTML)); !strings.Contains(page, i18n.T("ru", "print.health.unreached", nil)) {
+		t.Error("an unreached server is not told")
+	}
+}

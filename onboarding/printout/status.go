@@ -41,6 +41,7 @@ func Status(rec onboarding.Record, p *profile.Profile, lang string, now time.Tim
 	d.Blocks = append(d.Blocks, Block{Kind: Heading, Text: t("print.status.awaited")}, Block{Kind: Table,
 		Header: []string{t("print.col.who"), t("print.col.what"), t("print.col.since")},
 		Rows:   s.awaited(), Widths: []float64{0.27, 0.56, 0.17}})
+	d.Blocks = append(d.Blocks, s.health()...)
 	if c := s.contacts(); len(c.Rows) > 0 {
 		d.Blocks = append(d.Blocks, Block{Kind: Heading, Text: t("print.status.contacts")}, c)
 	}
