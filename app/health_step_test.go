@@ -35,13 +35,19 @@ type healthEnv struct {
 
 func newHealthEnv(t *testing.T, systemctl string, initialised bool) *healthEnv {
 	t.Helper()
+	return newHealthEnvDays(t, systemctl, initialised, 200)
+}
+
+// newHealthEnvDays is newHealthEnv with certificates that end in days.
+func newHealthEnvDays(t *testing.T, systemctl string, initialised bool, days int) *healthEnv {
+	t.Helper()
 	stub, stopped := testhost.StubSystemctl(t)
 	if systemctl != "" {
 		stub = systemctl
 	}
 	h := newCfgHarnessOn(t, xroadtest.Options{}, testhost.Options{Binds: [][2]string{{stub, "/usr/bin/systemctl"}}})
 	e := &healthEnv{cfgHarness: h, stopped: stopped, open: testhost.AcceptingAddr(t)}
-	e.operate(t, h.fake, 200)
+	e.operate(t, h.fake, days)
 	dir := t.TempDir()
 	os.Chmod(dir, 0o755) // the sshd's sessions read it
 	p := *h.wz.profile
