@@ -182,3 +182,29 @@ func TestHealthRenewEndToEnd(t *testing.T) {
 		}
 	}
 }
+
+// TestHealthRenewBackupFails: when the backup before the first change
+// fails, the user is asked; Stop leaves the server unchanged and says
+// why (translated), Continue without goes on and says so.
+func TestHealthRenewBackupFails(t *testing.T) {
+	e, rp := renewEnv(t)
+	e.show(stepHealth)
+	test.Tap(rp.v.openBtn)
+	e.idle(t, &rp.sessionRunner, "the plan read")
+	var asked []string
+	answer := false
+	rp.askBackup = func(_ context.Context, reason string) bool { asked = append(asked, reason); return answer }
+	e.fake.FailNext("POST", "/backups")
+	v := rp.v
+	e.press(t, rp, v.start, func() { test.Tap(v.start) }, "the run stopped")
+	if len(asked) != 1 || rp.err == nil || e.fake.Changes() != 1 || // the failed POST /backups only
+		!hasTextPart(v.outcome, i18n.T(CurrentLanguage(), "backup.lead.before_change", nil)) || !hasText(v.outcome, T("renew.again")) {
+		t.Fatalf("stopped: asked %q, err %v, %d changes\n%q", asked, rp.err, e.fake.Changes(), labelsIn(v.outcome))
+	}
+	answer = true
+	e.fake.FailNext("POST", "/backups")
+	e.press(t, rp, v.start, func() { test.Tap(v.start) }, "the run without a backup")
+	if len(asked) != 2 || rp.err != nil || rp.waiting != renew.StepSubmit || !hasText(v.busy, T("renew.backup.off")) {
+		t.Fatalf("went on: asked %d, err %v, waiting %q\n%q", len(asked), rp.err, rp.waiting, shownTexts(v.panel))
+	}
+}
