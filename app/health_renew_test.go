@@ -117,26 +117,15 @@ func TestHealthRenewEndToEnd(t *testing.T) {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
-	cut := make(chan int, 1)
-	go func() {
-		defer close(cut)
-		for ctx.Err() == nil {
-			calls := e.fake.Calls()
-			reg := slices.IndexFunc(calls, func(c xroadtest.Call) bool { return strings.HasSuffix(c.Path, "/register") })
-			if reg >= 0 && len(calls) > reg+2 {
-				n, err := e.host.CutSSH()
-				if err != nil {
-					t.Error(err)
-				}
-				cut <- n
-				return
-			}
-		}
-	}()
+	cut := e.host.CutWhen(ctx, func() bool {
+		calls := e.fake.Calls()
+		reg := slices.IndexFunc(calls, func(c xroadtest.Call) bool { return strings.HasSuffix(c.Path, "/register") })
+		return reg >= 0 && len(calls) > reg+2 // polling the approval
+	})
 	e.press(t, rp, v.start, func() { test.Tap(v.start) }, "the run cut")
 	stop()
-	if n := <-cut; n == 0 {
-		t.Fatal("the connection was never cut")
+	if c := <-cut; c.N == 0 || c.Err != nil {
+		t.Fatalf("the connection was never cut: %+v", c)
 	}
 	approve := i18n.T(CurrentLanguage(), "configure.renew.step.approve", nil)
 	if rp.err == nil || !hasText(v.outcome, T("renew.stopped_at", map[string]any{"Step": approve})) {

@@ -271,16 +271,8 @@ func (rp *renewPanel) askBackupDialog(ctx context.Context, reason string) bool {
 func (rp *renewPanel) progress(p configure.Progress) {
 	if r := rp.rows.find(p.ID); r != nil {
 		r.note = i18n.Text{}
-		switch p.State {
-		case configure.StateRunning:
-			r.begin()
-		case configure.StateDone:
-			r.end(rowDone)
-		case configure.StateSkipped:
-			r.end(rowAlreadyDone)
-		case configure.StateFailed:
-			r.end(rowFailed)
-		case renew.StateWaiting:
+		r.configured(p.State)
+		if p.State == renew.StateWaiting {
 			r.state, r.note = rowPending, i18n.TT("cli.renew.state.wait", nil)
 		}
 	}

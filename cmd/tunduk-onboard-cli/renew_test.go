@@ -54,25 +54,9 @@ func (r *renewRig) run(t *testing.T, stdin, verb string, extra ...string) (int, 
 	return code, out, errOut
 }
 
-// cutWhen cuts the SSH connection once seen says so, from a goroutine
-// watching the fake's calls; the channel gets how many connections were
-// cut (0: never).
-func (r *renewRig) cutWhen(t *testing.T, ctx context.Context, seen func([]xroadtest.Call) bool) <-chan int {
-	done := make(chan int, 1)
-	go func() {
-		defer close(done)
-		for ctx.Err() == nil {
-			if seen(r.f.Calls()) {
-				n, err := r.h.CutSSH()
-				if err != nil {
-					t.Error(err)
-				}
-				done <- n
-				return
-			}
-		}
-	}()
-	return done
+// cutWhen cuts the SSH connection once seen says so of the fake's calls.
+func (r *renewRig) cutWhen(ctx context.Context, seen func([]xroadtest.Call) bool) <-chan testhost.CutResult {
+	return r.h.CutWhen(ctx, func() bool { return seen(r.f.Calls()) })
 }
 
 // TestRenewCLI renews a server's pair from the CLI over a real sshd while
@@ -156,7 +140,7 @@ func TestRenewCLI(t *testing.T) {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
-	cut := r.cutWhen(t, ctx, func(calls []xroadtest.Call) bool {
+	cut := r.cutWhen(ctx, func(calls []xroadtest.Call) bool {
 		reg := -1
 		for i, c := range calls {
 			if strings.HasSuffix(c.Path, "/register") {
@@ -167,8 +151,8 @@ func TestRenewCLI(t *testing.T) {
 	})
 	code, out, errOut = r.run(t, "", "apply", append(certs, "--wait", "1m")...)
 	stop()
-	if n := <-cut; n == 0 {
-		t.Fatal("the connection was never cut")
+	if c := <-cut; c.N == 0 || c.Err != nil {
+		t.Fatalf("the connection was never cut: %+v", c)
 	}
 	if code != exitFailed || !strings.Contains(out, "[done] Registration request") || !strings.Contains(out, "[failed] Approval") ||
 		!strings.Contains(out, "Run renew apply again") || !strings.Contains(errOut, "connection") {
@@ -179,7 +163,7 @@ func TestRenewCLI(t *testing.T) {
 	r.f.ApproveAfter(1)
 	ctx, stop = context.WithCancel(context.Background())
 	defer stop()
-	cut = r.cutWhen(t, ctx, func(calls []xroadtest.Call) bool {
+	cut = r.cutWhen(ctx, func(calls []xroadtest.Call) bool {
 		act := -1
 		for i, c := range calls {
 			if strings.HasSuffix(c.Path, "/activate") {
@@ -190,8 +174,8 @@ func TestRenewCLI(t *testing.T) {
 	})
 	code, out, errOut = r.run(t, "", "resume", append(certs, "--wait", "1m")...)
 	stop()
-	if n := <-cut; n == 0 {
-		t.Fatal("the connection was never cut the second time")
+	if c := <-cut; c.N == 0 || c.Err != nil {
+		t.Fatalf("the connection was never cut the second time: %+v", c)
 	}
 	if code != exitFailed || !strings.Contains(out, "[done] Approval") || !strings.Contains(out, "[done] New certificates activated") ||
 		!strings.Contains(out, "[failed] Good OCSP responses") {
