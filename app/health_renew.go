@@ -27,6 +27,7 @@ import (
 
 type renewWidgets struct {
 	openBtn                  *widget.Button
+	section                  *fyne.Container // the page's part, the panel in it
 	panel                    *fyne.Container // hidden until opened
 	plan, rows, outcome      *fyne.Container
 	softPIN, hwPIN           *widget.Entry
@@ -88,13 +89,14 @@ func (rp *renewPanel) view() fyne.CanvasObject {
 	v.progress = widget.NewProgressBarInfinite()
 	v.panel = container.NewVBox(wrappedLow(T("renew.order")), v.plan, v.softBox, v.hwBox, v.certsBox,
 		buttonRow(v.start, v.stop, v.sent), v.progress, v.busy, v.rows, v.outcome)
+	v.section = container.NewVBox(widget.NewSeparator(), heading(T("renew.title")), wrappedLow(T("renew.about")),
+		buttonRow(v.openBtn), v.panel)
 	rp.refresh()
 	if rp.waiting != "" && rp.plan == nil && rp.busy == "" && rp.err == nil {
 		rp.open = true
 		rp.read() // where the server stands now
 	}
-	return container.NewVBox(widget.NewSeparator(), heading(T("renew.title")), wrappedLow(T("renew.about")),
-		buttonRow(v.openBtn), v.panel)
+	return v.section
 }
 
 // refresh brings the panel in line with the state.
@@ -164,11 +166,11 @@ func (rp *renewPanel) clearPINs() {
 	}
 }
 
-// scrollTo brings the panel into view.
+// scrollTo brings the renewal's part of the page into view (a child of
+// the scrolled box: its position is the offset).
 func (rp *renewPanel) scrollTo() {
 	if v, hv := rp.v, rp.hs.v; v != nil && hv != nil && hv.scroll != nil {
-		hv.scroll.Offset = fyne.NewPos(0, v.panel.Position().Y)
-		hv.scroll.Refresh()
+		hv.scroll.ScrollToOffset(fyne.NewPos(0, v.section.Position().Y))
 	}
 }
 
@@ -238,7 +240,11 @@ func (rp *renewPanel) outcome() func() fyne.CanvasObject {
 		return func() fyne.CanvasObject { return successCard(T("renew.done"), T("renew.done.todo")) }
 	case rp.waiting != "":
 		text := T("renew.waiting.todo", map[string]any{"Text": i18n.T(lang, "configure.renew.wait."+rp.waiting, nil)})
-		if w := rp.sent.where; w != "" && rp.waiting == renew.StepSubmit {
+		w := rp.sent.where
+		if pl := rp.plan; w == "" && pl != nil && pl.Submission != nil {
+			w = pl.Submission.ID // a package made in an earlier run
+		}
+		if w != "" && rp.waiting == renew.StepSubmit {
 			text += "\n" + T("renew.package", map[string]any{"Where": i18n.Line(w, 400)})
 		}
 		return func() fyne.CanvasObject { return card(warningIcon(theme.InfoIcon()), T("renew.waiting"), text) }

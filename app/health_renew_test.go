@@ -103,6 +103,12 @@ func TestHealthRenewEndToEnd(t *testing.T) {
 		t.Fatalf("the wait is not told: %q", labelsIn(v.outcome))
 	}
 
+	// Continue before it is sent: no second package, the same wait.
+	e.press(t, rp, v.start, func() { test.Tap(v.start) }, "the run before sending")
+	if made, _ := os.ReadDir(e.wz.submit.form.Folder); rp.err != nil || rp.waiting != renew.StepSubmit || len(made) != 1 {
+		t.Fatalf("before sending: err %v, waiting %q, %d packages", rp.err, rp.waiting, len(made))
+	}
+
 	// Sent; the CA's certificates are awaited.
 	e.press(t, rp, v.sent, func() { test.Tap(v.sent) }, "marked sent")
 	e.press(t, rp, v.start, func() { test.Tap(v.start) }, "the run after sending")

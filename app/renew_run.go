@@ -184,10 +184,14 @@ func (rp *renewPanel) apply() {
 	rp.err, rp.done, rp.backup, rp.sent = nil, false, "", runResult{}
 	rp.sentVia = f.Via
 	o.Progress = func(p configure.Progress) { rp.uiDo(func() { rp.progress(p) }) }
-	o.Submit = func(ctx context.Context, csrs []enroll.CSR) error {
-		res := wz.submit.deliver(ctx, f, enroll.Input{Participant: part, Lang: lang, CSRs: csrs}, nil, func() {})
-		rp.uiDo(func() { rp.sent = res })
-		return res.err
+	// The new CSRs go once: a package made and not sent yet waits for
+	// the user's word (I have sent them), not for a second package.
+	if rp.plan.Submission == nil {
+		o.Submit = func(ctx context.Context, csrs []enroll.CSR) error {
+			res := wz.submit.deliver(ctx, f, enroll.Input{Participant: part, Lang: lang, CSRs: csrs}, nil, func() {})
+			rp.uiDo(func() { rp.sent = res })
+			return res.err
+		}
 	}
 	var res renew.Result
 	log.WithField("target", wz.state.Server.Display()).Info("renewal started")
