@@ -145,6 +145,10 @@ func (rp *renewPanel) refresh() {
 	setCard(v.outcome, rp.outcome())
 	if rp.hs.v != nil {
 		relayout(rp.hs.v.scroll)
+		if rp.show && !busy {
+			rp.show = false
+			rp.scrollTo()
+		}
 	}
 }
 
@@ -166,12 +170,19 @@ func (rp *renewPanel) clearPINs() {
 	}
 }
 
-// scrollTo brings the renewal's part of the page into view (a child of
-// the scrolled box: its position is the offset).
+// scrollTo brings what a read or a run ended with into view: the plan
+// at the top, or the outcome a third down. The section is a child of
+// the scrolled box, the panel of the section, the outcome of the panel.
 func (rp *renewPanel) scrollTo() {
-	if v, hv := rp.v, rp.hs.v; v != nil && hv != nil && hv.scroll != nil {
-		hv.scroll.ScrollToOffset(fyne.NewPos(0, v.section.Position().Y))
+	v, hv := rp.v, rp.hs.v
+	if v == nil || hv == nil || hv.scroll == nil {
+		return
 	}
+	y := v.section.Position().Y
+	if len(v.outcome.Objects) > 0 {
+		y = max(y, y+v.panel.Position().Y+v.outcome.Position().Y-hv.scroll.Size().Height/3)
+	}
+	hv.scroll.ScrollToOffset(fyne.NewPos(0, y))
 }
 
 // awaitsCerts: a new key has its CSR and no certificate yet.

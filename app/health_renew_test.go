@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -171,9 +172,11 @@ func TestHealthRenewEndToEnd(t *testing.T) {
 		t.Fatalf("the watch saw only %d moments", g.Seen())
 	}
 	logged, _ := os.ReadFile(e.logFile)
-	for _, s := range []string{operatedPIN, e.wz.configure.form.AdminPassword} {
-		if strings.Contains(string(logged), s) || strings.Contains(fmt.Sprint(map[string]any(e.prefs)), s) {
-			t.Fatal("a secret was logged or kept in the preferences")
+	rec, _ := json.Marshal(e.wz.rec.snapshot())
+	for _, s := range append([]string{operatedPIN, e.wz.configure.form.AdminPassword}, e.fake.IssuedKeys()...) {
+		if strings.Contains(string(logged), s) || strings.Contains(fmt.Sprint(map[string]any(e.prefs)), s) || strings.Contains(string(rec), s) ||
+			strings.Contains(fmt.Sprint(rp.err), s) {
+			t.Fatal("a secret was logged, kept in the preferences or the record, or told in an error")
 		}
 	}
 }

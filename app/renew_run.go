@@ -56,6 +56,7 @@ type renewPanel struct {
 
 	softPIN, hwPIN     string // typed for the next run: memory only, cleared when it starts
 	authCert, signCert string // the CA's certificates (file paths)
+	show               bool   // bring the end of the work under way into view
 
 	wait, poll, bound time.Duration // tests shorten them
 	// askBackup asks whether to go on without a backup (worker
@@ -107,7 +108,6 @@ func (rp *renewPanel) openPanel() {
 	rp.open = true
 	rp.read()
 	rp.hs.refresh()
-	rp.scrollTo()
 }
 
 // read reads the plan (nothing changes on the server).
@@ -120,7 +120,7 @@ func (rp *renewPanel) read() {
 	}
 	o.SoftPIN, o.HWPIN = "", ""
 	var pl *renew.Plan
-	rp.err = nil
+	rp.err, rp.show = nil, true
 	rp.start("renew.read", func(ctx context.Context, s *serverSession, _ sessionInput) error {
 		rctx, cancel := context.WithTimeout(ctx, rp.bound)
 		defer cancel()
@@ -194,6 +194,7 @@ func (rp *renewPanel) apply() {
 		}
 	}
 	var res renew.Result
+	rp.show = true
 	log.WithField("target", wz.state.Server.Display()).Info("renewal started")
 	rp.start("renew.apply", func(ctx context.Context, s *serverSession, _ sessionInput) error {
 		defer func() { o.SoftPIN, o.HWPIN = "", "" }()
