@@ -480,18 +480,24 @@ func csrInfo(der []byte) (*tokens.CSR, error) {
 // progress applies one report of the flow to its row.
 func (cs *configureStep) progress(p configure.Progress) {
 	if r := cs.rows.find(p.ID); r != nil {
-		switch p.State {
-		case configure.StateRunning:
-			r.begin()
-		case configure.StateDone:
-			r.end(rowDone)
-		case configure.StateSkipped:
-			r.end(rowAlreadyDone)
-		case configure.StateFailed:
-			r.end(rowFailed)
-		}
+		r.configured(p.State)
 	}
 	cs.refresh()
+}
+
+// configured applies a configure flow's state (configure.Progress) to
+// the row; a state it does not know leaves the row as it is.
+func (r *progressRow) configured(state string) {
+	switch state {
+	case configure.StateRunning:
+		r.begin()
+	case configure.StateDone:
+		r.end(rowDone)
+	case configure.StateSkipped:
+		r.end(rowAlreadyDone)
+	case configure.StateFailed:
+		r.end(rowFailed)
+	}
 }
 
 // leave: the page goes; the work under way is cancelled (its session is

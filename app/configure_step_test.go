@@ -34,6 +34,7 @@ type cfgHarness struct {
 	prefs   mapPrefs
 	logFile string
 	dir     string
+	host    *testhost.Host // the sshd (CutSSH)
 }
 
 func newCfgHarness(t *testing.T, opts xroadtest.Options) *cfgHarness {
@@ -80,7 +81,7 @@ func newCfgHarnessOn(t *testing.T, opts xroadtest.Options, host testhost.Options
 	}
 	wz.configure.uiDo, wz.register.uiDo = do, do
 	wz.configure.api, wz.register.api = fake.AdminAPI(), fake.AdminAPI()
-	return &cfgHarness{wz: wz, w: w, fake: fake, pump: pump, prefs: prefs, logFile: logFile, dir: dir}
+	return &cfgHarness{wz: wz, w: w, fake: fake, pump: pump, prefs: prefs, logFile: logFile, dir: dir, host: h}
 }
 
 // show puts step id on screen.

@@ -49,11 +49,14 @@ type healthStep struct {
 	outcome func() fyne.CanvasObject
 	saving  bool          // a support bundle is being written
 	bound   time.Duration // healthBound; tests shorten it
+	renew   *renewPanel   // the certificates' renewal (renew_run.go)
 }
 
 func newHealthStep(wz *wizard) *healthStep {
-	return &healthStep{sessionRunner: sessionRunner{wz: wz, api: adminAPI(), uiDo: fyne.Do, roles: health.Roles},
+	hs := &healthStep{sessionRunner: sessionRunner{wz: wz, api: adminAPI(), uiDo: fyne.Do, roles: health.Roles},
 		bound: healthBound}
+	hs.renew = newRenewPanel(hs)
+	return hs
 }
 
 // check looks at the server: a session with the health roles, then
@@ -303,5 +306,6 @@ func (hs *healthStep) fileFailed(err error) {
 // leave: a check under way stops with the page (its API key is revoked).
 func (hs *healthStep) leave() {
 	hs.cancel()
+	hs.renew.leave()
 	hs.v = nil
 }

@@ -40,6 +40,12 @@ type healthEnv struct {
 
 func newHealthEnv(t *testing.T, systemctl string, initialised bool) *healthEnv {
 	t.Helper()
+	return newHealthEnvDays(t, systemctl, initialised, 200)
+}
+
+// newHealthEnvDays is newHealthEnv with certificates that end in days.
+func newHealthEnvDays(t *testing.T, systemctl string, initialised bool, days int) *healthEnv {
+	t.Helper()
 	stub, stopped := testhost.StubSystemctl(t)
 	if systemctl != "" {
 		stub = systemctl
@@ -56,7 +62,7 @@ func newHealthEnv(t *testing.T, systemctl string, initialised bool) *healthEnv {
 	h := newCfgHarnessOn(t, xroadtest.Options{}, testhost.Options{PasswordAuth: true, Binds: [][2]string{{stub, "/usr/bin/systemctl"},
 		{journalctl, "/usr/bin/journalctl"}, {varLog, "/var/log"}}})
 	e := &healthEnv{cfgHarness: h, stopped: stopped, open: testhost.AcceptingAddr(t), varLog: varLog, journal: journal}
-	e.operate(t, h.fake, 200)
+	e.operate(t, h.fake, days)
 	dir = t.TempDir()
 	os.Chmod(dir, 0o755) // the sshd's sessions read it
 	p := *h.wz.profile

@@ -80,6 +80,7 @@ func (hs *healthStep) view() fyne.CanvasObject {
 	box.Add(v.outcome)
 	v.findings = container.NewVBox()
 	box.Add(v.findings)
+	box.Add(hs.renew.view())
 
 	// The support bundle, one button on its own row: the Russian and
 	// Kyrgyz texts beside Check would widen the window past 1024 px.
@@ -191,7 +192,7 @@ func (hs *healthStep) renderFindings() {
 			var rows []fyne.CanvasObject
 			for _, f := range r.Findings {
 				if f.Status == st {
-					rows = append(rows, findingRow(f, lang))
+					rows = append(rows, hs.renew.findingRow(f, findingRow(f, lang)))
 				}
 			}
 			if len(rows) == 0 {

@@ -1,6 +1,7 @@
 package testhost
 
 import (
+	"context"
 	"fmt"
 	"os/exec"
 	"strconv"
@@ -55,3 +56,27 @@ func (h *Host) CutSSH() (int, error) {
 
 // useSSKill is false only in the test of the fallback.
 var useSSKill = true
+
+// CutWhen cuts the connections (CutSSH) once seen says so, from a
+// goroutine asking it until ctx ends; the channel gets how many were cut
+// (closed without a value when ctx ended first) and the error of CutSSH.
+func (h *Host) CutWhen(ctx context.Context, seen func() bool) <-chan CutResult {
+	done := make(chan CutResult, 1)
+	go func() {
+		defer close(done)
+		for ctx.Err() == nil {
+			if seen() {
+				n, err := h.CutSSH()
+				done <- CutResult{N: n, Err: err}
+				return
+			}
+		}
+	}()
+	return done
+}
+
+// CutResult is what CutWhen cut.
+type CutResult struct {
+	N   int
+	Err error
+}

@@ -6,7 +6,9 @@ package window
 // end on the test security server (the admin API fake the walk
 // configured and registered, behind the sshd); the support bundle saved
 // through the file chooser, read back and searched for the walk's
-// secrets.
+// secrets. Then the renewal: the walk's certificates made to end in 10
+// days and the software token logged out; Renew… on the finding, the
+// plan, the PIN typed, the run to its wait for the new CSRs' sending.
 
 import (
 	"io/fs"
@@ -15,6 +17,7 @@ import (
 	"time"
 
 	"github.com/tunduk-onboard/tunduk-onboard/health/bundle/bundletest"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/xroadtest"
 )
 
@@ -71,4 +74,22 @@ func (w *walk) health() {
 			}
 		}
 	}
+	w.renew(checkFree)
+}
+
+// renew renews the walk's certificates from the Health step as far as
+// the sending of the new CSRs (the walk's Submit folder): the result is
+// the wait for it.
+func (w *walk) renew(checkFree func(*snap) bool) {
+	w.rig.fake.EndIn(w.t, 10)
+	w.rig.fake.LogOutToken(xroad.SoftwareTokenID)
+	w.pressWait("health.check", "the check of the certificates near their end", 3*time.Minute, func(s *snap) bool {
+		_, ok := s.button("renew.finding")
+		return checkFree(s) && ok
+	})
+	w.pressWait("renew.finding", "the renewal's plan", time.Minute, func(s *snap) bool { _, ok := s.field("renew.soft_pin"); return ok })
+	w.shot("health-renew-plan")
+	w.typeInto("renew.soft_pin", "Walk-soft-PIN-2026")
+	w.pressWait("renew.start", "the renewal's result", 3*time.Minute, func(s *snap) bool { return s.label("renew.waiting") || s.label("renew.done") })
+	w.shot("health-renew")
 }

@@ -18,13 +18,8 @@ import (
 
 	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad"
-	"github.com/tunduk-onboard/tunduk-onboard/xroad/configure"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/configure/renew"
 )
-
-// renewBackup, when set, takes a backup of the server before a renewal
-// run changes it (issue 17's backups wire it); nil: none.
-var renewBackup func(ctx context.Context, s *configure.Session) error
 
 // renewOpts are the flags of every renew verb: the same inputs make the
 // same plan whether it is shown or applied.
@@ -47,6 +42,9 @@ func (o *renewOpts) flags(verb string, stderr io.Writer) *flag.FlagSet {
 	fs.SetOutput(stderr)
 	o.verb, o.stderr, o.fs = verb, stderr, fs
 	o.register(fs)
+	if oneOf(verb, "apply", "resume") { // the verbs that change the server back it up first
+		o.registerBackup(fs)
+	}
 	fs.Lookup("timeout").Usage = "give up after `DURATION`, besides the time --wait gives the approval and the OCSP responses"
 	fs.StringVar(&o.force, "force", "", "renew `USAGES` now whatever their expiry: auth, sign or auth,sign")
 	fs.StringVar(&o.only, "only", "", "renew only `USAGE`: auth or sign (default: both)")
@@ -207,9 +205,7 @@ func runRenewVerb(verb string, args []string, stdin io.Reader, stdout, stderr io
 		return out.cannot(err)
 	}
 	opt.Progress = out.progress
-	if renewBackup != nil {
-		opt.BeforeChange = func(ctx context.Context) error { return renewBackup(ctx, s) }
-	}
+	opt.BeforeChange = func(ctx context.Context) error { return o.beforeChange(ctx, s.API(), out) }
 	r.header(pl)
 	res, err := renew.Apply(ctx, s, opt)
 	return r.end(ctx, pl, res, err)

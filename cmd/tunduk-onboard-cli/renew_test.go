@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -19,14 +20,16 @@ type renewRig struct {
 	f          *xroadtest.Server
 	h          *testhost.Host
 	out, store string
+	backups    string // --backup-dir of the verbs that change the server
 	base       []string
 	printed    []string
 }
 
 func newRenewRig(t *testing.T) *renewRig {
 	t.Helper()
-	r := &renewRig{f: xroadtest.Start(t), h: testhost.StartSSHD(t, testhost.Options{}), out: t.TempDir(), store: t.TempDir()}
+	r := &renewRig{f: xroadtest.Start(t), h: testhost.StartSSHD(t, testhost.Options{}), out: t.TempDir(), store: t.TempDir(), backups: t.TempDir()}
 	r.f.Operate(t, 10)
+	r.f.TickBackupClock()
 	api := r.f.AdminAPI()
 	r.base = []string{"--ssh", r.h.Target().String(), "--identity", r.h.ClientKeyPath, "--known-hosts", testhost.WriteKnownHosts(t, r.h.KnownHostsLine()),
 		"--admin-user", xroadtest.AdminUser, "--admin-password-stdin", "--admin-api", api.Addr, "--admin-api-cert", api.CertPath,
@@ -40,6 +43,9 @@ func newRenewRig(t *testing.T) *renewRig {
 func (r *renewRig) run(t *testing.T, stdin, verb string, extra ...string) (int, string, string) {
 	t.Helper()
 	args := append(append([]string{"renew", verb}, r.base...), extra...)
+	if verb == "apply" || verb == "resume" {
+		args = append(args, "--backup-dir", r.backups)
+	}
 	code, out, errOut := cli(t, xroadtest.AdminPassword+"\n"+stdin, args...)
 	r.printed = append(r.printed, out, errOut)
 	if os.Getenv("RENEW_SHOW") != "" {
@@ -48,25 +54,9 @@ func (r *renewRig) run(t *testing.T, stdin, verb string, extra ...string) (int, 
 	return code, out, errOut
 }
 
-// cutWhen cuts the SSH connection once seen says so, from a goroutine
-// watching the fake's calls; the channel gets how many connections were
-// cut (0: never).
-func (r *renewRig) cutWhen(t *testing.T, ctx context.Context, seen func([]xroadtest.Call) bool) <-chan int {
-	done := make(chan int, 1)
-	go func() {
-		defer close(done)
-		for ctx.Err() == nil {
-			if seen(r.f.Calls()) {
-				n, err := r.h.CutSSH()
-				if err != nil {
-					t.Error(err)
-				}
-				done <- n
-				return
-			}
-		}
-	}()
-	return done
+// cutWhen cuts the SSH connection once seen says so of the fake's calls.
+func (r *renewRig) cutWhen(ctx context.Context, seen func([]xroadtest.Call) bool) <-chan testhost.CutResult {
+	return r.h.CutWhen(ctx, func() bool { return seen(r.f.Calls()) })
 }
 
 // TestRenewCLI renews a server's pair from the CLI over a real sshd while
@@ -109,11 +99,19 @@ func TestRenewCLI(t *testing.T) {
 		t.Fatalf("status and plan made %d changing calls", n)
 	}
 
+	start := len(r.f.Calls())
 	code, out, errOut = r.run(t, pin+"\n", "apply", "--pin-stdin")
 	authCSR, signCSR := filepath.Join(r.out, "renew-auth.csr.der"), filepath.Join(r.out, "renew-sign.csr.der")
 	if code != exitWaiting || !strings.Contains(out, "[done] New authentication key and CSR") || !strings.Contains(out, "[waiting] New CSRs sent") ||
 		!strings.Contains(out, "tunduk-onboard-cli submit --via email") || !strings.Contains(out, "--auth-csr "+authCSR) {
 		t.Fatalf("apply, first: %d\n%s\n%s", code, out, errOut)
+	}
+	// A backup on the server and here, before the first change (the
+	// token's login, no change to the configuration, comes before it).
+	calls := slices.DeleteFunc(r.f.Calls()[start:], func(c xroadtest.Call) bool { return strings.HasSuffix(c.Path, "/login") })
+	local, _ := filepath.Glob(filepath.Join(r.backups, "*", "conf_backup_*.gpg"))
+	if b, c := tookBackup(calls), changed(calls); b < 0 || c < b || len(local) != 1 || !strings.Contains(out, "Backup conf_backup_") {
+		t.Fatalf("apply, first: backup at %d, first change at %d, here %v\n%s", b, c, local, out)
 	}
 	folder := t.TempDir()
 	code, out, errOut = cli(t, "", "submit", "--via", "folder", "--out", folder, "--store", r.store, "--auth-csr", authCSR, "--sign-csr", signCSR,
@@ -142,7 +140,7 @@ func TestRenewCLI(t *testing.T) {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
-	cut := r.cutWhen(t, ctx, func(calls []xroadtest.Call) bool {
+	cut := r.cutWhen(ctx, func(calls []xroadtest.Call) bool {
 		reg := -1
 		for i, c := range calls {
 			if strings.HasSuffix(c.Path, "/register") {
@@ -153,8 +151,8 @@ func TestRenewCLI(t *testing.T) {
 	})
 	code, out, errOut = r.run(t, "", "apply", append(certs, "--wait", "1m")...)
 	stop()
-	if n := <-cut; n == 0 {
-		t.Fatal("the connection was never cut")
+	if c := <-cut; c.N == 0 || c.Err != nil {
+		t.Fatalf("the connection was never cut: %+v", c)
 	}
 	if code != exitFailed || !strings.Contains(out, "[done] Registration request") || !strings.Contains(out, "[failed] Approval") ||
 		!strings.Contains(out, "Run renew apply again") || !strings.Contains(errOut, "connection") {
@@ -165,7 +163,7 @@ func TestRenewCLI(t *testing.T) {
 	r.f.ApproveAfter(1)
 	ctx, stop = context.WithCancel(context.Background())
 	defer stop()
-	cut = r.cutWhen(t, ctx, func(calls []xroadtest.Call) bool {
+	cut = r.cutWhen(ctx, func(calls []xroadtest.Call) bool {
 		act := -1
 		for i, c := range calls {
 			if strings.HasSuffix(c.Path, "/activate") {
@@ -176,8 +174,8 @@ func TestRenewCLI(t *testing.T) {
 	})
 	code, out, errOut = r.run(t, "", "resume", append(certs, "--wait", "1m")...)
 	stop()
-	if n := <-cut; n == 0 {
-		t.Fatal("the connection was never cut the second time")
+	if c := <-cut; c.N == 0 || c.Err != nil {
+		t.Fatalf("the connection was never cut the second time: %+v", c)
 	}
 	if code != exitFailed || !strings.Contains(out, "[done] Approval") || !strings.Contains(out, "[done] New certificates activated") ||
 		!strings.Contains(out, "[failed] Good OCSP responses") {
@@ -255,13 +253,14 @@ func TestRenewCLIRefuses(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "No renewal has begun") || r.f.Changes() != 0 {
 		t.Fatalf("resume with nothing begun: %d\n%s\n%s", code, out, errOut)
 	}
-	code, out, errOut = r.run(t, "", "apply", "--only", "auth", "--format", "json")
+	code, out, errOut = r.run(t, "", "apply", "--only", "auth", "--format", "json", "--no-backup")
 	var doc struct {
 		State    string `json:"state"`
 		Waiting  string `json:"waiting"`
 		ExitCode int    `json:"exit_code"`
 	}
-	if err := json.Unmarshal([]byte(out), &doc); err != nil || code != exitWaiting || doc.ExitCode != exitWaiting || doc.Waiting != "submit" || r.f.KeyCount() != 3 {
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || code != exitWaiting || doc.ExitCode != exitWaiting || doc.Waiting != "submit" || r.f.KeyCount() != 3 ||
+		r.f.Count("POST", "/backups") != 0 {
 		t.Fatalf("apply --only auth: %d %+v %v\n%s\n%s", code, doc, err, out, errOut)
 	}
 }

@@ -10,8 +10,13 @@ package xroadtest
 // service/PossibleActionsRuleEngine.java.
 
 import (
+	"crypto/rand"
+	"crypto/x509"
+	"math/big"
 	"net/http"
 	"strings"
+	"testing"
+	"time"
 
 	"github.com/tunduk-onboard/tunduk-onboard/xroad"
 )
@@ -242,4 +247,40 @@ func (s *Server) Watch(f func()) {
 	s.mu.Lock()
 	s.watch = f
 	s.mu.Unlock()
+}
+
+// EndIn makes the certificates in service end in days, as if the time
+// had passed since they were issued: the test CA issues each again for
+// the same key and subject with the earlier end, and it takes the old
+// one's place (its hash changes, as a new certificate's would). The
+// real-window walk renews them from the Health step.
+func (s *Server) EndIn(t testing.TB, days int) {
+	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	notAfter := time.Now().Add(time.Duration(days) * 24 * time.Hour)
+	var active []string
+	for h, c := range s.certs {
+		if c.active {
+			active = append(active, h)
+		}
+	}
+	for _, h := range active {
+		c := s.certs[h]
+		tmpl := *c.cert
+		tmpl.NotAfter = notAfter
+		tmpl.SerialNumber, _ = rand.Int(rand.Reader, big.NewInt(1<<62))
+		der, err := x509.CreateCertificate(rand.Reader, &tmpl, s.ca.cert, c.cert.PublicKey, s.ca.key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cert, err := x509.ParseCertificate(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := *c
+		n.der, n.cert = der, cert
+		delete(s.certs, h)
+		s.certs[CertHash(der)] = &n
+	}
 }
