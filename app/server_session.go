@@ -256,6 +256,9 @@ func (wz *wizard) openSession(ctx context.Context, in sessionInput, api xroad.Ad
 // the configure package's own message when it has one, else the SSH
 // layer's explanation.
 func sessionErrorCard(err error) fyne.CanvasObject {
+	if c := backupErrorCard(err); c != nil {
+		return c
+	}
 	switch {
 	case errors.Is(err, context.Canceled):
 		return card(theme.NewDisabledResource(theme.InfoIcon()), T("configure.cancelled"), T("configure.cancelled.todo"))
