@@ -58,12 +58,18 @@ func (hb *healthBackups) askRestore(name string) {
 	intro := widget.NewLabelWithStyle(T("health.restore.intro", map[string]any{"Name": i18n.Line(name, 200), "Server": i18n.Line(server, 200)}),
 		fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	intro.Wrapping, intro.Importance = fyne.TextWrapWord, widget.DangerImportance
-	form := widget.NewForm(&widget.FormItem{Text: T("health.restore.type_name", map[string]any{"Name": i18n.Line(name, 200)}), Widget: rd.typed})
+	shown := widget.NewLabelWithStyle(i18n.Line(name, 200), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	shown.Selectable = true
+	form := widget.NewForm(&widget.FormItem{Text: T("health.restore.type_name"), Widget: rd.typed})
 	form.Orientation = widget.Vertical
 	for _, t := range hb.loggedIn {
 		e := pinEntry()
 		rd.pins[t.ID] = e
-		form.AppendItem(widget.NewFormItem(T("health.restore.pin", map[string]any{"Token": i18n.Line(t.Name, 100)}), e))
+		label := T("health.restore.pin_hw")
+		if t.ID == xroad.SoftwareTokenID {
+			label = T("health.restore.pin_soft")
+		}
+		form.AppendItem(&widget.FormItem{Text: label, Widget: e, HintText: i18n.Line(t.Name, 100)})
 	}
 	pinsAbout := T("health.restore.pins")
 	if len(hb.loggedIn) == 0 {
@@ -90,7 +96,7 @@ func (hb *healthBackups) askRestore(name string) {
 	for _, e := range rd.pins {
 		e.OnChanged = changed
 	}
-	content := container.NewVBox(intro, wrapped(T("health.restore.what")), wrappedLow(pinsAbout), form, buttons)
+	content := container.NewVBox(intro, wrapped(T("health.restore.what")), wrappedLow(pinsAbout), shown, form, buttons)
 	rd.d = dialog.NewCustomWithoutButtons(T("health.restore.title"), container.NewVScroll(content), hb.wz.win)
 	rd.d.SetOnClosed(func() {
 		for _, e := range rd.pins {
