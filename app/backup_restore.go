@@ -137,8 +137,16 @@ func (hb *healthBackups) restore(name, typed string, pins backup.PINs) {
 				r.end(rowDone) // the logins come after the restore
 			}
 			if r := hb.rows.find(p.ID); r != nil {
-				r.state = map[string]int{configure.StateRunning: rowRunning, configure.StateDone: rowDone,
-					configure.StateSkipped: rowAlreadyDone, configure.StateFailed: rowFailed}[p.State]
+				switch p.State {
+				case configure.StateRunning:
+					r.begin()
+				case configure.StateDone:
+					r.end(rowDone)
+				case configure.StateSkipped:
+					r.end(rowAlreadyDone)
+				case configure.StateFailed:
+					r.end(rowFailed)
+				}
 			}
 			hb.refresh()
 		})
@@ -172,6 +180,7 @@ func (hb *healthBackups) restore(name, typed string, pins backup.PINs) {
 		}
 		return nil
 	}, func(err error) {
+		defer hb.showOutcome()
 		if err != nil {
 			hb.rows.failRunning()
 			hb.outcome = func() fyne.CanvasObject { return hb.wz.errorCard(err) }
@@ -194,4 +203,5 @@ func (hb *healthBackups) restore(name, typed string, pins backup.PINs) {
 			hb.took(l, toks, dir)
 		}
 	}, hb.refresh)
+	hb.showOutcome()
 }

@@ -108,6 +108,20 @@ func (hb *healthBackups) refresh() {
 	}
 }
 
+// showOutcome scrolls the Health page to the section's progress and
+// outcome: after a click, the answer is in sight, wherever the button
+// was.
+func (hb *healthBackups) showOutcome() {
+	hs := hb.wz.health
+	if hb.v == nil || hs.v == nil || fyne.CurrentApp() == nil {
+		return
+	}
+	sc := hs.v.scroll
+	d := fyne.CurrentApp().Driver()
+	y := d.AbsolutePositionForObject(hb.v.busy).Y - d.AbsolutePositionForObject(sc).Y + sc.Offset.Y
+	sc.ScrollToOffset(fyne.NewPos(0, max(0, y-theme.Padding()*4)))
+}
+
 // list reads the server's backups, this computer's copies and the
 // tokens logged in.
 func (hb *healthBackups) list() { hb.read("list", nil) }
@@ -150,6 +164,7 @@ func (hb *healthBackups) read(what string, first func(ctx context.Context, s *se
 		}
 		return hb.readListing(ctx, s, st, &l, &toks, &dir)
 	}, func(err error) {
+		defer hb.showOutcome()
 		if err != nil {
 			hb.outcome = func() fyne.CanvasObject { return hb.wz.errorCard(err) }
 			return
@@ -208,8 +223,12 @@ func (hb *healthBackups) renderList() {
 		if !ok {
 			state = "missing"
 		}
+		created := i18n.Line(b.CreatedAt, 60)
+		if at := b.Created(); !at.IsZero() {
+			created = at.Local().Format("2006-01-02 15:04:05")
+		}
 		text := T("health.backups.server_row", map[string]any{"Name": i18n.Line(b.Filename, 200),
-			"Created": i18n.Line(b.CreatedAt, 60), "Here": T("health.backups.state." + state)})
+			"Created": created, "Here": T("health.backups.state." + state)})
 		var restore fyne.CanvasObject = layout.NewSpacer()
 		if l.Server != "" {
 			name := b.Filename
