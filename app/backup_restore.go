@@ -136,18 +136,7 @@ func (hb *healthBackups) restore(name, typed string, pins backup.PINs) {
 			if r := hb.rows.find("restore"); r != nil && r.state == rowRunning {
 				r.end(rowDone) // the logins come after the restore
 			}
-			if r := hb.rows.find(p.ID); r != nil {
-				switch p.State {
-				case configure.StateRunning:
-					r.begin()
-				case configure.StateDone:
-					r.end(rowDone)
-				case configure.StateSkipped:
-					r.end(rowAlreadyDone)
-				case configure.StateFailed:
-					r.end(rowFailed)
-				}
-			}
+			hb.rows.apply(p)
 			hb.refresh()
 		})
 	}

@@ -483,7 +483,13 @@ func csrInfo(der []byte) (*tokens.CSR, error) {
 
 // progress applies one report of the flow to its row.
 func (cs *configureStep) progress(p configure.Progress) {
-	if r := cs.rows.find(p.ID); r != nil {
+	cs.rows.apply(p)
+	cs.refresh()
+}
+
+// apply applies one report of a configure flow to its row, if it has one.
+func (rs progressRows) apply(p configure.Progress) {
+	if r := rs.find(p.ID); r != nil {
 		switch p.State {
 		case configure.StateRunning:
 			r.begin()
@@ -495,7 +501,6 @@ func (cs *configureStep) progress(p configure.Progress) {
 			r.end(rowFailed)
 		}
 	}
-	cs.refresh()
 }
 
 // leave: the page goes; the work under way is cancelled (its session is
