@@ -118,8 +118,10 @@ func (hb *healthBackups) showOutcome() {
 	}
 	sc := hs.v.scroll
 	d := fyne.CurrentApp().Driver()
-	y := d.AbsolutePositionForObject(hb.v.busy).Y - d.AbsolutePositionForObject(sc).Y + sc.Offset.Y
-	sc.ScrollToOffset(fyne.NewPos(0, max(0, y-theme.Padding()*4)))
+	// From the section's buttons: what is below them moves as the run
+	// ends (its busy line goes, its outcome comes).
+	y := d.AbsolutePositionForObject(hb.v.list).Y - d.AbsolutePositionForObject(sc).Y + sc.Offset.Y
+	sc.ScrollToOffset(fyne.NewPos(0, max(0, y-theme.Padding()*2)))
 }
 
 // list reads the server's backups, this computer's copies and the
