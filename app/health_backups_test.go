@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -123,6 +124,11 @@ func TestHealthBackups(t *testing.T) {
 	for _, s := range []string{operatePIN, e.fake.Admin().Password} {
 		if strings.Contains(string(log), s) || slices.ContainsFunc(labelsIn(e.wz.page), func(l string) bool { return strings.Contains(l, s) }) {
 			t.Fatal("a secret in the log or on the page")
+		}
+		for k, v := range e.prefs {
+			if strings.Contains(fmt.Sprint(v), s) {
+				t.Fatalf("a secret in the preference %s", k)
+			}
 		}
 	}
 	if len(log) == 0 || !strings.Contains(string(log), "backup restored") {
