@@ -66,6 +66,7 @@ type configureStep struct {
 	xroad presence // whether X-Road is on the server (configure_probe.go)
 
 	rows      progressRows // the parts of the Initialise run (configure.Progress IDs)
+	bk        backupRow    // the backup before the Initialise run
 	resumable bool
 	outcome   func() fyne.CanvasObject
 	auth      *tokens.CSR // made (or found) by the last run
@@ -357,7 +358,7 @@ func (cs *configureStep) initialise() {
 	if !hw {
 		opt.HWTokenID, opt.HWPIN = "", ""
 	}
-	cs.rows, cs.outcome, cs.notice = nil, nil, nil
+	cs.rows, cs.outcome, cs.notice, cs.bk.note = nil, nil, nil, backupNote{}
 	for _, id := range []string{"anchor", "init", "tsa", "login", "auth_csr", "hw_login", "sign_csr"} {
 		if id == "hw_login" && hw || id == "sign_csr" && (hw || soft) || id != "hw_login" && id != "sign_csr" {
 			// The parts' names are the CLI's (report catalogue).
@@ -371,6 +372,9 @@ func (cs *configureStep) initialise() {
 	log.WithFields(map[string]any{"target": cs.wz.state.Server.Display(), "sign_placement": cs.wz.signPlacement()}).Info("configure started")
 	cs.start("init", func(ctx context.Context, s *serverSession, in sessionInput) error {
 		defer func() { opt = configure.CSROptions{} }()
+		if err := cs.wz.backupFirst(ctx, s.API(), cs.uiDo, &cs.bk, cs.refresh); err != nil {
+			return err
+		}
 		p := in.p
 		p.AnchorSHA224, p.AnchorSHA224Given = h.AnchorSHA224, h.AnchorSHA224Given
 		if err := s.Initialize(ctx, p, anchor, opt.SoftPIN, progress); err != nil {
@@ -479,10 +483,15 @@ func csrInfo(der []byte) (*tokens.CSR, error) {
 
 // progress applies one report of the flow to its row.
 func (cs *configureStep) progress(p configure.Progress) {
-	if r := cs.rows.find(p.ID); r != nil {
+	cs.rows.apply(p)
+	cs.refresh()
+}
+
+// apply applies one report of a configure flow to its row, if it has one.
+func (rs progressRows) apply(p configure.Progress) {
+	if r := rs.find(p.ID); r != nil {
 		r.configured(p.State)
 	}
-	cs.refresh()
 }
 
 // configured applies a configure flow's state (configure.Progress) to

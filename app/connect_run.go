@@ -21,6 +21,7 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/internal/readcap"
 	"github.com/tunduk-onboard/tunduk-onboard/onboarding"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad/backup"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/configure"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/connect"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/metaservice"
@@ -45,6 +46,7 @@ type connectStep struct {
 	callErr   error
 	callPre   string // why the first call was not made (its key and certificate), in the user's words
 	outcome   func() fyne.CanvasObject
+	bk        backupRow // the backup before Apply's changes
 
 	// certDir keeps the certificates read from the information system's
 	// address; "" is beside the onboarding record (connect_tls.go).
@@ -248,6 +250,9 @@ func (cs *connectStep) runPlan(apply bool) {
 	p := cs.params()
 	what := map[bool]string{false: "preview", true: "apply"}[apply]
 	var inv []connect.Subsystem
+	if apply {
+		cs.bk.note = backupNote{}
+	}
 	cs.start(what, func(ctx context.Context, s *serverSession, in sessionInput) error {
 		pl, err := connect.Read(ctx, s.API(), p, d)
 		if err != nil {
@@ -256,6 +261,11 @@ func (cs *connectStep) runPlan(apply bool) {
 		cs.uiDo(func() { cs.plan, cs.applied = pl, false; cs.refresh() })
 		if !apply {
 			return nil
+		}
+		if pl.Count(connect.StateTodo) > 0 { // as the CLI: no backup when nothing is to change
+			if err := cs.wz.backupFirst(ctx, s.API(), cs.uiDo, &cs.bk, cs.refresh); err != nil {
+				return err
+			}
 		}
 		r := &connect.Runner{API: s.API(), Host: s.client}
 		err = r.Apply(ctx, pl, func(connect.Item) {
@@ -425,7 +435,8 @@ func (cs *connectStep) exportTLS(then func(pemBytes []byte)) {
 // the session's.
 func (cs *connectStep) fail(err error) {
 	var ce *configure.Error // the session's own (login, sudo, the API's certificate)
-	if errors.As(err, &ce) || errors.Is(err, context.Canceled) || errors.Is(err, errNoAdmin) {
+	var be *backup.Error    // no backup before the change (backup_before.go)
+	if errors.As(err, &ce) || errors.As(err, &be) || errors.Is(err, context.Canceled) || errors.Is(err, errNoAdmin) {
 		cs.outcome = func() fyne.CanvasObject { return cs.wz.errorCard(err) }
 		return
 	}

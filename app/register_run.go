@@ -47,6 +47,7 @@ type registerStep struct {
 	lastPoll           time.Time
 	lastStatus         string
 	outcome            func() fyne.CanvasObject
+	bk                 backupRow // the backup before an import, a registration or an activation
 
 	pollEvery time.Duration // how often the approval is asked for
 
@@ -201,6 +202,7 @@ func (rs *registerStep) importCerts() {
 		}
 	}
 	var got []configure.Imported
+	rs.bk.note = backupNote{}
 	rs.start("import", func(ctx context.Context, s *serverSession, in sessionInput) error {
 		// The server's own CSRs count too: the Configure step may have run
 		// in an earlier session of the wizard.
@@ -215,6 +217,9 @@ func (rs *registerStep) importCerts() {
 			if !matchCSR(f.cert, csrs) {
 				return &configure.Error{Key: configureErrKey("cert_no_csr"), Data: map[string]any{"Subject": f.cert.Subject.String(), "Serial": f.cert.SerialNumber.String()}}
 			}
+		}
+		if err := rs.wz.backupFirst(ctx, s.API(), rs.uiDo, &rs.bk, rs.refresh); err != nil {
+			return err
 		}
 		for _, f := range files {
 			im, err := s.Import(ctx, f.der, csrs)
@@ -271,9 +276,17 @@ func (rs *registerStep) resume() {
 func (rs *registerStep) run(send bool) {
 	hash, addr, every := rs.authHash, rs.address(), rs.pollEvery
 	approved := rs.approved
-	rs.outcome = nil
+	rs.outcome, rs.bk.note = nil, backupNote{}
+	// One backup a run, before its first change: the request, or (when
+	// resumed) the activation after the wait.
+	backupFirst := func(ctx context.Context, s *serverSession) error {
+		return rs.wz.backupFirst(ctx, s.API(), rs.uiDo, &rs.bk, rs.refresh)
+	}
 	rs.start("register", func(ctx context.Context, s *serverSession, in sessionInput) error {
 		if send {
+			if err := backupFirst(ctx, s); err != nil {
+				return err
+			}
 			if err := s.Register(ctx, hash, addr); err != nil {
 				return err
 			}
@@ -292,6 +305,11 @@ func (rs *registerStep) run(send bool) {
 				rs.stage("registered")
 				rs.refresh()
 			})
+		}
+		if !send {
+			if err := backupFirst(ctx, s); err != nil {
+				return err
+			}
 		}
 		return s.Activate(ctx, hash)
 	}, func(err error) {

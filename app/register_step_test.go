@@ -20,6 +20,7 @@ import (
 // activated; each state shows as a row and reaches onStage.
 func TestRegisterStepRealServer(t *testing.T) {
 	h := newCfgHarness(t, xroadtest.Options{})
+	backupsIn(t, h)
 	wz, rs := h.wz, h.wz.register
 	admin := h.fake.Admin()
 	f := &wz.install.form // the login typed on the Install step is reused
@@ -61,8 +62,8 @@ func TestRegisterStepRealServer(t *testing.T) {
 	v.authPath.SetText(h.writeFile(t, "stranger.der", stranger))
 	test.Tap(v.importBtn)
 	h.idle(t, &rs.sessionRunner, "import of a stranger")
-	if h.fake.Count("POST", "/token-certificates") > 0 || rs.authHash != "" {
-		t.Fatal("a certificate for another key was imported")
+	if h.fake.Count("POST", "/token-certificates") > 0 || rs.authHash != "" || len(h.fake.Backups()) != 0 {
+		t.Fatal("a certificate for another key was imported, or a backup made for a refused import")
 	}
 	c, err := readCert(rs.authPath)
 	if err != nil {
@@ -84,13 +85,16 @@ func TestRegisterStepRealServer(t *testing.T) {
 	if !hasText(v.rows, T("register.row.imported", map[string]any{"Hash": groupFingerprint(rs.authHash)})) || v.registerBtn.Disabled() {
 		t.Fatalf("after import: rows %q, Register disabled %v", labelsIn(v.rows), v.registerBtn.Disabled())
 	}
+	if len(h.fake.Backups()) != 1 || rs.bk.note.state != backupSaved {
+		t.Fatalf("no backup before the import: %v, row %q", h.fake.Backups(), labelsIn(rs.bk.box))
+	}
 
 	// Register; the central server has not approved when the page is left.
 	h.fake.ApproveAfter(4)
 	test.Tap(v.registerBtn)
 	h.pump.waitUntil(t, "the first poll", func() bool { return !rs.lastPoll.IsZero() })
-	if got := h.fake.RegisteredAddress(); got != "93.184.216.34" {
-		t.Fatalf("registered address %q", got)
+	if got := h.fake.RegisteredAddress(); got != "93.184.216.34" || len(h.fake.Backups()) != 2 {
+		t.Fatalf("registered address %q; backups %v (one before the request)", got, h.fake.Backups())
 	}
 	if !hasTextPart(v.rows, T("register.row.waiting", map[string]any{"Since": rs.sentAt.Local().Format("2006-01-02 15:04")})) {
 		t.Fatalf("no 'waiting since' row: %q", labelsIn(v.rows))
@@ -127,6 +131,9 @@ func TestRegisterStepRealServer(t *testing.T) {
 	posts := h.fake.Count("PUT", "/token-certificates/")
 	test.Tap(v.resumeBtn)
 	h.idle(t, &rs.sessionRunner, "approval and activation")
+	if n := len(h.fake.Backups()); n != 3 {
+		t.Fatalf("%d backups: none before the activation of a resumed wait", n)
+	}
 	if !rs.approved || !rs.active || !hasText(v.outcome, T("register.ok")) {
 		t.Fatalf("approved %v active %v outcome %q", rs.approved, rs.active, labelsIn(v.outcome))
 	}

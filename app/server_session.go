@@ -265,6 +265,9 @@ func (wz *wizard) dial(ctx context.Context, srv Server) (remote.Host, error) {
 // the configure package's own message when it has one, else the SSH
 // layer's explanation.
 func sessionErrorCard(err error) fyne.CanvasObject {
+	if c := backupErrorCard(err); c != nil {
+		return c
+	}
 	switch {
 	case errors.Is(err, context.Canceled):
 		return card(theme.NewDisabledResource(theme.InfoIcon()), T("configure.cancelled"), T("configure.cancelled.todo"))

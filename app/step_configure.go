@@ -153,7 +153,7 @@ func (cs *configureStep) view() fyne.CanvasObject {
 		v.adminNote, v.adminBox, v.sudoBox,
 		v.form, v.anchorErr, v.anchorLocal, v.anchorCheck, container.NewHBox(v.previewBtn), v.anchorServer,
 		container.NewBorder(nil, nil, nil, toCerts, v.signPlace), v.hwBox,
-		container.NewHBox(v.initBtn, v.cancelBtn), v.problem, v.busy, v.rows, v.outcome, v.csrs))
+		container.NewHBox(v.initBtn, v.cancelBtn), v.problem, v.busy, cs.bk.widget(), v.rows, v.outcome, v.csrs))
 	v.root = container.NewStack(v.scroll)
 	cs.refresh()
 	if cs.status == nil && cs.busy == "" {
@@ -270,6 +270,7 @@ func (cs *configureStep) refresh() {
 		v.busy.SetText(T("configure.working", map[string]any{"Target": wz.state.Server.Display()}))
 	}
 	cs.renderRows()
+	cs.bk.render()
 	setCard(v.notice, cs.notice)
 	setCard(v.outcome, cs.outcome)
 	cs.renderCSRs()

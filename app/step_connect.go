@@ -235,6 +235,7 @@ func (cs *connectStep) view() fyne.CanvasObject {
 	v.busy = wrapped("")
 	v.plan = container.NewVBox()
 	box.Add(v.busy)
+	box.Add(cs.bk.widget())
 	box.Add(v.plan)
 
 	// The first real call.
@@ -350,6 +351,7 @@ func (cs *connectStep) refresh() {
 		v.busy.SetText(T("configure.working", map[string]any{"Target": cs.wz.state.Server.Display()}))
 	}
 	showIf(v.busy, v.busy.Text != "")
+	cs.bk.render()
 	setCard(v.outcome, cs.outcome)
 	cs.refreshButtons()
 	relayout(v.scroll)

@@ -89,6 +89,7 @@ func (hs *healthStep) view() fyne.CanvasObject {
 	box.Add(wrappedLow(T("health.bundle.about")))
 	v.bundle = widget.NewButtonWithIcon(T("health.bundle"), theme.DocumentSaveIcon(), hs.saveBundle)
 	box.Add(buttonRow(v.bundle))
+	box.Add(hs.backupsSection()) // health_backups.go
 
 	v.scroll = container.NewVScroll(box)
 	hs.renderFindings()

@@ -72,7 +72,7 @@ func (rs *registerStep) view() fyne.CanvasObject {
 	v.rows = container.NewVBox()
 	v.outcome = container.NewVBox()
 	v.scroll = container.NewVScroll(container.NewVBox(intro, rs.notYet(), wz.nextCard(false), form,
-		container.NewHBox(v.importBtn, v.registerBtn, v.resumeBtn, v.cancelBtn), v.busy, v.rows, v.outcome))
+		container.NewHBox(v.importBtn, v.registerBtn, v.resumeBtn, v.cancelBtn), v.busy, rs.bk.widget(), v.rows, v.outcome))
 	rs.refresh()
 	return v.scroll
 }
@@ -119,6 +119,7 @@ func (rs *registerStep) refresh() {
 		v.busy.Show()
 	}
 	rs.renderRows()
+	rs.bk.render()
 	setCard(v.outcome, rs.outcome)
 	relayout(v.scroll)
 }

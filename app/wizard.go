@@ -69,7 +69,8 @@ type wizard struct {
 	rec       *recorder      // the onboarding record: milestones in, step states out
 	guide     *fieldGuide    // which problems of a form the user sees yet
 
-	hostKeyShown func() // tests: called on the UI goroutine once the host-key dialog is up
+	hostKeyShown func()         // tests: called on the UI goroutine once the host-key dialog is up
+	backups      backupSettings // where backups are kept; the Health step's Backups section
 
 	printing *printForm // the Summary's print buttons, when built
 	// saveAs, when set, replaces the print buttons' file chooser (tests).

@@ -30,10 +30,8 @@ import (
 // those). A new first part must be put in one of the two.
 var (
 	reportShown = []string{"rule", "req", "obs", "note", "class", "status", "report", "installer", "configure",
-		"enroll", "xroad", "handover", "csr", "file", "onboarding", "print", "call", "connect", "health"}
-	// backup: only the CLI backs up so far (issue 17: the wizard will,
-	// then it moves to reportShown).
-	reportNotShown = []string{"cli", "token", "backup"}
+		"enroll", "xroad", "handover", "csr", "file", "onboarding", "print", "call", "connect", "health", "backup"}
+	reportNotShown = []string{"cli", "token"}
 	// reportNotShownPrefixes are parts of a shown group the wizard never
 	// shows: alerts are sent by the CLI's status only.
 	reportNotShownPrefixes = []string{"health.alert."}

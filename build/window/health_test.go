@@ -6,13 +6,16 @@ package window
 // end on the test security server (the admin API fake the walk
 // configured and registered, behind the sshd); the support bundle saved
 // through the file chooser, read back and searched for the walk's
-// secrets. Then the renewal: the walk's certificates made to end in 10
-// days and the software token logged out; Renew… on the finding, the
-// plan, the PIN typed, the run to its wait for the new CSRs' sending.
+// secrets; a backup made now, and restored once its name is typed
+// exactly, the tokens logged in again with the PINs typed. Then the
+// renewal: the walk's certificates made to end in 10 days and the
+// software token logged out; Renew… on the finding, the plan, the PIN
+// typed, the run to its wait for the new CSRs' sending.
 
 import (
 	"io/fs"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -74,7 +77,44 @@ func (w *walk) health() {
 			}
 		}
 	}
+	w.backups()
 	w.renew(checkFree)
+}
+
+// backups: Back up now; then Restore… on it, Restore off for a wrong
+// name, on with the right one and the PINs of the tokens logged in; the
+// restore ends with those tokens logged in again.
+func (w *walk) backups() {
+	f := w.rig.fake
+	w.pressWait("health.backups.create", "the backup saved", 3*time.Minute, func(s *snap) bool {
+		b, ok := s.button("health.backups.create")
+		return ok && !b.Off && s.label("health.backups.saved")
+	})
+	w.shot("health-backup")
+	newest := slices.Max(f.Backups()) // named by the server's clock: the one just made
+	soft, hw := f.LoggedIn(xroad.SoftwareTokenID), f.LoggedIn(xroadtest.HWTokenID)
+	w.pressWait("health.backups.restore", "the restore dialog", 20*time.Second, func(s *snap) bool { return s.overlayTitled("health.restore.title") })
+	w.typeInto("health.restore.type_name", strings.ToUpper(newest))
+	if soft {
+		w.typeInto("health.restore.pin_soft", "Walk-soft-PIN-2026")
+	}
+	if hw {
+		w.typeInto("health.restore.pin_hw", xroadtest.HWPIN)
+	}
+	if b, ok := w.cur.button("health.restore.ok"); !ok || !b.Off {
+		w.fatalf("Restore enabled with a wrong name (%v)", ok)
+	}
+	w.typeInto("health.restore.type_name", newest)
+	w.wait("Restore enabled", func(s *snap) bool { b, ok := s.button("health.restore.ok"); return ok && !b.Off })
+	w.shot("health-restore")
+	w.pressWait("health.restore.ok", "the restore's end", 5*time.Minute, func(s *snap) bool {
+		return len(s.Overlays) == 0 && s.label("health.backups.restored")
+	})
+	if soft != f.LoggedIn(xroad.SoftwareTokenID) || hw != f.LoggedIn(xroadtest.HWTokenID) {
+		w.fatalf("after the restore the tokens logged in are soft %v hw %v, before soft %v hw %v",
+			f.LoggedIn(xroad.SoftwareTokenID), f.LoggedIn(xroadtest.HWTokenID), soft, hw)
+	}
+	w.shot("health-restored")
 }
 
 // renew renews the walk's certificates from the Health step as far as

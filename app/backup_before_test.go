@@ -1,0 +1,154 @@
+package app
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/tunduk-onboard/tunduk-onboard/xroad/backup"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad/xroadtest"
+)
+
+// backupsIn keeps the wizard's backups in a folder of the test's and
+// names the fake's backups a second apart; it returns the folder.
+func backupsIn(t *testing.T, h *cfgHarness) string {
+	t.Helper()
+	h.wz.backups.dir = t.TempDir()
+	h.fake.TickBackupClock()
+	return h.wz.backups.dir
+}
+
+// changesAfterBackup: the fake's first call that changes something is
+// the backup, and the run changed something after it.
+func changesAfterBackup(t *testing.T, f *xroadtest.Server, what string) {
+	t.Helper()
+	var changes []string
+	for _, c := range f.Calls() {
+		if c.Method != "GET" && !strings.HasPrefix(c.Path, "/api-keys") {
+			changes = append(changes, c.Method+" "+c.Path)
+		}
+	}
+	if len(changes) < 2 || changes[0] != "POST /backups" {
+		t.Fatalf("%s: the server's changes, in order: %v (the backup first, then the run's)", what, changes)
+	}
+}
+
+// savedHere checks the backup the run saved: the fake holds one backup,
+// and this computer a byte-identical copy in the server's folder with its
+// SHA-256 beside it, as the row says.
+func savedHere(t *testing.T, f *xroadtest.Server, dir string, row backupRow) backup.Saved {
+	t.Helper()
+	names := f.Backups()
+	if len(names) != 1 || row.note.state != backupSaved {
+		t.Fatalf("backups on the server %v; the row's state %d", names, row.note.state)
+	}
+	sv := row.note.saved
+	want := f.BackupData(names[0])
+	got, err := os.ReadFile(sv.Path)
+	sum := sha256.Sum256(want)
+	if err != nil || string(got) != string(want) || sv.SHA256 != hex.EncodeToString(sum[:]) || sv.Size != int64(len(want)) {
+		t.Fatalf("the copy %s (%v): not the server's file, or its hash or size wrong", sv.Path, err)
+	}
+	if filepath.Dir(filepath.Dir(sv.Path)) != dir || filepath.Base(sv.Path) != names[0] {
+		t.Fatalf("saved to %s, not in a server's folder of %s", sv.Path, dir)
+	}
+	line, _ := os.ReadFile(sv.Path + ".sha256")
+	if string(line) != sv.SHA256+"  "+names[0]+"\n" {
+		t.Fatalf("the hash beside it: %q", line)
+	}
+	if !hasText(row.box, T("backup.row.saved", savedData(sv))) {
+		t.Fatalf("the row: %q", labelsIn(row.box))
+	}
+	return sv
+}
+
+// TestBackupBeforeConfigure: Initialise on a server not yet initialised
+// says plainly there is nothing to back up; on one initialised, a backup
+// is made, downloaded and checked before the first change.
+func TestBackupBeforeConfigure(t *testing.T) {
+	h := newCfgHarness(t, xroadtest.Options{})
+	backupsIn(t, h)
+	h.cfgLogin(t)
+	h.initialise(t)
+	cs := h.wz.configure
+	if cs.bk.note.state != backupSkipped || len(h.fake.Backups()) != 0 || !hasText(cs.bk.box, T("backup.row.skipped")) {
+		t.Fatalf("fresh server: the row %d %q, backups %v", cs.bk.note.state, labelsIn(cs.bk.box), h.fake.Backups())
+	}
+
+	o := validOrg()
+	h = newCfgHarness(t, xroadtest.Options{Preset: xroadtest.Preset{Anchor: true, ServerCode: o.ServerCode,
+		OwnerClass: o.MemberClass, OwnerCode: o.MemberCode, SoftTokenPIN: cfgPIN}})
+	dir := backupsIn(t, h)
+	v := h.cfgLogin(t)
+	v.pin.SetText(cfgPIN)
+	test.Tap(v.initBtn)
+	cs = h.wz.configure
+	h.idle(t, &cs.sessionRunner, "initialise")
+	if cs.auth == nil {
+		t.Fatalf("no CSR made: %q", labelsIn(v.outcome))
+	}
+	changesAfterBackup(t, h.fake, "configure")
+	savedHere(t, h.fake, dir, cs.bk)
+}
+
+// TestBackupBeforeConnectApply: Apply backs the server up before its
+// first change; when no backup can be made it asks, and Stop changes
+// nothing while Continue goes on without one. One backup a run.
+func TestBackupBeforeConnectApply(t *testing.T) {
+	h, cs, _ := connectHarness(t)
+	dir := backupsIn(t, h)
+	h.show(stepConnect)
+	if p := cs.addSubsystem("crm", "Citizen register"); p != "" {
+		t.Fatal(p)
+	}
+	cs.refresh()
+	asked := 0
+	answer := false
+	h.wz.backups.asked = func(reply func(bool)) { asked++; reply(answer) }
+
+	// No backup: asked, Stop; nothing changed.
+	h.fake.FailNext("POST", "/backups")
+	test.Tap(cs.v.apply)
+	h.idle(t, &cs.sessionRunner, "apply")
+	if asked != 1 || mutations(h.fake) != 1 || len(h.fake.Backups()) != 0 {
+		t.Fatalf("asked %d; the server's changes %v", asked, h.fake.Calls())
+	}
+	lead := T("backup.row.failed")
+	if cs.bk.note.state != backupFailed || !hasText(cs.bk.box, lead) || !hasTextPart(cs.v.outcome, T("backup.failed.todo")) {
+		t.Fatalf("stopped: the row %q, outcome %q", labelsIn(cs.bk.box), labelsIn(cs.v.outcome))
+	}
+
+	// No backup again: Continue goes on without one.
+	answer = true
+	h.fake.FailNext("POST", "/backups")
+	test.Tap(cs.v.apply)
+	h.idle(t, &cs.sessionRunner, "apply")
+	if asked != 2 || mutations(h.fake) < 3 || len(h.fake.Backups()) != 0 || cs.bk.note.state != backupWithout || !cs.applied {
+		t.Fatalf("asked %d, applied %v, the row %q; calls %v", asked, cs.applied, labelsIn(cs.bk.box), h.fake.Calls())
+	}
+
+	// A backup taken, once, before the changes.
+	h2, cs2, _ := connectHarness(t)
+	dir = backupsIn(t, h2)
+	h2.show(stepConnect)
+	cs2.addSubsystem("crm", "Citizen register")
+	cs2.refresh()
+	test.Tap(cs2.v.apply)
+	h2.idle(t, &cs2.sessionRunner, "apply")
+	if !cs2.applied {
+		t.Fatalf("not applied: %q", labelsIn(cs2.v.outcome))
+	}
+	changesAfterBackup(t, h2.fake, "connect")
+	savedHere(t, h2.fake, dir, cs2.bk)
+	// Nothing left to do: no backup for a run that changes nothing.
+	test.Tap(cs2.v.apply)
+	h2.idle(t, &cs2.sessionRunner, "apply again")
+	if n := len(h2.fake.Backups()); n != 1 {
+		t.Fatalf("%d backups after an apply with nothing to do", n)
+	}
+}
