@@ -88,7 +88,7 @@ func (rp *renewPanel) view() fyne.CanvasObject {
 	v.busy = wrapped("")
 	v.progress = widget.NewProgressBarInfinite()
 	v.panel = container.NewVBox(wrappedLow(T("renew.order")), v.plan, v.softBox, v.hwBox, v.certsBox,
-		buttonRow(v.start, v.stop, v.sent), v.progress, v.busy, v.rows, v.outcome)
+		buttonRow(v.start, v.stop, v.sent), v.progress, v.busy, rp.backup.widget(), v.rows, v.outcome)
 	v.section = container.NewVBox(widget.NewSeparator(), heading(T("renew.title")), wrappedLow(T("renew.about")),
 		buttonRow(v.openBtn), v.panel)
 	rp.refresh()
@@ -138,8 +138,9 @@ func (rp *renewPanel) refresh() {
 	case "renew.apply":
 		v.busy.SetText(T("renew.running", map[string]any{"Target": rp.wz.state.Server.Display()}))
 	default:
-		v.busy.SetText(rp.backup)
+		v.busy.SetText("")
 	}
+	rp.backup.render()
 	showIf(v.busy, v.busy.Text != "")
 	rp.rows.render(v.rows, T("configure.row_skipped"))
 	setCard(v.outcome, rp.outcome())
@@ -275,7 +276,7 @@ func (rp *renewPanel) errorCard(err error) fyne.CanvasObject {
 	var c fyne.CanvasObject
 	switch {
 	case errors.As(err, &be):
-		c = messageCard(backupText(err), T("renew.again"), "")
+		c = messageCard(backupErrText(err), T("renew.again"), "")
 	case errors.As(err, &fe):
 		c = messageCard(fe.text(), T("renew.cert_hint"), "")
 	case errors.As(err, &ee):

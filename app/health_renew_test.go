@@ -191,7 +191,7 @@ func TestHealthRenewBackupFails(t *testing.T) {
 	e.idle(t, &rp.sessionRunner, "the plan read")
 	var asked []string
 	answer := false
-	rp.askBackup = func(_ context.Context, reason string) bool { asked = append(asked, reason); return answer }
+	rp.wz.backups.asked = func(reply func(goOn bool)) { asked = append(asked, "asked"); reply(answer) }
 	e.fake.FailNext("POST", "/backups")
 	v := rp.v
 	e.press(t, rp, v.start, func() { test.Tap(v.start) }, "the run stopped")
@@ -202,7 +202,7 @@ func TestHealthRenewBackupFails(t *testing.T) {
 	answer = true
 	e.fake.FailNext("POST", "/backups")
 	e.press(t, rp, v.start, func() { test.Tap(v.start) }, "the run without a backup")
-	if len(asked) != 2 || rp.err != nil || rp.waiting != renew.StepSubmit || !hasText(v.busy, T("renew.backup.off")) {
+	if len(asked) != 2 || rp.err != nil || rp.waiting != renew.StepSubmit || rp.backup.note.state != backupWithout {
 		t.Fatalf("went on: asked %d, err %v, waiting %q\n%q", len(asked), rp.err, rp.waiting, shownTexts(v.panel))
 	}
 }

@@ -13,16 +13,12 @@ package app
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
 
 	"github.com/tunduk-onboard/tunduk-onboard/enroll"
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
-	"github.com/tunduk-onboard/tunduk-onboard/xroad"
-	"github.com/tunduk-onboard/tunduk-onboard/xroad/backup"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/configure"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/configure/renew"
 )
@@ -47,10 +43,10 @@ type renewPanel struct {
 	open    bool
 	plan    *renew.Plan
 	rows    progressRows
-	waiting string // the step the last run left waiting at
-	done    bool   // the last run finished a renewal
-	err     error  // the last read's or run's
-	backup  string // what the backup before the last run's change did (a text)
+	waiting string    // the step the last run left waiting at
+	done    bool      // the last run finished a renewal
+	err     error     // the last read's or run's
+	backup  backupRow // the backup before the last run's first change
 	sent    runResult
 	sentVia enroll.Via
 
@@ -59,9 +55,6 @@ type renewPanel struct {
 	show               bool   // bring the end of the work under way into view
 
 	wait, poll, bound time.Duration // tests shorten them
-	// askBackup asks whether to go on without a backup (worker
-	// goroutine); nil: a dialog.
-	askBackup func(ctx context.Context, reason string) bool
 }
 
 func newRenewPanel(hs *healthStep) *renewPanel {
@@ -180,8 +173,7 @@ func (rp *renewPanel) apply() {
 	rp.clearPINs()
 	wz := rp.wz
 	f, part, lang := wz.submit.form, wz.submit.participant(), CurrentLanguage()
-	keep := wz.profile.BackupKeep()
-	rp.err, rp.done, rp.backup, rp.sent = nil, false, "", runResult{}
+	rp.err, rp.done, rp.backup.note, rp.sent = nil, false, backupNote{}, runResult{}
 	rp.sentVia = f.Via
 	o.Progress = func(p configure.Progress) { rp.uiDo(func() { rp.progress(p) }) }
 	// The new CSRs go once: a package made and not sent yet waits for
@@ -200,76 +192,13 @@ func (rp *renewPanel) apply() {
 		defer func() { o.SoftPIN, o.HWPIN = "", "" }()
 		rctx, cancel := context.WithTimeout(ctx, rp.bound+2*rp.wait)
 		defer cancel()
-		o.BeforeChange = func(ctx context.Context) error { return rp.backupFirst(ctx, s.API(), keep) }
+		o.BeforeChange = func(ctx context.Context) error {
+			return wz.backupFirst(ctx, s.API(), rp.uiDo, &rp.backup, rp.refresh)
+		}
 		var err error
 		res, err = renew.Apply(rctx, s.Session, o)
 		return err
 	}, func(err error) { rp.ended(res, err) }, rp.refresh)
-}
-
-// backupFirst takes the backup before the run's first change (worker
-// goroutine); when it fails, the user chooses: on without one, or stop.
-func (rp *renewPanel) backupFirst(ctx context.Context, api *xroad.Client, keep int) error {
-	dir, err := backup.DefaultDir()
-	var sv backup.Saved
-	if err == nil {
-		sv, err = backup.BeforeChange(ctx, api, backup.Store{Dir: dir, Keep: keep})
-	}
-	if err == nil {
-		text := T("renew.backup.saved", map[string]any{"Path": i18n.Line(sv.Path, 400)})
-		if sv.Skipped {
-			text = T("renew.backup.nothing")
-		}
-		rp.uiDo(func() { rp.backup = text; rp.refresh() })
-		return nil
-	}
-	reason := backupText(err)
-	log.WithError(errors.New(i18n.Line(err.Error(), 600))).Warn("renewal: the backup before the change failed")
-	ask := rp.askBackup
-	if ask == nil {
-		ask = rp.askBackupDialog
-	}
-	if !ask(ctx, reason) {
-		return err
-	}
-	rp.uiDo(func() { rp.backup = T("renew.backup.off"); rp.refresh() })
-	return nil
-}
-
-// backupText is a backup's failure in the user's words.
-func backupText(err error) string {
-	lang := CurrentLanguage()
-	lead, key, data := backup.Explain(lang, err)
-	text := i18n.T(lang, key, data)
-	if lead != "" {
-		text = i18n.T(lang, lead, nil) + " " + text
-	}
-	return text
-}
-
-// askBackupDialog asks on the window whether to go on without a backup;
-// false when the run is stopped meanwhile.
-func (rp *renewPanel) askBackupDialog(ctx context.Context, reason string) bool {
-	answer := make(chan bool, 1)
-	var d dialog.Dialog
-	rp.uiDo(func() {
-		d = dialog.NewConfirm(T("renew.backup.failed"), T("renew.backup.ask", map[string]any{"Reason": reason}), func(ok bool) {
-			select {
-			case answer <- ok:
-			default:
-			}
-		}, rp.wz.win)
-		d.(*dialog.ConfirmDialog).SetConfirmText(T("renew.backup.continue"))
-		d.(*dialog.ConfirmDialog).SetDismissText(T("renew.stop"))
-		showSized(d, rp.wz.win, 560)
-	})
-	select {
-	case ok := <-answer:
-		return ok
-	case <-ctx.Done():
-		rp.uiDo(func() { d.Hide() })
-		return false
-	}
 }
 
 // progress applies one report of the run to its row.
