@@ -182,8 +182,8 @@ func ansibleSees(t *testing.T, dir string, p Project) {
 			// ansible-inventory shows a value Ansible never templates
 			// as {"__ansible_unsafe": VALUE}.
 			Steps map[string]struct{ Check, Apply ansibleUnsafe } `json:"tunduk_steps"`
-			Host  string                                   `json:"ansible_host"`
-			Code  string                                   `json:"tunduk_server_code"`
+			Host  string                                          `json:"ansible_host"`
+			Code  string                                          `json:"tunduk_server_code"`
 		}
 		if err := json.Unmarshal(out, &v); err != nil {
 			t.Fatal(err)
@@ -217,4 +217,22 @@ func needTool(t *testing.T, what string) {
 func ansibleEnv(t *testing.T) []string {
 	home := t.TempDir()
 	return append(os.Environ(), "ANSIBLE_HOME="+home, "ANSIBLE_LOCAL_TEMP="+filepath.Join(home, "tmp"), "HOME="+home)
+}
+
+// TestExportLints: the export passes ansible-playbook --syntax-check and
+// ansible-lint (Debian's) with no error.
+func TestExportLints(t *testing.T) {
+	dir := export(t, testProject(t))
+	for _, tool := range [][]string{{"ansible-playbook", "--syntax-check", "site.yml"}, {"ansible-lint", "--offline", "--nocolor"}} {
+		if _, err := exec.LookPath(tool[0]); err != nil {
+			needTool(t, tool[0]+" (apt-get install "+tool[0][:strings.Index(tool[0]+"-", "-")]+"; build/deps.sh has it)")
+			continue
+		}
+		cmd := exec.Command(tool[0], tool[1:]...)
+		cmd.Dir = dir
+		cmd.Env = ansibleEnv(t)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("%s: %v\n%s", strings.Join(tool, " "), err, out)
+		}
+	}
 }

@@ -116,12 +116,13 @@ func site(p Project) []byte {
 			"tunduk_readiness", m("cli", "{{ tunduk_cli }}", "profile", "{{ tunduk_profile }}"),
 			"register", "tunduk_readiness_result"),
 		m("name", "Stop a server that failed the readiness check",
-			"ansible.builtin.fail", m("msg", "The readiness check failed: {{ tunduk_readiness_result.failed_rules | join(', ') }}. "+
-				"Fix the server, or set tunduk_readiness_override=true to go on at your own risk (the override is recorded on the server)."),
+			"ansible.builtin.fail", m("msg", block("The readiness check failed: {{ tunduk_readiness_result.failed_rules | join(', ') }}.\n"+
+				"Fix the server, or set tunduk_readiness_override=true to go on at your own risk\n(the override is recorded on the server).\n")),
 			"when", seq("not tunduk_readiness_result.passed", "not (tunduk_readiness_override | bool)")),
 		m("name", "Record the readiness override on the server",
-			"ansible.builtin.copy", m("content", "{{ {'overridden': true, 'failed_rules': tunduk_readiness_result.failed_rules, "+
-				"'readiness': ansible_facts.tunduk_readiness} | to_nice_json }}\n", "dest", ReadinessRecord,
+			"ansible.builtin.copy", m("content", block("{{ {'overridden': true,\n"+
+				"    'failed_rules': tunduk_readiness_result.failed_rules,\n"+
+				"    'readiness': ansible_facts.tunduk_readiness} | to_nice_json }}\n"), "dest", ReadinessRecord,
 				"owner", "root", "group", "root", "mode", "0600"),
 			"when", "not tunduk_readiness_result.passed"),
 	))
@@ -136,6 +137,11 @@ func site(p Project) []byte {
 	install.Content = append(install.Content, str("roles"), seq(RoleName))
 	play := &yaml.Node{Kind: yaml.SequenceNode, Content: []*yaml.Node{ready, install}}
 	return doc(play)
+}
+
+// block is a literal block scalar: long texts on lines of their own.
+func block(s string) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s, Style: yaml.LiteralStyle}
 }
 
 // AdminPasswordVar is the variable of the X-Road admin user's password.
