@@ -93,14 +93,8 @@ func runAnsibleExport(args []string, stdout, stderr io.Writer) error {
 	if strings.TrimSpace(o.out) == "" {
 		return fail(errKey("cli.err.ansible_out", nil))
 	}
-	if o.packagesDir != "" {
-		debs, err := filepath.Glob(filepath.Join(o.packagesDir, "*.deb"))
-		if err != nil || len(debs) == 0 {
-			return fail(errKey("cli.err.packages_dir", map[string]any{"Dir": o.packagesDir}))
-		}
-		if o.packagesDir, err = filepath.Abs(o.packagesDir); err != nil {
-			return fail(err)
-		}
+	if err := absPackagesDir(&o.packagesDir); err != nil {
+		return fail(err)
 	}
 	if o.cli == "" {
 		exe, err := os.Executable()

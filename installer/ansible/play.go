@@ -107,6 +107,9 @@ func site(p Project) []byte {
 	}
 	ready := become(m("name", "Readiness of the security servers", "hosts", Group))
 	ready.Content = append(ready.Content, str("vars_files"), seq("roles/"+RoleName+"/defaults/main.yml"), str("tasks"), seq(
+		m("name", "Make the folders of the CLI and of the install's state",
+			"ansible.builtin.file", m("path", "{{ item.path }}", "state", "directory", "owner", "root", "group", "root", "mode", "{{ item.mode }}"),
+			"loop", seq(m("path", "{{ tunduk_cli | dirname }}", "mode", "0755"), m("path", installer.StateDir, "mode", "0700"))),
 		m("name", "Put the Tunduk Onboard CLI on the server",
 			"ansible.builtin.copy", m("src", CLIFile, "dest", "{{ tunduk_cli }}", "owner", "root", "group", "root", "mode", "0755")),
 		m("name", "Put the operator profile on the server",
