@@ -123,9 +123,10 @@ func site(p Project) []byte {
 				"Fix the server, or set tunduk_readiness_override=true to go on at your own risk\n(the override is recorded on the server).\n")),
 			"when", seq("not tunduk_readiness_result.passed", "not (tunduk_readiness_override | bool)")),
 		m("name", "Record the readiness override on the server",
+			// The rules, not the whole report: its times would make every
+			// run a change.
 			"ansible.builtin.copy", m("content", block("{{ {'overridden': true,\n"+
-				"    'failed_rules': tunduk_readiness_result.failed_rules,\n"+
-				"    'readiness': ansible_facts.tunduk_readiness} | to_nice_json }}\n"), "dest", ReadinessRecord,
+				"    'failed_rules': tunduk_readiness_result.failed_rules} | to_nice_json }}\n"), "dest", ReadinessRecord,
 				"owner", "root", "group", "root", "mode", "0600"),
 			"when", "not tunduk_readiness_result.passed"),
 	))

@@ -46,8 +46,8 @@ func tasks(p Project) []byte {
 	lock := remote.Quote(installer.DefaultRunLock)
 	list.Content = append(list.Content, m(
 		"name", "Stop while tunduk-onboard-cli install drives this server",
-		"ansible.builtin.shell", m("cmd", "[ ! -e "+lock+" ] || flock -n "+lock+" true || { cat "+remote.Quote(installer.DefaultRunLock+".who")+"; exit 75; }",
-			"executable", "/bin/sh"),
+		"ansible.builtin.shell", m("cmd", block("[ ! -e "+lock+" ] || flock -n "+lock+" true ||\n"+
+			"  { cat "+remote.Quote(installer.DefaultRunLock+".who")+"; exit 75; }\n"), "executable", "/bin/sh"),
 		"changed_when", false,
 	))
 	for _, st := range p.Hosts[0].Steps {
