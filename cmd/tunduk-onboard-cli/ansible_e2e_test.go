@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,19 +17,22 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/installer"
 	"github.com/tunduk-onboard/tunduk-onboard/installer/ansible"
 	"github.com/tunduk-onboard/tunduk-onboard/remote"
+	yaml "go.yaml.in/yaml/v3"
 )
 
-// TestAnsibleExportInstalls: Debian's ansible-playbook runs an export on
-// a real Debian host booted under systemd-nspawn (non-root login, password
-// sudo), with the stand-in X-Road packages. The host fails readiness (a
-// container is not a server) and is stopped, untouched; with the override
-// it is installed and the override recorded; a second run reports
-// changed=0; then install (our runner) finds every step done from the
-// same journal and applies nothing. No password appears in Ansible's
-// output, the export or the host.
-func TestAnsibleExportInstalls(t *testing.T) {
+// TestAnsibleExportInstallsAFleet: Debian's ansible-playbook runs one
+// export for three real Debian hosts booted under systemd-nspawn
+// (non-root logins, password sudo), with the stand-in X-Road packages,
+// the hosts in parallel (forks). A fails readiness (a container is not a
+// server) and is stopped, untouched; B and C go on by the override, which
+// is recorded on them; C's SSH connections are cut while its PostgreSQL
+// installs. A second run finishes C; a third reports changed=0 on B and
+// C; then install (our runner) finds every step of B done in the same
+// journal and applies nothing. No password appears in Ansible's output,
+// the export or the hosts.
+func TestAnsibleExportInstallsAFleet(t *testing.T) {
 	if testing.Short() {
-		t.Skip("installs packages on a booted container (minutes)")
+		t.Skip("installs packages on three booted containers (minutes)")
 	}
 	if _, err := exec.LookPath("ansible-playbook"); err != nil {
 		if os.Getenv("CI") == "true" {
@@ -36,30 +40,51 @@ func TestAnsibleExportInstalls(t *testing.T) {
 		}
 		t.Skip("ansible-playbook missing (apt-get install ansible)")
 	}
-	h := targethost.Start(t, targethost.Options{})
+	names := []string{"ssa", "ssb", "ssc"}
+	var hs []*targethost.Host
+	for range names {
+		hs = append(hs, targethost.Start(t, targethost.Options{}))
+	}
 	debs := targethost.StandinDebs(t)
 	prof := targethost.StandinProfile(t, debs)
 	const adminPW = "Ansible-admin-pw-never-logged-9"
-	dir := filepath.Join(t.TempDir(), "fleet")
-	hosts := filepath.Join(t.TempDir(), "hosts")
-	line := h.Target().String() + " member=70000001 server=SS-A hostname=" + h.Hostname + " address=" + h.IP + " name=ssa\n"
-	if err := os.WriteFile(hosts, []byte(line), 0o600); err != nil {
-		t.Fatal(err)
+	tmp := t.TempDir()
+	dir := filepath.Join(tmp, "fleet")
+	var lines, known []string
+	// What the export cannot know: each test host's own key and sudo
+	// password, and the override for B and C, in an inventory of the
+	// test's beside the export's (a real fleet has one key and a vault).
+	extra := map[string]map[string]any{}
+	secrets := []string{adminPW}
+	for i, h := range hs {
+		lines = append(lines, fmt.Sprintf("%s member=7000000%d server=SS-%d hostname=%s address=%s name=%s", h.Target(), i, i, h.Hostname, h.IP, names[i]))
+		known = append(known, h.KnownHostsLines()...)
+		extra[names[i]] = map[string]any{"ansible_ssh_private_key_file": h.KeyPath, "ansible_become_password": h.Password,
+			"tunduk_readiness_override": i > 0}
+		secrets = append(secrets, h.Password)
 	}
-	code, out, errOut := cli(t, "", "ansible", "export", "--out", dir, "--hosts", hosts, "--identity", h.KeyPath,
-		"--known-hosts", h.KnownHostsFile(), "--packages-dir", debs, "--profile", prof, "--admin-user", "ssadmin",
-		"--admin-network", targethost.Subnet, "--cli", staticCLI(t), "--lang", "en")
+	write := func(name, s string) string {
+		p := filepath.Join(tmp, name)
+		if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	hosts := write("hosts", strings.Join(lines, "\n")+"\n")
+	knownHosts := write("known_hosts", strings.Join(known, "\n")+"\n")
+	b, _ := yaml.Marshal(map[string]any{"all": map[string]any{"hosts": extra}})
+	inv := write("test-inventory.yml", string(b))
+	b, _ = json.Marshal(map[string]string{ansible.AdminPasswordVar: adminPW})
+	vars := write("secrets.json", string(b))
+	code, out, errOut := cli(t, "", "ansible", "export", "--out", dir, "--hosts", hosts, "--known-hosts", knownHosts,
+		"--packages-dir", debs, "--profile", prof, "--admin-user", "ssadmin", "--admin-network", targethost.Subnet,
+		"--cli", staticCLI(t), "--lang", "en")
 	if code != exitOK {
 		t.Fatalf("export: exit %d: %s %s", code, out, errOut)
 	}
-	secrets := filepath.Join(t.TempDir(), "secrets.json")
-	b, _ := json.Marshal(map[string]string{"ansible_become_password": h.Password, ansible.AdminPasswordVar: adminPW})
-	if err := os.WriteFile(secrets, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	play := func(extra ...string) (string, error) {
+	play := func() string {
 		start := time.Now()
-		cmd := exec.Command("ansible-playbook", append([]string{"site.yml", "-e", "@" + secrets}, extra...)...)
+		cmd := exec.Command("ansible-playbook", "site.yml", "-i", "hosts.yml", "-i", inv, "-e", "@"+vars)
 		cmd.Dir = dir
 		cp, err := os.MkdirTemp("", "a18cp")
 		if err != nil {
@@ -67,65 +92,86 @@ func TestAnsibleExportInstalls(t *testing.T) {
 		}
 		defer os.RemoveAll(cp)
 		cmd.Env = append(ansibleEnv(t), "ANSIBLE_SSH_CONTROL_PATH_DIR="+cp, "ANSIBLE_NOCOLOR=1")
-		b, err := cmd.CombinedOutput()
-		t.Logf("timing: ansible-playbook %v: %s", extra, time.Since(start).Round(100*time.Millisecond))
-		for _, s := range []string{adminPW, h.Password} {
+		b, _ := cmd.CombinedOutput() // A fails: the exit status is never 0
+		t.Logf("timing: ansible-playbook, three hosts: %s", time.Since(start).Round(100*time.Millisecond))
+		for _, s := range secrets {
 			if strings.Contains(string(b), s) {
 				t.Fatal("a password appears in Ansible's output")
 			}
 		}
-		return string(b), err
+		return string(b)
 	}
 
-	// Readiness fails on a container: the host is stopped before the
-	// install play, nothing installed, nothing journaled.
-	out, err := play()
-	if err == nil || !strings.Contains(out, "The readiness check failed") {
-		t.Fatalf("a host failing readiness was not stopped: %v\n%s", err, tailOf(out, 4000))
+	// Cut C's SSH connections as soon as its PostgreSQL install runs.
+	ctx, stopCut := context.WithCancel(context.Background())
+	defer stopCut()
+	cut := make(chan int, 1)
+	go func() {
+		defer close(cut)
+		for ctx.Err() == nil {
+			if out, err := hs[2].RootExec(ctx, "pgrep -f 'apt-ge[t] .* install postgresql'"); err == nil && strings.TrimSpace(out) != "" {
+				n, err := hs[2].CutSSH()
+				if err != nil {
+					t.Error(err)
+				}
+				cut <- n
+				return
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}()
+	out = play()
+	stopCut()
+	if n := <-cut; n == 0 {
+		t.Error("C's connections were never cut: the test did not test finishing a cut install")
 	}
-	if r := recap(t, out, "ssa"); r["failed"] != 1 {
-		t.Errorf("recap %v", r)
+	if r := recap(t, out, "ssa"); r["failed"] != 1 || !strings.Contains(out, "The readiness check failed") {
+		t.Errorf("A, failing readiness, was not stopped: %v", r)
 	}
-	if _, err := os.Stat(h.Path(installer.DefaultJournalPath)); err == nil {
+	if _, err := os.Stat(hs[0].Path(installer.DefaultJournalPath)); err == nil {
 		t.Error("the install began on a host that failed readiness")
 	}
+	if r := recap(t, out, "ssb"); r["failed"] != 0 || r["unreachable"] != 0 || r["changed"] < 8 {
+		t.Errorf("B's first run: %v\n%s", r, tailOf(out, 4000))
+	}
+	t.Logf("C after the cut: %v", recap(t, out, "ssc"))
 
-	out, err = play("-e", "tunduk_readiness_override=true")
-	if err != nil {
-		t.Fatalf("install: %v\n%s", err, tailOf(out, 6000))
-	}
-	if r := recap(t, out, "ssa"); r["failed"] != 0 || r["changed"] < 8 {
-		t.Errorf("first install recap %v", r)
-	}
-	var over struct {
-		Overridden  bool     `json:"overridden"`
-		FailedRules []string `json:"failed_rules"`
-	}
-	if b, err := os.ReadFile(h.Path(ansible.ReadinessRecord)); err != nil || json.Unmarshal(b, &over) != nil || !over.Overridden || len(over.FailedRules) == 0 {
-		t.Errorf("the override is not recorded on the host: %+v %v", over, err)
-	}
-	j := readJournal(t, h)
-	for _, id := range []string{"preflight", "local-repository", "firewall", "postgresql", "admin-user", "xroad-package", "verify"} {
-		if e := j[id]; e.Status != installer.JournalDone || e.ApplySHA256 == "" {
-			t.Errorf("journal %s after Ansible: %+v", id, e)
+	out = play()
+	for _, n := range names[1:] {
+		if r := recap(t, out, n); r["failed"] != 0 || r["unreachable"] != 0 {
+			t.Errorf("%s's second run: %v\n%s", n, r, tailOf(out, 4000))
 		}
 	}
-	state, err := h.RootExec(context.Background(), "systemctl is-active postgresql; id -nG ssadmin; passwd -S ssadmin | cut -d ' ' -f 2")
-	if err != nil || strings.Contains(state, "inactive") || !strings.HasSuffix(state, "P\n") {
-		t.Errorf("host after Ansible: %q %v", state, err)
+	out = play()
+	for _, n := range names[1:] {
+		if r := recap(t, out, n); r["changed"] != 0 || r["failed"] != 0 {
+			t.Errorf("%s's third run: %v, want changed=0; changed: %v", n, r, changedTasks(out))
+		}
 	}
-
-	out, err = play("-e", "tunduk_readiness_override=true")
-	if err != nil {
-		t.Fatalf("second run: %v\n%s", err, tailOf(out, 4000))
-	}
-	if r := recap(t, out, "ssa"); r["changed"] != 0 || r["failed"] != 0 {
-		t.Errorf("second run recap %v, want changed=0; changed: %v", r, changedTasks(out))
+	for i, h := range hs[1:] {
+		var over struct {
+			Overridden  bool     `json:"overridden"`
+			FailedRules []string `json:"failed_rules"`
+		}
+		if b, err := os.ReadFile(h.Path(ansible.ReadinessRecord)); err != nil || json.Unmarshal(b, &over) != nil || !over.Overridden || len(over.FailedRules) == 0 {
+			t.Errorf("%s: the override is not recorded: %+v %v", names[i+1], over, err)
+		}
+		j := readJournal(t, h)
+		for _, id := range []string{"preflight", "local-repository", "firewall", "postgresql", "admin-user", "xroad-package", "verify"} {
+			if e := j[id]; e.Status != installer.JournalDone || e.ApplySHA256 == "" {
+				t.Errorf("%s: journal %s after Ansible: %+v", names[i+1], id, e)
+			}
+		}
+		state, err := h.RootExec(context.Background(), "systemctl is-active postgresql; passwd -S ssadmin | cut -d ' ' -f 2")
+		if err != nil || state != "active\nP\n" {
+			t.Errorf("%s after Ansible: %q %v", names[i+1], state, err)
+		}
 	}
 
 	// Our runner after Ansible: the same journal, every step done.
-	code, out, errOut = cli(t, h.Password+"\n"+adminPW+"\n", "install", "--ssh", h.Target().String(), "--identity", h.KeyPath,
-		"--known-hosts", h.KnownHostsFile(), "--packages-dir", debs, "--profile", prof, "--force", "--admin-user", "ssadmin",
+	b1 := hs[1]
+	code, out, errOut = cli(t, b1.Password+"\n"+adminPW+"\n", "install", "--ssh", b1.Target().String(), "--identity", b1.KeyPath,
+		"--known-hosts", b1.KnownHostsFile(), "--packages-dir", debs, "--profile", prof, "--force", "--admin-user", "ssadmin",
 		"--admin-network", targethost.Subnet, "--lang", "en", "--sudo-password-stdin", "--admin-password-stdin", "--format", "json")
 	if code != exitOK {
 		t.Fatalf("install after Ansible: exit %d\n%s\n%s", code, errOut, tailOf(out, 4000))
@@ -136,15 +182,23 @@ func TestAnsibleExportInstalls(t *testing.T) {
 			t.Errorf("install applied %s again after Ansible", ev.Step)
 		}
 	}
-	grep, _ := h.RootExec(context.Background(), "grep -rlF -e "+remote.Quote(adminPW)+" -e "+remote.Quote(h.Password)+
-		" /var/lib/tunduk-onboard /var/log /tmp /etc /home /root 2>/dev/null | grep -v '^/etc/shadow' || true")
-	if strings.TrimSpace(grep) != "" {
-		t.Errorf("a password was written on the host: %s", grep)
+	grep := "grep -rlF"
+	for _, s := range secrets {
+		grep += " -e " + remote.Quote(s)
+	}
+	grep += " /var/lib/tunduk-onboard /var/log /tmp /etc /home /root 2>/dev/null | grep -v '^/etc/shadow' || true"
+	for i, h := range hs {
+		if found, _ := h.RootExec(context.Background(), grep); strings.TrimSpace(found) != "" {
+			t.Errorf("%s: a password was written on the host: %s", names[i], found)
+		}
 	}
 	filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
 		if err == nil && !fi.IsDir() {
-			if b, _ := os.ReadFile(p); strings.Contains(string(b), adminPW) || strings.Contains(string(b), h.Password) {
-				t.Errorf("%s holds a password", p)
+			b, _ := os.ReadFile(p)
+			for _, s := range secrets {
+				if strings.Contains(string(b), s) {
+					t.Errorf("%s holds a password", p)
+				}
 			}
 		}
 		return nil

@@ -105,11 +105,13 @@ func site(p Project) []byte {
 		n.Content = append(n.Content, str("become"), node(true), str("gather_facts"), node(false))
 		return n
 	}
+	// The state folder's mode is the plan's (its firewall step makes it
+	// 0755), or every run would change it back and forth.
 	ready := become(m("name", "Readiness of the security servers", "hosts", Group))
 	ready.Content = append(ready.Content, str("vars_files"), seq("roles/"+RoleName+"/defaults/main.yml"), str("tasks"), seq(
 		m("name", "Make the folders of the CLI and of the install's state",
 			"ansible.builtin.file", m("path", "{{ item.path }}", "state", "directory", "owner", "root", "group", "root", "mode", "{{ item.mode }}"),
-			"loop", seq(m("path", "{{ tunduk_cli | dirname }}", "mode", "0755"), m("path", installer.StateDir, "mode", "0700"))),
+			"loop", seq(m("path", "{{ tunduk_cli | dirname }}", "mode", "0755"), m("path", installer.StateDir, "mode", "0755"))),
 		m("name", "Put the Tunduk Onboard CLI on the server",
 			"ansible.builtin.copy", m("src", CLIFile, "dest", "{{ tunduk_cli }}", "owner", "root", "group", "root", "mode", "0755")),
 		m("name", "Put the operator profile on the server",
@@ -123,11 +125,13 @@ func site(p Project) []byte {
 				"Fix the server, or set tunduk_readiness_override=true to go on at your own risk\n(the override is recorded on the server).\n")),
 			"when", seq("not tunduk_readiness_result.passed", "not (tunduk_readiness_override | bool)")),
 		m("name", "Record the readiness override on the server",
-			// The rules, not the whole report: its times would make every
-			// run a change.
+			// The first override is kept (force: false): an installed
+			// server fails other rules than a fresh one (its own ports in
+			// use), and a re-run must be no change. Later ones are in
+			// the run's output.
 			"ansible.builtin.copy", m("content", block("{{ {'overridden': true,\n"+
 				"    'failed_rules': tunduk_readiness_result.failed_rules} | to_nice_json }}\n"), "dest", ReadinessRecord,
-				"owner", "root", "group", "root", "mode", "0600"),
+				"owner", "root", "group", "root", "mode", "0600", "force", false),
 			"when", "not tunduk_readiness_result.passed"),
 	))
 	install := become(m("name", "Install the security servers", "hosts", Group))

@@ -37,7 +37,9 @@ finished by the other.
    readiness check (the module library/tunduk_readiness.py; its report is
    the fact `+"`tunduk_readiness`"+`). A server that fails it is stopped and
    reported; `+"`-e tunduk_readiness_override=true`"+` goes on anyway and
-   records the override in `+"`%[5]s`"+` on the server.
+   records the first override in `+"`%[5]s`"+` on the server (an installed
+   server fails other rules than a fresh one: a re-run needs the override
+   too, and is reported in the run's output).
 3. The install: each step's check runs first; its apply runs only when
    the check fails, and is reported as a change. Run it again at any time:
    a finished server reports changed=0. Long steps (packages) run with
