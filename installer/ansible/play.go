@@ -108,7 +108,7 @@ func site(p Project) []byte {
 	// The state folder's mode is the plan's (its firewall step makes it
 	// 0755), or every run would change it back and forth.
 	ready := become(m("name", "Readiness of the security servers", "hosts", Group))
-	ready.Content = append(ready.Content, str("vars_files"), seq("roles/"+RoleName+"/defaults/main.yml"), str("tasks"), seq(
+	ready.Content = append(ready.Content, str("tasks"), seq(
 		m("name", "Make the folders of the CLI and of the install's state",
 			"ansible.builtin.file", m("path", "{{ item.path }}", "state", "directory", "owner", "root", "group", "root", "mode", "{{ item.mode }}"),
 			"loop", seq(m("path", "{{ tunduk_cli | dirname }}", "mode", "0755"), m("path", installer.StateDir, "mode", "0755"))),

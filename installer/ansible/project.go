@@ -95,9 +95,13 @@ func Export(dir string, p Project) error {
 		"hosts.yml":   inventory(p),
 		TasksFile:     tasks(p),
 		"roles/" + RoleName + "/defaults/main.yml": roleDefaults(p),
-		"roles/" + RoleName + "/meta/main.yml":     []byte(roleMeta),
-		"library/tunduk_readiness.py":              []byte(readinessModule),
-		"README.md":                                readme(p),
+		// The readiness play needs them too. Not as vars_files: those
+		// would outrank the inventory, and an operator could not set
+		// tunduk_readiness_override for one server there.
+		"group_vars/all.yml":                   roleDefaults(p),
+		"roles/" + RoleName + "/meta/main.yml": []byte(roleMeta),
+		"library/tunduk_readiness.py":          []byte(readinessModule),
+		"README.md":                            readme(p),
 	}
 	for _, h := range p.Hosts {
 		b, err := hostVars(h)
