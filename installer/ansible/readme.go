@@ -36,7 +36,8 @@ finished by the other.
 2. The first play copies `+"`%[4]s`"+` to each server and runs the
    readiness check (the module library/tunduk_readiness.py; its report is
    the fact `+"`tunduk_readiness`"+`). A server that fails it is stopped and
-   reported; `+"`-e tunduk_readiness_override=true`"+` goes on anyway and
+   reported; `+"`tunduk_readiness_override: true`"+` (for one server in the
+   inventory, or `+"`-e tunduk_readiness_override=true`"+` for all) goes on anyway and
    records the first override in `+"`%[5]s`"+` on the server (an installed
    server fails other rules than a fresh one: a re-run needs the override
    too, and is reported in the run's output).
