@@ -26,8 +26,9 @@ import (
 // the hosts in parallel (forks). A fails readiness (a container is not a
 // server) and is stopped, untouched; B and C go on by the override, which
 // is recorded on them; C's SSH connections are cut while its PostgreSQL
-// installs. A second run finishes C; a third reports changed=0 on B and
-// C; then install (our runner) finds every step of B done in the same
+// installs (the async step goes on on the host; Ansible's next poll may
+// reconnect, else the host drops out). A second run finishes C; a second
+// and a third report changed=0 on B and C; then install (our runner) finds every step of B done in the same
 // journal and applies nothing. No password appears in Ansible's output,
 // the export or the hosts.
 func TestAnsibleExportInstallsAFleet(t *testing.T) {
@@ -138,8 +139,8 @@ func TestAnsibleExportInstallsAFleet(t *testing.T) {
 
 	out = play()
 	for _, n := range names[1:] {
-		if r := recap(t, out, n); r["failed"] != 0 || r["unreachable"] != 0 {
-			t.Errorf("%s's second run: %v\n%s", n, r, tailOf(out, 4000))
+		if r := recap(t, out, n); r["failed"] != 0 || r["unreachable"] != 0 || (n == "ssb" && r["changed"] != 0) {
+			t.Errorf("%s's second run: %v; changed: %v\n%s", n, r, changedTasks(out), tailOf(out, 4000))
 		}
 	}
 	out = play()
