@@ -104,23 +104,11 @@ func TestAnsibleExportInstallsAFleet(t *testing.T) {
 	}
 
 	// Cut C's SSH connections as soon as its PostgreSQL install runs.
-	ctx, stopCut := context.WithCancel(context.Background())
+	stopCut, cut := cutWhen(t, hs[2], func(ctx context.Context) bool {
+		out, err := hs[2].RootExec(ctx, "pgrep -f 'apt-ge[t] .* install postgresql'")
+		return err == nil && strings.TrimSpace(out) != ""
+	})
 	defer stopCut()
-	cut := make(chan int, 1)
-	go func() {
-		defer close(cut)
-		for ctx.Err() == nil {
-			if out, err := hs[2].RootExec(ctx, "pgrep -f 'apt-ge[t] .* install postgresql'"); err == nil && strings.TrimSpace(out) != "" {
-				n, err := hs[2].CutSSH()
-				if err != nil {
-					t.Error(err)
-				}
-				cut <- n
-				return
-			}
-			time.Sleep(200 * time.Millisecond)
-		}
-	}()
 	out = play()
 	stopCut()
 	if n := <-cut; n == 0 {
