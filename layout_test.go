@@ -36,7 +36,7 @@ var allowed = map[string][]string{
 	"enroll/enrolltest":            {"internal/testcert"},
 	"onboarding":                   {"internal/atomicfile", "internal/readcap"},
 	"onboarding/printout":          {"onboarding", "i18n", "profile"},
-	"installer":                    {"checks", "i18n", "profile", "remote", "xroad", "internal/readcap", "tokens/vendors"},
+	"installer":                    {"checks", "i18n", "profile", "remote", "xroad", "internal/atomicfile", "internal/readcap", "tokens/vendors"},
 	"installer/installertest":      {"checks", "installer", "remote"},
 	"xroad/configure":              {"i18n", "profile", "remote", "xroad", "internal/readcap"},
 	"xroad/connect":                {"i18n", "profile", "remote", "xroad", "internal/readcap"},
@@ -67,6 +67,9 @@ var allowed = map[string][]string{
 	"health/bundle": {"internal/atomicfile", "internal/readcap"},
 	// The Bot API stand-in the tests of health and the CLI share.
 	"health/healthtest": {},
+	// Fleets on Ansible (issue 18): the install plan written as an
+	// Ansible project, derived from installer's plan and nothing else.
+	"installer/ansible": {"installer", "remote"},
 	// Tests read a bundle back file by file.
 	"health/bundle/bundletest": {},
 }

@@ -33,6 +33,8 @@ PKGS=(
   # backups (issue 17): the admin API fake makes each backup as X-Road's
   # _backup_xroad.sh does, with tar and gpg
   gnupg tar
+  # fleets on Ansible (issue 18): the export is linted as operators would
+  ansible-lint
   # packaging: Windows cross-build, wine tests, .deb/.tar.xz, signing
   mingw-w64 wine wine64 xz-utils dpkg-dev fakeroot osslsigncode
   # general build tooling

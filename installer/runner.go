@@ -295,11 +295,12 @@ func (s *session) step(ctx context.Context, st Step) error {
 	}
 	sha := applySHA(st)
 	if done {
-		if e.Status == JournalDone {
+		ne, write := passedEntry(e, sha)
+		if !write {
 			s.emit(st.ID, EventSkipped, "done earlier, and its check passes")
 			return nil
 		}
-		j[st.ID] = JournalEntry{Status: JournalDone, Started: now(), Finished: now(), ApplySHA256: sha, Attempt: e.Attempt}
+		j[st.ID] = ne
 		if err := s.writeJournal(sctx, j); err != nil {
 			return err
 		}
@@ -316,14 +317,13 @@ func (s *session) step(ctx context.Context, st Step) error {
 			return err
 		}
 	}
-	attempt := e.Attempt + 1
-	f := s.files(st.ID, attempt)
+	e = startedEntry(e, sha, st.Long)
+	f := s.files(st.ID, e.Attempt)
 	if _, _, err := s.execData(sctx, "umask 077 && cat > "+q(f.script), st.Apply); err != nil {
 		return s.stepErr(err, "writing the step's script")
 	}
-	e = JournalEntry{Status: JournalStarted, Started: now(), ApplySHA256: sha, Attempt: attempt, Detached: st.Long}
 	if st.Long {
-		e.Unit = unitName(st.ID, attempt)
+		e.Unit = unitName(st.ID, e.Attempt)
 	}
 	j[st.ID] = e
 	if err := s.writeJournal(sctx, j); err != nil {
@@ -482,12 +482,7 @@ func (s *session) short(ctx context.Context, st Step, j Journal, e JournalEntry,
 }
 
 func (s *session) finish(ctx context.Context, st Step, j Journal, e JournalEntry, code int, tail string) error {
-	e.Finished = now()
-	e.ExitCode = code
-	e.Status = JournalDone
-	if code != 0 {
-		e.Status = JournalFailed
-	}
+	e = finishedEntry(e, code)
 	j[st.ID] = e
 	if err := s.writeJournal(ctx, j); err != nil {
 		return err

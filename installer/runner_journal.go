@@ -68,29 +68,68 @@ func (s *session) readJournal(ctx context.Context) (Journal, error) {
 	if err != nil {
 		return nil, err
 	}
-	j := Journal{}
 	if strings.Contains(out, journalUnreadable) {
 		return nil, &JournalError{Path: s.r.journalPath(), Err: errors.New("not readable as a file")}
 	}
-	if strings.TrimSpace(out) == "" {
+	return parseJournal(s.r.journalPath(), []byte(out))
+}
+
+// parseJournal reads a journal file's content; empty is an empty journal.
+// The runner (over its connection) and RecordStep (on the host itself)
+// both read it here.
+func parseJournal(path string, b []byte) (Journal, error) {
+	j := Journal{}
+	if strings.TrimSpace(string(b)) == "" {
 		return j, nil
 	}
-	if err := json.Unmarshal([]byte(out), &j); err != nil {
-		return nil, &JournalError{Path: s.r.journalPath(), Err: err}
+	if err := json.Unmarshal(b, &j); err != nil {
+		return nil, &JournalError{Path: path, Err: err}
 	}
 	return j, nil
+}
+
+// encodeJournal is the journal file's content, as both writers write it.
+func encodeJournal(j Journal) ([]byte, error) {
+	b, err := json.MarshalIndent(j, "", "  ")
+	return append(b, '\n'), err
+}
+
+// passedEntry is the entry of a step whose Check passed, given its earlier
+// one; false when the journal already says done (nothing to write).
+func passedEntry(prev JournalEntry, sha string) (JournalEntry, bool) {
+	if prev.Status == JournalDone {
+		return prev, false
+	}
+	return JournalEntry{Status: JournalDone, Started: now(), Finished: now(), ApplySHA256: sha, Attempt: prev.Attempt}, true
+}
+
+// startedEntry is the entry written before a step's Apply: the next
+// attempt of the earlier one.
+func startedEntry(prev JournalEntry, sha string, detached bool) JournalEntry {
+	return JournalEntry{Status: JournalStarted, Started: now(), ApplySHA256: sha, Attempt: prev.Attempt + 1, Detached: detached}
+}
+
+// finishedEntry is e once its Apply ended with code.
+func finishedEntry(e JournalEntry, code int) JournalEntry {
+	e.Finished = now()
+	e.ExitCode = code
+	e.Status = JournalDone
+	if code != 0 {
+		e.Status = JournalFailed
+	}
+	return e
 }
 
 // writeJournal replaces the journal atomically: a temp file in the same
 // directory, then mv (rename(2)).
 func (s *session) writeJournal(ctx context.Context, j Journal) error {
-	b, err := json.MarshalIndent(j, "", "  ")
+	b, err := encodeJournal(j)
 	if err != nil {
 		return err
 	}
 	p := s.r.journalPath()
 	tmp := p + ".tmp"
 	cmd := fmt.Sprintf("umask 077 && mkdir -p %s && cat > %s && mv -f %s %s", q(path.Dir(p)), q(tmp), q(tmp), q(p))
-	_, _, err = s.execData(ctx, cmd, string(b)+"\n")
+	_, _, err = s.execData(ctx, cmd, string(b))
 	return err
 }

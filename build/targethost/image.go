@@ -49,9 +49,11 @@ const Suite = "bookworm"
 // Include is what the image holds beyond minbase: enough to boot with
 // systemd, log in over SSH, use password sudo and fetch over HTTPS, plus
 // procps and psmisc, which every Ubuntu server has and the installer's
-// runner relies on (fuser for the dpkg lock).
+// runner relies on (fuser for the dpkg lock), and python3, which every
+// Ubuntu server has too and Ansible's modules need (the exported project,
+// installer/ansible).
 var Include = []string{"systemd", "systemd-sysv", "dbus", "openssh-server", "sudo",
-	"iproute2", "locales", "curl", "ca-certificates", "procps", "psmisc"}
+	"iproute2", "locales", "curl", "ca-certificates", "procps", "psmisc", "python3"}
 
 // imageMaxAge bounds how stale a cached image may get before it is
 // rebuilt, so packages installed later in a test do not drift too far from

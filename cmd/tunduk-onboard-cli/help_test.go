@@ -44,6 +44,7 @@ func verbFlagSets() []*flag.FlagSet {
 	for _, v := range backupVerbs() {
 		sets = append(sets, v.flagSet(new(serverOpts), io.Discard))
 	}
+	sets = append(sets, new(ansibleOpts).flags(io.Discard), new(journalOpts).flags(io.Discard))
 	return append(sets, tokenFlagSets()...)
 }
 
@@ -68,13 +69,14 @@ func helpArgs() [][]string {
 	for name := range backupVerbs() {
 		args = append(args, []string{"backup", name})
 	}
+	args = append(args, []string{"ansible", "export"}, []string{"journal", "record"})
 	return append(args, tokenHelpArgs...)
 }
 
 // helpGroups are the keys of the help of commands with sub-commands.
 var helpGroups = []string{"cli.help.usage", "cli.help.flags", "cli.help.default", "cli.help.main", "cli.help.commands",
 	"cli.help.server", "cli.help.client", "cli.help.service", "cli.help.token", "cli.help.token.pin", "cli.help.csr", "cli.help.record",
-	"cli.help.renew", "cli.help.backup"}
+	"cli.help.renew", "cli.help.backup", "cli.help.ansible", "cli.help.journal"}
 
 var (
 	rePlaceholder = regexp.MustCompile("`[^`]*`")

@@ -75,14 +75,8 @@ func runInstall(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 		return fail(err)
 	}
 	o.ssh.lang = o.lang
-	if o.packagesDir != "" {
-		debs, err := filepath.Glob(filepath.Join(o.packagesDir, "*.deb"))
-		if err != nil || len(debs) == 0 {
-			return fail(errKey("cli.err.packages_dir", map[string]any{"Dir": o.packagesDir}))
-		}
-		if o.packagesDir, err = filepath.Abs(o.packagesDir); err != nil {
-			return fail(err)
-		}
+	if err := absPackagesDir(&o.packagesDir); err != nil {
+		return fail(err)
 	}
 	var target remote.Target
 	where := "localhost" // the host as the messages and the JSON name it
@@ -231,6 +225,20 @@ func runInstall(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 		return fail(err)
 	}
 	return nil
+}
+
+// absPackagesDir refuses a --packages-dir without .deb files and makes
+// it absolute (the runner and the Ansible export name it from elsewhere).
+func absPackagesDir(dir *string) error {
+	if *dir == "" {
+		return nil
+	}
+	debs, err := filepath.Glob(filepath.Join(*dir, "*.deb"))
+	if err != nil || len(debs) == 0 {
+		return errKey("cli.err.packages_dir", map[string]any{"Dir": *dir})
+	}
+	*dir, err = filepath.Abs(*dir)
+	return err
 }
 
 // flags is the flag set of install, its help written to w.

@@ -57,24 +57,11 @@ func TestInstallEndToEnd(t *testing.T) {
 	// runs. At once, not after a pause: with a warm mirror the install can
 	// end within a second, and a cut that lands in the next (short) step
 	// tests something else (that step is then rightly run again).
-	ctx, stopCut := context.WithCancel(context.Background())
+	stopCut, cut := cutWhen(t, h, func(context.Context) bool {
+		e, ok := readJournal(t, h)["postgresql"]
+		return ok && e.Status == installer.JournalStarted && e.PID > 0
+	})
 	defer stopCut()
-	cut := make(chan int, 1)
-	go func() {
-		defer close(cut)
-		for ctx.Err() == nil {
-			j := readJournal(t, h)
-			if e, ok := j["postgresql"]; ok && e.Status == installer.JournalStarted && e.PID > 0 {
-				n, err := h.CutSSH()
-				if err != nil {
-					t.Error(err)
-				}
-				cut <- n
-				return
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	}()
 	recPath := filepath.Join(t.TempDir(), "onboarding.json")
 	t.Setenv(envRecord, recPath)
 	start := time.Now()
@@ -366,6 +353,29 @@ func copyInto(t *testing.T, h *targethost.Host, src, path string, mode os.FileMo
 	if err := os.WriteFile(dst, b, mode); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// cutWhen cuts h's SSH connections once, as soon as cond holds (polled
+// every 100 ms until stop); cut then yields how many there were (0: never
+// cut).
+func cutWhen(t *testing.T, h *targethost.Host, cond func(context.Context) bool) (stop func(), cut <-chan int) {
+	ctx, stop := context.WithCancel(context.Background())
+	c := make(chan int, 1)
+	go func() {
+		defer close(c)
+		for ctx.Err() == nil {
+			if cond(ctx) {
+				n, err := h.CutSSH()
+				if err != nil {
+					t.Error(err)
+				}
+				c <- n
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}()
+	return stop, c
 }
 
 func readJournal(t *testing.T, h *targethost.Host) installer.Journal {

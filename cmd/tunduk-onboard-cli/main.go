@@ -32,6 +32,8 @@ var verbs = map[string]func([]string, io.Reader, io.Writer, io.Writer) error{
 	"renew":          runRenew,
 	"backup":         runBackup,
 	"support-bundle": runBundle,
+	"ansible":        runAnsible,
+	"journal":        runJournal,
 }
 
 func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) error {

@@ -69,6 +69,24 @@ func localConflict(fs *flag.FlagSet) error {
 
 // allTargets returns the targets from --ssh and --hosts, in order.
 func (s *sshFlags) allTargets() ([]remote.Target, error) {
+	lines, err := s.targetLines()
+	if err != nil {
+		return nil, err
+	}
+	var out []remote.Target
+	for _, l := range lines {
+		t, err := remote.ParseTarget(l)
+		if err != nil {
+			return nil, badTarget("--ssh", l, err)
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// targetLines returns the lines of --ssh and --hosts, in order, without
+// comments and blank lines (ansible export reads fields after the target).
+func (s *sshFlags) targetLines() ([]string, error) {
 	lines := append([]string(nil), s.targets...)
 	if s.hostsFile != "" {
 		data, err := readcap.ReadFile(s.hostsFile, readcap.HostsList)
@@ -89,15 +107,7 @@ func (s *sshFlags) allTargets() ([]remote.Target, error) {
 	if err := s.checkFiles(); err != nil {
 		return nil, err
 	}
-	var out []remote.Target
-	for _, l := range lines {
-		t, err := remote.ParseTarget(l)
-		if err != nil {
-			return nil, badTarget("--ssh", l, err)
-		}
-		out = append(out, t)
-	}
-	return out, nil
+	return lines, nil
 }
 
 // checkFiles reads the key and known_hosts files the user named, through

@@ -44,6 +44,7 @@ var onboarding = []string{
 	"renew plan|apply|status",
 	"backup",
 	"support-bundle",
+	"ansible export",
 	"version",
 }
 
@@ -69,7 +70,9 @@ func usage(w io.Writer, lang string) {
 
 // subVerbs are the commands under each group, for "did you mean".
 var subVerbs = map[string][]string{
-	"":          {"check", "install", "server", "client", "service", "connect", "call", "token", "csr", "submit", "record", "support-bundle", "status", "renew", "backup", "version", "help"},
+	"":          {"check", "install", "server", "client", "service", "connect", "call", "token", "csr", "submit", "record", "support-bundle", "status", "renew", "backup", "ansible", "version", "help"},
+	"ansible":   {"export"},
+	"journal":   {"record"},
 	"renew":     renewVerbs,
 	"backup":    {"list", "create", "download", "restore"},
 	"server":    {"init", "csr", "import", "register", "status"},

@@ -50,4 +50,7 @@ const (
 	// SystemFile is a small configuration file of this computer
 	// (/etc/os-release, /etc/ssh/sshd_config).
 	SystemFile = 1 << 20
+	// Journal is the install journal on the host (a few hundred bytes a
+	// step).
+	Journal = 1 << 20
 )

@@ -1,0 +1,238 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tunduk-onboard/tunduk-onboard/build/targethost"
+	"github.com/tunduk-onboard/tunduk-onboard/installer"
+	"github.com/tunduk-onboard/tunduk-onboard/installer/ansible"
+	"github.com/tunduk-onboard/tunduk-onboard/remote"
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// TestAnsibleExportInstallsAFleet: Debian's ansible-playbook runs one
+// export for three real Debian hosts booted under systemd-nspawn
+// (non-root logins, password sudo), with the stand-in X-Road packages,
+// the hosts in parallel (forks). A fails readiness (a container is not a
+// server) and is stopped, untouched; B and C go on by the override, which
+// is recorded on them; C's SSH connections are cut while its PostgreSQL
+// installs (the async step goes on on the host; Ansible's next poll may
+// reconnect, else the host drops out). A second run finishes C; a second
+// and a third report changed=0 on B and C; then install (our runner) finds every step of B done in the same
+// journal and applies nothing. No password appears in Ansible's output,
+// the export or the hosts.
+func TestAnsibleExportInstallsAFleet(t *testing.T) {
+	if testing.Short() {
+		t.Skip("installs packages on three booted containers (minutes)")
+	}
+	if _, err := exec.LookPath("ansible-playbook"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("ansible-playbook missing (build/deps.sh installs ansible)")
+		}
+		t.Skip("ansible-playbook missing (apt-get install ansible)")
+	}
+	names := []string{"ssa", "ssb", "ssc"}
+	var hs []*targethost.Host
+	for range names {
+		hs = append(hs, targethost.Start(t, targethost.Options{}))
+	}
+	debs := targethost.StandinDebs(t)
+	prof := targethost.StandinProfile(t, debs)
+	const adminPW = "Ansible-admin-pw-never-logged-9"
+	tmp := t.TempDir()
+	dir := filepath.Join(tmp, "fleet")
+	var lines, known []string
+	// What the export cannot know: each test host's own key and sudo
+	// password, and the override for B and C, in an inventory of the
+	// test's beside the export's (a real fleet has one key and a vault).
+	extra := map[string]map[string]any{}
+	secrets := []string{adminPW}
+	for i, h := range hs {
+		lines = append(lines, fmt.Sprintf("%s member=7000000%d server=SS-%d hostname=%s address=%s name=%s", h.Target(), i, i, h.Hostname, h.IP, names[i]))
+		known = append(known, h.KnownHostsLines()...)
+		extra[names[i]] = map[string]any{"ansible_ssh_private_key_file": h.KeyPath, "ansible_become_password": h.Password,
+			"tunduk_readiness_override": i > 0}
+		secrets = append(secrets, h.Password)
+	}
+	write := func(name, s string) string {
+		p := filepath.Join(tmp, name)
+		if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	hosts := write("hosts", strings.Join(lines, "\n")+"\n")
+	knownHosts := write("known_hosts", strings.Join(known, "\n")+"\n")
+	b, _ := yaml.Marshal(map[string]any{"all": map[string]any{"hosts": extra}})
+	inv := write("test-inventory.yml", string(b))
+	b, _ = json.Marshal(map[string]string{ansible.AdminPasswordVar: adminPW})
+	vars := write("secrets.json", string(b))
+	code, out, errOut := cli(t, "", "ansible", "export", "--out", dir, "--hosts", hosts, "--known-hosts", knownHosts,
+		"--packages-dir", debs, "--profile", prof, "--admin-user", "ssadmin", "--admin-network", targethost.Subnet,
+		"--cli", staticCLI(t), "--lang", "en")
+	if code != exitOK {
+		t.Fatalf("export: exit %d: %s %s", code, out, errOut)
+	}
+	play := func() string {
+		start := time.Now()
+		cmd := exec.Command("ansible-playbook", "site.yml", "-i", "hosts.yml", "-i", inv, "-e", "@"+vars)
+		cmd.Dir = dir
+		cp, err := os.MkdirTemp("", "a18cp")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer os.RemoveAll(cp)
+		cmd.Env = append(ansibleEnv(t), "ANSIBLE_SSH_CONTROL_PATH_DIR="+cp, "ANSIBLE_NOCOLOR=1")
+		b, _ := cmd.CombinedOutput() // A fails: the exit status is never 0
+		t.Logf("timing: ansible-playbook, three hosts: %s", time.Since(start).Round(100*time.Millisecond))
+		for _, s := range secrets {
+			if strings.Contains(string(b), s) {
+				t.Fatal("a password appears in Ansible's output")
+			}
+		}
+		return string(b)
+	}
+
+	// Cut C's SSH connections as soon as its PostgreSQL install runs.
+	stopCut, cut := cutWhen(t, hs[2], func(ctx context.Context) bool {
+		out, err := hs[2].RootExec(ctx, "pgrep -f 'apt-ge[t] .* install postgresql'")
+		return err == nil && strings.TrimSpace(out) != ""
+	})
+	defer stopCut()
+	out = play()
+	stopCut()
+	if n := <-cut; n == 0 {
+		t.Error("C's connections were never cut: the test did not test finishing a cut install")
+	}
+	if r := recap(t, out, "ssa"); r["failed"] != 1 || !strings.Contains(out, "The readiness check failed") {
+		t.Errorf("A, failing readiness, was not stopped: %v", r)
+	}
+	if _, err := os.Stat(hs[0].Path(installer.DefaultJournalPath)); err == nil {
+		t.Error("the install began on a host that failed readiness")
+	}
+	if r := recap(t, out, "ssb"); r["failed"] != 0 || r["unreachable"] != 0 || r["changed"] < 8 {
+		t.Errorf("B's first run: %v\n%s", r, tailOf(out, 4000))
+	}
+	t.Logf("C after the cut: %v", recap(t, out, "ssc"))
+
+	out = play()
+	for _, n := range names[1:] {
+		if r := recap(t, out, n); r["failed"] != 0 || r["unreachable"] != 0 || (n == "ssb" && r["changed"] != 0) {
+			t.Errorf("%s's second run: %v; changed: %v\n%s", n, r, changedTasks(out), tailOf(out, 4000))
+		}
+	}
+	out = play()
+	for _, n := range names[1:] {
+		if r := recap(t, out, n); r["changed"] != 0 || r["failed"] != 0 {
+			t.Errorf("%s's third run: %v, want changed=0; changed: %v", n, r, changedTasks(out))
+		}
+	}
+	for i, h := range hs[1:] {
+		var over struct {
+			Overridden  bool     `json:"overridden"`
+			FailedRules []string `json:"failed_rules"`
+		}
+		if b, err := os.ReadFile(h.Path(ansible.ReadinessRecord)); err != nil || json.Unmarshal(b, &over) != nil || !over.Overridden || len(over.FailedRules) == 0 {
+			t.Errorf("%s: the override is not recorded: %+v %v", names[i+1], over, err)
+		}
+		j := readJournal(t, h)
+		for _, id := range []string{"preflight", "local-repository", "firewall", "postgresql", "admin-user", "xroad-package", "verify"} {
+			if e := j[id]; e.Status != installer.JournalDone || e.ApplySHA256 == "" {
+				t.Errorf("%s: journal %s after Ansible: %+v", names[i+1], id, e)
+			}
+		}
+		state, err := h.RootExec(context.Background(), "systemctl is-active postgresql; passwd -S ssadmin | cut -d ' ' -f 2")
+		if err != nil || state != "active\nP\n" {
+			t.Errorf("%s after Ansible: %q %v", names[i+1], state, err)
+		}
+	}
+
+	// Our runner after Ansible: the same journal, every step done.
+	b1 := hs[1]
+	code, out, errOut = cli(t, b1.Password+"\n"+adminPW+"\n", "install", "--ssh", b1.Target().String(), "--identity", b1.KeyPath,
+		"--known-hosts", b1.KnownHostsFile(), "--packages-dir", debs, "--profile", prof, "--force", "--admin-user", "ssadmin",
+		"--admin-network", targethost.Subnet, "--lang", "en", "--sudo-password-stdin", "--admin-password-stdin", "--format", "json")
+	if code != exitOK {
+		t.Fatalf("install after Ansible: exit %d\n%s\n%s", code, errOut, tailOf(out, 4000))
+	}
+	events, _ := installEvents(t, out)
+	for _, ev := range events {
+		if ev.Kind == installer.EventApplying {
+			t.Errorf("install applied %s again after Ansible", ev.Step)
+		}
+	}
+	grep := "grep -rlF"
+	for _, s := range secrets {
+		grep += " -e " + remote.Quote(s)
+	}
+	grep += " /var/lib/tunduk-onboard /var/log /tmp /etc /home /root 2>/dev/null | grep -v '^/etc/shadow' || true"
+	for i, h := range hs {
+		if found, _ := h.RootExec(context.Background(), grep); strings.TrimSpace(found) != "" {
+			t.Errorf("%s: a password was written on the host: %s", names[i], found)
+		}
+	}
+	filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() {
+			b, _ := os.ReadFile(p)
+			for _, s := range secrets {
+				if strings.Contains(string(b), s) {
+					t.Errorf("%s holds a password", p)
+				}
+			}
+		}
+		return nil
+	})
+}
+
+var recapRE = regexp.MustCompile(`(\w+)=(\d+)`)
+
+// recap is host's counts in the PLAY RECAP.
+func recap(t *testing.T, out, host string) map[string]int {
+	t.Helper()
+	_, after, ok := strings.Cut(out, "PLAY RECAP")
+	if !ok {
+		t.Fatalf("no PLAY RECAP:\n%s", tailOf(out, 2000))
+	}
+	for _, l := range strings.Split(after, "\n") {
+		if f := strings.Fields(l); len(f) > 2 && f[0] == host {
+			r := map[string]int{}
+			for _, m := range recapRE.FindAllStringSubmatch(l, -1) {
+				r[m[1]], _ = strconv.Atoi(m[2])
+			}
+			return r
+		}
+	}
+	t.Fatalf("%s is not in the recap:\n%s", host, after)
+	return nil
+}
+
+// changedTasks are the names of the tasks Ansible reported changed.
+func changedTasks(out string) []string {
+	var names []string
+	task := ""
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "TASK [") {
+			task = l
+		}
+		if strings.HasPrefix(l, "changed: ") {
+			names = append(names, task)
+		}
+	}
+	return names
+}
+
+// ansibleEnv keeps Ansible's files in the test's own folders.
+func ansibleEnv(t *testing.T) []string {
+	home := t.TempDir()
+	return append(os.Environ(), "ANSIBLE_HOME="+home, "ANSIBLE_LOCAL_TEMP="+filepath.Join(home, "tmp"), "HOME="+home)
+}

@@ -1,0 +1,241 @@
+package ansible
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tunduk-onboard/tunduk-onboard/installer"
+	"github.com/tunduk-onboard/tunduk-onboard/profile"
+	"github.com/tunduk-onboard/tunduk-onboard/remote"
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// standIn is what the plans are made with in place of the admin password
+// (the CLI makes its own, random).
+const standIn = "Stand-in-admin-pw-7f3c1e"
+
+// testProject makes two hosts' plans (their scripts differ: host names,
+// addresses, SSH ports) and the project of them; cli is a small file in
+// place of the static CLI.
+func testProject(t *testing.T) Project {
+	t.Helper()
+	p, err := profile.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hosts []Host
+	for i, h := range []struct{ name, host, addr string }{{"ss1", "ss1.example.kg", "10.9.0.11"}, {"ss2", "ss2.example.kg", "10.9.0.12"}} {
+		steps, err := installer.Plan(p, nil, installer.Options{AdminUser: "xrdadmin", AdminPassword: standIn, Force: true,
+			Hostname: h.host, Address: h.addr, SSHPort: 22 + 2000*i, AdminNetwork: "10.1.0.0/24", TokenOnServer: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hosts = append(hosts, Host{Name: h.name, Target: remote.Target{User: "ops", Host: h.addr, Port: 22 + 2000*i},
+			MemberCode: "1234567" + string(rune('0'+i)), ServerCode: "SS" + string(rune('1'+i)), Hostname: h.host, Address: h.addr, Steps: steps})
+	}
+	cli := filepath.Join(t.TempDir(), "tunduk-onboard-cli")
+	if err := os.WriteFile(cli, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return Project{Hosts: hosts, CLI: cli, Secrets: map[string]string{standIn: AdminPasswordVar}}
+}
+
+func export(t *testing.T, p Project) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "fleet")
+	if err := Export(dir, p); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func readYAML(t *testing.T, path string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(b, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+}
+
+type task struct {
+	Name    string         `yaml:"name"`
+	Shell   map[string]any `yaml:"ansible.builtin.shell"`
+	Command map[string]any `yaml:"ansible.builtin.command"`
+	When    any            `yaml:"when"`
+	NoLog   bool           `yaml:"no_log"`
+	Async   int            `yaml:"async"`
+	Poll    int            `yaml:"poll"`
+	Changed any            `yaml:"changed_when"`
+}
+
+// TestExportIsThePlan (same truth): each host's scripts in the export are
+// its plan's Check and Apply byte for byte, read back by a YAML parser
+// and, when Ansible is here, by Ansible itself (ansible-inventory); the
+// role runs them in the plan's order, the Apply only when the Check
+// fails, long steps async, the admin password only as a variable on
+// stdin in a no_log task; no file of the export holds the password.
+func TestExportIsThePlan(t *testing.T) {
+	p := testProject(t)
+	// Jinja in a script stays text: Ansible must never run it.
+	last := &p.Hosts[1].Steps[len(p.Hosts[1].Steps)-1]
+	last.Check += "\n# {{ lookup('pipe', 'touch /tmp/templated') }} {% if x %}{# #}"
+	dir := export(t, p)
+	for _, h := range p.Hosts {
+		var hv struct {
+			Steps map[string]struct {
+				Check, Apply string
+				SHA          string `yaml:"apply_sha256"`
+			} `yaml:"tunduk_steps"`
+		}
+		readYAML(t, filepath.Join(dir, "host_vars", h.Name+".yml"), &hv)
+		if len(hv.Steps) != len(h.Steps) {
+			t.Fatalf("%s: %d steps exported, the plan has %d", h.Name, len(hv.Steps), len(h.Steps))
+		}
+		for _, st := range h.Steps {
+			got := hv.Steps[st.ID]
+			if got.Check != st.Check || got.Apply != st.Apply || got.SHA != installer.ApplySHA256(st) {
+				t.Errorf("%s %s: exported scripts differ from the plan's:\ncheck %q\nwant  %q\napply %q\nwant  %q", h.Name, st.ID, got.Check, st.Check, got.Apply, st.Apply)
+			}
+		}
+		if h.Name == "ss2" && hv.Steps["firewall"].Apply == p.Hosts[0].Steps[3].Apply {
+			t.Error("the hosts' own scripts were not kept apart")
+		}
+	}
+	var tasks []task
+	readYAML(t, filepath.Join(dir, TasksFile), &tasks)
+	byName := map[string]task{}
+	var order []string
+	for _, tk := range tasks {
+		byName[strings.SplitN(tk.Name, ":", 2)[0]] = tk
+		order = append(order, tk.Name)
+	}
+	at := -1
+	for _, st := range p.Hosts[0].Steps {
+		check, apply, journal := byName[TaskName(st.ID, PartCheck)], byName[TaskName(st.ID, PartApply)], byName[TaskName(st.ID, PartJournal)]
+		if check.Shell["cmd"] != `{{ tunduk_steps["`+st.ID+`"].check }}` || check.Changed != false {
+			t.Errorf("%s: check task %+v", st.ID, check)
+		}
+		if apply.Shell["cmd"] != `{{ tunduk_steps["`+st.ID+`"].apply }}` || apply.When != RegisterVar(st.ID)+".rc != 0" || apply.Changed != true {
+			t.Errorf("%s: apply task %+v", st.ID, apply)
+		}
+		if st.Long != (apply.Async > 0 && apply.Poll > 0) {
+			t.Errorf("%s: long %v, async %d poll %d", st.ID, st.Long, apply.Async, apply.Poll)
+		}
+		if st.Stdin != "" {
+			in, _ := apply.Shell["stdin"].(string)
+			if !apply.NoLog || strings.ReplaceAll(in, "{{ "+AdminPasswordVar+" }}", standIn)+"\n" != st.Stdin {
+				t.Errorf("%s: stdin %q (no_log %v), the plan's is another", st.ID, in, apply.NoLog)
+			}
+		} else if apply.NoLog || apply.Shell["stdin"] != nil {
+			t.Errorf("%s: stdin or no_log without a secret", st.ID)
+		}
+		if argv, _ := journal.Command["argv"].([]any); len(argv) < 4 || argv[1] != "journal" {
+			t.Errorf("%s: journal task %+v", st.ID, journal)
+		}
+		i := indexOf(order, TaskName(st.ID, PartCheck))
+		if i <= at {
+			t.Errorf("%s is out of the plan's order", st.ID)
+		}
+		at = i
+	}
+	filepath.Walk(dir, func(path string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() {
+			if b, _ := os.ReadFile(path); bytes.Contains(b, []byte(standIn)) {
+				t.Errorf("%s holds the admin password", path)
+			}
+		}
+		return nil
+	})
+	ansibleSees(t, dir, p)
+}
+
+func indexOf(list []string, prefix string) int {
+	for i, s := range list {
+		if strings.HasPrefix(s, prefix+":") {
+			return i
+		}
+	}
+	return -1
+}
+
+// ansibleSees: Ansible's own reading of each host's variables gives the
+// plan's scripts untouched (the !unsafe tag keeps Jinja away from them).
+func ansibleSees(t *testing.T, dir string, p Project) {
+	if _, err := exec.LookPath("ansible-inventory"); err != nil {
+		needTool(t, "ansible-inventory (apt-get install ansible; build/deps.sh has it)")
+		return
+	}
+	for _, h := range p.Hosts {
+		cmd := exec.Command("ansible-inventory", "--host", h.Name)
+		cmd.Dir = dir
+		cmd.Env = ansibleEnv(t)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("ansible-inventory: %v", err)
+		}
+		var v struct {
+			// ansible-inventory shows a value Ansible never templates
+			// as {"__ansible_unsafe": VALUE}.
+			Steps map[string]struct{ Check, Apply ansibleUnsafe } `json:"tunduk_steps"`
+			Host  string                                          `json:"ansible_host"`
+			Code  string                                          `json:"tunduk_server_code"`
+		}
+		if err := json.Unmarshal(out, &v); err != nil {
+			t.Fatal(err)
+		}
+		if v.Host != h.Target.Host || v.Code != h.ServerCode {
+			t.Errorf("%s: inventory %+v", h.Name, v)
+		}
+		for _, st := range h.Steps {
+			if got := v.Steps[st.ID]; got.Check.V != st.Check || got.Apply.V != st.Apply {
+				t.Errorf("%s %s: Ansible reads other scripts than the plan's, or templates them: %+v", h.Name, st.ID, got)
+			}
+		}
+	}
+}
+
+type ansibleUnsafe struct {
+	V string `json:"__ansible_unsafe"`
+}
+
+// needTool skips without a tool, and fails in CI, where a skip would hide
+// a broken setup.
+func needTool(t *testing.T, what string) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("missing %s", what)
+	}
+	t.Skipf("missing %s", what)
+}
+
+// ansibleEnv keeps Ansible's files in the test's own folders.
+func ansibleEnv(t *testing.T) []string {
+	home := t.TempDir()
+	return append(os.Environ(), "ANSIBLE_HOME="+home, "ANSIBLE_LOCAL_TEMP="+filepath.Join(home, "tmp"), "HOME="+home)
+}
+
+// TestExportLints: the export passes ansible-playbook --syntax-check and
+// ansible-lint (Debian's) with no error.
+func TestExportLints(t *testing.T) {
+	dir := export(t, testProject(t))
+	for _, tool := range [][]string{{"ansible-playbook", "--syntax-check", "site.yml"}, {"ansible-lint", "--offline", "--nocolor"}} {
+		if _, err := exec.LookPath(tool[0]); err != nil {
+			needTool(t, tool[0]+" (apt-get install "+tool[0][:strings.Index(tool[0]+"-", "-")]+"; build/deps.sh has it)")
+			continue
+		}
+		cmd := exec.Command(tool[0], tool[1:]...)
+		cmd.Dir = dir
+		cmd.Env = ansibleEnv(t)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("%s: %v\n%s", strings.Join(tool, " "), err, out)
+		}
+	}
+}

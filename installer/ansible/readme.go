@@ -1,0 +1,80 @@
+package ansible
+
+import (
+	"fmt"
+	"github.com/tunduk-onboard/tunduk-onboard/installer"
+	"strings"
+)
+
+// readme says how to run the project, in English and Russian.
+func readme(p Project) []byte {
+	var hosts []string
+	for _, h := range p.Hosts {
+		hosts = append(hosts, h.Name)
+	}
+	secret := "-e @secrets.yml --ask-vault-pass"
+	return []byte(fmt.Sprintf(`# Tunduk security servers, on Ansible
+
+Written by `+"`tunduk-onboard-cli ansible export`"+` for: %[1]s.
+
+Every task's script is a step of the install plan that
+`+"`tunduk-onboard-cli install`"+` runs itself (host_vars/HOST.yml, byte for
+byte, never templated), and the journal on each server
+(`+"`%[2]s`"+`) is the same one: a server half installed by one is
+finished by the other.
+
+## Run it
+
+1. Secrets. The admin user's password is asked for when the play starts;
+   for unattended runs keep it in an Ansible Vault file:
+
+       ansible-vault create secrets.yml     # tunduk_admin_password: ...
+       ansible-playbook site.yml %[3]s --ask-become-pass
+
+   It is never written into this project, and the tasks that carry it
+   print nothing (no_log).
+2. The first play copies `+"`%[4]s`"+` to each server and runs the
+   readiness check (the module library/tunduk_readiness.py; its report is
+   the fact `+"`tunduk_readiness`"+`). A server that fails it is stopped and
+   reported; `+"`tunduk_readiness_override: true`"+` (for one server in the
+   inventory, or `+"`-e tunduk_readiness_override=true`"+` for all) goes on anyway and
+   records the first override in `+"`%[5]s`"+` on the server (an installed
+   server fails other rules than a fresh one: a re-run needs the override
+   too, and is reported in the run's output).
+3. The install: each step's check runs first; its apply runs only when
+   the check fails, and is reported as a change. Run it again at any time:
+   a finished server reports changed=0. Long steps (packages) run with
+   async, as the CLI runs them detached.
+4. Offline packages are uploaded from `+"`tunduk_packages_dir`"+` (%[6]s).
+
+Hosts run in parallel (forks in ansible.cfg). Check first with
+`+"`ansible-playbook site.yml --syntax-check`"+` and `+"`ansible-lint`"+`.
+
+Not in this project yet: the X-Road admin API steps (initialisation,
+CSRs, registration, subsystems): run `+"`tunduk-onboard-cli server init`"+` and
+the following verbs per server after the install.
+
+---
+
+# Серверы безопасности Тундук в Ansible
+
+Каждая задача выполняет шаг того же плана установки, что и
+`+"`tunduk-onboard-cli install`"+` (host_vars/HOST.yml, байт в байт), и
+пишет тот же журнал на сервере: начатое одним завершит другой.
+
+Запуск: `+"`ansible-playbook site.yml %[3]s --ask-become-pass`"+`
+(пароль администратора X-Road храните в Ansible Vault, в проекте его нет).
+Первый play проверяет готовность сервера; не прошедший проверку сервер
+останавливается (`+"`-e tunduk_readiness_override=true`"+` продолжает под вашу
+ответственность, это записывается на сервере). Повторный запуск безопасен:
+готовый сервер даёт changed=0. Шаги API X-Road (инициализация, CSR,
+регистрация) пока выполняйте командами `+"`tunduk-onboard-cli server`"+`.
+`, strings.Join(hosts, ", "), installer.DefaultJournalPath, secret, HostCLI, ReadinessRecord, orNone(p.PackagesDir)))
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none: packages come from the network repository"
+	}
+	return s
+}
