@@ -34,7 +34,7 @@ var allowed = map[string][]string{
 	"checks/checkstest":            {},
 	"enroll":                       {"i18n", "profile", "internal/version", "internal/secrets", "internal/atomicfile", "internal/readcap"},
 	"enroll/enrolltest":            {"internal/testcert"},
-	"onboarding":                   {"internal/atomicfile", "internal/readcap"},
+	"onboarding":                   {"i18n", "internal/atomicfile", "internal/readcap"},
 	"onboarding/printout":          {"onboarding", "i18n", "profile"},
 	"installer":                    {"checks", "i18n", "profile", "remote", "xroad", "internal/atomicfile", "internal/readcap", "tokens/vendors"},
 	"installer/installertest":      {"checks", "installer", "remote"},
@@ -64,7 +64,9 @@ var allowed = map[string][]string{
 	// through configure's session, as configure itself does.
 	"xroad/backup": {"i18n", "xroad", "xroad/configure", "internal/atomicfile", "internal/readcap"},
 	// The support bundle: files in, secrets out, one archive.
-	"health/bundle": {"internal/atomicfile", "internal/readcap"},
+	// The bundle gathers the server's logs through the health room's
+	// readers and the same SSH host (both front ends call it).
+	"health/bundle": {"health", "remote", "internal/atomicfile", "internal/readcap", "internal/version"},
 	// The Bot API stand-in the tests of health and the CLI share.
 	"health/healthtest": {},
 	// Fleets on Ansible (issue 18): the install plan written as an
