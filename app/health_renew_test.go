@@ -86,6 +86,8 @@ func TestHealthRenewEndToEnd(t *testing.T) {
 
 	// The first run: a backup, the keys, the CSRs in a folder; waiting.
 	start := len(e.fake.Calls())
+	backups := t.TempDir() // this run's alone: other tests back up too
+	rp.wz.backups.dir = backups
 	v.softPIN.SetText(operatedPIN)
 	e.press(t, rp, v.start, func() { test.Tap(v.start) }, "the first run")
 	calls := slices.DeleteFunc(e.fake.Calls()[start:], func(c xroadtest.Call) bool { return strings.HasSuffix(c.Path, "/login") })
@@ -93,8 +95,7 @@ func TestHealthRenewEndToEnd(t *testing.T) {
 	changeAt := slices.IndexFunc(calls, func(c xroadtest.Call) bool {
 		return c.Method != "GET" && !strings.HasPrefix(c.Path, "/api-keys") && !strings.HasPrefix(c.Path, "/backups")
 	})
-	home, _ := os.UserConfigDir()
-	local, _ := filepath.Glob(filepath.Join(home, "tunduk-onboard", "backups", "*", "conf_backup_*.gpg"))
+	local, _ := filepath.Glob(filepath.Join(backups, "*", "conf_backup_*.gpg"))
 	if rp.err != nil || rp.waiting != renew.StepSubmit || backupAt < 0 || changeAt < backupAt || len(local) != 1 ||
 		rp.sent.where == "" || v.softPIN.Text != "" || rp.softPIN != "" || !v.sent.Visible() {
 		t.Fatalf("first run: err %v, waiting %q, backup at %d, change at %d, here %v, sent %+v\n%q",
