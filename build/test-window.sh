@@ -45,7 +45,7 @@ done
 t0=$(date +%s)
 # -parallel 6: the six walks at once, each on its own X server.
 set +e
-go test -tags window -count=1 -parallel 6 -timeout 12m -v ./build/window/ 2>&1 |
+go test -tags window -count=1 -parallel 6 -timeout 20m -v ./build/window/ 2>&1 |
 	grep -v -E '^=== (RUN|PAUSE|CONT|NAME)'
 rc=${PIPESTATUS[0]}
 set -e
