@@ -74,22 +74,37 @@ func (s *session) stepErrConn(err error) error {
 // poll interval, for the step to end: the end is seen within 0.1 s, with
 // one round trip per interval.
 func (s *session) probe(ctx context.Context, f stepFiles, offset int64, wait bool) (state string, log string, err error) {
-	cmd := ""
+	tenths := 0
 	if wait {
-		tenths := max(1, int(s.r.poll()/(100*time.Millisecond)))
-		cmd = "i=0; while [ ! -f " + q(f.status) + " ] && [ $i -lt " + strconv.Itoa(tenths) + " ]; do sleep 0.1; i=$((i+1)); done; "
+		tenths = max(1, int(s.r.poll()/(100*time.Millisecond)))
 	}
-	cmd += "if [ -f " + q(f.status) + " ]; then printf 'exit %s\\n' \"$(cat " + q(f.status) + ")\"; " +
-		"elif [ -s " + q(f.pid) + " ] && kill -0 \"$(cat " + q(f.pid) + ")\" 2>/dev/null; then echo running; else echo dead; fi"
-	if offset >= 0 {
-		cmd += "; tail -c +" + strconv.FormatInt(offset+1, 10) + " " + q(f.log) + " 2>/dev/null | head -c " + strconv.Itoa(pollChunk)
-	}
-	out, _, err := s.exec(ctx, cmd, "")
+	out, _, err := s.exec(ctx, probeCommand(f, offset, tenths), "")
 	if err != nil {
 		return "", "", s.stepErr(err, "polling the step")
 	}
 	state, log, _ = strings.Cut(out, "\n")
 	return strings.TrimSpace(state), log, nil
+}
+
+// probeCommand is probe's shell: waits up to tenths of a second for the
+// status file, prints the state line, then the log from offset. The
+// process is looked at before the status file: the wrapper writes its
+// status and then exits, so a process already gone when no status file
+// is there after it was killed. Looked at the other way round, a step
+// that ended between the two looks (no status yet, then no process) read
+// as killed: a finished PostgreSQL install failed so (CI, 2026-12-02).
+func probeCommand(f stepFiles, offset int64, tenths int) string {
+	cmd := ""
+	if tenths > 0 {
+		cmd = "i=0; while [ ! -f " + q(f.status) + " ] && [ $i -lt " + strconv.Itoa(tenths) + " ]; do sleep 0.1; i=$((i+1)); done; "
+	}
+	cmd += "alive=; if [ -s " + q(f.pid) + " ] && kill -0 \"$(cat " + q(f.pid) + ")\" 2>/dev/null; then alive=1; fi; " +
+		"if [ -f " + q(f.status) + " ]; then printf 'exit %s\\n' \"$(cat " + q(f.status) + ")\"; " +
+		"elif [ -n \"$alive\" ]; then echo running; else echo dead; fi"
+	if offset >= 0 {
+		cmd += "; tail -c +" + strconv.FormatInt(offset+1, 10) + " " + q(f.log) + " 2>/dev/null | head -c " + strconv.Itoa(pollChunk)
+	}
+	return cmd
 }
 
 // follow polls a detached step until it has a status, streaming its log.
