@@ -124,6 +124,20 @@ func (s *snap) buttons() string {
 	return strings.Join(b, ", ")
 }
 
+// labels lists the keys of up to n labels in the front layer (their
+// texts are long; the keys say what is shown).
+func (s *snap) labels(n int) string {
+	var b []string
+	for _, it := range s.find(func(it item) bool { return it.K == "label" && len(it.Keys) > 0 }) {
+		if len(b) == n {
+			b = append(b, "...")
+			break
+		}
+		b = append(b, strings.Join(it.Keys, "|"))
+	}
+	return strings.Join(b, ", ")
+}
+
 // walk drives one wizard in one window.
 type walk struct {
 	t        *testing.T
@@ -786,6 +800,13 @@ func (w *walk) fatalf(format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	if w.cur != nil {
 		msg += fmt.Sprintf("\n  on step %s (seq %d, %d overlays); buttons in front: %s", w.cur.Step, w.cur.Seq, len(w.cur.Overlays), w.cur.buttons())
+		msg += "\n  labels in front: " + w.cur.labels(40)
+	}
+	// What the wizard did up to here: its log holds no secret (the
+	// walk fails on one), and a wait that ran out is often explained
+	// there.
+	if l := w.appLog(); l != "" {
+		msg += "\n  wizard log (tail):\n" + logTail(l, 25)
 	}
 	if w.shots != "" {
 		path := filepath.Join(w.shots, "failed.png")

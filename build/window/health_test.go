@@ -107,9 +107,16 @@ func (w *walk) backups() {
 	w.typeInto("health.restore.type_name", newest)
 	w.wait("Restore enabled", func(s *snap) bool { b, ok := s.button("health.restore.ok"); return ok && !b.Off })
 	w.shot("health-restore")
+	// The run's end, whichever way it went: the section's buttons
+	// enabled again (or a question up); then it must have been restored.
 	w.pressWait("health.restore.ok", "the restore's end", 5*time.Minute, func(s *snap) bool {
-		return len(s.Overlays) == 0 && s.label("health.backups.restored")
+		b, ok := s.button("health.backups.create")
+		return s.overlayTitled("backup.ask.title") || s.label("health.backups.restored") ||
+			(len(s.Overlays) == 0 && ok && !b.Off && !s.label("health.backups.restoring"))
 	})
+	if !w.cur.label("health.backups.restored") || len(w.cur.Overlays) > 0 {
+		w.fatalf("the restore ended without being restored")
+	}
 	if soft != f.LoggedIn(xroad.SoftwareTokenID) || hw != f.LoggedIn(xroadtest.HWTokenID) {
 		w.fatalf("after the restore the tokens logged in are soft %v hw %v, before soft %v hw %v",
 			f.LoggedIn(xroad.SoftwareTokenID), f.LoggedIn(xroadtest.HWTokenID), soft, hw)

@@ -112,6 +112,10 @@ func run(dir string, stdin io.Reader, name string, args ...string) ([]byte, erro
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = dir
+	// gpg may start gpg-agent, which could hold the output pipes past
+	// gpg's end: Wait gives up on them 5 s after the program ends or
+	// is killed, so the bound above holds (s.mu is held meanwhile).
+	cmd.WaitDelay = 5 * time.Second
 	if stdin != nil {
 		cmd.Stdin = stdin
 	}
