@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
 # build/test-all.sh - the whole suite, as `make test` runs it (the
 # packaging tools come first, from the Makefile). Two lanes, one per core:
-#   lane 1: lint (gofmt, go vet), then the Go suite (build/test.sh), then
-#           a short fuzz run of the probe parser;
+#   lane 1: lint (gofmt, go vet), then the Go suite (build/test.sh RACE=no);
 #   lane 2: the release packages (build/package.sh), then the packaging
 #           tests on them (build/test-package.sh: wine, signing, the .deb
 #           and the Go bootstrap in a clean Debian root) with the
 #           real-window walk of the wizard from the .tar.xz beside them
-#           (build/test-window.sh: Xvfb and xdotool, mostly waiting); when
-#           the packages fail, the walk runs on make's build.
-# On a fresh machine lane 2 is the long one: the Windows build runs cgo
-# over the OpenGL bindings in one C compiler process for minutes, so it
-# starts first and is not held back. The Linux builds of both lanes share
-# what they compile (build/goenv.sh). Much of the Go suite waits on booted
-# hosts and real servers, so the lanes overlap well on two cores.
+#           (build/test-window.sh: Xvfb and xdotool; en at 1280x800, ru and
+#           ky at 1024x768, where `make test-window` walks all six); when
+#           the packages fail, the walk runs on make's build. Then the
+#           race run (build/test.sh RACE=only) and a short fuzz run of the
+#           probe parser: lane 1 is the long one, and lane 2 ends minutes
+#           before it.
+# Beside both from the start: the booted test hosts' Debian image
+# (build/targethost, mmdebstrap: mostly the mirror's downloads), which the
+# Go suite's host tests would otherwise wait for, one after the other.
+# On a fresh machine the Windows build runs cgo over the OpenGL bindings in
+# one C compiler process for minutes, so lane 2 starts first and is not
+# held back. The Linux builds of both lanes share what they compile
+# (build/goenv.sh). Much of the Go suite waits on booted hosts and real
+# servers, so the lanes overlap well on two cores.
 # A failing part does not stop the others: every result is printed (lane
 # 2's when it ends), and the exit status is the first failure's.
 set -euo pipefail
@@ -32,7 +38,8 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 # lane_two: packages, then the packaging tests and the window walk side by
-# side; the walk's output follows the packaging tests'.
+# side (the walk's output follows the packaging tests'), then the race and
+# fuzz runs.
 lane_two() {
 	local tarxz="" rc=0 wrc=0 walk prep
 	# The packaging tests' caches fill while the packages build (on a fresh
@@ -48,7 +55,10 @@ lane_two() {
 		rc=1
 	fi
 	wait "$prep" || cat "$work/prepare.log" # the tests make what is still missing
-	WALK_TARXZ=$tarxz build/test-window.sh >"$work/window.log" 2>&1 &
+	# Each language once, ru and ky (the longest texts) on the small
+	# screen: half the six of `make test-window`, whose wizards drew in
+	# software on both cores beside the packaging tests and the Go suite.
+	WALK_ONLY=${WALK_ONLY:-en-1280x800 ru-1024x768 ky-1024x768} WALK_TARXZ=$tarxz build/test-window.sh >"$work/window.log" 2>&1 &
 	walk=$!
 	if [ -n "$tarxz" ]; then
 		KEEP_DIST=$work/dist build/test-package.sh || rc=1
@@ -61,6 +71,10 @@ lane_two() {
 		rc=1
 	fi
 	echo "test-all: window walk done ($(elapsed))"
+	RACE=only build/test.sh || { echo "FAIL the race run (build/test.sh RACE=only, log above)"; rc=1; }
+	echo "test-all: race run done ($(elapsed))"
+	make --no-print-directory fuzz || { echo "FAIL the fuzz run (make fuzz, log above)"; rc=1; }
+	echo "test-all: fuzz done ($(elapsed))"
 	return "$rc"
 }
 
@@ -68,14 +82,18 @@ set -m
 lane_two >"$work/lane2.log" 2>&1 &
 lane2=$!
 set +m
+# The image, built once and cached (build/targethost/image.go); its test
+# waits for a build already under way. Its failure shows again in the
+# suite's host tests.
+go test -tags migrated_fynedo,no_emoji,ci -count=1 -run '^TestImage$' ./build/targethost/ >"$work/image.log" 2>&1 &
+image=$!
 
 rc=0
 first() { [ "$rc" -ne 0 ] || rc=$1; }
 make --no-print-directory lint || first $?
-build/test.sh || first 1
+RACE=no build/test.sh || first 1
 echo "test-all: Go suite done ($(elapsed))"
-make --no-print-directory fuzz || first 1
-echo "test-all: fuzz done ($(elapsed))"
+wait "$image" || { cat "$work/image.log"; echo "FAIL the test hosts' image (log above)"; first 1; }
 
 l2=0
 wait "$lane2" || l2=$?
