@@ -76,7 +76,7 @@ fuzz:
 # Every benchmark runs; the target fails if any missed its goal.
 bench: deps bin/tunduk-onboard bin/tunduk-onboard-cli
 	@rc=0; build/bench.sh || rc=$$?; build/bench-status.sh || rc=$$?; build/bench-token.sh || rc=$$?; \
-	  build/bench-install.sh || rc=$$?; TAGS=$(TAGS) build/bench-start.sh || rc=$$?; exit $$rc
+	  build/bench-install.sh || rc=$$?; build/bench-ansible.sh || rc=$$?; TAGS=$(TAGS) build/bench-start.sh || rc=$$?; exit $$rc
 
 clean:
 	rm -rf bin dist
