@@ -45,6 +45,7 @@ type ansibleOpts struct {
 	adminNetwork  string
 	isNetwork     string
 	tokenOnServer bool
+	memberClass   string
 	memberCode    string
 	serverCode    string
 	hostname      string
@@ -57,7 +58,7 @@ func (o *ansibleOpts) flags(w io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("ansible export", flag.ContinueOnError)
 	fs.SetOutput(w)
 	fs.Var(&o.ssh.targets, "ssh", "a security server `USER@HOST[:PORT]` of the fleet (repeatable)")
-	fs.StringVar(&o.ssh.hostsFile, "hosts", "", "read the servers from `FILE`, one a line: USER@HOST[:PORT], then any of member=CODE server=CODE hostname=NAME address=IP name=INVENTORY_NAME (# comments)")
+	fs.StringVar(&o.ssh.hostsFile, "hosts", "", "read the servers from `FILE`, one a line: USER@HOST[:PORT], then any of class=CLASS member=CODE server=CODE hostname=NAME address=IP name=INVENTORY_NAME (# comments)")
 	fs.Var(&o.ssh.identity, "identity", "private key `FILE` Ansible logs in with")
 	fs.StringVar(&o.ssh.knownHosts, "known-hosts", "", "known_hosts `FILE` Ansible checks the servers' keys against (default ~/.ssh/known_hosts)")
 	fs.StringVar(&o.out, "out", "", "write the Ansible project into `DIR` (new or empty)")
@@ -68,6 +69,7 @@ func (o *ansibleOpts) flags(w io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.adminNetwork, "admin-network", "", "`CIDR` allowed to reach the admin UI on 4000 (default: closed; use an SSH tunnel)")
 	fs.StringVar(&o.isNetwork, "is-network", "", "`CIDR` of the information systems allowed to reach 8080/8443 (default: closed)")
 	fs.BoolVar(&o.tokenOnServer, "token-on-server", false, "install hardware token support (Rutoken) on the server")
+	fs.StringVar(&o.memberClass, "member-class", "", "the organisation's member `CLASS` (for every server without class= on its line; the configure play needs it)")
 	fs.StringVar(&o.memberCode, "member-code", "", "the organisation's member `CODE` (for every server without member= on its line)")
 	fs.StringVar(&o.serverCode, "server-code", "", "the security server's `CODE` (for a server without server= on its line)")
 	fs.StringVar(&o.hostname, "hostname", "", "the server's host `NAME` in its TLS certificates (for a server without hostname=; default: the HOST of a name)")
@@ -131,7 +133,11 @@ func runAnsibleExport(args []string, stdout, stderr io.Writer) error {
 			return cannot(o.lang, err).saying(h.Name + ": " + explainInstall(o.lang, err).text())
 		}
 	}
+	// The configure play runs this program on the control node (it
+	// may be another build than the static --cli for the servers).
+	control, _ := os.Executable()
 	p := ansible.Project{Hosts: hosts, CLI: o.cli, Profile: o.profile, PackagesDir: o.packagesDir,
+		ControlCLI: abs(control), AdminUser: o.adminUser,
 		KnownHosts: abs(o.ssh.knownHosts), Secrets: map[string]string{pw: ansible.AdminPasswordVar}}
 	if len(o.ssh.identity) > 0 {
 		p.IdentityFile = abs(o.ssh.identity[0])
@@ -172,7 +178,7 @@ func (o *ansibleOpts) fleet() ([]ansible.Host, error) {
 		if t.Port == 0 {
 			t.Port = 22
 		}
-		h := ansible.Host{Target: t, MemberCode: o.memberCode, ServerCode: o.serverCode, Hostname: o.hostname, Address: o.address}
+		h := ansible.Host{Target: t, MemberClass: o.memberClass, MemberCode: o.memberCode, ServerCode: o.serverCode, Hostname: o.hostname, Address: o.address}
 		if _, err := netip.ParseAddr(t.Host); err == nil {
 			h.Address = or(h.Address, t.Host)
 		} else {
@@ -180,7 +186,7 @@ func (o *ansibleOpts) fleet() ([]ansible.Host, error) {
 		}
 		for _, kv := range f[1:] {
 			k, v, _ := strings.Cut(kv, "=")
-			field := map[string]*string{"member": &h.MemberCode, "server": &h.ServerCode, "hostname": &h.Hostname, "address": &h.Address, "name": &h.Name}[k]
+			field := map[string]*string{"class": &h.MemberClass, "member": &h.MemberCode, "server": &h.ServerCode, "hostname": &h.Hostname, "address": &h.Address, "name": &h.Name}[k]
 			if field == nil || v == "" {
 				return nil, errKey("cli.err.ansible_field", map[string]any{"Field": kv, "Line": l})
 			}

@@ -199,7 +199,8 @@ func tookBackup(calls []xroadtest.Call) int {
 }
 
 // TestBackupBeforeChange: server csr and connect take a backup, downloaded
-// here, before their first change; --no-backup and a dry run take none; on
+// here, before their first change; --no-backup, a dry run and a re-run
+// with nothing to change take none; on
 // a server not initialised there is nothing to back up, and init says so.
 func TestBackupBeforeChange(t *testing.T) {
 	r := newBackupRig(t, xroadtest.Options{Preset: xroadtest.Preset{Anchor: true, ServerCode: "SS1",
@@ -220,6 +221,10 @@ func TestBackupBeforeChange(t *testing.T) {
 	code, text = r.run(t, "", append([]string{"server", "csr", "--out", out, "--no-backup", "--lang", "ky"}, ids...)...)
 	if code != exitOK || r.f.Count("POST", "/backups") != n || !strings.Contains(text, i18n.T("ky", "cli.backup.off", nil)) {
 		t.Fatalf("server csr --no-backup: exit %d\n%s", code, text)
+	}
+	// Run again with nothing to change: no backup (none pruned away).
+	if code, text = r.run(t, "", append([]string{"server", "csr", "--out", out}, ids...)...); code != exitOK || r.f.Count("POST", "/backups") != n {
+		t.Fatalf("server csr again: exit %d, %d backups (was %d)\n%s", code, r.f.Count("POST", "/backups"), n, text)
 	}
 
 	// connect: a dry run takes none; the run takes one before its first change.

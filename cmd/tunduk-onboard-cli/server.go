@@ -409,6 +409,19 @@ func (o *serverOpts) usageName(u string) string {
 	return u
 }
 
+// backupOnChange has the session take the backup (beforeChange) just
+// before its first change, and none when everything is done already: a
+// re-run changes nothing, so it leaves no backup either (nor prunes an
+// older one away). --no-backup is said at once (nothing is asked of
+// the server for it).
+func (o *serverOpts) backupOnChange(s *configure.Session, out *serverOut) {
+	if o.noBackup {
+		o.beforeChange(context.Background(), s.API(), out)
+		return
+	}
+	s.BeforeChange = func(ctx context.Context) error { return o.beforeChange(ctx, s.API(), out) }
+}
+
 // explain is a configure error in the user's language.
 func (o *serverOpts) explain(err error) string {
 	key, data := configure.Explain(err)

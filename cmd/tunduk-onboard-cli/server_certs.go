@@ -78,9 +78,7 @@ func runServerImport(args []string, stdin io.Reader, stdout, stderr io.Writer) e
 		return out.cannot(err)
 	}
 	defer hangUp()
-	if err := o.beforeChange(ctx, s.API(), out); err != nil {
-		return out.failed(err)
-	}
+	o.backupOnChange(s, out)
 	var done []map[string]string
 	for i, c := range certs {
 		imp, err := s.Import(ctx, c, csrs)
@@ -89,7 +87,11 @@ func runServerImport(args []string, stdin io.Reader, stdout, stderr io.Writer) e
 			out.set("imported", done)
 			return out.failed(err)
 		}
-		out.progress(configure.Progress{ID: "import", State: configure.StateDone})
+		state := configure.StateDone
+		if !imp.New {
+			state = configure.StateSkipped // there already: a re-run
+		}
+		out.progress(configure.Progress{ID: "import", State: state})
 		done = append(done, map[string]string{"file": certFiles[i], "hash": imp.Hash, "usage": imp.Usage, "status": imp.Cert.Status})
 		out.line("cli.server.imported", map[string]any{"File": certFiles[i], "Usage": o.usageName(imp.Usage), "Hash": imp.Hash})
 	}
@@ -151,7 +153,14 @@ func runServerRegister(args []string, stdin io.Reader, stdout, stderr io.Writer)
 	}
 	hash := st.Auth.Cert.Details.Hash
 	out.set("hash", hash)
-	step := func(id string, f func() error) error {
+	// A step whose work is done already is reported skipped, and the
+	// backup is taken only before a change (a re-run makes none).
+	was := st.Auth.Cert.Status
+	step := func(id string, done bool, f func() error) error {
+		if done {
+			out.progress(configure.Progress{ID: id, State: configure.StateSkipped})
+			return nil
+		}
 		out.progress(configure.Progress{ID: id, State: configure.StateRunning})
 		if err := f(); err != nil {
 			out.progress(configure.Progress{ID: id, State: configure.StateFailed})
@@ -160,17 +169,15 @@ func runServerRegister(args []string, stdin io.Reader, stdout, stderr io.Writer)
 		out.progress(configure.Progress{ID: id, State: configure.StateDone})
 		return nil
 	}
-	if err := o.beforeChange(ctx, s.API(), out); err != nil {
-		return out.failed(err)
-	}
-	if err := step("register", func() error { return s.Register(ctx, hash, o.address) }); err != nil {
+	o.backupOnChange(s, out)
+	if err := step("register", was == xroad.CertRegistrationInProgress || was == xroad.CertRegistered, func() error { return s.Register(ctx, hash, o.address) }); err != nil {
 		return out.failed(err)
 	}
 	if o.wait {
 		wctx, wcancel := context.WithTimeout(ctx, o.waitTimeout)
 		defer wcancel()
 		last := ""
-		err := step("approve", func() error {
+		err := step("approve", was == xroad.CertRegistered, func() error {
 			return s.WaitRegistered(wctx, hash, o.poll, func(tc xroad.TokenCertificate) {
 				if tc.Status != last {
 					last = tc.Status
@@ -183,7 +190,12 @@ func runServerRegister(args []string, stdin io.Reader, stdout, stderr io.Writer)
 		}
 	}
 	if o.activate {
-		if err := step("activate", func() error { return s.Activate(ctx, hash) }); err != nil {
+		now, err := s.Status(ctx, o.paramsLoose())
+		if err != nil {
+			return out.failed(err)
+		}
+		active := now.Auth != nil && now.Auth.Cert != nil && now.Auth.Cert.Active
+		if err := step("activate", active, func() error { return s.Activate(ctx, hash) }); err != nil {
 			return out.failed(err)
 		}
 	}

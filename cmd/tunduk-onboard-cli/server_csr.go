@@ -108,9 +108,7 @@ func runServerCSR(args []string, stdin io.Reader, stdout, stderr io.Writer) erro
 			}
 		}
 	}
-	if err := o.beforeChange(ctx, s.API(), out); err != nil {
-		return out.failed(err)
-	}
+	o.backupOnChange(s, out)
 	csrs, err := s.MakeCSRs(ctx, p, opt, out.progress)
 	if err != nil {
 		return out.failed(err)

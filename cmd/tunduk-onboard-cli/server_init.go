@@ -106,9 +106,7 @@ func runServerInit(args []string, stdin io.Reader, stdout, stderr io.Writer) err
 	} else {
 		out.line("cli.server.anchor_hash_unknown", nil)
 	}
-	if err := o.beforeChange(ctx, s.API(), out); err != nil {
-		return out.failed(err)
-	}
+	o.backupOnChange(s, out)
 	if err := s.Initialize(ctx, p, anchor, pin, out.progress); err != nil {
 		return out.failed(err)
 	}

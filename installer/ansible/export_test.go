@@ -36,7 +36,7 @@ func testProject(t *testing.T) Project {
 			t.Fatal(err)
 		}
 		hosts = append(hosts, Host{Name: h.name, Target: remote.Target{User: "ops", Host: h.addr, Port: 22 + 2000*i},
-			MemberCode: "1234567" + string(rune('0'+i)), ServerCode: "SS" + string(rune('1'+i)), Hostname: h.host, Address: h.addr, Steps: steps})
+			MemberClass: "GOV", MemberCode: "1234567" + string(rune('0'+i)), ServerCode: "SS" + string(rune('1'+i)), Hostname: h.host, Address: h.addr, Steps: steps})
 	}
 	cli := filepath.Join(t.TempDir(), "tunduk-onboard-cli")
 	if err := os.WriteFile(cli, []byte("#!/bin/sh\n"), 0o755); err != nil {
@@ -222,11 +222,12 @@ func ansibleEnv(t *testing.T) []string {
 	return append(os.Environ(), "ANSIBLE_HOME="+home, "ANSIBLE_LOCAL_TEMP="+filepath.Join(home, "tmp"), "HOME="+home)
 }
 
-// TestExportLints: the export passes ansible-playbook --syntax-check and
-// ansible-lint (Debian's) with no error.
+// TestExportLints: the export passes ansible-playbook --syntax-check (of
+// site.yml and configure.yml) and ansible-lint (Debian's) with no error.
 func TestExportLints(t *testing.T) {
 	dir := export(t, testProject(t))
-	for _, tool := range [][]string{{"ansible-playbook", "--syntax-check", "site.yml"}, {"ansible-lint", "--offline", "--nocolor"}} {
+	for _, tool := range [][]string{{"ansible-playbook", "--syntax-check", "site.yml"}, {"ansible-playbook", "--syntax-check", ConfigureFile},
+		{"ansible-lint", "--offline", "--nocolor"}} {
 		if _, err := exec.LookPath(tool[0]); err != nil {
 			needTool(t, tool[0]+" (apt-get install "+tool[0][:strings.Index(tool[0]+"-", "-")]+"; build/deps.sh has it)")
 			continue
@@ -238,4 +239,120 @@ func TestExportLints(t *testing.T) {
 			t.Errorf("%s: %v\n%s", strings.Join(tool, " "), err, out)
 		}
 	}
+}
+
+// TestExportConfigurePlay: configure.yml runs the CLI on the control node
+// (delegate_to: localhost) with --format json, each secret only on the
+// task's stdin and only in no_log tasks, whose change is the CLI's JSON
+// and whose error a task without secrets shows; site.yml runs it only
+// when asked (tags configure and never: a plain run lists none of its
+// tasks); without the secrets and no terminal to ask them on, the play
+// stops on its own message before any CLI runs, and Ansible (ansible-
+// playbook itself) sees all this.
+func TestExportConfigurePlay(t *testing.T) {
+	p := testProject(t)
+	p.ControlCLI = "/opt/tunduk/tunduk-onboard-cli"
+	dir := export(t, p)
+	var plays []struct {
+		Hosts string
+		Vars  map[string]string
+		Tasks []map[string]any
+	}
+	readYAML(t, filepath.Join(dir, ConfigureFile), &plays)
+	if len(plays) != 1 || plays[0].Hosts != Group {
+		t.Fatalf("configure.yml: %+v", plays)
+	}
+	secretVars := []string{AdminPasswordVar, TokenPINVar, "ansible_password", "ansible_become_password"}
+	steps := map[string]bool{}
+	for i, tk := range plays[0].Tasks {
+		name, _ := tk["name"].(string)
+		cmd, isCLI := tk["ansible.builtin.command"].(map[string]any)
+		noLog, _ := tk["no_log"].(bool)
+		if !isCLI {
+			if _, pause := tk["ansible.builtin.pause"]; pause != noLog {
+				t.Errorf("%s: no_log %v", name, noLog)
+			}
+			continue
+		}
+		steps[strings.TrimPrefix(name, ConfigureTaskName(""))] = true
+		argv, _ := cmd["argv"].(string)
+		stdin, _ := cmd["stdin"].(string)
+		if !noLog || tk["delegate_to"] != "localhost" || tk["register"] != ResultVar || tk["failed_when"] != false ||
+			tk["changed_when"] != "tunduk_cli_changed | bool" || !strings.HasPrefix(argv, "{{ [tunduk_control_cli, ") ||
+			!strings.Contains(stdin, "tunduk_cli_secrets") {
+			t.Errorf("%s: %+v", name, tk)
+		}
+		next := plays[0].Tasks[i+1]
+		if next["name"] != name+" | result" || next["no_log"] != nil || next["ansible.builtin.fail"] == nil {
+			t.Errorf("%s: its error is not shown by the next task: %+v", name, next)
+		}
+	}
+	for _, st := range []string{StepInit, StepCSR, StepImport, StepRegister, StepConnect} {
+		if !steps[st] {
+			t.Errorf("no task runs %s: %v", st, steps)
+		}
+	}
+	// The secrets reach argv nowhere: the common flags name only the
+	// --*-stdin flags.
+	for name, v := range plays[0].Vars {
+		for _, sv := range secretVars {
+			if strings.Contains(v, sv) && !oneOf(name, "tunduk_cli_secrets", "tunduk_cli_pin", "tunduk_cli_ssh_password", "tunduk_cli_sudo_password") {
+				t.Errorf("%s uses the secret %s", name, sv)
+			}
+		}
+	}
+	if !strings.Contains(plays[0].Vars["tunduk_cli_common"], "'--format', 'json'") {
+		t.Errorf("the CLI's output is not JSON: %s", plays[0].Vars["tunduk_cli_common"])
+	}
+	var all map[string]any
+	readYAML(t, filepath.Join(dir, "group_vars", "all.yml"), &all)
+	if all["tunduk_control_cli"] != p.ControlCLI {
+		t.Errorf("tunduk_control_cli %v, want the exporting CLI", all["tunduk_control_cli"])
+	}
+	for _, f := range []string{"README.md", "README.ky.md"} {
+		if b, _ := os.ReadFile(filepath.Join(dir, f)); !bytes.Contains(b, []byte(ConfigureFile)) || !bytes.Contains(b, []byte(p.ControlCLI)) {
+			t.Errorf("%s says nothing of %s", f, ConfigureFile)
+		}
+	}
+
+	if _, err := exec.LookPath("ansible-playbook"); err != nil {
+		needTool(t, "ansible-playbook (apt-get install ansible; build/deps.sh has it)")
+		return
+	}
+	run := func(args ...string) (string, error) {
+		cmd := exec.Command("ansible-playbook", args...)
+		cmd.Dir = dir
+		cmd.Env = append(ansibleEnv(t), "ANSIBLE_NOCOLOR=1")
+		b, err := cmd.CombinedOutput()
+		return string(b), err
+	}
+	for _, c := range []struct {
+		tags string
+		want bool
+	}{{"", false}, {"all,configure", true}, {"configure", true}} {
+		args := []string{"site.yml", "--list-tasks"}
+		if c.tags != "" {
+			args = append(args, "--tags", c.tags)
+		}
+		out, err := run(args...)
+		if err != nil || strings.Contains(out, ConfigureTaskName(StepInit)) != c.want ||
+			strings.Contains(out, TaskName(p.Hosts[0].Steps[0].ID, PartCheck)) != (c.tags != "configure") {
+			t.Errorf("site.yml --tags %q: the configure play listed: %v, want %v (%v)\n%s", c.tags, !c.want, c.want, err, out)
+		}
+	}
+	// No secret given, no terminal: stopped by the play's own check,
+	// before any CLI runs (the CLI here is nowhere).
+	out, err := run(ConfigureFile, "-e", "tunduk_anchor=/nonexistent/anchor.xml")
+	if err == nil || !strings.Contains(out, "Give "+AdminPasswordVar+" and "+TokenPINVar) || strings.Contains(out, ConfigureTaskName(StepInit)) {
+		t.Errorf("configure.yml without secrets: %v\n%s", err, out)
+	}
+}
+
+func oneOf(s string, list ...string) bool {
+	for _, l := range list {
+		if s == l {
+			return true
+		}
+	}
+	return false
 }

@@ -52,6 +52,7 @@ func inventory(p Project) []byte {
 			"ansible_host", h.Target.Host,
 			"ansible_port", port,
 			"ansible_user", h.Target.User,
+			"tunduk_member_class", h.MemberClass,
 			"tunduk_member_code", h.MemberCode,
 			"tunduk_server_code", h.ServerCode,
 			"tunduk_hostname", h.Hostname,
@@ -64,7 +65,9 @@ func inventory(p Project) []byte {
 	}
 	if p.KnownHosts != "" {
 		vars.Content = append(vars.Content, str("ansible_ssh_common_args"),
-			str("-o UserKnownHostsFile="+p.KnownHosts+" -o StrictHostKeyChecking=yes"))
+			str("-o UserKnownHostsFile="+p.KnownHosts+" -o StrictHostKeyChecking=yes"),
+			// The configure play's CLI checks the same file.
+			str("tunduk_known_hosts"), str(p.KnownHosts))
 	}
 	group := m("hosts", hosts)
 	if len(vars.Content) > 0 {
@@ -73,18 +76,28 @@ func inventory(p Project) []byte {
 	return doc(m("all", m("children", m(Group, group))))
 }
 
-func roleDefaults(p Project) []byte {
+func roleDefaults(p Project) []byte { return doc(roleVars(p)) }
+
+// groupVars are the role's defaults (the readiness play needs them too)
+// and the configure play's variables.
+func groupVars(p Project) []byte {
+	n := roleVars(p)
+	n.Content = append(n.Content, configureDefaults(p).Content...)
+	return doc(n)
+}
+
+func roleVars(p Project) *yaml.Node {
 	profile := ""
 	if p.Profile != "" {
 		profile = HostProfile
 	}
-	return doc(m(
+	return m(
 		"tunduk_cli", HostCLI,
 		"tunduk_journal", installer.DefaultJournalPath,
 		"tunduk_profile", profile,
 		"tunduk_packages_dir", p.PackagesDir,
 		"tunduk_readiness_override", false,
-	))
+	)
 }
 
 // secretVars are the secrets' variable names, sorted.
@@ -142,8 +155,28 @@ func site(p Project) []byte {
 		}
 		install.Content = append(install.Content, str("vars_prompt"), prompts)
 	}
+	if vars := p.secretVars(); len(vars) > 0 {
+		// For the configure play of the same run (--tags all,configure):
+		// what was typed here is not asked again. A fact lives in
+		// memory for the run (not cacheable: never in a fact cache).
+		keep := m()
+		for _, v := range vars {
+			keep.Content = append(keep.Content, str(v), str("{{ "+v+" }}"))
+		}
+		install.Content = append(install.Content, str("pre_tasks"), seq(
+			m("name", "Keep the secrets typed for the configure play of this run",
+				"ansible.builtin.set_fact", keep,
+				"no_log", true,
+				"tags", seq(ConfigureTag))))
+	}
 	install.Content = append(install.Content, str("roles"), seq(RoleName))
-	play := &yaml.Node{Kind: yaml.SequenceNode, Content: []*yaml.Node{ready, install}}
+	// The admin API steps run only when asked for (--tags configure, or
+	// --tags all,configure for both), or as configure.yml of their own:
+	// a plain install run asks for no more secrets than it needs.
+	configure := m("name", "Configure the security servers (only with --tags configure)",
+		"ansible.builtin.import_playbook", ConfigureFile,
+		"tags", seq(ConfigureTag, "never"))
+	play := &yaml.Node{Kind: yaml.SequenceNode, Content: []*yaml.Node{ready, install, configure}}
 	return doc(play)
 }
 

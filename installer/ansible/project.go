@@ -21,13 +21,14 @@ import (
 
 // Host is one security server of the fleet and its own plan.
 type Host struct {
-	Name       string // the inventory's name for it
-	Target     remote.Target
-	MemberCode string
-	ServerCode string
-	Hostname   string
-	Address    string
-	Steps      []installer.Step
+	Name        string // the inventory's name for it
+	Target      remote.Target
+	MemberClass string
+	MemberCode  string
+	ServerCode  string
+	Hostname    string
+	Address     string
+	Steps       []installer.Step
 }
 
 // Project is what Export writes.
@@ -46,6 +47,11 @@ type Project struct {
 	// inventory names ("" leaves them to ssh's defaults).
 	IdentityFile string
 	KnownHosts   string
+	// ControlCLI is the tunduk-onboard-cli the configure play runs on the
+	// control node (the default of tunduk_control_cli; "" is the one on
+	// PATH); AdminUser the X-Road admin user the plans make.
+	ControlCLI string
+	AdminUser  string
 	// Secrets maps each stand-in value the plans were made with to the
 	// variable the user supplies in its place (vars_prompt or a vault):
 	// Stdin gets "{{ name }}", and a stand-in anywhere else is refused.
@@ -98,10 +104,12 @@ func Export(dir string, p Project) error {
 		// The readiness play needs them too. Not as vars_files: those
 		// would outrank the inventory, and an operator could not set
 		// tunduk_readiness_override for one server there.
-		"group_vars/all.yml":                   roleDefaults(p),
+		"group_vars/all.yml":                   groupVars(p),
+		ConfigureFile:                          configurePlay(),
 		"roles/" + RoleName + "/meta/main.yml": []byte(roleMeta),
 		"library/tunduk_readiness.py":          []byte(readinessModule),
 		"README.md":                            readme(p),
+		"README.ky.md":                         readmeKy(p),
 	}
 	for _, h := range p.Hosts {
 		b, err := hostVars(h)

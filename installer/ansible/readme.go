@@ -6,7 +6,8 @@ import (
 	"strings"
 )
 
-// readme says how to run the project, in English and Russian.
+// readme says how to run the project, in English and Russian (README.ky.md:
+// readmeKy, in Kyrgyz).
 func readme(p Project) []byte {
 	var hosts []string
 	for _, h := range p.Hosts {
@@ -16,6 +17,7 @@ func readme(p Project) []byte {
 	return []byte(fmt.Sprintf(`# Tunduk security servers, on Ansible
 
 Written by `+"`tunduk-onboard-cli ansible export`"+` for: %[1]s.
+Кыргызча: README.ky.md.
 
 Every task's script is a step of the install plan that
 `+"`tunduk-onboard-cli install`"+` runs itself (host_vars/HOST.yml, byte for
@@ -50,10 +52,7 @@ finished by the other.
 Hosts run in parallel (forks in ansible.cfg). Check first with
 `+"`ansible-playbook site.yml --syntax-check`"+` and `+"`ansible-lint`"+`.
 
-Not in this project yet: the X-Road admin API steps (initialisation,
-CSRs, registration, subsystems): run `+"`tunduk-onboard-cli server init`"+` and
-the following verbs per server after the install.
-
+%[7]s
 ---
 
 # Серверы безопасности Тундук в Ansible
@@ -67,9 +66,10 @@ the following verbs per server after the install.
 Первый play проверяет готовность сервера; не прошедший проверку сервер
 останавливается (`+"`-e tunduk_readiness_override=true`"+` продолжает под вашу
 ответственность, это записывается на сервере). Повторный запуск безопасен:
-готовый сервер даёт changed=0. Шаги API X-Road (инициализация, CSR,
-регистрация) пока выполняйте командами `+"`tunduk-onboard-cli server`"+`.
-`, strings.Join(hosts, ", "), installer.DefaultJournalPath, secret, HostCLI, ReadinessRecord, orNone(p.PackagesDir)))
+готовый сервер даёт changed=0.
+
+%[8]s`, strings.Join(hosts, ", "), installer.DefaultJournalPath, secret, HostCLI, ReadinessRecord, orNone(p.PackagesDir),
+		configureEN(p), configureRU(p)))
 }
 
 func orNone(s string) string {

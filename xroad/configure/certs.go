@@ -58,18 +58,23 @@ func (s *Session) importCert(ctx context.Context, certBytes []byte, csrs [][]byt
 		return Imported{}, &Error{Key: "configure.err.cert_no_csr", Data: map[string]any{"Subject": cert.Subject.String(), "Serial": cert.SerialNumber.String()}}
 	}
 	hash := certHash(cert)
+	added := false
 	tc, err := s.c.Certificate(ctx, hash)
 	var ae *xroad.Error
 	switch {
 	case err == nil: // already imported: a resumed run
 	case errors.As(err, &ae) && ae.Status == http.StatusNotFound:
+		if err := s.change(ctx); err != nil {
+			return Imported{}, err
+		}
 		if tc, err = s.c.ImportCertificate(ctx, cert.Raw); err != nil {
 			return Imported{}, err
 		}
+		added = true
 	default:
 		return Imported{}, err
 	}
-	return Imported{Hash: tc.Details.Hash, Usage: s.usageOf(ctx, tc.Details.Hash, cert), Cert: tc}, nil
+	return Imported{Hash: tc.Details.Hash, Usage: s.usageOf(ctx, tc.Details.Hash, cert), Cert: tc, New: added}, nil
 }
 
 // usageOf is the usage of the key holding the certificate, from the
@@ -103,6 +108,9 @@ func (s *Session) register(ctx context.Context, hash, address string) error {
 	}
 	if tc.Status == xroad.CertRegistrationInProgress || tc.Status == xroad.CertRegistered {
 		return nil
+	}
+	if err := s.change(ctx); err != nil {
+		return err
 	}
 	return s.c.RegisterCertificate(ctx, hash, address)
 }
@@ -142,6 +150,9 @@ func (s *Session) waitRegistered(ctx context.Context, hash string, every time.Du
 func (s *Session) activate(ctx context.Context, hash string) error {
 	tc, err := s.c.Certificate(ctx, hash)
 	if err != nil || tc.Active {
+		return err
+	}
+	if err := s.change(ctx); err != nil {
 		return err
 	}
 	return s.c.ActivateCertificate(ctx, hash)

@@ -44,6 +44,13 @@ type Session struct {
 	// Params.ProfileClass is looked for (xroad.AdminAPI.Jar).
 	h   remote.Host
 	jar string
+
+	// BeforeChange, when set, is called once before the session's first
+	// change to the server (a part of a flow that runs, an import, a
+	// registration, an activation), not at all when everything is done
+	// already; its error stops the flow with nothing changed. A caller
+	// takes its backup there: a run that changes nothing makes none.
+	BeforeChange func(ctx context.Context) error
 }
 
 // Open reads the admin API's certificate on h (an SSH connection, or this
@@ -244,6 +251,7 @@ type Imported struct {
 	Hash  string
 	Usage string // xroad.UsageAuthentication or UsageSigning
 	Cert  xroad.TokenCertificate
+	New   bool // imported by this call (false: it was there already)
 }
 
 // Import puts a certificate (DER or PEM) on the server. Its public key

@@ -129,7 +129,7 @@ func (s *Session) keyCSR(ctx context.Context, p Params, token, usage string, pic
 		}
 	}
 	var ks *KeyState
-	err = run(progress, step, func() error {
+	err = s.run(ctx, progress, step, func() error {
 		ca, err := pickCA()
 		if err != nil {
 			return err

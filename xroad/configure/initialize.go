@@ -76,7 +76,7 @@ func (s *Session) initialize(ctx context.Context, p Params, anchor []byte, pin s
 	}
 	if st.AnchorImported {
 		report(progress, "anchor", StateSkipped)
-	} else if err := run(progress, "anchor", func() error { return s.uploadAnchor(ctx, p, anchor) }); err != nil {
+	} else if err := s.run(ctx, progress, "anchor", func() error { return s.uploadAnchor(ctx, p, anchor) }); err != nil {
 		return err
 	}
 	tokenDone := st.SoftwareTokenInitStatus == xroad.TokenInitialized
@@ -84,7 +84,7 @@ func (s *Session) initialize(ctx context.Context, p Params, anchor []byte, pin s
 		report(progress, "init", StateSkipped)
 	} else if pin == "" && !tokenDone {
 		return &Error{Key: "configure.err.pin_new_needed", Data: map[string]any{"Min": p.pinMin()}}
-	} else if err := run(progress, "init", func() error { return s.postInit(ctx, p, pin, st) }); err != nil {
+	} else if err := s.run(ctx, progress, "init", func() error { return s.postInit(ctx, p, pin, st) }); err != nil {
 		return err
 	}
 	if !idChecked {
@@ -170,7 +170,7 @@ func (s *Session) ensureTSA(ctx context.Context, progress func(Progress)) error 
 		report(progress, "tsa", StateSkipped)
 		return nil
 	}
-	return run(progress, "tsa", func() error {
+	return s.run(ctx, progress, "tsa", func() error {
 		wctx, cancel := context.WithTimeout(ctx, s.TSAWait)
 		defer cancel()
 		for {
@@ -206,7 +206,7 @@ func (s *Session) ensureLogin(ctx context.Context, id, pin string, progress func
 		report(progress, part, StateSkipped)
 		return nil
 	}
-	return run(progress, part, func() error {
+	return s.run(ctx, progress, part, func() error {
 		if pin == "" {
 			return &Error{Key: "configure.err.pin_needed", Data: map[string]any{"Token": tok.Name}}
 		}

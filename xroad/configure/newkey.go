@@ -24,7 +24,7 @@ func (s *Session) NewKey(ctx context.Context, p Params, token, usage, label, pin
 		return nil, err
 	}
 	var ks *KeyState
-	err := run(progress, step, func() error {
+	err := s.run(ctx, progress, step, func() error {
 		ca, err := s.chooseCA(ctx, p)
 		if err != nil {
 			return err

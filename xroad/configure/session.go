@@ -99,6 +99,24 @@ func report(progress func(Progress), id, state string) {
 	}
 }
 
+// change calls BeforeChange, once, before the session's first change.
+func (s *Session) change(ctx context.Context) error {
+	f := s.BeforeChange
+	if f == nil {
+		return nil
+	}
+	s.BeforeChange = nil
+	return f(ctx)
+}
+
+// run is run after BeforeChange (whose failure begins no part).
+func (s *Session) run(ctx context.Context, progress func(Progress), id string, f func() error) error {
+	if err := s.change(ctx); err != nil {
+		return err
+	}
+	return run(progress, id, f)
+}
+
 // run reports a part running, then done or failed.
 func run(progress func(Progress), id string, f func() error) error {
 	report(progress, id, StateRunning)
