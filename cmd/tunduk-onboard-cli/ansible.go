@@ -60,6 +60,7 @@ func (o *ansibleOpts) flags(w io.Writer) *flag.FlagSet {
 	fs.Var(&o.ssh.targets, "ssh", "a security server `USER@HOST[:PORT]` of the fleet (repeatable)")
 	fs.StringVar(&o.ssh.hostsFile, "hosts", "", "read the servers from `FILE`, one a line: USER@HOST[:PORT], then any of class=CLASS member=CODE server=CODE hostname=NAME address=IP name=INVENTORY_NAME (# comments)")
 	fs.Var(&o.ssh.identity, "identity", "private key `FILE` Ansible logs in with")
+	fs.StringVar(&o.ssh.jump, "jump", "", "reach the hosts through the jump host `USER@HOST[:PORT]`")
 	fs.StringVar(&o.ssh.knownHosts, "known-hosts", "", "known_hosts `FILE` Ansible checks the servers' keys against (default ~/.ssh/known_hosts)")
 	fs.StringVar(&o.out, "out", "", "write the Ansible project into `DIR` (new or empty)")
 	fs.StringVar(&o.cli, "cli", "", "the static tunduk-onboard-cli `FILE` the project copies to each server (default: this program)")
@@ -113,6 +114,14 @@ func runAnsibleExport(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fail(err)
 	}
+	var jump *remote.Target
+	if o.ssh.jump != "" {
+		jt, err := remote.ParseTarget(o.ssh.jump)
+		if err != nil {
+			return fail(badTarget("--jump", o.ssh.jump, err))
+		}
+		jump = &jt
+	}
 	// The plans are made with a stand-in for the admin password, which
 	// the project asks for (vars_prompt, or a vault) and gives on stdin.
 	standIn := make([]byte, 16)
@@ -138,7 +147,7 @@ func runAnsibleExport(args []string, stdout, stderr io.Writer) error {
 	control, _ := os.Executable()
 	p := ansible.Project{Hosts: hosts, CLI: o.cli, Profile: o.profile, PackagesDir: o.packagesDir,
 		ControlCLI: abs(control), AdminUser: o.adminUser,
-		KnownHosts: abs(o.ssh.knownHosts), Secrets: map[string]string{pw: ansible.AdminPasswordVar}}
+		KnownHosts: abs(o.ssh.knownHosts), Jump: jump, Secrets: map[string]string{pw: ansible.AdminPasswordVar}}
 	if len(o.ssh.identity) > 0 {
 		p.IdentityFile = abs(o.ssh.identity[0])
 	}

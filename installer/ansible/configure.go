@@ -111,6 +111,7 @@ func configurePlay() []byte {
 		"tunduk_cli_login", jinja("['--ssh', tunduk_cli_target]",
 			"+ (['--identity', tunduk_cli_key] if tunduk_cli_key | length > 0 else [])",
 			"+ (['--known-hosts', tunduk_known_hosts] if tunduk_known_hosts | default('') | length > 0 else [])",
+			"+ (['--jump', tunduk_jump] if tunduk_jump | default('') | length > 0 else [])",
 			"+ (['--password-stdin'] if tunduk_cli_ssh_password | length > 0 else [])",
 			"+ (['--sudo-password-stdin'] if tunduk_cli_sudo_password | length > 0 else [])"),
 		"tunduk_cli_common", jinja("tunduk_cli_login",

@@ -1,9 +1,13 @@
 package ansible
 
 import (
+	"fmt"
 	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/tunduk-onboard/tunduk-onboard/installer"
+	"github.com/tunduk-onboard/tunduk-onboard/remote"
 	yaml "go.yaml.in/yaml/v3"
 )
 
@@ -63,11 +67,18 @@ func inventory(p Project) []byte {
 	if p.IdentityFile != "" {
 		vars.Content = append(vars.Content, str("ansible_ssh_private_key_file"), str(p.IdentityFile))
 	}
+	var sshArgs []string
 	if p.KnownHosts != "" {
-		vars.Content = append(vars.Content, str("ansible_ssh_common_args"),
-			str("-o UserKnownHostsFile="+p.KnownHosts+" -o StrictHostKeyChecking=yes"),
-			// The configure play's CLI checks the same file.
-			str("tunduk_known_hosts"), str(p.KnownHosts))
+		sshArgs = append(sshArgs, "-o UserKnownHostsFile="+p.KnownHosts+" -o StrictHostKeyChecking=yes")
+		// The configure play's CLI checks the same file.
+		vars.Content = append(vars.Content, str("tunduk_known_hosts"), str(p.KnownHosts))
+	}
+	if p.Jump != nil {
+		sshArgs = append(sshArgs, "-o "+shlexQuote("ProxyCommand="+proxyCommand(p)))
+		vars.Content = append(vars.Content, str("tunduk_jump"), str(jumpTarget(*p.Jump)))
+	}
+	if len(sshArgs) > 0 {
+		vars.Content = append(vars.Content, str("ansible_ssh_common_args"), str(strings.Join(sshArgs, " ")))
 	}
 	group := m("hosts", hosts)
 	if len(vars.Content) > 0 {
@@ -190,4 +201,41 @@ const AdminPasswordVar = "tunduk_admin_password"
 
 var promptText = map[string]string{
 	AdminPasswordVar: "Password of the X-Road admin user",
+}
+
+// jumpTarget is the jump host as --jump and ssh take it.
+func jumpTarget(j remote.Target) string {
+	port := j.Port
+	if port == 0 {
+		port = 22
+	}
+	return fmt.Sprintf("%s@%s:%d", j.User, j.Host, port)
+}
+
+// proxyCommand reaches a server through the jump host with ssh -W, with
+// the project's key and known_hosts for the jump host too (ProxyJump
+// would check its key against ssh's defaults only). ssh runs it through
+// the shell after expanding %-tokens: every literal is quoted, its %
+// doubled.
+func proxyCommand(p Project) string {
+	lit := func(s string) string { return remote.Quote(strings.ReplaceAll(s, "%", "%%")) }
+	j := *p.Jump
+	port := j.Port
+	if port == 0 {
+		port = 22
+	}
+	c := "ssh -W %h:%p -o BatchMode=yes -p " + strconv.Itoa(port)
+	if p.IdentityFile != "" {
+		c += " -i " + lit(p.IdentityFile)
+	}
+	if p.KnownHosts != "" {
+		c += " -o UserKnownHostsFile=" + lit(p.KnownHosts) + " -o StrictHostKeyChecking=yes"
+	}
+	return c + " " + lit(j.User+"@"+j.Host)
+}
+
+// shlexQuote quotes s as one word for Python's shlex, which splits
+// ansible_ssh_common_args.
+func shlexQuote(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
 }

@@ -47,6 +47,11 @@ type Project struct {
 	// inventory names ("" leaves them to ssh's defaults).
 	IdentityFile string
 	KnownHosts   string
+	// Jump, when set, is the jump host every login goes through: Ansible's
+	// (a ProxyCommand with the same key and known_hosts, so the jump
+	// host's key is checked as strictly) and the configure play's CLI
+	// (--jump).
+	Jump *remote.Target
 	// ControlCLI is the tunduk-onboard-cli the configure play runs on the
 	// control node (the default of tunduk_control_cli; "" is the one on
 	// PATH); AdminUser the X-Road admin user the plans make.
