@@ -30,12 +30,7 @@ import (
 // plan found done). No secret is in Ansible's output, the export (CSRs
 // included), the backups or the CLI's logs.
 func TestAnsibleConfigureFleet(t *testing.T) {
-	if _, err := exec.LookPath("ansible-playbook"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("ansible-playbook missing (build/deps.sh installs ansible)")
-		}
-		t.Skip("ansible-playbook missing (apt-get install ansible)")
-	}
+	needAnsible(t, "ansible-playbook")
 	start := time.Now()
 	names := []string{"ssa", "ssb"}
 	var hs []*testhost.Host
@@ -184,18 +179,6 @@ func TestAnsibleConfigureFleet(t *testing.T) {
 		t.Errorf("A's re-run took a backup (%d -> %d)", posts[0], got)
 	}
 
-	for _, root := range []string{dir, home, backups} {
-		filepath.Walk(root, func(p string, fi os.FileInfo, err error) error {
-			if err == nil && !fi.IsDir() {
-				b, _ := os.ReadFile(p)
-				for _, s := range secrets {
-					if strings.Contains(string(b), s) {
-						t.Errorf("%s holds a secret", p)
-					}
-				}
-			}
-			return nil
-		})
-	}
+	noSecretFiles(t, secrets, dir, home, backups)
 	t.Logf("timing: the whole test %s", time.Since(start).Round(100*time.Millisecond))
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,7 +16,6 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/installer"
 	"github.com/tunduk-onboard/tunduk-onboard/installer/ansible"
 	"github.com/tunduk-onboard/tunduk-onboard/remote"
-	yaml "go.yaml.in/yaml/v3"
 )
 
 // TestAnsibleExportInstallsAFleet: Debian's ansible-playbook runs one
@@ -36,12 +34,7 @@ func TestAnsibleExportInstallsAFleet(t *testing.T) {
 	if testing.Short() {
 		t.Skip("installs packages on three booted containers (minutes)")
 	}
-	if _, err := exec.LookPath("ansible-playbook"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("ansible-playbook missing (build/deps.sh installs ansible)")
-		}
-		t.Skip("ansible-playbook missing (apt-get install ansible)")
-	}
+	needAnsible(t, "ansible-playbook")
 	names := []string{"ssa", "ssb", "ssc"}
 	var hs []*targethost.Host
 	for range names {
@@ -50,40 +43,9 @@ func TestAnsibleExportInstallsAFleet(t *testing.T) {
 	debs := targethost.StandinDebs(t)
 	prof := targethost.StandinProfile(t, debs)
 	const adminPW = "Ansible-admin-pw-never-logged-9"
-	tmp := t.TempDir()
-	dir := filepath.Join(tmp, "fleet")
-	var lines, known []string
-	// What the export cannot know: each test host's own key and sudo
-	// password, and the override for B and C, in an inventory of the
-	// test's beside the export's (a real fleet has one key and a vault).
-	extra := map[string]map[string]any{}
-	secrets := []string{adminPW}
-	for i, h := range hs {
-		lines = append(lines, fmt.Sprintf("%s member=7000000%d server=SS-%d hostname=%s address=%s name=%s", h.Target(), i, i, h.Hostname, h.IP, names[i]))
-		known = append(known, h.KnownHostsLines()...)
-		extra[names[i]] = map[string]any{"ansible_ssh_private_key_file": h.KeyPath, "ansible_become_password": h.Password,
-			"tunduk_readiness_override": i > 0}
-		secrets = append(secrets, h.Password)
-	}
-	write := func(name, s string) string {
-		p := filepath.Join(tmp, name)
-		if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	hosts := write("hosts", strings.Join(lines, "\n")+"\n")
-	knownHosts := write("known_hosts", strings.Join(known, "\n")+"\n")
-	b, _ := yaml.Marshal(map[string]any{"all": map[string]any{"hosts": extra}})
-	inv := write("test-inventory.yml", string(b))
-	b, _ = json.Marshal(map[string]string{ansible.AdminPasswordVar: adminPW})
-	vars := write("secrets.json", string(b))
-	code, out, errOut := cli(t, "", "ansible", "export", "--out", dir, "--hosts", hosts, "--known-hosts", knownHosts,
-		"--packages-dir", debs, "--profile", prof, "--admin-user", "ssadmin", "--admin-network", targethost.Subnet,
-		"--cli", staticCLI(t), "--lang", "en")
-	if code != exitOK {
-		t.Fatalf("export: exit %d: %s %s", code, out, errOut)
-	}
+	// A fails readiness and has no override; B and C have one.
+	f := exportHosts(t, hs, names, func(i int) bool { return i > 0 }, debs, prof, adminPW)
+	dir, inv, vars, secrets := f.dir, f.inv, f.vars, f.secrets
 	play := func() string {
 		start := time.Now()
 		cmd := exec.Command("ansible-playbook", "site.yml", "-i", "hosts.yml", "-i", inv, "-e", "@"+vars)
@@ -110,7 +72,7 @@ func TestAnsibleExportInstallsAFleet(t *testing.T) {
 		return err == nil && strings.TrimSpace(out) != ""
 	})
 	defer stopCut()
-	out = play()
+	out := play()
 	stopCut()
 	if n := <-cut; n == 0 {
 		t.Error("C's connections were never cut: the test did not test finishing a cut install")
@@ -169,7 +131,7 @@ func TestAnsibleExportInstallsAFleet(t *testing.T) {
 
 	// Our runner after Ansible: the same journal, every step done.
 	b1 := hs[1]
-	code, out, errOut = cli(t, b1.Password+"\n"+adminPW+"\n", "install", "--ssh", b1.Target().String(), "--identity", b1.KeyPath,
+	code, out, errOut := cli(t, b1.Password+"\n"+adminPW+"\n", "install", "--ssh", b1.Target().String(), "--identity", b1.KeyPath,
 		"--known-hosts", b1.KnownHostsFile(), "--packages-dir", debs, "--profile", prof, "--force", "--admin-user", "ssadmin",
 		"--admin-network", targethost.Subnet, "--lang", "en", "--sudo-password-stdin", "--admin-password-stdin", "--format", "json")
 	if code != exitOK {
@@ -191,17 +153,7 @@ func TestAnsibleExportInstallsAFleet(t *testing.T) {
 			t.Errorf("%s: a password was written on the host: %s", names[i], found)
 		}
 	}
-	filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
-		if err == nil && !fi.IsDir() {
-			b, _ := os.ReadFile(p)
-			for _, s := range secrets {
-				if strings.Contains(string(b), s) {
-					t.Errorf("%s holds a password", p)
-				}
-			}
-		}
-		return nil
-	})
+	noSecretFiles(t, secrets, dir)
 }
 
 var recapRE = regexp.MustCompile(`(\w+)=(\d+)`)

@@ -19,12 +19,7 @@ import (
 // missing from known_hosts, the ping fails. The configure play hands the
 // same jump host to the CLI (--jump).
 func TestAnsibleExportThroughJumpHost(t *testing.T) {
-	if _, err := exec.LookPath("ansible"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("ansible missing (build/deps.sh installs ansible)")
-		}
-		t.Skip("ansible missing (apt-get install ansible)")
-	}
+	needAnsible(t, "ansible")
 	jump := testhost.StartSSHD(t, testhost.Options{LogLevel: "DEBUG1"})
 	server := testhost.StartSSHD(t, testhost.Options{})
 	server.AuthorizeKey(jump.ClientSigner.PublicKey()) // one key for both, as an operator has

@@ -9,7 +9,6 @@ package main
 // our readiness module (`-m tunduk_readiness`) on the same hosts.
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -20,10 +19,7 @@ import (
 	"testing"
 	"time"
 
-	yaml "go.yaml.in/yaml/v3"
-
 	"github.com/tunduk-onboard/tunduk-onboard/build/targethost"
-	"github.com/tunduk-onboard/tunduk-onboard/installer/ansible"
 )
 
 func TestBenchAnsible(t *testing.T) {
@@ -69,38 +65,12 @@ func TestBenchAnsible(t *testing.T) {
 		}
 	}
 
-	// The exported playbook on the other three.
-	tmp := t.TempDir()
-	dir := filepath.Join(tmp, "fleet")
-	var lines, known []string
-	extra := map[string]map[string]any{}
-	for i, h := range hs[:3] {
-		name := fmt.Sprintf("ss%d", i)
-		lines = append(lines, fmt.Sprintf("%s member=7000000%d server=SS-%d hostname=%s address=%s name=%s", h.Target(), i, i, h.Hostname, h.IP, name))
-		known = append(known, h.KnownHostsLines()...)
-		// A container is not a server: readiness fails, and the override
-		// lets the install go on, as in the fleet test.
-		extra[name] = map[string]any{"ansible_ssh_private_key_file": h.KeyPath, "ansible_become_password": h.Password,
-			"tunduk_readiness_override": true}
-	}
-	write := func(name, s string) string {
-		p := filepath.Join(tmp, name)
-		if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	hosts := write("hosts", strings.Join(lines, "\n")+"\n")
-	knownHosts := write("known_hosts", strings.Join(known, "\n")+"\n")
-	b, _ := yaml.Marshal(map[string]any{"all": map[string]any{"hosts": extra}})
-	inv := write("bench-inventory.yml", string(b))
-	b, _ = json.Marshal(map[string]string{ansible.AdminPasswordVar: adminPW})
-	vars := write("secrets.json", string(b))
-	if code, out, errOut := cli(t, "", "ansible", "export", "--out", dir, "--hosts", hosts, "--known-hosts", knownHosts,
-		"--packages-dir", debs, "--profile", prof, "--admin-user", "ssadmin", "--admin-network", targethost.Subnet,
-		"--cli", bin, "--lang", "en"); code != exitOK {
-		t.Fatalf("export: exit %d: %s %s", code, out, errOut)
-	}
+	// The exported playbook on the other three. A container is not a
+	// server: readiness fails, and the override lets the install go on,
+	// as in the fleet test.
+	names := []string{"ss0", "ss1", "ss2"}
+	f := exportHosts(t, hs[:3], names, func(int) bool { return true }, debs, prof, adminPW)
+	dir, inv, vars := f.dir, f.inv, f.vars
 	env := ansibleEnv(t)
 	run := func(name string, args ...string) (time.Duration, string) {
 		t.Helper()
@@ -120,9 +90,9 @@ func TestBenchAnsible(t *testing.T) {
 		return time.Since(start), string(out)
 	}
 	playbook, out := run("ansible-playbook", "site.yml", "-i", "hosts.yml", "-i", inv, "-e", "@"+vars)
-	for i := range 3 {
-		if r := recap(t, out, fmt.Sprintf("ss%d", i)); r["failed"] != 0 || r["changed"] < 8 {
-			t.Fatalf("ss%d: %v\n%s", i, r, tailOf(out, 3000))
+	for _, n := range names {
+		if r := recap(t, out, n); r["failed"] != 0 || r["changed"] < 8 {
+			t.Fatalf("%s: %v\n%s", n, r, tailOf(out, 3000))
 		}
 	}
 	fmt.Printf("ansible-install  3 hosts: ansible-playbook %.1f s, our runner %.1f s, playbook/runner %.2fx\n",
