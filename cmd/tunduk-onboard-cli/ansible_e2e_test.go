@@ -72,8 +72,39 @@ func TestAnsibleExportInstallsAFleet(t *testing.T) {
 		return err == nil && strings.TrimSpace(out) != ""
 	})
 	defer stopCut()
+	// While Ansible drives B, install is refused there: the run lock is
+	// held for the whole run, by the holder Ansible started.
+	installB := func(pw string) (int, string, string) {
+		b := hs[1]
+		return cli(t, b.Password+"\n"+pw+"\n", "install", "--ssh", b.Target().String(), "--identity", b.KeyPath,
+			"--known-hosts", b.KnownHostsFile(), "--packages-dir", debs, "--profile", prof, "--force", "--admin-user", "ssadmin",
+			"--admin-network", targethost.Subnet, "--lang", "en", "--sudo-password-stdin", "--admin-password-stdin", "--format", "json")
+	}
+	refused := make(chan string, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		for ctx.Err() == nil {
+			who, _ := hs[1].RootExec(ctx, "cat "+installer.DefaultRunLock+".who 2>/dev/null")
+			if strings.Contains(who, ansible.HoldUnit) {
+				_, out, errOut := installB(adminPW)
+				refused <- out + errOut
+				return
+			}
+			time.Sleep(500 * time.Millisecond)
+		}
+		refused <- "B's run lock was never held by Ansible"
+	}()
 	out := play()
 	stopCut()
+	if r := <-refused; !strings.Contains(r, "installer.err.busy") || !strings.Contains(r, ansible.HoldUnit) {
+		t.Errorf("install during Ansible's run on B was not refused as busy:\n%s", tailOf(r, 2000))
+	}
+	for i, h := range hs[1:] {
+		if st, _ := h.RootExec(context.Background(), "systemctl is-active "+ansible.HoldUnit+" || true"); strings.TrimSpace(st) == "active" {
+			t.Errorf("%s: the run lock's holder outlived the run", names[i+1])
+		}
+	}
 	if n := <-cut; n == 0 {
 		t.Error("C's connections were never cut: the test did not test finishing a cut install")
 	}
@@ -130,10 +161,7 @@ func TestAnsibleExportInstallsAFleet(t *testing.T) {
 	}
 
 	// Our runner after Ansible: the same journal, every step done.
-	b1 := hs[1]
-	code, out, errOut := cli(t, b1.Password+"\n"+adminPW+"\n", "install", "--ssh", b1.Target().String(), "--identity", b1.KeyPath,
-		"--known-hosts", b1.KnownHostsFile(), "--packages-dir", debs, "--profile", prof, "--force", "--admin-user", "ssadmin",
-		"--admin-network", targethost.Subnet, "--lang", "en", "--sudo-password-stdin", "--admin-password-stdin", "--format", "json")
+	code, out, errOut := installB(adminPW)
 	if code != exitOK {
 		t.Fatalf("install after Ansible: exit %d\n%s\n%s", code, errOut, tailOf(out, 4000))
 	}

@@ -180,7 +180,7 @@ func site(p Project) []byte {
 				"no_log", true,
 				"tags", seq(ConfigureTag))))
 	}
-	install.Content = append(install.Content, str("roles"), seq(RoleName))
+	install.Content = append(install.Content, str("tasks"), lockedTasks())
 	// The admin API steps run only when asked for (--tags configure, or
 	// --tags all,configure for both), or as configure.yml of their own:
 	// a plain install run asks for no more secrets than it needs.

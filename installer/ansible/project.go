@@ -113,6 +113,7 @@ func Export(dir string, p Project) error {
 		ConfigureFile:                          configurePlay(),
 		"roles/" + RoleName + "/meta/main.yml": []byte(roleMeta),
 		"library/tunduk_readiness.py":          []byte(readinessModule),
+		HoldScript:                             []byte(holdScript()),
 		"README.md":                            readme(p),
 		"README.ky.md":                         readmeKy(p),
 	}

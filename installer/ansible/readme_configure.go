@@ -142,6 +142,11 @@ func readmeKy(p Project) []byte {
    берет. Узун кадамдар (пакеттер) async менен аткарылат, CLI аларды
    өзүнчө аткаргандай.
 4. Офлайн пакеттер ^tunduk_packages_dir^ ичинен жүктөлөт (%[6]s).
+5. Орнотуу play'и бою ар бир сервердин иштетүү кулпусу кармалат
+   (^`+HoldUnit+`^ кызматы, play аягында эмне болсо да бошотулат):
+   ошол убакта баштаган ^tunduk-onboard-cli install^ баш тартылат.
+   Аягына чейин жетпей үзүлгөн иштетүүдөн кийин кулпуну
+   ^systemctl stop `+HoldUnit+`^ бошотот.
 
 Хосттор параллелдүү иштейт (ansible.cfg ичиндеги forks). Алгач
 ^ansible-playbook site.yml --syntax-check^ жана ^ansible-lint^ менен

@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	"github.com/tunduk-onboard/tunduk-onboard/installer"
-	"github.com/tunduk-onboard/tunduk-onboard/remote"
 	yaml "go.yaml.in/yaml/v3"
 )
 
@@ -41,15 +40,6 @@ func stepVar(id, field string) string {
 // change, honestly), and the journal entry the runner would write.
 func tasks(p Project) []byte {
 	list := &yaml.Node{Kind: yaml.SequenceNode}
-	// install holds its run lock on the server for as long as it drives
-	// it (installer.DefaultRunLock): Ansible does not begin under it.
-	lock := remote.Quote(installer.DefaultRunLock)
-	list.Content = append(list.Content, m(
-		"name", "Stop while tunduk-onboard-cli install drives this server",
-		"ansible.builtin.shell", m("cmd", block("[ ! -e "+lock+" ] || flock -n "+lock+" true ||\n"+
-			"  { cat "+remote.Quote(installer.DefaultRunLock+".who")+"; exit 75; }\n"), "executable", "/bin/sh"),
-		"changed_when", false,
-	))
 	for _, st := range p.Hosts[0].Steps {
 		reg := RegisterVar(st.ID)
 		notDone := reg + ".rc != 0"
