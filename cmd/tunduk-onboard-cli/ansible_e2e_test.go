@@ -101,7 +101,7 @@ func TestAnsibleExportInstallsAFleet(t *testing.T) {
 		t.Errorf("install during Ansible's run on B was not refused as busy:\n%s", tailOf(r, 2000))
 	}
 	for i, h := range hs[1:] {
-		if st, _ := h.RootExec(context.Background(), "systemctl is-active "+ansible.HoldUnit+" || true"); strings.TrimSpace(st) == "active" {
+		if st, _ := h.RootExec(context.Background(), "systemctl list-units --plain --no-legend --state=active '"+ansible.HoldUnit+"-*'"); strings.TrimSpace(st) != "" {
 			t.Errorf("%s: the run lock's holder outlived the run", names[i+1])
 		}
 	}
@@ -115,7 +115,7 @@ func TestAnsibleExportInstallsAFleet(t *testing.T) {
 		t.Error("the install began on a host that failed readiness")
 	}
 	if r := recap(t, out, "ssb"); r["failed"] != 0 || r["unreachable"] != 0 || r["changed"] < 8 {
-		t.Errorf("B's first run: %v\n%s", r, tailOf(out, 4000))
+		t.Errorf("B's first run: %v\n%s", r, failures(out))
 	}
 	t.Logf("C after the cut: %v", recap(t, out, "ssc"))
 
@@ -127,7 +127,7 @@ func TestAnsibleExportInstallsAFleet(t *testing.T) {
 	for _, n := range names[1:] {
 		r := recap(t, out, n)
 		if r["failed"] != 0 || r["unreachable"] != 0 || (n == "ssb" && r["changed"] != 0) {
-			t.Errorf("%s's second run: %v; changed: %v\n%s", n, r, changedTasks(out), tailOf(out, 4000))
+			t.Errorf("%s's second run: %v; changed: %v\n%s", n, r, changedTasks(out), failures(out))
 		}
 		finishing = finishing || r["changed"] != 0
 	}
@@ -204,6 +204,26 @@ func recap(t *testing.T, out, host string) map[string]int {
 	}
 	t.Fatalf("%s is not in the recap:\n%s", host, after)
 	return nil
+}
+
+// failures are the tasks Ansible reported failed, each with what it
+// said, or the output's tail when none failed.
+func failures(out string) string {
+	var b strings.Builder
+	task := ""
+	lines := strings.Split(out, "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "TASK [") {
+			task = l
+		}
+		if strings.HasPrefix(l, "fatal: ") || strings.HasPrefix(l, "failed: ") {
+			b.WriteString(task + "\n" + strings.Join(lines[i:min(i+12, len(lines))], "\n") + "\n")
+		}
+	}
+	if b.Len() == 0 {
+		return tailOf(out, 4000)
+	}
+	return tailOf(b.String(), 6000)
 }
 
 // changedTasks are the names of the tasks Ansible reported changed.

@@ -21,8 +21,10 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 )
 
-// HoldUnit is the transient service that holds the run lock, and
-// HoldScript the project's script that starts it.
+// HoldUnit starts the name of the transient service that holds the run
+// lock (a new one each run: a name used again could still be loaded
+// while the last run's service goes), and HoldScript is the project's
+// script that starts it.
 const (
 	HoldUnit   = "tunduk-onboard-ansible-lock"
 	HoldScript = "files/hold-run-lock.sh"
@@ -38,12 +40,13 @@ const (
 	taskInstall = "Install, the run lock held"
 )
 
-// holdScript takes the lock through HoldUnit and says LOCKED, or says
-// who holds it and exits 75 (as install's lock script does).
+// holdScript takes the lock through a service of its own and prints
+// its name last, or says who holds the lock and exits 75 (as install's
+// lock script does). The flock decides: a holder that cannot take it
+// ends at once.
 func holdScript() string {
 	lock := installer.DefaultRunLock
 	who := lock + ".who"
-	holder := "Ansible (stop it: systemctl stop " + HoldUnit + ")"
 	// The service's command line reaches sh through ExecStart, which
 	// expands $ (every $ of it doubled) and may read % as a specifier
 	// (none in it). The holder's lines are install's: id, PID, who, since.
@@ -54,18 +57,19 @@ func holdScript() string {
 		remote.Quote(who) + ` 2>/dev/null)"; exit 75`
 	return `#!/bin/sh
 # Written by tunduk-onboard-cli ansible export: the install's run lock,
-# held by the service ` + HoldUnit + ` for this Ansible run.
+# held for this Ansible run by a service of its own.
 umask 022; mkdir -p ` + remote.Quote(installer.StateDir) + ` || exit 1
-if systemctl is-active --quiet ` + HoldUnit + `; then ` + busy + `; fi
-id="ansible-$(date +%s)-$$"
-systemctl reset-failed ` + HoldUnit + ` 2>/dev/null
-systemd-run --quiet --unit=` + HoldUnit + ` --collect sh -c ` + remote.Quote(inner) + ` sh ` + remote.Quote(lock) + ` "$id" ` + remote.Quote(holder) + ` || exit 1
+id="$(date +%s)-$$"
+unit="` + HoldUnit + `-$id"
+systemd-run --quiet --unit="$unit" --collect sh -c ` + remote.Quote(inner) + ` sh ` + remote.Quote(lock) +
+		` "$id" "Ansible (stop it: systemctl stop $unit)" || exit 1
 i=0
 while [ $i -lt 100 ]; do
-  if [ "$(sed -n 1p ` + remote.Quote(who) + ` 2>/dev/null)" = "$id" ]; then echo LOCKED; exit 0; fi
-  systemctl is-active --quiet ` + HoldUnit + ` || break
+  if [ "$(sed -n 1p ` + remote.Quote(who) + ` 2>/dev/null)" = "$id" ]; then echo "LOCKED $unit"; exit 0; fi
+  systemctl is-active --quiet "$unit" || break
   sleep 0.1; i=$((i+1))
 done
+systemctl stop "$unit" 2>/dev/null
 ` + busy + "\n"
 }
 
@@ -75,13 +79,15 @@ func lockedTasks() *yaml.Node {
 	return seq(
 		m("name", TaskLock,
 			"ansible.builtin.script", m("cmd", strings.TrimPrefix(HoldScript, "files/"), "executable", "/bin/sh"),
+			"register", "tunduk_lock",
 			"changed_when", false),
 		m("name", taskInstall,
 			"block", seq(m("name", "The install plan", "ansible.builtin.import_role", m("name", RoleName))),
 			// A unit gone already (a run killed, then the hold's bound)
 			// is no failure.
 			"always", seq(m("name", TaskUnlock,
-				"ansible.builtin.systemd", m("name", HoldUnit, "state", "stopped"),
+				"ansible.builtin.systemd", m("name", "{{ tunduk_lock.stdout | regex_search('"+HoldUnit+"-[0-9-]+') }}", "state", "stopped"),
+				"when", "tunduk_lock.stdout is defined and '"+HoldUnit+"-' in tunduk_lock.stdout",
 				"changed_when", false,
 				"failed_when", false))),
 	)

@@ -49,11 +49,11 @@ finished by the other.
    async, as the CLI runs them detached.
 4. Offline packages are uploaded from `+"`tunduk_packages_dir`"+` (%[6]s).
 5. For the whole install play each server's run lock is held (by the
-   service `+"`"+HoldUnit+"`"+`, released at the play's end, whatever
+   service `+"`"+HoldUnit+"-…`"+`, released at the play's end, whatever
    happened): a `+"`tunduk-onboard-cli install`"+` started meanwhile is
    refused, and a server that install drives now is refused by the play.
    A run killed before its end leaves the lock held for at most
-   `+fmt.Sprint(int(lockHold.Hours()))+` hours; `+"`systemctl stop "+HoldUnit+"`"+` on the server ends it sooner.
+   `+fmt.Sprint(int(lockHold.Hours()))+` hours; `+"`systemctl stop "+HoldUnit+"-…`"+` on the server (the refusal names it) ends it sooner.
 
 Hosts run in parallel (forks in ansible.cfg). Check first with
 `+"`ansible-playbook site.yml --syntax-check`"+` and `+"`ansible-lint`"+`.
@@ -73,9 +73,9 @@ Hosts run in parallel (forks in ansible.cfg). Check first with
 останавливается (`+"`-e tunduk_readiness_override=true`"+` продолжает под вашу
 ответственность, это записывается на сервере). Повторный запуск безопасен:
 готовый сервер даёт changed=0. Пока идёт установка, блокировка запуска на
-сервере занята (служба `+"`"+HoldUnit+"`"+`): `+"`tunduk-onboard-cli install`"+`
+сервере занята (служба `+"`"+HoldUnit+"-…`"+`): `+"`tunduk-onboard-cli install`"+`
 в это время отказывается работать; после прерванного запуска блокировку
-снимает `+"`systemctl stop "+HoldUnit+"`"+`.
+снимает `+"`systemctl stop "+HoldUnit+"-…`"+` (имя службы есть в отказе).
 
 %[8]s`, strings.Join(hosts, ", "), installer.DefaultJournalPath, secret, HostCLI, ReadinessRecord, orNone(p.PackagesDir),
 		configureEN(p), configureRU(p)))

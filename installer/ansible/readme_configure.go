@@ -143,10 +143,10 @@ func readmeKy(p Project) []byte {
    өзүнчө аткаргандай.
 4. Офлайн пакеттер ^tunduk_packages_dir^ ичинен жүктөлөт (%[6]s).
 5. Орнотуу play'и бою ар бир сервердин иштетүү кулпусу кармалат
-   (^`+HoldUnit+`^ кызматы, play аягында эмне болсо да бошотулат):
+   (^`+HoldUnit+`-…^ кызматы, play аягында эмне болсо да бошотулат):
    ошол убакта баштаган ^tunduk-onboard-cli install^ баш тартылат.
    Аягына чейин жетпей үзүлгөн иштетүүдөн кийин кулпуну
-   ^systemctl stop `+HoldUnit+`^ бошотот.
+   ^systemctl stop `+HoldUnit+`-…^ бошотот (кызматтын аты баш тартууда бар).
 
 Хосттор параллелдүү иштейт (ansible.cfg ичиндеги forks). Алгач
 ^ansible-playbook site.yml --syntax-check^ жана ^ansible-lint^ менен
