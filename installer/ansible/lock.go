@@ -35,8 +35,8 @@ var lockHold = 2 * time.Duration(asyncSeconds) * time.Second
 
 // Task names of the lock.
 const (
-	TaskLock    = "Hold the install's run lock for this run"
-	TaskUnlock  = "Release the install's run lock"
+	taskLock    = "Hold the install's run lock for this run"
+	taskUnlock  = "Release the install's run lock"
 	taskInstall = "Install, the run lock held"
 )
 
@@ -77,7 +77,7 @@ systemctl stop "$unit" 2>/dev/null
 // a block whose always releases it.
 func lockedTasks() *yaml.Node {
 	return seq(
-		m("name", TaskLock,
+		m("name", taskLock,
 			"ansible.builtin.script", m("cmd", strings.TrimPrefix(HoldScript, "files/"), "executable", "/bin/sh"),
 			"register", "tunduk_lock",
 			"changed_when", false),
@@ -85,7 +85,7 @@ func lockedTasks() *yaml.Node {
 			"block", seq(m("name", "The install plan", "ansible.builtin.import_role", m("name", RoleName))),
 			// A unit gone already (a run killed, then the hold's bound)
 			// is no failure.
-			"always", seq(m("name", TaskUnlock,
+			"always", seq(m("name", taskUnlock,
 				"ansible.builtin.systemd", m("name", "{{ tunduk_lock.stdout | regex_search('"+HoldUnit+"-[0-9-]+') }}", "state", "stopped"),
 				"when", "tunduk_lock.stdout is defined and '"+HoldUnit+"-' in tunduk_lock.stdout",
 				"changed_when", false,

@@ -1,9 +1,8 @@
 package ansible
 
 import (
-	"fmt"
+	"net"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/tunduk-onboard/tunduk-onboard/installer"
@@ -75,7 +74,7 @@ func inventory(p Project) []byte {
 	}
 	if p.Jump != nil {
 		sshArgs = append(sshArgs, "-o "+shlexQuote("ProxyCommand="+proxyCommand(p)))
-		vars.Content = append(vars.Content, str("tunduk_jump"), str(jumpTarget(*p.Jump)))
+		vars.Content = append(vars.Content, str("tunduk_jump"), str(p.Jump.String()))
 	}
 	if len(sshArgs) > 0 {
 		vars.Content = append(vars.Content, str("ansible_ssh_common_args"), str(strings.Join(sshArgs, " ")))
@@ -203,15 +202,6 @@ var promptText = map[string]string{
 	AdminPasswordVar: "Password of the X-Road admin user",
 }
 
-// jumpTarget is the jump host as --jump and ssh take it.
-func jumpTarget(j remote.Target) string {
-	port := j.Port
-	if port == 0 {
-		port = 22
-	}
-	return fmt.Sprintf("%s@%s:%d", j.User, j.Host, port)
-}
-
 // proxyCommand reaches a server through the jump host with ssh -W, with
 // the project's key and known_hosts for the jump host too (ProxyJump
 // would check its key against ssh's defaults only). ssh runs it through
@@ -220,18 +210,15 @@ func jumpTarget(j remote.Target) string {
 func proxyCommand(p Project) string {
 	lit := func(s string) string { return remote.Quote(strings.ReplaceAll(s, "%", "%%")) }
 	j := *p.Jump
-	port := j.Port
-	if port == 0 {
-		port = 22
-	}
-	c := "ssh -W %h:%p -o BatchMode=yes -p " + strconv.Itoa(port)
+	host, port, _ := net.SplitHostPort(j.Addr()) // the default port filled in, IPv6 unbracketed
+	c := "ssh -W %h:%p -o BatchMode=yes -p " + port
 	if p.IdentityFile != "" {
 		c += " -i " + lit(p.IdentityFile)
 	}
 	if p.KnownHosts != "" {
 		c += " -o UserKnownHostsFile=" + lit(p.KnownHosts) + " -o StrictHostKeyChecking=yes"
 	}
-	return c + " " + lit(j.User+"@"+j.Host)
+	return c + " " + lit(j.User+"@"+host)
 }
 
 // shlexQuote quotes s as one word for Python's shlex, which splits
