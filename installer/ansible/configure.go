@@ -26,6 +26,9 @@ const (
 // Variables of the configure play's secrets.
 const (
 	TokenPINVar = "tunduk_token_pin"
+	// HWTokenPINVar is the PIN of the hardware token the signing key is
+	// made on (tunduk_sign_on: hw-token): asked only then.
+	HWTokenPINVar = "tunduk_hw_token_pin"
 	// ResultVar is where each CLI task registers its result.
 	ResultVar = "tunduk_cli_result"
 )
@@ -87,10 +90,20 @@ func configureDefaults(p Project) *yaml.Node {
 		"tunduk_anchor_hash", "",
 		"tunduk_org_name", "",
 		"tunduk_sign_on", "",
+		// The hardware token's ID as server status lists it ("": the
+		// server's only hardware token); with tunduk_sign_on: hw-token.
+		"tunduk_hw_token", "",
 		"tunduk_csr_dir", "{{ playbook_dir }}/csr",
 		"tunduk_certs", seq(),
 		"tunduk_register", true,
 		"tunduk_register_address", "",
+		// Wait for the operator's approval (the CLI's --wait, bounded by
+		// its --wait-timeout, asking every --poll), then activate the
+		// authentication certificate (needs the wait).
+		"tunduk_register_wait", false,
+		"tunduk_register_wait_timeout", "24h",
+		"tunduk_register_poll", "30s",
+		"tunduk_register_activate", false,
 		"tunduk_connect_plan", "",
 		"tunduk_backup_dir", "",
 		"tunduk_cli_extra_args", seq(),
@@ -124,7 +137,8 @@ func configurePlay() []byte {
 			"+ (['--name', tunduk_org_name] if tunduk_org_name | length > 0 else [])"),
 		"tunduk_cli_csr_dir", "{{ tunduk_csr_dir }}/{{ inventory_hostname }}",
 		// The secrets in the CLI's order: SSH password, sudo password,
-		// admin password (then a verb's own: the token PIN).
+		// admin password (then a verb's own: the software token PIN, then
+		// the hardware token's).
 		"tunduk_cli_secrets", jinja("([tunduk_cli_ssh_password] if tunduk_cli_ssh_password | length > 0 else [])",
 			"+ ([tunduk_cli_sudo_password] if tunduk_cli_sudo_password | length > 0 else [])",
 			"+ [tunduk_admin_password if tunduk_admin_password is defined",
@@ -133,6 +147,11 @@ func configurePlay() []byte {
 		"tunduk_cli_address", jinja("tunduk_register_address | default('', true) or tunduk_address | default('', true)",
 			"or "+h+".ansible_host"),
 		"tunduk_cli_pin", jinja(TokenPINVar+" if "+TokenPINVar+" is defined else tunduk_token_pin_typed.user_input | default('')"),
+		"tunduk_cli_hw_pin", jinja(HWTokenPINVar+" if "+HWTokenPINVar+" is defined else tunduk_hw_token_pin_typed.user_input | default('')"),
+		// The hardware token's PIN after the software token's, when the
+		// signing key is made on it and a PIN is given (none: the token
+		// must be logged in already, else the CLI says so).
+		"tunduk_cli_hw_pins", jinja("[tunduk_cli_hw_pin] if tunduk_sign_on == 'hw-token' and tunduk_cli_hw_pin | length > 0 else []"),
 		// The CLI's one JSON document ({} when it printed none).
 		"tunduk_cli_doc", jinja(ResultVar+".stdout | from_json if ("+ResultVar+".stdout | default('') | trim)[:1] == '{' else {}"),
 		// A step "done" is a change; "skipped" was done already. (get:
@@ -170,6 +189,9 @@ func configurePlay() []byte {
 	// Jinja leaves a backslash-n as it is).
 	secrets := "{{ tunduk_cli_secrets | join('\n') }}"
 	withPIN := "{{ (tunduk_cli_secrets + [tunduk_cli_pin]) | join('\n') }}"
+	withPINs := "{{ (tunduk_cli_secrets + [tunduk_cli_pin] + tunduk_cli_hw_pins) | join('\n') }}"
+	// Some server makes its signing key on a hardware token.
+	hwAnywhere := "ansible_play_hosts | map('extract', hostvars, 'tunduk_sign_on') | select('equalto', 'hw-token') | list | length > 0"
 	certs := "tunduk_certs | length > 0"
 
 	var tasks []any
@@ -182,6 +204,18 @@ func configurePlay() []byte {
 				"tunduk_anchor | length > 0"),
 				"fail_msg", folded("Set tunduk_member_class, tunduk_member_code and tunduk_server_code for each server (hosts.yml)\n"+
 					"and tunduk_anchor, the configuration anchor file on this computer: README.md says how."),
+				"quiet", true)),
+		m("name", "Check the registration's variables",
+			"ansible.builtin.assert", m("that", seq(
+				"not (tunduk_register_activate | bool) or (tunduk_register_wait | bool)"),
+				"fail_msg", folded("tunduk_register_activate needs tunduk_register_wait: true\n"+
+					"(the authentication certificate is activated once the operator has approved its registration)."),
+				"quiet", true)),
+		m("name", "Check the hardware token's variables",
+			"ansible.builtin.assert", m("that", seq(
+				"tunduk_hw_token | length == 0 or tunduk_sign_on == 'hw-token'"),
+				"fail_msg", folded("tunduk_hw_token is used only with tunduk_sign_on: hw-token\n"+
+					"(the signing key made on the hardware token plugged into the server)."),
 				"quiet", true)),
 		m("name", "Ask for the X-Road admin user's password",
 			"ansible.builtin.pause", m("prompt", "Password of the X-Road admin user {{ tunduk_admin_user }}", "echo", false),
@@ -199,6 +233,12 @@ func configurePlay() []byte {
 			"run_once", runOnce(),
 			"no_log", true,
 			"when", TokenPINVar+" is not defined"),
+		m("name", "Ask for the hardware token PIN",
+			"ansible.builtin.pause", m("prompt", "PIN of the hardware token the signing key is made on (empty: it is logged in already)", "echo", false),
+			"register", "tunduk_hw_token_pin_typed",
+			"run_once", runOnce(),
+			"no_log", true,
+			"when", seq(HWTokenPINVar+" is not defined", hwAnywhere)),
 		m("name", "Check the secrets are given",
 			"ansible.builtin.assert", m("that", seq(
 				"tunduk_cli_secrets | last | length > 0",
@@ -214,11 +254,19 @@ func configurePlay() []byte {
 		"+ (['--anchor-hash', tunduk_anchor_hash] if tunduk_anchor_hash | length > 0 else [])"), withPIN, "")...)
 	tasks = append(tasks, cliTask(StepCSR, jinja("[tunduk_control_cli, 'server', 'csr'] + tunduk_cli_common + tunduk_cli_ids",
 		"+ ['--out', tunduk_cli_csr_dir, '--pin-stdin']",
-		"+ (['--sign-on', tunduk_sign_on] if tunduk_sign_on | length > 0 else [])"), withPIN, "")...)
+		"+ (['--sign-on', tunduk_sign_on] if tunduk_sign_on | length > 0 else [])",
+		"+ (['--hw-token', tunduk_hw_token] if tunduk_sign_on == 'hw-token' and tunduk_hw_token | length > 0 else [])",
+		"+ (['--hw-pin-stdin'] if tunduk_cli_hw_pins | length > 0 else [])"), withPINs, "")...)
 	tasks = append(tasks, cliTask(StepImport, jinja("[tunduk_control_cli, 'server', 'import'] + tunduk_cli_common",
 		"+ ['--out', tunduk_cli_csr_dir] + tunduk_certs"), secrets, certs)...)
 	tasks = append(tasks, cliTask(StepRegister, jinja("[tunduk_control_cli, 'server', 'register'] + tunduk_cli_common",
-		"+ ['--address', tunduk_cli_address]"),
+		"+ ['--address', tunduk_cli_address]",
+		"+ (['--wait'] if tunduk_register_wait | bool else [])",
+		"+ (['--wait-timeout', tunduk_register_wait_timeout | string]",
+		"   if tunduk_register_wait | bool and tunduk_register_wait_timeout | string | length > 0 else [])",
+		"+ (['--poll', tunduk_register_poll | string]",
+		"   if tunduk_register_wait | bool and tunduk_register_poll | string | length > 0 else [])",
+		"+ (['--activate'] if tunduk_register_activate | bool else [])"),
 		secrets, certs+" and tunduk_register | bool")...)
 	tasks = append(tasks, cliTask(StepConnect, jinja("[tunduk_control_cli, 'connect'] + tunduk_cli_common + tunduk_cli_owner",
 		"+ ['--plan', tunduk_connect_plan]"), secrets, "tunduk_connect_plan | length > 0")...)

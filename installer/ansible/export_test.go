@@ -262,7 +262,7 @@ func TestExportConfigurePlay(t *testing.T) {
 	if len(plays) != 1 || plays[0].Hosts != Group {
 		t.Fatalf("configure.yml: %+v", plays)
 	}
-	secretVars := []string{AdminPasswordVar, TokenPINVar, "ansible_password", "ansible_become_password"}
+	secretVars := []string{AdminPasswordVar, TokenPINVar, HWTokenPINVar, "ansible_password", "ansible_become_password"}
 	steps := map[string]bool{}
 	for i, tk := range plays[0].Tasks {
 		name, _ := tk["name"].(string)
@@ -296,7 +296,7 @@ func TestExportConfigurePlay(t *testing.T) {
 	// --*-stdin flags.
 	for name, v := range plays[0].Vars {
 		for _, sv := range secretVars {
-			if strings.Contains(v, sv) && !oneOf(name, "tunduk_cli_secrets", "tunduk_cli_pin", "tunduk_cli_ssh_password", "tunduk_cli_sudo_password") {
+			if strings.Contains(v, sv) && !oneOf(name, "tunduk_cli_secrets", "tunduk_cli_pin", "tunduk_cli_hw_pin", "tunduk_cli_ssh_password", "tunduk_cli_sudo_password") {
 				t.Errorf("%s uses the secret %s", name, sv)
 			}
 		}
@@ -312,6 +312,13 @@ func TestExportConfigurePlay(t *testing.T) {
 	for _, f := range []string{"README.md", "README.ky.md"} {
 		if b, _ := os.ReadFile(filepath.Join(dir, f)); !bytes.Contains(b, []byte(ConfigureFile)) || !bytes.Contains(b, []byte(p.ControlCLI)) {
 			t.Errorf("%s says nothing of %s", f, ConfigureFile)
+		}
+		// Each variable of the play the README's reader sets is told.
+		for _, v := range []string{"tunduk_register_wait", "tunduk_register_wait_timeout", "tunduk_register_poll",
+			"tunduk_register_activate", "tunduk_hw_token", HWTokenPINVar, "tunduk_sign_on"} {
+			if b, _ := os.ReadFile(filepath.Join(dir, f)); !bytes.Contains(b, []byte("`"+v+"`")) && !bytes.Contains(b, []byte("`"+v+":")) {
+				t.Errorf("%s says nothing of %s", f, v)
+			}
 		}
 	}
 
@@ -355,4 +362,196 @@ func oneOf(s string, list ...string) bool {
 		}
 	}
 	return false
+}
+
+// TestExportConfigureOptions: Ansible itself evaluates the configure
+// play's argv and stdin (its own vars, the export's group_vars) for
+// servers set in different ways: server csr gets --hw-token only with
+// tunduk_sign_on: hw-token and an ID, --hw-pin-stdin (and the hardware
+// token's PIN after the software token's) only with a PIN for it; server
+// register gets --wait and its bounds only with tunduk_register_wait,
+// --activate only with tunduk_register_activate. The play's checks stop
+// tunduk_register_activate without the wait, and tunduk_hw_token without
+// hw-token, on their own message before any CLI runs.
+func TestExportConfigureOptions(t *testing.T) {
+	if _, err := exec.LookPath("ansible-playbook"); err != nil {
+		needTool(t, "ansible-playbook (apt-get install ansible; build/deps.sh has it)")
+		return
+	}
+	dir := export(t, testProject(t))
+	var plays []struct {
+		Vars  yaml.Node
+		Tasks []map[string]any
+	}
+	readYAML(t, filepath.Join(dir, ConfigureFile), &plays)
+	cliOf := map[string]map[string]any{}
+	for _, tk := range plays[0].Tasks {
+		if cmd, ok := tk["ansible.builtin.command"].(map[string]any); ok {
+			cliOf[strings.TrimPrefix(tk["name"].(string), ConfigureTaskName(""))] = cmd
+		}
+	}
+	// A play of the configure play's own vars that shows, per server,
+	// what server csr and server register would be given.
+	show := map[string]any{}
+	for _, st := range []string{StepCSR, StepRegister} {
+		show[st] = cliOf[st]
+	}
+	test := []map[string]any{{"name": "show", "hosts": "all", "gather_facts": false, "vars": &plays[0].Vars,
+		"tasks": []map[string]any{{"name": "show", "ansible.builtin.debug": map[string]any{"msg": show}}}}}
+	b, err := yaml.Marshal(test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "show.yml"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	base := map[string]any{"ansible_connection": "local", "ansible_host": "10.9.0.11", "ansible_user": "ops",
+		"tunduk_member_class": "GOV", "tunduk_member_code": "1", "tunduk_server_code": "SS1",
+		AdminPasswordVar: "adm", TokenPINVar: "soft", "tunduk_certs": []string{"/c/auth.cer"}}
+	cases := map[string]map[string]any{
+		"plain":   {},
+		"hw":      {"tunduk_sign_on": "hw-token", "tunduk_hw_token": "7275746f6b", HWTokenPINVar: "hwpin"},
+		"hwnopin": {"tunduk_sign_on": "hw-token"},
+		"soft":    {"tunduk_sign_on": "soft-token", "tunduk_hw_token": "", HWTokenPINVar: "hwpin"},
+		"wait":    {"tunduk_register_wait": true, "tunduk_register_activate": true, "tunduk_register_wait_timeout": "2h", "tunduk_register_poll": "1s"},
+		"waitdef": {"tunduk_register_wait": "yes", "tunduk_register_wait_timeout": ""},
+	}
+	hosts := map[string]any{}
+	for name, c := range cases {
+		v := map[string]any{}
+		for k, x := range base {
+			v[k] = x
+		}
+		for k, x := range c {
+			v[k] = x
+		}
+		hosts[name] = v
+	}
+	inv, _ := yaml.Marshal(map[string]any{"all": map[string]any{"hosts": hosts}})
+	invPath := filepath.Join(t.TempDir(), "cases.yml")
+	os.WriteFile(invPath, inv, 0o600)
+	run := func(args ...string) (string, error) {
+		cmd := exec.Command("ansible-playbook", args...)
+		cmd.Dir = dir
+		cmd.Env = append(ansibleEnv(t), "ANSIBLE_NOCOLOR=1", "ANSIBLE_STDOUT_CALLBACK=json")
+		b, err := cmd.CombinedOutput()
+		return string(b), err
+	}
+	out, err := run("show.yml", "-i", invPath)
+	if err != nil {
+		t.Fatalf("show.yml: %v\n%s", err, out)
+	}
+	var res struct {
+		Plays []struct {
+			Tasks []struct {
+				Hosts map[string]struct {
+					Msg map[string]struct {
+						Argv  []string
+						Stdin string
+					}
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &res); err != nil || len(res.Plays) != 1 || len(res.Plays[0].Tasks) != 1 {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	got := res.Plays[0].Tasks[0].Hosts
+	// after is what follows flag in argv ("" when it is the last), ok
+	// whether it is there.
+	after := func(argv []string, flag string) (string, bool) {
+		for i, a := range argv {
+			if a == flag {
+				if i+1 < len(argv) {
+					return argv[i+1], true
+				}
+				return "", true
+			}
+		}
+		return "", false
+	}
+	for _, c := range []struct {
+		host    string
+		flag    string
+		want    bool
+		value   string
+		step    string
+		comment string
+	}{
+		{"plain", "--sign-on", false, "", StepCSR, ""},
+		{"plain", "--hw-token", false, "", StepCSR, ""},
+		{"plain", "--hw-pin-stdin", false, "", StepCSR, ""},
+		{"plain", "--wait", false, "", StepRegister, ""},
+		{"plain", "--wait-timeout", false, "", StepRegister, ""},
+		{"plain", "--poll", false, "", StepRegister, ""},
+		{"plain", "--activate", false, "", StepRegister, ""},
+		{"hw", "--sign-on", true, "hw-token", StepCSR, ""},
+		{"hw", "--hw-token", true, "7275746f6b", StepCSR, ""},
+		{"hw", "--hw-pin-stdin", true, "", StepCSR, ""},
+		{"hwnopin", "--hw-token", false, "", StepCSR, "no ID: the server's only hardware token"},
+		{"hwnopin", "--hw-pin-stdin", false, "", StepCSR, "no PIN: the token is logged in"},
+		{"soft", "--sign-on", true, "soft-token", StepCSR, ""},
+		{"soft", "--hw-pin-stdin", false, "", StepCSR, "a hardware PIN without hw-token"},
+		{"wait", "--wait", true, "", StepRegister, ""},
+		{"wait", "--wait-timeout", true, "2h", StepRegister, ""},
+		{"wait", "--poll", true, "1s", StepRegister, ""},
+		{"wait", "--activate", true, "", StepRegister, ""},
+		{"waitdef", "--wait", true, "", StepRegister, ""},
+		{"waitdef", "--wait-timeout", false, "", StepRegister, "empty: the CLI's own"},
+		{"waitdef", "--poll", true, "30s", StepRegister, "the default"},
+		{"waitdef", "--activate", false, "", StepRegister, ""},
+	} {
+		argv := got[c.host].Msg[c.step].Argv
+		v, ok := after(argv, c.flag)
+		if ok != c.want || (c.value != "" && v != c.value) {
+			t.Errorf("%s %s: %s there %v (%q), want %v %q (%s): %q", c.host, c.step, c.flag, ok, v, c.want, c.value, c.comment, argv)
+		}
+	}
+	for host, want := range map[string]string{"plain": "adm\nsoft", "hw": "adm\nsoft\nhwpin", "hwnopin": "adm\nsoft", "soft": "adm\nsoft"} {
+		if s := got[host].Msg[StepCSR].Stdin; s != want {
+			t.Errorf("%s: server csr's stdin %q, want %q", host, s, want)
+		}
+	}
+	if s := got["wait"].Msg[StepRegister].Stdin; s != "adm" {
+		t.Errorf("server register's stdin %q, want the admin password alone", s)
+	}
+
+	// The play's own checks, before any secret is asked or CLI run.
+	for _, c := range []struct{ extra, want string }{
+		{"tunduk_register_activate=true", "tunduk_register_activate needs tunduk_register_wait: true"},
+		{"tunduk_hw_token=7275746f6b", "tunduk_hw_token is used only with tunduk_sign_on: hw-token"},
+	} {
+		cmd := exec.Command("ansible-playbook", ConfigureFile, "-e", "tunduk_anchor=/nonexistent/anchor.xml", "-e", c.extra)
+		cmd.Dir = dir
+		cmd.Env = append(ansibleEnv(t), "ANSIBLE_NOCOLOR=1")
+		b, err := cmd.CombinedOutput()
+		if out := string(b); err == nil || !strings.Contains(out, c.want) || strings.Contains(out, ConfigureTaskName(StepInit)) {
+			t.Errorf("-e %s: %v, want %q\n%s", c.extra, err, c.want, out)
+		}
+	}
+	// The hardware token's PIN is asked only when a server of the play
+	// makes its signing key on one (no terminal here: asked, nothing
+	// typed, then stopped by the secrets' check).
+	for _, c := range []struct {
+		extra string
+		asked bool
+	}{{"tunduk_sign_on=", false}, {"tunduk_sign_on=hw-token", true}} {
+		cmd := exec.Command("ansible-playbook", ConfigureFile, "-e", "tunduk_anchor=/nonexistent/anchor.xml", "-e", c.extra)
+		cmd.Dir = dir
+		cmd.Env = append(ansibleEnv(t), "ANSIBLE_NOCOLOR=1")
+		b, _ := cmd.CombinedOutput()
+		out := string(b)
+		i := strings.Index(out, "TASK [Ask for the hardware token PIN]")
+		if i < 0 {
+			t.Errorf("-e %s: the hardware token PIN's task not run\n%s", c.extra, out)
+			continue
+		}
+		block := out[i+1:]
+		if j := strings.Index(block, "TASK ["); j >= 0 {
+			block = block[:j]
+		}
+		if skipped := strings.Contains(block, "skipping:"); skipped == c.asked {
+			t.Errorf("-e %s: the hardware token PIN asked %v, want %v\n%s", c.extra, !skipped, c.asked, block)
+		}
+	}
 }

@@ -47,16 +47,28 @@ Variables (group_vars/all.yml; per server in hosts.yml or host_vars):
 - ^tunduk_org_name^: the organisation's name in the CSRs;
 - ^tunduk_admin_password^ and ^tunduk_token_pin^ (the software token PIN,
   set at initialisation): asked when the play starts, or from an Ansible
-  Vault; given to the CLI on its standard input in no_log tasks, never
-  written;
+  Vault; ^tunduk_hw_token_pin^ too, asked only when a server makes its
+  signing key on a hardware token (left empty when that token is logged
+  in already); given to the CLI on its standard input in no_log tasks,
+  never written;
 - ^tunduk_csr_dir^ (default csr/): each server's CSRs are written to
   ^csr/HOST/^ for the CA (auth.csr.der and auth.csr.pem; sign.csr.* too
   when the signing key is made on the server: ^tunduk_sign_on^ or the
   profile);
+- ^tunduk_sign_on: hw-token^ makes the signing key on the hardware token
+  plugged into the server: ^tunduk_hw_token^ is its ID as ^server status^
+  lists it (by default the server's only hardware token);
+  ^tunduk_sign_on: soft-token^ on its software token;
 - ^tunduk_certs^: per server, the certificate files the CA issued for
   those CSRs, on this computer: imported, then the authentication certificate registered
   (^tunduk_register: false^ skips that; ^tunduk_register_address^ is the
   server's public address, by default ^tunduk_address^, else the host);
+  ^tunduk_register_wait: true^ then waits for the operator's approval, for
+  up to ^tunduk_register_wait_timeout^ (default 24h; a duration such as 2h
+  or 30m), asking every ^tunduk_register_poll^ (default 30s): the task runs
+  that long, and a run that gave up goes on waiting when run again;
+  ^tunduk_register_activate: true^ (only with the wait) then activates the
+  authentication certificate;
 - ^tunduk_connect_plan^: per server, a connect plan file (subsystems,
   services, access rights) for ^connect --plan^;
 - ^tunduk_lang^ (en, ru, ky): the language of the CLI's messages;
@@ -69,12 +81,6 @@ says one of its steps was done now (not found done already); a configured
 server reports changed=0 and takes no new backup. A failure is shown as the
 CLI's own message, in ^tunduk_lang^, by the task after it (the task that
 carries the secrets prints nothing); the other servers go on.
-
-Not in it yet: waiting for the central server's approval and activating
-the authentication certificate (run ^tunduk-onboard-cli server register
---wait --activate^ then), and a signing key on a hardware token plugged
-into the server (^server csr --sign-on hw-token^, which needs the token's
-PIN).
 `), controlCLI(p), vaultArgs)
 }
 
@@ -97,9 +103,16 @@ func configureRU(p Project) string {
 сервера (импорт и регистрация), план подключения — в
 ^tunduk_connect_plan^. Повторный запуск даёт changed=0 и не делает новой
 резервной копии; ошибка показывается сообщением CLI на языке
-^tunduk_lang^, остальные серверы продолжают. Ожидание одобрения и
-активацию сертификата пока выполняйте командой
-^tunduk-onboard-cli server register --wait --activate^.
+^tunduk_lang^, остальные серверы продолжают. С ^tunduk_register_wait: true^
+регистрация ждёт одобрения оператора (не дольше
+^tunduk_register_wait_timeout^, по умолчанию 24h; запрос каждые
+^tunduk_register_poll^, по умолчанию 30s), а ^tunduk_register_activate: true^
+(только вместе с ожиданием) затем активирует сертификат аутентификации.
+Ключ подписи на аппаратном токене сервера: ^tunduk_sign_on: hw-token^,
+^tunduk_hw_token^ — ID токена, как его показывает ^server status^ (по
+умолчанию единственный аппаратный токен сервера); PIN этого токена
+(^tunduk_hw_token_pin^) спрашивается только тогда (оставьте пустым, если
+вход в токен уже выполнен).
 `), controlCLI(p), vaultArgs)
 }
 
@@ -181,16 +194,29 @@ func readmeKy(p Project) []byte {
 - ^tunduk_org_name^: CSR'лердеги уюмдун аты;
 - ^tunduk_admin_password^ жана ^tunduk_token_pin^ (программалык токендин
   PIN'и, инициализацияда коюлат): play башталганда суралат же Ansible
-  Vault'тан алынат; CLI'ге no_log тапшырмаларында стандарттык киргизүү
-  аркылуу гана берилет, эч качан жазылбайт;
+  Vault'тан алынат; ^tunduk_hw_token_pin^ да, бирок ал сервер кол коюу
+  ачкычын аппараттык токенде түзгөндө гана суралат (ал токенге кирүү
+  мурунтан аткарылган болсо, бош калтырыңыз); CLI'ге no_log
+  тапшырмаларында стандарттык киргизүү аркылуу гана берилет, эч качан
+  жазылбайт;
 - ^tunduk_csr_dir^ (демейки csr/): ар бир сервердин CSR'лери CA үчүн
   ^csr/HOST/^ ичине жазылат (auth.csr.der жана auth.csr.pem; кол коюу
   ачкычы серверде түзүлгөндө sign.csr.* да: ^tunduk_sign_on^ же профиль);
+- ^tunduk_sign_on: hw-token^ кол коюу ачкычын серверге сайылган аппараттык
+  токенде түзөт: ^tunduk_hw_token^ — анын ID'си, ^server status^
+  көрсөткөндөй (демейки боюнча сервердин жалгыз аппараттык токени);
+  ^tunduk_sign_on: soft-token^ — анын программалык токенинде;
 - ^tunduk_certs^: сервер үчүн, CA ошол CSR'лерге берген сертификат
   файлдары, ушул компьютерде: импорттолот, андан кийин аутентификация сертификаты
   катталат (^tunduk_register: false^ муну өткөрүп жиберет;
   ^tunduk_register_address^ — сервердин коомдук дареги, демейки боюнча
-  ^tunduk_address^, болбосо хост);
+  ^tunduk_address^, болбосо хост); ^tunduk_register_wait: true^ андан
+  кийин оператордун жактыруусун күтөт, эң көп
+  ^tunduk_register_wait_timeout^ (демейки 24h; 2h же 30m сыяктуу узактык),
+  ар ^tunduk_register_poll^ сайын сурап (демейки 30s): тапшырма ошончо
+  убакыт иштейт, ал эми күтүүнү токтоткон иштетүү кайра иштетилгенде
+  күтүүнү улантат; ^tunduk_register_activate: true^ (күтүү менен гана)
+  андан кийин аутентификация сертификатын активдештирет;
 - ^tunduk_connect_plan^: сервер үчүн, ^connect --plan^ үчүн туташуу планы
   (подсистемалар, кызматтар, кирүү укуктары);
 - ^tunduk_lang^ (en, ru, ky): CLI билдирүүлөрүнүн тили;
@@ -204,12 +230,6 @@ func readmeKy(p Project) []byte {
 жаңы камдык көчүрмө алынбайт. Ката CLI'дин өз билдирүүсү катары,
 ^tunduk_lang^ тилинде, андан кийинки тапшырмада көрсөтүлөт (сырларды алып
 жүргөн тапшырма эч нерсе басып чыгарбайт); башка серверлер улантат.
-
-Азырынча жок: борбордук сервердин жактыруусун күтүү жана аутентификация
-сертификатын активдештирүү (анда ^tunduk-onboard-cli server register
---wait --activate^ иштетиңиз), жана серверге сайылган аппараттык
-токендеги кол коюу ачкычы (^server csr --sign-on hw-token^, токендин
-PIN'и керек).
 `), strings.Join(hosts, ", "), installer.DefaultJournalPath, vaultArgs, HostCLI, ReadinessRecord, orNoneKy(p.PackagesDir), controlCLI(p)))
 }
 
