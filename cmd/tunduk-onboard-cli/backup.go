@@ -15,6 +15,7 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/xroad"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/backup"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/configure"
+	"github.com/tunduk-onboard/tunduk-onboard/xroad/connect"
 )
 
 // registerBackup adds the flags of a verb that changes the server.
@@ -76,6 +77,28 @@ func (o *serverOpts) beforeChange(ctx context.Context, api *xroad.Client, out *s
 	}
 	o.savedLines(out, sv)
 	return nil
+}
+
+// firstChange is beforeChange for a verb that sends its changes one by
+// one (service grant to several subjects, client tls import of several
+// files): called before each, it takes the backup before the first only.
+// A verb whose work is done already never calls it, and so takes none.
+func (o *serverOpts) firstChange(ctx context.Context, api *xroad.Client, out *serverOut) error {
+	if o.backedUp {
+		return nil
+	}
+	if err := o.beforeChange(ctx, api, out); err != nil {
+		return err
+	}
+	o.backedUp = true
+	return nil
+}
+
+// runner is a connect.Runner whose single calls take the backup before
+// their first change (firstChange).
+func (o *serverOpts) runner(api *xroad.Client, out *serverOut, ignoreWarnings bool) *connect.Runner {
+	return &connect.Runner{API: api, Host: o.h, IgnoreWarnings: ignoreWarnings,
+		Before: func(ctx context.Context) error { return o.firstChange(ctx, api, out) }}
 }
 
 // savedLines tells a backup saved and checked, and the old copies gone.

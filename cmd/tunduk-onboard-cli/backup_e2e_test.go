@@ -269,3 +269,87 @@ func TestBackupBeforeChange(t *testing.T) {
 	}
 	r.noSecrets(t)
 }
+
+// TestBackupBeforeSingleVerbs: the connect flow's single verbs (client
+// add, connection, tls import; service add, grant, revoke) take one
+// backup just before their first change, shown in text and JSON; one
+// with nothing to change takes none; a grant to two subjects takes one;
+// a failed backup stops the verb with nothing changed and says why in
+// the user's language; --no-backup says it goes without.
+func TestBackupBeforeSingleVerbs(t *testing.T) {
+	r := newBackupRig(t, xroadtest.Options{Preset: xroadtest.Preset{Anchor: true, ServerCode: "SS1",
+		OwnerClass: "GOV", OwnerCode: "70000001", SoftTokenPIN: serverTestPIN}})
+	owner := []string{"--member-class", "GOV", "--member-code", "70000001"}
+	// step runs a verb and says where its backup and its first change
+	// fell among its calls (-1: none).
+	step := func(args ...string) (code int, text string, backup, change, backups int) {
+		t.Helper()
+		start, n := len(r.f.Calls()), r.f.Count("POST", "/backups")
+		code, text = r.run(t, "", append(args, owner...)...)
+		seq := r.f.Calls()[start:]
+		return code, text, tookBackup(seq), changed(seq), r.f.Count("POST", "/backups") - n
+	}
+	before := func(what string, code int, text string, b, c, n int) {
+		t.Helper()
+		if code != exitOK || n != 1 || b < 0 || c < b || !strings.Contains(text, "Backup conf_backup_") {
+			t.Fatalf("%s: exit %d, %d backups, backup at %d, first change at %d\n%s", what, code, n, b, c, text)
+		}
+	}
+	none := func(what string, code int, text string, c, n int, want string) {
+		t.Helper()
+		if code != exitOK || n != 0 || c >= 0 || !strings.Contains(text, want) {
+			t.Fatalf("%s: exit %d, %d backups, a change at %d\n%s", what, code, n, c, text)
+		}
+	}
+
+	code, text, b, c, n := step("client", "add", "--code", "crm", "--connection", "HTTP")
+	before("client add", code, text, b, c, n)
+	code, text, _, c, n = step("client", "add", "--code", "crm", "--connection", "HTTP")
+	none("client add again", code, text, c, n, "crm")
+	code, text, b, c, n = step("client", "connection", "--code", "crm", "--type", "HTTPS")
+	before("client connection", code, text, b, c, n)
+	code, text, _, c, n = step("client", "connection", "--code", "crm", "--type", "HTTPS")
+	none("client connection again", code, text, c, n, "HTTPS")
+	cert := filepath.Join(t.TempDir(), "is.der")
+	os.WriteFile(cert, xroadtest.ISCert(t), 0o644)
+	code, text, b, c, n = step("client", "tls", "import", "--code", "crm", "--cert", cert)
+	before("tls import", code, text, b, c, n)
+	code, text, _, c, n = step("client", "tls", "import", "--code", "crm", "--cert", cert)
+	none("tls import again", code, text, c, n, "already")
+
+	add := []string{"service", "add", "--code", "crm", "--type", "REST", "--url", "https://is.example.kg/rest", "--service-code", "people"}
+	code, text, b, c, n = step(add...)
+	before("service add", code, text, b, c, n)
+	code, text, _, c, n = step(add...)
+	none("service add again", code, text, c, n, "people")
+
+	// A grant to two subjects: one backup, before the first; in JSON too.
+	grant := []string{"--code", "crm", "--service", "people", "--subject", "GOV:70000002:registry", "--subject", "COM:60000003:payments"}
+	code, text, b, c, n = step(append([]string{"service", "grant", "--format", "json"}, grant...)...)
+	var doc savedDoc
+	if err := json.Unmarshal([]byte(text[:strings.LastIndex(text, "}")+1]), &doc); err != nil || doc.Backup.Path == "" || doc.Backup.SHA256 == "" {
+		t.Fatalf("grant: the JSON tells no backup (%v)\n%s", err, text)
+	}
+	if code != exitOK || n != 1 || b < 0 || c < b || r.f.Count("POST", "/services/") < 2 {
+		t.Fatalf("grant: exit %d, %d backups, backup at %d, first change at %d\n%s", code, n, b, c, text)
+	}
+	// Granted already: nothing sent, no backup.
+	code, text, _, c, n = step(append([]string{"service", "grant"}, grant...)...)
+	none("grant again", code, text, c, n, "already")
+
+	// The backup fails: the revoke stops, nothing changed, told in Kyrgyz.
+	r.f.FailNext("POST", "/backups")
+	code, text, _, c, _ = step(append([]string{"service", "revoke", "--lang", "ky"}, grant[:6]...)...)
+	if code != exitFailed || c >= 0 || !strings.Contains(text, i18n.T("ky", "backup.lead.before_change", nil)) || !strings.Contains(text, "--no-backup") {
+		t.Fatalf("revoke with the backup failing: exit %d, a change at %d\n%s", code, c, text)
+	}
+	// --no-backup: revoked without one, and said so.
+	code, text, _, c, n = step(append([]string{"service", "revoke", "--no-backup"}, grant[:6]...)...)
+	if code != exitOK || n != 0 || c < 0 || !strings.Contains(text, i18n.T("en", "cli.backup.off", nil)) {
+		t.Fatalf("revoke --no-backup: exit %d, %d backups, a change at %d\n%s", code, n, c, text)
+	}
+	// Revoked already: no backup.
+	code, text, _, c, n = step(append([]string{"service", "revoke"}, grant[:6]...)...)
+	none("revoke again", code, text, c, n, "people")
+	r.noSecrets(t)
+}

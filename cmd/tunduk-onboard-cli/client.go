@@ -10,6 +10,7 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"net/http"
 	"strings"
 	"time"
 
@@ -28,7 +29,7 @@ func clientVerbs() map[string]apiVerb {
 	}
 	needCode := func(o *serverOpts) error { return o.needSubsystem(code) }
 	return map[string]apiVerb{
-		"add": {name: "client add", flags: func(fs *flag.FlagSet) {
+		"add": {name: "client add", changes: true, flags: func(fs *flag.FlagSet) {
 			codeFlag(fs)
 			fs.StringVar(&conn, "connection", xroad.ConnHTTPS, "how the information system connects: `TYPE` HTTP, HTTPS (recommended) or HTTPS_NO_AUTH")
 			fs.BoolVar(&ignore, "ignore-warnings", false, "add the subsystem even when global configuration does not list the member yet")
@@ -38,9 +39,21 @@ func clientVerbs() map[string]apiVerb {
 			}
 			return needConn(conn)
 		}, run: func(ctx context.Context, o *serverOpts, api *xroad.Client, out *serverOut) error {
-			c, err := api.AddClient(ctx, o.memberClass, o.memberCode, code, strings.ToUpper(conn), ignore)
+			p := o.connectParams()
+			there, err := hasClient(ctx, api, xroad.ClientID(p.Instance, p.MemberClass, p.MemberCode, code))
+			if err != nil {
+				return err
+			}
+			var c xroad.ClientInfo
+			if !there {
+				// Asked first: a subsystem there already takes no backup.
+				if err := o.firstChange(ctx, api, out); err != nil {
+					return err
+				}
+				c, err = api.AddClient(ctx, o.memberClass, o.memberCode, code, strings.ToUpper(conn), ignore)
+			}
 			var ae *xroad.Error
-			if errors.As(err, &ae) && ae.HasCode(xroad.CodeClientExists) {
+			if there || errors.As(err, &ae) && ae.HasCode(xroad.CodeClientExists) {
 				out.line("cli.client.exists", map[string]any{"Code": code})
 				out.set("added", false)
 				return nil
@@ -54,7 +67,7 @@ func clientVerbs() map[string]apiVerb {
 			out.line(connect.ConnectionKeys[c.ConnectionType], nil)
 			return nil
 		}},
-		"register": {name: "client register", flags: func(fs *flag.FlagSet) {
+		"register": {name: "client register", changes: true, flags: func(fs *flag.FlagSet) {
 			codeFlag(fs)
 			fs.BoolVar(&wait, "wait", false, "wait until the operator approves the registration")
 			fs.DurationVar(&waitTimeout, "wait-timeout", 24*time.Hour, "give up waiting for approval after `DURATION`")
@@ -69,6 +82,9 @@ func clientVerbs() map[string]apiVerb {
 				return errKey("cli.client.absent", map[string]any{"Code": code})
 			}
 			if st == xroad.ClientSaved {
+				if err := o.firstChange(ctx, api, out); err != nil {
+					return err
+				}
 				if err := api.RegisterClient(ctx, xroad.ClientID(p.Instance, p.MemberClass, p.MemberCode, code)); err != nil {
 					return err
 				}
@@ -106,7 +122,7 @@ func clientVerbs() map[string]apiVerb {
 			out.set("subsystems", list)
 			return nil
 		}},
-		"connection": {name: "client connection", flags: func(fs *flag.FlagSet) {
+		"connection": {name: "client connection", changes: true, flags: func(fs *flag.FlagSet) {
 			codeFlag(fs)
 			fs.StringVar(&conn, "type", "", "set the connection `TYPE`: HTTP, HTTPS (recommended) or HTTPS_NO_AUTH; without it the types are explained")
 		}, before: func(o *serverOpts) error {
@@ -122,6 +138,9 @@ func clientVerbs() map[string]apiVerb {
 				return err
 			}
 			if conn != "" && !strings.EqualFold(conn, c.ConnectionType) {
+				if err := o.firstChange(ctx, api, out); err != nil {
+					return err
+				}
 				if c, err = api.SetConnectionType(ctx, id, strings.ToUpper(conn)); err != nil {
 					return err
 				}
@@ -155,6 +174,17 @@ func clientVerbs() map[string]apiVerb {
 			return nil
 		}},
 	}
+}
+
+// hasClient says whether the server has the subsystem id (its GET is
+// not 404).
+func hasClient(ctx context.Context, api *xroad.Client, id string) (bool, error) {
+	_, err := api.GetClient(ctx, id)
+	var ae *xroad.Error
+	if errors.As(err, &ae) && ae.Status == http.StatusNotFound {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // needConn checks a connection type.

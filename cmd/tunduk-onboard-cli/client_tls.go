@@ -10,11 +10,14 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/tunduk-onboard/tunduk-onboard/i18n"
@@ -26,7 +29,7 @@ import (
 func tlsImportVerb(code *string, codeFlag func(*flag.FlagSet), needCode func(*serverOpts) error) apiVerb {
 	var certs multiFlag
 	var fromURL, fingerprint string
-	return apiVerb{name: "client tls import", flags: func(fs *flag.FlagSet) {
+	return apiVerb{name: "client tls import", changes: true, flags: func(fs *flag.FlagSet) {
 		codeFlag(fs)
 		fs.Var(&certs, "cert", "the information system's TLS certificate `FILE`, PEM or DER (repeatable)")
 		fs.StringVar(&fromURL, "from-url", "", "or read the certificate the information system presents at `URL` (https://HOST[:PORT]), as the security server reaches it")
@@ -46,16 +49,36 @@ func tlsImportVerb(code *string, codeFlag func(*flag.FlagSet), needCode func(*se
 		p := o.connectParams()
 		id := xroad.ClientID(p.Instance, p.MemberClass, p.MemberCode, *code)
 		done := []map[string]string{}
+		var have []xroad.TLSCertificate // on the server, read before the first
+		read := false
 		add := func(name string, b []byte) error {
-			d, err := api.AddClientTLSCertificate(ctx, id, b)
+			if !read {
+				var err error
+				if have, err = api.ClientTLSCertificates(ctx, id); err != nil {
+					return err
+				}
+				read = true
+			}
+			// One the server trusts already is not sent: no change, so no backup.
+			sum := sha256.Sum256(derOf(b))
+			there := slices.ContainsFunc(have, func(c xroad.TLSCertificate) bool { return strings.EqualFold(c.Hash, hex.EncodeToString(sum[:])) })
+			var err error
+			var d xroad.TLSCertificate
+			if !there {
+				if err = o.firstChange(ctx, api, out); err != nil {
+					return err
+				}
+				d, err = api.AddClientTLSCertificate(ctx, id, b)
+			}
 			var ae *xroad.Error
-			if errors.As(err, &ae) && ae.HasCode(xroad.CodeCertExists) {
+			if there || errors.As(err, &ae) && ae.HasCode(xroad.CodeCertExists) {
 				out.line("cli.client.tls_exists", map[string]any{"File": name})
 				return nil
 			}
 			if err != nil {
 				return err
 			}
+			have = append(have, d)
 			done = append(done, map[string]string{"file": name, "hash": d.Hash, "subject": d.SubjectDN})
 			out.line("cli.client.tls_imported", map[string]any{"File": name, "Subject": d.SubjectDN, "Hash": d.Hash})
 			return nil

@@ -56,6 +56,8 @@ type serverOpts struct {
 	// --no-backup, kept in --backup-dir.
 	noBackup  bool
 	backupDir string
+	// backedUp: firstChange took (or skipped) this run's backup.
+	backedUp bool
 }
 
 func (o *serverOpts) register(fs *flag.FlagSet) {

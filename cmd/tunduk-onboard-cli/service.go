@@ -42,13 +42,14 @@ func serviceVerbs() map[string]apiVerb {
 	access := func(grant bool) func(ctx context.Context, o *serverOpts, api *xroad.Client, out *serverOut) error {
 		return func(ctx context.Context, o *serverOpts, api *xroad.Client, out *serverOut) error {
 			changed := []string{}
+			r := o.runner(api, out, false)
 			for _, s := range subjects {
 				var did bool
 				var err error
 				if grant {
-					did, err = connect.Grant(ctx, api, o.connectParams(), code, svcCode, s)
+					did, err = r.Grant(ctx, o.connectParams(), code, svcCode, s)
 				} else {
-					did, err = connect.Revoke(ctx, api, o.connectParams(), code, svcCode, s)
+					did, err = r.Revoke(ctx, o.connectParams(), code, svcCode, s)
 				}
 				if err != nil {
 					return err
@@ -79,7 +80,7 @@ func serviceVerbs() map[string]apiVerb {
 		return nil
 	}
 	return map[string]apiVerb{
-		"add": {name: "service add", flags: func(fs *flag.FlagSet) {
+		"add": {name: "service add", changes: true, flags: func(fs *flag.FlagSet) {
 			codeFlag(fs)
 			fs.StringVar(&typ, "type", "", "the description's `TYPE`: REST, OPENAPI3 or WSDL")
 			fs.StringVar(&u, "url", "", "`URL` of the REST base, the OpenAPI 3 description or the WSDL, as the security server reaches it")
@@ -97,8 +98,7 @@ func serviceVerbs() map[string]apiVerb {
 			}
 			return checkWant(o.prof, code, want)
 		}, run: func(ctx context.Context, o *serverOpts, api *xroad.Client, out *serverOut) error {
-			r := &connect.Runner{API: api, Host: o.h, IgnoreWarnings: ignore}
-			added, err := r.AddService(ctx, o.connectParams(), code, want)
+			added, err := o.runner(api, out, ignore).AddService(ctx, o.connectParams(), code, want)
 			if err != nil {
 				return err
 			}
@@ -134,13 +134,13 @@ func serviceVerbs() map[string]apiVerb {
 			out.set("services", services)
 			return nil
 		}},
-		"grant":  {name: "service grant", flags: subjectFlags, before: needSubjects, run: access(true)},
-		"revoke": {name: "service revoke", flags: subjectFlags, before: needSubjects, run: access(false)},
-		"refresh": {name: "service refresh", flags: func(fs *flag.FlagSet) {
+		"grant":  {name: "service grant", changes: true, flags: subjectFlags, before: needSubjects, run: access(true)},
+		"revoke": {name: "service revoke", changes: true, flags: subjectFlags, before: needSubjects, run: access(false)},
+		"refresh": {name: "service refresh", changes: true, flags: func(fs *flag.FlagSet) {
 			serviceFlag(fs)
 			fs.BoolVar(&ignore, "ignore-warnings", false, "refresh even when services come or go")
 		}, before: needService, run: func(ctx context.Context, o *serverOpts, api *xroad.Client, out *serverOut) error {
-			sd, err := connect.Refresh(ctx, api, o.connectParams(), code, svcCode, ignore)
+			sd, err := o.runner(api, out, ignore).Refresh(ctx, o.connectParams(), code, svcCode)
 			if err != nil {
 				return err
 			}

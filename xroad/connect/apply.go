@@ -17,6 +17,27 @@ type Runner struct {
 	API            *xroad.Client
 	Host           remote.Host
 	IgnoreWarnings bool
+	// Before, when set, is called just before the first change one of
+	// the runner's single calls (AddService, Grant, Revoke, Refresh)
+	// sends, once: the backup before a change. A call that finds its work
+	// done already sends nothing and calls nothing; Before's failure
+	// stops the call with nothing changed (and Before is asked again by
+	// a next change). Apply leaves it to its caller, who knows from the
+	// plan beforehand whether anything is to do.
+	Before func(ctx context.Context) error
+}
+
+// change is called before each change a single call sends: Before, the
+// first time.
+func (r *Runner) change(ctx context.Context) error {
+	if r.Before == nil {
+		return nil
+	}
+	if err := r.Before(ctx); err != nil {
+		return err
+	}
+	r.Before = nil
+	return nil
 }
 
 // Apply does the plan's todo items in order and marks each done;
@@ -159,6 +180,13 @@ func subjectID(ctx context.Context, api *xroad.Client, p Params, subsystem, subj
 // Revoke takes subject's access to the service code of subsystem
 // away; one without access is not an error.
 func Revoke(ctx context.Context, api *xroad.Client, p Params, subsystem, code, subject string) (changed bool, err error) {
+	return (&Runner{API: api}).Revoke(ctx, p, subsystem, code, subject)
+}
+
+// Revoke is the package's Revoke, with r.Before called before the
+// access is taken away (not when there is none).
+func (r *Runner) Revoke(ctx context.Context, p Params, subsystem, code, subject string) (changed bool, err error) {
+	api := r.API
 	serviceID := ServiceID(p, subsystem, code)
 	sid, err := subjectID(ctx, api, p, subsystem, subject)
 	if err != nil {
@@ -166,6 +194,9 @@ func Revoke(ctx context.Context, api *xroad.Client, p Params, subsystem, code, s
 	}
 	have, err := api.ServiceClients(ctx, serviceID)
 	if err != nil || !hasSubject(have, subject, p) {
+		return false, err
+	}
+	if err := r.change(ctx); err != nil {
 		return false, err
 	}
 	err = api.DeleteServiceClients(ctx, serviceID, []string{sid})
@@ -183,6 +214,9 @@ func (r *Runner) AddService(ctx context.Context, p Params, subsystem string, s W
 	sd, err := r.described(ctx, id, &s)
 	var ce *Error
 	if errors.As(err, &ce) && ce.Key == "connect.err.service_missing" {
+		if err := r.change(ctx); err != nil {
+			return false, err
+		}
 		if err := r.addService(ctx, id, &s); err != nil {
 			return false, err
 		}
@@ -193,6 +227,9 @@ func (r *Runner) AddService(ctx context.Context, p Params, subsystem string, s W
 		return added, err
 	}
 	if sd.Disabled {
+		if err := r.change(ctx); err != nil {
+			return added, err
+		}
 		return added, r.API.EnableServiceDescription(ctx, sd.ID)
 	}
 	return added, nil
@@ -207,6 +244,13 @@ func ServiceID(p Params, subsystem, code string) string {
 // Grant gives subject access to the service code of subsystem; changed
 // says whether it lacked it.
 func Grant(ctx context.Context, api *xroad.Client, p Params, subsystem, code, subject string) (changed bool, err error) {
+	return (&Runner{API: api}).Grant(ctx, p, subsystem, code, subject)
+}
+
+// Grant is the package's Grant, with r.Before called before the access
+// is given (not when the subject has it already).
+func (r *Runner) Grant(ctx context.Context, p Params, subsystem, code, subject string) (changed bool, err error) {
+	api := r.API
 	sid, err := subjectID(ctx, api, p, subsystem, subject)
 	if err != nil {
 		return false, err
@@ -216,6 +260,9 @@ func Grant(ctx context.Context, api *xroad.Client, p Params, subsystem, code, su
 	if err != nil || hasSubject(have, subject, p) {
 		return false, err
 	}
+	if err := r.change(ctx); err != nil {
+		return false, err
+	}
 	_, err = api.AddServiceClients(ctx, svc, []string{sid})
 	return err == nil, err
 }
@@ -223,6 +270,14 @@ func Grant(ctx context.Context, api *xroad.Client, p Params, subsystem, code, su
 // Refresh reads the description holding the service code of subsystem
 // again (X-Road fetches its URL anew).
 func Refresh(ctx context.Context, api *xroad.Client, p Params, subsystem, code string, ignoreWarnings bool) (xroad.ServiceDescription, error) {
+	return (&Runner{API: api, IgnoreWarnings: ignoreWarnings}).Refresh(ctx, p, subsystem, code)
+}
+
+// Refresh is the package's Refresh with r's IgnoreWarnings, r.Before
+// called once the description is found: a refresh may change its
+// services, so it is always a change.
+func (r *Runner) Refresh(ctx context.Context, p Params, subsystem, code string) (xroad.ServiceDescription, error) {
+	api := r.API
 	id := xroad.ClientID(p.Instance, p.MemberClass, p.MemberCode, subsystem)
 	sds, err := api.ServiceDescriptions(ctx, id)
 	if err != nil {
@@ -231,7 +286,10 @@ func Refresh(ctx context.Context, api *xroad.Client, p Params, subsystem, code s
 	for _, sd := range sds {
 		for _, v := range sd.Services {
 			if strings.EqualFold(fullCode(v), code) || strings.EqualFold(v.ServiceCode, code) {
-				return api.RefreshServiceDescription(ctx, sd.ID, ignoreWarnings)
+				if err := r.change(ctx); err != nil {
+					return xroad.ServiceDescription{}, err
+				}
+				return api.RefreshServiceDescription(ctx, sd.ID, r.IgnoreWarnings)
 			}
 		}
 	}
