@@ -19,7 +19,9 @@ import (
 // each crossing is one new alert per certificate, though the status stays
 // critical from 14 to 7, and the same stage again sends nothing. A state
 // written before stages were kept (no "stage") takes the current one
-// without an alert, and the next crossing is still told.
+// without an alert, and the next crossing is still told. Below the last
+// threshold the reminders at 3 days and 1 day are told once each, then
+// the expiry, and once a day for a week after it; nothing after that.
 func TestCertStagesAlertedEach(t *testing.T) {
 	e := start(t)
 	bot := healthtest.StartBot(t, "-100777")
@@ -28,11 +30,11 @@ func TestCertStagesAlertedEach(t *testing.T) {
 		&health.Telegram{Token: healthtest.BotToken, ChatID: bot.Chat, BaseURL: bot.URL, Client: bot.Client()}}}
 	// The reports the alerter sees hold the expiry findings only: the
 	// moved clock changes the others too (globalconf's age, the clock).
-	run := func(daysOn int) health.AlertResult {
+	run := func(daysOn float64) health.AlertResult {
 		t.Helper()
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		now := func() time.Time { return time.Now().Add(time.Duration(daysOn) * 24 * time.Hour) }
+		now := func() time.Time { return time.Now().Add(time.Duration(daysOn * float64(24*time.Hour))) }
 		r := health.Gather(ctx, e.api, e.c, e.prof, health.Options{Name: "ss1", Now: now})
 		var exp []health.Finding
 		for _, f := range r.Findings {
@@ -54,7 +56,7 @@ func TestCertStagesAlertedEach(t *testing.T) {
 	last := func() string { x := bot.Texts(); return x[len(x)-1] }
 
 	for _, c := range []struct {
-		daysOn int
+		daysOn float64
 		status string
 		left   *regexp.Regexp
 	}{
@@ -62,13 +64,13 @@ func TestCertStagesAlertedEach(t *testing.T) {
 		{187, "CRITICAL (was WARNING) on ss1", regexp.MustCompile(`Seen: (12|13) days left`)},
 	} {
 		if n := sent(run(c.daysOn)); n != 2 {
-			t.Fatalf("%d days on: %d alerts, want one per certificate", c.daysOn, n)
+			t.Fatalf("%v days on: %d alerts, want one per certificate", c.daysOn, n)
 		}
 		if m := last(); strings.Count(m, c.status) != 2 || len(c.left.FindAllString(m, -1)) != 2 {
-			t.Fatalf("%d days on:\n%s", c.daysOn, m)
+			t.Fatalf("%v days on:\n%s", c.daysOn, m)
 		}
 		if n := sent(run(c.daysOn)); n != 0 {
-			t.Fatalf("%d days on, again: %d alerts", c.daysOn, n)
+			t.Fatalf("%v days on, again: %d alerts", c.daysOn, n)
 		}
 	}
 
@@ -97,5 +99,40 @@ func TestCertStagesAlertedEach(t *testing.T) {
 	}
 	if n := sent(run(194)); n != 0 {
 		t.Fatalf("7 days again: %d alerts", n)
+	}
+
+	// The reminders: 3 days and 1 day before, once each; none between.
+	// Then expired, and once a day for a week after; then no more.
+	for _, c := range []struct {
+		daysOn float64
+		alerts int
+		seen   string // the text of each alert, twice in the message
+	}{
+		{197, 2, `Seen: 2 days left`},
+		{197.5, 0, ""},
+		{198, 0, ""},
+		{199, 2, `Seen: 0 days left`},
+		{200.5, 2, `Seen: Expired on \d{4}-\d\d-\d\d\.`},
+		{200.9, 0, ""},
+		{201.5, 2, `Seen: Expired on \d{4}-\d\d-\d\d, 1 day ago\.`},
+		{203.5, 2, `Seen: Expired on \d{4}-\d\d-\d\d, 3 days ago\.`},
+		{207.5, 2, `Seen: Expired on \d{4}-\d\d-\d\d, 7 days ago\.`},
+		{208.5, 0, ""},
+		{260, 0, ""},
+	} {
+		before := len(bot.Texts())
+		n := sent(run(c.daysOn))
+		if n != c.alerts {
+			t.Fatalf("%v days on: %d alerts, want %d\n%s", c.daysOn, n, c.alerts, strings.Join(bot.Texts()[before:], "\n---\n"))
+		}
+		if c.alerts == 0 {
+			continue
+		}
+		if m := last(); strings.Count(m, "CRITICAL on ss1") != 2 || strings.Contains(m, "(was") || len(regexp.MustCompile(c.seen).FindAllString(m, -1)) != 2 {
+			t.Fatalf("%v days on:\n%s", c.daysOn, m)
+		}
+	}
+	if b, _ := os.ReadFile(state); strings.Count(string(b), `"stage": "expired+7d"`) != 2 {
+		t.Fatalf("state after a week expired:\n%s", b)
 	}
 }

@@ -25,7 +25,7 @@ func TestGatherKeysTranslated(t *testing.T) {
 	}
 	i18ntest.CheckKeys(t, keys, 90, map[string]any{"What": "w", "Err": "e", "Got": "7.4.1", "Want": "7.4.2", "Code": "SUCCESS",
 		"Age": "3m", "URL": "http://x", "CA": "CN=ca", "ID": "i", "State": "s", "Name": "n", "Type": "SOFTWARE",
-		"Subject": "s", "Usage": "signing", "Hash": "h", "OCSP": "o", "Days": 3, "Date": "2026-12-12", "Threshold": 14,
+		"Subject": "s", "Usage": "signing", "Hash": "h", "OCSP": "o", "Days": 3, "Ago": 2, "Date": "2026-12-12", "Threshold": 14,
 		"Unit": "xroad-proxy", "Offset": "+1.0", "Within": "0.2", "Path": "/var/lib/xroad", "Free": "1 GiB", "Min": "10 GiB",
 		"Size": "1 MiB", "Addr": "a:1", "Purpose": "ocsp", "Rate": "5 MiB", "Span": "3d"})
 }

@@ -110,8 +110,9 @@ func (g *gatherer) cert(k xroad.Key, c xroad.TokenCertificate) {
 	g.add(withValue(mk(base+".ocsp", st, "cert_ocsp", "observed", d), up(st), "tunduk_onboard_cert_ocsp_good", labels))
 
 	// Expiry: warning below the first threshold, critical below the
-	// later ones; the stage says which was crossed, so an alert goes out
-	// again at 7 days after the one at 14 (both critical).
+	// later ones; the stage says which point was crossed, so an alert goes
+	// out again at 7 days after the one at 14 (both critical), and at the
+	// reminders and after expiry (expiryStage).
 	na, ok := apiTime(c.Details.NotAfter)
 	if !ok {
 		g.add(unknown(base+".expiry", "not_after", errText("unreadable date "+clean(c.Details.NotAfter))))
@@ -130,22 +131,63 @@ func (g *gatherer) cert(k xroad.Key, c xroad.TokenCertificate) {
 			}
 		}
 	}
-	if left <= 0 {
-		st = Critical
-	}
-	l := map[string]string{"usage": usage, "cert": short}
-	stage := ""
+	obs := "observed"
 	if crossed > 0 {
 		d["Threshold"] = crossed
-		stage = fmt.Sprintf("%dd", crossed)
 	}
 	if left <= 0 {
-		stage = "expired"
+		st, obs = Critical, "observed_expired"
+		d["Ago"] = int(math.Floor(-left))
 	}
+	l := map[string]string{"usage": usage, "cert": short}
 	// Seconds, not days: promtool refuses a metric not in base units.
-	f := withValue(mk(base+".expiry", st, "cert_expiry", "observed", d), left*86400, "tunduk_onboard_cert_expiry_seconds", l)
-	f.Stage = stage
+	f := withValue(mk(base+".expiry", st, "cert_expiry", obs, d), left*86400, "tunduk_onboard_cert_expiry_seconds", l)
+	f.Stage = expiryStage(left, crossed)
 	g.add(f)
+}
+
+// expiryReminders are the days left at which a certificate not yet
+// renewed is told again below the profile's last threshold (30, 14, 7 in
+// Tunduk's): 3 days before, when there is still time for a CSR, the
+// CA's answer and the import, and 1 day before, the last working day.
+// Each is a stage of its own ("3d", "1d"), so each is sent once.
+var expiryReminders = []int{3, 1}
+
+// expiredReminderDays: once expired ("expired"), the alert is told again
+// each day for this many days ("expired+1d" ... "expired+7d"), as an on-call
+// operator expects of a server that cannot sign or authenticate; then no
+// more. A certificate left expired a week is someone's decision (a server
+// retired, a renewal waiting for the CA) and nagging forever would teach
+// the channel to be ignored; the report and the exit code still say
+// critical on every run.
+const expiredReminderDays = 7
+
+// expiryStage is the point an expiry has reached, a day count left
+// (fractional, negative once expired) and crossed the profile's lowest
+// threshold passed (0: none): "" above every threshold; "Nd" for the
+// lowest threshold or reminder below which it lies; "expired" on the day
+// it expired and "expired+Nd" for the N-th day after, up to
+// expiredReminderDays. Each point is crossed once as the days pass, so
+// the alerts of one certificate are bounded: one per profile threshold,
+// two reminders, 1+expiredReminderDays after expiry.
+func expiryStage(left float64, crossed int) string {
+	if left <= 0 {
+		ago := min(int(math.Floor(-left)), expiredReminderDays)
+		if ago == 0 {
+			return "expired"
+		}
+		return fmt.Sprintf("expired+%dd", ago)
+	}
+	if crossed == 0 {
+		return ""
+	}
+	point := crossed
+	for _, r := range expiryReminders {
+		if r < point && left < float64(r) {
+			point = r
+		}
+	}
+	return fmt.Sprintf("%dd", point)
 }
 
 type errText string

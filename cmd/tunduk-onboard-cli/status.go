@@ -40,7 +40,36 @@ type statusOpts struct {
 	hist       *health.History // nil: the archive's growth is not told
 }
 
+// exitUnknown is status's exit code when it could not look at all: the
+// monitoring code of unknown (health.ExitCode(health.Unknown)).
+const exitUnknown = 3
+
 func runStatus(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	return unknownWhenCannot(status(args, stdin, stdout, stderr))
+}
+
+// unknownWhenCannot makes status's "could not do it" (exit 2 for the
+// other verbs: a bad flag or value, a missing input or secret, the
+// metrics file not written) exit 3, UNKNOWN: status is run by monitoring
+// systems, which read 2 as CRITICAL, a verdict on the servers that a
+// mistyped flag is not (the Nagios plugin guidelines: invalid command
+// line arguments are UNKNOWN). The servers' own codes (reported: 1, 2,
+// 3) and the help (-h, 0) stay as they are.
+func unknownWhenCannot(err error) error {
+	if err == nil || errors.Is(err, errStop) || errors.Is(err, errReported) {
+		return err
+	}
+	var ue *userError
+	if errors.As(err, &ue) {
+		if ue.code == exitCannot {
+			ue.code = exitUnknown
+		}
+		return err
+	}
+	return &userError{code: exitUnknown, err: err} // errUsage: told already
+}
+
+func status(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	o := &statusOpts{}
 	fs := o.flags(stderr)
 	if err := o.parse(fs, args); err != nil {

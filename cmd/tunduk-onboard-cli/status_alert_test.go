@@ -205,12 +205,12 @@ func TestStatusAlertFailures(t *testing.T) {
 		os.Chmod(right, 0o600)
 		before := len(e.f.LiveKeys())
 		code, out, errOut := e.run(t, stdin, e.args(c.args...)...)
-		if code != exitCannot || !strings.Contains(errOut, c.want) || out != "" || len(e.f.LiveKeys()) != before {
+		if code != exitUnknown || !strings.Contains(errOut, c.want) || out != "" || len(e.f.LiveKeys()) != before {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q", c.args, code, out, errOut)
 		}
 	}
 	os.Chmod(right, 0o644)
-	if code, _, errOut := e.run(t, stdin, e.args("--telegram-token-file", right)...); code != exitCannot || !strings.Contains(errOut, "chmod 600") {
+	if code, _, errOut := e.run(t, stdin, e.args("--telegram-token-file", right)...); code != exitUnknown || !strings.Contains(errOut, "chmod 600") {
 		t.Errorf("a token file others may read: exit %d %s", code, errOut)
 	}
 	noSecretIn(t, out+errOut, e.config)

@@ -11,6 +11,7 @@ import (
 	"github.com/tunduk-onboard/tunduk-onboard/assets"
 	"github.com/tunduk-onboard/tunduk-onboard/build/testhost"
 	"github.com/tunduk-onboard/tunduk-onboard/health"
+	"github.com/tunduk-onboard/tunduk-onboard/i18n"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad/xroadtest"
 )
@@ -162,7 +163,42 @@ func TestStatusMetricsFile(t *testing.T) {
 			t.Errorf("no %s in\n%s", want, b)
 		}
 	}
-	if code, _, _ := cli(t, "", append(e.args(kh, h), "--metrics-file", prom+".txt")...); code != exitCannot {
+	if code, _, _ := cli(t, "", append(e.args(kh, h), "--metrics-file", prom+".txt")...); code != exitUnknown {
 		t.Errorf("a name the collector does not read: exit %d", code)
+	}
+}
+
+// TestStatusUsageExitsUnknown: status is read by monitoring systems, so
+// when it could not look at all (a bad flag, a bad value, no server
+// named, a stray argument; TestStatusMetricsFile: a metrics file name the
+// collector skips) it exits 3, UNKNOWN,
+// not 2, which they read as CRITICAL; the message is told as before, in
+// the user's language. Its help exits 0, and the other verbs' usage
+// errors keep 2.
+func TestStatusUsageExitsUnknown(t *testing.T) {
+	ru := func(key string, data map[string]any) string { return i18n.T("ru", key, data) }
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"status", "--bogus", "--lang", "ru"}, exitUnknown, ru("cli.flag.unknown", map[string]any{"Flag": "--bogus"})},
+		{[]string{"status", "--local", "--parallel", "x", "--lang", "ru"}, exitUnknown, "--parallel"},
+		{[]string{"status", "--local", "--parallel", "0"}, exitUnknown, i18n.T("en", "cli.status.bad_parallel", nil)},
+		{[]string{"status", "--lang", "ky"}, exitUnknown, i18n.T("ky", "cli.status.no_target", nil)},
+		{[]string{"status", "--local", "--telegram-chat", "general"}, exitUnknown, "general"},
+		{[]string{"status", "stray", "--local"}, exitUnknown, "status -h"},
+		{[]string{"status", "-h"}, exitOK, ""},
+		{[]string{"server", "status", "--bogus"}, exitCannot, "--bogus"},
+		{[]string{"client", "add", "--bogus"}, exitCannot, "--bogus"},
+		{[]string{"check", "--bogus"}, exitCannot, "--bogus"},
+	} {
+		code, _, errOut := cli(t, "", c.args...)
+		if code != c.code || !strings.Contains(errOut, c.want) {
+			t.Errorf("%v: exit %d, want %d; stderr:\n%s", c.args, code, c.code, errOut)
+		}
+	}
+	if code := health.ExitCode(health.Unknown); code != exitUnknown {
+		t.Fatalf("unknown is %d to health, %d to status", code, exitUnknown)
 	}
 }
