@@ -103,14 +103,21 @@ build_cli() {
 	rm "$rsrc"
 }
 
-build_linux() {
+# The wizard's .tar.xz first: build/test-all.sh starts the real-window
+# walk as soon as it is in DIST (mv: it appears whole), beside the rest.
+build_linux_tarxz() {
 	local src=$1
-	step "Linux GUI .tar.xz and .deb"
+	step "Linux GUI .tar.xz"
 	# fyne adds the flags build/goenv.sh set to those already set: clear them,
 	# and it compiles with the same ones (the cached OpenGL bindings fit).
 	(cd "$src" && unset CGO_CFLAGS CGO_LDFLAGS && GOFLAGS="-buildvcs=false -ldflags=$XVER" \
 		"$FYNE" package --os linux --release --tags no_emoji --name tunduk-onboard)
 	mv "$src/tunduk-onboard.tar.xz" "$DIST/tunduk-onboard_${VERSION}_linux_amd64.tar.xz"
+}
+
+build_linux_deb() {
+	local src=$1
+	step "Linux .deb"
 	local cli=$DIST/tunduk-onboard-cli_${VERSION}_linux_amd64
 	[ -f "$cli" ] || (cd "$src" && go build -trimpath -ldflags "$LDFLAGS" -o "$cli" ./cmd/tunduk-onboard-cli)
 	build/package-deb.sh "$DIST/tunduk-onboard_${VERSION}_linux_amd64.tar.xz" "$cli" "$VERSION-$BUILD" \
@@ -132,8 +139,9 @@ fi
 if want cli || want linux; then
 	stage "$DIST/.build/linux/tunduk-onboard"
 	# (if, not ||: errexit is off inside a function called from a || list)
+	if want linux; then build_linux_tarxz "$DIST/.build/linux/tunduk-onboard"; fi
 	if want cli; then build_cli "$DIST/.build/linux/tunduk-onboard"; fi
-	if want linux; then build_linux "$DIST/.build/linux/tunduk-onboard"; fi
+	if want linux; then build_linux_deb "$DIST/.build/linux/tunduk-onboard"; fi
 fi
 if [ -n "$winpid" ]; then
 	if ! wait "$winpid"; then

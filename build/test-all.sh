@@ -2,18 +2,16 @@
 # build/test-all.sh - the whole suite, as `make test` runs it (the
 # packaging tools come first, from the Makefile). Two lanes, one per core:
 #   lane 1: lint (gofmt, go vet), then the Go suite and its race run
-#           (build/test.sh);
-#   lane 2: the release packages (build/package.sh), then the packaging
-#           tests on them (build/test-package.sh: wine, signing, the .deb
-#           and the Go bootstrap in a clean Debian root) with the
-#           real-window walk of the wizard from the .tar.xz beside them
-#           (build/test-window.sh: Xvfb and xdotool; en at 1280x800, ru and
-#           ky at 1024x768, where `make test-window` walks all six); when
-#           the packages fail, the walk runs on make's build. Then a
-#           short fuzz run of the probe parser. Measured cold (2026-12-03):
-#           lane 1's suite ended at 1191 s, lane 2's walk at 1439 s (the
-#           packages alone took 1177 s beside lane 1's compiling): each
-#           lane ends with one of the two short runs.
+#           (build/test.sh), then a short fuzz run of the probe parser;
+#   lane 2: the release packages (build/package.sh), the wizard's .tar.xz
+#           first: the real-window walk of the wizard starts from it at
+#           once (build/test-window.sh: Xvfb and xdotool; en at 1280x800,
+#           ru and ky at 1024x768, where `make test-window` walks all six)
+#           beside the rest of the packages, the Windows build's minutes
+#           of one C compiler process; then the packaging tests on them
+#           (build/test-package.sh: wine, signing, the .deb and the Go
+#           bootstrap in a clean Debian root). When the .tar.xz fails,
+#           the walk runs on make's build.
 # Beside both from the start: the booted test hosts' Debian image
 # (build/targethost, mmdebstrap: mostly the mirror's downloads), which the
 # Go suite's host tests would otherwise wait for (the first to need it
@@ -40,30 +38,41 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# lane_two: packages, then the packaging tests and the window walk side by
-# side (the walk's output follows the packaging tests'), then the race and
-# fuzz runs.
+# lane_two: the packages; the window walk as soon as the wizard's .tar.xz
+# is built (package.sh makes it first), beside the rest of the packages
+# and then the packaging tests (the walk mostly waits on the wizard: 120
+# CPU-seconds in its 230 s alone, where the Windows build is one C
+# compiler process for minutes).
 lane_two() {
-	local tarxz="" rc=0 wrc=0 walk prep
+	local tarxz="" rc=0 wrc=0 prc=0 walk prep pkg i
 	# The packaging tests' caches fill while the packages build (on a fresh
 	# machine: the wine prefix and the clean root, a minute or more).
 	build/test-package.sh --prepare >"$work/prepare.log" 2>&1 &
 	prep=$!
-	if DIST=$work/dist build/package.sh >"$work/package.log" 2>&1; then
-		echo "test-all: release packages built ($(elapsed))"
+	DIST=$work/dist build/package.sh >"$work/package.log" 2>&1 &
+	pkg=$!
+	# Bounded: the packages' build ends either way (its own steps are).
+	for ((i = 0; i < 3600; i++)); do
 		for f in "$work"/dist/tunduk-onboard_*_linux_amd64.tar.xz; do [ -f "$f" ] && tarxz=$f; done
+		[ -z "$tarxz" ] && kill -0 "$pkg" 2>/dev/null || break
+		sleep 1
+	done
+	[ -z "$tarxz" ] || echo "test-all: the wizard's .tar.xz built ($(elapsed))"
+	# Each language once, ru and ky (the longest texts) on the small
+	# screen: half the six of `make test-window`. Without the .tar.xz,
+	# on make's build.
+	WALK_ONLY=${WALK_ONLY:-en-1280x800 ru-1024x768 ky-1024x768} WALK_TARXZ=$tarxz build/test-window.sh >"$work/window.log" 2>&1 &
+	walk=$!
+	wait "$pkg" || prc=$?
+	if [ "$prc" -eq 0 ]; then
+		echo "test-all: release packages built ($(elapsed))"
 	else
 		tail -40 "$work/package.log"
 		echo "FAIL release packages: build/package.sh failed (log above)"
 		rc=1
 	fi
 	wait "$prep" || cat "$work/prepare.log" # the tests make what is still missing
-	# Each language once, ru and ky (the longest texts) on the small
-	# screen: half the six of `make test-window`, whose wizards drew in
-	# software on both cores beside the packaging tests and the Go suite.
-	WALK_ONLY=${WALK_ONLY:-en-1280x800 ru-1024x768 ky-1024x768} WALK_TARXZ=$tarxz build/test-window.sh >"$work/window.log" 2>&1 &
-	walk=$!
-	if [ -n "$tarxz" ]; then
+	if [ "$prc" -eq 0 ]; then
 		KEEP_DIST=$work/dist build/test-package.sh || rc=1
 	fi
 	echo "test-all: packaging tests done ($(elapsed))"
@@ -74,8 +83,6 @@ lane_two() {
 		rc=1
 	fi
 	echo "test-all: window walk done ($(elapsed))"
-	make --no-print-directory fuzz || { echo "FAIL the fuzz run (make fuzz, log above)"; rc=1; }
-	echo "test-all: fuzz done ($(elapsed))"
 	return "$rc"
 }
 
@@ -96,6 +103,8 @@ RACE=no build/test.sh || first 1
 echo "test-all: Go suite done ($(elapsed))"
 RACE=only build/test.sh || first 1
 echo "test-all: race run done ($(elapsed))"
+make --no-print-directory fuzz || { echo "FAIL the fuzz run (make fuzz, log above)"; first 1; }
+echo "test-all: fuzz done ($(elapsed))"
 wait "$image" || { cat "$work/image.log"; echo "FAIL the test hosts' image (log above)"; first 1; }
 
 l2=0
