@@ -42,13 +42,7 @@ func TestAnsibleConfigureFleet(t *testing.T) {
 	}
 	bin := staticCLI(t)
 	tmp := t.TempDir()
-	write := func(name string, b []byte) string {
-		p := filepath.Join(tmp, name)
-		if err := os.WriteFile(p, b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := tempWriter(t, tmp)
 	const wrongPW = "Wrong-admin-pw-never-logged-4"
 	secrets := []string{xroadtest.AdminPassword, serverTestPIN, wrongPW}
 	var lines []string
@@ -204,13 +198,7 @@ func TestAnsibleConfigureRegisterWait(t *testing.T) {
 	f := xroadtest.StartWith(t, xroadtest.Options{HardwareToken: true})
 	bin := staticCLI(t)
 	tmp := t.TempDir()
-	write := func(name string, b []byte) string {
-		p := filepath.Join(tmp, name)
-		if err := os.WriteFile(p, b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := tempWriter(t, tmp)
 	secrets := []string{xroadtest.AdminPassword, serverTestPIN, xroadtest.HWPIN}
 	hostsFile := write("hosts", []byte(fmt.Sprintf("%s class=GOV member=70000001 server=SS1 name=ssa hostname=ssa.example.kg\n", h.Target())))
 	kh := testhost.WriteKnownHosts(t, h.KnownHostsLine())
@@ -332,4 +320,16 @@ func TestAnsibleConfigureRegisterWait(t *testing.T) {
 	}
 	noSecretFiles(t, secrets, dir, home, backups)
 	t.Logf("timing: the whole test %s", time.Since(start).Round(100*time.Millisecond))
+}
+
+// tempWriter writes files (0600) into the folder tmp and returns their
+// paths.
+func tempWriter(t *testing.T, tmp string) func(name string, b []byte) string {
+	return func(name string, b []byte) string {
+		p := filepath.Join(tmp, name)
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
 }
