@@ -20,7 +20,8 @@ package ansible
 // the lost run may still run there: applying it again beside it would
 // race), then its Checks decide as always, so what the lost run finished
 // is not applied again. An install's lock (our CLI) is refused at once,
-// as before.
+// as before. The install play is strategy free (play.go): in lockstep a
+// server would idle through another's long step and its hold lapse.
 
 import (
 	"strconv"
@@ -78,6 +79,21 @@ const (
 	taskInstall = "Install, the run lock held"
 )
 
+// holderCmd is the holder service's sh script; its arguments are the
+// lock, the run's id, its words and the idle bound. It takes the lock or
+// exits 75; writes the holder's lines (install's: id, PID, who, since;
+// then its idle bound, for a run that waits for it); and holds the lock
+// while the lease is younger than the bound, for lockHold at most.
+// find -newermt, not date +%s: no % in it (see holdScript). Its
+// children never keep the lock (9>&-).
+func holderCmd() string {
+	return `exec 9>>"$1"; flock -n 9 || exit 75; ` +
+		`{ echo "$2"; echo "$$"; echo "$3"; date -u -Iseconds; echo "$4"; } > "$1.who"; n=0; ` +
+		`while [ $n -lt ` + strconv.Itoa(int(lockHold.Seconds())) + ` ] && ` +
+		`[ -n "$(find "$1.lease" -newermt "-$4 seconds" 2>/dev/null 9>&-)" ]; do sleep ` +
+		strconv.Itoa(holderPoll) + ` 9>&-; n=$((n+` + strconv.Itoa(holderPoll) + `)); done`
+}
+
 // holdScript takes the lock through a service of its own and prints
 // its name last, or says who holds the lock and exits 75 (as install's
 // lock script does). The flock decides: a holder that cannot take it
@@ -87,14 +103,8 @@ func holdScript() string {
 	who := lock + ".who"
 	// The service's command line reaches sh through ExecStart, which
 	// expands $ (every $ of it doubled) and may read % as a specifier
-	// (none in it: find -newermt, not date +%s). The holder's lines are
-	// install's (id, PID, who, since) and its idle bound, for a run that
-	// waits for it. Its children never keep the lock (9>&-).
-	inner := strings.ReplaceAll(`exec 9>>"$1"; flock -n 9 || exit 75; `+
-		`{ echo "$2"; echo "$$"; echo "$3"; date -u -Iseconds; echo "$4"; } > "$1.who"; n=0; `+
-		`while [ $n -lt `+strconv.Itoa(int(lockHold.Seconds()))+` ] && `+
-		`[ -n "$(find "$1.lease" -newermt "-$4 seconds" 2>/dev/null 9>&-)" ]; do sleep `+
-		strconv.Itoa(holderPoll)+` 9>&-; n=$((n+`+strconv.Itoa(holderPoll)+`)); done`, "$", "$$")
+	// (none in it).
+	inner := strings.ReplaceAll(holderCmd(), "$", "$$")
 	busy := `busy() {
   printf 'Another run drives this server: %s, since %s\n' "$(sed -n 3p "$who" 2>/dev/null)" "$(sed -n 4p "$who" 2>/dev/null)"; exit 75
 }`
@@ -170,8 +180,10 @@ func lockedTasks() *yaml.Node {
 			"ansible.builtin.script", m("cmd", strings.TrimPrefix(HoldScript, "files/")+" {{ "+IdleVar+" | int }}", "executable", "/bin/sh"),
 			"register", "tunduk_lock",
 			"changed_when", false),
+		// The LOCKED line's unit: a wait's line before it names the
+		// earlier run's.
 		m("name", taskUnit,
-			"ansible.builtin.set_fact", m("tunduk_lock_unit", "{{ tunduk_lock.stdout | regex_search('"+HoldUnit+"-[0-9-]+') | default('', true) }}")),
+			"ansible.builtin.set_fact", m("tunduk_lock_unit", "{{ tunduk_lock.stdout_lines | select('match', 'LOCKED ') | map('regex_replace', '^LOCKED ', '') | first | default('') }}")),
 		m("name", taskWaited,
 			"ansible.builtin.debug", m("msg", "{{ tunduk_lock.stdout_lines | select('match', 'Wait') | list }}"),
 			"when", "'Waited' in tunduk_lock.stdout"),
