@@ -23,13 +23,23 @@ import (
 // (non-root logins, password sudo), with the stand-in X-Road packages,
 // the hosts in parallel (forks). A fails readiness (a container is not a
 // server) and is stopped, untouched; B and C go on by the override, which
-// is recorded on them; C's SSH connections are cut while its PostgreSQL
-// installs (the async step goes on on the host; Ansible's next poll may
-// reconnect, else the host drops out). A second run finishes C if the
-// first did not, and reports changed=0 on B; the run after C's last
-// change reports changed=0 on B and C; then install (our runner) finds
-// every step of B done in the same journal and applies nothing. No password appears in Ansible's output,
-// the export or the hosts.
+// is recorded on them. C is lost mid-step, deterministically: its
+// admin-user Apply (a step Ansible runs over its SSH session, not async:
+// a cut during an async step's polls is retried by Ansible until the
+// step's bound) is held on the host by a chpasswd of the test's, which
+// counts its runs; then C's sshd is stopped and its connections reset, so
+// Ansible gives C up as unreachable, and sshd comes back 25 s later. The
+// Apply goes on on C without its session, keeping the run lock's lease:
+// the first run ends with C unreachable and C's holder still there. The
+// second run, started at once with a 30-second idle bound, waits on C for
+// that Ansible holder and says so; the test lets the Apply end once the
+// wait has begun; the holder lets go 30 s later, and the second run takes
+// the lock and finishes C (failed=0, unreachable=0): the admin-user Apply
+// ran once on C in all, and nothing changes on B. A third run changes
+// nothing on B and C; then install (our runner) finds every step of B
+// done in the same journal and applies nothing. No holder is left after
+// the runs. No password appears in Ansible's output, the export or the
+// hosts.
 func TestAnsibleExportInstallsAFleet(t *testing.T) {
 	if testing.Short() {
 		t.Skip("installs packages on three booted containers (minutes)")
@@ -46,9 +56,12 @@ func TestAnsibleExportInstallsAFleet(t *testing.T) {
 	// A fails readiness and has no override; B and C have one.
 	f := exportHosts(t, hs, names, func(i int) bool { return i > 0 }, debs, prof, adminPW)
 	dir, inv, vars, secrets := f.dir, f.inv, f.vars, f.secrets
+	// A short idle bound: the second run's wait for C's holder.
+	const idle = 30
 	play := func() string {
 		start := time.Now()
-		cmd := exec.Command("ansible-playbook", "site.yml", "-i", "hosts.yml", "-i", inv, "-e", "@"+vars)
+		cmd := exec.Command("ansible-playbook", "site.yml", "-i", "hosts.yml", "-i", inv, "-e", "@"+vars,
+			"-e", ansible.IdleVar+"="+strconv.Itoa(idle))
 		cmd.Dir = dir
 		cp, err := os.MkdirTemp("", "a18cp")
 		if err != nil {
@@ -66,12 +79,53 @@ func TestAnsibleExportInstallsAFleet(t *testing.T) {
 		return string(b)
 	}
 
-	// Cut C's SSH connections as soon as its PostgreSQL install runs.
-	stopCut, cut := cutWhen(t, hs[2], func(ctx context.Context) bool {
-		out, err := hs[2].RootExec(ctx, "pgrep -f 'apt-ge[t] .* install postgresql'")
-		return err == nil && strings.TrimSpace(out) != ""
-	})
-	defer stopCut()
+	// C's admin-user Apply is held on the host by a chpasswd of the test's
+	// (in sudo's PATH first) while /run/stall is there, and C is cut off
+	// then: sshd stopped, its connections reset (the task's session dies:
+	// C unreachable), sshd back 25 s later.
+	c := hs[2]
+	bg := context.Background()
+	if _, err := c.RootExec(bg, `set -e
+cat > /usr/local/sbin/chpasswd <<'STALL'
+#!/bin/sh
+echo run >> /var/log/test-chpasswd.count
+if [ -e /run/stall ]; then
+  touch /run/stalled
+  i=0; while [ -e /run/stall ] && [ $i -lt 600 ]; do sleep 1; i=$((i+1)); done
+fi
+exec /usr/sbin/chpasswd "$@"
+STALL
+chmod 755 /usr/local/sbin/chpasswd
+touch /run/stall`); err != nil {
+		t.Fatal(err)
+	}
+	release := func() { c.RootExec(bg, "rm -f /run/stall") }
+	defer release()
+	cut := make(chan int, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(bg, 8*time.Minute)
+		defer cancel()
+		for ctx.Err() == nil {
+			if _, err := c.RootExec(ctx, "test -e /run/stalled"); err == nil {
+				unit, _ := c.RootExec(ctx, "systemctl is-active --quiet ssh.socket && echo ssh.socket || echo ssh.service")
+				if _, err := c.RootExec(ctx, "systemctl stop ssh.socket ssh.service"); err != nil {
+					t.Error(err)
+				}
+				n, err := c.CutSSH()
+				if err != nil {
+					t.Error(err)
+				}
+				time.Sleep(25 * time.Second)
+				if _, err := c.RootExec(ctx, "systemctl start "+strings.TrimSpace(unit)); err != nil {
+					t.Error(err)
+				}
+				cut <- n
+				return
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		cut <- 0
+	}()
 	// While Ansible drives B, install is refused there: the run lock is
 	// held for the whole run, by the holder Ansible started.
 	installB := func(pw string) (int, string, string) {
@@ -96,17 +150,24 @@ func TestAnsibleExportInstallsAFleet(t *testing.T) {
 		refused <- "B's run lock was never held by Ansible"
 	}()
 	out := play()
-	stopCut()
 	if r := <-refused; !strings.Contains(r, "installer.err.busy") || !strings.Contains(r, ansible.HoldUnit) {
 		t.Errorf("install during Ansible's run on B was not refused as busy:\n%s", tailOf(r, 2000))
 	}
-	for i, h := range hs[1:] {
-		if st, _ := h.RootExec(context.Background(), "systemctl list-units --plain --no-legend --state=active '"+ansible.HoldUnit+"-*'"); strings.TrimSpace(st) != "" {
-			t.Errorf("%s: the run lock's holder outlived the run", names[i+1])
-		}
+	holders := func(h *targethost.Host) string {
+		st, _ := h.RootExec(bg, "systemctl list-units --plain --no-legend --state=active '"+ansible.HoldUnit+"-*'")
+		return strings.TrimSpace(st)
+	}
+	if holders(hs[1]) != "" {
+		t.Error("ssb: the run lock's holder outlived the run")
 	}
 	if n := <-cut; n == 0 {
-		t.Error("C's connections were never cut: the test did not test finishing a cut install")
+		t.Fatal("C's connections were never cut: the test did not test finishing a cut install")
+	}
+	if r := recap(t, out, "ssc"); r["unreachable"] != 1 {
+		t.Errorf("C was not given up as unreachable: %v\n%s", r, failures(out))
+	}
+	if holders(c) == "" {
+		t.Error("ssc: no holder of the run lock while the lost run's Apply still runs there")
 	}
 	if r := recap(t, out, "ssa"); r["failed"] != 1 || !strings.Contains(out, "The readiness check failed") {
 		t.Errorf("A, failing readiness, was not stopped: %v", r)
@@ -117,27 +178,45 @@ func TestAnsibleExportInstallsAFleet(t *testing.T) {
 	if r := recap(t, out, "ssb"); r["failed"] != 0 || r["unreachable"] != 0 || r["changed"] < 8 {
 		t.Errorf("B's first run: %v\n%s", r, failures(out))
 	}
-	t.Logf("C after the cut: %v", recap(t, out, "ssc"))
 
-	// The second run finishes C if the cut dropped it; a run after the
-	// one that finished C must change nothing: the second when the
-	// first finished C (Ansible's poll reconnected), else a third.
+	// The second run, at once: on C it waits for the lost run's holder;
+	// the Apply held there ends once that wait has begun.
+	go func() {
+		ctx, cancel := context.WithTimeout(bg, 4*time.Minute)
+		defer cancel()
+		for ctx.Err() == nil {
+			if out, _ := c.RootExec(ctx, "pgrep -f 'hold-run-lock[.]sh' || true"); strings.TrimSpace(out) != "" {
+				time.Sleep(3 * time.Second)
+				break
+			}
+			time.Sleep(500 * time.Millisecond)
+		}
+		release()
+	}()
 	out = play()
-	finishing := false
 	for _, n := range names[1:] {
 		r := recap(t, out, n)
-		if r["failed"] != 0 || r["unreachable"] != 0 || (n == "ssb" && r["changed"] != 0) {
+		if r["failed"] != 0 || r["unreachable"] != 0 || (n == "ssb" && r["changed"] != 0) || (n == "ssc" && r["changed"] == 0) {
 			t.Errorf("%s's second run: %v; changed: %v\n%s", n, r, changedTasks(out), failures(out))
 		}
-		finishing = finishing || r["changed"] != 0
 	}
-	if finishing {
-		t.Logf("the second run finished C: %v", changedTasks(out))
-		out = play()
-		for _, n := range names[1:] {
-			if r := recap(t, out, n); r["changed"] != 0 || r["failed"] != 0 {
-				t.Errorf("%s's third run: %v, want changed=0; changed: %v", n, r, changedTasks(out))
-			}
+	if !strings.Contains(out, "Waiting for the run lock, held by Ansible (lets go 30 seconds after the last step's activity") ||
+		!strings.Contains(out, "Waited ") {
+		t.Errorf("the second run did not say it waited for the lost run's holder on C:\n%s", tailOf(out, 4000))
+	}
+	t.Logf("the second run finished C: %v; %s", changedTasks(out), waitedRE.FindString(out))
+	if n, err := c.RootExec(bg, "wc -l < /var/log/test-chpasswd.count"); err != nil || strings.TrimSpace(n) != "1" {
+		t.Errorf("C's admin-user Apply ran %q times, want once (%v)", strings.TrimSpace(n), err)
+	}
+	out = play()
+	for _, n := range names[1:] {
+		if r := recap(t, out, n); r["changed"] != 0 || r["failed"] != 0 || r["unreachable"] != 0 {
+			t.Errorf("%s's third run: %v, want changed=0; changed: %v", n, r, changedTasks(out))
+		}
+	}
+	for i, h := range hs[1:] {
+		if holders(h) != "" {
+			t.Errorf("%s: the run lock's holder outlived the runs", names[i+1])
 		}
 	}
 	for i, h := range hs[1:] {
@@ -185,6 +264,9 @@ func TestAnsibleExportInstallsAFleet(t *testing.T) {
 }
 
 var recapRE = regexp.MustCompile(`(\w+)=(\d+)`)
+
+// waitedRE is how long a run's hold waited for an earlier run's.
+var waitedRE = regexp.MustCompile(`Waited [0-9]+ s for the run lock`)
 
 // recap is host's counts in the PLAY RECAP.
 func recap(t *testing.T, out, host string) map[string]int {

@@ -120,10 +120,11 @@ func TestExportIsThePlan(t *testing.T) {
 	at := -1
 	for _, st := range p.Hosts[0].Steps {
 		check, apply, journal := byName[TaskName(st.ID, PartCheck)], byName[TaskName(st.ID, PartApply)], byName[TaskName(st.ID, PartJournal)]
-		if check.Shell["cmd"] != `{{ tunduk_steps["`+st.ID+`"].check }}` || check.Changed != false {
+		// The run lock's lines, then the plan's script (lock.go).
+		if check.Shell["cmd"] != touchLease()+`{{ tunduk_steps["`+st.ID+`"].check }}` || check.Changed != false {
 			t.Errorf("%s: check task %+v", st.ID, check)
 		}
-		if apply.Shell["cmd"] != `{{ tunduk_steps["`+st.ID+`"].apply }}` || apply.When != RegisterVar(st.ID)+".rc != 0" || apply.Changed != true {
+		if apply.Shell["cmd"] != applyLead()+`{{ tunduk_steps["`+st.ID+`"].apply }}` || apply.When != RegisterVar(st.ID)+".rc != 0" || apply.Changed != true {
 			t.Errorf("%s: apply task %+v", st.ID, apply)
 		}
 		if st.Long != (apply.Async > 0 && apply.Poll > 0) {

@@ -107,6 +107,7 @@ func roleVars(p Project) *yaml.Node {
 		"tunduk_profile", profile,
 		"tunduk_packages_dir", p.PackagesDir,
 		"tunduk_readiness_override", false,
+		IdleVar, DefaultIdle,
 	)
 }
 
@@ -157,7 +158,15 @@ func site(p Project) []byte {
 				"owner", "root", "group", "root", "mode", "0600", "force", false),
 			"when", "not tunduk_readiness_result.passed"),
 	))
-	install := become(m("name", "Install the security servers", "hosts", Group))
+	// Each server at its own pace (free): in lockstep (linear) a server
+	// done with a long step waits, no task of its own touching its run
+	// lock's lease, for the slowest server's, and its hold would lapse
+	// (lock.go). The servers' installs share nothing.
+	// ansible-lint's run-once[play] warns of free with run_once, which
+	// this play has none of.
+	free := str("free")
+	free.LineComment = "# noqa: run-once[play]"
+	install := become(m("name", "Install the security servers", "hosts", Group, "strategy", free))
 	if vars := p.secretVars(); len(vars) > 0 {
 		prompts := seq()
 		for _, v := range vars {

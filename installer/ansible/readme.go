@@ -52,8 +52,24 @@ finished by the other.
    service `+"`"+HoldUnit+"-…`"+`, released at the play's end, whatever
    happened): a `+"`tunduk-onboard-cli install`"+` started meanwhile is
    refused, and a server that install drives now is refused by the play.
-   A run killed before its end leaves the lock held for at most
-   `+fmt.Sprint(int(lockHold.Hours()))+` hours; `+"`systemctl stop "+HoldUnit+"-…`"+` on the server (the refusal names it) ends it sooner.
+   The service holds the lock on a lease, which every step's check and
+   apply renews (a step that still runs, all the while it runs: an async
+   one even after its run lost the server). Once no task has renewed it
+   for `+"`"+IdleVar+"`"+` (default `+fmt.Sprint(DefaultIdle)+`; more
+   if uploading one package takes longer) the service lets go by itself,
+   and after `+fmt.Sprint(int(lockHold.Hours()))+` hours whatever happens.
+   So when a run loses a server (its SSH cut and the server reported
+   unreachable, or ansible-playbook killed), run the play again: on that
+   server it waits for the earlier run's hold to end (the output says
+   whom it waited for), then each step's check decides, and what the lost
+   run finished is not applied again. `+"`systemctl stop "+HoldUnit+"-…`"+`
+   on the server (the refusal names it) ends a hold sooner: only when no
+   step of that run still runs there. A run idle past the bound is
+   refused at its next apply (its hold has ended): run it again. The
+   install play runs each server at its own pace (strategy: free), so
+   that no server waits, idle, for another's long step; with more
+   servers than forks, a server also waits for a free fork: keep the
+   bound above that wait.
 
 Hosts run in parallel (forks in ansible.cfg). Check first with
 `+"`ansible-playbook site.yml --syntax-check`"+` and `+"`ansible-lint`"+`.
@@ -74,8 +90,14 @@ Hosts run in parallel (forks in ansible.cfg). Check first with
 ответственность, это записывается на сервере). Повторный запуск безопасен:
 готовый сервер даёт changed=0. Пока идёт установка, блокировка запуска на
 сервере занята (служба `+"`"+HoldUnit+"-…`"+`): `+"`tunduk-onboard-cli install`"+`
-в это время отказывается работать; после прерванного запуска блокировку
-снимает `+"`systemctl stop "+HoldUnit+"-…`"+` (имя службы есть в отказе).
+в это время отказывается работать. Служба держит блокировку, пока задачи
+шагов продлевают аренду (шаг, который ещё выполняется, — всё время, пока
+он идёт), и отпускает её сама через `+"`"+IdleVar+"`"+` секунд без
+задач (по умолчанию `+fmt.Sprint(DefaultIdle)+`). Если запуск потерял
+сервер (разрыв SSH, unreachable, прерванный ansible-playbook), запустите
+play снова: на этом сервере он дождётся, пока прежняя служба отпустит
+блокировку, и проверки шагов не повторят сделанное. Раньше её снимает
+`+"`systemctl stop "+HoldUnit+"-…`"+` (имя службы есть в отказе).
 
 %[8]s`, strings.Join(hosts, ", "), installer.DefaultJournalPath, secret, HostCLI, ReadinessRecord, orNone(p.PackagesDir),
 		configureEN(p), configureRU(p)))

@@ -37,7 +37,9 @@ func stepVar(id, field string) string {
 // tasks is the role: per step a Check (never a change, never a failure:
 // any status but 0 means "not done", as the runner reads it), the upload
 // of a packages step, the Apply only when the Check did not pass (a
-// change, honestly), and the journal entry the runner would write.
+// change, honestly), and the journal entry the runner would write. The
+// Check and the Apply begin with the run lock's lines (lock.go: the
+// lease), then the plan's script, which the host_vars hold as it is.
 func tasks(p Project) []byte {
 	list := &yaml.Node{Kind: yaml.SequenceNode}
 	for _, st := range p.Hosts[0].Steps {
@@ -45,7 +47,7 @@ func tasks(p Project) []byte {
 		notDone := reg + ".rc != 0"
 		list.Content = append(list.Content, m(
 			"name", TaskName(st.ID, PartCheck)+": "+st.Title.EN,
-			"ansible.builtin.shell", m("cmd", stepVar(st.ID, "check"), "executable", "/bin/sh"),
+			"ansible.builtin.shell", m("cmd", touchLease()+stepVar(st.ID, "check"), "executable", "/bin/sh"),
 			"register", reg,
 			"changed_when", false,
 			"failed_when", false,
@@ -60,7 +62,7 @@ func tasks(p Project) []byte {
 					"loop", "{{ query('ansible.builtin.fileglob', tunduk_packages_dir ~ '/*.deb') }}",
 					"when", notDone))
 		}
-		shell := m("cmd", stepVar(st.ID, "apply"), "executable", "/bin/sh")
+		shell := m("cmd", applyLead()+stepVar(st.ID, "apply"), "executable", "/bin/sh")
 		if st.Stdin != "" {
 			shell.Content = append(shell.Content, str("stdin"), str(p.StdinTemplate(st)))
 		}
