@@ -105,10 +105,13 @@ func TestHoldRunLockOnHost(t *testing.T) {
 		!strings.Contains(r.out, "Waited ") {
 		t.Fatalf("the second hold: %q %v", r.out, r.err)
 	}
-	// The last touch was at most touchEvery before the Apply's end.
+	// The last touch was at most touchEvery before the Apply's end. The
+	// upper bound leaves room for a loaded machine (two lanes of make
+	// test on two cores: systemd-run and the looks slow down); it is
+	// still far below the hold's own bound (hours).
 	lag := r.at.Sub(end)
 	t.Logf("the lock went %s after the Apply's end (bound %d s)", lag.Round(100*time.Millisecond), idle)
-	if lag < (idle-touchEvery-1)*time.Second || lag > (idle+touchEvery+holderPoll+3)*time.Second {
+	if lag < (idle-touchEvery-1)*time.Second || lag > (idle+touchEvery+holderPoll+20)*time.Second {
 		t.Errorf("the holder let go %s after the Apply's end, want about %d s", lag, idle)
 	}
 	root("systemctl stop " + remote.Quote(m[1]))
