@@ -7,7 +7,8 @@ package app
 // backup is made there, downloaded to this computer and checked. When
 // none can be made the user is asked, before anything changes, whether
 // to go on without one; Stop is the default. One backup per run, shown
-// as a row of the step's page.
+// as a row of the step's page; Connect's single changes (a grant, a
+// revoke, a refresh) one per visit of the page (connectStep.changer).
 
 import (
 	"context"

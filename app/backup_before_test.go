@@ -152,3 +152,91 @@ func TestBackupBeforeConnectApply(t *testing.T) {
 		t.Fatalf("%d backups after an apply with nothing to do", n)
 	}
 }
+
+// TestBackupBeforeConnectGrant: access granted or revoked one by one on
+// Connect backs the server up just before the first change of a visit of
+// the page, as Apply does; a grant already there takes none; a failed
+// backup, the user saying Stop, changes nothing and tells why.
+func TestBackupBeforeConnectGrant(t *testing.T) {
+	h, cs, _ := connectHarness(t)
+	backupsIn(t, h)
+	h.show(stepConnect)
+	v := cs.v
+	cs.addSubsystem("crm", "Citizen register")
+	cs.refresh()
+	v.svcType.SetSelectedIndex(0) // REST
+	v.svcURL.SetText("https://is.example.kg/rest")
+	v.svcCode.SetText("people")
+	test.Tap(v.svcAdd)
+	test.Tap(v.apply)
+	h.idle(t, &cs.sessionRunner, "apply")
+	if !cs.applied || len(h.fake.Backups()) != 1 {
+		t.Fatalf("applied %v, backups %v: %q", cs.applied, h.fake.Backups(), labelsIn(v.outcome))
+	}
+	const subject = "GOV:70000002:registry"
+	grants := func() int {
+		n := 0
+		for _, c := range h.fake.Calls() {
+			if c.Method == "POST" && strings.HasSuffix(c.Path, "/service-clients") {
+				n++
+			}
+		}
+		return n
+	}
+	revisit := func() {
+		h.show(stepHealth)
+		h.show(stepConnect)
+		v = cs.v
+	}
+	asked := 0
+	h.wz.backups.asked = func(reply func(bool)) { asked++; reply(false) }
+
+	// A new visit: no backup can be made, Stop; nothing granted.
+	revisit()
+	before := mutations(h.fake)
+	h.fake.FailNext("POST", "/backups")
+	cs.grant(0, subject)
+	h.idle(t, &cs.sessionRunner, "grant, no backup")
+	if asked != 1 || grants() != 0 || mutations(h.fake) != before+1 || len(h.fake.Backups()) != 1 {
+		t.Fatalf("asked %d, grants %d; calls %v", asked, grants(), h.fake.Calls())
+	}
+	if cs.bk.note.state != backupFailed || !hasText(cs.bk.box, T("backup.row.failed")) || !hasTextPart(v.outcome, T("backup.failed.todo")) {
+		t.Fatalf("stopped: the row %q, outcome %q", labelsIn(cs.bk.box), labelsIn(v.outcome))
+	}
+
+	// Again: the backup, then the grant.
+	cs.grant(0, subject)
+	h.idle(t, &cs.sessionRunner, "grant")
+	var changes []string
+	for _, c := range h.fake.Calls()[before:] {
+		if c.Method != "GET" && !strings.HasPrefix(c.Path, "/api-keys") {
+			changes = append(changes, c.Method+" "+c.Path)
+		}
+	}
+	if n := len(changes); n < 2 || changes[n-2] != "POST /backups" || !strings.HasSuffix(changes[n-1], "/service-clients") || grants() != 1 {
+		t.Fatalf("the server's changes, in order: %v (the backup, then the grant)", changes)
+	}
+	if len(h.fake.Backups()) != 2 || cs.bk.note.state != backupSaved || !hasText(cs.bk.box, T("backup.row.saved", savedData(cs.bk.note.saved))) ||
+		!hasText(v.outcome, T("connect.granted", map[string]any{"Subject": subject})) {
+		t.Fatalf("backups %v, the row %q, outcome %q", h.fake.Backups(), labelsIn(cs.bk.box), labelsIn(v.outcome))
+	}
+
+	// A new visit, the grant there already: no change, no backup.
+	revisit()
+	before = mutations(h.fake)
+	cs.grant(0, subject)
+	h.idle(t, &cs.sessionRunner, "grant again")
+	if mutations(h.fake) != before || len(h.fake.Backups()) != 2 || asked != 1 {
+		t.Fatalf("a grant already there: changes %d -> %d, backups %v", before, mutations(h.fake), h.fake.Backups())
+	}
+
+	// The revoke on this visit: one backup before it; a second change on
+	// the same visit none more.
+	cs.revoke(0, subject)
+	h.idle(t, &cs.sessionRunner, "revoke")
+	cs.grant(0, subject)
+	h.idle(t, &cs.sessionRunner, "grant back")
+	if len(h.fake.Backups()) != 3 || grants() != 2 || len(cs.subs[0].Services[0].Access) != 1 {
+		t.Fatalf("backups %v, grants %d, access %v: %q", h.fake.Backups(), grants(), cs.subs[0].Services[0].Access, labelsIn(v.outcome))
+	}
+}

@@ -14,7 +14,6 @@ import (
 
 	"github.com/tunduk-onboard/tunduk-onboard/onboarding"
 	"github.com/tunduk-onboard/tunduk-onboard/xroad"
-	"github.com/tunduk-onboard/tunduk-onboard/xroad/connect"
 )
 
 // searchSubjects finds members' subsystems and local groups by name or code.
@@ -76,13 +75,15 @@ func (cs *connectStep) access(i int, subject string, grant bool) {
 	codes := cs.serviceCodes(s.Code, *sv)
 	p, sub := cs.params(), s.Code
 	cs.outcome = nil
+	changer := cs.changer()
 	cs.start("access", func(ctx context.Context, ss *serverSession, in sessionInput) error {
+		r := changer(ss.API()) // one backup before the first change, none when the rights are as wanted
 		for _, code := range codes {
 			var err error
 			if grant {
-				_, err = connect.Grant(ctx, ss.API(), p, sub, code, subject)
+				_, err = r.Grant(ctx, p, sub, code, subject)
 			} else {
-				_, err = connect.Revoke(ctx, ss.API(), p, sub, code, subject)
+				_, err = r.Revoke(ctx, p, sub, code, subject)
 			}
 			if err != nil {
 				return err
@@ -137,8 +138,9 @@ func (cs *connectStep) refreshService(i int) {
 		return
 	}
 	p, sub := cs.params(), s.Code
+	changer := cs.changer()
 	cs.readServer("refresh", func(ctx context.Context, api *xroad.Client) error {
-		_, err := connect.Refresh(ctx, api, p, sub, codes[0], false)
+		_, err := changer(api).Refresh(ctx, p, sub, codes[0]) // the backup before it, once a visit
 		return err
 	})
 }

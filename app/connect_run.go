@@ -46,7 +46,15 @@ type connectStep struct {
 	callErr   error
 	callPre   string // why the first call was not made (its key and certificate), in the user's words
 	outcome   func() fyne.CanvasObject
-	bk        backupRow // the backup before Apply's changes
+	bk        backupRow // the backup before Apply's changes, or before a single one's
+
+	// backed: a backup was taken (or skipped, or the user chose to go on
+	// without one) before a change on this visit of the page, so the
+	// single changes (a grant, a revoke, a refresh) take none more until
+	// the page is left; visit counts the visits (a run's late word about
+	// its backup is not kept for the next one).
+	backed bool
+	visit  int
 
 	// certDir keeps the certificates read from the information system's
 	// address; "" is beside the onboarding record (connect_tls.go).
@@ -253,6 +261,7 @@ func (cs *connectStep) runPlan(apply bool) {
 	if apply {
 		cs.bk.note = backupNote{}
 	}
+	visit := cs.visit
 	cs.start(what, func(ctx context.Context, s *serverSession, in sessionInput) error {
 		pl, err := connect.Read(ctx, s.API(), p, d)
 		if err != nil {
@@ -263,7 +272,7 @@ func (cs *connectStep) runPlan(apply bool) {
 			return nil
 		}
 		if pl.Count(connect.StateTodo) > 0 { // as the CLI: no backup when nothing is to change
-			if err := cs.wz.backupFirst(ctx, s.API(), cs.uiDo, &cs.bk, cs.refresh); err != nil {
+			if err := cs.backupFirst(ctx, s.API(), visit); err != nil {
 				return err
 			}
 		}
@@ -459,4 +468,41 @@ func (cs *connectStep) fail(err error) {
 func (cs *connectStep) leave() {
 	cs.cancel()
 	cs.v = nil
+	cs.visit++
+	cs.backed = false
+}
+
+// backupFirst takes the backup before a change of this visit of the page
+// (backup_before.go, shown in the page's row); on the run's goroutine.
+// Once it lets the change go on, the visit is backed.
+func (cs *connectStep) backupFirst(ctx context.Context, api *xroad.Client, visit int) error {
+	if err := cs.wz.backupFirst(ctx, api, cs.uiDo, &cs.bk, cs.refresh); err != nil {
+		return err
+	}
+	cs.uiDo(func() {
+		if cs.visit == visit {
+			cs.backed = true
+		}
+	})
+	return nil
+}
+
+// changer is how one single change of the page (a grant, a revoke, a
+// refresh) reaches the server: a connect.Runner whose Before takes the
+// backup Apply takes, just before the first change it sends, when this
+// visit of the page has none yet; a change found done already sends
+// nothing and takes none. Called on the UI goroutine when the run
+// starts; its result on the run's goroutine.
+func (cs *connectStep) changer() func(api *xroad.Client) *connect.Runner {
+	backed, visit := cs.backed, cs.visit
+	if !backed && cs.busy == "" {
+		cs.bk.note = backupNote{} // the row tells this run's backup, if one is taken
+	}
+	return func(api *xroad.Client) *connect.Runner {
+		r := &connect.Runner{API: api}
+		if !backed {
+			r.Before = func(ctx context.Context) error { return cs.backupFirst(ctx, api, visit) }
+		}
+		return r
+	}
 }
