@@ -156,7 +156,8 @@ func TestBackupBeforeConnectApply(t *testing.T) {
 // TestBackupBeforeConnectGrant: access granted or revoked one by one on
 // Connect backs the server up just before the first change of a visit of
 // the page, as Apply does; a grant already there takes none; a failed
-// backup, the user saying Stop, changes nothing and tells why.
+// backup, the user saying Stop, changes nothing and tells why; a refresh
+// backs up too.
 func TestBackupBeforeConnectGrant(t *testing.T) {
 	h, cs, _ := connectHarness(t)
 	backupsIn(t, h)
@@ -238,5 +239,19 @@ func TestBackupBeforeConnectGrant(t *testing.T) {
 	h.idle(t, &cs.sessionRunner, "grant back")
 	if len(h.fake.Backups()) != 3 || grants() != 2 || len(cs.subs[0].Services[0].Access) != 1 {
 		t.Fatalf("backups %v, grants %d, access %v: %q", h.fake.Backups(), grants(), cs.subs[0].Services[0].Access, labelsIn(v.outcome))
+	}
+
+	// A refresh on a new visit: a change, so a backup before it.
+	revisit()
+	cs.refreshService(0)
+	h.idle(t, &cs.sessionRunner, "refresh")
+	var tail []string
+	for _, c := range h.fake.Calls() {
+		if c.Method != "GET" && !strings.HasPrefix(c.Path, "/api-keys") {
+			tail = append(tail, c.Method+" "+c.Path)
+		}
+	}
+	if n := len(tail); len(h.fake.Backups()) != 4 || n < 2 || tail[n-2] != "POST /backups" || !strings.HasSuffix(tail[n-1], "/refresh") {
+		t.Fatalf("backups %v; the server's changes %v", h.fake.Backups(), tail)
 	}
 }
