@@ -177,13 +177,8 @@ func subjectID(ctx context.Context, api *xroad.Client, p Params, subsystem, subj
 	return r.groupID(ctx, xroad.ClientID(p.Instance, p.MemberClass, p.MemberCode, subsystem), group)
 }
 
-// Revoke takes subject's access to the service code of subsystem
-// away; one without access is not an error.
-func Revoke(ctx context.Context, api *xroad.Client, p Params, subsystem, code, subject string) (changed bool, err error) {
-	return (&Runner{API: api}).Revoke(ctx, p, subsystem, code, subject)
-}
-
-// Revoke is the package's Revoke, with r.Before called before the
+// Revoke takes subject's access to the service code of subsystem away;
+// one without access is not an error. r.Before is called before the
 // access is taken away (not when there is none).
 func (r *Runner) Revoke(ctx context.Context, p Params, subsystem, code, subject string) (changed bool, err error) {
 	api := r.API
@@ -242,13 +237,8 @@ func ServiceID(p Params, subsystem, code string) string {
 }
 
 // Grant gives subject access to the service code of subsystem; changed
-// says whether it lacked it.
-func Grant(ctx context.Context, api *xroad.Client, p Params, subsystem, code, subject string) (changed bool, err error) {
-	return (&Runner{API: api}).Grant(ctx, p, subsystem, code, subject)
-}
-
-// Grant is the package's Grant, with r.Before called before the access
-// is given (not when the subject has it already).
+// says whether it lacked it. r.Before is called before the access is
+// given (not when the subject has it already).
 func (r *Runner) Grant(ctx context.Context, p Params, subsystem, code, subject string) (changed bool, err error) {
 	api := r.API
 	sid, err := subjectID(ctx, api, p, subsystem, subject)
@@ -268,13 +258,8 @@ func (r *Runner) Grant(ctx context.Context, p Params, subsystem, code, subject s
 }
 
 // Refresh reads the description holding the service code of subsystem
-// again (X-Road fetches its URL anew).
-func Refresh(ctx context.Context, api *xroad.Client, p Params, subsystem, code string, ignoreWarnings bool) (xroad.ServiceDescription, error) {
-	return (&Runner{API: api, IgnoreWarnings: ignoreWarnings}).Refresh(ctx, p, subsystem, code)
-}
-
-// Refresh is the package's Refresh with r's IgnoreWarnings, r.Before
-// called once the description is found: a refresh may change its
+// again (X-Road fetches its URL anew), with r's IgnoreWarnings. r.Before
+// is called once the description is found: a refresh may change its
 // services, so it is always a change.
 func (r *Runner) Refresh(ctx context.Context, p Params, subsystem, code string) (xroad.ServiceDescription, error) {
 	api := r.API

@@ -254,11 +254,11 @@ func TestConnectLocalGroup(t *testing.T) {
 	}
 	id := xroad.ClientID(params.Instance, params.MemberClass, params.MemberCode, "crm")
 	gid := e.f.AddLocalGroup(id, "ADMINS", "Administrators")
-	if _, err := connect.Grant(ctx, e.api, params, "crm", "people", "group:NOPE"); err == nil {
+	if _, err := (&connect.Runner{API: e.api}).Grant(ctx, params, "crm", "people", "group:NOPE"); err == nil {
 		t.Fatal("a group the subsystem lacks was granted")
 	}
 	for i, want := range []bool{true, false} {
-		if changed, err := connect.Grant(ctx, e.api, params, "crm", "people", "group:ADMINS"); err != nil || changed != want {
+		if changed, err := (&connect.Runner{API: e.api}).Grant(ctx, params, "crm", "people", "group:ADMINS"); err != nil || changed != want {
 			t.Fatalf("grant %d: changed %v, %v", i, changed, err)
 		}
 	}
@@ -267,7 +267,7 @@ func TestConnectLocalGroup(t *testing.T) {
 		t.Fatalf("subjects %+v", subs)
 	}
 	for i, want := range []bool{true, false} {
-		if changed, err := connect.Revoke(ctx, e.api, params, "crm", "people", "group:ADMINS"); err != nil || changed != want {
+		if changed, err := (&connect.Runner{API: e.api}).Revoke(ctx, params, "crm", "people", "group:ADMINS"); err != nil || changed != want {
 			t.Fatalf("revoke %d: changed %v, %v", i, changed, err)
 		}
 	}
