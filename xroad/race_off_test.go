@@ -1,0 +1,5 @@
+//go:build !race
+
+package xroad_test
+
+const raceRun = false
